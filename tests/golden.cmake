@@ -1,1 +1,3 @@
 amxlab_add_test(test_golden LABEL fast SOURCES golden/test_golden.cpp LIBS amxlab::reference)
+amxlab_add_test(test_ggml_vectors LABEL fast SOURCES golden/test_ggml_vectors.cpp
+  LIBS amxlab::reference amxlab::io)
