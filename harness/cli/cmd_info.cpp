@@ -9,7 +9,10 @@
 namespace amxlab::cli {
 namespace {
 
-std::string mib(uint64_t bytes) { return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20)); }
+std::string mib(uint64_t bytes) {
+  if (bytes < (1u << 20)) return fmt::format("{} KiB", bytes >> 10);
+  return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20));
+}
 
 void print_human(const nlohmann::json& j) {
   const auto& cpu = j["cpu"];

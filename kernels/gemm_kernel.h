@@ -1,0 +1,78 @@
+// The kernel contract. A kernel computes y[m][n] = sum_k W[n][k] * A[m][k] for a slice
+// of the output (rows m0..m1, columns n0..n1) and says, through its plan, how the output
+// may be cut. Threads live in the harness: it cuts the output along the plan and calls
+// run() once per slice. Kernels never split K, so every result is independent of the
+// thread count, and they always overwrite dst (never accumulate into it).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "kernels/core/formats.h"
+#include "kernels/core/qtype.h"
+#include "kernels/pack/packed_weights.h"
+
+namespace amxlab {
+
+enum class KernelOp : uint8_t { gemm, gemv };
+enum class Engine : uint8_t { native, emulated };  // emulated = AMX through the tile emulator
+const char* name(KernelOp op);
+const char* name(Engine e);
+
+// Activations already converted to the kernel's activation format (traits(act).name):
+// m rows of k elements, row r at bytes + r * row_stride.
+struct ActivationView {
+  QType type = QType::F32;
+  const std::byte* bytes = nullptr;
+  size_t row_stride = 0;
+  int64_t m = 0, k = 0;
+};
+
+// The output: fp32 for quantised / bf16 / f32 kernels, int32 for raw integer kernels.
+struct OutputView {
+  void* data = nullptr;
+  size_t row_stride = 0;  // in elements
+  int64_t m = 0, n = 0;
+};
+
+struct Slice {
+  int64_t m0 = 0, m1 = 0, n0 = 0, n1 = 0;
+};
+
+// How the output may be cut: slice bounds must be multiples of m_step / n_step (except at
+// the ends of M and N). A kernel that wants whole rows of N says n_step = N.
+struct Plan {
+  int64_t m_step = 1;
+  int64_t n_step = 1;
+};
+
+struct KernelDesc;
+
+// Packs GGUF rows ([N] rows of row_bytes(type, K)) into the kernel's layout.
+using PackFn = PackedWeights (*)(QType type, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
+                                 MemoryResource& memory);
+// F32 rows -> the kernel's activation format (same bytes as quantize_activations()).
+using QuantizeFn = void (*)(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                            std::span<std::byte> out);
+using PlanFn = Plan (*)(int64_t m, int64_t n, int64_t k);
+// Computes the slice. Must check w.require(...) and the shapes; throws amxlab::Error.
+using RunFn = void (*)(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+
+struct KernelDesc {
+  std::string_view name;  // type_op_tile__isa, e.g. "q8_0_gemm_16x32__amx"
+  QType weight_type;
+  QType act_type;         // the format run() reads (q8_0, q8_1, q8_K, s8, u8, bf16, f32)
+  KernelOp op;
+  int tile_m, tile_n;     // register/tile blocking of the inner loop
+  uint32_t isa;           // IsaBit mask it needs
+  Engine engine;
+  Layout layout;
+  PackFn pack;
+  QuantizeFn quantize;    // null for plain types (the harness converts)
+  PlanFn plan;
+  RunFn run;
+};
+
+}  // namespace amxlab

@@ -1,0 +1,102 @@
+#include "kernels/pack/packed_weights.h"
+
+#include <cstdlib>
+#include <new>
+#include <utility>
+
+#include "kernels/core/error.h"
+
+namespace amxlab {
+namespace {
+
+class HeapResource final : public MemoryResource {
+ public:
+  void* allocate(size_t bytes) override {
+    const size_t rounded = (bytes + 63) / 64 * 64;
+    void* p = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
+    if (p == nullptr) throw Error("PackedWeights: out of memory allocating " + std::to_string(bytes) + " bytes");
+    return p;
+  }
+  void deallocate(void* p, size_t) noexcept override { std::free(p); }
+  std::string describe() const override { return "heap"; }
+};
+
+}  // namespace
+
+const char* name(Layout l) {
+  switch (l) {
+    case Layout::gguf_rows: return "gguf_rows";
+    case Layout::q8_0_vnni16: return "q8_0_vnni16";
+    case Layout::q4_0_vnni16: return "q4_0_vnni16";
+    case Layout::q4_1_vnni16: return "q4_1_vnni16";
+    case Layout::q8_0_amx_tile: return "q8_0_amx_tile";
+    case Layout::q4_0_amx_tile: return "q4_0_amx_tile";
+    case Layout::q4_1_amx_tile: return "q4_1_amx_tile";
+    case Layout::plain_s8: return "plain_s8";
+    case Layout::plain_bf16: return "plain_bf16";
+  }
+  return "unknown";
+}
+
+MemoryResource& default_memory_resource() {
+  static HeapResource heap;
+  return heap;
+}
+
+PackedWeights::PackedWeights(QType type, Layout layout, int64_t n, int64_t k, size_t bytes,
+                             uint64_t source_checksum, MemoryResource& memory)
+    : type_(type), layout_(layout), n_(n), k_(k), checksum_(source_checksum), memory_(&memory), bytes_(bytes) {
+  amxlab::require(n >= 1 && k >= 1, "PackedWeights: bad shape N=" + std::to_string(n) + " K=" + std::to_string(k));
+  data_ = static_cast<std::byte*>(memory.allocate(bytes));
+}
+
+PackedWeights::PackedWeights(PackedWeights&& o) noexcept
+    : type_(o.type_),
+      layout_(o.layout_),
+      n_(o.n_),
+      k_(o.k_),
+      checksum_(o.checksum_),
+      memory_(o.memory_),
+      data_(std::exchange(o.data_, nullptr)),
+      bytes_(std::exchange(o.bytes_, 0)) {}
+
+PackedWeights& PackedWeights::operator=(PackedWeights&& o) noexcept {
+  if (this != &o) {
+    release();
+    type_ = o.type_;
+    layout_ = o.layout_;
+    n_ = o.n_;
+    k_ = o.k_;
+    checksum_ = o.checksum_;
+    memory_ = o.memory_;
+    data_ = std::exchange(o.data_, nullptr);
+    bytes_ = std::exchange(o.bytes_, 0);
+  }
+  return *this;
+}
+
+PackedWeights::~PackedWeights() { release(); }
+
+void PackedWeights::release() noexcept {
+  if (data_ != nullptr) memory_->deallocate(data_, bytes_);
+  data_ = nullptr;
+}
+
+void PackedWeights::require(QType type, Layout layout, const char* kernel) const {
+  if (data_ == nullptr) throw Error(std::string(kernel) + ": weights were moved from (empty PackedWeights)");
+  if (type != type_ || layout != layout_) {
+    throw Error(std::string(kernel) + ": weights are " + amxlab::name(type_) + "/" + amxlab::name(layout_) +
+                ", this kernel reads " + amxlab::name(type) + "/" + amxlab::name(layout));
+  }
+}
+
+uint64_t checksum_bytes(std::span<const std::byte> bytes) {
+  uint64_t h = 1469598103934665603ull;
+  for (std::byte b : bytes) {
+    h ^= static_cast<uint64_t>(b);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+}  // namespace amxlab

@@ -1,0 +1,81 @@
+// Weights are opaque once packed (DESIGN.md "Weights are opaque once packed").
+// A PackedWeights carries its format, its layout, its logical shape and a checksum of
+// the GGUF bytes it came from. A kernel names the layout it reads and refuses any other
+// with a clear error: reading a VNNI-packed tensor as plain GGUF blocks (the NaN bug of
+// ik_llama.cpp's MoE path) cannot happen silently. It cannot be copied, only moved:
+// weights are packed once and never duplicated behind the caller's back.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "kernels/core/qtype.h"
+
+namespace amxlab {
+
+// How the bytes are arranged. Each kernel family documents its own layout next to its
+// pack function; `gguf_rows` is the unchanged GGUF tensor ([N] rows of K/block blocks).
+enum class Layout : uint8_t {
+  gguf_rows,
+  q8_0_vnni16,     // 16 rows interleaved per K-block, int8 codes in VNNI 4-byte groups, fp32 scales
+  q4_0_vnni16,     // as q8_0_vnni16 with codes kept as nibbles
+  q4_1_vnni16,     // as q4_0_vnni16 plus per-row fp32 mins
+  q8_0_amx_tile,   // AMX B-tile order: K/4 x (16 columns x 4 bytes) per 16-row strip
+  q4_0_amx_tile,
+  q4_1_amx_tile,
+  plain_s8,        // raw int8 [N][K]
+  plain_bf16,      // raw bf16 [N][K]
+};
+const char* name(Layout l);
+
+// Where the bytes of a PackedWeights live. The default is the process heap (64-byte
+// aligned); the harness passes a NUMA-aware resource for placement experiments.
+class MemoryResource {
+ public:
+  virtual ~MemoryResource() = default;
+  virtual void* allocate(size_t bytes) = 0;  // 64-byte aligned, or throws
+  virtual void deallocate(void* p, size_t bytes) noexcept = 0;
+  virtual std::string describe() const = 0;
+};
+MemoryResource& default_memory_resource();
+
+class PackedWeights {
+ public:
+  PackedWeights(QType type, Layout layout, int64_t n, int64_t k, size_t bytes, uint64_t source_checksum,
+                MemoryResource& memory = default_memory_resource());
+  PackedWeights(PackedWeights&&) noexcept;
+  PackedWeights& operator=(PackedWeights&&) noexcept;
+  PackedWeights(const PackedWeights&) = delete;
+  PackedWeights& operator=(const PackedWeights&) = delete;
+  ~PackedWeights();
+
+  QType type() const { return type_; }
+  Layout layout() const { return layout_; }
+  int64_t n() const { return n_; }
+  int64_t k() const { return k_; }
+  uint64_t source_checksum() const { return checksum_; }
+  std::span<const std::byte> bytes() const { return {data_, bytes_}; }
+  std::span<std::byte> mutable_bytes() { return {data_, bytes_}; }
+
+  // Throws Error("<kernel>: weights are <type>/<layout>, this kernel reads <type>/<layout>")
+  // unless type and layout both match, and checks the shape against n/k when given.
+  void require(QType type, Layout layout, const char* kernel) const;
+
+ private:
+  void release() noexcept;
+  QType type_;
+  Layout layout_;
+  int64_t n_, k_;
+  uint64_t checksum_;
+  MemoryResource* memory_;
+  std::byte* data_ = nullptr;
+  size_t bytes_ = 0;
+};
+
+// 64-bit FNV-1a of the source bytes: cheap, deterministic, recorded in results.
+uint64_t checksum_bytes(std::span<const std::byte> bytes);
+
+}  // namespace amxlab

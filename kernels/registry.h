@@ -1,0 +1,21 @@
+// The table of every production kernel. Tests, benchmarks and the harness iterate it;
+// adding a kernel means adding one line to kernels/registry.cpp.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kernels/gemm_kernel.h"
+
+namespace amxlab {
+
+std::span<const KernelDesc> kernel_registry();
+const KernelDesc* find_kernel(std::string_view name);
+
+// Kernels that can run here now (ISA available and under the cap); `skipped` receives
+// "<name>: <reason>" for the others.
+std::vector<const KernelDesc*> runnable_kernels(std::vector<std::string>* skipped = nullptr);
+
+}  // namespace amxlab
