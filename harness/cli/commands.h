@@ -8,5 +8,8 @@ namespace amxlab::cli {
 void register_info_command(CLI::App& app);
 void register_selfcheck_command(CLI::App& app);
 void register_tile_selftest_command(CLI::App& app);
+void register_sweep_commands(CLI::App& app);    // check, bench, run, case-worker
+void register_results_commands(CLI::App& app);  // compare, merge
+void register_calibrate_command(CLI::App& app);
 
 }  // namespace amxlab::cli

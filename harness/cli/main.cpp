@@ -12,14 +12,21 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   amxlab::cli::register_info_command(app);
   amxlab::cli::register_selfcheck_command(app);
-#if AMXLAB_HAVE_TILE_SELFTEST
+  amxlab::cli::register_results_commands(app);
+#ifdef AMXLAB_HAVE_TILE_SELFTEST
   amxlab::cli::register_tile_selftest_command(app);
+#endif
+#ifdef AMXLAB_HAVE_RUNNER
+  amxlab::cli::register_sweep_commands(app);
+#endif
+#ifdef AMXLAB_HAVE_CALIBRATE
+  amxlab::cli::register_calibrate_command(app);
 #endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
-  } catch (const amxlab::Error& e) {
+  } catch (const std::exception& e) {
     fmt::print(stderr, "amxlab: error: {}\n", e.what());
     return 2;
   }

@@ -1,0 +1,244 @@
+// `amxlab check | bench | run`: cases from flags (lists multiplied into a sweep), from
+// batch files and from --case descriptors; results to one JSON file; a summary table;
+// a non-zero exit when any case failed. Also the hidden `case-worker` used for isolation.
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "harness/cli/commands.h"
+#include "harness/cli/machine_info.h"
+#include "harness/runner/case_data.h"
+#include "harness/runner/sweep_runner.h"
+#include "harness/sweep/sweep.h"
+#include "kernels/core/error.h"
+#include "kernels/isa.h"
+#include "kernels/registry.h"
+
+namespace amxlab::cli {
+namespace {
+
+struct SweepFlags {
+  std::string kernel, type, m, n, k, threads, place, numa, aq, seed;
+  std::vector<std::string> cases, batches;
+  std::string shard, out, resume, weights, activations, output, calibration, max_isa;
+  int repetitions = 5;
+  double min_time_s = 0.05, timeout_s = 900;
+  bool no_cold = false, no_onednn = false, no_isolate = false, quick = false;
+};
+
+std::string now_tag() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", std::gmtime(&t));
+  return buf;
+}
+
+// The default sweep of `amxlab run` with no case flags: every registered kernel that can
+// run here, a few shapes, 1 and all threads; the golden model and oneDNN on the plain
+// types. Kept small enough for a 2-core machine in a few minutes.
+harness::SweepSpec default_spec(bool quick) {
+  harness::SweepSpec s;
+  const int all = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  s.threads = all > 1 ? std::vector<int>{1, all} : std::vector<int>{1};
+  s.m = quick ? std::vector<int64_t>{1, 16} : std::vector<int64_t>{1, 16, 128};
+  s.n = {quick ? 256 : 1024};
+  s.k = {quick ? 512 : 2048};
+  s.types.clear();
+  for (const auto& k : kernel_registry()) {
+    if (std::find(s.types.begin(), s.types.end(), k.weight_type) == s.types.end()) s.types.push_back(k.weight_type);
+  }
+  s.kernels = {"all"};
+  return s;
+}
+
+std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep, std::vector<std::string>& dropped) {
+  std::vector<harness::Case> cases;
+  for (const auto& d : f.cases) cases.push_back(harness::parse_case(d));
+  for (const auto& b : f.batches) {
+    auto more = harness::read_batch_file(b);
+    cases.insert(cases.end(), more.begin(), more.end());
+  }
+  const bool any_list = !f.kernel.empty() || !f.type.empty() || !f.m.empty() || !f.n.empty() || !f.k.empty() ||
+                        !f.threads.empty();
+  if (any_list || (cases.empty() && !default_sweep)) {
+    harness::SweepSpec s;
+    if (!f.kernel.empty()) s.kernels = harness::parse_string_list("--kernel", f.kernel);
+    if (!f.type.empty()) s.types = harness::parse_type_list("--type", f.type);
+    if (!f.m.empty()) s.m = harness::parse_int_list("--m", f.m);
+    if (!f.n.empty()) s.n = harness::parse_int_list("--n", f.n);
+    if (!f.k.empty()) s.k = harness::parse_int_list("--k", f.k);
+    if (!f.threads.empty()) {
+      s.threads.clear();
+      for (int64_t t : harness::parse_int_list("--threads", f.threads)) s.threads.push_back(static_cast<int>(t));
+    }
+    if (!f.place.empty()) s.place = harness::parse_string_list("--place", f.place);
+    if (!f.numa.empty()) s.numa = harness::parse_string_list("--numa", f.numa);
+    if (!f.aq.empty()) {
+      s.act_quant.clear();
+      for (const auto& v : harness::parse_string_list("--aq", f.aq)) {
+        const auto q = parse_act_quant(v);
+        if (!q) throw Error("--aq: '" + v + "' is not runtime or ref");
+        s.act_quant.push_back(*q);
+      }
+    }
+    if (!f.seed.empty()) {
+      s.seeds.clear();
+      for (int64_t v : harness::parse_int_list("--seed", f.seed)) s.seeds.push_back(static_cast<uint64_t>(v));
+    }
+    auto e = harness::expand(s);
+    cases.insert(cases.end(), e.cases.begin(), e.cases.end());
+    dropped.insert(dropped.end(), e.dropped.begin(), e.dropped.end());
+  } else if (cases.empty()) {
+    auto spec = default_spec(f.quick);
+    if (spec.types.empty()) {
+      // Nothing registered yet: the golden model and oneDNN on every format still run.
+      spec.kernels = {"golden"};
+      spec.types = {QType::Q8_0, QType::Q4_0, QType::Q4_K, QType::S8, QType::BF16};
+    }
+    auto e = harness::expand(spec);
+    cases = e.cases;
+    dropped = e.dropped;
+  }
+  if (!f.weights.empty() || !f.activations.empty()) {
+    for (auto& c : cases) c = harness::case_from_sources(c, {f.weights, f.activations});
+  }
+  if (!f.shard.empty()) {
+    int i = 0, n = 1;
+    harness::parse_shard(f.shard, i, n);
+    cases = harness::shard(cases, i, n);
+  }
+  return cases;
+}
+
+nlohmann::json load_calibration(const std::string& path) {
+  if (path.empty()) return nullptr;
+  std::ifstream in(path);
+  if (!in) throw Error("--calibration: cannot open " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded()) throw Error("--calibration: " + path + " is not JSON");
+  return j.contains("calibration") ? j["calibration"] : j;
+}
+
+int run_mode(const std::string& mode, const SweepFlags& f) {
+  if (!f.max_isa.empty()) {
+    IsaLevel l;
+    if (!parse_isa_level(f.max_isa, l)) throw Error("--max-isa: '" + f.max_isa + "' is not portable, avx2, avx512_vnni or amx");
+    set_isa_cap(l);
+    setenv("AMXLAB_MAX_ISA", f.max_isa.c_str(), 1);  // subprocesses inherit the cap
+  }
+  std::vector<std::string> dropped;
+  const auto cases = collect_cases(f, mode == "run", dropped);
+  if (cases.empty()) throw Error("no cases to run" + (dropped.empty() ? std::string() : ": " + dropped.front()));
+
+  harness::SweepOptions o;
+  o.run.check = mode != "bench";
+  o.run.bench = mode != "check";
+  o.run.onednn = !f.no_onednn;
+  o.run.repetitions = f.repetitions;
+  o.run.min_time_s = f.min_time_s;
+  o.run.cold = !f.no_cold;
+  o.run.sources = {f.weights, f.activations};
+  o.run.output_npy = f.output;
+  o.run.calibration = load_calibration(f.calibration);
+  o.isolate = !f.no_isolate && mode != "bench";
+  o.case_timeout_s = f.timeout_s;
+  o.self_exe = std::filesystem::read_symlink("/proc/self/exe").string();
+  o.resume = !f.resume.empty();
+  o.results_path = !f.resume.empty() ? f.resume
+                   : !f.out.empty()  ? f.out
+                                     : "results/local/" + mode + "-" + now_tag() + ".json";
+  if (!f.resume.empty() && !f.out.empty() && f.out != f.resume) throw Error("--resume and --out name different files");
+  std::filesystem::create_directories(std::filesystem::absolute(o.results_path).parent_path());
+
+  nlohmann::json header;
+  const nlohmann::json info = machine_info();
+  header["machine"] = {{"cpu", info["cpu"]}, {"amx", info["amx"]}, {"topology", info["topology"]}};
+  header["build"] = info["build"];
+  header["build"]["onednn"] = info["onednn"];
+  header["calibration"] = o.run.calibration;
+  header["run"] = {{"mode", mode},
+                   {"started", now_tag()},
+                   {"isa_cap", name(isa_cap())},
+                   {"omp_wait_policy", std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "(unset)"},
+                   {"isolated", o.isolate},
+                   {"shard", f.shard},
+                   {"dropped_combinations", dropped}};
+
+  fmt::print("amxlab {}: {} case(s) -> {}\n", mode, cases.size(), o.results_path);
+  for (const auto& d : dropped) fmt::print("  not a case: {}\n", d);
+  const auto summary = harness::run_sweep(cases, o, header);
+  fmt::print("{}", harness::summary_table(summary));
+  fmt::print("results: {}\n", o.results_path);
+  return summary.failed() ? 1 : (summary.interrupted ? 130 : 0);
+}
+
+void add_sweep_flags(CLI::App* cmd, SweepFlags& f) {
+  cmd->add_option("--kernel", f.kernel, "kernels: registry names, all, auto, golden, test.<fault> (comma list)");
+  cmd->add_option("--type", f.type, "weight types, e.g. q4_0,q8_0");
+  cmd->add_option("--m", f.m, "M values, e.g. 1,16,512");
+  cmd->add_option("--n", f.n, "N values");
+  cmd->add_option("--k", f.k, "K values");
+  cmd->add_option("--threads", f.threads, "thread counts");
+  cmd->add_option("--place", f.place, "thread placements (compact, scatter, node.<i>)");
+  cmd->add_option("--numa", f.numa, "NUMA policies (local, bind.<node>, remote, interleave, replicate)");
+  cmd->add_option("--aq", f.aq, "activation quantisers (runtime, ref)");
+  cmd->add_option("--seed", f.seed, "data seeds");
+  cmd->add_option("--case", f.cases, "a case descriptor (repeatable)");
+  cmd->add_option("--batch", f.batches, "a batch file of descriptors (repeatable), e.g. harness/inputs/smoke.txt");
+  cmd->add_option("--shard", f.shard, "run shard i/n of the sweep (0 <= i < n)");
+  cmd->add_option("--out", f.out, "results file (default results/local/<mode>-<time>.json)");
+  cmd->add_option("--resume", f.resume, "continue this results file, skipping the cases it holds");
+  cmd->add_option("--weights", f.weights, "FILE.gguf:TENSOR instead of random weights");
+  cmd->add_option("--activations", f.activations, "F32 [M][K] .npy instead of random activations");
+  cmd->add_option("--output", f.output, "write the kernel's output as .npy (single case)");
+  cmd->add_option("--calibration", f.calibration, "calibration JSON (from amxlab calibrate) for roofline %");
+  cmd->add_option("--max-isa", f.max_isa, "cap the kernels' ISA: portable, avx2, avx512_vnni, amx");
+  cmd->add_option("--reps", f.repetitions, "timing repetitions")->check(CLI::PositiveNumber);
+  cmd->add_option("--min-time", f.min_time_s, "minimum seconds per repetition");
+  cmd->add_option("--timeout", f.timeout_s, "seconds before a case is killed (check isolation)");
+  cmd->add_flag("--no-cold", f.no_cold, "skip the cold-cache timing");
+  cmd->add_flag("--no-onednn", f.no_onednn, "skip oneDNN (check and timing)");
+  cmd->add_flag("--no-isolate", f.no_isolate, "run cases in this process (no crash isolation)");
+  cmd->add_flag("--quick", f.quick, "default sweep: smaller shapes");
+}
+
+}  // namespace
+
+void register_sweep_commands(CLI::App& app) {
+  static const char* kModes[][2] = {{"check", "correctness of every case (golden, oneDNN, zero trust)"},
+                                    {"bench", "timing of every case (Google Benchmark, hot and cold)"},
+                                    {"run", "check and time every case; the default sweep without case flags"}};
+  for (const auto& [mode, help] : kModes) {
+    auto flags = std::make_shared<SweepFlags>();
+    auto* cmd = app.add_subcommand(mode, help);
+    add_sweep_flags(cmd, *flags);
+    const std::string m = mode;
+    cmd->callback([flags, m] {
+      const int rc = run_mode(m, *flags);
+      if (rc != 0) throw CLI::RuntimeError(rc);
+    });
+  }
+  auto* worker = app.add_subcommand("case-worker", "(internal) run one case for an isolating sweep");
+  worker->group("");  // hidden
+  auto desc = std::make_shared<std::string>();
+  auto opts = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  worker->add_option("--case", *desc)->required();
+  worker->add_option("--options", *opts)->required();
+  worker->add_option("--out", *out)->required();
+  worker->callback([desc, opts, out] {
+    const int rc = harness::run_case_worker(*desc, *opts, *out);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace amxlab::cli

@@ -1,0 +1,92 @@
+#include "harness/results/compare.h"
+
+#include <fmt/core.h>
+#include <map>
+
+#include "harness/results/mann_whitney.h"
+
+namespace amxlab::harness {
+namespace {
+
+std::vector<double> samples(const nlohmann::json& c) {
+  std::vector<double> s;
+  if (c.contains("timing") && c["timing"].contains("hot") && c["timing"]["hot"].contains("samples_s")) {
+    for (const auto& v : c["timing"]["hot"]["samples_s"]) s.push_back(v.get<double>());
+  }
+  return s;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+}  // namespace
+
+bool CompareReport::regression() const {
+  for (const auto& c : cases) {
+    if (c.significant_slowdown || c.new_mismatch) return true;
+  }
+  return false;
+}
+
+std::string CompareReport::table() const {
+  std::string out = fmt::format("{:<70} {:>10} {:>10} {:>7} {:>8}  {}\n", "case", "old", "new", "ratio", "p", "verdict");
+  for (const auto& c : cases) {
+    std::string note;
+    if (c.new_mismatch) note = "NEW MISMATCH (" + c.old_verdict + " -> " + c.new_verdict + ")";
+    else if (c.significant_slowdown) note = "SLOWER";
+    else if (c.significant_speedup) note = "faster";
+    else if (c.old_verdict != c.new_verdict) note = c.old_verdict + " -> " + c.new_verdict;
+    if (c.has_timing) {
+      out += fmt::format("{:<70} {:>8.1f}us {:>8.1f}us {:>7.3f} {:>8.3g}  {}\n", c.descriptor, c.old_median_s * 1e6,
+                         c.new_median_s * 1e6, c.ratio, c.p_value, note);
+    } else {
+      out += fmt::format("{:<70} {:>10} {:>10} {:>7} {:>8}  {}\n", c.descriptor, "-", "-", "-", "-", note);
+    }
+  }
+  for (const auto& d : only_old) out += "only in OLD: " + d + "\n";
+  for (const auto& d : only_new) out += "only in NEW: " + d + "\n";
+  return out;
+}
+
+CompareReport compare_results(const nlohmann::json& old_doc, const nlohmann::json& new_doc, const CompareOptions& o) {
+  CompareReport r;
+  std::map<std::string, const nlohmann::json*> old_cases;
+  for (const auto& c : old_doc["cases"]) old_cases[c.value("descriptor", "")] = &c;
+  std::map<std::string, bool> seen;
+  for (const auto& nc : new_doc["cases"]) {
+    const std::string d = nc.value("descriptor", "");
+    seen[d] = true;
+    const auto it = old_cases.find(d);
+    if (it == old_cases.end()) {
+      r.only_new.push_back(d);
+      continue;
+    }
+    const auto& oc = *it->second;
+    CaseComparison cc;
+    cc.descriptor = d;
+    cc.old_verdict = oc.value("verdict", "");
+    cc.new_verdict = nc.value("verdict", "");
+    cc.new_mismatch = cc.new_verdict == "FAIL" && cc.old_verdict != "FAIL";
+    const auto so = samples(oc), sn = samples(nc);
+    if (!so.empty() && !sn.empty()) {
+      cc.has_timing = true;
+      cc.old_median_s = median(so);
+      cc.new_median_s = median(sn);
+      cc.ratio = cc.new_median_s / cc.old_median_s;
+      cc.p_value = mann_whitney(so, sn).p_value;
+      const bool significant = cc.p_value < o.alpha;
+      cc.significant_slowdown = significant && cc.ratio > 1 + o.slowdown_threshold;
+      cc.significant_speedup = significant && cc.ratio < 1 / (1 + o.slowdown_threshold);
+    }
+    r.cases.push_back(cc);
+  }
+  for (const auto& [d, _] : old_cases) {
+    if (!seen.count(d)) r.only_old.push_back(d);
+  }
+  return r;
+}
+
+}  // namespace amxlab::harness

@@ -1,0 +1,38 @@
+// `amxlab compare OLD NEW`: matches cases by descriptor, reports speed ratios with a
+// Mann-Whitney U test over the repetition samples and any change of correctness, and
+// decides whether the change is a regression (the CI gate).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace amxlab::harness {
+
+struct CompareOptions {
+  double slowdown_threshold = 0.05;  // relative: 0.05 = 5 % slower medians
+  double alpha = 0.05;               // significance level of the U test
+};
+
+struct CaseComparison {
+  std::string descriptor;
+  std::string old_verdict, new_verdict;
+  bool has_timing = false;
+  double old_median_s = 0, new_median_s = 0;
+  double ratio = 1;  // new / old time (> 1: slower)
+  double p_value = 1;
+  bool significant_slowdown = false;
+  bool significant_speedup = false;
+  bool new_mismatch = false;  // PASS (or absent) before, FAIL now
+};
+
+struct CompareReport {
+  std::vector<CaseComparison> cases;
+  std::vector<std::string> only_old, only_new;
+  bool regression() const;
+  std::string table() const;
+};
+
+CompareReport compare_results(const nlohmann::json& old_doc, const nlohmann::json& new_doc, const CompareOptions& o);
+
+}  // namespace amxlab::harness

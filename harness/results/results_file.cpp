@@ -1,0 +1,70 @@
+#include "harness/results/results_file.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "harness/io/atomic_write.h"
+#include "kernels/core/error.h"
+
+namespace amxlab::harness {
+
+nlohmann::json read_results(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error("cannot open results file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(ss.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(path + ": not valid JSON: " + e.what());
+  }
+  if (!doc.is_object() || doc.value("schema", "") != kResultsSchema) {
+    throw Error(path + ": not an amxlab results file (schema != " + kResultsSchema + ")");
+  }
+  if (doc.value("schema_version", 0) != kResultsSchemaVersion) {
+    throw Error(path + ": schema_version " + std::to_string(doc.value("schema_version", 0)) +
+                " is not supported (this build reads " + std::to_string(kResultsSchemaVersion) + ")");
+  }
+  if (!doc.contains("cases") || !doc["cases"].is_array()) throw Error(path + ": no cases array");
+  return doc;
+}
+
+ResultsFile::ResultsFile(std::string path, nlohmann::json header, bool resume) : path_(std::move(path)) {
+  if (resume) {
+    doc_ = read_results(path_);
+    const auto& old_build = doc_["build"];
+    const auto& new_build = header["build"];
+    if (old_build.value("commit", "") != new_build.value("commit", "") ||
+        old_build.value("flags", "") != new_build.value("flags", "")) {
+      throw Error("--resume " + path_ + ": the file comes from build " + old_build.dump() + ", this is " +
+                  new_build.dump());
+    }
+    for (const auto& c : doc_["cases"]) done_.insert(c.value("descriptor", ""));
+    return;
+  }
+  doc_ = std::move(header);
+  doc_["schema"] = kResultsSchema;
+  doc_["schema_version"] = kResultsSchemaVersion;
+  doc_["cases"] = nlohmann::json::array();
+  flush();
+}
+
+void ResultsFile::append(const nlohmann::json& case_record) {
+  doc_["cases"].push_back(case_record);
+  done_.insert(case_record.value("descriptor", ""));
+  flush();
+}
+
+void ResultsFile::set_field(const std::string& key, const nlohmann::json& value) {
+  doc_[key] = value;
+  flush();
+}
+
+void ResultsFile::flush() const {
+  const std::string text = doc_.dump(1) + "\n";
+  const std::span<const std::byte> part(reinterpret_cast<const std::byte*>(text.data()), text.size());
+  io::write_file_atomically(path_, std::span<const std::span<const std::byte>>(&part, 1));
+}
+
+}  // namespace amxlab::harness

@@ -1,0 +1,136 @@
+#include "harness/sweep/case.h"
+
+#include <charconv>
+#include <vector>
+
+#include "kernels/core/error.h"
+
+namespace amxlab::harness {
+namespace {
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (true) {
+    const size_t pos = s.find(sep, start);
+    out.push_back(s.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
+    if (pos == std::string_view::npos) break;
+    start = pos + 1;
+  }
+  return out;
+}
+
+template <class T>
+bool parse_int(std::string_view text, T& out) {
+  if (text.empty()) return false;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+[[noreturn]] void fail(std::string_view descriptor, const std::string& field, const std::string& why) {
+  throw Error("case '" + std::string(descriptor) + "': field " + field + ": " + why);
+}
+
+// "m512n4096k4096": three integers after the letters m, n, k, in that order.
+void parse_shape(std::string_view descriptor, std::string_view text, Case& c) {
+  const size_t pn = text.find('n'), pk = text.find('k');
+  if (text.empty() || text[0] != 'm' || pn == std::string_view::npos || pk == std::string_view::npos || pk < pn) {
+    fail(descriptor, "shape", "'" + std::string(text) + "' is not of the form m<M>n<N>k<K>");
+  }
+  if (!parse_int(text.substr(1, pn - 1), c.m) || !parse_int(text.substr(pn + 1, pk - pn - 1), c.n) ||
+      !parse_int(text.substr(pk + 1), c.k)) {
+    fail(descriptor, "shape", "'" + std::string(text) + "' has a non-integer dimension");
+  }
+}
+
+bool valid_value(std::string_view v) {
+  return !v.empty() && v.find_first_of(":,= \t") == std::string_view::npos;
+}
+
+bool valid_numa(std::string_view v) {
+  if (v == "local" || v == "remote" || v == "interleave" || v == "replicate") return true;
+  int node = 0;
+  return v.substr(0, 5) == "bind." && parse_int(v.substr(5), node) && node >= 0;
+}
+
+bool valid_place(std::string_view v) {
+  if (v == "compact" || v == "scatter") return true;
+  int node = 0;
+  return v.substr(0, 5) == "node." && parse_int(v.substr(5), node) && node >= 0;
+}
+
+}  // namespace
+
+std::string Case::shape() const {
+  return "m" + std::to_string(m) + "n" + std::to_string(n) + "k" + std::to_string(k);
+}
+
+std::string Case::descriptor() const {
+  return std::string(name(type)) + ":" + shape() + ":t" + std::to_string(threads) + ":kernel=" + kernel +
+         ":place=" + place + ":numa=" + numa + ":aq=" + name(act_quant) + ":seed=" + std::to_string(seed);
+}
+
+Case parse_case(std::string_view d) {
+  const auto fields = split(d, ':');
+  if (fields.size() < 3) fail(d, "descriptor", "needs at least <type>:m<M>n<N>k<K>:t<threads>");
+  Case c;
+  const auto type = parse_qtype(fields[0]);
+  if (!type) fail(d, "type", "unknown type '" + std::string(fields[0]) + "'");
+  c.type = *type;
+  parse_shape(d, fields[1], c);
+  if (fields[2].size() < 2 || fields[2][0] != 't' || !parse_int(fields[2].substr(1), c.threads)) {
+    fail(d, "threads", "'" + std::string(fields[2]) + "' is not of the form t<threads>");
+  }
+  bool seen[6] = {};
+  for (size_t i = 3; i < fields.size(); ++i) {
+    const auto f = fields[i];
+    const size_t eq = f.find('=');
+    if (eq == std::string_view::npos) fail(d, std::string(f), "expected key=value");
+    const auto key = f.substr(0, eq), value = f.substr(eq + 1);
+    if (!valid_value(value)) fail(d, std::string(key), "empty value or one holding ':', ',', '=' or space");
+    static constexpr std::string_view kKeys[] = {"kernel", "place", "numa", "aq", "seed", "threads"};
+    size_t idx = 0;
+    while (idx < std::size(kKeys) && kKeys[idx] != key) ++idx;
+    if (idx == std::size(kKeys) || idx == 5) fail(d, std::string(key), "unknown key (kernel, place, numa, aq, seed)");
+    if (seen[idx]) fail(d, std::string(key), "given twice");
+    seen[idx] = true;
+    switch (idx) {
+      case 0: c.kernel = std::string(value); break;
+      case 1:
+        if (!valid_place(value)) fail(d, "place", "'" + std::string(value) + "' is not compact, scatter or node.<i>");
+        c.place = std::string(value);
+        break;
+      case 2:
+        if (!valid_numa(value)) {
+          fail(d, "numa", "'" + std::string(value) + "' is not local, bind.<node>, remote, interleave or replicate");
+        }
+        c.numa = std::string(value);
+        break;
+      case 3: {
+        const auto v = parse_act_quant(value);
+        if (!v) fail(d, "aq", "'" + std::string(value) + "' is not runtime or ref");
+        c.act_quant = *v;
+        break;
+      }
+      default:
+        if (!parse_int(value, c.seed)) fail(d, "seed", "'" + std::string(value) + "' is not an unsigned integer");
+        break;
+    }
+  }
+  validate_case(c);
+  return c;
+}
+
+void validate_case(const Case& c) {
+  const std::string d = c.descriptor();
+  if (c.m < 1 || c.n < 1 || c.k < 1) fail(d, "shape", "M, N and K must be >= 1");
+  if (c.threads < 1 || c.threads > 4096) fail(d, "threads", "must be between 1 and 4096");
+  const auto& tr = traits(c.type);
+  if (!tr.weight_type && c.type != QType::U8) fail(d, "type", std::string(tr.name) + " is not a weight type");
+  if (c.k % tr.block_elems != 0) {
+    fail(d, "shape", "K=" + std::to_string(c.k) + " is not a multiple of the " + tr.name + " block size " +
+                         std::to_string(tr.block_elems));
+  }
+}
+
+}  // namespace amxlab::harness

@@ -1,0 +1,44 @@
+// A case (DESIGN.md "What a case is"): kernel, type, shape, threads, placement, NUMA
+// policy, activation quantiser and data seed, written as one short descriptor that
+// round-trips:
+//
+//   q8_0:m512n4096k4096:t2:kernel=auto:place=compact:numa=local:aq=runtime:seed=1
+//
+// Fields are ':'-separated; values never contain ':' or ',' (a NUMA node is written
+// numa=bind.1). The first three fields are positional (type, shape, threads); the rest
+// are key=value, any order when parsing, fixed order when printing, defaults omitted
+// never: the printed form names every field, so a descriptor is its own reproducer.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kernels/core/formats.h"
+#include "kernels/core/qtype.h"
+
+namespace amxlab::harness {
+
+struct Case {
+  std::string kernel = "auto";  // registry name, "auto" (dispatcher), "golden", or "test.<name>"
+  QType type = QType::Q8_0;     // weight type (s8 = S8xS8->S32, u8 = U8xS8->S32)
+  int64_t m = 1, n = 1, k = 32;
+  int threads = 1;
+  std::string place = "compact";  // thread placement: compact, scatter, node.<i>
+  std::string numa = "local";     // local, bind.<node>, remote, interleave, replicate
+  ActQuant act_quant = ActQuant::runtime;
+  uint64_t seed = 1;
+
+  std::string shape() const;  // "m512n4096k4096"
+  std::string descriptor() const;
+  bool operator==(const Case&) const = default;
+};
+
+// Parses a descriptor; throws amxlab::Error naming the field that is wrong and why.
+Case parse_case(std::string_view descriptor);
+
+// Checks values the parser cannot (K a multiple of the block, threads >= 1, ...).
+void validate_case(const Case& c);
+
+}  // namespace amxlab::harness

@@ -1,0 +1,48 @@
+// Sweeps: lists of values multiplied into cases (benchdnn style), batch files of
+// descriptors, and deterministic sharding.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "harness/sweep/case.h"
+
+namespace amxlab::harness {
+
+struct SweepSpec {
+  std::vector<std::string> kernels{"auto"};  // "all" = every registry kernel of the type
+  std::vector<QType> types{QType::Q8_0};
+  std::vector<int64_t> m{1}, n{4096}, k{4096};
+  std::vector<int> threads{1};
+  std::vector<std::string> place{"compact"};
+  std::vector<std::string> numa{"local"};
+  std::vector<ActQuant> act_quant{ActQuant::runtime};
+  std::vector<uint64_t> seeds{1};
+};
+
+struct Expansion {
+  std::vector<Case> cases;
+  std::vector<std::string> dropped;  // "<descriptor>: <why>" for combinations that cannot exist
+};
+
+// The cross product, in a fixed order. Combinations that cannot exist (K not a multiple
+// of the type's block; a kernel of another type) are listed in `dropped`, not silently lost.
+Expansion expand(const SweepSpec& spec);
+
+// Comma-separated list parsers for the CLI flags; errors name the flag and the item.
+std::vector<int64_t> parse_int_list(const std::string& flag, const std::string& text);
+std::vector<QType> parse_type_list(const std::string& flag, const std::string& text);
+std::vector<std::string> parse_string_list(const std::string& flag, const std::string& text);
+
+// A batch file: one descriptor per line; blank lines and '#' comments ignored.
+// Errors name the file, the line and the field.
+std::vector<Case> read_batch_file(const std::string& path);
+std::vector<Case> parse_batch(const std::string& text, const std::string& source_name);
+
+// Shard `index` of `count` (0 <= index < count): every count-th case starting at index,
+// so shards are disjoint, cover the sweep, and do not depend on the machine.
+std::vector<Case> shard(const std::vector<Case>& cases, int index, int count);
+// Parses "i/n" as given to --shard.
+void parse_shard(const std::string& text, int& index, int& count);
+
+}  // namespace amxlab::harness

@@ -1,0 +1,115 @@
+// Case descriptors round-trip; every malformed one names its field.
+#include <gtest/gtest.h>
+
+#include "harness/sweep/case.h"
+#include "harness/sweep/sweep.h"
+#include "kernels/core/error.h"
+
+namespace amxlab::harness {
+namespace {
+
+void expect_error(const std::string& descriptor, const std::string& phrase) {
+  try {
+    parse_case(descriptor);
+    ADD_FAILURE() << "no error for " << descriptor;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(phrase), std::string::npos) << descriptor << " -> " << e.what();
+  }
+}
+
+TEST(CaseDescriptor, RoundTrips) {
+  const Case c{"q8_0_gemm_4x16__avx512vnni", QType::Q8_0, 512, 4096, 4096, 2, "scatter", "bind.1", ActQuant::ref, 7};
+  EXPECT_EQ(c.descriptor(),
+            "q8_0:m512n4096k4096:t2:kernel=q8_0_gemm_4x16__avx512vnni:place=scatter:numa=bind.1:aq=ref:seed=7");
+  EXPECT_EQ(parse_case(c.descriptor()), c);
+  // Short forms take defaults, and print every field.
+  const Case d = parse_case("q4_K:m1n4096k14336:t1");
+  EXPECT_EQ(d.kernel, "auto");
+  EXPECT_EQ(d.numa, "local");
+  EXPECT_EQ(d.act_quant, ActQuant::runtime);
+  EXPECT_EQ(parse_case(d.descriptor()), d);
+  // key=value fields in any order.
+  EXPECT_EQ(parse_case("q4_0:m1n32k32:t3:seed=5:numa=interleave:kernel=golden").seed, 5u);
+}
+
+TEST(CaseDescriptor, ErrorsNameTheField) {
+  expect_error("q9_0:m1n1k32:t1", "field type");
+  expect_error("q8_0:m1n1:t1", "field shape");
+  expect_error("q8_0:m1nxk32:t1", "field shape");
+  expect_error("q8_0:m1n1k33:t1", "not a multiple of the q8_0 block size 32");
+  expect_error("q4_K:m1n1k32:t1", "block size 256");
+  expect_error("q8_0:m1n1k32:2", "field threads");
+  expect_error("q8_0:m1n1k32:t0", "field threads");
+  expect_error("q8_0:m1n1k32:t1:numa=bind:1", "field numa");
+  expect_error("q8_0:m1n1k32:t1:numa=bind.x", "field numa");
+  expect_error("q8_0:m1n1k32:t1:aq=fast", "field aq");
+  expect_error("q8_0:m1n1k32:t1:color=red", "field color");
+  expect_error("q8_0:m1n1k32:t1:seed=1:seed=2", "given twice");
+  expect_error("q8_0:m1n1k32:t1:seed=-1", "field seed");
+  expect_error("q8_0:m1n1k32:t1:place=everywhere", "field place");
+  expect_error("q8_0:m0n1k32:t1", "field shape");
+}
+
+TEST(Sweep, CrossProductDropsImpossibleCombinationsVisibly) {
+  SweepSpec s;
+  s.kernels = {"golden"};
+  s.types = {QType::Q8_0, QType::Q4_K};
+  s.m = {1, 16};
+  s.n = {64};
+  s.k = {32, 256};
+  s.threads = {1, 2};
+  const Expansion e = expand(s);
+  EXPECT_EQ(e.cases.size(), 2u * 2 * 2 + 1u * 2 * 2);  // q4_K has no K=32
+  EXPECT_EQ(e.dropped.size(), 4u);
+  for (const auto& d : e.dropped) EXPECT_NE(d.find("block size 256"), std::string::npos) << d;
+}
+
+TEST(Sweep, ListFlagsReportTheBadItem) {
+  EXPECT_EQ(parse_int_list("--m", "1,16,512"), (std::vector<int64_t>{1, 16, 512}));
+  EXPECT_THROW(parse_int_list("--m", "1,x"), Error);
+  EXPECT_THROW(parse_int_list("--m", "1,,2"), Error);
+  EXPECT_THROW(parse_type_list("--type", "q4_0,q5_0"), Error);
+  try {
+    parse_int_list("--k", "32,-4");
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--k: '-4'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(BatchFile, CommentsBlankLinesAndErrorsWithLineNumbers) {
+  const auto cases = parse_batch("# smoke\n\nq8_0:m1n32k32:t1  # one\n  q4_0:m2n32k64:t2\n", "smoke.txt");
+  ASSERT_EQ(cases.size(), 2u);
+  EXPECT_EQ(cases[1].m, 2);
+  try {
+    parse_batch("q8_0:m1n32k32:t1\nq8_0:m1n32k32:t1:numa=moon\n", "bad.txt");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.txt:2:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("field numa"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Shard, DisjointAndCovering) {
+  SweepSpec s;
+  s.kernels = {"golden"};
+  s.m = {1, 2, 3, 4, 5, 6, 7};
+  s.n = {32};
+  s.k = {32};
+  const auto all = expand(s).cases;
+  std::vector<Case> joined;
+  for (int i = 0; i < 3; ++i) {
+    const auto part = shard(all, i, 3);
+    joined.insert(joined.end(), part.begin(), part.end());
+  }
+  ASSERT_EQ(joined.size(), all.size());
+  for (const auto& c : all) EXPECT_EQ(std::count(joined.begin(), joined.end(), c), 1);
+  int i = 0, n = 0;
+  parse_shard("2/5", i, n);
+  EXPECT_EQ(i, 2);
+  EXPECT_EQ(n, 5);
+  EXPECT_THROW(parse_shard("5/5", i, n), Error);
+  EXPECT_THROW(parse_shard("1-2", i, n), Error);
+}
+
+}  // namespace
+}  // namespace amxlab::harness

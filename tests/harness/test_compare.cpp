@@ -1,0 +1,91 @@
+// The regression gate: Mann-Whitney U, compare (planted 20 % slowdown, identical runs,
+// new mismatches) and merge.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "harness/results/compare.h"
+#include "harness/results/mann_whitney.h"
+#include "harness/results/merge.h"
+#include "kernels/core/error.h"
+
+namespace amxlab::harness {
+namespace {
+
+// Hand-worked: a = {1,2,3}, b = {4,5,6}: U = 0, and of the C(6,3) = 20 equally likely
+// rank sets only {1,2,3} and {4,5,6} are as extreme: p = 2/20 = 0.1.
+TEST(MannWhitney, ExactSmallSample) {
+  const auto r = mann_whitney({1, 2, 3}, {4, 5, 6});
+  EXPECT_TRUE(r.exact);
+  EXPECT_DOUBLE_EQ(r.u, 0);
+  EXPECT_NEAR(r.p_value, 0.1, 1e-12);
+  // Five against five fully separated: 2 / C(10,5) = 2/252.
+  EXPECT_NEAR(mann_whitney({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}).p_value, 2.0 / 252, 1e-12);
+  EXPECT_NEAR(mann_whitney({1, 3, 5}, {2, 4, 6}).p_value, 1.0, 0.4);  // interleaved: not significant
+}
+
+TEST(MannWhitney, TiesUseTheNormalApproximation) {
+  const auto r = mann_whitney({1, 1, 1, 1}, {1, 1, 1, 1});
+  EXPECT_FALSE(r.exact);
+  EXPECT_DOUBLE_EQ(r.p_value, 1.0);
+}
+
+nlohmann::json results_with(const std::vector<std::pair<std::string, std::vector<double>>>& cases,
+                            const std::string& verdict = "PASS", const std::string& commit = "abc") {
+  nlohmann::json doc = {{"schema", "amxlab.results"}, {"schema_version", 1},
+                        {"build", {{"commit", commit}, {"compiler", "GNU 12"}, {"flags", "-O3"}}},
+                        {"cases", nlohmann::json::array()}};
+  for (const auto& [d, s] : cases) {
+    doc["cases"].push_back({{"descriptor", d}, {"verdict", verdict}, {"timing", {{"hot", {{"samples_s", s}}}}}});
+  }
+  return doc;
+}
+
+std::vector<double> noisy(double center, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> d(center, center * 0.01);
+  std::vector<double> v(10);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+TEST(Compare, FlagsAPlantedTwentyPercentSlowdown) {
+  const auto old_doc = results_with({{"q8_0:m1n32k32:t1", noisy(1e-3, 1)}, {"q4_0:m1n32k32:t1", noisy(2e-3, 2)}});
+  auto slow = noisy(1e-3, 3);
+  for (auto& x : slow) x *= 1.2;
+  const auto new_doc = results_with({{"q8_0:m1n32k32:t1", slow}, {"q4_0:m1n32k32:t1", noisy(2e-3, 4)}});
+  const auto r = compare_results(old_doc, new_doc, {});
+  ASSERT_EQ(r.cases.size(), 2u);
+  EXPECT_TRUE(r.cases[0].significant_slowdown);
+  EXPECT_NEAR(r.cases[0].ratio, 1.2, 0.03);
+  EXPECT_FALSE(r.cases[1].significant_slowdown);
+  EXPECT_TRUE(r.regression());
+}
+
+TEST(Compare, QuietBetweenIdenticalRuns) {
+  const auto doc = results_with({{"q8_0:m1n32k32:t1", noisy(1e-3, 1)}, {"q4_0:m1n32k32:t1", noisy(2e-3, 2)}});
+  const auto r = compare_results(doc, doc, {});
+  EXPECT_FALSE(r.regression());
+  for (const auto& c : r.cases) EXPECT_DOUBLE_EQ(c.ratio, 1.0);
+}
+
+TEST(Compare, NewMismatchIsARegression) {
+  const auto old_doc = results_with({{"q8_0:m1n32k32:t1", {}}});
+  const auto new_doc = results_with({{"q8_0:m1n32k32:t1", {}}}, "FAIL");
+  EXPECT_TRUE(compare_results(old_doc, new_doc, {}).regression());
+  EXPECT_FALSE(compare_results(new_doc, new_doc, {}).regression());  // failing before and after: not new
+}
+
+TEST(Merge, JoinsShardsAndRefusesOtherBuilds) {
+  const auto a = results_with({{"q8_0:m1n32k32:t1", {1.0}}});
+  const auto b = results_with({{"q8_0:m2n32k32:t1", {1.0}}});
+  const auto m = merge_results({{"a.json", a}, {"b.json", b}}, false);
+  EXPECT_EQ(m["cases"].size(), 2u);
+  const auto other = results_with({{"q8_0:m3n32k32:t1", {1.0}}}, "PASS", "def");
+  EXPECT_THROW(merge_results({{"a.json", a}, {"c.json", other}}, false), Error);
+  EXPECT_EQ(merge_results({{"a.json", a}, {"c.json", other}}, true)["cases"].size(), 2u);
+  EXPECT_THROW(merge_results({{"a.json", a}, {"a2.json", a}}, false), Error);  // overlapping shards
+}
+
+}  // namespace
+}  // namespace amxlab::harness
