@@ -63,14 +63,14 @@ using RunFn = void (*)(const PackedWeights& w, const ActivationView& a, const Ou
 struct KernelDesc {
   std::string_view name;  // type_op_tile__isa, e.g. "q8_0_gemm_16x32__amx"
   QType weight_type;
-  QType act_type;         // the format run() reads (q8_0, q8_1, q8_K, s8, u8, bf16, f32)
+  QType act_type;  // the format run() reads (q8_0, q8_1, q8_K, s8, u8, bf16, f32)
   KernelOp op;
-  int tile_m, tile_n;     // register/tile blocking of the inner loop
-  uint32_t isa;           // IsaBit mask it needs
+  int tile_m, tile_n;  // register/tile blocking of the inner loop
+  uint32_t isa;        // IsaBit mask it needs
   Engine engine;
   Layout layout;
   PackFn pack;
-  QuantizeFn quantize;    // null for plain types (the harness converts)
+  QuantizeFn quantize;  // null for plain types (the harness converts)
   PlanFn plan;
   RunFn run;
 };

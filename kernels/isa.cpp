@@ -64,7 +64,9 @@ IsaLevel isa_cap() {
   return static_cast<IsaLevel>(c);
 }
 
-void set_isa_cap(IsaLevel cap) { g_cap.store(static_cast<int>(cap)); }
+void set_isa_cap(IsaLevel cap) {
+  g_cap.store(static_cast<int>(cap));
+}
 
 uint32_t isa_bits_up_to(IsaLevel cap) {
   uint32_t bits = 0;
@@ -75,10 +77,13 @@ uint32_t isa_bits_up_to(IsaLevel cap) {
 }
 
 std::string isa_names(uint32_t bits) {
-  static constexpr std::pair<uint32_t, const char*> kNames[] = {
-      {kIsaAvx2, "avx2"},         {kIsaAvxVnni, "avx_vnni"},     {kIsaAvx512, "avx512"},
-      {kIsaAvx512Vnni, "avx512_vnni"}, {kIsaAvx512Bf16, "avx512_bf16"}, {kIsaAmxInt8, "amx_int8"},
-      {kIsaAmxBf16, "amx_bf16"}};
+  static constexpr std::pair<uint32_t, const char*> kNames[] = {{kIsaAvx2, "avx2"},
+                                                                {kIsaAvxVnni, "avx_vnni"},
+                                                                {kIsaAvx512, "avx512"},
+                                                                {kIsaAvx512Vnni, "avx512_vnni"},
+                                                                {kIsaAvx512Bf16, "avx512_bf16"},
+                                                                {kIsaAmxInt8, "amx_int8"},
+                                                                {kIsaAmxBf16, "amx_bf16"}};
   std::string out;
   for (const auto& [bit, nm] : kNames) {
     if (bits & bit) out += (out.empty() ? "" : "+") + std::string(nm);
@@ -100,7 +105,8 @@ bool isa_supported(uint32_t required, std::string* why) {
   }
   const uint32_t over_cap = required & ~isa_bits_up_to(isa_cap());
   if (over_cap != 0) {
-    if (why != nullptr) *why = std::string("ISA capped at ") + name(isa_cap()) + " (AMXLAB_MAX_ISA / --max-isa)";
+    if (why != nullptr)
+      *why = std::string("ISA capped at ") + name(isa_cap()) + " (AMXLAB_MAX_ISA / --max-isa)";
     return false;
   }
   return true;

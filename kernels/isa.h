@@ -8,13 +8,13 @@
 namespace amxlab {
 
 enum IsaBit : uint32_t {
-  kIsaNone = 0,             // portable C++ (any x86-64)
-  kIsaAvx2 = 1u << 0,       // AVX2 + FMA + F16C
-  kIsaAvxVnni = 1u << 1,    // AVX-VNNI (VEX)
-  kIsaAvx512 = 1u << 2,     // AVX-512 F/BW/VL
+  kIsaNone = 0,           // portable C++ (any x86-64)
+  kIsaAvx2 = 1u << 0,     // AVX2 + FMA + F16C
+  kIsaAvxVnni = 1u << 1,  // AVX-VNNI (VEX)
+  kIsaAvx512 = 1u << 2,   // AVX-512 F/BW/VL
   kIsaAvx512Vnni = 1u << 3,
   kIsaAvx512Bf16 = 1u << 4,
-  kIsaAmxInt8 = 1u << 5,    // AMX-TILE + AMX-INT8, OS permission granted
+  kIsaAmxInt8 = 1u << 5,  // AMX-TILE + AMX-INT8, OS permission granted
   kIsaAmxBf16 = 1u << 6,
 };
 

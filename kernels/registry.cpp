@@ -7,14 +7,18 @@ namespace {
 
 // One line per kernel; see kernels/gemm_kernel.h for the fields.
 constexpr KernelDesc kKernels[] = {
-    {"__placeholder", QType::F32, QType::F32, KernelOp::gemm, 1, 1, kIsaNone, Engine::native, Layout::gguf_rows,
-     nullptr, nullptr, nullptr, nullptr},
+    {"__placeholder", QType::F32, QType::F32, KernelOp::gemm, 1, 1, kIsaNone, Engine::native,
+     Layout::gguf_rows, nullptr, nullptr, nullptr, nullptr},
 };
 
 }  // namespace
 
-const char* name(KernelOp op) { return op == KernelOp::gemm ? "gemm" : "gemv"; }
-const char* name(Engine e) { return e == Engine::native ? "native" : "emulated"; }
+const char* name(KernelOp op) {
+  return op == KernelOp::gemm ? "gemm" : "gemv";
+}
+const char* name(Engine e) {
+  return e == Engine::native ? "native" : "emulated";
+}
 
 std::span<const KernelDesc> kernel_registry() {
   // The placeholder keeps the array non-empty until the first kernel lands.

@@ -26,12 +26,11 @@ void print_human(const nlohmann::json& j) {
     fmt::print("AMX        unusable: {} (OS answer to XTILEDATA request: {})\n",
                amx["reason"].get<std::string>(), amx["os_permission"].get<std::string>());
   }
-  fmt::print("topology   {} package(s), {} core(s), {} PU(s), {} NUMA node(s)\n",
-             topo["packages"].get<int>(), topo["cores"].get<int>(), topo["pus"].get<int>(),
-             topo["numa_nodes"].size());
+  fmt::print("topology   {} package(s), {} core(s), {} PU(s), {} NUMA node(s)\n", topo["packages"].get<int>(),
+             topo["cores"].get<int>(), topo["pus"].get<int>(), topo["numa_nodes"].size());
   for (const auto& n : topo["numa_nodes"]) {
-    fmt::print("  node {}   {} memory, cpus {}\n", n["os_index"].get<int>(), mib(n["memory_bytes"].get<uint64_t>()),
-               n["cpus"].dump());
+    fmt::print("  node {}   {} memory, cpus {}\n", n["os_index"].get<int>(),
+               mib(n["memory_bytes"].get<uint64_t>()), n["cpus"].dump());
   }
   for (const auto& c : topo["caches"]) {
     fmt::print("  L{} {:<11} {} x {} (reported, not measured)\n", c["level"].get<int>(),
@@ -46,8 +45,10 @@ void print_human(const nlohmann::json& j) {
   if (d.contains("error")) {
     fmt::print("  int8 matmul: error: {}\n", d["error"].get<std::string>());
   } else {
-    fmt::print("  int8 matmul u8s8s32 512x4096x4096 -> {}\n", d["int8_matmul_impl_m512n4096k4096"].get<std::string>());
-    fmt::print("  int8 matmul u8s8s32   1x4096x4096 -> {}\n", d["int8_matmul_impl_m1n4096k4096"].get<std::string>());
+    fmt::print("  int8 matmul u8s8s32 512x4096x4096 -> {}\n",
+               d["int8_matmul_impl_m512n4096k4096"].get<std::string>());
+    fmt::print("  int8 matmul u8s8s32   1x4096x4096 -> {}\n",
+               d["int8_matmul_impl_m1n4096k4096"].get<std::string>());
   }
 }
 

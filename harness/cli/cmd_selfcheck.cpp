@@ -19,7 +19,8 @@ void register_selfcheck_command(CLI::App& app) {
                  r.detail);
       if (!r.passed) ++failed;
     }
-    fmt::print("golden self-check: {} of {} passed\n", results.size() - static_cast<size_t>(failed), results.size());
+    fmt::print("golden self-check: {} of {} passed\n", results.size() - static_cast<size_t>(failed),
+               results.size());
     if (failed > 0) throw CLI::RuntimeError(1);
   });
 }

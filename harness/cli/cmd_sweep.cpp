@@ -52,21 +52,23 @@ harness::SweepSpec default_spec(bool quick) {
   s.k = {quick ? 512 : 2048};
   s.types.clear();
   for (const auto& k : kernel_registry()) {
-    if (std::find(s.types.begin(), s.types.end(), k.weight_type) == s.types.end()) s.types.push_back(k.weight_type);
+    if (std::find(s.types.begin(), s.types.end(), k.weight_type) == s.types.end())
+      s.types.push_back(k.weight_type);
   }
   s.kernels = {"all"};
   return s;
 }
 
-std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep, std::vector<std::string>& dropped) {
+std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep,
+                                         std::vector<std::string>& dropped) {
   std::vector<harness::Case> cases;
   for (const auto& d : f.cases) cases.push_back(harness::parse_case(d));
   for (const auto& b : f.batches) {
     auto more = harness::read_batch_file(b);
     cases.insert(cases.end(), more.begin(), more.end());
   }
-  const bool any_list = !f.kernel.empty() || !f.type.empty() || !f.m.empty() || !f.n.empty() || !f.k.empty() ||
-                        !f.threads.empty();
+  const bool any_list = !f.kernel.empty() || !f.type.empty() || !f.m.empty() || !f.n.empty() ||
+                        !f.k.empty() || !f.threads.empty();
   if (any_list || (cases.empty() && !default_sweep)) {
     harness::SweepSpec s;
     if (!f.kernel.empty()) s.kernels = harness::parse_string_list("--kernel", f.kernel);
@@ -76,7 +78,8 @@ std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep
     if (!f.k.empty()) s.k = harness::parse_int_list("--k", f.k);
     if (!f.threads.empty()) {
       s.threads.clear();
-      for (int64_t t : harness::parse_int_list("--threads", f.threads)) s.threads.push_back(static_cast<int>(t));
+      for (int64_t t : harness::parse_int_list("--threads", f.threads))
+        s.threads.push_back(static_cast<int>(t));
     }
     if (!f.place.empty()) s.place = harness::parse_string_list("--place", f.place);
     if (!f.numa.empty()) s.numa = harness::parse_string_list("--numa", f.numa);
@@ -131,13 +134,15 @@ nlohmann::json load_calibration(const std::string& path) {
 int run_mode(const std::string& mode, const SweepFlags& f) {
   if (!f.max_isa.empty()) {
     IsaLevel l;
-    if (!parse_isa_level(f.max_isa, l)) throw Error("--max-isa: '" + f.max_isa + "' is not portable, avx2, avx512_vnni or amx");
+    if (!parse_isa_level(f.max_isa, l))
+      throw Error("--max-isa: '" + f.max_isa + "' is not portable, avx2, avx512_vnni or amx");
     set_isa_cap(l);
     setenv("AMXLAB_MAX_ISA", f.max_isa.c_str(), 1);  // subprocesses inherit the cap
   }
   std::vector<std::string> dropped;
   const auto cases = collect_cases(f, mode == "run", dropped);
-  if (cases.empty()) throw Error("no cases to run" + (dropped.empty() ? std::string() : ": " + dropped.front()));
+  if (cases.empty())
+    throw Error("no cases to run" + (dropped.empty() ? std::string() : ": " + dropped.front()));
 
   harness::SweepOptions o;
   o.run.check = mode != "bench";
@@ -156,7 +161,8 @@ int run_mode(const std::string& mode, const SweepFlags& f) {
   o.results_path = !f.resume.empty() ? f.resume
                    : !f.out.empty()  ? f.out
                                      : "results/local/" + mode + "-" + now_tag() + ".json";
-  if (!f.resume.empty() && !f.out.empty() && f.out != f.resume) throw Error("--resume and --out name different files");
+  if (!f.resume.empty() && !f.out.empty() && f.out != f.resume)
+    throw Error("--resume and --out name different files");
   std::filesystem::create_directories(std::filesystem::absolute(o.results_path).parent_path());
 
   nlohmann::json header;
@@ -165,13 +171,14 @@ int run_mode(const std::string& mode, const SweepFlags& f) {
   header["build"] = info["build"];
   header["build"]["onednn"] = info["onednn"];
   header["calibration"] = o.run.calibration;
-  header["run"] = {{"mode", mode},
-                   {"started", now_tag()},
-                   {"isa_cap", name(isa_cap())},
-                   {"omp_wait_policy", std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "(unset)"},
-                   {"isolated", o.isolate},
-                   {"shard", f.shard},
-                   {"dropped_combinations", dropped}};
+  header["run"] = {
+      {"mode", mode},
+      {"started", now_tag()},
+      {"isa_cap", name(isa_cap())},
+      {"omp_wait_policy", std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "(unset)"},
+      {"isolated", o.isolate},
+      {"shard", f.shard},
+      {"dropped_combinations", dropped}};
 
   fmt::print("amxlab {}: {} case(s) -> {}\n", mode, cases.size(), o.results_path);
   for (const auto& d : dropped) fmt::print("  not a case: {}\n", d);
@@ -182,7 +189,8 @@ int run_mode(const std::string& mode, const SweepFlags& f) {
 }
 
 void add_sweep_flags(CLI::App* cmd, SweepFlags& f) {
-  cmd->add_option("--kernel", f.kernel, "kernels: registry names, all, auto, golden, test.<fault> (comma list)");
+  cmd->add_option("--kernel", f.kernel,
+                  "kernels: registry names, all, auto, golden, test.<fault> (comma list)");
   cmd->add_option("--type", f.type, "weight types, e.g. q4_0,q8_0");
   cmd->add_option("--m", f.m, "M values, e.g. 1,16,512");
   cmd->add_option("--n", f.n, "N values");
@@ -193,7 +201,8 @@ void add_sweep_flags(CLI::App* cmd, SweepFlags& f) {
   cmd->add_option("--aq", f.aq, "activation quantisers (runtime, ref)");
   cmd->add_option("--seed", f.seed, "data seeds");
   cmd->add_option("--case", f.cases, "a case descriptor (repeatable)");
-  cmd->add_option("--batch", f.batches, "a batch file of descriptors (repeatable), e.g. harness/inputs/smoke.txt");
+  cmd->add_option("--batch", f.batches,
+                  "a batch file of descriptors (repeatable), e.g. harness/inputs/smoke.txt");
   cmd->add_option("--shard", f.shard, "run shard i/n of the sweep (0 <= i < n)");
   cmd->add_option("--out", f.out, "results file (default results/local/<mode>-<time>.json)");
   cmd->add_option("--resume", f.resume, "continue this results file, skipping the cases it holds");
@@ -214,9 +223,10 @@ void add_sweep_flags(CLI::App* cmd, SweepFlags& f) {
 }  // namespace
 
 void register_sweep_commands(CLI::App& app) {
-  static const char* kModes[][2] = {{"check", "correctness of every case (golden, oneDNN, zero trust)"},
-                                    {"bench", "timing of every case (Google Benchmark, hot and cold)"},
-                                    {"run", "check and time every case; the default sweep without case flags"}};
+  static const char* kModes[][2] = {
+      {"check", "correctness of every case (golden, oneDNN, zero trust)"},
+      {"bench", "timing of every case (Google Benchmark, hot and cold)"},
+      {"run", "check and time every case; the default sweep without case flags"}};
   for (const auto& [mode, help] : kModes) {
     auto flags = std::make_shared<SweepFlags>();
     auto* cmd = app.add_subcommand(mode, help);

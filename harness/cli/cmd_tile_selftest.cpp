@@ -14,8 +14,8 @@
 namespace amxlab::cli {
 
 void register_tile_selftest_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand(
-      "tile-selftest", "check the tile emulator against native VPDPBUSD / VDPBF16PS / AMX tiles");
+  auto* cmd = app.add_subcommand("tile-selftest",
+                                 "check the tile emulator against native VPDPBUSD / VDPBF16PS / AMX tiles");
   auto opt = std::make_shared<tile::SelftestOptions>();
   auto json = std::make_shared<bool>(false);
   cmd->add_option("--lanes", opt->lanes, "random lanes per VNNI instruction")

@@ -14,21 +14,11 @@ nlohmann::json machine_info() {
   const CpuFeatures& f = cpu_features();
   const AmxStatus& amx = request_amx_permission();
   json j;
-  j["cpu"] = {{"vendor", f.vendor},
-              {"model", f.model_name},
-              {"features", feature_list(f)},
-              {"avx512_vnni", f.avx512vnni},
-              {"avx512_bf16", f.avx512bf16},
-              {"avx_vnni", f.avx_vnni}};
-  j["amx"] = {{"usable", amx.usable},
-              {"reason", amx.reason},
-              {"os_permission", amx.os_answer},
-              {"cpuid_tile", f.amx_tile},
-              {"cpuid_int8", f.amx_int8},
-              {"cpuid_bf16", f.amx_bf16},
-              {"cpuid_fp16", f.amx_fp16},
-              {"xcr0_enabled", f.xcr0_amx},
-              {"palettes", f.amx_palettes}};
+  j["cpu"] = {{"vendor", f.vendor},          {"model", f.model_name},       {"features", feature_list(f)},
+              {"avx512_vnni", f.avx512vnni}, {"avx512_bf16", f.avx512bf16}, {"avx_vnni", f.avx_vnni}};
+  j["amx"] = {{"usable", amx.usable},     {"reason", amx.reason},       {"os_permission", amx.os_answer},
+              {"cpuid_tile", f.amx_tile}, {"cpuid_int8", f.amx_int8},   {"cpuid_bf16", f.amx_bf16},
+              {"cpuid_fp16", f.amx_fp16}, {"xcr0_enabled", f.xcr0_amx}, {"palettes", f.amx_palettes}};
   const topo::Topology t = topo::discover();
   json nodes = json::array();
   for (const auto& n : t.numa_nodes) {
@@ -36,15 +26,18 @@ nlohmann::json machine_info() {
   }
   json caches = json::array();
   for (const auto& c : t.caches) {
-    caches.push_back({{"level", c.level}, {"kind", c.kind}, {"size_bytes", c.size_bytes}, {"count", c.count}});
+    caches.push_back(
+        {{"level", c.level}, {"kind", c.kind}, {"size_bytes", c.size_bytes}, {"count", c.count}});
   }
-  j["topology"] = {{"packages", t.packages},
-                   {"cores", t.cores},
-                   {"pus", t.pus},
-                   {"online_cpus", std::thread::hardware_concurrency()},
-                   {"numa_nodes", nodes},
-                   {"caches", caches},
-                   {"caches_note", "as reported by CPUID via hwloc (VMs may lie); measured knees come from `amxlab calibrate`"}};
+  j["topology"] = {
+      {"packages", t.packages},
+      {"cores", t.cores},
+      {"pus", t.pus},
+      {"online_cpus", std::thread::hardware_concurrency()},
+      {"numa_nodes", nodes},
+      {"caches", caches},
+      {"caches_note",
+       "as reported by CPUID via hwloc (VMs may lie); measured knees come from `amxlab calibrate`"}};
   j["build"] = {{"version", build::kVersion},
                 {"commit", build::kCommit},
                 {"compiler", build::kCompiler},

@@ -1,7 +1,7 @@
 // amxlab: micro-benchmark and correctness lab for low-precision CPU GEMM kernels.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <exception>
 
 #include "harness/cli/commands.h"

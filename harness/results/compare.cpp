@@ -1,6 +1,7 @@
 #include "harness/results/compare.h"
 
 #include <fmt/core.h>
+
 #include <map>
 
 #include "harness/results/mann_whitney.h"
@@ -32,16 +33,21 @@ bool CompareReport::regression() const {
 }
 
 std::string CompareReport::table() const {
-  std::string out = fmt::format("{:<70} {:>10} {:>10} {:>7} {:>8}  {}\n", "case", "old", "new", "ratio", "p", "verdict");
+  std::string out =
+      fmt::format("{:<70} {:>10} {:>10} {:>7} {:>8}  {}\n", "case", "old", "new", "ratio", "p", "verdict");
   for (const auto& c : cases) {
     std::string note;
-    if (c.new_mismatch) note = "NEW MISMATCH (" + c.old_verdict + " -> " + c.new_verdict + ")";
-    else if (c.significant_slowdown) note = "SLOWER";
-    else if (c.significant_speedup) note = "faster";
-    else if (c.old_verdict != c.new_verdict) note = c.old_verdict + " -> " + c.new_verdict;
+    if (c.new_mismatch)
+      note = "NEW MISMATCH (" + c.old_verdict + " -> " + c.new_verdict + ")";
+    else if (c.significant_slowdown)
+      note = "SLOWER";
+    else if (c.significant_speedup)
+      note = "faster";
+    else if (c.old_verdict != c.new_verdict)
+      note = c.old_verdict + " -> " + c.new_verdict;
     if (c.has_timing) {
-      out += fmt::format("{:<70} {:>8.1f}us {:>8.1f}us {:>7.3f} {:>8.3g}  {}\n", c.descriptor, c.old_median_s * 1e6,
-                         c.new_median_s * 1e6, c.ratio, c.p_value, note);
+      out += fmt::format("{:<70} {:>8.1f}us {:>8.1f}us {:>7.3f} {:>8.3g}  {}\n", c.descriptor,
+                         c.old_median_s * 1e6, c.new_median_s * 1e6, c.ratio, c.p_value, note);
     } else {
       out += fmt::format("{:<70} {:>10} {:>10} {:>7} {:>8}  {}\n", c.descriptor, "-", "-", "-", "-", note);
     }
@@ -51,7 +57,8 @@ std::string CompareReport::table() const {
   return out;
 }
 
-CompareReport compare_results(const nlohmann::json& old_doc, const nlohmann::json& new_doc, const CompareOptions& o) {
+CompareReport compare_results(const nlohmann::json& old_doc, const nlohmann::json& new_doc,
+                              const CompareOptions& o) {
   CompareReport r;
   std::map<std::string, const nlohmann::json*> old_cases;
   for (const auto& c : old_doc["cases"]) old_cases[c.value("descriptor", "")] = &c;

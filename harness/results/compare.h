@@ -33,6 +33,7 @@ struct CompareReport {
   std::string table() const;
 };
 
-CompareReport compare_results(const nlohmann::json& old_doc, const nlohmann::json& new_doc, const CompareOptions& o);
+CompareReport compare_results(const nlohmann::json& old_doc, const nlohmann::json& new_doc,
+                              const CompareOptions& o);
 
 }  // namespace amxlab::harness

@@ -23,7 +23,8 @@ std::vector<double> u_distribution(int n1, int n2) {
       const auto& a = dp[i - 1][j];
       const auto& b = dp[i][j - 1];
       for (size_t u = 0; u < cur.size(); ++u) {
-        if (u >= static_cast<size_t>(j) && u - static_cast<size_t>(j) < a.size()) cur[u] += a[u - static_cast<size_t>(j)];
+        if (u >= static_cast<size_t>(j) && u - static_cast<size_t>(j) < a.size())
+          cur[u] += a[u - static_cast<size_t>(j)];
         if (u < b.size()) cur[u] += b[u];
       }
     }

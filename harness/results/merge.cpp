@@ -23,15 +23,18 @@ nlohmann::json merge_results(const std::vector<NamedResults>& inputs, bool allow
   std::set<std::string> seen;
   for (const auto& in : inputs) {
     if (build_key(in.doc) != key && !allow_different_builds) {
-      throw Error("merge: " + in.path + " comes from build '" + build_key(in.doc) + "', " + inputs.front().path +
-                  " from '" + key + "' (pass --allow-different-builds to merge anyway)");
+      throw Error("merge: " + in.path + " comes from build '" + build_key(in.doc) + "', " +
+                  inputs.front().path + " from '" + key +
+                  "' (pass --allow-different-builds to merge anyway)");
     }
-    out["merged_from"].push_back({{"path", in.path}, {"build", in.doc.value("build", nlohmann::json())},
+    out["merged_from"].push_back({{"path", in.path},
+                                  {"build", in.doc.value("build", nlohmann::json())},
                                   {"run", in.doc.value("run", nlohmann::json())}});
     for (const auto& c : in.doc["cases"]) {
       const std::string d = c.value("descriptor", "");
       if (!seen.insert(d).second) {
-        throw Error("merge: case " + d + " appears twice (again in " + in.path + "); shards must be disjoint");
+        throw Error("merge: case " + d + " appears twice (again in " + in.path +
+                    "); shards must be disjoint");
       }
       out["cases"].push_back(c);
     }

@@ -23,7 +23,7 @@ class ResultsFile {
   ResultsFile(std::string path, nlohmann::json header, bool resume);
 
   bool has_case(const std::string& descriptor) const { return done_.count(descriptor) != 0; }
-  void append(const nlohmann::json& case_record);  // atomic rewrite
+  void append(const nlohmann::json& case_record);                       // atomic rewrite
   void set_field(const std::string& key, const nlohmann::json& value);  // e.g. calibration, run end
   const nlohmann::json& document() const { return doc_; }
   const std::string& path() const { return path_; }

@@ -34,7 +34,8 @@ bool parse_int(std::string_view text, T& out) {
 // "m512n4096k4096": three integers after the letters m, n, k, in that order.
 void parse_shape(std::string_view descriptor, std::string_view text, Case& c) {
   const size_t pn = text.find('n'), pk = text.find('k');
-  if (text.empty() || text[0] != 'm' || pn == std::string_view::npos || pk == std::string_view::npos || pk < pn) {
+  if (text.empty() || text[0] != 'm' || pn == std::string_view::npos || pk == std::string_view::npos ||
+      pk < pn) {
     fail(descriptor, "shape", "'" + std::string(text) + "' is not of the form m<M>n<N>k<K>");
   }
   if (!parse_int(text.substr(1, pn - 1), c.m) || !parse_int(text.substr(pn + 1, pk - pn - 1), c.n) ||
@@ -91,18 +92,21 @@ Case parse_case(std::string_view d) {
     static constexpr std::string_view kKeys[] = {"kernel", "place", "numa", "aq", "seed", "threads"};
     size_t idx = 0;
     while (idx < std::size(kKeys) && kKeys[idx] != key) ++idx;
-    if (idx == std::size(kKeys) || idx == 5) fail(d, std::string(key), "unknown key (kernel, place, numa, aq, seed)");
+    if (idx == std::size(kKeys) || idx == 5)
+      fail(d, std::string(key), "unknown key (kernel, place, numa, aq, seed)");
     if (seen[idx]) fail(d, std::string(key), "given twice");
     seen[idx] = true;
     switch (idx) {
       case 0: c.kernel = std::string(value); break;
       case 1:
-        if (!valid_place(value)) fail(d, "place", "'" + std::string(value) + "' is not compact, scatter or node.<i>");
+        if (!valid_place(value))
+          fail(d, "place", "'" + std::string(value) + "' is not compact, scatter or node.<i>");
         c.place = std::string(value);
         break;
       case 2:
         if (!valid_numa(value)) {
-          fail(d, "numa", "'" + std::string(value) + "' is not local, bind.<node>, remote, interleave or replicate");
+          fail(d, "numa",
+               "'" + std::string(value) + "' is not local, bind.<node>, remote, interleave or replicate");
         }
         c.numa = std::string(value);
         break;
@@ -113,7 +117,8 @@ Case parse_case(std::string_view d) {
         break;
       }
       default:
-        if (!parse_int(value, c.seed)) fail(d, "seed", "'" + std::string(value) + "' is not an unsigned integer");
+        if (!parse_int(value, c.seed))
+          fail(d, "seed", "'" + std::string(value) + "' is not an unsigned integer");
         break;
     }
   }
@@ -128,8 +133,9 @@ void validate_case(const Case& c) {
   const auto& tr = traits(c.type);
   if (!tr.weight_type && c.type != QType::U8) fail(d, "type", std::string(tr.name) + " is not a weight type");
   if (c.k % tr.block_elems != 0) {
-    fail(d, "shape", "K=" + std::to_string(c.k) + " is not a multiple of the " + tr.name + " block size " +
-                         std::to_string(tr.block_elems));
+    fail(d, "shape",
+         "K=" + std::to_string(c.k) + " is not a multiple of the " + tr.name + " block size " +
+             std::to_string(tr.block_elems));
   }
 }
 

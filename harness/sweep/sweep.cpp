@@ -166,8 +166,8 @@ void parse_shard(const std::string& text, int& index, int& count) {
     const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     return !s.empty() && ec == std::errc() && p == s.data() + s.size();
   };
-  if (slash == std::string::npos || !num(text.substr(0, slash), index) || !num(text.substr(slash + 1), count) ||
-      count < 1 || index < 0 || index >= count) {
+  if (slash == std::string::npos || !num(text.substr(0, slash), index) ||
+      !num(text.substr(slash + 1), count) || count < 1 || index < 0 || index >= count) {
     throw Error("--shard: '" + text + "' is not i/n with 0 <= i < n");
   }
 }

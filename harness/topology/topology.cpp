@@ -49,7 +49,9 @@ Topology discover(const std::string& synthetic) {
     n.os_index = static_cast<int>(node->os_index);
     n.memory_bytes = node->attr ? node->attr->numanode.local_memory : 0;
     unsigned pu = 0;
-    hwloc_bitmap_foreach_begin(pu, node->cpuset) { n.cpus.push_back(static_cast<int>(pu)); }
+    hwloc_bitmap_foreach_begin(pu, node->cpuset) {
+      n.cpus.push_back(static_cast<int>(pu));
+    }
     hwloc_bitmap_foreach_end();
     out.numa_nodes.push_back(std::move(n));
   }

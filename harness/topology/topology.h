@@ -8,10 +8,10 @@
 namespace amxlab::topo {
 
 struct CacheInfo {
-  int level = 0;          // 1, 2, 3
-  std::string kind;       // "data", "instruction", "unified"
+  int level = 0;     // 1, 2, 3
+  std::string kind;  // "data", "instruction", "unified"
   uint64_t size_bytes = 0;
-  int count = 0;          // instances in the machine
+  int count = 0;  // instances in the machine
 };
 
 struct NumaNode {

@@ -200,8 +200,7 @@ void decode_block(QType t, const void* block, BlockInts& o) {
     }
     case QType::Q6_K: decode_q6k(load<BlockQ6_K>(block), o); return;
     case QType::IQ4_XS: decode_iq4xs(load<BlockIQ4_XS>(block), o); return;
-    default:
-      throw Error(std::string("decode_block: ") + name(t) + " is not a block weight format");
+    default: throw Error(std::string("decode_block: ") + name(t) + " is not a block weight format");
   }
 }
 

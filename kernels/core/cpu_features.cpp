@@ -29,7 +29,9 @@ uint64_t xgetbv0() {
   return (static_cast<uint64_t>(hi) << 32) | lo;
 }
 
-bool bit(uint32_t v, int i) { return ((v >> i) & 1u) != 0; }
+bool bit(uint32_t v, int i) {
+  return ((v >> i) & 1u) != 0;
+}
 
 CpuFeatures detect() {
   CpuFeatures f;
@@ -58,7 +60,7 @@ CpuFeatures detect() {
   const Regs l1 = cpuid(1, 0);
   const bool osxsave = bit(l1.c, 27);
   const uint64_t xcr0 = osxsave ? xgetbv0() : 0;
-  const bool os_avx = (xcr0 & 0x6) == 0x6;             // SSE + AVX state
+  const bool os_avx = (xcr0 & 0x6) == 0x6;                 // SSE + AVX state
   const bool os_avx512 = os_avx && (xcr0 & 0xe0) == 0xe0;  // opmask, ZMM_Hi256, Hi16_ZMM
   f.xcr0_amx = (xcr0 & (3ull << 17)) == (3ull << 17);
 
@@ -141,7 +143,9 @@ const AmxStatus& request_amx_permission() {
   return status;
 }
 
-bool amx_permission_requested() { return g_requested.load(); }
+bool amx_permission_requested() {
+  return g_requested.load();
+}
 
 std::string feature_list(const CpuFeatures& f) {
   std::string out;

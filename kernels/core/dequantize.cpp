@@ -41,8 +41,7 @@ void dequantize_activation_block(QType t, const std::byte* src, float* y) {
 
 }  // namespace
 
-void dequantize(QType t, std::span<const std::byte> src, int64_t rows, int64_t k,
-                std::span<float> dst) {
+void dequantize(QType t, std::span<const std::byte> src, int64_t rows, int64_t k, std::span<float> dst) {
   const auto& tr = traits(t);
   require(rows >= 0, "dequantize: negative row count");
   const size_t rb = row_bytes(t, k);

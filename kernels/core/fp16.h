@@ -21,7 +21,9 @@ inline float f32_from_bits(uint32_t u) {
 float fp16_to_f32(uint16_t h);
 uint16_t f32_to_fp16(float f);
 
-inline float bf16_to_f32(uint16_t h) { return f32_from_bits(static_cast<uint32_t>(h) << 16); }
+inline float bf16_to_f32(uint16_t h) {
+  return f32_from_bits(static_cast<uint32_t>(h) << 16);
+}
 uint16_t f32_to_bf16(float f);
 
 }  // namespace amxlab

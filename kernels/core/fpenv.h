@@ -9,11 +9,17 @@
 
 namespace amxlab {
 
-inline constexpr uint32_t kDefaultMxcsr = 0x1f80;  // all exceptions masked, RNE
+inline constexpr uint32_t kDefaultMxcsr = 0x1f80;      // all exceptions masked, RNE
 inline constexpr uint32_t kMxcsrControlMask = 0xffc0;  // ignores the sticky flags
 
-inline uint32_t read_mxcsr() { return _mm_getcsr(); }
-inline void set_default_mxcsr() { _mm_setcsr(kDefaultMxcsr); }
-inline bool mxcsr_is_default() { return (read_mxcsr() & kMxcsrControlMask) == kDefaultMxcsr; }
+inline uint32_t read_mxcsr() {
+  return _mm_getcsr();
+}
+inline void set_default_mxcsr() {
+  _mm_setcsr(kDefaultMxcsr);
+}
+inline bool mxcsr_is_default() {
+  return (read_mxcsr() & kMxcsrControlMask) == kDefaultMxcsr;
+}
 
 }  // namespace amxlab

@@ -32,8 +32,7 @@ static_assert(std::size(kTable) == std::size(kAllQTypes));
 bool iequal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   }
   return true;
@@ -64,8 +63,8 @@ std::optional<QType> qtype_from_ggml_id(int ggml_id) {
 size_t row_bytes(QType t, int64_t k) {
   const auto& tr = traits(t);
   if (k <= 0 || k % tr.block_elems != 0) {
-    throw Error(std::string("K=") + std::to_string(k) + " is not a positive multiple of the " +
-                tr.name + " block size " + std::to_string(tr.block_elems));
+    throw Error(std::string("K=") + std::to_string(k) + " is not a positive multiple of the " + tr.name +
+                " block size " + std::to_string(tr.block_elems));
   }
   return static_cast<size_t>(k / tr.block_elems) * tr.block_bytes;
 }

@@ -31,24 +31,26 @@ enum class QType : uint8_t {
   U8,
 };
 
-inline constexpr QType kAllQTypes[] = {
-    QType::Q4_0, QType::Q4_1,   QType::Q8_0,   QType::Q8_1, QType::Q2_K, QType::Q3_K,
-    QType::Q4_K, QType::Q5_K,   QType::Q6_K,   QType::Q8_K, QType::IQ4_NL, QType::IQ4_XS,
-    QType::BF16, QType::F16,    QType::F32,    QType::S8,   QType::U8};
+inline constexpr QType kAllQTypes[] = {QType::Q4_0,   QType::Q4_1,   QType::Q8_0, QType::Q8_1, QType::Q2_K,
+                                       QType::Q3_K,   QType::Q4_K,   QType::Q5_K, QType::Q6_K, QType::Q8_K,
+                                       QType::IQ4_NL, QType::IQ4_XS, QType::BF16, QType::F16,  QType::F32,
+                                       QType::S8,     QType::U8};
 
 struct QTypeTraits {
   QType type;
-  const char* name;       // lower-case, as in descriptors: "q4_0", "q4_K", "bf16"
-  int64_t block_elems;    // elements per block (1 for plain types)
-  size_t block_bytes;     // bytes per block
-  int ggml_id;            // ggml_type value in GGUF files, -1 if GGUF has none
-  QType act_type;         // the activation format its GEMM pairs it with
-  bool block_quantized;   // true for Q*/IQ* block formats
-  bool weight_type;       // has a golden GEMM as a weight format
+  const char* name;      // lower-case, as in descriptors: "q4_0", "q4_K", "bf16"
+  int64_t block_elems;   // elements per block (1 for plain types)
+  size_t block_bytes;    // bytes per block
+  int ggml_id;           // ggml_type value in GGUF files, -1 if GGUF has none
+  QType act_type;        // the activation format its GEMM pairs it with
+  bool block_quantized;  // true for Q*/IQ* block formats
+  bool weight_type;      // has a golden GEMM as a weight format
 };
 
 const QTypeTraits& traits(QType t);
-inline const char* name(QType t) { return traits(t).name; }
+inline const char* name(QType t) {
+  return traits(t).name;
+}
 
 // Case-insensitive parse of a type name ("q4_0", "Q4_K", "iq4_xs", "bf16", "s8").
 std::optional<QType> parse_qtype(std::string_view text);

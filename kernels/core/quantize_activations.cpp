@@ -91,7 +91,9 @@ void quantize_q8_k_block(const float* x, std::byte* out) {
 
 }  // namespace
 
-const char* name(ActQuant v) { return v == ActQuant::ref ? "ref" : "runtime"; }
+const char* name(ActQuant v) {
+  return v == ActQuant::ref ? "ref" : "runtime";
+}
 
 std::optional<ActQuant> parse_act_quant(std::string_view text) {
   if (text == "runtime") return ActQuant::runtime;
@@ -99,16 +101,15 @@ std::optional<ActQuant> parse_act_quant(std::string_view text) {
   return std::nullopt;
 }
 
-void quantize_activations(QType act, ActQuant variant, std::span<const float> src, int64_t m,
-                          int64_t k, std::span<std::byte> dst) {
-  require(act == QType::Q8_0 || act == QType::Q8_1 || act == QType::Q8_K,
-          std::string("quantize_activations: ") + name(act) +
-              " is not an activation format (q8_0, q8_1, q8_K)");
+void quantize_activations(QType act, ActQuant variant, std::span<const float> src, int64_t m, int64_t k,
+                          std::span<std::byte> dst) {
+  require(
+      act == QType::Q8_0 || act == QType::Q8_1 || act == QType::Q8_K,
+      std::string("quantize_activations: ") + name(act) + " is not an activation format (q8_0, q8_1, q8_K)");
   require(m >= 0, "quantize_activations: negative row count");
   const size_t rb = row_bytes(act, k);
   const size_t n = static_cast<size_t>(m) * static_cast<size_t>(k);
-  require_buffer(src.data(), src.size() * sizeof(float), n * sizeof(float),
-                 "quantize_activations source");
+  require_buffer(src.data(), src.size() * sizeof(float), n * sizeof(float), "quantize_activations source");
   require_buffer(dst.data(), dst.size(), rb * static_cast<size_t>(m),
                  std::string("quantize_activations ") + name(act) + " destination");
   // Check every row before writing anything.

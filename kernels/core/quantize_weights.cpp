@@ -21,8 +21,12 @@ void store(const Block& b, std::byte* out) {
   std::memcpy(out, &b, sizeof b);
 }
 
-int clampi(int v, int lo, int hi) { return std::min(std::max(v, lo), hi); }
-int round_int(float v) { return static_cast<int>(std::lround(v)); }
+int clampi(int v, int lo, int hi) {
+  return std::min(std::max(v, lo), hi);
+}
+int round_int(float v) {
+  return static_cast<int>(std::lround(v));
+}
 
 // The signed element of largest magnitude (the first on ties).
 float signed_max(const float* x, int n) {
@@ -90,8 +94,7 @@ void quantize_iq4_nl(const float* x, std::byte* out) {
   const float dq = fp16_to_f32(b.d);
   const float id = dq != 0.0f ? 1.0f / dq : 0.0f;
   for (int j = 0; j < 16; ++j) {
-    b.qs[j] = static_cast<uint8_t>(nearest_iq4_index(x[j] * id) |
-                                   (nearest_iq4_index(x[j + 16] * id) << 4));
+    b.qs[j] = static_cast<uint8_t>(nearest_iq4_index(x[j] * id) | (nearest_iq4_index(x[j + 16] * id) << 4));
   }
   store(b, out);
 }
@@ -274,7 +277,9 @@ void quantize_plain(QType t, float v, std::byte* out) {
       std::memcpy(out, &h, 2);
       break;
     }
-    case QType::S8: *out = static_cast<std::byte>(static_cast<int8_t>(clampi(round_int(v), -128, 127))); break;
+    case QType::S8:
+      *out = static_cast<std::byte>(static_cast<int8_t>(clampi(round_int(v), -128, 127)));
+      break;
     case QType::U8: *out = static_cast<std::byte>(static_cast<uint8_t>(clampi(round_int(v), 0, 255))); break;
     default: break;
   }

@@ -14,7 +14,8 @@ class HeapResource final : public MemoryResource {
   void* allocate(size_t bytes) override {
     const size_t rounded = (bytes + 63) / 64 * 64;
     void* p = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
-    if (p == nullptr) throw Error("PackedWeights: out of memory allocating " + std::to_string(bytes) + " bytes");
+    if (p == nullptr)
+      throw Error("PackedWeights: out of memory allocating " + std::to_string(bytes) + " bytes");
     return p;
   }
   void deallocate(void* p, size_t) noexcept override { std::free(p); }
@@ -45,8 +46,15 @@ MemoryResource& default_memory_resource() {
 
 PackedWeights::PackedWeights(QType type, Layout layout, int64_t n, int64_t k, size_t bytes,
                              uint64_t source_checksum, MemoryResource& memory)
-    : type_(type), layout_(layout), n_(n), k_(k), checksum_(source_checksum), memory_(&memory), bytes_(bytes) {
-  amxlab::require(n >= 1 && k >= 1, "PackedWeights: bad shape N=" + std::to_string(n) + " K=" + std::to_string(k));
+    : type_(type),
+      layout_(layout),
+      n_(n),
+      k_(k),
+      checksum_(source_checksum),
+      memory_(&memory),
+      bytes_(bytes) {
+  amxlab::require(n >= 1 && k >= 1,
+                  "PackedWeights: bad shape N=" + std::to_string(n) + " K=" + std::to_string(k));
   data_ = static_cast<std::byte*>(memory.allocate(bytes));
 }
 
@@ -75,7 +83,9 @@ PackedWeights& PackedWeights::operator=(PackedWeights&& o) noexcept {
   return *this;
 }
 
-PackedWeights::~PackedWeights() { release(); }
+PackedWeights::~PackedWeights() {
+  release();
+}
 
 void PackedWeights::release() noexcept {
   if (data_ != nullptr) memory_->deallocate(data_, bytes_);

@@ -88,12 +88,14 @@ inline const char* bf16_order_name(Bf16Order o) {
   }
   return "?";
 }
-inline constexpr Bf16Order kAllBf16Orders[3] = {
-    Bf16Order::odd_then_even_fma, Bf16Order::even_then_odd_fma, Bf16Order::separate_sums};
+inline constexpr Bf16Order kAllBf16Orders[3] = {Bf16Order::odd_then_even_fma, Bf16Order::even_then_odd_fma,
+                                                Bf16Order::separate_sums};
 
 namespace bf16_detail {
 
-inline bool is_nan_bits(uint32_t u) { return (u & 0x7fffffffu) > 0x7f800000u; }
+inline bool is_nan_bits(uint32_t u) {
+  return (u & 0x7fffffffu) > 0x7f800000u;
+}
 
 // Denormal -> zero of the same sign.
 inline uint32_t daz_bits(uint32_t u) {
@@ -134,7 +136,9 @@ inline uint32_t add_daz_ftz(uint32_t x_bits, uint32_t y_bits) {
   return fma_daz_ftz(x_bits, 0x3f800000u /* 1.0f */, y_bits);
 }
 
-inline uint32_t bf16_bits_to_f32_bits(uint16_t h) { return static_cast<uint32_t>(h) << 16; }
+inline uint32_t bf16_bits_to_f32_bits(uint16_t h) {
+  return static_cast<uint32_t>(h) << 16;
+}
 
 // acc (fp32 bits) accumulated with `pairs` bf16 pairs: a[2p] (even) and a[2p+1] (odd)
 // times b[2p], b[2p+1], p = 0..pairs-1 in that order, in the given order variant.

@@ -25,8 +25,7 @@ struct TileCounters {
   uint64_t tdpbf16ps() const { return count(TileOp::tdpbf16ps); }
   // TDPBSSD + TDPBSUD + TDPBUSD + TDPBUUD.
   uint64_t tdpb_int8() const {
-    return count(TileOp::tdpbssd) + count(TileOp::tdpbsud) + count(TileOp::tdpbusd) +
-           count(TileOp::tdpbuud);
+    return count(TileOp::tdpbssd) + count(TileOp::tdpbsud) + count(TileOp::tdpbusd) + count(TileOp::tdpbuud);
   }
   uint64_t total() const {
     uint64_t s = 0;

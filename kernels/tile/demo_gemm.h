@@ -43,16 +43,15 @@ inline TileConfig demo_gemm_config(int rows) {
 // a: M rows of K bytes, row stride lda bytes; b_vnni: K/4 rows of 4*N bytes, stride
 // ldb bytes; c: M rows of N int32, row stride ldc elements.
 template <bool AUnsigned, class Tiles>
-void demo_gemm_int8(Tiles& t, int M, int N, int K, const void* a, std::ptrdiff_t lda,
-                    const uint8_t* b_vnni, std::ptrdiff_t ldb, int32_t* c, std::ptrdiff_t ldc) {
+void demo_gemm_int8(Tiles& t, int M, int N, int K, const void* a, std::ptrdiff_t lda, const uint8_t* b_vnni,
+                    std::ptrdiff_t ldb, int32_t* c, std::ptrdiff_t ldc) {
   require(M >= 1 && N % 32 == 0 && N > 0 && K % 64 == 0 && K > 0,
-          "demo_gemm_int8: needs M >= 1, N a multiple of 32, K a multiple of 64 (M=" +
-              std::to_string(M) + " N=" + std::to_string(N) + " K=" + std::to_string(K) + ")");
+          "demo_gemm_int8: needs M >= 1, N a multiple of 32, K a multiple of 64 (M=" + std::to_string(M) +
+              " N=" + std::to_string(N) + " K=" + std::to_string(K) + ")");
   require(lda >= K && ldb >= 4 * N && ldc >= N, "demo_gemm_int8: stride smaller than a row");
   const auto* a8 = static_cast<const uint8_t*>(a);
   t.declare_buffer(a8, static_cast<std::size_t>((M - 1) * lda + K), "A", BufferAccess::read);
-  t.declare_buffer(b_vnni, static_cast<std::size_t>((K / 4 - 1) * ldb + 4 * N), "B",
-                   BufferAccess::read);
+  t.declare_buffer(b_vnni, static_cast<std::size_t>((K / 4 - 1) * ldb + 4 * N), "B", BufferAccess::read);
   t.declare_buffer(c, static_cast<std::size_t>((M - 1) * ldc + N) * sizeof(int32_t), "C",
                    BufferAccess::write);
   const std::ptrdiff_t ldc_bytes = ldc * static_cast<std::ptrdiff_t>(sizeof(int32_t));

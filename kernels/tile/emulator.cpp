@@ -8,7 +8,9 @@
 namespace amxlab::tile {
 namespace {
 
-std::string tmm(int t) { return "tmm" + std::to_string(t); }
+std::string tmm(int t) {
+  return "tmm" + std::to_string(t);
+}
 
 std::string hex_address(uintptr_t p) {
   char buf[32];
@@ -17,8 +19,8 @@ std::string hex_address(uintptr_t p) {
 }
 
 bool is_dp(TileOp op) {
-  return op == TileOp::tdpbssd || op == TileOp::tdpbsud || op == TileOp::tdpbusd ||
-         op == TileOp::tdpbuud || op == TileOp::tdpbf16ps;
+  return op == TileOp::tdpbssd || op == TileOp::tdpbsud || op == TileOp::tdpbusd || op == TileOp::tdpbuud ||
+         op == TileOp::tdpbf16ps;
 }
 
 template <bool ASigned, bool BSigned>
@@ -36,8 +38,7 @@ void int8_dp(uint8_t (&c)[kMaxRows][kMaxColsb], const uint8_t (&a)[kMaxRows][kMa
 }
 
 void bf16_dp(uint8_t (&c)[kMaxRows][kMaxColsb], const uint8_t (&a)[kMaxRows][kMaxColsb],
-             const uint8_t (&b)[kMaxRows][kMaxColsb], int rows, int n_dwords, int k_pairs,
-             Bf16Order order) {
+             const uint8_t (&b)[kMaxRows][kMaxColsb], int rows, int n_dwords, int k_pairs, Bf16Order order) {
   uint16_t a_row[2 * kMaxRows];
   uint16_t b_col[2 * kMaxRows];
   for (int m = 0; m < rows; ++m) {
@@ -56,7 +57,9 @@ void bf16_dp(uint8_t (&c)[kMaxRows][kMaxColsb], const uint8_t (&a)[kMaxRows][kMa
 
 EmulatedTiles::EmulatedTiles(EmulatorOptions options) : options_(options) {}
 
-void EmulatedTiles::fault(const std::string& msg) const { throw TileFault(msg); }
+void EmulatedTiles::fault(const std::string& msg) const {
+  throw TileFault(msg);
+}
 
 int EmulatedTiles::rows(int t) const {
   require(t >= 0 && t < kNumTiles, "EmulatedTiles::rows: tile number out of range");
@@ -110,10 +113,9 @@ void EmulatedTiles::check_footprint(TileOp op, int t, uintptr_t base, std::ptrdi
   const __int128 last = static_cast<__int128>(r - 1) * static_cast<__int128>(stride);
   const __int128 lo = static_cast<__int128>(base) + (last < 0 ? last : 0);
   const __int128 hi = static_cast<__int128>(base) + (last > 0 ? last : 0) + cb;  // one past
-  const std::string what = std::string(tile_op_name(op)) + " " + shape(t) + ", base " +
-                           hex_address(base) + ", stride " + std::to_string(stride) +
-                           ": footprint of " + std::to_string(r) + " rows x " +
-                           std::to_string(cb) + " bytes";
+  const std::string what = std::string(tile_op_name(op)) + " " + shape(t) + ", base " + hex_address(base) +
+                           ", stride " + std::to_string(stride) + ": footprint of " + std::to_string(r) +
+                           " rows x " + std::to_string(cb) + " bytes";
   const Buffer* partial = nullptr;
   for (const Buffer& b : buffers_) {
     const bool contains_lo = lo >= static_cast<__int128>(b.begin) && lo < static_cast<__int128>(b.end);
@@ -129,15 +131,13 @@ void EmulatedTiles::check_footprint(TileOp op, int t, uintptr_t base, std::ptrdi
   }
   if (partial != nullptr) {
     const long long over = static_cast<long long>(hi - static_cast<__int128>(partial->end));
-    fault(what + " runs " + std::to_string(over) + " bytes past the end of buffer '" +
-          partial->name + "' (" + std::to_string(partial->end - partial->begin) + " bytes at " +
-          hex_address(partial->begin) + ")");
+    fault(what + " runs " + std::to_string(over) + " bytes past the end of buffer '" + partial->name + "' (" +
+          std::to_string(partial->end - partial->begin) + " bytes at " + hex_address(partial->begin) + ")");
   }
   std::string declared;
   for (const Buffer& b : buffers_) {
     if (!declared.empty()) declared += ", ";
-    declared += "'" + b.name + "' " + std::to_string(b.end - b.begin) + " bytes at " +
-                hex_address(b.begin);
+    declared += "'" + b.name + "' " + std::to_string(b.end - b.begin) + " bytes at " + hex_address(b.begin);
   }
   fault(what + " is outside every declared buffer (declared: " +
         (declared.empty() ? std::string("none - call declare_buffer()") : declared) + ")");
@@ -166,18 +166,18 @@ void EmulatedTiles::configure(const TileConfig& cfg) {
   for (int i = 0; i < 64; ++i) {
     const bool reserved = (i >= 2 && i < 16) || (i >= 32 && i < 48) || i >= 56;
     if (reserved && bytes[i] != 0)
-      fault(ins + ": reserved config byte " + std::to_string(i) + " is " +
-            std::to_string(bytes[i]) + ", must be 0 (hardware: #GP)");
+      fault(ins + ": reserved config byte " + std::to_string(i) + " is " + std::to_string(bytes[i]) +
+            ", must be 0 (hardware: #GP)");
   }
   for (int t = 0; t < kNumTiles; ++t) {
     const int r = cfg.rows[t];
     const int cb = cfg.colsb[t];
     if (r > kMaxRows)
-      fault(ins + ": " + tmm(t) + " rows " + std::to_string(r) + " > 16 (colsb " +
-            std::to_string(cb) + ") (hardware: #GP)");
+      fault(ins + ": " + tmm(t) + " rows " + std::to_string(r) + " > 16 (colsb " + std::to_string(cb) +
+            ") (hardware: #GP)");
     if (cb > kMaxColsb)
-      fault(ins + ": " + tmm(t) + " colsb " + std::to_string(cb) + " > 64 (rows " +
-            std::to_string(r) + ") (hardware: #GP)");
+      fault(ins + ": " + tmm(t) + " colsb " + std::to_string(cb) + " > 64 (rows " + std::to_string(r) +
+            ") (hardware: #GP)");
     if ((r == 0) != (cb == 0))
       fault(ins + ": " + tmm(t) + " rows " + std::to_string(r) + ", colsb " + std::to_string(cb) +
             ": rows and colsb must be both zero (unused tile) or both non-zero (hardware: #GP)");
@@ -248,34 +248,38 @@ void EmulatedTiles::dp_at(TileOp op, int c, int a, int b) {
   if (c == a || c == b || a == b) {
     const char* pair = c == a ? "C and A" : (c == b ? "C and B" : "A and B");
     const int same = (c == a || c == b) ? c : a;
-    fault(ins + ": the same tile (" + tmm(same) + ") is used as " + pair +
-          " (hardware: #UD)");
+    fault(ins + ": the same tile (" + tmm(same) + ") is used as " + pair + " (hardware: #UD)");
   }
   check_configured(op, c, "C");
   check_configured(op, a, "A");
   check_configured(op, b, "B");
-  const std::string shapes =
-      " [C=" + shape(c) + ", A=" + shape(a) + ", B=" + shape(b) + "] (hardware: #UD)";
+  const std::string shapes = " [C=" + shape(c) + ", A=" + shape(a) + ", B=" + shape(b) + "] (hardware: #UD)";
   const int c_rows = config_.rows[c], c_colsb = config_.colsb[c];
   const int a_rows = config_.rows[a], a_colsb = config_.colsb[a];
   const int b_rows = config_.rows[b], b_colsb = config_.colsb[b];
-  if (c_colsb % 4 != 0) fault(ins + ": C.colsb (" + std::to_string(c_colsb) + ") is not a multiple of 4" + shapes);
-  if (a_colsb % 4 != 0) fault(ins + ": A.colsb (" + std::to_string(a_colsb) + ") is not a multiple of 4" + shapes);
-  if (b_colsb % 4 != 0) fault(ins + ": B.colsb (" + std::to_string(b_colsb) + ") is not a multiple of 4" + shapes);
+  if (c_colsb % 4 != 0)
+    fault(ins + ": C.colsb (" + std::to_string(c_colsb) + ") is not a multiple of 4" + shapes);
+  if (a_colsb % 4 != 0)
+    fault(ins + ": A.colsb (" + std::to_string(a_colsb) + ") is not a multiple of 4" + shapes);
+  if (b_colsb % 4 != 0)
+    fault(ins + ": B.colsb (" + std::to_string(b_colsb) + ") is not a multiple of 4" + shapes);
   if (b_rows > kMaxRows)  // unreachable with palette 1 (rows <= 16), kept as the rule
     fault(ins + ": B.rows (" + std::to_string(b_rows) + ") > 16: K too large" + shapes);
   if (a_colsb != 4 * b_rows)
-    fault(ins + ": A.colsb (" + std::to_string(a_colsb) + ") != 4*B.rows (4*" +
-          std::to_string(b_rows) + "=" + std::to_string(4 * b_rows) + ")" + shapes);
+    fault(ins + ": A.colsb (" + std::to_string(a_colsb) + ") != 4*B.rows (4*" + std::to_string(b_rows) + "=" +
+          std::to_string(4 * b_rows) + ")" + shapes);
   if (c_rows != a_rows)
-    fault(ins + ": C.rows (" + std::to_string(c_rows) + ") != A.rows (" + std::to_string(a_rows) + ")" + shapes);
+    fault(ins + ": C.rows (" + std::to_string(c_rows) + ") != A.rows (" + std::to_string(a_rows) + ")" +
+          shapes);
   if (c_colsb != b_colsb)
-    fault(ins + ": C.colsb (" + std::to_string(c_colsb) + ") != B.colsb (" + std::to_string(b_colsb) + ")" + shapes);
+    fault(ins + ": C.colsb (" + std::to_string(c_colsb) + ") != B.colsb (" + std::to_string(b_colsb) + ")" +
+          shapes);
   if (op == TileOp::tdpbf16ps && !options_.count_only) {
     constexpr uint32_t kRoundingDazFtz = 0x6000u | 0x8000u | 0x0040u;
     if ((read_mxcsr() & kRoundingDazFtz) != 0)
-      throw Error(ins + ": emulation needs the default MXCSR (round to nearest even, DAZ and "
-                        "FTZ off) - the project-wide rule; MXCSR is 0x" +
+      throw Error(ins +
+                  ": emulation needs the default MXCSR (round to nearest even, DAZ and "
+                  "FTZ off) - the project-wide rule; MXCSR is 0x" +
                   [] {
                     char buf[16];
                     std::snprintf(buf, sizeof buf, "%04x", read_mxcsr());
@@ -287,10 +291,18 @@ void EmulatedTiles::dp_at(TileOp op, int c, int a, int b) {
   const int k_dwords = a_colsb / 4;
   if (!options_.count_only) {
     switch (op) {
-      case TileOp::tdpbssd: int8_dp<true, true>(data_[c], data_[a], data_[b], c_rows, n_dwords, k_dwords); break;
-      case TileOp::tdpbsud: int8_dp<true, false>(data_[c], data_[a], data_[b], c_rows, n_dwords, k_dwords); break;
-      case TileOp::tdpbusd: int8_dp<false, true>(data_[c], data_[a], data_[b], c_rows, n_dwords, k_dwords); break;
-      case TileOp::tdpbuud: int8_dp<false, false>(data_[c], data_[a], data_[b], c_rows, n_dwords, k_dwords); break;
+      case TileOp::tdpbssd:
+        int8_dp<true, true>(data_[c], data_[a], data_[b], c_rows, n_dwords, k_dwords);
+        break;
+      case TileOp::tdpbsud:
+        int8_dp<true, false>(data_[c], data_[a], data_[b], c_rows, n_dwords, k_dwords);
+        break;
+      case TileOp::tdpbusd:
+        int8_dp<false, true>(data_[c], data_[a], data_[b], c_rows, n_dwords, k_dwords);
+        break;
+      case TileOp::tdpbuud:
+        int8_dp<false, false>(data_[c], data_[a], data_[b], c_rows, n_dwords, k_dwords);
+        break;
       case TileOp::tdpbf16ps:
         bf16_dp(data_[c], data_[a], data_[b], c_rows, n_dwords, k_dwords, options_.bf16_order);
         break;

@@ -90,9 +90,9 @@ Layout random_layout(const Spec& s, std::mt19937_64& rng) {
 uint16_t random_bf16(std::mt19937_64& rng) {
   const uint16_t sign = static_cast<uint16_t>((rng() & 1u) << 15);
   switch (rng() % 16) {
-    case 0: return static_cast<uint16_t>(rng());                          // any bits
-    case 1: return static_cast<uint16_t>(sign | (1u + rng() % 127u));     // denormal
-    case 2: return sign;                                                  // zero
+    case 0: return static_cast<uint16_t>(rng());                                                // any bits
+    case 1: return static_cast<uint16_t>(sign | (1u + rng() % 127u));                           // denormal
+    case 2: return sign;                                                                        // zero
     case 3: return static_cast<uint16_t>(sign | ((55u + rng() % 20u) << 7) | (rng() & 0x7fu));  // tiny
     default: return static_cast<uint16_t>(sign | ((117u + rng() % 20u) << 7) | (rng() & 0x7fu));
   }
@@ -132,10 +132,14 @@ void program(Tiles& t, const Spec& s, const Layout& L, const uint8_t* in, uint8_
   cfg.set(C0, s.m, s.ncb).set(C1, s.m, s.ncb).set(A, s.m, 4 * s.kq);
   cfg.set(B0, s.kq, s.ncb).set(B1, s.kq, s.ncb).set(X, s.xr, s.xcb);
   t.configure(cfg);
-  if (s.c_from_memory[0]) t.template loadd<C0>(in + L.c_in[0].offset, L.c_in[0].stride);
-  else t.template zero<C0>();
-  if (s.c_from_memory[1]) t.template loadd<C1>(in + L.c_in[1].offset, L.c_in[1].stride);
-  else t.template zero<C1>();
+  if (s.c_from_memory[0])
+    t.template loadd<C0>(in + L.c_in[0].offset, L.c_in[0].stride);
+  else
+    t.template zero<C0>();
+  if (s.c_from_memory[1])
+    t.template loadd<C1>(in + L.c_in[1].offset, L.c_in[1].stride);
+  else
+    t.template zero<C1>();
   t.template loadd<X>(in + L.x_in.offset, L.x_in.stride);
   for (int st = 0; st < s.steps; ++st) {
     t.template loadd<A>(in + L.a[st].offset, L.a[st].stride);
@@ -161,22 +165,21 @@ void run_program(Tiles& t, const Spec& s, const Layout& L, const uint8_t* in, ui
 }
 
 std::string describe(const Spec& s, uint64_t index, uint64_t seed) {
-  std::string d = "program #" + std::to_string(index) + " (seed " + std::to_string(seed) + "): " +
-                  (s.bf16 ? "bf16" : "int8") + " M=" + std::to_string(s.m) +
+  std::string d = "program #" + std::to_string(index) + " (seed " + std::to_string(seed) +
+                  "): " + (s.bf16 ? "bf16" : "int8") + " M=" + std::to_string(s.m) +
                   " C.colsb=" + std::to_string(s.ncb) + " K dwords=" + std::to_string(s.kq) +
                   " steps=" + std::to_string(s.steps) + " ops";
   for (int st = 0; st < s.steps; ++st)
     d += std::string(" ") + tile_op_name(s.ops[st][0]) + "/" + tile_op_name(s.ops[st][1]);
-  d += " copy tile " + std::to_string(s.xr) + "x" + std::to_string(s.xcb) + " perm " +
-       std::to_string(s.perm);
+  d += " copy tile " + std::to_string(s.xr) + "x" + std::to_string(s.xcb) + " perm " + std::to_string(s.perm);
   return d;
 }
 
 std::string first_diff(const std::vector<uint8_t>& nat, const std::vector<uint8_t>& emu) {
   for (std::size_t i = 0; i < nat.size(); ++i)
     if (nat[i] != emu[i])
-      return "first differing output byte " + std::to_string(i) + ": native " +
-             std::to_string(nat[i]) + ", emulated " + std::to_string(emu[i]);
+      return "first differing output byte " + std::to_string(i) + ": native " + std::to_string(nat[i]) +
+             ", emulated " + std::to_string(emu[i]);
   return "";
 }
 
@@ -231,7 +234,8 @@ NativeCrosscheckReport run_native_tile_crosscheck(uint64_t programs, uint64_t se
           for (int n = 0; n < s.ncb / 4; ++n) {
             uint32_t v = static_cast<uint32_t>(rng());
             if (rng() % 4 != 0) v = (v & 0x807fffffu) | (static_cast<uint32_t>(110u + rng() % 30u) << 23);
-            std::memcpy(&in[L.c_in[c].offset + static_cast<std::size_t>(row * L.c_in[c].stride) + 4 * n], &v, 4);
+            std::memcpy(&in[L.c_in[c].offset + static_cast<std::size_t>(row * L.c_in[c].stride) + 4 * n], &v,
+                        4);
           }
     }
     std::vector<uint8_t> out_native(L.out_bytes, 0xa5);
@@ -252,7 +256,8 @@ NativeCrosscheckReport run_native_tile_crosscheck(uint64_t programs, uint64_t se
         opt.bf16_order = kAllBf16Orders[o];
         EmulatedTiles emu(opt);
         run_program(emu, s, L, in.data(), out_emu.data());
-        if (out_emu == out_native) ++r.bf16_matches[o];
+        if (out_emu == out_native)
+          ++r.bf16_matches[o];
         else if (r.first_bf16_mismatch[o].empty())
           r.first_bf16_mismatch[o] = describe(s, i, seed) + "; " + first_diff(out_native, out_emu);
       }

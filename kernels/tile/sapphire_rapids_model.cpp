@@ -11,8 +11,8 @@ ModelResult model_sapphire_rapids(const TileCounters& c, const ModelInputs& in,
           "model_sapphire_rapids: epilogue cycles per element must not be negative");
   auto d = [](uint64_t v) { return static_cast<double>(v); };
   ModelResult r;
-  r.tmul_cycles = k.tdp_int8 * d(c.tdpb_int8()) + k.tdp_bf16 * d(c.tdpbf16ps()) +
-                  k.tilezero * d(c.tilezero());
+  r.tmul_cycles =
+      k.tdp_int8 * d(c.tdpb_int8()) + k.tdp_bf16 * d(c.tdpbf16ps()) + k.tilezero * d(c.tilezero());
   r.load_store_cycles = k.tileloadd * d(c.tileloadd()) + k.tilestored * d(c.tilestored());
   r.config_cycles = k.ldtilecfg * d(c.ldtilecfg()) + k.tilerelease * d(c.tilerelease());
   r.epilogue_cycles = in.epilogue_cycles_per_element * d(in.epilogue_elements);

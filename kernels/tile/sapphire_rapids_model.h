@@ -46,11 +46,11 @@ struct SapphireRapidsCosts {
 enum class MacKind { int8, bf16 };
 
 struct ModelInputs {
-  uint64_t useful_macs = 0;       // of the real problem, e.g. M*N*K
+  uint64_t useful_macs = 0;  // of the real problem, e.g. M*N*K
   MacKind mac_kind = MacKind::int8;
   uint64_t epilogue_elements = 0;  // output elements the epilogue touches
   double epilogue_cycles_per_element = 0.0;
-  double ghz = 2.0;               // core clock for the modeled time
+  double ghz = 2.0;  // core clock for the modeled time
 };
 
 struct ModelResult {

@@ -14,8 +14,8 @@ std::string order_counts(const uint64_t mismatches[3], uint64_t lanes) {
   std::string s;
   for (int o = 0; o < 3; ++o) {
     if (!s.empty()) s += ", ";
-    s += std::string(bf16_order_name(kAllBf16Orders[o])) + " " +
-         std::to_string(lanes - mismatches[o]) + "/" + std::to_string(lanes);
+    s += std::string(bf16_order_name(kAllBf16Orders[o])) + " " + std::to_string(lanes - mismatches[o]) + "/" +
+         std::to_string(lanes);
   }
   return s;
 }
@@ -44,8 +44,8 @@ std::vector<CheckResult> run_tile_selftest(const SelftestOptions& opt) {
         c.detail = std::to_string(v.lanes) + " lanes bitwise equal";
       } else {
         c.status = CheckStatus::fail;
-        c.detail = std::to_string(v.mismatches) + " of " + std::to_string(v.lanes) +
-                   " lanes differ; " + v.first_mismatch;
+        c.detail = std::to_string(v.mismatches) + " of " + std::to_string(v.lanes) + " lanes differ; " +
+                   v.first_mismatch;
       }
     } catch (const std::exception& e) {
       c.status = CheckStatus::fail;
@@ -56,9 +56,9 @@ std::vector<CheckResult> run_tile_selftest(const SelftestOptions& opt) {
 
   // --- bf16 rules vs VDPBF16PS ------------------------------------------------------
   {
-    CheckResult c{std::string("bf16 rules (") + bf16_order_name(kDefaultBf16Order) +
-                      ") vs native VDPBF16PS (zmm)",
-                  CheckStatus::skip, ""};
+    CheckResult c{
+        std::string("bf16 rules (") + bf16_order_name(kDefaultBf16Order) + ") vs native VDPBF16PS (zmm)",
+        CheckStatus::skip, ""};
     try {
       const Bf16Validation v = validate_vdpbf16ps(opt.lanes, opt.seed + 1);
       if (!v.ran) {
@@ -77,9 +77,9 @@ std::vector<CheckResult> run_tile_selftest(const SelftestOptions& opt) {
   }
 
   // --- AMX: emulated == native ------------------------------------------------------
-  CheckResult int8{"tile int8 programs: emulated == native (" + std::to_string(opt.tile_programs) +
-                       " random programs)",
-                   CheckStatus::skip, ""};
+  CheckResult int8{
+      "tile int8 programs: emulated == native (" + std::to_string(opt.tile_programs) + " random programs)",
+      CheckStatus::skip, ""};
   CheckResult bf16{"TDPBF16PS order: emulated == native", CheckStatus::skip, ""};
   CheckResult demo{"demo GEMM: emulated == native", CheckStatus::skip, ""};
   try {

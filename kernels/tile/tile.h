@@ -38,9 +38,9 @@
 
 namespace amxlab::tile {
 
-inline constexpr int kNumTiles = 8;      // palette 1: TMM0..TMM7
-inline constexpr int kMaxRows = 16;      // palette 1: rows per tile
-inline constexpr int kMaxColsb = 64;     // palette 1: bytes per row
+inline constexpr int kNumTiles = 8;   // palette 1: TMM0..TMM7
+inline constexpr int kMaxRows = 16;   // palette 1: rows per tile
+inline constexpr int kMaxColsb = 64;  // palette 1: bytes per row
 inline constexpr int kTileBytes = kMaxRows * kMaxColsb;
 
 // The 64-byte LDTILECFG memory operand, laid out as in the SDM:
@@ -64,8 +64,8 @@ struct alignas(64) TileConfig {
   }
   // Sets tile `t` to `r` rows of `cb` bytes; returns *this for chaining.
   TileConfig& set(int t, int r, int cb) {
-    require(t >= 0 && t < kNumTiles, "TileConfig::set: tile number " + std::to_string(t) +
-                                         " out of range 0..7");
+    require(t >= 0 && t < kNumTiles,
+            "TileConfig::set: tile number " + std::to_string(t) + " out of range 0..7");
     require(r >= 0 && r <= 255 && cb >= 0 && cb <= 65535,
             "TileConfig::set: rows/colsb do not fit the config fields");
     rows[t] = static_cast<uint8_t>(r);
@@ -120,8 +120,7 @@ template <int C, int A, int B>
 constexpr void check_dp_tiles() {
   static_assert(C >= 0 && C < kNumTiles && A >= 0 && A < kNumTiles && B >= 0 && B < kNumTiles,
                 "tile numbers are 0..7");
-  static_assert(C != A && C != B && A != B,
-                "a tile dot product needs three different tiles (hardware: #UD)");
+  static_assert(C != A && C != B && A != B, "a tile dot product needs three different tiles (hardware: #UD)");
 }
 template <int T>
 constexpr void check_tile() {

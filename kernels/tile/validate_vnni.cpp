@@ -53,12 +53,12 @@ struct Int8Lane {
 
 std::vector<Int8Lane> directed_int8() {
   std::vector<Int8Lane> v;
-  const uint32_t accs[] = {0u, 1u, 0xffffffffu, 0x7fffffffu, 0x80000000u, 0x7ffe0000u,
-                           0x80010000u, 0x12345678u};
-  const uint8_t as[][4] = {{255, 255, 255, 255}, {0, 0, 0, 0}, {1, 2, 3, 4}, {128, 128, 128, 128},
-                           {127, 127, 127, 127}, {255, 0, 255, 0}};
+  const uint32_t accs[] = {0u,          1u,          0xffffffffu, 0x7fffffffu,
+                           0x80000000u, 0x7ffe0000u, 0x80010000u, 0x12345678u};
+  const uint8_t as[][4] = {{255, 255, 255, 255}, {0, 0, 0, 0},         {1, 2, 3, 4},
+                           {128, 128, 128, 128}, {127, 127, 127, 127}, {255, 0, 255, 0}};
   const uint8_t bs[][4] = {{0x80, 0x80, 0x80, 0x80}, {0x7f, 0x7f, 0x7f, 0x7f}, {0xff, 0xff, 0xff, 0xff},
-                           {0x80, 0x7f, 0x80, 0x7f}, {1, 0xfe, 3, 0xfc}, {0, 0, 0, 0}};
+                           {0x80, 0x7f, 0x80, 0x7f}, {1, 0xfe, 3, 0xfc},       {0, 0, 0, 0}};
   for (uint32_t acc : accs)
     for (const auto& a : as)
       for (const auto& b : bs) {
@@ -102,7 +102,9 @@ struct Bf16Lane {
   uint16_t b[2];
 };
 
-uint16_t bf(float f) { return static_cast<uint16_t>(f32_bits(f) >> 16); }  // exact values only
+uint16_t bf(float f) {
+  return static_cast<uint16_t>(f32_bits(f) >> 16);
+}  // exact values only
 
 std::vector<Bf16Lane> directed_bf16() {
   std::vector<Bf16Lane> v;
@@ -171,10 +173,10 @@ uint32_t random_f32_normal(std::mt19937_64& rng, int exp_lo, int exp_hi) {
 uint16_t random_bf16_special(std::mt19937_64& rng) {
   const uint16_t sign = static_cast<uint16_t>((rng() & 1u) << 15);
   switch (rng() % 5) {
-    case 0: return static_cast<uint16_t>(sign | (1u + rng() % 127u));        // denormal
-    case 1: return sign;                                                       // zero
-    case 2: return static_cast<uint16_t>(sign | 0x7f80u);                      // Inf
-    case 3: return static_cast<uint16_t>(sign | 0x7fc0u | (rng() & 0x3fu));    // qNaN
+    case 0: return static_cast<uint16_t>(sign | (1u + rng() % 127u));            // denormal
+    case 1: return sign;                                                         // zero
+    case 2: return static_cast<uint16_t>(sign | 0x7f80u);                        // Inf
+    case 3: return static_cast<uint16_t>(sign | 0x7fc0u | (rng() & 0x3fu));      // qNaN
     default: return static_cast<uint16_t>(sign | 0x7f80u | (1u + rng() % 63u));  // sNaN
   }
 }

@@ -28,8 +28,7 @@ namespace amxlab::tile {
 
 // Scalar emulations of one zmm instruction (16 lanes).
 // VPDPBUSD: out[j] = acc[j] + sum_i a[4j+i] (u8) * b[4j+i] (s8), mod 2^32.
-void emulate_vpdpbusd_zmm(const uint32_t acc[16], const uint8_t a[64], const uint8_t b[64],
-                          uint32_t out[16]);
+void emulate_vpdpbusd_zmm(const uint32_t acc[16], const uint8_t a[64], const uint8_t b[64], uint32_t out[16]);
 // VDPBF16PS: out[j] = acc[j] with the pair (a[2j], a[2j+1]) x (b[2j], b[2j+1]), fp32 bits.
 void emulate_vdpbf16ps_zmm(const uint32_t acc[16], const uint16_t a[32], const uint16_t b[32],
                            uint32_t out[16], Bf16Order order);
@@ -46,7 +45,7 @@ struct Bf16Validation {
   bool ran = false;
   std::string skip_reason;
   uint64_t lanes = 0;
-  uint64_t nan_lanes = 0;  // lanes whose native result is NaN (compared bitwise too)
+  uint64_t nan_lanes = 0;       // lanes whose native result is NaN (compared bitwise too)
   uint64_t mismatches[3] = {};  // per Bf16Order, indexed as kAllBf16Orders
   std::string first_mismatch[3];
 };

@@ -4,12 +4,12 @@
 // Deliberately self-contained: it includes no project header and instantiates no
 // inline or template code shared with other translation units, so no function
 // compiled here with AVX-512 can be picked by the linker for baseline code.
+#include "kernels/tile/validate_vnni_native.h"
+
 #include <immintrin.h>
 
 #include <cstddef>
 #include <cstdint>
-
-#include "kernels/tile/validate_vnni_native.h"
 
 namespace amxlab::tile::native_vnni {
 

@@ -11,9 +11,9 @@
 namespace amxlab::golden {
 
 inline void check_shape(const Shape& s, const char* who) {
-  require(s.m >= 1 && s.n >= 1 && s.k >= 1,
-          std::string(who) + ": bad shape M=" + std::to_string(s.m) + " N=" + std::to_string(s.n) +
-              " K=" + std::to_string(s.k) + " (each must be >= 1)");
+  require(s.m >= 1 && s.n >= 1 && s.k >= 1, std::string(who) + ": bad shape M=" + std::to_string(s.m) +
+                                                " N=" + std::to_string(s.n) + " K=" + std::to_string(s.k) +
+                                                " (each must be >= 1)");
 }
 
 // Element counts of A [M][K], W [N][K] and Y [M][N] for plain element types.

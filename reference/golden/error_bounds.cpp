@@ -32,8 +32,8 @@ double gamma(int64_t n) {
   return nu / (1.0 - nu);
 }
 
-ExactModel exact_model_quantized(QType wt, std::span<const std::byte> w,
-                                 std::span<const std::byte> aq, Shape s) {
+ExactModel exact_model_quantized(QType wt, std::span<const std::byte> w, std::span<const std::byte> aq,
+                                 Shape s) {
   check_shape(s, "exact_model_quantized");
   const auto& tw = traits(wt);
   const QType act = tw.act_type;
@@ -83,8 +83,7 @@ ExactModel exact_model_quantized(QType wt, std::span<const std::byte> w,
   return e;
 }
 
-ExactModel exact_model_bf16(std::span<const uint16_t> a, std::span<const uint16_t> w, Shape s,
-                            bool daz_ftz) {
+ExactModel exact_model_bf16(std::span<const uint16_t> a, std::span<const uint16_t> w, Shape s, bool daz_ftz) {
   check_shape(s, "exact_model_bf16");
   const auto m = static_cast<size_t>(s.m), n = static_cast<size_t>(s.n), k = static_cast<size_t>(s.k);
   require_buffer(a.data(), a.size_bytes(), m * k * 2, "exact_model_bf16 activations");
@@ -104,7 +103,8 @@ ExactModel exact_model_bf16(std::span<const uint16_t> a, std::span<const uint16_
       }
       e.y[i * n + j] = y;
       e.sum_abs[i * n + j] = mag;
-      e.bound[i * n + j] = gamma(s.k) * mag + (daz_ftz ? flushed + static_cast<double>(s.k) * kMinNormal : 0.0);
+      e.bound[i * n + j] =
+          gamma(s.k) * mag + (daz_ftz ? flushed + static_cast<double>(s.k) * kMinNormal : 0.0);
     }
   }
   return e;

@@ -20,8 +20,8 @@ struct Shape {
 
 // Quantised weight type wt (q4_0 ... iq4_xs): the F32 activations are quantised with
 // `variant` to traits(wt).act_type, then gemm_quantized() runs.
-void gemm(QType wt, std::span<const std::byte> w, std::span<const float> a, Shape s,
-          ActQuant variant, std::span<float> y);
+void gemm(QType wt, std::span<const std::byte> w, std::span<const float> a, Shape s, ActQuant variant,
+          std::span<float> y);
 
 // The same on activations already quantised to traits(wt).act_type ([M] rows of K).
 // For each output, acc = 0.0f and for each block b in ascending K:
@@ -34,8 +34,8 @@ void gemm(QType wt, std::span<const std::byte> w, std::span<const float> a, Shap
 // where isum_b is the exact int32 dot product of the block's integer codes,
 // S_b = sum_j scale_j * dot_j over the sub-blocks j and Mn_b = sum_j min_j * bsum_j
 // (bsum_j from the Q8_K block's stored bsums). y = acc overwrites dst.
-void gemm_quantized(QType wt, std::span<const std::byte> w, std::span<const std::byte> aq,
-                    Shape s, std::span<float> y);
+void gemm_quantized(QType wt, std::span<const std::byte> w, std::span<const std::byte> aq, Shape s,
+                    std::span<float> y);
 
 // Raw integer GEMMs: exact int32 with two's-complement wrap-around.
 void gemm_s8s8(std::span<const int8_t> a, std::span<const int8_t> w, Shape s, std::span<int32_t> y);

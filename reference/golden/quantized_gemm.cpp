@@ -20,16 +20,18 @@ void check_weight_type(QType wt, const char* who) {
 
 }  // namespace
 
-void gemm_quantized(QType wt, std::span<const std::byte> w, std::span<const std::byte> aq,
-                    Shape s, std::span<float> y) {
+void gemm_quantized(QType wt, std::span<const std::byte> w, std::span<const std::byte> aq, Shape s,
+                    std::span<float> y) {
   check_weight_type(wt, "golden::gemm_quantized");
   check_shape(s, "golden::gemm_quantized");
   const auto& tw = traits(wt);
   const auto& ta = traits(tw.act_type);
   const size_t wrow = row_bytes(wt, s.k), arow = row_bytes(tw.act_type, s.k);
   const auto m = static_cast<size_t>(s.m), n = static_cast<size_t>(s.n);
-  require_buffer(w.data(), w.size(), wrow * n, std::string("golden::gemm_quantized ") + tw.name + " weights W[N][K]");
-  require_buffer(aq.data(), aq.size(), arow * m, std::string("golden::gemm_quantized ") + ta.name + " activations");
+  require_buffer(w.data(), w.size(), wrow * n,
+                 std::string("golden::gemm_quantized ") + tw.name + " weights W[N][K]");
+  require_buffer(aq.data(), aq.size(), arow * m,
+                 std::string("golden::gemm_quantized ") + ta.name + " activations");
   require_buffer(y.data(), y.size_bytes(), m * n * sizeof(float), "golden::gemm_quantized output Y[M][N]");
 
   const int64_t blocks = s.k / tw.block_elems;
@@ -52,8 +54,8 @@ void gemm_quantized(QType wt, std::span<const std::byte> w, std::span<const std:
   }
 }
 
-void gemm(QType wt, std::span<const std::byte> w, std::span<const float> a, Shape s,
-          ActQuant variant, std::span<float> y) {
+void gemm(QType wt, std::span<const std::byte> w, std::span<const float> a, Shape s, ActQuant variant,
+          std::span<float> y) {
   check_weight_type(wt, "golden::gemm");
   check_shape(s, "golden::gemm");
   const QType act = traits(wt).act_type;

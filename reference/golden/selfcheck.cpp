@@ -33,8 +33,8 @@ SelfCheckResult compare(const std::string& type, const Shape& s, const std::vect
     if (!(err <= e.bound[i]) && r.passed) {
       r.passed = false;
       r.detail = "y[" + std::to_string(i / static_cast<size_t>(s.n)) + "][" +
-                 std::to_string(i % static_cast<size_t>(s.n)) + "] = " + std::to_string(y[i]) +
-                 ", exact " + std::to_string(e.y[i]) + ", bound " + std::to_string(e.bound[i]);
+                 std::to_string(i % static_cast<size_t>(s.n)) + "] = " + std::to_string(y[i]) + ", exact " +
+                 std::to_string(e.y[i]) + ", bound " + std::to_string(e.bound[i]);
     }
   }
   return r;

@@ -9,8 +9,8 @@
 namespace amxlab::golden {
 
 struct SelfCheckResult {
-  std::string type;     // weight type name
-  std::string shape;    // "m3n5k288"
+  std::string type;   // weight type name
+  std::string shape;  // "m3n5k288"
   bool passed = false;
   double worst_ratio = 0.0;  // max |golden - exact| / bound over the outputs (<= 1 passes)
   std::string detail;

@@ -74,7 +74,8 @@ TEST(ActQuant, ZeroRowsGiveZeroCodesAndScale) {
 
 TEST(ActQuant, DenormalOnlyRowsGiveZeroCodes) {
   std::vector<float> x(256);
-  for (size_t i = 0; i < x.size(); ++i) x[i] = (i % 2 ? -1.0f : 1.0f) * std::numeric_limits<float>::denorm_min() * static_cast<float>(i + 1);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = (i % 2 ? -1.0f : 1.0f) * std::numeric_limits<float>::denorm_min() * static_cast<float>(i + 1);
   for (ActQuant v : {ActQuant::ref, ActQuant::runtime}) {
     for (const auto& b : quantize<BlockQ8_0>(QType::Q8_0, v, x, 1)) {
       for (int8_t q : b.qs) EXPECT_EQ(q, 0);
@@ -134,8 +135,9 @@ TEST(ActQuant, BadShapesAndBuffers) {
   std::vector<std::byte> out(1000);
   EXPECT_THROW(quantize_activations(QType::Q8_K, ActQuant::ref, x, 1, 64, out), Error);
   EXPECT_THROW(quantize_activations(QType::Q4_0, ActQuant::ref, x, 1, 64, out), Error);
-  EXPECT_THROW(quantize_activations(QType::Q8_0, ActQuant::ref, x, 1, 64, std::span<std::byte>(out.data(), 67)),
-               Error);
+  EXPECT_THROW(
+      quantize_activations(QType::Q8_0, ActQuant::ref, x, 1, 64, std::span<std::byte>(out.data(), 67)),
+      Error);
   EXPECT_THROW(quantize_activations(QType::Q8_0, ActQuant::ref, x, 2, 64, out), Error);  // src too short
 }
 

@@ -36,7 +36,9 @@ TEST(AmxPermission, AnswerIsStableAndExplainsItself) {
   }
 }
 
-TEST(FpEnv, DefaultMxcsrIsWhatTestsRunWith) { EXPECT_TRUE(mxcsr_is_default()); }
+TEST(FpEnv, DefaultMxcsrIsWhatTestsRunWith) {
+  EXPECT_TRUE(mxcsr_is_default());
+}
 
 }  // namespace
 }  // namespace amxlab

@@ -113,7 +113,7 @@ TEST(Formats, Q4_KByHand) {
   EXPECT_EQ(y[0], 18.5f);
   EXPECT_EQ(y[32], 0.0f);
   EXPECT_EQ(y[128], 50.0f);
-  EXPECT_EQ(y[1], -1.5f);   // code 0 in sub-block 0: -0.5*3
+  EXPECT_EQ(y[1], -1.5f);    // code 0 in sub-block 0: -0.5*3
   EXPECT_EQ(y[129], -1.0f);  // code 0 in sub-block 4: -0.5*2
 }
 
@@ -190,8 +190,9 @@ TEST_P(RoundTrip, WithinDocumentedError) {
 
 INSTANTIATE_TEST_SUITE_P(AllWeightFormats, RoundTrip,
                          ::testing::Values(QType::Q4_0, QType::Q4_1, QType::Q8_0, QType::Q2_K, QType::Q3_K,
-                                           QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_NL, QType::IQ4_XS,
-                                           QType::BF16, QType::F16, QType::F32, QType::S8, QType::U8),
+                                           QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_NL,
+                                           QType::IQ4_XS, QType::BF16, QType::F16, QType::F32, QType::S8,
+                                           QType::U8),
                          [](const auto& p) { return std::string(name(p.param)); });
 
 TEST(Formats, Q8_0AcceptsMinus128) {

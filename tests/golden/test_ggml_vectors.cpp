@@ -40,10 +40,13 @@ struct Tensor {
   const char* type;
   int64_t n, k;
 };
-constexpr Tensor kTensors[] = {{"q4_0", 17, 256}, {"q8_0", 17, 256}, {"q4_K", 17, 256}, {"q6_K", 17, 256},
-                               {"q4_0", 33, 2304}, {"q8_0", 33, 2304}, {"q4_K", 33, 2304}, {"q6_K", 33, 2304}};
+constexpr Tensor kTensors[] = {{"q4_0", 17, 256},  {"q8_0", 17, 256},  {"q4_K", 17, 256},
+                               {"q6_K", 17, 256},  {"q4_0", 33, 2304}, {"q8_0", 33, 2304},
+                               {"q4_K", 33, 2304}, {"q6_K", 33, 2304}};
 
-std::string shape_tag(int64_t n, int64_t k) { return "n" + std::to_string(n) + "k" + std::to_string(k); }
+std::string shape_tag(int64_t n, int64_t k) {
+  return "n" + std::to_string(n) + "k" + std::to_string(k);
+}
 
 TEST(GgmlVectors, DequantisationIsBitIdentical) {
   int checked = 0;
@@ -82,10 +85,12 @@ std::vector<std::byte> quantize_act(QType act, ActQuant v, const io::NpyArray& a
   return out;
 }
 
-std::string act_tag(int64_t m, int64_t k) { return "m" + std::to_string(m) + "k" + std::to_string(k); }
+std::string act_tag(int64_t m, int64_t k) {
+  return "m" + std::to_string(m) + "k" + std::to_string(k);
+}
 
-void expect_same_bytes(const std::vector<std::byte>& got, const std::vector<std::byte>& want, size_t block_bytes,
-                       const std::string& what) {
+void expect_same_bytes(const std::vector<std::byte>& got, const std::vector<std::byte>& want,
+                       size_t block_bytes, const std::string& what) {
   ASSERT_EQ(got.size(), want.size()) << what;
   for (size_t i = 0; i < got.size(); ++i) {
     ASSERT_EQ(got[i], want[i]) << what << ": byte " << i << " (block " << i / block_bytes << ", offset "
@@ -101,8 +106,8 @@ TEST(GgmlVectors, ActivationQuantisersAreBitIdentical) {
       expect_same_bytes(quantize_act(act, ActQuant::ref, a, f.m, f.k), read_bin(kDir + "actq." + tag),
                         traits(act).block_bytes, "ref " + tag);
       if (act != QType::Q8_1) {
-        expect_same_bytes(quantize_act(act, ActQuant::runtime, a, f.m, f.k), read_bin(kDir + "actq_cpu." + tag),
-                          traits(act).block_bytes, "runtime " + tag);
+        expect_same_bytes(quantize_act(act, ActQuant::runtime, a, f.m, f.k),
+                          read_bin(kDir + "actq_cpu." + tag), traits(act).block_bytes, "runtime " + tag);
       }
     }
   }
@@ -131,8 +136,8 @@ TEST(GgmlVectors, GoldenGemmAgreesWithGgmlWithinBound) {
       const QType qt = *parse_qtype(t.type);
       const auto& info = weights().tensor(std::string("w.") + t.type + "." + shape_tag(t.n, t.k));
       const io::NpyArray a = io::read_npy(kDir + "act." + act_tag(m, t.k) + ".npy");
-      const io::NpyArray out =
-          io::read_npy(kDir + "out.w." + t.type + "." + shape_tag(t.n, t.k) + ".m" + std::to_string(m) + ".npy");
+      const io::NpyArray out = io::read_npy(kDir + "out.w." + t.type + "." + shape_tag(t.n, t.k) + ".m" +
+                                            std::to_string(m) + ".npy");
       const golden::Shape s{m, t.n, t.k};
       const QType act = traits(qt).act_type;
       const auto aq = quantize_act(act, ActQuant::runtime, a, m, t.k);
@@ -146,8 +151,8 @@ TEST(GgmlVectors, GoldenGemmAgreesWithGgmlWithinBound) {
         // the exact value, so two of them are within twice that of each other.
         const double bound = 2 * golden::gamma(t.k) * e.sum_abs[i];
         ASSERT_LE(std::fabs(static_cast<double>(y[i]) - want[i]), bound)
-            << t.type << " " << shape_tag(t.n, t.k) << " m=" << m << " y[" << i / static_cast<size_t>(t.n) << "]["
-            << i % static_cast<size_t>(t.n) << "]: golden " << y[i] << ", ggml " << want[i];
+            << t.type << " " << shape_tag(t.n, t.k) << " m=" << m << " y[" << i / static_cast<size_t>(t.n)
+            << "][" << i % static_cast<size_t>(t.n) << "]: golden " << y[i] << ", ggml " << want[i];
         ASSERT_LE(std::fabs(static_cast<double>(y[i]) - e.y[i]), e.bound[i]);
       }
       ++checked;

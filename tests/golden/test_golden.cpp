@@ -125,7 +125,8 @@ TEST(Golden, UlpDistance) {
   EXPECT_EQ(ulp_distance(1.0f, 1.0f), 0);
   EXPECT_EQ(ulp_distance(1.0f, std::nextafter(1.0f, 2.0f)), 1);
   EXPECT_EQ(ulp_distance(-0.0f, 0.0f), 0);
-  EXPECT_EQ(ulp_distance(std::numeric_limits<float>::denorm_min(), -std::numeric_limits<float>::denorm_min()), 2);
+  EXPECT_EQ(ulp_distance(std::numeric_limits<float>::denorm_min(), -std::numeric_limits<float>::denorm_min()),
+            2);
   EXPECT_GT(ulp_distance(1.0f, std::numeric_limits<float>::quiet_NaN()), int64_t{1} << 40);
 }
 
@@ -143,10 +144,17 @@ TEST(Golden, BadInputIsAClearErrorAndWritesNothing) {
   };
   expect_error([&] { gemm_quantized(QType::Q4_0, w, a, {2, 2, 48}, y); }, "not a positive multiple");
   expect_error([&] { gemm_quantized(QType::Q4_0, w, a, {0, 2, 64}, y); }, "bad shape");
-  expect_error([&] { gemm_quantized(QType::Q4_0, std::span<const std::byte>(w.data(), 10), a, {2, 2, 64}, y); },
-               "too short");
+  expect_error(
+      [&] {
+        gemm_quantized(QType::Q4_0, std::span<const std::byte>(w.data(), 10), a, {2, 2, 64}, y);
+      },
+      "too short");
   expect_error([&] { gemm_quantized(QType::Q4_0, std::span<const std::byte>(), a, {2, 2, 64}, y); }, "null");
-  expect_error([&] { gemm_quantized(QType::Q4_0, w, a, {2, 2, 64}, std::span<float>(y.data(), 3)); }, "too short");
+  expect_error(
+      [&] {
+        gemm_quantized(QType::Q4_0, w, a, {2, 2, 64}, std::span<float>(y.data(), 3));
+      },
+      "too short");
   expect_error([&] { gemm_quantized(QType::Q8_K, w, a, {2, 2, 256}, y); }, "not a quantised weight format");
   std::vector<float> af(128, 1.0f);
   af[70] = std::numeric_limits<float>::quiet_NaN();

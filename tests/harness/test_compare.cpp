@@ -32,11 +32,13 @@ TEST(MannWhitney, TiesUseTheNormalApproximation) {
 
 nlohmann::json results_with(const std::vector<std::pair<std::string, std::vector<double>>>& cases,
                             const std::string& verdict = "PASS", const std::string& commit = "abc") {
-  nlohmann::json doc = {{"schema", "amxlab.results"}, {"schema_version", 1},
+  nlohmann::json doc = {{"schema", "amxlab.results"},
+                        {"schema_version", 1},
                         {"build", {{"commit", commit}, {"compiler", "GNU 12"}, {"flags", "-O3"}}},
                         {"cases", nlohmann::json::array()}};
   for (const auto& [d, s] : cases) {
-    doc["cases"].push_back({{"descriptor", d}, {"verdict", verdict}, {"timing", {{"hot", {{"samples_s", s}}}}}});
+    doc["cases"].push_back(
+        {{"descriptor", d}, {"verdict", verdict}, {"timing", {{"hot", {{"samples_s", s}}}}}});
   }
   return doc;
 }
@@ -50,7 +52,8 @@ std::vector<double> noisy(double center, uint64_t seed) {
 }
 
 TEST(Compare, FlagsAPlantedTwentyPercentSlowdown) {
-  const auto old_doc = results_with({{"q8_0:m1n32k32:t1", noisy(1e-3, 1)}, {"q4_0:m1n32k32:t1", noisy(2e-3, 2)}});
+  const auto old_doc =
+      results_with({{"q8_0:m1n32k32:t1", noisy(1e-3, 1)}, {"q4_0:m1n32k32:t1", noisy(2e-3, 2)}});
   auto slow = noisy(1e-3, 3);
   for (auto& x : slow) x *= 1.2;
   const auto new_doc = results_with({{"q8_0:m1n32k32:t1", slow}, {"q4_0:m1n32k32:t1", noisy(2e-3, 4)}});

@@ -133,7 +133,8 @@ TEST(TileBf16, DefaultOrderIsOddThenEvenProvisional) {
 
 TEST(TileBf16, NeedsDefaultMxcsrAndLeavesItAlone) {
   ASSERT_TRUE(mxcsr_is_default());
-  EXPECT_EQ(tile_dp(0x3f800000u, {0x3f80, 0x3f80}, {0x3f80, 0x3f80}, kDefaultBf16Order), 0x40400000u);  // 1+1+1
+  EXPECT_EQ(tile_dp(0x3f800000u, {0x3f80, 0x3f80}, {0x3f80, 0x3f80}, kDefaultBf16Order),
+            0x40400000u);  // 1+1+1
   EXPECT_TRUE(mxcsr_is_default());
   set_default_mxcsr();
   _mm_setcsr(kDefaultMxcsr | 0x8040u);  // FTZ | DAZ
@@ -157,7 +158,8 @@ TEST(TileBf16, FullTileIndexing) {
     return x;
   };
   for (auto& v : a) v = static_cast<uint16_t>(0x3c00u + (next() >> 20) % 0x0400u);  // ~2^-7..2^1
-  for (auto& v : b) v = static_cast<uint16_t>(((next() >> 8) & 0x8000u) | (0x3c00u + (next() >> 20) % 0x0400u));
+  for (auto& v : b)
+    v = static_cast<uint16_t>(((next() >> 8) & 0x8000u) | (0x3c00u + (next() >> 20) % 0x0400u));
   for (auto& v : c) v = 0x3f800000u + (next() >> 12);
   EmulatedTiles t = make_emulator();
   t.declare_buffer(a.data(), 2 * a.size(), "A");

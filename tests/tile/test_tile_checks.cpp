@@ -89,8 +89,7 @@ TEST(TileChecks, TileUsedWhileUnconfigured) {
   t.declare_buffer(buf.data(), buf.size(), "buf");
   expect_fault([&] { t.loadd<1>(buf.data(), 64); }, {"TILELOADD tmm1", "tiles are not configured"});
   t.configure(TileConfig::palette1().set(0, 16, 64));
-  expect_fault([&] { t.loadd<1>(buf.data(), 64); },
-               {"TILELOADD tmm1", "tile is not configured (rows = 0"});
+  expect_fault([&] { t.loadd<1>(buf.data(), 64); }, {"TILELOADD tmm1", "tile is not configured (rows = 0"});
   expect_fault([&] { t.stored<4>(buf.data(), 64); }, {"TILESTORED tmm4", "tile is not configured"});
   t.release();
   expect_fault([&] { t.stored<0>(buf.data(), 64); }, {"TILESTORED tmm0", "tiles are not configured"});
@@ -125,7 +124,8 @@ TEST(TileChecks, CColsbNotBColsb) {
 TEST(TileChecks, ColsbNotMultipleOf4) {
   EmulatedTiles t = make_emulator();
   t.configure(TileConfig::palette1().set(0, 16, 62).set(1, 16, 64).set(2, 16, 62));
-  expect_fault([&] { t.dpbsud<0, 1, 2>(); }, {"TDPBSUD tmm0, tmm1, tmm2", "C.colsb (62) is not a multiple of 4"});
+  expect_fault([&] { t.dpbsud<0, 1, 2>(); },
+               {"TDPBSUD tmm0, tmm1, tmm2", "C.colsb (62) is not a multiple of 4"});
   t.configure(TileConfig::palette1().set(0, 4, 64).set(1, 4, 6).set(2, 2, 64));
   expect_fault([&] { t.dpbuud<0, 1, 2>(); }, {"A.colsb (6) is not a multiple of 4", "A=tmm1 4x6"});
   t.configure(TileConfig::palette1().set(0, 4, 64).set(1, 4, 64).set(2, 16, 63));
@@ -166,9 +166,9 @@ TEST(TileChecks, LoadOutsideEveryBuffer) {
   std::vector<uint8_t> a(1024), other(1024);
   EmulatedTiles t = make_emulator();
   t.configure(TileConfig::palette1().set(2, 16, 64));
-  expect_fault([&] { t.loadd<2>(a.data(), 64); },
-               {"TILELOADD tmm2 16x64", "stride 64", "outside every declared buffer",
-                "none - call declare_buffer()"});
+  expect_fault(
+      [&] { t.loadd<2>(a.data(), 64); },
+      {"TILELOADD tmm2 16x64", "stride 64", "outside every declared buffer", "none - call declare_buffer()"});
   t.declare_buffer(a.data(), a.size(), "A");
   expect_fault([&] { t.loadd<2>(other.data(), 64); }, {"outside every declared buffer", "'A' 1024 bytes"});
 }
@@ -196,15 +196,20 @@ TEST(TileChecks, StoreIntoReadOnlyBuffer) {
   t.declare_buffer(out.data(), out.size(), "out", BufferAccess::write);
   t.configure(TileConfig::palette1().set(0, 16, 64));
   t.loadd<0>(w.data(), 64);
-  expect_fault([&] { t.stored<0>(w.data(), 64); }, {"TILESTORED tmm0 16x64", "buffer 'weights', declared read-only"});
+  expect_fault([&] { t.stored<0>(w.data(), 64); },
+               {"TILESTORED tmm0 16x64", "buffer 'weights', declared read-only"});
   expect_fault([&] { t.loadd<0>(out.data(), 64); }, {"TILELOADD tmm0", "buffer 'out', declared write-only"});
   t.stored<0>(out.data(), 64);
 }
 
 // --- AMX permission -----------------------------------------------------------------
 
-bool never_requested() { return false; }
-bool always_requested() { return true; }
+bool never_requested() {
+  return false;
+}
+bool always_requested() {
+  return true;
+}
 
 TEST(TileChecks, TileUseBeforePermissionRequest) {
   EmulatorOptions opt;

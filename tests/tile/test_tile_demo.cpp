@@ -39,7 +39,8 @@ void check_demo(int M, int N, int K, int lda_pad, std::mt19937_64& rng) {
                                      : static_cast<int64_t>(static_cast<int8_t>(a[m * lda + k]));
         s += av * static_cast<int64_t>(b[k * N + n]);
       }
-      ASSERT_EQ(c[m * ldc + n], static_cast<int32_t>(s)) << "M=" << M << " N=" << N << " K=" << K << " at " << m << "," << n;
+      ASSERT_EQ(c[m * ldc + n], static_cast<int32_t>(s))
+          << "M=" << M << " N=" << N << " K=" << K << " at " << m << "," << n;
     }
   // The last row block is configured with its real rows, so no padded work: M*N*K.
   EXPECT_EQ(t.counters().int8_macs, static_cast<uint64_t>(M) * N * K);
