@@ -15,7 +15,7 @@ std::vector<double> u_distribution(int n1, int n2) {
   for (int i = 0; i <= n1; ++i) {
     for (int j = 0; j <= n2; ++j) {
       auto& cur = dp[i][j];
-      cur.assign(static_cast<size_t>(i * j + 1), 0.0);
+      cur.assign(static_cast<size_t>(i) * static_cast<size_t>(j) + 1, 0.0);
       if (i == 0 || j == 0) {
         cur[0] = 1.0;
         continue;
@@ -40,6 +40,7 @@ MannWhitney mann_whitney(const std::vector<double>& a, const std::vector<double>
   if (n1 == 0 || n2 == 0) return r;
   // Ranks of the pooled sample, ties get their average rank.
   std::vector<std::pair<double, int>> pooled;
+  pooled.reserve(n1 + n2);
   for (double x : a) pooled.emplace_back(x, 0);
   for (double x : b) pooled.emplace_back(x, 1);
   std::sort(pooled.begin(), pooled.end());

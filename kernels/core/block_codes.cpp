@@ -82,7 +82,8 @@ void decode_q45k(const uint8_t* scales, const uint8_t* qs, const uint8_t* qh, Bl
 void decode_q6k(const BlockQ6_K& b, BlockInts& o) {
   set_shape(o, kQKK, 16, false);
   o.d = fp16_to_f32(b.d);
-  for (int i = 0; i < 16; ++i) o.scale[i] = b.scales[i];
+  for (int i = 0; i < 16; ++i)
+    o.scale[i] = b.scales[i];  // NOLINT(bugprone-signed-char-misuse): scales are signed
   // Per 128-element half h: element 128h + 32t + l (t = 0..3, l < 32) takes nibble t/2 of
   // ql[64h + 32*(t%2) + l] and bits 2t of qh[32h + l]; codes are stored +32.
   for (int e = 0; e < kQKK; ++e) {

@@ -64,9 +64,12 @@ void quantize_q4_1(const float* x, std::byte* out) {
   const float id = d != 0.0f ? 1.0f / d : 0.0f;
   b.d = f32_to_fp16(d);
   b.m = f32_to_fp16(lo);
+  // Truncating v + 0.5 (v >= 0 here) is ggml's reference rounding; keep it, bit for bit.
   for (int j = 0; j < 16; ++j) {
-    const int q0 = std::min(15, static_cast<int>((x[j] - lo) * id + 0.5f));
-    const int q1 = std::min(15, static_cast<int>((x[j + 16] - lo) * id + 0.5f));
+    const int q0 =
+        std::min(15, static_cast<int>((x[j] - lo) * id + 0.5f));  // NOLINT(bugprone-incorrect-roundings)
+    const int q1 =
+        std::min(15, static_cast<int>((x[j + 16] - lo) * id + 0.5f));  // NOLINT(bugprone-incorrect-roundings)
     b.qs[j] = static_cast<uint8_t>(q0 | (q1 << 4));
   }
   store(b, out);
