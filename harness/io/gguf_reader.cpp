@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "harness/io/gguf_types.h"
+#include "harness/io/printable.h"
 #include "kernels/core/error.h"
 
 namespace amxlab::io {
@@ -55,18 +56,7 @@ uint64_t min_encoded_size(GgufValueType t) {
 
 // Names and keys come from the file: show them printable and bounded.
 std::string printable(std::string_view s) {
-  constexpr size_t kMaxShown = 80;
-  std::string out;
-  for (size_t i = 0; i < s.size() && i < kMaxShown; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("\\x{:02x}", c);
-    }
-  }
-  if (s.size() > kMaxShown) out += "...";
-  return out;
+  return io::printable(s, 80);
 }
 
 bool is_power_of_two(uint64_t v) {

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "harness/io/atomic_write.h"
+#include "harness/io/printable.h"
 
 namespace amxlab::io {
 namespace {
@@ -28,18 +29,7 @@ struct NpyHeader {
 };
 
 std::string printable(std::string_view s) {
-  constexpr size_t kMaxShown = 120;
-  std::string out;
-  for (size_t i = 0; i < s.size() && i < kMaxShown; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("\\x{:02x}", c);
-    }
-  }
-  if (s.size() > kMaxShown) out += "...";
-  return out;
+  return io::printable(s, 120);
 }
 
 std::string shape_string(std::span<const int64_t> shape) {

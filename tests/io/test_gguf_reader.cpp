@@ -21,6 +21,7 @@
 #include "kernels/core/error.h"
 #include "kernels/core/fp16.h"
 #include "kernels/core/qtype.h"
+#include "tests/test_util.h"
 
 namespace amxlab::io {
 namespace {
@@ -38,20 +39,7 @@ Bytes read_file(const std::string& path) {
   return out;
 }
 
-// Runs `f`, expecting amxlab::Error; returns its message ("" and a failure otherwise).
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "expected amxlab::Error, got another exception: " << e.what();
-    return "";
-  }
-  ADD_FAILURE() << "expected amxlab::Error, nothing was thrown";
-  return "";
-}
+using amxlab::testing::error_of;
 
 std::string parse_error(const Bytes& bytes, const std::string& name = "test.gguf") {
   return error_of([&] { (void)GgufFile::parse(bytes, name); });

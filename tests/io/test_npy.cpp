@@ -13,6 +13,7 @@
 
 #include "harness/io/npy.h"
 #include "kernels/core/error.h"
+#include "tests/test_util.h"
 
 namespace amxlab::io {
 namespace {
@@ -22,19 +23,7 @@ using Bytes = std::vector<std::byte>;
 
 const std::string kDataDir = std::string(AMXLAB_TEST_DATA_DIR) + "/ggml/";
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "expected amxlab::Error, got another exception: " << e.what();
-    return "";
-  }
-  ADD_FAILURE() << "expected amxlab::Error, nothing was thrown";
-  return "";
-}
+using amxlab::testing::error_of;
 
 Bytes read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
