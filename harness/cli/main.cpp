@@ -1,13 +1,23 @@
 // amxlab: micro-benchmark and correctness lab for low-precision CPU GEMM kernels.
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <exception>
 
 #include "harness/cli/commands.h"
 #include "kernels/core/error.h"
 
 int main(int argc, char** argv) {
+  // oneDNN (Debian's build) runs on OpenMP, whose idle threads spin and steal the cores
+  // from whatever is timed next (DESIGN.md "Measuring speed"). libgomp reads its policy
+  // when it loads, before main: so set it and start again, once. An explicit
+  // OMP_WAIT_POLICY is respected; results record the policy in force.
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
+    setenv("OMP_WAIT_POLICY", "passive", 1);
+    execv("/proc/self/exe", argv);  // returns only on failure: then go on as we are
+  }
   CLI::App app{"amxlab: correctness and speed lab for low-precision CPU GEMM kernels"};
   app.require_subcommand(1);
   amxlab::cli::register_info_command(app);

@@ -1,0 +1,106 @@
+// `amxlab calibrate`: measured compute peaks, read-bandwidth curve and cache knees of
+// this machine (harness/calibrate), printed as a table and written as JSON for
+// `amxlab bench/run --calibration FILE`.
+#include <fmt/core.h>
+
+#include <cctype>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "harness/calibrate/calibration.h"
+#include "harness/cli/commands.h"
+#include "harness/cli/machine_info.h"
+#include "harness/io/atomic_write.h"
+#include "kernels/core/error.h"
+
+namespace amxlab::cli {
+namespace {
+
+struct CalibrateFlags {
+  std::vector<int> threads;
+  bool quick = false;
+  bool json = false;
+  std::string out;
+  std::string max_bytes;
+};
+
+// "256M", "1G", "65536", "32K" (binary multiples).
+uint64_t parse_size(const std::string& text) {
+  std::string digits = text;
+  uint64_t mult = 1;
+  if (!digits.empty()) {
+    const char s = static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back())));
+    if (s == 'K' || s == 'M' || s == 'G') {
+      mult = s == 'K' ? (1ull << 10) : s == 'M' ? (1ull << 20) : (1ull << 30);
+      digits.pop_back();
+    }
+  }
+  if (digits.empty() || digits.size() > 12 || digits.find_first_not_of("0123456789") != std::string::npos)
+    throw Error("--max-bytes: '" + text + "' is not a size (e.g. 268435456, 256M, 1G)");
+  return std::stoull(digits) * mult;
+}
+
+std::string now_tag() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", std::gmtime(&t));
+  return buf;
+}
+
+int run_calibrate(const CalibrateFlags& f) {
+  calibrate::CalibrateOptions o;
+  o.threads = f.threads;
+  o.quick = f.quick;
+  if (!f.max_bytes.empty()) o.max_bytes = parse_size(f.max_bytes);
+  // Progress goes to stderr so that --json leaves stdout to the document.
+  o.progress = [](const std::string& line) { fmt::print(stderr, "  {}\n", line); };
+  const std::string path = !f.out.empty() ? f.out : "results/local/calibration-" + now_tag() + ".json";
+
+  fmt::print(stderr, "amxlab calibrate ({}): measuring...\n", f.quick ? "quick" : "full");
+  const calibrate::Calibration c = calibrate::run_calibration(o);
+
+  nlohmann::json doc = calibrate::to_json(c);
+  const nlohmann::json info = machine_info();  // after measuring: it starts oneDNN (OpenMP) threads
+  doc["machine"] = {{"cpu", info["cpu"]}, {"topology", info["topology"]}, {"build", info["build"]}};
+  doc["measured_at"] = now_tag();
+
+  const std::string text = doc.dump(2) + "\n";
+  const auto parent = std::filesystem::absolute(path).parent_path();
+  std::filesystem::create_directories(parent);
+  const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(text.data()), text.size());
+  const std::span<const std::byte> parts[] = {bytes};
+  io::write_file_atomically(path, parts);
+
+  if (f.json) {
+    fmt::print("{}", text);
+  } else {
+    fmt::print("{}", calibrate::format_table(c));
+  }
+  fmt::print(stderr, "calibration: {}\n", path);
+  return 0;
+}
+
+}  // namespace
+
+void register_calibrate_command(CLI::App& app) {
+  auto f = std::make_shared<CalibrateFlags>();
+  auto* cmd = app.add_subcommand(
+      "calibrate", "measure compute peaks, read bandwidth over working-set sizes and the cache knees");
+  cmd->add_option("--threads", f->threads, "thread counts, e.g. 1,2 (default: 1 and all allowed CPUs)")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--quick", f->quick, "fewer sizes (x2 steps up to 256 MiB), shorter timings (CI)");
+  cmd->add_flag("--json", f->json, "print the JSON document instead of the table");
+  cmd->add_option("--out", f->out, "JSON file to write (default results/local/calibration-<time>.json)");
+  cmd->add_option("--max-bytes", f->max_bytes, "largest working set, e.g. 1G (default 1G, quick 256M)");
+  cmd->callback([f] {
+    const int rc = run_calibrate(*f);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace amxlab::cli

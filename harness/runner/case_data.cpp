@@ -1,0 +1,119 @@
+#include "harness/runner/case_data.h"
+
+#include <cstring>
+#include <random>
+
+#include "harness/io/gguf_reader.h"
+#include "harness/io/npy.h"
+#include "kernels/core/error.h"
+#include "kernels/core/fp16.h"
+
+namespace amxlab::harness {
+namespace {
+
+std::vector<float> normal_fill(size_t count, uint64_t seed, size_t outlier_every, float outlier_scale) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<float> v(count);
+  for (size_t i = 0; i < count; ++i) {
+    v[i] = dist(rng);
+    if (i % outlier_every == outlier_every - 1) v[i] *= outlier_scale;
+  }
+  return v;
+}
+
+std::pair<std::string, std::string> split_weights_spec(const std::string& spec) {
+  const size_t colon = spec.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size()) {
+    throw Error("--weights: '" + spec + "' is not FILE.gguf:TENSOR");
+  }
+  return {spec.substr(0, colon), spec.substr(colon + 1)};
+}
+
+}  // namespace
+
+Case case_from_sources(const Case& base, const DataSources& sources) {
+  Case c = base;
+  if (!sources.weights.empty()) {
+    const auto [path, tensor] = split_weights_spec(sources.weights);
+    const io::GgufFile f = io::GgufFile::open(path);
+    const auto& t = f.tensor(tensor);
+    if (!t.qtype)
+      throw Error("--weights: tensor " + tensor + " has ggml type " + std::string(t.type_name) +
+                  ", which amxlab has no kernels for");
+    if (t.dims.size() > 2) throw Error("--weights: tensor " + tensor + " has more than 2 dimensions");
+    c.type = *t.qtype;
+    c.k = t.row_length();
+    c.n = t.rows();
+  }
+  if (!sources.activations.empty()) {
+    const io::NpyArray a = io::read_npy(sources.activations);
+    if (a.shape.size() != 2)
+      throw Error("--activations: " + sources.activations + " is not a 2-D [M][K] array");
+    if (a.shape[1] != c.k) {
+      throw Error("--activations: " + sources.activations + " has rows of " + std::to_string(a.shape[1]) +
+                  " values, the weights have K=" + std::to_string(c.k));
+    }
+    c.m = a.shape[0];
+  }
+  validate_case(c);
+  return c;
+}
+
+CaseData make_case_data(const Case& c, const DataSources& sources) {
+  CaseData d;
+  const auto m = static_cast<size_t>(c.m), n = static_cast<size_t>(c.n), k = static_cast<size_t>(c.k);
+  const auto& tr = traits(c.type);
+  d.source = "random(seed=" + std::to_string(c.seed) + ")";
+
+  if (c.type == QType::S8 || c.type == QType::U8) {
+    std::mt19937_64 rng(c.seed);
+    d.a_plain.resize(m * k);
+    d.w.resize(n * k);
+    for (auto& b : d.a_plain) {
+      const int v = c.type == QType::S8 ? static_cast<int>(rng() % 128) - 64 : static_cast<int>(rng() % 128);
+      b = static_cast<std::byte>(static_cast<uint8_t>(v));
+    }
+    for (auto& b : d.w) b = static_cast<std::byte>(static_cast<uint8_t>(static_cast<int>(rng() % 128) - 64));
+    return d;
+  }
+
+  if (!sources.activations.empty()) {
+    const io::NpyArray a = io::read_npy(sources.activations);
+    const auto v = a.as<float>();
+    require(v.size() == m * k, "--activations: size does not match the case shape " + c.shape());
+    d.a_f32.assign(v.begin(), v.end());
+    d.source = "activations=" + sources.activations;
+  } else {
+    d.a_f32 = normal_fill(m * k, c.seed * 2 + 1, 61, 8.0f);
+  }
+
+  if (!sources.weights.empty()) {
+    const auto [path, tensor] = split_weights_spec(sources.weights);
+    const io::GgufFile f = io::GgufFile::open(path);
+    const auto& t = f.tensor(tensor);
+    require(t.qtype == c.type && t.row_length() == c.k && t.rows() == c.n,
+            "--weights: tensor " + tensor + " does not match the case " + c.descriptor());
+    d.w.assign(t.data.begin(), t.data.end());
+    d.source += ", weights=" + sources.weights;
+  } else {
+    const auto wf = normal_fill(n * k, c.seed * 2 + 2, 97, 20.0f);
+    d.w.resize(row_bytes(c.type, c.k) * n);
+    quantize_weights(c.type, wf, c.n, c.k, d.w);
+  }
+
+  if (c.type == QType::BF16) {
+    d.a_plain.resize(m * k * 2);
+    for (size_t i = 0; i < m * k; ++i) {
+      const uint16_t h = f32_to_bf16(d.a_f32[i]);
+      std::memcpy(&d.a_plain[2 * i], &h, 2);
+    }
+  } else if (c.type == QType::F32) {
+    d.a_plain.resize(m * k * 4);
+    std::memcpy(d.a_plain.data(), d.a_f32.data(), m * k * 4);
+  }
+  (void)tr;
+  return d;
+}
+
+}  // namespace amxlab::harness

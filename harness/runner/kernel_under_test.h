@@ -1,0 +1,36 @@
+// What the runner times and checks: a registry kernel (through the thread pool), the
+// dispatcher's choice ("auto"), the golden model itself ("golden"), or a test-only
+// kernel ("test.*", planted faults that prove the harness catches them).
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "harness/runner/case_data.h"
+#include "harness/sweep/case.h"
+
+namespace amxlab::harness {
+
+class KernelUnderTest {
+ public:
+  virtual ~KernelUnderTest() = default;
+  virtual std::string name() const = 0;
+  virtual std::string engine() const = 0;  // "native", "emulated" or "reference"
+  // Packs the weights (not timed).
+  virtual void prepare(const Case& c, const CaseData& d) = 0;
+  // The timed region: activation quantisation and the GEMM; writes y [M][N]
+  // (float, or int32 for s8/u8 cases).
+  virtual void run(const Case& c, const CaseData& d, void* y) = 0;
+  // Facts recorded with the case (dispatch reason, layout, emulator counters, ...).
+  virtual nlohmann::json info() const { return nlohmann::json::object(); }
+};
+
+// Throws amxlab::Error for an unknown kernel, or one that cannot run here (the message
+// says why, e.g. "CPU lacks avx512_vnni").
+std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c);
+
+// Runs the golden model for the case into y (the reference every kernel must match).
+void run_golden(const Case& c, const CaseData& d, void* y);
+
+}  // namespace amxlab::harness

@@ -1,0 +1,151 @@
+#include "harness/runner/onednn_reference.h"
+
+#include <fmt/core.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include "harness/runner/checks.h"
+#include "harness/runner/throughput.h"
+#include "kernels/core/blocks.h"
+#include "kernels/core/fp16.h"
+#include "reference/onednn/matmul.h"
+
+namespace amxlab::harness {
+namespace {
+
+std::span<const uint16_t> as_u16(const std::vector<std::byte>& v) {
+  return {reinterpret_cast<const uint16_t*>(v.data()), v.size() / 2};
+}
+std::span<const float> as_f32(const std::vector<std::byte>& v) {
+  return {reinterpret_cast<const float*>(v.data()), v.size() / 4};
+}
+
+onednn::MatmulKind kind_of(QType t) {
+  switch (t) {
+    case QType::S8: return onednn::MatmulKind::s8s8s32;
+    case QType::U8: return onednn::MatmulKind::u8s8s32;
+    case QType::BF16: return onednn::MatmulKind::bf16bf16f32;
+    case QType::F32: return onednn::MatmulKind::f32f32f32;
+    default: return onednn::MatmulKind::u8s8s32;
+  }
+}
+
+// Q4_1's min term uses the Q8_1 block's stored fp16 s, not the exact d * sum(q) that a
+// dequantised f32 matmul sees: per output, sum over blocks of |m_w| * |s - d * sum(q)|.
+std::vector<double> q4_1_sum_slack(const Case& c, const std::vector<std::byte>& w,
+                                   const std::vector<std::byte>& aq) {
+  if (c.type != QType::Q4_1) return {};
+  const int64_t blocks = c.k / kQK;
+  std::vector<double> slack(static_cast<size_t>(c.m * c.n), 0.0);
+  for (int64_t i = 0; i < c.m; ++i) {
+    for (int64_t j = 0; j < c.n; ++j) {
+      double sum = 0;
+      for (int64_t b = 0; b < blocks; ++b) {
+        BlockQ8_1 a;
+        BlockQ4_1 wb;
+        std::memcpy(&a, aq.data() + static_cast<size_t>(i * blocks + b) * sizeof a, sizeof a);
+        std::memcpy(&wb, w.data() + static_cast<size_t>(j * blocks + b) * sizeof wb, sizeof wb);
+        int q = 0;
+        for (int8_t v : a.qs) q += v;
+        const double exact_s = static_cast<double>(fp16_to_f32(a.d)) * q;
+        sum += std::fabs(static_cast<double>(fp16_to_f32(wb.m))) * std::fabs(fp16_to_f32(a.s) - exact_s);
+      }
+      slack[static_cast<size_t>(i * c.n + j)] = sum;
+    }
+  }
+  return slack;
+}
+
+}  // namespace
+
+golden::ExactModel exact_reference(const Case& c, const CaseData& d) {
+  const golden::Shape s{c.m, c.n, c.k};
+  if (c.type == QType::BF16) return golden::exact_model_bf16(as_u16(d.a_plain), as_u16(d.w), s, true);
+  return golden::exact_model_f32(d.a_f32, as_f32(d.w), s);
+}
+
+nlohmann::json onednn_check(const Case& c, const CaseData& d, const void* y_golden) {
+  const size_t mn = static_cast<size_t>(c.m * c.n);
+  nlohmann::json j;
+  onednn::set_threads(c.threads);
+  if (c.type == QType::S8 || c.type == QType::U8) {
+    onednn::Matmul mm(kind_of(c.type), c.m, c.n, c.k);
+    mm.set_weights(d.w.data());
+    std::vector<int32_t> y(mn);
+    mm.run(d.a_plain.data(), y.data());
+    const BitwiseCheck b = compare_bitwise(y.data(), y_golden, c.m, c.n, true);
+    j = b.to_json();
+    j["pass"] = b.pass();
+    j["impl"] = mm.impl();
+    if (!b.pass())
+      j["detail"] = fmt::format("y[{}][{}] oneDNN {} golden {}", b.first_m, b.first_n, b.got, b.want);
+    return j;
+  }
+  std::vector<float> y(mn);
+  golden::ExactModel e;
+  std::string impl;
+  if (c.type == QType::BF16 || c.type == QType::F32) {
+    onednn::Matmul mm(kind_of(c.type), c.m, c.n, c.k);
+    mm.set_weights(d.w.data());
+    mm.run(c.type == QType::BF16 ? static_cast<const void*>(d.a_plain.data()) : d.a_f32.data(), y.data());
+    impl = mm.impl();
+    e = exact_reference(c, d);
+  } else {
+    // Quantised: f32 matmul over dequantised W and dequantised quantised activations.
+    const QType act = traits(c.type).act_type;
+    std::vector<std::byte> aq(row_bytes(act, c.k) * static_cast<size_t>(c.m));
+    quantize_activations(act, c.act_quant, d.a_f32, c.m, c.k, aq);
+    std::vector<float> af(static_cast<size_t>(c.m * c.k)), wf(static_cast<size_t>(c.n * c.k));
+    dequantize(act, aq, c.m, c.k, af);
+    dequantize(c.type, d.w, c.n, c.k, wf);
+    onednn::Matmul mm(onednn::MatmulKind::f32f32f32, c.m, c.n, c.k);
+    mm.set_weights(wf.data());
+    mm.run(af.data(), y.data());
+    impl = mm.impl();
+    e = golden::exact_model_f32(af, wf, {c.m, c.n, c.k});
+    // Compare oneDNN with golden (not with the exact model): both are fp32 sums.
+    const auto* yg = static_cast<const float*>(y_golden);
+    const auto s_slack = q4_1_sum_slack(c, d.w, aq);
+    for (size_t i = 0; i < mn; ++i) {
+      e.y[i] = yg[i];
+      e.bound[i] = 2 * golden::gamma(c.k) * e.sum_abs[i] + (s_slack.empty() ? 0.0 : s_slack[i]);
+    }
+  }
+  const BoundCheck b = compare_within(y, e.y, e.bound, c.n);
+  j = b.to_json();
+  j["pass"] = b.pass();
+  j["impl"] = impl;
+  if (!b.pass()) {
+    j["detail"] = fmt::format("y[{}][{}] oneDNN {} reference {} bound {}", b.first_m, b.first_n, b.got,
+                              b.exact, b.bound);
+  }
+  return j;
+}
+
+nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
+  const onednn::MatmulKind kind = kind_of(c.type);
+  const bool quantised = traits(c.type).block_quantized;
+  onednn::set_threads(c.threads);
+  onednn::Matmul mm(kind, c.m, c.n, c.k);
+  // Data for the timing only (values do not matter for speed; keep int sums in range).
+  std::mt19937 rng(static_cast<uint32_t>(c.seed));
+  const size_t elem =
+      (kind == onednn::MatmulKind::bf16bf16f32) ? 2 : (kind == onednn::MatmulKind::f32f32f32 ? 4 : 1);
+  std::vector<std::byte> a(static_cast<size_t>(c.m * c.k) * elem), w(static_cast<size_t>(c.n * c.k) * elem);
+  for (auto& b : a) b = static_cast<std::byte>(rng() % 64);
+  for (auto& b : w) b = static_cast<std::byte>(rng() % 64);
+  mm.set_weights(w.data());
+  std::vector<int32_t> y(static_cast<size_t>(c.m * c.n));
+  const timing::TimingResult t = time_body(
+      "onednn/" + c.descriptor(), [&](int64_t) { mm.run(a.data(), y.data()); }, o, false);
+  nlohmann::json j = timing_json(t);
+  j["impl"] = mm.impl();
+  j["kind"] = quantised ? "u8s8s32 (int8 speed reference of a quantised case)" : onednn::name(kind);
+  j["omp_wait_policy"] = onednn::omp_wait_policy();
+  add_rates(j, c, t.median_s, mm.weight_bytes(), o);
+  return j;
+}
+
+}  // namespace amxlab::harness

@@ -1,0 +1,26 @@
+// oneDNN's part of a case, and the exact (double) model of the float cases.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "harness/runner/case_data.h"
+#include "harness/runner/runner.h"
+#include "reference/golden/error_bounds.h"
+
+namespace amxlab::harness {
+
+// The exact model a float case is checked against (bf16 with DAZ/FTZ slack).
+golden::ExactModel exact_reference(const Case& c, const CaseData& d);
+
+// oneDNN vs golden: raw int8 cases bitwise (s8s8s32 / u8s8s32); bf16 / f32 within the
+// analytic bound of the exact model; quantised types as oneDNN's f32 matmul over the
+// dequantised weights and the dequantised *quantised* activations, within
+// 2 gamma(K) sum|w a| of golden (both are fp32 evaluations of the same exact sum).
+// Returns {"pass", "impl", "detail", metrics...}.
+nlohmann::json onednn_check(const Case& c, const CaseData& d, const void* y_golden);
+
+// Times oneDNN on the case's shape and threads: the same kind for plain types, and
+// u8s8s32 for quantised types (the int8 speed reference). Returns timing JSON.
+nlohmann::json onednn_time(const Case& c, const RunOptions& o);
+
+}  // namespace amxlab::harness

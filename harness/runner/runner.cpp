@@ -1,0 +1,162 @@
+#include "harness/runner/runner.h"
+
+#include <fmt/core.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "harness/io/npy.h"
+#include "harness/runner/checks.h"
+#include "harness/runner/kernel_under_test.h"
+#include "harness/runner/onednn_reference.h"
+#include "harness/runner/throughput.h"
+#include "kernels/core/error.h"
+#include "kernels/core/fpenv.h"
+
+namespace amxlab::harness {
+namespace {
+
+bool int_output(QType t) {
+  return t == QType::S8 || t == QType::U8;
+}
+
+std::vector<float> dequantized_weights(const Case& c, const CaseData& d) {
+  if (c.type == QType::S8 || c.type == QType::U8) {
+    std::vector<float> w(d.w.size());
+    for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(static_cast<int8_t>(d.w[i]));
+    return w;
+  }
+  std::vector<float> w(static_cast<size_t>(c.n * c.k));
+  dequantize(c.type, d.w, c.n, c.k, w);
+  return w;
+}
+
+std::vector<float> activation_values(const Case& c, const CaseData& d) {
+  if (!d.a_f32.empty()) return d.a_f32;
+  std::vector<float> a(d.a_plain.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    a[i] = c.type == QType::U8 ? static_cast<float>(static_cast<uint8_t>(d.a_plain[i]))
+                               : static_cast<float>(static_cast<int8_t>(d.a_plain[i]));
+  }
+  return a;
+}
+
+void check_case(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o,
+                nlohmann::json& rec, std::string& verdict, std::string& reason) {
+  const size_t mn = static_cast<size_t>(c.m * c.n);
+  const bool is_int = int_output(c.type);
+  std::vector<uint32_t> want(mn), got(mn);
+  run_golden(c, d, want.data());
+
+  // Poison dst: a kernel that accumulates into it, or skips an element, cannot pass.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (auto& v : got) std::memcpy(&v, &nan, 4);
+  k.run(c, d, got.data());
+  if (!mxcsr_is_default()) {
+    verdict = "FAIL";
+    reason = "the kernel left MXCSR changed";
+  }
+  if (!o.output_npy.empty()) {
+    const int64_t shape[2] = {c.m, c.n};
+    if (is_int) {
+      io::write_npy_i32(o.output_npy, shape, {reinterpret_cast<const int32_t*>(got.data()), mn});
+    } else {
+      io::write_npy_f32(o.output_npy, shape, {reinterpret_cast<const float*>(got.data()), mn});
+    }
+  }
+
+  if (c.type == QType::BF16 || c.type == QType::F32) {
+    // No two float implementations agree bitwise: ULP + analytic bound vs the exact model.
+    const auto e = exact_reference(c, d);
+    const BoundCheck b = compare_within({reinterpret_cast<const float*>(got.data()), mn}, e.y, e.bound, c.n);
+    rec["checks"]["golden"] = b.to_json();
+    if (!b.pass() && verdict == "PASS") {
+      verdict = "FAIL";
+      reason = fmt::format("y[{}][{}] = {} is {:.3g} bounds away from exact {}", b.first_m, b.first_n, b.got,
+                           b.max_ratio, b.exact);
+    }
+  } else {
+    const BitwiseCheck b = compare_bitwise(got.data(), want.data(), c.m, c.n, is_int);
+    rec["checks"]["golden"] = b.to_json();
+    if (!b.pass() && verdict == "PASS") {
+      verdict = "FAIL";
+      reason = fmt::format("{} of {} outputs differ from golden; first y[{}][{}] = {}, golden {}",
+                           b.mismatches, mn, b.first_m, b.first_n, b.got, b.want);
+    }
+  }
+
+  const ZeroTrust z = zero_trust(activation_values(c, d), dequantized_weights(c, d), got.data(),
+                                 static_cast<int64_t>(mn), is_int);
+  rec["checks"]["zero_trust"] = z.to_json();
+  if (!z.trusted && verdict == "PASS") {
+    verdict = "MISTRUSTED";
+    reason = z.reason;
+  }
+
+  if (o.onednn) {
+    nlohmann::json j = onednn_check(c, d, want.data());
+    if (!j.value("pass", true) && verdict == "PASS") {
+      verdict = "FAIL";
+      reason = "oneDNN disagrees with golden: " + j.value("detail", std::string());
+    }
+    rec["checks"]["onednn_vs_golden"] = std::move(j);
+  }
+}
+
+}  // namespace
+
+std::string reproducer(const Case& c, const RunOptions& o) {
+  std::string cmd = "amxlab check --case '" + c.descriptor() + "'";
+  if (!o.sources.weights.empty()) cmd += " --weights '" + o.sources.weights + "'";
+  if (!o.sources.activations.empty()) cmd += " --activations '" + o.sources.activations + "'";
+  return cmd;
+}
+
+nlohmann::json run_case(const Case& c, const RunOptions& o) {
+  nlohmann::json rec;
+  rec["descriptor"] = c.descriptor();
+  rec["kernel"] = c.kernel;
+  rec["type"] = name(c.type);
+  rec["shape"] = {{"m", c.m}, {"n", c.n}, {"k", c.k}};
+  rec["threads"] = c.threads;
+  rec["reproducer"] = reproducer(c, o);
+  rec["numa"] = {{"policy", c.numa},
+                 {"observed", nullptr},
+                 {"note", "page placement is recorded once the NUMA work lands"}};
+  std::string verdict = "PASS", reason;
+  try {
+    if (c.numa != "local") throw Error("NUMA policy " + c.numa + " is not implemented yet; only local runs");
+    if (c.place != "compact")
+      throw Error("thread placement " + c.place + " is not implemented yet; only compact");
+    const CaseData d = make_case_data(c, o.sources);
+    rec["data_source"] = d.source;
+    auto k = make_kernel_under_test(c);
+    rec["kernel"] = k->name();
+    rec["engine"] = k->engine();
+    k->prepare(c, d);
+    if (o.check) check_case(c, d, *k, o, rec, verdict, reason);
+    if (o.bench) {
+      rec["timing"] = time_kernel(c, d, *k, o);
+      if (o.onednn) rec["onednn_timing"] = onednn_time(c, o);
+    }
+    rec["kernel_info"] = k->info();
+  } catch (const Error& e) {
+    verdict = std::string(e.what()).find("CPU lacks") != std::string::npos ||
+                      std::string(e.what()).find("not implemented yet") != std::string::npos ||
+                      std::string(e.what()).find("AMX unusable") != std::string::npos ||
+                      std::string(e.what()).find("ISA capped") != std::string::npos
+                  ? "SKIPPED"
+                  : "ERROR";
+    reason = e.what();
+  } catch (const std::exception& e) {
+    verdict = "ERROR";
+    reason = e.what();
+  }
+  rec["verdict"] = verdict;
+  rec["reason"] = reason;
+  return rec;
+}
+
+}  // namespace amxlab::harness

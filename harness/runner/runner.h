@@ -1,0 +1,33 @@
+// Runs one case: builds its data, runs golden, the kernel and oneDNN, compares, times,
+// and returns the case's JSON record (results/README.md describes its fields).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "harness/runner/case_data.h"
+#include "harness/sweep/case.h"
+
+namespace amxlab::harness {
+
+struct RunOptions {
+  bool check = true;   // golden vs kernel, oneDNN vs golden, zero trust
+  bool bench = false;  // timing of the kernel and of oneDNN
+  bool onednn = true;  // include oneDNN (check and/or timing)
+  int repetitions = 5;
+  double min_time_s = 0.05;
+  bool cold = true;         // also time with rotating buffers (cold caches)
+  uint64_t cold_bytes = 0;  // rotate at least this many bytes in cold mode (0: 2x 512 MiB... see runner.cpp)
+  DataSources sources;
+  std::string output_npy;      // write the kernel's output here (F32 [M][N])
+  nlohmann::json calibration;  // from `amxlab calibrate`, for roofline percentages (may be null)
+};
+
+// The one-line command that reruns exactly this case.
+std::string reproducer(const Case& c, const RunOptions& o);
+
+// Never throws for a kernel's fault: an error is recorded as verdict ERROR with its text.
+nlohmann::json run_case(const Case& c, const RunOptions& o);
+
+}  // namespace amxlab::harness

@@ -1,0 +1,247 @@
+#include "harness/runner/sweep_runner.h"
+
+#include <fmt/core.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "harness/results/results_file.h"
+#include "kernels/core/error.h"
+
+extern char** environ;
+
+namespace amxlab::harness {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void on_sigint(int) {
+  g_stop.store(true);
+}
+
+struct SigintGuard {
+  struct sigaction old {};
+  SigintGuard() {
+    struct sigaction sa {};
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old);
+  }
+  ~SigintGuard() { sigaction(SIGINT, &old, nullptr); }
+};
+
+void draw_progress(size_t done, size_t total, const std::string& current) {
+  if (!isatty(STDERR_FILENO)) return;
+  constexpr int kWidth = 30;
+  const int filled = total ? static_cast<int>(kWidth * done / total) : kWidth;
+  std::string bar(static_cast<size_t>(filled), '#');
+  bar.resize(kWidth, '.');
+  fmt::print(stderr, "\r\033[K[{}] {}/{} {}", bar, done, total, current.substr(0, 60));
+  if (done == total) fmt::print(stderr, "\n");
+}
+
+std::string temp_path(const std::string& tag) {
+  return fmt::format("/tmp/amxlab-{}-{}-{}.json", tag, getpid(),
+                     std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+nlohmann::json failure_record(const Case& c, const RunOptions& o, const std::string& verdict,
+                              const std::string& why) {
+  return {{"descriptor", c.descriptor()},
+          {"kernel", c.kernel},
+          {"type", name(c.type)},
+          {"shape", {{"m", c.m}, {"n", c.n}, {"k", c.k}}},
+          {"threads", c.threads},
+          {"verdict", verdict},
+          {"reason", why},
+          {"reproducer", reproducer(c, o)}};
+}
+
+// Runs the case in `amxlab case-worker`, in its own process group (so Ctrl-C reaches only
+// the sweep, which then stops after this case), with a watchdog.
+nlohmann::json run_isolated(const Case& c, const SweepOptions& o) {
+  const std::string opts_path = temp_path("options"), out_path = temp_path("case");
+  {
+    std::ofstream f(opts_path);
+    f << run_options_to_json(o.run).dump();
+  }
+  const std::string desc = c.descriptor();
+  std::vector<std::string> args = {o.self_exe,  "case-worker", "--case", desc,
+                                   "--options", opts_path,     "--out",  out_path};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, o.self_exe.c_str(), nullptr, &attr, argv.data(), environ);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    std::remove(opts_path.c_str());
+    return failure_record(c, o.run, "ERROR", "cannot start " + o.self_exe + ": " + std::strerror(rc));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  int status = 0;
+  bool timed_out = false;
+  while (true) {
+    const pid_t w = waitpid(pid, &status, WNOHANG);
+    if (w == pid) break;
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > o.case_timeout_s) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::remove(opts_path.c_str());
+  nlohmann::json rec;
+  if (timed_out) {
+    rec = failure_record(c, o.run, "TIMEOUT", fmt::format("killed after {} s", o.case_timeout_s));
+  } else if (WIFSIGNALED(status)) {
+    rec = failure_record(
+        c, o.run, "CRASHED",
+        fmt::format("the case died with signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status))));
+  } else {
+    std::ifstream in(out_path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    try {
+      rec = nlohmann::json::parse(ss.str());
+    } catch (const std::exception&) {
+      rec = failure_record(c, o.run, "CRASHED",
+                           fmt::format("the case exited with status {} and no result", WEXITSTATUS(status)));
+    }
+  }
+  std::remove(out_path.c_str());
+  return rec;
+}
+
+}  // namespace
+
+bool SweepSummary::failed() const {
+  for (const auto& [v, n] : verdicts) {
+    if (n > 0 && (v == "FAIL" || v == "ERROR" || v == "CRASHED" || v == "TIMEOUT")) return true;
+  }
+  return false;
+}
+
+nlohmann::json run_options_to_json(const RunOptions& o) {
+  return {{"check", o.check},
+          {"bench", o.bench},
+          {"onednn", o.onednn},
+          {"repetitions", o.repetitions},
+          {"min_time_s", o.min_time_s},
+          {"cold", o.cold},
+          {"cold_bytes", o.cold_bytes},
+          {"weights", o.sources.weights},
+          {"activations", o.sources.activations},
+          {"output_npy", o.output_npy},
+          {"calibration", o.calibration}};
+}
+
+RunOptions run_options_from_json(const nlohmann::json& j) {
+  RunOptions o;
+  o.check = j.value("check", true);
+  o.bench = j.value("bench", false);
+  o.onednn = j.value("onednn", true);
+  o.repetitions = j.value("repetitions", 5);
+  o.min_time_s = j.value("min_time_s", 0.05);
+  o.cold = j.value("cold", true);
+  o.cold_bytes = j.value("cold_bytes", uint64_t{0});
+  o.sources.weights = j.value("weights", "");
+  o.sources.activations = j.value("activations", "");
+  o.output_npy = j.value("output_npy", "");
+  o.calibration = j.value("calibration", nlohmann::json());
+  return o;
+}
+
+int run_case_worker(const std::string& descriptor, const std::string& options_json_path,
+                    const std::string& out_path) {
+  std::ifstream in(options_json_path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const RunOptions o = run_options_from_json(nlohmann::json::parse(ss.str()));
+  const nlohmann::json rec = run_case(parse_case(descriptor), o);
+  std::ofstream out(out_path);
+  out << rec.dump();
+  return out ? 0 : 1;
+}
+
+SweepSummary run_sweep(const std::vector<Case>& cases, const SweepOptions& o, nlohmann::json header) {
+  SweepSummary s;
+  ResultsFile file(o.results_path, std::move(header), o.resume);
+  SigintGuard guard;
+  g_stop.store(false);
+  size_t done = 0;
+  for (const Case& c : cases) {
+    const std::string d = c.descriptor();
+    if (file.has_case(d)) {
+      ++s.resumed;
+      ++done;
+      continue;
+    }
+    if (g_stop.load()) {
+      s.interrupted = true;
+      break;
+    }
+    if (o.progress) draw_progress(done, cases.size(), d);
+    nlohmann::json rec = o.isolate ? run_isolated(c, o) : run_case(c, o.run);
+    file.append(rec);
+    s.verdicts[rec.value("verdict", "ERROR")]++;
+    s.records.push_back(std::move(rec));
+    ++s.ran;
+    ++done;
+  }
+  if (o.progress && !s.interrupted) draw_progress(done, cases.size(), "");
+  if (g_stop.load()) s.interrupted = true;
+  file.set_field("run_end",
+                 {{"interrupted", s.interrupted}, {"cases_in_file", file.document()["cases"].size()}});
+  return s;
+}
+
+std::string summary_table(const SweepSummary& s) {
+  std::string out =
+      fmt::format("{:<72} {:<10} {:>10} {:>9} {:>9}\n", "case", "verdict", "median", "GOPS", "vs oneDNN");
+  for (const auto& r : s.records) {
+    std::string median = "-", gops = "-", vs = "-";
+    if (r.contains("timing") && r["timing"].contains("hot")) {
+      median = fmt::format("{:.1f}us", r["timing"]["hot"].value("median_s", 0.0) * 1e6);
+      gops = fmt::format("{:.1f}", r["timing"].value("gops", 0.0));
+      if (r.contains("onednn_timing") && r["onednn_timing"].contains("median_s")) {
+        vs = fmt::format(
+            "{:.2f}x", r["onednn_timing"].value("median_s", 0.0) / r["timing"]["hot"].value("median_s", 1.0));
+      }
+    }
+    out += fmt::format("{:<72} {:<10} {:>10} {:>9} {:>9}\n", r.value("descriptor", ""),
+                       r.value("verdict", ""), median, gops, vs);
+  }
+  std::string counts;
+  for (const auto& [v, n] : s.verdicts) counts += fmt::format("{} {}  ", v, n);
+  out += fmt::format("\n{} case(s) run, {} already in the file; {}{}\n", s.ran, s.resumed, counts,
+                     s.interrupted ? "(interrupted: rerun with --resume to finish)" : "");
+  for (const auto& r : s.records) {
+    const std::string v = r.value("verdict", "");
+    if (v != "PASS" && v != "SKIPPED") {
+      out += fmt::format("{}: {}\n  {}\n  rerun: {}\n", v, r.value("descriptor", ""), r.value("reason", ""),
+                         r.value("reproducer", ""));
+    }
+  }
+  for (const auto& r : s.records) {
+    if (r.value("verdict", "") == "SKIPPED")
+      out += fmt::format("SKIPPED {}: {}\n", r.value("descriptor", ""), r.value("reason", ""));
+  }
+  return out;
+}
+
+}  // namespace amxlab::harness

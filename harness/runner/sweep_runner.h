@@ -1,0 +1,47 @@
+// Runs a list of cases into one results file: case by case, atomically appended,
+// resumable, interruptible (Ctrl-C stops after the current case), with each case's
+// check isolated in a subprocess so a crashing or hanging kernel is that case's
+// failure and the sweep goes on.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "harness/runner/runner.h"
+#include "harness/sweep/case.h"
+
+namespace amxlab::harness {
+
+struct SweepOptions {
+  RunOptions run;
+  std::string results_path;
+  bool resume = false;
+  bool isolate = true;          // one subprocess per case
+  double case_timeout_s = 900;  // a case running longer is killed: TIMEOUT
+  std::string self_exe;         // the amxlab binary, for subprocesses
+  bool progress = true;         // a progress bar, drawn only when stderr is a TTY
+};
+
+struct SweepSummary {
+  std::map<std::string, int> verdicts;  // PASS, FAIL, MISTRUSTED, SKIPPED, ERROR, CRASHED, TIMEOUT
+  int ran = 0, resumed = 0;
+  bool interrupted = false;
+  std::vector<nlohmann::json> records;  // of this invocation
+  bool failed() const;
+};
+
+SweepSummary run_sweep(const std::vector<Case>& cases, const SweepOptions& o, nlohmann::json header);
+
+// The subprocess side: runs one case with options given as JSON and writes its record.
+int run_case_worker(const std::string& descriptor, const std::string& options_json_path,
+                    const std::string& out_path);
+
+nlohmann::json run_options_to_json(const RunOptions& o);
+RunOptions run_options_from_json(const nlohmann::json& j);
+
+// A human summary: one line per case and the reproducers of every failure.
+std::string summary_table(const SweepSummary& s);
+
+}  // namespace amxlab::harness

@@ -1,0 +1,111 @@
+#include "harness/runner/throughput.h"
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "harness/calibrate/calibration.h"
+#include "kernels/core/qtype.h"
+
+namespace amxlab::harness {
+namespace {
+
+// Without a calibration the cold mode still has to leave the caches behind: rotate at
+// least this much (above the last knee measured on the development machines, 64 MiB).
+constexpr uint64_t kDefaultColdBytes = uint64_t{256} << 20;
+constexpr int64_t kMaxColdCopies = 32;
+
+double weight_bytes_of(const Case& c) {
+  return static_cast<double>(row_bytes(c.type, c.k)) * static_cast<double>(c.n);
+}
+
+}  // namespace
+
+timing::TimingResult time_body(const std::string& name, const std::function<void(int64_t)>& body,
+                               const RunOptions& o, bool cold) {
+  timing::TimingOptions t;
+  t.repetitions = o.repetitions;
+  t.min_time_s = o.min_time_s;
+  t.cold = cold;
+  return timing::time_function(name, body, t);
+}
+
+nlohmann::json timing_json(const timing::TimingResult& t) {
+  return {{"median_s", t.median_s},
+          {"mean_s", t.mean_s},
+          {"min_s", t.min_s},
+          {"cv", t.cv},
+          {"repetitions", t.seconds_per_iter.size()},
+          {"iterations", t.iterations},
+          {"samples_s", t.seconds_per_iter}};
+}
+
+void add_rates(nlohmann::json& j, const Case& c, double seconds, double weight_bytes, const RunOptions& o) {
+  const double ops = 2.0 * static_cast<double>(c.m) * static_cast<double>(c.n) * static_cast<double>(c.k);
+  j["gops"] = ops / seconds * 1e-9;
+  j["weight_bytes"] = weight_bytes;
+  j["weight_gbps"] = weight_bytes / seconds * 1e-9;
+  if (o.calibration.is_null() || !o.calibration.is_object()) return;
+  const calibrate::Calibration cal = calibrate::calibration_from_json(o.calibration);
+  if (std::find(cal.threads.begin(), cal.threads.end(), c.threads) == cal.threads.end()) {
+    j["roofline_note"] = "the calibration has no figures for " + std::to_string(c.threads) + " thread(s)";
+    return;
+  }
+  // Memory roofline: the GGUF weight bytes at the read bandwidth measured for a working
+  // set of that size (a kernel that streams an unpacked copy is not credited for it).
+  const double gbps = cal.bandwidth_at(weight_bytes, c.threads);
+  const double mem_gops = gbps > 0 ? ops / (weight_bytes / (gbps * 1e9)) * 1e-9 : 0;
+  const auto& peaks = cal.peaks_for(c.threads);
+  const auto& peak = c.type == QType::F32    ? peaks.peak_fp32_gflops
+                     : c.type == QType::BF16 ? peaks.peak_bf16_gflops
+                                             : peaks.peak_int8_gops;
+  double roof = mem_gops;
+  std::string kind = "memory: " + std::to_string(gbps) + " GB/s at this working set";
+  if (peak.present && (mem_gops <= 0 || peak.value < mem_gops)) {
+    roof = peak.value;
+    kind = "compute: " + peak.isa;
+  }
+  if (roof > 0) {
+    j["roofline_gops"] = roof;
+    j["roofline_pct"] = 100.0 * j["gops"].get<double>() / roof;
+    j["roofline_kind"] = kind;
+  }
+}
+
+nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o) {
+  const size_t mn = static_cast<size_t>(c.m * c.n);
+  std::vector<uint32_t> y(mn);
+  const double wbytes = weight_bytes_of(c);
+  nlohmann::json j;
+  j["kind"] = k.engine() == "emulated" ? "model" : "measured";
+  const auto hot = time_body(
+      k.name() + "/hot/" + c.descriptor(), [&](int64_t) { k.run(c, d, y.data()); }, o, false);
+  j["hot"] = timing_json(hot);
+  if (o.cold) {
+    // Rotating copies of the packed weights whose total exceeds the last cache knee, so
+    // every iteration reads weights that are not in any cache.
+    uint64_t cold_bytes = o.cold_bytes;
+    if (cold_bytes == 0 && o.calibration.is_object()) {
+      cold_bytes = calibrate::calibration_from_json(o.calibration).cold_bytes(c.threads);
+    }
+    if (cold_bytes == 0) cold_bytes = kDefaultColdBytes;
+    const int64_t copies =
+        std::min(kMaxColdCopies, timing::cold_buffer_copies(static_cast<uint64_t>(wbytes), cold_bytes));
+    std::vector<std::unique_ptr<KernelUnderTest>> rot;
+    rot.reserve(static_cast<size_t>(copies));
+    for (int64_t i = 0; i < copies; ++i) {
+      rot.push_back(make_kernel_under_test(c));
+      rot.back()->prepare(c, d);
+    }
+    const auto cold = time_body(
+        k.name() + "/cold/" + c.descriptor(),
+        [&](int64_t it) { rot[static_cast<size_t>(it % copies)]->run(c, d, y.data()); }, o, true);
+    j["cold"] = timing_json(cold);
+    j["cold"]["rotating_copies"] = copies;
+    j["cold"]["rotated_bytes"] = static_cast<double>(copies) * wbytes;
+  }
+  add_rates(j, c, hot.median_s, wbytes, o);
+  return j;
+}
+
+}  // namespace amxlab::harness

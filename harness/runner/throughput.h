@@ -1,0 +1,29 @@
+// Timing of a case through the Google Benchmark library (harness/timing) and the rates
+// derived from it: GOPS, GB/s of GGUF weight bytes, % of the measured roofline.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "harness/runner/kernel_under_test.h"
+#include "harness/runner/runner.h"
+#include "harness/timing/timing.h"
+
+namespace amxlab::harness {
+
+timing::TimingResult time_body(const std::string& name, const std::function<void(int64_t)>& body,
+                               const RunOptions& o, bool cold);
+nlohmann::json timing_json(const timing::TimingResult& t);
+
+// Adds gops, weight_gbps and, when a calibration is present, roofline_pct with the
+// roofline it used: read bandwidth at the working-set size for small M (memory bound),
+// peak int8 (or bf16 / fp32) throughput otherwise.
+void add_rates(nlohmann::json& j, const Case& c, double seconds, double weight_bytes, const RunOptions& o);
+
+// Hot (same buffers) and cold (rotating copies of the weights totalling more than the
+// last measured cache knee) timings of the kernel.
+nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o);
+
+}  // namespace amxlab::harness

@@ -1,0 +1,52 @@
+// Running the amxlab binary from tests: a command line in, exit status and output out.
+#pragma once
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace amxlab::testing {
+
+inline const std::string kAmxlab = AMXLAB_BINARY;
+inline const std::string kData = std::string(AMXLAB_TEST_DATA_DIR);
+
+struct CommandResult {
+  int status = -1;
+  std::string output;
+};
+
+// Runs `amxlab <args>` through the shell, capturing stdout and stderr.
+inline CommandResult run_amxlab(const std::string& args) {
+  CommandResult r;
+  const std::string cmd = kAmxlab + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+  const int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return r;
+}
+
+inline nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return nlohmann::json::parse(ss.str());
+}
+
+inline std::string temp_file(const std::string& name) {
+  return "/tmp/amxlab-test-" + std::to_string(getpid()) + "-" + name;
+}
+
+}  // namespace amxlab::testing

@@ -1,0 +1,187 @@
+// The sweep driver end to end, through the amxlab binary: a planted one-bit bug is
+// caught with its index and reproducer; crashing and hanging kernels are isolated; a
+// sweep killed mid-run leaves valid JSON and --resume completes it; shards merge into
+// the unsharded run; oneDNN's int8 matmul equals golden bitwise.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "harness/io/gguf_reader.h"
+#include "harness/io/npy.h"
+#include "kernels/core/formats.h"
+#include "reference/golden/error_bounds.h"
+#include "tests/cli/cli_util.h"
+
+namespace amxlab::testing {
+namespace {
+
+std::set<std::string> descriptors(const nlohmann::json& doc) {
+  std::set<std::string> out;
+  for (const auto& c : doc["cases"]) out.insert(c["descriptor"].get<std::string>());
+  return out;
+}
+
+TEST(CliSweep, PlantedOneBitBugIsCaughtWithIndexAndReproducer) {
+  const std::string out = temp_file("flip.json");
+  const auto r =
+      run_amxlab("check --kernel test.flipbit --type q8_0 --m 16,17 --n 33 --k 64 --no-onednn --out " + out);
+  EXPECT_EQ(r.status, 1) << r.output;
+  const auto doc = read_json(out);
+  ASSERT_EQ(doc["cases"].size(), 2u);
+  int failures = 0;
+  for (const auto& c : doc["cases"]) {
+    if (c["shape"]["m"] == 16) {
+      EXPECT_EQ(c["verdict"], "PASS") << c.dump();
+      continue;
+    }
+    ++failures;
+    EXPECT_EQ(c["verdict"], "FAIL");
+    EXPECT_EQ(c["checks"]["golden"]["mismatches"], 1);
+    EXPECT_EQ(c["checks"]["golden"]["first"]["m"], 16);
+    EXPECT_EQ(c["checks"]["golden"]["first"]["n"], 32);
+    EXPECT_EQ(c["reproducer"],
+              "amxlab check --case 'q8_0:m17n33k64:t1:kernel=test.flipbit:place=compact:numa=local:"
+              "aq=runtime:seed=1'");
+  }
+  EXPECT_EQ(failures, 1);
+  EXPECT_NE(r.output.find("rerun: amxlab check --case"), std::string::npos) << r.output;
+  std::filesystem::remove(out);
+}
+
+TEST(CliSweep, CrashingAndHangingKernelsAreIsolated) {
+  const std::string out = temp_file("crash.json");
+  const auto r = run_amxlab(
+      "check --case q8_0:m12n16k32:t1:kernel=test.crash --case q8_0:m13n16k32:t1:kernel=test.crash "
+      "--case q8_0:m13n16k32:t1:kernel=test.hang --case q8_0:m14n16k32:t1:kernel=test.hang "
+      "--timeout 3 --no-onednn --out " +
+      out);
+  EXPECT_EQ(r.status, 1) << r.output;
+  const auto doc = read_json(out);
+  ASSERT_EQ(doc["cases"].size(), 4u) << r.output;
+  EXPECT_EQ(doc["cases"][0]["verdict"], "PASS");
+  EXPECT_EQ(doc["cases"][1]["verdict"], "CRASHED");
+  EXPECT_NE(doc["cases"][1]["reason"].get<std::string>().find("signal 11"), std::string::npos);
+  EXPECT_EQ(doc["cases"][2]["verdict"], "TIMEOUT");
+  EXPECT_EQ(doc["cases"][3]["verdict"], "PASS");  // the sweep went on
+  std::filesystem::remove(out);
+}
+
+TEST(CliSweep, KilledSweepLeavesValidJsonAndResumeCompletesIt) {
+  const std::string args =
+      "check --kernel golden --type q4_K --m 1,2,3,4,5,6,7,8 --n 96 --k 4096 --no-onednn";
+  const std::string full = temp_file("full.json"), part = temp_file("part.json");
+  ASSERT_EQ(run_amxlab(args + " --out " + full).status, 0);
+
+  // Start the same sweep and kill it (SIGKILL: no chance to clean up) after two cases.
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    setpgid(0, 0);
+    execl("/bin/sh", "sh", "-c", (kAmxlab + " " + args + " --out " + part + " >/dev/null 2>&1").c_str(),
+          nullptr);
+    _exit(127);
+  }
+  size_t seen = 0;
+  for (int i = 0; i < 3000 && seen < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    try {
+      seen = read_json(part)["cases"].size();
+    } catch (...) {
+      // not written yet: the file appears with its first atomic write
+    }
+  }
+  kill(-pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  const auto partial = read_json(part);  // parses: the file is never half-written
+  ASSERT_GE(partial["cases"].size(), 2u);
+  ASSERT_LT(partial["cases"].size(), 8u) << "the sweep finished before it could be killed";
+
+  const auto r = run_amxlab(args + " --resume " + part);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("already in the file"), std::string::npos);
+  EXPECT_EQ(descriptors(read_json(part)), descriptors(read_json(full)));
+  EXPECT_EQ(read_json(part)["cases"].size(), 8u);
+  std::filesystem::remove(full);
+  std::filesystem::remove(part);
+}
+
+TEST(CliSweep, ShardsMergeIntoTheUnshardedRun) {
+  const std::string args =
+      "check --kernel golden --type q8_0,q4_0 --m 1,3,17 --n 16 --k 64 --no-onednn --no-isolate";
+  const std::string full = temp_file("all.json"), merged = temp_file("merged.json");
+  ASSERT_EQ(run_amxlab(args + " --out " + full).status, 0);
+  std::string shards;
+  for (int i = 0; i < 3; ++i) {
+    const std::string s = temp_file("shard" + std::to_string(i) + ".json");
+    ASSERT_EQ(run_amxlab(args + " --shard " + std::to_string(i) + "/3 --out " + s).status, 0);
+    shards += " " + s;
+  }
+  const auto r = run_amxlab("merge" + shards + " --out " + merged);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(descriptors(read_json(merged)), descriptors(read_json(full)));
+  EXPECT_EQ(read_json(merged)["cases"].size(), 6u);
+}
+
+TEST(CliSweep, OnednnInt8EqualsGoldenBitwise) {
+  const std::string out = temp_file("int8.json");
+  const auto r = run_amxlab(
+      "check --kernel golden --type s8,u8 --m 1,5,16 --n 1,17,64 --k 4,100 --threads 1,2 "
+      "--no-isolate --out " +
+      out);
+  EXPECT_EQ(r.status, 0) << r.output;
+  const auto doc = read_json(out);
+  ASSERT_EQ(doc["cases"].size(), 2u * 3 * 3 * 2 * 2);
+  for (const auto& c : doc["cases"]) {
+    EXPECT_EQ(c["verdict"], "PASS") << c.dump();
+    EXPECT_TRUE(c["checks"]["onednn_vs_golden"]["bitwise"].get<bool>()) << c.dump();
+  }
+}
+
+TEST(CliSweep, MalformedInputNamesLineAndField) {
+  const std::string batch = temp_file("bad.txt");
+  {
+    std::ofstream f(batch);
+    f << "# ok\nq8_0:m1n16k32:t1\nq8_0:m1n16k32:t1:numa=mars\n";
+  }
+  const auto r = run_amxlab("check --batch " + batch);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find(batch + ":3:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("field numa"), std::string::npos) << r.output;
+  const auto r2 = run_amxlab("check --type q8_0 --m 1,zero");
+  EXPECT_NE(r2.status, 0);
+  EXPECT_NE(r2.output.find("--m: 'zero'"), std::string::npos) << r2.output;
+}
+
+// --weights / --activations / --output on ggml's vectors reproduce ggml's outputs.
+TEST(CliSweep, RealTensorsReproduceGgml) {
+  const std::string out_npy = temp_file("y.npy"), out_json = temp_file("real.json");
+  const auto r = run_amxlab("check --kernel golden --weights " + kData +
+                            "/ggml/weights_tail.gguf:w.q4_K.n33k2304" + " --activations " + kData +
+                            "/ggml/act.m7k2304.npy --output " + out_npy + " --no-isolate --out " + out_json);
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto doc = read_json(out_json);
+  ASSERT_EQ(doc["cases"].size(), 1u);
+  EXPECT_EQ(doc["cases"][0]["shape"]["m"], 7);
+  EXPECT_EQ(doc["cases"][0]["shape"]["n"], 33);
+  EXPECT_EQ(doc["cases"][0]["type"], "q4_K");
+  // The written output against ggml's own mul_mat within DESIGN.md's bound.
+  const auto y = io::read_npy(out_npy), want = io::read_npy(kData + "/ggml/out.w.q4_K.n33k2304.m7.npy");
+  ASSERT_EQ(y.shape, want.shape);
+  const auto w = io::GgufFile::open(kData + "/ggml/weights_tail.gguf");
+  const auto& t = w.tensor("w.q4_K.n33k2304");
+  const auto a = io::read_npy(kData + "/ggml/act.m7k2304.npy");
+  std::vector<std::byte> aq(row_bytes(QType::Q8_K, 2304) * 7);
+  quantize_activations(QType::Q8_K, ActQuant::runtime, a.as<float>(), 7, 2304, aq);
+  const auto e = golden::exact_model_quantized(QType::Q4_K, t.data, aq, {7, 33, 2304});
+  const auto yv = y.as<float>(), wv = want.as<float>();
+  for (size_t i = 0; i < yv.size(); ++i) {
+    EXPECT_LE(std::fabs(static_cast<double>(yv[i]) - wv[i]), 2 * golden::gamma(2304) * e.sum_abs[i]) << i;
+  }
+}
+
+}  // namespace
+}  // namespace amxlab::testing
