@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # The README's main-job command: install what is missing, build, and run the lab's
-# default job on this machine. Results go to results/local/<host>-<time>/.
+# default job on this machine: machine facts, the golden self-check, the tile emulator
+# self-test, a quick calibration (peaks, read bandwidth, cache knees), and the default
+# sweep (every registered kernel, a few shapes, 1 and all threads; checked against
+# golden and oneDNN, timed against oneDNN and the roofline), then plots.
+# Everything goes to results/local/<host>-<time>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
@@ -9,11 +13,16 @@ cmake --build --preset release --target amxlab
 bin=build/release/harness/cli/amxlab
 out="results/local/$(hostname)-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"
+
 "$bin" info
 "$bin" info --json >"$out/info.json"
-if "$bin" --help | grep -q tile-selftest; then
-  "$bin" tile-selftest
-fi
 "$bin" selfcheck | tee "$out/selfcheck.txt"
+"$bin" tile-selftest | tee "$out/tile-selftest.txt"
+"$bin" calibrate --quick --out "$out/calibration.json"
+status=0
+"$bin" run --calibration "$out/calibration.json" --out "$out/run.json" ${AMXLAB_RUN_FLAGS:-} || status=$?
+python3 scripts/plot.py "$out/run.json" --out "$out/plots" || echo "plotting failed (is python3-matplotlib installed?)"
+
 echo
-echo "main job done: machine facts in $out/info.json, golden self-check in $out/selfcheck.txt"
+echo "main job done: results in $out/ (run.json, calibration.json, plots/, info.json)"
+exit $status

@@ -27,6 +27,10 @@ int32_t dot(const int8_t* w, const int8_t* a, int n) {
 BlockTerms block_terms(QType wt, const std::byte* wblock, const std::byte* ablock) {
   BlockInts w;
   decode_block(wt, wblock, w);
+  return block_terms(wt, w, ablock);
+}
+
+BlockTerms block_terms(QType wt, const BlockInts& w, const std::byte* ablock) {
   BlockTerms t;
   t.d_w = w.d;
   const QType act = traits(wt).act_type;

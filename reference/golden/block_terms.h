@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/core/block_codes.h"
 #include "kernels/core/qtype.h"
 
 namespace amxlab::golden {
@@ -27,5 +28,8 @@ struct BlockTerms {
 
 // wblock: one block of weight type wt; ablock: the matching block of traits(wt).act_type.
 BlockTerms block_terms(QType wt, const std::byte* wblock, const std::byte* ablock);
+// The same from an already decoded weight block (the golden GEMM decodes each weight
+// row once and reuses it for every activation row).
+BlockTerms block_terms(QType wt, const BlockInts& w, const std::byte* ablock);
 
 }  // namespace amxlab::golden

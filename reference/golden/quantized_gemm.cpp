@@ -34,14 +34,15 @@ void gemm_quantized(QType wt, std::span<const std::byte> w, std::span<const std:
                  std::string("golden::gemm_quantized ") + ta.name + " activations");
   require_buffer(y.data(), y.size_bytes(), m * n * sizeof(float), "golden::gemm_quantized output Y[M][N]");
 
-  const int64_t blocks = s.k / tw.block_elems;
-  for (size_t i = 0; i < m; ++i) {
-    for (size_t j = 0; j < n; ++j) {
-      const std::byte* wp = w.data() + j * wrow;
+  const auto blocks = static_cast<size_t>(s.k / tw.block_elems);
+  std::vector<BlockInts> wrow_blocks(blocks);
+  for (size_t j = 0; j < n; ++j) {
+    for (size_t b = 0; b < blocks; ++b) decode_block(wt, w.data() + j * wrow + b * tw.block_bytes, wrow_blocks[b]);
+    for (size_t i = 0; i < m; ++i) {
       const std::byte* ap = aq.data() + i * arow;
       float acc = 0.0f;
-      for (int64_t b = 0; b < blocks; ++b, wp += tw.block_bytes, ap += ta.block_bytes) {
-        const BlockTerms t = block_terms(wt, wp, ap);
+      for (size_t b = 0; b < blocks; ++b, ap += ta.block_bytes) {
+        const BlockTerms t = block_terms(wt, wrow_blocks[b], ap);
         acc = std::fmaf(static_cast<float>(t.main), t.d_w * t.d_a, acc);
         if (t.extra == ExtraTerm::q4_1_min) {
           acc = std::fmaf(t.dmin_w, t.s_a, acc);
