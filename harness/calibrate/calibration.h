@@ -1,0 +1,137 @@
+// `amxlab calibrate`: the rooflines every speed figure is compared against, measured on
+// this machine in this run (DESIGN.md "Measuring speed"): compute peaks per thread
+// count, the read-bandwidth curve over working-set sizes, and the cache knees found
+// in that curve by measurement (never from CPUID: VMs report caches that do not exist,
+// e.g. a 508 MiB L3 here). Every timing goes through harness/timing (Google Benchmark).
+//
+// Peaks (register-only throughput loops, harness/calibrate/loops.h, each thread runs
+// the same loop pinned to its own CPU):
+//   int8  — vpdpbusd zmm,   ops  = 2 x multiply-adds (128 per instruction)
+//   bf16  — vdpbf16ps zmm,  FLOPs = 2 x multiply-adds (64 per instruction)
+//   fp32  — vfmadd231ps zmm (ymm with AVX2 only), FLOPs = 2 x FMAs
+// A peak whose ISA cpu_features() does not report is absent, with the reason.
+//
+// Bandwidth: a buffer of `bytes` (mmap, transparent huge pages advised, first touched by
+// the thread that reads it) is split into `threads` disjoint contiguous parts; each
+// pinned thread reads its part with aligned vector loads summed into registers, many
+// passes per timed iteration for small sizes. gbps = bytes read / time / 1e9.
+//
+// Knees (find_knees): a knee is a size range over which the bandwidth falls by at least
+// `threshold` (default 1.3x). The curve is walked in ascending size; a *descent* is a
+// maximal run of adjacent steps each falling by more than `step_drop` (default 4 %),
+// where one step that rises by less than `step_drop` (noise) does not end the run.
+// The descent's total drop is gbps(first point) / gbps(last point); descents of at
+// least `threshold` are knees. `bytes` is the last size at the upper level (an
+// estimate of the capacity of the cache that ran out), `end_bytes` the first size at
+// the lower level (from there on the data really comes from the next level).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace amxlab::calibrate {
+
+struct PeakFigure {
+  bool present = false;
+  double value = 0;           // GOPS or GFLOPS, median over repetitions
+  double cv = 0;              // of the timing
+  std::string isa;            // what was measured, e.g. "avx512_vnni vpdpbusd zmm"
+  std::string absent_reason;  // when !present
+};
+
+struct ThreadPeaks {
+  int threads = 0;
+  PeakFigure peak_int8_gops;
+  PeakFigure peak_bf16_gflops;
+  PeakFigure peak_fp32_gflops;
+};
+
+struct BandwidthPoint {
+  uint64_t bytes = 0;  // total working set, all threads together
+  int threads = 0;
+  double gbps = 0;     // median
+  double cv = 0;
+};
+
+struct Knee {
+  int threads = 0;
+  uint64_t bytes = 0;      // last size at the upper bandwidth level
+  uint64_t end_bytes = 0;  // first size at the lower level
+  double gbps_before = 0;
+  double gbps_after = 0;
+  double drop = 0;  // gbps_before / gbps_after
+};
+
+struct KneeOptions {
+  double threshold = 1.3;   // minimum total drop of a knee
+  double step_drop = 0.04;  // a step falling by more than this fraction continues a descent
+};
+
+struct Calibration {
+  std::vector<int> threads;
+  std::vector<ThreadPeaks> peaks;          // one per thread count
+  std::vector<BandwidthPoint> bandwidth;   // ascending bytes within each thread count
+  std::vector<Knee> knees;                 // ascending bytes within each thread count
+
+  // How it was measured (recorded, not used by the queries below).
+  bool quick = false;
+  std::string cpu;
+  std::string read_isa;  // "avx512f zmm loads" / "avx2 ymm loads"
+  int repetitions = 0;
+  double min_time_s = 0;
+  KneeOptions knee_options;
+  std::string knee_method;
+  std::vector<std::string> notes;
+
+  // Read bandwidth (GB/s) at a working set of `bytes` with `threads` threads: linear
+  // interpolation in log2(bytes) between the two measured neighbours, clamped to the
+  // measured range. Throws amxlab::Error when that thread count was not measured.
+  double bandwidth_at(double bytes, int threads) const;
+  // The peaks of a thread count (amxlab::Error when not measured).
+  const ThreadPeaks& peaks_for(int threads) const;
+  // Buffers totalling more than this are out of every cache: end_bytes of the largest
+  // knee of `threads` (of any thread count when `threads` was not measured); 0 when no
+  // knee was found.
+  uint64_t cold_bytes(int threads) const;
+};
+
+nlohmann::json to_json(const Calibration& c);
+// Throws amxlab::Error naming the missing or malformed field.
+Calibration calibration_from_json(const nlohmann::json& j);
+// nlohmann ADL hooks (j = c; j.get<Calibration>()).
+void to_json(nlohmann::json& j, const Calibration& c);
+void from_json(const nlohmann::json& j, Calibration& c);
+
+// The knees of one thread count's curve (points of other thread counts are ignored).
+std::vector<Knee> find_knees(const std::vector<BandwidthPoint>& curve, int threads, const KneeOptions& o = {});
+// One line describing find_knees' method and options (recorded in the JSON).
+std::string knee_method_text(const KneeOptions& o);
+
+struct CalibrateOptions {
+  std::vector<int> threads;    // empty: {1, number of allowed CPUs} (deduplicated)
+  uint64_t min_bytes = 32ull << 10;
+  uint64_t max_bytes = 0;      // 0: 1 GiB, or 256 MiB when quick
+  double size_step = 0;        // 0: sqrt(2), or 2 when quick
+  bool quick = false;          // fewer sizes, shorter timings: < 30 s on 2 cores
+  int repetitions = 0;         // 0: 5, or 3 when quick
+  double min_time_s = 0;       // 0: 0.1, or 0.03 when quick
+  bool peaks = true;           // measure the compute peaks
+  bool bandwidth = true;       // measure the bandwidth curve
+  KneeOptions knees;
+  // Called after each measurement with a one-line description (progress output).
+  std::function<void(const std::string&)> progress;
+};
+
+// The working-set sizes a run measures: min_bytes, then x size_step up to max_bytes
+// (inclusive when hit), each rounded down to a multiple of 512 * threads.
+std::vector<uint64_t> calibration_sizes(uint64_t min_bytes, uint64_t max_bytes, double step, int threads);
+
+Calibration run_calibration(const CalibrateOptions& o);
+
+// Human-readable table: peaks per thread count, the bandwidth curve, the knees.
+std::string format_table(const Calibration& c);
+
+}  // namespace amxlab::calibrate

@@ -1,0 +1,34 @@
+// Throughput loops of the calibration, each in its own translation unit compiled with
+// only the ISA flags it needs (harness/calibrate/CMakeLists.txt). Call one only when
+// cpu_features() reports its ISA. The files include nothing but <immintrin.h> and
+// fixed-width integer headers, so that no inline library code is emitted with AVX-512
+// and picked by the linker for the rest of the program.
+//
+// The compute loops are register-only: `kIndependent` accumulators, each updated once
+// per inner step, so the loop is throughput-bound, not latency-bound. They return a
+// value folded from every accumulator so that nothing is optimised away.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace amxlab::calibrate::loops {
+
+// Instructions issued per unit of `iterations` by every compute loop below.
+inline constexpr int64_t kInstructionsPerIteration = 16;
+
+// vpdpbusd zmm (AVX512-VNNI): 64 u8 x s8 multiply-adds = 128 int8 ops per instruction.
+int64_t vnni_dpbusd_zmm(int64_t iterations, int32_t seed);
+// vdpbf16ps zmm (AVX512-BF16): 32 bf16 multiply-adds = 64 FLOPs per instruction.
+double bf16_dpbf16ps_zmm(int64_t iterations, float seed);
+// vfmadd231ps zmm (AVX-512F): 16 FMAs = 32 FLOPs per instruction.
+double fp32_fma_zmm(int64_t iterations, float seed);
+// vfmadd231ps ymm (AVX2 + FMA): 8 FMAs = 16 FLOPs per instruction.
+double fp32_fma_ymm(int64_t iterations, float seed);
+
+// Reads [p, p + bytes) `passes` times with aligned vector loads summed into eight
+// accumulators. p: 64-byte aligned; bytes: a multiple of 512.
+uint64_t read_zmm(const void* p, size_t bytes, int64_t passes);  // AVX-512F
+uint64_t read_ymm(const void* p, size_t bytes, int64_t passes);  // AVX2
+
+}  // namespace amxlab::calibrate::loops

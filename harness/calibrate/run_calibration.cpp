@@ -1,0 +1,220 @@
+// run_calibration(): the measurements behind `amxlab calibrate`.
+#include <fmt/core.h>
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+
+#include "harness/calibrate/calibration.h"
+#include "harness/calibrate/loops.h"
+#include "harness/calibrate/pinned_workers.h"
+#include "harness/timing/timing.h"
+#include "kernels/core/cpu_features.h"
+#include "kernels/core/error.h"
+
+namespace amxlab::calibrate {
+namespace {
+
+// Results of the loops land here so that no loop is optimised away.
+std::atomic<uint64_t> g_sink{0};
+
+// Anonymous mapping, transparent huge pages advised (fewer TLB misses in the large
+// working sets; where THP is off the advice is a no-op).
+class Buffer {
+ public:
+  explicit Buffer(size_t bytes) : bytes_(bytes) {
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+      throw Error("calibrate: cannot map a " + std::to_string(bytes) + "-byte buffer: " + std::strerror(errno));
+    p_ = p;
+    if (bytes >= (2u << 20)) madvise(p_, bytes, MADV_HUGEPAGE);
+  }
+  ~Buffer() { munmap(p_, bytes_); }
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  unsigned char* data() const { return static_cast<unsigned char*>(p_); }
+
+ private:
+  void* p_ = nullptr;
+  size_t bytes_ = 0;
+};
+
+struct Plan {
+  std::vector<int> threads;
+  uint64_t min_bytes, max_bytes;
+  double step;
+  timing::TimingOptions timing;
+  uint64_t bytes_per_thread_per_iteration;  // bandwidth: read at least this much per timed call
+  int64_t compute_iterations;               // peaks: loop iterations per thread per timed call
+};
+
+Plan plan_of(const CalibrateOptions& o) {
+  Plan p;
+  p.threads = o.threads;
+  if (p.threads.empty()) {
+    const int cpus = static_cast<int>(allowed_cpus().size());
+    p.threads = {1};
+    if (cpus > 1) p.threads.push_back(cpus);
+  }
+  std::vector<int> dedup;
+  for (int t : p.threads) {
+    require(t >= 1 && t <= 4096, "calibrate: thread count " + std::to_string(t) + " is out of range");
+    if (std::find(dedup.begin(), dedup.end(), t) == dedup.end()) dedup.push_back(t);
+  }
+  p.threads = dedup;
+  p.min_bytes = o.min_bytes;
+  p.max_bytes = o.max_bytes ? o.max_bytes : (o.quick ? 256ull << 20 : 1ull << 30);
+  p.step = o.size_step > 0 ? o.size_step : (o.quick ? 2.0 : std::sqrt(2.0));
+  require(p.step > 1.0, "calibrate: the size step must be > 1");
+  require(p.min_bytes >= 512 && p.max_bytes >= p.min_bytes,
+          "calibrate: need 512 <= min_bytes <= max_bytes (got " + std::to_string(p.min_bytes) + ", " +
+              std::to_string(p.max_bytes) + ")");
+  p.timing.repetitions = o.repetitions > 0 ? o.repetitions : (o.quick ? 3 : 5);
+  p.timing.min_time_s = o.min_time_s > 0 ? o.min_time_s : (o.quick ? 0.03 : 0.1);
+  p.bytes_per_thread_per_iteration = o.quick ? 64ull << 20 : 256ull << 20;
+  p.compute_iterations = o.quick ? (1 << 17) : (1 << 19);
+  return p;
+}
+
+using ComputeLoop = double (*)(int64_t iterations, float seed);
+
+PeakFigure measure_peak(PinnedWorkers& w, const std::string& name, const std::string& isa, ComputeLoop loop,
+                        double ops_per_instruction, const Plan& plan) {
+  PeakFigure f;
+  f.isa = isa;
+  const int64_t iters = plan.compute_iterations;
+  const auto body = [&](int64_t) {
+    w.run([&](int i) {
+      const double r = loop(iters, 1.0f + static_cast<float>(i) / 64.0f);
+      g_sink.fetch_add(static_cast<uint64_t>(r >= 0 ? 1 : 2), std::memory_order_relaxed);
+    });
+  };
+  const timing::TimingResult t = timing::time_function(name, body, plan.timing);
+  const double ops = static_cast<double>(w.size()) * static_cast<double>(iters) *
+                     static_cast<double>(loops::kInstructionsPerIteration) * ops_per_instruction;
+  f.present = true;
+  f.value = ops / t.median_s / 1e9;
+  f.cv = t.cv;
+  return f;
+}
+
+double vnni_as_double(int64_t iterations, float seed) {
+  return static_cast<double>(loops::vnni_dpbusd_zmm(iterations, static_cast<int32_t>(seed * 16.0f) | 0x01010101));
+}
+
+ThreadPeaks measure_peaks(PinnedWorkers& w, const Plan& plan) {
+  const CpuFeatures& f = cpu_features();
+  ThreadPeaks p;
+  p.threads = w.size();
+  const std::string tag = "calibrate/peak/" + std::to_string(w.size()) + "thr/";
+  if (f.avx512f && f.avx512vnni) {
+    p.peak_int8_gops = measure_peak(w, tag + "int8", "avx512_vnni vpdpbusd zmm", vnni_as_double, 128, plan);
+  } else {
+    p.peak_int8_gops.isa = "avx512_vnni vpdpbusd zmm";
+    p.peak_int8_gops.absent_reason = "CPU (or OS) does not report AVX512-VNNI";
+  }
+  if (f.avx512f && f.avx512bf16) {
+    p.peak_bf16_gflops = measure_peak(w, tag + "bf16", "avx512_bf16 vdpbf16ps zmm", loops::bf16_dpbf16ps_zmm, 64, plan);
+  } else {
+    p.peak_bf16_gflops.isa = "avx512_bf16 vdpbf16ps zmm";
+    p.peak_bf16_gflops.absent_reason = "CPU (or OS) does not report AVX512-BF16";
+  }
+  if (f.avx512f) {
+    p.peak_fp32_gflops = measure_peak(w, tag + "fp32", "avx512f vfmadd231ps zmm", loops::fp32_fma_zmm, 32, plan);
+  } else if (f.avx2 && f.fma) {
+    p.peak_fp32_gflops = measure_peak(w, tag + "fp32", "avx2 vfmadd231ps ymm", loops::fp32_fma_ymm, 16, plan);
+  } else {
+    p.peak_fp32_gflops.isa = "vfmadd231ps";
+    p.peak_fp32_gflops.absent_reason = "CPU (or OS) reports neither AVX-512F nor AVX2+FMA";
+  }
+  return p;
+}
+
+using ReadLoop = uint64_t (*)(const void* p, size_t bytes, int64_t passes);
+
+BandwidthPoint measure_bandwidth(PinnedWorkers& w, ReadLoop read, uint64_t bytes, const Plan& plan) {
+  const int nt = w.size();
+  const size_t chunk = static_cast<size_t>(bytes / static_cast<uint64_t>(nt));  // multiple of 512
+  Buffer buf(static_cast<size_t>(bytes));
+  // First touch by the reading thread (its own NUMA node), with non-zero bytes: an
+  // untouched page would read as the shared zero page, always in cache.
+  w.run([&](int i) { std::memset(buf.data() + static_cast<size_t>(i) * chunk, 0x5a, chunk); });
+  const uint64_t target = plan.bytes_per_thread_per_iteration;
+  const int64_t passes = static_cast<int64_t>(std::max<uint64_t>(1, (target + chunk - 1) / chunk));
+  const auto body = [&](int64_t) {
+    w.run([&](int i) {
+      const uint64_t r = read(buf.data() + static_cast<size_t>(i) * chunk, chunk, passes);
+      g_sink.fetch_add(r & 1, std::memory_order_relaxed);
+    });
+  };
+  const timing::TimingResult t = timing::time_function(
+      "calibrate/read/" + std::to_string(nt) + "thr/" + std::to_string(bytes), body, plan.timing);
+  BandwidthPoint p;
+  p.bytes = bytes;
+  p.threads = nt;
+  p.gbps = static_cast<double>(chunk) * static_cast<double>(nt) * static_cast<double>(passes) / t.median_s / 1e9;
+  p.cv = t.cv;
+  return p;
+}
+
+std::string mib(uint64_t b) { return fmt::format("{:.3g} MiB", static_cast<double>(b) / (1 << 20)); }
+
+}  // namespace
+
+Calibration run_calibration(const CalibrateOptions& o) {
+  const Plan plan = plan_of(o);
+  const CpuFeatures& f = cpu_features();
+  Calibration c;
+  c.threads = plan.threads;
+  c.quick = o.quick;
+  c.cpu = f.model_name;
+  c.repetitions = plan.timing.repetitions;
+  c.min_time_s = plan.timing.min_time_s;
+  c.knee_options = o.knees;
+  c.knee_method = knee_method_text(o.knees);
+  const auto progress = [&](const std::string& line) {
+    if (o.progress) o.progress(line);
+  };
+
+  ReadLoop read = nullptr;
+  if (f.avx512f) {
+    read = loops::read_zmm;
+    c.read_isa = "avx512f zmm loads";
+  } else if (f.avx2) {
+    read = loops::read_ymm;
+    c.read_isa = "avx2 ymm loads";
+  } else if (o.bandwidth) {
+    c.notes.push_back("bandwidth not measured: the read loop needs AVX2 or AVX-512F");
+  }
+  const int cpus = static_cast<int>(allowed_cpus().size());
+
+  for (int nt : plan.threads) {
+    PinnedWorkers w(nt);
+    if (w.oversubscribed()) {
+      c.notes.push_back(fmt::format("{} threads on {} allowed CPUs: oversubscribed, figures are not peaks", nt,
+                                    cpus));
+    }
+    if (o.peaks) {
+      ThreadPeaks p = measure_peaks(w, plan);
+      const auto show = [](const PeakFigure& x) { return x.present ? fmt::format("{:.1f}", x.value) : "absent"; };
+      progress(fmt::format("peaks {} thr: int8 {} GOPS, bf16 {} GFLOPS, fp32 {} GFLOPS", nt, show(p.peak_int8_gops),
+                           show(p.peak_bf16_gflops), show(p.peak_fp32_gflops)));
+      c.peaks.push_back(p);
+    }
+    if (o.bandwidth && read) {
+      for (uint64_t bytes : calibration_sizes(plan.min_bytes, plan.max_bytes, plan.step, nt)) {
+        const BandwidthPoint p = measure_bandwidth(w, read, bytes, plan);
+        progress(fmt::format("read {} thr {:>10}: {:.1f} GB/s (cv {:.1f}%)", nt, mib(bytes), p.gbps, p.cv * 100));
+        c.bandwidth.push_back(p);
+      }
+      const std::vector<Knee> k = find_knees(c.bandwidth, nt, o.knees);
+      c.knees.insert(c.knees.end(), k.begin(), k.end());
+    }
+  }
+  return c;
+}
+
+}  // namespace amxlab::calibrate

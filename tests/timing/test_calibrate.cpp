@@ -1,0 +1,228 @@
+// harness/calibrate: JSON round trip, the knee finder on hand-made curves, the size
+// grid, interpolation, pinned workers, and a tiny real calibration (no speed asserted).
+#include <gtest/gtest.h>
+#include <sched.h>
+
+#include <atomic>
+#include <cmath>
+
+#include "harness/calibrate/calibration.h"
+#include "harness/calibrate/pinned_workers.h"
+#include "kernels/core/cpu_features.h"
+#include "tests/test_util.h"
+
+namespace amxlab::calibrate {
+namespace {
+
+std::vector<BandwidthPoint> curve(int threads, uint64_t first, const std::vector<double>& gbps, double step = 2) {
+  std::vector<BandwidthPoint> c;
+  double b = static_cast<double>(first);
+  for (double g : gbps) {
+    c.push_back({static_cast<uint64_t>(b), threads, g, 0.01});
+    b *= step;
+  }
+  return c;
+}
+
+Calibration sample() {
+  Calibration c;
+  c.threads = {1, 2};
+  ThreadPeaks p1;
+  p1.threads = 1;
+  p1.peak_int8_gops = {true, 1234.5, 0.01, "avx512_vnni vpdpbusd zmm", ""};
+  p1.peak_bf16_gflops = {false, 0, 0, "avx512_bf16 vdpbf16ps zmm", "CPU (or OS) does not report AVX512-BF16"};
+  p1.peak_fp32_gflops = {true, 300.25, 0.02, "avx512f vfmadd231ps zmm", ""};
+  ThreadPeaks p2 = p1;
+  p2.threads = 2;
+  p2.peak_int8_gops.value = 2469;
+  c.peaks = {p1, p2};
+  c.bandwidth = curve(1, 32768, {100, 100, 50, 50});
+  const auto c2 = curve(2, 32768, {200, 190, 100, 20});
+  c.bandwidth.insert(c.bandwidth.end(), c2.begin(), c2.end());
+  c.knees = {{1, 65536, 131072, 100, 50, 2}, {2, 65536, 262144, 190, 20, 9.5}};
+  c.quick = true;
+  c.cpu = "Test CPU";
+  c.read_isa = "avx512f zmm loads";
+  c.repetitions = 3;
+  c.min_time_s = 0.03;
+  c.knee_options = {1.5, 0.05};
+  c.knee_method = knee_method_text(c.knee_options);
+  c.notes = {"a note"};
+  return c;
+}
+
+TEST(Calibration, JsonRoundTrip) {
+  const Calibration c = sample();
+  const nlohmann::json j = to_json(c);
+  const Calibration back = calibration_from_json(nlohmann::json::parse(j.dump()));
+  EXPECT_EQ(to_json(back), j);
+  EXPECT_EQ(back.threads, c.threads);
+  ASSERT_EQ(back.peaks.size(), 2u);
+  EXPECT_EQ(back.peaks[1].peak_int8_gops.value, 2469);
+  EXPECT_FALSE(back.peaks[0].peak_bf16_gflops.present);
+  EXPECT_EQ(back.peaks[0].peak_bf16_gflops.absent_reason, "CPU (or OS) does not report AVX512-BF16");
+  ASSERT_EQ(back.bandwidth.size(), 8u);
+  EXPECT_EQ(back.bandwidth[5].gbps, 190);
+  ASSERT_EQ(back.knees.size(), 2u);
+  EXPECT_EQ(back.knees[1].end_bytes, 262144u);
+  EXPECT_EQ(back.knee_options.threshold, 1.5);
+  EXPECT_EQ(back.notes, c.notes);
+  // ADL hooks.
+  nlohmann::json j2 = c;
+  EXPECT_EQ(j2, j);
+  EXPECT_EQ(to_json(j2.get<Calibration>()), j);
+}
+
+TEST(Calibration, JsonErrorsNameTheField) {
+  using amxlab::testing::error_of;
+  nlohmann::json j = to_json(sample());
+  j["bandwidth"][1].erase("gbps");
+  EXPECT_NE(error_of([&] { calibration_from_json(j); }).find("bandwidth[1]"), std::string::npos);
+  j = to_json(sample());
+  j["schema"] = "something.else";
+  EXPECT_NE(error_of([&] { calibration_from_json(j); }).find("schema"), std::string::npos);
+  EXPECT_FALSE(error_of([&] { calibration_from_json(nlohmann::json::array()); }).empty());
+}
+
+TEST(Calibration, QueriesOnAKnownCurve) {
+  const Calibration c = sample();
+  EXPECT_DOUBLE_EQ(c.bandwidth_at(32768, 1), 100);
+  EXPECT_DOUBLE_EQ(c.bandwidth_at(1000, 1), 100);          // clamped below
+  EXPECT_DOUBLE_EQ(c.bandwidth_at(1e12, 2), 20);           // clamped above
+  EXPECT_DOUBLE_EQ(c.bandwidth_at(131072, 2), 100);        // a measured point
+  EXPECT_NEAR(c.bandwidth_at(65536 * std::sqrt(2.0), 1), 75, 1e-9);  // halfway in log2
+  EXPECT_NE(amxlab::testing::error_of([&] { c.bandwidth_at(1, 3); }).find("3 thread"), std::string::npos);
+  EXPECT_EQ(c.peaks_for(2).peak_int8_gops.value, 2469);
+  EXPECT_FALSE(amxlab::testing::error_of([&] { c.peaks_for(4); }).empty());
+  EXPECT_EQ(c.cold_bytes(1), 131072u);
+  EXPECT_EQ(c.cold_bytes(2), 262144u);
+  EXPECT_EQ(c.cold_bytes(8), 262144u);  // not measured: the largest over all thread counts
+}
+
+TEST(KneeFinder, SharpAndSpreadDescents) {
+  // x sqrt(2) steps from 32 KiB: L1-ish plateau, a sharp 2x drop, a plateau with noise,
+  // a descent spread over three steps with one noisy level step inside, a DRAM plateau.
+  const std::vector<double> g = {400, 410, 395, 405,     // 32K .. 90.5K
+                                 200, 205, 198, 203, 199,  // 128K .. 362K: sharp 2x at 90.5K -> 128K
+                                 201, 150, 151, 110, 80,   // 512K .. 1.41M .. : spread descent 201 -> 80
+                                 79, 81, 80, 78, 80};      // plateau with noise
+  const auto c = curve(2, 32768, g, std::sqrt(2.0));
+  const std::vector<Knee> k = find_knees(c, 2);
+  ASSERT_EQ(k.size(), 2u);
+  EXPECT_EQ(k[0].bytes, c[3].bytes);
+  EXPECT_EQ(k[0].end_bytes, c[4].bytes);
+  EXPECT_NEAR(k[0].drop, 405.0 / 200.0, 1e-12);
+  EXPECT_EQ(k[1].bytes, c[9].bytes);  // 201: last point at the upper level
+  EXPECT_EQ(k[1].end_bytes, c[13].bytes);
+  EXPECT_NEAR(k[1].drop, 201.0 / 80.0, 1e-12);
+  EXPECT_EQ(k[1].gbps_before, 201);
+  EXPECT_EQ(k[1].gbps_after, 80);
+  EXPECT_TRUE(find_knees(c, 1).empty());  // other thread counts are ignored
+}
+
+TEST(KneeFinder, NoiseAndSmallDropsAreNotKnees) {
+  // +-3 % noise and a 1.2x step: below the 1.3x threshold.
+  const auto c = curve(1, 32768, {100, 103, 97, 101, 99, 84, 85, 83, 86, 84});
+  EXPECT_TRUE(find_knees(c, 1).empty());
+  KneeOptions o;
+  o.threshold = 1.15;
+  const auto k = find_knees(c, 1, o);
+  ASSERT_EQ(k.size(), 1u);
+  EXPECT_EQ(k[0].bytes, c[4].bytes);
+  EXPECT_EQ(k[0].end_bytes, c[5].bytes);
+}
+
+TEST(KneeFinder, ARiseEndsADescent) {
+  // 200 -> 150 (1.33x), a 10 % rise, 165 -> 120 (1.375x): two knees, not one of 1.67x.
+  const auto c = curve(1, 4096, {200, 150, 165, 120});
+  const auto k = find_knees(c, 1);
+  ASSERT_EQ(k.size(), 2u);
+  EXPECT_EQ(k[0].end_bytes, c[1].bytes);
+  EXPECT_EQ(k[1].bytes, c[2].bytes);
+}
+
+TEST(KneeFinder, UnsortedInputAndTooFewPoints) {
+  auto c = curve(1, 4096, {100, 100, 40, 40});
+  std::swap(c[0], c[3]);
+  const auto k = find_knees(c, 1);
+  ASSERT_EQ(k.size(), 1u);
+  EXPECT_EQ(k[0].bytes, 8192u);
+  EXPECT_TRUE(find_knees(curve(1, 4096, {100}), 1).empty());
+}
+
+TEST(Calibration, SizeGrid) {
+  const auto s = calibration_sizes(32ull << 10, 1ull << 30, std::sqrt(2.0), 1);
+  ASSERT_EQ(s.size(), 31u);
+  EXPECT_EQ(s.front(), 32768u);
+  EXPECT_EQ(s.back(), 1ull << 30);
+  for (size_t i = 1; i < s.size(); ++i) {
+    EXPECT_GT(s[i], s[i - 1]);
+    EXPECT_EQ(s[i] % 512, 0u);
+  }
+  const auto q = calibration_sizes(32ull << 10, 256ull << 20, 2, 3);
+  ASSERT_EQ(q.size(), 14u);
+  for (uint64_t v : q) EXPECT_EQ(v % (512 * 3), 0u);
+}
+
+TEST(PinnedWorkers, EveryWorkerRunsOnItsCpu) {
+  const auto cpus = allowed_cpus();
+  ASSERT_FALSE(cpus.empty());
+  const int n = static_cast<int>(std::min<size_t>(cpus.size(), 2));
+  PinnedWorkers w(n);
+  std::vector<int> where(static_cast<size_t>(n), -1);
+  for (int round = 0; round < 50; ++round) {
+    w.run([&](int i) { where[static_cast<size_t>(i)] = sched_getcpu(); });
+    for (int i = 0; i < n; ++i) ASSERT_EQ(where[static_cast<size_t>(i)], w.cpus()[static_cast<size_t>(i)]);
+  }
+  EXPECT_THROW(w.run([](int i) {
+    if (i == 0) throw std::runtime_error("worker failure");
+  }),
+               std::runtime_error);
+  std::atomic<int> count{0};
+  w.run([&](int) { ++count; });  // still usable after an exception
+  EXPECT_EQ(count.load(), n);
+}
+
+TEST(Calibration, TinyRealRunGivesPositiveNumbers) {
+  CalibrateOptions o;
+  o.threads = {1};
+  if (allowed_cpus().size() > 1) o.threads.push_back(2);
+  o.quick = true;
+  o.max_bytes = 2ull << 20;
+  o.repetitions = 2;
+  o.min_time_s = 0.005;
+  int progress_lines = 0;
+  o.progress = [&](const std::string&) { ++progress_lines; };
+  const Calibration c = run_calibration(o);
+  EXPECT_EQ(c.threads, o.threads);
+  ASSERT_EQ(c.peaks.size(), o.threads.size());
+  for (const auto& p : c.peaks) {
+    for (const PeakFigure* f : {&p.peak_int8_gops, &p.peak_bf16_gflops, &p.peak_fp32_gflops}) {
+      if (f->present) {
+        EXPECT_GT(f->value, 0.0) << f->isa;
+        EXPECT_TRUE(std::isfinite(f->value));
+      } else {
+        EXPECT_FALSE(f->absent_reason.empty()) << f->isa;
+      }
+    }
+  }
+  const CpuFeatures& f = cpu_features();
+  EXPECT_EQ(c.peaks[0].peak_int8_gops.present, f.avx512f && f.avx512vnni);
+  EXPECT_EQ(c.peaks[0].peak_bf16_gflops.present, f.avx512f && f.avx512bf16);
+  if (f.avx2) {
+    ASSERT_FALSE(c.bandwidth.empty());
+    for (const auto& p : c.bandwidth) {
+      EXPECT_GT(p.gbps, 0.0);
+      EXPECT_TRUE(std::isfinite(p.gbps));
+      EXPECT_LE(p.bytes, o.max_bytes);
+    }
+    EXPECT_GT(c.bandwidth_at(1 << 20, 1), 0.0);
+  }
+  EXPECT_GT(progress_lines, 0);
+  // The result survives the JSON round trip.
+  EXPECT_EQ(to_json(calibration_from_json(to_json(c))), to_json(c));
+  EXPECT_FALSE(format_table(c).empty());
+}
+
+}  // namespace
+}  // namespace amxlab::calibrate
