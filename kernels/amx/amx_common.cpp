@@ -1,0 +1,138 @@
+// Portable pieces of the AMX GEMM kernels: activation quantisers, plan, argument checks,
+// and the Sapphire Rapids model run (count-only emulator).
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kernels/amx/amx_kernels.h"
+#include "kernels/amx/amx_prepare.h"
+#include "kernels/core/error.h"
+#include "kernels/core/fp16.h"
+#include "kernels/tile/emulator.h"
+
+namespace amxlab::amx {
+
+void quantize_q8_0(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                   std::span<std::byte> out) {
+  quantize_activations(QType::Q8_0, variant, a, m, k, out);
+}
+
+void quantize_q8_1(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                   std::span<std::byte> out) {
+  quantize_activations(QType::Q8_1, variant, a, m, k, out);
+}
+
+Plan plan_gemm(int64_t, int64_t, int64_t) {
+  return Plan{kTileM, kTileN};
+}
+
+double epilogue_cycles_per_element_block(QType weight_type) {
+  require(amx_tile_packable(weight_type),
+          std::string("epilogue_cycles_per_element_block: no AMX kernel for ") + name(weight_type));
+  return weight_type == QType::Q4_1 ? kEpilogueCyclesPerElementBlockQ4_1 : kEpilogueCyclesPerElementBlock;
+}
+
+namespace detail {
+
+void prepare(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
+             const OutputView& y, const Slice& s, Prepared& p) {
+  const std::string who(kernel);
+  w.require(wt, amx_tile_layout(wt), kernel);
+  const int64_t n = w.n(), k = w.k();
+  require(k % kBlockK == 0 && k >= kBlockK,
+          who + ": K=" + std::to_string(k) + " is not a positive multiple of 32");
+  require(w.bytes().size() == amx_packed_bytes(wt, n, k),
+          who + ": packed weights hold " + std::to_string(w.bytes().size()) +
+              " bytes, their shape N=" + std::to_string(n) + " K=" + std::to_string(k) + " needs " +
+              std::to_string(amx_packed_bytes(wt, n, k)));
+  const QType act = traits(wt).act_type;
+  require(a.type == act, who + ": activations are " + name(a.type) + ", this kernel reads " + name(act));
+  require(a.k == k, who + ": activations have K=" + std::to_string(a.k) + ", weights K=" + std::to_string(k));
+  require(y.n == n, who + ": output has N=" + std::to_string(y.n) + ", weights N=" + std::to_string(n));
+  require(a.m == y.m && a.m >= 0,
+          who + ": activations have M=" + std::to_string(a.m) + ", output M=" + std::to_string(y.m));
+  const size_t arow = row_bytes(act, k);
+  require(a.row_stride >= arow, who + ": activation row stride " + std::to_string(a.row_stride) +
+                                    " bytes is shorter than a row (" + std::to_string(arow) + " bytes)");
+  require(y.row_stride >= static_cast<size_t>(n), who + ": output row stride " +
+                                                      std::to_string(y.row_stride) +
+                                                      " is shorter than N=" + std::to_string(n));
+  require(0 <= s.m0 && s.m0 <= s.m1 && s.m1 <= y.m && 0 <= s.n0 && s.n0 <= s.n1 && s.n1 <= n,
+          who + ": slice rows " + std::to_string(s.m0) + ".." + std::to_string(s.m1) + " cols " +
+              std::to_string(s.n0) + ".." + std::to_string(s.n1) + " outside the output " +
+              std::to_string(y.m) + " x " + std::to_string(n));
+  p = Prepared{};
+  if (s.m0 == s.m1 || s.n0 == s.n1) {
+    p.empty = true;
+    return;
+  }
+  require(a.bytes != nullptr && y.data != nullptr, who + ": null activation or output pointer");
+  p.nb = k / kBlockK;
+  p.rows = s.m1 - s.m0;
+  p.record_bytes = amx_record_bytes(wt);
+  p.act_block_bytes = traits(act).block_bytes;
+  p.code_offset = act == QType::Q8_1 ? 4 : 2;
+  p.activation_bytes = static_cast<size_t>(p.rows - 1) * a.row_stride + arow;
+  const auto cells = static_cast<size_t>(p.nb) * static_cast<size_t>(p.rows);
+  p.da.resize(cells);
+  if (act == QType::Q8_1) p.sa.resize(cells);
+  for (int64_t r = 0; r < p.rows; ++r) {
+    const std::byte* row = a.bytes + static_cast<size_t>(s.m0 + r) * a.row_stride;
+    for (int64_t b = 0; b < p.nb; ++b) {
+      const std::byte* blk = row + static_cast<size_t>(b) * p.act_block_bytes;
+      uint16_t h[2];
+      std::memcpy(h, blk, sizeof h);
+      const size_t at = static_cast<size_t>(b * p.rows + r);
+      p.da[at] = fp16_to_f32(h[0]);
+      if (act == QType::Q8_1) p.sa[at] = fp16_to_f32(h[1]);
+    }
+  }
+}
+
+}  // namespace detail
+
+AmxModelReport model_gemm(QType wt, int64_t m, int64_t n, int64_t k, double ghz) {
+  require(amx_tile_packable(wt), std::string("amx::model_gemm: no AMX kernel for ") + name(wt));
+  require(m >= 1 && n >= 1 && k >= kBlockK && k % kBlockK == 0,
+          "amx::model_gemm: bad shape M=" + std::to_string(m) + " N=" + std::to_string(n) +
+              " K=" + std::to_string(k));
+  // Zero data: the count-only emulator reads no memory, the scale tables read zeros.
+  const QType act = traits(wt).act_type;
+  const std::vector<std::byte> gguf(row_bytes(wt, k) * static_cast<size_t>(n));
+  const PackedWeights w = pack_amx_tile(wt, gguf, n, k, default_memory_resource());
+  const size_t arow = row_bytes(act, k);
+  const std::vector<std::byte> aq(arow * static_cast<size_t>(m));
+  // Never written in count-only mode: left uninitialised (untouched pages cost nothing).
+  const std::unique_ptr<float[]> out(new float[static_cast<size_t>(m) * static_cast<size_t>(n)]);
+  const ActivationView av{act, aq.data(), arow, m, k};
+  const OutputView yv{out.get(), static_cast<size_t>(n), m, n};
+
+  tile::EmulatorOptions opt;
+  opt.count_only = true;
+  tile::EmulatedTiles t(opt);
+  run_emulated_on(t, wt, w, av, yv, Slice{0, m, 0, n});
+
+  AmxModelReport r;
+  r.counters = t.counters();
+  const int64_t padded_n = (n + kStripRows - 1) / kStripRows * kStripRows;
+  r.epilogue_elements =
+      static_cast<uint64_t>(m) * static_cast<uint64_t>(padded_n) * static_cast<uint64_t>(k / kBlockK);
+  r.epilogue_cycles_per_element = epilogue_cycles_per_element_block(wt);
+  tile::ModelInputs in;
+  in.useful_macs = static_cast<uint64_t>(m) * static_cast<uint64_t>(n) * static_cast<uint64_t>(k);
+  in.mac_kind = tile::MacKind::int8;
+  in.epilogue_elements = r.epilogue_elements;
+  in.epilogue_cycles_per_element = r.epilogue_cycles_per_element;
+  in.ghz = ghz;
+  r.model = tile::model_sapphire_rapids(r.counters, in);
+  const double tile_cycles =
+      r.model.tmul_cycles > r.model.load_store_cycles ? r.model.tmul_cycles : r.model.load_store_cycles;
+  const double busiest = tile_cycles > r.model.epilogue_cycles ? tile_cycles : r.model.epilogue_cycles;
+  r.overlapped_cycles = busiest + r.model.config_cycles;
+  r.overlapped_utilisation =
+      r.overlapped_cycles > 0 ? static_cast<double>(in.useful_macs) / (r.overlapped_cycles * 1024.0) : 0.0;
+  return r;
+}
+
+}  // namespace amxlab::amx

@@ -1,0 +1,39 @@
+// Emulated instantiation of the AMX GEMM kernels (amx_gemm.h) with the strict tile
+// emulator: no AMX flags; the AVX-512 epilogue comes through a function target
+// attribute (amx_epilogue.h), hence kIsaAvx512 in the registry. The process must have
+// called request_amx_permission() first (the emulator refuses otherwise, as hardware
+// would answer SIGILL); the thread pool and the tests do.
+#include <string>
+
+#include "kernels/amx/amx_gemm.h"
+#include "kernels/amx/amx_kernels.h"
+#include "kernels/core/error.h"
+#include "kernels/tile/emulator.h"
+
+namespace amxlab::amx {
+
+void run_emulated_on(tile::EmulatedTiles& t, QType wt, const PackedWeights& w, const ActivationView& a,
+                     const OutputView& y, const Slice& s) {
+  switch (wt) {
+    case QType::Q8_0: return gemm_slice<QType::Q8_0>(t, "q8_0_gemm_32x32__amx_emulated", w, a, y, s);
+    case QType::Q4_0: return gemm_slice<QType::Q4_0>(t, "q4_0_gemm_32x32__amx_emulated", w, a, y, s);
+    case QType::Q4_1: return gemm_slice<QType::Q4_1>(t, "q4_1_gemm_32x32__amx_emulated", w, a, y, s);
+    default: break;
+  }
+  throw Error(std::string("amx::run_emulated_on: no AMX kernel for ") + name(wt) + " weights");
+}
+
+void run_q8_0_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  tile::EmulatedTiles t;
+  gemm_slice<QType::Q8_0>(t, "q8_0_gemm_32x32__amx_emulated", w, a, y, s);
+}
+void run_q4_0_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  tile::EmulatedTiles t;
+  gemm_slice<QType::Q4_0>(t, "q4_0_gemm_32x32__amx_emulated", w, a, y, s);
+}
+void run_q4_1_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  tile::EmulatedTiles t;
+  gemm_slice<QType::Q4_1>(t, "q4_1_gemm_32x32__amx_emulated", w, a, y, s);
+}
+
+}  // namespace amxlab::amx

@@ -1,0 +1,96 @@
+// AMX tile GEMM kernels for Q8_0, Q4_0 (x Q8_0 activations) and Q4_1 (x Q8_1), bitwise
+// equal to the golden model. Written once (amx_gemm.h) over the tile backend and
+// instantiated twice: natively (amx_gemm_native.cpp, -mamx-*) and on the strict tile
+// emulator (amx_gemm_emulated.cpp, registered with Engine::emulated). See README.md.
+//
+// kAmxKernels below is spliced into the one registry table (kernels/registry.cpp).
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/core/formats.h"
+#include "kernels/gemm_kernel.h"
+#include "kernels/isa.h"
+#include "kernels/pack/amx_pack.h"
+#include "kernels/tile/counters.h"
+#include "kernels/tile/sapphire_rapids_model.h"
+
+namespace amxlab::tile {
+class EmulatedTiles;
+}
+
+namespace amxlab::amx {
+
+// Blocking of the inner loop: a 32 x 32 output tile (2 x 2 C tiles).
+inline constexpr int kTileM = 32;
+inline constexpr int kTileN = 32;
+
+// ---- shared (portable) pieces: amx_common.cpp ----
+// F32 rows -> Q8_0 / Q8_1 activation rows (kernels/core quantize_activations).
+void quantize_q8_0(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                   std::span<std::byte> out);
+void quantize_q8_1(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                   std::span<std::byte> out);
+// m_step = 32, n_step = 32 (the 2 x 2 tile blocking).
+Plan plan_gemm(int64_t m, int64_t n, int64_t k);
+
+// ---- run functions (RunFn): native on AMX hardware, emulated everywhere ----
+void run_q8_0_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_q4_0_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_q4_1_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_q8_0_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_q4_0_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_q4_1_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+
+// The emulated kernel on a caller-supplied emulator (options such as count_only, and
+// its counters, stay with the caller). In count-only mode the epilogue and the writes
+// to y are skipped (the emulator reads and writes no memory): counters only.
+void run_emulated_on(tile::EmulatedTiles& t, QType weight_type, const PackedWeights& w,
+                     const ActivationView& a, const OutputView& y, const Slice& s);
+
+// ---- the Sapphire Rapids model of these kernels (README.md "Modeled utilisation") ----
+// Epilogue cost per output element per K block, in SPR core cycles: per 16 outputs and
+// block, VCVTDQ2PS (with its int32 load), VMULPS d_w * d_a, VFMADD (Q4_1: a second
+// VFMADD); the accumulators stay in registers across a group of 4 blocks. 512-bit FP
+// uops issue on p0 and p5 only: 3 uops / 16 lanes / 2 ports = 3/32. Derivation and the
+// llvm-mca cross-check in README.md.
+inline constexpr double kEpilogueCyclesPerElementBlock = 3.0 / 32.0;      // q8_0, q4_0
+inline constexpr double kEpilogueCyclesPerElementBlockQ4_1 = 4.0 / 32.0;  // q4_1
+double epilogue_cycles_per_element_block(QType weight_type);
+
+struct AmxModelReport {
+  tile::TileCounters counters;             // of the whole problem, from the count-only emulator
+  tile::ModelResult model;                 // model v1: epilogue serial after the tile work
+  uint64_t epilogue_elements = 0;          // output elements x K blocks, padded N included
+  double epilogue_cycles_per_element = 0;  // the figure used
+  double format_ceiling = 0.5;             // K = 32 per TDPBSSD: <= 50 % of int8 peak
+  double overlapped_cycles = 0;            // max(tmul, load/store, epilogue) + config: if the
+  double overlapped_utilisation = 0;       // vector epilogue overlapped TMUL (NOT model v1)
+};
+// Runs the kernel for an M x N x K problem (zero data) on the count-only emulator in one
+// slice and feeds model_sapphire_rapids(). Labelled engine=emulated, timing=model.
+AmxModelReport model_gemm(QType weight_type, int64_t m, int64_t n, int64_t k, double ghz = 2.0);
+
+// ---- the registry lines ----
+inline constexpr uint32_t kAmxNativeIsa = kIsaAmxInt8 | kIsaAvx512;  // tiles + AVX-512 epilogue
+inline constexpr uint32_t kAmxEmulatedIsa = kIsaAvx512;              // the epilogue only
+
+inline constexpr KernelDesc kAmxKernels[] = {
+    {"q8_0_gemm_32x32__amx", QType::Q8_0, QType::Q8_0, KernelOp::gemm, kTileM, kTileN, kAmxNativeIsa,
+     Engine::native, Layout::q8_0_amx_tile, &pack_amx_tile, &quantize_q8_0, &plan_gemm, &run_q8_0_native},
+    {"q4_0_gemm_32x32__amx", QType::Q4_0, QType::Q8_0, KernelOp::gemm, kTileM, kTileN, kAmxNativeIsa,
+     Engine::native, Layout::q4_0_amx_tile, &pack_amx_tile, &quantize_q8_0, &plan_gemm, &run_q4_0_native},
+    {"q4_1_gemm_32x32__amx", QType::Q4_1, QType::Q8_1, KernelOp::gemm, kTileM, kTileN, kAmxNativeIsa,
+     Engine::native, Layout::q4_1_amx_tile, &pack_amx_tile, &quantize_q8_1, &plan_gemm, &run_q4_1_native},
+    {"q8_0_gemm_32x32__amx_emulated", QType::Q8_0, QType::Q8_0, KernelOp::gemm, kTileM, kTileN,
+     kAmxEmulatedIsa, Engine::emulated, Layout::q8_0_amx_tile, &pack_amx_tile, &quantize_q8_0, &plan_gemm,
+     &run_q8_0_emulated},
+    {"q4_0_gemm_32x32__amx_emulated", QType::Q4_0, QType::Q8_0, KernelOp::gemm, kTileM, kTileN,
+     kAmxEmulatedIsa, Engine::emulated, Layout::q4_0_amx_tile, &pack_amx_tile, &quantize_q8_0, &plan_gemm,
+     &run_q4_0_emulated},
+    {"q4_1_gemm_32x32__amx_emulated", QType::Q4_1, QType::Q8_1, KernelOp::gemm, kTileM, kTileN,
+     kAmxEmulatedIsa, Engine::emulated, Layout::q4_1_amx_tile, &pack_amx_tile, &quantize_q8_1, &plan_gemm,
+     &run_q4_1_emulated},
+};
+
+}  // namespace amxlab::amx
