@@ -21,7 +21,7 @@ mkdir -p "$out"
 "$bin" calibrate --quick --out "$out/calibration.json"
 status=0
 "$bin" run --calibration "$out/calibration.json" --out "$out/run.json" ${AMXLAB_RUN_FLAGS:-} || status=$?
-python3 scripts/plot.py "$out/run.json" --out "$out/plots" || echo "plotting failed (is python3-matplotlib installed?)"
+/usr/bin/python3 scripts/plot.py "$out/run.json" --out "$out/plots" || echo "plotting failed (is python3-matplotlib installed?)"
 
 echo
 echo "main job done: results in $out/ (run.json, calibration.json, plots/, info.json)"

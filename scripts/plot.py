@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Draws amxlab results into PNG files.
 
   scripts/plot.py RESULTS.json [MORE.json ...] --out DIR

@@ -185,3 +185,41 @@ TEST(CliSweep, RealTensorsReproduceGgml) {
 
 }  // namespace
 }  // namespace amxlab::testing
+
+namespace amxlab::testing {
+namespace {
+
+TEST(CliInfo, JsonIsValidAndExplainsAmx) {
+  const auto r = run_amxlab("info --json");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  ASSERT_TRUE(j.contains("amx"));
+  if (!j["amx"]["cpuid_tile"].get<bool>()) {
+    EXPECT_FALSE(j["amx"]["usable"].get<bool>());
+    EXPECT_EQ(j["amx"]["reason"], "CPU lacks AMX");
+  }
+  if (!j["amx"]["usable"].get<bool>()) EXPECT_FALSE(j["amx"]["reason"].get<std::string>().empty());
+  EXPECT_FALSE(j["onednn"]["version"].get<std::string>().empty());
+  EXPECT_GE(j["topology"]["numa_nodes"].size(), 1u);
+}
+
+TEST(CliPlot, DrawsThroughputFromAResultsFile) {
+  // Debian's interpreter, where python3-matplotlib lives (a pyenv python3 may come first on PATH).
+  if (std::system("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "python3-matplotlib is not installed (scripts/bootstrap.sh installs it)";
+  }
+  const std::string out = temp_file("plot.json"), dir = temp_file("plots");
+  ASSERT_EQ(
+      run_amxlab("bench --kernel golden --type s8 --m 1,4 --n 64 --k 64 --reps 2 --min-time 0.005 --no-cold "
+                 "--out " +
+                 out)
+          .status,
+      0);
+  const std::string cmd =
+      "/usr/bin/python3 " + std::string(AMXLAB_SOURCE_DIR) + "/scripts/plot.py " + out + " --out " + dir;
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/throughput-s8-n64k64-t1.png"));
+}
+
+}  // namespace
+}  // namespace amxlab::testing
