@@ -92,7 +92,7 @@ void register_calibrate_command(CLI::App& app) {
       "calibrate", "measure compute peaks, read bandwidth over working-set sizes and the cache knees");
   cmd->add_option("--threads", f->threads, "thread counts, e.g. 1,2 (default: 1 and all allowed CPUs)")
       ->delimiter(',')
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 4096));
   cmd->add_flag("--quick", f->quick, "fewer sizes (x2 steps up to 256 MiB), shorter timings (CI)");
   cmd->add_flag("--json", f->json, "print the JSON document instead of the table");
   cmd->add_option("--out", f->out, "JSON file to write (default results/local/calibration-<time>.json)");

@@ -15,6 +15,7 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/machine_info.h"
 #include "harness/runner/case_data.h"
+#include "harness/runner/onednn_reference.h"
 #include "harness/runner/sweep_runner.h"
 #include "harness/sweep/sweep.h"
 #include "kernels/core/error.h"
@@ -27,7 +28,7 @@ namespace {
 struct SweepFlags {
   std::string kernel, type, m, n, k, threads, place, numa, aq, seed;
   std::vector<std::string> cases, batches;
-  std::string shard, out, resume, weights, activations, output, calibration, max_isa;
+  std::string shard, out, resume, weights, activations, output, calibration, max_isa, onednn_isa;
   int repetitions = 5;
   double min_time_s = 0.05, timeout_s = 900;
   bool no_cold = false, no_onednn = false, no_isolate = false, quick = false;
@@ -157,6 +158,8 @@ int run_mode(const std::string& mode, const SweepFlags& f) {
   o.isolate = !f.no_isolate && mode != "bench";
   o.case_timeout_s = f.timeout_s;
   o.self_exe = std::filesystem::read_symlink("/proc/self/exe").string();
+  o.run.self_exe = o.self_exe;
+  if (!f.onednn_isa.empty()) o.run.onednn_isas = harness::parse_string_list("--onednn-isa", f.onednn_isa);
   o.resume = !f.resume.empty();
   o.results_path = !f.resume.empty() ? f.resume
                    : !f.out.empty()  ? f.out
@@ -211,6 +214,9 @@ void add_sweep_flags(CLI::App* cmd, SweepFlags& f) {
   cmd->add_option("--output", f.output, "write the kernel's output as .npy (single case)");
   cmd->add_option("--calibration", f.calibration, "calibration JSON (from amxlab calibrate) for roofline %");
   cmd->add_option("--max-isa", f.max_isa, "cap the kernels' ISA: portable, avx2, avx512_vnni, amx");
+  cmd->add_option(
+      "--onednn-isa", f.onednn_isa,
+      "also time oneDNN under each ISA cap, one subprocess each (e.g. avx512_core_vnni,avx512_core_amx)");
   cmd->add_option("--reps", f.repetitions, "timing repetitions")->check(CLI::PositiveNumber);
   cmd->add_option("--min-time", f.min_time_s, "minimum seconds per repetition");
   cmd->add_option("--timeout", f.timeout_s, "seconds before a case is killed (check isolation)");
@@ -245,6 +251,20 @@ void register_sweep_commands(CLI::App& app) {
   worker->add_option("--case", *desc)->required();
   worker->add_option("--options", *opts)->required();
   worker->add_option("--out", *out)->required();
+  {
+    auto* t =
+        app.add_subcommand("onednn-time", "(internal) time oneDNN on one case under an ISA cap, print JSON");
+    t->group("");
+    auto tc = std::make_shared<std::string>();
+    auto isa = std::make_shared<std::string>();
+    auto reps = std::make_shared<int>(5);
+    auto min_time = std::make_shared<double>(0.05);
+    t->add_option("--case", *tc)->required();
+    t->add_option("--isa", *isa)->required();
+    t->add_option("--reps", *reps);
+    t->add_option("--min-time", *min_time);
+    t->callback([=] { harness::run_onednn_time_worker(*tc, *isa, *reps, *min_time); });
+  }
   worker->callback([desc, opts, out] {
     const int rc = harness::run_case_worker(*desc, *opts, *out);
     if (rc != 0) throw CLI::RuntimeError(rc);

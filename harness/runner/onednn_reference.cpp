@@ -3,14 +3,17 @@
 #include <fmt/core.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
 
 #include "harness/runner/checks.h"
 #include "harness/runner/throughput.h"
 #include "kernels/core/blocks.h"
+#include "kernels/core/error.h"
 #include "kernels/core/fp16.h"
 #include "reference/onednn/matmul.h"
+#include "reference/onednn/runtime.h"
 
 namespace amxlab::harness {
 namespace {
@@ -146,6 +149,47 @@ nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
   j["omp_wait_policy"] = onednn::omp_wait_policy();
   add_rates(j, c, t.median_s, mm.weight_bytes(), o);
   return j;
+}
+
+nlohmann::json onednn_time_per_isa(const Case& c, const RunOptions& o) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& isa : o.onednn_isas) {
+    const std::string cmd = "'" + o.self_exe + "' onednn-time --case '" + c.descriptor() + "' --isa " + isa +
+                            " --reps " + std::to_string(o.repetitions) + " --min-time " +
+                            std::to_string(o.min_time_s) + " 2>&1";
+    std::string text;
+    if (FILE* p = popen(cmd.c_str(), "r")) {
+      char buf[4096];
+      size_t n;
+      while ((n = fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
+      const int status = pclose(p);
+      auto j = nlohmann::json::parse(text, nullptr, false);
+      if (status != 0 || j.is_discarded()) {
+        out[isa] = {{"error", "oneDNN subprocess for ISA " + isa + " failed: " + text.substr(0, 400)}};
+      } else {
+        out[isa] = std::move(j);
+      }
+    } else {
+      out[isa] = {{"error", "cannot start " + o.self_exe}};
+    }
+  }
+  return out;
+}
+
+int run_onednn_time_worker(const std::string& descriptor, const std::string& isa, int repetitions,
+                           double min_time_s) {
+  onednn::Isa cap;
+  if (!onednn::parse_isa(isa, cap)) throw Error("--isa: unknown oneDNN ISA '" + isa + "'");
+  onednn::set_max_isa(cap);  // first oneDNN call of this process: the cap takes effect
+  const Case c = parse_case(descriptor);
+  RunOptions o;
+  o.repetitions = repetitions;
+  o.min_time_s = min_time_s;
+  nlohmann::json j = onednn_time(c, o);
+  j["isa_cap"] = onednn::isa_cap_name();
+  j["effective_isa"] = onednn::effective_isa_name();
+  std::printf("%s\n", j.dump().c_str());
+  return 0;
 }
 
 }  // namespace amxlab::harness

@@ -23,4 +23,12 @@ nlohmann::json onednn_check(const Case& c, const CaseData& d, const void* y_gold
 // u8s8s32 for quantised types (the int8 speed reference). Returns timing JSON.
 nlohmann::json onednn_time(const Case& c, const RunOptions& o);
 
+// onednn_time() in one subprocess per ISA cap of o.onednn_isas (`amxlab onednn-time`),
+// merged as {"<isa>": {..., "effective_isa", "impl"}}.
+nlohmann::json onednn_time_per_isa(const Case& c, const RunOptions& o);
+
+// The subprocess side: caps oneDNN's ISA, times the case, prints the JSON to stdout.
+int run_onednn_time_worker(const std::string& descriptor, const std::string& isa, int repetitions,
+                           double min_time_s);
+
 }  // namespace amxlab::harness

@@ -140,6 +140,7 @@ nlohmann::json run_case(const Case& c, const RunOptions& o) {
     if (o.bench) {
       rec["timing"] = time_kernel(c, d, *k, o);
       if (o.onednn) rec["onednn_timing"] = onednn_time(c, o);
+      if (!o.onednn_isas.empty()) rec["onednn_timing_by_isa"] = onednn_time_per_isa(c, o);
     }
     rec["kernel_info"] = k->info();
   } catch (const Error& e) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/runner/case_data.h"
 #include "harness/sweep/case.h"
@@ -22,6 +23,10 @@ struct RunOptions {
   DataSources sources;
   std::string output_npy;      // write the kernel's output here (F32 [M][N])
   nlohmann::json calibration;  // from `amxlab calibrate`, for roofline percentages (may be null)
+  // oneDNN timed once per ISA cap, each in its own subprocess (the cap acts once per
+  // process), e.g. {"avx512_core_vnni", "avx512_core_amx"}; empty: this process's oneDNN.
+  std::vector<std::string> onednn_isas;
+  std::string self_exe;  // the amxlab binary, for those subprocesses
 };
 
 // The one-line command that reruns exactly this case.

@@ -163,6 +163,8 @@ RunOptions run_options_from_json(const nlohmann::json& j) {
   o.sources.activations = j.value("activations", "");
   o.output_npy = j.value("output_npy", "");
   o.calibration = j.value("calibration", nlohmann::json());
+  o.onednn_isas = j.value("onednn_isas", std::vector<std::string>{});
+  o.self_exe = j.value("self_exe", "");
   return o;
 }
 

@@ -223,3 +223,27 @@ TEST(CliPlot, DrawsThroughputFromAResultsFile) {
 
 }  // namespace
 }  // namespace amxlab::testing
+
+namespace amxlab::testing {
+namespace {
+
+// The ISA cap acts once per process: each cap's timing comes from its own subprocess and
+// records the implementation oneDNN chose under it.
+TEST(CliSweep, OnednnTimedPerIsaCapInSubprocesses) {
+  const std::string out = temp_file("isa.json");
+  const auto r = run_amxlab(
+      "bench --kernel golden --type s8 --m 4 --n 64 --k 64 --reps 2 --min-time 0.005 --no-cold "
+      "--onednn-isa avx2,avx512_core_vnni --out " +
+      out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto by_isa = read_json(out)["cases"][0]["onednn_timing_by_isa"];
+  for (const char* isa : {"avx2", "avx512_core_vnni"}) {
+    ASSERT_TRUE(by_isa.contains(isa)) << by_isa.dump();
+    EXPECT_FALSE(by_isa[isa].contains("error")) << by_isa[isa].dump();
+    EXPECT_FALSE(by_isa[isa]["impl"].get<std::string>().empty());
+    EXPECT_GT(by_isa[isa]["median_s"].get<double>(), 0.0);
+  }
+}
+
+}  // namespace
+}  // namespace amxlab::testing
