@@ -147,7 +147,7 @@ nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
   j["impl"] = mm.impl();
   j["kind"] = quantised ? "u8s8s32 (int8 speed reference of a quantised case)" : onednn::name(kind);
   j["omp_wait_policy"] = onednn::omp_wait_policy();
-  add_rates(j, c, t.median_s, mm.weight_bytes(), o);
+  add_rates(j, c, t.median_s, static_cast<double>(mm.weight_bytes()), o);
   return j;
 }
 

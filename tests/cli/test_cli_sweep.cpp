@@ -198,7 +198,9 @@ TEST(CliInfo, JsonIsValidAndExplainsAmx) {
     EXPECT_FALSE(j["amx"]["usable"].get<bool>());
     EXPECT_EQ(j["amx"]["reason"], "CPU lacks AMX");
   }
-  if (!j["amx"]["usable"].get<bool>()) EXPECT_FALSE(j["amx"]["reason"].get<std::string>().empty());
+  if (!j["amx"]["usable"].get<bool>()) {
+    EXPECT_FALSE(j["amx"]["reason"].get<std::string>().empty());
+  }
   EXPECT_FALSE(j["onednn"]["version"].get<std::string>().empty());
   EXPECT_GE(j["topology"]["numa_nodes"].size(), 1u);
 }
