@@ -123,12 +123,10 @@ std::vector<Knee> find_knees(const std::vector<BandwidthPoint>& all, int threads
   std::vector<Knee> knees;
   if (c.size() < 2) return knees;
   const size_t steps = c.size() - 1;
-  // ratio[i] = gbps[i] / gbps[i + 1]: > 1 + step_drop is a falling step; a step with
-  // ratio >= 1 / (1 + step_drop) that is not falling is "level" (noise).
+  // ratio[i] = gbps[i] / gbps[i + 1]: > 1 + step_drop is a falling step.
   std::vector<double> ratio(steps);
   for (size_t i = 0; i < steps; ++i) ratio[i] = c[i + 1].gbps > 0 ? c[i].gbps / c[i + 1].gbps : HUGE_VAL;
   const auto falling = [&](size_t i) { return ratio[i] > 1.0 + o.step_drop; };
-  const auto level = [&](size_t i) { return !falling(i) && ratio[i] >= 1.0 / (1.0 + o.step_drop); };
   size_t i = 0;
   while (i < steps) {
     if (!falling(i)) {
@@ -137,20 +135,17 @@ std::vector<Knee> find_knees(const std::vector<BandwidthPoint>& all, int threads
     }
     const size_t start = i;
     size_t last = i;  // last falling step of the descent
-    size_t j = i + 1;
-    while (j < steps) {
-      if (falling(j)) {
-        last = j++;
-      } else if (level(j) && j + 1 < steps && falling(j + 1)) {
-        last = j + 1;  // one level step between two falling ones: still the same descent
-        j += 2;
-      } else {
-        break;
-      }
-    }
+    while (last + 1 < steps && falling(last + 1)) ++last;
     const size_t end = last + 1;  // point index at the lower level
     const double drop = c[end].gbps > 0 ? c[start].gbps / c[end].gbps : HUGE_VAL;
-    if (drop >= o.threshold) {
+    // Read bandwidth does not rise again once a cache has run out: a later point back at
+    // the upper level means the descent was noise (e.g. a preempted measurement).
+    bool rebound = false;
+    for (size_t r = end + 1; r < c.size(); ++r) rebound = rebound || c[r].gbps * (1.0 + o.step_drop) >= c[start].gbps;
+    // The lower level must be seen twice: the next size confirms the drop (so one slow
+    // measurement at the largest size is not a knee).
+    const bool confirmed = end + 1 < c.size() && c[end + 1].gbps * o.threshold <= c[start].gbps;
+    if (drop >= o.threshold && !rebound && confirmed) {
       knees.push_back({threads, c[start].bytes, c[end].bytes, c[start].gbps, c[end].gbps, drop});
     }
     i = end;
@@ -160,9 +155,10 @@ std::vector<Knee> find_knees(const std::vector<BandwidthPoint>& all, int threads
 
 std::string knee_method_text(const KneeOptions& o) {
   return fmt::format(
-      "descents of the read-bandwidth curve in ascending size: maximal runs of adjacent steps each falling by "
-      "more than {:.0f}% (one level step, rising by less than that, tolerated between two falling steps); a "
-      "descent whose total drop gbps(first)/gbps(last) is at least {:.2f}x is a knee; bytes = last size at the "
+      "descents of the read-bandwidth curve (median GB/s per size) in ascending size: maximal runs of "
+      "adjacent steps each falling by more than {:.0f}%; a descent whose total drop gbps(first)/gbps(last) is "
+      "at least {:.2f}x, whose next larger size is also that far below its upper level, and after which no "
+      "larger size comes back to within that step of its upper level, is a knee; bytes = last size at the "
       "upper level, end_bytes = first size at the lower level",
       o.step_drop * 100, o.threshold);
 }
@@ -255,17 +251,16 @@ Calibration calibration_from_json(const nlohmann::json& j) {
 void to_json(nlohmann::json& j, const Calibration& c) { j = to_json(c); }
 void from_json(const nlohmann::json& j, Calibration& c) { c = calibration_from_json(j); }
 
-std::vector<uint64_t> calibration_sizes(uint64_t min_bytes, uint64_t max_bytes, double step, int threads) {
-  require(threads >= 1, "calibration sizes: threads must be >= 1");
+std::vector<uint64_t> calibration_sizes(uint64_t min_bytes, uint64_t max_bytes, double step) {
   require(step > 1.0, "calibration sizes: the size step must be > 1");
-  require(min_bytes >= 1 && max_bytes >= min_bytes, "calibration sizes: need 0 < min_bytes <= max_bytes");
-  const uint64_t unit = 512ull * static_cast<uint64_t>(threads);
+  require(min_bytes >= kSizeUnit && max_bytes >= min_bytes,
+          "calibration sizes: need " + std::to_string(kSizeUnit) + " <= min_bytes <= max_bytes");
   std::vector<uint64_t> sizes;
   for (int i = 0;; ++i) {
     const double s = static_cast<double>(min_bytes) * std::pow(step, i);
     if (s > static_cast<double>(max_bytes) * (1 + 1e-12)) break;
-    const uint64_t v = static_cast<uint64_t>(std::llround(s)) / unit * unit;
-    if (v >= unit && (sizes.empty() || v > sizes.back())) sizes.push_back(v);
+    const uint64_t v = static_cast<uint64_t>(std::llround(s)) / kSizeUnit * kSizeUnit;
+    if (sizes.empty() || v > sizes.back()) sizes.push_back(v);
   }
   return sizes;
 }
@@ -291,16 +286,21 @@ std::string format_table(const Calibration& c) {
     std::string header = fmt::format("  {:>10}", "bytes");
     for (int t : c.threads) header += fmt::format("  {:>14}", fmt::format("{} thr", t));
     out += header + "\n";
-    std::vector<uint64_t> sizes;
-    for (const auto& p : c.bandwidth)
-      if (std::find(sizes.begin(), sizes.end(), p.bytes) == sizes.end()) sizes.push_back(p.bytes);
-    std::sort(sizes.begin(), sizes.end());
-    for (uint64_t s : sizes) {
-      std::string line = fmt::format("  {:>10}", size_text(static_cast<double>(s)));
-      for (int t : c.threads) {
-        std::string v = "-";
-        for (const auto& p : c.bandwidth)
-          if (p.bytes == s && p.threads == t) v = fmt::format("{:.1f} ({:.1f}%)", p.gbps, p.cv * 100);
+    // One row per grid size: every thread count measured the same nominal grid (its
+    // bytes differ only by the rounding of each thread's part to 512 bytes).
+    std::vector<std::vector<BandwidthPoint>> curves;
+    size_t rows = 0;
+    for (int t : c.threads) {
+      curves.push_back(curve_of(c.bandwidth, t));
+      rows = std::max(rows, curves.back().size());
+    }
+    for (size_t r = 0; r < rows; ++r) {
+      uint64_t label = 0;
+      for (const auto& cv : curves)
+        if (r < cv.size()) label = std::max(label, cv[r].bytes);
+      std::string line = fmt::format("  {:>10}", size_text(static_cast<double>(label)));
+      for (const auto& cv : curves) {
+        const std::string v = r < cv.size() ? fmt::format("{:.1f} ({:.1f}%)", cv[r].gbps, cv[r].cv * 100) : "-";
         line += fmt::format("  {:>14}", v);
       }
       out += line + "\n";

@@ -17,13 +17,20 @@
 // passes per timed iteration for small sizes. gbps = bytes read / time / 1e9.
 //
 // Knees (find_knees): a knee is a size range over which the bandwidth falls by at least
-// `threshold` (default 1.3x). The curve is walked in ascending size; a *descent* is a
-// maximal run of adjacent steps each falling by more than `step_drop` (default 4 %),
-// where one step that rises by less than `step_drop` (noise) does not end the run.
-// The descent's total drop is gbps(first point) / gbps(last point); descents of at
-// least `threshold` are knees. `bytes` is the last size at the upper level (an
-// estimate of the capacity of the cache that ran out), `end_bytes` the first size at
-// the lower level (from there on the data really comes from the next level).
+// `threshold` (default 1.3x). The curve (median GB/s per size) is walked in ascending
+// size; a *descent* is a maximal run of adjacent steps each falling by more than
+// `step_drop` (default 10 %: above the step-to-step noise of these VMs, below the drop
+// of a cache edge measured with x sqrt(2) steps; a slow decline of a few % per step,
+// as DRAM bandwidth shows beyond the last cache, is no knee). Descents whose total drop
+// gbps(first) / gbps(last) is at least `threshold` are knees if the next larger size
+// confirms the drop (also `threshold` below the upper level; so a descent ending at the
+// largest size measured is never a knee) and no larger size later comes back to within
+// `step_drop` of the descent's upper level (bandwidth does not rise
+// again once a cache has run out, so such a descent was noise, e.g. a preempted
+// measurement; on these shared 2-core VMs that happens). `bytes` is the last size at the
+// upper level (an estimate of the capacity of the cache that ran out), `end_bytes` the
+// first size at the lower level (from there on the data really comes from the next
+// level). Calibration::cold_bytes() is the end_bytes of the last knee.
 #pragma once
 
 #include <cstdint>
@@ -67,7 +74,7 @@ struct Knee {
 
 struct KneeOptions {
   double threshold = 1.3;   // minimum total drop of a knee
-  double step_drop = 0.04;  // a step falling by more than this fraction continues a descent
+  double step_drop = 0.10;  // a step falling by more than this fraction is part of a descent
 };
 
 struct Calibration {
@@ -125,9 +132,11 @@ struct CalibrateOptions {
   std::function<void(const std::string&)> progress;
 };
 
-// The working-set sizes a run measures: min_bytes, then x size_step up to max_bytes
-// (inclusive when hit), each rounded down to a multiple of 512 * threads.
-std::vector<uint64_t> calibration_sizes(uint64_t min_bytes, uint64_t max_bytes, double step, int threads);
+// The nominal working-set sizes a run measures: min_bytes, then x step up to max_bytes
+// (inclusive when hit), each rounded down to a multiple of kSizeUnit. With T threads each
+// thread reads floor(size / T) rounded down to 512 bytes; the point records what was read.
+inline constexpr uint64_t kSizeUnit = 4096;
+std::vector<uint64_t> calibration_sizes(uint64_t min_bytes, uint64_t max_bytes, double step);
 
 Calibration run_calibration(const CalibrateOptions& o);
 

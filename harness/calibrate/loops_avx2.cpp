@@ -14,6 +14,9 @@ double fp32_fma_ymm(int64_t iterations, float seed) {
   __asm__ volatile("" : "+v"(a), "+v"(b));
   __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
   __m256 c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+  // Opaque to the compiler: otherwise it sees twelve identical chains and keeps one.
+  __asm__ volatile("" : "+v"(c0), "+v"(c1), "+v"(c2), "+v"(c3), "+v"(c4), "+v"(c5));
+  __asm__ volatile("" : "+v"(c6), "+v"(c7), "+v"(c8), "+v"(c9), "+v"(c10), "+v"(c11));
   for (int64_t i = 0; i < iterations; ++i) {
     c0 = _mm256_fmadd_ps(c0, a, b);
     c1 = _mm256_fmadd_ps(c1, a, b);

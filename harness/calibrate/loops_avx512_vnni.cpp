@@ -11,6 +11,9 @@ int64_t vnni_dpbusd_zmm(int64_t iterations, int32_t seed) {
   __asm__ volatile("" : "+v"(a), "+v"(b));  // opaque inputs: nothing folds at compile time
   __m512i c0 = _mm512_setzero_si512(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
   __m512i c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
+  // Opaque to the compiler: otherwise it sees sixteen identical chains and keeps one.
+  __asm__ volatile("" : "+v"(c0), "+v"(c1), "+v"(c2), "+v"(c3), "+v"(c4), "+v"(c5), "+v"(c6), "+v"(c7));
+  __asm__ volatile("" : "+v"(c8), "+v"(c9), "+v"(c10), "+v"(c11), "+v"(c12), "+v"(c13), "+v"(c14), "+v"(c15));
   for (int64_t i = 0; i < iterations; ++i) {
     c0 = _mm512_dpbusd_epi32(c0, a, b);
     c1 = _mm512_dpbusd_epi32(c1, a, b);

@@ -69,13 +69,18 @@ Plan plan_of(const CalibrateOptions& o) {
   p.max_bytes = o.max_bytes ? o.max_bytes : (o.quick ? 256ull << 20 : 1ull << 30);
   p.step = o.size_step > 0 ? o.size_step : (o.quick ? 2.0 : std::sqrt(2.0));
   require(p.step > 1.0, "calibrate: the size step must be > 1");
-  require(p.min_bytes >= 512 && p.max_bytes >= p.min_bytes,
-          "calibrate: need 512 <= min_bytes <= max_bytes (got " + std::to_string(p.min_bytes) + ", " +
+  require(p.min_bytes >= kSizeUnit && p.max_bytes >= p.min_bytes,
+          "calibrate: need 4096 <= min_bytes <= max_bytes (got " + std::to_string(p.min_bytes) + ", " +
               std::to_string(p.max_bytes) + ")");
+  const int max_threads = *std::max_element(p.threads.begin(), p.threads.end());
+  require(p.min_bytes >= 512ull * static_cast<uint64_t>(max_threads),
+          "calibrate: min_bytes must give every thread at least 512 bytes");
   p.timing.repetitions = o.repetitions > 0 ? o.repetitions : (o.quick ? 3 : 5);
   p.timing.min_time_s = o.min_time_s > 0 ? o.min_time_s : (o.quick ? 0.03 : 0.1);
-  p.bytes_per_thread_per_iteration = o.quick ? 64ull << 20 : 256ull << 20;
-  p.compute_iterations = o.quick ? (1 << 17) : (1 << 19);
+  // Work per timed call: milliseconds, so that waking the pinned workers (10-40 us on
+  // these VMs) costs at most a few percent.
+  p.bytes_per_thread_per_iteration = o.quick ? 256ull << 20 : 512ull << 20;
+  p.compute_iterations = o.quick ? (1 << 20) : (1 << 21);
   return p;
 }
 
@@ -137,8 +142,8 @@ using ReadLoop = uint64_t (*)(const void* p, size_t bytes, int64_t passes);
 
 BandwidthPoint measure_bandwidth(PinnedWorkers& w, ReadLoop read, uint64_t bytes, const Plan& plan) {
   const int nt = w.size();
-  const size_t chunk = static_cast<size_t>(bytes / static_cast<uint64_t>(nt));  // multiple of 512
-  Buffer buf(static_cast<size_t>(bytes));
+  const size_t chunk = static_cast<size_t>(bytes / static_cast<uint64_t>(nt) / 512 * 512);
+  Buffer buf(chunk * static_cast<size_t>(nt));
   // First touch by the reading thread (its own NUMA node), with non-zero bytes: an
   // untouched page would read as the shared zero page, always in cache.
   w.run([&](int i) { std::memset(buf.data() + static_cast<size_t>(i) * chunk, 0x5a, chunk); });
@@ -153,7 +158,7 @@ BandwidthPoint measure_bandwidth(PinnedWorkers& w, ReadLoop read, uint64_t bytes
   const timing::TimingResult t = timing::time_function(
       "calibrate/read/" + std::to_string(nt) + "thr/" + std::to_string(bytes), body, plan.timing);
   BandwidthPoint p;
-  p.bytes = bytes;
+  p.bytes = static_cast<uint64_t>(chunk) * static_cast<uint64_t>(nt);
   p.threads = nt;
   p.gbps = static_cast<double>(chunk) * static_cast<double>(nt) * static_cast<double>(passes) / t.median_s / 1e9;
   p.cv = t.cv;
@@ -205,9 +210,9 @@ Calibration run_calibration(const CalibrateOptions& o) {
       c.peaks.push_back(p);
     }
     if (o.bandwidth && read) {
-      for (uint64_t bytes : calibration_sizes(plan.min_bytes, plan.max_bytes, plan.step, nt)) {
+      for (uint64_t bytes : calibration_sizes(plan.min_bytes, plan.max_bytes, plan.step)) {
         const BandwidthPoint p = measure_bandwidth(w, read, bytes, plan);
-        progress(fmt::format("read {} thr {:>10}: {:.1f} GB/s (cv {:.1f}%)", nt, mib(bytes), p.gbps, p.cv * 100));
+        progress(fmt::format("read {} thr {:>10}: {:.1f} GB/s (cv {:.1f}%)", nt, mib(p.bytes), p.gbps, p.cv * 100));
         c.bandwidth.push_back(p);
       }
       const std::vector<Knee> k = find_knees(c.bandwidth, nt, o.knees);

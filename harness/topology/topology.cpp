@@ -2,6 +2,7 @@
 
 #include <hwloc.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "kernels/core/error.h"
@@ -54,6 +55,27 @@ Topology discover(const std::string& synthetic) {
     }
     hwloc_bitmap_foreach_end();
     out.numa_nodes.push_back(std::move(n));
+  }
+  // Cores (or PUs standing in for them), each attached to the first node holding its PUs.
+  const hwloc_obj_type_t core_type = out.cores > 0 ? HWLOC_OBJ_CORE : HWLOC_OBJ_PU;
+  const int core_count = hwloc_get_nbobjs_by_type(raw, core_type);
+  for (int i = 0; i < core_count; ++i) {
+    hwloc_obj_t obj = hwloc_get_obj_by_type(raw, core_type, static_cast<unsigned>(i));
+    Core c;
+    c.index = i;
+    unsigned pu = 0;
+    hwloc_bitmap_foreach_begin(pu, obj->cpuset) {
+      c.pus.push_back(static_cast<int>(pu));
+    }
+    hwloc_bitmap_foreach_end();
+    for (NumaNode& n : out.numa_nodes) {
+      if (!c.pus.empty() && std::find(n.cpus.begin(), n.cpus.end(), c.pus.front()) != n.cpus.end()) {
+        c.numa_node = n.os_index;
+        n.cores.push_back(i);
+        break;
+      }
+    }
+    out.core_list.push_back(std::move(c));
   }
   for (int depth = 0; depth < hwloc_topology_get_depth(raw); ++depth) {
     const hwloc_obj_type_t type = hwloc_get_depth_type(raw, depth);

@@ -17,7 +17,15 @@ struct CacheInfo {
 struct NumaNode {
   int os_index = 0;
   uint64_t memory_bytes = 0;
-  std::vector<int> cpus;  // OS indexes of the PUs in the node
+  std::vector<int> cpus;   // OS indexes of the PUs in the node
+  std::vector<int> cores;  // indexes into Topology::core_list of the cores in the node
+};
+
+// A physical core: its PUs (hardware threads) and the NUMA node that holds it.
+struct Core {
+  int index = 0;         // position in Topology::core_list (hwloc logical order)
+  int numa_node = -1;    // OS index of the first NUMA node whose CPUs include the core; -1: none
+  std::vector<int> pus;  // OS indexes of its PUs, ascending
 };
 
 struct Topology {
@@ -25,6 +33,9 @@ struct Topology {
   int cores = 0;
   int pus = 0;
   std::vector<NumaNode> numa_nodes;
+  // Every core; when hwloc reports no Core objects (some VMs, synthetic "numa:2 pu:4"),
+  // one entry per PU (and `cores` stays as hwloc reported it).
+  std::vector<Core> core_list;
   std::vector<CacheInfo> caches;  // as reported (CPUID-derived; may lie inside VMs)
 };
 

@@ -1,0 +1,104 @@
+#include "kernels/dispatch.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <string>
+
+#include "kernels/core/error.h"
+#include "kernels/isa.h"
+#include "kernels/registry.h"
+
+namespace amxlab {
+namespace {
+
+std::atomic<int64_t> g_override{-1};
+
+int64_t threshold_from_env(std::string* source) {
+  const char* env = std::getenv("AMXLAB_GEMV_MAX_M");
+  if (env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    const long long v = std::strtoll(env, &end, 10);
+    if (end != nullptr && *end == '\0' && v >= 0) {
+      if (source != nullptr) *source = "AMXLAB_GEMV_MAX_M";
+      return static_cast<int64_t>(v);
+    }
+    if (source != nullptr) *source = std::string("default; AMXLAB_GEMV_MAX_M='") + env + "' ignored";
+    return kDefaultGemvMaxM;
+  }
+  if (source != nullptr) *source = "default";
+  return kDefaultGemvMaxM;
+}
+
+int64_t threshold(std::string* source) {
+  const int64_t o = g_override.load();
+  if (o >= 0) {
+    if (source != nullptr) *source = "set_gemv_max_m";
+    return o;
+  }
+  return threshold_from_env(source);
+}
+
+}  // namespace
+
+int64_t gemv_max_m() {
+  return threshold(nullptr);
+}
+
+void set_gemv_max_m(int64_t n) {
+  g_override.store(n < 0 ? -1 : n);
+}
+
+int isa_rank(uint32_t isa) {
+  if (isa & (kIsaAmxInt8 | kIsaAmxBf16)) return 3;
+  if (isa & (kIsaAvx512 | kIsaAvx512Vnni | kIsaAvx512Bf16)) return 2;
+  if (isa & (kIsaAvx2 | kIsaAvxVnni)) return 1;
+  return 0;
+}
+
+const KernelDesc& choose_kernel(QType type, int64_t m, std::string* why) {
+  require(m >= 1, "choose_kernel: M=" + std::to_string(m) + " must be at least 1");
+  std::string source;
+  const int64_t limit = threshold(&source);
+  const KernelDesc* best_gemv = nullptr;
+  const KernelDesc* best_gemm = nullptr;
+  std::string skipped;
+  int registered = 0;
+  for (const KernelDesc& k : kernel_registry()) {
+    if (k.weight_type != type || k.engine != Engine::native) continue;
+    ++registered;
+    std::string reason;
+    if (!isa_supported(k.isa, &reason)) {
+      skipped += std::string(skipped.empty() ? "" : "; ") + std::string(k.name) + " (" + reason + ")";
+      continue;
+    }
+    const KernelDesc*& slot = k.op == KernelOp::gemv ? best_gemv : best_gemm;
+    if (slot == nullptr || isa_rank(k.isa) > isa_rank(slot->isa)) slot = &k;
+  }
+  if (best_gemv == nullptr && best_gemm == nullptr) {
+    throw Error(std::string("choose_kernel: no kernel for ") + name(type) + " can run here" +
+                (registered == 0 ? " (none registered)" : ": " + skipped));
+  }
+  const bool small = m <= limit;
+  const KernelDesc* pick = nullptr;
+  std::string rule;
+  const std::string cmp = "M=" + std::to_string(m) + (small ? " <= " : " > ") + "GEMV threshold " +
+                          std::to_string(limit) + " (" + source + ")";
+  if (small && best_gemv != nullptr) {
+    pick = best_gemv;
+    rule = cmp + ": the GEMV of the highest ISA level that can run";
+  } else if (best_gemm != nullptr) {
+    pick = best_gemm;
+    rule = cmp + ": the GEMM of the highest ISA level that can run";
+  } else {
+    pick = best_gemv;
+    rule = cmp + ", but no GEMM can run: the GEMV of the highest ISA level";
+  }
+  if (why != nullptr) {
+    *why = std::string(pick->name) + ": " + rule + " (ISA cap " + name(isa_cap()) + ", kernel needs " +
+           isa_names(pick->isa) + ")";
+    if (!skipped.empty()) *why += "; not eligible: " + skipped;
+  }
+  return *pick;
+}
+
+}  // namespace amxlab

@@ -1,0 +1,34 @@
+// The dispatcher: which registered kernel runs a weight type at a given M on this CPU,
+// under the ISA cap (AMXLAB_MAX_ISA / set_isa_cap), and why.
+//
+// Rules: only native kernels of that weight type whose ISA isa_supported() accepts are
+// eligible. When M <= gemv_max_m() and a GEMV kernel is eligible, the one of the highest
+// ISA level runs (a GEMV streams the weights once per row and wins at small M); otherwise
+// the eligible GEMM of the highest ISA level (amx > avx512_vnni > avx2/avx-vnni > portable).
+// Kernels of one type may read different layouts: pack with the chosen kernel's pack().
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "kernels/gemm_kernel.h"
+
+namespace amxlab {
+
+// Default GEMV threshold, from the measurement in kernels/README.md ("Dispatcher").
+inline constexpr int64_t kDefaultGemvMaxM = 1;
+
+// The threshold in force: set_gemv_max_m() if called, else AMXLAB_GEMV_MAX_M from the
+// environment (a non-negative integer; anything else is ignored), else the default.
+int64_t gemv_max_m();
+// n >= 0 sets the threshold; n < 0 returns to the environment / default.
+void set_gemv_max_m(int64_t n);
+
+// The kernel to run; `why` (if given) receives its name and the reasons, including the
+// kernels that were not eligible. Throws Error when no kernel of that type can run.
+const KernelDesc& choose_kernel(QType type, int64_t m, std::string* why = nullptr);
+
+// 0 portable, 1 avx2 / avx-vnni, 2 avx512 (vnni), 3 amx: the ISA level of a kernel.
+int isa_rank(uint32_t isa);
+
+}  // namespace amxlab

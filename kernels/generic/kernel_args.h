@@ -1,0 +1,28 @@
+// Argument checks shared by the vnni16 kernels (portable, AVX-512 VNNI, AVX-VNNI): one
+// place decides what a legal run() call is and words its errors.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "kernels/gemm_kernel.h"
+#include "kernels/pack/vnni_pack.h"
+#include "kernels/vnni/vnni_raw.h"
+
+namespace amxlab::kernel_args {
+
+// Checks weights (type, vnni16 layout, size), activations (type, K, M, stride, buffer),
+// output (N, M, stride), slice bounds, and fills `g` (pointers at row m0; prep unset).
+// Returns false for an empty slice (nothing to do). Throws Error naming `kernel`.
+bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
+                      const OutputView& y, const Slice& s, vnni::raw::GemmArgs& g);
+
+// A per-thread scratch buffer of at least `floats` floats (grows, never shrinks).
+float* thread_scratch(size_t floats);
+
+// Checks of a QuantizeFn call (act q8_0 / q8_1): sizes and buffers; throws Error.
+void check_quantize(QType act, const char* who, std::span<const float> a, int64_t m, int64_t k,
+                    std::span<std::byte> out);
+
+}  // namespace amxlab::kernel_args

@@ -1,0 +1,320 @@
+// AVX-512 VNNI GEMM / GEMV over the vnni16 layout (kernels/pack/vnni_pack.h).
+// Built with -mavx512f -mavx512bw -mavx512vl -mavx512vnni -mfma -mf16c (vnni/sources.cmake).
+// Only reached through vnni_kernels.cpp after the ISA check. Everything here has internal
+// linkage except the entry points of vnni_raw.h (see there why).
+//
+// Per output column lane and block b, in ascending b (the golden order, golden_gemm.h):
+//   isum  = VPDPBUSD chain over the block's 32 codes, started from -C * sum(a_b)
+//           (C = 128 for q8_0's biased codes, 8 for q4_0's nibbles, 0 for q4_1): exact int32
+//   acc   = VFMADD((float)isum, VMULPS(d_w, d_a), acc)        (one rounded multiply, one FMA)
+//   q4_1: acc = VFMADD(m_w, s_a, acc)
+// The fp32 accumulators live in registers for all of K and overwrite y at the end.
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/vnni/vnni_raw.h"
+
+namespace amxlab::vnni::raw {
+namespace {
+
+struct Ctx {
+  const uint8_t* w;
+  size_t strip_bytes, group_bytes, code_bytes, d_offset, m_offset;
+  int64_t blocks;
+  const uint8_t* a;
+  size_t a_stride, a_block_bytes, a_code_offset;
+  const float* da;
+  const int32_t* nc;
+  const float* sa;
+  float* y;
+  size_t y_stride;
+};
+
+// VCVTDQ2PS / VCVTPH2PS in their zero-masking form with an all-ones mask (the same
+// instruction): gcc 12's unmasked intrinsics merge into _mm512_undefined_ps(), which
+// -Wmaybe-uninitialized reports (GCC bug 105593).
+[[gnu::always_inline]] inline __m512 to_f32(__m512i v) {
+  return _mm512_maskz_cvtepi32_ps(static_cast<__mmask16>(0xffff), v);
+}
+[[gnu::always_inline]] inline __m512 half_to_f32(__m256i h) {
+  return _mm512_maskz_cvtph_ps(static_cast<__mmask16>(0xffff), h);
+}
+
+[[gnu::always_inline]] inline uint32_t load_u32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// The K range of one tile call and where its fp32 accumulators come from / go to.
+struct KRange {
+  int64_t b0, b1;  // blocks b0..b1
+  bool first;      // b0 == 0: accumulators start at 0.0f
+  bool last;       // b1 == K/32: the result goes to y, else back to `partial`
+  float* partial;  // [rows of the slice][kPartialStride] fp32 accumulators between K ranges
+};
+constexpr int kPartialStride = 64;  // floats per row (NS <= 4 strips)
+
+// One register tile: rows r0..r0+MR, strips s0..s0+NS, blocks k.b0..k.b1.
+template <int KIND, int MR, int NS>
+[[gnu::always_inline]] inline void tile(const Ctx& c, int64_t r0, int64_t s0, const KRange& k,
+                                        const __mmask16* masks) {
+  const uint8_t* ws[NS];
+  for (int s = 0; s < NS; ++s) ws[s] = c.w + static_cast<size_t>(s0 + s) * c.strip_bytes;
+  const uint8_t* ar[MR];
+  const float* da[MR];
+  const int32_t* nc[MR];
+  const float* sa[MR];
+  for (int m = 0; m < MR; ++m) {
+    ar[m] = c.a + static_cast<size_t>(r0 + m) * c.a_stride + c.a_code_offset;
+    const size_t at = static_cast<size_t>(r0 + m) * static_cast<size_t>(c.blocks);
+    da[m] = c.da + at;
+    nc[m] = c.nc + at;
+    sa[m] = c.sa + at;
+  }
+  __m512 acc[MR][NS];
+#pragma GCC unroll 8
+  for (int m = 0; m < MR; ++m) {
+    const float* pr = k.partial + static_cast<size_t>(r0 + m) * kPartialStride;
+#pragma GCC unroll 8
+    for (int s = 0; s < NS; ++s) acc[m][s] = k.first ? _mm512_setzero_ps() : _mm512_loadu_ps(pr + 16 * s);
+  }
+  const __m512i low4 = _mm512_set1_epi8(0x0f);
+
+  for (int64_t b = k.b0; b < k.b1; ++b) {
+    const size_t goff = static_cast<size_t>(b >> 1) * c.group_bytes;
+    const size_t h = static_cast<size_t>(b & 1);
+    const size_t aoff = static_cast<size_t>(b) * c.a_block_bytes;
+    __m512i ia[MR][NS];
+#pragma GCC unroll 8
+    for (int m = 0; m < MR; ++m) {
+      const __m512i init = KIND == kQ4_1 ? _mm512_setzero_si512() : _mm512_set1_epi32(nc[m][b]);
+#pragma GCC unroll 8
+      for (int s = 0; s < NS; ++s) ia[m][s] = init;
+    }
+    // Small tiles (the GEMV) have too few independent VPDPBUSD chains to hide its
+    // latency: each block's chain is split in two (even / odd K groups, or low / high
+    // nibbles) and the halves added (exact int32).
+    constexpr bool kSplit = MR * NS < 8;
+    __m512i ib[MR][NS];
+    if constexpr (kSplit) {
+#pragma GCC unroll 8
+      for (int m = 0; m < MR; ++m) {
+#pragma GCC unroll 8
+        for (int s = 0; s < NS; ++s) ib[m][s] = _mm512_setzero_si512();
+      }
+    }
+    if constexpr (KIND == kQ8_0) {
+#pragma GCC unroll 8
+      for (int kk = 0; kk < 8; ++kk) {
+        __m512i wv[NS];
+#pragma GCC unroll 8
+        for (int s = 0; s < NS; ++s) wv[s] = _mm512_loadu_si512(ws[s] + goff + h * 512 + 64 * kk);
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m) {
+          const __m512i av = _mm512_set1_epi32(static_cast<int>(load_u32(ar[m] + aoff + 4 * kk)));
+#pragma GCC unroll 8
+          for (int s = 0; s < NS; ++s) {
+            if (kSplit && kk % 2 == 1) {
+              ib[m][s] = _mm512_dpbusd_epi32(ib[m][s], wv[s], av);
+            } else {
+              ia[m][s] = _mm512_dpbusd_epi32(ia[m][s], wv[s], av);
+            }
+          }
+        }
+      }
+    } else {
+#pragma GCC unroll 4
+      for (int kk = 0; kk < 4; ++kk) {
+        __m512i lo[NS], hi[NS];
+#pragma GCC unroll 8
+        for (int s = 0; s < NS; ++s) {
+          const __m512i raw = _mm512_loadu_si512(ws[s] + goff + h * 256 + 64 * kk);
+          lo[s] = _mm512_and_si512(raw, low4);
+          hi[s] = _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);
+        }
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m) {
+          const __m512i alo = _mm512_set1_epi32(static_cast<int>(load_u32(ar[m] + aoff + 4 * kk)));
+          const __m512i ahi = _mm512_set1_epi32(static_cast<int>(load_u32(ar[m] + aoff + 16 + 4 * kk)));
+#pragma GCC unroll 8
+          for (int s = 0; s < NS; ++s) {
+            ia[m][s] = _mm512_dpbusd_epi32(ia[m][s], lo[s], alo);
+            if constexpr (kSplit) {
+              ib[m][s] = _mm512_dpbusd_epi32(ib[m][s], hi[s], ahi);
+            } else {
+              ia[m][s] = _mm512_dpbusd_epi32(ia[m][s], hi[s], ahi);
+            }
+          }
+        }
+      }
+    }
+    if constexpr (kSplit) {
+#pragma GCC unroll 8
+      for (int m = 0; m < MR; ++m) {
+#pragma GCC unroll 8
+        for (int s = 0; s < NS; ++s) ia[m][s] = _mm512_add_epi32(ia[m][s], ib[m][s]);
+      }
+    }
+    __m512 dw[NS];
+    __m512 mw[NS];
+#pragma GCC unroll 8
+    for (int s = 0; s < NS; ++s) {
+      dw[s] = half_to_f32(
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ws[s] + goff + c.d_offset + 32 * h)));
+      if constexpr (KIND == kQ4_1) {
+        mw[s] = half_to_f32(
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ws[s] + goff + c.m_offset + 32 * h)));
+      } else {
+        mw[s] = dw[s];
+      }
+    }
+#pragma GCC unroll 8
+    for (int m = 0; m < MR; ++m) {
+      const __m512 dav = _mm512_set1_ps(da[m][b]);
+#pragma GCC unroll 8
+      for (int s = 0; s < NS; ++s) {
+        acc[m][s] = _mm512_fmadd_ps(to_f32(ia[m][s]), _mm512_mul_ps(dw[s], dav), acc[m][s]);
+      }
+      if constexpr (KIND == kQ4_1) {
+        const __m512 sav = _mm512_set1_ps(sa[m][b]);
+#pragma GCC unroll 8
+        for (int s = 0; s < NS; ++s) acc[m][s] = _mm512_fmadd_ps(mw[s], sav, acc[m][s]);
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int m = 0; m < MR; ++m) {
+    float* yr = c.y + static_cast<size_t>(r0 + m) * c.y_stride;
+    float* pr = k.partial + static_cast<size_t>(r0 + m) * kPartialStride;
+#pragma GCC unroll 8
+    for (int s = 0; s < NS; ++s) {
+      if (k.last) {
+        _mm512_mask_storeu_ps(yr + 16 * (s0 + s), masks[s], acc[m][s]);
+      } else {
+        _mm512_storeu_ps(pr + 16 * s, acc[m][s]);
+      }
+    }
+  }
+}
+
+// tile<KIND, mr, ns> for run-time mr <= MR, ns <= NS.
+template <int KIND, int MR, int NS>
+void tile_dispatch(const Ctx& c, int64_t r0, int64_t s0, int mr, int ns, const KRange& k,
+                   const __mmask16* masks) {
+  if constexpr (MR > 1) {
+    if (mr < MR) return tile_dispatch<KIND, MR - 1, NS>(c, r0, s0, mr, ns, k, masks);
+  }
+  if constexpr (NS > 1) {
+    if (ns < NS) return tile_dispatch<KIND, MR, NS - 1>(c, r0, s0, mr, ns, k, masks);
+  }
+  tile<KIND, MR, NS>(c, r0, s0, k, masks);
+}
+
+// Per row and block: d_a (fp32), -C * sum(codes) (int32), s_a (fp32, Q8_1 only).
+void prepare(const GemmArgs& g, float* da, int32_t* nc, float* sa) {
+  const int32_t factor = g.kind == kQ8_0 ? -128 : g.kind == kQ4_0 ? -8 : 0;
+  const __m256i bias = _mm256_set1_epi8(static_cast<char>(0x80));
+  for (int64_t r = 0; r < g.rows; ++r) {
+    const auto* row = reinterpret_cast<const uint8_t*>(g.a) + static_cast<size_t>(r) * g.a_stride;
+    const size_t at = static_cast<size_t>(r) * static_cast<size_t>(g.blocks);
+    for (int64_t b = 0; b < g.blocks; ++b) {
+      const uint8_t* blk = row + static_cast<size_t>(b) * g.a_block_bytes;
+      uint16_t h[2];
+      std::memcpy(h, blk, sizeof h);
+      da[at + static_cast<size_t>(b)] = _cvtsh_ss(h[0]);
+      sa[at + static_cast<size_t>(b)] = g.kind == kQ4_1 ? _cvtsh_ss(h[1]) : 0.0f;
+      if (factor != 0) {
+        // sum of the signed codes = sum(code + 128) - 32 * 128, the former by VPSADBW.
+        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + g.a_code_offset));
+        const __m256i sad = _mm256_sad_epu8(_mm256_xor_si256(v, bias), _mm256_setzero_si256());
+        const __m128i s2 = _mm_add_epi64(_mm256_castsi256_si128(sad), _mm256_extracti128_si256(sad, 1));
+        const int64_t biased = _mm_cvtsi128_si64(s2) + _mm_extract_epi64(s2, 1);
+        nc[at + static_cast<size_t>(b)] = factor * static_cast<int32_t>(biased - 32 * 128);
+      } else {
+        nc[at + static_cast<size_t>(b)] = 0;
+      }
+    }
+  }
+}
+
+// Loop order: groups of NS strips (NS*16 output columns), then ranges of kc blocks, then
+// tiles of MR rows. The weights of one strip group and K range (NS x kc x 544 bytes for
+// q8_0) stay in L1 while every row tile of the slice runs over them; the fp32
+// accumulators go to `partial` between K ranges (exact: stored and reloaded as fp32, the
+// per-output sequence of operations is unchanged). kc = K/32 (one range) streams the
+// weights once per row tile instead (the GEMV).
+template <int KIND, int MR, int NS>
+void drive(const GemmArgs& g, int64_t kc) {
+  float* da = g.prep;
+  auto* nc = reinterpret_cast<int32_t*>(da + static_cast<size_t>(g.rows) * static_cast<size_t>(g.blocks));
+  float* sa = reinterpret_cast<float*>(nc + static_cast<size_t>(g.rows) * static_cast<size_t>(g.blocks));
+  float* partial = sa + static_cast<size_t>(g.rows) * static_cast<size_t>(g.blocks);
+  prepare(g, da, nc, sa);
+  const Ctx c{reinterpret_cast<const uint8_t*>(g.w),
+              g.strip_bytes,
+              g.group_bytes,
+              g.code_bytes,
+              g.d_offset,
+              g.m_offset,
+              g.blocks,
+              reinterpret_cast<const uint8_t*>(g.a),
+              g.a_stride,
+              g.a_block_bytes,
+              g.a_code_offset,
+              da,
+              nc,
+              sa,
+              g.y,
+              g.y_stride};
+  const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
+  for (int64_t s = s_lo; s < s_hi; s += NS) {
+    const int ns = static_cast<int>(s_hi - s < NS ? s_hi - s : NS);
+    __mmask16 masks[NS];
+    for (int i = 0; i < NS; ++i) {
+      const int64_t c0 = (s + i) * 16;
+      const int64_t lo = g.n0 > c0 ? g.n0 - c0 : 0;
+      const int64_t hi = g.n1 - c0 < 16 ? g.n1 - c0 : 16;
+      masks[i] = hi <= lo ? static_cast<__mmask16>(0)
+                          : static_cast<__mmask16>(((1u << hi) - 1u) & ~((1u << lo) - 1u));
+    }
+    for (int64_t b0 = 0; b0 < g.blocks; b0 += kc) {
+      const int64_t b1 = b0 + kc < g.blocks ? b0 + kc : g.blocks;
+      const KRange k{b0, b1, b0 == 0, b1 == g.blocks, partial};
+      for (int64_t r = 0; r < g.rows; r += MR) {
+        const int mr = static_cast<int>(g.rows - r < MR ? g.rows - r : MR);
+        tile_dispatch<KIND, MR, NS>(c, r, s, mr, ns, k, masks);
+      }
+    }
+  }
+}
+
+// GEMM: 4 rows x 2 strips (4 x 32 outputs: 8 int32 + 8 fp32 accumulators), K in ranges
+// of 32 blocks (1024 K: 35 KB of q8_0 weights for the strip pair, in L1).
+constexpr int kGemmMR = 4, kGemmNS = 2;
+constexpr int64_t kGemmKcBlocks = 32;
+// GEMV: 1 row x 4 strips (64 outputs), all of K at once: weights streamed once per row.
+constexpr int kGemvMR = 1, kGemvNS = 4;
+
+}  // namespace
+
+void avx512_gemm(const GemmArgs& g) {
+  switch (g.kind) {
+    case kQ8_0: return drive<kQ8_0, kGemmMR, kGemmNS>(g, kGemmKcBlocks);
+    case kQ4_0: return drive<kQ4_0, kGemmMR, kGemmNS>(g, kGemmKcBlocks);
+    default: return drive<kQ4_1, kGemmMR, kGemmNS>(g, kGemmKcBlocks);
+  }
+}
+
+void avx512_gemv(const GemmArgs& g) {
+  switch (g.kind) {
+    case kQ8_0: return drive<kQ8_0, kGemvMR, kGemvNS>(g, g.blocks);
+    case kQ4_0: return drive<kQ4_0, kGemvMR, kGemvNS>(g, g.blocks);
+    default: return drive<kQ4_1, kGemvMR, kGemvNS>(g, g.blocks);
+  }
+}
+
+}  // namespace amxlab::vnni::raw

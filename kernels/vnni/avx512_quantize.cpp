@@ -1,0 +1,112 @@
+// AVX-512 activation quantisation F32 -> Q8_0 / Q8_1, bit-identical to kernels/core's
+// quantize_activations() (both variants). Built with AVX-512 flags (vnni/sources.cmake);
+// internal linkage except the vnni_raw.h entry points.
+//
+// Per 32-element block, the same operations as the scalar definition:
+//   amax = max |x|                       (VMAXPS over |x|; the order of a max is irrelevant)
+//   d    = amax / 127                    (one scalar division)
+//   inv  = runtime: amax != 0 ? 127 / amax : 0;  ref: d != 0 ? 1 / d : 0;  not finite -> 0
+//   v    = x * inv                       (one rounded multiply per element)
+//   q    = runtime: round to nearest even (VCVTPS2DQ with embedded {rn-sae}, the same value
+//          as the 1.5 * 2^23 trick for |v| < 2^22);
+//          ref: round half away from zero = trunc(v) + sign(v) where |v - trunc(v)| >= 0.5
+//          (v - trunc(v) is exact)
+//   Q8_1: s = fp16((float)sum(q) * d)
+// fp16 rounding of d and s calls amxlab::f32_to_fp16 (portable code, the same function).
+// gcc 12's AVX-512 intrinsics merge into _mm512_undefined_*(), which -Wmaybe-uninitialized
+// reports at every inlined use (GCC bug 105593): a false positive, silenced for this file.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/vnni/vnni_raw.h"
+
+namespace amxlab {
+uint16_t f32_to_fp16(float f);  // kernels/core/fp16.h (declared here to keep its inline helpers out)
+}
+
+namespace amxlab::vnni::raw {
+namespace {
+
+[[gnu::always_inline]] inline bool finite_bits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return (u & 0x7f800000u) != 0x7f800000u;
+}
+
+[[gnu::always_inline]] inline __m512i round_ref(__m512 v) {
+  const __m512 t = _mm512_roundscale_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  const __m512 frac = _mm512_sub_ps(v, t);
+  const __mmask16 away = _mm512_cmp_ps_mask(_mm512_abs_ps(frac), _mm512_set1_ps(0.5f), _CMP_GE_OQ);
+  // sign(v) * 1: copy v's sign onto 1.0
+  const __m512 one = _mm512_castsi512_ps(_mm512_or_si512(
+      _mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(static_cast<int>(0x80000000u))),
+      _mm512_castps_si512(_mm512_set1_ps(1.0f))));
+  const __m512 r = _mm512_mask_add_ps(t, away, t, one);
+  return _mm512_cvtt_roundps_epi32(r, _MM_FROUND_NO_EXC);
+}
+
+[[gnu::always_inline]] inline __m512i round_even(__m512 v) {
+  return _mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+
+void quantize_block(int q8_1, int ref, const float* x, uint8_t* out) {
+  const __m512 x0 = _mm512_loadu_ps(x);
+  const __m512 x1 = _mm512_loadu_ps(x + 16);
+  const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1)));
+  const float d = amax / 127.0f;
+  float inv = 0.0f;
+  if (ref != 0) {
+    inv = d != 0.0f ? 1.0f / d : 0.0f;
+  } else {
+    inv = amax != 0.0f ? 127.0f / amax : 0.0f;
+  }
+  if (!finite_bits(inv)) inv = 0.0f;
+  const __m512 vi = _mm512_set1_ps(inv);
+  const __m512 v0 = _mm512_mul_ps(x0, vi);
+  const __m512 v1 = _mm512_mul_ps(x1, vi);
+  const __m512i q0 = ref != 0 ? round_ref(v0) : round_even(v0);
+  const __m512i q1 = ref != 0 ? round_ref(v1) : round_even(v1);
+  const size_t code_offset = q8_1 != 0 ? 4 : 2;
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out + code_offset), _mm512_cvtepi32_epi8(q0));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out + code_offset + 16), _mm512_cvtepi32_epi8(q1));
+  const uint16_t hd = f32_to_fp16(d);
+  std::memcpy(out, &hd, sizeof hd);
+  if (q8_1 != 0) {
+    const int sum = _mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
+    const uint16_t hs = f32_to_fp16(static_cast<float>(sum) * d);
+    std::memcpy(out + 2, &hs, sizeof hs);
+  }
+}
+
+}  // namespace
+
+int64_t avx512_find_nonfinite(const float* x, int64_t count) {
+  const __m512i exp = _mm512_set1_epi32(0x7f800000);
+  int64_t i = 0;
+  for (; i + 16 <= count; i += 16) {
+    const __m512i v = _mm512_and_si512(_mm512_loadu_si512(x + i), exp);
+    const __mmask16 bad = _mm512_cmpeq_epi32_mask(v, exp);
+    if (bad != 0) return i + __builtin_ctz(bad);
+  }
+  for (; i < count; ++i) {
+    if (!finite_bits(x[i])) return i;
+  }
+  return -1;
+}
+
+void avx512_quantize_rows(int q8_1, int ref, const float* x, int64_t m, int64_t k, std::byte* out,
+                          size_t out_stride) {
+  const size_t block_bytes = q8_1 != 0 ? 36 : 34;
+  for (int64_t r = 0; r < m; ++r) {
+    auto* row = reinterpret_cast<uint8_t*>(out) + static_cast<size_t>(r) * out_stride;
+    const float* xr = x + r * k;
+    for (int64_t b = 0; b < k / 32; ++b)
+      quantize_block(q8_1, ref, xr + 32 * b, row + static_cast<size_t>(b) * block_bytes);
+  }
+}
+
+}  // namespace amxlab::vnni::raw

@@ -1,0 +1,19 @@
+# AVX-512 VNNI and AVX-VNNI kernels over the vnni16 layout (kernels/pack/vnni_pack.h).
+# Included by kernels/CMakeLists.txt into amxlab_kernels. ISA flags are set per file,
+# never for the library: vnni_kernels.cpp (checks, errors, scratch, registry lines) is
+# portable and calls the ISA translation units only after isa_supported() said yes.
+set(_amxlab_vnni_dir ${CMAKE_CURRENT_LIST_DIR})
+target_sources(amxlab_kernels PRIVATE
+  ${_amxlab_vnni_dir}/vnni_kernels.cpp
+  ${_amxlab_vnni_dir}/avx512_gemm.cpp
+  ${_amxlab_vnni_dir}/avx512_quantize.cpp
+  ${_amxlab_vnni_dir}/avxvnni_gemm.cpp
+)
+set_source_files_properties(
+  ${_amxlab_vnni_dir}/avx512_gemm.cpp
+  ${_amxlab_vnni_dir}/avx512_quantize.cpp
+  PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni;-mavx2;-mfma;-mf16c")
+set_source_files_properties(
+  ${_amxlab_vnni_dir}/avxvnni_gemm.cpp
+  PROPERTIES COMPILE_OPTIONS "-mavx2;-mavxvnni;-mfma;-mf16c")
+unset(_amxlab_vnni_dir)

@@ -1,0 +1,91 @@
+// Portable wrappers of the VNNI kernels: argument checks and errors, per-thread scratch,
+// the ISA guard, then one call into the ISA translation unit (vnni_raw.h).
+#include "kernels/vnni/vnni_kernels.h"
+
+#include <string>
+
+#include "kernels/core/error.h"
+#include "kernels/generic/kernel_args.h"
+#include "kernels/vnni/vnni_raw.h"
+
+namespace amxlab::vnni {
+namespace {
+
+using RawFn = void (*)(const raw::GemmArgs&);
+
+// The ISA check costs one cached CPUID lookup: it keeps a direct call of a RunFn (not
+// through the dispatcher) from reaching an illegal instruction.
+void require_isa(uint32_t isa, const char* kernel) {
+  std::string why;
+  if (!isa_supported(isa, &why)) throw Error(std::string(kernel) + ": cannot run here: " + why);
+}
+
+void run(QType wt, const char* kernel, uint32_t isa, RawFn fn, const PackedWeights& w,
+         const ActivationView& a, const OutputView& y, const Slice& s) {
+  raw::GemmArgs g;
+  if (!kernel_args::check_vnni16_run(wt, kernel, w, a, y, s, g)) return;
+  require_isa(isa, kernel);
+  g.prep = kernel_args::thread_scratch(raw::prep_floats(g.rows, g.blocks));
+  fn(g);
+}
+
+void quantize_avx512(QType act, ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                     std::span<std::byte> out) {
+  const char* who = act == QType::Q8_0 ? "quantize_q8_0_avx512" : "quantize_q8_1_avx512";
+  kernel_args::check_quantize(act, who, a, m, k, out);
+  if (m == 0) return;
+  require_isa(kIsaAvx512, who);
+  // Every row is checked before anything is written.
+  const int64_t bad = raw::avx512_find_nonfinite(a.data(), m * k);
+  if (bad >= 0) {
+    const float v = a[static_cast<size_t>(bad)];
+    throw Error(std::string(who) + ": row " + std::to_string(bad / k) + " holds " + (v != v ? "NaN" : "Inf") +
+                " at column " + std::to_string(bad % k));
+  }
+  raw::avx512_quantize_rows(act == QType::Q8_1 ? 1 : 0, variant == ActQuant::ref ? 1 : 0, a.data(), m, k,
+                            out.data(), row_bytes(act, k));
+}
+
+}  // namespace
+
+void quantize_q8_0_avx512(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                          std::span<std::byte> out) {
+  quantize_avx512(QType::Q8_0, variant, a, m, k, out);
+}
+void quantize_q8_1_avx512(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                          std::span<std::byte> out) {
+  quantize_avx512(QType::Q8_1, variant, a, m, k, out);
+}
+
+Plan plan_gemv_avx512(int64_t, int64_t, int64_t) {
+  return Plan{1, 64};
+}
+Plan plan_gemm_avx512(int64_t, int64_t, int64_t) {
+  return Plan{4, 32};
+}
+Plan plan_gemm_avxvnni(int64_t, int64_t, int64_t) {
+  return Plan{2, 16};
+}
+
+#define AMXLAB_VNNI_RUN(fn, type, kname, isa, raw_fn)                                             \
+  void fn(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) { \
+    run(type, kname, isa, raw_fn, w, a, y, s);                                                    \
+  }
+AMXLAB_VNNI_RUN(run_q8_0_gemv_avx512, QType::Q8_0, "q8_0_gemv_1x64__avx512vnni", kAvx512VnniIsa,
+                raw::avx512_gemv)
+AMXLAB_VNNI_RUN(run_q4_0_gemv_avx512, QType::Q4_0, "q4_0_gemv_1x64__avx512vnni", kAvx512VnniIsa,
+                raw::avx512_gemv)
+AMXLAB_VNNI_RUN(run_q4_1_gemv_avx512, QType::Q4_1, "q4_1_gemv_1x64__avx512vnni", kAvx512VnniIsa,
+                raw::avx512_gemv)
+AMXLAB_VNNI_RUN(run_q8_0_gemm_avx512, QType::Q8_0, "q8_0_gemm_4x32__avx512vnni", kAvx512VnniIsa,
+                raw::avx512_gemm)
+AMXLAB_VNNI_RUN(run_q4_0_gemm_avx512, QType::Q4_0, "q4_0_gemm_4x32__avx512vnni", kAvx512VnniIsa,
+                raw::avx512_gemm)
+AMXLAB_VNNI_RUN(run_q4_1_gemm_avx512, QType::Q4_1, "q4_1_gemm_4x32__avx512vnni", kAvx512VnniIsa,
+                raw::avx512_gemm)
+AMXLAB_VNNI_RUN(run_q8_0_gemm_avxvnni, QType::Q8_0, "q8_0_gemm_2x16__avxvnni", kAvxVnniIsa, raw::avxvnni_gemm)
+AMXLAB_VNNI_RUN(run_q4_0_gemm_avxvnni, QType::Q4_0, "q4_0_gemm_2x16__avxvnni", kAvxVnniIsa, raw::avxvnni_gemm)
+AMXLAB_VNNI_RUN(run_q4_1_gemm_avxvnni, QType::Q4_1, "q4_1_gemm_2x16__avxvnni", kAvxVnniIsa, raw::avxvnni_gemm)
+#undef AMXLAB_VNNI_RUN
+
+}  // namespace amxlab::vnni

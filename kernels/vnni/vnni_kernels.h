@@ -1,0 +1,80 @@
+// VNNI kernels for Q8_0, Q4_0 (x Q8_0 activations) and Q4_1 (x Q8_1) over the vnni16
+// layout (kernels/pack/vnni_pack.h), bitwise equal to the golden model:
+//   *_gemv_1x64__avx512vnni  AVX-512 VNNI, 1 row x 64 columns per register tile
+//   *_gemm_4x32__avx512vnni  AVX-512 VNNI, 4 rows x 32 columns, 128-column chunks
+//   *_gemm_2x16__avxvnni     AVX-VNNI (256-bit VEX), 2 rows x 16 columns
+// kVnniKernels is spliced into the registry table (kernels/registry.cpp).
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "kernels/core/formats.h"
+#include "kernels/gemm_kernel.h"
+#include "kernels/generic/portable_kernels.h"
+#include "kernels/isa.h"
+#include "kernels/pack/vnni_pack.h"
+
+namespace amxlab::vnni {
+
+// QuantizeFn, AVX-512: bit-identical to quantize_activations() (both variants).
+void quantize_q8_0_avx512(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                          std::span<std::byte> out);
+void quantize_q8_1_avx512(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                          std::span<std::byte> out);
+
+Plan plan_gemv_avx512(int64_t m, int64_t n, int64_t k);   // {1, 64}
+Plan plan_gemm_avx512(int64_t m, int64_t n, int64_t k);   // {4, 32}
+Plan plan_gemm_avxvnni(int64_t m, int64_t n, int64_t k);  // {2, 16}
+
+void run_q8_0_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                          const Slice& s);
+void run_q4_0_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                          const Slice& s);
+void run_q4_1_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                          const Slice& s);
+void run_q8_0_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                          const Slice& s);
+void run_q4_0_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                          const Slice& s);
+void run_q4_1_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                          const Slice& s);
+void run_q8_0_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                           const Slice& s);
+void run_q4_0_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                           const Slice& s);
+void run_q4_1_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                           const Slice& s);
+
+// AVX-512 F/BW/VL + VNNI; F16C and FMA come with the avx2 bit.
+inline constexpr uint32_t kAvx512VnniIsa = kIsaAvx512 | kIsaAvx512Vnni | kIsaAvx2;
+inline constexpr uint32_t kAvxVnniIsa = kIsaAvx2 | kIsaAvxVnni;
+
+inline constexpr KernelDesc kVnniKernels[] = {
+    {"q8_0_gemv_1x64__avx512vnni", QType::Q8_0, QType::Q8_0, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
+     Engine::native, Layout::q8_0_vnni16, &vnni16::pack, &quantize_q8_0_avx512, &plan_gemv_avx512,
+     &run_q8_0_gemv_avx512},
+    {"q4_0_gemv_1x64__avx512vnni", QType::Q4_0, QType::Q8_0, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
+     Engine::native, Layout::q4_0_vnni16, &vnni16::pack, &quantize_q8_0_avx512, &plan_gemv_avx512,
+     &run_q4_0_gemv_avx512},
+    {"q4_1_gemv_1x64__avx512vnni", QType::Q4_1, QType::Q8_1, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
+     Engine::native, Layout::q4_1_vnni16, &vnni16::pack, &quantize_q8_1_avx512, &plan_gemv_avx512,
+     &run_q4_1_gemv_avx512},
+    {"q8_0_gemm_4x32__avx512vnni", QType::Q8_0, QType::Q8_0, KernelOp::gemm, 4, 32, kAvx512VnniIsa,
+     Engine::native, Layout::q8_0_vnni16, &vnni16::pack, &quantize_q8_0_avx512, &plan_gemm_avx512,
+     &run_q8_0_gemm_avx512},
+    {"q4_0_gemm_4x32__avx512vnni", QType::Q4_0, QType::Q8_0, KernelOp::gemm, 4, 32, kAvx512VnniIsa,
+     Engine::native, Layout::q4_0_vnni16, &vnni16::pack, &quantize_q8_0_avx512, &plan_gemm_avx512,
+     &run_q4_0_gemm_avx512},
+    {"q4_1_gemm_4x32__avx512vnni", QType::Q4_1, QType::Q8_1, KernelOp::gemm, 4, 32, kAvx512VnniIsa,
+     Engine::native, Layout::q4_1_vnni16, &vnni16::pack, &quantize_q8_1_avx512, &plan_gemm_avx512,
+     &run_q4_1_gemm_avx512},
+    {"q8_0_gemm_2x16__avxvnni", QType::Q8_0, QType::Q8_0, KernelOp::gemm, 2, 16, kAvxVnniIsa, Engine::native,
+     Layout::q8_0_vnni16, &vnni16::pack, &generic::quantize_q8_0, &plan_gemm_avxvnni, &run_q8_0_gemm_avxvnni},
+    {"q4_0_gemm_2x16__avxvnni", QType::Q4_0, QType::Q8_0, KernelOp::gemm, 2, 16, kAvxVnniIsa, Engine::native,
+     Layout::q4_0_vnni16, &vnni16::pack, &generic::quantize_q8_0, &plan_gemm_avxvnni, &run_q4_0_gemm_avxvnni},
+    {"q4_1_gemm_2x16__avxvnni", QType::Q4_1, QType::Q8_1, KernelOp::gemm, 2, 16, kAvxVnniIsa, Engine::native,
+     Layout::q4_1_vnni16, &vnni16::pack, &generic::quantize_q8_1, &plan_gemm_avxvnni, &run_q4_1_gemm_avxvnni},
+};
+
+}  // namespace amxlab::vnni

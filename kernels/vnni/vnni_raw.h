@@ -1,0 +1,55 @@
+// The boundary between the portable wrappers (argument checks, errors, scratch memory:
+// vnni_kernels.cpp, built without ISA flags) and the translation units built with ISA
+// flags (avx512_*.cpp, avxvnni_*.cpp). Only plain data and function declarations cross it:
+// an ISA translation unit must not instantiate any template or inline function that
+// another translation unit could also emit (std::vector, std::string, amxlab inline
+// helpers), or the linker could keep the AVX-512 copy for everyone and the library would
+// no longer run on any x86-64 (scripts/qemu_portable_test.sh checks this).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace amxlab::vnni::raw {
+
+enum WeightKind : int { kQ8_0 = 0, kQ4_0 = 1, kQ4_1 = 2 };
+
+// One run() call after its checks: rows m0..m1 (a and y already point at row m0),
+// columns n0..n1 of the output, all of K.
+struct GemmArgs {
+  int kind = kQ8_0;
+  const std::byte* w = nullptr;  // packed vnni16 weights (kernels/pack/vnni_pack.h)
+  size_t strip_bytes = 0, group_bytes = 0, code_bytes = 0, d_offset = 0, m_offset = 0;
+  int64_t blocks = 0;            // K / 32
+  const std::byte* a = nullptr;  // Q8_0 / Q8_1 activation row m0
+  size_t a_stride = 0;           // bytes between activation rows
+  size_t a_block_bytes = 0;      // 34 (q8_0) or 36 (q8_1)
+  size_t a_code_offset = 0;      // 2 (q8_0) or 4 (q8_1)
+  int64_t rows = 0;              // m1 - m0 >= 1
+  float* y = nullptr;            // output row m0, column 0
+  size_t y_stride = 0;           // in floats
+  int64_t n0 = 0, n1 = 0;        // columns, n0 < n1
+  // Scratch of prep_floats(rows, blocks) floats: per row and block the activation scale
+  // (fp32), the int32 correction -C * sum(codes) and (Q8_1) the stored s as fp32; then
+  // 64 floats per row of fp32 accumulators kept between K ranges.
+  float* prep = nullptr;
+};
+inline constexpr size_t prep_floats(int64_t rows, int64_t blocks) {
+  return 3u * static_cast<size_t>(rows) * static_cast<size_t>(blocks) + 64u * static_cast<size_t>(rows);
+}
+
+// AVX-512 F/BW/VL + VNNI + F16C (avx512_gemm.cpp).
+void avx512_gemm(const GemmArgs& g);  // 4 x 32 register tile, K in ranges of 1024
+void avx512_gemv(const GemmArgs& g);  // 1 x 64 register tile (rows one at a time)
+// AVX-VNNI (VEX, 256-bit) + AVX2 + FMA + F16C (avxvnni_gemm.cpp).
+void avxvnni_gemm(const GemmArgs& g);  // 2 x 16 register tile, 128-column chunks
+
+// AVX-512 activation quantisation (avx512_quantize.cpp).
+// Index of the first element of x[0..count) that is Inf or NaN, or -1.
+int64_t avx512_find_nonfinite(const float* x, int64_t count);
+// m rows of k floats (all finite, k a multiple of 32) -> Q8_0 (q8_1 == 0) or Q8_1 rows,
+// rows of out_stride bytes; ref != 0: the `ref` variant, else `runtime`.
+void avx512_quantize_rows(int q8_1, int ref, const float* x, int64_t m, int64_t k, std::byte* out,
+                          size_t out_stride);
+
+}  // namespace amxlab::vnni::raw

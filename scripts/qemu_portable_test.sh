@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs the portable-kernel tests on an emulated CPU without AVX-512 (qemu-user, -cpu
+# Haswell: AVX2, no AVX-512, no AVX-VNNI) with AMXLAB_MAX_ISA=portable. Any AVX-512
+# instruction that leaked into the portable path (an ISA flag set for a whole target, an
+# inline function or template instantiated in an AVX-512 translation unit and kept by the
+# linker for everyone) stops the run with SIGILL.
+#
+#   scripts/qemu_portable_test.sh [BUILD_DIR]        (default: build/release)
+#
+# Needs the Debian package qemu-user (qemu-x86_64). Without it: prints SKIP, exits 0.
+# Exit status: 0 when the tests pass (or SKIP), non-zero otherwise.
+# GTEST_FILTER overrides the test selection.
+set -u
+
+build_dir="${1:-build/release}"
+bin="${build_dir}/tests/kernels_test"
+filter="${GTEST_FILTER:-*portable*:KernelPaths.*:Dispatch.*:VnniPack.*}"
+
+qemu="$(command -v qemu-x86_64 || true)"
+if [[ -z "${qemu}" ]]; then
+  echo "SKIP: qemu-x86_64 not found (install the Debian package 'qemu-user'); portable path not checked"
+  exit 0
+fi
+if [[ ! -x "${bin}" ]]; then
+  echo "FAIL: ${bin} not found: build the kernels_test target first (cmake --build ${build_dir} --target kernels_test)"
+  exit 2
+fi
+
+echo "qemu: $(${qemu} --version | head -1)"
+echo "running: AMXLAB_MAX_ISA=portable ${qemu} -cpu Haswell ${bin} --gtest_filter='${filter}'"
+# (qemu's "TCG doesn't support requested feature" lines about Haswell's system features
+# are dropped; they do not concern user-mode code.)
+AMXLAB_MAX_ISA=portable "${qemu}" -cpu Haswell "${bin}" --gtest_filter="${filter}" --gtest_brief=1 \
+  2> >(grep -v "TCG doesn't support requested feature" >&2)
+rc=$?
+if [[ ${rc} -ne 0 ]]; then
+  if [[ ${rc} -eq 132 ]]; then
+    echo "FAIL: SIGILL under qemu -cpu Haswell: an instruction the CPU lacks (AVX-512?) ran on the portable path"
+  else
+    echo "FAIL: portable tests under qemu exited with ${rc}"
+  fi
+  exit 1
+fi
+echo "PASS: portable kernels ran on an emulated Haswell (no AVX-512) and matched the golden model"

@@ -1,0 +1,26 @@
+# Production Q8_0 / Q4_0 / Q4_1 kernels (kernels/pack, kernels/generic, kernels/vnni),
+# the dispatcher and the thread pool (harness/threading).
+if(TARGET amxlab_threading)
+  add_library(amxlab_gemm_tester STATIC ${CMAKE_CURRENT_LIST_DIR}/kernels/gemm_tester.cpp)
+  target_include_directories(amxlab_gemm_tester PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(amxlab_gemm_tester PUBLIC amxlab::kernels amxlab::reference amxlab::threading
+                        GTest::gtest)
+
+  amxlab_add_test(kernels_test LABEL fast
+    SOURCES
+      ${CMAKE_CURRENT_LIST_DIR}/kernels/test_pack.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/kernels/test_quantize.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/kernels/test_kernels.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/kernels/test_dispatch.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/kernels/test_thread_pool.cpp
+    LIBS amxlab_gemm_tester)
+  amxlab_add_test(kernels_long_test LABEL long
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/kernels/test_kernels_long.cpp
+    LIBS amxlab_gemm_tester)
+
+  # A quick benchmark (not a test): GEMM / GEMV throughput against the roofline figures.
+  add_executable(bench_kernels ${CMAKE_CURRENT_LIST_DIR}/kernels/bench_kernels.cpp)
+  target_include_directories(bench_kernels PRIVATE ${PROJECT_SOURCE_DIR})
+  target_link_libraries(bench_kernels PRIVATE amxlab::kernels amxlab::threading amxlab::reference
+                        benchmark::benchmark)
+endif()

@@ -1,0 +1,233 @@
+#include "tests/kernels/gemm_tester.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <sstream>
+
+#include "kernels/core/blocks.h"
+#include "kernels/core/fp16.h"
+#include "kernels/core/fpenv.h"
+#include "kernels/isa.h"
+#include "kernels/pack/vnni_pack.h"
+#include "reference/golden/golden_gemm.h"
+
+namespace amxlab::testing {
+namespace {
+
+constexpr uint32_t kPoison = 0x7fc0deadu;  // a quiet NaN with a payload
+
+std::string hex_bits(float f) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", f32_bits(f));
+  return buf;
+}
+
+// Plants extreme codes and special scales into GGUF blocks (deterministic in rng).
+void plant_extremes(QType wt, std::vector<std::byte>& w, int64_t n, int64_t k, std::mt19937_64& rng) {
+  const size_t bb = traits(wt).block_bytes;
+  const int64_t blocks = k / kQK;
+  const auto total = static_cast<size_t>(n * blocks);
+  std::uniform_int_distribution<size_t> pick_block(0, total - 1);
+  std::uniform_int_distribution<int> pick_elem(0, kQK - 1);
+  std::uniform_int_distribution<int> pick_byte(0, kQK / 2 - 1);
+  const size_t plants = std::max<size_t>(4, total / 3);
+  for (size_t p = 0; p < plants; ++p) {
+    std::byte* blk = w.data() + pick_block(rng) * bb;
+    if (wt == QType::Q8_0) {
+      auto* qs = reinterpret_cast<int8_t*>(blk + offsetof(BlockQ8_0, qs));
+      qs[pick_elem(rng)] = -128;
+      qs[pick_elem(rng)] = 127;
+      qs[pick_elem(rng)] = -127;
+    } else {
+      uint8_t* qs = reinterpret_cast<uint8_t*>(blk) +
+                    (wt == QType::Q4_0 ? offsetof(BlockQ4_0, qs) : offsetof(BlockQ4_1, qs));
+      qs[pick_byte(rng)] = 0x00;
+      qs[pick_byte(rng)] = 0xff;
+      qs[pick_byte(rng)] = 0x0f;
+      qs[pick_byte(rng)] = 0xf0;
+    }
+  }
+  // Whole blocks of extreme codes: the first block of the first row, and one at random.
+  for (size_t at : {size_t{0}, pick_block(rng)}) {
+    std::byte* blk = w.data() + at * bb;
+    if (wt == QType::Q8_0) {
+      std::memset(blk + offsetof(BlockQ8_0, qs), 0x80, kQK);  // all -128
+    } else {
+      const size_t off = wt == QType::Q4_0 ? offsetof(BlockQ4_0, qs) : offsetof(BlockQ4_1, qs);
+      std::memset(blk + off, at == 0 ? 0x00 : 0xff, kQK / 2);
+    }
+  }
+  // Special scales: zero, smallest subnormals, a negated scale.
+  for (uint16_t special : {uint16_t{0x0000}, uint16_t{0x0001}, uint16_t{0x83ff}, uint16_t{0}}) {
+    std::byte* blk = w.data() + pick_block(rng) * bb;
+    uint16_t d;
+    std::memcpy(&d, blk, 2);
+    d = special != 0 ? special : static_cast<uint16_t>(d ^ 0x8000u);
+    std::memcpy(blk, &d, 2);
+  }
+}
+
+// Random finite fp16 with exponent in [lo, hi] (biased), random sign and mantissa.
+uint16_t random_half(std::mt19937_64& rng, int lo, int hi) {
+  std::uniform_int_distribution<int> e(lo, hi), mant(0, 1023), sign(0, 1);
+  return static_cast<uint16_t>((sign(rng) << 15) | (e(rng) << 10) | mant(rng));
+}
+
+}  // namespace
+
+threading::ThreadPool& pool_for(int threads) {
+  static std::mutex mu;
+  static std::map<int, std::unique_ptr<threading::ThreadPool>> pools;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& p = pools[threads];
+  if (!p) p = std::make_unique<threading::ThreadPool>(threads);
+  return *p;
+}
+
+std::string skip_reason(const KernelDesc& kernel) {
+  std::string why;
+  const uint32_t need =
+      kernel.engine == Engine::emulated ? (kernel.isa & ~(kIsaAmxInt8 | kIsaAmxBf16)) : kernel.isa;
+  if (isa_supported(need, &why)) return "";
+  return std::string(kernel.name) + ": " + why;
+}
+
+GemmData make_gemm_data(QType wt, int64_t m, int64_t n, int64_t k, uint64_t seed, ActQuant variant,
+                        bool raw) {
+  std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ull + 12345);
+  GemmData d;
+  const QType act = traits(wt).act_type;
+  // Weights: random F32 blocks of varied magnitude (some all-zero) -> quantize_weights.
+  {
+    std::vector<float> wf(static_cast<size_t>(n * k));
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::uniform_real_distribution<float> expo(-8.0f, 4.0f);
+    std::uniform_int_distribution<int> one_in(0, 39);
+    for (size_t b = 0; b < wf.size(); b += kQK) {
+      const bool zero = one_in(rng) == 0;
+      const float scale = std::exp2(expo(rng));
+      const float shift = wt == QType::Q4_1 ? normal(rng) * scale : 0.0f;  // q4_1 blocks off centre
+      for (size_t i = 0; i < static_cast<size_t>(kQK); ++i)
+        wf[b + i] = zero ? 0.0f : normal(rng) * scale + shift;
+    }
+    d.weights.resize(row_bytes(wt, k) * static_cast<size_t>(n));
+    quantize_weights(wt, wf, n, k, d.weights);
+    plant_extremes(wt, d.weights, n, k, rng);
+  }
+  const size_t arow = row_bytes(act, k);
+  d.activations.resize(arow * static_cast<size_t>(m));
+  if (raw) {
+    const size_t bb = traits(act).block_bytes;
+    std::uniform_int_distribution<int> code(-128, 127), one_in(0, 15);
+    for (size_t at = 0; at < d.activations.size(); at += bb) {
+      std::byte* blk = d.activations.data() + at;
+      const uint16_t hd = random_half(rng, 5, 18);
+      std::memcpy(blk, &hd, 2);
+      const size_t off = act == QType::Q8_1 ? 4 : 2;
+      if (act == QType::Q8_1) {
+        const uint16_t hs = random_half(rng, 5, 22);
+        std::memcpy(blk + 2, &hs, 2);
+      }
+      const int special = one_in(rng);
+      for (size_t i = 0; i < static_cast<size_t>(kQK); ++i) {
+        const int c = special == 0 ? -128 : special == 1 ? 127 : code(rng);
+        blk[off + i] = static_cast<std::byte>(static_cast<uint8_t>(c));
+      }
+    }
+  } else {
+    d.act_f32.resize(static_cast<size_t>(m * k));
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::uniform_real_distribution<float> expo(-6.0f, 6.0f);
+    for (int64_t r = 0; r < m; ++r) {
+      const float scale = std::exp2(expo(rng));
+      for (int64_t c = 0; c < k; ++c) d.act_f32[static_cast<size_t>(r * k + c)] = normal(rng) * scale;
+    }
+    if (m * k >= 64) {
+      std::fill_n(d.act_f32.begin() + 32, 32, 0.0f);  // an all-zero block
+    }
+    quantize_activations(act, variant, d.act_f32, m, k, d.activations);
+  }
+  return d;
+}
+
+std::string GemmTester::describe(const KernelDesc& kernel) const {
+  std::ostringstream os;
+  os << kernel.name << " M=" << m_ << " N=" << n_ << " K=" << k_ << " threads=" << threads_
+     << " seed=" << seed_ << " act_quant=" << name(variant_) << (raw_ ? " raw_activations" : "");
+  return os.str();
+}
+
+bool GemmTester::test(const KernelDesc& kernel) const {
+  const std::string what = describe(kernel);
+  SCOPED_TRACE(what);
+  const QType wt = kernel.weight_type;
+  const QType act = kernel.act_type;
+  const GemmData d = make_gemm_data(wt, m_, n_, k_, seed_, variant_, raw_);
+  const size_t arow = row_bytes(act, k_);
+  threading::ThreadPool& pool = pool_for(threads_);
+
+  // Activations through the kernel's own quantiser, on the pool: the same bytes.
+  std::vector<std::byte> aq = d.activations;
+  if (!raw_) {
+    std::vector<std::byte> mine(aq.size(), std::byte{0x5a});
+    threading::quantize_parallel(pool, kernel, variant_, d.act_f32, m_, k_, mine);
+    const auto diff = std::mismatch(mine.begin(), mine.end(), aq.begin());
+    if (diff.first != mine.end()) {
+      const auto at = static_cast<size_t>(diff.first - mine.begin());
+      ADD_FAILURE() << what << ": the kernel's quantiser differs from quantize_activations at row "
+                    << at / arow << " byte " << at % arow;
+      return false;
+    }
+  }
+
+  const PackedWeights w = kernel.pack(wt, d.weights, n_, k_, default_memory_resource());
+  EXPECT_EQ(w.layout(), kernel.layout) << what;
+  EXPECT_EQ(w.source_checksum(), checksum_bytes(d.weights)) << what;
+
+  const auto ys = static_cast<size_t>(n_ + y_pad_);
+  std::vector<float> y(static_cast<size_t>(m_) * ys, f32_from_bits(kPoison));
+  const ActivationView av{act, aq.data(), arow, m_, k_};
+  const OutputView ov{y.data(), ys, m_, n_};
+  const uint32_t mxcsr_before = read_mxcsr() & kMxcsrControlMask;
+  for (int r = 0; r < repeat_; ++r) threading::run_gemm(pool, kernel, w, av, ov);
+  EXPECT_EQ(read_mxcsr() & kMxcsrControlMask, mxcsr_before) << what << ": MXCSR changed";
+
+  std::vector<float> ref(static_cast<size_t>(m_ * n_));
+  golden::gemm_quantized(wt, d.weights, aq, golden::Shape{m_, n_, k_}, ref);
+
+  int64_t bad = 0, first_m = -1, first_n = -1, pad_bad = 0;
+  for (int64_t i = 0; i < m_; ++i) {
+    for (int64_t j = 0; j < n_; ++j) {
+      const float got = y[static_cast<size_t>(i) * ys + static_cast<size_t>(j)];
+      const float want = ref[static_cast<size_t>(i * n_ + j)];
+      if (f32_bits(got) != f32_bits(want)) {
+        if (bad++ == 0) {
+          first_m = i;
+          first_n = j;
+        }
+      }
+    }
+    for (size_t j = static_cast<size_t>(n_); j < ys; ++j)
+      pad_bad += f32_bits(y[static_cast<size_t>(i) * ys + j]) != kPoison;
+  }
+  if (bad != 0) {
+    const float got = y[static_cast<size_t>(first_m) * ys + static_cast<size_t>(first_n)];
+    const float want = ref[static_cast<size_t>(first_m * n_ + first_n)];
+    ADD_FAILURE() << what << ": " << bad << " of " << m_ * n_
+                  << " outputs differ from golden; first at (m=" << first_m << ", n=" << first_n
+                  << "): kernel " << got << " (" << hex_bits(got) << "), golden " << want << " ("
+                  << hex_bits(want) << ")";
+  }
+  if (pad_bad != 0) ADD_FAILURE() << what << ": " << pad_bad << " padding floats beyond N were written";
+  return bad == 0 && pad_bad == 0;
+}
+
+}  // namespace amxlab::testing

@@ -1,0 +1,98 @@
+// An XNNPACK-style tester for the registered GEMM/GEMV kernels:
+//
+//   GemmTester().m(17).n(33).k(2080).threads(3).seed(7).act_quant(ActQuant::ref).test(kernel);
+//
+// test() makes GGUF weights with quantize_weights() from random F32 rows and plants extreme
+// codes (q8_0: -128, -127, 127 and a whole block of -128; q4: nibbles 0 and 15 and whole
+// blocks of them) and special scales (zero, fp16 subnormal, negative); quantises the
+// activations with the kernel's QuantizeFn on the pool and checks them against
+// quantize_activations(); packs with the kernel's PackFn; poisons dst (NaN, plus a padded
+// row stride whose padding must stay untouched); runs the kernel on a ThreadPool through
+// run_gemm(); and compares every output BITWISE with golden::gemm_quantized(). A failure
+// names the kernel, shape, threads, seed, variant, the first differing (m, n), both values
+// with their bits, and how many outputs differ. raw_activations(true) skips the F32 step
+// and feeds random activation blocks (every code -128..127, random fp16 scales).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/threading/thread_pool.h"
+#include "kernels/core/formats.h"
+#include "kernels/gemm_kernel.h"
+
+namespace amxlab::testing {
+
+// One pool per thread count, kept for the whole test binary (pools are cheap, but the
+// suites make thousands of calls).
+threading::ThreadPool& pool_for(int threads);
+
+// The reason a kernel cannot run here ("" when it can): isa_supported()'s answer.
+std::string skip_reason(const KernelDesc& kernel);
+
+class GemmTester {
+ public:
+  GemmTester& m(int64_t v) {
+    m_ = v;
+    return *this;
+  }
+  GemmTester& n(int64_t v) {
+    n_ = v;
+    return *this;
+  }
+  GemmTester& k(int64_t v) {
+    k_ = v;
+    return *this;
+  }
+  GemmTester& threads(int v) {
+    threads_ = v;
+    return *this;
+  }
+  GemmTester& seed(uint64_t v) {
+    seed_ = v;
+    return *this;
+  }
+  GemmTester& act_quant(ActQuant v) {
+    variant_ = v;
+    return *this;
+  }
+  GemmTester& raw_activations(bool v) {
+    raw_ = v;
+    return *this;
+  }
+  // Runs the kernel twice on the same dst (catches accumulation into dst).
+  GemmTester& repeat(int v) {
+    repeat_ = v;
+    return *this;
+  }
+  // Extra floats of padding at the end of every output row (must stay untouched).
+  GemmTester& y_pad(int64_t v) {
+    y_pad_ = v;
+    return *this;
+  }
+
+  // gtest assertions (ADD_FAILURE) on any difference; returns true when all bits match.
+  bool test(const KernelDesc& kernel) const;
+
+  std::string describe(const KernelDesc& kernel) const;
+
+ private:
+  int64_t m_ = 1, n_ = 16, k_ = 32;
+  int threads_ = 1;
+  uint64_t seed_ = 1;
+  ActQuant variant_ = ActQuant::runtime;
+  bool raw_ = false;
+  int repeat_ = 1;
+  int64_t y_pad_ = 3;
+};
+
+// The GGUF weights and quantised activations the tester uses (exposed for other tests).
+struct GemmData {
+  std::vector<std::byte> weights;      // N rows of GGUF blocks
+  std::vector<float> act_f32;          // M x K (empty with raw activations)
+  std::vector<std::byte> activations;  // M rows of the activation type
+};
+GemmData make_gemm_data(QType wt, int64_t m, int64_t n, int64_t k, uint64_t seed, ActQuant variant, bool raw);
+
+}  // namespace amxlab::testing

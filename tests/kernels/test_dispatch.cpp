@@ -1,0 +1,114 @@
+// The dispatcher: choice by CPU and M, the GEMV threshold (setter and environment), the
+// ISA cap forcing each lower path, errors.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "kernels/dispatch.h"
+#include "kernels/isa.h"
+#include "kernels/registry.h"
+#include "tests/test_util.h"
+
+namespace amxlab::testing {
+namespace {
+
+struct Restore {
+  IsaLevel cap = isa_cap();
+  ~Restore() {
+    set_isa_cap(cap);
+    set_gemv_max_m(-1);
+    unsetenv("AMXLAB_GEMV_MAX_M");
+  }
+};
+
+bool have_avx512_vnni() {
+  return isa_supported(kIsaAvx512 | kIsaAvx512Vnni | kIsaAvx2);
+}
+
+TEST(Dispatch, SmallMGetsTheGemvLargeMTheGemm) {
+  Restore r;
+  set_isa_cap(IsaLevel::avx512_vnni);
+  if (!have_avx512_vnni()) GTEST_SKIP() << "needs AVX-512 VNNI";
+  set_gemv_max_m(3);
+  for (QType t : {QType::Q8_0, QType::Q4_0, QType::Q4_1}) {
+    std::string why;
+    const KernelDesc& small = choose_kernel(t, 1, &why);
+    EXPECT_EQ(small.op, KernelOp::gemv) << why;
+    EXPECT_EQ(small.weight_type, t);
+    EXPECT_NE(why.find(std::string(small.name)), std::string::npos) << why;
+    EXPECT_NE(why.find("M=1 <= GEMV threshold 3 (set_gemv_max_m)"), std::string::npos) << why;
+    EXPECT_EQ(choose_kernel(t, 3).op, KernelOp::gemv);
+    const KernelDesc& big = choose_kernel(t, 4, &why);
+    EXPECT_EQ(big.op, KernelOp::gemm) << why;
+    EXPECT_NE(std::string(big.name).find("avx512vnni"), std::string::npos) << why;
+    EXPECT_NE(why.find("M=4 > GEMV threshold 3"), std::string::npos) << why;
+  }
+}
+
+TEST(Dispatch, ThresholdFromTheEnvironment) {
+  Restore r;
+  EXPECT_EQ(gemv_max_m(), kDefaultGemvMaxM);
+  setenv("AMXLAB_GEMV_MAX_M", "17", 1);
+  EXPECT_EQ(gemv_max_m(), 17);
+  std::string why;
+  (void)choose_kernel(QType::Q8_0, 5, &why);
+  EXPECT_NE(why.find("AMXLAB_GEMV_MAX_M"), std::string::npos) << why;
+  setenv("AMXLAB_GEMV_MAX_M", "nonsense", 1);
+  EXPECT_EQ(gemv_max_m(), kDefaultGemvMaxM);
+  (void)choose_kernel(QType::Q8_0, 5, &why);
+  EXPECT_NE(why.find("'nonsense' ignored"), std::string::npos) << why;
+  setenv("AMXLAB_GEMV_MAX_M", "0", 1);
+  EXPECT_EQ(gemv_max_m(), 0);
+  set_gemv_max_m(9);  // the setter wins over the environment
+  EXPECT_EQ(gemv_max_m(), 9);
+  set_gemv_max_m(-1);
+  EXPECT_EQ(gemv_max_m(), 0);
+}
+
+TEST(Dispatch, EachCapForcesALowerPath) {
+  Restore r;
+  for (QType t : {QType::Q8_0, QType::Q4_0, QType::Q4_1}) {
+    for (int64_t m : {1, 64}) {
+      set_isa_cap(IsaLevel::portable);
+      std::string why;
+      const KernelDesc& p = choose_kernel(t, m, &why);
+      EXPECT_EQ(p.isa, kIsaNone) << why;
+      EXPECT_NE(std::string(p.name).find("portable"), std::string::npos) << why;
+      EXPECT_NE(why.find("ISA cap portable"), std::string::npos) << why;
+      EXPECT_NE(why.find("not eligible"), std::string::npos) << why;
+      set_isa_cap(IsaLevel::avx2);
+      const KernelDesc& a2 = choose_kernel(t, m, &why);
+      EXPECT_LE(isa_rank(a2.isa), 1) << why;
+      if (isa_supported(kIsaAvx2 | kIsaAvxVnni)) {
+        EXPECT_EQ(isa_rank(a2.isa), 1) << why;
+      }
+      set_isa_cap(IsaLevel::avx512_vnni);
+      const KernelDesc& a5 = choose_kernel(t, m, &why);
+      EXPECT_LE(isa_rank(a5.isa), 2) << why;
+      if (have_avx512_vnni()) {
+        EXPECT_EQ(isa_rank(a5.isa), 2) << why;
+      }
+    }
+  }
+}
+
+TEST(Dispatch, Errors) {
+  Restore r;
+  std::string msg = error_of([] { (void)choose_kernel(QType::Q2_K, 1, nullptr); });
+  EXPECT_NE(msg.find("no kernel for q2_K"), std::string::npos) << msg;
+  msg = error_of([] { (void)choose_kernel(QType::Q8_0, 0, nullptr); });
+  EXPECT_NE(msg.find("M=0"), std::string::npos) << msg;
+}
+
+TEST(Dispatch, EveryRegisteredNameStatesTypeOpTileAndIsa) {
+  for (const KernelDesc& k : kernel_registry()) {
+    const std::string n(k.name);
+    EXPECT_EQ(n.rfind(std::string(name(k.weight_type)) + "_" + name(k.op) + "_", 0), 0u) << n;
+    const std::string tile = std::to_string(k.tile_m) + "x" + std::to_string(k.tile_n);
+    EXPECT_NE(n.find("_" + tile + "__"), std::string::npos) << n;
+  }
+}
+
+}  // namespace
+}  // namespace amxlab::testing

@@ -1,0 +1,316 @@
+// Every registered kernel against the golden model, bitwise (fast subset of shapes; the
+// full cross product is in test_kernels_long.cpp), plus error paths, VNNI == portable and
+// the ISA cap through the dispatcher.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "harness/threading/thread_pool.h"
+#include "kernels/core/fp16.h"
+#include "kernels/core/fpenv.h"
+#include "kernels/dispatch.h"
+#include "kernels/isa.h"
+#include "kernels/pack/vnni_pack.h"
+#include "kernels/registry.h"
+#include "reference/golden/golden_gemm.h"
+#include "tests/kernels/gemm_tester.h"
+#include "tests/test_util.h"
+
+namespace amxlab::testing {
+namespace {
+
+constexpr int64_t kMs[] = {1, 2, 15, 16, 17, 31, 32, 33, 64, 100, 512};
+constexpr int64_t kNs[] = {1, 16, 17, 48};
+constexpr int64_t kKs[] = {32, 64, 96, 2048, 2080};
+
+std::vector<std::string> kernel_names() {
+  std::vector<std::string> out;
+  for (const auto& k : kernel_registry()) out.emplace_back(k.name);
+  return out;
+}
+
+class EveryKernel : public ::testing::TestWithParam<std::string> {
+ protected:
+  const KernelDesc& kernel() const {
+    const KernelDesc* k = find_kernel(GetParam());
+    if (k == nullptr) throw std::runtime_error("no kernel " + GetParam());
+    return *k;
+  }
+};
+
+#define AMXLAB_SKIP_UNLESS_RUNNABLE()               \
+  do {                                              \
+    const std::string why_ = skip_reason(kernel()); \
+    if (!why_.empty()) GTEST_SKIP() << why_;        \
+  } while (0)
+
+TEST_P(EveryKernel, EveryMAndNAtSmallK) {
+  AMXLAB_SKIP_UNLESS_RUNNABLE();
+  int i = 0;
+  for (int64_t m : kMs) {
+    for (int64_t n : kNs) {
+      const int64_t k = kKs[i % 3];  // 32, 64, 96
+      const ActQuant v = i % 2 == 0 ? ActQuant::runtime : ActQuant::ref;
+      GemmTester()
+          .m(m)
+          .n(n)
+          .k(k)
+          .threads(1 + i % 3)
+          .seed(static_cast<uint64_t>(100 + i))
+          .act_quant(v)
+          .raw_activations(i % 4 == 3)
+          .test(kernel());
+      ++i;
+    }
+  }
+}
+
+TEST_P(EveryKernel, EveryK) {
+  AMXLAB_SKIP_UNLESS_RUNNABLE();
+  int i = 0;
+  for (int64_t k : kKs) {
+    for (int64_t m : {int64_t{1}, int64_t{33}}) {
+      for (int64_t n : {int64_t{17}, int64_t{48}}) {
+        GemmTester()
+            .m(m)
+            .n(n)
+            .k(k)
+            .threads(1 + i % 3)
+            .seed(static_cast<uint64_t>(200 + i))
+            .raw_activations(i % 2 == 1)
+            .test(kernel());
+        ++i;
+      }
+    }
+  }
+}
+
+TEST_P(EveryKernel, ThreadCountsGiveTheSameBits) {
+  AMXLAB_SKIP_UNLESS_RUNNABLE();
+  for (int t : {1, 2, 3, 4, 7}) GemmTester().m(37).n(113).k(320).threads(t).seed(5).test(kernel());
+}
+
+TEST_P(EveryKernel, K32M32DoesNotAccumulateIntoDst) {
+  AMXLAB_SKIP_UNLESS_RUNNABLE();
+  GemmTester().m(32).n(48).k(32).threads(2).repeat(2).seed(9).test(kernel());
+  GemmTester().m(32).n(17).k(32).threads(1).repeat(3).seed(10).raw_activations(true).test(kernel());
+}
+
+TEST_P(EveryKernel, LargerM) {
+  AMXLAB_SKIP_UNLESS_RUNNABLE();
+  GemmTester().m(512).n(48).k(96).threads(3).seed(11).test(kernel());
+  GemmTester().m(100).n(64).k(2080).threads(2).seed(12).raw_activations(true).test(kernel());
+}
+
+TEST_P(EveryKernel, WrongLayoutIsRefused) {
+  AMXLAB_SKIP_UNLESS_RUNNABLE();
+  const KernelDesc& kd = kernel();
+  const QType other = kd.weight_type == QType::Q8_0 ? QType::Q4_0 : QType::Q8_0;
+  const int64_t n = 16, k = 64;
+  const GemmData d = make_gemm_data(other, 2, n, k, 3, ActQuant::runtime, false);
+  const GemmData mine = make_gemm_data(kd.weight_type, 2, n, k, 3, ActQuant::runtime, false);
+  std::vector<float> y(2 * n, 7.0f);
+  const ActivationView av{kd.act_type, mine.activations.data(), row_bytes(kd.act_type, k), 2, k};
+  const OutputView ov{y.data(), static_cast<size_t>(n), 2, n};
+  // Another type's packed weights (e.g. q8_0 packed, given to a q4_0 kernel).
+  const PackedWeights wrong_type = vnni16::pack(other, d.weights, n, k, default_memory_resource());
+  std::string msg = error_of([&] { kd.run(wrong_type, av, ov, Slice{0, 2, 0, n}); });
+  EXPECT_NE(msg.find(std::string(kd.name)), std::string::npos) << msg;
+  EXPECT_NE(msg.find(std::string("weights are ") + name(other) + "/"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(std::string("this kernel reads ") + name(kd.weight_type) + "/" + name(kd.layout)),
+            std::string::npos)
+      << msg;
+  // The right type in plain GGUF rows (not the layout the kernel reads).
+  const PackedWeights plain = pack_gguf_rows(kd.weight_type, mine.weights, n, k, default_memory_resource());
+  msg = error_of([&] { kd.run(plain, av, ov, Slice{0, 2, 0, n}); });
+  EXPECT_NE(msg.find("gguf_rows"), std::string::npos) << msg;
+  for (float v : y) EXPECT_EQ(v, 7.0f);  // nothing written
+}
+
+TEST_P(EveryKernel, BadShapesAreErrors) {
+  AMXLAB_SKIP_UNLESS_RUNNABLE();
+  const KernelDesc& kd = kernel();
+  const int64_t n = 20, k = 64, m = 3;
+  const GemmData d = make_gemm_data(kd.weight_type, m, n, k, 4, ActQuant::runtime, false);
+  const PackedWeights w = kd.pack(kd.weight_type, d.weights, n, k, default_memory_resource());
+  std::vector<float> y(static_cast<size_t>(m * n), 7.0f);
+  const size_t arow = row_bytes(kd.act_type, k);
+  const ActivationView good{kd.act_type, d.activations.data(), arow, m, k};
+  const OutputView out{y.data(), static_cast<size_t>(n), m, n};
+  const std::string kn(kd.name);
+  auto expect_error = [&](const ActivationView& a, const OutputView& o, const Slice& s, const char* needle) {
+    const std::string msg = error_of([&] { kd.run(w, a, o, s); });
+    EXPECT_NE(msg.find(kn), std::string::npos) << msg;
+    EXPECT_NE(msg.find(needle), std::string::npos) << "expected '" << needle << "' in: " << msg;
+  };
+  ActivationView a = good;
+  a.k = 32;
+  expect_error(a, out, Slice{0, m, 0, n}, "K=32");
+  a = good;
+  a.type = kd.act_type == QType::Q8_0 ? QType::Q8_1 : QType::Q8_0;
+  expect_error(a, out, Slice{0, m, 0, n}, "activations are");
+  a = good;
+  a.row_stride = arow - 1;
+  expect_error(a, out, Slice{0, m, 0, n}, "row stride");
+  OutputView o = out;
+  o.n = n + 1;
+  expect_error(good, o, Slice{0, m, 0, n}, "N=");
+  o = out;
+  o.m = m + 1;
+  expect_error(good, o, Slice{0, m, 0, n}, "M=");
+  expect_error(good, out, Slice{0, m + 1, 0, n}, "slice");
+  expect_error(good, out, Slice{0, m, 5, n + 1}, "slice");
+  expect_error(good, out, Slice{2, 1, 0, n}, "slice");
+  for (float v : y) EXPECT_EQ(v, 7.0f);
+  // An empty slice is legal and writes nothing.
+  kd.run(w, good, out, Slice{1, 1, 0, n});
+  kd.run(w, good, out, Slice{0, m, 4, 4});
+  for (float v : y) EXPECT_EQ(v, 7.0f);
+}
+
+TEST_P(EveryKernel, OddSlicesCoverTheOutput) {
+  AMXLAB_SKIP_UNLESS_RUNNABLE();
+  // Cuts that ignore the plan (any bounds must work), each element written once.
+  const KernelDesc& kd = kernel();
+  const int64_t m = 7, n = 53, k = 96;
+  const GemmData d = make_gemm_data(kd.weight_type, m, n, k, 21, ActQuant::runtime, true);
+  const PackedWeights w = kd.pack(kd.weight_type, d.weights, n, k, default_memory_resource());
+  std::vector<float> ref(static_cast<size_t>(m * n));
+  golden::gemm_quantized(kd.weight_type, d.weights, d.activations, golden::Shape{m, n, k}, ref);
+  std::vector<float> y(static_cast<size_t>(m * n), f32_from_bits(0x7fc0deadu));
+  const ActivationView av{kd.act_type, d.activations.data(), row_bytes(kd.act_type, k), m, k};
+  const OutputView ov{y.data(), static_cast<size_t>(n), m, n};
+  const int64_t mcuts[] = {0, 1, 4, 7};
+  const int64_t ncuts[] = {0, 3, 16, 19, 40, 53};
+  for (int i = 0; i + 1 < 4; ++i) {
+    for (int j = 0; j + 1 < 6; ++j) kd.run(w, av, ov, Slice{mcuts[i], mcuts[i + 1], ncuts[j], ncuts[j + 1]});
+  }
+  for (size_t i = 0; i < y.size(); ++i) ASSERT_EQ(f32_bits(y[i]), f32_bits(ref[i])) << kd.name << " at " << i;
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, EveryKernel, ::testing::ValuesIn(kernel_names()),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+
+// ---- VNNI == portable, and the ISA cap through the dispatcher ----
+
+struct CapGuard {
+  IsaLevel saved = isa_cap();
+  ~CapGuard() { set_isa_cap(saved); }
+};
+
+// Runs the dispatcher's kernel for (type, m) on data d; returns the output.
+std::vector<float> run_chosen(QType wt, const GemmData& d, int64_t m, int64_t n, int64_t k, int threads,
+                              std::string* name_out) {
+  std::string why;
+  const KernelDesc& kd = choose_kernel(wt, m, &why);
+  if (name_out != nullptr) *name_out = std::string(kd.name);
+  const PackedWeights w = kd.pack(wt, d.weights, n, k, default_memory_resource());
+  std::vector<float> y(static_cast<size_t>(m * n), f32_from_bits(0x7fc0deadu));
+  const ActivationView av{kd.act_type, d.activations.data(), row_bytes(kd.act_type, k), m, k};
+  threading::run_gemm(pool_for(threads), kd, w, av, OutputView{y.data(), static_cast<size_t>(n), m, n});
+  return y;
+}
+
+TEST(KernelPaths, EveryIsaCapGivesTheSameBitsThroughTheDispatcher) {
+  CapGuard guard;
+  for (QType wt : {QType::Q8_0, QType::Q4_0, QType::Q4_1}) {
+    for (int64_t m : {int64_t{1}, int64_t{3}, int64_t{40}}) {
+      const int64_t n = 80, k = 2080;
+      const GemmData d = make_gemm_data(wt, m, n, k, static_cast<uint64_t>(m) + 31, ActQuant::runtime, false);
+      std::vector<float> ref(static_cast<size_t>(m * n));
+      golden::gemm_quantized(wt, d.weights, d.activations, golden::Shape{m, n, k}, ref);
+      std::vector<std::string> used;
+      for (IsaLevel cap : {IsaLevel::amx, IsaLevel::avx512_vnni, IsaLevel::avx2, IsaLevel::portable}) {
+        set_isa_cap(cap);
+        std::string kname;
+        const std::vector<float> y = run_chosen(wt, d, m, n, k, 2, &kname);
+        const KernelDesc* kd = find_kernel(kname);
+        ASSERT_NE(kd, nullptr);
+        EXPECT_LE(isa_rank(kd->isa), static_cast<int>(cap)) << kname << " under cap " << name(cap);
+        if (cap == IsaLevel::portable) {
+          EXPECT_EQ(kd->isa, kIsaNone) << kname;
+        }
+        EXPECT_EQ(0, std::memcmp(y.data(), ref.data(), y.size() * sizeof(float)))
+            << kname << " (cap " << name(cap) << ", " << name(wt) << " M=" << m << ") differs from golden";
+        used.push_back(kname);
+      }
+      // On a CPU with AVX-512 VNNI the caps really select different kernels.
+      std::string why;
+      if (isa_supported(kIsaAvx512 | kIsaAvx512Vnni | kIsaAvx2, &why)) {
+        EXPECT_NE(used[1], used[3]) << "cap avx512_vnni and cap portable chose the same kernel";
+      }
+    }
+  }
+}
+
+TEST(KernelPaths, VnniEqualsPortableBitwise) {
+  for (QType wt : {QType::Q8_0, QType::Q4_0, QType::Q4_1}) {
+    const int64_t m = 19, n = 70, k = 2080;
+    const GemmData d = make_gemm_data(wt, m, n, k, 77, ActQuant::ref, false);
+    std::vector<std::vector<float>> outs;
+    std::vector<std::string> names;
+    for (const KernelDesc& kd : kernel_registry()) {
+      if (kd.weight_type != wt || kd.engine != Engine::native || !skip_reason(kd).empty()) continue;
+      const PackedWeights w = kd.pack(wt, d.weights, n, k, default_memory_resource());
+      std::vector<float> y(static_cast<size_t>(m * n), f32_from_bits(0x7fc0deadu));
+      const ActivationView av{kd.act_type, d.activations.data(), row_bytes(kd.act_type, k), m, k};
+      threading::run_gemm(pool_for(3), kd, w, av, OutputView{y.data(), static_cast<size_t>(n), m, n});
+      outs.push_back(std::move(y));
+      names.emplace_back(kd.name);
+    }
+    ASSERT_GE(outs.size(), 1u);
+    for (size_t i = 1; i < outs.size(); ++i) {
+      EXPECT_EQ(0, std::memcmp(outs[0].data(), outs[i].data(), outs[0].size() * sizeof(float)))
+          << names[i] << " differs from " << names[0];
+    }
+  }
+}
+
+TEST(KernelPaths, RunFunctionsRefuseAnIsaAboveTheCap) {
+  CapGuard guard;
+  set_isa_cap(IsaLevel::portable);
+  for (const KernelDesc& kd : kernel_registry()) {
+    if (kd.isa == kIsaNone || kd.engine != Engine::native) continue;
+    const int64_t m = 1, n = 16, k = 32;
+    const GemmData d = make_gemm_data(kd.weight_type, m, n, k, 1, ActQuant::runtime, true);
+    const PackedWeights w = kd.pack(kd.weight_type, d.weights, n, k, default_memory_resource());
+    std::vector<float> y(16, 7.0f);
+    const ActivationView av{kd.act_type, d.activations.data(), row_bytes(kd.act_type, k), m, k};
+    const std::string msg = error_of([&] {
+      kd.run(w, av, OutputView{y.data(), 16, 1, 16}, Slice{0, 1, 0, 16});
+    });
+    EXPECT_FALSE(msg.empty()) << kd.name;
+    const bool vnni16_family =
+        kd.layout == Layout::q8_0_vnni16 || kd.layout == Layout::q4_0_vnni16 || kd.layout == Layout::q4_1_vnni16;
+    if (vnni16_family) {
+      EXPECT_NE(msg.find(std::string(kd.name) + ": cannot run here: ISA capped at portable"), std::string::npos)
+          << msg;
+    }
+    for (float v : y) EXPECT_EQ(v, 7.0f);
+  }
+}
+
+TEST(KernelPaths, MxcsrOfTheCallerIsUntouched) {
+  // The pool runs kernels with the default MXCSR whatever the caller's is, and the
+  // caller's stays as it was.
+  const uint32_t saved = read_mxcsr();
+  _mm_setcsr(kDefaultMxcsr | 0x8040u);  // FTZ + DAZ in the caller
+  const KernelDesc& kd = choose_kernel(QType::Q8_0, 8, nullptr);
+  const int64_t m = 8, n = 32, k = 64;
+  const GemmData d = make_gemm_data(QType::Q8_0, m, n, k, 3, ActQuant::runtime, true);
+  const PackedWeights w = kd.pack(QType::Q8_0, d.weights, n, k, default_memory_resource());
+  std::vector<float> y(static_cast<size_t>(m * n));
+  threading::run_gemm(pool_for(2), kd, w,
+                      ActivationView{kd.act_type, d.activations.data(), row_bytes(kd.act_type, k), m, k},
+                      OutputView{y.data(), static_cast<size_t>(n), m, n});
+  EXPECT_EQ(read_mxcsr() & kMxcsrControlMask, (kDefaultMxcsr | 0x8040u) & kMxcsrControlMask);
+  _mm_setcsr(saved);
+  std::vector<float> ref(y.size());
+  golden::gemm_quantized(QType::Q8_0, d.weights, d.activations, golden::Shape{m, n, k}, ref);
+  EXPECT_EQ(0, std::memcmp(y.data(), ref.data(), y.size() * sizeof(float)));
+}
+
+}  // namespace
+}  // namespace amxlab::testing

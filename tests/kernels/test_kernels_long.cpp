@@ -1,0 +1,124 @@
+// Long suite (label `long`, not run under ASan): the full cross product of shapes and
+// thread counts for every registered kernel, and LLM-sized shapes (N=4096, K=14336).
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "harness/threading/thread_pool.h"
+#include "kernels/core/fp16.h"
+#include "kernels/registry.h"
+#include "reference/golden/golden_gemm.h"
+#include "tests/kernels/gemm_tester.h"
+
+namespace amxlab::testing {
+namespace {
+
+constexpr int64_t kMs[] = {1, 2, 15, 16, 17, 31, 32, 33, 64, 100, 512};
+constexpr int64_t kNs[] = {1, 16, 17, 48};
+constexpr int64_t kKs[] = {32, 64, 96, 2048, 2080};
+
+std::vector<std::string> kernel_names() {
+  std::vector<std::string> out;
+  for (const auto& k : kernel_registry()) out.emplace_back(k.name);
+  return out;
+}
+
+class EveryKernelLong : public ::testing::TestWithParam<std::string> {
+ protected:
+  const KernelDesc& kernel() const { return *find_kernel(GetParam()); }
+};
+
+TEST_P(EveryKernelLong, FullCrossProduct) {
+  const std::string why = skip_reason(kernel());
+  if (!why.empty()) GTEST_SKIP() << why;
+  uint64_t seed = 1000;
+  for (int64_t m : kMs) {
+    for (int64_t n : kNs) {
+      for (int64_t k : kKs) {
+        for (int t : {1, 2, 3}) {
+          const bool raw = seed % 3 == 0;
+          const ActQuant v = seed % 2 == 0 ? ActQuant::runtime : ActQuant::ref;
+          if (!GemmTester().m(m).n(n).k(k).threads(t).seed(seed++).act_quant(v).raw_activations(raw).test(
+                  kernel())) {
+            return;  // one reproducer is enough
+          }
+        }
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, EveryKernelLong, ::testing::ValuesIn(kernel_names()),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+
+// LLM shape: N = 4096, K = 14336. M = 1 is checked in full; M = 512 on 192 columns
+// (the first 64, the last 64 and 64 spread between): the golden model is scalar.
+void llm_shape(QType wt, int64_t m) {
+  const int64_t n = 4096, k = 14336;
+  const GemmData d = make_gemm_data(wt, m, n, k, 4242, ActQuant::runtime, false);
+  std::vector<int64_t> cols;
+  if (m == 1) {
+    for (int64_t j = 0; j < n; ++j) cols.push_back(j);
+  } else {
+    for (int64_t j = 0; j < 64; ++j) cols.push_back(j);
+    for (int64_t j = 0; j < 64; ++j) cols.push_back(64 + j * 61);
+    for (int64_t j = n - 64; j < n; ++j) cols.push_back(j);
+  }
+  const size_t wrow = row_bytes(wt, k);
+  std::vector<std::byte> wsub(wrow * cols.size());
+  for (size_t c = 0; c < cols.size(); ++c)
+    std::memcpy(wsub.data() + c * wrow, d.weights.data() + static_cast<size_t>(cols[c]) * wrow, wrow);
+  const auto nc = static_cast<int64_t>(cols.size());
+  std::vector<float> ref(static_cast<size_t>(m * nc));
+  golden::gemm_quantized(wt, wsub, d.activations, golden::Shape{m, nc, k}, ref);
+  for (const KernelDesc& kd : kernel_registry()) {
+    if (kd.weight_type != wt || !skip_reason(kd).empty()) continue;
+    if (kd.isa == 0 && m > 1) continue;  // the portable kernel at M = 512: minutes; covered above
+    SCOPED_TRACE(std::string(kd.name) + " M=" + std::to_string(m));
+    const PackedWeights w = kd.pack(wt, d.weights, n, k, default_memory_resource());
+    std::vector<float> y(static_cast<size_t>(m * n), f32_from_bits(0x7fc0deadu));
+    std::vector<std::byte> aq(d.activations.size());
+    threading::quantize_parallel(pool_for(2), kd, ActQuant::runtime, d.act_f32, m, k, aq);
+    ASSERT_EQ(0, std::memcmp(aq.data(), d.activations.data(), aq.size()));
+    threading::run_gemm(pool_for(2), kd, w,
+                        ActivationView{kd.act_type, aq.data(), row_bytes(kd.act_type, k), m, k},
+                        OutputView{y.data(), static_cast<size_t>(n), m, n});
+    int64_t bad = 0;
+    for (int64_t i = 0; i < m; ++i) {
+      for (size_t c = 0; c < cols.size(); ++c) {
+        const float got = y[static_cast<size_t>(i * n + cols[c])];
+        const float want = ref[static_cast<size_t>(i * nc) + c];
+        if (f32_bits(got) != f32_bits(want) && bad++ == 0) {
+          ADD_FAILURE() << kd.name << " M=" << m << " N=" << n << " K=" << k
+                        << ": first difference at (m=" << i << ", n=" << cols[c] << "): " << got
+                        << " vs golden " << want;
+        }
+      }
+    }
+    EXPECT_EQ(bad, 0);
+  }
+}
+
+TEST(LlmShapes, Q8_0_M1) {
+  llm_shape(QType::Q8_0, 1);
+}
+TEST(LlmShapes, Q4_0_M1) {
+  llm_shape(QType::Q4_0, 1);
+}
+TEST(LlmShapes, Q4_1_M1) {
+  llm_shape(QType::Q4_1, 1);
+}
+TEST(LlmShapes, Q8_0_M512) {
+  llm_shape(QType::Q8_0, 512);
+}
+TEST(LlmShapes, Q4_0_M512) {
+  llm_shape(QType::Q4_0, 512);
+}
+TEST(LlmShapes, Q4_1_M512) {
+  llm_shape(QType::Q4_1, 512);
+}
+
+}  // namespace
+}  // namespace amxlab::testing

@@ -1,0 +1,158 @@
+// The AVX-512 activation quantisers against kernels/core's quantize_activations: the same
+// bytes on random, tie, zero, denormal and extreme inputs, both variants, Q8_0 and Q8_1;
+// Inf/NaN rows are errors naming the row with nothing written.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "harness/threading/thread_pool.h"
+#include "kernels/core/fp16.h"
+#include "kernels/isa.h"
+#include "kernels/registry.h"
+#include "kernels/vnni/vnni_kernels.h"
+#include "tests/kernels/gemm_tester.h"
+#include "tests/test_util.h"
+
+namespace amxlab::testing {
+namespace {
+
+using QuantFn = void (*)(ActQuant, std::span<const float>, int64_t, int64_t, std::span<std::byte>);
+
+struct Case {
+  QType act;
+  QuantFn fn;
+};
+const Case kCases[] = {{QType::Q8_0, &vnni::quantize_q8_0_avx512},
+                       {QType::Q8_1, &vnni::quantize_q8_1_avx512}};
+
+bool avx512_here(std::string* why) {
+  return isa_supported(kIsaAvx512, why);
+}
+
+void expect_same(const std::vector<float>& x, int64_t m, int64_t k, const char* label) {
+  for (const Case& c : kCases) {
+    for (ActQuant v : {ActQuant::runtime, ActQuant::ref}) {
+      const size_t bytes = row_bytes(c.act, k) * static_cast<size_t>(m);
+      std::vector<std::byte> want(bytes), got(bytes, std::byte{0x5a});
+      quantize_activations(c.act, v, x, m, k, want);
+      c.fn(v, x, m, k, got);
+      const auto diff = std::mismatch(got.begin(), got.end(), want.begin());
+      EXPECT_TRUE(diff.first == got.end()) << label << " " << name(c.act) << " " << name(v)
+                                           << ": first differing byte " << (diff.first - got.begin());
+    }
+  }
+}
+
+class Avx512Quantize : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    if (!avx512_here(&why)) GTEST_SKIP() << why;
+  }
+};
+
+TEST_F(Avx512Quantize, RandomRows) {
+  std::mt19937_64 rng(1);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::uniform_real_distribution<float> expo(-30.0f, 30.0f);
+  for (int64_t k : {32, 64, 96, 2080}) {
+    const int64_t m = 9;
+    std::vector<float> x(static_cast<size_t>(m * k));
+    for (size_t i = 0; i < x.size(); i += 32) {
+      const float s = std::exp2(expo(rng));
+      for (size_t j = 0; j < 32; ++j) x[i + j] = normal(rng) * s;
+    }
+    expect_same(x, m, k, "random");
+  }
+}
+
+TEST_F(Avx512Quantize, TiesZerosDenormalsAndExtremes) {
+  std::vector<float> x;
+  auto block = [&](auto f) {
+    for (int i = 0; i < 32; ++i) x.push_back(f(i));
+  };
+  // Exact ties: amax = 127 gives inv = 1, so x.5 values are ties (ref and runtime differ).
+  block([](int i) { return i == 0 ? 127.0f : static_cast<float>(i) - 15.5f; });
+  block([](int i) { return i == 0 ? -127.0f : 0.5f + static_cast<float>(i % 7); });
+  block([](int i) { return i == 31 ? 254.0f : static_cast<float>(i) * 2.0f + 1.0f; });  // ties after * 0.5
+  block([](int) { return 0.0f; });
+  block([](int i) { return i % 2 ? -0.0f : 0.0f; });
+  block([](int i) {
+    return std::numeric_limits<float>::denorm_min() * static_cast<float>(i);
+  });  // denormal-only
+  block([](int i) {
+    return static_cast<float>(i % 3 - 1) * std::numeric_limits<float>::min() * 0.75f;
+  });                                                                                // denormal
+  block([](int i) { return i == 5 ? std::numeric_limits<float>::min() : 1e-39f; });  // tiny normal + denormal
+  block([](int i) { return i == 3 ? std::numeric_limits<float>::max() : -1.0f * static_cast<float>(i); });
+  block([](int i) { return -std::numeric_limits<float>::max() * (i == 0 ? 1.0f : 0.5f); });
+  block([](int i) { return i == 7 ? 1e-30f : 0.0f; });
+  block([](int i) { return static_cast<float>(i) * 1e-3f - 0.0155f; });
+  block([](int i) { return 65504.0f * 127.0f * (i == 1 ? 1.0f : 0.1f); });  // d beyond fp16 range
+  const auto k = static_cast<int64_t>(x.size());
+  expect_same(x, 1, k, "special (one row)");
+  expect_same(x, 13, 32, "special (one block per row)");
+}
+
+TEST_F(Avx512Quantize, NonFiniteRowIsAnErrorAndNothingIsWritten) {
+  for (const Case& c : kCases) {
+    for (float bad : {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                      std::numeric_limits<float>::quiet_NaN()}) {
+      const int64_t m = 4, k = 64;
+      std::vector<float> x(static_cast<size_t>(m * k), 1.0f);
+      x[2 * 64 + 37] = bad;
+      x[3 * 64 + 1] = bad;
+      std::vector<std::byte> out(row_bytes(c.act, k) * m, std::byte{0x5a});
+      const std::string msg = error_of([&] { c.fn(ActQuant::runtime, x, m, k, out); });
+      EXPECT_NE(msg.find("row 2"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("column 37"), std::string::npos) << msg;
+      EXPECT_NE(msg.find(std::isnan(bad) ? "NaN" : "Inf"), std::string::npos) << msg;
+      for (std::byte b : out) ASSERT_EQ(b, std::byte{0x5a});
+    }
+  }
+}
+
+TEST_F(Avx512Quantize, ShortBuffersAreErrors) {
+  std::vector<float> x(64, 1.0f);
+  std::vector<std::byte> out(33);
+  EXPECT_NE(
+      error_of([&] { vnni::quantize_q8_0_avx512(ActQuant::runtime, x, 1, 64, out); }).find("destination"),
+      std::string::npos);
+  EXPECT_FALSE(error_of([&] { vnni::quantize_q8_0_avx512(ActQuant::runtime, x, 1, 48, out); }).empty());
+  EXPECT_FALSE(error_of([&] { vnni::quantize_q8_0_avx512(ActQuant::runtime, x, 3, 64, out); }).empty());
+}
+
+TEST(QuantizeParallel, SameBytesAsSerialAndErrorsNameTheGlobalRow) {
+  const KernelDesc* kd = nullptr;
+  for (const auto& k : kernel_registry()) {
+    if (k.quantize != nullptr && skip_reason(k).empty() && k.act_type == QType::Q8_1) kd = &k;
+  }
+  ASSERT_NE(kd, nullptr);
+  const int64_t m = 37, k = 96;
+  std::vector<float> x(static_cast<size_t>(m * k));
+  std::mt19937 rng(3);
+  std::normal_distribution<float> normal(0.0f, 3.0f);
+  for (auto& v : x) v = normal(rng);
+  std::vector<std::byte> want(row_bytes(QType::Q8_1, k) * m);
+  quantize_activations(QType::Q8_1, ActQuant::ref, x, m, k, want);
+  for (int t : {1, 2, 3, 5}) {
+    std::vector<std::byte> got(want.size());
+    threading::quantize_parallel(pool_for(t), *kd, ActQuant::ref, x, m, k, got);
+    EXPECT_EQ(0, std::memcmp(got.data(), want.data(), want.size())) << t << " threads";
+    x[30 * k + 5] = std::numeric_limits<float>::quiet_NaN();
+    std::vector<std::byte> untouched(want.size(), std::byte{1});
+    const std::string msg =
+        error_of([&] { threading::quantize_parallel(pool_for(t), *kd, ActQuant::ref, x, m, k, untouched); });
+    EXPECT_NE(msg.find("row 30 holds NaN at column 5"), std::string::npos) << msg;
+    for (std::byte b : untouched) ASSERT_EQ(b, std::byte{1});
+    x[30 * k + 5] = 0.25f;
+    quantize_activations(QType::Q8_1, ActQuant::ref, x, m, k, want);
+  }
+}
+
+}  // namespace
+}  // namespace amxlab::testing

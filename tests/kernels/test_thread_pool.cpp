@@ -1,0 +1,124 @@
+// The pinned thread pool: every index exactly once at every pool size, exceptions,
+// MXCSR on workers, cut_output's coverage, run_gemm across thread counts.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <set>
+#include <stdexcept>
+#include <vector>
+
+#include "harness/threading/thread_pool.h"
+#include "kernels/core/fpenv.h"
+#include "tests/test_util.h"
+
+namespace amxlab::testing {
+namespace {
+
+using threading::cut_output;
+using threading::ThreadPool;
+
+TEST(ThreadPool, EveryIndexRunsExactlyOnce) {
+  for (int threads : {1, 2, 3, 4, 5, 8, 13}) {
+    ThreadPool pool(threads);
+    EXPECT_EQ(pool.size(), threads);
+    EXPECT_EQ(pool.cpus().size(), static_cast<size_t>(threads));
+    for (int64_t count : {0, 1, 2, 3, 7, 64, 1000}) {
+      for (int rep = 0; rep < 3; ++rep) {
+        std::vector<std::atomic<int>> hits(static_cast<size_t>(count));
+        pool.parallel_for(count, [&](int64_t i) { hits[static_cast<size_t>(i)].fetch_add(1); });
+        for (int64_t i = 0; i < count; ++i)
+          ASSERT_EQ(hits[static_cast<size_t>(i)].load(), 1) << threads << "/" << count;
+      }
+    }
+  }
+}
+
+TEST(ThreadPool, ManySmallCallsInARow) {
+  for (int threads : {1, 2, 3}) {
+    ThreadPool pool(threads);
+    std::atomic<int64_t> sum{0};
+    constexpr int kCalls = 500;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int call = 0; call < kCalls; ++call) pool.parallel_for(3, [&](int64_t i) { sum.fetch_add(i + 1); });
+    const double us =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_EQ(sum.load(), kCalls * 6);
+    std::printf("  %d workers: %.1f us per parallel_for (fork/join of 3 tiny tasks)\n", threads, us / kCalls);
+  }
+}
+
+TEST(ThreadPool, WorkersArePinnedToAllowedCpus) {
+  const std::vector<int> allowed = threading::allowed_cpus();
+  ASSERT_FALSE(allowed.empty());
+  ThreadPool pool(static_cast<int>(allowed.size()) + 1);
+  EXPECT_TRUE(pool.oversubscribed());
+  for (size_t i = 0; i < pool.cpus().size(); ++i) EXPECT_EQ(pool.cpus()[i], allowed[i % allowed.size()]);
+  ThreadPool unpinned(2, false);
+  for (int c : unpinned.cpus()) EXPECT_EQ(c, -1);
+}
+
+TEST(ThreadPool, ExceptionsAreRethrownAndThePoolStaysUsable) {
+  ThreadPool pool(3);
+  EXPECT_THROW(pool.parallel_for(100,
+                                 [](int64_t i) {
+                                   if (i == 17) throw std::runtime_error("boom");
+                                 }),
+               std::runtime_error);
+  std::atomic<int> n{0};
+  pool.parallel_for(10, [&](int64_t) { n.fetch_add(1); });
+  EXPECT_EQ(n.load(), 10);
+}
+
+TEST(ThreadPool, WorkersRunWithTheDefaultMxcsrAndAChangeIsAnError) {
+  ThreadPool pool(2);
+  std::atomic<int> not_default{0};
+  pool.parallel_for(50, [&](int64_t) { not_default += mxcsr_is_default() ? 0 : 1; });
+  EXPECT_EQ(not_default.load(), 0);
+  const std::string msg = error_of([&] {
+    pool.parallel_for(4, [](int64_t i) {
+      if (i == 2) _mm_setcsr(kDefaultMxcsr | 0x8040u);  // FTZ + DAZ
+    });
+  });
+  EXPECT_NE(msg.find("task 2 left MXCSR"), std::string::npos) << msg;
+  pool.parallel_for(50, [&](int64_t) { not_default += mxcsr_is_default() ? 0 : 1; });
+  EXPECT_EQ(not_default.load(), 0) << "the worker did not restore the default MXCSR";
+}
+
+TEST(ThreadPool, NestedCallIsRefused) {
+  ThreadPool pool(2);
+  const std::string msg =
+      error_of([&] { pool.parallel_for(1, [&](int64_t) { pool.parallel_for(1, [](int64_t) {}); }); });
+  EXPECT_NE(msg.find("inside one of its own tasks"), std::string::npos) << msg;
+  EXPECT_FALSE(error_of([] { ThreadPool bad(0); }).empty());
+}
+
+TEST(CutOutput, CoversEveryElementOnceOnPlanSteps) {
+  for (int64_t m : {1, 2, 5, 33, 512}) {
+    for (int64_t n : {1, 16, 17, 100, 4096}) {
+      for (Plan plan : {Plan{1, 1}, Plan{4, 32}, Plan{1, 64}, Plan{32, 32}, Plan{2, 16}}) {
+        for (int parts : {1, 2, 3, 4, 7, 16}) {
+          const auto slices = cut_output(m, n, plan, parts);
+          std::vector<int> cover(static_cast<size_t>(m * n), 0);
+          for (const Slice& s : slices) {
+            ASSERT_TRUE(s.m0 < s.m1 && s.n0 < s.n1);
+            ASSERT_TRUE(s.m0 % plan.m_step == 0 && (s.m1 % plan.m_step == 0 || s.m1 == m));
+            ASSERT_TRUE(s.n0 % plan.n_step == 0 && (s.n1 % plan.n_step == 0 || s.n1 == n));
+            for (int64_t i = s.m0; i < s.m1; ++i) {
+              for (int64_t j = s.n0; j < s.n1; ++j) ++cover[static_cast<size_t>(i * n + j)];
+            }
+          }
+          for (int c : cover) ASSERT_EQ(c, 1);
+          const int64_t units = ((m + plan.m_step - 1) / plan.m_step) * ((n + plan.n_step - 1) / plan.n_step);
+          EXPECT_GE(static_cast<int64_t>(slices.size()), std::min<int64_t>(parts, units))
+              << "m=" << m << " n=" << n << " parts=" << parts;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace amxlab::testing
