@@ -20,7 +20,7 @@ mkdir -p "$out"
 "$bin" tile-selftest | tee "$out/tile-selftest.txt"
 "$bin" calibrate --quick --out "$out/calibration.json"
 status=0
-"$bin" run --calibration "$out/calibration.json" --out "$out/run.json" ${AMXLAB_RUN_FLAGS:-} || status=$?
+"$bin" run --quick --calibration "$out/calibration.json" --out "$out/run.json" ${AMXLAB_RUN_FLAGS:-} || status=$?
 /usr/bin/python3 scripts/plot.py "$out/run.json" --out "$out/plots" || echo "plotting failed (is python3-matplotlib installed?)"
 
 echo
