@@ -30,8 +30,22 @@ std::string shape_text(MatmulKind kind, int64_t m, int64_t n, int64_t k) {
          " k=" + std::to_string(k);
 }
 
+std::string status_text(dnnl_status_t st) {
+  switch (st) {
+    case dnnl_success: return "success";
+    case dnnl_out_of_memory: return "out_of_memory";
+    case dnnl_invalid_arguments: return "invalid_arguments";
+    case dnnl_unimplemented: return "unimplemented: no oneDNN implementation for this case on this CPU / ISA cap (" +
+                                    isa_cap_name() + ")";
+    case dnnl_iterator_ends: return "iterator_ends";
+    case dnnl_runtime_error: return "runtime_error";
+    case dnnl_not_required: return "not_required";
+  }
+  return "status " + std::to_string(static_cast<int>(st));
+}
+
 void check(dnnl_status_t st, const char* what, const std::string& where) {
-  if (st != dnnl_success) throw Error(where + ": " + what + " failed (dnnl status " + std::to_string(st) + ")");
+  if (st != dnnl_success) throw Error(where + ": " + what + " failed (" + status_text(st) + ")");
 }
 
 }  // namespace
@@ -109,7 +123,7 @@ Matmul::Matmul(MatmulKind kind, int64_t m, int64_t n, int64_t k) {
       p->nargs = 4;
     }
   } catch (const dnnl::error& e) {
-    throw Error(where + ": " + e.what() + " (status " + std::to_string(e.status) + ")");
+    throw Error(where + ": " + e.what() + " (" + status_text(e.status) + ")");
   }
   impl_ = std::move(p);
 }
@@ -129,7 +143,7 @@ void Matmul::set_weights(const void* w) {
     dnnl::reorder(user, p.w_mem).execute(p.strm, user, p.w_mem);
     p.strm.wait();
   } catch (const dnnl::error& e) {
-    throw Error(p.where + ": weights reorder: " + e.what() + " (status " + std::to_string(e.status) + ")");
+    throw Error(p.where + ": weights reorder: " + e.what() + " (" + status_text(e.status) + ")");
   }
   p.have_weights = true;
 }
