@@ -9,6 +9,7 @@
 #include "kernels/amx/amx_prepare.h"
 #include "kernels/core/error.h"
 #include "kernels/core/fp16.h"
+#include "kernels/kernel_checks.h"
 #include "kernels/tile/emulator.h"
 
 namespace amxlab::amx {
@@ -47,21 +48,8 @@ void prepare(QType wt, const char* kernel, const PackedWeights& w, const Activat
               " bytes, their shape N=" + std::to_string(n) + " K=" + std::to_string(k) + " needs " +
               std::to_string(amx_packed_bytes(wt, n, k)));
   const QType act = traits(wt).act_type;
-  require(a.type == act, who + ": activations are " + name(a.type) + ", this kernel reads " + name(act));
-  require(a.k == k, who + ": activations have K=" + std::to_string(a.k) + ", weights K=" + std::to_string(k));
-  require(y.n == n, who + ": output has N=" + std::to_string(y.n) + ", weights N=" + std::to_string(n));
-  require(a.m == y.m && a.m >= 0,
-          who + ": activations have M=" + std::to_string(a.m) + ", output M=" + std::to_string(y.m));
+  check_gemm_views(wt, who, n, k, a, y, s);
   const size_t arow = row_bytes(act, k);
-  require(a.row_stride >= arow, who + ": activation row stride " + std::to_string(a.row_stride) +
-                                    " bytes is shorter than a row (" + std::to_string(arow) + " bytes)");
-  require(y.row_stride >= static_cast<size_t>(n), who + ": output row stride " +
-                                                      std::to_string(y.row_stride) +
-                                                      " is shorter than N=" + std::to_string(n));
-  require(0 <= s.m0 && s.m0 <= s.m1 && s.m1 <= y.m && 0 <= s.n0 && s.n0 <= s.n1 && s.n1 <= n,
-          who + ": slice rows " + std::to_string(s.m0) + ".." + std::to_string(s.m1) + " cols " +
-              std::to_string(s.n0) + ".." + std::to_string(s.n1) + " outside the output " +
-              std::to_string(y.m) + " x " + std::to_string(n));
   p = Prepared{};
   if (s.m0 == s.m1 || s.n0 == s.n1) {
     p.empty = true;
