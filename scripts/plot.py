@@ -7,7 +7,10 @@
   matmul of the same shape and, when the run had a calibration, the roofline
   (peak int8 or read bandwidth at the working-set size, whichever binds);
 - bandwidth.png: read bandwidth vs working-set size from the calibration, per thread
-  count, with the measured knees.
+  count, with the measured knees;
+- numa-<type>-m<M>-n<N>k<K>.png (from `amxlab numa` or any run with several NUMA
+  policies): GB/s of GGUF weight bytes vs threads, one line per policy and thread
+  placement, hot (solid) and cold (dashed), the observed page placement in the legend.
 Needs matplotlib (Debian: python3-matplotlib).
 """
 import argparse
@@ -106,6 +109,49 @@ def bandwidth_plot(docs, out):
     return []
 
 
+def numa_plots(docs, out):
+    groups = collections.defaultdict(lambda: collections.defaultdict(lambda: {"hot": [], "cold": []}))
+    observed = {}
+    for doc in docs:
+        for c in doc["cases"]:
+            t, numa = c.get("timing"), c.get("numa")
+            if not t or not isinstance(numa, dict) or "weight_bytes" not in t or "status" not in numa:
+                continue
+            s = c["shape"]
+            key = (c["type"], s["m"], s["n"], s["k"])
+            line = f'{numa.get("policy", "?")} / {numa.get("place", "?")}'
+            for which in ("hot", "cold"):
+                if which in t and t[which].get("median_s"):
+                    groups[key][line][which].append((c["threads"], t["weight_bytes"] / t[which]["median_s"] * 1e-9))
+            obs = numa.get("observed") or {}
+            observed[(key, line)] = " ".join(f"n{n}:{100 * f:.0f}%" for n, f in sorted(obs.items()))
+    policies = {(k, ln) for k, lines in groups.items() for ln in lines}
+    if len({ln for _, ln in policies}) < 2:
+        return []  # one policy only: the throughput plots say it all
+    written = []
+    for key, lines in sorted(groups.items()):
+        typ, m, n, k = key
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for i, (line, pts) in enumerate(sorted(lines.items())):
+            color = f"C{i % 10}"
+            for which, style in (("hot", "-"), ("cold", "--")):
+                p = sorted(pts[which])
+                if p:
+                    label = f"{line} [{observed.get((key, line), '')}]" if which == "hot" else None
+                    ax.plot([x for x, _ in p], [y for _, y in p], style, color=color, marker="o", label=label)
+        ax.set_xlabel("threads")
+        ax.set_ylabel("GB/s of GGUF weights (solid hot, dashed cold)")
+        ax.set_title(f"NUMA placement  {typ}  M={m} N={n} K={k}")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7, title="policy / place [observed pages]", title_fontsize=7)
+        path = os.path.join(out, f"numa-{typ}-m{m}-n{n}k{k}.png")
+        fig.tight_layout()
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("results", nargs="+")
@@ -113,7 +159,7 @@ def main():
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     docs = load(args.results)
-    written = throughput_plots(docs, args.out) + bandwidth_plot(docs, args.out)
+    written = throughput_plots(docs, args.out) + bandwidth_plot(docs, args.out) + numa_plots(docs, args.out)
     for p in written:
         print(p)
     if not written:

@@ -3,4 +3,7 @@ if(TARGET amxlab_runner)
   target_compile_definitions(test_cli_sweep PRIVATE AMXLAB_BINARY="$<TARGET_FILE:amxlab>"
                                                    AMXLAB_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   add_dependencies(test_cli_sweep amxlab)
+  amxlab_add_test(test_cli_numa LABEL fast SOURCES cli/test_cli_numa.cpp LIBS nlohmann_json::nlohmann_json)
+  target_compile_definitions(test_cli_numa PRIVATE AMXLAB_BINARY="$<TARGET_FILE:amxlab>")
+  add_dependencies(test_cli_numa amxlab)
 endif()

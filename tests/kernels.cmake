@@ -12,8 +12,11 @@ if(TARGET amxlab_threading)
       ${CMAKE_CURRENT_LIST_DIR}/kernels/test_quantize.cpp
       ${CMAKE_CURRENT_LIST_DIR}/kernels/test_kernels.cpp
       ${CMAKE_CURRENT_LIST_DIR}/kernels/test_dispatch.cpp
-      ${CMAKE_CURRENT_LIST_DIR}/kernels/test_thread_pool.cpp
     LIBS amxlab_gemm_tester)
+  # The pool on its own (no oneDNN, no OpenMP): the binary the tsan preset builds.
+  amxlab_add_test(thread_pool_test LABEL fast
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/kernels/test_thread_pool.cpp
+    LIBS amxlab::threading)
   amxlab_add_test(kernels_long_test LABEL long
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/kernels/test_kernels_long.cpp
     LIBS amxlab_gemm_tester)

@@ -14,6 +14,7 @@
 
 #include "harness/cli/commands.h"
 #include "harness/cli/machine_info.h"
+#include "harness/cli/sweep_flags.h"
 #include "harness/runner/case_data.h"
 #include "harness/runner/onednn_reference.h"
 #include "harness/runner/sweep_runner.h"
@@ -24,15 +25,6 @@
 
 namespace amxlab::cli {
 namespace {
-
-struct SweepFlags {
-  std::string kernel, type, m, n, k, threads, place, numa, aq, seed;
-  std::vector<std::string> cases, batches;
-  std::string shard, out, resume, weights, activations, output, calibration, max_isa, onednn_isa;
-  int repetitions = 5;
-  double min_time_s = 0.05, timeout_s = 900;
-  bool no_cold = false, no_onednn = false, no_isolate = false, quick = false;
-};
 
 std::string now_tag() {
   const std::time_t t = std::time(nullptr);
@@ -132,7 +124,9 @@ nlohmann::json load_calibration(const std::string& path) {
   return j.contains("calibration") ? j["calibration"] : j;
 }
 
-int run_mode(const std::string& mode, const SweepFlags& f) {
+}  // namespace
+
+void apply_isa_cap(const SweepFlags& f) {
   if (!f.max_isa.empty()) {
     IsaLevel l;
     if (!parse_isa_level(f.max_isa, l))
@@ -140,14 +134,17 @@ int run_mode(const std::string& mode, const SweepFlags& f) {
     set_isa_cap(l);
     setenv("AMXLAB_MAX_ISA", f.max_isa.c_str(), 1);  // subprocesses inherit the cap
   }
-  std::vector<std::string> dropped;
-  const auto cases = collect_cases(f, mode == "run", dropped);
+}
+
+harness::SweepSummary run_cases(const std::string& mode, const std::vector<harness::Case>& cases,
+                                const std::vector<std::string>& dropped, const SweepFlags& f,
+                                std::string* results_path) {
   if (cases.empty())
     throw Error("no cases to run" + (dropped.empty() ? std::string() : ": " + dropped.front()));
-
+  const bool check = mode != "bench", bench = mode != "check";
   harness::SweepOptions o;
-  o.run.check = mode != "bench";
-  o.run.bench = mode != "check";
+  o.run.check = check;
+  o.run.bench = bench;
   o.run.onednn = !f.no_onednn;
   o.run.repetitions = f.repetitions;
   o.run.min_time_s = f.min_time_s;
@@ -155,7 +152,9 @@ int run_mode(const std::string& mode, const SweepFlags& f) {
   o.run.sources = {f.weights, f.activations};
   o.run.output_npy = f.output;
   o.run.calibration = load_calibration(f.calibration);
-  o.isolate = !f.no_isolate && mode != "bench";
+  o.run.placement.hugepages = f.hugepages;
+  o.run.placement.page_query = f.page_query;
+  o.isolate = !f.no_isolate && check;
   o.case_timeout_s = f.timeout_s;
   o.self_exe = std::filesystem::read_symlink("/proc/self/exe").string();
   o.run.self_exe = o.self_exe;
@@ -180,18 +179,53 @@ int run_mode(const std::string& mode, const SweepFlags& f) {
       {"isa_cap", name(isa_cap())},
       {"omp_wait_policy", std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "(unset)"},
       {"isolated", o.isolate},
+      {"hugepages", o.run.placement.hugepages},
       {"shard", f.shard},
       {"dropped_combinations", dropped}};
 
   fmt::print("amxlab {}: {} case(s) -> {}\n", mode, cases.size(), o.results_path);
   for (const auto& d : dropped) fmt::print("  not a case: {}\n", d);
-  const auto summary = harness::run_sweep(cases, o, header);
+  auto summary = harness::run_sweep(cases, o, header);
   fmt::print("{}", harness::summary_table(summary));
   fmt::print("results: {}\n", o.results_path);
-  return summary.failed() ? 1 : (summary.interrupted ? 130 : 0);
+  if (results_path != nullptr) *results_path = o.results_path;
+  return summary;
 }
 
+int exit_code(const harness::SweepSummary& s) {
+  return s.failed() ? 1 : (s.interrupted ? 130 : 0);
+}
+
+namespace {
+
+int run_mode(const std::string& mode, const SweepFlags& f) {
+  apply_isa_cap(f);
+  std::vector<std::string> dropped;
+  const auto cases = collect_cases(f, mode == "run", dropped);
+  return exit_code(run_cases(mode, cases, dropped, f));
+}
+
+}  // namespace
+
+void add_run_flags(CLI::App* cmd, SweepFlags& f) {
+  cmd->add_option("--out", f.out, "results file (default results/local/<mode>-<time>.json)");
+  cmd->add_option("--resume", f.resume, "continue this results file, skipping the cases it holds");
+  cmd->add_option("--reps", f.repetitions, "timing repetitions")->check(CLI::PositiveNumber);
+  cmd->add_option("--min-time", f.min_time_s, "minimum seconds per repetition");
+  cmd->add_option("--timeout", f.timeout_s, "seconds before a case is killed (check isolation)");
+  cmd->add_flag("--no-cold", f.no_cold, "skip the cold-cache timing");
+  cmd->add_flag("--no-isolate", f.no_isolate, "run cases in this process (no crash isolation)");
+  cmd->add_flag("--hugepages", f.hugepages,
+                "madvise(MADV_HUGEPAGE) on the placed weights (whether the kernel took it is recorded)");
+  cmd->add_option("--page-query", f.page_query,
+                  "(testing) where page nodes are read: move_pages, or lie:<node> to plant a mismatch")
+      ->group("");
+}
+
+namespace {
+
 void add_sweep_flags(CLI::App* cmd, SweepFlags& f) {
+  add_run_flags(cmd, f);
   cmd->add_option("--kernel", f.kernel,
                   "kernels: registry names, all, auto, golden, test.<fault> (comma list)");
   cmd->add_option("--type", f.type, "weight types, e.g. q4_0,q8_0");
@@ -207,22 +241,13 @@ void add_sweep_flags(CLI::App* cmd, SweepFlags& f) {
   cmd->add_option("--batch", f.batches,
                   "a batch file of descriptors (repeatable), e.g. harness/inputs/smoke.txt");
   cmd->add_option("--shard", f.shard, "run shard i/n of the sweep (0 <= i < n)");
-  cmd->add_option("--out", f.out, "results file (default results/local/<mode>-<time>.json)");
-  cmd->add_option("--resume", f.resume, "continue this results file, skipping the cases it holds");
   cmd->add_option("--weights", f.weights, "FILE.gguf:TENSOR instead of random weights");
   cmd->add_option("--activations", f.activations, "F32 [M][K] .npy instead of random activations");
   cmd->add_option("--output", f.output, "write the kernel's output as .npy (single case)");
-  cmd->add_option("--calibration", f.calibration, "calibration JSON (from amxlab calibrate) for roofline %");
-  cmd->add_option("--max-isa", f.max_isa, "cap the kernels' ISA: portable, avx2, avx512_vnni, amx");
   cmd->add_option(
       "--onednn-isa", f.onednn_isa,
       "also time oneDNN under each ISA cap, one subprocess each (e.g. avx512_core_vnni,avx512_core_amx)");
-  cmd->add_option("--reps", f.repetitions, "timing repetitions")->check(CLI::PositiveNumber);
-  cmd->add_option("--min-time", f.min_time_s, "minimum seconds per repetition");
-  cmd->add_option("--timeout", f.timeout_s, "seconds before a case is killed (check isolation)");
-  cmd->add_flag("--no-cold", f.no_cold, "skip the cold-cache timing");
   cmd->add_flag("--no-onednn", f.no_onednn, "skip oneDNN (check and timing)");
-  cmd->add_flag("--no-isolate", f.no_isolate, "run cases in this process (no crash isolation)");
   cmd->add_flag("--quick", f.quick, "default sweep: smaller shapes");
 }
 

@@ -11,5 +11,6 @@ void register_tile_selftest_command(CLI::App& app);
 void register_sweep_commands(CLI::App& app);    // check, bench, run, case-worker
 void register_results_commands(CLI::App& app);  // compare, merge
 void register_calibrate_command(CLI::App& app);
+void register_numa_command(CLI::App& app);  // the NUMA placement experiment
 
 }  // namespace amxlab::cli

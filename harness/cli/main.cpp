@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
 #endif
 #ifdef AMXLAB_HAVE_RUNNER
   amxlab::cli::register_sweep_commands(app);
+  amxlab::cli::register_numa_command(app);
 #endif
 #ifdef AMXLAB_HAVE_CALIBRATE
   amxlab::cli::register_calibrate_command(app);

@@ -72,9 +72,15 @@ class PlantedFaultKernel : public KernelUnderTest {
 
 }  // namespace
 
-std::unique_ptr<KernelUnderTest> make_registry_kernel(const Case& c);  // registry_kernel.cpp
+// registry_kernel.cpp
+std::unique_ptr<KernelUnderTest> make_registry_kernel(const Case& c, const PlacementOptions& placement);
 
-std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c) {
+std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c, const PlacementOptions& placement) {
+  const bool reference = c.kernel == "golden" || c.kernel.rfind("test.", 0) == 0;
+  if (reference && (c.numa != "local" || c.place != "compact")) {
+    throw CaseSkipped("kernel=" + c.kernel + " runs on the calling thread: place=" + c.place + " numa=" + c.numa +
+                      " apply to registry kernels, which run on the pinned pool");
+  }
   if (c.kernel == "golden") return std::make_unique<GoldenKernel>();
   if (c.kernel.rfind("test.", 0) == 0) {
     const std::string which = c.kernel.substr(5);
@@ -83,7 +89,7 @@ std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c) {
     }
     return std::make_unique<PlantedFaultKernel>(which);
   }
-  return make_registry_kernel(c);
+  return make_registry_kernel(c, placement);
 }
 
 }  // namespace amxlab::harness

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "harness/runner/case_data.h"
+#include "harness/runner/case_placement.h"
 #include "harness/sweep/case.h"
 
 namespace amxlab::harness {
@@ -24,11 +25,17 @@ class KernelUnderTest {
   virtual void run(const Case& c, const CaseData& d, void* y) = 0;
   // Facts recorded with the case (dispatch reason, layout, emulator counters, ...).
   virtual nlohmann::json info() const { return nlohmann::json::object(); }
+  // The workers and the verified page placement (case_placement.h), after prepare();
+  // null for kernels that run on the calling thread.
+  virtual nlohmann::json placement() const { return nullptr; }
+  // Non-empty when the observed placement differs from the policy: why.
+  virtual std::string placement_flag() const { return {}; }
 };
 
 // Throws amxlab::Error for an unknown kernel, or one that cannot run here (the message
-// says why, e.g. "CPU lacks avx512_vnni").
-std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c);
+// says why, e.g. "CPU lacks avx512_vnni"); CaseSkipped when the golden model or a test
+// kernel (which run on the calling thread) is asked for a placement or NUMA policy.
+std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c, const PlacementOptions& placement = {});
 
 // Runs the golden model for the case into y (the reference every kernel must match).
 void run_golden(const Case& c, const CaseData& d, void* y);

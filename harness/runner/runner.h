@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/runner/case_data.h"
+#include "harness/runner/case_placement.h"
 #include "harness/sweep/case.h"
 
 namespace amxlab::harness {
@@ -27,6 +28,7 @@ struct RunOptions {
   // process), e.g. {"avx512_core_vnni", "avx512_core_amx"}; empty: this process's oneDNN.
   std::vector<std::string> onednn_isas;
   std::string self_exe;  // the amxlab binary, for those subprocesses
+  PlacementOptions placement;  // huge pages, page-query backend (case_placement.h)
 };
 
 // The one-line command that reruns exactly this case.

@@ -147,7 +147,11 @@ nlohmann::json run_options_to_json(const RunOptions& o) {
           {"weights", o.sources.weights},
           {"activations", o.sources.activations},
           {"output_npy", o.output_npy},
-          {"calibration", o.calibration}};
+          {"calibration", o.calibration},
+          {"onednn_isas", o.onednn_isas},
+          {"self_exe", o.self_exe},
+          {"hugepages", o.placement.hugepages},
+          {"page_query", o.placement.page_query}};
 }
 
 RunOptions run_options_from_json(const nlohmann::json& j) {
@@ -165,6 +169,8 @@ RunOptions run_options_from_json(const nlohmann::json& j) {
   o.calibration = j.value("calibration", nlohmann::json());
   o.onednn_isas = j.value("onednn_isas", std::vector<std::string>{});
   o.self_exe = j.value("self_exe", "");
+  o.placement.hugepages = j.value("hugepages", false);
+  o.placement.page_query = j.value("page_query", "move_pages");
   return o;
 }
 

@@ -94,7 +94,7 @@ nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k,
     std::vector<std::unique_ptr<KernelUnderTest>> rot;
     rot.reserve(static_cast<size_t>(copies));
     for (int64_t i = 0; i < copies; ++i) {
-      rot.push_back(make_kernel_under_test(c));
+      rot.push_back(make_kernel_under_test(c, o.placement));
       rot.back()->prepare(c, d);
     }
     const auto cold = time_body(

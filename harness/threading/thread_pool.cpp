@@ -69,9 +69,26 @@ ThreadPool::ThreadPool(int threads, bool pin) {
   require(threads >= 1, "ThreadPool: threads=" + std::to_string(threads) + " must be at least 1");
   const std::vector<int> cpus = allowed_cpus();
   require(!pin || !cpus.empty(), "ThreadPool: sched_getaffinity gave no CPU to pin to");
-  oversubscribed_ = pin ? threads > static_cast<int>(cpus.size()) : false;
-  for (int i = 0; i < threads; ++i) cpus_.push_back(pin ? cpus[static_cast<size_t>(i) % cpus.size()] : -1);
-  workers_.reserve(static_cast<size_t>(threads));
+  std::vector<int> chosen;
+  for (int i = 0; i < threads; ++i) chosen.push_back(pin ? cpus[static_cast<size_t>(i) % cpus.size()] : -1);
+  start(std::move(chosen));
+}
+
+ThreadPool::ThreadPool(std::vector<int> cpus) {
+  require(!cpus.empty(), "ThreadPool: no worker CPUs given");
+  start(std::move(cpus));
+}
+
+void ThreadPool::start(std::vector<int> cpus) {
+  cpus_ = std::move(cpus);
+  std::vector<int> pinned;
+  for (int c : cpus_) {
+    if (c >= 0) pinned.push_back(c);
+  }
+  std::sort(pinned.begin(), pinned.end());
+  oversubscribed_ = std::adjacent_find(pinned.begin(), pinned.end()) != pinned.end();
+  const int threads = static_cast<int>(cpus_.size());
+  workers_.reserve(cpus_.size());
   for (int i = 0; i < threads; ++i)
     workers_.emplace_back([this, i] { worker_loop(i, cpus_[static_cast<size_t>(i)]); });
   // Wait until every worker has pinned itself (or failed to).
@@ -123,37 +140,53 @@ void ThreadPool::worker_loop(int index, int cpu) {
     // Wait for the next task: spin a little (fork/join latency), then sleep.
     seen = wait_change(generation_, seen, kWorkerSpin);
     if (stop_.load(std::memory_order_acquire)) return;
-    const std::function<void(int64_t)>& fn = *fn_;
-    const int64_t count = count_;
-    for (;;) {
-      if (failed_.load(std::memory_order_relaxed)) break;
-      const int64_t i = next_.fetch_add(1, std::memory_order_relaxed);
-      if (i >= count) break;
-      try {
-        fn(i);
-        if (!mxcsr_is_default()) {
-          const uint32_t changed = read_mxcsr();
-          set_default_mxcsr();
-          throw Error("ThreadPool: task " + std::to_string(i) + " left MXCSR at " + hex32(changed) +
-                      " (default " + hex32(kDefaultMxcsr) + "); restored");
-        }
-      } catch (...) {
-        if (!mxcsr_is_default()) set_default_mxcsr();
-        std::lock_guard<std::mutex> lock(error_mutex_);
-        if (!error_) error_ = std::current_exception();
-        failed_.store(true, std::memory_order_relaxed);
+    if (per_worker_) {
+      if (index < count_ && !failed_.load(std::memory_order_relaxed)) run_task(index);
+    } else {
+      const int64_t count = count_;
+      for (;;) {
+        if (failed_.load(std::memory_order_relaxed)) break;
+        const int64_t i = next_.fetch_add(1, std::memory_order_relaxed);
+        if (i >= count) break;
+        run_task(i);
       }
     }
     if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) busy_.notify_all();
   }
 }
 
+void ThreadPool::run_task(int64_t i) {
+  try {
+    (*fn_)(i);
+    if (!mxcsr_is_default()) {
+      const uint32_t changed = read_mxcsr();
+      set_default_mxcsr();
+      throw Error("ThreadPool: task " + std::to_string(i) + " left MXCSR at " + hex32(changed) + " (default " +
+                  hex32(kDefaultMxcsr) + "); restored");
+    }
+  } catch (...) {
+    if (!mxcsr_is_default()) set_default_mxcsr();
+    std::lock_guard<std::mutex> lock(error_mutex_);
+    if (!error_) error_ = std::current_exception();
+    failed_.store(true, std::memory_order_relaxed);
+  }
+}
+
 void ThreadPool::parallel_for(int64_t count, const std::function<void(int64_t)>& fn) {
+  dispatch(count, fn, false);
+}
+
+void ThreadPool::for_each_worker(const std::function<void(int64_t)>& fn) {
+  dispatch(size(), fn, true);
+}
+
+void ThreadPool::dispatch(int64_t count, const std::function<void(int64_t)>& fn, bool per_worker) {
   require(t_current_pool != this, "ThreadPool::parallel_for called from inside one of its own tasks");
   if (count <= 0) return;
   std::lock_guard<std::mutex> call(call_mutex_);
   fn_ = &fn;
   count_ = count;
+  per_worker_ = per_worker;
   next_.store(0, std::memory_order_relaxed);
   failed_.store(false, std::memory_order_relaxed);
   error_ = nullptr;
@@ -197,17 +230,32 @@ std::vector<Slice> cut_output(int64_t m, int64_t n, const Plan& plan, int parts)
 
 void run_gemm(ThreadPool& pool, const KernelDesc& kernel, const PackedWeights& w, const ActivationView& a,
               const OutputView& y) {
+  const std::vector<const PackedWeights*> same(static_cast<size_t>(pool.size()), &w);
+  run_gemm(pool, kernel, same, a, y);
+}
+
+void run_gemm(ThreadPool& pool, const KernelDesc& kernel, std::span<const PackedWeights* const> weights_of_worker,
+              const ActivationView& a, const OutputView& y) {
   require(kernel.run != nullptr && kernel.plan != nullptr,
           std::string("run_gemm: kernel ") + std::string(kernel.name) + " has no run/plan function");
-  const Plan plan = kernel.plan(y.m, y.n, w.k());
+  require(weights_of_worker.size() == static_cast<size_t>(pool.size()) &&
+              std::find(weights_of_worker.begin(), weights_of_worker.end(), nullptr) == weights_of_worker.end(),
+          "run_gemm: need one PackedWeights per worker (" + std::to_string(pool.size()) + "), got " +
+              std::to_string(weights_of_worker.size()));
+  const PackedWeights& first = *weights_of_worker[0];
+  const Plan plan = kernel.plan(y.m, y.n, first.k());
   const std::vector<Slice> slices = cut_output(y.m, y.n, plan, pool.size());
   if (slices.empty()) {
     // Nothing to compute, but the kernel still checks its arguments.
-    kernel.run(w, a, y, Slice{0, 0, 0, 0});
+    kernel.run(first, a, y, Slice{0, 0, 0, 0});
     return;
   }
-  pool.parallel_for(static_cast<int64_t>(slices.size()),
-                    [&](int64_t i) { kernel.run(w, a, y, slices[static_cast<size_t>(i)]); });
+  const auto parts = static_cast<int64_t>(pool.size());
+  pool.for_each_worker([&](int64_t wk) {
+    const PackedWeights& w = *weights_of_worker[static_cast<size_t>(wk)];
+    for (auto i = static_cast<size_t>(wk); i < slices.size(); i += static_cast<size_t>(parts))
+      kernel.run(w, a, y, slices[i]);
+  });
 }
 
 void quantize_parallel(ThreadPool& pool, const KernelDesc& kernel, ActQuant variant, std::span<const float> a,

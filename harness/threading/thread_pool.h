@@ -1,6 +1,6 @@
-// The harness's thread pool: N persistent workers, each pinned to one CPU (round-robin
-// over the CPUs this process may use; hwloc placements come later) and running with the
-// default MXCSR (DESIGN.md: part of the bitwise contract). parallel_for() is a low-overhead
+// The harness's thread pool: N persistent workers, each pinned to one CPU (the CPUs the
+// NUMA planner chose for a placement — harness/numa/planner.h —, or round-robin over
+// the CPUs this process may use) and running with the default MXCSR (DESIGN.md: part of the bitwise contract). parallel_for() is a low-overhead
 // fork/join: the caller publishes a task, workers take indices from a shared counter;
 // between tasks workers poll with sched_yield() for ~200 us (the caller ~20 us while it
 // waits), then sleep on a futex. Yielding rather than PAUSE-spinning: on a 2-core machine
@@ -31,6 +31,9 @@ class ThreadPool {
   // threads >= 1 workers; worker i is pinned to allowed_cpus()[i % count] unless pin is
   // false. Throws amxlab::Error when threads < 1 or pinning fails.
   explicit ThreadPool(int threads, bool pin = true);
+  // One worker per entry, worker i pinned to cpus[i] (-1: not pinned). Several workers
+  // may share a CPU (oversubscription: oversubscribed() then says so).
+  explicit ThreadPool(std::vector<int> cpus);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -45,9 +48,16 @@ class ThreadPool {
   // here, naming the index); the worker restores the default first. Not reentrant: one
   // parallel_for at a time per pool (a call from inside a task throws).
   void parallel_for(int64_t count, const std::function<void(int64_t)>& fn);
+  // Calls fn(w) once on worker w, for every worker: static assignment, for work whose
+  // placement matters (worker w reads the weights first-touched or replicated for its
+  // node). Errors and MXCSR as parallel_for.
+  void for_each_worker(const std::function<void(int64_t)>& fn);
 
  private:
+  void start(std::vector<int> cpus);
   void worker_loop(int index, int cpu);
+  void run_task(int64_t i);
+  void dispatch(int64_t count, const std::function<void(int64_t)>& fn, bool per_worker);
 
   std::vector<std::thread> workers_;
   std::vector<int> cpus_;
@@ -56,6 +66,7 @@ class ThreadPool {
   std::mutex call_mutex_;  // one parallel_for at a time
   const std::function<void(int64_t)>* fn_ = nullptr;
   int64_t count_ = 0;
+  bool per_worker_ = false;
   std::atomic<int64_t> next_{0};
   std::atomic<uint32_t> generation_{0};
   std::atomic<int> busy_{0};  // workers still inside the current task
@@ -79,6 +90,12 @@ std::vector<Slice> cut_output(int64_t m, int64_t n, const Plan& plan, int parts)
 // into pool.size() slices and runs kernel.run() once on each.
 void run_gemm(ThreadPool& pool, const KernelDesc& kernel, const PackedWeights& w, const ActivationView& a,
               const OutputView& y);
+
+// The same with one PackedWeights per worker (replicate: each worker reads the copy on
+// its own node; all copies hold the same packed bytes). Slice s runs on worker
+// s % pool.size(), always: who reads which weights is fixed, as first touch needs.
+void run_gemm(ThreadPool& pool, const KernelDesc& kernel, std::span<const PackedWeights* const> weights_of_worker,
+              const ActivationView& a, const OutputView& y);
 
 // F32 rows [m][k] -> the kernel's activation format with kernel.quantize, rows split over
 // the pool. Every row is checked for Inf/NaN first: an Error names the first bad row and

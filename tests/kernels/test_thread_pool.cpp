@@ -2,8 +2,12 @@
 // MXCSR on workers, cut_output's coverage, run_gemm across thread counts.
 #include <gtest/gtest.h>
 
+#include <sched.h>
+
 #include <atomic>
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <cstdio>
 #include <cstring>
 #include <set>
@@ -93,6 +97,79 @@ TEST(ThreadPool, NestedCallIsRefused) {
       error_of([&] { pool.parallel_for(1, [&](int64_t) { pool.parallel_for(1, [](int64_t) {}); }); });
   EXPECT_NE(msg.find("inside one of its own tasks"), std::string::npos) << msg;
   EXPECT_FALSE(error_of([] { ThreadPool bad(0); }).empty());
+}
+
+TEST(ThreadPool, ForEachWorkerRunsEveryWorkerOnceOnItsOwnCpu) {
+  const std::vector<int> allowed = threading::allowed_cpus();
+  ASSERT_FALSE(allowed.empty());
+  for (int threads : {1, 2, 3, 5, 9}) {
+    std::vector<int> cpus;
+    for (int i = 0; i < threads; ++i) cpus.push_back(allowed[static_cast<size_t>(threads - 1 - i) % allowed.size()]);
+    ThreadPool pool(cpus);
+    EXPECT_EQ(pool.cpus(), cpus);
+    EXPECT_EQ(pool.oversubscribed(), threads > static_cast<int>(allowed.size()));
+    for (int rep = 0; rep < 20; ++rep) {
+      std::vector<std::atomic<int>> hits(static_cast<size_t>(threads));
+      std::vector<int> ran_on(static_cast<size_t>(threads), -2);
+      pool.for_each_worker([&](int64_t w) {
+        hits[static_cast<size_t>(w)].fetch_add(1);
+        ran_on[static_cast<size_t>(w)] = sched_getcpu();
+        if (!mxcsr_is_default()) throw std::runtime_error("worker MXCSR not default");
+      });
+      for (int w = 0; w < threads; ++w) {
+        ASSERT_EQ(hits[static_cast<size_t>(w)].load(), 1) << "worker " << w << " of " << threads;
+        ASSERT_EQ(ran_on[static_cast<size_t>(w)], cpus[static_cast<size_t>(w)]) << "worker " << w;
+      }
+    }
+    // The two kinds of call interleave on one pool.
+    std::atomic<int> n{0};
+    pool.parallel_for(37, [&](int64_t) { n.fetch_add(1); });
+    pool.for_each_worker([&](int64_t) { n.fetch_add(1); });
+    EXPECT_EQ(n.load(), 37 + threads);
+  }
+  EXPECT_FALSE(error_of([] { ThreadPool none(std::vector<int>{}); }).empty());
+  const std::string bad = error_of([] { ThreadPool p(std::vector<int>{CPU_SETSIZE - 1}); });
+  EXPECT_NE(bad.find("pinning worker 0 to CPU"), std::string::npos) << bad;
+}
+
+// A kernel that records which weights object and which worker thread each slice saw.
+std::mutex g_seen_mutex;
+std::map<int64_t, std::pair<const PackedWeights*, int>> g_seen;  // slice n0 -> (weights, cpu)
+Plan fake_plan(int64_t, int64_t, int64_t) { return Plan{1, 16}; }
+void fake_run(const PackedWeights& w, const ActivationView&, const OutputView&, const Slice& s) {
+  const std::lock_guard<std::mutex> lock(g_seen_mutex);
+  g_seen[s.n0] = {&w, sched_getcpu()};
+}
+
+TEST(RunGemm, SliceSRunsOnWorkerSModPWithThatWorkersWeights) {
+  const std::vector<int> allowed = threading::allowed_cpus();
+  KernelDesc k{};
+  k.name = "test.fake";
+  k.plan = fake_plan;
+  k.run = fake_run;
+  for (int threads : {1, 2, 3}) {
+    std::vector<int> cpus;
+    for (int i = 0; i < threads; ++i) cpus.push_back(allowed[static_cast<size_t>(i) % allowed.size()]);
+    ThreadPool pool(cpus);
+    std::vector<PackedWeights> copies;
+    for (int i = 0; i < threads; ++i) copies.emplace_back(QType::Q8_0, Layout::gguf_rows, 160, 32, 64, 0);
+    std::vector<const PackedWeights*> of_worker;
+    for (const auto& c : copies) of_worker.push_back(&c);
+    g_seen.clear();
+    const OutputView y{nullptr, 160, 1, 160};
+    threading::run_gemm(pool, k, of_worker, ActivationView{}, y);
+    const auto slices = cut_output(1, 160, Plan{1, 16}, threads);
+    ASSERT_EQ(g_seen.size(), slices.size());
+    for (size_t s = 0; s < slices.size(); ++s) {
+      const size_t w = s % static_cast<size_t>(threads);
+      EXPECT_EQ(g_seen[slices[s].n0].first, of_worker[w]) << "slice " << s << " of " << threads;
+      EXPECT_EQ(g_seen[slices[s].n0].second, cpus[w]) << "slice " << s << " of " << threads;
+    }
+    const std::vector<const PackedWeights*> too_few(of_worker.begin(), of_worker.end() - 1);
+    EXPECT_NE(error_of([&] { threading::run_gemm(pool, k, too_few, ActivationView{}, y); })
+                  .find("one PackedWeights per worker"),
+              std::string::npos);
+  }
 }
 
 TEST(CutOutput, CoversEveryElementOnceOnPlanSteps) {

@@ -1,0 +1,40 @@
+// What the sweep commands (check, bench, run, numa) share: their flags and the call
+// that runs a list of cases into one results file (cmd_sweep.cpp).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "harness/runner/sweep_runner.h"
+#include "harness/sweep/case.h"
+
+namespace amxlab::cli {
+
+struct SweepFlags {
+  std::string kernel, type, m, n, k, threads, place, numa, aq, seed;
+  std::vector<std::string> cases, batches;
+  std::string shard, out, resume, weights, activations, output, calibration, max_isa, onednn_isa;
+  int repetitions = 5;
+  double min_time_s = 0.05, timeout_s = 900;
+  bool no_cold = false, no_onednn = false, no_isolate = false, quick = false, hugepages = false;
+  std::string page_query = "move_pages";
+};
+
+// --out, --resume, --calibration, --max-isa, --reps, --min-time, --timeout, --no-cold,
+// --no-isolate, --hugepages (and the hidden --page-query).
+void add_run_flags(CLI::App* cmd, SweepFlags& f);
+
+// --max-isa: caps this process and, through AMXLAB_MAX_ISA, its subprocesses.
+void apply_isa_cap(const SweepFlags& f);
+
+// Runs `cases` in `mode` ("check", "bench", "run" or "numa": check and time), prints the
+// summary table, and says where the results went.
+harness::SweepSummary run_cases(const std::string& mode, const std::vector<harness::Case>& cases,
+                                const std::vector<std::string>& dropped, const SweepFlags& f,
+                                std::string* results_path = nullptr);
+
+// 1 when a case failed, 130 when interrupted, else 0.
+int exit_code(const harness::SweepSummary& s);
+
+}  // namespace amxlab::cli

@@ -1,0 +1,98 @@
+#include "harness/runner/case_placement.h"
+
+#include <cstring>
+#include <mutex>
+
+#include "harness/numa/planner.h"
+#include "harness/numa/verify.h"
+
+namespace amxlab::harness {
+
+// Hands a PackedWeights the memory PlacedWeights already placed and touched (one copy).
+// Owns nothing: PlacedWeights frees it.
+class CasePlacement::Borrowed final : public MemoryResource {
+ public:
+  Borrowed(std::span<std::byte> region, std::string description)
+      : region_(region), description_(std::move(description)) {}
+  void* allocate(size_t bytes) override {
+    require(!taken_ && bytes <= region_.size(),
+            "placed weights: " + std::to_string(bytes) + " bytes do not fit the placed " +
+                std::to_string(region_.size()) + " (or the region is taken)");
+    taken_ = true;
+    return region_.data();
+  }
+  void deallocate(void*, size_t) noexcept override { taken_ = false; }
+  std::string describe() const override { return description_; }
+
+ private:
+  std::span<std::byte> region_;
+  std::string description_;
+  bool taken_ = false;
+};
+
+const topo::Topology& machine_topology() {
+  static const topo::Topology t = topo::discover();
+  return t;
+}
+
+namespace {
+
+std::unique_ptr<numa::PageQuery> make_page_query(const std::string& spec) {
+  if (spec == "move_pages") return std::make_unique<numa::MovePagesQuery>();
+  if (spec.rfind("lie:", 0) == 0) {
+    const int node = std::stoi(spec.substr(4));
+    return std::make_unique<numa::FakePageQuery>([node](const void*) { return node; },
+                                                 "lie (every page on node " + std::to_string(node) + ")");
+  }
+  throw Error("page query '" + spec + "': expected move_pages or lie:<node>");
+}
+
+}  // namespace
+
+CasePlacement::CasePlacement(const Case& c, PackedWeights packed, const PlacementOptions& options) {
+  const topo::Topology& topology = machine_topology();
+  const numa::Placement place = numa::parse_placement(c.place);
+  const numa::Policy policy = numa::parse_policy(c.numa);
+  slots_ = numa::plan_workers(topology, place, c.threads);
+  const numa::PlacementPlan plan = numa::plan_placement(policy, topology, slots_);
+  if (plan.skipped) throw CaseSkipped("numa=" + policy.name() + " cannot be realised here: " + plan.reason);
+
+  std::vector<int> cpus;
+  for (const auto& s : slots_) cpus.push_back(s.cpu);
+  pool_ = std::make_unique<threading::ThreadPool>(cpus);
+
+  // Place, touch from the pinned workers, then copy the packed bytes in: the pages are
+  // where the policy put them before a byte of weights is written.
+  const size_t bytes = packed.bytes().size();
+  placed_ = std::make_unique<numa::PlacedWeights>(plan, slots_, bytes, numa::AllocOptions{options.hugepages});
+  placed_->touch();
+  for (int i = 0; i < placed_->copies(); ++i) {
+    borrowed_.push_back(std::make_unique<Borrowed>(placed_->copy(i), placed_->memory_description()));
+    copies_.emplace_back(packed.type(), packed.layout(), packed.n(), packed.k(), bytes, packed.source_checksum(),
+                         *borrowed_.back());
+    std::memcpy(copies_.back().mutable_bytes().data(), packed.bytes().data(), bytes);
+  }
+  for (const auto& s : slots_) {
+    const std::byte* mine = placed_->for_worker(s.worker).data();
+    for (const auto& copy : copies_) {
+      if (copy.bytes().data() == mine) of_worker_.push_back(&copy);
+    }
+  }
+  require(of_worker_.size() == slots_.size(), "placed weights: a worker has no copy to read");
+
+  const auto query = make_page_query(options.page_query);
+  const numa::PlacementReport r = placed_->verify(*query);
+  report_ = numa::to_json(r);
+  report_["place"] = place.name();
+  report_["workers"] = numa::describe(slots_);
+  report_["worker_nodes"] = numa::worker_nodes(slots_);
+  report_["oversubscribed"] = numa::oversubscription_note(slots_);
+  report_["hugepages_requested"] = options.hugepages;
+  report_["copies"] = placed_->copies();
+  flagged_ = r.flagged;
+  flag_reason_ = r.reason;
+}
+
+CasePlacement::~CasePlacement() = default;
+
+}  // namespace amxlab::harness

@@ -1,0 +1,73 @@
+// Where a registry kernel's case runs and where its weights live (the case's place= and
+// numa= fields, DESIGN.md "NUMA policies"): the NUMA planner's worker slots become a
+// pinned thread pool, the packed weights move once into memory placed by the policy
+// (one copy per worker node for replicate), every page is touched by the workers and
+// its node read back (move_pages) before anything is timed. The observed placement goes
+// into the case's record; a placement that differs from the policy fails the case.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "harness/numa/placement.h"
+#include "harness/sweep/case.h"
+#include "harness/threading/thread_pool.h"
+#include "kernels/core/error.h"
+#include "kernels/pack/packed_weights.h"
+
+namespace amxlab::harness {
+
+// A case this machine cannot realise as described (remote or interleave on one node,
+// ...): recorded as SKIPPED with the reason, never run as something else.
+class CaseSkipped : public Error {
+ public:
+  using Error::Error;
+};
+
+struct PlacementOptions {
+  bool hugepages = false;  // madvise(MADV_HUGEPAGE) on the weights (--hugepages)
+  // Where pages are read from: "move_pages" (the real one), or "lie:<node>" — a backend
+  // that claims every page is on <node>, to prove a mismatch fails the case.
+  std::string page_query = "move_pages";
+};
+
+// The pinned workers and the placed weights of one case.
+class CasePlacement {
+ public:
+  // Throws CaseSkipped when the policy cannot be realised here, Error for a node that
+  // does not exist or a malformed place=/numa= field. `packed` is moved into the placed
+  // memory (one copy per worker node for replicate) and released.
+  CasePlacement(const Case& c, PackedWeights packed, const PlacementOptions& options);
+  ~CasePlacement();
+  CasePlacement(const CasePlacement&) = delete;
+  CasePlacement& operator=(const CasePlacement&) = delete;
+
+  threading::ThreadPool& pool() { return *pool_; }
+  // Worker w's weights (its node's copy under replicate; otherwise the one copy).
+  const std::vector<const PackedWeights*>& weights_of_worker() const { return of_worker_; }
+  const PackedWeights& first_copy() const { return copies_.front(); }
+  // {policy, place, workers, oversubscribed, status, expected, observed, ...}: the
+  // planner's slots and the verification report (harness/numa/verify.h to_json).
+  const nlohmann::json& report() const { return report_; }
+  bool flagged() const { return flagged_; }
+  std::string flag_reason() const { return flag_reason_; }
+
+ private:
+  class Borrowed;
+  std::vector<numa::WorkerSlot> slots_;
+  std::unique_ptr<threading::ThreadPool> pool_;
+  std::unique_ptr<numa::PlacedWeights> placed_;
+  std::vector<std::unique_ptr<Borrowed>> borrowed_;
+  std::vector<PackedWeights> copies_;  // destroyed before the memory they borrow
+  std::vector<const PackedWeights*> of_worker_;
+  nlohmann::json report_;
+  bool flagged_ = false;
+  std::string flag_reason_;
+};
+
+// The machine's topology, discovered once per process (hwloc).
+const topo::Topology& machine_topology();
+
+}  // namespace amxlab::harness

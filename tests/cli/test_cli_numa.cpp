@@ -1,0 +1,111 @@
+// Thread and weight placement through the amxlab binary on this machine: the observed
+// page placement is recorded with every registry-kernel case; a placement backend that
+// lies fails the case (with a reproducer that plants the same lie); policies this
+// one-node machine cannot realise are SKIPPED with their reason and a node that does
+// not exist is an ERROR naming the nodes; the golden model refuses placements it cannot
+// honour; `amxlab numa` sweeps policies x threads and writes GB/s with the placement.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "tests/cli/cli_util.h"
+
+namespace amxlab::testing {
+namespace {
+
+std::map<std::string, nlohmann::json> by_descriptor(const nlohmann::json& doc) {
+  std::map<std::string, nlohmann::json> out;
+  for (const auto& c : doc["cases"]) out[c["descriptor"].get<std::string>()] = c;
+  return out;
+}
+
+TEST(CliNuma, ObservedPlacementIsRecordedForEveryPolicy) {
+  const std::string out = temp_file("numa-check.json");
+  const auto r = run_amxlab(
+      "check --type q8_0 --m 3 --n 80 --k 64 --threads 1,2 --kernel auto --numa local,bind.0,replicate,remote,bind.9 "
+      "--place compact,scatter --no-onednn --out " +
+      out);
+  const auto cases = by_descriptor(read_json(out));
+  ASSERT_EQ(cases.size(), 20u) << r.output;
+  const bool one_node = read_json(out)["machine"]["topology"]["numa_nodes"].size() == 1;
+  for (const auto& [d, c] : cases) {
+    const std::string policy = c["numa"]["policy"].get<std::string>();
+    if (policy == "bind.9") {
+      EXPECT_EQ(c["verdict"], "ERROR") << d;
+      EXPECT_NE(c["reason"].get<std::string>().find("NUMA node 9 does not exist"), std::string::npos) << d;
+      continue;
+    }
+    if (policy == "remote" && one_node) {
+      EXPECT_EQ(c["verdict"], "SKIPPED") << d;
+      EXPECT_NE(c["reason"].get<std::string>().find("cannot be realised here"), std::string::npos) << d;
+      continue;
+    }
+    EXPECT_EQ(c["verdict"], "PASS") << d << ": " << c["reason"];
+    EXPECT_EQ(c["numa"]["status"], "verified") << d;
+    EXPECT_EQ(c["numa"]["backend"], "move_pages") << d;
+    EXPECT_EQ(c["numa"]["untouched"], 0) << d;
+    EXPECT_GT(c["numa"]["pages"].get<int>(), 0) << d;
+    double total = 0;
+    for (const auto& [node, f] : c["numa"]["observed"].items()) total += f.get<double>();
+    EXPECT_NEAR(total, 1.0, 1e-9) << d;
+    if (one_node) {
+      EXPECT_EQ(c["numa"]["observed"]["0"], 1.0) << d;
+    }
+    EXPECT_NE(c["numa"]["workers"].get<std::string>().find("w0 cpu"), std::string::npos) << d;
+  }
+  std::filesystem::remove(out);
+}
+
+TEST(CliNuma, ALyingPlacementBackendFailsTheCase) {
+  const std::string out = temp_file("numa-lie.json");
+  const auto r = run_amxlab("check --case q8_0:m3n40k64:t2:kernel=auto:numa=bind.0 --page-query lie:1 --no-onednn --out " +
+                            out);
+  EXPECT_EQ(r.status, 1) << r.output;
+  const auto c = read_json(out)["cases"][0];
+  EXPECT_EQ(c["verdict"], "FAIL");
+  EXPECT_NE(c["reason"].get<std::string>().find("NUMA placement differs from numa=bind.0"), std::string::npos)
+      << c["reason"];
+  EXPECT_EQ(c["numa"]["status"], "mismatch");
+  EXPECT_EQ(c["numa"]["observed"]["1"], 1.0);
+  EXPECT_NE(c["reproducer"].get<std::string>().find("--page-query lie:1"), std::string::npos) << c["reproducer"];
+  std::filesystem::remove(out);
+}
+
+TEST(CliNuma, GoldenRefusesAPlacementItCannotHonour) {
+  const std::string out = temp_file("numa-golden.json");
+  run_amxlab("check --case q8_0:m3n40k64:t1:kernel=golden:place=scatter --no-onednn --out " + out);
+  const auto c = read_json(out)["cases"][0];
+  EXPECT_EQ(c["verdict"], "SKIPPED");
+  EXPECT_NE(c["reason"].get<std::string>().find("runs on the calling thread"), std::string::npos) << c["reason"];
+  std::filesystem::remove(out);
+}
+
+TEST(CliNuma, NumaCommandSweepsPoliciesAndThreadsWithGbpsAndPlacement) {
+  const std::string out = temp_file("numa-cmd.json");
+  const auto r = run_amxlab("numa --m 1,4 --n 96 --k 256 --threads 1,2 --reps 1 --min-time 0.001 --no-cold --out " +
+                            out);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("hot GB/s"), std::string::npos) << r.output;
+  const auto doc = read_json(out);
+  EXPECT_EQ(doc["run"]["mode"], "numa");
+  std::map<std::string, int> policies;
+  for (const auto& c : doc["cases"]) {
+    const std::string policy = c["numa"]["policy"].get<std::string>();
+    ++policies[policy];
+    if (c["verdict"] == "SKIPPED") {
+      EXPECT_TRUE(policy == "remote" || policy == "interleave") << c["descriptor"];
+      EXPECT_FALSE(c["reason"].get<std::string>().empty());
+      continue;
+    }
+    EXPECT_EQ(c["verdict"], "PASS") << c["descriptor"] << ": " << c["reason"];
+    EXPECT_EQ(c["numa"]["status"], "verified") << c["descriptor"];
+    EXPECT_GT(c["timing"]["weight_gbps"].get<double>(), 0) << c["descriptor"];
+  }
+  // local, bind.<every node>, remote, interleave, replicate; 2 M x 2 thread counts each.
+  for (const char* p : {"local", "bind.0", "remote", "interleave", "replicate"}) EXPECT_EQ(policies[p], 4) << p;
+  std::filesystem::remove(out);
+}
+
+}  // namespace
+}  // namespace amxlab::testing
