@@ -21,8 +21,12 @@ mkdir -p "$out"
 "$bin" calibrate --quick --out "$out/calibration.json"
 status=0
 "$bin" run --quick --calibration "$out/calibration.json" --out "$out/run.json" ${AMXLAB_RUN_FLAGS:-} || status=$?
-/usr/bin/python3 scripts/plot.py "$out/run.json" --out "$out/plots" || echo "plotting failed (is python3-matplotlib installed?)"
+# The NUMA placement experiment (every policy x 1..all threads; on one node remote and
+# interleave are listed as skipped with the reason).
+"$bin" numa --quick --calibration "$out/calibration.json" --out "$out/numa.json" || status=$?
+/usr/bin/python3 scripts/plot.py "$out/run.json" "$out/numa.json" --out "$out/plots" ||
+  echo "plotting failed (is python3-matplotlib installed?)"
 
 echo
-echo "main job done: results in $out/ (run.json, calibration.json, plots/, info.json)"
+echo "main job done: results in $out/ (run.json, numa.json, calibration.json, plots/, info.json)"
 exit $status

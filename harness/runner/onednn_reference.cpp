@@ -7,12 +7,15 @@
 #include <cstring>
 #include <random>
 
+#include "harness/numa/planner.h"
+#include "harness/runner/case_placement.h"
 #include "harness/runner/checks.h"
 #include "harness/runner/throughput.h"
 #include "kernels/core/blocks.h"
 #include "kernels/core/error.h"
 #include "kernels/core/fp16.h"
 #include "reference/onednn/matmul.h"
+#include "reference/onednn/omp_pinning.h"
 #include "reference/onednn/runtime.h"
 
 namespace amxlab::harness {
@@ -130,7 +133,12 @@ nlohmann::json onednn_check(const Case& c, const CaseData& d, const void* y_gold
 nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
   const onednn::MatmulKind kind = kind_of(c.type);
   const bool quantised = traits(c.type).block_quantized;
-  onednn::set_threads(c.threads);
+  // The case's threads and placement for oneDNN too: its OpenMP team pinned to the CPUs
+  // the harness's pool uses (the planner's slots, in order).
+  std::vector<int> cpus;
+  for (const auto& s : numa::plan_workers(machine_topology(), numa::parse_placement(c.place), c.threads))
+    cpus.push_back(s.cpu);
+  const onednn::OmpPinning pinning(cpus);
   onednn::Matmul mm(kind, c.m, c.n, c.k);
   // Data for the timing only (values do not matter for speed; keep int sums in range).
   std::mt19937 rng(static_cast<uint32_t>(c.seed));
@@ -147,6 +155,9 @@ nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
   j["impl"] = mm.impl();
   j["kind"] = quantised ? "u8s8s32 (int8 speed reference of a quantised case)" : onednn::name(kind);
   j["omp_wait_policy"] = onednn::omp_wait_policy();
+  j["threads"] = {{"place", c.place}, {"requested_cpus", cpus}, {"observed_cpus", pinning.observed()}};
+  j["weights_memory"] = "oneDNN's own buffer (its reorder writes it from the calling thread); numa= policies "
+                        "apply to the kernel's packed weights only";
   add_rates(j, c, t.median_s, static_cast<double>(mm.weight_bytes()), o);
   return j;
 }
