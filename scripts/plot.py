@@ -45,6 +45,9 @@ def throughput_plots(docs, out):
             t = c.get("timing")
             if not t or "gops" not in t:
                 continue
+            numa = c.get("numa") if isinstance(c.get("numa"), dict) else {}
+            if numa.get("policy", "local") != "local" or numa.get("place", "compact") != "compact":
+                continue  # placement experiments go to the numa plots
             s = c["shape"]
             key = (c["type"], s["n"], s["k"], c["threads"])
             groups[key][c.get("kernel", "?")].append((s["m"], t["gops"]))
