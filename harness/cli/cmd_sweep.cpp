@@ -210,6 +210,8 @@ int run_mode(const std::string& mode, const SweepFlags& f) {
 void add_run_flags(CLI::App* cmd, SweepFlags& f) {
   cmd->add_option("--out", f.out, "results file (default results/local/<mode>-<time>.json)");
   cmd->add_option("--resume", f.resume, "continue this results file, skipping the cases it holds");
+  cmd->add_option("--calibration", f.calibration, "calibration JSON (from amxlab calibrate) for roofline %");
+  cmd->add_option("--max-isa", f.max_isa, "cap the kernels' ISA: portable, avx2, avx512_vnni, amx");
   cmd->add_option("--reps", f.repetitions, "timing repetitions")->check(CLI::PositiveNumber);
   cmd->add_option("--min-time", f.min_time_s, "minimum seconds per repetition");
   cmd->add_option("--timeout", f.timeout_s, "seconds before a case is killed (check isolation)");

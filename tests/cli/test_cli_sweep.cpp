@@ -253,5 +253,27 @@ TEST(CliSweep, OnednnTimedPerIsaCapInSubprocesses) {
   }
 }
 
+// The main job's flags: a calibration gives roofline percentages, --max-isa caps the
+// dispatcher (and its subprocesses), --hugepages is recorded.
+TEST(CliSweep, CalibrationIsaCapAndHugepagesFlags) {
+  const std::string cal = temp_file("cal.json"), out = temp_file("capped.json");
+  ASSERT_EQ(run_amxlab("calibrate --quick --threads 1 --max-bytes 16M --out " + cal).status, 0);
+  const auto r = run_amxlab("run --case q8_0:m2n64k256:t1:kernel=auto --calibration " + cal +
+                            " --max-isa portable --hugepages --reps 1 --min-time 0.001 --no-cold --no-onednn --out " +
+                            out);
+  EXPECT_EQ(r.status, 0) << r.output;
+  const auto doc = read_json(out);
+  EXPECT_EQ(doc["run"]["isa_cap"], "portable");
+  EXPECT_EQ(doc["run"]["hugepages"], true);
+  const auto c = doc["cases"][0];
+  EXPECT_EQ(c["verdict"], "PASS") << c["reason"];
+  EXPECT_NE(c["kernel"].get<std::string>().find("__portable"), std::string::npos) << c["kernel"];
+  EXPECT_TRUE(c["timing"].contains("roofline_pct")) << c["timing"].dump();
+  EXPECT_EQ(c["numa"]["hugepages_requested"], true);
+  EXPECT_NE(c["numa"]["memory"].get<std::string>().find("MADV_HUGEPAGE"), std::string::npos) << c["numa"]["memory"];
+  std::filesystem::remove(cal);
+  std::filesystem::remove(out);
+}
+
 }  // namespace
 }  // namespace amxlab::testing
