@@ -50,17 +50,17 @@ std::string gbps_text(const nlohmann::json& timing, const char* which) {
 }
 
 void print_table(const harness::SweepSummary& summary) {
-  fmt::print("\n{:<5} {:>3} {:<10} {:<12} {:<9} {:>9} {:>9}  {:<18} {}\n", "M", "t", "place", "numa", "verdict",
-             "hot GB/s", "cold GB/s", "observed pages", "placement");
+  fmt::print("\n{:<5} {:>3} {:<10} {:<12} {:<9} {:>9} {:>9}  {:<18} {}\n", "M", "t", "place", "numa",
+             "verdict", "hot GB/s", "cold GB/s", "observed pages", "placement");
   for (const auto& r : summary.records) {
     const auto& numa = r.contains("numa") ? r["numa"] : nlohmann::json();
     const nlohmann::json timing = r.contains("timing") ? r["timing"] : nlohmann::json();
-    const std::string status = r.value("verdict", "") == "SKIPPED" ? r.value("reason", "")
-                                                                    : numa.value("status", std::string("-"));
+    const std::string status =
+        r.value("verdict", "") == "SKIPPED" ? r.value("reason", "") : numa.value("status", std::string("-"));
     fmt::print("{:<5} {:>3} {:<10} {:<12} {:<9} {:>9} {:>9}  {:<18} {}\n", r["shape"]["m"].get<int64_t>(),
-               r["threads"].get<int>(), numa.value("place", std::string("-")), numa.value("policy", std::string("-")),
-               r.value("verdict", ""), gbps_text(timing, "hot"), gbps_text(timing, "cold"), observed_text(numa),
-               status);
+               r["threads"].get<int>(), numa.value("place", std::string("-")),
+               numa.value("policy", std::string("-")), r.value("verdict", ""), gbps_text(timing, "hot"),
+               gbps_text(timing, "cold"), observed_text(numa), status);
   }
   fmt::print("GB/s: GGUF weight bytes / median time (activation quantisation included).\n");
 }
@@ -71,7 +71,8 @@ void register_numa_command(CLI::App& app) {
   auto f = std::make_shared<SweepFlags>();
   f->no_onednn = true;
   auto* cmd = app.add_subcommand(
-      "numa", "NUMA placement experiment: weight policies x threads on a GEMV and a small-M GEMM (GB/s, pages)");
+      "numa",
+      "NUMA placement experiment: weight policies x threads on a GEMV and a small-M GEMM (GB/s, pages)");
   f->type = "q4_0";
   f->m = "1,16";
   f->n = "4096";
@@ -82,7 +83,8 @@ void register_numa_command(CLI::App& app) {
   cmd->add_option("--n", f->n, "N values")->capture_default_str();
   cmd->add_option("--k", f->k, "K values")->capture_default_str();
   cmd->add_option("--threads", f->threads, "thread counts (default 1, 2, 4, ... and every PU)");
-  cmd->add_option("--place", f->place, "thread placements: compact, scatter, node.<i>")->capture_default_str();
+  cmd->add_option("--place", f->place, "thread placements: compact, scatter, node.<i>")
+      ->capture_default_str();
   cmd->add_option("--numa", f->numa,
                   "policies (default local, bind.<every node>, remote, interleave, replicate)");
   cmd->add_option("--kernel", f->kernel, "kernel (default auto: the dispatcher's choice per M)");
@@ -97,7 +99,8 @@ void register_numa_command(CLI::App& app) {
     s.n = harness::parse_int_list("--n", f->n);
     s.k = harness::parse_int_list("--k", f->quick && f->k == "14336" ? "4096" : f->k);
     s.threads.clear();
-    for (int64_t t : harness::parse_int_list("--threads", f->threads.empty() ? default_threads() : f->threads))
+    for (int64_t t :
+         harness::parse_int_list("--threads", f->threads.empty() ? default_threads() : f->threads))
       s.threads.push_back(static_cast<int>(t));
     s.place = harness::parse_string_list("--place", f->place);
     s.numa = harness::parse_string_list("--numa", f->numa.empty() ? default_policies() : f->numa);

@@ -68,8 +68,8 @@ CasePlacement::CasePlacement(const Case& c, PackedWeights packed, const Placemen
   placed_->touch();
   for (int i = 0; i < placed_->copies(); ++i) {
     borrowed_.push_back(std::make_unique<Borrowed>(placed_->copy(i), placed_->memory_description()));
-    copies_.emplace_back(packed.type(), packed.layout(), packed.n(), packed.k(), bytes, packed.source_checksum(),
-                         *borrowed_.back());
+    copies_.emplace_back(packed.type(), packed.layout(), packed.n(), packed.k(), bytes,
+                         packed.source_checksum(), *borrowed_.back());
     std::memcpy(copies_.back().mutable_bytes().data(), packed.bytes().data(), bytes);
   }
   for (const auto& s : slots_) {

@@ -78,8 +78,8 @@ std::unique_ptr<KernelUnderTest> make_registry_kernel(const Case& c, const Place
 std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c, const PlacementOptions& placement) {
   const bool reference = c.kernel == "golden" || c.kernel.rfind("test.", 0) == 0;
   if (reference && (c.numa != "local" || c.place != "compact")) {
-    throw CaseSkipped("kernel=" + c.kernel + " runs on the calling thread: place=" + c.place + " numa=" + c.numa +
-                      " apply to registry kernels, which run on the pinned pool");
+    throw CaseSkipped("kernel=" + c.kernel + " runs on the calling thread: place=" + c.place +
+                      " numa=" + c.numa + " apply to registry kernels, which run on the pinned pool");
   }
   if (c.kernel == "golden") return std::make_unique<GoldenKernel>();
   if (c.kernel.rfind("test.", 0) == 0) {

@@ -35,7 +35,8 @@ class KernelUnderTest {
 // Throws amxlab::Error for an unknown kernel, or one that cannot run here (the message
 // says why, e.g. "CPU lacks avx512_vnni"); CaseSkipped when the golden model or a test
 // kernel (which run on the calling thread) is asked for a placement or NUMA policy.
-std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c, const PlacementOptions& placement = {});
+std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c,
+                                                        const PlacementOptions& placement = {});
 
 // Runs the golden model for the case into y (the reference every kernel must match).
 void run_golden(const Case& c, const CaseData& d, void* y);

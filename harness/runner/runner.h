@@ -27,7 +27,7 @@ struct RunOptions {
   // oneDNN timed once per ISA cap, each in its own subprocess (the cap acts once per
   // process), e.g. {"avx512_core_vnni", "avx512_core_amx"}; empty: this process's oneDNN.
   std::vector<std::string> onednn_isas;
-  std::string self_exe;  // the amxlab binary, for those subprocesses
+  std::string self_exe;        // the amxlab binary, for those subprocesses
   PlacementOptions placement;  // huge pages, page-query backend (case_placement.h)
 };
 

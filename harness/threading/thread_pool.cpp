@@ -161,8 +161,8 @@ void ThreadPool::run_task(int64_t i) {
     if (!mxcsr_is_default()) {
       const uint32_t changed = read_mxcsr();
       set_default_mxcsr();
-      throw Error("ThreadPool: task " + std::to_string(i) + " left MXCSR at " + hex32(changed) + " (default " +
-                  hex32(kDefaultMxcsr) + "); restored");
+      throw Error("ThreadPool: task " + std::to_string(i) + " left MXCSR at " + hex32(changed) +
+                  " (default " + hex32(kDefaultMxcsr) + "); restored");
     }
   } catch (...) {
     if (!mxcsr_is_default()) set_default_mxcsr();
@@ -234,14 +234,16 @@ void run_gemm(ThreadPool& pool, const KernelDesc& kernel, const PackedWeights& w
   run_gemm(pool, kernel, same, a, y);
 }
 
-void run_gemm(ThreadPool& pool, const KernelDesc& kernel, std::span<const PackedWeights* const> weights_of_worker,
-              const ActivationView& a, const OutputView& y) {
+void run_gemm(ThreadPool& pool, const KernelDesc& kernel,
+              std::span<const PackedWeights* const> weights_of_worker, const ActivationView& a,
+              const OutputView& y) {
   require(kernel.run != nullptr && kernel.plan != nullptr,
           std::string("run_gemm: kernel ") + std::string(kernel.name) + " has no run/plan function");
-  require(weights_of_worker.size() == static_cast<size_t>(pool.size()) &&
-              std::find(weights_of_worker.begin(), weights_of_worker.end(), nullptr) == weights_of_worker.end(),
-          "run_gemm: need one PackedWeights per worker (" + std::to_string(pool.size()) + "), got " +
-              std::to_string(weights_of_worker.size()));
+  require(
+      weights_of_worker.size() == static_cast<size_t>(pool.size()) &&
+          std::find(weights_of_worker.begin(), weights_of_worker.end(), nullptr) == weights_of_worker.end(),
+      "run_gemm: need one PackedWeights per worker (" + std::to_string(pool.size()) + "), got " +
+          std::to_string(weights_of_worker.size()));
   const PackedWeights& first = *weights_of_worker[0];
   const Plan plan = kernel.plan(y.m, y.n, first.k());
   const std::vector<Slice> slices = cut_output(y.m, y.n, plan, pool.size());

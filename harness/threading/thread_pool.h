@@ -1,11 +1,11 @@
 // The harness's thread pool: N persistent workers, each pinned to one CPU (the CPUs the
 // NUMA planner chose for a placement — harness/numa/planner.h —, or round-robin over
-// the CPUs this process may use) and running with the default MXCSR (DESIGN.md: part of the bitwise contract). parallel_for() is a low-overhead
-// fork/join: the caller publishes a task, workers take indices from a shared counter;
-// between tasks workers poll with sched_yield() for ~200 us (the caller ~20 us while it
-// waits), then sleep on a futex. Yielding rather than PAUSE-spinning: on a 2-core machine
-// the caller and 2 pinned workers share 2 CPUs (see thread_pool.cpp). Kernels are pure functions over output
-// slices: run_gemm() cuts the output along the kernel's plan and runs each slice exactly once.
+// the CPUs this process may use) and running with the default MXCSR (DESIGN.md: part of the bitwise
+// contract). parallel_for() is a low-overhead fork/join: the caller publishes a task, workers take indices
+// from a shared counter; between tasks workers poll with sched_yield() for ~200 us (the caller ~20 us while
+// it waits), then sleep on a futex. Yielding rather than PAUSE-spinning: on a 2-core machine the caller and 2
+// pinned workers share 2 CPUs (see thread_pool.cpp). Kernels are pure functions over output slices:
+// run_gemm() cuts the output along the kernel's plan and runs each slice exactly once.
 #pragma once
 
 #include <atomic>
@@ -94,8 +94,9 @@ void run_gemm(ThreadPool& pool, const KernelDesc& kernel, const PackedWeights& w
 // The same with one PackedWeights per worker (replicate: each worker reads the copy on
 // its own node; all copies hold the same packed bytes). Slice s runs on worker
 // s % pool.size(), always: who reads which weights is fixed, as first touch needs.
-void run_gemm(ThreadPool& pool, const KernelDesc& kernel, std::span<const PackedWeights* const> weights_of_worker,
-              const ActivationView& a, const OutputView& y);
+void run_gemm(ThreadPool& pool, const KernelDesc& kernel,
+              std::span<const PackedWeights* const> weights_of_worker, const ActivationView& a,
+              const OutputView& y);
 
 // F32 rows [m][k] -> the kernel's activation format with kernel.quantize, rows split over
 // the pool. Every row is checked for Inf/NaN first: an Error names the first bad row and

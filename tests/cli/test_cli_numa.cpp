@@ -23,7 +23,8 @@ std::map<std::string, nlohmann::json> by_descriptor(const nlohmann::json& doc) {
 TEST(CliNuma, ObservedPlacementIsRecordedForEveryPolicy) {
   const std::string out = temp_file("numa-check.json");
   const auto r = run_amxlab(
-      "check --type q8_0 --m 3 --n 80 --k 64 --threads 1,2 --kernel auto --numa local,bind.0,replicate,remote,bind.9 "
+      "check --type q8_0 --m 3 --n 80 --k 64 --threads 1,2 --kernel auto --numa "
+      "local,bind.0,replicate,remote,bind.9 "
       "--place compact,scatter --no-onednn --out " +
       out);
   const auto cases = by_descriptor(read_json(out));
@@ -59,8 +60,8 @@ TEST(CliNuma, ObservedPlacementIsRecordedForEveryPolicy) {
 
 TEST(CliNuma, ALyingPlacementBackendFailsTheCase) {
   const std::string out = temp_file("numa-lie.json");
-  const auto r = run_amxlab("check --case q8_0:m3n40k64:t2:kernel=auto:numa=bind.0 --page-query lie:1 --no-onednn --out " +
-                            out);
+  const auto r = run_amxlab(
+      "check --case q8_0:m3n40k64:t2:kernel=auto:numa=bind.0 --page-query lie:1 --no-onednn --out " + out);
   EXPECT_EQ(r.status, 1) << r.output;
   const auto c = read_json(out)["cases"][0];
   EXPECT_EQ(c["verdict"], "FAIL");
@@ -68,7 +69,8 @@ TEST(CliNuma, ALyingPlacementBackendFailsTheCase) {
       << c["reason"];
   EXPECT_EQ(c["numa"]["status"], "mismatch");
   EXPECT_EQ(c["numa"]["observed"]["1"], 1.0);
-  EXPECT_NE(c["reproducer"].get<std::string>().find("--page-query lie:1"), std::string::npos) << c["reproducer"];
+  EXPECT_NE(c["reproducer"].get<std::string>().find("--page-query lie:1"), std::string::npos)
+      << c["reproducer"];
   std::filesystem::remove(out);
 }
 
@@ -77,14 +79,15 @@ TEST(CliNuma, GoldenRefusesAPlacementItCannotHonour) {
   run_amxlab("check --case q8_0:m3n40k64:t1:kernel=golden:place=scatter --no-onednn --out " + out);
   const auto c = read_json(out)["cases"][0];
   EXPECT_EQ(c["verdict"], "SKIPPED");
-  EXPECT_NE(c["reason"].get<std::string>().find("runs on the calling thread"), std::string::npos) << c["reason"];
+  EXPECT_NE(c["reason"].get<std::string>().find("runs on the calling thread"), std::string::npos)
+      << c["reason"];
   std::filesystem::remove(out);
 }
 
 TEST(CliNuma, NumaCommandSweepsPoliciesAndThreadsWithGbpsAndPlacement) {
   const std::string out = temp_file("numa-cmd.json");
-  const auto r = run_amxlab("numa --m 1,4 --n 96 --k 256 --threads 1,2 --reps 1 --min-time 0.001 --no-cold --out " +
-                            out);
+  const auto r = run_amxlab(
+      "numa --m 1,4 --n 96 --k 256 --threads 1,2 --reps 1 --min-time 0.001 --no-cold --out " + out);
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("hot GB/s"), std::string::npos) << r.output;
   const auto doc = read_json(out);
@@ -103,7 +106,8 @@ TEST(CliNuma, NumaCommandSweepsPoliciesAndThreadsWithGbpsAndPlacement) {
     EXPECT_GT(c["timing"]["weight_gbps"].get<double>(), 0) << c["descriptor"];
   }
   // local, bind.<every node>, remote, interleave, replicate; 2 M x 2 thread counts each.
-  for (const char* p : {"local", "bind.0", "remote", "interleave", "replicate"}) EXPECT_EQ(policies[p], 4) << p;
+  for (const char* p : {"local", "bind.0", "remote", "interleave", "replicate"})
+    EXPECT_EQ(policies[p], 4) << p;
   std::filesystem::remove(out);
 }
 

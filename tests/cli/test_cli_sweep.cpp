@@ -258,9 +258,9 @@ TEST(CliSweep, OnednnTimedPerIsaCapInSubprocesses) {
 TEST(CliSweep, CalibrationIsaCapAndHugepagesFlags) {
   const std::string cal = temp_file("cal.json"), out = temp_file("capped.json");
   ASSERT_EQ(run_amxlab("calibrate --quick --threads 1 --max-bytes 16M --out " + cal).status, 0);
-  const auto r = run_amxlab("run --case q8_0:m2n64k256:t1:kernel=auto --calibration " + cal +
-                            " --max-isa portable --hugepages --reps 1 --min-time 0.001 --no-cold --no-onednn --out " +
-                            out);
+  const auto r = run_amxlab(
+      "run --case q8_0:m2n64k256:t1:kernel=auto --calibration " + cal +
+      " --max-isa portable --hugepages --reps 1 --min-time 0.001 --no-cold --no-onednn --out " + out);
   EXPECT_EQ(r.status, 0) << r.output;
   const auto doc = read_json(out);
   EXPECT_EQ(doc["run"]["isa_cap"], "portable");
@@ -270,7 +270,8 @@ TEST(CliSweep, CalibrationIsaCapAndHugepagesFlags) {
   EXPECT_NE(c["kernel"].get<std::string>().find("__portable"), std::string::npos) << c["kernel"];
   EXPECT_TRUE(c["timing"].contains("roofline_pct")) << c["timing"].dump();
   EXPECT_EQ(c["numa"]["hugepages_requested"], true);
-  EXPECT_NE(c["numa"]["memory"].get<std::string>().find("MADV_HUGEPAGE"), std::string::npos) << c["numa"]["memory"];
+  EXPECT_NE(c["numa"]["memory"].get<std::string>().find("MADV_HUGEPAGE"), std::string::npos)
+      << c["numa"]["memory"];
   std::filesystem::remove(cal);
   std::filesystem::remove(out);
 }

@@ -282,14 +282,15 @@ TEST(KernelPaths, RunFunctionsRefuseAnIsaAboveTheCap) {
       kd.run(w, av, OutputView{y.data(), 16, 1, 16}, Slice{0, 1, 0, 16});
     });
     EXPECT_FALSE(msg.empty()) << kd.name;
-    const bool vnni16_family =
-        kd.layout == Layout::q8_0_vnni16 || kd.layout == Layout::q4_0_vnni16 || kd.layout == Layout::q4_1_vnni16;
+    const bool vnni16_family = kd.layout == Layout::q8_0_vnni16 || kd.layout == Layout::q4_0_vnni16 ||
+                               kd.layout == Layout::q4_1_vnni16;
     // A CPU that lacks the ISA anyway (this project's machines differ: some have no
     // AVX-VNNI) says so first; otherwise the cap is the reason.
     std::string lacks;
     const bool cpu_has_it = isa_supported(kd.isa, &lacks) || lacks.find("CPU lacks") == std::string::npos;
     if (vnni16_family) {
-      const std::string want = cpu_has_it ? ": cannot run here: ISA capped at portable" : ": cannot run here: CPU lacks";
+      const std::string want =
+          cpu_has_it ? ": cannot run here: ISA capped at portable" : ": cannot run here: CPU lacks";
       EXPECT_NE(msg.find(std::string(kd.name) + want), std::string::npos) << msg;
     }
     for (float v : y) EXPECT_EQ(v, 7.0f);

@@ -1,15 +1,14 @@
 // The pinned thread pool: every index exactly once at every pool size, exceptions,
 // MXCSR on workers, cut_output's coverage, run_gemm across thread counts.
 #include <gtest/gtest.h>
-
 #include <sched.h>
 
 #include <atomic>
 #include <chrono>
-#include <map>
-#include <mutex>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <vector>
@@ -104,7 +103,8 @@ TEST(ThreadPool, ForEachWorkerRunsEveryWorkerOnceOnItsOwnCpu) {
   ASSERT_FALSE(allowed.empty());
   for (int threads : {1, 2, 3, 5, 9}) {
     std::vector<int> cpus;
-    for (int i = 0; i < threads; ++i) cpus.push_back(allowed[static_cast<size_t>(threads - 1 - i) % allowed.size()]);
+    for (int i = 0; i < threads; ++i)
+      cpus.push_back(allowed[static_cast<size_t>(threads - 1 - i) % allowed.size()]);
     ThreadPool pool(cpus);
     EXPECT_EQ(pool.cpus(), cpus);
     EXPECT_EQ(pool.oversubscribed(), threads > static_cast<int>(allowed.size()));
@@ -135,7 +135,9 @@ TEST(ThreadPool, ForEachWorkerRunsEveryWorkerOnceOnItsOwnCpu) {
 // A kernel that records which weights object and which worker thread each slice saw.
 std::mutex g_seen_mutex;
 std::map<int64_t, std::pair<const PackedWeights*, int>> g_seen;  // slice n0 -> (weights, cpu)
-Plan fake_plan(int64_t, int64_t, int64_t) { return Plan{1, 16}; }
+Plan fake_plan(int64_t, int64_t, int64_t) {
+  return Plan{1, 16};
+}
 void fake_run(const PackedWeights& w, const ActivationView&, const OutputView&, const Slice& s) {
   const std::lock_guard<std::mutex> lock(g_seen_mutex);
   g_seen[s.n0] = {&w, sched_getcpu()};
@@ -166,8 +168,9 @@ TEST(RunGemm, SliceSRunsOnWorkerSModPWithThatWorkersWeights) {
       EXPECT_EQ(g_seen[slices[s].n0].second, cpus[w]) << "slice " << s << " of " << threads;
     }
     const std::vector<const PackedWeights*> too_few(of_worker.begin(), of_worker.end() - 1);
-    EXPECT_NE(error_of([&] { threading::run_gemm(pool, k, too_few, ActivationView{}, y); })
-                  .find("one PackedWeights per worker"),
+    EXPECT_NE(error_of([&] {
+                threading::run_gemm(pool, k, too_few, ActivationView{}, y);
+              }).find("one PackedWeights per worker"),
               std::string::npos);
   }
 }

@@ -29,7 +29,8 @@ TEST(OmpPinning, TeamThreadsRunOnTheGivenCpusAndTheMaskComesBack) {
   ASSERT_FALSE(before.empty());
   for (int threads : {1, 2, 3}) {
     std::vector<int> cpus;
-    for (int i = 0; i < threads; ++i) cpus.push_back(before[static_cast<size_t>(threads - 1 - i) % before.size()]);
+    for (int i = 0; i < threads; ++i)
+      cpus.push_back(before[static_cast<size_t>(threads - 1 - i) % before.size()]);
     {
       const onednn::OmpPinning pin(cpus);
       EXPECT_EQ(onednn::max_threads(), threads);
