@@ -36,6 +36,15 @@ def load(paths):
     return docs
 
 
+def save(fig, ax, path, written, **legend):
+    ax.grid(True, alpha=0.3)
+    ax.legend(**legend)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    written.append(path)
+
+
 def throughput_plots(docs, out):
     groups = collections.defaultdict(lambda: collections.defaultdict(list))
     onednn = collections.defaultdict(dict)
@@ -73,13 +82,7 @@ def throughput_plots(docs, out):
         ax.set_xlabel("M (rows of activations)")
         ax.set_ylabel("GOPS (2*M*N*K / s)")
         ax.set_title(f"{typ}  N={n} K={k}  threads={threads}")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8)
-        path = os.path.join(out, f"throughput-{typ}-n{n}k{k}-t{threads}.png")
-        fig.tight_layout()
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        written.append(path)
+        save(fig, ax, os.path.join(out, f"throughput-{typ}-n{n}k{k}-t{threads}.png"), written, fontsize=8)
     return written
 
 
@@ -102,13 +105,9 @@ def bandwidth_plot(docs, out):
         ax.set_xlabel("working set (MiB)")
         ax.set_ylabel("read bandwidth (GB/s)")
         ax.set_title("measured read bandwidth (amxlab calibrate)")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8)
-        path = os.path.join(out, "bandwidth.png")
-        fig.tight_layout()
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        return [path]
+        written = []
+        save(fig, ax, os.path.join(out, "bandwidth.png"), written, fontsize=8)
+        return written
     return []
 
 
@@ -145,13 +144,8 @@ def numa_plots(docs, out):
         ax.set_xlabel("threads")
         ax.set_ylabel("GB/s of GGUF weights (solid hot, dashed cold)")
         ax.set_title(f"NUMA placement  {typ}  M={m} N={n} K={k}")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=7, title="policy / place [observed pages]", title_fontsize=7)
-        path = os.path.join(out, f"numa-{typ}-m{m}-n{n}k{k}.png")
-        fig.tight_layout()
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        written.append(path)
+        save(fig, ax, os.path.join(out, f"numa-{typ}-m{m}-n{n}k{k}.png"), written, fontsize=7,
+             title="policy / place [observed pages]", title_fontsize=7)
     return written
 
 

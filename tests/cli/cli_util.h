@@ -49,4 +49,15 @@ inline std::string temp_file(const std::string& name) {
   return "/tmp/amxlab-test-" + std::to_string(getpid()) + "-" + name;
 }
 
+// Runs `amxlab <args> --out <temp file>` for a single case and returns its record (the
+// command's exit status in *status when given); the file is removed.
+inline nlohmann::json run_single_case(const std::string& args, int* status = nullptr) {
+  const std::string out = temp_file("single.json");
+  const CommandResult r = run_amxlab(args + " --out " + out);
+  if (status != nullptr) *status = r.status;
+  nlohmann::json c = read_json(out)["cases"][0];
+  std::remove(out.c_str());
+  return c;
+}
+
 }  // namespace amxlab::testing

@@ -59,11 +59,10 @@ TEST(CliNuma, ObservedPlacementIsRecordedForEveryPolicy) {
 }
 
 TEST(CliNuma, ALyingPlacementBackendFailsTheCase) {
-  const std::string out = temp_file("numa-lie.json");
-  const auto r = run_amxlab(
-      "check --case q8_0:m3n40k64:t2:kernel=auto:numa=bind.0 --page-query lie:1 --no-onednn --out " + out);
-  EXPECT_EQ(r.status, 1) << r.output;
-  const auto c = read_json(out)["cases"][0];
+  int status = 0;
+  const auto c = run_single_case(
+      "check --case q8_0:m3n40k64:t2:kernel=auto:numa=bind.0 --page-query lie:1 --no-onednn", &status);
+  EXPECT_EQ(status, 1);
   EXPECT_EQ(c["verdict"], "FAIL");
   EXPECT_NE(c["reason"].get<std::string>().find("NUMA placement differs from numa=bind.0"), std::string::npos)
       << c["reason"];
@@ -71,17 +70,13 @@ TEST(CliNuma, ALyingPlacementBackendFailsTheCase) {
   EXPECT_EQ(c["numa"]["observed"]["1"], 1.0);
   EXPECT_NE(c["reproducer"].get<std::string>().find("--page-query lie:1"), std::string::npos)
       << c["reproducer"];
-  std::filesystem::remove(out);
 }
 
 TEST(CliNuma, GoldenRefusesAPlacementItCannotHonour) {
-  const std::string out = temp_file("numa-golden.json");
-  run_amxlab("check --case q8_0:m3n40k64:t1:kernel=golden:place=scatter --no-onednn --out " + out);
-  const auto c = read_json(out)["cases"][0];
+  const auto c = run_single_case("check --case q8_0:m3n40k64:t1:kernel=golden:place=scatter --no-onednn");
   EXPECT_EQ(c["verdict"], "SKIPPED");
   EXPECT_NE(c["reason"].get<std::string>().find("runs on the calling thread"), std::string::npos)
       << c["reason"];
-  std::filesystem::remove(out);
 }
 
 TEST(CliNuma, NumaCommandSweepsPoliciesAndThreadsWithGbpsAndPlacement) {
