@@ -110,8 +110,10 @@ void register_numa_command(CLI::App& app) {
       run.min_time_s = std::min(run.min_time_s, 0.02);
     }
     const auto e = harness::expand(s);
-    const auto summary = run_cases("numa", e.cases, e.dropped, run);
+    std::string path;
+    const auto summary = run_cases("numa", e.cases, e.dropped, run, &path);
     print_table(summary);
+    fmt::print("plot: scripts/plot.py {} --out <dir>   (numa-<type>-m<M>-n<N>k<K>.png)\n", path);
     const int rc = exit_code(summary);
     if (rc != 0) throw CLI::RuntimeError(rc);
   });
