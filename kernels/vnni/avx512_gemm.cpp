@@ -43,6 +43,8 @@ struct Ctx {
   return _mm512_maskz_cvtph_ps(static_cast<__mmask16>(0xffff), h);
 }
 
+constexpr auto kAll = static_cast<__mmask16>(0xffff);
+
 [[gnu::always_inline]] inline uint32_t load_u32(const uint8_t* p) {
   uint32_t v;
   std::memcpy(&v, p, sizeof v);
@@ -134,7 +136,10 @@ template <int KIND, int MR, int NS>
         for (int s = 0; s < NS; ++s) {
           const __m512i raw = _mm512_loadu_si512(ws[s] + goff + h * 256 + 64 * kk);
           lo[s] = _mm512_and_si512(raw, low4);
-          hi[s] = _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);
+          // Split chains keep the high nibble in place (16 x q: one AND instead of shift +
+          // AND); that chain then sums 16 x dot(q_hi, a), an exact multiple of 16 below
+          // 2^19, which is shifted back (exactly) before the halves are added.
+          hi[s] = kSplit ? _mm512_maskz_andnot_epi32(kAll, low4, raw) : _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);
         }
 #pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) {
@@ -156,7 +161,10 @@ template <int KIND, int MR, int NS>
 #pragma GCC unroll 8
       for (int m = 0; m < MR; ++m) {
 #pragma GCC unroll 8
-        for (int s = 0; s < NS; ++s) ia[m][s] = _mm512_add_epi32(ia[m][s], ib[m][s]);
+        for (int s = 0; s < NS; ++s) {
+          const __m512i half = KIND == kQ8_0 ? ib[m][s] : _mm512_maskz_srai_epi32(kAll, ib[m][s], 4);
+          ia[m][s] = _mm512_add_epi32(ia[m][s], half);
+        }
       }
     }
     __m512 dw[NS];
