@@ -73,6 +73,7 @@ ThreadPool::ThreadPool(int threads, bool pin) {
   const std::vector<int> cpus = allowed_cpus();
   require(!pin || !cpus.empty(), "ThreadPool: sched_getaffinity gave no CPU to pin to");
   std::vector<int> chosen;
+  chosen.reserve(static_cast<size_t>(threads));
   for (int i = 0; i < threads; ++i) chosen.push_back(pin ? cpus[static_cast<size_t>(i) % cpus.size()] : -1);
   start(std::move(chosen));
 }

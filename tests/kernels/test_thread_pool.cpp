@@ -103,6 +103,7 @@ TEST(ThreadPool, ForEachWorkerRunsEveryWorkerOnceOnItsOwnCpu) {
   ASSERT_FALSE(allowed.empty());
   for (int threads : {1, 2, 3, 5, 9}) {
     std::vector<int> cpus;
+    cpus.reserve(static_cast<size_t>(threads));
     for (int i = 0; i < threads; ++i)
       cpus.push_back(allowed[static_cast<size_t>(threads - 1 - i) % allowed.size()]);
     ThreadPool pool(cpus);
@@ -151,11 +152,14 @@ TEST(RunGemm, SliceSRunsOnWorkerSModPWithThatWorkersWeights) {
   k.run = fake_run;
   for (int threads : {1, 2, 3}) {
     std::vector<int> cpus;
+    cpus.reserve(static_cast<size_t>(threads));
     for (int i = 0; i < threads; ++i) cpus.push_back(allowed[static_cast<size_t>(i) % allowed.size()]);
     ThreadPool pool(cpus);
     std::vector<PackedWeights> copies;
+    copies.reserve(static_cast<size_t>(threads));
     for (int i = 0; i < threads; ++i) copies.emplace_back(QType::Q8_0, Layout::gguf_rows, 160, 32, 64, 0);
     std::vector<const PackedWeights*> of_worker;
+    of_worker.reserve(copies.size());
     for (const auto& c : copies) of_worker.push_back(&c);
     g_seen.clear();
     const OutputView y{nullptr, 160, 1, 160};

@@ -29,6 +29,7 @@ TEST(OmpPinning, TeamThreadsRunOnTheGivenCpusAndTheMaskComesBack) {
   ASSERT_FALSE(before.empty());
   for (int threads : {1, 2, 3}) {
     std::vector<int> cpus;
+    cpus.reserve(static_cast<size_t>(threads));
     for (int i = 0; i < threads; ++i)
       cpus.push_back(before[static_cast<size_t>(threads - 1 - i) % before.size()]);
     {
