@@ -1,6 +1,7 @@
 #include "harness/runner/case_placement.h"
 
 #include <cstring>
+#include <map>
 #include <mutex>
 
 #include "harness/numa/planner.h"
@@ -35,6 +36,17 @@ const topo::Topology& machine_topology() {
   return t;
 }
 
+std::shared_ptr<threading::ThreadPool> pool_on(const std::vector<int>& cpus) {
+  static std::mutex mutex;
+  static std::map<std::vector<int>, std::weak_ptr<threading::ThreadPool>> pools;
+  const std::lock_guard<std::mutex> lock(mutex);
+  std::weak_ptr<threading::ThreadPool>& slot = pools[cpus];
+  if (auto live = slot.lock()) return live;
+  auto fresh = std::make_shared<threading::ThreadPool>(cpus);
+  slot = fresh;
+  return fresh;
+}
+
 namespace {
 
 std::unique_ptr<numa::PageQuery> make_page_query(const std::string& spec) {
@@ -59,7 +71,7 @@ CasePlacement::CasePlacement(const Case& c, PackedWeights packed, const Placemen
 
   std::vector<int> cpus;
   for (const auto& s : slots_) cpus.push_back(s.cpu);
-  pool_ = std::make_unique<threading::ThreadPool>(cpus);
+  pool_ = pool_on(cpus);
 
   // Place, touch from the pinned workers, then copy the packed bytes in: the pages are
   // where the policy put them before a byte of weights is written.

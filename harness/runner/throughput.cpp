@@ -72,6 +72,19 @@ void add_rates(nlohmann::json& j, const Case& c, double seconds, double weight_b
   }
 }
 
+void add_memory_roofline(nlohmann::json& j, const Case& c, double seconds, double weight_bytes,
+                         double working_set_bytes, const RunOptions& o) {
+  if (!o.calibration.is_object()) return;
+  const calibrate::Calibration cal = calibrate::calibration_from_json(o.calibration);
+  if (std::find(cal.threads.begin(), cal.threads.end(), c.threads) == cal.threads.end()) return;
+  const double gbps = cal.bandwidth_at(working_set_bytes, c.threads);
+  if (gbps <= 0) return;
+  // DESIGN.md / issue #6: time against (GGUF weight bytes / read bandwidth measured at
+  // the working-set size that was actually streamed: one copy hot, the rotation cold).
+  j["memory_roofline_gbps"] = gbps;
+  j["time_vs_memory_roofline"] = seconds / (weight_bytes / (gbps * 1e9));
+}
+
 nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o) {
   const size_t mn = static_cast<size_t>(c.m * c.n);
   std::vector<uint32_t> y(mn);
@@ -103,7 +116,10 @@ nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k,
     j["cold"] = timing_json(cold);
     j["cold"]["rotating_copies"] = copies;
     j["cold"]["rotated_bytes"] = static_cast<double>(copies) * wbytes;
+    j["cold"]["weight_gbps"] = wbytes / cold.median_s * 1e-9;
+    add_memory_roofline(j["cold"], c, cold.median_s, wbytes, static_cast<double>(copies) * wbytes, o);
   }
+  add_memory_roofline(j["hot"], c, hot.median_s, wbytes, wbytes, o);
   add_rates(j, c, hot.median_s, wbytes, o);
   return j;
 }

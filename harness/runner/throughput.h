@@ -21,6 +21,10 @@ nlohmann::json timing_json(const timing::TimingResult& t);
 // roofline it used: read bandwidth at the working-set size for small M (memory bound),
 // peak int8 (or bf16 / fp32) throughput otherwise.
 void add_rates(nlohmann::json& j, const Case& c, double seconds, double weight_bytes, const RunOptions& o);
+// With a calibration: memory_roofline_gbps (read bandwidth at `working_set_bytes`) and
+// time_vs_memory_roofline = seconds / (weight_bytes / that bandwidth) into j.
+void add_memory_roofline(nlohmann::json& j, const Case& c, double seconds, double weight_bytes,
+                         double working_set_bytes, const RunOptions& o);
 
 // Hot (same buffers) and cold (rotating copies of the weights totalling more than the
 // last measured cache knee) timings of the kernel.
