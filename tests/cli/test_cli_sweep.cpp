@@ -269,6 +269,7 @@ TEST(CliSweep, CalibrationIsaCapAndHugepagesFlags) {
   EXPECT_EQ(c["verdict"], "PASS") << c["reason"];
   EXPECT_NE(c["kernel"].get<std::string>().find("__portable"), std::string::npos) << c["kernel"];
   EXPECT_TRUE(c["timing"].contains("roofline_pct")) << c["timing"].dump();
+  EXPECT_GT(c["timing"]["hot"].value("time_vs_memory_roofline", 0.0), 0.0) << c["timing"].dump();
   EXPECT_EQ(c["numa"]["hugepages_requested"], true);
   EXPECT_NE(c["numa"]["memory"].get<std::string>().find("MADV_HUGEPAGE"), std::string::npos)
       << c["numa"]["memory"];
