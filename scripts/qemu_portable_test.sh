@@ -7,8 +7,9 @@
 #
 #   scripts/qemu_portable_test.sh [BUILD_DIR]        (default: build/release)
 #
-# Needs the Debian package qemu-user (qemu-x86_64). Without it: prints SKIP, exits 0.
-# Exit status: 0 when the tests pass (or SKIP), non-zero otherwise.
+# Needs the Debian package qemu-user (qemu-x86_64). Without it: prints SKIP with the
+# reason and exits 77 (CTest's skip code for the `qemu_portable` test).
+# Exit status: 0 when the tests pass, 77 when skipped, other non-zero on failure.
 # GTEST_FILTER overrides the test selection.
 set -u
 
@@ -19,7 +20,7 @@ filter="${GTEST_FILTER:-*portable*:KernelPaths.*:Dispatch.*:VnniPack.*}"
 qemu="$(command -v qemu-x86_64 || true)"
 if [[ -z "${qemu}" ]]; then
   echo "SKIP: qemu-x86_64 not found (install the Debian package 'qemu-user'); portable path not checked"
-  exit 0
+  exit 77
 fi
 if [[ ! -x "${bin}" ]]; then
   echo "FAIL: ${bin} not found: build the kernels_test target first (cmake --build ${build_dir} --target kernels_test)"

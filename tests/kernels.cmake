@@ -21,6 +21,14 @@ if(TARGET amxlab_threading)
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/kernels/test_kernels_long.cpp
     LIBS amxlab_gemm_tester)
 
+  # The portable path on an emulated CPU without AVX-512 (qemu-user -cpu Haswell): any
+  # AVX-512 instruction leaking into it is a SIGILL. Not in the sanitizer build (ASan's
+  # runtime under qemu-user is not what is being checked).
+  if(NOT AMXLAB_SANITIZE AND NOT AMXLAB_TSAN)
+    add_test(NAME qemu_portable COMMAND ${PROJECT_SOURCE_DIR}/scripts/qemu_portable_test.sh ${CMAKE_BINARY_DIR})
+    set_tests_properties(qemu_portable PROPERTIES LABELS fast SKIP_RETURN_CODE 77 TIMEOUT 300)
+  endif()
+
   # A quick benchmark (not a test): GEMM / GEMV throughput against the roofline figures.
   add_executable(bench_kernels ${CMAKE_CURRENT_LIST_DIR}/kernels/bench_kernels.cpp)
   target_include_directories(bench_kernels PRIVATE ${PROJECT_SOURCE_DIR})
