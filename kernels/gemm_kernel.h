@@ -13,6 +13,7 @@
 #include "kernels/core/formats.h"
 #include "kernels/core/qtype.h"
 #include "kernels/pack/packed_weights.h"
+#include "kernels/pack/parallel_for.h"
 
 namespace amxlab {
 
@@ -50,9 +51,10 @@ struct Plan {
 
 struct KernelDesc;
 
-// Packs GGUF rows ([N] rows of row_bytes(type, K)) into the kernel's layout.
+// Packs GGUF rows ([N] rows of row_bytes(type, K)) into the kernel's layout, its strips
+// spread over `parallel` (the harness passes its pool; serial_for() runs them in turn).
 using PackFn = PackedWeights (*)(QType type, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
-                                 MemoryResource& memory);
+                                 MemoryResource& memory, const ParallelFor& parallel);
 // F32 rows -> the kernel's activation format (same bytes as quantize_activations()).
 using QuantizeFn = void (*)(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
                             std::span<std::byte> out);
@@ -69,10 +71,16 @@ struct KernelDesc {
   uint32_t isa;        // IsaBit mask it needs
   Engine engine;
   Layout layout;
-  PackFn pack;
+  PackFn pack_fn;
   QuantizeFn quantize;  // null for plain types (the harness converts)
   PlanFn plan;
   RunFn run;
+
+  // pack_fn, on the calling thread unless a ParallelFor is given.
+  PackedWeights pack(QType type, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
+                     MemoryResource& memory, const ParallelFor& parallel = serial_for()) const {
+    return pack_fn(type, gguf_rows, n, k, memory, parallel);
+  }
 };
 
 }  // namespace amxlab

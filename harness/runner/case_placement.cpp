@@ -61,23 +61,34 @@ std::unique_ptr<numa::PageQuery> make_page_query(const std::string& spec) {
 
 }  // namespace
 
-CasePlacement::CasePlacement(const Case& c, PackedWeights packed, const PlacementOptions& options) {
+CasePlacement::CasePlacement(const Case& c, const PlacementOptions& options) : options_(options) {
   const topo::Topology& topology = machine_topology();
   const numa::Placement place = numa::parse_placement(c.place);
   const numa::Policy policy = numa::parse_policy(c.numa);
   slots_ = numa::plan_workers(topology, place, c.threads);
-  const numa::PlacementPlan plan = numa::plan_placement(policy, topology, slots_);
-  if (plan.skipped) throw CaseSkipped("numa=" + policy.name() + " cannot be realised here: " + plan.reason);
-
+  plan_ = numa::plan_placement(policy, topology, slots_);
+  if (plan_.skipped) throw CaseSkipped("numa=" + policy.name() + " cannot be realised here: " + plan_.reason);
   std::vector<int> cpus;
+  cpus.reserve(slots_.size());
   for (const auto& s : slots_) cpus.push_back(s.cpu);
   pool_ = pool_on(cpus);
+  report_["place"] = place.name();
+}
 
+ParallelFor CasePlacement::parallel_for() {
+  std::shared_ptr<threading::ThreadPool> pool = pool_;
+  return [pool](int64_t count, const std::function<void(int64_t)>& fn) { pool->parallel_for(count, fn); };
+}
+
+void CasePlacement::place(PackedWeights packed) {
+  require(placed_ == nullptr, "CasePlacement::place: the weights are already placed");
   // Place, touch from the pinned workers, then copy the packed bytes in: the pages are
   // where the policy put them before a byte of weights is written.
   const size_t bytes = packed.bytes().size();
-  placed_ = std::make_unique<numa::PlacedWeights>(plan, slots_, bytes, numa::AllocOptions{options.hugepages});
+  placed_ =
+      std::make_unique<numa::PlacedWeights>(plan_, slots_, bytes, numa::AllocOptions{options_.hugepages});
   placed_->touch();
+  copies_.reserve(static_cast<size_t>(placed_->copies()));
   for (int i = 0; i < placed_->copies(); ++i) {
     borrowed_.push_back(std::make_unique<Borrowed>(placed_->copy(i), placed_->memory_description()));
     copies_.emplace_back(packed.type(), packed.layout(), packed.n(), packed.k(), bytes,
@@ -92,14 +103,15 @@ CasePlacement::CasePlacement(const Case& c, PackedWeights packed, const Placemen
   }
   require(of_worker_.size() == slots_.size(), "placed weights: a worker has no copy to read");
 
-  const auto query = make_page_query(options.page_query);
+  const auto query = make_page_query(options_.page_query);
   const numa::PlacementReport r = placed_->verify(*query);
+  const std::string place_name = report_.value("place", std::string());
   report_ = numa::to_json(r);
-  report_["place"] = place.name();
+  report_["place"] = place_name;
   report_["workers"] = numa::describe(slots_);
   report_["worker_nodes"] = numa::worker_nodes(slots_);
   report_["oversubscribed"] = numa::oversubscription_note(slots_);
-  report_["hugepages_requested"] = options.hugepages;
+  report_["hugepages_requested"] = options_.hugepages;
   report_["copies"] = placed_->copies();
   flagged_ = r.flagged;
   flag_reason_ = r.reason;

@@ -16,6 +16,7 @@
 #include "harness/threading/thread_pool.h"
 #include "kernels/core/error.h"
 #include "kernels/pack/packed_weights.h"
+#include "kernels/pack/parallel_for.h"
 
 namespace amxlab::harness {
 
@@ -36,10 +37,15 @@ struct PlacementOptions {
 // The pinned workers and the placed weights of one case.
 class CasePlacement {
  public:
-  // Throws CaseSkipped when the policy cannot be realised here, Error for a node that
-  // does not exist or a malformed place=/numa= field. `packed` is moved into the placed
-  // memory (one copy per worker node for replicate) and released.
-  CasePlacement(const Case& c, PackedWeights packed, const PlacementOptions& options);
+  // Plans the workers and the policy and starts the pool. Throws CaseSkipped when the
+  // policy cannot be realised here, Error for a node that does not exist or a malformed
+  // place=/numa= field.
+  CasePlacement(const Case& c, const PlacementOptions& options);
+  // The pool as a ParallelFor (for packing on the case's workers).
+  ParallelFor parallel_for();
+  // Moves `packed` into memory placed by the policy (one copy per worker node for
+  // replicate), touched by the workers, and verifies every page. Once.
+  void place(PackedWeights packed);
   ~CasePlacement();
   CasePlacement(const CasePlacement&) = delete;
   CasePlacement& operator=(const CasePlacement&) = delete;
@@ -57,6 +63,8 @@ class CasePlacement {
  private:
   class Borrowed;
   std::vector<numa::WorkerSlot> slots_;
+  numa::PlacementPlan plan_;
+  PlacementOptions options_;
   std::shared_ptr<threading::ThreadPool> pool_;
   std::unique_ptr<numa::PlacedWeights> placed_;
   std::vector<std::unique_ptr<Borrowed>> borrowed_;

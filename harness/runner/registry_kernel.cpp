@@ -24,7 +24,9 @@ class RegistryKernel : public KernelUnderTest {
   std::string engine() const override { return amxlab::name(k_.engine); }
 
   void prepare(const Case& c, const CaseData& d) override {
-    placement_.emplace(c, k_.pack(c.type, d.w, c.n, c.k, default_memory_resource()), placement_options_);
+    placement_.emplace(c, placement_options_);
+    // Packed once, on the case's workers (strips in parallel), then placed.
+    placement_->place(k_.pack(c.type, d.w, c.n, c.k, default_memory_resource(), placement_->parallel_for()));
   }
 
   void run(const Case& c, const CaseData& d, void* y) override {

@@ -106,7 +106,7 @@ uint16_t fp16_bits_from_f32_exact(float f) {
 }
 
 PackedWeights pack_amx_tile(QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
-                            MemoryResource& memory) {
+                            MemoryResource& memory, const ParallelFor& parallel) {
   require_type(t, "pack_amx_tile");
   require(n >= 1 && k >= kBlockK && k % kBlockK == 0, std::string("pack_amx_tile: bad shape N=") +
                                                           std::to_string(n) + " K=" + std::to_string(k) +
@@ -123,9 +123,9 @@ PackedWeights pack_amx_tile(QType t, std::span<const std::byte> gguf_rows, int64
   PackedWeights out(t, amx_tile_layout(t), n, k, amx_packed_bytes(t, n, k),
                     checksum_bytes(gguf_rows.first(src_bytes)), memory);
   std::byte* dst = out.mutable_bytes().data();
-  std::memset(dst, 0, out.bytes().size());  // padding rows: zero codes, scales, mins
-
-  for (int64_t s = 0; s < strips; ++s) {
+  parallel(strips, [&](int64_t s) {
+    // padding rows: zero codes, scales, mins
+    std::memset(dst + static_cast<size_t>(s * nb) * rec, 0, static_cast<size_t>(nb) * rec);
     for (int64_t b = 0; b < nb; ++b) {
       std::byte* r = dst + static_cast<size_t>(s * nb + b) * rec;
       float scales[kStripRows] = {};
@@ -144,7 +144,7 @@ PackedWeights pack_amx_tile(QType t, std::span<const std::byte> gguf_rows, int64
       std::memcpy(r + kScaleOffset, scales, sizeof scales);
       if (t == QType::Q4_1) std::memcpy(r + kMinOffset, mins, sizeof mins);
     }
-  }
+  });
   return out;
 }
 

@@ -27,6 +27,7 @@
 
 #include "kernels/core/qtype.h"
 #include "kernels/pack/packed_weights.h"
+#include "kernels/pack/parallel_for.h"
 
 namespace amxlab::amx {
 
@@ -48,9 +49,10 @@ size_t amx_packed_bytes(QType t, int64_t n, int64_t k);
 
 // Packs N GGUF rows of K elements (gguf_rows holds at least N * row_bytes(t, K) bytes;
 // the checksum covers exactly those bytes). Throws Error for another type, K not a
-// positive multiple of 32, N < 1 or a short buffer. A PackFn (kernels/gemm_kernel.h).
+// positive multiple of 32, N < 1 or a short buffer. A PackFn (kernels/gemm_kernel.h):
+// the strips are spread over `parallel`.
 PackedWeights pack_amx_tile(QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
-                            MemoryResource& memory);
+                            MemoryResource& memory, const ParallelFor& parallel = serial_for());
 
 // The exact inverse: the N GGUF rows the weights were packed from. Throws Error for a
 // PackedWeights of another layout.

@@ -5,8 +5,16 @@
 #include <utility>
 
 #include "kernels/core/error.h"
+#include "kernels/pack/parallel_for.h"
 
 namespace amxlab {
+
+const ParallelFor& serial_for() {
+  static const ParallelFor serial = [](int64_t count, const std::function<void(int64_t)>& fn) {
+    for (int64_t i = 0; i < count; ++i) fn(i);
+  };
+  return serial;
+}
 namespace {
 
 class HeapResource final : public MemoryResource {

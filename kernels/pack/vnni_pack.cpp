@@ -83,7 +83,7 @@ Geometry geometry(QType t, int64_t n, int64_t k) {
 }
 
 PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
-                   MemoryResource& memory) {
+                   MemoryResource& memory, const ParallelFor& parallel) {
   const Geometry g = geometry(t, n, k);
   const size_t rb = row_bytes(t, k);
   const size_t src_bytes = rb * static_cast<size_t>(n);
@@ -92,10 +92,10 @@ PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int
   const std::span<const std::byte> src = gguf_rows.first(src_bytes);
   PackedWeights w(t, layout_of(t), n, k, g.total_bytes, checksum_bytes(src), memory);
   std::byte* out = w.mutable_bytes().data();
-  std::memset(out, 0, g.total_bytes);
   const BlockFields f = fields(t);
   const size_t bb = traits(t).block_bytes;
-  for (int64_t s = 0; s < g.strips; ++s) {
+  parallel(g.strips, [&](int64_t s) {
+    std::memset(out + static_cast<size_t>(s) * g.strip_bytes, 0, g.strip_bytes);
     const int rows = static_cast<int>(n - s * kStripRows < kStripRows ? n - s * kStripRows : kStripRows);
     for (int64_t gi = 0; gi < g.groups; ++gi) {
       std::byte* group =
@@ -124,7 +124,7 @@ PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int
         if (rows < kStripRows) pad_codes(g, group, h, rows);
       }
     }
-  }
+  });
   return w;
 }
 

@@ -40,6 +40,7 @@
 
 #include "kernels/core/qtype.h"
 #include "kernels/pack/packed_weights.h"
+#include "kernels/pack/parallel_for.h"
 
 namespace amxlab::vnni16 {
 
@@ -69,10 +70,11 @@ struct Geometry {
 Geometry geometry(QType t, int64_t n, int64_t k);
 
 // Packs N GGUF rows of K elements (gguf_rows holds at least N * row_bytes(t, K) bytes;
-// the checksum covers exactly those bytes). A PackFn (kernels/gemm_kernel.h); runs in
-// the caller's thread (about 1 GB/s: a 56 MiB tensor packs in ~50 ms).
+// the checksum covers exactly those bytes). A PackFn (kernels/gemm_kernel.h): strips are
+// independent and spread over `parallel` (about 1 GB/s per thread: a 56 MiB tensor packs
+// in ~50 ms on one).
 PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
-                   MemoryResource& memory);
+                   MemoryResource& memory, const ParallelFor& parallel = serial_for());
 
 // The exact inverse of pack(). Throws Error for another layout.
 std::vector<std::byte> unpack(const PackedWeights& w);

@@ -285,7 +285,7 @@ TEST(AmxGemm, RegistryLinesAreConsistent) {
     const bool emulated = kd.name.ends_with("__amx_emulated");
     EXPECT_EQ(kd.engine, emulated ? Engine::emulated : Engine::native);
     EXPECT_EQ(kd.isa, emulated ? kIsaAvx512 : (kIsaAmxInt8 | kIsaAvx512));
-    ASSERT_NE(kd.pack, nullptr);
+    ASSERT_NE(kd.pack_fn, nullptr);
     ASSERT_NE(kd.quantize, nullptr);
     ASSERT_NE(kd.plan, nullptr);
     ASSERT_NE(kd.run, nullptr);

@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "harness/threading/thread_pool.h"
+#include "kernels/core/formats.h"
 #include "kernels/core/fpenv.h"
+#include "kernels/registry.h"
 #include "tests/test_util.h"
 
 namespace amxlab::testing {
@@ -176,6 +178,33 @@ TEST(RunGemm, SliceSRunsOnWorkerSModPWithThatWorkersWeights) {
                 threading::run_gemm(pool, k, too_few, ActivationView{}, y);
               }).find("one PackedWeights per worker"),
               std::string::npos);
+  }
+}
+
+// Packing is cut into strips that the pool's workers pack concurrently: the bytes (and
+// the checksum) must be exactly those of a serial pack, for every layout in the registry.
+TEST(PackOnThePool, EqualsTheSerialPackForEveryLayout) {
+  for (int threads : {1, 2, 3, 5}) {
+    ThreadPool pool(threads);
+    const ParallelFor on_pool = [&](int64_t count, const std::function<void(int64_t)>& fn) {
+      pool.parallel_for(count, fn);
+    };
+    for (const KernelDesc& kd : kernel_registry()) {
+      for (int64_t n : {1, 17, 100}) {
+        const int64_t k = 96;
+        std::vector<float> wf(static_cast<size_t>(n * k));
+        for (size_t i = 0; i < wf.size(); ++i) wf[i] = static_cast<float>((i * 37) % 23) - 11.0f;
+        std::vector<std::byte> gguf(row_bytes(kd.weight_type, k) * static_cast<size_t>(n));
+        quantize_weights(kd.weight_type, wf, n, k, gguf);
+        const PackedWeights serial = kd.pack(kd.weight_type, gguf, n, k, default_memory_resource());
+        const PackedWeights parallel =
+            kd.pack(kd.weight_type, gguf, n, k, default_memory_resource(), on_pool);
+        ASSERT_EQ(serial.bytes().size(), parallel.bytes().size()) << kd.name;
+        EXPECT_EQ(0, std::memcmp(serial.bytes().data(), parallel.bytes().data(), serial.bytes().size()))
+            << kd.name << " N=" << n << " threads=" << threads;
+        EXPECT_EQ(serial.source_checksum(), parallel.source_checksum());
+      }
+    }
   }
 }
 
