@@ -6,6 +6,7 @@
 // the table as SKIPPED with the reason, never run as another policy.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "harness/cli/commands.h"
@@ -28,8 +29,12 @@ std::string default_threads() {
 // Every policy, bind once per node with memory.
 std::string default_policies() {
   std::string out = "local";
-  for (const auto& node : harness::machine_topology().numa_nodes) {
-    if (node.memory_bytes > 0) out += ",bind." + std::to_string(node.os_index);
+  const auto& nodes = harness::machine_topology().numa_nodes;
+  // Nodes with memory; where hwloc knows no sizes at all, every node (as the planner does).
+  const bool sizes_known =
+      std::any_of(nodes.begin(), nodes.end(), [](const topo::NumaNode& n) { return n.memory_bytes > 0; });
+  for (const auto& node : nodes) {
+    if (node.memory_bytes > 0 || !sizes_known) out += ",bind." + std::to_string(node.os_index);
   }
   return out + ",remote,interleave,replicate";
 }

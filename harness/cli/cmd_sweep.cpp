@@ -16,6 +16,7 @@
 #include "harness/cli/machine_info.h"
 #include "harness/cli/sweep_flags.h"
 #include "harness/runner/case_data.h"
+#include "harness/runner/case_placement.h"
 #include "harness/runner/onednn_reference.h"
 #include "harness/runner/sweep_runner.h"
 #include "harness/sweep/sweep.h"
@@ -141,6 +142,7 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
                                 std::string* results_path) {
   if (cases.empty())
     throw Error("no cases to run" + (dropped.empty() ? std::string() : ": " + dropped.front()));
+  harness::parse_page_query(f.page_query);  // a bad value is an error before anything runs
   const bool check = mode != "bench", bench = mode != "check";
   harness::SweepOptions o;
   o.run.check = check;
@@ -219,8 +221,9 @@ void add_run_flags(CLI::App* cmd, SweepFlags& f) {
   cmd->add_flag("--no-isolate", f.no_isolate, "run cases in this process (no crash isolation)");
   cmd->add_flag("--hugepages", f.hugepages,
                 "madvise(MADV_HUGEPAGE) on the placed weights (whether the kernel took it is recorded)");
-  cmd->add_option("--page-query", f.page_query,
-                  "(testing) where page nodes are read: move_pages, or lie:<node> to plant a mismatch")
+  cmd->add_option(
+         "--page-query", f.page_query,
+         "(testing) where page nodes are read: move_pages, lie:<node> (plants a mismatch), unavailable")
       ->group("");
 }
 

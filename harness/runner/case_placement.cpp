@@ -36,6 +36,16 @@ const topo::Topology& machine_topology() {
   return t;
 }
 
+int parse_page_query(const std::string& spec) {
+  if (spec == "move_pages") return -1;
+  if (spec == "unavailable") return -2;
+  const std::string digits = spec.rfind("lie:", 0) == 0 ? spec.substr(4) : std::string();
+  const bool ok =
+      !digits.empty() && digits.size() <= 4 && digits.find_first_not_of("0123456789") == std::string::npos;
+  if (!ok) throw Error("--page-query '" + spec + "': expected move_pages, unavailable or lie:<node number>");
+  return std::stoi(digits);
+}
+
 std::shared_ptr<threading::ThreadPool> pool_on(const std::vector<int>& cpus) {
   static std::mutex mutex;
   static std::map<std::vector<int>, std::weak_ptr<threading::ThreadPool>> pools;
@@ -50,13 +60,16 @@ std::shared_ptr<threading::ThreadPool> pool_on(const std::vector<int>& cpus) {
 namespace {
 
 std::unique_ptr<numa::PageQuery> make_page_query(const std::string& spec) {
-  if (spec == "move_pages") return std::make_unique<numa::MovePagesQuery>();
-  if (spec.rfind("lie:", 0) == 0) {
-    const int node = std::stoi(spec.substr(4));
-    return std::make_unique<numa::FakePageQuery>([node](const void*) { return node; },
-                                                 "lie (every page on node " + std::to_string(node) + ")");
+  const int lie = parse_page_query(spec);
+  if (lie == -1) return std::make_unique<numa::MovePagesQuery>();
+  if (lie == -2) {
+    // As on a kernel without NUMA support: every query fails.
+    return std::make_unique<numa::FakePageQuery>(
+        [](const void*) -> int { throw Error("move_pages: Function not implemented (simulated)"); },
+        "unavailable");
   }
-  throw Error("page query '" + spec + "': expected move_pages or lie:<node>");
+  return std::make_unique<numa::FakePageQuery>([lie](const void*) { return lie; },
+                                               "lie (every page on node " + std::to_string(lie) + ")");
 }
 
 }  // namespace
@@ -104,8 +117,22 @@ void CasePlacement::place(PackedWeights packed) {
   require(of_worker_.size() == slots_.size(), "placed weights: a worker has no copy to read");
 
   const auto query = make_page_query(options_.page_query);
-  const numa::PlacementReport r = placed_->verify(*query);
   const std::string place_name = report_.value("place", std::string());
+  numa::PlacementReport r;
+  try {
+    r = placed_->verify(*query);
+  } catch (const Error& e) {
+    // Without move_pages (a kernel without NUMA, a seccomp profile that refuses it) the
+    // pages of numa=local — placed by plain first touch, no system call — cannot be read
+    // back, but the case means what it says; any other policy promised a placement.
+    if (plan_.policy.kind != numa::PolicyKind::local) throw;
+    r.policy = plan_.policy.name();
+    r.status = "unverified";
+    r.expected = plan_.expected;
+    r.backend = query->name();
+    r.memory = placed_->memory_description();
+    r.reason = std::string("page nodes cannot be read here: ") + e.what();
+  }
   report_ = numa::to_json(r);
   report_["place"] = place_name;
   report_["workers"] = numa::describe(slots_);

@@ -4,6 +4,13 @@
 // (one copy per worker node for replicate), every page is touched by the workers and
 // its node read back (move_pages) before anything is timed. The observed placement goes
 // into the case's record; a placement that differs from the policy fails the case.
+// Where page nodes cannot be read at all (no move_pages), numa=local runs "unverified"
+// (its placement needs no system call); every other policy is an ERROR.
+// First touch splits the pages in worker order, in the proportion of the columns each
+// worker reads when the output is cut by columns only (M small: GEMV, small-M GEMM);
+// when rows are cut too, or page / huge-page bounds fall inside a strip, some pages are
+// read by a worker other than their toucher — the verification is of the policy (each
+// page on its toucher's node), not of every read being local.
 #pragma once
 
 #include <memory>
@@ -74,6 +81,10 @@ class CasePlacement {
   bool flagged_ = false;
   std::string flag_reason_;
 };
+
+// Checks a --page-query value: -1 for "move_pages", -2 for "unavailable", n for
+// "lie:<n>"; throws Error naming the value otherwise.
+int parse_page_query(const std::string& spec);
 
 // The machine's topology, discovered once per process (hwloc).
 const topo::Topology& machine_topology();

@@ -155,7 +155,10 @@ nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
   j["impl"] = mm.impl();
   j["kind"] = quantised ? "u8s8s32 (int8 speed reference of a quantised case)" : onednn::name(kind);
   j["omp_wait_policy"] = onednn::omp_wait_policy();
-  j["threads"] = {{"place", c.place}, {"requested_cpus", cpus}, {"observed_cpus", pinning.observed()}};
+  j["threads"] = {{"place", c.place},
+                  {"requested_cpus", cpus},
+                  {"observed_cpus", pinning.observed()},
+                  {"openmp_binds_too", onednn::OmpPinning::runtime_binds_threads()}};
   j["weights_memory"] =
       "oneDNN's own buffer (its reorder writes it from the calling thread); numa= policies "
       "apply to the kernel's packed weights only";

@@ -147,6 +147,12 @@ nlohmann::json run_case(const Case& c, const RunOptions& o) {
       rec["timing"] = {{"kind", "model"}, {"note", "emulated AMX kernel: not timed; see the SPR model"}};
     } else if (o.bench) {
       rec["timing"] = time_kernel(c, d, *k, o);
+      const auto& cold = rec["timing"].contains("cold") ? rec["timing"]["cold"] : nlohmann::json();
+      if (cold.is_object() && cold.contains("placement_flag") && verdict == "PASS") {
+        verdict = "FAIL";
+        reason = "NUMA placement differs from numa=" + c.numa +
+                 " in the cold timing: " + cold["placement_flag"].get<std::string>();
+      }
       if (o.onednn) rec["onednn_timing"] = onednn_time(c, o);
       if (!o.onednn_isas.empty()) rec["onednn_timing_by_isa"] = onednn_time_per_isa(c, o);
     }

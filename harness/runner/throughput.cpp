@@ -106,15 +106,19 @@ nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k,
         std::min(kMaxColdCopies, timing::cold_buffer_copies(static_cast<uint64_t>(wbytes), cold_bytes));
     std::vector<std::unique_ptr<KernelUnderTest>> rot;
     rot.reserve(static_cast<size_t>(copies));
+    std::string copy_flag;  // a cold copy whose pages are not where the policy says
     for (int64_t i = 0; i < copies; ++i) {
       rot.push_back(make_kernel_under_test(c, o.placement));
       rot.back()->prepare(c, d);
+      if (copy_flag.empty() && !rot.back()->placement_flag().empty())
+        copy_flag = "cold copy " + std::to_string(i) + ": " + rot.back()->placement_flag();
     }
     const auto cold = time_body(
         k.name() + "/cold/" + c.descriptor(),
         [&](int64_t it) { rot[static_cast<size_t>(it % copies)]->run(c, d, y.data()); }, o, true);
     j["cold"] = timing_json(cold);
     j["cold"]["rotating_copies"] = copies;
+    if (!copy_flag.empty()) j["cold"]["placement_flag"] = copy_flag;
     j["cold"]["rotated_bytes"] = static_cast<double>(copies) * wbytes;
     j["cold"]["weight_gbps"] = wbytes / cold.median_s * 1e-9;
     add_memory_roofline(j["cold"], c, cold.median_s, wbytes, static_cast<double>(copies) * wbytes, o);

@@ -23,9 +23,11 @@ namespace {
 // these VMs. The caller, which has nothing else to do while a task runs, polls for up
 // to 5 ms: once asleep, being woken by the last worker costs ~45 us in these VMs
 // (measured on a Q4_0 GEMV 1x4096x4096, 1 thread: 181 us with a 20 us caller spin, 138
-// us with 5 ms — the kernel alone takes 135 us).
+// us with 5 ms — the kernel alone takes 135 us). When the workers occupy every CPU the
+// process may use, the caller polls only briefly, not to take time from them.
 constexpr auto kWorkerSpin = std::chrono::microseconds(200);
 constexpr auto kCallerSpin = std::chrono::microseconds(5000);
+constexpr auto kCallerSpinShared = std::chrono::microseconds(20);
 
 thread_local const ThreadPool* t_current_pool = nullptr;
 
@@ -92,9 +94,21 @@ void ThreadPool::start(std::vector<int> cpus) {
   std::sort(pinned.begin(), pinned.end());
   oversubscribed_ = std::adjacent_find(pinned.begin(), pinned.end()) != pinned.end();
   const int threads = static_cast<int>(cpus_.size());
+  // Poll long for the workers only when the caller has a CPU of its own to poll on.
+  caller_spin_ = static_cast<int>(allowed_cpus().size()) > threads ? kCallerSpin : kCallerSpinShared;
   workers_.reserve(cpus_.size());
-  for (int i = 0; i < threads; ++i)
-    workers_.emplace_back([this, i] { worker_loop(i, cpus_[static_cast<size_t>(i)]); });
+  try {
+    for (int i = 0; i < threads; ++i)
+      workers_.emplace_back([this, i] { worker_loop(i, cpus_[static_cast<size_t>(i)]); });
+  } catch (...) {
+    // A thread could not be created: stop and join the ones that were.
+    stop_.store(true);
+    generation_.fetch_add(1);
+    generation_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+    throw;
+  }
   // Wait until every worker has pinned itself (or failed to).
   int started = started_.load();
   while (started < threads) {
@@ -198,7 +212,7 @@ void ThreadPool::dispatch(int64_t count, const std::function<void(int64_t)>& fn,
   generation_.fetch_add(1, std::memory_order_release);
   generation_.notify_all();
   int busy = busy_.load(std::memory_order_acquire);
-  while (busy != 0) busy = wait_change(busy_, busy, kCallerSpin);
+  while (busy != 0) busy = wait_change(busy_, busy, caller_spin_);
   fn_ = nullptr;
   std::exception_ptr e;
   {

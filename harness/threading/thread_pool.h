@@ -2,13 +2,14 @@
 // NUMA planner chose for a placement — harness/numa/planner.h —, or round-robin over
 // the CPUs this process may use) and running with the default MXCSR (DESIGN.md: part of the bitwise
 // contract). parallel_for() is a low-overhead fork/join: the caller publishes a task, workers take indices
-// from a shared counter; between tasks workers poll with sched_yield() for ~200 us (the caller up to 5 ms while
-// it waits), then sleep on a futex. Yielding rather than PAUSE-spinning: on a 2-core machine the caller and 2
-// pinned workers share 2 CPUs (see thread_pool.cpp). Kernels are pure functions over output slices:
+// from a shared counter; between tasks workers poll with sched_yield() for ~200 us (the caller up to 5 ms
+// while it waits), then sleep on a futex. Yielding rather than PAUSE-spinning: on a 2-core machine the caller
+// and 2 pinned workers share 2 CPUs (see thread_pool.cpp). Kernels are pure functions over output slices:
 // run_gemm() cuts the output along the kernel's plan and runs each slice exactly once.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -62,6 +63,7 @@ class ThreadPool {
   std::vector<std::thread> workers_;
   std::vector<int> cpus_;
   bool oversubscribed_ = false;
+  std::chrono::microseconds caller_spin_{20};  // how long the caller polls (thread_pool.cpp)
 
   std::mutex call_mutex_;  // one parallel_for at a time
   const std::function<void(int64_t)>* fn_ = nullptr;

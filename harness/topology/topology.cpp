@@ -22,6 +22,9 @@ TopologyPtr load(const std::string& synthetic) {
   if (!synthetic.empty() && hwloc_topology_set_synthetic(raw, synthetic.c_str()) != 0) {
     throw Error("hwloc: invalid synthetic topology '" + synthetic + "'");
   }
+  // The real machine as this process may use it: PUs outside its affinity mask (taskset,
+  // Slurm binding, cgroup cpusets) are left out, so placements never pin outside it.
+  if (synthetic.empty()) hwloc_topology_set_flags(raw, HWLOC_TOPOLOGY_FLAG_RESTRICT_TO_CPUBINDING);
   if (hwloc_topology_load(raw) != 0) throw Error("hwloc_topology_load failed");
   return t;
 }

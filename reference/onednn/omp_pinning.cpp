@@ -11,22 +11,24 @@
 #include "kernels/core/error.h"
 
 namespace amxlab::onednn {
-namespace {
 
-cpu_set_t g_original;  // the caller's mask before pinning (one OmpPinning at a time)
+struct OmpPinning::Saved {
+  int max_threads = 1;
+  std::vector<cpu_set_t> masks;  // per team thread, before pinning
+};
 
-}  // namespace
-
-OmpPinning::OmpPinning(std::vector<int> cpus) : cpus_(std::move(cpus)) {
+OmpPinning::OmpPinning(std::vector<int> cpus) : cpus_(std::move(cpus)), saved_(std::make_unique<Saved>()) {
   require(!cpus_.empty(), "OmpPinning: no CPUs given");
-  CPU_ZERO(&g_original);
-  require(sched_getaffinity(0, sizeof g_original, &g_original) == 0, "OmpPinning: sched_getaffinity failed");
+  saved_->max_threads = omp_get_max_threads();
   const int n = static_cast<int>(cpus_.size());
   omp_set_num_threads(n);
+  saved_->masks.resize(cpus_.size());
   std::vector<int> failed(cpus_.size(), 0);
 #pragma omp parallel num_threads(n)
   {
     const auto i = static_cast<size_t>(omp_get_thread_num());
+    CPU_ZERO(&saved_->masks[i]);
+    sched_getaffinity(0, sizeof(cpu_set_t), &saved_->masks[i]);
     if (cpus_[i] >= 0) {
       cpu_set_t set;
       CPU_ZERO(&set);
@@ -48,10 +50,16 @@ OmpPinning::~OmpPinning() {
   restore();
 }
 
+// Every team thread gets its own mask back (libgomp reuses the team, in the same order,
+// for regions of the same size), and the caller its thread count.
 void OmpPinning::restore() noexcept {
   const int n = static_cast<int>(cpus_.size());
 #pragma omp parallel num_threads(n)
-  { sched_setaffinity(0, sizeof g_original, &g_original); }
+  {
+    const auto i = static_cast<size_t>(omp_get_thread_num());
+    sched_setaffinity(0, sizeof(cpu_set_t), &saved_->masks[i]);
+  }
+  omp_set_num_threads(saved_->max_threads);
 }
 
 std::vector<int> OmpPinning::observed() const {
@@ -60,6 +68,10 @@ std::vector<int> OmpPinning::observed() const {
 #pragma omp parallel num_threads(n)
   { out[static_cast<size_t>(omp_get_thread_num())] = sched_getcpu(); }
   return out;
+}
+
+bool OmpPinning::runtime_binds_threads() {
+  return omp_get_proc_bind() != omp_proc_bind_false;
 }
 
 }  // namespace amxlab::onednn

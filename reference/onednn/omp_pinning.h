@@ -7,11 +7,14 @@
 // region of cpus.size() threads pins the threads oneDNN's primitives run on next (from
 // the same calling thread, with set_threads(cpus.size())). observed() reads the CPUs
 // back from a second region, so the record shows what held, not what was asked.
-// This is in-process and undone by the destructor (every team thread gets the calling
-// thread's original mask back). OMP_PLACES / OMP_PROC_BIND would do the same only for
-// a whole process, set before it starts.
+// This is in-process and undone by the destructor (every team thread gets its own
+// original mask back, the caller its OpenMP thread count). OMP_PLACES / OMP_PROC_BIND
+// would do the same only for a whole process, set before it starts; when they are set
+// (runtime_binds_threads()), libgomp's own binding is in force as well and the record
+// says so. One OmpPinning at a time per calling thread.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 namespace amxlab::onednn {
@@ -27,10 +30,14 @@ class OmpPinning {
 
   // The CPU each team thread runs on now (sched_getcpu), thread 0 = the caller.
   std::vector<int> observed() const;
+  // True when OMP_PROC_BIND / OMP_PLACES make libgomp bind its threads itself.
+  static bool runtime_binds_threads();
 
  private:
+  struct Saved;
   void restore() noexcept;
   std::vector<int> cpus_;
+  std::unique_ptr<Saved> saved_;
 };
 
 }  // namespace amxlab::onednn

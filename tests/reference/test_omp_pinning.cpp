@@ -27,6 +27,8 @@ std::vector<int> allowed() {
 TEST(OmpPinning, TeamThreadsRunOnTheGivenCpusAndTheMaskComesBack) {
   const std::vector<int> before = allowed();
   ASSERT_FALSE(before.empty());
+  onednn::set_threads(7);
+  const int threads_before = onednn::max_threads();
   for (int threads : {1, 2, 3}) {
     std::vector<int> cpus;
     cpus.reserve(static_cast<size_t>(threads));
@@ -46,6 +48,7 @@ TEST(OmpPinning, TeamThreadsRunOnTheGivenCpusAndTheMaskComesBack) {
       EXPECT_EQ(pin.observed(), cpus) << "oneDNN's run moved the team";
     }
     EXPECT_EQ(allowed(), before) << "the caller's affinity was not restored";
+    EXPECT_EQ(onednn::max_threads(), threads_before) << "the OpenMP thread count was not restored";
   }
   EXPECT_FALSE(error_of([] { onednn::OmpPinning none(std::vector<int>{}); }).empty());
   const std::string bad = error_of([] { onednn::OmpPinning p(std::vector<int>{CPU_SETSIZE - 1}); });
