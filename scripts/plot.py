@@ -127,11 +127,10 @@ def numa_plots(docs, out):
                     groups[key][line][which].append((c["threads"], t["weight_bytes"] / t[which]["median_s"] * 1e-9))
             obs = numa.get("observed") or {}
             observed[(key, line)] = " ".join(f"n{n}:{100 * f:.0f}%" for n, f in sorted(obs.items()))
-    policies = {(k, ln) for k, lines in groups.items() for ln in lines}
-    if len({ln for _, ln in policies}) < 2:
-        return []  # one policy only: the throughput plots say it all
     written = []
     for key, lines in sorted(groups.items()):
+        if len(lines) < 2:
+            continue  # one policy only for this shape: the throughput plots say it all
         typ, m, n, k = key
         fig, ax = plt.subplots(figsize=(7, 4.5))
         for i, (line, pts) in enumerate(sorted(lines.items())):
