@@ -139,7 +139,8 @@ template <int KIND, int MR, int NS>
           // Split chains keep the high nibble in place (16 x q: one AND instead of shift +
           // AND); that chain then sums 16 x dot(q_hi, a), an exact multiple of 16 below
           // 2^19, which is shifted back (exactly) before the halves are added.
-          hi[s] = kSplit ? _mm512_maskz_andnot_epi32(kAll, low4, raw) : _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);
+          hi[s] = kSplit ? _mm512_maskz_andnot_epi32(kAll, low4, raw)
+                         : _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);
         }
 #pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) {
