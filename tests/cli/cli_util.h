@@ -49,6 +49,21 @@ inline std::string temp_file(const std::string& name) {
   return "/tmp/amxlab-test-" + std::to_string(getpid()) + "-" + name;
 }
 
+// Runs `amxlab <args> --out <temp file>` and returns the command's result with the
+// results document it wrote (null when it wrote none); the file is removed.
+struct SweepResult {
+  CommandResult command;
+  nlohmann::json doc;
+};
+inline SweepResult run_sweep_to_json(const std::string& args) {
+  const std::string out = temp_file("sweep.json");
+  SweepResult r{run_amxlab(args + " --out " + out), nullptr};
+  std::ifstream in(out);
+  if (in) r.doc = nlohmann::json::parse(in, nullptr, false);
+  std::remove(out.c_str());
+  return r;
+}
+
 // Runs `amxlab <args> --out <temp file>` for a single case and returns its record (the
 // command's exit status in *status when given); the file is removed.
 inline nlohmann::json run_single_case(const std::string& args, int* status = nullptr) {

@@ -21,15 +21,14 @@ std::map<std::string, nlohmann::json> by_descriptor(const nlohmann::json& doc) {
 }
 
 TEST(CliNuma, ObservedPlacementIsRecordedForEveryPolicy) {
-  const std::string out = temp_file("numa-check.json");
-  const auto r = run_amxlab(
+  const auto [r, doc] = run_sweep_to_json(
       "check --type q8_0 --m 3 --n 80 --k 64 --threads 1,2 --kernel auto --numa "
       "local,bind.0,replicate,remote,bind.9 "
-      "--place compact,scatter --no-onednn --out " +
-      out);
-  const auto cases = by_descriptor(read_json(out));
+      "--place compact,scatter --no-onednn");
+  ASSERT_TRUE(doc.is_object()) << r.output;
+  const auto cases = by_descriptor(doc);
   ASSERT_EQ(cases.size(), 20u) << r.output;
-  const bool one_node = read_json(out)["machine"]["topology"]["numa_nodes"].size() == 1;
+  const bool one_node = doc["machine"]["topology"]["numa_nodes"].size() == 1;
   for (const auto& [d, c] : cases) {
     const std::string policy = c["numa"]["policy"].get<std::string>();
     if (policy == "bind.9") {
@@ -59,7 +58,6 @@ TEST(CliNuma, ObservedPlacementIsRecordedForEveryPolicy) {
     }
     EXPECT_NE(c["numa"]["workers"].get<std::string>().find("w0 cpu"), std::string::npos) << d;
   }
-  std::filesystem::remove(out);
 }
 
 TEST(CliNuma, ALyingPlacementBackendFailsTheCase) {

@@ -53,14 +53,12 @@ TEST(CliSweep, PlantedOneBitBugIsCaughtWithIndexAndReproducer) {
 }
 
 TEST(CliSweep, CrashingAndHangingKernelsAreIsolated) {
-  const std::string out = temp_file("crash.json");
-  const auto r = run_amxlab(
+  const auto [r, doc] = run_sweep_to_json(
       "check --case q8_0:m12n16k32:t1:kernel=test.crash --case q8_0:m13n16k32:t1:kernel=test.crash "
       "--case q8_0:m13n16k32:t1:kernel=test.hang --case q8_0:m14n16k32:t1:kernel=test.hang "
-      "--timeout 3 --no-onednn --out " +
-      out);
+      "--timeout 3 --no-onednn");
   EXPECT_EQ(r.status, 1) << r.output;
-  const auto doc = read_json(out);
+  ASSERT_TRUE(doc.is_object()) << r.output;
   ASSERT_EQ(doc["cases"].size(), 4u) << r.output;
   EXPECT_EQ(doc["cases"][0]["verdict"], "PASS");
   EXPECT_EQ(doc["cases"][1]["verdict"], "CRASHED");
@@ -73,7 +71,6 @@ TEST(CliSweep, CrashingAndHangingKernelsAreIsolated) {
       << why;
   EXPECT_EQ(doc["cases"][2]["verdict"], "TIMEOUT");
   EXPECT_EQ(doc["cases"][3]["verdict"], "PASS");  // the sweep went on
-  std::filesystem::remove(out);
 }
 
 TEST(CliSweep, KilledSweepLeavesValidJsonAndResumeCompletesIt) {
