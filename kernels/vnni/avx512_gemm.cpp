@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/vnni/row_terms.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab::vnni::raw {
@@ -223,33 +224,6 @@ void tile_dispatch(const Ctx& c, int64_t r0, int64_t s0, int mr, int ns, const K
   tile<KIND, MR, NS>(c, r0, s0, k, masks);
 }
 
-// Per row and block: d_a (fp32), -C * sum(codes) (int32), s_a (fp32, Q8_1 only).
-void prepare(const GemmArgs& g, float* da, int32_t* nc, float* sa) {
-  const int32_t factor = g.kind == kQ8_0 ? -128 : g.kind == kQ4_0 ? -8 : 0;
-  const __m256i bias = _mm256_set1_epi8(static_cast<char>(0x80));
-  for (int64_t r = 0; r < g.rows; ++r) {
-    const auto* row = reinterpret_cast<const uint8_t*>(g.a) + static_cast<size_t>(r) * g.a_stride;
-    const size_t at = static_cast<size_t>(r) * static_cast<size_t>(g.blocks);
-    for (int64_t b = 0; b < g.blocks; ++b) {
-      const uint8_t* blk = row + static_cast<size_t>(b) * g.a_block_bytes;
-      uint16_t h[2];
-      std::memcpy(h, blk, sizeof h);
-      da[at + static_cast<size_t>(b)] = _cvtsh_ss(h[0]);
-      sa[at + static_cast<size_t>(b)] = g.kind == kQ4_1 ? _cvtsh_ss(h[1]) : 0.0f;
-      if (factor != 0) {
-        // sum of the signed codes = sum(code + 128) - 32 * 128, the former by VPSADBW.
-        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + g.a_code_offset));
-        const __m256i sad = _mm256_sad_epu8(_mm256_xor_si256(v, bias), _mm256_setzero_si256());
-        const __m128i s2 = _mm_add_epi64(_mm256_castsi256_si128(sad), _mm256_extracti128_si256(sad, 1));
-        const int64_t biased = _mm_cvtsi128_si64(s2) + _mm_extract_epi64(s2, 1);
-        nc[at + static_cast<size_t>(b)] = factor * static_cast<int32_t>(biased - 32 * 128);
-      } else {
-        nc[at + static_cast<size_t>(b)] = 0;
-      }
-    }
-  }
-}
-
 // Loop order: groups of NS strips (NS*16 output columns), then ranges of kc blocks, then
 // tiles of MR rows. The weights of one strip group and K range (NS x kc x 544 bytes for
 // q8_0) stay in L1 while every row tile of the slice runs over them; the fp32
@@ -258,11 +232,7 @@ void prepare(const GemmArgs& g, float* da, int32_t* nc, float* sa) {
 // weights once per row tile instead (the GEMV).
 template <int KIND, int MR, int NS>
 void drive(const GemmArgs& g, int64_t kc) {
-  float* da = g.prep;
-  auto* nc = reinterpret_cast<int32_t*>(da + static_cast<size_t>(g.rows) * static_cast<size_t>(g.blocks));
-  float* sa = reinterpret_cast<float*>(nc + static_cast<size_t>(g.rows) * static_cast<size_t>(g.blocks));
-  float* partial = sa + static_cast<size_t>(g.rows) * static_cast<size_t>(g.blocks);
-  prepare(g, da, nc, sa);
+  const RowTerms t = prepare_row_terms(g);
   const Ctx c{reinterpret_cast<const uint8_t*>(g.w),
               g.strip_bytes,
               g.group_bytes,
@@ -274,9 +244,9 @@ void drive(const GemmArgs& g, int64_t kc) {
               g.a_stride,
               g.a_block_bytes,
               g.a_code_offset,
-              da,
-              nc,
-              sa,
+              t.da,
+              t.nc,
+              t.sa,
               g.y,
               g.y_stride};
   const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
@@ -292,7 +262,7 @@ void drive(const GemmArgs& g, int64_t kc) {
     }
     for (int64_t b0 = 0; b0 < g.blocks; b0 += kc) {
       const int64_t b1 = b0 + kc < g.blocks ? b0 + kc : g.blocks;
-      const KRange k{b0, b1, b0 == 0, b1 == g.blocks, partial};
+      const KRange k{b0, b1, b0 == 0, b1 == g.blocks, t.partial};
       for (int64_t r = 0; r < g.rows; r += MR) {
         const int mr = static_cast<int>(g.rows - r < MR ? g.rows - r : MR);
         tile_dispatch<KIND, MR, NS>(c, r, s, mr, ns, k, masks);

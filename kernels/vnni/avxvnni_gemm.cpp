@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/vnni/row_terms.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab::vnni::raw {
@@ -128,39 +129,11 @@ template <int KIND, int MR>
   }
 }
 
-void prepare(const GemmArgs& g, float* da, int32_t* nc, float* sa) {
-  const int32_t factor = g.kind == kQ8_0 ? -128 : g.kind == kQ4_0 ? -8 : 0;
-  const __m256i bias = _mm256_set1_epi8(static_cast<char>(0x80));
-  for (int64_t r = 0; r < g.rows; ++r) {
-    const auto* row = reinterpret_cast<const uint8_t*>(g.a) + static_cast<size_t>(r) * g.a_stride;
-    const size_t at = static_cast<size_t>(r) * static_cast<size_t>(g.blocks);
-    for (int64_t b = 0; b < g.blocks; ++b) {
-      const uint8_t* blk = row + static_cast<size_t>(b) * g.a_block_bytes;
-      uint16_t h[2];
-      std::memcpy(h, blk, sizeof h);
-      da[at + static_cast<size_t>(b)] = _cvtsh_ss(h[0]);
-      sa[at + static_cast<size_t>(b)] = g.kind == kQ4_1 ? _cvtsh_ss(h[1]) : 0.0f;
-      int32_t corr = 0;
-      if (factor != 0) {
-        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + g.a_code_offset));
-        const __m256i sad = _mm256_sad_epu8(_mm256_xor_si256(v, bias), _mm256_setzero_si256());
-        const __m128i s2 = _mm_add_epi64(_mm256_castsi256_si128(sad), _mm256_extracti128_si256(sad, 1));
-        const int64_t biased = _mm_cvtsi128_si64(s2) + _mm_extract_epi64(s2, 1);
-        corr = factor * static_cast<int32_t>(biased - 32 * 128);
-      }
-      nc[at + static_cast<size_t>(b)] = corr;
-    }
-  }
-}
-
 template <int KIND>
 void drive(const GemmArgs& g) {
   constexpr int kMR = 2;  // 4 int32 + 4 fp32 accumulators, 2 code, 2 scale regs: 16 ymm
   constexpr int64_t kChunkStrips = 8;
-  float* da = g.prep;
-  auto* nc = reinterpret_cast<int32_t*>(da + static_cast<size_t>(g.rows) * static_cast<size_t>(g.blocks));
-  float* sa = reinterpret_cast<float*>(nc + static_cast<size_t>(g.rows) * static_cast<size_t>(g.blocks));
-  prepare(g, da, nc, sa);
+  const RowTerms t = prepare_row_terms(g);
   const Ctx c{reinterpret_cast<const uint8_t*>(g.w),
               g.strip_bytes,
               g.group_bytes,
@@ -171,9 +144,9 @@ void drive(const GemmArgs& g) {
               g.a_stride,
               g.a_block_bytes,
               g.a_code_offset,
-              da,
-              nc,
-              sa,
+              t.da,
+              t.nc,
+              t.sa,
               g.y,
               g.y_stride,
               g.n0,
