@@ -11,12 +11,14 @@
 #include <mutex>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 
 #include "kernels/core/blocks.h"
 #include "kernels/core/fp16.h"
 #include "kernels/core/fpenv.h"
 #include "kernels/isa.h"
 #include "kernels/pack/vnni_pack.h"
+#include "kernels/registry.h"
 #include "reference/golden/golden_gemm.h"
 
 namespace amxlab::testing {
@@ -228,6 +230,18 @@ bool GemmTester::test(const KernelDesc& kernel) const {
   }
   if (pad_bad != 0) ADD_FAILURE() << what << ": " << pad_bad << " padding floats beyond N were written";
   return bad == 0 && pad_bad == 0;
+}
+
+std::vector<std::string> registry_kernel_names() {
+  std::vector<std::string> out;
+  for (const auto& k : kernel_registry()) out.emplace_back(k.name);
+  return out;
+}
+
+const KernelDesc& registry_kernel(const std::string& name) {
+  const KernelDesc* k = find_kernel(name);
+  if (k == nullptr) throw std::runtime_error("no kernel " + name);
+  return *k;
 }
 
 }  // namespace amxlab::testing

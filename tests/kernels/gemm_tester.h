@@ -31,6 +31,16 @@ threading::ThreadPool& pool_for(int threads);
 // The reason a kernel cannot run here ("" when it can): isa_supported()'s answer.
 std::string skip_reason(const KernelDesc& kernel);
 
+// The shape grid of issue #6 that the fast and long suites share.
+inline constexpr int64_t kGridMs[] = {1, 2, 15, 16, 17, 31, 32, 33, 64, 100, 512};
+inline constexpr int64_t kGridNs[] = {1, 16, 17, 48};
+inline constexpr int64_t kGridKs[] = {32, 64, 96, 2048, 2080};
+
+// Every registry kernel's name (the parameters of the per-kernel suites), and the kernel
+// of a name (throws std::runtime_error for an unknown one).
+std::vector<std::string> registry_kernel_names();
+const KernelDesc& registry_kernel(const std::string& name);
+
 class GemmTester {
  public:
   GemmTester& m(int64_t v) {

@@ -21,23 +21,9 @@
 namespace amxlab::testing {
 namespace {
 
-constexpr int64_t kMs[] = {1, 2, 15, 16, 17, 31, 32, 33, 64, 100, 512};
-constexpr int64_t kNs[] = {1, 16, 17, 48};
-constexpr int64_t kKs[] = {32, 64, 96, 2048, 2080};
-
-std::vector<std::string> kernel_names() {
-  std::vector<std::string> out;
-  for (const auto& k : kernel_registry()) out.emplace_back(k.name);
-  return out;
-}
-
 class EveryKernel : public ::testing::TestWithParam<std::string> {
  protected:
-  const KernelDesc& kernel() const {
-    const KernelDesc* k = find_kernel(GetParam());
-    if (k == nullptr) throw std::runtime_error("no kernel " + GetParam());
-    return *k;
-  }
+  const KernelDesc& kernel() const { return registry_kernel(GetParam()); }
 };
 
 #define AMXLAB_SKIP_UNLESS_RUNNABLE()               \
@@ -49,9 +35,9 @@ class EveryKernel : public ::testing::TestWithParam<std::string> {
 TEST_P(EveryKernel, EveryMAndNAtSmallK) {
   AMXLAB_SKIP_UNLESS_RUNNABLE();
   int i = 0;
-  for (int64_t m : kMs) {
-    for (int64_t n : kNs) {
-      const int64_t k = kKs[i % 3];  // 32, 64, 96
+  for (int64_t m : kGridMs) {
+    for (int64_t n : kGridNs) {
+      const int64_t k = kGridKs[i % 3];  // 32, 64, 96
       const ActQuant v = i % 2 == 0 ? ActQuant::runtime : ActQuant::ref;
       GemmTester()
           .m(m)
@@ -70,7 +56,7 @@ TEST_P(EveryKernel, EveryMAndNAtSmallK) {
 TEST_P(EveryKernel, EveryK) {
   AMXLAB_SKIP_UNLESS_RUNNABLE();
   int i = 0;
-  for (int64_t k : kKs) {
+  for (int64_t k : kGridKs) {
     for (int64_t m : {int64_t{1}, int64_t{33}}) {
       for (int64_t n : {int64_t{17}, int64_t{48}}) {
         GemmTester()
@@ -190,7 +176,7 @@ TEST_P(EveryKernel, OddSlicesCoverTheOutput) {
   for (size_t i = 0; i < y.size(); ++i) ASSERT_EQ(f32_bits(y[i]), f32_bits(ref[i])) << kd.name << " at " << i;
 }
 
-INSTANTIATE_TEST_SUITE_P(Registry, EveryKernel, ::testing::ValuesIn(kernel_names()),
+INSTANTIATE_TEST_SUITE_P(Registry, EveryKernel, ::testing::ValuesIn(registry_kernel_names()),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 // ---- VNNI == portable, and the ISA cap through the dispatcher ----

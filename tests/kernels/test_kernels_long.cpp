@@ -15,28 +15,18 @@
 namespace amxlab::testing {
 namespace {
 
-constexpr int64_t kMs[] = {1, 2, 15, 16, 17, 31, 32, 33, 64, 100, 512};
-constexpr int64_t kNs[] = {1, 16, 17, 48};
-constexpr int64_t kKs[] = {32, 64, 96, 2048, 2080};
-
-std::vector<std::string> kernel_names() {
-  std::vector<std::string> out;
-  for (const auto& k : kernel_registry()) out.emplace_back(k.name);
-  return out;
-}
-
 class EveryKernelLong : public ::testing::TestWithParam<std::string> {
  protected:
-  const KernelDesc& kernel() const { return *find_kernel(GetParam()); }
+  const KernelDesc& kernel() const { return registry_kernel(GetParam()); }
 };
 
 TEST_P(EveryKernelLong, FullCrossProduct) {
   const std::string why = skip_reason(kernel());
   if (!why.empty()) GTEST_SKIP() << why;
   uint64_t seed = 1000;
-  for (int64_t m : kMs) {
-    for (int64_t n : kNs) {
-      for (int64_t k : kKs) {
+  for (int64_t m : kGridMs) {
+    for (int64_t n : kGridNs) {
+      for (int64_t k : kGridKs) {
         for (int t : {1, 2, 3}) {
           const bool raw = seed % 3 == 0;
           const ActQuant v = seed % 2 == 0 ? ActQuant::runtime : ActQuant::ref;
@@ -50,7 +40,7 @@ TEST_P(EveryKernelLong, FullCrossProduct) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Registry, EveryKernelLong, ::testing::ValuesIn(kernel_names()),
+INSTANTIATE_TEST_SUITE_P(Registry, EveryKernelLong, ::testing::ValuesIn(registry_kernel_names()),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 // LLM shape: N = 4096, K = 14336. M = 1 is checked in full; M = 512 on 192 columns
