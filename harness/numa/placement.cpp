@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <exception>
@@ -19,15 +18,6 @@ namespace amxlab::numa {
 namespace {
 
 constexpr size_t kHugePage = size_t{2} << 20;
-
-bool parse_index(std::string_view text, int& out) {
-  if (text.empty() || text.size() > 9) return false;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  const auto r = std::from_chars(text.data(), text.data() + text.size(), out);
-  return r.ec == std::errc() && r.ptr == text.data() + text.size();
-}
 
 std::string join(const std::vector<int>& v) {
   std::string s;
@@ -96,10 +86,7 @@ Policy parse_policy(std::string_view text) {
   if (text == "interleave") return {PolicyKind::interleave, -1};
   if (text == "replicate") return {PolicyKind::replicate, -1};
   int node = 0;
-  if (text.size() > 5 && text.substr(0, 4) == "bind" && (text[4] == '.' || text[4] == ':') &&
-      parse_index(text.substr(5), node)) {
-    return {PolicyKind::bind, node};
-  }
+  if (parse_indexed(text, "bind", node)) return {PolicyKind::bind, node};
   throw Error("unknown NUMA policy '" + std::string(text) +
               "' (expected local, bind.<node>, remote, interleave or replicate)");
 }

@@ -10,15 +10,6 @@ namespace amxlab::numa {
 namespace {
 
 // A non-negative decimal integer, digits only (no sign, no spaces).
-bool parse_index(std::string_view text, int& out) {
-  if (text.empty() || text.size() > 9) return false;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  const auto r = std::from_chars(text.data(), text.data() + text.size(), out);
-  return r.ec == std::errc() && r.ptr == text.data() + text.size();
-}
-
 const topo::NumaNode* find_node(const topo::Topology& t, int os_index) {
   for (const auto& n : t.numa_nodes) {
     if (n.os_index == os_index) return &n;
@@ -50,14 +41,24 @@ std::string Placement::name() const {
   return "unknown";
 }
 
+bool parse_indexed(std::string_view text, std::string_view word, int& index) {
+  if (text.size() <= word.size() + 1 || text.substr(0, word.size()) != word) return false;
+  const char sep = text[word.size()];
+  if (sep != '.' && sep != ':') return false;
+  const std::string_view digits = text.substr(word.size() + 1);
+  if (digits.size() > 9) return false;
+  for (const char c : digits) {
+    if (c < '0' || c > '9') return false;
+  }
+  const auto r = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+  return r.ec == std::errc() && r.ptr == digits.data() + digits.size();
+}
+
 Placement parse_placement(std::string_view text) {
   if (text == "compact") return {PlacementKind::compact, -1};
   if (text == "scatter") return {PlacementKind::scatter, -1};
   int node = 0;
-  if (text.size() > 5 && text.substr(0, 4) == "node" && (text[4] == '.' || text[4] == ':') &&
-      parse_index(text.substr(5), node)) {
-    return {PlacementKind::node, node};
-  }
+  if (parse_indexed(text, "node", node)) return {PlacementKind::node, node};
   throw Error("unknown thread placement '" + std::string(text) +
               "' (expected compact, scatter or node.<i>, e.g. node.1)");
 }

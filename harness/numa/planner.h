@@ -38,6 +38,10 @@ struct Placement {
 // Parses "compact", "scatter", "node.<i>" or "node:<i>"; throws amxlab::Error otherwise.
 Placement parse_placement(std::string_view text);
 
+// True, with the index in `index`, when text is "<word>.<i>" or "<word>:<i>" and i is a
+// non-negative decimal (at most 9 digits). The form of node.<i> and bind.<n>.
+bool parse_indexed(std::string_view text, std::string_view word, int& index);
+
 struct WorkerSlot {
   int worker = 0;          // 0 .. threads-1
   int cpu = 0;             // OS index of the PU the worker is pinned to
