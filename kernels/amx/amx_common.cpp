@@ -14,16 +14,6 @@
 
 namespace amxlab::amx {
 
-void quantize_q8_0(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
-                   std::span<std::byte> out) {
-  quantize_activations(QType::Q8_0, variant, a, m, k, out);
-}
-
-void quantize_q8_1(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
-                   std::span<std::byte> out) {
-  quantize_activations(QType::Q8_1, variant, a, m, k, out);
-}
-
 Plan plan_gemm(int64_t, int64_t, int64_t) {
   return Plan{kTileM, kTileN};
 }

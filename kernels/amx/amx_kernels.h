@@ -10,6 +10,7 @@
 
 #include "kernels/core/formats.h"
 #include "kernels/gemm_kernel.h"
+#include "kernels/generic/portable_kernels.h"
 #include "kernels/isa.h"
 #include "kernels/pack/amx_pack.h"
 #include "kernels/tile/counters.h"
@@ -26,11 +27,8 @@ inline constexpr int kTileM = 32;
 inline constexpr int kTileN = 32;
 
 // ---- shared (portable) pieces: amx_common.cpp ----
-// F32 rows -> Q8_0 / Q8_1 activation rows (kernels/core quantize_activations).
-void quantize_q8_0(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
-                   std::span<std::byte> out);
-void quantize_q8_1(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
-                   std::span<std::byte> out);
+// Activations are quantised by the portable family's quantize_q8_0 / quantize_q8_1
+// (kernels/generic/portable_kernels.h: kernels/core quantize_activations).
 // m_step = 32, n_step = 32 (the 2 x 2 tile blocking).
 Plan plan_gemm(int64_t m, int64_t n, int64_t k);
 
@@ -77,20 +75,23 @@ inline constexpr uint32_t kAmxEmulatedIsa = kIsaAvx512;              // the epil
 
 inline constexpr KernelDesc kAmxKernels[] = {
     {"q8_0_gemm_32x32__amx", QType::Q8_0, QType::Q8_0, KernelOp::gemm, kTileM, kTileN, kAmxNativeIsa,
-     Engine::native, Layout::q8_0_amx_tile, &pack_amx_tile, &quantize_q8_0, &plan_gemm, &run_q8_0_native},
+     Engine::native, Layout::q8_0_amx_tile, &pack_amx_tile, &generic::quantize_q8_0, &plan_gemm,
+     &run_q8_0_native},
     {"q4_0_gemm_32x32__amx", QType::Q4_0, QType::Q8_0, KernelOp::gemm, kTileM, kTileN, kAmxNativeIsa,
-     Engine::native, Layout::q4_0_amx_tile, &pack_amx_tile, &quantize_q8_0, &plan_gemm, &run_q4_0_native},
+     Engine::native, Layout::q4_0_amx_tile, &pack_amx_tile, &generic::quantize_q8_0, &plan_gemm,
+     &run_q4_0_native},
     {"q4_1_gemm_32x32__amx", QType::Q4_1, QType::Q8_1, KernelOp::gemm, kTileM, kTileN, kAmxNativeIsa,
-     Engine::native, Layout::q4_1_amx_tile, &pack_amx_tile, &quantize_q8_1, &plan_gemm, &run_q4_1_native},
+     Engine::native, Layout::q4_1_amx_tile, &pack_amx_tile, &generic::quantize_q8_1, &plan_gemm,
+     &run_q4_1_native},
     {"q8_0_gemm_32x32__amx_emulated", QType::Q8_0, QType::Q8_0, KernelOp::gemm, kTileM, kTileN,
-     kAmxEmulatedIsa, Engine::emulated, Layout::q8_0_amx_tile, &pack_amx_tile, &quantize_q8_0, &plan_gemm,
-     &run_q8_0_emulated},
+     kAmxEmulatedIsa, Engine::emulated, Layout::q8_0_amx_tile, &pack_amx_tile, &generic::quantize_q8_0,
+     &plan_gemm, &run_q8_0_emulated},
     {"q4_0_gemm_32x32__amx_emulated", QType::Q4_0, QType::Q8_0, KernelOp::gemm, kTileM, kTileN,
-     kAmxEmulatedIsa, Engine::emulated, Layout::q4_0_amx_tile, &pack_amx_tile, &quantize_q8_0, &plan_gemm,
-     &run_q4_0_emulated},
+     kAmxEmulatedIsa, Engine::emulated, Layout::q4_0_amx_tile, &pack_amx_tile, &generic::quantize_q8_0,
+     &plan_gemm, &run_q4_0_emulated},
     {"q4_1_gemm_32x32__amx_emulated", QType::Q4_1, QType::Q8_1, KernelOp::gemm, kTileM, kTileN,
-     kAmxEmulatedIsa, Engine::emulated, Layout::q4_1_amx_tile, &pack_amx_tile, &quantize_q8_1, &plan_gemm,
-     &run_q4_1_emulated},
+     kAmxEmulatedIsa, Engine::emulated, Layout::q4_1_amx_tile, &pack_amx_tile, &generic::quantize_q8_1,
+     &plan_gemm, &run_q4_1_emulated},
 };
 
 }  // namespace amxlab::amx
