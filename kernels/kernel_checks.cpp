@@ -1,27 +1,40 @@
 #include "kernels/kernel_checks.h"
 
+#include <string>
+
 #include "kernels/core/error.h"
 
 namespace amxlab {
 
-void check_gemm_views(QType wt, const std::string& who, int64_t n, int64_t k, const ActivationView& a,
+void check_gemm_views(QType wt, std::string_view who_view, int64_t n, int64_t k, const ActivationView& a,
                       const OutputView& y, const Slice& s) {
+  const auto who = [who_view] { return std::string(who_view); };
   const QType act = traits(wt).act_type;
-  require(a.type == act, who + ": activations are " + name(a.type) + ", this kernel reads " + name(act));
-  require(a.k == k, who + ": activations have K=" + std::to_string(a.k) + ", weights K=" + std::to_string(k));
-  require(y.n == n, who + ": output has N=" + std::to_string(y.n) + ", weights N=" + std::to_string(n));
-  require(a.m == y.m && a.m >= 0,
-          who + ": activations have M=" + std::to_string(a.m) + ", output M=" + std::to_string(y.m));
+  require(a.type == act,
+          [&] { return who() + ": activations are " + name(a.type) + ", this kernel reads " + name(act); });
+  require(a.k == k, [&] {
+    return who() + ": activations have K=" + std::to_string(a.k) + ", weights K=" + std::to_string(k);
+  });
+  require(y.n == n, [&] {
+    return who() + ": output has N=" + std::to_string(y.n) + ", weights N=" + std::to_string(n);
+  });
+  require(a.m == y.m && a.m >= 0, [&] {
+    return who() + ": activations have M=" + std::to_string(a.m) + ", output M=" + std::to_string(y.m);
+  });
   const size_t arow = row_bytes(act, k);
-  require(a.row_stride >= arow, who + ": activation row stride " + std::to_string(a.row_stride) +
-                                    " bytes is shorter than a row (" + std::to_string(arow) + " bytes)");
-  require(y.row_stride >= static_cast<size_t>(n), who + ": output row stride " +
-                                                      std::to_string(y.row_stride) +
-                                                      " is shorter than N=" + std::to_string(n));
-  require(0 <= s.m0 && s.m0 <= s.m1 && s.m1 <= y.m && 0 <= s.n0 && s.n0 <= s.n1 && s.n1 <= n,
-          who + ": slice rows " + std::to_string(s.m0) + ".." + std::to_string(s.m1) + " cols " +
-              std::to_string(s.n0) + ".." + std::to_string(s.n1) + " outside the output " +
-              std::to_string(y.m) + " x " + std::to_string(n));
+  require(a.row_stride >= arow, [&] {
+    return who() + ": activation row stride " + std::to_string(a.row_stride) +
+           " bytes is shorter than a row (" + std::to_string(arow) + " bytes)";
+  });
+  require(y.row_stride >= static_cast<size_t>(n), [&] {
+    return who() + ": output row stride " + std::to_string(y.row_stride) +
+           " is shorter than N=" + std::to_string(n);
+  });
+  require(0 <= s.m0 && s.m0 <= s.m1 && s.m1 <= y.m && 0 <= s.n0 && s.n0 <= s.n1 && s.n1 <= n, [&] {
+    return who() + ": slice rows " + std::to_string(s.m0) + ".." + std::to_string(s.m1) + " cols " +
+           std::to_string(s.n0) + ".." + std::to_string(s.n1) + " outside the output " + std::to_string(y.m) +
+           " x " + std::to_string(n);
+  });
 }
 
 }  // namespace amxlab

@@ -34,4 +34,9 @@ if(TARGET amxlab_threading)
   target_include_directories(bench_kernels PRIVATE ${PROJECT_SOURCE_DIR})
   target_link_libraries(bench_kernels PRIVATE amxlab::kernels amxlab::threading amxlab::reference
                         benchmark::benchmark)
+  # Where a small call spends its time, and the pool's hand-off vs its spin budget.
+  add_executable(bench_call_overhead ${CMAKE_CURRENT_LIST_DIR}/kernels/bench_call_overhead.cpp)
+  target_include_directories(bench_call_overhead PRIVATE ${PROJECT_SOURCE_DIR})
+  target_link_libraries(bench_call_overhead PRIVATE amxlab::kernels amxlab::threading amxlab::reference
+                        benchmark::benchmark)
 endif()

@@ -58,6 +58,7 @@ class CasePlacement {
   CasePlacement& operator=(const CasePlacement&) = delete;
 
   threading::ThreadPool& pool() { return *pool_; }
+  const threading::ThreadPool& pool() const { return *pool_; }
   // Worker w's weights (its node's copy under replicate; otherwise the one copy).
   const std::vector<const PackedWeights*>& weights_of_worker() const { return of_worker_; }
   const PackedWeights& first_copy() const { return copies_.front(); }

@@ -30,6 +30,10 @@ class KernelUnderTest {
   virtual nlohmann::json placement() const { return nullptr; }
   // Non-empty when the observed placement differs from the policy: why.
   virtual std::string placement_flag() const { return {}; }
+  // The CPU the calling thread works on during run() (worker 0 of the case's pool), or
+  // -1: a timing loop binds the caller there once (threading::CallerBinding) instead of
+  // paying the pin and restore on every call.
+  virtual int caller_cpu() const { return -1; }
 };
 
 // Throws amxlab::Error for an unknown kernel, or one that cannot run here (the message

@@ -51,6 +51,7 @@ class RegistryKernel : public KernelUnderTest {
   nlohmann::json placement() const override {
     return placement_ ? placement_->report() : nlohmann::json(nullptr);
   }
+  int caller_cpu() const override { return placement_ ? placement_->pool().cpus()[0] : -1; }
   std::string placement_flag() const override {
     return placement_ && placement_->flagged() ? placement_->flag_reason() : std::string();
   }

@@ -1,5 +1,6 @@
 #include "harness/threading/thread_pool.h"
 
+#include <immintrin.h>
 #include <sched.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "kernels/core/error.h"
 #include "kernels/core/fpenv.h"
@@ -15,21 +17,18 @@
 namespace amxlab::threading {
 namespace {
 
-// Waiting for a change of an atomic: spin with sched_yield() for `spin`, then sleep on
-// the futex (std::atomic::wait). Spinning with PAUSE instead is much worse here: on a
-// 2-core machine the caller and 2 pinned workers share 2 CPUs, and a PAUSE-spinning
-// worker keeps the woken caller off its CPU (measured: fork/join 30 us with no spin,
-// 235 us with 50 us of PAUSE, 8-25 us with yield-spinning). A yield costs ~2 us in
-// these VMs. The caller, which has nothing else to do while a task runs, polls for up
-// to 5 ms: once asleep, being woken by the last worker costs ~45 us in these VMs
-// (measured on a Q4_0 GEMV 1x4096x4096, 1 thread: 181 us with a 20 us caller spin, 138
-// us with 5 ms — the kernel alone takes 135 us). When the workers occupy every CPU the
-// process may use, the caller polls only briefly, not to take time from them.
-constexpr auto kWorkerSpin = std::chrono::microseconds(200);
-constexpr auto kCallerSpin = std::chrono::microseconds(5000);
-constexpr auto kCallerSpinShared = std::chrono::microseconds(20);
+// How long a waiting participant spins before it sleeps on the futex. Measured on this
+// lab's 2-core Zen 5 VM (bench_call_overhead, handoff/*; kernels/README.md): an empty
+// call handed to a PAUSE-spinning worker costs 0.27-0.49 us; to a sleeping one 24-60 us
+// (futex wake, the VM's IPI, the worker's wake-up; the caller sleeps too without a
+// spin). Spinning as long as a wake-up costs bounds the waste at 2x the better choice
+// made with hindsight (the spin-then-block rule): 50 us, which covers calls that come
+// up to ~50 us apart, as the matmuls of a decode step do; 20 us already missed a 30 us
+// gap (15.6 us per hand-off), 100 us kept it at 1.0 us for a 100 us gap.
+constexpr auto kDefaultSpin = std::chrono::microseconds(50);
 
 thread_local const ThreadPool* t_current_pool = nullptr;
+thread_local int t_bound_cpu = -1;
 
 std::string hex32(uint32_t v) {
   static const char* digits = "0123456789abcdef";
@@ -38,17 +37,26 @@ std::string hex32(uint32_t v) {
   return s;
 }
 
+// Waits for v to differ from old: spins for `spin` (PAUSE when the waiter has a CPU of
+// its own; sched_yield when it shares one, so that the thread it waits for can run),
+// then sleeps on the futex (std::atomic::wait).
 template <class T>
-T wait_change(const std::atomic<T>& v, T old, std::chrono::microseconds spin) {
+T wait_change(const std::atomic<T>& v, T old, std::chrono::nanoseconds spin, bool shared_cpu) {
   T cur = v.load(std::memory_order_acquire);
   if (cur != old) return cur;
   if (spin.count() > 0) {
-    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = std::chrono::steady_clock::now() + spin;
     do {
-      sched_yield();
-      cur = v.load(std::memory_order_acquire);
-      if (cur != old) return cur;
-    } while (std::chrono::steady_clock::now() - start < spin);
+      for (int i = 0; i < 16; ++i) {
+        if (shared_cpu) {
+          sched_yield();
+        } else {
+          _mm_pause();
+        }
+        cur = v.load(std::memory_order_acquire);
+        if (cur != old) return cur;
+      }
+    } while (std::chrono::steady_clock::now() < deadline);
   }
   while (cur == old) {
     v.wait(old, std::memory_order_acquire);
@@ -57,7 +65,70 @@ T wait_change(const std::atomic<T>& v, T old, std::chrono::microseconds spin) {
   return cur;
 }
 
+// Worker 0's state for one call: pinned (unless a CallerBinding already holds that CPU),
+// default MXCSR, marked as inside the pool; all restored on the way out, even on throw.
+class CallerScope {
+ public:
+  CallerScope(const ThreadPool* pool, int cpu) : previous_pool_(t_current_pool), mxcsr_(read_mxcsr()) {
+    if (cpu >= 0 && t_bound_cpu != cpu) pin_.emplace(cpu);
+    set_default_mxcsr();
+    t_current_pool = pool;
+  }
+  ~CallerScope() {
+    t_current_pool = previous_pool_;
+    _mm_setcsr(mxcsr_);
+  }
+  CallerScope(const CallerScope&) = delete;
+  CallerScope& operator=(const CallerScope&) = delete;
+
+ private:
+  std::optional<CallerBinding> pin_;
+  const ThreadPool* previous_pool_;
+  uint32_t mxcsr_;
+};
+
+void pin_this_thread(int cpu, const std::string& who) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (cpu < 0 || cpu >= CPU_SETSIZE)
+    throw Error(who + " to CPU " + std::to_string(cpu) + " failed: no such CPU");
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(0, sizeof set, &set) != 0) {
+    const int err = errno;
+    throw Error(who + " to CPU " + std::to_string(cpu) + " failed: " + std::strerror(err));
+  }
+}
+
 }  // namespace
+
+struct CallerBinding::Saved {
+  cpu_set_t mask;
+};
+
+CallerBinding::CallerBinding(int cpu) : cpu_(cpu), previous_bound_(t_bound_cpu) {
+  if (cpu < 0) return;
+  auto saved = std::make_unique<Saved>();
+  CPU_ZERO(&saved->mask);
+  if (sched_getaffinity(0, sizeof saved->mask, &saved->mask) != 0) {
+    const int err = errno;
+    throw Error("CallerBinding: reading the calling thread's CPU mask failed: " +
+                std::string(std::strerror(err)));
+  }
+  pin_this_thread(cpu, "CallerBinding: pinning the calling thread");
+  saved_ = std::move(saved);
+  t_bound_cpu = cpu;
+}
+
+CallerBinding::~CallerBinding() {
+  if (!saved_) return;
+  // Best effort: the mask was this thread's own a moment ago, so it is still valid.
+  (void)sched_setaffinity(0, sizeof saved_->mask, &saved_->mask);
+  t_bound_cpu = previous_bound_;
+}
+
+int bound_cpu() {
+  return t_bound_cpu;
+}
 
 std::vector<int> allowed_cpus() {
   cpu_set_t set;
@@ -74,44 +145,55 @@ ThreadPool::ThreadPool(int threads, bool pin) {
   require(threads >= 1, "ThreadPool: threads=" + std::to_string(threads) + " must be at least 1");
   const std::vector<int> cpus = allowed_cpus();
   require(!pin || !cpus.empty(), "ThreadPool: sched_getaffinity gave no CPU to pin to");
-  std::vector<int> chosen;
-  chosen.reserve(static_cast<size_t>(threads));
-  for (int i = 0; i < threads; ++i) chosen.push_back(pin ? cpus[static_cast<size_t>(i) % cpus.size()] : -1);
-  start(std::move(chosen));
+  cpus_.reserve(static_cast<size_t>(threads));
+  for (int i = 0; i < threads; ++i) cpus_.push_back(pin ? cpus[static_cast<size_t>(i) % cpus.size()] : -1);
+  spin_ = kDefaultSpin;
+  start();
 }
 
-ThreadPool::ThreadPool(std::vector<int> cpus) {
-  require(!cpus.empty(), "ThreadPool: no worker CPUs given");
-  start(std::move(cpus));
+ThreadPool::ThreadPool(std::vector<int> cpus) : ThreadPool(std::move(cpus), Options{}) {}
+
+ThreadPool::ThreadPool(std::vector<int> cpus, Options options) : cpus_(std::move(cpus)) {
+  require(!cpus_.empty(), "ThreadPool: no worker CPUs given");
+  spin_ = options.spin.count() >= 0 ? options.spin : std::chrono::nanoseconds(kDefaultSpin);
+  start();
 }
 
-void ThreadPool::start(std::vector<int> cpus) {
-  cpus_ = std::move(cpus);
+void ThreadPool::start() {
   std::vector<int> pinned;
   for (int c : cpus_) {
     if (c >= 0) pinned.push_back(c);
   }
   std::sort(pinned.begin(), pinned.end());
-  oversubscribed_ = std::adjacent_find(pinned.begin(), pinned.end()) != pinned.end();
-  const int threads = static_cast<int>(cpus_.size());
-  // Poll long for the workers only when the caller has a CPU of its own to poll on.
-  caller_spin_ = static_cast<int>(allowed_cpus().size()) > threads ? kCallerSpin : kCallerSpinShared;
-  workers_.reserve(cpus_.size());
+  // Workers that are not pinned may share CPUs too: only pinned, distinct CPUs give
+  // every participant a CPU of its own to spin on.
+  oversubscribed_ = std::adjacent_find(pinned.begin(), pinned.end()) != pinned.end() ||
+                    (pinned.size() != cpus_.size() && size() > static_cast<int>(allowed_cpus().size()));
+  if (cpus_[0] >= 0) {
+    // Worker 0 is whichever thread calls; check now that its CPU can be used at all.
+    try {
+      const CallerBinding probe(cpus_[0]);
+    } catch (const Error& e) {
+      throw Error("ThreadPool: pinning worker 0 (the caller) to CPU " + std::to_string(cpus_[0]) +
+                  " failed: " + e.what());
+    }
+  }
+  const int helpers = size() - 1;
+  threads_.reserve(static_cast<size_t>(helpers));
   try {
-    for (int i = 0; i < threads; ++i)
-      workers_.emplace_back([this, i] { worker_loop(i, cpus_[static_cast<size_t>(i)]); });
+    for (int i = 1; i <= helpers; ++i) threads_.emplace_back([this, i] { worker_loop(i); });
   } catch (...) {
     // A thread could not be created: stop and join the ones that were.
     stop_.store(true);
     generation_.fetch_add(1);
     generation_.notify_all();
-    for (auto& t : workers_) t.join();
-    workers_.clear();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
     throw;
   }
   // Wait until every worker has pinned itself (or failed to).
   int started = started_.load();
-  while (started < threads) {
+  while (started < helpers) {
     started_.wait(started);
     started = started_.load();
   }
@@ -120,8 +202,8 @@ void ThreadPool::start(std::vector<int> cpus) {
     stop_.store(true);
     generation_.fetch_add(1);
     generation_.notify_all();
-    for (auto& t : workers_) t.join();
-    workers_.clear();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
     throw Error(msg);
   }
 }
@@ -130,23 +212,19 @@ ThreadPool::~ThreadPool() {
   stop_.store(true);
   generation_.fetch_add(1, std::memory_order_release);
   generation_.notify_all();
-  for (auto& t : workers_) {
+  for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
 }
 
-void ThreadPool::worker_loop(int index, int cpu) {
+void ThreadPool::worker_loop(int index) {
+  const int cpu = cpus_[static_cast<size_t>(index)];
   if (cpu >= 0) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0) {
-      const int err = errno;
+    try {
+      pin_this_thread(cpu, "ThreadPool: pinning worker " + std::to_string(index));
+    } catch (const Error& e) {
       std::lock_guard<std::mutex> lock(error_mutex_);
-      if (start_error_.empty()) {
-        start_error_ = "ThreadPool: pinning worker " + std::to_string(index) + " to CPU " +
-                       std::to_string(cpu) + " failed: " + std::strerror(err);
-      }
+      if (start_error_.empty()) start_error_ = e.what();
     }
   }
   set_default_mxcsr();
@@ -155,21 +233,25 @@ void ThreadPool::worker_loop(int index, int cpu) {
   started_.fetch_add(1);
   started_.notify_all();
   for (;;) {
-    // Wait for the next task: spin a little (fork/join latency), then sleep.
-    seen = wait_change(generation_, seen, kWorkerSpin);
+    // Wait for the next task: spin (fork/join latency), then sleep.
+    seen = wait_change(generation_, seen, spin_, oversubscribed_);
     if (stop_.load(std::memory_order_acquire)) return;
-    if (per_worker_) {
-      if (index < count_ && !failed_.load(std::memory_order_relaxed)) run_task(index);
-    } else {
-      const int64_t count = count_;
-      for (;;) {
-        if (failed_.load(std::memory_order_relaxed)) break;
-        const int64_t i = next_.fetch_add(1, std::memory_order_relaxed);
-        if (i >= count) break;
-        run_task(i);
-      }
-    }
-    if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) busy_.notify_all();
+    run_share(index);
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+  }
+}
+
+void ThreadPool::run_share(int index) {
+  if (per_worker_) {
+    if (index < count_ && !failed_.load(std::memory_order_relaxed)) run_task(index);
+    return;
+  }
+  const int64_t count = count_;
+  for (;;) {
+    if (failed_.load(std::memory_order_relaxed)) break;
+    const int64_t i = next_.fetch_add(1, std::memory_order_relaxed);
+    if (i >= count) break;
+    run_task(i);
   }
 }
 
@@ -198,21 +280,38 @@ void ThreadPool::for_each_worker(const std::function<void(int64_t)>& fn) {
   dispatch(size(), fn, true);
 }
 
+void ThreadPool::for_first_workers(int workers, const std::function<void(int64_t)>& fn) {
+  require(workers <= size(), [&] {
+    return "ThreadPool::for_first_workers: " + std::to_string(workers) + " workers asked of a pool of " +
+           std::to_string(size());
+  });
+  dispatch(workers, fn, true);
+}
+
 void ThreadPool::dispatch(int64_t count, const std::function<void(int64_t)>& fn, bool per_worker) {
   require(t_current_pool != this, "ThreadPool::parallel_for called from inside one of its own tasks");
   if (count <= 0) return;
   std::lock_guard<std::mutex> call(call_mutex_);
+  const CallerScope caller(this, cpus_[0]);
   fn_ = &fn;
   count_ = count;
   per_worker_ = per_worker;
   next_.store(0, std::memory_order_relaxed);
   failed_.store(false, std::memory_order_relaxed);
   error_ = nullptr;
-  busy_.store(size(), std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_release);
-  generation_.notify_all();
-  int busy = busy_.load(std::memory_order_acquire);
-  while (busy != 0) busy = wait_change(busy_, busy, caller_spin_);
+  const int helpers = size() - 1;
+  // Workers are woken only when there is work for them beyond the caller's share.
+  const bool wake = helpers > 0 && count > 1;
+  if (wake) {
+    pending_.store(helpers, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+  }
+  run_share(0);
+  if (wake) {
+    int pending = pending_.load(std::memory_order_acquire);
+    while (pending != 0) pending = wait_change(pending_, pending, spin_, oversubscribed_);
+  }
   fn_ = nullptr;
   std::exception_ptr e;
   {
@@ -224,11 +323,17 @@ void ThreadPool::dispatch(int64_t count, const std::function<void(int64_t)>& fn,
 }
 
 std::vector<Slice> cut_output(int64_t m, int64_t n, const Plan& plan, int parts) {
-  require(m >= 0 && n >= 0, "cut_output: negative shape");
-  require(parts >= 1, "cut_output: parts=" + std::to_string(parts) + " must be at least 1");
-  require(plan.m_step >= 1 && plan.n_step >= 1, "cut_output: plan steps must be at least 1");
   std::vector<Slice> out;
-  if (m == 0 || n == 0) return out;
+  cut_output(m, n, plan, parts, out);
+  return out;
+}
+
+void cut_output(int64_t m, int64_t n, const Plan& plan, int parts, std::vector<Slice>& out) {
+  require(m >= 0 && n >= 0, "cut_output: negative shape");
+  require(parts >= 1, [&] { return "cut_output: parts=" + std::to_string(parts) + " must be at least 1"; });
+  require(plan.m_step >= 1 && plan.n_step >= 1, "cut_output: plan steps must be at least 1");
+  out.clear();
+  if (m == 0 || n == 0) return;
   const int64_t mu = (m + plan.m_step - 1) / plan.m_step;  // row units
   const int64_t nu = (n + plan.n_step - 1) / plan.n_step;  // column units
   // Columns first; rows too when there are fewer column units than parts.
@@ -243,71 +348,122 @@ std::vector<Slice> cut_output(int64_t m, int64_t n, const Plan& plan, int parts)
       if (m0 < m1 && n0 < n1) out.push_back(Slice{m0, m1, n0, n1});
     }
   }
-  return out;
 }
 
-void run_gemm(ThreadPool& pool, const KernelDesc& kernel, const PackedWeights& w, const ActivationView& a,
-              const OutputView& y) {
-  const std::vector<const PackedWeights*> same(static_cast<size_t>(pool.size()), &w);
-  run_gemm(pool, kernel, same, a, y);
+int workers_for(int64_t m, int64_t n, int64_t k, int pool_size) {
+  const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  const double wanted = std::floor(macs / static_cast<double>(kMinMacsPerWorker));
+  return static_cast<int>(std::clamp(wanted, 1.0, static_cast<double>(std::max(pool_size, 1))));
 }
 
-void run_gemm(ThreadPool& pool, const KernelDesc& kernel,
-              std::span<const PackedWeights* const> weights_of_worker, const ActivationView& a,
-              const OutputView& y) {
+namespace {
+
+// Slices of the last call, kept per calling thread: a small call allocates nothing.
+std::vector<Slice>& slice_buffer() {
+  thread_local std::vector<Slice> slices;
+  return slices;
+}
+
+template <class WeightsOf>
+void run_gemm_on(ThreadPool& pool, const KernelDesc& kernel, const PackedWeights& first,
+                 const WeightsOf& weights_of, const ActivationView& a, const OutputView& y) {
   require(kernel.run != nullptr && kernel.plan != nullptr,
-          std::string("run_gemm: kernel ") + std::string(kernel.name) + " has no run/plan function");
-  require(
-      weights_of_worker.size() == static_cast<size_t>(pool.size()) &&
-          std::find(weights_of_worker.begin(), weights_of_worker.end(), nullptr) == weights_of_worker.end(),
-      "run_gemm: need one PackedWeights per worker (" + std::to_string(pool.size()) + "), got " +
-          std::to_string(weights_of_worker.size()));
-  const PackedWeights& first = *weights_of_worker[0];
+          [&] { return "run_gemm: kernel " + std::string(kernel.name) + " has no run/plan function"; });
   const Plan plan = kernel.plan(y.m, y.n, first.k());
-  const std::vector<Slice> slices = cut_output(y.m, y.n, plan, pool.size());
+  std::vector<Slice>& slices = slice_buffer();
+  cut_output(y.m, y.n, plan, workers_for(y.m, y.n, first.k(), pool.size()), slices);
   if (slices.empty()) {
     // Nothing to compute, but the kernel still checks its arguments.
     kernel.run(first, a, y, Slice{0, 0, 0, 0});
     return;
   }
-  const auto parts = static_cast<int64_t>(pool.size());
-  pool.for_each_worker([&](int64_t wk) {
-    const PackedWeights& w = *weights_of_worker[static_cast<size_t>(wk)];
-    for (auto i = static_cast<size_t>(wk); i < slices.size(); i += static_cast<size_t>(parts))
-      kernel.run(w, a, y, slices[i]);
+  const auto parts = static_cast<size_t>(pool.size());
+  const size_t count = slices.size();
+  const Slice* s = slices.data();
+  // Slice i on worker i mod P; workers past the last slice are not woken at all (a call
+  // of one slice runs on the caller alone, without a fork/join).
+  pool.for_first_workers(static_cast<int>(std::min(parts, count)), [&](int64_t wk) {
+    const PackedWeights& w = weights_of(static_cast<size_t>(wk));
+    for (auto i = static_cast<size_t>(wk); i < count; i += parts) kernel.run(w, a, y, s[i]);
   });
 }
 
+}  // namespace
+
+void run_gemm(ThreadPool& pool, const KernelDesc& kernel, const PackedWeights& w, const ActivationView& a,
+              const OutputView& y) {
+  run_gemm_on(
+      pool, kernel, w, [&w](size_t) -> const PackedWeights& { return w; }, a, y);
+}
+
+void run_gemm(ThreadPool& pool, const KernelDesc& kernel,
+              std::span<const PackedWeights* const> weights_of_worker, const ActivationView& a,
+              const OutputView& y) {
+  require(
+      weights_of_worker.size() == static_cast<size_t>(pool.size()) &&
+          std::find(weights_of_worker.begin(), weights_of_worker.end(), nullptr) == weights_of_worker.end(),
+      "run_gemm: need one PackedWeights per worker (" + std::to_string(pool.size()) + "), got " +
+          std::to_string(weights_of_worker.size()));
+  run_gemm_on(
+      pool, kernel, *weights_of_worker[0],
+      [weights_of_worker](size_t wk) -> const PackedWeights& { return *weights_of_worker[wk]; }, a, y);
+}
+
+namespace {
+
+// Index of the first Inf or NaN in x[0..count), or -1. An exponent of all ones is Inf
+// or NaN; the flag is OR-reduced over chunks (no early exit inside one), which the
+// compiler vectorises without any floating-point reassociation.
+int64_t first_nonfinite(const float* x, int64_t count) {
+  constexpr int64_t kChunk = 256;
+  for (int64_t c0 = 0; c0 < count; c0 += kChunk) {
+    const int64_t c1 = std::min(count, c0 + kChunk);
+    uint32_t any = 0;
+    for (int64_t i = c0; i < c1; ++i) {
+      uint32_t bits;
+      std::memcpy(&bits, x + i, sizeof bits);
+      any |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
+    }
+    if (any != 0) {
+      for (int64_t i = c0; i < c1; ++i) {
+        if (!std::isfinite(x[i])) return i;
+      }
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
 void quantize_parallel(ThreadPool& pool, const KernelDesc& kernel, ActQuant variant, std::span<const float> a,
                        int64_t m, int64_t k, std::span<std::byte> out) {
-  const std::string who = "quantize_parallel (" + std::string(kernel.name) + ")";
+  const auto who = [&] { return "quantize_parallel (" + std::string(kernel.name) + ")"; };
   require(kernel.quantize != nullptr,
-          who + ": the kernel reads plain " + name(kernel.act_type) + " activations");
-  require(m >= 0, who + ": negative row count M=" + std::to_string(m));
+          [&] { return who() + ": the kernel reads plain " + name(kernel.act_type) + " activations"; });
+  require(m >= 0, [&] { return who() + ": negative row count M=" + std::to_string(m); });
   const size_t rb = row_bytes(kernel.act_type, k);
   if (m == 0) return;
   const auto um = static_cast<size_t>(m), uk = static_cast<size_t>(k);
-  require_buffer(a.data(), a.size() * sizeof(float), um * uk * sizeof(float), who + " source");
-  require_buffer(out.data(), out.size(), um * rb, who + " destination");
+  require_buffer(a.data(), a.size() * sizeof(float), um * uk * sizeof(float), "quantize_parallel source");
+  require_buffer(out.data(), out.size(), um * rb, "quantize_parallel destination");
   const int64_t parts = std::min<int64_t>(m, pool.size());
+  if (parts == 1) {
+    // One range: the kernel's quantiser checks every row before it writes, so one call
+    // on the caller (worker 0, where the row stays in its cache) is the whole job.
+    kernel.quantize(variant, a.subspan(0, um * uk), m, k, out.subspan(0, um * rb));
+    return;
+  }
   // Pass 1: find the first row holding Inf/NaN (nothing written yet).
   std::vector<int64_t> first_bad(static_cast<size_t>(parts), -1);
   pool.parallel_for(parts, [&](int64_t p) {
     const int64_t r0 = m * p / parts, r1 = m * (p + 1) / parts;
-    for (int64_t r = r0; r < r1; ++r) {
-      const float* row = a.data() + static_cast<size_t>(r) * uk;
-      for (size_t c = 0; c < uk; ++c) {
-        if (!std::isfinite(row[c])) {
-          first_bad[static_cast<size_t>(p)] = r * k + static_cast<int64_t>(c);
-          return;
-        }
-      }
-    }
+    const int64_t at = first_nonfinite(a.data() + static_cast<size_t>(r0) * uk, (r1 - r0) * k);
+    if (at >= 0) first_bad[static_cast<size_t>(p)] = r0 * k + at;
   });
   for (int64_t bad : first_bad) {
     if (bad >= 0) {
       const float v = a[static_cast<size_t>(bad)];
-      throw Error(who + ": row " + std::to_string(bad / k) + " holds " + (std::isnan(v) ? "NaN" : "Inf") +
+      throw Error(who() + ": row " + std::to_string(bad / k) + " holds " + (std::isnan(v) ? "NaN" : "Inf") +
                   " at column " + std::to_string(bad % k));
     }
   }

@@ -28,24 +28,26 @@ namespace detail {
 
 void prepare(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
              const OutputView& y, const Slice& s, Prepared& p) {
-  const std::string who(kernel);
+  const auto who = [kernel] { return std::string(kernel); };
   w.require(wt, amx_tile_layout(wt), kernel);
   const int64_t n = w.n(), k = w.k();
   require(k % kBlockK == 0 && k >= kBlockK,
-          who + ": K=" + std::to_string(k) + " is not a positive multiple of 32");
-  require(w.bytes().size() == amx_packed_bytes(wt, n, k),
-          who + ": packed weights hold " + std::to_string(w.bytes().size()) +
-              " bytes, their shape N=" + std::to_string(n) + " K=" + std::to_string(k) + " needs " +
-              std::to_string(amx_packed_bytes(wt, n, k)));
+          [&] { return who() + ": K=" + std::to_string(k) + " is not a positive multiple of 32"; });
+  require(w.bytes().size() == amx_packed_bytes(wt, n, k), [&] {
+    return who() + ": packed weights hold " + std::to_string(w.bytes().size()) +
+           " bytes, their shape N=" + std::to_string(n) + " K=" + std::to_string(k) + " needs " +
+           std::to_string(amx_packed_bytes(wt, n, k));
+  });
   const QType act = traits(wt).act_type;
-  check_gemm_views(wt, who, n, k, a, y, s);
+  check_gemm_views(wt, kernel, n, k, a, y, s);
   const size_t arow = row_bytes(act, k);
   p = Prepared{};
   if (s.m0 == s.m1 || s.n0 == s.n1) {
     p.empty = true;
     return;
   }
-  require(a.bytes != nullptr && y.data != nullptr, who + ": null activation or output pointer");
+  require(a.bytes != nullptr && y.data != nullptr,
+          [&] { return who() + ": null activation or output pointer"; });
   p.nb = k / kBlockK;
   p.rows = s.m1 - s.m0;
   p.record_bytes = amx_record_bytes(wt);

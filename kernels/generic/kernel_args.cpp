@@ -10,17 +10,20 @@ namespace amxlab::kernel_args {
 
 bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
                       const OutputView& y, const Slice& s, vnni::raw::GemmArgs& g) {
-  const std::string who(kernel);
+  const auto who = [kernel] { return std::string(kernel); };
   w.require(wt, vnni16::layout_of(wt), kernel);
   const int64_t n = w.n(), k = w.k();
   const vnni16::Geometry geo = vnni16::geometry(wt, n, k);
-  require(w.bytes().size() == geo.total_bytes,
-          who + ": packed weights hold " + std::to_string(w.bytes().size()) + " bytes, their shape N=" +
-              std::to_string(n) + " K=" + std::to_string(k) + " needs " + std::to_string(geo.total_bytes));
+  require(w.bytes().size() == geo.total_bytes, [&] {
+    return who() + ": packed weights hold " + std::to_string(w.bytes().size()) +
+           " bytes, their shape N=" + std::to_string(n) + " K=" + std::to_string(k) + " needs " +
+           std::to_string(geo.total_bytes);
+  });
   const QType act = traits(wt).act_type;
-  check_gemm_views(wt, who, n, k, a, y, s);
+  check_gemm_views(wt, kernel, n, k, a, y, s);
   if (s.m0 == s.m1 || s.n0 == s.n1) return false;
-  require(a.bytes != nullptr && y.data != nullptr, who + ": null activation or output pointer");
+  require(a.bytes != nullptr && y.data != nullptr,
+          [&] { return who() + ": null activation or output pointer"; });
   g = vnni::raw::GemmArgs{};
   g.kind = wt == QType::Q8_0 ? vnni::raw::kQ8_0 : wt == QType::Q4_0 ? vnni::raw::kQ4_0 : vnni::raw::kQ4_1;
   g.w = w.bytes().data();
@@ -51,15 +54,15 @@ float* thread_scratch(size_t floats) {
 void check_quantize(QType act, const char* who, std::span<const float> a, int64_t m, int64_t k,
                     std::span<std::byte> out) {
   require(act == QType::Q8_0 || act == QType::Q8_1,
-          std::string(who) + ": " + name(act) + " is not q8_0 or q8_1");
-  require(m >= 0, std::string(who) + ": negative row count M=" + std::to_string(m));
+          [&] { return std::string(who) + ": " + name(act) + " is not q8_0 or q8_1"; });
+  require(m >= 0, [&] { return std::string(who) + ": negative row count M=" + std::to_string(m); });
   const size_t rb = row_bytes(act, k);
   if (m == 0) return;
   require_buffer(a.data(), a.size() * sizeof(float),
                  static_cast<size_t>(m) * static_cast<size_t>(k) * sizeof(float),
-                 std::string(who) + " source");
+                 [&] { return std::string(who) + " source"; });
   require_buffer(out.data(), out.size(), rb * static_cast<size_t>(m),
-                 std::string(who) + " " + name(act) + " destination");
+                 [&] { return std::string(who) + " " + name(act) + " destination"; });
 }
 
 }  // namespace amxlab::kernel_args

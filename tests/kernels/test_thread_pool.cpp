@@ -11,9 +11,11 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "harness/threading/thread_pool.h"
+#include "kernels/core/error.h"
 #include "kernels/core/formats.h"
 #include "kernels/core/fpenv.h"
 #include "kernels/registry.h"
@@ -26,7 +28,7 @@ using threading::cut_output;
 using threading::ThreadPool;
 
 TEST(ThreadPool, EveryIndexRunsExactlyOnce) {
-  for (int threads : {1, 2, 3, 4, 5, 8, 13}) {
+  for (int threads = 1; threads <= 13; ++threads) {
     ThreadPool pool(threads);
     EXPECT_EQ(pool.size(), threads);
     EXPECT_EQ(pool.cpus().size(), static_cast<size_t>(threads));
@@ -65,6 +67,87 @@ TEST(ThreadPool, WorkersArePinnedToAllowedCpus) {
   for (int c : unpinned.cpus()) EXPECT_EQ(c, -1);
 }
 
+// Worker 0 is the calling thread: pinned to the pool's first CPU during the call, its own
+// mask and MXCSR given back after; the others are the pool's threads.
+TEST(ThreadPool, TheCallerIsWorkerZeroAndGetsItsMaskBack) {
+  const std::vector<int> allowed = threading::allowed_cpus();
+  ASSERT_FALSE(allowed.empty());
+  const int first = allowed.back();
+  ThreadPool pool(std::vector<int>{first, allowed.front()});
+  const std::thread::id me = std::this_thread::get_id();
+  cpu_set_t before;
+  ASSERT_EQ(sched_getaffinity(0, sizeof before, &before), 0);
+  std::thread::id worker0;
+  int worker0_cpu = -2;
+  pool.for_each_worker([&](int64_t w) {
+    if (w == 0) {
+      worker0 = std::this_thread::get_id();
+      worker0_cpu = sched_getcpu();
+    }
+  });
+  EXPECT_EQ(worker0, me);
+  EXPECT_EQ(worker0_cpu, first);
+  cpu_set_t after;
+  ASSERT_EQ(sched_getaffinity(0, sizeof after, &after), 0);
+  EXPECT_TRUE(CPU_EQUAL(&before, &after)) << "the caller's own CPU mask was not restored";
+  // Indices of parallel_for run on the caller too, and on exactly size() threads.
+  std::mutex mu;
+  std::set<std::thread::id> ran_on;
+  pool.parallel_for(2000, [&](int64_t) {
+    const std::lock_guard<std::mutex> lock(mu);
+    ran_on.insert(std::this_thread::get_id());
+  });
+  EXPECT_LE(ran_on.size(), 2u);
+  // A CallerBinding holds the pin across calls; the pool then leaves the mask alone.
+  {
+    const threading::CallerBinding bind(first);
+    EXPECT_EQ(threading::bound_cpu(), first);
+    pool.for_each_worker([&](int64_t w) {
+      if (w == 0) worker0_cpu = sched_getcpu();
+    });
+    EXPECT_EQ(worker0_cpu, first);
+    EXPECT_EQ(sched_getcpu(), first);
+  }
+  EXPECT_EQ(threading::bound_cpu(), -1);
+  ASSERT_EQ(sched_getaffinity(0, sizeof after, &after), 0);
+  EXPECT_TRUE(CPU_EQUAL(&before, &after)) << "CallerBinding did not restore the mask";
+}
+
+TEST(ThreadPool, ExceptionsFromTheCallersOwnShareAreRethrown) {
+  for (int threads : {1, 2, 3}) {
+    ThreadPool pool(threads);
+    const std::thread::id me = std::this_thread::get_id();
+    const std::string msg = error_of([&] {
+      pool.for_each_worker([&](int64_t w) {
+        if (w == 0 && std::this_thread::get_id() == me) throw Error("caller's share failed");
+      });
+    });
+    EXPECT_EQ(msg, "caller's share failed") << threads;
+    std::atomic<int> n{0};
+    pool.for_each_worker([&](int64_t) { n.fetch_add(1); });
+    EXPECT_EQ(n.load(), threads) << "the pool is not usable after the caller's exception";
+  }
+}
+
+TEST(ThreadPool, ForFirstWorkersWakesOnlyThose) {
+  ThreadPool pool(3);
+  const std::thread::id me = std::this_thread::get_id();
+  std::vector<std::atomic<int>> hits(3);
+  std::atomic<bool> one_on_caller{false};
+  pool.for_first_workers(1, [&](int64_t w) {
+    hits[static_cast<size_t>(w)].fetch_add(1);
+    one_on_caller = std::this_thread::get_id() == me;
+  });
+  EXPECT_TRUE(one_on_caller.load()) << "for_first_workers(1) must run on the caller";
+  pool.for_first_workers(2, [&](int64_t w) { hits[static_cast<size_t>(w)].fetch_add(1); });
+  EXPECT_EQ(hits[0].load(), 2);
+  EXPECT_EQ(hits[1].load(), 1);
+  EXPECT_EQ(hits[2].load(), 0);
+  EXPECT_NE(
+      error_of([&] { pool.for_first_workers(4, [](int64_t) {}); }).find("4 workers asked of a pool of 3"),
+      std::string::npos);
+}
+
 TEST(ThreadPool, ExceptionsAreRethrownAndThePoolStaysUsable) {
   ThreadPool pool(3);
   EXPECT_THROW(pool.parallel_for(100,
@@ -75,6 +158,28 @@ TEST(ThreadPool, ExceptionsAreRethrownAndThePoolStaysUsable) {
   std::atomic<int> n{0};
   pool.parallel_for(10, [&](int64_t) { n.fetch_add(1); });
   EXPECT_EQ(n.load(), 10);
+}
+
+TEST(ThreadPool, TheCallerRunsWithTheDefaultMxcsrAndGetsItsOwnBack) {
+  for (int threads : {1, 2}) {
+    ThreadPool pool(threads);
+    const uint32_t callers = kDefaultMxcsr | 0x8040u;  // FTZ + DAZ: the caller's own choice
+    _mm_setcsr(callers);
+    std::atomic<int> not_default{0};
+    pool.for_each_worker([&](int64_t) { not_default += mxcsr_is_default() ? 0 : 1; });
+    EXPECT_EQ(not_default.load(), 0) << "worker 0 (the caller) ran without the default MXCSR";
+    EXPECT_EQ(read_mxcsr() & kMxcsrControlMask, callers & kMxcsrControlMask) << "caller's MXCSR not restored";
+    // A task on the caller that changes MXCSR is an error too.
+    const std::thread::id me = std::this_thread::get_id();
+    const std::string msg = error_of([&] {
+      pool.for_each_worker([&](int64_t w) {
+        if (w == 0 && std::this_thread::get_id() == me) _mm_setcsr(kDefaultMxcsr | 0x6000u);  // round to zero
+      });
+    });
+    EXPECT_NE(msg.find("task 0 left MXCSR"), std::string::npos) << msg;
+    EXPECT_EQ(read_mxcsr() & kMxcsrControlMask, callers & kMxcsrControlMask);
+    set_default_mxcsr();
+  }
 }
 
 TEST(ThreadPool, WorkersRunWithTheDefaultMxcsrAndAChangeIsAnError) {
@@ -97,6 +202,16 @@ TEST(ThreadPool, NestedCallIsRefused) {
   const std::string msg =
       error_of([&] { pool.parallel_for(1, [&](int64_t) { pool.parallel_for(1, [](int64_t) {}); }); });
   EXPECT_NE(msg.find("inside one of its own tasks"), std::string::npos) << msg;
+  // From the caller's own share (worker 0) as from the pool's threads.
+  for (int64_t from : {0, 1}) {
+    const std::string nested = error_of([&] {
+      pool.for_each_worker([&](int64_t w) {
+        if (w == from) pool.for_each_worker([](int64_t) {});
+      });
+    });
+    EXPECT_NE(nested.find("inside one of its own tasks"), std::string::npos)
+        << "worker " << from << ": " << nested;
+  }
   EXPECT_FALSE(error_of([] { ThreadPool bad(0); }).empty());
 }
 
@@ -132,7 +247,7 @@ TEST(ThreadPool, ForEachWorkerRunsEveryWorkerOnceOnItsOwnCpu) {
   }
   EXPECT_FALSE(error_of([] { ThreadPool none(std::vector<int>{}); }).empty());
   const std::string bad = error_of([] { ThreadPool p(std::vector<int>{CPU_SETSIZE - 1}); });
-  EXPECT_NE(bad.find("pinning worker 0 to CPU"), std::string::npos) << bad;
+  EXPECT_NE(bad.find("pinning worker 0 (the caller) to CPU"), std::string::npos) << bad;
 }
 
 // A kernel that records which weights object and which worker thread each slice saw.
@@ -159,7 +274,10 @@ TEST(RunGemm, SliceSRunsOnWorkerSModPWithThatWorkersWeights) {
     ThreadPool pool(cpus);
     std::vector<PackedWeights> copies;
     copies.reserve(static_cast<size_t>(threads));
-    for (int i = 0; i < threads; ++i) copies.emplace_back(QType::Q8_0, Layout::gguf_rows, 160, 32, 64, 0);
+    // K large enough that workers_for() gives every worker a share.
+    constexpr int64_t kK = 32 * 1024;
+    ASSERT_EQ(threading::workers_for(1, 160, kK, threads), threads);
+    for (int i = 0; i < threads; ++i) copies.emplace_back(QType::Q8_0, Layout::gguf_rows, 160, kK, 64, 0);
     std::vector<const PackedWeights*> of_worker;
     of_worker.reserve(copies.size());
     for (const auto& c : copies) of_worker.push_back(&c);
@@ -179,6 +297,24 @@ TEST(RunGemm, SliceSRunsOnWorkerSModPWithThatWorkersWeights) {
               }).find("one PackedWeights per worker"),
               std::string::npos);
   }
+}
+
+// A call too small to pay for a hand-off runs on the caller alone, whatever the pool.
+TEST(RunGemm, SmallCallsRunOnTheCallerAlone) {
+  KernelDesc k{};
+  k.name = "test.fake";
+  k.plan = fake_plan;
+  k.run = fake_run;
+  EXPECT_EQ(threading::workers_for(1, 256, 512, 2), 1);
+  EXPECT_EQ(threading::workers_for(1, 1024, 4096, 2), 2);
+  EXPECT_EQ(threading::workers_for(512, 4096, 4096, 13), 13);
+  EXPECT_EQ(threading::workers_for(0, 0, 0, 3), 1);
+  ThreadPool pool(3);
+  const PackedWeights w(QType::Q8_0, Layout::gguf_rows, 160, 32, 64, 0);
+  g_seen.clear();
+  threading::run_gemm(pool, k, w, ActivationView{}, OutputView{nullptr, 160, 1, 160});
+  ASSERT_EQ(g_seen.size(), 1u);
+  EXPECT_EQ(g_seen.begin()->second.second, pool.cpus()[0]);
 }
 
 // Packing is cut into strips that the pool's workers pack concurrently: the bytes (and
