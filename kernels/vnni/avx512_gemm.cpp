@@ -60,6 +60,15 @@ struct KRange {
   float* partial;  // [rows of the slice][kPartialStride] fp32 accumulators between K ranges
 };
 constexpr int kPartialStride = 64;  // floats per row (NS <= 4 strips)
+// GEMV (MR = 1): each strip's weights are read once, as 4 concurrent streams; at the L3
+// edge (Q4_0 1x4096x14336: 31.5 MiB) the hardware prefetchers alone leave the core
+// waiting. A software prefetch of every line of the group 4 groups ahead (~2.3 KB per
+// stream for q4_0) measured, 1 / 2 threads: 862 -> 684 us / 462 -> 348 us; 2 groups
+// 814 / 387, 8 groups 708 / 343, 16 groups 781 / 425; into L2 only (T1) 747-760 /
+// 374-385; in cache (8 MiB) it costs nothing measurable (kernels/README.md). Not for
+// q8_0: 17 prefetches per group and strip cost more than they gain (1x4096x14336, 1
+// thread, beyond L3: 1346-1376 -> 1672-1702 us, measured interleaved).
+constexpr size_t kPrefetchGroups = 4;
 
 // One register tile: rows r0..r0+MR, strips s0..s0+NS, blocks k.b0..k.b1.
 template <int KIND, int MR, int NS>
@@ -91,6 +100,16 @@ template <int KIND, int MR, int NS>
     const size_t goff = static_cast<size_t>(b >> 1) * c.group_bytes;
     const size_t h = static_cast<size_t>(b & 1);
     const size_t aoff = static_cast<size_t>(b) * c.a_block_bytes;
+    if constexpr (kPrefetchGroups > 0 && MR == 1 && KIND != kQ8_0) {
+      if (h == 0) {
+        const size_t pf = goff + kPrefetchGroups * c.group_bytes;
+#pragma GCC unroll 8
+        for (int s = 0; s < NS; ++s) {
+          for (size_t line = 0; line < c.group_bytes; line += 64)
+            _mm_prefetch(reinterpret_cast<const char*>(ws[s] + pf + line), _MM_HINT_T0);
+        }
+      }
+    }
     __m512i ia[MR][NS];
 #pragma GCC unroll 8
     for (int m = 0; m < MR; ++m) {
