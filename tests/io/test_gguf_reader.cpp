@@ -503,6 +503,23 @@ TEST(GgufReader, SyntheticErrors) {
   }
 }
 
+// Tensor names and string values come from the file: every message and rendering shows
+// them escaped, never raw (an ESC would drive the terminal; 0xff is not text).
+TEST(GgufReader, NamesFromTheFileArePrintedEscaped) {
+  FileSpec s = two_f32_tensors();
+  s.tensors[0].name = "red\x1b[31mname";
+  s.tensors[1].name = "bad\xff\\x1b";  // 0xff, then the text \x1b (a backslash shows as \\)
+  s.kvs.push_back(kv_raw("general.bell", 8, [](Writer& w) { w.str("ring\x07"); }));
+  const Bytes bytes = build(s);
+  const GgufFile f = GgufFile::parse(bytes, "names.gguf");
+  const std::string msg = error_of([&] { (void)f.tensor("missing\x1b]0;title\x07"); });
+  EXPECT_NE(msg.find("no tensor named 'missing\\x1b]0;title\\x07'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("red\\x1b[31mname"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("bad\\xff\\\\x1b"), std::string::npos) << msg;
+  EXPECT_EQ(amxlab::testing::raw_byte_in(msg), "") << msg;
+  EXPECT_EQ(f.find_metadata("general.bell")->to_string(), "\"ring\\x07\"");
+}
+
 TEST(GgufReader, GgmlTypeTable) {
   EXPECT_EQ(ggml_type_info(4), nullptr);
   EXPECT_EQ(ggml_type_info(5), nullptr);
