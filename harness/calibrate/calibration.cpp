@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "harness/io/printable.h"
 #include "kernels/core/error.h"
 
 namespace amxlab::calibrate {
@@ -49,7 +50,9 @@ T get(const nlohmann::json& j, const char* key, const std::string& where) {
   try {
     return v.get<T>();
   } catch (const nlohmann::json::exception&) {
-    throw Error("calibration JSON: " + where + "." + key + " has the wrong type (" + v.dump() + ")");
+    // ensure_ascii: the value comes from the file.
+    throw Error("calibration JSON: " + where + "." + key + " has the wrong type (" + v.dump(-1, ' ', true) +
+                ")");
   }
 }
 
@@ -211,7 +214,7 @@ Calibration calibration_from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw Error("calibration JSON: not an object");
   const std::string schema = get<std::string>(j, "schema", "calibration");
   if (schema != "amxlab.calibration.v1")
-    throw Error("calibration JSON: schema '" + schema + "' is not amxlab.calibration.v1");
+    throw Error("calibration JSON: schema '" + io::printable(schema, 80) + "' is not amxlab.calibration.v1");
   Calibration c;
   c.threads = get<std::vector<int>>(j, "threads", "calibration");
   const nlohmann::json& peaks = field(j, "peaks", "calibration");
