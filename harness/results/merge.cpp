@@ -8,14 +8,10 @@
 namespace amxlab::harness {
 namespace {
 
-// Read from the files, so messages show it escaped (shown()); compared as stored.
+// Read from the files: compared as stored, shown escaped.
 std::string build_key(const nlohmann::json& doc) {
   const auto& b = doc.contains("build") ? doc["build"] : nlohmann::json::object();
   return b.value("commit", "?") + " | " + b.value("compiler", "?") + " | " + b.value("flags", "?");
-}
-
-std::string shown(const std::string& s) {
-  return io::printable(s, 300);
 }
 
 }  // namespace
@@ -29,8 +25,8 @@ nlohmann::json merge_results(const std::vector<NamedResults>& inputs, bool allow
   std::set<std::string> seen;
   for (const auto& in : inputs) {
     if (build_key(in.doc) != key && !allow_different_builds) {
-      throw Error("merge: " + in.path + " comes from build '" + shown(build_key(in.doc)) + "', " +
-                  inputs.front().path + " from '" + shown(key) +
+      throw Error("merge: " + in.path + " comes from build '" + io::printable(build_key(in.doc), 300) +
+                  "', " + inputs.front().path + " from '" + io::printable(key, 300) +
                   "' (pass --allow-different-builds to merge anyway)");
     }
     out["merged_from"].push_back({{"path", in.path},
@@ -39,7 +35,7 @@ nlohmann::json merge_results(const std::vector<NamedResults>& inputs, bool allow
     for (const auto& c : in.doc["cases"]) {
       const std::string d = c.value("descriptor", "");
       if (!seen.insert(d).second) {
-        throw Error("merge: case " + shown(d) + " appears twice (again in " + in.path +
+        throw Error("merge: case " + io::printable(d, 300) + " appears twice (again in " + in.path +
                     "); shards must be disjoint");
       }
       out["cases"].push_back(c);
