@@ -6,7 +6,6 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <span>
 
 #include "harness/cli/commands.h"
 #include "harness/io/atomic_write.h"
@@ -49,12 +48,6 @@ nlohmann::json results_json(const tile::SelftestOptions& opt, const std::vector<
   return j;
 }
 
-void write_json_file(const std::string& path, const nlohmann::json& j) {
-  const std::string text = j.dump(2) + "\n";
-  const std::span<const std::byte> part(reinterpret_cast<const std::byte*>(text.data()), text.size());
-  io::write_file_atomically(path, std::span<const std::span<const std::byte>>(&part, 1));
-}
-
 }  // namespace
 
 void register_tile_selftest_command(CLI::App& app) {
@@ -80,7 +73,7 @@ void register_tile_selftest_command(CLI::App& app) {
     }
     const nlohmann::json j = results_json(*opt, results, verdict, failed, skipped);
     // Written before the exit status is decided: a failing self-test is the record most wanted.
-    if (!out->empty()) write_json_file(*out, j);
+    if (!out->empty()) io::write_file_atomically(*out, j.dump(2) + "\n");
     if (*json) {
       fmt::print("{}\n", j.dump(2));
     } else {

@@ -64,9 +64,7 @@ void ResultsFile::set_field(const std::string& key, const nlohmann::json& value)
 }
 
 void ResultsFile::flush() const {
-  const std::string text = doc_.dump(1) + "\n";
-  const std::span<const std::byte> part(reinterpret_cast<const std::byte*>(text.data()), text.size());
-  io::write_file_atomically(path_, std::span<const std::span<const std::byte>>(&part, 1));
+  io::write_file_atomically(path_, doc_.dump(1) + "\n");
 }
 
 }  // namespace amxlab::harness
