@@ -163,11 +163,10 @@ std::vector<Knee> find_knees(const std::vector<BandwidthPoint>& all, int threads
 std::string knee_method_text(const KneeOptions& o) {
   return fmt::format(
       "descents of the read-bandwidth curve (median GB/s per size) in ascending size: maximal runs of "
-      "adjacent steps each falling by more than {:.0f}%; a descent whose total drop gbps(first)/gbps(last) "
-      "is "
-      "at least {:.2f}x, whose next larger size is also that far below its upper level, and after which no "
-      "larger size comes back to within that step of its upper level, is a knee; bytes = last size at the "
-      "upper level, end_bytes = first size at the lower level",
+      "adjacent steps each falling by more than {:.0f}%; a descent whose total drop "
+      "gbps(first)/gbps(last) is at least {:.2f}x, whose next larger size is also that far below its "
+      "upper level, and after which no larger size comes back to within that step of its upper level, "
+      "is a knee; bytes = last size at the upper level, end_bytes = first size at the lower level",
       o.step_drop * 100, o.threshold);
 }
 
