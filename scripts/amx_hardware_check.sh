@@ -64,6 +64,12 @@ if [ -z "$bundle" ] || [ ! -d "$bundle" ]; then
   exit 2
 fi
 bundle=$(cd "$bundle" && pwd -P)
+# A copy that lost the executable bits (some transfers do): restore them on the ELF
+# executables of a flat bundle.
+for f in "$bundle"/*; do
+  case "$f" in *.so | *.so.*) continue ;; esac
+  if [ -f "$f" ] && [ ! -x "$f" ] && head -c 4 "$f" | grep -q ELF; then chmod u+x "$f" 2>/dev/null; fi
+done
 find_bin() {
   local p
   for p in "$bundle/$1" "$bundle/harness/cli/$1" "$bundle/tests/$1"; do
