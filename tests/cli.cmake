@@ -7,3 +7,14 @@ if(TARGET amxlab_runner)
   target_compile_definitions(test_cli_numa PRIVATE AMXLAB_BINARY="$<TARGET_FILE:amxlab>")
   add_dependencies(test_cli_numa amxlab)
 endif()
+# What scripts read from `amxlab info` and `amxlab tile-selftest --out`.
+amxlab_add_test(test_cli_info LABEL fast SOURCES cli/test_cli_info.cpp LIBS nlohmann_json::nlohmann_json)
+target_compile_definitions(test_cli_info PRIVATE AMXLAB_BINARY="$<TARGET_FILE:amxlab>")
+add_dependencies(test_cli_info amxlab)
+# Strings read from files (GGUF, batch, results, calibration) reach the terminal escaped.
+if(TARGET amxlab_runner)
+  amxlab_add_test(test_cli_escaping LABEL fast SOURCES cli/test_cli_escaping.cpp
+                  LIBS amxlab::io amxlab::sweep nlohmann_json::nlohmann_json)
+  target_compile_definitions(test_cli_escaping PRIVATE AMXLAB_BINARY="$<TARGET_FILE:amxlab>")
+  add_dependencies(test_cli_escaping amxlab)
+endif()

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 
 #include "kernels/core/error.h"
@@ -21,6 +22,21 @@ std::string error_of(F&& f) {
     return "";
   }
   ADD_FAILURE() << "expected amxlab::Error, nothing was thrown";
+  return "";
+}
+
+// "" when `text` holds only printable ASCII, newlines and tabs (what a terminal shows
+// as is); otherwise where the first other byte is. For messages that quote file data,
+// which must arrive escaped (harness/io/printable.h).
+inline std::string raw_byte_in(const std::string& text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\n' && c != '\t') || c >= 0x7f) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "raw byte 0x%02x at offset %zu", c, i);
+      return buf;
+    }
+  }
   return "";
 }
 

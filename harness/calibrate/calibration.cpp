@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "harness/io/printable.h"
 #include "kernels/core/error.h"
 
 namespace amxlab::calibrate {
@@ -14,7 +15,8 @@ std::vector<BandwidthPoint> curve_of(const std::vector<BandwidthPoint>& all, int
   std::vector<BandwidthPoint> c;
   for (const auto& p : all)
     if (p.threads == threads && p.bytes > 0) c.push_back(p);
-  std::sort(c.begin(), c.end(), [](const BandwidthPoint& a, const BandwidthPoint& b) { return a.bytes < b.bytes; });
+  std::sort(c.begin(), c.end(),
+            [](const BandwidthPoint& a, const BandwidthPoint& b) { return a.bytes < b.bytes; });
   return c;
 }
 
@@ -37,7 +39,8 @@ nlohmann::json peak_json(const PeakFigure& p) {
 
 // Field access with errors that name the field.
 const nlohmann::json& field(const nlohmann::json& j, const char* key, const std::string& where) {
-  if (!j.is_object() || !j.contains(key)) throw Error("calibration JSON: " + where + " has no field '" + key + "'");
+  if (!j.is_object() || !j.contains(key))
+    throw Error("calibration JSON: " + where + " has no field '" + key + "'");
   return j.at(key);
 }
 
@@ -47,7 +50,9 @@ T get(const nlohmann::json& j, const char* key, const std::string& where) {
   try {
     return v.get<T>();
   } catch (const nlohmann::json::exception&) {
-    throw Error("calibration JSON: " + where + "." + key + " has the wrong type (" + v.dump() + ")");
+    // ensure_ascii: the value comes from the file.
+    throw Error("calibration JSON: " + where + "." + key + " has the wrong type (" + v.dump(-1, ' ', true) +
+                ")");
   }
 }
 
@@ -81,9 +86,10 @@ double Calibration::bandwidth_at(double bytes, int t) const {
   if (c.empty()) {
     std::vector<int> measured;
     for (const auto& p : bandwidth)
-      if (std::find(measured.begin(), measured.end(), p.threads) == measured.end()) measured.push_back(p.threads);
-    throw Error("calibration: no bandwidth measured with " + std::to_string(t) + " thread(s) (measured: " +
-                threads_list(measured) + ")");
+      if (std::find(measured.begin(), measured.end(), p.threads) == measured.end())
+        measured.push_back(p.threads);
+    throw Error("calibration: no bandwidth measured with " + std::to_string(t) +
+                " thread(s) (measured: " + threads_list(measured) + ")");
   }
   if (bytes <= static_cast<double>(c.front().bytes)) return c.front().gbps;
   if (bytes >= static_cast<double>(c.back().bytes)) return c.back().gbps;
@@ -102,8 +108,8 @@ const ThreadPeaks& Calibration::peaks_for(int t) const {
     if (p.threads == t) return p;
   std::vector<int> measured;
   for (const auto& p : peaks) measured.push_back(p.threads);
-  throw Error("calibration: no peaks measured with " + std::to_string(t) + " thread(s) (measured: " +
-              threads_list(measured) + ")");
+  throw Error("calibration: no peaks measured with " + std::to_string(t) +
+              " thread(s) (measured: " + threads_list(measured) + ")");
 }
 
 uint64_t Calibration::cold_bytes(int t) const {
@@ -141,7 +147,8 @@ std::vector<Knee> find_knees(const std::vector<BandwidthPoint>& all, int threads
     // Read bandwidth does not rise again once a cache has run out: a later point back at
     // the upper level means the descent was noise (e.g. a preempted measurement).
     bool rebound = false;
-    for (size_t r = end + 1; r < c.size(); ++r) rebound = rebound || c[r].gbps * (1.0 + o.step_drop) >= c[start].gbps;
+    for (size_t r = end + 1; r < c.size(); ++r)
+      rebound = rebound || c[r].gbps * (1.0 + o.step_drop) >= c[start].gbps;
     // The lower level must be seen twice: the next size confirms the drop (so one slow
     // measurement at the largest size is not a knee).
     const bool confirmed = end + 1 < c.size() && c[end + 1].gbps * o.threshold <= c[start].gbps;
@@ -156,10 +163,10 @@ std::vector<Knee> find_knees(const std::vector<BandwidthPoint>& all, int threads
 std::string knee_method_text(const KneeOptions& o) {
   return fmt::format(
       "descents of the read-bandwidth curve (median GB/s per size) in ascending size: maximal runs of "
-      "adjacent steps each falling by more than {:.0f}%; a descent whose total drop gbps(first)/gbps(last) is "
-      "at least {:.2f}x, whose next larger size is also that far below its upper level, and after which no "
-      "larger size comes back to within that step of its upper level, is a knee; bytes = last size at the "
-      "upper level, end_bytes = first size at the lower level",
+      "adjacent steps each falling by more than {:.0f}%; a descent whose total drop "
+      "gbps(first)/gbps(last) is at least {:.2f}x, whose next larger size is also that far below its "
+      "upper level, and after which no larger size comes back to within that step of its upper level, "
+      "is a knee; bytes = last size at the upper level, end_bytes = first size at the lower level",
       o.step_drop * 100, o.threshold);
 }
 
@@ -185,27 +192,28 @@ nlohmann::json to_json(const Calibration& c) {
   }
   nlohmann::json cold = nlohmann::json::object();
   for (int t : c.threads) cold[std::to_string(t)] = c.cold_bytes(t);
-  return {{"schema", "amxlab.calibration.v1"},
-          {"threads", c.threads},
-          {"peaks", peaks},
-          {"bandwidth", bw},
-          {"knees", knees},
-          {"cold_bytes", cold},
-          {"quick", c.quick},
-          {"cpu", c.cpu},
-          {"read_isa", c.read_isa},
-          {"repetitions", c.repetitions},
-          {"min_time_s", c.min_time_s},
-          {"knee_options", {{"threshold", c.knee_options.threshold}, {"step_drop", c.knee_options.step_drop}}},
-          {"knee_method", c.knee_method},
-          {"notes", c.notes}};
+  return {
+      {"schema", "amxlab.calibration.v1"},
+      {"threads", c.threads},
+      {"peaks", peaks},
+      {"bandwidth", bw},
+      {"knees", knees},
+      {"cold_bytes", cold},
+      {"quick", c.quick},
+      {"cpu", c.cpu},
+      {"read_isa", c.read_isa},
+      {"repetitions", c.repetitions},
+      {"min_time_s", c.min_time_s},
+      {"knee_options", {{"threshold", c.knee_options.threshold}, {"step_drop", c.knee_options.step_drop}}},
+      {"knee_method", c.knee_method},
+      {"notes", c.notes}};
 }
 
 Calibration calibration_from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw Error("calibration JSON: not an object");
   const std::string schema = get<std::string>(j, "schema", "calibration");
   if (schema != "amxlab.calibration.v1")
-    throw Error("calibration JSON: schema '" + schema + "' is not amxlab.calibration.v1");
+    throw Error("calibration JSON: schema '" + io::printable(schema, 80) + "' is not amxlab.calibration.v1");
   Calibration c;
   c.threads = get<std::vector<int>>(j, "threads", "calibration");
   const nlohmann::json& peaks = field(j, "peaks", "calibration");
@@ -231,7 +239,8 @@ Calibration calibration_from_json(const nlohmann::json& j) {
   for (size_t i = 0; i < knees.size(); ++i) {
     const std::string where = "knees[" + std::to_string(i) + "]";
     c.knees.push_back({get<int>(knees[i], "threads", where), get<uint64_t>(knees[i], "bytes", where),
-                       get<uint64_t>(knees[i], "end_bytes", where), get<double>(knees[i], "gbps_before", where),
+                       get<uint64_t>(knees[i], "end_bytes", where),
+                       get<double>(knees[i], "gbps_before", where),
                        get<double>(knees[i], "gbps_after", where), get<double>(knees[i], "drop", where)});
   }
   c.quick = get_or<bool>(j, "quick", false);
@@ -248,8 +257,12 @@ Calibration calibration_from_json(const nlohmann::json& j) {
   return c;
 }
 
-void to_json(nlohmann::json& j, const Calibration& c) { j = to_json(c); }
-void from_json(const nlohmann::json& j, Calibration& c) { c = calibration_from_json(j); }
+void to_json(nlohmann::json& j, const Calibration& c) {
+  j = to_json(c);
+}
+void from_json(const nlohmann::json& j, Calibration& c) {
+  c = calibration_from_json(j);
+}
 
 std::vector<uint64_t> calibration_sizes(uint64_t min_bytes, uint64_t max_bytes, double step) {
   require(step > 1.0, "calibration sizes: the size step must be > 1");
@@ -269,7 +282,8 @@ std::string format_table(const Calibration& c) {
   std::string out;
   out += fmt::format("calibration ({}), cpu: {}\n", c.quick ? "quick" : "full", c.cpu);
   out += "peaks (median over repetitions; ops = 2 per multiply-add)\n";
-  out += fmt::format("  {:>7}  {:>16}  {:>16}  {:>16}\n", "threads", "int8 GOPS", "bf16 GFLOPS", "fp32 GFLOPS");
+  out +=
+      fmt::format("  {:>7}  {:>16}  {:>16}  {:>16}\n", "threads", "int8 GOPS", "bf16 GFLOPS", "fp32 GFLOPS");
   const auto cell = [](const PeakFigure& p) {
     return p.present ? fmt::format("{:.1f} (cv {:.1f}%)", p.value, p.cv * 100) : std::string("absent");
   };
@@ -279,7 +293,8 @@ std::string format_table(const Calibration& c) {
   }
   for (const auto& p : c.peaks) {
     for (const PeakFigure* f : {&p.peak_int8_gops, &p.peak_bf16_gflops, &p.peak_fp32_gflops})
-      if (!f->present) out += fmt::format("  ({} threads: {} absent: {})\n", p.threads, f->isa, f->absent_reason);
+      if (!f->present)
+        out += fmt::format("  ({} threads: {} absent: {})\n", p.threads, f->isa, f->absent_reason);
   }
   if (!c.bandwidth.empty()) {
     out += fmt::format("read bandwidth, GB/s ({}; working set = all threads together)\n", c.read_isa);
@@ -300,7 +315,8 @@ std::string format_table(const Calibration& c) {
         if (r < cv.size()) label = std::max(label, cv[r].bytes);
       std::string line = fmt::format("  {:>10}", size_text(static_cast<double>(label)));
       for (const auto& cv : curves) {
-        const std::string v = r < cv.size() ? fmt::format("{:.1f} ({:.1f}%)", cv[r].gbps, cv[r].cv * 100) : "-";
+        const std::string v =
+            r < cv.size() ? fmt::format("{:.1f} ({:.1f}%)", cv[r].gbps, cv[r].cv * 100) : "-";
         line += fmt::format("  {:>14}", v);
       }
       out += line + "\n";

@@ -7,7 +7,6 @@
 #include <ctime>
 #include <filesystem>
 #include <memory>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -71,9 +70,7 @@ int run_calibrate(const CalibrateFlags& f) {
   const std::string text = doc.dump(2) + "\n";
   const auto parent = std::filesystem::absolute(path).parent_path();
   std::filesystem::create_directories(parent);
-  const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(text.data()), text.size());
-  const std::span<const std::byte> parts[] = {bytes};
-  io::write_file_atomically(path, parts);
+  io::write_file_atomically(path, text);
 
   if (f.json) {
     fmt::print("{}", text);

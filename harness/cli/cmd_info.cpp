@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/kernels_info.h"
 #include "harness/cli/machine_info.h"
 
 namespace amxlab::cli {
@@ -50,6 +51,19 @@ void print_human(const nlohmann::json& j) {
     fmt::print("  int8 matmul u8s8s32   1x4096x4096 -> {}\n",
                d["int8_matmul_impl_m1n4096k4096"].get<std::string>());
   }
+  // One kernel per line, fixed columns: name, weights, op, engine, needs, status
+  // (scripts select on the columns, e.g. engine native and needs amx_int8).
+  const auto& ks = j["kernels"];
+  size_t runnable = 0;
+  for (const auto& k : ks) runnable += k["runnable"].get<bool>();
+  fmt::print("kernels    {} registered, {} runnable here (name, weights, op, engine, needs, status)\n",
+             ks.size(), runnable);
+  for (const auto& k : ks) {
+    fmt::print("  {:<34} {:<5} {} {:<8} {:<24} {}\n", k["name"].get<std::string>(),
+               k["weight_type"].get<std::string>(), k["op"].get<std::string>(),
+               k["engine"].get<std::string>(), k["needs"].get<std::string>(),
+               k["runnable"].get<bool>() ? std::string("runnable") : "no: " + k["reason"].get<std::string>());
+  }
 }
 
 }  // namespace
@@ -59,7 +73,8 @@ void register_info_command(CLI::App& app) {
   auto json_flag = std::make_shared<bool>(false);
   cmd->add_flag("--json", *json_flag, "print one JSON document instead of text");
   cmd->callback([json_flag] {
-    const nlohmann::json j = machine_info();
+    nlohmann::json j = machine_info();
+    j["kernels"] = kernels_info();
     if (*json_flag) {
       std::cout << j.dump(2) << "\n";
     } else {

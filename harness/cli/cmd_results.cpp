@@ -45,9 +45,7 @@ void register_results_commands(CLI::App& app) {
       std::vector<harness::NamedResults> docs;
       for (const auto& p : *inputs) docs.push_back({p, harness::read_results(p)});
       const auto merged = harness::merge_results(docs, *force);
-      const std::string text = merged.dump(1) + "\n";
-      const std::span<const std::byte> part(reinterpret_cast<const std::byte*>(text.data()), text.size());
-      io::write_file_atomically(*out, std::span<const std::span<const std::byte>>(&part, 1));
+      io::write_file_atomically(*out, merged.dump(1) + "\n");
       fmt::print("merged {} file(s), {} case(s) -> {}\n", docs.size(), merged["cases"].size(), *out);
     });
   }

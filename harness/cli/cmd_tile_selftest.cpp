@@ -1,58 +1,88 @@
 // `amxlab tile-selftest`: the tile emulator against every native instruction this CPU
 // has (VPDPBUSD, VDPBF16PS; every tile op on an AMX machine). Prints a pass/fail/skip
-// table (or JSON with --json); exits 1 when a check fails. Skipped checks say why.
+// table (or JSON with --json; --out FILE also writes the JSON to FILE) and the
+// TDPBF16PS order verdict; exits 1 when a check fails. Skipped checks say why.
 #include <fmt/core.h>
 
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "harness/cli/commands.h"
+#include "harness/io/atomic_write.h"
 #include "kernels/core/cpu_features.h"
 #include "kernels/tile/arith.h"
 #include "kernels/tile/selftest.h"
 
 namespace amxlab::cli {
+namespace {
+
+nlohmann::json verdict_json(const tile::Bf16OrderVerdict& v) {
+  nlohmann::json matches = nlohmann::json::object();
+  for (int o = 0; o < 3; ++o) matches[tile::bf16_order_name(tile::kAllBf16Orders[o])] = v.matches[o];
+  return {{"ran", v.ran},
+          {"programs", v.programs},
+          {"matches", matches},
+          {"matching_orders", v.matching},
+          {"default_order", tile::bf16_order_name(tile::kDefaultBf16Order)},
+          {"default_confirmed", v.default_confirmed},
+          {"reason", v.reason},
+          {"verdict", tile::bf16_verdict_text(v)}};
+}
+
+nlohmann::json results_json(const tile::SelftestOptions& opt, const std::vector<tile::CheckResult>& results,
+                            const tile::Bf16OrderVerdict& verdict, int failed, int skipped) {
+  nlohmann::json j;
+  j["cpu"] = cpu_features().model_name;
+  j["lanes"] = opt.lanes;
+  j["programs"] = opt.tile_programs;
+  j["seed"] = opt.seed;
+  j["bf16_order"] = tile::bf16_order_name(tile::kDefaultBf16Order);
+  j["bf16_order_provisional"] = true;
+  j["tdpbf16ps"] = verdict_json(verdict);
+  j["checks"] = nlohmann::json::array();
+  for (const auto& r : results)
+    j["checks"].push_back(
+        {{"name", r.name}, {"status", tile::check_status_name(r.status)}, {"detail", r.detail}});
+  j["failed"] = failed;
+  j["skipped"] = skipped;
+  return j;
+}
+
+}  // namespace
 
 void register_tile_selftest_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("tile-selftest",
                                  "check the tile emulator against native VPDPBUSD / VDPBF16PS / AMX tiles");
   auto opt = std::make_shared<tile::SelftestOptions>();
   auto json = std::make_shared<bool>(false);
+  auto out = std::make_shared<std::string>();
   cmd->add_option("--lanes", opt->lanes, "random lanes per VNNI instruction")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32));
   cmd->add_option("--programs", opt->tile_programs, "random tile programs (AMX machines only)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32));
   cmd->add_option("--seed", opt->seed, "random seed");
   cmd->add_flag("--json", *json, "print the results as JSON");
-  cmd->callback([opt, json] {
-    const auto results = tile::run_tile_selftest(*opt);
+  cmd->add_option("--out", *out, "also write the results as JSON to this file (with the TDPBF16PS verdict)");
+  cmd->callback([opt, json, out] {
+    tile::Bf16OrderVerdict verdict;
+    const auto results = tile::run_tile_selftest(*opt, &verdict);
     int failed = 0, skipped = 0;
     for (const auto& r : results) {
       failed += r.status == tile::CheckStatus::fail;
       skipped += r.status == tile::CheckStatus::skip;
     }
-    const char* order = tile::bf16_order_name(tile::kDefaultBf16Order);
+    const nlohmann::json j = results_json(*opt, results, verdict, failed, skipped);
+    // Written before the exit status is decided: a failing self-test is the record most wanted.
+    if (!out->empty()) io::write_file_atomically(*out, j.dump(2) + "\n");
     if (*json) {
-      nlohmann::json j;
-      j["cpu"] = cpu_features().model_name;
-      j["lanes"] = opt->lanes;
-      j["programs"] = opt->tile_programs;
-      j["seed"] = opt->seed;
-      j["bf16_order"] = order;
-      j["bf16_order_provisional"] = true;
-      j["checks"] = nlohmann::json::array();
-      for (const auto& r : results)
-        j["checks"].push_back(
-            {{"name", r.name}, {"status", tile::check_status_name(r.status)}, {"detail", r.detail}});
-      j["failed"] = failed;
-      j["skipped"] = skipped;
       fmt::print("{}\n", j.dump(2));
     } else {
       fmt::print("tile emulator self-test on {} (TDPBF16PS order: {}, PROVISIONAL)\n",
-                 cpu_features().model_name, order);
+                 cpu_features().model_name, tile::bf16_order_name(tile::kDefaultBf16Order));
       fmt::print("{:<6} {:<62} {}\n", "result", "check", "detail");
       for (const auto& r : results)
         fmt::print("{:<6} {:<62} {}\n", tile::check_status_name(r.status), r.name, r.detail);
+      fmt::print("TDPBF16PS order verdict: {}\n", tile::bf16_verdict_text(verdict));
       fmt::print("tile self-test: {} passed, {} failed, {} skipped\n",
                  results.size() - static_cast<size_t>(failed + skipped), failed, skipped);
     }

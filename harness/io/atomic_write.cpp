@@ -90,4 +90,9 @@ void write_file_atomically(const std::string& path, std::span<const std::span<co
   sync_directory_of(path);
 }
 
+void write_file_atomically(const std::string& path, std::string_view text) {
+  const std::span<const std::byte> part(reinterpret_cast<const std::byte*>(text.data()), text.size());
+  write_file_atomically(path, std::span<const std::span<const std::byte>>(&part, 1));
+}
+
 }  // namespace amxlab::io

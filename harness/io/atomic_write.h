@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace amxlab::io {
 
@@ -12,5 +13,8 @@ namespace amxlab::io {
 // and fsyncs the directory. On any failure the temporary file is removed and
 // amxlab::Error names `path` and the OS reason; `path` is then left untouched.
 void write_file_atomically(const std::string& path, std::span<const std::span<const std::byte>> parts);
+
+// The same for one piece of text (a JSON document).
+void write_file_atomically(const std::string& path, std::string_view text);
 
 }  // namespace amxlab::io

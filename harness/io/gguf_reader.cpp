@@ -404,10 +404,10 @@ const GgufTensorInfo& GgufFile::tensor(std::string_view name) const {
   std::string available;
   constexpr size_t kMaxListed = 20;
   for (size_t i = 0; i < tensors_.size() && i < kMaxListed; ++i) {
-    available += (i == 0 ? "" : ", ") + tensors_[i].name;
+    available += (i == 0 ? "" : ", ") + printable(tensors_[i].name);
   }
   if (tensors_.size() > kMaxListed) available += fmt::format(", ... ({} in all)", tensors_.size());
-  throw Error(fmt::format("{}: no tensor named '{}'; available: {}", source_, name,
+  throw Error(fmt::format("{}: no tensor named '{}'; available: {}", source_, printable(name),
                           tensors_.empty() ? std::string("(none)") : available));
 }
 

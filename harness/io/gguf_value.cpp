@@ -4,6 +4,8 @@
 
 #include <type_traits>
 
+#include "harness/io/printable.h"
+
 namespace amxlab::io {
 
 static_assert(std::variant_size_v<GgufValue::Storage> == kGgufValueTypeCount);
@@ -35,11 +37,12 @@ std::optional<uint64_t> GgufValue::as_uint() const {
 std::string GgufValue::to_string() const {
   // Enough to recognise a tokenizer vocabulary without printing all of it.
   constexpr size_t kMaxShownItems = 8;
+  constexpr size_t kMaxShownChars = 120;
   return std::visit(
       [](const auto& v) -> std::string {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, std::string>) {
-          return fmt::format("\"{}\"", v);
+          return fmt::format("\"{}\"", printable(v, kMaxShownChars));  // file text: escaped
         } else if constexpr (std::is_same_v<T, bool>) {
           return v ? "true" : "false";
         } else if constexpr (std::is_same_v<T, GgufArray>) {

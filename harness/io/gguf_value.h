@@ -59,7 +59,8 @@ struct GgufValue {
   // value. Metadata writers are not consistent about u32 vs u64 for counts.
   std::optional<uint64_t> as_uint() const;
 
-  // Human-readable rendering for listings; long arrays are abbreviated.
+  // Human-readable rendering for listings; long arrays and strings are abbreviated, and
+  // strings escaped (io::printable), since they come from the file.
   std::string to_string() const;
 };
 

@@ -1,4 +1,8 @@
-// Text that came from a file, shown in an error message: printable and bounded.
+// Text that came from a file (or from any input the lab does not control), shown in an
+// error message or on stdout: printable ASCII only, and bounded. Control bytes (an ESC
+// would drive the terminal), DEL and every byte >= 0x80 (not checked for UTF-8) become
+// \xHH; a backslash becomes \\ so that an escaped byte and a name that holds the text
+// "\x1b" cannot be confused. More than max_shown bytes end in "...".
 #pragma once
 
 #include <fmt/core.h>
@@ -12,7 +16,9 @@ inline std::string printable(std::string_view s, size_t max_shown) {
   std::string out;
   for (size_t i = 0; i < s.size() && i < max_shown; ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7f) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c >= 0x20 && c < 0x7f) {
       out += static_cast<char>(c);
     } else {
       out += fmt::format("\\x{:02x}", c);

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "harness/io/printable.h"
 #include "harness/results/mann_whitney.h"
 
 namespace amxlab::harness {
@@ -15,6 +16,11 @@ std::vector<double> samples(const nlohmann::json& c) {
     for (const auto& v : c["timing"]["hot"]["samples_s"]) s.push_back(v.get<double>());
   }
   return s;
+}
+
+// Descriptors and verdicts are read from the two files: shown escaped.
+std::string shown(const std::string& s) {
+  return io::printable(s, 200);
 }
 
 double median(std::vector<double> v) {
@@ -38,22 +44,23 @@ std::string CompareReport::table() const {
   for (const auto& c : cases) {
     std::string note;
     if (c.new_mismatch)
-      note = "NEW MISMATCH (" + c.old_verdict + " -> " + c.new_verdict + ")";
+      note = "NEW MISMATCH (" + shown(c.old_verdict) + " -> " + shown(c.new_verdict) + ")";
     else if (c.significant_slowdown)
       note = "SLOWER";
     else if (c.significant_speedup)
       note = "faster";
     else if (c.old_verdict != c.new_verdict)
-      note = c.old_verdict + " -> " + c.new_verdict;
+      note = shown(c.old_verdict) + " -> " + shown(c.new_verdict);
     if (c.has_timing) {
-      out += fmt::format("{:<70} {:>8.1f}us {:>8.1f}us {:>7.3f} {:>8.3g}  {}\n", c.descriptor,
+      out += fmt::format("{:<70} {:>8.1f}us {:>8.1f}us {:>7.3f} {:>8.3g}  {}\n", shown(c.descriptor),
                          c.old_median_s * 1e6, c.new_median_s * 1e6, c.ratio, c.p_value, note);
     } else {
-      out += fmt::format("{:<70} {:>10} {:>10} {:>7} {:>8}  {}\n", c.descriptor, "-", "-", "-", "-", note);
+      out += fmt::format("{:<70} {:>10} {:>10} {:>7} {:>8}  {}\n", shown(c.descriptor), "-", "-", "-", "-",
+                         note);
     }
   }
-  for (const auto& d : only_old) out += "only in OLD: " + d + "\n";
-  for (const auto& d : only_new) out += "only in NEW: " + d + "\n";
+  for (const auto& d : only_old) out += "only in OLD: " + shown(d) + "\n";
+  for (const auto& d : only_new) out += "only in NEW: " + shown(d) + "\n";
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "harness/io/atomic_write.h"
+#include "harness/io/printable.h"
 #include "kernels/core/error.h"
 
 namespace amxlab::harness {
@@ -17,7 +18,7 @@ nlohmann::json read_results(const std::string& path) {
   try {
     doc = nlohmann::json::parse(ss.str());
   } catch (const nlohmann::json::parse_error& e) {
-    throw Error(path + ": not valid JSON: " + e.what());
+    throw Error(path + ": not valid JSON: " + io::printable(e.what(), 300));  // quotes the bad bytes
   }
   if (!doc.is_object() || doc.value("schema", "") != kResultsSchema) {
     throw Error(path + ": not an amxlab results file (schema != " + kResultsSchema + ")");
@@ -37,8 +38,9 @@ ResultsFile::ResultsFile(std::string path, nlohmann::json header, bool resume) :
     const auto& new_build = header["build"];
     if (old_build.value("commit", "") != new_build.value("commit", "") ||
         old_build.value("flags", "") != new_build.value("flags", "")) {
-      throw Error("--resume " + path_ + ": the file comes from build " + old_build.dump() + ", this is " +
-                  new_build.dump());
+      // dump with ensure_ascii: the old build's strings come from the file.
+      throw Error("--resume " + path_ + ": the file comes from build " + old_build.dump(-1, ' ', true) +
+                  ", this is " + new_build.dump(-1, ' ', true));
     }
     for (const auto& c : doc_["cases"]) done_.insert(c.value("descriptor", ""));
     return;
@@ -62,9 +64,7 @@ void ResultsFile::set_field(const std::string& key, const nlohmann::json& value)
 }
 
 void ResultsFile::flush() const {
-  const std::string text = doc_.dump(1) + "\n";
-  const std::span<const std::byte> part(reinterpret_cast<const std::byte*>(text.data()), text.size());
-  io::write_file_atomically(path_, std::span<const std::span<const std::byte>>(&part, 1));
+  io::write_file_atomically(path_, doc_.dump(1) + "\n");
 }
 
 }  // namespace amxlab::harness

@@ -5,6 +5,7 @@
 
 #include "harness/io/gguf_reader.h"
 #include "harness/io/npy.h"
+#include "harness/io/printable.h"
 #include "kernels/core/error.h"
 #include "kernels/core/fp16.h"
 
@@ -25,7 +26,7 @@ std::vector<float> normal_fill(size_t count, uint64_t seed, size_t outlier_every
 std::pair<std::string, std::string> split_weights_spec(const std::string& spec) {
   const size_t colon = spec.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size()) {
-    throw Error("--weights: '" + spec + "' is not FILE.gguf:TENSOR");
+    throw Error("--weights: '" + io::printable(spec, 200) + "' is not FILE.gguf:TENSOR");
   }
   return {spec.substr(0, colon), spec.substr(colon + 1)};
 }
@@ -39,9 +40,10 @@ Case case_from_sources(const Case& base, const DataSources& sources) {
     const io::GgufFile f = io::GgufFile::open(path);
     const auto& t = f.tensor(tensor);
     if (!t.qtype)
-      throw Error("--weights: tensor " + tensor + " has ggml type " + std::string(t.type_name) +
-                  ", which amxlab has no kernels for");
-    if (t.dims.size() > 2) throw Error("--weights: tensor " + tensor + " has more than 2 dimensions");
+      throw Error("--weights: tensor " + io::printable(tensor, 80) + " has ggml type " +
+                  std::string(t.type_name) + ", which amxlab has no kernels for");
+    if (t.dims.size() > 2)
+      throw Error("--weights: tensor " + io::printable(tensor, 80) + " has more than 2 dimensions");
     c.type = *t.qtype;
     c.k = t.row_length();
     c.n = t.rows();
@@ -93,7 +95,7 @@ CaseData make_case_data(const Case& c, const DataSources& sources) {
     const io::GgufFile f = io::GgufFile::open(path);
     const auto& t = f.tensor(tensor);
     require(t.qtype == c.type && t.row_length() == c.k && t.rows() == c.n,
-            "--weights: tensor " + tensor + " does not match the case " + c.descriptor());
+            "--weights: tensor " + io::printable(tensor, 80) + " does not match the case " + c.descriptor());
     d.w.assign(t.data.begin(), t.data.end());
     d.source += ", weights=" + sources.weights;
   } else {

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <vector>
 
+#include "harness/io/printable.h"
 #include "kernels/core/error.h"
 
 namespace amxlab::harness {
@@ -27,8 +28,12 @@ bool parse_int(std::string_view text, T& out) {
   return ec == std::errc() && ptr == text.data() + text.size();
 }
 
+// Every parse error leaves through here. Descriptors come from batch files and results
+// files as well as the command line, and the message quotes them (and the bad value in
+// `why`): each part escaped and bounded.
 [[noreturn]] void fail(std::string_view descriptor, const std::string& field, const std::string& why) {
-  throw Error("case '" + std::string(descriptor) + "': field " + field + ": " + why);
+  throw Error("case '" + io::printable(descriptor, 300) + "': field " + io::printable(field, 80) + ": " +
+              io::printable(why, 300));
 }
 
 // "m512n4096k4096": three integers after the letters m, n, k, in that order.
@@ -44,8 +49,16 @@ void parse_shape(std::string_view descriptor, std::string_view text, Case& c) {
   }
 }
 
+// Values are printable ASCII tokens: nothing a descriptor is cut at, and no byte that
+// would reach a terminal or a message raw once the case is running (kernel=<anything>
+// is echoed by "unknown kernel" and every reproducer).
 bool valid_value(std::string_view v) {
-  return !v.empty() && v.find_first_of(":,= \t") == std::string_view::npos;
+  if (v.empty() || v.find_first_of(":,= \t") != std::string_view::npos) return false;
+  for (const char ch : v) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 bool valid_numa(std::string_view v) {
@@ -88,7 +101,8 @@ Case parse_case(std::string_view d) {
     const size_t eq = f.find('=');
     if (eq == std::string_view::npos) fail(d, std::string(f), "expected key=value");
     const auto key = f.substr(0, eq), value = f.substr(eq + 1);
-    if (!valid_value(value)) fail(d, std::string(key), "empty value or one holding ':', ',', '=' or space");
+    if (!valid_value(value))
+      fail(d, std::string(key), "empty value or one holding ':', ',', '=', space or a non-printable byte");
     static constexpr std::string_view kKeys[] = {"kernel", "place", "numa", "aq", "seed", "threads"};
     size_t idx = 0;
     while (idx < std::size(kKeys) && kKeys[idx] != key) ++idx;

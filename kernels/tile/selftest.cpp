@@ -28,8 +28,30 @@ int default_order_index() {
 
 }  // namespace
 
-std::vector<CheckResult> run_tile_selftest(const SelftestOptions& opt) {
+std::string bf16_verdict_text(const Bf16OrderVerdict& v) {
+  const std::string def = bf16_order_name(kDefaultBf16Order);
+  if (!v.ran) return "undecided: the native TDPBF16PS cross-check did not run: " + v.reason;
+  if (v.programs == 0) return "undecided: no bf16 tile programs were run";
+  if (v.matching.empty())
+    return "none of the candidate orders equals native TDPBF16PS on all " + std::to_string(v.programs) +
+           " programs: the emulator needs a new order";
+  std::string list;
+  for (const auto& m : v.matching) list += (list.empty() ? "" : ", ") + m;
+  if (v.matching.size() > 1)
+    return "ambiguous: " + list + " all equal native on " + std::to_string(v.programs) +
+           " programs (run more --programs)";
+  if (v.default_confirmed)
+    return "native TDPBF16PS follows " + def + " (the provisional default) on all " +
+           std::to_string(v.programs) + " programs: confirmed";
+  return "native TDPBF16PS follows " + list + ", not the provisional default " + def + " (" +
+         std::to_string(v.programs) + " programs): make " + list + " the default in kernels/tile/arith.h";
+}
+
+std::vector<CheckResult> run_tile_selftest(const SelftestOptions& opt, Bf16OrderVerdict* verdict) {
   std::vector<CheckResult> out;
+  Bf16OrderVerdict local;
+  Bf16OrderVerdict& v16 = verdict != nullptr ? *verdict : local;
+  v16 = Bf16OrderVerdict{};
   const int def = default_order_index();
 
   // --- int8 rules vs VPDPBUSD -------------------------------------------------------
@@ -90,11 +112,19 @@ std::vector<CheckResult> run_tile_selftest(const SelftestOptions& opt) {
     if (r.int8_mismatches) int8.detail += "; " + r.first_int8_mismatch;
 
     std::string matched;
-    for (int o = 0; o < 3; ++o)
+    v16.ran = true;
+    v16.programs = r.bf16_programs;
+    for (int o = 0; o < 3; ++o) {
+      v16.matches[o] = r.bf16_matches[o];
       if (r.bf16_matches[o] == r.bf16_programs) {
         if (!matched.empty()) matched += ", ";
         matched += bf16_order_name(kAllBf16Orders[o]);
+        if (r.bf16_programs > 0) {  // zero programs decide nothing
+          v16.matching.push_back(bf16_order_name(kAllBf16Orders[o]));
+          v16.default_confirmed = v16.default_confirmed || o == def;
+        }
       }
+    }
     bf16.status = r.bf16_matches[def] == r.bf16_programs ? CheckStatus::pass : CheckStatus::fail;
     bf16.detail = "programs equal per order:";
     for (int o = 0; o < 3; ++o)
@@ -116,6 +146,7 @@ std::vector<CheckResult> run_tile_selftest(const SelftestOptions& opt) {
     const std::string detail =
         unusable ? what + " (OS answer to the XTILEDATA request: " + request_amx_permission().os_answer + ")"
                  : what;
+    v16.reason = detail;
     for (CheckResult* c : {&int8, &bf16, &demo}) {
       c->status = unusable ? CheckStatus::skip : CheckStatus::fail;
       c->detail = detail;

@@ -37,6 +37,22 @@ struct SelftestOptions {
   uint64_t seed = 20240601;
 };
 
-std::vector<CheckResult> run_tile_selftest(const SelftestOptions& options = {});
+// What the native cross-check says about TDPBF16PS's order (arith.h's Bf16Order is
+// PROVISIONAL until an AMX machine decides): filled by run_tile_selftest, so a script
+// can record the decision without parsing the table. `ran` is false without usable AMX.
+struct Bf16OrderVerdict {
+  bool ran = false;
+  uint64_t programs = 0;              // bf16 tile programs compared
+  uint64_t matches[3] = {};           // programs equal to native under kAllBf16Orders[i]
+  std::vector<std::string> matching;  // orders equal to native on every program
+  bool default_confirmed = false;     // kDefaultBf16Order is among `matching`
+  std::string reason;                 // why it did not run, when !ran
+};
+
+// One line for people: which order the silicon follows, or why nothing was decided.
+std::string bf16_verdict_text(const Bf16OrderVerdict& v);
+
+std::vector<CheckResult> run_tile_selftest(const SelftestOptions& options = {},
+                                           Bf16OrderVerdict* verdict = nullptr);
 
 }  // namespace amxlab::tile

@@ -4,6 +4,7 @@
 #include "harness/sweep/case.h"
 #include "harness/sweep/sweep.h"
 #include "kernels/core/error.h"
+#include "tests/test_util.h"
 
 namespace amxlab::harness {
 namespace {
@@ -88,6 +89,26 @@ TEST(BatchFile, CommentsBlankLinesAndErrorsWithLineNumbers) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("bad.txt:2:"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("field numa"), std::string::npos) << e.what();
+  }
+}
+
+// Batch files (and results files) feed descriptors: a line holding control or non-ASCII
+// bytes is refused, and the message quotes it escaped, with its line number.
+TEST(BatchFile, ControlBytesAreRefusedAndShownEscaped) {
+  const std::string msg = amxlab::testing::error_of(
+      [] { parse_batch("q8_0:m1n32k32:t1\nq8_0:m1n32k32:t1:kernel=evil\x1b[2J\n", "evil.txt"); });
+  EXPECT_NE(msg.find("evil.txt:2:"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("kernel=evil\\x1b[2J"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("non-printable byte"), std::string::npos) << msg;
+  EXPECT_EQ(amxlab::testing::raw_byte_in(msg), "") << msg;
+
+  for (const char* line : {"q8\xff_0:m1n32k32:t1", "q8_0:m1\x1bn32k32:t1", "q8_0:m1n32k32:t\x07",
+                           "q8_0:m1n32k32:t1:\x1b=1", "q8_0:m1n32k32:t1:seed=\xff"}) {
+    const std::string m = amxlab::testing::error_of([&] { parse_case(line); });
+    EXPECT_EQ(amxlab::testing::raw_byte_in(m), "") << m;
+    EXPECT_TRUE(m.find("\\x1b") != std::string::npos || m.find("\\xff") != std::string::npos ||
+                m.find("\\x07") != std::string::npos)
+        << m;
   }
 }
 

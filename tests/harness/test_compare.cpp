@@ -8,6 +8,7 @@
 #include "harness/results/mann_whitney.h"
 #include "harness/results/merge.h"
 #include "kernels/core/error.h"
+#include "tests/test_util.h"
 
 namespace amxlab::harness {
 namespace {
@@ -77,6 +78,30 @@ TEST(Compare, NewMismatchIsARegression) {
   const auto new_doc = results_with({{"q8_0:m1n32k32:t1", {}}}, "FAIL");
   EXPECT_TRUE(compare_results(old_doc, new_doc, {}).regression());
   EXPECT_FALSE(compare_results(new_doc, new_doc, {}).regression());  // failing before and after: not new
+}
+
+// Descriptors, verdicts and build strings are read from the files: shown escaped.
+TEST(Compare, StringsFromTheFilesArePrintedEscaped) {
+  const std::string evil = "q8_0\x1b[31m:m1n32k32:t1";
+  const auto old_doc = results_with({{evil, noisy(1e-3, 1)}, {"only\xc2\x9b:old", noisy(1e-3, 2)}});
+  auto new_doc = results_with({{evil, noisy(1e-3, 3)}}, "FAIL\x07");
+  const std::string table = compare_results(old_doc, new_doc, {}).table();
+  EXPECT_NE(table.find("q8_0\\x1b[31m:m1n32k32:t1"), std::string::npos) << table;
+  EXPECT_NE(table.find("FAIL\\x07"), std::string::npos) << table;
+  EXPECT_NE(table.find("only in OLD: only\\xc2\\x9b:old"), std::string::npos) << table;
+  EXPECT_EQ(amxlab::testing::raw_byte_in(table), "") << table;
+
+  const auto other = results_with({{"q4_0:m1n32k32:t1", noisy(1e-3, 4)}}, "PASS", "\x1b]0;x\x07");
+  const std::string msg = amxlab::testing::error_of([&] {
+    merge_results({{"a.json", old_doc}, {"b.json", other}}, false);
+  });
+  EXPECT_NE(msg.find("\\x1b]0;x\\x07"), std::string::npos) << msg;
+  EXPECT_EQ(amxlab::testing::raw_byte_in(msg), "") << msg;
+  const std::string twice = amxlab::testing::error_of([&] {
+    merge_results({{"a.json", old_doc}, {"c.json", old_doc}}, false);
+  });
+  EXPECT_NE(twice.find("q8_0\\x1b[31m"), std::string::npos) << twice;
+  EXPECT_EQ(amxlab::testing::raw_byte_in(twice), "") << twice;
 }
 
 TEST(Merge, JoinsShardsAndRefusesOtherBuilds) {

@@ -21,6 +21,7 @@
 #include "kernels/core/error.h"
 #include "kernels/core/fp16.h"
 #include "kernels/core/qtype.h"
+#include "tests/io/gguf_writer.h"
 #include "tests/test_util.h"
 
 namespace amxlab::io {
@@ -51,79 +52,12 @@ void poke(Bytes& bytes, size_t pos, T value) {
   std::memcpy(bytes.data() + pos, &value, sizeof value);
 }
 
-// ---------------------------------------------------------------------------------
-// A minimal GGUF writer, for tests only.
-
-class Writer {
- public:
-  template <class T>
-  Writer& put(T v) {
-    const auto* p = reinterpret_cast<const std::byte*>(&v);
-    bytes.insert(bytes.end(), p, p + sizeof v);
-    return *this;
-  }
-  Writer& str(std::string_view s) {
-    put<uint64_t>(s.size());
-    const auto* p = reinterpret_cast<const std::byte*>(s.data());
-    bytes.insert(bytes.end(), p, p + s.size());
-    return *this;
-  }
-  Bytes bytes;
-};
-
-using KvWriter = std::function<void(Writer&)>;
-
-KvWriter kv_u32(std::string key, uint32_t v) {
-  return [=](Writer& w) { w.str(key).put<uint32_t>(4).put(v); };
-}
-// Any value: `type` then whatever `value` writes.
-KvWriter kv_raw(std::string key, uint32_t type, std::function<void(Writer&)> value) {
-  return [=](Writer& w) {
-    w.str(key).put(type);
-    value(w);
-  };
-}
-
-struct TensorSpec {
-  std::string name;
-  uint32_t type = 0;
-  std::vector<uint64_t> dims;
-  uint64_t offset = 0;
-};
-
-struct FileSpec {
-  uint32_t version = 3;
-  std::vector<KvWriter> kvs;
-  std::vector<TensorSpec> tensors;
-  uint64_t pad_to = 32;  // padding actually written before the data section
-};
-
-uint64_t spec_bytes(const TensorSpec& t) {
-  const GgmlTypeInfo* info = ggml_type_info(t.type);
-  if (info == nullptr) return 0;
-  uint64_t n = 1;
-  for (const uint64_t d : t.dims) n *= d;
-  return n / info->block_elems * info->block_bytes;
-}
-
-Bytes build(const FileSpec& spec) {
-  Writer w;
-  w.put<uint32_t>(0x46554747);  // "GGUF"
-  w.put(spec.version);
-  w.put<uint64_t>(spec.tensors.size());
-  w.put<uint64_t>(spec.kvs.size());
-  for (const auto& kv : spec.kvs) kv(w);
-  for (const auto& t : spec.tensors) {
-    w.str(t.name).put<uint32_t>(static_cast<uint32_t>(t.dims.size()));
-    for (const uint64_t d : t.dims) w.put(d);
-    w.put(t.type).put(t.offset);
-  }
-  while (w.bytes.size() % spec.pad_to != 0) w.put<uint8_t>(0);
-  uint64_t data_end = 0;
-  for (const auto& t : spec.tensors) data_end = std::max(data_end, t.offset + spec_bytes(t));
-  for (uint64_t i = 0; i < data_end; ++i) w.put(static_cast<uint8_t>(i * 7 + 1));
-  return w.bytes;
-}
+using testing::build;
+using testing::FileSpec;
+using testing::kv_raw;
+using testing::kv_u32;
+using testing::TensorSpec;
+using testing::Writer;
 
 // Two F32 4x2 tensors, back to back.
 FileSpec two_f32_tensors() {
@@ -567,6 +501,23 @@ TEST(GgufReader, SyntheticErrors) {
     const std::string msg = parse_error(build(s));
     EXPECT_NE(msg.find(c.phrase), std::string::npos) << "missing '" << c.phrase << "' in: " << msg;
   }
+}
+
+// Tensor names and string values come from the file: every message and rendering shows
+// them escaped, never raw (an ESC would drive the terminal; 0xff is not text).
+TEST(GgufReader, NamesFromTheFileArePrintedEscaped) {
+  FileSpec s = two_f32_tensors();
+  s.tensors[0].name = "red\x1b[31mname";
+  s.tensors[1].name = "bad\xff\\x1b";  // 0xff, then the text \x1b (a backslash shows as \\)
+  s.kvs.push_back(kv_raw("general.bell", 8, [](Writer& w) { w.str("ring\x07"); }));
+  const Bytes bytes = build(s);
+  const GgufFile f = GgufFile::parse(bytes, "names.gguf");
+  const std::string msg = error_of([&] { (void)f.tensor("missing\x1b]0;title\x07"); });
+  EXPECT_NE(msg.find("no tensor named 'missing\\x1b]0;title\\x07'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("red\\x1b[31mname"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("bad\\xff\\\\x1b"), std::string::npos) << msg;
+  EXPECT_EQ(amxlab::testing::raw_byte_in(msg), "") << msg;
+  EXPECT_EQ(f.find_metadata("general.bell")->to_string(), "\"ring\\x07\"");
 }
 
 TEST(GgufReader, GgmlTypeTable) {

@@ -60,5 +60,49 @@ TEST(TileNative, SelftestRunsWhatTheCpuAllows) {
   }
 }
 
+// The verdict a script records: filled from the same run as the table, and on a CPU
+// without AMX it says why nothing was decided.
+TEST(TileNative, SelftestFillsTheBf16OrderVerdict) {
+  SelftestOptions opt;
+  opt.lanes = 256;
+  opt.tile_programs = 100;
+  Bf16OrderVerdict v;
+  v.programs = 7;  // stale values must not survive
+  (void)run_tile_selftest(opt, &v);
+  const AmxStatus& s = request_amx_permission();
+  EXPECT_EQ(v.ran, s.usable);
+  if (!s.usable) {
+    EXPECT_EQ(v.programs, 0u);
+    EXPECT_TRUE(v.matching.empty());
+    EXPECT_EQ(v.reason.rfind("AMX unusable: " + s.reason, 0), 0u) << v.reason;
+    EXPECT_EQ(bf16_verdict_text(v).rfind("undecided: ", 0), 0u) << bf16_verdict_text(v);
+  } else {
+    EXPECT_GT(v.programs, 0u);
+    EXPECT_EQ(v.default_confirmed, v.matches[0] == v.programs);
+  }
+}
+
+TEST(TileNative, VerdictTextNamesTheOutcome) {
+  Bf16OrderVerdict v;
+  v.reason = "AMX unusable: CPU lacks AMX";
+  EXPECT_EQ(bf16_verdict_text(v),
+            "undecided: the native TDPBF16PS cross-check did not run: AMX unusable: CPU lacks AMX");
+  v.ran = true;
+  v.programs = 500;
+  EXPECT_NE(bf16_verdict_text(v).find("none of the candidate orders"), std::string::npos);
+  v.matching = {"odd_then_even_fma"};
+  v.default_confirmed = true;
+  EXPECT_NE(
+      bf16_verdict_text(v).find("odd_then_even_fma (the provisional default) on all 500 programs: confirmed"),
+      std::string::npos)
+      << bf16_verdict_text(v);
+  v.matching = {"separate_sums"};
+  v.default_confirmed = false;
+  EXPECT_NE(bf16_verdict_text(v).find("make separate_sums the default"), std::string::npos)
+      << bf16_verdict_text(v);
+  v.matching = {"odd_then_even_fma", "separate_sums"};
+  EXPECT_EQ(bf16_verdict_text(v).rfind("ambiguous: ", 0), 0u) << bf16_verdict_text(v);
+}
+
 }  // namespace
 }  // namespace amxlab::tile

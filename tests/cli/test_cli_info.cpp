@@ -1,0 +1,75 @@
+// What scripts read from `amxlab info` and `amxlab tile-selftest`
+// (scripts/amx_hardware_check.sh): the kernel registry with engine, needs and status,
+// and the TDPBF16PS order verdict written by `tile-selftest --out`.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "tests/cli/cli_util.h"
+
+namespace amxlab::testing {
+namespace {
+
+TEST(CliInfo, ListsEveryKernelWithEngineNeedsAndStatus) {
+  const auto r = run_amxlab("info --json");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  ASSERT_TRUE(j["kernels"].is_array());
+  const bool amx = j["amx"]["usable"].get<bool>();
+  std::set<std::string> names;
+  for (const auto& k : j["kernels"]) {
+    const std::string name = k["name"];
+    names.insert(name);
+    const bool native_amx =
+        k["engine"] == "native" && k["needs"].get<std::string>().find("amx_int8") != std::string::npos;
+    if (native_amx) {
+      EXPECT_EQ(k["runnable"].get<bool>(), amx) << name;
+    }
+    if (!k["runnable"].get<bool>()) {
+      EXPECT_FALSE(k["reason"].get<std::string>().empty()) << name;
+    }
+  }
+  EXPECT_TRUE(names.count("q8_0_gemm_32x32__amx")) << r.output;
+  EXPECT_TRUE(names.count("q8_0_gemm_32x32__amx_emulated")) << r.output;
+
+  // The text form: one line per kernel, name first and engine in the fourth column.
+  const auto t = run_amxlab("info");
+  ASSERT_EQ(t.status, 0) << t.output;
+  std::istringstream lines(t.output);
+  std::string line;
+  size_t kernel_lines = 0;
+  while (std::getline(lines, line)) {
+    std::istringstream cols(line);
+    std::string name, type, op, engine;
+    cols >> name >> type >> op >> engine;
+    if (names.count(name) == 0) continue;
+    ++kernel_lines;
+    EXPECT_TRUE(engine == "native" || engine == "emulated") << line;
+  }
+  EXPECT_EQ(kernel_lines, names.size()) << t.output;
+}
+
+TEST(CliTileSelftest, OutWritesTheBf16OrderVerdict) {
+  const std::string out = temp_file("selftest.json");
+  const auto r = run_amxlab("tile-selftest --lanes 256 --programs 50 --out " + out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("TDPBF16PS order verdict: "), std::string::npos) << r.output;
+  const auto j = read_json(out);
+  std::remove(out.c_str());
+  const auto& v = j["tdpbf16ps"];
+  ASSERT_TRUE(v.is_object()) << j.dump(2);
+  EXPECT_EQ(v["default_order"], j["bf16_order"]);
+  EXPECT_FALSE(v["verdict"].get<std::string>().empty());
+  const auto info = nlohmann::json::parse(run_amxlab("info --json").output);
+  EXPECT_EQ(v["ran"].get<bool>(), info["amx"]["usable"].get<bool>());
+  if (!v["ran"].get<bool>()) {
+    EXPECT_EQ(v["verdict"].get<std::string>().rfind("undecided: ", 0), 0u) << v.dump();
+  }
+  EXPECT_EQ(j["checks"].size(), 5u);
+}
+
+}  // namespace
+}  // namespace amxlab::testing

@@ -1,0 +1,8 @@
+# Scripts: the relocatable bundle (scripts/bundle_build.sh) and the AMX hardware check's
+# quick path, run from a moved copy of the bundle. Not in the sanitizer builds: the bundle
+# is a release artefact, and the check runs amxlab sweeps.
+if(NOT AMXLAB_SANITIZE AND NOT AMXLAB_TSAN AND TARGET amxlab_runner AND TARGET kernels_test)
+  add_test(NAME amx_hardware_check_bundle
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_amx_hardware_check.sh ${CMAKE_BINARY_DIR})
+  set_tests_properties(amx_hardware_check_bundle PROPERTIES LABELS fast TIMEOUT 120)
+endif()
