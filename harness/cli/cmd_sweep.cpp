@@ -35,22 +35,47 @@ std::string now_tag() {
 }
 
 // The default sweep of `amxlab run` with no case flags: every registered kernel that can
-// run here, a few shapes, 1 and all threads; the golden model and oneDNN on the plain
-// types. Kept small enough for a 2-core machine in a few minutes.
-harness::SweepSpec default_spec(bool quick) {
-  harness::SweepSpec s;
+// run here on a few small shapes, 1 and all threads; then what an LLM user runs, with the
+// dispatcher's choice (kernel=auto) for the two most common formats: a decode step's
+// GEMVs (M=1, N=K=4096 and the FFN's N=4096 K=14336) at 1 and all threads, and a prompt's
+// GEMM (M=512, N=K=4096) at all threads (its check alone takes ~11 s here, so one thread
+// count). `amxlab run --quick` plus the rest of the main job stays under 3 minutes on a
+// 2-core machine.
+std::vector<harness::SweepSpec> default_specs(bool quick) {
+  harness::SweepSpec small;
   const int all = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  s.threads = all > 1 ? std::vector<int>{1, all} : std::vector<int>{1};
-  s.m = quick ? std::vector<int64_t>{1, 16} : std::vector<int64_t>{1, 16, 128};
-  s.n = {quick ? 256 : 1024};
-  s.k = {quick ? 512 : 2048};
-  s.types.clear();
+  small.threads = all > 1 ? std::vector<int>{1, all} : std::vector<int>{1};
+  small.m = quick ? std::vector<int64_t>{1, 16} : std::vector<int64_t>{1, 16, 128};
+  small.n = {quick ? 256 : 1024};
+  small.k = {quick ? 512 : 2048};
+  small.types.clear();
   for (const auto& k : kernel_registry()) {
-    if (std::find(s.types.begin(), s.types.end(), k.weight_type) == s.types.end())
-      s.types.push_back(k.weight_type);
+    if (std::find(small.types.begin(), small.types.end(), k.weight_type) == small.types.end())
+      small.types.push_back(k.weight_type);
   }
-  s.kernels = {"all"};
-  return s;
+  small.kernels = {"all"};
+  if (small.types.empty()) return {small};
+
+  std::vector<QType> llm_types;
+  for (QType t : {QType::Q4_0, QType::Q8_0}) {
+    if (std::find(small.types.begin(), small.types.end(), t) != small.types.end()) llm_types.push_back(t);
+  }
+  harness::SweepSpec decode;
+  decode.kernels = {"auto"};
+  decode.types = llm_types;
+  decode.m = {1};
+  decode.threads = small.threads;
+  harness::SweepSpec decode_ffn = decode;
+  decode.n = {4096};
+  decode.k = {4096};
+  decode_ffn.n = {4096};
+  decode_ffn.k = {14336};
+  harness::SweepSpec prompt = decode;
+  prompt.m = {512};
+  prompt.threads = {all};
+  std::vector<harness::SweepSpec> specs{small};
+  if (!llm_types.empty()) specs.insert(specs.end(), {decode, decode_ffn, prompt});
+  return specs;
 }
 
 std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep,
@@ -93,15 +118,16 @@ std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep
     cases.insert(cases.end(), e.cases.begin(), e.cases.end());
     dropped.insert(dropped.end(), e.dropped.begin(), e.dropped.end());
   } else if (cases.empty()) {
-    auto spec = default_spec(f.quick);
-    if (spec.types.empty()) {
-      // Nothing registered yet: the golden model and oneDNN on every format still run.
-      spec.kernels = {"golden"};
-      spec.types = {QType::Q8_0, QType::Q4_0, QType::Q4_K, QType::S8, QType::BF16};
+    for (auto spec : default_specs(f.quick)) {
+      if (spec.types.empty()) {
+        // Nothing registered yet: the golden model and oneDNN on every format still run.
+        spec.kernels = {"golden"};
+        spec.types = {QType::Q8_0, QType::Q4_0, QType::Q4_K, QType::S8, QType::BF16};
+      }
+      auto e = harness::expand(spec);
+      cases.insert(cases.end(), e.cases.begin(), e.cases.end());
+      dropped.insert(dropped.end(), e.dropped.begin(), e.dropped.end());
     }
-    auto e = harness::expand(spec);
-    cases = e.cases;
-    dropped = e.dropped;
   }
   if (!f.weights.empty() || !f.activations.empty()) {
     for (auto& c : cases) c = harness::case_from_sources(c, {f.weights, f.activations});

@@ -13,6 +13,7 @@
 #include "kernels/core/error.h"
 #include "kernels/core/fpenv.h"
 #include "kernels/core/qtype.h"
+#include "kernels/isa.h"
 
 namespace amxlab::threading {
 namespace {
@@ -350,9 +351,15 @@ void cut_output(int64_t m, int64_t n, const Plan& plan, int parts, std::vector<S
   }
 }
 
-int workers_for(int64_t m, int64_t n, int64_t k, int pool_size) {
+int64_t min_macs_per_worker(const KernelDesc& kernel) {
+  if ((kernel.isa & (kIsaAvx512 | kIsaAmxInt8 | kIsaAmxBf16)) != 0) return int64_t{1} << 18;
+  if (kernel.isa != kIsaNone) return int64_t{1} << 17;
+  return int64_t{1} << 13;
+}
+
+int workers_for(const KernelDesc& kernel, int64_t m, int64_t n, int64_t k, int pool_size) {
   const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-  const double wanted = std::floor(macs / static_cast<double>(kMinMacsPerWorker));
+  const double wanted = std::floor(macs / static_cast<double>(min_macs_per_worker(kernel)));
   return static_cast<int>(std::clamp(wanted, 1.0, static_cast<double>(std::max(pool_size, 1))));
 }
 
@@ -371,7 +378,7 @@ void run_gemm_on(ThreadPool& pool, const KernelDesc& kernel, const PackedWeights
           [&] { return "run_gemm: kernel " + std::string(kernel.name) + " has no run/plan function"; });
   const Plan plan = kernel.plan(y.m, y.n, first.k());
   std::vector<Slice>& slices = slice_buffer();
-  cut_output(y.m, y.n, plan, workers_for(y.m, y.n, first.k(), pool.size()), slices);
+  cut_output(y.m, y.n, plan, workers_for(kernel, y.m, y.n, first.k(), pool.size()), slices);
   if (slices.empty()) {
     // Nothing to compute, but the kernel still checks its arguments.
     kernel.run(first, a, y, Slice{0, 0, 0, 0});

@@ -130,16 +130,18 @@ std::vector<Slice> cut_output(int64_t m, int64_t n, const Plan& plan, int parts)
 // The same into `out` (cleared first), reusing its storage.
 void cut_output(int64_t m, int64_t n, const Plan& plan, int parts, std::vector<Slice>& out);
 
-// How many of a pool's workers a GEMM of M x N x K gets: one per kMinMacsPerWorker
-// multiply-adds, at least 1, at most the pool. A second worker costs ~1 us per call on
-// this lab's VMs (the hand-off, ~0.3 us, and the activations and output crossing
-// between cores), about what a GEMV kernel does in 2^18 MACs (bench_call_overhead;
-// kernels/README.md "Per-call overhead"): below that, splitting makes a call slower.
-inline constexpr int64_t kMinMacsPerWorker = int64_t{1} << 18;
-int workers_for(int64_t m, int64_t n, int64_t k, int pool_size);
+// How many of a pool's workers a GEMM of M x N x K with this kernel gets: one per
+// min_macs_per_worker(kernel) multiply-adds, at least 1, at most the pool. A second
+// worker costs ~1 us per call on this lab's VMs (the hand-off, ~0.3 us, and the
+// activations and output crossing between cores; bench_call_overhead, kernels/README.md
+// "Per-call overhead"): a slice must hold more work than that. Measured rates: the
+// AVX-512 GEMV does ~130 k MACs/us (2^18 per worker), the 256-bit AVX-VNNI kernels half
+// that (2^17), the portable kernels ~3 k MACs/us (2^13).
+int64_t min_macs_per_worker(const KernelDesc& kernel);
+int workers_for(const KernelDesc& kernel, int64_t m, int64_t n, int64_t k, int pool_size);
 
 // y = W . A^T with a registered kernel on the pool: cuts the output with kernel.plan()
-// into workers_for(M, N, K, pool.size()) slices and runs kernel.run() once on each;
+// into workers_for(kernel, M, N, K, pool.size()) slices and runs kernel.run() once on each;
 // slice s on worker s (worker 0 is the caller: a call of one slice forks nothing).
 void run_gemm(ThreadPool& pool, const KernelDesc& kernel, const PackedWeights& w, const ActivationView& a,
               const OutputView& y);

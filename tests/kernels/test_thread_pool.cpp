@@ -18,6 +18,7 @@
 #include "kernels/core/error.h"
 #include "kernels/core/formats.h"
 #include "kernels/core/fpenv.h"
+#include "kernels/isa.h"
 #include "kernels/registry.h"
 #include "tests/test_util.h"
 
@@ -276,7 +277,7 @@ TEST(RunGemm, SliceSRunsOnWorkerSModPWithThatWorkersWeights) {
     copies.reserve(static_cast<size_t>(threads));
     // K large enough that workers_for() gives every worker a share.
     constexpr int64_t kK = 32 * 1024;
-    ASSERT_EQ(threading::workers_for(1, 160, kK, threads), threads);
+    ASSERT_EQ(threading::workers_for(k, 1, 160, kK, threads), threads);
     for (int i = 0; i < threads; ++i) copies.emplace_back(QType::Q8_0, Layout::gguf_rows, 160, kK, 64, 0);
     std::vector<const PackedWeights*> of_worker;
     of_worker.reserve(copies.size());
@@ -305,10 +306,19 @@ TEST(RunGemm, SmallCallsRunOnTheCallerAlone) {
   k.name = "test.fake";
   k.plan = fake_plan;
   k.run = fake_run;
-  EXPECT_EQ(threading::workers_for(1, 256, 512, 2), 1);
-  EXPECT_EQ(threading::workers_for(1, 1024, 4096, 2), 2);
-  EXPECT_EQ(threading::workers_for(512, 4096, 4096, 13), 13);
-  EXPECT_EQ(threading::workers_for(0, 0, 0, 3), 1);
+  k.isa = kIsaAvx512 | kIsaAvx512Vnni;
+  EXPECT_EQ(threading::workers_for(k, 1, 256, 512, 2), 1);
+  EXPECT_EQ(threading::workers_for(k, 1, 1024, 4096, 2), 2);
+  EXPECT_EQ(threading::workers_for(k, 512, 4096, 4096, 13), 13);
+  EXPECT_EQ(threading::workers_for(k, 0, 0, 0, 3), 1);
+  // Slower kernels split smaller calls: a portable kernel takes ~40x longer for the same work.
+  KernelDesc portable = k;
+  portable.isa = kIsaNone;
+  EXPECT_EQ(threading::workers_for(portable, 1, 256, 512, 2), 2);
+  KernelDesc avx2 = k;
+  avx2.isa = kIsaAvx2 | kIsaAvxVnni;
+  EXPECT_EQ(threading::workers_for(avx2, 1, 256, 1024, 2), 2);
+  EXPECT_EQ(threading::workers_for(avx2, 1, 256, 256, 2), 1);
   ThreadPool pool(3);
   const PackedWeights w(QType::Q8_0, Layout::gguf_rows, 160, 32, 64, 0);
   g_seen.clear();
