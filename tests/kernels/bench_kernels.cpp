@@ -21,6 +21,7 @@
 #include "kernels/registry.h"
 #include "reference/onednn/matmul.h"
 #include "reference/onednn/runtime.h"
+#include "tests/kernels/bench_main.h"
 
 namespace {
 
@@ -149,10 +150,5 @@ void register_all() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  register_all();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return amxlab::testing::run_benchmarks(argc, argv, register_all);
 }
