@@ -69,12 +69,7 @@ Data make(const Shape& s) {
 
 threading::ThreadPool& pool_of(int threads) {
   static std::unique_ptr<threading::ThreadPool> pools[3];
-  if (!pools[threads]) {
-    const std::vector<int> cpus = threading::allowed_cpus();
-    std::vector<int> chosen;
-    for (int i = 0; i < threads; ++i) chosen.push_back(cpus[static_cast<size_t>(i) % cpus.size()]);
-    pools[threads] = std::make_unique<threading::ThreadPool>(chosen);
-  }
+  if (!pools[threads]) pools[threads] = std::make_unique<threading::ThreadPool>(threads);
   return *pools[threads];
 }
 
