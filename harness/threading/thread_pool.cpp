@@ -301,7 +301,8 @@ void ThreadPool::dispatch(int64_t count, const std::function<void(int64_t)>& fn,
   failed_.store(false, std::memory_order_relaxed);
   error_ = nullptr;
   const int helpers = size() - 1;
-  // Workers are woken only when there is work for them beyond the caller's share.
+  // Workers are woken only when there can be work for them beyond the caller's share;
+  // then all of them take part, so all are done with this task before the next.
   const bool wake = helpers > 0 && count > 1;
   if (wake) {
     pending_.store(helpers, std::memory_order_relaxed);
@@ -387,8 +388,8 @@ void run_gemm_on(ThreadPool& pool, const KernelDesc& kernel, const PackedWeights
   const auto parts = static_cast<size_t>(pool.size());
   const size_t count = slices.size();
   const Slice* s = slices.data();
-  // Slice i on worker i mod P; workers past the last slice are not woken at all (a call
-  // of one slice runs on the caller alone, without a fork/join).
+  // Slice i on worker i mod P; a call of one slice runs on the caller alone, without a
+  // fork/join.
   pool.for_first_workers(static_cast<int>(std::min(parts, count)), [&](int64_t wk) {
     const PackedWeights& w = weights_of(static_cast<size_t>(wk));
     for (auto i = static_cast<size_t>(wk); i < count; i += parts) kernel.run(w, a, y, s[i]);

@@ -89,8 +89,10 @@ class ThreadPool {
   // assignment, for work whose placement matters (worker w reads the weights
   // first-touched or replicated for its node). Errors and MXCSR as parallel_for.
   void for_each_worker(const std::function<void(int64_t)>& fn);
-  // The same for workers 0..workers-1 only (at most size()); the others are not woken, so
-  // for_first_workers(1, fn) runs fn(0) on the caller without any hand-off.
+  // The same for workers 0..workers-1 only (at most size()). for_first_workers(1, fn)
+  // runs fn(0) on the caller without waking anyone (no hand-off at all); with more, every
+  // worker joins the fork/join (those past `workers` with nothing to do), so that no
+  // worker can still be reading this call's task when the next one is published.
   void for_first_workers(int workers, const std::function<void(int64_t)>& fn);
 
  private:

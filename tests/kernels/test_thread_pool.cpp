@@ -130,7 +130,7 @@ TEST(ThreadPool, ExceptionsFromTheCallersOwnShareAreRethrown) {
   }
 }
 
-TEST(ThreadPool, ForFirstWorkersWakesOnlyThose) {
+TEST(ThreadPool, ForFirstWorkersRunsOnlyThose) {
   ThreadPool pool(3);
   const std::thread::id me = std::this_thread::get_id();
   std::vector<std::atomic<int>> hits(3);
