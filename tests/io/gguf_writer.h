@@ -37,11 +37,11 @@ class Writer {
 
 using KvWriter = std::function<void(Writer&)>;
 
-inline KvWriter kv_u32(std::string key, uint32_t v) {
+inline KvWriter kv_u32(const std::string& key, uint32_t v) {
   return [=](Writer& w) { w.str(key).put<uint32_t>(4).put(v); };
 }
 // Any value: `type` then whatever `value` writes.
-inline KvWriter kv_raw(std::string key, uint32_t type, std::function<void(Writer&)> value) {
+inline KvWriter kv_raw(const std::string& key, uint32_t type, const std::function<void(Writer&)>& value) {
   return [=](Writer& w) {
     w.str(key).put(type);
     value(w);

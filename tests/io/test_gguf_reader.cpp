@@ -56,7 +56,6 @@ using testing::build;
 using testing::FileSpec;
 using testing::kv_raw;
 using testing::kv_u32;
-using testing::TensorSpec;
 using testing::Writer;
 
 // Two F32 4x2 tensors, back to back.
