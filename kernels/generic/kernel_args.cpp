@@ -53,8 +53,8 @@ float* thread_scratch(size_t floats) {
 
 void check_quantize(QType act, const char* who, std::span<const float> a, int64_t m, int64_t k,
                     std::span<std::byte> out) {
-  require(act == QType::Q8_0 || act == QType::Q8_1,
-          [&] { return std::string(who) + ": " + name(act) + " is not q8_0 or q8_1"; });
+  require(act == QType::Q8_0 || act == QType::Q8_1 || act == QType::Q8_K,
+          [&] { return std::string(who) + ": " + name(act) + " is not q8_0, q8_1 or q8_K"; });
   require(m >= 0, [&] { return std::string(who) + ": negative row count M=" + std::to_string(m); });
   const size_t rb = row_bytes(act, k);
   if (m == 0) return;

@@ -21,7 +21,7 @@ bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, cons
 // A per-thread scratch buffer of at least `floats` floats (grows, never shrinks).
 float* thread_scratch(size_t floats);
 
-// Checks of a QuantizeFn call (act q8_0 / q8_1): sizes and buffers; throws Error.
+// Checks of a QuantizeFn call (act q8_0 / q8_1 / q8_K): sizes and buffers; throws Error.
 void check_quantize(QType act, const char* who, std::span<const float> a, int64_t m, int64_t k,
                     std::span<std::byte> out);
 

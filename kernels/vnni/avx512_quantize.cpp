@@ -1,5 +1,5 @@
-// AVX-512 activation quantisation F32 -> Q8_0 / Q8_1, bit-identical to kernels/core's
-// quantize_activations() (both variants). Built with AVX-512 flags (vnni/sources.cmake);
+// AVX-512 activation quantisation F32 -> Q8_0 / Q8_1 / Q8_K, bit-identical to
+// kernels/core's quantize_activations() (both variants). Built with AVX-512 flags (vnni/sources.cmake);
 // internal linkage except the vnni_raw.h entry points.
 //
 // Per 32-element block, the same operations as the scalar definition:
@@ -13,9 +13,19 @@
 //          (v - trunc(v) is exact)
 //   Q8_1: s = fp16((float)sum(q) * d)
 // fp16 rounding of d and s calls amxlab::f32_to_fp16 (portable code, the same function).
+//
+// Per 256-element Q8_K super-block (one definition for both variants):
+//   max   = the element of largest |x|, the first one on ties (VMAXPS over |x| gives the
+//           magnitude; the first lane equal to it, in element order, gives the element)
+//   iscale = -127 / max (amax == 0 or not finite: d = 0, codes and sums 0)
+//   q     = min(round_even(iscale * x), 127); bsums[g] = sum of q[16g .. 16g+15] (one
+//           zmm of codes is one group); d = 1 / iscale
 // gcc 12's AVX-512 intrinsics merge into _mm512_undefined_*(), which -Wmaybe-uninitialized
-// reports at every inlined use (GCC bug 105593): a false positive, silenced for this file.
+// reports at every inlined use (GCC bug 105593), or -Wuninitialized where the inlining
+// is certain (the Q8_K block's max and its reduction): a false positive, silenced for
+// this file.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include <cstddef>
@@ -82,7 +92,56 @@ void quantize_block(int q8_1, int ref, const float* x, uint8_t* out) {
   }
 }
 
+// One Q8_K super-block: fp32 d, 256 codes, 16 int16 group sums (kernels/core/blocks.h).
+void quantize_q8_k_block(const float* x, uint8_t* out) {
+  constexpr int kVecs = 16;  // 256 / 16 lanes
+  __m512 xv[kVecs];
+  __m512 amax_v = _mm512_setzero_ps();
+  for (int i = 0; i < kVecs; ++i) {
+    xv[i] = _mm512_loadu_ps(x + 16 * i);
+    amax_v = _mm512_max_ps(amax_v, _mm512_abs_ps(xv[i]));
+  }
+  const float amax = _mm512_reduce_max_ps(amax_v);
+  float max = 0.0f;
+  if (amax != 0.0f) {
+    const __m512 target = _mm512_set1_ps(amax);
+    for (int i = 0; i < kVecs; ++i) {
+      const __mmask16 at = _mm512_cmp_ps_mask(_mm512_abs_ps(xv[i]), target, _CMP_EQ_OQ);
+      if (at != 0) {
+        max = x[16 * i + __builtin_ctz(at)];
+        break;
+      }
+    }
+  }
+  const float iscale = amax != 0.0f ? -127.0f / max : 0.0f;
+  constexpr size_t kCodes = 4, kSums = 4 + 256;
+  if (amax == 0.0f || !finite_bits(iscale)) {
+    std::memset(out, 0, kSums + 32);  // d = 0, codes and sums 0 (an all-zero block)
+    return;
+  }
+  const __m512 vi = _mm512_set1_ps(iscale);
+  const __m512i top = _mm512_set1_epi32(127);
+  for (int i = 0; i < kVecs; ++i) {
+    const __m512i q = _mm512_min_epi32(round_even(_mm512_mul_ps(vi, xv[i])), top);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + kCodes + 16 * i), _mm512_cvtepi32_epi8(q));
+    const auto sum = static_cast<int16_t>(_mm512_reduce_add_epi32(q));
+    std::memcpy(out + kSums + 2 * i, &sum, sizeof sum);
+  }
+  const float d = 1.0f / iscale;
+  std::memcpy(out, &d, sizeof d);
+}
+
 }  // namespace
+
+void avx512_quantize_q8_k_rows(const float* x, int64_t m, int64_t k, std::byte* out, size_t out_stride) {
+  constexpr size_t kBlockBytes = 292;
+  for (int64_t r = 0; r < m; ++r) {
+    auto* row = reinterpret_cast<uint8_t*>(out) + static_cast<size_t>(r) * out_stride;
+    const float* xr = x + r * k;
+    for (int64_t b = 0; b < k / 256; ++b)
+      quantize_q8_k_block(xr + 256 * b, row + static_cast<size_t>(b) * kBlockBytes);
+  }
+}
 
 int64_t avx512_find_nonfinite(const float* x, int64_t count) {
   const __m512i exp = _mm512_set1_epi32(0x7f800000);

@@ -31,7 +31,9 @@ void run(QType wt, const char* kernel, uint32_t isa, RawFn fn, const PackedWeigh
 
 void quantize_avx512(QType act, ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
                      std::span<std::byte> out) {
-  const char* who = act == QType::Q8_0 ? "quantize_q8_0_avx512" : "quantize_q8_1_avx512";
+  const char* who = act == QType::Q8_0   ? "quantize_q8_0_avx512"
+                    : act == QType::Q8_1 ? "quantize_q8_1_avx512"
+                                         : "quantize_q8_K_avx512";
   kernel_args::check_quantize(act, who, a, m, k, out);
   if (m == 0) return;
   require_isa(kIsaAvx512, who);
@@ -41,6 +43,10 @@ void quantize_avx512(QType act, ActQuant variant, std::span<const float> a, int6
     const float v = a[static_cast<size_t>(bad)];
     throw Error(std::string(who) + ": row " + std::to_string(bad / k) + " holds " + (v != v ? "NaN" : "Inf") +
                 " at column " + std::to_string(bad % k));
+  }
+  if (act == QType::Q8_K) {
+    raw::avx512_quantize_q8_k_rows(a.data(), m, k, out.data(), row_bytes(act, k));
+    return;
   }
   raw::avx512_quantize_rows(act == QType::Q8_1 ? 1 : 0, variant == ActQuant::ref ? 1 : 0, a.data(), m, k,
                             out.data(), row_bytes(act, k));
@@ -55,6 +61,10 @@ void quantize_q8_0_avx512(ActQuant variant, std::span<const float> a, int64_t m,
 void quantize_q8_1_avx512(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
                           std::span<std::byte> out) {
   quantize_avx512(QType::Q8_1, variant, a, m, k, out);
+}
+void quantize_q8_k_avx512(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                          std::span<std::byte> out) {
+  quantize_avx512(QType::Q8_K, variant, a, m, k, out);
 }
 
 Plan plan_gemv_avx512(int64_t, int64_t, int64_t) {

@@ -22,6 +22,9 @@ void quantize_q8_0_avx512(ActQuant variant, std::span<const float> a, int64_t m,
                           std::span<std::byte> out);
 void quantize_q8_1_avx512(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
                           std::span<std::byte> out);
+// Q8_K (the K-quants' activations, with bsums): one definition for both variants.
+void quantize_q8_k_avx512(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                          std::span<std::byte> out);
 
 Plan plan_gemv_avx512(int64_t m, int64_t n, int64_t k);   // {1, 64}
 Plan plan_gemm_avx512(int64_t m, int64_t n, int64_t k);   // {4, 32}

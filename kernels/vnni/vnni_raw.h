@@ -51,5 +51,7 @@ int64_t avx512_find_nonfinite(const float* x, int64_t count);
 // rows of out_stride bytes; ref != 0: the `ref` variant, else `runtime`.
 void avx512_quantize_rows(int q8_1, int ref, const float* x, int64_t m, int64_t k, std::byte* out,
                           size_t out_stride);
+// m rows of k floats (all finite, k a multiple of 256) -> Q8_K rows of out_stride bytes.
+void avx512_quantize_q8_k_rows(const float* x, int64_t m, int64_t k, std::byte* out, size_t out_stride);
 
 }  // namespace amxlab::vnni::raw

@@ -1,12 +1,13 @@
 // The AVX-512 activation quantisers against kernels/core's quantize_activations: the same
-// bytes on random, tie, zero, denormal and extreme inputs, both variants, Q8_0 and Q8_1;
-// Inf/NaN rows are errors naming the row with nothing written.
+// bytes on random, tie, zero, denormal and extreme inputs, both variants, Q8_0, Q8_1 and
+// Q8_K (with its bsums); Inf/NaN rows are errors naming the row with nothing written.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "harness/threading/thread_pool.h"
@@ -114,6 +115,82 @@ TEST_F(Avx512Quantize, NonFiniteRowIsAnErrorAndNothingIsWritten) {
       for (std::byte b : out) ASSERT_EQ(b, std::byte{0x5a});
     }
   }
+}
+
+// Q8_K: 256-element super-blocks with group sums; one definition for both variants.
+void expect_same_q8_k(const std::vector<float>& x, int64_t m, int64_t k, const std::string& label) {
+  for (ActQuant v : {ActQuant::runtime, ActQuant::ref}) {
+    const size_t bytes = row_bytes(QType::Q8_K, k) * static_cast<size_t>(m);
+    std::vector<std::byte> want(bytes), got(bytes, std::byte{0x5a});
+    quantize_activations(QType::Q8_K, v, x, m, k, want);
+    vnni::quantize_q8_k_avx512(v, x, m, k, got);
+    const auto diff = std::mismatch(got.begin(), got.end(), want.begin());
+    const auto at = static_cast<size_t>(diff.first - got.begin());
+    EXPECT_TRUE(diff.first == got.end()) << label << " q8_K " << name(v) << ": first differing byte " << at
+                                         << " (block " << at / 292 << ", byte " << at % 292 << " in it)";
+  }
+}
+
+TEST_F(Avx512Quantize, Q8_KRandomRows) {
+  std::mt19937_64 rng(7);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::uniform_real_distribution<float> expo(-30.0f, 30.0f);
+  for (int64_t k : {256, 512, 2304, 14336}) {
+    const int64_t m = 3;
+    std::vector<float> x(static_cast<size_t>(m * k));
+    for (size_t i = 0; i < x.size(); i += 256) {
+      const float s = std::exp2(expo(rng));
+      for (size_t j = 0; j < 256; ++j) x[i + j] = normal(rng) * s;
+    }
+    expect_same_q8_k(x, m, k, "random k=" + std::to_string(k));
+  }
+}
+
+TEST_F(Avx512Quantize, Q8_KTiesSignsZerosDenormalsAndExtremes) {
+  std::vector<float> x;
+  auto block = [&](auto f) {
+    for (int i = 0; i < 256; ++i) x.push_back(f(i));
+  };
+  // The largest magnitude at both signs, first one wins: -3 at 40 before +3 at 200, and
+  // the reverse; the sign of max decides the sign of d and of every code.
+  block([](int i) { return i == 40 ? -3.0f : i == 200 ? 3.0f : static_cast<float>(i % 11) * 0.25f - 1.2f; });
+  block([](int i) { return i == 40 ? 3.0f : i == 200 ? -3.0f : static_cast<float>(i % 11) * 0.25f - 1.2f; });
+  block([](int i) { return i == 41 ? -3.0f : i == 42 ? 3.0f : 0.5f; });  // a tie inside one vector
+  block([](int i) { return i == 255 ? -5.0f : static_cast<float>(i % 9) - 4.0f; });  // last element
+  // Exact ties after scaling: max = -127 gives iscale = 1, so x.5 values are ties.
+  block([](int i) { return i == 0 ? -127.0f : static_cast<float>(i % 64) - 31.5f; });
+  // Codes at the +127 clamp: max negative, other elements of the opposite sign at |max|.
+  block([](int i) { return i % 2 ? -2.0f : 2.0f; });
+  block([](int) { return 0.0f; });
+  block([](int i) { return i % 2 ? -0.0f : 0.0f; });
+  block([](int i) { return std::numeric_limits<float>::denorm_min() * static_cast<float>(i % 5); });
+  block([](int i) { return i == 17 ? std::numeric_limits<float>::min() : 1e-39f; });
+  block([](int i) { return i == 3 ? std::numeric_limits<float>::max() : -1.0f * static_cast<float>(i); });
+  block([](int i) { return -std::numeric_limits<float>::max() * (i == 9 ? 1.0f : 0.5f); });
+  block([](int i) { return i == 100 ? 1e-30f : 0.0f; });
+  // Group sums near the int16 range: every code 127 or -127.
+  block([](int i) { return i < 128 ? -1.0f : 1.0f; });
+  const auto k = static_cast<int64_t>(x.size());
+  expect_same_q8_k(x, 1, k, "special (one row)");
+  expect_same_q8_k(x, k / 256, 256, "special (one super-block per row)");
+}
+
+TEST_F(Avx512Quantize, Q8_KNonFiniteRowsAndBadShapes) {
+  std::vector<float> x(3 * 256, 0.5f);
+  x[2 * 256 + 99] = std::numeric_limits<float>::quiet_NaN();
+  std::vector<std::byte> out(row_bytes(QType::Q8_K, 256) * 3, std::byte{0x5a});
+  const std::string msg = error_of([&] { vnni::quantize_q8_k_avx512(ActQuant::runtime, x, 3, 256, out); });
+  EXPECT_NE(msg.find("row 2"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("column 99"), std::string::npos) << msg;
+  for (std::byte b : out) ASSERT_EQ(b, std::byte{0x5a});
+  EXPECT_NE(error_of([&] { vnni::quantize_q8_k_avx512(ActQuant::runtime, x, 1, 96, out); }).find("q8_K"),
+            std::string::npos);
+  std::vector<std::byte> short_out(291);
+  EXPECT_NE(error_of([&] {
+              vnni::quantize_q8_k_avx512(ActQuant::runtime, std::span<const float>(x).first(256), 1, 256,
+                                         short_out);
+            }).find("destination"),
+            std::string::npos);
 }
 
 TEST_F(Avx512Quantize, ShortBuffersAreErrors) {
