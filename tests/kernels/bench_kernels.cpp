@@ -5,7 +5,9 @@
 //         (as oneDNN's s8s8s32 figures in /work/shared/ANCHORS.md are);
 //   GEMV  M=1 N=4096 K=14336: time, GB/s of GGUF weight bytes, activation quantisation
 //         inside the timed region (DESIGN.md "Measuring speed"); hot buffers;
-//   small M (1..8, N=K=4096): GEMV vs GEMM kernels, for the dispatcher's threshold.
+//   small M (1..8, N=K=4096): GEMV vs GEMM kernels, for the dispatcher's threshold;
+//   quantize/q8_K: the AVX-512 Q8_K activation quantiser vs the scalar definition
+//   (M=1, K=14336: one decode step's FFN-down input).
 // Filter with --benchmark_filter, e.g. 'gemv/q4_0'. Kernels this CPU cannot run are skipped.
 #include <benchmark/benchmark.h>
 
@@ -19,6 +21,7 @@
 #include "kernels/core/formats.h"
 #include "kernels/isa.h"
 #include "kernels/registry.h"
+#include "kernels/vnni/vnni_kernels.h"
 #include "reference/onednn/matmul.h"
 #include "reference/onednn/runtime.h"
 #include "tests/kernels/bench_main.h"
@@ -100,7 +103,36 @@ void run_onednn(benchmark::State& state, int64_t m, int64_t n, int64_t k, int th
   state.SetLabel(mm.impl() + " OMP_WAIT_POLICY=" + onednn::omp_wait_policy());
 }
 
+// F32 -> Q8_K, M=1, K=14336: the scalar definition or the AVX-512 quantiser.
+void run_quantize_q8_k(benchmark::State& state, bool avx512) {
+  constexpr int64_t kK = 14336;
+  std::string why;
+  if (avx512 && !isa_supported(kIsaAvx512, &why)) {
+    state.SkipWithError(why.c_str());
+    return;
+  }
+  std::mt19937 rng(1);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> a(kK);
+  for (auto& v : a) v = normal(rng);
+  std::vector<std::byte> out(row_bytes(QType::Q8_K, kK));
+  for (auto _ : state) {
+    if (avx512) {
+      vnni::quantize_q8_k_avx512(ActQuant::runtime, a, 1, kK, out);
+    } else {
+      quantize_activations(QType::Q8_K, ActQuant::runtime, a, 1, kK, out);
+    }
+    benchmark::ClobberMemory();
+  }
+  state.counters["GB/s_read"] =
+      benchmark::Counter(static_cast<double>(kK) * 4e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 void register_all() {
+  benchmark::RegisterBenchmark("quantize/q8_K/scalar/M1_K14336", run_quantize_q8_k, false)
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("quantize/q8_K/avx512/M1_K14336", run_quantize_q8_k, true)
+      ->Unit(benchmark::kMicrosecond);
   for (int t : {1, 2}) {
     const std::string ts = "/threads:" + std::to_string(t);
     benchmark::RegisterBenchmark(("gemm/onednn_s8s8s32/M512_N4096_K4096" + ts).c_str(), run_onednn, 512, 4096,
