@@ -93,7 +93,7 @@ nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k,
   nlohmann::json j;
   j["kind"] = k.engine() == "emulated" ? "model" : "measured";
   // The caller is worker 0 of the case's pool (the cold copies share that pool): bound
-  // to its CPU for the whole timing, so no call pays the pin and restore (~2 us here).
+  // to its CPU for the whole timing, so no call pays the pin and restore (~4 us here).
   const threading::CallerBinding bind_caller(k.caller_cpu());
   const auto hot = time_body(
       k.name() + "/hot/" + c.descriptor(), [&](int64_t) { k.run(c, d, y.data()); }, o, false);

@@ -106,7 +106,7 @@ struct CallerBinding::Saved {
   cpu_set_t mask;
 };
 
-CallerBinding::CallerBinding(int cpu) : cpu_(cpu), previous_bound_(t_bound_cpu) {
+CallerBinding::CallerBinding(int cpu) : previous_bound_(t_bound_cpu) {
   if (cpu < 0) return;
   auto saved = std::make_unique<Saved>();
   CPU_ZERO(&saved->mask);
@@ -184,12 +184,7 @@ void ThreadPool::start() {
   try {
     for (int i = 1; i <= helpers; ++i) threads_.emplace_back([this, i] { worker_loop(i); });
   } catch (...) {
-    // A thread could not be created: stop and join the ones that were.
-    stop_.store(true);
-    generation_.fetch_add(1);
-    generation_.notify_all();
-    for (auto& t : threads_) t.join();
-    threads_.clear();
+    stop_threads();  // a thread could not be created: stop and join the ones that were
     throw;
   }
   // Wait until every worker has pinned itself (or failed to).
@@ -200,22 +195,23 @@ void ThreadPool::start() {
   }
   if (!start_error_.empty()) {
     const std::string msg = start_error_;
-    stop_.store(true);
-    generation_.fetch_add(1);
-    generation_.notify_all();
-    for (auto& t : threads_) t.join();
-    threads_.clear();
+    stop_threads();
     throw Error(msg);
   }
 }
 
-ThreadPool::~ThreadPool() {
+void ThreadPool::stop_threads() {
   stop_.store(true);
   generation_.fetch_add(1, std::memory_order_release);
   generation_.notify_all();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
+  threads_.clear();
+}
+
+ThreadPool::~ThreadPool() {
+  stop_threads();
 }
 
 void ThreadPool::worker_loop(int index) {
@@ -452,8 +448,9 @@ void quantize_parallel(ThreadPool& pool, const KernelDesc& kernel, ActQuant vari
   const size_t rb = row_bytes(kernel.act_type, k);
   if (m == 0) return;
   const auto um = static_cast<size_t>(m), uk = static_cast<size_t>(k);
-  require_buffer(a.data(), a.size() * sizeof(float), um * uk * sizeof(float), "quantize_parallel source");
-  require_buffer(out.data(), out.size(), um * rb, "quantize_parallel destination");
+  require_buffer(a.data(), a.size() * sizeof(float), um * uk * sizeof(float),
+                 [&] { return who() + " source"; });
+  require_buffer(out.data(), out.size(), um * rb, [&] { return who() + " destination"; });
   const int64_t parts = std::min<int64_t>(m, pool.size());
   if (parts == 1) {
     // One range: the kernel's quantiser checks every row before it writes, so one call

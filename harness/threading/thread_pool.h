@@ -47,7 +47,6 @@ class CallerBinding {
 
  private:
   struct Saved;
-  int cpu_ = -1;
   int previous_bound_ = -1;
   std::unique_ptr<Saved> saved_;
 };
@@ -58,7 +57,7 @@ class ThreadPool {
  public:
   // How long a waiting participant spins before it sleeps (PAUSE on a CPU of its own,
   // sched_yield when the pool is oversubscribed). The default is a measurement
-  // (thread_pool.cpp); bench_thread_pool measures it on the machine at hand.
+  // (thread_pool.cpp); bench_call_overhead's handoff/* measures it on the machine at hand.
   struct Options {
     std::chrono::nanoseconds spin{-1};  // negative: the default
   };
@@ -77,7 +76,6 @@ class ThreadPool {
   int size() const { return static_cast<int>(cpus_.size()); }  // including the caller
   const std::vector<int>& cpus() const { return cpus_; }       // -1 where not pinned
   bool oversubscribed() const { return oversubscribed_; }
-  std::chrono::nanoseconds spin() const { return spin_; }
 
   // Calls fn(i) for every i in [0, count) exactly once, on the caller and the workers,
   // and returns when all calls are done. The first exception thrown stops further indices
@@ -97,6 +95,7 @@ class ThreadPool {
 
  private:
   void start();
+  void stop_threads();  // tells every persistent worker to exit and joins it
   void worker_loop(int index);
   void run_share(int index);
   void run_task(int64_t i);
