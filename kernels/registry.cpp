@@ -58,12 +58,17 @@ const KernelDesc* find_kernel(std::string_view name) {
   return nullptr;
 }
 
+bool kernel_runnable(const KernelDesc& kernel, std::string* why) {
+  const uint32_t need =
+      kernel.engine == Engine::emulated ? (kernel.isa & ~(kIsaAmxInt8 | kIsaAmxBf16)) : kernel.isa;
+  return isa_supported(need, why);
+}
+
 std::vector<const KernelDesc*> runnable_kernels(std::vector<std::string>* skipped) {
   std::vector<const KernelDesc*> out;
   for (const auto& k : kernel_registry()) {
     std::string why;
-    const uint32_t need = k.engine == Engine::emulated ? (k.isa & ~(kIsaAmxInt8 | kIsaAmxBf16)) : k.isa;
-    if (isa_supported(need, &why)) {
+    if (kernel_runnable(k, &why)) {
       out.push_back(&k);
     } else if (skipped != nullptr) {
       skipped->push_back(std::string(k.name) + ": " + why);

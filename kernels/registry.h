@@ -14,8 +14,13 @@ namespace amxlab {
 std::span<const KernelDesc> kernel_registry();
 const KernelDesc* find_kernel(std::string_view name);
 
-// Kernels that can run here now (ISA available and under the cap); `skipped` receives
-// "<name>: <reason>" for the others.
+// Whether `kernel` can run here now: the ISA it needs is available and under the cap (an
+// emulated AMX kernel needs only its host ISA). Otherwise `why` says why ("CPU lacks ...",
+// "AMX unusable: ...", "ISA capped ...").
+bool kernel_runnable(const KernelDesc& kernel, std::string* why = nullptr);
+
+// Kernels that can run here now (kernel_runnable); `skipped` receives "<name>: <reason>"
+// for the others.
 std::vector<const KernelDesc*> runnable_kernels(std::vector<std::string>* skipped = nullptr);
 
 }  // namespace amxlab

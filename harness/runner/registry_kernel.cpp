@@ -80,8 +80,7 @@ std::unique_ptr<KernelUnderTest> make_registry_kernel(const Case& c, const Place
                 name(c.type));
   }
   std::string reason;
-  const uint32_t need = k->engine == Engine::emulated ? (k->isa & ~(kIsaAmxInt8 | kIsaAmxBf16)) : k->isa;
-  if (!isa_supported(need, &reason)) throw Error(std::string(k->name) + ": " + reason);
+  if (!kernel_runnable(*k, &reason)) throw Error(std::string(k->name) + ": " + reason);
   if (k->engine == Engine::emulated) request_amx_permission();  // the emulator insists, as hardware does
   return std::make_unique<RegistryKernel>(*k, why, placement);
 }

@@ -96,9 +96,7 @@ threading::ThreadPool& pool_for(int threads) {
 
 std::string skip_reason(const KernelDesc& kernel) {
   std::string why;
-  const uint32_t need =
-      kernel.engine == Engine::emulated ? (kernel.isa & ~(kIsaAmxInt8 | kIsaAmxBf16)) : kernel.isa;
-  if (isa_supported(need, &why)) return "";
+  if (kernel_runnable(kernel, &why)) return "";
   return std::string(kernel.name) + ": " + why;
 }
 
