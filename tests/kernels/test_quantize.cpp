@@ -34,18 +34,27 @@ bool avx512_here(std::string* why) {
   return isa_supported(kIsaAvx512, why);
 }
 
-void expect_same(const std::vector<float>& x, int64_t m, int64_t k, const char* label) {
-  for (const Case& c : kCases) {
+// The AVX-512 quantisers `cases` against the scalar definition, both variants; a
+// difference names the block and the byte in it.
+void expect_same(std::span<const Case> cases, const std::vector<float>& x, int64_t m, int64_t k,
+                 const std::string& label) {
+  for (const Case& c : cases) {
     for (ActQuant v : {ActQuant::runtime, ActQuant::ref}) {
       const size_t bytes = row_bytes(c.act, k) * static_cast<size_t>(m);
       std::vector<std::byte> want(bytes), got(bytes, std::byte{0x5a});
       quantize_activations(c.act, v, x, m, k, want);
       c.fn(v, x, m, k, got);
       const auto diff = std::mismatch(got.begin(), got.end(), want.begin());
-      EXPECT_TRUE(diff.first == got.end()) << label << " " << name(c.act) << " " << name(v)
-                                           << ": first differing byte " << (diff.first - got.begin());
+      const auto at = static_cast<size_t>(diff.first - got.begin());
+      const size_t block = traits(c.act).block_bytes;
+      EXPECT_TRUE(diff.first == got.end())
+          << label << " " << name(c.act) << " " << name(v) << ": first differing byte " << at << " (block "
+          << at / block << ", byte " << at % block << " in it)";
     }
   }
+}
+void expect_same(const std::vector<float>& x, int64_t m, int64_t k, const std::string& label) {
+  expect_same(kCases, x, m, k, label);
 }
 
 class Avx512Quantize : public ::testing::Test {
@@ -56,19 +65,22 @@ class Avx512Quantize : public ::testing::Test {
   }
 };
 
-TEST_F(Avx512Quantize, RandomRows) {
-  std::mt19937_64 rng(1);
+// m rows of k normal values, each `block` of them scaled by its own power of two in
+// 2^-30 .. 2^30 (every block's scale far from its neighbours').
+std::vector<float> scaled_normal_rows(std::mt19937_64& rng, int64_t m, int64_t k, size_t block) {
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::uniform_real_distribution<float> expo(-30.0f, 30.0f);
-  for (int64_t k : {32, 64, 96, 2080}) {
-    const int64_t m = 9;
-    std::vector<float> x(static_cast<size_t>(m * k));
-    for (size_t i = 0; i < x.size(); i += 32) {
-      const float s = std::exp2(expo(rng));
-      for (size_t j = 0; j < 32; ++j) x[i + j] = normal(rng) * s;
-    }
-    expect_same(x, m, k, "random");
+  std::vector<float> x(static_cast<size_t>(m * k));
+  for (size_t i = 0; i < x.size(); i += block) {
+    const float s = std::exp2(expo(rng));
+    for (size_t j = 0; j < block; ++j) x[i + j] = normal(rng) * s;
   }
+  return x;
+}
+
+TEST_F(Avx512Quantize, RandomRows) {
+  std::mt19937_64 rng(1);
+  for (int64_t k : {32, 64, 96, 2080}) expect_same(scaled_normal_rows(rng, 9, k, 32), 9, k, "random");
 }
 
 TEST_F(Avx512Quantize, TiesZerosDenormalsAndExtremes) {
@@ -118,32 +130,15 @@ TEST_F(Avx512Quantize, NonFiniteRowIsAnErrorAndNothingIsWritten) {
 }
 
 // Q8_K: 256-element super-blocks with group sums; one definition for both variants.
+const Case kQ8KCase[] = {{QType::Q8_K, &vnni::quantize_q8_k_avx512}};
 void expect_same_q8_k(const std::vector<float>& x, int64_t m, int64_t k, const std::string& label) {
-  for (ActQuant v : {ActQuant::runtime, ActQuant::ref}) {
-    const size_t bytes = row_bytes(QType::Q8_K, k) * static_cast<size_t>(m);
-    std::vector<std::byte> want(bytes), got(bytes, std::byte{0x5a});
-    quantize_activations(QType::Q8_K, v, x, m, k, want);
-    vnni::quantize_q8_k_avx512(v, x, m, k, got);
-    const auto diff = std::mismatch(got.begin(), got.end(), want.begin());
-    const auto at = static_cast<size_t>(diff.first - got.begin());
-    EXPECT_TRUE(diff.first == got.end()) << label << " q8_K " << name(v) << ": first differing byte " << at
-                                         << " (block " << at / 292 << ", byte " << at % 292 << " in it)";
-  }
+  expect_same(kQ8KCase, x, m, k, label);
 }
 
 TEST_F(Avx512Quantize, Q8_KRandomRows) {
   std::mt19937_64 rng(7);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  std::uniform_real_distribution<float> expo(-30.0f, 30.0f);
-  for (int64_t k : {256, 512, 2304, 14336}) {
-    const int64_t m = 3;
-    std::vector<float> x(static_cast<size_t>(m * k));
-    for (size_t i = 0; i < x.size(); i += 256) {
-      const float s = std::exp2(expo(rng));
-      for (size_t j = 0; j < 256; ++j) x[i + j] = normal(rng) * s;
-    }
-    expect_same_q8_k(x, m, k, "random k=" + std::to_string(k));
-  }
+  for (int64_t k : {256, 512, 2304, 14336})
+    expect_same_q8_k(scaled_normal_rows(rng, 3, k, 256), 3, k, "random k=" + std::to_string(k));
 }
 
 TEST_F(Avx512Quantize, Q8_KTiesSignsZerosDenormalsAndExtremes) {
