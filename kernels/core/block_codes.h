@@ -28,6 +28,12 @@ struct BlockInts {
 // Decodes one block of a block-quantised weight type (Q4_0 ... IQ4_XS, not Q8_1/Q8_K).
 void decode_block(QType t, const void* block, BlockInts& out);
 
+// The exact inverse of decode_block() for Q4_0 ... IQ4_XS: writes the GGUF block whose
+// decoding is `in`, with d and dmin (Q4_1: m) taken as raw fp16 bits (a round trip through
+// fp32 would quiet signalling NaNs). Every code, scale and min must be one the format can
+// hold (as decode_block() produces); throws Error otherwise.
+void encode_block(QType t, const BlockInts& in, uint16_t d_bits, uint16_t dmin_bits, void* block);
+
 // The 6-bit scale/min packing shared by Q4_K and Q5_K (12 bytes for 8 pairs).
 void unpack_scale_min_k4(const uint8_t packed[kKScaleBytes], uint8_t sc[8], uint8_t mn[8]);
 void pack_scale_min_k4(const uint8_t sc[8], const uint8_t mn[8], uint8_t packed[kKScaleBytes]);

@@ -4,7 +4,9 @@
 #include <vector>
 
 #include "kernels/core/error.h"
+#include "kernels/isa.h"
 #include "kernels/kernel_checks.h"
+#include "kernels/pack/kquant_pack.h"
 
 namespace amxlab::kernel_args {
 
@@ -25,7 +27,10 @@ bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, cons
   require(a.bytes != nullptr && y.data != nullptr,
           [&] { return who() + ": null activation or output pointer"; });
   g = vnni::raw::GemmArgs{};
-  g.kind = wt == QType::Q8_0 ? vnni::raw::kQ8_0 : wt == QType::Q4_0 ? vnni::raw::kQ4_0 : vnni::raw::kQ4_1;
+  // IQ4_NL is packed as Q8_0 codes (the code book's values): the Q8_0 inner loop.
+  g.kind = wt == QType::Q8_0 || wt == QType::IQ4_NL ? vnni::raw::kQ8_0
+           : wt == QType::Q4_0                       ? vnni::raw::kQ4_0
+                                                     : vnni::raw::kQ4_1;
   g.w = w.bytes().data();
   g.strip_bytes = geo.strip_bytes;
   g.group_bytes = geo.group_bytes;
@@ -43,6 +48,42 @@ bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, cons
   g.n0 = s.n0;
   g.n1 = s.n1;
   return true;
+}
+
+bool check_kq16_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
+                    const OutputView& y, const Slice& s, vnni::raw::KqArgs& g) {
+  w.require(wt, Layout::kq_i8_vnni16, kernel);
+  const int64_t n = w.n(), k = w.k();
+  const kq16::Geometry geo = kq16::geometry(wt, n, k);
+  require(w.bytes().size() == geo.total_bytes, [&] {
+    return std::string(kernel) + ": packed weights hold " + std::to_string(w.bytes().size()) +
+           " bytes, their shape N=" + std::to_string(n) + " K=" + std::to_string(k) + " needs " +
+           std::to_string(geo.total_bytes);
+  });
+  check_gemm_views(wt, kernel, n, k, a, y, s);
+  if (s.m0 == s.m1 || s.n0 == s.n1) return false;
+  require(a.bytes != nullptr && y.data != nullptr,
+          [&] { return std::string(kernel) + ": null activation or output pointer"; });
+  const kq16::TypeInfo ti = kq16::type_info(wt);
+  g = vnni::raw::KqArgs{};
+  g.w = w.bytes().data();
+  g.strip_bytes = geo.strip_bytes;
+  g.superblocks = geo.superblocks;
+  g.sub_len = ti.sub_len;
+  g.has_min = ti.has_min ? 1 : 0;
+  g.a = a.bytes + static_cast<size_t>(s.m0) * a.row_stride;
+  g.a_stride = a.row_stride;
+  g.rows = s.m1 - s.m0;
+  g.y = static_cast<float*>(y.data) + static_cast<size_t>(s.m0) * y.row_stride;
+  g.y_stride = y.row_stride;
+  g.n0 = s.n0;
+  g.n1 = s.n1;
+  return true;
+}
+
+void require_isa(uint32_t isa, const char* kernel) {
+  std::string why;
+  if (!isa_supported(isa, &why)) throw Error(std::string(kernel) + ": cannot run here: " + why);
 }
 
 float* thread_scratch(size_t floats) {

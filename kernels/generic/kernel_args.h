@@ -18,6 +18,16 @@ namespace amxlab::kernel_args {
 bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
                       const OutputView& y, const Slice& s, vnni::raw::GemmArgs& g);
 
+// The same for the K-quant kernels over kq_i8_vnni16 (kernels/pack/kquant_pack.h);
+// fills `g` except partial.
+bool check_kq16_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
+                    const OutputView& y, const Slice& s, vnni::raw::KqArgs& g);
+
+// Throws Error("<kernel>: cannot run here: ...") unless isa_supported(isa). One cached
+// CPUID lookup: it keeps a direct call of a RunFn (not through the dispatcher) from
+// reaching an illegal instruction.
+void require_isa(uint32_t isa, const char* kernel);
+
 // A per-thread scratch buffer of at least `floats` floats (grows, never shrinks).
 float* thread_scratch(size_t floats);
 

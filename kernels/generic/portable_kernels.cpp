@@ -78,6 +78,11 @@ void quantize_q8_0(ActQuant variant, std::span<const float> a, int64_t m, int64_
   quantize_activations(QType::Q8_0, variant, a, m, k, out);
 }
 
+void quantize_q8_k(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                   std::span<std::byte> out) {
+  quantize_activations(QType::Q8_K, variant, a, m, k, out);
+}
+
 void quantize_q8_1(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
                    std::span<std::byte> out) {
   quantize_activations(QType::Q8_1, variant, a, m, k, out);
@@ -95,6 +100,9 @@ void run_q4_0_portable(const PackedWeights& w, const ActivationView& a, const Ou
 }
 void run_q4_1_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
   run_portable<vnni::raw::kQ4_1>(QType::Q4_1, "q4_1_gemm_1x1__portable", w, a, y, s);
+}
+void run_iq4_nl_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  run_portable<vnni::raw::kQ8_0>(QType::IQ4_NL, "iq4_nl_gemm_1x1__portable", w, a, y, s);
 }
 
 }  // namespace amxlab::generic

@@ -4,5 +4,6 @@
 target_sources(amxlab_kernels PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/kernel_args.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portable_kernels.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/portable_kquant.cpp
   ${CMAKE_CURRENT_LIST_DIR}/../dispatch.cpp
 )

@@ -24,9 +24,13 @@ enum class Layout : uint8_t {
                   // fp16 scales; blocks in pairs (kernels/pack/vnni_pack.h)
   q4_0_vnni16,    // as q8_0_vnni16 with codes kept as GGUF nibble bytes
   q4_1_vnni16,    // as q4_0_vnni16 plus the fp16 mins
+  iq4_nl_vnni16,  // as q8_0_vnni16 with the code book's values as the codes
   q8_0_amx_tile,  // AMX B-tile order: K/4 x (16 columns x 4 bytes) per 16-row strip
   q4_0_amx_tile,
   q4_1_amx_tile,
+  iq4_nl_amx_tile,  // as q8_0_amx_tile with the code book's values as the codes
+  kq_i8_vnni16,     // K-quant super-blocks: codes unpacked to u8 in VNNI/B-tile rows of 16
+                    // lanes, int8 scales, int16 bsum coefficients (kernels/pack/kquant_pack.h)
   plain_s8,    // raw int8 [N][K]
   plain_bf16,  // raw bf16 [N][K]
 };

@@ -3,8 +3,10 @@
 #include <cstring>
 #include <string>
 
+#include "kernels/core/block_codes.h"
 #include "kernels/core/blocks.h"
 #include "kernels/core/error.h"
+#include "kernels/pack/kquant_pack.h"
 
 namespace amxlab::vnni16 {
 namespace {
@@ -14,10 +16,11 @@ QType type_of(Layout l, const char* who) {
     case Layout::q8_0_vnni16: return QType::Q8_0;
     case Layout::q4_0_vnni16: return QType::Q4_0;
     case Layout::q4_1_vnni16: return QType::Q4_1;
+    case Layout::iq4_nl_vnni16: return QType::IQ4_NL;
     default: break;
   }
   throw Error(std::string(who) + ": weights have layout " + name(l) +
-              ", not one of q8_0_vnni16, q4_0_vnni16, q4_1_vnni16");
+              ", not one of q8_0_vnni16, q4_0_vnni16, q4_1_vnni16, iq4_nl_vnni16");
 }
 
 // Byte offsets inside one GGUF block.
@@ -28,13 +31,14 @@ struct BlockFields {
 BlockFields fields(QType t) {
   if (t == QType::Q8_0) return {offsetof(BlockQ8_0, d), 0, offsetof(BlockQ8_0, qs), false};
   if (t == QType::Q4_0) return {offsetof(BlockQ4_0, d), 0, offsetof(BlockQ4_0, qs), false};
+  if (t == QType::IQ4_NL) return {offsetof(BlockIQ4_NL, d), 0, offsetof(BlockIQ4_NL, qs), false};
   return {offsetof(BlockQ4_1, d), offsetof(BlockQ4_1, m), offsetof(BlockQ4_1, qs), true};
 }
 
 // Writes the padding of a group: encoded zero codes (q8_0: 0x80, q4_0: nibbles 8,
 // q4_1: nibbles 0) for `rows` rows starting at row j0 of block h, zero scales/mins.
 void pad_codes(const Geometry& g, std::byte* group, int h, int j0) {
-  const auto fill = static_cast<std::byte>(g.type == QType::Q8_0   ? 0x80
+  const auto fill = static_cast<std::byte>(g.type == QType::Q8_0 || g.type == QType::IQ4_NL ? 0x80
                                            : g.type == QType::Q4_0 ? 0x88
                                                                    : 0x00);
   const int kk_rows = static_cast<int>(g.code_bytes / 64);
@@ -49,20 +53,24 @@ void pad_codes(const Geometry& g, std::byte* group, int h, int j0) {
 }  // namespace
 
 bool packable(QType t) {
-  return t == QType::Q8_0 || t == QType::Q4_0 || t == QType::Q4_1;
+  return t == QType::Q8_0 || t == QType::Q4_0 || t == QType::Q4_1 || t == QType::IQ4_NL;
 }
 
 Layout layout_of(QType t) {
-  require(packable(t),
-          std::string("vnni16::layout_of: ") + name(t) + " has no vnni16 layout (q8_0, q4_0 and q4_1 have)");
+  require(packable(t), [&] {
+    return std::string("vnni16::layout_of: ") + name(t) +
+           " has no vnni16 layout (q8_0, q4_0, q4_1 and iq4_nl have)";
+  });
   return t == QType::Q8_0   ? Layout::q8_0_vnni16
          : t == QType::Q4_0 ? Layout::q4_0_vnni16
-                            : Layout::q4_1_vnni16;
+         : t == QType::Q4_1 ? Layout::q4_1_vnni16
+                            : Layout::iq4_nl_vnni16;
 }
 
 Geometry geometry(QType t, int64_t n, int64_t k) {
-  require(packable(t),
-          std::string("vnni16: ") + name(t) + " has no vnni16 layout (q8_0, q4_0 and q4_1 have)");
+  require(packable(t), [&] {
+    return std::string("vnni16: ") + name(t) + " has no vnni16 layout (q8_0, q4_0, q4_1 and iq4_nl have)";
+  });
   require(n >= 1, "vnni16: N=" + std::to_string(n) + " must be at least 1");
   require(k >= kBlockK && k % kBlockK == 0,
           "vnni16: K=" + std::to_string(k) + " is not a positive multiple of 32");
@@ -73,7 +81,7 @@ Geometry geometry(QType t, int64_t n, int64_t k) {
   g.strips = (n + kStripRows - 1) / kStripRows;
   g.blocks = k / kBlockK;
   g.groups = (g.blocks + kGroupBlocks - 1) / kGroupBlocks;
-  g.code_bytes = t == QType::Q8_0 ? 512 : 256;
+  g.code_bytes = t == QType::Q8_0 || t == QType::IQ4_NL ? 512 : 256;
   g.d_offset = 2 * g.code_bytes;
   g.m_offset = g.d_offset + 64;
   g.group_bytes = g.d_offset + (t == QType::Q4_1 ? 128 : 64);
@@ -117,6 +125,12 @@ PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int
               for (int i = 0; i < 4; ++i)
                 codes[64 * kk + i] = blk[f.qs + static_cast<size_t>(4 * kk + i)] ^ std::byte{0x80};
             }
+          } else if (t == QType::IQ4_NL) {
+            for (int e = 0; e < kBlockK; ++e) {
+              const auto byte = std::to_integer<uint8_t>(blk[f.qs + static_cast<size_t>(e % 16)]);
+              const int8_t v = kIQ4NLValues[e < 16 ? byte & 0xf : byte >> 4];
+              codes[64 * (e / 4) + e % 4] = static_cast<std::byte>(static_cast<uint8_t>(v) ^ 0x80u);
+            }
           } else {
             for (int kk = 0; kk < 4; ++kk) std::memcpy(codes + 64 * kk, blk + f.qs + 4 * kk, 4);
           }
@@ -157,6 +171,13 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
           for (int i = 0; i < 4; ++i)
             blk[f.qs + static_cast<size_t>(4 * kk + i)] = codes[64 * kk + i] ^ std::byte{0x80};
         }
+      } else if (t == QType::IQ4_NL) {
+        BlockInts ints;
+        for (int e = 0; e < kBlockK; ++e)
+          ints.code[e] = static_cast<int8_t>(std::to_integer<uint8_t>(codes[64 * (e / 4) + e % 4]) ^ 0x80u);
+        uint16_t d;
+        std::memcpy(&d, blk + f.d, 2);
+        encode_block(t, ints, d, 0, blk);
       } else {
         for (int kk = 0; kk < 4; ++kk) std::memcpy(blk + f.qs + 4 * kk, codes + 64 * kk, 4);
       }
@@ -189,7 +210,9 @@ std::vector<std::byte> unpack_to_gguf(const PackedWeights& w) {
     }
     case Layout::q8_0_vnni16:
     case Layout::q4_0_vnni16:
-    case Layout::q4_1_vnni16: return vnni16::unpack(w);
+    case Layout::q4_1_vnni16:
+    case Layout::iq4_nl_vnni16: return vnni16::unpack(w);
+    case Layout::kq_i8_vnni16: return kq16::unpack(w);
     default: break;
   }
   throw Error(std::string("unpack_to_gguf: layout ") + name(w.layout()) +

@@ -6,6 +6,7 @@
 
 #include "kernels/core/error.h"
 #include "kernels/generic/kernel_args.h"
+#include "kernels/vnni/kquant_kernels.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab::vnni {
@@ -13,12 +14,7 @@ namespace {
 
 using RawFn = void (*)(const raw::GemmArgs&);
 
-// The ISA check costs one cached CPUID lookup: it keeps a direct call of a RunFn (not
-// through the dispatcher) from reaching an illegal instruction.
-void require_isa(uint32_t isa, const char* kernel) {
-  std::string why;
-  if (!isa_supported(isa, &why)) throw Error(std::string(kernel) + ": cannot run here: " + why);
-}
+using kernel_args::require_isa;
 
 void run(QType wt, const char* kernel, uint32_t isa, RawFn fn, const PackedWeights& w,
          const ActivationView& a, const OutputView& y, const Slice& s) {
@@ -96,6 +92,12 @@ AMXLAB_VNNI_RUN(run_q4_1_gemm_avx512, QType::Q4_1, "q4_1_gemm_4x32__avx512vnni",
 AMXLAB_VNNI_RUN(run_q8_0_gemm_avxvnni, QType::Q8_0, "q8_0_gemm_2x16__avxvnni", kAvxVnniIsa, raw::avxvnni_gemm)
 AMXLAB_VNNI_RUN(run_q4_0_gemm_avxvnni, QType::Q4_0, "q4_0_gemm_2x16__avxvnni", kAvxVnniIsa, raw::avxvnni_gemm)
 AMXLAB_VNNI_RUN(run_q4_1_gemm_avxvnni, QType::Q4_1, "q4_1_gemm_2x16__avxvnni", kAvxVnniIsa, raw::avxvnni_gemm)
+AMXLAB_VNNI_RUN(run_iq4_nl_gemv_avx512, QType::IQ4_NL, "iq4_nl_gemv_1x64__avx512vnni", kAvx512VnniIsa,
+                raw::avx512_gemv)
+AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avx512, QType::IQ4_NL, "iq4_nl_gemm_4x32__avx512vnni", kAvx512VnniIsa,
+                raw::avx512_gemm)
+AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avxvnni, QType::IQ4_NL, "iq4_nl_gemm_2x16__avxvnni", kAvxVnniIsa,
+                raw::avxvnni_gemm)
 #undef AMXLAB_VNNI_RUN
 
 }  // namespace amxlab::vnni

@@ -44,6 +44,31 @@ void avx512_gemv(const GemmArgs& g);  // 1 x 64 register tile (rows one at a tim
 // AVX-VNNI (VEX, 256-bit) + AVX2 + FMA + F16C (avxvnni_gemm.cpp).
 void avxvnni_gemm(const GemmArgs& g);  // 2 x 16 register tile, 128-column chunks
 
+// One K-quant run() call after its checks (Layout::kq_i8_vnni16, kernels/pack/kquant_pack.h):
+// rows m0..m1 (a and y already point at row m0), columns n0..n1, all of K.
+struct KqArgs {
+  const std::byte* w = nullptr;  // packed records
+  size_t strip_bytes = 0;        // superblocks * record bytes
+  int64_t superblocks = 0;       // K / 256
+  int sub_len = 32;              // 32 or 16 codes per scale
+  int has_min = 0;               // T is Mn (Q2_K, Q4_K, Q5_K), else T is added to S
+  const std::byte* a = nullptr;  // Q8_K activation row m0
+  size_t a_stride = 0;           // bytes between activation rows
+  int64_t rows = 0;              // m1 - m0 >= 1
+  float* y = nullptr;            // output row m0, column 0
+  size_t y_stride = 0;           // in floats
+  int64_t n0 = 0, n1 = 0;        // columns, n0 < n1
+  float* partial = nullptr;      // kq_partial_floats(rows): fp32 accumulators between K ranges
+};
+inline constexpr size_t kq_partial_floats(int64_t rows) {
+  return 64u * static_cast<size_t>(rows);
+}
+
+// K-quant kernels over kq_i8_vnni16 (kquant_tile.h holds their one body).
+void avx512_kq_gemm(const KqArgs& g);   // 4 x 32 register tile, K in ranges of 1024 (avx512_kquant.cpp)
+void avx512_kq_gemv(const KqArgs& g);   // 1 x 64 register tile, all of K at once
+void avxvnni_kq_gemm(const KqArgs& g);  // 2 x 16 register tile (avxvnni_kquant.cpp)
+
 // AVX-512 activation quantisation (avx512_quantize.cpp).
 // Index of the first element of x[0..count) that is Inf or NaN, or -1.
 int64_t avx512_find_nonfinite(const float* x, int64_t count);

@@ -32,8 +32,61 @@ std::string hex_bits(float f) {
   return buf;
 }
 
+// Byte offsets of the fp16 d and dmin of a K-quant super-block (dmin: 0 = none).
+struct KHalves {
+  size_t d = 0, dmin = 0;
+};
+KHalves k_halves(QType t) {
+  switch (t) {
+    case QType::Q2_K: return {offsetof(BlockQ2_K, d), offsetof(BlockQ2_K, dmin)};
+    case QType::Q3_K: return {offsetof(BlockQ3_K, d), 0};
+    case QType::Q4_K: return {offsetof(BlockQ4_K, d), offsetof(BlockQ4_K, dmin)};
+    case QType::Q5_K: return {offsetof(BlockQ5_K, d), offsetof(BlockQ5_K, dmin)};
+    case QType::Q6_K: return {offsetof(BlockQ6_K, d), 0};
+    default: return {offsetof(BlockIQ4_XS, d), 0};
+  }
+}
+
+void flip_or_set_half(std::byte* p, uint16_t special) {
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  h = special != 0 ? special : static_cast<uint16_t>(h ^ 0x8000u);
+  std::memcpy(p, &h, 2);
+}
+
+// K-quant super-blocks: every bit pattern of codes, scales and mins is a legal block, so
+// extremes are planted as bytes. Whole blocks of 0x00 / 0xff (all codes and scale/min
+// codes at their minimum / maximum: Q6_K codes -32 / 31, Q3_K high bits all clear / all
+// set, Q4_K scales and mins 0 / 63, nibbles 0 / 15; with 0xff the super-block sums exceed
+// 2^24, so their conversion to fp32 rounds), blocks of random bytes (every Q3_K high-bit
+// pattern, random scales), dmin 0 / negative, d zero / subnormal / negative.
+void plant_kquant_extremes(QType wt, std::vector<std::byte>& w, std::mt19937_64& rng) {
+  const size_t bb = traits(wt).block_bytes;
+  const size_t total = w.size() / bb;
+  const KHalves kh = k_halves(wt);
+  std::uniform_int_distribution<size_t> pick_block(0, total - 1);
+  std::uniform_int_distribution<int> byte(0, 255);
+  // Fills a block except its d / dmin fields.
+  auto fill = [&](std::byte* blk, int value) {
+    for (size_t i = 0; i < bb; ++i) {
+      const bool half = (i >= kh.d && i < kh.d + 2) || (kh.dmin != 0 && i >= kh.dmin && i < kh.dmin + 2);
+      if (!half) blk[i] = static_cast<std::byte>(value < 0 ? byte(rng) : value);
+    }
+  };
+  fill(w.data(), 0xff);
+  const size_t plants = std::max<size_t>(3, total / 3);
+  for (size_t p = 0; p < plants; ++p) fill(w.data() + pick_block(rng) * bb, p % 3 == 0 ? 0x00 : p % 3 == 1 ? 0xff : -1);
+  for (uint16_t special : {uint16_t{0x0000}, uint16_t{0x0001}, uint16_t{0x83ff}, uint16_t{0}})
+    flip_or_set_half(w.data() + pick_block(rng) * bb + kh.d, special);
+  if (kh.dmin != 0) {
+    for (uint16_t special : {uint16_t{0x0000}, uint16_t{0}, uint16_t{0}})
+      flip_or_set_half(w.data() + pick_block(rng) * bb + kh.dmin, special);
+  }
+}
+
 // Plants extreme codes and special scales into GGUF blocks (deterministic in rng).
 void plant_extremes(QType wt, std::vector<std::byte>& w, int64_t n, int64_t k, std::mt19937_64& rng) {
+  if (traits(wt).block_elems == kQKK) return plant_kquant_extremes(wt, w, rng);
   const size_t bb = traits(wt).block_bytes;
   const int64_t blocks = k / kQK;
   const auto total = static_cast<size_t>(n * blocks);
@@ -41,6 +94,8 @@ void plant_extremes(QType wt, std::vector<std::byte>& w, int64_t n, int64_t k, s
   std::uniform_int_distribution<int> pick_elem(0, kQK - 1);
   std::uniform_int_distribution<int> pick_byte(0, kQK / 2 - 1);
   const size_t plants = std::max<size_t>(4, total / 3);
+  // Q4_0, IQ4_NL: d then 16 nibble bytes; Q4_1: d, m, then the nibbles.
+  const size_t nibbles = wt == QType::Q4_1 ? offsetof(BlockQ4_1, qs) : offsetof(BlockQ4_0, qs);
   for (size_t p = 0; p < plants; ++p) {
     std::byte* blk = w.data() + pick_block(rng) * bb;
     if (wt == QType::Q8_0) {
@@ -49,8 +104,7 @@ void plant_extremes(QType wt, std::vector<std::byte>& w, int64_t n, int64_t k, s
       qs[pick_elem(rng)] = 127;
       qs[pick_elem(rng)] = -127;
     } else {
-      uint8_t* qs = reinterpret_cast<uint8_t*>(blk) +
-                    (wt == QType::Q4_0 ? offsetof(BlockQ4_0, qs) : offsetof(BlockQ4_1, qs));
+      uint8_t* qs = reinterpret_cast<uint8_t*>(blk) + nibbles;
       qs[pick_byte(rng)] = 0x00;
       qs[pick_byte(rng)] = 0xff;
       qs[pick_byte(rng)] = 0x0f;
@@ -63,18 +117,12 @@ void plant_extremes(QType wt, std::vector<std::byte>& w, int64_t n, int64_t k, s
     if (wt == QType::Q8_0) {
       std::memset(blk + offsetof(BlockQ8_0, qs), 0x80, kQK);  // all -128
     } else {
-      const size_t off = wt == QType::Q4_0 ? offsetof(BlockQ4_0, qs) : offsetof(BlockQ4_1, qs);
-      std::memset(blk + off, at == 0 ? 0x00 : 0xff, kQK / 2);
+      std::memset(blk + nibbles, at == 0 ? 0x00 : 0xff, kQK / 2);
     }
   }
   // Special scales: zero, smallest subnormals, a negated scale.
-  for (uint16_t special : {uint16_t{0x0000}, uint16_t{0x0001}, uint16_t{0x83ff}, uint16_t{0}}) {
-    std::byte* blk = w.data() + pick_block(rng) * bb;
-    uint16_t d;
-    std::memcpy(&d, blk, 2);
-    d = special != 0 ? special : static_cast<uint16_t>(d ^ 0x8000u);
-    std::memcpy(blk, &d, 2);
-  }
+  for (uint16_t special : {uint16_t{0x0000}, uint16_t{0x0001}, uint16_t{0x83ff}, uint16_t{0}})
+    flip_or_set_half(w.data() + pick_block(rng) * bb, special);
 }
 
 // Random finite fp16 with exponent in [lo, hi] (biased), random sign and mantissa.
@@ -124,7 +172,22 @@ GemmData make_gemm_data(QType wt, int64_t m, int64_t n, int64_t k, uint64_t seed
   }
   const size_t arow = row_bytes(act, k);
   d.activations.resize(arow * static_cast<size_t>(m));
-  if (raw) {
+  if (raw && act == QType::Q8_K) {
+    // Random codes (every -128..127) with random fp32 scales; the bsums are the sums of
+    // the codes, as every Q8_K quantiser writes them (kernels/pack/kquant_pack.h).
+    std::uniform_int_distribution<int> code(-128, 127), one_in(0, 15);
+    std::uniform_real_distribution<float> expo(-20.0f, 4.0f);
+    for (size_t at = 0; at < d.activations.size(); at += sizeof(BlockQ8_K)) {
+      BlockQ8_K b{};
+      b.d = std::exp2(expo(rng)) * (one_in(rng) < 8 ? 1.0f : -1.0f);
+      const int special = one_in(rng);
+      for (int i = 0; i < kQKK; ++i) {
+        b.qs[i] = static_cast<int8_t>(special == 0 ? -128 : special == 1 ? 127 : code(rng));
+        b.bsums[i / 16] = static_cast<int16_t>(b.bsums[i / 16] + b.qs[i]);
+      }
+      std::memcpy(d.activations.data() + at, &b, sizeof b);
+    }
+  } else if (raw) {
     const size_t bb = traits(act).block_bytes;
     std::uniform_int_distribution<int> code(-128, 127), one_in(0, 15);
     for (size_t at = 0; at < d.activations.size(); at += bb) {
@@ -158,9 +221,20 @@ GemmData make_gemm_data(QType wt, int64_t m, int64_t n, int64_t k, uint64_t seed
   return d;
 }
 
+int64_t fit_k(QType t, int64_t k) {
+  if (traits(t).block_elems != kQKK || k % kQKK == 0) return k;
+  switch (k) {
+    case 32: return 256;
+    case 64: return 512;
+    case 96: return 2304;
+    case 2080: return 14336;
+    default: return (k + kQKK - 1) / kQKK * kQKK;
+  }
+}
+
 std::string GemmTester::describe(const KernelDesc& kernel) const {
   std::ostringstream os;
-  os << kernel.name << " M=" << m_ << " N=" << n_ << " K=" << k_ << " threads=" << threads_
+  os << kernel.name << " M=" << m_ << " N=" << n_ << " K=" << fit_k(kernel.weight_type, k_) << " threads=" << threads_
      << " seed=" << seed_ << " act_quant=" << name(variant_) << (raw_ ? " raw_activations" : "");
   return os.str();
 }
@@ -170,15 +244,16 @@ bool GemmTester::test(const KernelDesc& kernel) const {
   SCOPED_TRACE(what);
   const QType wt = kernel.weight_type;
   const QType act = kernel.act_type;
-  const GemmData d = make_gemm_data(wt, m_, n_, k_, seed_, variant_, raw_);
-  const size_t arow = row_bytes(act, k_);
+  const int64_t k = fit_k(wt, k_);
+  const GemmData d = make_gemm_data(wt, m_, n_, k, seed_, variant_, raw_);
+  const size_t arow = row_bytes(act, k);
   threading::ThreadPool& pool = pool_for(threads_);
 
   // Activations through the kernel's own quantiser, on the pool: the same bytes.
   std::vector<std::byte> aq = d.activations;
   if (!raw_) {
     std::vector<std::byte> mine(aq.size(), std::byte{0x5a});
-    threading::quantize_parallel(pool, kernel, variant_, d.act_f32, m_, k_, mine);
+    threading::quantize_parallel(pool, kernel, variant_, d.act_f32, m_, k, mine);
     const auto diff = std::mismatch(mine.begin(), mine.end(), aq.begin());
     if (diff.first != mine.end()) {
       const auto at = static_cast<size_t>(diff.first - mine.begin());
@@ -188,20 +263,20 @@ bool GemmTester::test(const KernelDesc& kernel) const {
     }
   }
 
-  const PackedWeights w = kernel.pack(wt, d.weights, n_, k_, default_memory_resource());
+  const PackedWeights w = kernel.pack(wt, d.weights, n_, k, default_memory_resource());
   EXPECT_EQ(w.layout(), kernel.layout) << what;
   EXPECT_EQ(w.source_checksum(), checksum_bytes(d.weights)) << what;
 
   const auto ys = static_cast<size_t>(n_ + y_pad_);
   std::vector<float> y(static_cast<size_t>(m_) * ys, f32_from_bits(kPoison));
-  const ActivationView av{act, aq.data(), arow, m_, k_};
+  const ActivationView av{act, aq.data(), arow, m_, k};
   const OutputView ov{y.data(), ys, m_, n_};
   const uint32_t mxcsr_before = read_mxcsr() & kMxcsrControlMask;
   for (int r = 0; r < repeat_; ++r) threading::run_gemm(pool, kernel, w, av, ov);
   EXPECT_EQ(read_mxcsr() & kMxcsrControlMask, mxcsr_before) << what << ": MXCSR changed";
 
   std::vector<float> ref(static_cast<size_t>(m_ * n_));
-  golden::gemm_quantized(wt, d.weights, aq, golden::Shape{m_, n_, k_}, ref);
+  golden::gemm_quantized(wt, d.weights, aq, golden::Shape{m_, n_, k}, ref);
 
   int64_t bad = 0, first_m = -1, first_n = -1, pad_bad = 0;
   for (int64_t i = 0; i < m_; ++i) {

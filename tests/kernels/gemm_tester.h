@@ -31,10 +31,20 @@ threading::ThreadPool& pool_for(int threads);
 // The reason a kernel cannot run here ("" when it can): isa_supported()'s answer.
 std::string skip_reason(const KernelDesc& kernel);
 
+// Every weight type with production kernels.
+inline constexpr QType kKernelWeightTypes[] = {QType::Q8_0, QType::Q4_0, QType::Q4_1, QType::IQ4_NL,
+                                               QType::Q2_K, QType::Q3_K, QType::Q4_K, QType::Q5_K,
+                                               QType::Q6_K, QType::IQ4_XS};
+
 // The shape grid of issue #6 that the fast and long suites share.
 inline constexpr int64_t kGridMs[] = {1, 2, 15, 16, 17, 31, 32, 33, 64, 100, 512};
 inline constexpr int64_t kGridNs[] = {1, 16, 17, 48};
 inline constexpr int64_t kGridKs[] = {32, 64, 96, 2048, 2080};
+
+// The K a suite's grid value stands for with weight type t: K-quants need multiples of
+// 256, so 32, 64, 96, 2080 become 256, 512, 2304, 14336 (issue #11's grid) and any other
+// K is rounded up to a multiple of 256; other types keep k. GemmTester applies it.
+int64_t fit_k(QType t, int64_t k);
 
 // Every registry kernel's name (the parameters of the per-kernel suites), and the kernel
 // of a name (throws std::runtime_error for an unknown one).

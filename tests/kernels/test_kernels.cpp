@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/threading/thread_pool.h"
+#include "kernels/core/blocks.h"
 #include "kernels/core/fp16.h"
 #include "kernels/core/fpenv.h"
 #include "kernels/dispatch.h"
@@ -94,7 +95,7 @@ TEST_P(EveryKernel, WrongLayoutIsRefused) {
   AMXLAB_SKIP_UNLESS_RUNNABLE();
   const KernelDesc& kd = kernel();
   const QType other = kd.weight_type == QType::Q8_0 ? QType::Q4_0 : QType::Q8_0;
-  const int64_t n = 16, k = 64;
+  const int64_t n = 16, k = fit_k(kd.weight_type, 64);
   const GemmData d = make_gemm_data(other, 2, n, k, 3, ActQuant::runtime, false);
   const GemmData mine = make_gemm_data(kd.weight_type, 2, n, k, 3, ActQuant::runtime, false);
   std::vector<float> y(2 * n, 7.0f);
@@ -118,7 +119,7 @@ TEST_P(EveryKernel, WrongLayoutIsRefused) {
 TEST_P(EveryKernel, BadShapesAreErrors) {
   AMXLAB_SKIP_UNLESS_RUNNABLE();
   const KernelDesc& kd = kernel();
-  const int64_t n = 20, k = 64, m = 3;
+  const int64_t n = 20, k = fit_k(kd.weight_type, 64), m = 3;
   const GemmData d = make_gemm_data(kd.weight_type, m, n, k, 4, ActQuant::runtime, false);
   const PackedWeights w = kd.pack(kd.weight_type, d.weights, n, k, default_memory_resource());
   std::vector<float> y(static_cast<size_t>(m * n), 7.0f);
@@ -160,7 +161,7 @@ TEST_P(EveryKernel, OddSlicesCoverTheOutput) {
   AMXLAB_SKIP_UNLESS_RUNNABLE();
   // Cuts that ignore the plan (any bounds must work), each element written once.
   const KernelDesc& kd = kernel();
-  const int64_t m = 7, n = 53, k = 96;
+  const int64_t m = 7, n = 53, k = fit_k(kd.weight_type, 96);
   const GemmData d = make_gemm_data(kd.weight_type, m, n, k, 21, ActQuant::runtime, true);
   const PackedWeights w = kd.pack(kd.weight_type, d.weights, n, k, default_memory_resource());
   std::vector<float> ref(static_cast<size_t>(m * n));
@@ -201,9 +202,9 @@ std::vector<float> run_chosen(QType wt, const GemmData& d, int64_t m, int64_t n,
 
 TEST(KernelPaths, EveryIsaCapGivesTheSameBitsThroughTheDispatcher) {
   CapGuard guard;
-  for (QType wt : {QType::Q8_0, QType::Q4_0, QType::Q4_1}) {
+  for (QType wt : kKernelWeightTypes) {
     for (int64_t m : {int64_t{1}, int64_t{3}, int64_t{40}}) {
-      const int64_t n = 80, k = 2080;
+      const int64_t n = 80, k = traits(wt).block_elems == kQKK ? 2304 : 2080;
       const GemmData d = make_gemm_data(wt, m, n, k, static_cast<uint64_t>(m) + 31, ActQuant::runtime, false);
       std::vector<float> ref(static_cast<size_t>(m * n));
       golden::gemm_quantized(wt, d.weights, d.activations, golden::Shape{m, n, k}, ref);
@@ -232,8 +233,8 @@ TEST(KernelPaths, EveryIsaCapGivesTheSameBitsThroughTheDispatcher) {
 }
 
 TEST(KernelPaths, VnniEqualsPortableBitwise) {
-  for (QType wt : {QType::Q8_0, QType::Q4_0, QType::Q4_1}) {
-    const int64_t m = 19, n = 70, k = 2080;
+  for (QType wt : kKernelWeightTypes) {
+    const int64_t m = 19, n = 70, k = traits(wt).block_elems == kQKK ? 2304 : 2080;
     const GemmData d = make_gemm_data(wt, m, n, k, 77, ActQuant::ref, false);
     std::vector<std::vector<float>> outs;
     std::vector<std::string> names;
@@ -259,7 +260,7 @@ TEST(KernelPaths, RunFunctionsRefuseAnIsaAboveTheCap) {
   set_isa_cap(IsaLevel::portable);
   for (const KernelDesc& kd : kernel_registry()) {
     if (kd.isa == kIsaNone || kd.engine != Engine::native) continue;
-    const int64_t m = 1, n = 16, k = 32;
+    const int64_t m = 1, n = 16, k = fit_k(kd.weight_type, 32);
     const GemmData d = make_gemm_data(kd.weight_type, m, n, k, 1, ActQuant::runtime, true);
     const PackedWeights w = kd.pack(kd.weight_type, d.weights, n, k, default_memory_resource());
     std::vector<float> y(16, 7.0f);
@@ -269,7 +270,8 @@ TEST(KernelPaths, RunFunctionsRefuseAnIsaAboveTheCap) {
     });
     EXPECT_FALSE(msg.empty()) << kd.name;
     const bool vnni16_family = kd.layout == Layout::q8_0_vnni16 || kd.layout == Layout::q4_0_vnni16 ||
-                               kd.layout == Layout::q4_1_vnni16;
+                               kd.layout == Layout::q4_1_vnni16 || kd.layout == Layout::iq4_nl_vnni16 ||
+                               kd.layout == Layout::kq_i8_vnni16;
     // A CPU that lacks the ISA anyway (this project's machines differ: some have no
     // AVX-VNNI) says so first; otherwise the cap is the reason.
     std::string lacks;

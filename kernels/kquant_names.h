@@ -1,0 +1,37 @@
+// The names of the K-quant kernels (type_op_tile__isa), one table for the run wrappers'
+// error messages and the registry lines of every family.
+#pragma once
+
+#include <string_view>
+
+#include "kernels/core/qtype.h"
+
+namespace amxlab {
+
+enum class KqKernel { gemv_avx512, gemm_avx512, gemm_avxvnni, portable, amx, amx_emulated };
+
+// "" for a type without K-quant kernels.
+constexpr std::string_view kq_kernel_name(QType t, KqKernel k) {
+#define AMXLAB_KQ_NAMES(T)                                                                         \
+  switch (k) {                                                                                     \
+    case KqKernel::gemv_avx512: return T "_gemv_1x64__avx512vnni";                                 \
+    case KqKernel::gemm_avx512: return T "_gemm_4x32__avx512vnni";                                 \
+    case KqKernel::gemm_avxvnni: return T "_gemm_2x16__avxvnni";                                   \
+    case KqKernel::portable: return T "_gemm_1x1__portable";                                       \
+    case KqKernel::amx: return T "_gemm_32x32__amx";                                               \
+    case KqKernel::amx_emulated: return T "_gemm_32x32__amx_emulated";                             \
+  }                                                                                                \
+  return ""
+  switch (t) {
+    case QType::Q2_K: AMXLAB_KQ_NAMES("q2_K");
+    case QType::Q3_K: AMXLAB_KQ_NAMES("q3_K");
+    case QType::Q4_K: AMXLAB_KQ_NAMES("q4_K");
+    case QType::Q5_K: AMXLAB_KQ_NAMES("q5_K");
+    case QType::Q6_K: AMXLAB_KQ_NAMES("q6_K");
+    case QType::IQ4_XS: AMXLAB_KQ_NAMES("iq4_xs");
+    default: return "";
+  }
+#undef AMXLAB_KQ_NAMES
+}
+
+}  // namespace amxlab

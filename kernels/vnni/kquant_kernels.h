@@ -1,0 +1,74 @@
+// VNNI kernels for the K-quants (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS x Q8_K activations)
+// over Layout::kq_i8_vnni16 (kernels/pack/kquant_pack.h), bitwise equal to the golden model:
+//   <type>_gemv_1x64__avx512vnni  AVX-512 VNNI, 1 row x 64 columns per register tile
+//   <type>_gemm_4x32__avx512vnni  AVX-512 VNNI, 4 rows x 32 columns, K in ranges of 1024
+//   <type>_gemm_2x16__avxvnni     AVX-VNNI (256-bit VEX), 2 rows x 16 columns
+// plus IQ4_NL (x Q8_0), packed as Q8_0 codes (iq4_nl_vnni16) and run by the Q8_0 loops.
+// kKquantVnniKernels is spliced into the registry table (kernels/registry.cpp).
+#pragma once
+
+#include "kernels/gemm_kernel.h"
+#include "kernels/generic/portable_kernels.h"
+#include "kernels/kquant_names.h"
+#include "kernels/pack/kquant_pack.h"
+#include "kernels/pack/vnni_pack.h"
+#include "kernels/vnni/vnni_kernels.h"
+
+namespace amxlab::vnni {
+
+template <QType T>
+void run_kq_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+template <QType T>
+void run_kq_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+template <QType T>
+void run_kq_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+
+void run_iq4_nl_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                            const Slice& s);
+void run_iq4_nl_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                            const Slice& s);
+void run_iq4_nl_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                             const Slice& s);
+
+// The three VNNI lines of one K-quant type.
+template <QType T>
+constexpr KernelDesc kq_gemv_avx512_desc() {
+  return {kq_kernel_name(T, KqKernel::gemv_avx512), T, QType::Q8_K, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
+          Engine::native, Layout::kq_i8_vnni16, &kq16::pack, &quantize_q8_k_avx512, &plan_gemv_avx512,
+          &run_kq_gemv_avx512<T>};
+}
+template <QType T>
+constexpr KernelDesc kq_gemm_avx512_desc() {
+  return {kq_kernel_name(T, KqKernel::gemm_avx512), T, QType::Q8_K, KernelOp::gemm, 4, 32, kAvx512VnniIsa,
+          Engine::native, Layout::kq_i8_vnni16, &kq16::pack, &quantize_q8_k_avx512, &plan_gemm_avx512,
+          &run_kq_gemm_avx512<T>};
+}
+template <QType T>
+constexpr KernelDesc kq_gemm_avxvnni_desc() {
+  return {kq_kernel_name(T, KqKernel::gemm_avxvnni), T, QType::Q8_K, KernelOp::gemm, 2, 16, kAvxVnniIsa,
+          Engine::native, Layout::kq_i8_vnni16, &kq16::pack, &generic::quantize_q8_k, &plan_gemm_avxvnni,
+          &run_kq_gemm_avxvnni<T>};
+}
+
+inline constexpr KernelDesc kKquantVnniKernels[] = {
+    kq_gemv_avx512_desc<QType::Q2_K>(),   kq_gemv_avx512_desc<QType::Q3_K>(),
+    kq_gemv_avx512_desc<QType::Q4_K>(),   kq_gemv_avx512_desc<QType::Q5_K>(),
+    kq_gemv_avx512_desc<QType::Q6_K>(),   kq_gemv_avx512_desc<QType::IQ4_XS>(),
+    kq_gemm_avx512_desc<QType::Q2_K>(),   kq_gemm_avx512_desc<QType::Q3_K>(),
+    kq_gemm_avx512_desc<QType::Q4_K>(),   kq_gemm_avx512_desc<QType::Q5_K>(),
+    kq_gemm_avx512_desc<QType::Q6_K>(),   kq_gemm_avx512_desc<QType::IQ4_XS>(),
+    kq_gemm_avxvnni_desc<QType::Q2_K>(),  kq_gemm_avxvnni_desc<QType::Q3_K>(),
+    kq_gemm_avxvnni_desc<QType::Q4_K>(),  kq_gemm_avxvnni_desc<QType::Q5_K>(),
+    kq_gemm_avxvnni_desc<QType::Q6_K>(),  kq_gemm_avxvnni_desc<QType::IQ4_XS>(),
+    {"iq4_nl_gemv_1x64__avx512vnni", QType::IQ4_NL, QType::Q8_0, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
+     Engine::native, Layout::iq4_nl_vnni16, &vnni16::pack, &quantize_q8_0_avx512, &plan_gemv_avx512,
+     &run_iq4_nl_gemv_avx512},
+    {"iq4_nl_gemm_4x32__avx512vnni", QType::IQ4_NL, QType::Q8_0, KernelOp::gemm, 4, 32, kAvx512VnniIsa,
+     Engine::native, Layout::iq4_nl_vnni16, &vnni16::pack, &quantize_q8_0_avx512, &plan_gemm_avx512,
+     &run_iq4_nl_gemm_avx512},
+    {"iq4_nl_gemm_2x16__avxvnni", QType::IQ4_NL, QType::Q8_0, KernelOp::gemm, 2, 16, kAvxVnniIsa,
+     Engine::native, Layout::iq4_nl_vnni16, &vnni16::pack, &generic::quantize_q8_0, &plan_gemm_avxvnni,
+     &run_iq4_nl_gemm_avxvnni},
+};
+
+}  // namespace amxlab::vnni

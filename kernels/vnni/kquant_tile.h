@@ -1,0 +1,235 @@
+// The one body of the K-quant VNNI kernels (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS over
+// Layout::kq_i8_vnni16, kernels/pack/kquant_pack.h), written over a vector policy V:
+// Avx512 (16 lanes, one zmm per strip: avx512_kquant.cpp) and AvxVnni (8 lanes, a strip
+// is two ymm halves: avxvnni_kquant.cpp). Included only by those two translation units,
+// each built with its own ISA flags; everything here has internal linkage (vnni_raw.h
+// says why that matters).
+//
+// Per output lane and super-block b, in ascending b (the golden order, golden_gemm.h):
+//   dot(sub) = VPDPBUSD chain over the sub-block's u8 codes x the Q8_K codes    (int32)
+//   S        = sum_sub VPMULLD(dot(sub), scale(sub))                            (int32)
+//   T        = 8 VPDPWSSD of the int16 coefficient pairs x the Q8_K bsum pairs   (int32)
+//   no min:  S += T (the -bias * scale * bsum correction of the biased codes)
+//   acc      = VFMADD((float)S, VMULPS(d_w, d_a), acc)
+//   min:     acc = VFMADD(-(VMULPS(d_a, dmin_w)), (float)T, acc)
+// Integer sums wrap like the golden model's int32 sums, so S and T are its exact S_b and
+// Mn_b; the two fp32 steps are the golden ones, operand for operand.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/vnni/vnni_raw.h"
+
+namespace amxlab::vnni::raw {
+namespace {
+
+namespace kq {
+
+constexpr size_t kRecordBytes = 4928;  // kq16::kRecordBytes (kernels/pack/kquant_pack.h)
+constexpr size_t kScaleOffset = 4096, kCoefOffset = 4352, kDOffset = 4864, kDminOffset = 4896;
+constexpr size_t kActBlockBytes = 292;  // Q8_K: fp32 d, 256 codes, 16 int16 bsums
+constexpr size_t kActCodeOffset = 4, kActBsumOffset = 260;
+constexpr int kPartialStride = 64;  // floats per row of KqArgs::partial (NS * 16 <= 64)
+
+[[gnu::always_inline]] inline int32_t load_i32(const uint8_t* p) {
+  int32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+[[gnu::always_inline]] inline float load_f32(const uint8_t* p) {
+  float v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+struct Ctx {
+  const uint8_t* w;
+  size_t strip_bytes;
+  const uint8_t* a;
+  size_t a_stride;
+  float* y;
+  size_t y_stride;
+  float* partial;
+};
+
+struct KRange {
+  int64_t b0, b1;  // super-blocks b0..b1
+  bool first;      // b0 == 0: accumulators start at 0.0f
+  bool last;       // b1 == K/256: the result goes to y, else back to `partial`
+};
+
+// One register tile: rows r0..r0+MR, strips s0..s0+NS, super-blocks k.b0..k.b1. A strip
+// is V::kHalves vectors ("columns" u = H*s + h); half h reads its lanes' bytes at the
+// offsets V::kCodeHalf etc.
+template <class V, int SUB, bool MIN, int MR, int NS>
+[[gnu::always_inline]] inline void tile(const Ctx& c, int64_t r0, int64_t s0, const KRange& k,
+                                        const typename V::Mask* masks) {
+  using I = typename V::I;
+  using F = typename V::F;
+  constexpr int H = V::kHalves, U = NS * H, NSUB = 256 / SUB;
+  const uint8_t* ws[NS];
+  for (int s = 0; s < NS; ++s) ws[s] = c.w + static_cast<size_t>(s0 + s) * c.strip_bytes;
+  const uint8_t* ar[MR];
+  for (int m = 0; m < MR; ++m) ar[m] = c.a + static_cast<size_t>(r0 + m) * c.a_stride;
+  F acc[MR][U];
+#pragma GCC unroll 8
+  for (int m = 0; m < MR; ++m) {
+    const float* pr = c.partial + static_cast<size_t>(r0 + m) * kPartialStride;
+#pragma GCC unroll 8
+    for (int u = 0; u < U; ++u) acc[m][u] = k.first ? V::zero_f() : V::load_f(pr + V::kLanes * u);
+  }
+  for (int64_t b = k.b0; b < k.b1; ++b) {
+    const uint8_t* rec[NS];
+    for (int s = 0; s < NS; ++s) rec[s] = ws[s] + static_cast<size_t>(b) * kRecordBytes;
+    const uint8_t* ab[MR];
+    for (int m = 0; m < MR; ++m) ab[m] = ar[m] + static_cast<size_t>(b) * kActBlockBytes;
+    I sum[MR][U];
+#pragma GCC unroll 8
+    for (int m = 0; m < MR; ++m) {
+#pragma GCC unroll 8
+      for (int u = 0; u < U; ++u) sum[m][u] = V::zero_i();
+    }
+#pragma GCC unroll 2
+    for (int sub = 0; sub < NSUB; ++sub) {
+      I dot[MR][U];
+#pragma GCC unroll 8
+      for (int m = 0; m < MR; ++m) {
+#pragma GCC unroll 8
+        for (int u = 0; u < U; ++u) dot[m][u] = V::zero_i();
+      }
+#pragma GCC unroll 8
+      for (int kk = 0; kk < SUB / 4; ++kk) {
+        const size_t row = 64 * static_cast<size_t>(sub * (SUB / 4) + kk);
+        I wv[U];
+#pragma GCC unroll 8
+        for (int u = 0; u < U; ++u) wv[u] = V::load_i(rec[u / H] + row + V::kCodeHalf * (u % H));
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m) {
+          const I av = V::set1_i(load_i32(ab[m] + kActCodeOffset + static_cast<size_t>(sub * SUB + 4 * kk)));
+#pragma GCC unroll 8
+          for (int u = 0; u < U; ++u) dot[m][u] = V::dpbusd(dot[m][u], wv[u], av);
+        }
+      }
+#pragma GCC unroll 8
+      for (int u = 0; u < U; ++u) {
+        const I sc = V::load_scales(rec[u / H] + kScaleOffset + 16 * static_cast<size_t>(sub) +
+                                    V::kScaleHalf * (u % H));
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m) sum[m][u] = V::add(sum[m][u], V::mullo(dot[m][u], sc));
+      }
+    }
+    I t[MR][U];
+#pragma GCC unroll 8
+    for (int m = 0; m < MR; ++m) {
+#pragma GCC unroll 8
+      for (int u = 0; u < U; ++u) t[m][u] = V::zero_i();
+    }
+#pragma GCC unroll 8
+    for (int p = 0; p < 8; ++p) {
+      I cf[U];
+#pragma GCC unroll 8
+      for (int u = 0; u < U; ++u)
+        cf[u] = V::load_i(rec[u / H] + kCoefOffset + 64 * static_cast<size_t>(p) + V::kCodeHalf * (u % H));
+#pragma GCC unroll 8
+      for (int m = 0; m < MR; ++m) {
+        const I bs = V::set1_i(load_i32(ab[m] + kActBsumOffset + 4 * static_cast<size_t>(p)));
+#pragma GCC unroll 8
+        for (int u = 0; u < U; ++u) t[m][u] = V::dpwssd(t[m][u], cf[u], bs);
+      }
+    }
+    F dw[U], dmw[U];
+#pragma GCC unroll 8
+    for (int u = 0; u < U; ++u) {
+      dw[u] = V::load_half(rec[u / H] + kDOffset + V::kHalfHalf * (u % H));
+      if constexpr (MIN) dmw[u] = V::load_half(rec[u / H] + kDminOffset + V::kHalfHalf * (u % H));
+    }
+#pragma GCC unroll 8
+    for (int m = 0; m < MR; ++m) {
+      const F dav = V::set1_f(load_f32(ab[m]));
+#pragma GCC unroll 8
+      for (int u = 0; u < U; ++u) {
+        if constexpr (MIN) {
+          acc[m][u] = V::fmadd(V::cvt(sum[m][u]), V::mul(dw[u], dav), acc[m][u]);
+          acc[m][u] = V::fmadd(V::neg(V::mul(dav, dmw[u])), V::cvt(t[m][u]), acc[m][u]);
+        } else {
+          acc[m][u] = V::fmadd(V::cvt(V::add(sum[m][u], t[m][u])), V::mul(dw[u], dav), acc[m][u]);
+        }
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int m = 0; m < MR; ++m) {
+    float* yr = c.y + static_cast<size_t>(r0 + m) * c.y_stride + 16 * static_cast<size_t>(s0);
+    float* pr = c.partial + static_cast<size_t>(r0 + m) * kPartialStride;
+#pragma GCC unroll 8
+    for (int u = 0; u < U; ++u) {
+      if (k.last) {
+        V::store_masked(yr + V::kLanes * u, masks[u], acc[m][u]);
+      } else {
+        V::store_f(pr + V::kLanes * u, acc[m][u]);
+      }
+    }
+  }
+}
+
+// tile<..., mr, ns> for run-time mr <= MR, ns <= NS.
+template <class V, int SUB, bool MIN, int MR, int NS>
+void tile_dispatch(const Ctx& c, int64_t r0, int64_t s0, int mr, int ns, const KRange& k,
+                   const typename V::Mask* masks) {
+  if constexpr (MR > 1) {
+    if (mr < MR) return tile_dispatch<V, SUB, MIN, MR - 1, NS>(c, r0, s0, mr, ns, k, masks);
+  }
+  if constexpr (NS > 1) {
+    if (ns < NS) return tile_dispatch<V, SUB, MIN, MR, NS - 1>(c, r0, s0, mr, ns, k, masks);
+  }
+  tile<V, SUB, MIN, MR, NS>(c, r0, s0, k, masks);
+}
+
+// Loop order: groups of NS strips, then ranges of kc super-blocks (their records stay in
+// L1 while every row tile of the slice runs over them; the fp32 accumulators go through
+// `partial` between ranges, stored and reloaded exactly), then tiles of MR rows.
+// kc = K/256 streams the weights once per row tile (the GEMV).
+template <class V, int SUB, bool MIN, int MR, int NS>
+void drive(const KqArgs& g, int64_t kc) {
+  constexpr int H = V::kHalves;
+  const Ctx c{reinterpret_cast<const uint8_t*>(g.w), g.strip_bytes, reinterpret_cast<const uint8_t*>(g.a),
+              g.a_stride, g.y, g.y_stride, g.partial};
+  const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
+  for (int64_t s = s_lo; s < s_hi; s += NS) {
+    const int ns = static_cast<int>(s_hi - s < NS ? s_hi - s : NS);
+    typename V::Mask masks[NS * H];
+    for (int u = 0; u < NS * H; ++u) {
+      const int64_t c0 = s * 16 + static_cast<int64_t>(V::kLanes) * u;
+      const int64_t lo = g.n0 > c0 ? g.n0 - c0 : 0;
+      const int64_t hi = g.n1 - c0 < V::kLanes ? g.n1 - c0 : V::kLanes;
+      masks[u] = V::lane_mask(static_cast<int>(lo), static_cast<int>(hi));
+    }
+    for (int64_t b0 = 0; b0 < g.superblocks; b0 += kc) {
+      const int64_t b1 = b0 + kc < g.superblocks ? b0 + kc : g.superblocks;
+      const KRange k{b0, b1, b0 == 0, b1 == g.superblocks};
+      for (int64_t r = 0; r < g.rows; r += MR) {
+        const int mr = static_cast<int>(g.rows - r < MR ? g.rows - r : MR);
+        tile_dispatch<V, SUB, MIN, MR, NS>(c, r, s, mr, ns, k, masks);
+      }
+    }
+  }
+}
+
+// The four (sub-block length, min) combinations of the six types.
+template <class V, int MR, int NS>
+void run(const KqArgs& g, int64_t kc) {
+  if (g.sub_len == 32) {
+    if (g.has_min != 0) return drive<V, 32, true, MR, NS>(g, kc);
+    return drive<V, 32, false, MR, NS>(g, kc);
+  }
+  if (g.has_min != 0) return drive<V, 16, true, MR, NS>(g, kc);
+  drive<V, 16, false, MR, NS>(g, kc);
+}
+
+}  // namespace kq
+}  // namespace
+}  // namespace amxlab::vnni::raw
