@@ -9,6 +9,7 @@ if(TARGET amxlab_threading)
   amxlab_add_test(kernels_test LABEL fast
     SOURCES
       ${CMAKE_CURRENT_LIST_DIR}/kernels/test_pack.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/kernels/test_kquant_pack.cpp
       ${CMAKE_CURRENT_LIST_DIR}/kernels/test_quantize.cpp
       ${CMAKE_CURRENT_LIST_DIR}/kernels/test_kernels.cpp
       ${CMAKE_CURRENT_LIST_DIR}/kernels/test_dispatch.cpp

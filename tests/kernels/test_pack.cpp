@@ -14,7 +14,7 @@
 namespace amxlab::testing {
 namespace {
 
-constexpr QType kTypes[] = {QType::Q8_0, QType::Q4_0, QType::Q4_1};
+constexpr QType kTypes[] = {QType::Q8_0, QType::Q4_0, QType::Q4_1, QType::IQ4_NL};
 
 std::vector<std::byte> random_bytes(size_t n, uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -47,7 +47,7 @@ TEST(VnniPack, UnpackReturnsTheExactGgufBytes) {
 }
 
 TEST(VnniPack, PackedSizeEqualsGgufSizeForWholeStripsAndGroups) {
-  for (QType t : kTypes) {
+  for (QType t : {QType::Q8_0, QType::Q4_0, QType::Q4_1}) {
     const auto g = vnni16::geometry(t, 4096, 14336);
     EXPECT_EQ(g.total_bytes, row_bytes(t, 14336) * 4096) << name(t);
     EXPECT_EQ(g.group_bytes % 64, 0u);
@@ -56,6 +56,8 @@ TEST(VnniPack, PackedSizeEqualsGgufSizeForWholeStripsAndGroups) {
   EXPECT_EQ(g.strips, 2);
   EXPECT_EQ(g.groups, 2);
   EXPECT_EQ(g.total_bytes, 2u * 2u * 1088u);
+  // IQ4_NL holds the code book's values as Q8_0 codes: the Q8_0 size, not its GGUF size.
+  EXPECT_EQ(vnni16::geometry(QType::IQ4_NL, 4096, 14336).total_bytes, row_bytes(QType::Q8_0, 14336) * 4096);
 }
 
 TEST(VnniPack, ByteLayoutAsDocumented) {
