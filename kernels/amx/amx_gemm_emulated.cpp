@@ -7,6 +7,7 @@
 
 #include "kernels/amx/amx_gemm.h"
 #include "kernels/amx/amx_kernels.h"
+#include "kernels/amx/amx_kquant_gemm.h"
 #include "kernels/core/error.h"
 #include "kernels/tile/emulator.h"
 
@@ -18,6 +19,14 @@ void run_emulated_on(tile::EmulatedTiles& t, QType wt, const PackedWeights& w, c
     case QType::Q8_0: return gemm_slice<QType::Q8_0>(t, "q8_0_gemm_32x32__amx_emulated", w, a, y, s);
     case QType::Q4_0: return gemm_slice<QType::Q4_0>(t, "q4_0_gemm_32x32__amx_emulated", w, a, y, s);
     case QType::Q4_1: return gemm_slice<QType::Q4_1>(t, "q4_1_gemm_32x32__amx_emulated", w, a, y, s);
+    case QType::IQ4_NL: return gemm_slice<QType::IQ4_NL>(t, "iq4_nl_gemm_32x32__amx_emulated", w, a, y, s);
+    case QType::Q2_K:
+    case QType::Q3_K:
+    case QType::Q4_K:
+    case QType::Q5_K:
+    case QType::Q6_K:
+    case QType::IQ4_XS:
+      return kquant_gemm_slice(t, wt, kq_kernel_name(wt, KqKernel::amx_emulated).data(), w, a, y, s);
     default: break;
   }
   throw Error(std::string("amx::run_emulated_on: no AMX kernel for ") + name(wt) + " weights");
@@ -35,5 +44,16 @@ void run_q4_1_emulated(const PackedWeights& w, const ActivationView& a, const Ou
   tile::EmulatedTiles t;
   gemm_slice<QType::Q4_1>(t, "q4_1_gemm_32x32__amx_emulated", w, a, y, s);
 }
+void run_iq4_nl_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  tile::EmulatedTiles t;
+  gemm_slice<QType::IQ4_NL>(t, "iq4_nl_gemm_32x32__amx_emulated", w, a, y, s);
+}
+
+template <QType T>
+void run_kq_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  tile::EmulatedTiles t;
+  kquant_gemm_slice(t, T, kq_kernel_name(T, KqKernel::amx_emulated).data(), w, a, y, s);
+}
+AMXLAB_AMX_KQ_INSTANTIATE(run_kq_emulated)
 
 }  // namespace amxlab::amx

@@ -4,6 +4,7 @@
 // through run_native(), which throws Error("AMX unusable: <reason>") without AMX.
 #include "kernels/amx/amx_gemm.h"
 #include "kernels/amx/amx_kernels.h"
+#include "kernels/amx/amx_kquant_gemm.h"
 #include "kernels/tile/native_backend.h"
 
 namespace amxlab::amx {
@@ -26,5 +27,16 @@ void run_q4_0_native(const PackedWeights& w, const ActivationView& a, const Outp
 void run_q4_1_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
   run_native_kernel<QType::Q4_1>("q4_1_gemm_32x32__amx", w, a, y, s);
 }
+void run_iq4_nl_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  run_native_kernel<QType::IQ4_NL>("iq4_nl_gemm_32x32__amx", w, a, y, s);
+}
+
+template <QType T>
+void run_kq_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  tile::run_native([&](tile::NativeTiles& t) {
+    kquant_gemm_slice(t, T, kq_kernel_name(T, KqKernel::amx).data(), w, a, y, s);
+  });
+}
+AMXLAB_AMX_KQ_INSTANTIATE(run_kq_native)
 
 }  // namespace amxlab::amx

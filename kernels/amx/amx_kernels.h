@@ -12,6 +12,8 @@
 #include "kernels/gemm_kernel.h"
 #include "kernels/generic/portable_kernels.h"
 #include "kernels/isa.h"
+#include "kernels/kquant_names.h"
+#include "kernels/pack/kquant_pack.h"
 #include "kernels/pack/amx_pack.h"
 #include "kernels/tile/counters.h"
 #include "kernels/tile/sapphire_rapids_model.h"
@@ -39,6 +41,20 @@ void run_q4_1_native(const PackedWeights& w, const ActivationView& a, const Outp
 void run_q8_0_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_q4_0_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_q4_1_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_iq4_nl_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_iq4_nl_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+// K-quants (amx_kquant_gemm.h), instantiated for the six types in the backend files.
+template <QType T>
+void run_kq_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+template <QType T>
+void run_kq_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+#define AMXLAB_AMX_KQ_INSTANTIATE(fn)                                                                    \
+  template void fn<QType::Q2_K>(const PackedWeights&, const ActivationView&, const OutputView&, const Slice&); \
+  template void fn<QType::Q3_K>(const PackedWeights&, const ActivationView&, const OutputView&, const Slice&); \
+  template void fn<QType::Q4_K>(const PackedWeights&, const ActivationView&, const OutputView&, const Slice&); \
+  template void fn<QType::Q5_K>(const PackedWeights&, const ActivationView&, const OutputView&, const Slice&); \
+  template void fn<QType::Q6_K>(const PackedWeights&, const ActivationView&, const OutputView&, const Slice&); \
+  template void fn<QType::IQ4_XS>(const PackedWeights&, const ActivationView&, const OutputView&, const Slice&);
 
 // The emulated kernel on a caller-supplied emulator (options such as count_only, and
 // its counters, stay with the caller). In count-only mode the epilogue and the writes
@@ -72,6 +88,22 @@ AmxModelReport model_gemm(QType weight_type, int64_t m, int64_t n, int64_t k, do
 // ---- the registry lines ----
 inline constexpr uint32_t kAmxNativeIsa = kIsaAmxInt8 | kIsaAvx512;  // tiles + AVX-512 epilogue
 inline constexpr uint32_t kAmxEmulatedIsa = kIsaAvx512;              // the epilogue only
+// The K-quant kernels fold their bsum term with VPDPWSSD (every AMX CPU has AVX512-VNNI).
+inline constexpr uint32_t kAmxKqNativeIsa = kAmxNativeIsa | kIsaAvx512Vnni;
+inline constexpr uint32_t kAmxKqEmulatedIsa = kAmxEmulatedIsa | kIsaAvx512Vnni;
+
+template <QType T>
+constexpr KernelDesc kq_amx_desc() {
+  return {kq_kernel_name(T, KqKernel::amx), T, QType::Q8_K, KernelOp::gemm, kTileM, kTileN, kAmxKqNativeIsa,
+          Engine::native, Layout::kq_i8_vnni16, &kq16::pack, &generic::quantize_q8_k, &plan_gemm,
+          &run_kq_native<T>};
+}
+template <QType T>
+constexpr KernelDesc kq_amx_emulated_desc() {
+  return {kq_kernel_name(T, KqKernel::amx_emulated), T, QType::Q8_K, KernelOp::gemm, kTileM, kTileN,
+          kAmxKqEmulatedIsa, Engine::emulated, Layout::kq_i8_vnni16, &kq16::pack, &generic::quantize_q8_k,
+          &plan_gemm, &run_kq_emulated<T>};
+}
 
 inline constexpr KernelDesc kAmxKernels[] = {
     {"q8_0_gemm_32x32__amx", QType::Q8_0, QType::Q8_0, KernelOp::gemm, kTileM, kTileN, kAmxNativeIsa,
@@ -92,6 +124,24 @@ inline constexpr KernelDesc kAmxKernels[] = {
     {"q4_1_gemm_32x32__amx_emulated", QType::Q4_1, QType::Q8_1, KernelOp::gemm, kTileM, kTileN,
      kAmxEmulatedIsa, Engine::emulated, Layout::q4_1_amx_tile, &pack_amx_tile, &generic::quantize_q8_1,
      &plan_gemm, &run_q4_1_emulated},
+    {"iq4_nl_gemm_32x32__amx", QType::IQ4_NL, QType::Q8_0, KernelOp::gemm, kTileM, kTileN, kAmxNativeIsa,
+     Engine::native, Layout::iq4_nl_amx_tile, &pack_amx_tile, &generic::quantize_q8_0, &plan_gemm,
+     &run_iq4_nl_native},
+    {"iq4_nl_gemm_32x32__amx_emulated", QType::IQ4_NL, QType::Q8_0, KernelOp::gemm, kTileM, kTileN,
+     kAmxEmulatedIsa, Engine::emulated, Layout::iq4_nl_amx_tile, &pack_amx_tile, &generic::quantize_q8_0,
+     &plan_gemm, &run_iq4_nl_emulated},
+    kq_amx_desc<QType::Q2_K>(),
+    kq_amx_desc<QType::Q3_K>(),
+    kq_amx_desc<QType::Q4_K>(),
+    kq_amx_desc<QType::Q5_K>(),
+    kq_amx_desc<QType::Q6_K>(),
+    kq_amx_desc<QType::IQ4_XS>(),
+    kq_amx_emulated_desc<QType::Q2_K>(),
+    kq_amx_emulated_desc<QType::Q3_K>(),
+    kq_amx_emulated_desc<QType::Q4_K>(),
+    kq_amx_emulated_desc<QType::Q5_K>(),
+    kq_amx_emulated_desc<QType::Q6_K>(),
+    kq_amx_emulated_desc<QType::IQ4_XS>(),
 };
 
 }  // namespace amxlab::amx

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "kernels/core/block_codes.h"
 #include "kernels/core/blocks.h"
 #include "kernels/core/error.h"
 #include "kernels/core/fp16.h"
@@ -11,8 +12,9 @@ namespace amxlab::amx {
 namespace {
 
 void require_type(QType t, const char* who) {
-  require(amx_tile_packable(t),
-          std::string(who) + ": " + name(t) + " has no AMX tile layout (q8_0, q4_0 and q4_1 have)");
+  require(amx_tile_packable(t), [&] {
+    return std::string(who) + ": " + name(t) + " has no AMX tile layout (q8_0, q4_0, q4_1 and iq4_nl have)";
+  });
 }
 
 QType type_of(Layout l) {
@@ -20,14 +22,23 @@ QType type_of(Layout l) {
     case Layout::q8_0_amx_tile: return QType::Q8_0;
     case Layout::q4_0_amx_tile: return QType::Q4_0;
     case Layout::q4_1_amx_tile: return QType::Q4_1;
+    case Layout::iq4_nl_amx_tile: return QType::IQ4_NL;
     default: break;
   }
   throw Error(std::string("unpack_amx_tile: weights have layout ") + name(l) +
-              ", not one of q8_0_amx_tile, q4_0_amx_tile, q4_1_amx_tile");
+              ", not one of q8_0_amx_tile, q4_0_amx_tile, q4_1_amx_tile, iq4_nl_amx_tile");
 }
 
 // The 32 signed codes of one GGUF block, in element order.
 void block_codes(QType t, const std::byte* blk, int8_t (&codes)[kQK], float& d, float& m) {
+  if (t == QType::IQ4_NL) {
+    BlockInts b;
+    decode_block(t, blk, b);
+    std::memcpy(codes, b.code, kQK);
+    d = b.d;
+    m = 0.0f;
+    return;
+  }
   if (t == QType::Q8_0) {
     BlockQ8_0 b;
     std::memcpy(&b, blk, sizeof b);
@@ -62,14 +73,15 @@ void block_codes(QType t, const std::byte* blk, int8_t (&codes)[kQK], float& d, 
 }  // namespace
 
 bool amx_tile_packable(QType t) {
-  return t == QType::Q8_0 || t == QType::Q4_0 || t == QType::Q4_1;
+  return t == QType::Q8_0 || t == QType::Q4_0 || t == QType::Q4_1 || t == QType::IQ4_NL;
 }
 
 Layout amx_tile_layout(QType t) {
   require_type(t, "amx_tile_layout");
   return t == QType::Q8_0   ? Layout::q8_0_amx_tile
          : t == QType::Q4_0 ? Layout::q4_0_amx_tile
-                            : Layout::q4_1_amx_tile;
+         : t == QType::Q4_1 ? Layout::q4_1_amx_tile
+                            : Layout::iq4_nl_amx_tile;
 }
 
 size_t amx_record_bytes(QType t) {
@@ -173,6 +185,12 @@ std::vector<std::byte> unpack_amx_tile(const PackedWeights& w) {
       std::memcpy(&d, r + kScaleOffset + 4 * j, 4);
       if (t == QType::Q4_1) std::memcpy(&m, r + kMinOffset + 4 * j, 4);
       std::byte* blk = out.data() + static_cast<size_t>(row) * wrow + static_cast<size_t>(b) * block_bytes;
+      if (t == QType::IQ4_NL) {
+        BlockInts ints;
+        std::memcpy(ints.code, codes, kQK);
+        encode_block(t, ints, fp16_bits_from_f32_exact(d), 0, blk);
+        continue;
+      }
       if (t == QType::Q8_0) {
         BlockQ8_0 q;
         q.d = fp16_bits_from_f32_exact(d);

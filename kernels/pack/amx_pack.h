@@ -1,5 +1,7 @@
-// Packing GGUF Q8_0 / Q4_0 / Q4_1 weight rows into the AMX B-tile layout read by the
-// kernels of kernels/amx (Layout::q8_0_amx_tile, q4_0_amx_tile, q4_1_amx_tile).
+// Packing GGUF Q8_0 / Q4_0 / Q4_1 / IQ4_NL weight rows into the AMX B-tile layout read by
+// the kernels of kernels/amx (Layout::q8_0_amx_tile, q4_0_amx_tile, q4_1_amx_tile,
+// iq4_nl_amx_tile). The K-quants have their own layout (kernels/pack/kquant_pack.h),
+// whose code rows are B-tile rows too.
 //
 // Layout. The N weight rows are cut into strips of 16 rows (the 16 int32 columns of a
 // C tile); the last strip is padded with zero codes, zero scales and zero mins. A strip
@@ -14,7 +16,7 @@
 // so the record is 576 bytes (Q8_0, Q4_0) or 640 bytes (Q4_1), a multiple of 64, and
 // the record of (strip s, block b) starts at (s * K/32 + b) * record bytes. Codes are
 // signed bytes as TDPBSSD reads them: Q8_0 the GGUF code (all of -128..127), Q4_0 the
-// nibble minus 8 (-8..7), Q4_1 the nibble (0..15).
+// nibble minus 8 (-8..7), Q4_1 the nibble (0..15), IQ4_NL the code book's value.
 //
 // The conversion is exact and invertible: unpack_amx_tile() gives back the GGUF bytes
 // bit for bit (fp16 scales included, NaN payloads too).
@@ -38,7 +40,7 @@ inline constexpr size_t kScaleOffset = 512;  // 16 fp32 scales
 inline constexpr size_t kMinOffset = 576;    // 16 fp32 mins (Q4_1)
 inline constexpr int64_t kBRowBytes = 64;    // stride of the B tile rows
 
-// True for the three types this layout family holds.
+// True for the four types this layout family holds.
 bool amx_tile_packable(QType t);
 // Layout::q8_0_amx_tile / q4_0_amx_tile / q4_1_amx_tile for Q8_0 / Q4_0 / Q4_1; throws otherwise.
 Layout amx_tile_layout(QType t);

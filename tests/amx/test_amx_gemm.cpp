@@ -274,29 +274,32 @@ TEST(AmxGemm, CountOnlyMatchesRealCounters) {
 // ---- the registry lines ----
 
 TEST(AmxGemm, RegistryLinesAreConsistent) {
-  ASSERT_EQ(std::size(kAmxKernels), 6u);
+  ASSERT_EQ(std::size(kAmxKernels), 20u);  // Q8_0, Q4_0, Q4_1, IQ4_NL and six K-quants, x2 engines
   for (const KernelDesc& kd : kAmxKernels) {
     SCOPED_TRACE(std::string(kd.name));
+    const bool kquant = traits(kd.weight_type).block_elems == 256;
     EXPECT_EQ(kd.op, KernelOp::gemm);
     EXPECT_EQ(kd.act_type, traits(kd.weight_type).act_type);
-    EXPECT_EQ(kd.layout, amx_tile_layout(kd.weight_type));
+    EXPECT_EQ(kd.layout, kquant ? Layout::kq_i8_vnni16 : amx_tile_layout(kd.weight_type));
     EXPECT_EQ(kd.tile_m, 32);
     EXPECT_EQ(kd.tile_n, 32);
     const bool emulated = kd.name.ends_with("__amx_emulated");
     EXPECT_EQ(kd.engine, emulated ? Engine::emulated : Engine::native);
-    EXPECT_EQ(kd.isa, emulated ? kIsaAvx512 : (kIsaAmxInt8 | kIsaAvx512));
+    const uint32_t vnni = kquant ? kIsaAvx512Vnni : 0u;
+    EXPECT_EQ(kd.isa, (emulated ? kIsaAvx512 : (kIsaAmxInt8 | kIsaAvx512)) | vnni);
     ASSERT_NE(kd.pack_fn, nullptr);
     ASSERT_NE(kd.quantize, nullptr);
     ASSERT_NE(kd.plan, nullptr);
     ASSERT_NE(kd.run, nullptr);
     // pack() makes the layout run() reads; quantize() the format it reads.
-    const std::vector<std::byte> g = testing::random_weights(kd.weight_type, 3, 64, 1);
-    const PackedWeights w = kd.pack(kd.weight_type, g, 3, 64, default_memory_resource());
+    const int64_t k = kquant ? 256 : 64;
+    const std::vector<std::byte> g = testing::random_weights(kd.weight_type, 3, k, 1);
+    const PackedWeights w = kd.pack(kd.weight_type, g, 3, k, default_memory_resource());
     EXPECT_EQ(w.layout(), kd.layout);
-    const std::vector<float> f(2 * 64, 0.25f);
-    std::vector<std::byte> q(row_bytes(kd.act_type, 64) * 2), want(q.size());
-    kd.quantize(ActQuant::ref, f, 2, 64, q);
-    quantize_activations(kd.act_type, ActQuant::ref, f, 2, 64, want);
+    const std::vector<float> f(static_cast<size_t>(2 * k), 0.25f);
+    std::vector<std::byte> q(row_bytes(kd.act_type, k) * 2), want(q.size());
+    kd.quantize(ActQuant::ref, f, 2, k, q);
+    quantize_activations(kd.act_type, ActQuant::ref, f, 2, k, want);
     EXPECT_EQ(q, want);
   }
 }

@@ -1,0 +1,225 @@
+// The AMX GEMM kernel for the K-quants (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS x Q8_K) over
+// Layout::kq_i8_vnni16 (kernels/pack/kquant_pack.h), written once over the tile backend
+// and instantiated natively (amx_gemm_native.cpp) and on the strict emulator
+// (amx_gemm_emulated.cpp), like amx_gemm.h. Include only from those two files.
+//
+// Tile register map (palette 1), 2 x 2 blocking as amx_gemm.h, one SUB-element sub-block
+// (SUB = 32 or 16) per step:
+//   tmm4 / tmm5: A, rows m..m+15 / m+16..m+31, SUB bytes per row, straight from the Q8_K
+//                rows (stride = the activation row stride; base = block b, code 16*SUB*j)
+//   tmm6 / tmm7: B, strips s / s+1, SUB/4 rows x 64 bytes: the record's code rows of the
+//                sub-block (the layout's code rows ARE B-tile rows, stride 64)
+//   tmm0..tmm3:  C, 16 x 16 int32 each: dot(sub) for the 32 x 32 outputs
+// TDPBSUD (A signed: the Q8_K codes; B unsigned: the biased weight codes). Per sub-block
+// the C tiles are stored and folded into the int32 super-block sums on the vector unit:
+// S += VPMULLD(dot, scale) (the scales are per weight row, so they cannot enter the
+// tile product); per super-block T = 8 VPDPWSSD of the coefficient pairs x bsum pairs,
+// then the golden fp32 steps, as kernels/vnni/kquant_tile.h:
+//   no min: acc = fmaf((float)(S + T), d_w * d_a, acc)
+//   min:    acc = fmaf((float)S, d_w * d_a, acc); acc = fmaf(-(d_a * dmin_w), (float)T, acc)
+// The vector parts are functions with a target attribute (AVX-512F/BW/VNNI), as in
+// amx_epilogue.h, so no library template in these translation units is built for
+// AVX-512; the registry lines need kIsaAvx512 | kIsaAvx512Vnni.
+//
+// Tails and loop order as amx_gemm.h: 8-strip chunks of N, 32-row tiles, strip pairs,
+// then K (super-blocks, their sub-blocks in order). Any slice works.
+#pragma once
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/amx/amx_gemm.h"
+#include "kernels/amx/amx_kernels.h"
+#include "kernels/generic/kernel_args.h"
+#include "kernels/pack/kquant_pack.h"
+#include "kernels/tile/tile.h"
+
+namespace amxlab::amx {
+namespace {
+
+namespace kqamx {
+
+constexpr size_t kActBlockBytes = 292, kActCodeOffset = 4, kActBsumOffset = 260;
+
+inline tile::TileConfig config(int sub, int r0, int r1) {
+  tile::TileConfig c = tile::TileConfig::palette1();
+  c.set(0, r0, 64).set(1, r0, 64).set(4, r0, sub);
+  if (r1 > 0) c.set(2, r1, 64).set(3, r1, 64).set(5, r1, sub);
+  c.set(6, sub / 4, 64).set(7, sub / 4, 64);
+  return c;
+}
+
+// sum[r][0..31] += dot[r][0..31] * scale (columns 16..31 only when `two`); the 32 x 32
+// int32 buffers have a row stride of 32.
+__attribute__((target("avx512f"))) inline void fold_subblock(int32_t* sum, const int32_t* dot,
+                                                              const std::byte* sc0, const std::byte* sc1,
+                                                              int rows, bool two) {
+  const auto all = static_cast<__mmask16>(0xffff);
+  const __m512i s0 = _mm512_maskz_cvtepi8_epi32(all, _mm_loadu_si128(reinterpret_cast<const __m128i*>(sc0)));
+  const __m512i s1 = _mm512_maskz_cvtepi8_epi32(all, _mm_loadu_si128(reinterpret_cast<const __m128i*>(sc1)));
+  for (int r = 0; r < rows; ++r) {
+    int32_t* sr = sum + 32 * r;
+    const int32_t* dr = dot + 32 * r;
+    _mm512_storeu_si512(sr, _mm512_add_epi32(_mm512_loadu_si512(sr), _mm512_mullo_epi32(_mm512_loadu_si512(dr), s0)));
+    if (two) {
+      _mm512_storeu_si512(sr + 16, _mm512_add_epi32(_mm512_loadu_si512(sr + 16),
+                                                    _mm512_mullo_epi32(_mm512_loadu_si512(dr + 16), s1)));
+    }
+  }
+}
+
+// The end of one super-block: T from the coefficients and the bsums, then the fp32 steps
+// into acc (32 x 32, row stride 32). ab: Q8_K block of row 0, rows `stride` bytes apart.
+template <bool MIN>
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void finish_superblock(
+    float* acc, const int32_t* sum, const std::byte* rec0, const std::byte* rec1, const std::byte* ab,
+    size_t stride, int rows, bool two) {
+  const auto all = static_cast<__mmask16>(0xffff);
+  const std::byte* rec[2] = {rec0, rec1};
+  __m512i cf[2][8];
+  __m512 dw[2], dmw[2];
+  for (int h = 0; h < 2; ++h) {
+    for (int p = 0; p < 8; ++p) cf[h][p] = _mm512_loadu_si512(rec[h] + kq16::kCoefOffset + 64 * p);
+    dw[h] = _mm512_maskz_cvtph_ps(all, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[h] + kq16::kDOffset)));
+    dmw[h] = _mm512_maskz_cvtph_ps(all,
+                                   _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[h] + kq16::kDminOffset)));
+  }
+  const __m512i sign = _mm512_set1_epi32(INT32_MIN);
+  for (int r = 0; r < rows; ++r) {
+    const std::byte* a = ab + static_cast<size_t>(r) * stride;
+    float da;
+    std::memcpy(&da, a, sizeof da);
+    const __m512 dav = _mm512_set1_ps(da);
+    for (int h = 0; h < (two ? 2 : 1); ++h) {
+      __m512i t = _mm512_setzero_si512();
+      for (int p = 0; p < 8; ++p) {
+        int32_t pair;
+        std::memcpy(&pair, a + kActBsumOffset + 4 * p, sizeof pair);
+        t = _mm512_dpwssd_epi32(t, cf[h][p], _mm512_set1_epi32(pair));
+      }
+      float* ar = acc + 32 * r + 16 * h;
+      const __m512i s = _mm512_loadu_si512(sum + 32 * r + 16 * h);
+      __m512 x = _mm512_loadu_ps(ar);
+      if constexpr (MIN) {
+        x = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(all, s), _mm512_mul_ps(dw[h], dav), x);
+        const __m512 nd = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_mul_ps(dav, dmw[h])), sign));
+        x = _mm512_fmadd_ps(nd, _mm512_maskz_cvtepi32_ps(all, t), x);
+      } else {
+        x = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(all, _mm512_add_epi32(s, t)), _mm512_mul_ps(dw[h], dav), x);
+      }
+      _mm512_storeu_ps(ar, x);
+    }
+  }
+}
+
+template <int SUB, bool MIN, class Tiles>
+void gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
+                const OutputView& y, const Slice& s) {
+  vnni::raw::KqArgs g;
+  if (!kernel_args::check_kq16_run(wt, kernel, w, a, y, s, g)) return;
+  bool count_only = false;
+  if constexpr (!Tiles::is_native) count_only = t.options().count_only;
+  constexpr int kSubs = 256 / SUB;
+  const auto stride = static_cast<std::ptrdiff_t>(a.row_stride);
+  alignas(64) int32_t dot[kTileM * kTileN];
+  alignas(64) int32_t sum[kTileM * kTileN];
+  alignas(64) float acc[kTileM * kTileN];
+  constexpr std::ptrdiff_t kCStride = kTileN * sizeof(int32_t);
+  t.declare_buffer(g.a, static_cast<size_t>(g.rows - 1) * a.row_stride + row_bytes(QType::Q8_K, w.k()),
+                   "activations", tile::BufferAccess::read);
+  t.declare_buffer(w.bytes().data(), w.bytes().size(), "packed weights", tile::BufferAccess::read);
+  t.declare_buffer(dot, sizeof dot, "int32 sub-block scratch", tile::BufferAccess::write);
+
+  const int64_t st_begin = s.n0 / kStripRows;
+  const int64_t st_end = (s.n1 + kStripRows - 1) / kStripRows;
+  int cfg0 = -1, cfg1 = -1;
+  for (int64_t chunk = st_begin; chunk < st_end; chunk += kChunkStrips) {
+    const int64_t chunk_end = std::min(chunk + kChunkStrips, st_end);
+    for (int64_t m = 0; m < g.rows; m += kTileM) {
+      const int rows = static_cast<int>(std::min<int64_t>(kTileM, g.rows - m));
+      const int r0 = std::min(rows, 16), r1 = rows - r0;
+      if (r0 != cfg0 || r1 != cfg1) {
+        t.configure(config(SUB, r0, r1));
+        cfg0 = r0;
+        cfg1 = r1;
+      }
+      const std::byte* arow = g.a + static_cast<size_t>(m) * a.row_stride;
+      for (int64_t st = chunk; st < chunk_end; st += 2) {
+        const bool two = st + 1 < chunk_end;
+        const std::byte* w0 = g.w + static_cast<size_t>(st) * g.strip_bytes;
+        const std::byte* w1 = two ? w0 + g.strip_bytes : w0;
+        if (!count_only) std::memset(acc, 0, sizeof acc);
+        for (int64_t b = 0; b < g.superblocks; ++b) {
+          const std::byte* rec0 = w0 + static_cast<size_t>(b) * kq16::kRecordBytes;
+          const std::byte* rec1 = w1 + static_cast<size_t>(b) * kq16::kRecordBytes;
+          const std::byte* ab = arow + static_cast<size_t>(b) * kActBlockBytes;
+          if (!count_only) std::memset(sum, 0, sizeof sum);
+          for (int j = 0; j < kSubs; ++j) {
+            const std::byte* acodes = ab + kActCodeOffset + static_cast<size_t>(SUB * j);
+            const size_t brow = 64 * static_cast<size_t>(SUB / 4 * j);
+            t.template zero<0>();
+            t.template loadd<4>(acodes, stride);
+            t.template loadd<6>(rec0 + brow, kBRowBytes);
+            t.template dpbsud<0, 4, 6>();
+            if (two) {
+              t.template zero<1>();
+              t.template loadd<7>(rec1 + brow, kBRowBytes);
+              t.template dpbsud<1, 4, 7>();
+            }
+            if (r1 > 0) {
+              t.template zero<2>();
+              t.template loadd<5>(acodes + 16 * stride, stride);
+              t.template dpbsud<2, 5, 6>();
+              if (two) {
+                t.template zero<3>();
+                t.template dpbsud<3, 5, 7>();
+              }
+            }
+            t.template stored<0>(dot, kCStride);
+            if (two) t.template stored<1>(dot + 16, kCStride);
+            if (r1 > 0) {
+              t.template stored<2>(dot + 16 * kTileN, kCStride);
+              if (two) t.template stored<3>(dot + 16 * kTileN + 16, kCStride);
+            }
+            if (!count_only) {
+              fold_subblock(sum, dot, rec0 + kq16::kScaleOffset + 16 * static_cast<size_t>(j),
+                            rec1 + kq16::kScaleOffset + 16 * static_cast<size_t>(j), rows, two);
+            }
+          }
+          if (!count_only) finish_superblock<MIN>(acc, sum, rec0, rec1, ab, a.row_stride, rows, two);
+        }
+        if (count_only) continue;
+        const int64_t col0 = st * kStripRows;
+        const int64_t lo = std::max<int64_t>(s.n0 - col0, 0);
+        const int64_t hi = std::min<int64_t>(s.n1 - col0, two ? 2 * kStripRows : kStripRows);
+        for (int r = 0; r < rows; ++r) {
+          float* yr = g.y + static_cast<size_t>(m + r) * g.y_stride + col0;
+          std::memcpy(yr + lo, acc + r * kTileN + lo, static_cast<size_t>(hi - lo) * sizeof(float));
+        }
+      }
+    }
+  }
+  t.release();
+}
+
+}  // namespace kqamx
+
+// The kernel for weight type wt (one of the six K-quants).
+template <class Tiles>
+void kquant_gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
+                       const OutputView& y, const Slice& s) {
+  const kq16::TypeInfo ti = kq16::type_info(wt);
+  if (ti.sub_len == 32) {
+    if (ti.has_min) return kqamx::gemm_slice<32, true>(t, wt, kernel, w, a, y, s);
+    return kqamx::gemm_slice<32, false>(t, wt, kernel, w, a, y, s);
+  }
+  if (ti.has_min) return kqamx::gemm_slice<16, true>(t, wt, kernel, w, a, y, s);
+  kqamx::gemm_slice<16, false>(t, wt, kernel, w, a, y, s);
+}
+
+}  // namespace
+}  // namespace amxlab::amx
