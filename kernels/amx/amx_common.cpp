@@ -10,6 +10,7 @@
 #include "kernels/core/error.h"
 #include "kernels/core/fp16.h"
 #include "kernels/kernel_checks.h"
+#include "kernels/pack/kquant_pack.h"
 #include "kernels/tile/emulator.h"
 
 namespace amxlab::amx {
@@ -19,6 +20,15 @@ Plan plan_gemm(int64_t, int64_t, int64_t) {
 }
 
 double epilogue_cycles_per_element_block(QType weight_type) {
+  if (kq16::packable(weight_type)) {
+    // Per 16 outputs: the fold of each sub-block (VPMULLD: 2 uops, VPADDD: 1) and, once
+    // per super-block, 8 VPDPWSSD + VCVTDQ2PS + VMULPS + VFMADD, plus VPADDD (no min)
+    // or VMULPS + VPXORD + VCVTDQ2PS + VFMADD (min); 512-bit uops on p0 and p5 only.
+    const kq16::TypeInfo ti = kq16::type_info(weight_type);
+    const double subs_per_block = 32.0 / ti.sub_len;
+    const double superblock_uops = ti.has_min ? 15.0 : 12.0;
+    return (kKqFoldUops * subs_per_block + superblock_uops / 8.0) / 32.0;
+  }
   require(amx_tile_packable(weight_type),
           std::string("epilogue_cycles_per_element_block: no AMX kernel for ") + name(weight_type));
   return weight_type == QType::Q4_1 ? kEpilogueCyclesPerElementBlockQ4_1 : kEpilogueCyclesPerElementBlock;
@@ -73,14 +83,17 @@ void prepare(QType wt, const char* kernel, const PackedWeights& w, const Activat
 }  // namespace detail
 
 AmxModelReport model_gemm(QType wt, int64_t m, int64_t n, int64_t k, double ghz) {
-  require(amx_tile_packable(wt), std::string("amx::model_gemm: no AMX kernel for ") + name(wt));
-  require(m >= 1 && n >= 1 && k >= kBlockK && k % kBlockK == 0,
+  const bool kquant = kq16::packable(wt);
+  require(kquant || amx_tile_packable(wt), std::string("amx::model_gemm: no AMX kernel for ") + name(wt));
+  const int64_t block = traits(wt).block_elems;
+  require(m >= 1 && n >= 1 && k >= block && k % block == 0,
           "amx::model_gemm: bad shape M=" + std::to_string(m) + " N=" + std::to_string(n) +
               " K=" + std::to_string(k));
   // Zero data: the count-only emulator reads no memory, the scale tables read zeros.
   const QType act = traits(wt).act_type;
   const std::vector<std::byte> gguf(row_bytes(wt, k) * static_cast<size_t>(n));
-  const PackedWeights w = pack_amx_tile(wt, gguf, n, k, default_memory_resource());
+  const PackedWeights w = kquant ? kq16::pack(wt, gguf, n, k, default_memory_resource())
+                                 : pack_amx_tile(wt, gguf, n, k, default_memory_resource());
   const size_t arow = row_bytes(act, k);
   const std::vector<std::byte> aq(arow * static_cast<size_t>(m));
   // Never written in count-only mode: left uninitialised (untouched pages cost nothing).
@@ -95,6 +108,8 @@ AmxModelReport model_gemm(QType wt, int64_t m, int64_t n, int64_t k, double ghz)
 
   AmxModelReport r;
   r.counters = t.counters();
+  // K per tile product: 32, or a K-quant's sub-block (16 for Q2_K, Q3_K, Q6_K).
+  r.format_ceiling = kquant ? kq16::type_info(wt).sub_len / 64.0 : 0.5;
   const int64_t padded_n = (n + kStripRows - 1) / kStripRows * kStripRows;
   r.epilogue_elements =
       static_cast<uint64_t>(m) * static_cast<uint64_t>(padded_n) * static_cast<uint64_t>(k / kBlockK);

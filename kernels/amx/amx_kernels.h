@@ -70,6 +70,8 @@ void run_emulated_on(tile::EmulatedTiles& t, QType weight_type, const PackedWeig
 // llvm-mca cross-check in README.md.
 inline constexpr double kEpilogueCyclesPerElementBlock = 3.0 / 32.0;      // q8_0, q4_0
 inline constexpr double kEpilogueCyclesPerElementBlockQ4_1 = 4.0 / 32.0;  // q4_1
+// K-quants: per 16 outputs, per sub-block, VPMULLD (2 uops on SPR) + VPADDD.
+inline constexpr double kKqFoldUops = 3.0;
 double epilogue_cycles_per_element_block(QType weight_type);
 
 struct AmxModelReport {
@@ -78,6 +80,7 @@ struct AmxModelReport {
   uint64_t epilogue_elements = 0;          // output elements x K blocks, padded N included
   double epilogue_cycles_per_element = 0;  // the figure used
   double format_ceiling = 0.5;             // K = 32 per TDPBSSD: <= 50 % of int8 peak
+                                           // (K-quants: their sub-block length / 64)
   double overlapped_cycles = 0;            // max(tmul, load/store, epilogue) + config: if the
   double overlapped_utilisation = 0;       // vector epilogue overlapped TMUL (NOT model v1)
 };

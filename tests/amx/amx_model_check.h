@@ -14,10 +14,10 @@ namespace amxlab::amx::testing {
 
 inline void print(const char* what, QType t, int64_t m, int64_t n, int64_t k, const AmxModelReport& r) {
   std::printf(
-      "%s %s M=%lld N=%lld K=%lld [%s]\n  TDPBSSD %llu TILELOADD %llu TILESTORED %llu TILEZERO %llu "
+      "%s %s M=%lld N=%lld K=%lld [%s]\n  TDPB*D %llu TILELOADD %llu TILESTORED %llu TILEZERO %llu "
       "LDTILECFG %llu\n"
       "  cycles: tmul %.4g load/store %.4g config %.4g epilogue %.4g (%.4f/elem-block) -> %.4g\n"
-      "  utilisation %.2f %% of int8 peak = %.1f %% of the K=32 format ceiling"
+      "  utilisation %.2f %% of int8 peak = %.1f %% of the format ceiling"
       " (overlapped-epilogue bound: %.2f %% = %.1f %%)\n",
       what, name(t), static_cast<long long>(m), static_cast<long long>(n), static_cast<long long>(k),
       r.model.label.c_str(), static_cast<unsigned long long>(r.counters.tdpb_int8()),

@@ -47,11 +47,16 @@ inline uint16_t random_scale(std::mt19937_64& rng) {
 }
 
 // N GGUF rows of K elements of type t with random codes, each row holding the edge
-// codes: Q8_0 -128, -127, 127 and 0; Q4_* nibbles 0 and 15.
+// codes: Q8_0 -128, -127, 127 and 0; Q4_* nibbles 0 and 15; K-quants: random bytes.
 inline std::vector<std::byte> random_weights(QType t, int64_t n, int64_t k, uint64_t seed) {
   std::mt19937_64 rng(seed);
   const size_t wrow = row_bytes(t, k), bb = traits(t).block_bytes;
   std::vector<std::byte> out(wrow * static_cast<size_t>(n));
+  if (traits(t).block_elems != kQK) {
+    // K-quant super-blocks: every bit pattern is a legal block (fp16 fields included).
+    for (auto& byte : out) byte = static_cast<std::byte>(rng() & 0xff);
+    return out;
+  }
   for (int64_t r = 0; r < n; ++r) {
     for (int64_t b = 0; b < k / kQK; ++b) {
       std::byte* p = out.data() + static_cast<size_t>(r) * wrow + static_cast<size_t>(b) * bb;

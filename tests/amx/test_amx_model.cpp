@@ -28,6 +28,22 @@ TEST(AmxModel, SmallClosedForm) {
   for (QType t : {QType::Q4_0, QType::Q4_1}) check_closed_form(t, 64, 256, 512);
 }
 
+// K-quants: one TDPBSUD per C tile and sub-block (K = 32 or 16), one store each.
+TEST(AmxModel, KquantCountsFollowTheSubBlocks) {
+  for (QType t : {QType::Q4_K, QType::Q6_K, QType::Q2_K, QType::IQ4_XS}) {
+    const int64_t m = 64, n = 64, k = 512;
+    const AmxModelReport r = model_gemm(t, m, n, k);
+    print("model", t, m, n, k, r);
+    const int sub = t == QType::Q4_K || t == QType::IQ4_XS ? 32 : 16;
+    const auto rounds = static_cast<uint64_t>((m / 32) * (n / 32) * (k / sub));
+    EXPECT_EQ(r.counters.tdpb_int8(), 4 * rounds) << name(t);
+    EXPECT_EQ(r.counters.tilestored(), 4 * rounds) << name(t);
+    EXPECT_EQ(r.format_ceiling, sub / 64.0);
+    EXPECT_GT(r.model.utilisation, 0.0);
+    EXPECT_LT(r.model.utilisation, r.format_ceiling);
+  }
+}
+
 TEST(AmxModel, TailsCostFullTileInstructions) {
   // N = 17: a lone strip pair has its second strip of one row; M = 33: a 1-row tile.
   const AmxModelReport r = model_gemm(QType::Q8_0, 33, 17, 64);
