@@ -14,6 +14,10 @@ if(TARGET amxlab_threading)
       ${CMAKE_CURRENT_LIST_DIR}/kernels/test_kernels.cpp
       ${CMAKE_CURRENT_LIST_DIR}/kernels/test_dispatch.cpp
     LIBS amxlab_gemm_tester)
+  # Every kernel on the ggml-quantised tensors and activations of tests/data/ggml.
+  amxlab_add_test(ggml_file_kernels_test LABEL fast
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/kernels/test_ggml_file_kernels.cpp
+    LIBS amxlab_gemm_tester amxlab::io)
   # The pool on its own (no oneDNN, no OpenMP): the binary the tsan preset builds.
   amxlab_add_test(thread_pool_test LABEL fast
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/kernels/test_thread_pool.cpp
