@@ -6,6 +6,7 @@
 #include "kernels/core/error.h"
 #include "kernels/isa.h"
 #include "kernels/kernel_checks.h"
+#include "kernels/pack/kq4_nibble_pack.h"
 #include "kernels/pack/kquant_pack.h"
 
 namespace amxlab::kernel_args {
@@ -51,14 +52,18 @@ bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, cons
 }
 
 bool check_kq16_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
-                    const OutputView& y, const Slice& s, vnni::raw::KqArgs& g) {
-  w.require(wt, Layout::kq_i8_vnni16, kernel);
+                    const OutputView& y, const Slice& s, vnni::raw::KqArgs& g, Layout layout) {
+  w.require(wt, layout, kernel);
   const int64_t n = w.n(), k = w.k();
   const kq16::Geometry geo = kq16::geometry(wt, n, k);
-  require(w.bytes().size() == geo.total_bytes, [&] {
+  const bool nibbles = layout == Layout::kq4_nib_vnni16;
+  const size_t strip_bytes =
+      nibbles ? static_cast<size_t>(geo.superblocks) * kq4n::kRecordBytes : geo.strip_bytes;
+  const size_t total = strip_bytes * static_cast<size_t>(geo.strips);
+  require(w.bytes().size() == total, [&] {
     return std::string(kernel) + ": packed weights hold " + std::to_string(w.bytes().size()) +
            " bytes, their shape N=" + std::to_string(n) + " K=" + std::to_string(k) + " needs " +
-           std::to_string(geo.total_bytes);
+           std::to_string(total);
   });
   check_gemm_views(wt, kernel, n, k, a, y, s);
   if (s.m0 == s.m1 || s.n0 == s.n1) return false;
@@ -67,7 +72,7 @@ bool check_kq16_run(QType wt, const char* kernel, const PackedWeights& w, const 
   const kq16::TypeInfo ti = kq16::type_info(wt);
   g = vnni::raw::KqArgs{};
   g.w = w.bytes().data();
-  g.strip_bytes = geo.strip_bytes;
+  g.strip_bytes = strip_bytes;
   g.superblocks = geo.superblocks;
   g.sub_len = ti.sub_len;
   g.has_min = ti.has_min ? 1 : 0;

@@ -18,10 +18,12 @@ namespace amxlab::kernel_args {
 bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
                       const OutputView& y, const Slice& s, vnni::raw::GemmArgs& g);
 
-// The same for the K-quant kernels over kq_i8_vnni16 (kernels/pack/kquant_pack.h);
+// The same for the K-quant kernels over kq_i8_vnni16 (kernels/pack/kquant_pack.h) or,
+// with layout = kq4_nib_vnni16, the Q4_K / IQ4_XS GEMV (kernels/pack/kq4_nibble_pack.h);
 // fills `g` except partial.
 bool check_kq16_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
-                    const OutputView& y, const Slice& s, vnni::raw::KqArgs& g);
+                    const OutputView& y, const Slice& s, vnni::raw::KqArgs& g,
+                    Layout layout = Layout::kq_i8_vnni16);
 
 // Throws Error("<kernel>: cannot run here: ...") unless isa_supported(isa). One cached
 // CPUID lookup: it keeps a direct call of a RunFn (not through the dispatcher) from

@@ -11,10 +11,11 @@ namespace {
 using RawKqFn = void (*)(const raw::KqArgs&);
 
 void run_kq(QType wt, KqKernel which, uint32_t isa, RawKqFn fn, const PackedWeights& w,
-            const ActivationView& a, const OutputView& y, const Slice& s) {
+            const ActivationView& a, const OutputView& y, const Slice& s,
+            Layout layout = Layout::kq_i8_vnni16) {
   const char* kernel = kq_kernel_name(wt, which).data();  // a string literal: NUL-terminated
   raw::KqArgs g;
-  if (!kernel_args::check_kq16_run(wt, kernel, w, a, y, s, g)) return;
+  if (!kernel_args::check_kq16_run(wt, kernel, w, a, y, s, g, layout)) return;
   kernel_args::require_isa(isa, kernel);
   g.partial = kernel_args::thread_scratch(raw::kq_partial_floats(g.rows));
   fn(g);
@@ -24,7 +25,11 @@ void run_kq(QType wt, KqKernel which, uint32_t isa, RawKqFn fn, const PackedWeig
 
 template <QType T>
 void run_kq_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
-  run_kq(T, KqKernel::gemv_avx512, kAvx512VnniIsa, &raw::avx512_kq_gemv, w, a, y, s);
+  if constexpr (kq_gemv_keeps_nibbles(T)) {
+    run_kq(T, KqKernel::gemv_avx512, kAvx512VnniIsa, &raw::avx512_kq4_gemv, w, a, y, s, Layout::kq4_nib_vnni16);
+  } else {
+    run_kq(T, KqKernel::gemv_avx512, kAvx512VnniIsa, &raw::avx512_kq_gemv, w, a, y, s);
+  }
 }
 template <QType T>
 void run_kq_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
