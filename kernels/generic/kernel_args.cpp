@@ -6,7 +6,7 @@
 #include "kernels/core/error.h"
 #include "kernels/isa.h"
 #include "kernels/kernel_checks.h"
-#include "kernels/pack/kq4_nibble_pack.h"
+#include "kernels/pack/kquant_nibble_pack.h"
 #include "kernels/pack/kquant_pack.h"
 
 namespace amxlab::kernel_args {
@@ -56,9 +56,9 @@ bool check_kq16_run(QType wt, const char* kernel, const PackedWeights& w, const 
   w.require(wt, layout, kernel);
   const int64_t n = w.n(), k = w.k();
   const kq16::Geometry geo = kq16::geometry(wt, n, k);
-  const bool nibbles = layout == Layout::kq4_nib_vnni16;
+  const bool nibbles = layout == Layout::kq_nib_vnni16;
   const size_t strip_bytes =
-      nibbles ? static_cast<size_t>(geo.superblocks) * kq4n::kRecordBytes : geo.strip_bytes;
+      nibbles ? static_cast<size_t>(geo.superblocks) * kqn::record_info(wt).record_bytes : geo.strip_bytes;
   const size_t total = strip_bytes * static_cast<size_t>(geo.strips);
   require(w.bytes().size() == total, [&] {
     return std::string(kernel) + ": packed weights hold " + std::to_string(w.bytes().size()) +
@@ -76,6 +76,10 @@ bool check_kq16_run(QType wt, const char* kernel, const PackedWeights& w, const 
   g.superblocks = geo.superblocks;
   g.sub_len = ti.sub_len;
   g.has_min = ti.has_min ? 1 : 0;
+  g.nib_kind = wt == QType::Q4_K    ? vnni::raw::kNibQ4_K
+               : wt == QType::Q5_K  ? vnni::raw::kNibQ5_K
+               : wt == QType::Q6_K  ? vnni::raw::kNibQ6_K
+                                    : vnni::raw::kNibIQ4_XS;
   g.a = a.bytes + static_cast<size_t>(s.m0) * a.row_stride;
   g.a_stride = a.row_stride;
   g.rows = s.m1 - s.m0;

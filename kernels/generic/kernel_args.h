@@ -19,7 +19,7 @@ bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, cons
                       const OutputView& y, const Slice& s, vnni::raw::GemmArgs& g);
 
 // The same for the K-quant kernels over kq_i8_vnni16 (kernels/pack/kquant_pack.h) or,
-// with layout = kq4_nib_vnni16, the Q4_K / IQ4_XS GEMV (kernels/pack/kq4_nibble_pack.h);
+// with layout = kq_nib_vnni16, the Q4_K / IQ4_XS GEMV (kernels/pack/kquant_nibble_pack.h);
 // fills `g` except partial.
 bool check_kq16_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
                     const OutputView& y, const Slice& s, vnni::raw::KqArgs& g,

@@ -44,7 +44,7 @@ const char* name(Layout l) {
     case Layout::iq4_nl_vnni16: return "iq4_nl_vnni16";
     case Layout::iq4_nl_amx_tile: return "iq4_nl_amx_tile";
     case Layout::kq_i8_vnni16: return "kq_i8_vnni16";
-    case Layout::kq4_nib_vnni16: return "kq4_nib_vnni16";
+    case Layout::kq_nib_vnni16: return "kq_nib_vnni16";
     case Layout::plain_s8: return "plain_s8";
     case Layout::plain_bf16: return "plain_bf16";
   }

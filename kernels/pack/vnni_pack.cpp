@@ -6,7 +6,7 @@
 #include "kernels/core/block_codes.h"
 #include "kernels/core/blocks.h"
 #include "kernels/core/error.h"
-#include "kernels/pack/kq4_nibble_pack.h"
+#include "kernels/pack/kquant_nibble_pack.h"
 #include "kernels/pack/kquant_pack.h"
 
 namespace amxlab::vnni16 {
@@ -214,7 +214,7 @@ std::vector<std::byte> unpack_to_gguf(const PackedWeights& w) {
     case Layout::q4_1_vnni16:
     case Layout::iq4_nl_vnni16: return vnni16::unpack(w);
     case Layout::kq_i8_vnni16: return kq16::unpack(w);
-    case Layout::kq4_nib_vnni16: return kq4n::unpack(w);
+    case Layout::kq_nib_vnni16: return kqn::unpack(w);
     default: break;
   }
   throw Error(std::string("unpack_to_gguf: layout ") + name(w.layout()) +

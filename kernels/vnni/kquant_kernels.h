@@ -10,7 +10,7 @@
 #include "kernels/gemm_kernel.h"
 #include "kernels/generic/portable_kernels.h"
 #include "kernels/kquant_names.h"
-#include "kernels/pack/kq4_nibble_pack.h"
+#include "kernels/pack/kquant_nibble_pack.h"
 #include "kernels/pack/kquant_pack.h"
 #include "kernels/pack/vnni_pack.h"
 #include "kernels/vnni/vnni_kernels.h"
@@ -31,7 +31,7 @@ void run_iq4_nl_gemm_avx512(const PackedWeights& w, const ActivationView& a, con
 void run_iq4_nl_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                              const Slice& s);
 
-// The GEMV of Q4_K and IQ4_XS reads their 4-bit codes as they are (kq4_nib_vnni16:
+// The GEMV of Q4_K and IQ4_XS reads their 4-bit codes as they are (kq_nib_vnni16:
 // 148 bytes per 256 weights instead of 308), which measured faster (kernels/README.md
 // "K-quants"); the other K-quants' GEMV reads kq_i8_vnni16.
 constexpr bool kq_gemv_keeps_nibbles(QType t) {
@@ -43,7 +43,7 @@ template <QType T>
 constexpr KernelDesc kq_gemv_avx512_desc() {
   if constexpr (kq_gemv_keeps_nibbles(T)) {
     return {kq_kernel_name(T, KqKernel::gemv_avx512), T, QType::Q8_K, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
-            Engine::native, Layout::kq4_nib_vnni16, &kq4n::pack, &quantize_q8_k_avx512, &plan_gemv_avx512,
+            Engine::native, Layout::kq_nib_vnni16, &kqn::pack, &quantize_q8_k_avx512, &plan_gemv_avx512,
             &run_kq_gemv_avx512<T>};
   }
   return {kq_kernel_name(T, KqKernel::gemv_avx512), T, QType::Q8_K, KernelOp::gemv, 1, 64, kAvx512VnniIsa,

@@ -10,14 +10,14 @@ target_sources(amxlab_kernels PRIVATE
   ${_amxlab_vnni_dir}/avx512_quantize.cpp
   ${_amxlab_vnni_dir}/avxvnni_gemm.cpp
   ${_amxlab_vnni_dir}/avx512_kquant.cpp
-  ${_amxlab_vnni_dir}/avx512_kq4_gemv.cpp
+  ${_amxlab_vnni_dir}/avx512_kqn_gemv.cpp
   ${_amxlab_vnni_dir}/avxvnni_kquant.cpp
 )
 set_source_files_properties(
   ${_amxlab_vnni_dir}/avx512_gemm.cpp
   ${_amxlab_vnni_dir}/avx512_quantize.cpp
   ${_amxlab_vnni_dir}/avx512_kquant.cpp
-  ${_amxlab_vnni_dir}/avx512_kq4_gemv.cpp
+  ${_amxlab_vnni_dir}/avx512_kqn_gemv.cpp
   PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni;-mavx2;-mfma;-mf16c")
 set_source_files_properties(
   ${_amxlab_vnni_dir}/avxvnni_gemm.cpp

@@ -59,6 +59,7 @@ struct KqArgs {
   size_t y_stride = 0;           // in floats
   int64_t n0 = 0, n1 = 0;        // columns, n0 < n1
   float* partial = nullptr;      // kq_partial_floats(rows): fp32 accumulators between K ranges
+  int nib_kind = 0;              // kq_nib_vnni16 only: NibKind below
 };
 inline constexpr size_t kq_partial_floats(int64_t rows) {
   return 64u * static_cast<size_t>(rows);
@@ -68,10 +69,11 @@ inline constexpr size_t kq_partial_floats(int64_t rows) {
 void avx512_kq_gemm(const KqArgs& g);   // 4 x 32 register tile, K in ranges of 1024 (avx512_kquant.cpp)
 void avx512_kq_gemv(const KqArgs& g);   // 1 x 64 register tile, all of K at once
 void avxvnni_kq_gemm(const KqArgs& g);  // 2 x 16 register tile (avxvnni_kquant.cpp)
-// Q4_K (has_min = 1) and IQ4_XS (has_min = 0) GEMV over kq4_nib_vnni16
-// (kernels/pack/kq4_nibble_pack.h): 1 row x 64 columns, rows one at a time
-// (avx512_kq4_gemv.cpp). KqArgs::sub_len and partial are unused.
-void avx512_kq4_gemv(const KqArgs& g);
+// The GEMV over kq_nib_vnni16 (kernels/pack/kquant_nibble_pack.h) for Q4_K, Q5_K, Q6_K
+// and IQ4_XS (KqArgs::nib_kind): 1 row x 64 columns, rows one at a time
+// (avx512_kqn_gemv.cpp). KqArgs::partial is unused.
+enum NibKind : int { kNibQ4_K = 0, kNibIQ4_XS = 1, kNibQ5_K = 2, kNibQ6_K = 3 };
+void avx512_kqn_gemv(const KqArgs& g);
 
 // AVX-512 activation quantisation (avx512_quantize.cpp).
 // Index of the first element of x[0..count) that is Inf or NaN, or -1.

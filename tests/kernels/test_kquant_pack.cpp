@@ -9,6 +9,7 @@
 
 #include "kernels/core/block_codes.h"
 #include "kernels/core/blocks.h"
+#include "kernels/pack/kquant_nibble_pack.h"
 #include "kernels/pack/kquant_pack.h"
 #include "kernels/pack/vnni_pack.h"
 #include "tests/test_util.h"
@@ -167,6 +168,66 @@ TEST(KquantPack, Errors) {
   w.mutable_bytes()[64 * 3 + 1] = std::byte{16};
   msg = error_of([&] { (void)kq16::unpack(w); });
   EXPECT_NE(msg.find("q4_K code 16"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace amxlab::testing
+
+namespace amxlab::testing {
+namespace {
+
+TEST(KquantNibblePack, RecordSizesAsDocumented) {
+  // The GEMV kernel (kernels/vnni/avx512_kqn_gemv.cpp) hard-codes these offsets.
+  struct Want {
+    QType t;
+    size_t high_bytes, scale, coef, d, dmin, bytes;
+    int sub_len;
+  };
+  for (const Want w : {Want{QType::Q4_K, 0, 2048, 2176, 2304, 2336, 2368, 32},
+                       Want{QType::IQ4_XS, 0, 2048, 2176, 2304, 2336, 2368, 32},
+                       Want{QType::Q5_K, 512, 2560, 2688, 2816, 2848, 2880, 32},
+                       Want{QType::Q6_K, 1024, 3072, 3328, 3584, 3616, 3648, 16}}) {
+    const kqn::RecordInfo r = kqn::record_info(w.t);
+    EXPECT_EQ(r.high_bytes, w.high_bytes) << name(w.t);
+    EXPECT_EQ(r.scale_offset, w.scale) << name(w.t);
+    EXPECT_EQ(r.coef_offset, w.coef) << name(w.t);
+    EXPECT_EQ(r.d_offset, w.d) << name(w.t);
+    EXPECT_EQ(r.dmin_offset, w.dmin) << name(w.t);
+    EXPECT_EQ(r.record_bytes, w.bytes) << name(w.t);
+    EXPECT_EQ(r.record_bytes % 64, 0u);
+    EXPECT_EQ(r.sub_len, w.sub_len);
+  }
+}
+
+TEST(KquantNibblePack, UnpackReturnsTheExactGgufBytes) {
+  for (QType t : {QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_XS}) {
+    for (int64_t n : {1, 15, 16, 17, 33}) {
+      for (int64_t k : {256, 512, 2304}) {
+        const auto src = random_bytes(row_bytes(t, k) * static_cast<size_t>(n),
+                                      static_cast<uint64_t>(n * 31 + k) + static_cast<uint64_t>(t));
+        const PackedWeights w = kqn::pack(t, src, n, k, default_memory_resource());
+        EXPECT_EQ(w.layout(), Layout::kq_nib_vnni16);
+        EXPECT_EQ(w.bytes().size(), kqn::packed_bytes(t, n, k));
+        EXPECT_EQ(w.source_checksum(), checksum_bytes(src));
+        const std::vector<std::byte> back = unpack_to_gguf(w);
+        ASSERT_EQ(back.size(), src.size());
+        EXPECT_EQ(0, std::memcmp(back.data(), src.data(), src.size())) << name(t) << " N=" << n << " K=" << k;
+      }
+    }
+  }
+}
+
+TEST(KquantNibblePack, Errors) {
+  const auto src = random_bytes(row_bytes(QType::Q6_K, 512) * 4, 5);
+  std::string msg = error_of([&] { (void)kqn::pack(QType::Q2_K, src, 1, 256, default_memory_resource()); });
+  EXPECT_NE(msg.find("q2_K has no kq_nib_vnni16 layout"), std::string::npos) << msg;
+  msg = error_of([&] { (void)kqn::pack(QType::Q6_K, src, 4, 320, default_memory_resource()); });
+  EXPECT_NE(msg.find("K=320"), std::string::npos) << msg;
+  msg = error_of([&] { (void)kqn::pack(QType::Q6_K, src, 9, 512, default_memory_resource()); });
+  EXPECT_NE(msg.find("q6_K GGUF rows"), std::string::npos) << msg;
+  const PackedWeights other = kq16::pack(QType::Q6_K, src, 4, 512, default_memory_resource());
+  msg = error_of([&] { (void)kqn::unpack(other); });
+  EXPECT_NE(msg.find("kq_i8_vnni16, not kq_nib_vnni16"), std::string::npos) << msg;
 }
 
 }  // namespace

@@ -1,0 +1,204 @@
+#include "kernels/pack/kquant_nibble_pack.h"
+
+#include <cstring>
+#include <string>
+
+#include "kernels/core/block_codes.h"
+#include "kernels/core/blocks.h"
+#include "kernels/core/error.h"
+
+namespace amxlab::kqn {
+namespace {
+
+constexpr int kStripRows = 16, kSuperK = 256;
+
+// u: what the planes hold for a code (IQ4_XS: its code-book index; Q6_K: code + 32).
+uint8_t u_of(QType t, int8_t code) {
+  if (t == QType::IQ4_XS) {
+    for (uint8_t i = 0; i < 16; ++i) {
+      if (kIQ4NLValues[i] == code) return i;
+    }
+    return 0;  // unreachable: decode_block() produced the code from an index
+  }
+  return static_cast<uint8_t>(t == QType::Q6_K ? code + 32 : code);
+}
+
+int8_t code_of(QType t, uint8_t u) {
+  if (t == QType::IQ4_XS) return kIQ4NLValues[u & 15];
+  return static_cast<int8_t>(t == QType::Q6_K ? u - 32 : u);
+}
+
+// Raw fp16 d / dmin of a GGUF super-block (dmin: Q4_K, Q5_K; they lead those blocks).
+void halves(QType t, const std::byte* blk, uint16_t& d, uint16_t& dmin) {
+  dmin = 0;
+  if (t == QType::Q6_K) {
+    std::memcpy(&d, blk + offsetof(BlockQ6_K, d), 2);
+    return;
+  }
+  std::memcpy(&d, blk, 2);
+  if (t != QType::IQ4_XS) std::memcpy(&dmin, blk + 2, 2);
+}
+
+// Byte and bit of the high plane holding the high bits of row kk, half h (0: element
+// 4kk+i, 1: element 128+4kk+i); the bits sit at `bit` (Q5_K one, Q6_K two).
+void high_slot(QType t, int kk, int h, size_t& row, int& bit) {
+  if (t == QType::Q5_K) {
+    row = static_cast<size_t>(kk / 4);
+    bit = 2 * (kk % 4) + h;
+  } else {
+    row = static_cast<size_t>(kk / 2);
+    bit = 4 * (kk % 2) + 2 * h;
+  }
+}
+
+void require_shape(QType t, int64_t n, int64_t k, const char* who) {
+  require(packable(t), [&] {
+    return std::string(who) + ": " + name(t) + " has no kq_nib_vnni16 layout (q4_K, q5_K, q6_K and iq4_xs have)";
+  });
+  require(n >= 1, [&] { return std::string(who) + ": N=" + std::to_string(n) + " must be at least 1"; });
+  require(k >= kSuperK && k % kSuperK == 0,
+          [&] { return std::string(who) + ": K=" + std::to_string(k) + " is not a positive multiple of 256"; });
+}
+
+}  // namespace
+
+bool packable(QType t) {
+  return t == QType::Q4_K || t == QType::Q5_K || t == QType::Q6_K || t == QType::IQ4_XS;
+}
+
+RecordInfo record_info(QType t) {
+  require(packable(t), [&] {
+    return std::string("kqn::record_info: ") + name(t) + " has no kq_nib_vnni16 layout";
+  });
+  RecordInfo r;
+  r.sub_len = t == QType::Q6_K ? 16 : 32;
+  r.n_sub = kSuperK / r.sub_len;
+  r.high_bytes = t == QType::Q5_K ? 512 : t == QType::Q6_K ? 1024 : 0;
+  r.scale_offset = r.high_offset + r.high_bytes;
+  r.coef_offset = r.scale_offset + 16 * static_cast<size_t>(r.n_sub);
+  r.d_offset = r.coef_offset + 16 * static_cast<size_t>(r.n_sub);
+  r.dmin_offset = r.d_offset + 32;
+  r.record_bytes = r.dmin_offset + 32;
+  return r;
+}
+
+size_t packed_bytes(QType t, int64_t n, int64_t k) {
+  require_shape(t, n, k, "kqn::packed_bytes");
+  return static_cast<size_t>((n + kStripRows - 1) / kStripRows) * static_cast<size_t>(k / kSuperK) *
+         record_info(t).record_bytes;
+}
+
+PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k, MemoryResource& memory,
+                   const ParallelFor& parallel) {
+  require_shape(t, n, k, "kqn::pack");
+  const RecordInfo ri = record_info(t);
+  const size_t rb = row_bytes(t, k);
+  const size_t src_bytes = rb * static_cast<size_t>(n);
+  require_buffer(gguf_rows.data(), gguf_rows.size(), src_bytes,
+                 [&] { return std::string("kqn::pack ") + name(t) + " GGUF rows"; });
+  const std::span<const std::byte> src = gguf_rows.first(src_bytes);
+  const int64_t strips = (n + kStripRows - 1) / kStripRows, sbs = k / kSuperK;
+  const size_t strip_bytes = static_cast<size_t>(sbs) * ri.record_bytes;
+  PackedWeights w(t, Layout::kq_nib_vnni16, n, k, packed_bytes(t, n, k), checksum_bytes(src), memory);
+  std::byte* out = w.mutable_bytes().data();
+  const size_t bb = traits(t).block_bytes;
+  parallel(strips, [&](int64_t s) {
+    std::byte* strip = out + static_cast<size_t>(s) * strip_bytes;
+    std::memset(strip, 0, strip_bytes);
+    const int rows = static_cast<int>(n - s * kStripRows < kStripRows ? n - s * kStripRows : kStripRows);
+    BlockInts b;
+    for (int64_t sb = 0; sb < sbs; ++sb) {
+      std::byte* rec = strip + static_cast<size_t>(sb) * ri.record_bytes;
+      for (int j = 0; j < rows; ++j) {
+        const auto lane = static_cast<size_t>(j);
+        const std::byte* blk = src.data() + static_cast<size_t>(s * kStripRows + j) * rb + static_cast<size_t>(sb) * bb;
+        decode_block(t, blk, b);
+        for (int e = 0; e < 128; ++e) {
+          const int kk = e / 4;
+          const size_t at = 64 * static_cast<size_t>(kk) + 4 * lane + static_cast<size_t>(e % 4);
+          const uint8_t u[2] = {u_of(t, b.code[e]), u_of(t, b.code[e + 128])};
+          rec[at] = static_cast<std::byte>((u[0] & 15) | ((u[1] & 15) << 4));
+          if (ri.high_bytes == 0) continue;
+          for (int h = 0; h < 2; ++h) {
+            size_t row;
+            int bit;
+            high_slot(t, kk, h, row, bit);
+            std::byte& hb = rec[ri.high_offset + 64 * row + 4 * lane + static_cast<size_t>(e % 4)];
+            hb |= static_cast<std::byte>((u[h] >> 4) << bit);
+          }
+        }
+        for (int sub = 0; sub < ri.n_sub; ++sub) {
+          rec[ri.scale_offset + 16 * static_cast<size_t>(sub) + lane] =
+              static_cast<std::byte>(static_cast<uint8_t>(b.scale[sub]));
+          const int c = b.has_min ? b.min[sub] : b.scale[sub];
+          rec[ri.coef_offset + 32 * static_cast<size_t>(sub / 2) + 2 * lane + static_cast<size_t>(sub % 2)] =
+              static_cast<std::byte>(static_cast<uint8_t>(c));
+        }
+        uint16_t d, dmin;
+        halves(t, blk, d, dmin);
+        std::memcpy(rec + ri.d_offset + 2 * lane, &d, 2);
+        std::memcpy(rec + ri.dmin_offset + 2 * lane, &dmin, 2);
+      }
+    }
+  });
+  return w;
+}
+
+std::vector<std::byte> unpack(const PackedWeights& w) {
+  require(w.layout() == Layout::kq_nib_vnni16, [&] {
+    return std::string("kqn::unpack: weights have layout ") + name(w.layout()) + ", not kq_nib_vnni16";
+  });
+  const QType t = w.type();
+  const int64_t n = w.n(), k = w.k();
+  require(w.bytes().size() == packed_bytes(t, n, k), [&] {
+    return std::string("kqn::unpack: ") + name(t) + " weights hold " + std::to_string(w.bytes().size()) +
+           " bytes, N=" + std::to_string(n) + " K=" + std::to_string(k) + " needs " +
+           std::to_string(packed_bytes(t, n, k));
+  });
+  const RecordInfo ri = record_info(t);
+  const size_t rb = row_bytes(t, k), bb = traits(t).block_bytes;
+  const int64_t sbs = k / kSuperK;
+  const size_t strip_bytes = static_cast<size_t>(sbs) * ri.record_bytes;
+  std::vector<std::byte> out(rb * static_cast<size_t>(n));
+  BlockInts b;
+  b.n = kSuperK;
+  b.sub_len = ri.sub_len;
+  b.n_sub = ri.n_sub;
+  b.has_min = t == QType::Q4_K || t == QType::Q5_K;
+  for (int64_t r = 0; r < n; ++r) {
+    const auto lane = static_cast<size_t>(r % kStripRows);
+    for (int64_t sb = 0; sb < sbs; ++sb) {
+      const std::byte* rec = w.bytes().data() + static_cast<size_t>(r / kStripRows) * strip_bytes +
+                             static_cast<size_t>(sb) * ri.record_bytes;
+      for (int e = 0; e < 128; ++e) {
+        const int kk = e / 4;
+        const auto byte = std::to_integer<uint8_t>(rec[64 * static_cast<size_t>(kk) + 4 * lane + static_cast<size_t>(e % 4)]);
+        uint8_t u[2] = {static_cast<uint8_t>(byte & 15), static_cast<uint8_t>(byte >> 4)};
+        if (ri.high_bytes != 0) {
+          for (int h = 0; h < 2; ++h) {
+            size_t row;
+            int bit;
+            high_slot(t, kk, h, row, bit);
+            const auto hb = std::to_integer<uint8_t>(rec[ri.high_offset + 64 * row + 4 * lane + static_cast<size_t>(e % 4)]);
+            const int mask = t == QType::Q5_K ? 1 : 3;
+            u[h] = static_cast<uint8_t>(u[h] | (((hb >> bit) & mask) << 4));
+          }
+        }
+        b.code[e] = code_of(t, u[0]);
+        b.code[e + 128] = code_of(t, u[1]);
+      }
+      for (int sub = 0; sub < ri.n_sub; ++sub) {
+        b.scale[sub] = static_cast<int8_t>(std::to_integer<uint8_t>(rec[ri.scale_offset + 16 * static_cast<size_t>(sub) + lane]));
+        b.min[sub] = static_cast<int8_t>(std::to_integer<uint8_t>(
+            rec[ri.coef_offset + 32 * static_cast<size_t>(sub / 2) + 2 * lane + static_cast<size_t>(sub % 2)]));
+      }
+      uint16_t d = 0, dmin = 0;
+      std::memcpy(&d, rec + ri.d_offset + 2 * lane, 2);
+      std::memcpy(&dmin, rec + ri.dmin_offset + 2 * lane, 2);
+      encode_block(t, b, d, dmin, out.data() + static_cast<size_t>(r) * rb + static_cast<size_t>(sb) * bb);
+    }
+  }
+  return out;
+}
+
+}  // namespace amxlab::kqn

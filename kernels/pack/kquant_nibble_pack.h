@@ -1,0 +1,68 @@
+// Packing Q4_K, Q5_K, Q6_K and IQ4_XS super-blocks into Layout::kq_nib_vnni16, the codes
+// kept at their width (a 4-bit plane plus, for Q5_K / Q6_K, a plane of the high bits),
+// for the GEMV, which streams the weights once and is bound by the bytes it reads:
+// per 256 weights Q4_K 148 (GGUF 144), IQ4_XS 148 (136), Q5_K 180 (176), Q6_K 228 (210),
+// against 308 in kq_i8_vnni16 (kernels/README.md "K-quants" has the measurement).
+//
+// Strips of 16 rows as kq_i8_vnni16 (padding rows all zero); K/256 records per strip of
+// record_bytes(t) = 2048 + H + 32 * n_sub + 64 bytes (a multiple of 64). Record of strip s,
+// super-block b, lane j (row 16s + j), with u(e) = code(e) + bias (Q6_K: 32) or, for
+// IQ4_XS, the code-book index of element e:
+//
+//   [0, 2048)      nibbles  byte 64*kk + 4*j + i (kk 0..31, i 0..3): low nibble = u(4kk+i) & 15,
+//                           high nibble = u(128+4kk+i) & 15. Row kk holds sub-blocks 4kk/L and
+//                           128/L + 4kk/L (L = sub-block length 32 or 16).
+//   [2048, 2048+H) high     Q5_K (H = 512): byte 64*(kk/4) + 4*j + i, bit 2*(kk%4) = bit 4 of
+//                           u(4kk+i), bit 2*(kk%4)+1 = bit 4 of u(128+4kk+i).
+//                           Q6_K (H = 1024): byte 64*(kk/2) + 4*j + i, bits 4*(kk%2)..+1 =
+//                           bits 4..5 of u(4kk+i), bits 4*(kk%2)+2..+3 = of u(128+4kk+i).
+//                           One shift, one AND, one OR per nibble vector rebuild u.
+//   then scales             int8 at 16*sub + j (n_sub = 8 or 16)
+//   then coefs              int8 at 32*p + 2*j + h: c of sub-block 2p + h, pair-interleaved so
+//                           that one VPMOVSXBW makes the int16 pairs of VPDPWSSD.
+//                           Q4_K / Q5_K: the min; IQ4_XS / Q6_K: the scale
+//   then d, dmin            fp16 bits at 2*j (dmin: Q4_K, Q5_K)
+//
+// The kernel sums as kq_i8_vnni16's (kquant_pack.h): T = sum_sub c * bsum(sub) with the
+// Q8_K bsums of the sub-block (two added for L = 32); Q4_K, Q5_K: Mn = T; IQ4_XS (codes
+// enter VPDPBUSD as value + 128 through one VPSHUFB of a biased book): S -= 128 T; Q6_K
+// (u = code + 32): S -= 32 T. The conversion is exact and invertible (unpack()).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "kernels/core/qtype.h"
+#include "kernels/pack/packed_weights.h"
+#include "kernels/pack/parallel_for.h"
+
+namespace amxlab::kqn {
+
+inline constexpr size_t kNibbleBytes = 2048;
+
+// True for Q4_K, Q5_K, Q6_K and IQ4_XS.
+bool packable(QType t);
+
+// Where the regions of a record are (see above).
+struct RecordInfo {
+  size_t high_offset = 2048, high_bytes = 0;
+  size_t scale_offset = 0, coef_offset = 0, d_offset = 0, dmin_offset = 0;
+  size_t record_bytes = 0;
+  int sub_len = 32, n_sub = 8;
+};
+// Throws Error for another type.
+RecordInfo record_info(QType t);
+
+// ceil(N/16) * K/256 * record bytes; throws Error for another type or a bad shape.
+size_t packed_bytes(QType t, int64_t n, int64_t k);
+
+// A PackFn (kernels/gemm_kernel.h); strips spread over `parallel`.
+PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
+                   MemoryResource& memory, const ParallelFor& parallel = serial_for());
+
+// The exact inverse of pack(). Throws Error for another layout.
+std::vector<std::byte> unpack(const PackedWeights& w);
+
+}  // namespace amxlab::kqn

@@ -1,0 +1,227 @@
+// AVX-512 VNNI GEMV for Q4_K, Q5_K, Q6_K and IQ4_XS over kq_nib_vnni16
+// (kernels/pack/kquant_nibble_pack.h), the codes kept at their width: the decode step
+// streams 148-228 bytes per 256 weights instead of kq_i8_vnni16's 308. Built with the
+// flags of avx512_gemm.cpp (vnni/sources.cmake).
+//
+// Per output lane and super-block, in ascending order (the golden order, golden_gemm.h):
+//   row kk: lo = raw AND 0x0f, hi = (raw >> 4) AND 0x0f; Q5_K / Q6_K OR in the high bits
+//   (one shift and AND each); IQ4_XS: VPSHUFB through the code book + 128
+//   dot(sub) = VPDPBUSD chain;  S = sum_sub VPMULLD(dot, scale)
+//   T = VPDPWSSD of the int8 coefficient pairs (VPMOVSXBW) x the row's bsum pairs
+//   Q4_K, Q5_K: acc = fma((float)S, d_w * d_a, acc); acc = fma(-(d_a * dmin_w), (float)T, acc)
+//   IQ4_XS:     acc = fma((float)(S - 128 T), d_w * d_a, acc)
+//   Q6_K:       acc = fma((float)(S - 32 T), d_w * d_a, acc)
+// which are the golden S_b and Mn_b exactly (int32 sums wrap alike).
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/vnni/vnni_raw.h"
+
+namespace amxlab::vnni::raw {
+namespace {
+
+constexpr size_t kActBlockBytes = 292, kActCodeOffset = 4, kActBsumOffset = 260;
+constexpr auto kAll = static_cast<__mmask16>(0xffff);
+constexpr int kNS = 4;  // strips per register tile: 64 columns
+
+// The record of each kind, as kqn::record_info() lays it out (tests/kernels/
+// test_kquant_pack.cpp checks the two agree).
+template <int KIND>
+struct Rec {
+  static constexpr int kSub = KIND == kNibQ6_K ? 16 : 32;
+  static constexpr int kNSub = 256 / kSub;
+  static constexpr size_t kHigh = 2048;
+  static constexpr size_t kHighBytes = KIND == kNibQ5_K ? 512 : KIND == kNibQ6_K ? 1024 : 0;
+  static constexpr size_t kScale = kHigh + kHighBytes;
+  static constexpr size_t kCoef = kScale + 16 * kNSub;
+  static constexpr size_t kD = kCoef + 16 * kNSub;
+  static constexpr size_t kDmin = kD + 32;
+  static constexpr size_t kBytes = kDmin + 32;
+  static constexpr bool kMin = KIND == kNibQ4_K || KIND == kNibQ5_K;
+};
+
+// Records ahead that are prefetched (2: measured against 0 and 4, kernels/README.md).
+constexpr int64_t kPrefetchRecords = 2;
+
+// Rebuilds the high bits of row kk into lo / hi (bit 4, or bits 4..5).
+template <int KIND>
+[[gnu::always_inline]] inline void add_high(const uint8_t* rec, int kk, __m512i& lo, __m512i& hi) {
+  using R = Rec<KIND>;
+  if constexpr (KIND == kNibQ5_K) {
+    const __m512i hb = _mm512_loadu_si512(rec + R::kHigh + 64 * static_cast<size_t>(kk / 4));
+    const __m512i bit4 = _mm512_set1_epi8(0x10);
+    const int t = kk % 4;  // lo's bit is 2t, hi's 2t + 1: both moved to bit 4
+    const auto move = [&](int from) {
+      return from <= 4 ? _mm512_and_si512(_mm512_slli_epi16(hb, static_cast<unsigned>(4 - from)), bit4)
+                       : _mm512_and_si512(_mm512_srli_epi16(hb, static_cast<unsigned>(from - 4)), bit4);
+    };
+    lo = _mm512_or_si512(lo, move(2 * t));
+    hi = _mm512_or_si512(hi, move(2 * t + 1));
+  } else if constexpr (KIND == kNibQ6_K) {
+    const __m512i hb = _mm512_loadu_si512(rec + R::kHigh + 64 * static_cast<size_t>(kk / 2));
+    const __m512i bits45 = _mm512_set1_epi8(0x30);
+    if (kk % 2 == 0) {  // lo: bits 0..1, hi: bits 2..3
+      lo = _mm512_or_si512(lo, _mm512_and_si512(_mm512_slli_epi16(hb, 4), bits45));
+      hi = _mm512_or_si512(hi, _mm512_and_si512(_mm512_slli_epi16(hb, 2), bits45));
+    } else {  // lo: bits 4..5, hi: bits 6..7
+      lo = _mm512_or_si512(lo, _mm512_and_si512(hb, bits45));
+      hi = _mm512_or_si512(hi, _mm512_and_si512(_mm512_srli_epi16(hb, 2), bits45));
+    }
+  }
+}
+
+template <int KIND, int NS>
+[[gnu::always_inline]] inline void tile(const KqArgs& g, const uint8_t* arow, float* yrow, int64_t s0,
+                                        const __mmask16* masks) {
+  using R = Rec<KIND>;
+  constexpr int kRowsPerSub = R::kSub / 4;  // nibble rows per sub-block
+  constexpr int kPairs = 128 / R::kSub;     // (low, high) sub-block pairs
+  const auto* w = reinterpret_cast<const uint8_t*>(g.w);
+  const uint8_t* ws[NS];
+  for (int s = 0; s < NS; ++s) ws[s] = w + static_cast<size_t>(s0 + s) * g.strip_bytes;
+  const __m512i low4 = _mm512_set1_epi8(0x0f);
+  // The code book + 128 (the unsigned VPDPBUSD operand), in every 128-bit lane.
+  const __m512i book = _mm512_maskz_broadcast_i32x4(
+      kAll, _mm_setr_epi8(1, 24, 45, 63, 79, 93, 106, 118, static_cast<char>(129), static_cast<char>(141),
+                          static_cast<char>(153), static_cast<char>(166), static_cast<char>(181),
+                          static_cast<char>(197), static_cast<char>(217), static_cast<char>(241)));
+  __m512 acc[NS];
+  for (int s = 0; s < NS; ++s) acc[s] = _mm512_setzero_ps();
+  for (int64_t b = 0; b < g.superblocks; ++b) {
+    const uint8_t* ab = arow + static_cast<size_t>(b) * kActBlockBytes;
+    const uint8_t* rec[NS];
+    for (int s = 0; s < NS; ++s) {
+      rec[s] = ws[s] + static_cast<size_t>(b) * R::kBytes;
+      if (b + kPrefetchRecords < g.superblocks) {
+        const uint8_t* pf = rec[s] + static_cast<size_t>(kPrefetchRecords) * R::kBytes;
+        for (size_t line = 0; line < R::kBytes; line += 64)
+          _mm_prefetch(reinterpret_cast<const char*>(pf + line), _MM_HINT_T0);
+      }
+    }
+    __m512i sum[NS];
+    for (int s = 0; s < NS; ++s) sum[s] = _mm512_setzero_si512();
+#pragma GCC unroll 1
+    for (int q = 0; q < kPairs; ++q) {
+      __m512i dlo[NS], dhi[NS];
+      for (int s = 0; s < NS; ++s) dlo[s] = dhi[s] = _mm512_setzero_si512();
+#pragma GCC unroll 8
+      for (int r = 0; r < kRowsPerSub; ++r) {
+        const int kk = q * kRowsPerSub + r;
+        int32_t alo_i, ahi_i;
+        std::memcpy(&alo_i, ab + kActCodeOffset + 4 * static_cast<size_t>(kk), 4);
+        std::memcpy(&ahi_i, ab + kActCodeOffset + 128 + 4 * static_cast<size_t>(kk), 4);
+        const __m512i alo = _mm512_set1_epi32(alo_i), ahi = _mm512_set1_epi32(ahi_i);
+#pragma GCC unroll 4
+        for (int s = 0; s < NS; ++s) {
+          const __m512i raw = _mm512_loadu_si512(rec[s] + 64 * static_cast<size_t>(kk));
+          __m512i lo = _mm512_and_si512(raw, low4);
+          __m512i hi = _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);
+          if constexpr (KIND == kNibIQ4_XS) {
+            lo = _mm512_shuffle_epi8(book, lo);
+            hi = _mm512_shuffle_epi8(book, hi);
+          }
+          add_high<KIND>(rec[s], kk, lo, hi);
+          dlo[s] = _mm512_dpbusd_epi32(dlo[s], lo, alo);
+          dhi[s] = _mm512_dpbusd_epi32(dhi[s], hi, ahi);
+        }
+      }
+#pragma GCC unroll 4
+      for (int s = 0; s < NS; ++s) {
+        const auto scales = [&](int sub) {
+          return _mm512_maskz_cvtepi8_epi32(
+              kAll, _mm_loadu_si128(reinterpret_cast<const __m128i*>(rec[s] + R::kScale + 16 * static_cast<size_t>(sub))));
+        };
+        sum[s] = _mm512_add_epi32(sum[s], _mm512_add_epi32(_mm512_mullo_epi32(dlo[s], scales(q)),
+                                                           _mm512_mullo_epi32(dhi[s], scales(kPairs + q))));
+      }
+    }
+    // The row's bsum pairs: (bsum of sub-block 2p, of 2p + 1) as int16 in a dword.
+    int16_t bs[16];
+    std::memcpy(bs, ab + kActBsumOffset, sizeof bs);
+    __m512i pair[R::kNSub / 2];
+    for (int p = 0; p < R::kNSub / 2; ++p) {
+      uint16_t lo, hi;
+      if constexpr (R::kSub == 32) {
+        lo = static_cast<uint16_t>(bs[4 * p] + bs[4 * p + 1]);
+        hi = static_cast<uint16_t>(bs[4 * p + 2] + bs[4 * p + 3]);
+      } else {
+        lo = static_cast<uint16_t>(bs[2 * p]);
+        hi = static_cast<uint16_t>(bs[2 * p + 1]);
+      }
+      pair[p] = _mm512_set1_epi32(static_cast<int32_t>(lo | (static_cast<uint32_t>(hi) << 16)));
+    }
+    float da;
+    std::memcpy(&da, ab, sizeof da);
+    const __m512 dav = _mm512_set1_ps(da);
+#pragma GCC unroll 4
+    for (int s = 0; s < NS; ++s) {
+      __m512i t = _mm512_setzero_si512();
+      for (int p = 0; p < R::kNSub / 2; ++p) {
+        const __m512i cf = _mm512_maskz_cvtepi8_epi16(
+            static_cast<__mmask32>(0xffffffffu),
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[s] + R::kCoef + 32 * static_cast<size_t>(p))));
+        t = _mm512_dpwssd_epi32(t, cf, pair[p]);
+      }
+      const __m512 dw =
+          _mm512_maskz_cvtph_ps(kAll, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[s] + R::kD)));
+      if constexpr (R::kMin) {
+        const __m512 dmw =
+            _mm512_maskz_cvtph_ps(kAll, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[s] + R::kDmin)));
+        acc[s] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, sum[s]), _mm512_mul_ps(dw, dav), acc[s]);
+        const __m512 nd = _mm512_castsi512_ps(
+            _mm512_xor_si512(_mm512_castps_si512(_mm512_mul_ps(dav, dmw)), _mm512_set1_epi32(INT32_MIN)));
+        acc[s] = _mm512_fmadd_ps(nd, _mm512_maskz_cvtepi32_ps(kAll, t), acc[s]);
+      } else {
+        constexpr unsigned kShift = KIND == kNibIQ4_XS ? 7 : 5;  // bias 128 or 32
+        const __m512i st = _mm512_sub_epi32(sum[s], _mm512_maskz_slli_epi32(kAll, t, kShift));
+        acc[s] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, st), _mm512_mul_ps(dw, dav), acc[s]);
+      }
+    }
+  }
+  for (int s = 0; s < NS; ++s) _mm512_mask_storeu_ps(yrow + 16 * (s0 + s), masks[s], acc[s]);
+}
+
+template <int KIND, int NS>
+void tile_dispatch(const KqArgs& g, const uint8_t* arow, float* yrow, int64_t s0, int ns, const __mmask16* masks) {
+  if constexpr (NS > 1) {
+    if (ns < NS) return tile_dispatch<KIND, NS - 1>(g, arow, yrow, s0, ns, masks);
+  }
+  tile<KIND, NS>(g, arow, yrow, s0, masks);
+}
+
+template <int KIND>
+void drive(const KqArgs& g) {
+  const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
+  for (int64_t r = 0; r < g.rows; ++r) {
+    const uint8_t* arow = reinterpret_cast<const uint8_t*>(g.a) + static_cast<size_t>(r) * g.a_stride;
+    float* yrow = g.y + static_cast<size_t>(r) * g.y_stride;
+    for (int64_t s = s_lo; s < s_hi; s += kNS) {
+      const int ns = static_cast<int>(s_hi - s < kNS ? s_hi - s : kNS);
+      __mmask16 masks[kNS];
+      for (int i = 0; i < kNS; ++i) {
+        const int64_t c0 = (s + i) * 16;
+        const int64_t lo = g.n0 > c0 ? g.n0 - c0 : 0;
+        const int64_t hi = g.n1 - c0 < 16 ? g.n1 - c0 : 16;
+        masks[i] = hi <= lo ? static_cast<__mmask16>(0)
+                            : static_cast<__mmask16>(((1u << hi) - 1u) & ~((1u << lo) - 1u));
+      }
+      tile_dispatch<KIND, kNS>(g, arow, yrow, s, ns, masks);
+    }
+  }
+}
+
+}  // namespace
+
+void avx512_kqn_gemv(const KqArgs& g) {
+  switch (g.nib_kind) {
+    case kNibQ4_K: return drive<kNibQ4_K>(g);
+    case kNibIQ4_XS: return drive<kNibIQ4_XS>(g);
+    case kNibQ5_K: return drive<kNibQ5_K>(g);
+    default: return drive<kNibQ6_K>(g);
+  }
+}
+
+}  // namespace amxlab::vnni::raw
