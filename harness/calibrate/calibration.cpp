@@ -173,10 +173,14 @@ std::string knee_method_text(const KneeOptions& o) {
 nlohmann::json to_json(const Calibration& c) {
   nlohmann::json peaks = nlohmann::json::array();
   for (const auto& p : c.peaks) {
+    nlohmann::json formats = nlohmann::json::array();
+    for (const auto& f : p.format_ceilings)
+      formats.push_back({{"mix", f.mix}, {"types", f.types}, {"gops", peak_json(f.gops)}});
     peaks.push_back({{"threads", p.threads},
                      {"peak_int8_gops", peak_json(p.peak_int8_gops)},
                      {"peak_bf16_gflops", peak_json(p.peak_bf16_gflops)},
-                     {"peak_fp32_gflops", peak_json(p.peak_fp32_gflops)}});
+                     {"peak_fp32_gflops", peak_json(p.peak_fp32_gflops)},
+                     {"format_ceilings", formats}});
   }
   nlohmann::json bw = nlohmann::json::array();
   for (const auto& p : c.bandwidth)
@@ -225,6 +229,15 @@ Calibration calibration_from_json(const nlohmann::json& j) {
     p.peak_int8_gops = peak_from(field(peaks[i], "peak_int8_gops", where), where + ".peak_int8_gops");
     p.peak_bf16_gflops = peak_from(field(peaks[i], "peak_bf16_gflops", where), where + ".peak_bf16_gflops");
     p.peak_fp32_gflops = peak_from(field(peaks[i], "peak_fp32_gflops", where), where + ".peak_fp32_gflops");
+    if (peaks[i].contains("format_ceilings")) {  // absent in calibrations made before issue #11
+      const nlohmann::json& fc = peaks[i]["format_ceilings"];
+      if (!fc.is_array()) throw Error("calibration JSON: " + where + ".format_ceilings is not an array");
+      for (size_t f = 0; f < fc.size(); ++f) {
+        const std::string fw = where + ".format_ceilings[" + std::to_string(f) + "]";
+        p.format_ceilings.push_back({get<std::string>(fc[f], "mix", fw), get<std::string>(fc[f], "types", fw),
+                                     peak_from(field(fc[f], "gops", fw), fw + ".gops")});
+      }
+    }
     c.peaks.push_back(p);
   }
   const nlohmann::json& bw = field(j, "bandwidth", "calibration");
@@ -278,6 +291,24 @@ std::vector<uint64_t> calibration_sizes(uint64_t min_bytes, uint64_t max_bytes, 
   return sizes;
 }
 
+std::string format_mix_of(const std::string& t) {
+  if (t == "q8_0" || t == "q4_0" || t == "iq4_nl") return "block32";
+  if (t == "q4_1") return "block32_min";
+  if (t == "q4_K" || t == "q5_K") return "k32_min";
+  if (t == "iq4_xs") return "k32";
+  if (t == "q2_K") return "k16_min";
+  if (t == "q3_K" || t == "q6_K") return "k16";
+  return "";
+}
+
+const PeakFigure* format_ceiling(const ThreadPeaks& p, const std::string& weight_type) {
+  const std::string mix = format_mix_of(weight_type);
+  for (const auto& f : p.format_ceilings) {
+    if (f.mix == mix && f.gops.present) return &f.gops;
+  }
+  return nullptr;
+}
+
 std::string format_table(const Calibration& c) {
   std::string out;
   out += fmt::format("calibration ({}), cpu: {}\n", c.quick ? "quick" : "full", c.cpu);
@@ -295,6 +326,17 @@ std::string format_table(const Calibration& c) {
     for (const PeakFigure* f : {&p.peak_int8_gops, &p.peak_bf16_gflops, &p.peak_fp32_gflops})
       if (!f->present)
         out += fmt::format("  ({} threads: {} absent: {})\n", p.threads, f->isa, f->absent_reason);
+  }
+  bool any_format = false;
+  for (const auto& p : c.peaks) any_format = any_format || !p.format_ceilings.empty();
+  if (any_format) {
+    out += "format ceilings (the golden instruction mix per block on register data; GOPS, % of the int8 peak)\n";
+    for (const auto& p : c.peaks) {
+      for (const auto& f : p.format_ceilings) {
+        const double pct = p.peak_int8_gops.present && f.gops.present ? 100.0 * f.gops.value / p.peak_int8_gops.value : 0;
+        out += fmt::format("  {:>7}  {:<12} {:<18} {:>16}  {:.0f}%\n", p.threads, f.mix, f.types, cell(f.gops), pct);
+      }
+    }
   }
   if (!c.bandwidth.empty()) {
     out += fmt::format("read bandwidth, GB/s ({}; working set = all threads together)\n", c.read_isa);

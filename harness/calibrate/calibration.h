@@ -49,12 +49,27 @@ struct PeakFigure {
   std::string absent_reason;  // when !present
 };
 
+// A block format's ceiling: the throughput (GOPS, 2 per multiply-add of the GEMM) of the
+// instruction mix its golden order makes unavoidable per block (loops.h FormatMix), on
+// register data. Any GEMM of those types is at most this fast on this core.
+struct FormatCeiling {
+  std::string mix;    // "block32", "block32_min", "k32_min", "k32", "k16_min", "k16"
+  std::string types;  // the weight types it bounds, e.g. "q8_0 q4_0 iq4_nl"
+  PeakFigure gops;
+};
+
 struct ThreadPeaks {
   int threads = 0;
   PeakFigure peak_int8_gops;
   PeakFigure peak_bf16_gflops;
   PeakFigure peak_fp32_gflops;
+  std::vector<FormatCeiling> format_ceilings;  // empty in calibrations made before issue #11
 };
+
+// The mix of a quantised weight type ("" for the others) and its ceiling in `p` (null
+// when absent).
+std::string format_mix_of(const std::string& weight_type);
+const PeakFigure* format_ceiling(const ThreadPeaks& p, const std::string& weight_type);
 
 struct BandwidthPoint {
   uint64_t bytes = 0;  // total working set, all threads together

@@ -26,6 +26,23 @@ double fp32_fma_zmm(int64_t iterations, float seed);
 // vfmadd231ps ymm (AVX2 + FMA): 8 FMAs = 16 FLOPs per instruction.
 double fp32_fma_ymm(int64_t iterations, float seed);
 
+// The golden instruction mix of a block format (loops_format_mix.cpp; AVX-512F/BW +
+// VNNI). Returns a fold of the accumulators. Multiply-adds per iteration:
+// format_mix_macs_per_iteration().
+enum class FormatMix : int {
+  block32,      // Q8_0, Q4_0, IQ4_NL (x Q8_0)
+  block32_min,  // Q4_1 (x Q8_1)
+  k32_min,      // Q4_K, Q5_K
+  k32,          // IQ4_XS
+  k16_min,      // Q2_K
+  k16,          // Q3_K, Q6_K
+};
+double format_mix_zmm(FormatMix mix, int64_t iterations, float seed);
+// 8 outputs x 16 lanes x 32 K, or 6 x 16 x 256 for the K-quants.
+constexpr double format_mix_macs_per_iteration(FormatMix mix) {
+  return mix == FormatMix::block32 || mix == FormatMix::block32_min ? 8.0 * 16 * 32 : 6.0 * 16 * 256;
+}
+
 // Reads [p, p + bytes) `passes` times with aligned vector loads summed into eight
 // accumulators. p: 64-byte aligned; bytes: a multiple of 512.
 uint64_t read_zmm(const void* p, size_t bytes, int64_t passes);  // AVX-512F

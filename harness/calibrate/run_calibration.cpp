@@ -121,6 +121,39 @@ ThreadPeaks measure_peaks(PinnedWorkers& w, const Plan& plan) {
     p.peak_int8_gops.isa = "avx512_vnni vpdpbusd zmm";
     p.peak_int8_gops.absent_reason = "CPU (or OS) does not report AVX512-VNNI";
   }
+  if (f.avx512f && f.avx512bw && f.avx512vnni) {
+    struct Mix {
+      loops::FormatMix mix;
+      const char* name;
+      const char* types;
+      ComputeLoop loop;
+    };
+    static constexpr Mix kMixes[] = {
+        {loops::FormatMix::block32, "block32", "q8_0 q4_0 iq4_nl",
+         [](int64_t n, float s) { return loops::format_mix_zmm(loops::FormatMix::block32, n, s); }},
+        {loops::FormatMix::block32_min, "block32_min", "q4_1",
+         [](int64_t n, float s) { return loops::format_mix_zmm(loops::FormatMix::block32_min, n, s); }},
+        {loops::FormatMix::k32_min, "k32_min", "q4_K q5_K",
+         [](int64_t n, float s) { return loops::format_mix_zmm(loops::FormatMix::k32_min, n, s); }},
+        {loops::FormatMix::k32, "k32", "iq4_xs",
+         [](int64_t n, float s) { return loops::format_mix_zmm(loops::FormatMix::k32, n, s); }},
+        {loops::FormatMix::k16_min, "k16_min", "q2_K",
+         [](int64_t n, float s) { return loops::format_mix_zmm(loops::FormatMix::k16_min, n, s); }},
+        {loops::FormatMix::k16, "k16", "q3_K q6_K",
+         [](int64_t n, float s) { return loops::format_mix_zmm(loops::FormatMix::k16, n, s); }},
+    };
+    for (const Mix& m : kMixes) {
+      // ops per "instruction" so that measure_peak's count is 2 x the mix's multiply-adds;
+      // a K-quant iteration is 8x a 32-wide one: fewer iterations, similar time.
+      const double ops = 2.0 * loops::format_mix_macs_per_iteration(m.mix) /
+                         static_cast<double>(loops::kInstructionsPerIteration);
+      Plan mine = plan;
+      mine.compute_iterations = plan.compute_iterations / (ops > 2000 ? 256 : 32);
+      p.format_ceilings.push_back({m.name, m.types,
+                                   measure_peak(w, tag + "format/" + m.name, std::string("golden mix ") + m.name,
+                                                m.loop, ops, mine)});
+    }
+  }
   if (f.avx512f && f.avx512bf16) {
     p.peak_bf16_gflops = measure_peak(w, tag + "bf16", "avx512_bf16 vdpbf16ps zmm", loops::bf16_dpbf16ps_zmm, 64, plan);
   } else {
@@ -207,6 +240,8 @@ Calibration run_calibration(const CalibrateOptions& o) {
       const auto show = [](const PeakFigure& x) { return x.present ? fmt::format("{:.1f}", x.value) : "absent"; };
       progress(fmt::format("peaks {} thr: int8 {} GOPS, bf16 {} GFLOPS, fp32 {} GFLOPS", nt, show(p.peak_int8_gops),
                            show(p.peak_bf16_gflops), show(p.peak_fp32_gflops)));
+      for (const auto& fc : p.format_ceilings)
+        progress(fmt::format("format ceiling {} thr {} ({}): {} GOPS", nt, fc.mix, fc.types, show(fc.gops)));
       c.peaks.push_back(p);
     }
     if (o.bandwidth && read) {

@@ -71,6 +71,12 @@ void add_rates(nlohmann::json& j, const Case& c, double seconds, double weight_b
     j["roofline_pct"] = 100.0 * j["gops"].get<double>() / roof;
     j["roofline_kind"] = kind;
   }
+  // The block format's own ceiling (issue #11): its golden instruction mix on this core.
+  if (const calibrate::PeakFigure* f = calibrate::format_ceiling(peaks, name(c.type))) {
+    j["format_ceiling_gops"] = f->value;
+    j["format_ceiling_pct"] = 100.0 * j["gops"].get<double>() / f->value;
+    j["format_ceiling_mix"] = calibrate::format_mix_of(name(c.type));
+  }
 }
 
 void add_memory_roofline(nlohmann::json& j, const Case& c, double seconds, double weight_bytes,

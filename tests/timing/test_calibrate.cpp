@@ -32,6 +32,8 @@ Calibration sample() {
   p1.peak_int8_gops = {true, 1234.5, 0.01, "avx512_vnni vpdpbusd zmm", ""};
   p1.peak_bf16_gflops = {false, 0, 0, "avx512_bf16 vdpbf16ps zmm", "CPU (or OS) does not report AVX512-BF16"};
   p1.peak_fp32_gflops = {true, 300.25, 0.02, "avx512f vfmadd231ps zmm", ""};
+  p1.format_ceilings = {{"block32", "q8_0 q4_0 iq4_nl", {true, 800.5, 0.01, "golden mix block32", ""}},
+                        {"k32_min", "q4_K q5_K", {true, 700.25, 0.02, "golden mix k32_min", ""}}};
   ThreadPeaks p2 = p1;
   p2.threads = 2;
   p2.peak_int8_gops.value = 2469;
@@ -67,6 +69,9 @@ TEST(Calibration, JsonRoundTrip) {
   EXPECT_EQ(back.knees[1].end_bytes, 262144u);
   EXPECT_EQ(back.knee_options.threshold, 1.5);
   EXPECT_EQ(back.notes, c.notes);
+  ASSERT_EQ(back.peaks[0].format_ceilings.size(), 2u);
+  EXPECT_EQ(back.peaks[0].format_ceilings[1].mix, "k32_min");
+  EXPECT_EQ(back.peaks[0].format_ceilings[1].gops.value, 700.25);
   // ADL hooks.
   nlohmann::json j2 = c;
   EXPECT_EQ(j2, j);
@@ -82,6 +87,31 @@ TEST(Calibration, JsonErrorsNameTheField) {
   j["schema"] = "something.else";
   EXPECT_NE(error_of([&] { calibration_from_json(j); }).find("schema"), std::string::npos);
   EXPECT_FALSE(error_of([&] { calibration_from_json(nlohmann::json::array()); }).empty());
+}
+
+TEST(Calibration, FormatCeilingsAreOptionalAndFoundByType) {
+  nlohmann::json j = to_json(sample());
+  for (auto& p : j["peaks"]) p.erase("format_ceilings");  // a calibration from before issue #11
+  const Calibration old = calibration_from_json(j);
+  EXPECT_TRUE(old.peaks[0].format_ceilings.empty());
+  EXPECT_EQ(format_ceiling(old.peaks[0], "q8_0"), nullptr);
+  const Calibration c = sample();
+  for (const char* t : {"q8_0", "q4_0", "iq4_nl"}) {
+    ASSERT_NE(format_ceiling(c.peaks[0], t), nullptr) << t;
+    EXPECT_EQ(format_ceiling(c.peaks[0], t)->value, 800.5);
+  }
+  EXPECT_EQ(format_ceiling(c.peaks[0], "q5_K")->value, 700.25);
+  EXPECT_EQ(format_ceiling(c.peaks[0], "q6_K"), nullptr);  // its mix was not measured here
+  EXPECT_EQ(format_ceiling(c.peaks[0], "bf16"), nullptr);
+  EXPECT_EQ(format_mix_of("q4_1"), "block32_min");
+  EXPECT_EQ(format_mix_of("iq4_xs"), "k32");
+  EXPECT_EQ(format_mix_of("q2_K"), "k16_min");
+  EXPECT_EQ(format_mix_of("q3_K"), "k16");
+  EXPECT_EQ(format_mix_of("s8"), "");
+  j = to_json(sample());
+  j["peaks"][0]["format_ceilings"][1].erase("mix");
+  EXPECT_NE(amxlab::testing::error_of([&] { calibration_from_json(j); }).find("format_ceilings[1]"),
+            std::string::npos);
 }
 
 TEST(Calibration, QueriesOnAKnownCurve) {
@@ -254,6 +284,14 @@ TEST(Calibration, TinyRealRunGivesPositiveNumbers) {
   }
   const CpuFeatures& f = cpu_features();
   EXPECT_EQ(c.peaks[0].peak_int8_gops.present, f.avx512f && f.avx512vnni);
+  // The six golden-mix ceilings wherever their loop can run (values: no speed asserted).
+  EXPECT_EQ(c.peaks[0].format_ceilings.size(), f.avx512f && f.avx512bw && f.avx512vnni ? 6u : 0u);
+  for (const auto& p : c.peaks) {
+    for (const auto& fc : p.format_ceilings) {
+      EXPECT_TRUE(fc.gops.present) << fc.mix;
+      EXPECT_GT(fc.gops.value, 0.0) << fc.mix;
+    }
+  }
   EXPECT_EQ(c.peaks[0].peak_bf16_gflops.present, f.avx512f && f.avx512bf16);
   if (f.avx2) {
     ASSERT_FALSE(c.bandwidth.empty());

@@ -1,0 +1,139 @@
+// The instruction mix the golden order makes unavoidable per block of each weight format
+// (reference/golden/golden_gemm.h), as a register-only throughput loop: the ceiling a
+// GEMM of that format can reach on this core, whatever its data movement. Compiled with
+// -mavx512f -mavx512bw -mavx512vnni only (see loops.h for why).
+//
+// One iteration is one block (32 K) or one super-block (256 K) for kOutputs independent
+// output vectors of 16 lanes (a 4 x 32 register tile for the 32-wide formats, 6 x 16 for
+// the K-quants, which need more registers per output):
+//   32-wide: per output 8 VPDPBUSD (from a fresh int32), VCVTDQ2PS, VMULPS (d_w * d_a),
+//            VFMADD; Q4_1 one more VFMADD (m_w * s_a)
+//   K-quant: per output and sub-block L/4 VPDPBUSD (fresh), VPMULLD by the scale, VPADDD;
+//            then 8 VPDPWSSD (the bsum term), VCVTDQ2PS, VMULPS, VFMADD, and for a type with
+//            mins VMULPS, VXORPS (the negation), VCVTDQ2PS, VFMADD; without mins the
+//            VPDPWSSD accumulate into S.
+// Nothing else (no loads, no unpacking): real kernels can only be slower.
+#include <immintrin.h>
+
+#include "harness/calibrate/loops.h"
+
+namespace amxlab::calibrate::loops {
+namespace {
+
+template <int N>
+inline void opaque(__m512i (&v)[N]) {
+  for (int i = 0; i < N; ++i) __asm__ volatile("" : "+v"(v[i]));
+}
+template <int N>
+inline void opaque(__m512 (&v)[N]) {
+  for (int i = 0; i < N; ++i) __asm__ volatile("" : "+v"(v[i]));
+}
+
+constexpr auto kAll = static_cast<__mmask16>(0xffff);
+
+template <bool MIN4_1>
+double mix32(int64_t iterations, float seed) {
+  constexpr int kOut = 8;
+  __m512i a = _mm512_set1_epi32(static_cast<int>(seed * 64.0f) | 0x01010101);
+  __m512i b = _mm512_set1_epi32(0x02020202);
+  __m512 dw = _mm512_set1_ps(seed), da = _mm512_set1_ps(1.0f / 1024.0f), mw = _mm512_set1_ps(0.5f);
+  __asm__ volatile("" : "+v"(a), "+v"(b), "+v"(dw), "+v"(da), "+v"(mw));
+  __m512 acc[kOut];
+  for (auto& x : acc) x = _mm512_setzero_ps();
+  opaque(acc);
+  for (int64_t it = 0; it < iterations; ++it) {
+    __m512i d[kOut];
+    for (auto& x : d) x = b;
+    opaque(d);  // else the compiler sees kOut identical chains and computes one
+#pragma GCC unroll 8
+    for (int kk = 0; kk < 8; ++kk) {
+#pragma GCC unroll 8
+      for (int o = 0; o < kOut; ++o) d[o] = _mm512_dpbusd_epi32(d[o], a, b);
+    }
+#pragma GCC unroll 8
+    for (int o = 0; o < kOut; ++o) {
+      acc[o] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, d[o]), _mm512_mul_ps(dw, da), acc[o]);
+      if constexpr (MIN4_1) acc[o] = _mm512_fmadd_ps(mw, da, acc[o]);
+    }
+  }
+  __m512 s = acc[0];
+  for (int o = 1; o < kOut; ++o) s = _mm512_add_ps(s, acc[o]);
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, s);
+  double sum = 0;
+  for (float v : lanes) sum += v;
+  return sum;
+}
+
+template <int SUB, bool MIN>
+double mixk(int64_t iterations, float seed) {
+  constexpr int kOut = 6;
+  __m512i a = _mm512_set1_epi32(static_cast<int>(seed * 64.0f) | 0x01010101);
+  __m512i b = _mm512_set1_epi32(0x02020202);
+  __m512i sc = _mm512_set1_epi32(3), cf = _mm512_set1_epi32(0x00050007), bs = _mm512_set1_epi32(0x00110013);
+  __m512 dw = _mm512_set1_ps(seed), da = _mm512_set1_ps(1.0f / 1024.0f), dm = _mm512_set1_ps(0.25f);
+  __asm__ volatile("" : "+v"(a), "+v"(b), "+v"(sc), "+v"(cf), "+v"(bs));
+  __asm__ volatile("" : "+v"(dw), "+v"(da), "+v"(dm));
+  const __m512i sign = _mm512_set1_epi32(INT32_MIN);
+  __m512 acc[kOut];
+  for (auto& x : acc) x = _mm512_setzero_ps();
+  opaque(acc);
+  for (int64_t it = 0; it < iterations; ++it) {
+    __m512i sum[kOut], t[kOut];
+    for (auto& x : sum) x = _mm512_setzero_si512();
+    opaque(sum);
+#pragma GCC unroll 2
+    for (int sub = 0; sub < 256 / SUB; ++sub) {
+      __m512i d[kOut];
+      for (auto& x : d) x = b;
+      opaque(d);  // else the compiler sees kOut identical chains and computes one
+#pragma GCC unroll 8
+      for (int kk = 0; kk < SUB / 4; ++kk) {
+#pragma GCC unroll 8
+        for (int o = 0; o < kOut; ++o) d[o] = _mm512_dpbusd_epi32(d[o], a, b);
+      }
+#pragma GCC unroll 8
+      for (int o = 0; o < kOut; ++o) sum[o] = _mm512_add_epi32(sum[o], _mm512_mullo_epi32(d[o], sc));
+    }
+    for (int o = 0; o < kOut; ++o) t[o] = MIN ? _mm512_setzero_si512() : sum[o];
+    opaque(t);
+#pragma GCC unroll 8
+    for (int p = 0; p < 8; ++p) {
+#pragma GCC unroll 8
+      for (int o = 0; o < kOut; ++o) t[o] = _mm512_dpwssd_epi32(t[o], cf, bs);
+    }
+#pragma GCC unroll 8
+    for (int o = 0; o < kOut; ++o) {
+      if constexpr (MIN) {
+        acc[o] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, sum[o]), _mm512_mul_ps(dw, da), acc[o]);
+        const __m512 nd = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_mul_ps(da, dm)), sign));
+        acc[o] = _mm512_fmadd_ps(nd, _mm512_maskz_cvtepi32_ps(kAll, t[o]), acc[o]);
+      } else {
+        acc[o] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, t[o]), _mm512_mul_ps(dw, da), acc[o]);
+      }
+    }
+  }
+  __m512 s = acc[0];
+  for (int o = 1; o < kOut; ++o) s = _mm512_add_ps(s, acc[o]);
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, s);
+  double sum = 0;
+  for (float v : lanes) sum += v;
+  return sum;
+}
+
+}  // namespace
+
+double format_mix_zmm(FormatMix mix, int64_t iterations, float seed) {
+  switch (mix) {
+    case FormatMix::block32: return mix32<false>(iterations, seed);
+    case FormatMix::block32_min: return mix32<true>(iterations, seed);
+    case FormatMix::k32_min: return mixk<32, true>(iterations, seed);
+    case FormatMix::k32: return mixk<32, false>(iterations, seed);
+    case FormatMix::k16_min: return mixk<16, true>(iterations, seed);
+    case FormatMix::k16: return mixk<16, false>(iterations, seed);
+  }
+  return 0;
+}
+
+}  // namespace amxlab::calibrate::loops
