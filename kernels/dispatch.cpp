@@ -13,7 +13,7 @@ namespace {
 
 std::atomic<int64_t> g_override{-1};
 
-int64_t threshold_from_env(std::string* source) {
+int64_t threshold_from_env(std::string* source, int64_t fallback) {
   const char* env = std::getenv("AMXLAB_GEMV_MAX_M");
   if (env != nullptr && *env != '\0') {
     char* end = nullptr;
@@ -23,25 +23,50 @@ int64_t threshold_from_env(std::string* source) {
       return static_cast<int64_t>(v);
     }
     if (source != nullptr) *source = std::string("default; AMXLAB_GEMV_MAX_M='") + env + "' ignored";
-    return kDefaultGemvMaxM;
+    return fallback;
   }
   if (source != nullptr) *source = "default";
-  return kDefaultGemvMaxM;
+  return fallback;
 }
 
-int64_t threshold(std::string* source) {
+int64_t threshold(std::string* source, int64_t fallback) {
   const int64_t o = g_override.load();
   if (o >= 0) {
     if (source != nullptr) *source = "set_gemv_max_m";
     return o;
   }
-  return threshold_from_env(source);
+  return threshold_from_env(source, fallback);
 }
 
 }  // namespace
 
+int64_t default_gemv_max_m(QType type) {
+  switch (type) {
+    // GEMM faster from M = 2 (Q8_0), within 8 % up to M = 3 (Q4_0): issue #6.
+    case QType::Q8_0:
+    case QType::Q4_0:
+    case QType::Q4_1:
+    // N = K = 4096, 1 thread, hot: the GEMV (4-bit codes kept) 125 / 133 us at M = 1 against
+    // the GEMM's 203 / 217 us; at M = 2 the GEMM is ahead (246 vs 252, 247 vs 261 us).
+    case QType::Q4_K:
+    case QType::IQ4_XS:
+    // GEMV and GEMM within noise at M = 1 (e.g. Q6_K 229 / 220 us, Q2_K 240 / 231 us;
+    // at K = 14336 the GEMV is ahead cold with 2 threads), the GEMM ahead from M = 2.
+    case QType::Q5_K:
+    case QType::Q6_K:
+    case QType::Q2_K:
+    case QType::Q3_K:
+    case QType::IQ4_NL: return 1;
+    default: return kDefaultGemvMaxM;
+  }
+}
+
 int64_t gemv_max_m() {
-  return threshold(nullptr);
+  return threshold(nullptr, kDefaultGemvMaxM);
+}
+
+int64_t gemv_max_m(QType type) {
+  return threshold(nullptr, default_gemv_max_m(type));
 }
 
 void set_gemv_max_m(int64_t n) {
@@ -58,7 +83,7 @@ int isa_rank(uint32_t isa) {
 const KernelDesc& choose_kernel(QType type, int64_t m, std::string* why) {
   require(m >= 1, "choose_kernel: M=" + std::to_string(m) + " must be at least 1");
   std::string source;
-  const int64_t limit = threshold(&source);
+  const int64_t limit = threshold(&source, default_gemv_max_m(type));
   const KernelDesc* best_gemv = nullptr;
   const KernelDesc* best_gemm = nullptr;
   std::string skipped;

@@ -18,9 +18,17 @@ namespace amxlab {
 // Default GEMV threshold, from the measurement in kernels/README.md ("Dispatcher").
 inline constexpr int64_t kDefaultGemvMaxM = 1;
 
+// The measured default of one weight type (kernels/README.md "Dispatcher": GEMV against
+// GEMM at M = 1..4 per type, N = K = 4096 and N = 4096 K = 14336, 1 and 2 threads).
+// Every type measured so far has 1; a type whose GEMV and GEMM were not compared
+// has kDefaultGemvMaxM.
+int64_t default_gemv_max_m(QType type);
+
 // The threshold in force: set_gemv_max_m() if called, else AMXLAB_GEMV_MAX_M from the
-// environment (a non-negative integer; anything else is ignored), else the default.
+// environment (a non-negative integer; anything else is ignored), else the default
+// (of `type`, or kDefaultGemvMaxM).
 int64_t gemv_max_m();
+int64_t gemv_max_m(QType type);
 // n >= 0 sets the threshold; n < 0 returns to the environment / default.
 void set_gemv_max_m(int64_t n);
 

@@ -66,6 +66,26 @@ TEST(Dispatch, ThresholdFromTheEnvironment) {
   EXPECT_EQ(gemv_max_m(), 0);
 }
 
+TEST(Dispatch, PerTypeDefaultsAreTheMeasuredOnes) {
+  Restore r;
+  // kernels/README.md "Dispatcher": every type with kernels measured 1.
+  for (QType t : {QType::Q8_0, QType::Q4_0, QType::Q4_1, QType::IQ4_NL, QType::Q2_K, QType::Q3_K, QType::Q4_K,
+                  QType::Q5_K, QType::Q6_K, QType::IQ4_XS}) {
+    EXPECT_EQ(default_gemv_max_m(t), 1) << name(t);
+    EXPECT_EQ(gemv_max_m(t), 1) << name(t);
+  }
+  setenv("AMXLAB_GEMV_MAX_M", "6", 1);
+  EXPECT_EQ(gemv_max_m(QType::Q6_K), 6);  // the environment overrides every type
+  unsetenv("AMXLAB_GEMV_MAX_M");
+  std::string why;
+  if (isa_supported(kIsaAvx512 | kIsaAvx512Vnni | kIsaAvx2, &why)) {
+    const KernelDesc& k = choose_kernel(QType::Q4_K, 1, &why);
+    EXPECT_EQ(k.op, KernelOp::gemv) << why;
+    EXPECT_EQ(k.layout, Layout::kq_nib_vnni16) << why;
+    EXPECT_EQ(choose_kernel(QType::Q4_K, 2, &why).op, KernelOp::gemm) << why;
+  }
+}
+
 TEST(Dispatch, EachCapForcesALowerPath) {
   Restore r;
   for (QType t : {QType::Q8_0, QType::Q4_0, QType::Q4_1}) {
