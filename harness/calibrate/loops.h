@@ -38,9 +38,9 @@ enum class FormatMix : int {
   k16,          // Q3_K, Q6_K
 };
 double format_mix_zmm(FormatMix mix, int64_t iterations, float seed);
-// 8 outputs x 16 lanes x 32 K, or 6 x 16 x 256 for the K-quants.
+// 8 outputs x 16 lanes x 32 K, or 8 x 16 x 256 for the K-quants.
 constexpr double format_mix_macs_per_iteration(FormatMix mix) {
-  return mix == FormatMix::block32 || mix == FormatMix::block32_min ? 8.0 * 16 * 32 : 6.0 * 16 * 256;
+  return mix == FormatMix::block32 || mix == FormatMix::block32_min ? 8.0 * 16 * 32 : 8.0 * 16 * 256;
 }
 
 // Reads [p, p + bytes) `passes` times with aligned vector loads summed into eight

@@ -3,9 +3,8 @@
 // GEMM of that format can reach on this core, whatever its data movement. Compiled with
 // -mavx512f -mavx512bw -mavx512vnni only (see loops.h for why).
 //
-// One iteration is one block (32 K) or one super-block (256 K) for kOutputs independent
-// output vectors of 16 lanes (a 4 x 32 register tile for the 32-wide formats, 6 x 16 for
-// the K-quants, which need more registers per output):
+// One iteration is one block (32 K) or one super-block (256 K) for 8 independent output
+// vectors of 16 lanes (the kernels' 4 x 32 register tile):
 //   32-wide: per output 8 VPDPBUSD (from a fresh int32), VCVTDQ2PS, VMULPS (d_w * d_a),
 //            VFMADD; Q4_1 one more VFMADD (m_w * s_a)
 //   K-quant: per output and sub-block L/4 VPDPBUSD (fresh), VPMULLD by the scale, VPADDD;
@@ -67,7 +66,7 @@ double mix32(int64_t iterations, float seed) {
 
 template <int SUB, bool MIN>
 double mixk(int64_t iterations, float seed) {
-  constexpr int kOut = 6;
+  constexpr int kOut = 8;
   __m512i a = _mm512_set1_epi32(static_cast<int>(seed * 64.0f) | 0x01010101);
   __m512i b = _mm512_set1_epi32(0x02020202);
   __m512i sc = _mm512_set1_epi32(3), cf = _mm512_set1_epi32(0x00050007), bs = _mm512_set1_epi32(0x00110013);
