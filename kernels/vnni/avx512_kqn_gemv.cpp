@@ -46,14 +46,17 @@ struct Rec {
 // Records ahead that are prefetched (2: measured against 0 and 4, kernels/README.md).
 constexpr int64_t kPrefetchRecords = 2;
 
-// Rebuilds the high bits of row kk into lo / hi (bit 4, or bits 4..5).
+// Rebuilds the high bits of row kk = q * (sub-block length / 4) + r into lo / hi (bit 4,
+// or bits 4..5). r is a compile-time constant after unrolling, and the row's place in
+// its high-plane byte depends on r alone (rows per sub-block: 8 or 4), so the shifts
+// and the branch below fold away.
 template <int KIND>
-[[gnu::always_inline]] inline void add_high(const uint8_t* rec, int kk, __m512i& lo, __m512i& hi) {
+[[gnu::always_inline]] inline void add_high(const uint8_t* rec, int kk, int r, __m512i& lo, __m512i& hi) {
   using R = Rec<KIND>;
   if constexpr (KIND == kNibQ5_K) {
     const __m512i hb = _mm512_loadu_si512(rec + R::kHigh + 64 * static_cast<size_t>(kk / 4));
     const __m512i bit4 = _mm512_set1_epi8(0x10);
-    const int t = kk % 4;  // lo's bit is 2t, hi's 2t + 1: both moved to bit 4
+    const int t = r % 4;  // == kk % 4; lo's bit is 2t, hi's 2t + 1: both moved to bit 4
     const auto move = [&](int from) {
       return from <= 4 ? _mm512_and_si512(_mm512_slli_epi16(hb, static_cast<unsigned>(4 - from)), bit4)
                        : _mm512_and_si512(_mm512_srli_epi16(hb, static_cast<unsigned>(from - 4)), bit4);
@@ -63,7 +66,7 @@ template <int KIND>
   } else if constexpr (KIND == kNibQ6_K) {
     const __m512i hb = _mm512_loadu_si512(rec + R::kHigh + 64 * static_cast<size_t>(kk / 2));
     const __m512i bits45 = _mm512_set1_epi8(0x30);
-    if (kk % 2 == 0) {  // lo: bits 0..1, hi: bits 2..3
+    if (r % 2 == 0) {  // kk even: lo in bits 0..1, hi in bits 2..3
       lo = _mm512_or_si512(lo, _mm512_and_si512(_mm512_slli_epi16(hb, 4), bits45));
       hi = _mm512_or_si512(hi, _mm512_and_si512(_mm512_slli_epi16(hb, 2), bits45));
     } else {  // lo: bits 4..5, hi: bits 6..7
@@ -77,7 +80,8 @@ template <int KIND, int NS>
 [[gnu::always_inline]] inline void tile(const KqArgs& g, const uint8_t* arow, float* yrow, int64_t s0,
                                         const __mmask16* masks) {
   using R = Rec<KIND>;
-  constexpr int kRowsPerSub = R::kSub / 4;  // nibble rows per sub-block
+  constexpr int kRowsPerSub = R::kSub / 4;  // nibble rows per sub-block: 8 or 4
+  static_assert(kRowsPerSub % 4 == 0 || (KIND != kNibQ5_K && kRowsPerSub % 2 == 0), "add_high keys on r");
   constexpr int kPairs = 128 / R::kSub;     // (low, high) sub-block pairs
   const auto* w = reinterpret_cast<const uint8_t*>(g.w);
   const uint8_t* ws[NS];
@@ -123,7 +127,7 @@ template <int KIND, int NS>
             lo = _mm512_shuffle_epi8(book, lo);
             hi = _mm512_shuffle_epi8(book, hi);
           }
-          add_high<KIND>(rec[s], kk, lo, hi);
+          add_high<KIND>(rec[s], kk, r, lo, hi);
           dlo[s] = _mm512_dpbusd_epi32(dlo[s], lo, alo);
           dhi[s] = _mm512_dpbusd_epi32(dhi[s], hi, ahi);
         }

@@ -37,6 +37,20 @@ TEST(AmxLong, ModelM512Q4) {
   for (QType t : {QType::Q4_0, QType::Q4_1}) testing::check_closed_form(t, 512, 4096, 4096);
 }
 
+// Issue #11: the modeled utilisation of every AMX kernel type at M=512 N=K=4096 (the
+// note's table); the TDPB* count follows from the tile blocking and the sub-block length.
+TEST(AmxLong, ModelM512EveryType) {
+  for (QType t : {QType::Q8_0, QType::Q4_0, QType::Q4_1, QType::IQ4_NL, QType::Q2_K, QType::Q3_K, QType::Q4_K,
+                  QType::Q5_K, QType::Q6_K, QType::IQ4_XS}) {
+    const AmxModelReport r = model_gemm(t, 512, 4096, 4096);
+    testing::print("model", t, 512, 4096, 4096, r);
+    const int64_t k_per_tdpb = t == QType::Q2_K || t == QType::Q3_K || t == QType::Q6_K ? 16 : 32;
+    EXPECT_EQ(r.counters.tdpb_int8(), 4u * 16 * 128 * static_cast<uint64_t>(4096 / k_per_tdpb)) << name(t);
+    EXPECT_GT(r.model.utilisation, 0.0);
+    EXPECT_LT(r.model.utilisation, r.format_ceiling);
+  }
+}
+
 TEST(AmxLong, ModelM4096) {
   for (QType t : {QType::Q8_0, QType::Q4_0, QType::Q4_1}) {
     const AmxModelReport r = model_gemm(t, 4096, 4096, 4096);
