@@ -46,6 +46,12 @@ std::vector<harness::SweepSpec> default_specs(bool quick) {
   const int all = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   small.threads = all > 1 ? std::vector<int>{1, all} : std::vector<int>{1};
   small.m = quick ? std::vector<int64_t>{1, 16} : std::vector<int64_t>{1, 16, 128};
+  if (quick) {
+    // Every registered kernel (~70 since issue #11) once, on all threads: the quick run
+    // (the main job's) stays within its 3 minutes on 2 cores.
+    small.threads = {all};
+    small.m = {16};
+  }
   small.n = {quick ? 256 : 1024};
   small.k = {quick ? 512 : 2048};
   small.types.clear();
@@ -57,7 +63,7 @@ std::vector<harness::SweepSpec> default_specs(bool quick) {
   if (small.types.empty()) return {small};
 
   std::vector<QType> llm_types;
-  for (QType t : {QType::Q4_0, QType::Q8_0}) {
+  for (QType t : {QType::Q4_0, QType::Q8_0, QType::Q4_K}) {
     if (std::find(small.types.begin(), small.types.end(), t) != small.types.end()) llm_types.push_back(t);
   }
   harness::SweepSpec decode;
