@@ -330,11 +330,14 @@ std::string format_table(const Calibration& c) {
   bool any_format = false;
   for (const auto& p : c.peaks) any_format = any_format || !p.format_ceilings.empty();
   if (any_format) {
-    out += "format ceilings (the golden instruction mix per block on register data; GOPS, % of the int8 peak)\n";
+    out +=
+        "format ceilings (the golden instruction mix per block on register data; GOPS, % of the int8 peak)\n";
     for (const auto& p : c.peaks) {
       for (const auto& f : p.format_ceilings) {
-        const double pct = p.peak_int8_gops.present && f.gops.present ? 100.0 * f.gops.value / p.peak_int8_gops.value : 0;
-        out += fmt::format("  {:>7}  {:<12} {:<18} {:>16}  {:.0f}%\n", p.threads, f.mix, f.types, cell(f.gops), pct);
+        const double pct =
+            p.peak_int8_gops.present && f.gops.present ? 100.0 * f.gops.value / p.peak_int8_gops.value : 0;
+        out += fmt::format("  {:>7}  {:<12} {:<18} {:>16}  {:.0f}%\n", p.threads, f.mix, f.types,
+                           cell(f.gops), pct);
       }
     }
   }

@@ -74,7 +74,7 @@ const PeakFigure* format_ceiling(const ThreadPeaks& p, const std::string& weight
 struct BandwidthPoint {
   uint64_t bytes = 0;  // total working set, all threads together
   int threads = 0;
-  double gbps = 0;     // median
+  double gbps = 0;  // median
   double cv = 0;
 };
 
@@ -94,9 +94,9 @@ struct KneeOptions {
 
 struct Calibration {
   std::vector<int> threads;
-  std::vector<ThreadPeaks> peaks;          // one per thread count
-  std::vector<BandwidthPoint> bandwidth;   // ascending bytes within each thread count
-  std::vector<Knee> knees;                 // ascending bytes within each thread count
+  std::vector<ThreadPeaks> peaks;         // one per thread count
+  std::vector<BandwidthPoint> bandwidth;  // ascending bytes within each thread count
+  std::vector<Knee> knees;                // ascending bytes within each thread count
 
   // How it was measured (recorded, not used by the queries below).
   bool quick = false;
@@ -128,20 +128,21 @@ void to_json(nlohmann::json& j, const Calibration& c);
 void from_json(const nlohmann::json& j, Calibration& c);
 
 // The knees of one thread count's curve (points of other thread counts are ignored).
-std::vector<Knee> find_knees(const std::vector<BandwidthPoint>& curve, int threads, const KneeOptions& o = {});
+std::vector<Knee> find_knees(const std::vector<BandwidthPoint>& curve, int threads,
+                             const KneeOptions& o = {});
 // One line describing find_knees' method and options (recorded in the JSON).
 std::string knee_method_text(const KneeOptions& o);
 
 struct CalibrateOptions {
-  std::vector<int> threads;    // empty: {1, number of allowed CPUs} (deduplicated)
+  std::vector<int> threads;  // empty: {1, number of allowed CPUs} (deduplicated)
   uint64_t min_bytes = 32ull << 10;
-  uint64_t max_bytes = 0;      // 0: 1 GiB, or 256 MiB when quick
-  double size_step = 0;        // 0: sqrt(2), or 2 when quick
-  bool quick = false;          // fewer sizes, shorter timings: < 30 s on 2 cores
-  int repetitions = 0;         // 0: 5, or 3 when quick
-  double min_time_s = 0;       // 0: 0.1, or 0.03 when quick
-  bool peaks = true;           // measure the compute peaks
-  bool bandwidth = true;       // measure the bandwidth curve
+  uint64_t max_bytes = 0;  // 0: 1 GiB, or 256 MiB when quick
+  double size_step = 0;    // 0: sqrt(2), or 2 when quick
+  bool quick = false;      // fewer sizes, shorter timings: < 30 s on 2 cores
+  int repetitions = 0;     // 0: 5, or 3 when quick
+  double min_time_s = 0;   // 0: 0.1, or 0.03 when quick
+  bool peaks = true;       // measure the compute peaks
+  bool bandwidth = true;   // measure the bandwidth curve
   KneeOptions knees;
   // Called after each measurement with a one-line description (progress output).
   std::function<void(const std::string&)> progress;

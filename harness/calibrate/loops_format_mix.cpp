@@ -105,7 +105,8 @@ double mixk(int64_t iterations, float seed) {
     for (int o = 0; o < kOut; ++o) {
       if constexpr (MIN) {
         acc[o] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, sum[o]), _mm512_mul_ps(dw, da), acc[o]);
-        const __m512 nd = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_mul_ps(da, dm)), sign));
+        const __m512 nd =
+            _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_mul_ps(da, dm)), sign));
         acc[o] = _mm512_fmadd_ps(nd, _mm512_maskz_cvtepi32_ps(kAll, t[o]), acc[o]);
       } else {
         acc[o] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, t[o]), _mm512_mul_ps(dw, da), acc[o]);

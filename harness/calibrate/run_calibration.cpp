@@ -28,7 +28,8 @@ class Buffer {
   explicit Buffer(size_t bytes) : bytes_(bytes) {
     void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
-      throw Error("calibrate: cannot map a " + std::to_string(bytes) + "-byte buffer: " + std::strerror(errno));
+      throw Error("calibrate: cannot map a " + std::to_string(bytes) +
+                  "-byte buffer: " + std::strerror(errno));
     p_ = p;
     if (bytes >= (2u << 20)) madvise(p_, bytes, MADV_HUGEPAGE);
   }
@@ -107,7 +108,8 @@ PeakFigure measure_peak(PinnedWorkers& w, const std::string& name, const std::st
 }
 
 double vnni_as_double(int64_t iterations, float seed) {
-  return static_cast<double>(loops::vnni_dpbusd_zmm(iterations, static_cast<int32_t>(seed * 16.0f) | 0x01010101));
+  return static_cast<double>(
+      loops::vnni_dpbusd_zmm(iterations, static_cast<int32_t>(seed * 16.0f) | 0x01010101));
 }
 
 ThreadPeaks measure_peaks(PinnedWorkers& w, const Plan& plan) {
@@ -150,18 +152,20 @@ ThreadPeaks measure_peaks(PinnedWorkers& w, const Plan& plan) {
       Plan mine = plan;
       mine.compute_iterations = plan.compute_iterations / (ops > 2000 ? 256 : 32);
       p.format_ceilings.push_back({m.name, m.types,
-                                   measure_peak(w, tag + "format/" + m.name, std::string("golden mix ") + m.name,
-                                                m.loop, ops, mine)});
+                                   measure_peak(w, tag + "format/" + m.name,
+                                                std::string("golden mix ") + m.name, m.loop, ops, mine)});
     }
   }
   if (f.avx512f && f.avx512bf16) {
-    p.peak_bf16_gflops = measure_peak(w, tag + "bf16", "avx512_bf16 vdpbf16ps zmm", loops::bf16_dpbf16ps_zmm, 64, plan);
+    p.peak_bf16_gflops =
+        measure_peak(w, tag + "bf16", "avx512_bf16 vdpbf16ps zmm", loops::bf16_dpbf16ps_zmm, 64, plan);
   } else {
     p.peak_bf16_gflops.isa = "avx512_bf16 vdpbf16ps zmm";
     p.peak_bf16_gflops.absent_reason = "CPU (or OS) does not report AVX512-BF16";
   }
   if (f.avx512f) {
-    p.peak_fp32_gflops = measure_peak(w, tag + "fp32", "avx512f vfmadd231ps zmm", loops::fp32_fma_zmm, 32, plan);
+    p.peak_fp32_gflops =
+        measure_peak(w, tag + "fp32", "avx512f vfmadd231ps zmm", loops::fp32_fma_zmm, 32, plan);
   } else if (f.avx2 && f.fma) {
     p.peak_fp32_gflops = measure_peak(w, tag + "fp32", "avx2 vfmadd231ps ymm", loops::fp32_fma_ymm, 16, plan);
   } else {
@@ -193,12 +197,15 @@ BandwidthPoint measure_bandwidth(PinnedWorkers& w, ReadLoop read, uint64_t bytes
   BandwidthPoint p;
   p.bytes = static_cast<uint64_t>(chunk) * static_cast<uint64_t>(nt);
   p.threads = nt;
-  p.gbps = static_cast<double>(chunk) * static_cast<double>(nt) * static_cast<double>(passes) / t.median_s / 1e9;
+  p.gbps =
+      static_cast<double>(chunk) * static_cast<double>(nt) * static_cast<double>(passes) / t.median_s / 1e9;
   p.cv = t.cv;
   return p;
 }
 
-std::string mib(uint64_t b) { return fmt::format("{:.3g} MiB", static_cast<double>(b) / (1 << 20)); }
+std::string mib(uint64_t b) {
+  return fmt::format("{:.3g} MiB", static_cast<double>(b) / (1 << 20));
+}
 
 }  // namespace
 
@@ -232,14 +239,16 @@ Calibration run_calibration(const CalibrateOptions& o) {
   for (int nt : plan.threads) {
     PinnedWorkers w(nt);
     if (w.oversubscribed()) {
-      c.notes.push_back(fmt::format("{} threads on {} allowed CPUs: oversubscribed, figures are not peaks", nt,
-                                    cpus));
+      c.notes.push_back(
+          fmt::format("{} threads on {} allowed CPUs: oversubscribed, figures are not peaks", nt, cpus));
     }
     if (o.peaks) {
       ThreadPeaks p = measure_peaks(w, plan);
-      const auto show = [](const PeakFigure& x) { return x.present ? fmt::format("{:.1f}", x.value) : "absent"; };
-      progress(fmt::format("peaks {} thr: int8 {} GOPS, bf16 {} GFLOPS, fp32 {} GFLOPS", nt, show(p.peak_int8_gops),
-                           show(p.peak_bf16_gflops), show(p.peak_fp32_gflops)));
+      const auto show = [](const PeakFigure& x) {
+        return x.present ? fmt::format("{:.1f}", x.value) : "absent";
+      };
+      progress(fmt::format("peaks {} thr: int8 {} GOPS, bf16 {} GFLOPS, fp32 {} GFLOPS", nt,
+                           show(p.peak_int8_gops), show(p.peak_bf16_gflops), show(p.peak_fp32_gflops)));
       for (const auto& fc : p.format_ceilings)
         progress(fmt::format("format ceiling {} thr {} ({}): {} GOPS", nt, fc.mix, fc.types, show(fc.gops)));
       c.peaks.push_back(p);
@@ -247,7 +256,8 @@ Calibration run_calibration(const CalibrateOptions& o) {
     if (o.bandwidth && read) {
       for (uint64_t bytes : calibration_sizes(plan.min_bytes, plan.max_bytes, plan.step)) {
         const BandwidthPoint p = measure_bandwidth(w, read, bytes, plan);
-        progress(fmt::format("read {} thr {:>10}: {:.1f} GB/s (cv {:.1f}%)", nt, mib(p.bytes), p.gbps, p.cv * 100));
+        progress(fmt::format("read {} thr {:>10}: {:.1f} GB/s (cv {:.1f}%)", nt, mib(p.bytes), p.gbps,
+                             p.cv * 100));
         c.bandwidth.push_back(p);
       }
       const std::vector<Knee> k = find_knees(c.bandwidth, nt, o.knees);

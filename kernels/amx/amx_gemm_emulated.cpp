@@ -44,7 +44,8 @@ void run_q4_1_emulated(const PackedWeights& w, const ActivationView& a, const Ou
   tile::EmulatedTiles t;
   gemm_slice<QType::Q4_1>(t, "q4_1_gemm_32x32__amx_emulated", w, a, y, s);
 }
-void run_iq4_nl_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+void run_iq4_nl_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                         const Slice& s) {
   tile::EmulatedTiles t;
   gemm_slice<QType::IQ4_NL>(t, "iq4_nl_gemm_32x32__amx_emulated", w, a, y, s);
 }

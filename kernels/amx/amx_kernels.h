@@ -13,8 +13,8 @@
 #include "kernels/generic/portable_kernels.h"
 #include "kernels/isa.h"
 #include "kernels/kquant_names.h"
-#include "kernels/pack/kquant_pack.h"
 #include "kernels/pack/amx_pack.h"
+#include "kernels/pack/kquant_pack.h"
 #include "kernels/tile/counters.h"
 #include "kernels/tile/sapphire_rapids_model.h"
 
@@ -42,19 +42,26 @@ void run_q8_0_emulated(const PackedWeights& w, const ActivationView& a, const Ou
 void run_q4_0_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_q4_1_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_iq4_nl_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
-void run_iq4_nl_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_iq4_nl_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                         const Slice& s);
 // K-quants (amx_kquant_gemm.h), instantiated for the six types in the backend files.
 template <QType T>
 void run_kq_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 template <QType T>
 void run_kq_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
-#define AMXLAB_AMX_KQ_INSTANTIATE(fn)                                                                    \
-  template void fn<QType::Q2_K>(const PackedWeights&, const ActivationView&, const OutputView&, const Slice&); \
-  template void fn<QType::Q3_K>(const PackedWeights&, const ActivationView&, const OutputView&, const Slice&); \
-  template void fn<QType::Q4_K>(const PackedWeights&, const ActivationView&, const OutputView&, const Slice&); \
-  template void fn<QType::Q5_K>(const PackedWeights&, const ActivationView&, const OutputView&, const Slice&); \
-  template void fn<QType::Q6_K>(const PackedWeights&, const ActivationView&, const OutputView&, const Slice&); \
-  template void fn<QType::IQ4_XS>(const PackedWeights&, const ActivationView&, const OutputView&, const Slice&);
+#define AMXLAB_AMX_KQ_INSTANTIATE(fn)                                                             \
+  template void fn<QType::Q2_K>(const PackedWeights&, const ActivationView&, const OutputView&,   \
+                                const Slice&);                                                    \
+  template void fn<QType::Q3_K>(const PackedWeights&, const ActivationView&, const OutputView&,   \
+                                const Slice&);                                                    \
+  template void fn<QType::Q4_K>(const PackedWeights&, const ActivationView&, const OutputView&,   \
+                                const Slice&);                                                    \
+  template void fn<QType::Q5_K>(const PackedWeights&, const ActivationView&, const OutputView&,   \
+                                const Slice&);                                                    \
+  template void fn<QType::Q6_K>(const PackedWeights&, const ActivationView&, const OutputView&,   \
+                                const Slice&);                                                    \
+  template void fn<QType::IQ4_XS>(const PackedWeights&, const ActivationView&, const OutputView&, \
+                                  const Slice&);
 
 // The emulated kernel on a caller-supplied emulator (options such as count_only, and
 // its counters, stay with the caller). In count-only mode the epilogue and the writes
@@ -97,15 +104,35 @@ inline constexpr uint32_t kAmxKqEmulatedIsa = kAmxEmulatedIsa | kIsaAvx512Vnni;
 
 template <QType T>
 constexpr KernelDesc kq_amx_desc() {
-  return {kq_kernel_name(T, KqKernel::amx), T, QType::Q8_K, KernelOp::gemm, kTileM, kTileN, kAmxKqNativeIsa,
-          Engine::native, Layout::kq_i8_vnni16, &kq16::pack, &generic::quantize_q8_k, &plan_gemm,
+  return {kq_kernel_name(T, KqKernel::amx),
+          T,
+          QType::Q8_K,
+          KernelOp::gemm,
+          kTileM,
+          kTileN,
+          kAmxKqNativeIsa,
+          Engine::native,
+          Layout::kq_i8_vnni16,
+          &kq16::pack,
+          &generic::quantize_q8_k,
+          &plan_gemm,
           &run_kq_native<T>};
 }
 template <QType T>
 constexpr KernelDesc kq_amx_emulated_desc() {
-  return {kq_kernel_name(T, KqKernel::amx_emulated), T, QType::Q8_K, KernelOp::gemm, kTileM, kTileN,
-          kAmxKqEmulatedIsa, Engine::emulated, Layout::kq_i8_vnni16, &kq16::pack, &generic::quantize_q8_k,
-          &plan_gemm, &run_kq_emulated<T>};
+  return {kq_kernel_name(T, KqKernel::amx_emulated),
+          T,
+          QType::Q8_K,
+          KernelOp::gemm,
+          kTileM,
+          kTileN,
+          kAmxKqEmulatedIsa,
+          Engine::emulated,
+          Layout::kq_i8_vnni16,
+          &kq16::pack,
+          &generic::quantize_q8_k,
+          &plan_gemm,
+          &run_kq_emulated<T>};
 }
 
 inline constexpr KernelDesc kAmxKernels[] = {

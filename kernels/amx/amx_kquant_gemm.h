@@ -56,15 +56,16 @@ inline tile::TileConfig config(int sub, int r0, int r1) {
 // sum[r][0..31] += dot[r][0..31] * scale (columns 16..31 only when `two`); the 32 x 32
 // int32 buffers have a row stride of 32.
 __attribute__((target("avx512f"))) inline void fold_subblock(int32_t* sum, const int32_t* dot,
-                                                              const std::byte* sc0, const std::byte* sc1,
-                                                              int rows, bool two) {
+                                                             const std::byte* sc0, const std::byte* sc1,
+                                                             int rows, bool two) {
   const auto all = static_cast<__mmask16>(0xffff);
   const __m512i s0 = _mm512_maskz_cvtepi8_epi32(all, _mm_loadu_si128(reinterpret_cast<const __m128i*>(sc0)));
   const __m512i s1 = _mm512_maskz_cvtepi8_epi32(all, _mm_loadu_si128(reinterpret_cast<const __m128i*>(sc1)));
   for (int r = 0; r < rows; ++r) {
     int32_t* sr = sum + 32 * r;
     const int32_t* dr = dot + 32 * r;
-    _mm512_storeu_si512(sr, _mm512_add_epi32(_mm512_loadu_si512(sr), _mm512_mullo_epi32(_mm512_loadu_si512(dr), s0)));
+    _mm512_storeu_si512(
+        sr, _mm512_add_epi32(_mm512_loadu_si512(sr), _mm512_mullo_epi32(_mm512_loadu_si512(dr), s0)));
     if (two) {
       _mm512_storeu_si512(sr + 16, _mm512_add_epi32(_mm512_loadu_si512(sr + 16),
                                                     _mm512_mullo_epi32(_mm512_loadu_si512(dr + 16), s1)));
@@ -84,9 +85,10 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void finish_superblock(
   __m512 dw[2], dmw[2];
   for (int h = 0; h < 2; ++h) {
     for (int p = 0; p < 8; ++p) cf[h][p] = _mm512_loadu_si512(rec[h] + kq16::kCoefOffset + 64 * p);
-    dw[h] = _mm512_maskz_cvtph_ps(all, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[h] + kq16::kDOffset)));
-    dmw[h] = _mm512_maskz_cvtph_ps(all,
-                                   _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[h] + kq16::kDminOffset)));
+    dw[h] = _mm512_maskz_cvtph_ps(
+        all, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[h] + kq16::kDOffset)));
+    dmw[h] = _mm512_maskz_cvtph_ps(
+        all, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[h] + kq16::kDminOffset)));
   }
   const __m512i sign = _mm512_set1_epi32(INT32_MIN);
   for (int r = 0; r < rows; ++r) {
@@ -106,10 +108,12 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void finish_superblock(
       __m512 x = _mm512_loadu_ps(ar);
       if constexpr (MIN) {
         x = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(all, s), _mm512_mul_ps(dw[h], dav), x);
-        const __m512 nd = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_mul_ps(dav, dmw[h])), sign));
+        const __m512 nd =
+            _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_mul_ps(dav, dmw[h])), sign));
         x = _mm512_fmadd_ps(nd, _mm512_maskz_cvtepi32_ps(all, t), x);
       } else {
-        x = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(all, _mm512_add_epi32(s, t)), _mm512_mul_ps(dw[h], dav), x);
+        x = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(all, _mm512_add_epi32(s, t)), _mm512_mul_ps(dw[h], dav),
+                            x);
       }
       _mm512_storeu_ps(ar, x);
     }
@@ -210,8 +214,8 @@ void gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w, 
 
 // The kernel for weight type wt (one of the six K-quants).
 template <class Tiles>
-void kquant_gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
-                       const OutputView& y, const Slice& s) {
+void kquant_gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w,
+                       const ActivationView& a, const OutputView& y, const Slice& s) {
   const kq16::TypeInfo ti = kq16::type_info(wt);
   if (ti.sub_len == 32) {
     if (ti.has_min) return kqamx::gemm_slice<32, true>(t, wt, kernel, w, a, y, s);

@@ -84,7 +84,8 @@ void encode_q45k(const BlockInts& in, QType t, uint8_t* scales, uint8_t* qs, uin
 }
 
 void encode_q6k(const BlockInts& in, BlockQ6_K& b) {
-  for (int i = 0; i < 16; ++i) b.scales[i] = static_cast<int8_t>(field(in.scale[i] + 128, 0, 255, QType::Q6_K, "scale + 128") - 128);
+  for (int i = 0; i < 16; ++i)
+    b.scales[i] = static_cast<int8_t>(field(in.scale[i] + 128, 0, 255, QType::Q6_K, "scale + 128") - 128);
   std::memset(b.ql, 0, sizeof b.ql);
   std::memset(b.qh, 0, sizeof b.qh);
   for (int e = 0; e < kQKK; ++e) {

@@ -30,8 +30,8 @@ bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, cons
   g = vnni::raw::GemmArgs{};
   // IQ4_NL is packed as Q8_0 codes (the code book's values): the Q8_0 inner loop.
   g.kind = wt == QType::Q8_0 || wt == QType::IQ4_NL ? vnni::raw::kQ8_0
-           : wt == QType::Q4_0                       ? vnni::raw::kQ4_0
-                                                     : vnni::raw::kQ4_1;
+           : wt == QType::Q4_0                      ? vnni::raw::kQ4_0
+                                                    : vnni::raw::kQ4_1;
   g.w = w.bytes().data();
   g.strip_bytes = geo.strip_bytes;
   g.group_bytes = geo.group_bytes;
@@ -76,10 +76,10 @@ bool check_kq16_run(QType wt, const char* kernel, const PackedWeights& w, const 
   g.superblocks = geo.superblocks;
   g.sub_len = ti.sub_len;
   g.has_min = ti.has_min ? 1 : 0;
-  g.nib_kind = wt == QType::Q4_K    ? vnni::raw::kNibQ4_K
-               : wt == QType::Q5_K  ? vnni::raw::kNibQ5_K
-               : wt == QType::Q6_K  ? vnni::raw::kNibQ6_K
-                                    : vnni::raw::kNibIQ4_XS;
+  g.nib_kind = wt == QType::Q4_K   ? vnni::raw::kNibQ4_K
+               : wt == QType::Q5_K ? vnni::raw::kNibQ5_K
+               : wt == QType::Q6_K ? vnni::raw::kNibQ6_K
+                                   : vnni::raw::kNibIQ4_XS;
   g.a = a.bytes + static_cast<size_t>(s.m0) * a.row_stride;
   g.a_stride = a.row_stride;
   g.rows = s.m1 - s.m0;

@@ -101,7 +101,8 @@ void run_q4_0_portable(const PackedWeights& w, const ActivationView& a, const Ou
 void run_q4_1_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
   run_portable<vnni::raw::kQ4_1>(QType::Q4_1, "q4_1_gemm_1x1__portable", w, a, y, s);
 }
-void run_iq4_nl_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+void run_iq4_nl_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                         const Slice& s) {
   run_portable<vnni::raw::kQ8_0>(QType::IQ4_NL, "iq4_nl_gemm_1x1__portable", w, a, y, s);
 }
 

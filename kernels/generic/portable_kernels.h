@@ -1,7 +1,7 @@
-// Portable Q8_0 / Q4_0 / Q4_1 / IQ4_NL (and, below, K-quant) kernels: plain C++ (no intrinsics, no ISA flags), reading
-// the same vnni16 layout as the VNNI kernels, so that every x86-64 CPU gets the golden
-// bits from the same packed weights. One output at a time ("1x1"), blocks in ascending
-// K: acc = fmaf((float)isum_b, d_w * d_a, acc) [q4_1: acc = fmaf(m_w, s_a, acc)].
+// Portable Q8_0 / Q4_0 / Q4_1 / IQ4_NL (and, below, K-quant) kernels: plain C++ (no intrinsics, no ISA
+// flags), reading the same vnni16 layout as the VNNI kernels, so that every x86-64 CPU gets the golden bits
+// from the same packed weights. One output at a time ("1x1"), blocks in ascending K: acc =
+// fmaf((float)isum_b, d_w * d_a, acc) [q4_1: acc = fmaf(m_w, s_a, acc)].
 #pragma once
 
 #include <cstdint>
@@ -30,15 +30,26 @@ Plan plan_portable(int64_t m, int64_t n, int64_t k);
 void run_q8_0_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_q4_0_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_q4_1_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
-void run_iq4_nl_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_iq4_nl_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                         const Slice& s);
 // K-quants over kq_i8_vnni16 (portable_kquant.cpp): per output, super-blocks in ascending
 // K, S and T from the unpacked codes exactly as kernels/vnni/kquant_tile.h sums them.
 template <QType T>
 void run_kq_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 template <QType T>
 constexpr KernelDesc kq_portable_desc() {
-  return {kq_kernel_name(T, KqKernel::portable), T, QType::Q8_K, KernelOp::gemm, 1, 1, kIsaNone,
-          Engine::native, Layout::kq_i8_vnni16, &kq16::pack, &quantize_q8_k, &plan_portable,
+  return {kq_kernel_name(T, KqKernel::portable),
+          T,
+          QType::Q8_K,
+          KernelOp::gemm,
+          1,
+          1,
+          kIsaNone,
+          Engine::native,
+          Layout::kq_i8_vnni16,
+          &kq16::pack,
+          &quantize_q8_k,
+          &plan_portable,
           &run_kq_portable<T>};
 }
 

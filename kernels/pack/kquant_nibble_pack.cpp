@@ -53,11 +53,13 @@ void high_slot(QType t, int kk, int h, size_t& row, int& bit) {
 
 void require_shape(QType t, int64_t n, int64_t k, const char* who) {
   require(packable(t), [&] {
-    return std::string(who) + ": " + name(t) + " has no kq_nib_vnni16 layout (q4_K, q5_K, q6_K and iq4_xs have)";
+    return std::string(who) + ": " + name(t) +
+           " has no kq_nib_vnni16 layout (q4_K, q5_K, q6_K and iq4_xs have)";
   });
   require(n >= 1, [&] { return std::string(who) + ": N=" + std::to_string(n) + " must be at least 1"; });
-  require(k >= kSuperK && k % kSuperK == 0,
-          [&] { return std::string(who) + ": K=" + std::to_string(k) + " is not a positive multiple of 256"; });
+  require(k >= kSuperK && k % kSuperK == 0, [&] {
+    return std::string(who) + ": K=" + std::to_string(k) + " is not a positive multiple of 256";
+  });
 }
 
 }  // namespace
@@ -67,9 +69,8 @@ bool packable(QType t) {
 }
 
 RecordInfo record_info(QType t) {
-  require(packable(t), [&] {
-    return std::string("kqn::record_info: ") + name(t) + " has no kq_nib_vnni16 layout";
-  });
+  require(packable(t),
+          [&] { return std::string("kqn::record_info: ") + name(t) + " has no kq_nib_vnni16 layout"; });
   RecordInfo r;
   r.sub_len = t == QType::Q6_K ? 16 : 32;
   r.n_sub = kSuperK / r.sub_len;
@@ -88,8 +89,8 @@ size_t packed_bytes(QType t, int64_t n, int64_t k) {
          record_info(t).record_bytes;
 }
 
-PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k, MemoryResource& memory,
-                   const ParallelFor& parallel) {
+PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
+                   MemoryResource& memory, const ParallelFor& parallel) {
   require_shape(t, n, k, "kqn::pack");
   const RecordInfo ri = record_info(t);
   const size_t rb = row_bytes(t, k);
@@ -111,7 +112,8 @@ PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int
       std::byte* rec = strip + static_cast<size_t>(sb) * ri.record_bytes;
       for (int j = 0; j < rows; ++j) {
         const auto lane = static_cast<size_t>(j);
-        const std::byte* blk = src.data() + static_cast<size_t>(s * kStripRows + j) * rb + static_cast<size_t>(sb) * bb;
+        const std::byte* blk =
+            src.data() + static_cast<size_t>(s * kStripRows + j) * rb + static_cast<size_t>(sb) * bb;
         decode_block(t, blk, b);
         for (int e = 0; e < 128; ++e) {
           const int kk = e / 4;
@@ -172,14 +174,16 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
                              static_cast<size_t>(sb) * ri.record_bytes;
       for (int e = 0; e < 128; ++e) {
         const int kk = e / 4;
-        const auto byte = std::to_integer<uint8_t>(rec[64 * static_cast<size_t>(kk) + 4 * lane + static_cast<size_t>(e % 4)]);
+        const auto byte = std::to_integer<uint8_t>(
+            rec[64 * static_cast<size_t>(kk) + 4 * lane + static_cast<size_t>(e % 4)]);
         uint8_t u[2] = {static_cast<uint8_t>(byte & 15), static_cast<uint8_t>(byte >> 4)};
         if (ri.high_bytes != 0) {
           for (int h = 0; h < 2; ++h) {
             size_t row;
             int bit;
             high_slot(t, kk, h, row, bit);
-            const auto hb = std::to_integer<uint8_t>(rec[ri.high_offset + 64 * row + 4 * lane + static_cast<size_t>(e % 4)]);
+            const auto hb = std::to_integer<uint8_t>(
+                rec[ri.high_offset + 64 * row + 4 * lane + static_cast<size_t>(e % 4)]);
             const int mask = t == QType::Q5_K ? 1 : 3;
             u[h] = static_cast<uint8_t>(u[h] | (((hb >> bit) & mask) << 4));
           }
@@ -188,9 +192,11 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
         b.code[e + 128] = code_of(t, u[1]);
       }
       for (int sub = 0; sub < ri.n_sub; ++sub) {
-        b.scale[sub] = static_cast<int8_t>(std::to_integer<uint8_t>(rec[ri.scale_offset + 16 * static_cast<size_t>(sub) + lane]));
-        b.min[sub] = static_cast<int8_t>(std::to_integer<uint8_t>(
-            rec[ri.coef_offset + 32 * static_cast<size_t>(sub / 2) + 2 * lane + static_cast<size_t>(sub % 2)]));
+        b.scale[sub] = static_cast<int8_t>(
+            std::to_integer<uint8_t>(rec[ri.scale_offset + 16 * static_cast<size_t>(sub) + lane]));
+        b.min[sub] = static_cast<int8_t>(
+            std::to_integer<uint8_t>(rec[ri.coef_offset + 32 * static_cast<size_t>(sub / 2) + 2 * lane +
+                                         static_cast<size_t>(sub % 2)]));
       }
       uint16_t d = 0, dmin = 0;
       std::memcpy(&d, rec + ri.d_offset + 2 * lane, 2);

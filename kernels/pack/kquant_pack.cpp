@@ -18,13 +18,10 @@ struct HalfFields {
 };
 HalfFields half_fields(QType t) {
   switch (t) {
-    case QType::Q2_K:
-      return {offsetof(BlockQ2_K, d), static_cast<std::ptrdiff_t>(offsetof(BlockQ2_K, dmin))};
+    case QType::Q2_K: return {offsetof(BlockQ2_K, d), static_cast<std::ptrdiff_t>(offsetof(BlockQ2_K, dmin))};
     case QType::Q3_K: return {offsetof(BlockQ3_K, d), -1};
-    case QType::Q4_K:
-      return {offsetof(BlockQ4_K, d), static_cast<std::ptrdiff_t>(offsetof(BlockQ4_K, dmin))};
-    case QType::Q5_K:
-      return {offsetof(BlockQ5_K, d), static_cast<std::ptrdiff_t>(offsetof(BlockQ5_K, dmin))};
+    case QType::Q4_K: return {offsetof(BlockQ4_K, d), static_cast<std::ptrdiff_t>(offsetof(BlockQ4_K, dmin))};
+    case QType::Q5_K: return {offsetof(BlockQ5_K, d), static_cast<std::ptrdiff_t>(offsetof(BlockQ5_K, dmin))};
     case QType::Q6_K: return {offsetof(BlockQ6_K, d), -1};
     default: return {offsetof(BlockIQ4_XS, d), -1};
   }
@@ -48,7 +45,8 @@ void write_record(const TypeInfo& ti, const BlockInts& b, const std::byte* gguf,
     for (int h = 0; h < 2; ++h) {
       const int bsum = 2 * p + h;  // Q8_K bsum index: codes 16*bsum .. 16*bsum + 15
       const auto c = static_cast<int16_t>(coef(ti, b, bsum * 16 / ti.sub_len));
-      std::memcpy(rec + kCoefOffset + 64 * static_cast<size_t>(p) + 4 * static_cast<size_t>(j) + 2 * h, &c, 2);
+      std::memcpy(rec + kCoefOffset + 64 * static_cast<size_t>(p) + 4 * static_cast<size_t>(j) + 2 * h, &c,
+                  2);
     }
   }
   std::memcpy(rec + kDOffset + 2 * static_cast<size_t>(j), gguf + hf.d, 2);
@@ -148,7 +146,8 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
     const int64_t s = r / kStripRows;
     const auto j = static_cast<size_t>(r % kStripRows);
     for (int64_t sb = 0; sb < g.superblocks; ++sb) {
-      const std::byte* rec = in + static_cast<size_t>(s) * g.strip_bytes + static_cast<size_t>(sb) * kRecordBytes;
+      const std::byte* rec =
+          in + static_cast<size_t>(s) * g.strip_bytes + static_cast<size_t>(sb) * kRecordBytes;
       for (int kk = 0; kk < kSuperK / 4; ++kk) {
         for (int i = 0; i < 4; ++i)
           b.code[4 * kk + i] = static_cast<int8_t>(std::to_integer<int>(rec[64 * kk + 4 * j + i]) - ti.bias);

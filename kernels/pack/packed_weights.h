@@ -31,9 +31,9 @@ enum class Layout : uint8_t {
   iq4_nl_amx_tile,  // as q8_0_amx_tile with the code book's values as the codes
   kq_i8_vnni16,     // K-quant super-blocks: codes unpacked to u8 in VNNI/B-tile rows of 16
                     // lanes, int8 scales, int16 bsum coefficients (kernels/pack/kquant_pack.h)
-  kq_nib_vnni16,   // Q4_K / IQ4_XS for the GEMV: 4-bit codes kept (kernels/pack/kquant_nibble_pack.h)
-  plain_s8,    // raw int8 [N][K]
-  plain_bf16,  // raw bf16 [N][K]
+  kq_nib_vnni16,    // Q4_K / IQ4_XS for the GEMV: 4-bit codes kept (kernels/pack/kquant_nibble_pack.h)
+  plain_s8,         // raw int8 [N][K]
+  plain_bf16,       // raw bf16 [N][K]
 };
 const char* name(Layout l);
 

@@ -40,8 +40,8 @@ BlockFields fields(QType t) {
 // q4_1: nibbles 0) for `rows` rows starting at row j0 of block h, zero scales/mins.
 void pad_codes(const Geometry& g, std::byte* group, int h, int j0) {
   const auto fill = static_cast<std::byte>(g.type == QType::Q8_0 || g.type == QType::IQ4_NL ? 0x80
-                                           : g.type == QType::Q4_0 ? 0x88
-                                                                   : 0x00);
+                                           : g.type == QType::Q4_0                          ? 0x88
+                                                                                            : 0x00);
   const int kk_rows = static_cast<int>(g.code_bytes / 64);
   for (int kk = 0; kk < kk_rows; ++kk) {
     for (int j = j0; j < kStripRows; ++j) {

@@ -82,7 +82,7 @@ template <int KIND, int NS>
   using R = Rec<KIND>;
   constexpr int kRowsPerSub = R::kSub / 4;  // nibble rows per sub-block: 8 or 4
   static_assert(kRowsPerSub % 4 == 0 || (KIND != kNibQ5_K && kRowsPerSub % 2 == 0), "add_high keys on r");
-  constexpr int kPairs = 128 / R::kSub;     // (low, high) sub-block pairs
+  constexpr int kPairs = 128 / R::kSub;  // (low, high) sub-block pairs
   const auto* w = reinterpret_cast<const uint8_t*>(g.w);
   const uint8_t* ws[NS];
   for (int s = 0; s < NS; ++s) ws[s] = w + static_cast<size_t>(s0 + s) * g.strip_bytes;
@@ -135,8 +135,8 @@ template <int KIND, int NS>
 #pragma GCC unroll 4
       for (int s = 0; s < NS; ++s) {
         const auto scales = [&](int sub) {
-          return _mm512_maskz_cvtepi8_epi32(
-              kAll, _mm_loadu_si128(reinterpret_cast<const __m128i*>(rec[s] + R::kScale + 16 * static_cast<size_t>(sub))));
+          return _mm512_maskz_cvtepi8_epi32(kAll, _mm_loadu_si128(reinterpret_cast<const __m128i*>(
+                                                      rec[s] + R::kScale + 16 * static_cast<size_t>(sub))));
         };
         sum[s] = _mm512_add_epi32(sum[s], _mm512_add_epi32(_mm512_mullo_epi32(dlo[s], scales(q)),
                                                            _mm512_mullo_epi32(dhi[s], scales(kPairs + q))));
@@ -164,16 +164,16 @@ template <int KIND, int NS>
     for (int s = 0; s < NS; ++s) {
       __m512i t = _mm512_setzero_si512();
       for (int p = 0; p < R::kNSub / 2; ++p) {
-        const __m512i cf = _mm512_maskz_cvtepi8_epi16(
-            static_cast<__mmask32>(0xffffffffu),
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[s] + R::kCoef + 32 * static_cast<size_t>(p))));
+        const __m512i cf = _mm512_maskz_cvtepi8_epi16(static_cast<__mmask32>(0xffffffffu),
+                                                      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(
+                                                          rec[s] + R::kCoef + 32 * static_cast<size_t>(p))));
         t = _mm512_dpwssd_epi32(t, cf, pair[p]);
       }
       const __m512 dw =
           _mm512_maskz_cvtph_ps(kAll, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[s] + R::kD)));
       if constexpr (R::kMin) {
-        const __m512 dmw =
-            _mm512_maskz_cvtph_ps(kAll, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[s] + R::kDmin)));
+        const __m512 dmw = _mm512_maskz_cvtph_ps(
+            kAll, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[s] + R::kDmin)));
         acc[s] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, sum[s]), _mm512_mul_ps(dw, dav), acc[s]);
         const __m512 nd = _mm512_castsi512_ps(
             _mm512_xor_si512(_mm512_castps_si512(_mm512_mul_ps(dav, dmw)), _mm512_set1_epi32(INT32_MIN)));
@@ -189,7 +189,8 @@ template <int KIND, int NS>
 }
 
 template <int KIND, int NS>
-void tile_dispatch(const KqArgs& g, const uint8_t* arow, float* yrow, int64_t s0, int ns, const __mmask16* masks) {
+void tile_dispatch(const KqArgs& g, const uint8_t* arow, float* yrow, int64_t s0, int ns,
+                   const __mmask16* masks) {
   if constexpr (NS > 1) {
     if (ns < NS) return tile_dispatch<KIND, NS - 1>(g, arow, yrow, s0, ns, masks);
   }

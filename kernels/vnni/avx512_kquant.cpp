@@ -29,7 +29,8 @@ struct Avx512 {
   static I mullo(I a, I b) { return _mm512_mullo_epi32(a, b); }
   static I add(I a, I b) { return _mm512_add_epi32(a, b); }
   static I load_scales(const uint8_t* p) {
-    return _mm512_maskz_cvtepi8_epi32(static_cast<Mask>(0xffff), _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    return _mm512_maskz_cvtepi8_epi32(static_cast<Mask>(0xffff),
+                                      _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
   }
   // Zero-masking forms with an all-ones mask (the same instructions): gcc 12's unmasked
   // intrinsics merge into _mm512_undefined_ps(), which -Wmaybe-uninitialized reports.

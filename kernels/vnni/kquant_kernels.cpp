@@ -24,27 +24,31 @@ void run_kq(QType wt, KqKernel which, uint32_t isa, RawKqFn fn, const PackedWeig
 }  // namespace
 
 template <QType T>
-void run_kq_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+void run_kq_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                        const Slice& s) {
   if constexpr (kq_gemv_keeps_nibbles(T)) {
-    run_kq(T, KqKernel::gemv_avx512, kAvx512VnniIsa, &raw::avx512_kqn_gemv, w, a, y, s, Layout::kq_nib_vnni16);
+    run_kq(T, KqKernel::gemv_avx512, kAvx512VnniIsa, &raw::avx512_kqn_gemv, w, a, y, s,
+           Layout::kq_nib_vnni16);
   } else {
     run_kq(T, KqKernel::gemv_avx512, kAvx512VnniIsa, &raw::avx512_kq_gemv, w, a, y, s);
   }
 }
 template <QType T>
-void run_kq_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+void run_kq_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                        const Slice& s) {
   run_kq(T, KqKernel::gemm_avx512, kAvx512VnniIsa, &raw::avx512_kq_gemm, w, a, y, s);
 }
 template <QType T>
-void run_kq_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+void run_kq_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                         const Slice& s) {
   run_kq(T, KqKernel::gemm_avxvnni, kAvxVnniIsa, &raw::avxvnni_kq_gemm, w, a, y, s);
 }
 
-#define AMXLAB_KQ_INSTANTIATE(T)                                                                 \
-  template void run_kq_gemv_avx512<T>(const PackedWeights&, const ActivationView&, const OutputView&, \
-                                      const Slice&);                                               \
-  template void run_kq_gemm_avx512<T>(const PackedWeights&, const ActivationView&, const OutputView&, \
-                                      const Slice&);                                               \
+#define AMXLAB_KQ_INSTANTIATE(T)                                                                       \
+  template void run_kq_gemv_avx512<T>(const PackedWeights&, const ActivationView&, const OutputView&,  \
+                                      const Slice&);                                                   \
+  template void run_kq_gemm_avx512<T>(const PackedWeights&, const ActivationView&, const OutputView&,  \
+                                      const Slice&);                                                   \
   template void run_kq_gemm_avxvnni<T>(const PackedWeights&, const ActivationView&, const OutputView&, \
                                        const Slice&);
 AMXLAB_KQ_INSTANTIATE(QType::Q2_K)

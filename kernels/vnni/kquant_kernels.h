@@ -22,7 +22,8 @@ void run_kq_gemv_avx512(const PackedWeights& w, const ActivationView& a, const O
 template <QType T>
 void run_kq_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 template <QType T>
-void run_kq_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_kq_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                         const Slice& s);
 
 void run_iq4_nl_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                             const Slice& s);
@@ -42,37 +43,86 @@ constexpr bool kq_gemv_keeps_nibbles(QType t) {
 template <QType T>
 constexpr KernelDesc kq_gemv_avx512_desc() {
   if constexpr (kq_gemv_keeps_nibbles(T)) {
-    return {kq_kernel_name(T, KqKernel::gemv_avx512), T, QType::Q8_K, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
-            Engine::native, Layout::kq_nib_vnni16, &kqn::pack, &quantize_q8_k_avx512, &plan_gemv_avx512,
+    return {kq_kernel_name(T, KqKernel::gemv_avx512),
+            T,
+            QType::Q8_K,
+            KernelOp::gemv,
+            1,
+            64,
+            kAvx512VnniIsa,
+            Engine::native,
+            Layout::kq_nib_vnni16,
+            &kqn::pack,
+            &quantize_q8_k_avx512,
+            &plan_gemv_avx512,
             &run_kq_gemv_avx512<T>};
   }
-  return {kq_kernel_name(T, KqKernel::gemv_avx512), T, QType::Q8_K, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
-          Engine::native, Layout::kq_i8_vnni16, &kq16::pack, &quantize_q8_k_avx512, &plan_gemv_avx512,
+  return {kq_kernel_name(T, KqKernel::gemv_avx512),
+          T,
+          QType::Q8_K,
+          KernelOp::gemv,
+          1,
+          64,
+          kAvx512VnniIsa,
+          Engine::native,
+          Layout::kq_i8_vnni16,
+          &kq16::pack,
+          &quantize_q8_k_avx512,
+          &plan_gemv_avx512,
           &run_kq_gemv_avx512<T>};
 }
 template <QType T>
 constexpr KernelDesc kq_gemm_avx512_desc() {
-  return {kq_kernel_name(T, KqKernel::gemm_avx512), T, QType::Q8_K, KernelOp::gemm, 4, 32, kAvx512VnniIsa,
-          Engine::native, Layout::kq_i8_vnni16, &kq16::pack, &quantize_q8_k_avx512, &plan_gemm_avx512,
+  return {kq_kernel_name(T, KqKernel::gemm_avx512),
+          T,
+          QType::Q8_K,
+          KernelOp::gemm,
+          4,
+          32,
+          kAvx512VnniIsa,
+          Engine::native,
+          Layout::kq_i8_vnni16,
+          &kq16::pack,
+          &quantize_q8_k_avx512,
+          &plan_gemm_avx512,
           &run_kq_gemm_avx512<T>};
 }
 template <QType T>
 constexpr KernelDesc kq_gemm_avxvnni_desc() {
-  return {kq_kernel_name(T, KqKernel::gemm_avxvnni), T, QType::Q8_K, KernelOp::gemm, 2, 16, kAvxVnniIsa,
-          Engine::native, Layout::kq_i8_vnni16, &kq16::pack, &generic::quantize_q8_k, &plan_gemm_avxvnni,
+  return {kq_kernel_name(T, KqKernel::gemm_avxvnni),
+          T,
+          QType::Q8_K,
+          KernelOp::gemm,
+          2,
+          16,
+          kAvxVnniIsa,
+          Engine::native,
+          Layout::kq_i8_vnni16,
+          &kq16::pack,
+          &generic::quantize_q8_k,
+          &plan_gemm_avxvnni,
           &run_kq_gemm_avxvnni<T>};
 }
 
 inline constexpr KernelDesc kKquantVnniKernels[] = {
-    kq_gemv_avx512_desc<QType::Q2_K>(),   kq_gemv_avx512_desc<QType::Q3_K>(),
-    kq_gemv_avx512_desc<QType::Q4_K>(),   kq_gemv_avx512_desc<QType::Q5_K>(),
-    kq_gemv_avx512_desc<QType::Q6_K>(),   kq_gemv_avx512_desc<QType::IQ4_XS>(),
-    kq_gemm_avx512_desc<QType::Q2_K>(),   kq_gemm_avx512_desc<QType::Q3_K>(),
-    kq_gemm_avx512_desc<QType::Q4_K>(),   kq_gemm_avx512_desc<QType::Q5_K>(),
-    kq_gemm_avx512_desc<QType::Q6_K>(),   kq_gemm_avx512_desc<QType::IQ4_XS>(),
-    kq_gemm_avxvnni_desc<QType::Q2_K>(),  kq_gemm_avxvnni_desc<QType::Q3_K>(),
-    kq_gemm_avxvnni_desc<QType::Q4_K>(),  kq_gemm_avxvnni_desc<QType::Q5_K>(),
-    kq_gemm_avxvnni_desc<QType::Q6_K>(),  kq_gemm_avxvnni_desc<QType::IQ4_XS>(),
+    kq_gemv_avx512_desc<QType::Q2_K>(),
+    kq_gemv_avx512_desc<QType::Q3_K>(),
+    kq_gemv_avx512_desc<QType::Q4_K>(),
+    kq_gemv_avx512_desc<QType::Q5_K>(),
+    kq_gemv_avx512_desc<QType::Q6_K>(),
+    kq_gemv_avx512_desc<QType::IQ4_XS>(),
+    kq_gemm_avx512_desc<QType::Q2_K>(),
+    kq_gemm_avx512_desc<QType::Q3_K>(),
+    kq_gemm_avx512_desc<QType::Q4_K>(),
+    kq_gemm_avx512_desc<QType::Q5_K>(),
+    kq_gemm_avx512_desc<QType::Q6_K>(),
+    kq_gemm_avx512_desc<QType::IQ4_XS>(),
+    kq_gemm_avxvnni_desc<QType::Q2_K>(),
+    kq_gemm_avxvnni_desc<QType::Q3_K>(),
+    kq_gemm_avxvnni_desc<QType::Q4_K>(),
+    kq_gemm_avxvnni_desc<QType::Q5_K>(),
+    kq_gemm_avxvnni_desc<QType::Q6_K>(),
+    kq_gemm_avxvnni_desc<QType::IQ4_XS>(),
     {"iq4_nl_gemv_1x64__avx512vnni", QType::IQ4_NL, QType::Q8_0, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
      Engine::native, Layout::iq4_nl_vnni16, &vnni16::pack, &quantize_q8_0_avx512, &plan_gemv_avx512,
      &run_iq4_nl_gemv_avx512},

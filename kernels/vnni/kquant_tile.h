@@ -196,8 +196,13 @@ void tile_dispatch(const Ctx& c, int64_t r0, int64_t s0, int mr, int ns, const K
 template <class V, int SUB, bool MIN, int MR, int NS>
 void drive(const KqArgs& g, int64_t kc) {
   constexpr int H = V::kHalves;
-  const Ctx c{reinterpret_cast<const uint8_t*>(g.w), g.strip_bytes, reinterpret_cast<const uint8_t*>(g.a),
-              g.a_stride, g.y, g.y_stride, g.partial};
+  const Ctx c{reinterpret_cast<const uint8_t*>(g.w),
+              g.strip_bytes,
+              reinterpret_cast<const uint8_t*>(g.a),
+              g.a_stride,
+              g.y,
+              g.y_stride,
+              g.partial};
   const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
   for (int64_t s = s_lo; s < s_hi; s += NS) {
     const int ns = static_cast<int>(s_hi - s < NS ? s_hi - s : NS);

@@ -75,7 +75,8 @@ void plant_kquant_extremes(QType wt, std::vector<std::byte>& w, std::mt19937_64&
   };
   fill(w.data(), 0xff);
   const size_t plants = std::max<size_t>(3, total / 3);
-  for (size_t p = 0; p < plants; ++p) fill(w.data() + pick_block(rng) * bb, p % 3 == 0 ? 0x00 : p % 3 == 1 ? 0xff : -1);
+  for (size_t p = 0; p < plants; ++p)
+    fill(w.data() + pick_block(rng) * bb, p % 3 == 0 ? 0x00 : p % 3 == 1 ? 0xff : -1);
   for (uint16_t special : {uint16_t{0x0000}, uint16_t{0x0001}, uint16_t{0x83ff}, uint16_t{0}})
     flip_or_set_half(w.data() + pick_block(rng) * bb + kh.d, special);
   if (kh.dmin != 0) {
@@ -234,8 +235,9 @@ int64_t fit_k(QType t, int64_t k) {
 
 std::string GemmTester::describe(const KernelDesc& kernel) const {
   std::ostringstream os;
-  os << kernel.name << " M=" << m_ << " N=" << n_ << " K=" << fit_k(kernel.weight_type, k_) << " threads=" << threads_
-     << " seed=" << seed_ << " act_quant=" << name(variant_) << (raw_ ? " raw_activations" : "");
+  os << kernel.name << " M=" << m_ << " N=" << n_ << " K=" << fit_k(kernel.weight_type, k_)
+     << " threads=" << threads_ << " seed=" << seed_ << " act_quant=" << name(variant_)
+     << (raw_ ? " raw_activations" : "");
   return os.str();
 }
 

@@ -32,8 +32,8 @@ threading::ThreadPool& pool_for(int threads);
 std::string skip_reason(const KernelDesc& kernel);
 
 // Every weight type with production kernels.
-inline constexpr QType kKernelWeightTypes[] = {QType::Q8_0, QType::Q4_0, QType::Q4_1, QType::IQ4_NL,
-                                               QType::Q2_K, QType::Q3_K, QType::Q4_K, QType::Q5_K,
+inline constexpr QType kKernelWeightTypes[] = {QType::Q8_0, QType::Q4_0,  QType::Q4_1, QType::IQ4_NL,
+                                               QType::Q2_K, QType::Q3_K,  QType::Q4_K, QType::Q5_K,
                                                QType::Q6_K, QType::IQ4_XS};
 
 // The shape grid of issue #6 that the fast and long suites share.

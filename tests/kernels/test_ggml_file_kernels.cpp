@@ -53,7 +53,8 @@ TEST(GgmlFileKernels, EveryKernelOnGgmlTensorsAndActivations) {
       const std::string mk = "m" + std::to_string(m) + "k" + std::to_string(t.k);
       const std::vector<std::byte> aq = read_bin(kDir + "actq_cpu." + name(act) + "." + mk + ".bin");
       ASSERT_EQ(aq.size(), row_bytes(act, t.k) * static_cast<size_t>(m));
-      const io::NpyArray out = io::read_npy(kDir + "out.w." + t.type + "." + shape + ".m" + std::to_string(m) + ".npy");
+      const io::NpyArray out =
+          io::read_npy(kDir + "out.w." + t.type + "." + shape + ".m" + std::to_string(m) + ".npy");
       const auto ggml = out.as<float>();
       const golden::Shape gs{m, t.n, t.k};
       std::vector<float> ref(static_cast<size_t>(m * t.n));
@@ -68,7 +69,8 @@ TEST(GgmlFileKernels, EveryKernelOnGgmlTensorsAndActivations) {
         threading::run_gemm(pool_for(2), kd, w, ActivationView{act, aq.data(), row_bytes(act, t.k), m, t.k},
                             OutputView{y.data(), static_cast<size_t>(t.n), m, t.n});
         for (size_t i = 0; i < y.size(); ++i) {
-          ASSERT_EQ(f32_bits(y[i]), f32_bits(ref[i])) << "output " << i << ": kernel " << y[i] << ", golden " << ref[i];
+          ASSERT_EQ(f32_bits(y[i]), f32_bits(ref[i]))
+              << "output " << i << ": kernel " << y[i] << ", golden " << ref[i];
           ASSERT_LE(std::fabs(static_cast<double>(y[i]) - ggml[i]), 2 * golden::gamma(t.k) * e.sum_abs[i])
               << "output " << i << ": kernel " << y[i] << ", ggml " << ggml[i];
         }

@@ -99,7 +99,8 @@ TEST(KquantPack, UnpackReturnsTheExactGgufBytes) {
         EXPECT_EQ(w.type(), t);
         EXPECT_EQ(w.layout(), Layout::kq_i8_vnni16);
         EXPECT_EQ(w.source_checksum(), checksum_bytes(src));
-        EXPECT_EQ(w.bytes().size(), static_cast<size_t>((n + 15) / 16) * static_cast<size_t>(k / 256) * 4928u);
+        EXPECT_EQ(w.bytes().size(),
+                  static_cast<size_t>((n + 15) / 16) * static_cast<size_t>(k / 256) * 4928u);
         const std::vector<std::byte> back = unpack_to_gguf(w);
         ASSERT_EQ(back.size(), src.size());
         EXPECT_EQ(0, std::memcmp(back.data(), src.data(), src.size())) << name(t) << " N=" << n << " K=" << k;
@@ -122,19 +123,25 @@ TEST(KquantPack, ByteLayoutAsDocumented) {
                                static_cast<size_t>(sb) * traits(t).block_bytes;
         BlockInts b;
         decode_block(t, blk, b);
-        const std::byte* rec = p + static_cast<size_t>(row / 16) * strip_bytes + static_cast<size_t>(sb) * kq16::kRecordBytes;
+        const std::byte* rec =
+            p + static_cast<size_t>(row / 16) * strip_bytes + static_cast<size_t>(sb) * kq16::kRecordBytes;
         const auto j = static_cast<size_t>(row % 16);
         for (int e = 0; e < 256; ++e) {
-          ASSERT_EQ(std::to_integer<int>(rec[64 * static_cast<size_t>(e / 4) + 4 * j + static_cast<size_t>(e % 4)]),
-                    b.code[e] + ti.bias)
+          ASSERT_EQ(
+              std::to_integer<int>(rec[64 * static_cast<size_t>(e / 4) + 4 * j + static_cast<size_t>(e % 4)]),
+              b.code[e] + ti.bias)
               << name(t) << " row " << row << " element " << e;
         }
         for (int sub = 0; sub < ti.n_sub; ++sub) {
-          EXPECT_EQ(static_cast<int8_t>(std::to_integer<uint8_t>(rec[kq16::kScaleOffset + 16 * static_cast<size_t>(sub) + j])),
+          EXPECT_EQ(static_cast<int8_t>(std::to_integer<uint8_t>(
+                        rec[kq16::kScaleOffset + 16 * static_cast<size_t>(sub) + j])),
                     b.scale[sub]);
           for (int q = sub * ti.sub_len / 16; q < (sub + 1) * ti.sub_len / 16; ++q) {
             int16_t c;
-            std::memcpy(&c, rec + kq16::kCoefOffset + 64 * static_cast<size_t>(q / 2) + 4 * j + 2 * static_cast<size_t>(q % 2), 2);
+            std::memcpy(&c,
+                        rec + kq16::kCoefOffset + 64 * static_cast<size_t>(q / 2) + 4 * j +
+                            2 * static_cast<size_t>(q % 2),
+                        2);
             EXPECT_EQ(c, ti.has_min ? b.min[sub] : -ti.bias * b.scale[sub]) << name(t) << " bsum " << q;
           }
         }

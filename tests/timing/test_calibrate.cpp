@@ -14,7 +14,8 @@
 namespace amxlab::calibrate {
 namespace {
 
-std::vector<BandwidthPoint> curve(int threads, uint64_t first, const std::vector<double>& gbps, double step = 2) {
+std::vector<BandwidthPoint> curve(int threads, uint64_t first, const std::vector<double>& gbps,
+                                  double step = 2) {
   std::vector<BandwidthPoint> c;
   double b = static_cast<double>(first);
   for (double g : gbps) {
@@ -117,9 +118,9 @@ TEST(Calibration, FormatCeilingsAreOptionalAndFoundByType) {
 TEST(Calibration, QueriesOnAKnownCurve) {
   const Calibration c = sample();
   EXPECT_DOUBLE_EQ(c.bandwidth_at(32768, 1), 100);
-  EXPECT_DOUBLE_EQ(c.bandwidth_at(1000, 1), 100);          // clamped below
-  EXPECT_DOUBLE_EQ(c.bandwidth_at(1e12, 2), 20);           // clamped above
-  EXPECT_DOUBLE_EQ(c.bandwidth_at(131072, 2), 100);        // a measured point
+  EXPECT_DOUBLE_EQ(c.bandwidth_at(1000, 1), 100);                    // clamped below
+  EXPECT_DOUBLE_EQ(c.bandwidth_at(1e12, 2), 20);                     // clamped above
+  EXPECT_DOUBLE_EQ(c.bandwidth_at(131072, 2), 100);                  // a measured point
   EXPECT_NEAR(c.bandwidth_at(65536 * std::sqrt(2.0), 1), 75, 1e-9);  // halfway in log2
   EXPECT_NE(amxlab::testing::error_of([&] { c.bandwidth_at(1, 3); }).find("3 thread"), std::string::npos);
   EXPECT_EQ(c.peaks_for(2).peak_int8_gops.value, 2469);

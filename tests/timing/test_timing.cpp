@@ -22,7 +22,8 @@ TEST(Timing, BusyLoopGivesSaneStatistics) {
   TimingOptions o;
   o.repetitions = 5;
   o.min_time_s = 0.01;
-  const TimingResult r = time_function("test/busy", [](int64_t) { busy(2000); }, o);
+  const TimingResult r = time_function(
+      "test/busy", [](int64_t) { busy(2000); }, o);
   ASSERT_EQ(r.seconds_per_iter.size(), 5u);
   EXPECT_GT(r.iterations, 0);
   EXPECT_GT(r.min_s, 0.0);
@@ -45,7 +46,8 @@ TEST(Timing, RepetitionCountIsHonoured) {
     TimingOptions o;
     o.repetitions = reps;
     o.min_time_s = 0.002;
-    const TimingResult r = time_function("test/reps", [](int64_t) { busy(100); }, o);
+    const TimingResult r = time_function(
+        "test/reps", [](int64_t) { busy(100); }, o);
     EXPECT_EQ(r.seconds_per_iter.size(), static_cast<size_t>(reps));
     if (reps == 1) {
       EXPECT_EQ(r.cv, 0.0);
@@ -59,10 +61,13 @@ TEST(Timing, BodySeesIncreasingIterationIndexes) {
   o.repetitions = 3;
   o.min_time_s = 0.005;
   o.cold = true;
-  const TimingResult r = time_function("test/indexes", [&](int64_t i) {
-    seen.push_back(i);
-    busy(200);
-  }, o);
+  const TimingResult r = time_function(
+      "test/indexes",
+      [&](int64_t i) {
+        seen.push_back(i);
+        busy(200);
+      },
+      o);
   ASSERT_FALSE(seen.empty());
   for (size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], static_cast<int64_t>(i));
   // Estimation runs plus the measured repetitions: at least reps x iterations calls.
@@ -76,12 +81,16 @@ TEST(Timing, BodyExceptionIsRethrownAndTimingStillWorksAfterwards) {
   // Throws on the second call whatever the index: under load a single slow first call
   // can end the estimation, so an index-based trigger might never be reached.
   int calls = 0;
-  EXPECT_THROW(time_function("test/throws", [&](int64_t) {
-    if (++calls == 2) throw std::runtime_error("boom");
-  }, o),
+  EXPECT_THROW(time_function(
+                   "test/throws",
+                   [&](int64_t) {
+                     if (++calls == 2) throw std::runtime_error("boom");
+                   },
+                   o),
                std::runtime_error);
   EXPECT_EQ(calls, 2);
-  const TimingResult r = time_function("test/after", [](int64_t) { busy(10); }, o);
+  const TimingResult r = time_function(
+      "test/after", [](int64_t) { busy(10); }, o);
   EXPECT_EQ(r.seconds_per_iter.size(), 3u);
 }
 
@@ -89,10 +98,18 @@ TEST(Timing, BadOptionsAreErrors) {
   using amxlab::testing::error_of;
   TimingOptions o;
   o.repetitions = 0;
-  EXPECT_NE(error_of([&] { time_function("x", [](int64_t) {}, o); }).find("repetitions"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              time_function(
+                  "x", [](int64_t) {}, o);
+            }).find("repetitions"),
+            std::string::npos);
   o.repetitions = 1;
   o.min_time_s = 0;
-  EXPECT_NE(error_of([&] { time_function("x", [](int64_t) {}, o); }).find("min_time_s"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              time_function(
+                  "x", [](int64_t) {}, o);
+            }).find("min_time_s"),
+            std::string::npos);
   o.min_time_s = 0.01;
   EXPECT_NE(error_of([&] { time_function("x", nullptr, o); }).find("no body"), std::string::npos);
 }
