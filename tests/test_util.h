@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "kernels/core/error.h"
 
@@ -38,6 +41,18 @@ inline std::string raw_byte_in(const std::string& text) {
     }
   }
   return "";
+}
+
+// The bytes of a file (tests read vectors from tests/data); throws std::runtime_error.
+inline std::vector<std::byte> read_file_bytes(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) throw std::runtime_error("cannot open " + path);
+  std::vector<std::byte> out;
+  std::byte buf[4096];
+  size_t got;
+  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) out.insert(out.end(), buf, buf + got);
+  std::fclose(f);
+  return out;
 }
 
 }  // namespace amxlab::testing

@@ -30,6 +30,19 @@ inline void opaque(__m512 (&v)[N]) {
 
 constexpr auto kAll = static_cast<__mmask16>(0xffff);
 
+// Sum of every lane of every accumulator (summed through memory: gcc 12's
+// _mm512_reduce_* trip -Wuninitialized), so that nothing is optimised away.
+template <int N>
+double fold(const __m512 (&acc)[N]) {
+  __m512 s = acc[0];
+  for (int o = 1; o < N; ++o) s = _mm512_add_ps(s, acc[o]);
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, s);
+  double sum = 0;
+  for (float v : lanes) sum += v;
+  return sum;
+}
+
 template <bool MIN4_1>
 double mix32(int64_t iterations, float seed) {
   constexpr int kOut = 8;
@@ -55,13 +68,7 @@ double mix32(int64_t iterations, float seed) {
       if constexpr (MIN4_1) acc[o] = _mm512_fmadd_ps(mw, da, acc[o]);
     }
   }
-  __m512 s = acc[0];
-  for (int o = 1; o < kOut; ++o) s = _mm512_add_ps(s, acc[o]);
-  alignas(64) float lanes[16];
-  _mm512_store_ps(lanes, s);
-  double sum = 0;
-  for (float v : lanes) sum += v;
-  return sum;
+  return fold(acc);
 }
 
 template <int SUB, bool MIN>
@@ -113,13 +120,7 @@ double mixk(int64_t iterations, float seed) {
       }
     }
   }
-  __m512 s = acc[0];
-  for (int o = 1; o < kOut; ++o) s = _mm512_add_ps(s, acc[o]);
-  alignas(64) float lanes[16];
-  _mm512_store_ps(lanes, s);
-  double sum = 0;
-  for (float v : lanes) sum += v;
-  return sum;
+  return fold(acc);
 }
 
 }  // namespace

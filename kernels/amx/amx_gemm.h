@@ -63,6 +63,60 @@ inline tile::TileConfig gemm_tile_config(int r0, int r1) {
   return c;
 }
 
+// One 2 x 2 round of the blocking above: C = A (rows m..m+15 from `a`, and m+16..m+31 when
+// `lower`) x B (strip s from b0, strip s+1 from b1 when `two`), stored into c (32 x 32
+// int32, row stride 32). B holds signed codes (TDPBSSD) or, for the K-quants' biased
+// codes, unsigned ones (TDPBSUD).
+template <bool kUnsignedB, class Tiles>
+void tile_round(Tiles& t, const std::byte* a, std::ptrdiff_t stride, const std::byte* b0, const std::byte* b1,
+                bool two, bool lower, int32_t* c) {
+  constexpr std::ptrdiff_t kCStride = kTileN * sizeof(int32_t);
+  const auto dp = [&t]<int C, int A, int B>() {
+    if constexpr (kUnsignedB) {
+      t.template dpbsud<C, A, B>();
+    } else {
+      t.template dpbssd<C, A, B>();
+    }
+  };
+  t.template zero<0>();
+  t.template loadd<4>(a, stride);
+  t.template loadd<6>(b0, kBRowBytes);
+  dp.template operator()<0, 4, 6>();
+  if (two) {
+    t.template zero<1>();
+    t.template loadd<7>(b1, kBRowBytes);
+    dp.template operator()<1, 4, 7>();
+  }
+  if (lower) {
+    t.template zero<2>();
+    t.template loadd<5>(a + 16 * stride, stride);
+    dp.template operator()<2, 5, 6>();
+    if (two) {
+      t.template zero<3>();
+      dp.template operator()<3, 5, 7>();
+    }
+  }
+  t.template stored<0>(c, kCStride);
+  if (two) t.template stored<1>(c + 16, kCStride);
+  if (lower) {
+    t.template stored<2>(c + 16 * kTileN, kCStride);
+    if (two) t.template stored<3>(c + 16 * kTileN + 16, kCStride);
+  }
+}
+
+// The columns of strip pair (st, st+1 when `two`) that lie inside the slice, from the
+// 32 x 32 accumulators to `rows` output rows starting at y.
+inline void write_columns(const float* acc, float* y, size_t y_stride, int rows, int64_t st, bool two,
+                          const Slice& s) {
+  const int64_t col0 = st * kStripRows;
+  const int64_t lo = std::max<int64_t>(s.n0 - col0, 0);
+  const int64_t hi = std::min<int64_t>(s.n1 - col0, two ? 2 * kStripRows : kStripRows);
+  for (int r = 0; r < rows; ++r) {
+    std::memcpy(y + static_cast<size_t>(r) * y_stride + col0 + lo, acc + r * kTileN + lo,
+                static_cast<size_t>(hi - lo) * sizeof(float));
+  }
+}
+
 template <QType WT, class Tiles>
 void gemm_slice(Tiles& t, const char* kernel, const PackedWeights& w, const ActivationView& a,
                 const OutputView& y, const Slice& s) {
@@ -80,7 +134,6 @@ void gemm_slice(Tiles& t, const char* kernel, const PackedWeights& w, const Acti
   const size_t strip_bytes = static_cast<size_t>(nb) * rec;
   alignas(64) int32_t c[kGroupBlocks * kTileM * kTileN];  // int32 results of up to 4 K blocks
   alignas(64) float acc[kTileM * kTileN];
-  constexpr std::ptrdiff_t kCStride = kTileN * sizeof(int32_t);
   t.declare_buffer(a.bytes + static_cast<size_t>(s.m0) * a.row_stride, p.activation_bytes, "activations",
                    tile::BufferAccess::read);
   t.declare_buffer(wbytes, w.bytes().size(), "packed weights", tile::BufferAccess::read);
@@ -115,31 +168,7 @@ void gemm_slice(Tiles& t, const char* kernel, const PackedWeights& w, const Acti
             const std::byte* ab = arow + static_cast<size_t>(b) * p.act_block_bytes;
             const std::byte* wb0 = w0 + static_cast<size_t>(b) * rec;
             const std::byte* wb1 = w1 + static_cast<size_t>(b) * rec;
-            int32_t* cg = c + g * kTileM * kTileN;
-            t.template zero<0>();
-            t.template loadd<4>(ab, stride);
-            t.template loadd<6>(wb0, kBRowBytes);
-            t.template dpbssd<0, 4, 6>();
-            if (two) {
-              t.template zero<1>();
-              t.template loadd<7>(wb1, kBRowBytes);
-              t.template dpbssd<1, 4, 7>();
-            }
-            if (r1 > 0) {
-              t.template zero<2>();
-              t.template loadd<5>(ab + 16 * stride, stride);
-              t.template dpbssd<2, 5, 6>();
-              if (two) {
-                t.template zero<3>();
-                t.template dpbssd<3, 5, 7>();
-              }
-            }
-            t.template stored<0>(cg, kCStride);
-            if (two) t.template stored<1>(cg + 16, kCStride);
-            if (r1 > 0) {
-              t.template stored<2>(cg + 16 * kTileN, kCStride);
-              if (two) t.template stored<3>(cg + 16 * kTileN + 16, kCStride);
-            }
+            tile_round<false>(t, ab, stride, wb0, wb1, two, r1 > 0, c + g * kTileM * kTileN);
             sc[g].dw0 = reinterpret_cast<const float*>(wb0 + kScaleOffset);
             sc[g].dw1 = reinterpret_cast<const float*>(wb1 + kScaleOffset);
             if constexpr (kMin) {
@@ -152,14 +181,8 @@ void gemm_slice(Tiles& t, const char* kernel, const PackedWeights& w, const Acti
           epilogue<kMin>(acc, c, sc, count, da + at, kMin ? sa + at : nullptr, p.rows, rows, two);
         }
         if (count_only) continue;
-        // Columns of this strip pair that lie inside the slice.
-        const int64_t col0 = st * kStripRows;
-        const int64_t lo = std::max<int64_t>(s.n0 - col0, 0);
-        const int64_t hi = std::min<int64_t>(s.n1 - col0, two ? 2 * kStripRows : kStripRows);
-        for (int r = 0; r < rows; ++r) {
-          float* yr = static_cast<float*>(y.data) + static_cast<size_t>(m + r) * y.row_stride + col0;
-          std::memcpy(yr + lo, acc + r * kTileN + lo, static_cast<size_t>(hi - lo) * sizeof(float));
-        }
+        write_columns(acc, static_cast<float*>(y.data) + static_cast<size_t>(m) * y.row_stride, y.row_stride,
+                      rows, st, two, s);
       }
     }
   }

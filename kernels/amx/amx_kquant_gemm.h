@@ -132,7 +132,6 @@ void gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w, 
   alignas(64) int32_t dot[kTileM * kTileN];
   alignas(64) int32_t sum[kTileM * kTileN];
   alignas(64) float acc[kTileM * kTileN];
-  constexpr std::ptrdiff_t kCStride = kTileN * sizeof(int32_t);
   t.declare_buffer(g.a, static_cast<size_t>(g.rows - 1) * a.row_stride + row_bytes(QType::Q8_K, w.k()),
                    "activations", tile::BufferAccess::read);
   t.declare_buffer(w.bytes().data(), w.bytes().size(), "packed weights", tile::BufferAccess::read);
@@ -165,30 +164,7 @@ void gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w, 
           for (int j = 0; j < kSubs; ++j) {
             const std::byte* acodes = ab + kActCodeOffset + static_cast<size_t>(SUB * j);
             const size_t brow = 64 * static_cast<size_t>(SUB / 4 * j);
-            t.template zero<0>();
-            t.template loadd<4>(acodes, stride);
-            t.template loadd<6>(rec0 + brow, kBRowBytes);
-            t.template dpbsud<0, 4, 6>();
-            if (two) {
-              t.template zero<1>();
-              t.template loadd<7>(rec1 + brow, kBRowBytes);
-              t.template dpbsud<1, 4, 7>();
-            }
-            if (r1 > 0) {
-              t.template zero<2>();
-              t.template loadd<5>(acodes + 16 * stride, stride);
-              t.template dpbsud<2, 5, 6>();
-              if (two) {
-                t.template zero<3>();
-                t.template dpbsud<3, 5, 7>();
-              }
-            }
-            t.template stored<0>(dot, kCStride);
-            if (two) t.template stored<1>(dot + 16, kCStride);
-            if (r1 > 0) {
-              t.template stored<2>(dot + 16 * kTileN, kCStride);
-              if (two) t.template stored<3>(dot + 16 * kTileN + 16, kCStride);
-            }
+            tile_round<true>(t, acodes, stride, rec0 + brow, rec1 + brow, two, r1 > 0, dot);
             if (!count_only) {
               fold_subblock(sum, dot, rec0 + kq16::kScaleOffset + 16 * static_cast<size_t>(j),
                             rec1 + kq16::kScaleOffset + 16 * static_cast<size_t>(j), rows, two);
@@ -197,13 +173,7 @@ void gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w, 
           if (!count_only) finish_superblock<MIN>(acc, sum, rec0, rec1, ab, a.row_stride, rows, two);
         }
         if (count_only) continue;
-        const int64_t col0 = st * kStripRows;
-        const int64_t lo = std::max<int64_t>(s.n0 - col0, 0);
-        const int64_t hi = std::min<int64_t>(s.n1 - col0, two ? 2 * kStripRows : kStripRows);
-        for (int r = 0; r < rows; ++r) {
-          float* yr = g.y + static_cast<size_t>(m + r) * g.y_stride + col0;
-          std::memcpy(yr + lo, acc + r * kTileN + lo, static_cast<size_t>(hi - lo) * sizeof(float));
-        }
+        write_columns(acc, g.y + static_cast<size_t>(m) * g.y_stride, g.y_stride, rows, st, two, s);
       }
     }
   }

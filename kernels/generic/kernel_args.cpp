@@ -10,23 +10,33 @@
 #include "kernels/pack/kquant_pack.h"
 
 namespace amxlab::kernel_args {
+namespace {
 
-bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
-                      const OutputView& y, const Slice& s, vnni::raw::GemmArgs& g) {
-  const auto who = [kernel] { return std::string(kernel); };
-  w.require(wt, vnni16::layout_of(wt), kernel);
+// The checks shared by every packed-strip kernel once its layout and geometry are known:
+// the packed size, the views, the pointers. False for an empty slice.
+bool check_run(QType wt, const char* kernel, const PackedWeights& w, size_t packed_bytes,
+               const ActivationView& a, const OutputView& y, const Slice& s) {
   const int64_t n = w.n(), k = w.k();
-  const vnni16::Geometry geo = vnni16::geometry(wt, n, k);
-  require(w.bytes().size() == geo.total_bytes, [&] {
-    return who() + ": packed weights hold " + std::to_string(w.bytes().size()) +
+  require(w.bytes().size() == packed_bytes, [&] {
+    return std::string(kernel) + ": packed weights hold " + std::to_string(w.bytes().size()) +
            " bytes, their shape N=" + std::to_string(n) + " K=" + std::to_string(k) + " needs " +
-           std::to_string(geo.total_bytes);
+           std::to_string(packed_bytes);
   });
-  const QType act = traits(wt).act_type;
   check_gemm_views(wt, kernel, n, k, a, y, s);
   if (s.m0 == s.m1 || s.n0 == s.n1) return false;
   require(a.bytes != nullptr && y.data != nullptr,
-          [&] { return who() + ": null activation or output pointer"; });
+          [&] { return std::string(kernel) + ": null activation or output pointer"; });
+  return true;
+}
+
+}  // namespace
+
+bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
+                      const OutputView& y, const Slice& s, vnni::raw::GemmArgs& g) {
+  w.require(wt, vnni16::layout_of(wt), kernel);
+  const vnni16::Geometry geo = vnni16::geometry(wt, w.n(), w.k());
+  if (!check_run(wt, kernel, w, geo.total_bytes, a, y, s)) return false;
+  const QType act = traits(wt).act_type;
   g = vnni::raw::GemmArgs{};
   // IQ4_NL is packed as Q8_0 codes (the code book's values): the Q8_0 inner loop.
   g.kind = wt == QType::Q8_0 || wt == QType::IQ4_NL ? vnni::raw::kQ8_0
@@ -54,21 +64,11 @@ bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, cons
 bool check_kq16_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
                     const OutputView& y, const Slice& s, vnni::raw::KqArgs& g, Layout layout) {
   w.require(wt, layout, kernel);
-  const int64_t n = w.n(), k = w.k();
-  const kq16::Geometry geo = kq16::geometry(wt, n, k);
+  const kq16::Geometry geo = kq16::geometry(wt, w.n(), w.k());
   const bool nibbles = layout == Layout::kq_nib_vnni16;
   const size_t strip_bytes =
       nibbles ? static_cast<size_t>(geo.superblocks) * kqn::record_info(wt).record_bytes : geo.strip_bytes;
-  const size_t total = strip_bytes * static_cast<size_t>(geo.strips);
-  require(w.bytes().size() == total, [&] {
-    return std::string(kernel) + ": packed weights hold " + std::to_string(w.bytes().size()) +
-           " bytes, their shape N=" + std::to_string(n) + " K=" + std::to_string(k) + " needs " +
-           std::to_string(total);
-  });
-  check_gemm_views(wt, kernel, n, k, a, y, s);
-  if (s.m0 == s.m1 || s.n0 == s.n1) return false;
-  require(a.bytes != nullptr && y.data != nullptr,
-          [&] { return std::string(kernel) + ": null activation or output pointer"; });
+  if (!check_run(wt, kernel, w, strip_bytes * static_cast<size_t>(geo.strips), a, y, s)) return false;
   const kq16::TypeInfo ti = kq16::type_info(wt);
   g = vnni::raw::KqArgs{};
   g.w = w.bytes().data();

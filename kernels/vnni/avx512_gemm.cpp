@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/row_terms.h"
 #include "kernels/vnni/vnni_raw.h"
 
@@ -45,12 +46,6 @@ struct Ctx {
 }
 
 constexpr auto kAll = static_cast<__mmask16>(0xffff);
-
-[[gnu::always_inline]] inline uint32_t load_u32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
 
 // The K range of one tile call and where its fp32 accumulators come from / go to.
 struct KRange {
@@ -137,7 +132,7 @@ template <int KIND, int MR, int NS>
         for (int s = 0; s < NS; ++s) wv[s] = _mm512_loadu_si512(ws[s] + goff + h * 512 + 64 * kk);
 #pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) {
-          const __m512i av = _mm512_set1_epi32(static_cast<int>(load_u32(ar[m] + aoff + 4 * kk)));
+          const __m512i av = _mm512_set1_epi32((load_i32(ar[m] + aoff + 4 * kk)));
 #pragma GCC unroll 8
           for (int s = 0; s < NS; ++s) {
             if (kSplit && kk % 2 == 1) {
@@ -164,8 +159,8 @@ template <int KIND, int MR, int NS>
         }
 #pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) {
-          const __m512i alo = _mm512_set1_epi32(static_cast<int>(load_u32(ar[m] + aoff + 4 * kk)));
-          const __m512i ahi = _mm512_set1_epi32(static_cast<int>(load_u32(ar[m] + aoff + 16 + 4 * kk)));
+          const __m512i alo = _mm512_set1_epi32((load_i32(ar[m] + aoff + 4 * kk)));
+          const __m512i ahi = _mm512_set1_epi32((load_i32(ar[m] + aoff + 16 + 4 * kk)));
 #pragma GCC unroll 8
           for (int s = 0; s < NS; ++s) {
             ia[m][s] = _mm512_dpbusd_epi32(ia[m][s], lo[s], alo);
@@ -272,13 +267,7 @@ void drive(const GemmArgs& g, int64_t kc) {
   for (int64_t s = s_lo; s < s_hi; s += NS) {
     const int ns = static_cast<int>(s_hi - s < NS ? s_hi - s : NS);
     __mmask16 masks[NS];
-    for (int i = 0; i < NS; ++i) {
-      const int64_t c0 = (s + i) * 16;
-      const int64_t lo = g.n0 > c0 ? g.n0 - c0 : 0;
-      const int64_t hi = g.n1 - c0 < 16 ? g.n1 - c0 : 16;
-      masks[i] = hi <= lo ? static_cast<__mmask16>(0)
-                          : static_cast<__mmask16>(((1u << hi) - 1u) & ~((1u << lo) - 1u));
-    }
+    for (int i = 0; i < NS; ++i) masks[i] = static_cast<__mmask16>(lane_bits(g.n0, g.n1, (s + i) * 16, 16));
     for (int64_t b0 = 0; b0 < g.blocks; b0 += kc) {
       const int64_t b1 = b0 + kc < g.blocks ? b0 + kc : g.blocks;
       const KRange k{b0, b1, b0 == 0, b1 == g.blocks, t.partial};

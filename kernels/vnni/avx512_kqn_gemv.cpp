@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab::vnni::raw {
@@ -114,10 +115,9 @@ template <int KIND, int NS>
 #pragma GCC unroll 8
       for (int r = 0; r < kRowsPerSub; ++r) {
         const int kk = q * kRowsPerSub + r;
-        int32_t alo_i, ahi_i;
-        std::memcpy(&alo_i, ab + kActCodeOffset + 4 * static_cast<size_t>(kk), 4);
-        std::memcpy(&ahi_i, ab + kActCodeOffset + 128 + 4 * static_cast<size_t>(kk), 4);
-        const __m512i alo = _mm512_set1_epi32(alo_i), ahi = _mm512_set1_epi32(ahi_i);
+        const __m512i alo = _mm512_set1_epi32(load_i32(ab + kActCodeOffset + 4 * static_cast<size_t>(kk)));
+        const __m512i ahi =
+            _mm512_set1_epi32(load_i32(ab + kActCodeOffset + 128 + 4 * static_cast<size_t>(kk)));
 #pragma GCC unroll 4
         for (int s = 0; s < NS; ++s) {
           const __m512i raw = _mm512_loadu_si512(rec[s] + 64 * static_cast<size_t>(kk));
@@ -157,9 +157,7 @@ template <int KIND, int NS>
       }
       pair[p] = _mm512_set1_epi32(static_cast<int32_t>(lo | (static_cast<uint32_t>(hi) << 16)));
     }
-    float da;
-    std::memcpy(&da, ab, sizeof da);
-    const __m512 dav = _mm512_set1_ps(da);
+    const __m512 dav = _mm512_set1_ps(load_f32(ab));
 #pragma GCC unroll 4
     for (int s = 0; s < NS; ++s) {
       __m512i t = _mm512_setzero_si512();
@@ -206,13 +204,8 @@ void drive(const KqArgs& g) {
     for (int64_t s = s_lo; s < s_hi; s += kNS) {
       const int ns = static_cast<int>(s_hi - s < kNS ? s_hi - s : kNS);
       __mmask16 masks[kNS];
-      for (int i = 0; i < kNS; ++i) {
-        const int64_t c0 = (s + i) * 16;
-        const int64_t lo = g.n0 > c0 ? g.n0 - c0 : 0;
-        const int64_t hi = g.n1 - c0 < 16 ? g.n1 - c0 : 16;
-        masks[i] = hi <= lo ? static_cast<__mmask16>(0)
-                            : static_cast<__mmask16>(((1u << hi) - 1u) & ~((1u << lo) - 1u));
-      }
+      for (int i = 0; i < kNS; ++i)
+        masks[i] = static_cast<__mmask16>(lane_bits(g.n0, g.n1, (s + i) * 16, 16));
       tile_dispatch<KIND, kNS>(g, arow, yrow, s, ns, masks);
     }
   }

@@ -19,9 +19,7 @@ struct Avx512 {
   static F load_f(const float* p) { return _mm512_loadu_ps(p); }
   static void store_f(float* p, F v) { _mm512_storeu_ps(p, v); }
   static void store_masked(float* p, Mask m, F v) { _mm512_mask_storeu_ps(p, m, v); }
-  static Mask lane_mask(int lo, int hi) {
-    return hi <= lo ? static_cast<Mask>(0) : static_cast<Mask>(((1u << hi) - 1u) & ~((1u << lo) - 1u));
-  }
+  static Mask lane_mask(uint32_t bits) { return static_cast<Mask>(bits); }
   static I set1_i(int32_t v) { return _mm512_set1_epi32(v); }
   static F set1_f(float v) { return _mm512_set1_ps(v); }
   static I dpbusd(I acc, I u, I a) { return _mm512_dpbusd_epi32(acc, u, a); }

@@ -9,17 +9,12 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/row_terms.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab::vnni::raw {
 namespace {
-
-[[gnu::always_inline]] inline int32_t load_i32(const uint8_t* p) {
-  int32_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
 
 struct Ctx {
   const uint8_t* w;

@@ -19,11 +19,9 @@ struct AvxVnni {
   static F load_f(const float* p) { return _mm256_loadu_ps(p); }
   static void store_f(float* p, F v) { _mm256_storeu_ps(p, v); }
   static void store_masked(float* p, Mask m, F v) { _mm256_maskstore_ps(p, m, v); }
-  static Mask lane_mask(int lo, int hi) {
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i ge = _mm256_cmpgt_epi32(lane, _mm256_set1_epi32(lo - 1));
-    const __m256i lt = _mm256_cmpgt_epi32(_mm256_set1_epi32(hi), lane);
-    return _mm256_and_si256(ge, lt);
+  static Mask lane_mask(uint32_t bits) {  // lane l all-ones when bit l is set
+    const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(static_cast<int>(bits)), bit), bit);
   }
   static I set1_i(int32_t v) { return _mm256_set1_epi32(v); }
   static F set1_f(float v) { return _mm256_set1_ps(v); }

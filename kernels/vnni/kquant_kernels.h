@@ -42,21 +42,7 @@ constexpr bool kq_gemv_keeps_nibbles(QType t) {
 // The three VNNI lines of one K-quant type.
 template <QType T>
 constexpr KernelDesc kq_gemv_avx512_desc() {
-  if constexpr (kq_gemv_keeps_nibbles(T)) {
-    return {kq_kernel_name(T, KqKernel::gemv_avx512),
-            T,
-            QType::Q8_K,
-            KernelOp::gemv,
-            1,
-            64,
-            kAvx512VnniIsa,
-            Engine::native,
-            Layout::kq_nib_vnni16,
-            &kqn::pack,
-            &quantize_q8_k_avx512,
-            &plan_gemv_avx512,
-            &run_kq_gemv_avx512<T>};
-  }
+  constexpr bool kNib = kq_gemv_keeps_nibbles(T);
   return {kq_kernel_name(T, KqKernel::gemv_avx512),
           T,
           QType::Q8_K,
@@ -65,8 +51,8 @@ constexpr KernelDesc kq_gemv_avx512_desc() {
           64,
           kAvx512VnniIsa,
           Engine::native,
-          Layout::kq_i8_vnni16,
-          &kq16::pack,
+          kNib ? Layout::kq_nib_vnni16 : Layout::kq_i8_vnni16,
+          kNib ? &kqn::pack : &kq16::pack,
           &quantize_q8_k_avx512,
           &plan_gemv_avx512,
           &run_kq_gemv_avx512<T>};

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab::vnni::raw {
@@ -34,17 +35,6 @@ constexpr size_t kScaleOffset = 4096, kCoefOffset = 4352, kDOffset = 4864, kDmin
 constexpr size_t kActBlockBytes = 292;  // Q8_K: fp32 d, 256 codes, 16 int16 bsums
 constexpr size_t kActCodeOffset = 4, kActBsumOffset = 260;
 constexpr int kPartialStride = 64;  // floats per row of KqArgs::partial (NS * 16 <= 64)
-
-[[gnu::always_inline]] inline int32_t load_i32(const uint8_t* p) {
-  int32_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-[[gnu::always_inline]] inline float load_f32(const uint8_t* p) {
-  float v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
 
 struct Ctx {
   const uint8_t* w;
@@ -207,12 +197,8 @@ void drive(const KqArgs& g, int64_t kc) {
   for (int64_t s = s_lo; s < s_hi; s += NS) {
     const int ns = static_cast<int>(s_hi - s < NS ? s_hi - s : NS);
     typename V::Mask masks[NS * H];
-    for (int u = 0; u < NS * H; ++u) {
-      const int64_t c0 = s * 16 + static_cast<int64_t>(V::kLanes) * u;
-      const int64_t lo = g.n0 > c0 ? g.n0 - c0 : 0;
-      const int64_t hi = g.n1 - c0 < V::kLanes ? g.n1 - c0 : V::kLanes;
-      masks[u] = V::lane_mask(static_cast<int>(lo), static_cast<int>(hi));
-    }
+    for (int u = 0; u < NS * H; ++u)
+      masks[u] = V::lane_mask(lane_bits(g.n0, g.n1, s * 16 + static_cast<int64_t>(V::kLanes) * u, V::kLanes));
     for (int64_t b0 = 0; b0 < g.superblocks; b0 += kc) {
       const int64_t b1 = b0 + kc < g.superblocks ? b0 + kc : g.superblocks;
       const KRange k{b0, b1, b0 == 0, b1 == g.superblocks};

@@ -14,6 +14,7 @@
 #include "kernels/core/fp16.h"
 #include "reference/golden/error_bounds.h"
 #include "reference/golden/golden_gemm.h"
+#include "tests/test_util.h"
 
 namespace amxlab {
 namespace {
@@ -26,14 +27,7 @@ const io::GgufFile& weights() {
 }
 
 std::vector<std::byte> read_bin(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) throw std::runtime_error("cannot open " + path);
-  std::vector<std::byte> out;
-  std::byte buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.insert(out.end(), buf, buf + n);
-  std::fclose(f);
-  return out;
+  return testing::read_file_bytes(path);
 }
 
 struct Tensor {

@@ -18,6 +18,7 @@
 #include "reference/golden/error_bounds.h"
 #include "reference/golden/golden_gemm.h"
 #include "tests/kernels/gemm_tester.h"
+#include "tests/test_util.h"
 
 namespace amxlab::testing {
 namespace {
@@ -25,14 +26,7 @@ namespace {
 const std::string kDir = std::string(AMXLAB_TEST_DATA_DIR) + "/ggml/";
 
 std::vector<std::byte> read_bin(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) throw std::runtime_error("cannot open " + path);
-  std::vector<std::byte> out;
-  std::byte buf[4096];
-  size_t got;
-  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) out.insert(out.end(), buf, buf + got);
-  std::fclose(f);
-  return out;
+  return testing::read_file_bytes(path);
 }
 
 TEST(GgmlFileKernels, EveryKernelOnGgmlTensorsAndActivations) {
