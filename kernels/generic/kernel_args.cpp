@@ -29,6 +29,18 @@ bool check_run(QType wt, const char* kernel, const PackedWeights& w, size_t pack
   return true;
 }
 
+// The activation rows, output rows and columns of the slice (GemmArgs and KqArgs alike).
+template <class Args>
+void set_slice(Args& g, const ActivationView& a, const OutputView& y, const Slice& s) {
+  g.a = a.bytes + static_cast<size_t>(s.m0) * a.row_stride;
+  g.a_stride = a.row_stride;
+  g.rows = s.m1 - s.m0;
+  g.y = static_cast<float*>(y.data) + static_cast<size_t>(s.m0) * y.row_stride;
+  g.y_stride = y.row_stride;
+  g.n0 = s.n0;
+  g.n1 = s.n1;
+}
+
 }  // namespace
 
 bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
@@ -49,15 +61,9 @@ bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, cons
   g.d_offset = geo.d_offset;
   g.m_offset = geo.m_offset;
   g.blocks = geo.blocks;
-  g.a = a.bytes + static_cast<size_t>(s.m0) * a.row_stride;
-  g.a_stride = a.row_stride;
   g.a_block_bytes = traits(act).block_bytes;
   g.a_code_offset = act == QType::Q8_1 ? 4 : 2;
-  g.rows = s.m1 - s.m0;
-  g.y = static_cast<float*>(y.data) + static_cast<size_t>(s.m0) * y.row_stride;
-  g.y_stride = y.row_stride;
-  g.n0 = s.n0;
-  g.n1 = s.n1;
+  set_slice(g, a, y, s);
   return true;
 }
 
@@ -80,13 +86,7 @@ bool check_kq16_run(QType wt, const char* kernel, const PackedWeights& w, const 
                : wt == QType::Q5_K ? vnni::raw::kNibQ5_K
                : wt == QType::Q6_K ? vnni::raw::kNibQ6_K
                                    : vnni::raw::kNibIQ4_XS;
-  g.a = a.bytes + static_cast<size_t>(s.m0) * a.row_stride;
-  g.a_stride = a.row_stride;
-  g.rows = s.m1 - s.m0;
-  g.y = static_cast<float*>(y.data) + static_cast<size_t>(s.m0) * y.row_stride;
-  g.y_stride = y.row_stride;
-  g.n0 = s.n0;
-  g.n1 = s.n1;
+  set_slice(g, a, y, s);
   return true;
 }
 
