@@ -49,6 +49,7 @@ template <QType T>
 void run_kq_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 template <QType T>
 void run_kq_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+// NOLINTBEGIN(bugprone-macro-parentheses): fn names a function template
 #define AMXLAB_AMX_KQ_INSTANTIATE(fn)                                                             \
   template void fn<QType::Q2_K>(const PackedWeights&, const ActivationView&, const OutputView&,   \
                                 const Slice&);                                                    \
@@ -62,6 +63,7 @@ void run_kq_emulated(const PackedWeights& w, const ActivationView& a, const Outp
                                 const Slice&);                                                    \
   template void fn<QType::IQ4_XS>(const PackedWeights&, const ActivationView&, const OutputView&, \
                                   const Slice&);
+// NOLINTEND(bugprone-macro-parentheses)
 
 // The emulated kernel on a caller-supplied emulator (options such as count_only, and
 // its counters, stay with the caller). In count-only mode the epilogue and the writes

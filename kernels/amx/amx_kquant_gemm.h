@@ -43,7 +43,7 @@ namespace {
 
 namespace kqamx {
 
-constexpr size_t kActBlockBytes = 292, kActCodeOffset = 4, kActBsumOffset = 260;
+inline constexpr size_t kActBlockBytes = 292, kActCodeOffset = 4, kActBsumOffset = 260;
 
 inline tile::TileConfig config(int sub, int r0, int r1) {
   tile::TileConfig c = tile::TileConfig::palette1();

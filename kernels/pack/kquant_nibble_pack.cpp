@@ -192,11 +192,13 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
         b.code[e + 128] = code_of(t, u[1]);
       }
       for (int sub = 0; sub < ri.n_sub; ++sub) {
+        // NOLINTBEGIN(bugprone-signed-char-misuse): the bytes are signed scales / coefficients
         b.scale[sub] = static_cast<int8_t>(
             std::to_integer<uint8_t>(rec[ri.scale_offset + 16 * static_cast<size_t>(sub) + lane]));
         b.min[sub] = static_cast<int8_t>(
             std::to_integer<uint8_t>(rec[ri.coef_offset + 32 * static_cast<size_t>(sub / 2) + 2 * lane +
                                          static_cast<size_t>(sub % 2)]));
+        // NOLINTEND(bugprone-signed-char-misuse)
       }
       uint16_t d = 0, dmin = 0;
       std::memcpy(&d, rec + ri.d_offset + 2 * lane, 2);

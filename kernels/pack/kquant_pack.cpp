@@ -64,7 +64,7 @@ TypeInfo type_info(QType t) {
   switch (t) {
     case QType::Q2_K: return {16, 16, true, 0};
     case QType::Q3_K: return {16, 16, false, 4};
-    case QType::Q4_K: return {32, 8, true, 0};
+    case QType::Q4_K:
     case QType::Q5_K: return {32, 8, true, 0};
     case QType::Q6_K: return {16, 16, false, 32};
     case QType::IQ4_XS: return {32, 8, false, 128};
@@ -153,6 +153,7 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
           b.code[4 * kk + i] = static_cast<int8_t>(std::to_integer<int>(rec[64 * kk + 4 * j + i]) - ti.bias);
       }
       for (int sub = 0; sub < ti.n_sub; ++sub) {
+        // NOLINTNEXTLINE(bugprone-signed-char-misuse): the byte is a signed scale
         b.scale[sub] = static_cast<int8_t>(std::to_integer<uint8_t>(rec[kScaleOffset + 16 * sub + j]));
         if (ti.has_min) {
           // The min is the coefficient of the sub-block's first bsum.

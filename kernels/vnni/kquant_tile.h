@@ -30,11 +30,11 @@ namespace {
 
 namespace kq {
 
-constexpr size_t kRecordBytes = 4928;  // kq16::kRecordBytes (kernels/pack/kquant_pack.h)
-constexpr size_t kScaleOffset = 4096, kCoefOffset = 4352, kDOffset = 4864, kDminOffset = 4896;
-constexpr size_t kActBlockBytes = 292;  // Q8_K: fp32 d, 256 codes, 16 int16 bsums
-constexpr size_t kActCodeOffset = 4, kActBsumOffset = 260;
-constexpr int kPartialStride = 64;  // floats per row of KqArgs::partial (NS * 16 <= 64)
+inline constexpr size_t kRecordBytes = 4928;  // kq16::kRecordBytes (kernels/pack/kquant_pack.h)
+inline constexpr size_t kScaleOffset = 4096, kCoefOffset = 4352, kDOffset = 4864, kDminOffset = 4896;
+inline constexpr size_t kActBlockBytes = 292;  // Q8_K: fp32 d, 256 codes, 16 int16 bsums
+inline constexpr size_t kActCodeOffset = 4, kActBsumOffset = 260;
+inline constexpr int kPartialStride = 64;  // floats per row of KqArgs::partial (NS * 16 <= 64)
 
 struct Ctx {
   const uint8_t* w;

@@ -42,9 +42,6 @@ void halves(QType t, const std::byte* blk, uint16_t& d, uint16_t& dmin) {
       return;
     case QType::Q3_K: d = half_at(blk + offsetof(BlockQ3_K, d)); return;
     case QType::Q4_1:
-      d = half_at(blk);
-      dmin = half_at(blk + 2);
-      return;
     case QType::Q4_K:
     case QType::Q5_K:
       d = half_at(blk);
