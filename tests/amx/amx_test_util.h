@@ -47,7 +47,7 @@ inline uint16_t random_scale(std::mt19937_64& rng) {
 }
 
 // N GGUF rows of K elements of type t with random codes, each row holding the edge
-// codes: Q8_0 -128, -127, 127 and 0; Q4_* nibbles 0 and 15; K-quants: random bytes.
+// codes: Q8_0 -128, -127, 127 and 0; Q4_* and IQ4_NL nibbles 0 and 15; K-quants: random bytes.
 inline std::vector<std::byte> random_weights(QType t, int64_t n, int64_t k, uint64_t seed) {
   std::mt19937_64 rng(seed);
   const size_t wrow = row_bytes(t, k), bb = traits(t).block_bytes;
@@ -85,7 +85,7 @@ inline std::vector<std::byte> random_weights(QType t, int64_t n, int64_t k, uint
         }
         if (rng() % 7 == 0)
           for (uint8_t& c : qs) c = (rng() & 1) ? 0xff : 0x00;
-        if (t == QType::Q4_0) {
+        if (t == QType::Q4_0 || t == QType::IQ4_NL) {  // IQ4_NL: the same d + 16 nibble bytes
           BlockQ4_0 q;
           q.d = random_scale(rng);
           std::memcpy(q.qs, qs, sizeof qs);
