@@ -43,7 +43,9 @@ namespace {
 
 namespace kqamx {
 
-inline constexpr size_t kActBlockBytes = 292, kActCodeOffset = 4, kActBsumOffset = 260;
+using kq_records::kQ8KBlockBytes;
+using kq_records::kQ8KBsumOffset;
+using kq_records::kQ8KCodeOffset;
 
 inline tile::TileConfig config(int sub, int r0, int r1) {
   tile::TileConfig c = tile::TileConfig::palette1();
@@ -100,7 +102,7 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void finish_superblock(
       __m512i t = _mm512_setzero_si512();
       for (int p = 0; p < 8; ++p) {
         int32_t pair;
-        std::memcpy(&pair, a + kActBsumOffset + 4 * p, sizeof pair);
+        std::memcpy(&pair, a + kQ8KBsumOffset + 4 * p, sizeof pair);
         t = _mm512_dpwssd_epi32(t, cf[h][p], _mm512_set1_epi32(pair));
       }
       float* ar = acc + 32 * r + 16 * h;
@@ -159,10 +161,10 @@ void gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w, 
         for (int64_t b = 0; b < g.superblocks; ++b) {
           const std::byte* rec0 = w0 + static_cast<size_t>(b) * kq16::kRecordBytes;
           const std::byte* rec1 = w1 + static_cast<size_t>(b) * kq16::kRecordBytes;
-          const std::byte* ab = arow + static_cast<size_t>(b) * kActBlockBytes;
+          const std::byte* ab = arow + static_cast<size_t>(b) * kQ8KBlockBytes;
           if (!count_only) std::memset(sum, 0, sizeof sum);
           for (int j = 0; j < kSubs; ++j) {
-            const std::byte* acodes = ab + kActCodeOffset + static_cast<size_t>(SUB * j);
+            const std::byte* acodes = ab + kQ8KCodeOffset + static_cast<size_t>(SUB * j);
             const size_t brow = 64 * static_cast<size_t>(SUB / 4 * j);
             tile_round<true>(t, acodes, stride, rec0 + brow, rec1 + brow, two, r1 > 0, dot);
             if (!count_only) {

@@ -12,7 +12,9 @@
 namespace amxlab::generic {
 namespace {
 
-constexpr size_t kActBlockBytes = 292, kActCodeOffset = 4, kActBsumOffset = 260;
+using kq_records::kQ8KBlockBytes;
+using kq_records::kQ8KBsumOffset;
+using kq_records::kQ8KCodeOffset;
 
 template <class V>
 V load(const std::byte* p) {
@@ -35,20 +37,20 @@ void run_kq(QType wt, const PackedWeights& w, const ActivationView& a, const Out
       float acc = 0.0f;
       for (int64_t b = 0; b < g.superblocks; ++b) {
         const std::byte* rec = strip + static_cast<size_t>(b) * kq16::kRecordBytes;
-        const std::byte* ab = arow + static_cast<size_t>(b) * kActBlockBytes;
+        const std::byte* ab = arow + static_cast<size_t>(b) * kQ8KBlockBytes;
         uint32_t sum = 0, t = 0;
         for (int sub = 0; sub < n_sub; ++sub) {
           uint32_t dot = 0;
           for (int e = sub * g.sub_len; e < (sub + 1) * g.sub_len; ++e) {
             const auto u = std::to_integer<uint32_t>(rec[64 * static_cast<size_t>(e / 4) + 4 * j + e % 4]);
-            dot += u * static_cast<uint32_t>(load<int8_t>(ab + kActCodeOffset + static_cast<size_t>(e)));
+            dot += u * static_cast<uint32_t>(load<int8_t>(ab + kQ8KCodeOffset + static_cast<size_t>(e)));
           }
           const auto sc = load<int8_t>(rec + kq16::kScaleOffset + 16 * static_cast<size_t>(sub) + j);
           sum += dot * static_cast<uint32_t>(sc);
         }
         for (size_t q = 0; q < 16; ++q) {
           const auto c = load<int16_t>(rec + kq16::kCoefOffset + 64 * (q / 2) + 4 * j + 2 * (q % 2));
-          t += static_cast<uint32_t>(c) * static_cast<uint32_t>(load<int16_t>(ab + kActBsumOffset + 2 * q));
+          t += static_cast<uint32_t>(c) * static_cast<uint32_t>(load<int16_t>(ab + kQ8KBsumOffset + 2 * q));
         }
         const float da = load<float>(ab);
         const float dw = fp16_to_f32(load<uint16_t>(rec + kq16::kDOffset + 2 * j));

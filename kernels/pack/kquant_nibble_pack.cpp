@@ -71,16 +71,7 @@ bool packable(QType t) {
 RecordInfo record_info(QType t) {
   require(packable(t),
           [&] { return std::string("kqn::record_info: ") + name(t) + " has no kq_nib_vnni16 layout"; });
-  RecordInfo r;
-  r.sub_len = t == QType::Q6_K ? 16 : 32;
-  r.n_sub = kSuperK / r.sub_len;
-  r.high_bytes = t == QType::Q5_K ? 512 : t == QType::Q6_K ? 1024 : 0;
-  r.scale_offset = r.high_offset + r.high_bytes;
-  r.coef_offset = r.scale_offset + 16 * static_cast<size_t>(r.n_sub);
-  r.d_offset = r.coef_offset + 16 * static_cast<size_t>(r.n_sub);
-  r.dmin_offset = r.d_offset + 32;
-  r.record_bytes = r.dmin_offset + 32;
-  return r;
+  return t == QType::Q5_K ? kq_records::kNibQ5 : t == QType::Q6_K ? kq_records::kNibQ6 : kq_records::kNibQ4;
 }
 
 size_t packed_bytes(QType t, int64_t n, int64_t k) {

@@ -35,23 +35,17 @@
 #include <vector>
 
 #include "kernels/core/qtype.h"
+#include "kernels/pack/kquant_records.h"
 #include "kernels/pack/packed_weights.h"
 #include "kernels/pack/parallel_for.h"
 
 namespace amxlab::kqn {
 
-inline constexpr size_t kNibbleBytes = 2048;
-
 // True for Q4_K, Q5_K, Q6_K and IQ4_XS.
 bool packable(QType t);
 
-// Where the regions of a record are (see above).
-struct RecordInfo {
-  size_t high_offset = 2048, high_bytes = 0;
-  size_t scale_offset = 0, coef_offset = 0, d_offset = 0, dmin_offset = 0;
-  size_t record_bytes = 0;
-  int sub_len = 32, n_sub = 8;
-};
+// Where the regions of a record are (see above; kquant_records.h computes them).
+using RecordInfo = kq_records::NibRecord;
 // Throws Error for another type.
 RecordInfo record_info(QType t);
 

@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "kernels/core/qtype.h"
+#include "kernels/pack/kquant_records.h"
 #include "kernels/pack/packed_weights.h"
 #include "kernels/pack/parallel_for.h"
 
@@ -52,12 +53,12 @@ namespace amxlab::kq16 {
 
 inline constexpr int kStripRows = 16;
 inline constexpr int kSuperK = 256;
-inline constexpr size_t kCodeBytes = 4096;
-inline constexpr size_t kScaleOffset = 4096;
-inline constexpr size_t kCoefOffset = 4352;
-inline constexpr size_t kDOffset = 4864;
-inline constexpr size_t kDminOffset = 4896;
-inline constexpr size_t kRecordBytes = 4928;
+inline constexpr size_t kCodeBytes = kq_records::kI8CodeBytes;
+inline constexpr size_t kScaleOffset = kq_records::kI8ScaleOffset;
+inline constexpr size_t kCoefOffset = kq_records::kI8CoefOffset;
+inline constexpr size_t kDOffset = kq_records::kI8DOffset;
+inline constexpr size_t kDminOffset = kq_records::kI8DminOffset;
+inline constexpr size_t kRecordBytes = kq_records::kI8RecordBytes;
 
 // True for Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS.
 bool packable(QType t);

@@ -18,29 +18,31 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/core/blocks.h"
+#include "kernels/pack/kquant_records.h"
 #include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab::vnni::raw {
 namespace {
 
-constexpr size_t kActBlockBytes = 292, kActCodeOffset = 4, kActBsumOffset = 260;
 constexpr auto kAll = static_cast<__mmask16>(0xffff);
 constexpr int kNS = 4;  // strips per register tile: 64 columns
 
-// The record of each kind, as kqn::record_info() lays it out (tests/kernels/
-// test_kquant_pack.cpp checks the two agree).
+// The record of each kind (kernels/pack/kquant_records.h, the packer's geometry too).
 template <int KIND>
 struct Rec {
-  static constexpr int kSub = KIND == kNibQ6_K ? 16 : 32;
-  static constexpr int kNSub = 256 / kSub;
-  static constexpr size_t kHigh = 2048;
-  static constexpr size_t kHighBytes = KIND == kNibQ5_K ? 512 : KIND == kNibQ6_K ? 1024 : 0;
-  static constexpr size_t kScale = kHigh + kHighBytes;
-  static constexpr size_t kCoef = kScale + 16 * kNSub;
-  static constexpr size_t kD = kCoef + 16 * kNSub;
-  static constexpr size_t kDmin = kD + 32;
-  static constexpr size_t kBytes = kDmin + 32;
+  static constexpr kq_records::NibRecord kR = KIND == kNibQ5_K   ? kq_records::kNibQ5
+                                              : KIND == kNibQ6_K ? kq_records::kNibQ6
+                                                                 : kq_records::kNibQ4;
+  static constexpr int kSub = kR.sub_len;
+  static constexpr int kNSub = kR.n_sub;
+  static constexpr size_t kHigh = kR.high_offset;
+  static constexpr size_t kScale = kR.scale_offset;
+  static constexpr size_t kCoef = kR.coef_offset;
+  static constexpr size_t kD = kR.d_offset;
+  static constexpr size_t kDmin = kR.dmin_offset;
+  static constexpr size_t kBytes = kR.record_bytes;
   static constexpr bool kMin = KIND == kNibQ4_K || KIND == kNibQ5_K;
 };
 
@@ -88,15 +90,15 @@ template <int KIND, int NS>
   const uint8_t* ws[NS];
   for (int s = 0; s < NS; ++s) ws[s] = w + static_cast<size_t>(s0 + s) * g.strip_bytes;
   const __m512i low4 = _mm512_set1_epi8(0x0f);
-  // The code book + 128 (the unsigned VPDPBUSD operand), in every 128-bit lane.
+  // The code book + 128 (the unsigned VPDPBUSD operand: v + 128 = v XOR 0x80 as a byte),
+  // in every 128-bit lane.
   const __m512i book = _mm512_maskz_broadcast_i32x4(
-      kAll, _mm_setr_epi8(1, 24, 45, 63, 79, 93, 106, 118, static_cast<char>(129), static_cast<char>(141),
-                          static_cast<char>(153), static_cast<char>(166), static_cast<char>(181),
-                          static_cast<char>(197), static_cast<char>(217), static_cast<char>(241)));
+      kAll,
+      _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIQ4NLValues)), _mm_set1_epi8(-128)));
   __m512 acc[NS];
   for (int s = 0; s < NS; ++s) acc[s] = _mm512_setzero_ps();
   for (int64_t b = 0; b < g.superblocks; ++b) {
-    const uint8_t* ab = arow + static_cast<size_t>(b) * kActBlockBytes;
+    const uint8_t* ab = arow + static_cast<size_t>(b) * kq_records::kQ8KBlockBytes;
     const uint8_t* rec[NS];
     for (int s = 0; s < NS; ++s) {
       rec[s] = ws[s] + static_cast<size_t>(b) * R::kBytes;
@@ -115,9 +117,10 @@ template <int KIND, int NS>
 #pragma GCC unroll 8
       for (int r = 0; r < kRowsPerSub; ++r) {
         const int kk = q * kRowsPerSub + r;
-        const __m512i alo = _mm512_set1_epi32(load_i32(ab + kActCodeOffset + 4 * static_cast<size_t>(kk)));
+        const __m512i alo =
+            _mm512_set1_epi32(load_i32(ab + kq_records::kQ8KCodeOffset + 4 * static_cast<size_t>(kk)));
         const __m512i ahi =
-            _mm512_set1_epi32(load_i32(ab + kActCodeOffset + 128 + 4 * static_cast<size_t>(kk)));
+            _mm512_set1_epi32(load_i32(ab + kq_records::kQ8KCodeOffset + 128 + 4 * static_cast<size_t>(kk)));
 #pragma GCC unroll 4
         for (int s = 0; s < NS; ++s) {
           const __m512i raw = _mm512_loadu_si512(rec[s] + 64 * static_cast<size_t>(kk));
@@ -149,7 +152,7 @@ template <int KIND, int NS>
     }
     // The row's bsum pairs: (bsum of sub-block 2p, of 2p + 1) as int16 in a dword.
     int16_t bs[16];
-    std::memcpy(bs, ab + kActBsumOffset, sizeof bs);
+    std::memcpy(bs, ab + kq_records::kQ8KBsumOffset, sizeof bs);
     __m512i pair[R::kNSub / 2];
     for (int p = 0; p < R::kNSub / 2; ++p) {
       uint16_t lo, hi;

@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/pack/kquant_records.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab {
@@ -114,9 +115,9 @@ void quantize_q8_k_block(const float* x, uint8_t* out) {
     }
   }
   const float iscale = amax != 0.0f ? -127.0f / max : 0.0f;
-  constexpr size_t kCodes = 4, kSums = 4 + 256;
+  constexpr size_t kCodes = kq_records::kQ8KCodeOffset, kSums = kq_records::kQ8KBsumOffset;
   if (amax == 0.0f || !finite_bits(iscale)) {
-    std::memset(out, 0, kSums + 32);  // d = 0, codes and sums 0 (an all-zero block)
+    std::memset(out, 0, kq_records::kQ8KBlockBytes);  // d = 0, codes and sums 0 (an all-zero block)
     return;
   }
   const __m512 vi = _mm512_set1_ps(iscale);
@@ -134,12 +135,11 @@ void quantize_q8_k_block(const float* x, uint8_t* out) {
 }  // namespace
 
 void avx512_quantize_q8_k_rows(const float* x, int64_t m, int64_t k, std::byte* out, size_t out_stride) {
-  constexpr size_t kBlockBytes = 292;
   for (int64_t r = 0; r < m; ++r) {
     auto* row = reinterpret_cast<uint8_t*>(out) + static_cast<size_t>(r) * out_stride;
     const float* xr = x + r * k;
     for (int64_t b = 0; b < k / 256; ++b)
-      quantize_q8_k_block(xr + 256 * b, row + static_cast<size_t>(b) * kBlockBytes);
+      quantize_q8_k_block(xr + 256 * b, row + static_cast<size_t>(b) * kq_records::kQ8KBlockBytes);
   }
 }
 

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/pack/kquant_records.h"
 #include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/vnni_raw.h"
 
@@ -30,10 +31,6 @@ namespace {
 
 namespace kq {
 
-inline constexpr size_t kRecordBytes = 4928;  // kq16::kRecordBytes (kernels/pack/kquant_pack.h)
-inline constexpr size_t kScaleOffset = 4096, kCoefOffset = 4352, kDOffset = 4864, kDminOffset = 4896;
-inline constexpr size_t kActBlockBytes = 292;  // Q8_K: fp32 d, 256 codes, 16 int16 bsums
-inline constexpr size_t kActCodeOffset = 4, kActBsumOffset = 260;
 inline constexpr int kPartialStride = 64;  // floats per row of KqArgs::partial (NS * 16 <= 64)
 
 struct Ctx {
@@ -74,9 +71,9 @@ template <class V, int SUB, bool MIN, int MR, int NS>
   }
   for (int64_t b = k.b0; b < k.b1; ++b) {
     const uint8_t* rec[NS];
-    for (int s = 0; s < NS; ++s) rec[s] = ws[s] + static_cast<size_t>(b) * kRecordBytes;
+    for (int s = 0; s < NS; ++s) rec[s] = ws[s] + static_cast<size_t>(b) * kq_records::kI8RecordBytes;
     const uint8_t* ab[MR];
-    for (int m = 0; m < MR; ++m) ab[m] = ar[m] + static_cast<size_t>(b) * kActBlockBytes;
+    for (int m = 0; m < MR; ++m) ab[m] = ar[m] + static_cast<size_t>(b) * kq_records::kQ8KBlockBytes;
     I sum[MR][U];
 #pragma GCC unroll 8
     for (int m = 0; m < MR; ++m) {
@@ -99,14 +96,15 @@ template <class V, int SUB, bool MIN, int MR, int NS>
         for (int u = 0; u < U; ++u) wv[u] = V::load_i(rec[u / H] + row + V::kCodeHalf * (u % H));
 #pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) {
-          const I av = V::set1_i(load_i32(ab[m] + kActCodeOffset + static_cast<size_t>(sub * SUB + 4 * kk)));
+          const I av = V::set1_i(
+              load_i32(ab[m] + kq_records::kQ8KCodeOffset + static_cast<size_t>(sub * SUB + 4 * kk)));
 #pragma GCC unroll 8
           for (int u = 0; u < U; ++u) dot[m][u] = V::dpbusd(dot[m][u], wv[u], av);
         }
       }
 #pragma GCC unroll 8
       for (int u = 0; u < U; ++u) {
-        const I sc = V::load_scales(rec[u / H] + kScaleOffset + 16 * static_cast<size_t>(sub) +
+        const I sc = V::load_scales(rec[u / H] + kq_records::kI8ScaleOffset + 16 * static_cast<size_t>(sub) +
                                     V::kScaleHalf * (u % H));
 #pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) sum[m][u] = V::add(sum[m][u], V::mullo(dot[m][u], sc));
@@ -123,10 +121,11 @@ template <class V, int SUB, bool MIN, int MR, int NS>
       I cf[U];
 #pragma GCC unroll 8
       for (int u = 0; u < U; ++u)
-        cf[u] = V::load_i(rec[u / H] + kCoefOffset + 64 * static_cast<size_t>(p) + V::kCodeHalf * (u % H));
+        cf[u] = V::load_i(rec[u / H] + kq_records::kI8CoefOffset + 64 * static_cast<size_t>(p) +
+                          V::kCodeHalf * (u % H));
 #pragma GCC unroll 8
       for (int m = 0; m < MR; ++m) {
-        const I bs = V::set1_i(load_i32(ab[m] + kActBsumOffset + 4 * static_cast<size_t>(p)));
+        const I bs = V::set1_i(load_i32(ab[m] + kq_records::kQ8KBsumOffset + 4 * static_cast<size_t>(p)));
 #pragma GCC unroll 8
         for (int u = 0; u < U; ++u) t[m][u] = V::dpwssd(t[m][u], cf[u], bs);
       }
@@ -134,8 +133,9 @@ template <class V, int SUB, bool MIN, int MR, int NS>
     F dw[U], dmw[U];
 #pragma GCC unroll 8
     for (int u = 0; u < U; ++u) {
-      dw[u] = V::load_half(rec[u / H] + kDOffset + V::kHalfHalf * (u % H));
-      if constexpr (MIN) dmw[u] = V::load_half(rec[u / H] + kDminOffset + V::kHalfHalf * (u % H));
+      dw[u] = V::load_half(rec[u / H] + kq_records::kI8DOffset + V::kHalfHalf * (u % H));
+      if constexpr (MIN)
+        dmw[u] = V::load_half(rec[u / H] + kq_records::kI8DminOffset + V::kHalfHalf * (u % H));
     }
 #pragma GCC unroll 8
     for (int m = 0; m < MR; ++m) {
