@@ -14,6 +14,7 @@
 #include "harness/timing/timing.h"
 #include "kernels/core/cpu_features.h"
 #include "kernels/core/error.h"
+#include "kernels/core/qtype.h"
 
 namespace amxlab::calibrate {
 namespace {
@@ -112,6 +113,11 @@ double vnni_as_double(int64_t iterations, float seed) {
       loops::vnni_dpbusd_zmm(iterations, static_cast<int32_t>(seed * 16.0f) | 0x01010101));
 }
 
+template <loops::FormatMix M>
+double mix_loop(int64_t iterations, float seed) {
+  return loops::format_mix_zmm(M, iterations, seed);
+}
+
 ThreadPeaks measure_peaks(PinnedWorkers& w, const Plan& plan) {
   const CpuFeatures& f = cpu_features();
   ThreadPeaks p;
@@ -126,32 +132,31 @@ ThreadPeaks measure_peaks(PinnedWorkers& w, const Plan& plan) {
   if (f.avx512f && f.avx512bw && f.avx512vnni) {
     struct Mix {
       loops::FormatMix mix;
-      const char* name;
-      const char* types;
+      const char* name;  // as format_mix_of() names it
       ComputeLoop loop;
     };
     static constexpr Mix kMixes[] = {
-        {loops::FormatMix::block32, "block32", "q8_0 q4_0 iq4_nl",
-         [](int64_t n, float s) { return loops::format_mix_zmm(loops::FormatMix::block32, n, s); }},
-        {loops::FormatMix::block32_min, "block32_min", "q4_1",
-         [](int64_t n, float s) { return loops::format_mix_zmm(loops::FormatMix::block32_min, n, s); }},
-        {loops::FormatMix::k32_min, "k32_min", "q4_K q5_K",
-         [](int64_t n, float s) { return loops::format_mix_zmm(loops::FormatMix::k32_min, n, s); }},
-        {loops::FormatMix::k32, "k32", "iq4_xs",
-         [](int64_t n, float s) { return loops::format_mix_zmm(loops::FormatMix::k32, n, s); }},
-        {loops::FormatMix::k16_min, "k16_min", "q2_K",
-         [](int64_t n, float s) { return loops::format_mix_zmm(loops::FormatMix::k16_min, n, s); }},
-        {loops::FormatMix::k16, "k16", "q3_K q6_K",
-         [](int64_t n, float s) { return loops::format_mix_zmm(loops::FormatMix::k16, n, s); }},
+        {loops::FormatMix::block32, "block32", &mix_loop<loops::FormatMix::block32>},
+        {loops::FormatMix::block32_min, "block32_min", &mix_loop<loops::FormatMix::block32_min>},
+        {loops::FormatMix::k32_min, "k32_min", &mix_loop<loops::FormatMix::k32_min>},
+        {loops::FormatMix::k32, "k32", &mix_loop<loops::FormatMix::k32>},
+        {loops::FormatMix::k16_min, "k16_min", &mix_loop<loops::FormatMix::k16_min>},
+        {loops::FormatMix::k16, "k16", &mix_loop<loops::FormatMix::k16>},
     };
     for (const Mix& m : kMixes) {
-      // ops per "instruction" so that measure_peak's count is 2 x the mix's multiply-adds;
-      // a K-quant iteration is 8x a 32-wide one: fewer iterations, similar time.
-      const double ops = 2.0 * loops::format_mix_macs_per_iteration(m.mix) /
-                         static_cast<double>(loops::kInstructionsPerIteration);
+      std::string types;  // the weight types this mix bounds
+      for (QType t : kAllQTypes) {
+        if (format_mix_of(name(t)) == m.name) types += std::string(types.empty() ? "" : " ") + name(t);
+      }
+      // measure_peak counts kInstructionsPerIteration "instructions" per iteration: give each
+      // 2 x the mix's multiply-adds / that many ops. Run an eighth of the multiply-adds of the
+      // VPDPBUSD peak loop (1024 per iteration): a similar time.
+      const double macs = loops::format_mix_macs_per_iteration(m.mix);
+      const double ops = 2.0 * macs / static_cast<double>(loops::kInstructionsPerIteration);
       Plan mine = plan;
-      mine.compute_iterations = plan.compute_iterations / (ops > 2000 ? 256 : 32);
-      p.format_ceilings.push_back({m.name, m.types,
+      mine.compute_iterations =
+          static_cast<int64_t>(static_cast<double>(plan.compute_iterations) * 128.0 / macs);
+      p.format_ceilings.push_back({m.name, types,
                                    measure_peak(w, tag + "format/" + m.name,
                                                 std::string("golden mix ") + m.name, m.loop, ops, mine)});
     }
