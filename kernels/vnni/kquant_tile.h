@@ -43,6 +43,16 @@ struct Ctx {
   float* partial;
 };
 
+// Every int32 accumulator of a register tile to zero.
+template <class V, int MR, int U>
+[[gnu::always_inline]] inline void zero_all(typename V::I (&v)[MR][U]) {
+#pragma GCC unroll 8
+  for (int m = 0; m < MR; ++m) {
+#pragma GCC unroll 8
+    for (int u = 0; u < U; ++u) v[m][u] = V::zero_i();
+  }
+}
+
 struct KRange {
   int64_t b0, b1;  // super-blocks b0..b1
   bool first;      // b0 == 0: accumulators start at 0.0f
@@ -75,19 +85,11 @@ template <class V, int SUB, bool MIN, int MR, int NS>
     const uint8_t* ab[MR];
     for (int m = 0; m < MR; ++m) ab[m] = ar[m] + static_cast<size_t>(b) * kq_records::kQ8KBlockBytes;
     I sum[MR][U];
-#pragma GCC unroll 8
-    for (int m = 0; m < MR; ++m) {
-#pragma GCC unroll 8
-      for (int u = 0; u < U; ++u) sum[m][u] = V::zero_i();
-    }
+    zero_all<V>(sum);
 #pragma GCC unroll 2
     for (int sub = 0; sub < NSUB; ++sub) {
       I dot[MR][U];
-#pragma GCC unroll 8
-      for (int m = 0; m < MR; ++m) {
-#pragma GCC unroll 8
-        for (int u = 0; u < U; ++u) dot[m][u] = V::zero_i();
-      }
+      zero_all<V>(dot);
 #pragma GCC unroll 8
       for (int kk = 0; kk < SUB / 4; ++kk) {
         const size_t row = 64 * static_cast<size_t>(sub * (SUB / 4) + kk);
@@ -111,11 +113,7 @@ template <class V, int SUB, bool MIN, int MR, int NS>
       }
     }
     I t[MR][U];
-#pragma GCC unroll 8
-    for (int m = 0; m < MR; ++m) {
-#pragma GCC unroll 8
-      for (int u = 0; u < U; ++u) t[m][u] = V::zero_i();
-    }
+    zero_all<V>(t);
 #pragma GCC unroll 8
     for (int p = 0; p < 8; ++p) {
       I cf[U];
