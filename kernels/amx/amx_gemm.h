@@ -117,6 +117,31 @@ inline void write_columns(const float* acc, float* y, size_t y_stride, int rows,
   }
 }
 
+// The loop order of both AMX GEMMs: 8-strip chunks of the slice's columns, then the
+// 32-row tiles of rows m0..m1 (the tiles configured by config(r0, r1) whenever the split
+// into 16 + rest rows changes), then the strip pairs of the chunk:
+// body(m, rows, r1, st, two) with r1 the rows of the lower half and `two` whether strip
+// st + 1 exists. The chunk's weights stay cache resident while the row tiles pass.
+template <class Tiles, class Config, class Body>
+void for_each_tile(Tiles& t, int64_t m0, int64_t m1, const Slice& s, Config config, Body body) {
+  const int64_t st_begin = s.n0 / kStripRows;
+  const int64_t st_end = (s.n1 + kStripRows - 1) / kStripRows;
+  int cfg0 = -1, cfg1 = -1;
+  for (int64_t chunk = st_begin; chunk < st_end; chunk += kChunkStrips) {
+    const int64_t chunk_end = std::min(chunk + kChunkStrips, st_end);
+    for (int64_t m = m0; m < m1; m += kTileM) {
+      const int rows = static_cast<int>(std::min<int64_t>(kTileM, m1 - m));
+      const int r0 = std::min(rows, 16), r1 = rows - r0;
+      if (r0 != cfg0 || r1 != cfg1) {
+        t.configure(config(r0, r1));
+        cfg0 = r0;
+        cfg1 = r1;
+      }
+      for (int64_t st = chunk; st < chunk_end; st += 2) body(m, rows, r1, st, st + 1 < chunk_end);
+    }
+  }
+}
+
 template <QType WT, class Tiles>
 void gemm_slice(Tiles& t, const char* kernel, const PackedWeights& w, const ActivationView& a,
                 const OutputView& y, const Slice& s) {
@@ -139,53 +164,37 @@ void gemm_slice(Tiles& t, const char* kernel, const PackedWeights& w, const Acti
   t.declare_buffer(wbytes, w.bytes().size(), "packed weights", tile::BufferAccess::read);
   t.declare_buffer(c, sizeof c, "int32 block scratch", tile::BufferAccess::write);
 
-  const int64_t st_begin = s.n0 / kStripRows;
-  const int64_t st_end = (s.n1 + kStripRows - 1) / kStripRows;
-  int cfg0 = -1, cfg1 = -1;
-  for (int64_t chunk = st_begin; chunk < st_end; chunk += kChunkStrips) {
-    const int64_t chunk_end = std::min(chunk + kChunkStrips, st_end);
-    for (int64_t m = s.m0; m < s.m1; m += kTileM) {
-      const int rows = static_cast<int>(std::min<int64_t>(kTileM, s.m1 - m));
-      const int r0 = std::min(rows, 16), r1 = rows - r0;
-      if (r0 != cfg0 || r1 != cfg1) {
-        t.configure(gemm_tile_config(r0, r1));
-        cfg0 = r0;
-        cfg1 = r1;
-      }
-      const std::byte* arow = a.bytes + static_cast<size_t>(m) * a.row_stride + p.code_offset;
-      const float* da = p.da.data() + (m - s.m0);
-      const float* sa = kMin ? p.sa.data() + (m - s.m0) : nullptr;
-      for (int64_t st = chunk; st < chunk_end; st += 2) {
-        const bool two = st + 1 < chunk_end;
-        const std::byte* w0 = wbytes + static_cast<size_t>(st) * strip_bytes;
-        const std::byte* w1 = two ? w0 + strip_bytes : w0;
-        if (!count_only) std::memset(acc, 0, sizeof acc);
-        for (int64_t b0 = 0; b0 < nb; b0 += kGroupBlocks) {
-          const int count = static_cast<int>(std::min<int64_t>(kGroupBlocks, nb - b0));
-          BlockScales sc[kGroupBlocks] = {};
-          for (int g = 0; g < count; ++g) {
-            const int64_t b = b0 + g;
-            const std::byte* ab = arow + static_cast<size_t>(b) * p.act_block_bytes;
-            const std::byte* wb0 = w0 + static_cast<size_t>(b) * rec;
-            const std::byte* wb1 = w1 + static_cast<size_t>(b) * rec;
-            tile_round<false>(t, ab, stride, wb0, wb1, two, r1 > 0, c + g * kTileM * kTileN);
-            sc[g].dw0 = reinterpret_cast<const float*>(wb0 + kScaleOffset);
-            sc[g].dw1 = reinterpret_cast<const float*>(wb1 + kScaleOffset);
-            if constexpr (kMin) {
-              sc[g].mw0 = reinterpret_cast<const float*>(wb0 + kMinOffset);
-              sc[g].mw1 = reinterpret_cast<const float*>(wb1 + kMinOffset);
-            }
-          }
-          if (count_only) continue;
-          const size_t at = static_cast<size_t>(b0) * static_cast<size_t>(p.rows);
-          epilogue<kMin>(acc, c, sc, count, da + at, kMin ? sa + at : nullptr, p.rows, rows, two);
+  for_each_tile(t, s.m0, s.m1, s, gemm_tile_config, [&](int64_t m, int rows, int r1, int64_t st, bool two) {
+    const std::byte* arow = a.bytes + static_cast<size_t>(m) * a.row_stride + p.code_offset;
+    const float* da = p.da.data() + (m - s.m0);
+    const float* sa = kMin ? p.sa.data() + (m - s.m0) : nullptr;
+    const std::byte* w0 = wbytes + static_cast<size_t>(st) * strip_bytes;
+    const std::byte* w1 = two ? w0 + strip_bytes : w0;
+    if (!count_only) std::memset(acc, 0, sizeof acc);
+    for (int64_t b0 = 0; b0 < nb; b0 += kGroupBlocks) {
+      const int count = static_cast<int>(std::min<int64_t>(kGroupBlocks, nb - b0));
+      BlockScales sc[kGroupBlocks] = {};
+      for (int g = 0; g < count; ++g) {
+        const int64_t b = b0 + g;
+        const std::byte* ab = arow + static_cast<size_t>(b) * p.act_block_bytes;
+        const std::byte* wb0 = w0 + static_cast<size_t>(b) * rec;
+        const std::byte* wb1 = w1 + static_cast<size_t>(b) * rec;
+        tile_round<false>(t, ab, stride, wb0, wb1, two, r1 > 0, c + g * kTileM * kTileN);
+        sc[g].dw0 = reinterpret_cast<const float*>(wb0 + kScaleOffset);
+        sc[g].dw1 = reinterpret_cast<const float*>(wb1 + kScaleOffset);
+        if constexpr (kMin) {
+          sc[g].mw0 = reinterpret_cast<const float*>(wb0 + kMinOffset);
+          sc[g].mw1 = reinterpret_cast<const float*>(wb1 + kMinOffset);
         }
-        if (count_only) continue;
-        write_columns(acc, static_cast<float*>(y.data) + static_cast<size_t>(m) * y.row_stride, y.row_stride,
-                      rows, st, two, s);
       }
+      if (count_only) continue;
+      const size_t at = static_cast<size_t>(b0) * static_cast<size_t>(p.rows);
+      epilogue<kMin>(acc, c, sc, count, da + at, kMin ? sa + at : nullptr, p.rows, rows, two);
     }
-  }
+    if (count_only) return;
+    write_columns(acc, static_cast<float*>(y.data) + static_cast<size_t>(m) * y.row_stride, y.row_stride,
+                  rows, st, two, s);
+  });
   t.release();
 }
 

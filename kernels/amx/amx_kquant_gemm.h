@@ -139,46 +139,31 @@ void gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w, 
   t.declare_buffer(w.bytes().data(), w.bytes().size(), "packed weights", tile::BufferAccess::read);
   t.declare_buffer(dot, sizeof dot, "int32 sub-block scratch", tile::BufferAccess::write);
 
-  const int64_t st_begin = s.n0 / kStripRows;
-  const int64_t st_end = (s.n1 + kStripRows - 1) / kStripRows;
-  int cfg0 = -1, cfg1 = -1;
-  for (int64_t chunk = st_begin; chunk < st_end; chunk += kChunkStrips) {
-    const int64_t chunk_end = std::min(chunk + kChunkStrips, st_end);
-    for (int64_t m = 0; m < g.rows; m += kTileM) {
-      const int rows = static_cast<int>(std::min<int64_t>(kTileM, g.rows - m));
-      const int r0 = std::min(rows, 16), r1 = rows - r0;
-      if (r0 != cfg0 || r1 != cfg1) {
-        t.configure(config(SUB, r0, r1));
-        cfg0 = r0;
-        cfg1 = r1;
-      }
-      const std::byte* arow = g.a + static_cast<size_t>(m) * a.row_stride;
-      for (int64_t st = chunk; st < chunk_end; st += 2) {
-        const bool two = st + 1 < chunk_end;
-        const std::byte* w0 = g.w + static_cast<size_t>(st) * g.strip_bytes;
-        const std::byte* w1 = two ? w0 + g.strip_bytes : w0;
-        if (!count_only) std::memset(acc, 0, sizeof acc);
-        for (int64_t b = 0; b < g.superblocks; ++b) {
-          const std::byte* rec0 = w0 + static_cast<size_t>(b) * kq16::kRecordBytes;
-          const std::byte* rec1 = w1 + static_cast<size_t>(b) * kq16::kRecordBytes;
-          const std::byte* ab = arow + static_cast<size_t>(b) * kQ8KBlockBytes;
-          if (!count_only) std::memset(sum, 0, sizeof sum);
-          for (int j = 0; j < kSubs; ++j) {
-            const std::byte* acodes = ab + kQ8KCodeOffset + static_cast<size_t>(SUB * j);
-            const size_t brow = 64 * static_cast<size_t>(SUB / 4 * j);
-            tile_round<true>(t, acodes, stride, rec0 + brow, rec1 + brow, two, r1 > 0, dot);
-            if (!count_only) {
-              fold_subblock(sum, dot, rec0 + kq16::kScaleOffset + 16 * static_cast<size_t>(j),
-                            rec1 + kq16::kScaleOffset + 16 * static_cast<size_t>(j), rows, two);
-            }
-          }
-          if (!count_only) finish_superblock<MIN>(acc, sum, rec0, rec1, ab, a.row_stride, rows, two);
+  const auto tile_config = [](int r0, int r1) { return config(SUB, r0, r1); };
+  for_each_tile(t, 0, g.rows, s, tile_config, [&](int64_t m, int rows, int r1, int64_t st, bool two) {
+    const std::byte* arow = g.a + static_cast<size_t>(m) * a.row_stride;
+    const std::byte* w0 = g.w + static_cast<size_t>(st) * g.strip_bytes;
+    const std::byte* w1 = two ? w0 + g.strip_bytes : w0;
+    if (!count_only) std::memset(acc, 0, sizeof acc);
+    for (int64_t b = 0; b < g.superblocks; ++b) {
+      const std::byte* rec0 = w0 + static_cast<size_t>(b) * kq16::kRecordBytes;
+      const std::byte* rec1 = w1 + static_cast<size_t>(b) * kq16::kRecordBytes;
+      const std::byte* ab = arow + static_cast<size_t>(b) * kQ8KBlockBytes;
+      if (!count_only) std::memset(sum, 0, sizeof sum);
+      for (int j = 0; j < kSubs; ++j) {
+        const std::byte* acodes = ab + kQ8KCodeOffset + static_cast<size_t>(SUB * j);
+        const size_t brow = 64 * static_cast<size_t>(SUB / 4 * j);
+        tile_round<true>(t, acodes, stride, rec0 + brow, rec1 + brow, two, r1 > 0, dot);
+        if (!count_only) {
+          fold_subblock(sum, dot, rec0 + kq16::kScaleOffset + 16 * static_cast<size_t>(j),
+                        rec1 + kq16::kScaleOffset + 16 * static_cast<size_t>(j), rows, two);
         }
-        if (count_only) continue;
-        write_columns(acc, g.y + static_cast<size_t>(m) * g.y_stride, g.y_stride, rows, st, two, s);
       }
+      if (!count_only) finish_superblock<MIN>(acc, sum, rec0, rec1, ab, a.row_stride, rows, two);
     }
-  }
+    if (count_only) return;
+    write_columns(acc, g.y + static_cast<size_t>(m) * g.y_stride, g.y_stride, rows, st, two, s);
+  });
   t.release();
 }
 
