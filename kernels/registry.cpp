@@ -7,6 +7,7 @@
 #include "kernels/amx/amx_kernels.h"
 #include "kernels/generic/portable_kernels.h"
 #include "kernels/isa.h"
+#include "kernels/plain/plain_kernels.h"
 #include "kernels/vnni/kquant_kernels.h"
 #include "kernels/vnni/vnni_kernels.h"
 
@@ -15,7 +16,8 @@ namespace {
 
 // The families keep their lines next to their code (kVnniKernels in
 // kernels/vnni/vnni_kernels.h, kKquantVnniKernels in kernels/vnni/kquant_kernels.h,
-// kPortableKernels in kernels/generic/portable_kernels.h, kAmxKernels in
+// kPortableKernels in kernels/generic/portable_kernels.h, kPlainKernels in
+// kernels/plain/plain_kernels.h, kAmxKernels in
 // kernels/amx/amx_kernels.h; see kernels/gemm_kernel.h for the fields); this table is the
 // one list of them, in that order.
 template <size_t... Ns>
@@ -29,7 +31,8 @@ constexpr std::array<KernelDesc, (Ns + ...)> concat(const KernelDesc (&... famil
 }
 
 constexpr auto kKernels =
-    concat(vnni::kVnniKernels, vnni::kKquantVnniKernels, generic::kPortableKernels, amx::kAmxKernels);
+    concat(vnni::kVnniKernels, vnni::kKquantVnniKernels, generic::kPortableKernels, plain::kPlainKernels,
+           amx::kAmxKernels);
 
 }  // namespace
 

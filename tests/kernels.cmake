@@ -12,6 +12,7 @@ if(TARGET amxlab_threading)
       ${CMAKE_CURRENT_LIST_DIR}/kernels/test_kquant_pack.cpp
       ${CMAKE_CURRENT_LIST_DIR}/kernels/test_quantize.cpp
       ${CMAKE_CURRENT_LIST_DIR}/kernels/test_kernels.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/kernels/test_plain_kernels.cpp
       ${CMAKE_CURRENT_LIST_DIR}/kernels/test_dispatch.cpp
     LIBS amxlab_gemm_tester)
   # Every kernel on the ggml-quantised tensors and activations of tests/data/ggml.

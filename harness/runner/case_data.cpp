@@ -110,7 +110,8 @@ CaseData make_case_data(const Case& c, const DataSources& sources) {
       const uint16_t h = f32_to_bf16(d.a_f32[i]);
       std::memcpy(&d.a_plain[2 * i], &h, 2);
     }
-  } else if (c.type == QType::F32) {
+  } else if (c.type == QType::F32 || c.type == QType::F16) {
+    // f16 weights pair with f32 activations.
     d.a_plain.resize(m * k * 4);
     std::memcpy(d.a_plain.data(), d.a_f32.data(), m * k * 4);
   }

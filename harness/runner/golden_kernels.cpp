@@ -26,6 +26,10 @@ void run_golden(const Case& c, const CaseData& d, void* y) {
       golden::gemm_bf16({reinterpret_cast<const uint16_t*>(d.a_plain.data()), mk},
                         {reinterpret_cast<const uint16_t*>(d.w.data()), nk}, s, {static_cast<float*>(y), mn});
       return;
+    case QType::F16:
+      golden::gemm_f16(d.a_f32, {reinterpret_cast<const uint16_t*>(d.w.data()), nk}, s,
+                       {static_cast<float*>(y), mn});
+      return;
     case QType::F32:
       golden::gemm_f32(d.a_f32, {reinterpret_cast<const float*>(d.w.data()), nk}, s,
                        {static_cast<float*>(y), mn});

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -67,7 +68,7 @@ void check_case(const Case& c, const CaseData& d, KernelUnderTest& k, const RunO
     }
   }
 
-  if (c.type == QType::BF16 || c.type == QType::F32) {
+  if (c.type == QType::BF16 || c.type == QType::F16 || c.type == QType::F32) {
     // No two float implementations agree bitwise: ULP + analytic bound vs the exact model.
     const auto e = exact_reference(c, d);
     const BoundCheck b = compare_within({reinterpret_cast<const float*>(got.data()), mn}, e.y, e.bound, c.n);
@@ -132,7 +133,10 @@ nlohmann::json run_case(const Case& c, const RunOptions& o) {
     auto k = make_kernel_under_test(c, o.placement);
     rec["kernel"] = k->name();
     rec["engine"] = k->engine();
+    // Packing once per weight tensor: timed apart from the GEMM, reported separately.
+    const auto pack_start = std::chrono::steady_clock::now();
     k->prepare(c, d);
+    rec["pack_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - pack_start).count();
     if (!k->placement().is_null()) rec["numa"] = k->placement();
     if (!k->placement_flag().empty()) {
       // The weights are not where the policy says: any figure would be mislabelled.

@@ -22,10 +22,11 @@ constexpr QTypeTraits kTable[] = {
     {QType::IQ4_NL, "iq4_nl", 32, sizeof(BlockIQ4_NL), 20, QType::Q8_0, true, true},
     {QType::IQ4_XS, "iq4_xs", 256, sizeof(BlockIQ4_XS), 23, QType::Q8_K, true, true},
     {QType::BF16, "bf16", 1, 2, 30, QType::BF16, false, true},
-    {QType::F16, "f16", 1, 2, 1, QType::F16, false, false},
+    {QType::F16, "f16", 1, 2, 1, QType::F32, false, true},  // f16 weights x f32 activations
     {QType::F32, "f32", 1, 4, 0, QType::F32, false, true},
     {QType::S8, "s8", 1, 1, 24, QType::S8, false, true},
-    {QType::U8, "u8", 1, 1, -1, QType::S8, false, false},
+    // "u8" names the u8 x s8 -> s32 GEMM: u8 activations, s8 weights (no u8 weight format).
+    {QType::U8, "u8", 1, 1, -1, QType::U8, false, false},
 };
 static_assert(std::size(kTable) == std::size(kAllQTypes));
 

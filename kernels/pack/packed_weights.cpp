@@ -46,7 +46,10 @@ const char* name(Layout l) {
     case Layout::kq_i8_vnni16: return "kq_i8_vnni16";
     case Layout::kq_nib_vnni16: return "kq_nib_vnni16";
     case Layout::plain_s8: return "plain_s8";
-    case Layout::plain_bf16: return "plain_bf16";
+    case Layout::s8_panel32: return "s8_panel32";
+    case Layout::bf16_panel32: return "bf16_panel32";
+    case Layout::f16_panel32: return "f16_panel32";
+    case Layout::f32_panel32: return "f32_panel32";
   }
   return "unknown";
 }

@@ -33,7 +33,11 @@ enum class Layout : uint8_t {
                     // lanes, int8 scales, int16 bsum coefficients (kernels/pack/kquant_pack.h)
   kq_nib_vnni16,    // Q4_K / IQ4_XS for the GEMV: 4-bit codes kept (kernels/pack/kquant_nibble_pack.h)
   plain_s8,         // raw int8 [N][K]
-  plain_bf16,       // raw bf16 [N][K]
+  s8_panel32,       // raw int8 in panels of 32 columns, 4-byte K units, + compensation
+                    // (kernels/pack/panel_pack.h; also AMX B tiles)
+  bf16_panel32,     // bf16 pairs in panels of 32 columns (kernels/pack/panel_pack.h)
+  f16_panel32,      // f16 in panels of 32 columns (kernels/pack/panel_pack.h)
+  f32_panel32,      // f32 in panels of 32 columns (kernels/pack/panel_pack.h)
 };
 const char* name(Layout l);
 

@@ -7,6 +7,7 @@
 #include "kernels/core/blocks.h"
 #include "kernels/core/error.h"
 #include "kernels/pack/kquant_nibble_pack.h"
+#include "kernels/pack/panel_pack.h"
 #include "kernels/pack/kquant_pack.h"
 
 namespace amxlab::vnni16 {
@@ -215,6 +216,10 @@ std::vector<std::byte> unpack_to_gguf(const PackedWeights& w) {
     case Layout::iq4_nl_vnni16: return vnni16::unpack(w);
     case Layout::kq_i8_vnni16: return kq16::unpack(w);
     case Layout::kq_nib_vnni16: return kqn::unpack(w);
+    case Layout::s8_panel32:
+    case Layout::bf16_panel32:
+    case Layout::f16_panel32:
+    case Layout::f32_panel32: return panel32::unpack(w);
     default: break;
   }
   throw Error(std::string("unpack_to_gguf: layout ") + name(w.layout()) +

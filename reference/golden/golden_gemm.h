@@ -44,5 +44,8 @@ void gemm_u8s8(std::span<const uint8_t> a, std::span<const int8_t> w, Shape s, s
 // BF16 x BF16 -> F32 and F32 x F32 -> F32: exact products summed in double, rounded once.
 void gemm_bf16(std::span<const uint16_t> a, std::span<const uint16_t> w, Shape s, std::span<float> y);
 void gemm_f32(std::span<const float> a, std::span<const float> w, Shape s, std::span<float> y);
+// F16 weights (GGUF F16 bits) x F32 activations -> F32: the weights widened exactly, then
+// as gemm_f32.
+void gemm_f16(std::span<const float> a, std::span<const uint16_t> w, Shape s, std::span<float> y);
 
 }  // namespace amxlab::golden

@@ -1,6 +1,7 @@
 // Golden GEMMs of the plain element types: raw integers (exact, wrapping) and
 // BF16 / F32 (exact products, double accumulation, one final rounding).
 #include <cstdint>
+#include <vector>
 
 #include "kernels/core/fp16.h"
 #include "reference/golden/checks.h"
@@ -56,6 +57,13 @@ void gemm_bf16(std::span<const uint16_t> a, std::span<const uint16_t> w, Shape s
 void gemm_f32(std::span<const float> a, std::span<const float> w, Shape s, std::span<float> y) {
   check_plain(a, w, y, s, "golden::gemm_f32");
   float_gemm(a, w, s, y, [](float v) { return static_cast<double>(v); });
+}
+
+void gemm_f16(std::span<const float> a, std::span<const uint16_t> w, Shape s, std::span<float> y) {
+  check_plain(a, w, y, s, "golden::gemm_f16");
+  std::vector<float> wf(static_cast<size_t>(s.n * s.k));
+  for (size_t i = 0; i < wf.size(); ++i) wf[i] = fp16_to_f32(w[i]);
+  float_gemm<float>(a, wf, s, y, [](float v) { return static_cast<double>(v); });
 }
 
 }  // namespace amxlab::golden

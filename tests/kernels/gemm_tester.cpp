@@ -19,12 +19,25 @@
 #include "kernels/isa.h"
 #include "kernels/pack/vnni_pack.h"
 #include "kernels/registry.h"
+#include "reference/golden/error_bounds.h"
 #include "reference/golden/golden_gemm.h"
+#include "reference/golden/kernel_models.h"
 
 namespace amxlab::testing {
 namespace {
 
 constexpr uint32_t kPoison = 0x7fc0deadu;  // a quiet NaN with a payload
+
+// An output as its int32 (raw integer kernels) or fp32 value, all digits.
+std::string value_text(float f, bool is_int) {
+  char buf[32];
+  if (is_int) {
+    std::snprintf(buf, sizeof buf, "%d", static_cast<int32_t>(f32_bits(f)));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(f));
+  }
+  return buf;
+}
 
 std::string hex_bits(float f) {
   char buf[16];
@@ -132,6 +145,89 @@ uint16_t random_half(std::mt19937_64& rng, int lo, int hi) {
   return static_cast<uint16_t>((sign(rng) << 15) | (e(rng) << 10) | mant(rng));
 }
 
+template <class T>
+void put(std::vector<std::byte>& v, size_t i, T x) {
+  std::memcpy(v.data() + i * sizeof x, &x, sizeof x);
+}
+
+// A random float of magnitude around 2^[lo, hi] (either sign).
+float spread(std::mt19937_64& rng, float lo, float hi) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::uniform_real_distribution<float> expo(lo, hi);
+  return normal(rng) * std::exp2(expo(rng));
+}
+
+// Raw plain-type weights [N][K] and activations [M][K] (see GemmData).
+GemmData make_plain_data(QType wt, int64_t m, int64_t n, int64_t k, std::mt19937_64& rng) {
+  GemmData d;
+  const auto nk = static_cast<size_t>(n * k), mk = static_cast<size_t>(m * k);
+  const size_t uk = static_cast<size_t>(k);
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::uniform_int_distribution<size_t> pick_w(0, nk - 1), pick_a(0, mk - 1);
+  const size_t plants = 1 + nk / 50;
+  if (wt == QType::S8 || wt == QType::U8) {
+    d.weights.resize(nk);
+    d.activations.resize(mk);
+    for (auto& b : d.weights) b = static_cast<std::byte>(byte(rng));
+    for (auto& b : d.activations) b = static_cast<std::byte>(byte(rng));
+    // Extremes: weight row 0 all -128, row 1 all 127; activation row 0 all at the
+    // largest magnitude (s8 -128, u8 255).
+    std::fill_n(d.weights.begin(), uk, std::byte{0x80});
+    if (n > 1) std::fill_n(d.weights.begin() + static_cast<std::ptrdiff_t>(uk), uk, std::byte{0x7f});
+    std::fill_n(d.activations.begin(), uk, wt == QType::S8 ? std::byte{0x80} : std::byte{0xff});
+    return d;
+  }
+  if (wt == QType::BF16) {
+    d.weights.resize(nk * 2);
+    d.activations.resize(mk * 2);
+    for (size_t i = 0; i < nk; ++i) put(d.weights, i, f32_to_bf16(spread(rng, -20, 20)));
+    for (size_t i = 0; i < mk; ++i) put(d.activations, i, f32_to_bf16(spread(rng, -20, 20)));
+    // Zeros, -0, subnormals (flushed by the BF16 units), the smallest normal.
+    for (uint16_t special : {uint16_t{0x0000}, uint16_t{0x8000}, uint16_t{0x0001}, uint16_t{0x807f},
+                             uint16_t{0x0080}}) {
+      for (size_t p = 0; p < plants; ++p) {
+        put(d.weights, pick_w(rng), special);
+        put(d.activations, pick_a(rng), special);
+      }
+    }
+    return d;
+  }
+  d.act_f32.resize(mk);
+  for (auto& v : d.act_f32) v = spread(rng, -10, 10);
+  for (float special : {0.0f, -0.0f, 1e-40f, -3e-39f}) {
+    for (size_t p = 0; p < plants; ++p) d.act_f32[pick_a(rng)] = special;
+  }
+  d.activations.resize(mk * 4);
+  std::memcpy(d.activations.data(), d.act_f32.data(), mk * 4);
+  if (wt == QType::F16) {
+    d.weights.resize(nk * 2);
+    for (size_t i = 0; i < nk; ++i) put(d.weights, i, random_half(rng, 1, 30));
+    // Zeros, subnormals, the largest finite f16.
+    for (uint16_t special : {uint16_t{0x0000}, uint16_t{0x8000}, uint16_t{0x0001}, uint16_t{0x83ff},
+                             uint16_t{0x7bff}, uint16_t{0xfbff}}) {
+      for (size_t p = 0; p < plants; ++p) put(d.weights, pick_w(rng), special);
+    }
+    return d;
+  }
+  d.weights.resize(nk * 4);
+  for (size_t i = 0; i < nk; ++i) put(d.weights, i, spread(rng, -10, 10));
+  for (float special : {0.0f, -0.0f, 1e-40f, -1e-45f}) {
+    for (size_t p = 0; p < plants; ++p) put(d.weights, pick_w(rng), special);
+  }
+  return d;
+}
+
+template <class T>
+std::span<const T> as(const std::vector<std::byte>& v) {
+  return {reinterpret_cast<const T*>(v.data()), v.size() / sizeof(T)};
+}
+
+std::vector<float> widened_f16(const std::vector<std::byte>& w) {
+  std::vector<float> out(w.size() / 2);
+  for (size_t i = 0; i < out.size(); ++i) out[i] = fp16_to_f32(as<uint16_t>(w)[i]);
+  return out;
+}
+
 }  // namespace
 
 threading::ThreadPool& pool_for(int threads) {
@@ -152,6 +248,7 @@ std::string skip_reason(const KernelDesc& kernel) {
 GemmData make_gemm_data(QType wt, int64_t m, int64_t n, int64_t k, uint64_t seed, ActQuant variant,
                         bool raw) {
   std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ull + 12345);
+  if (!traits(wt).block_quantized) return make_plain_data(wt, m, n, k, rng);
   GemmData d;
   const QType act = traits(wt).act_type;
   // Weights: random F32 blocks of varied magnitude (some all-zero) -> quantize_weights.
@@ -233,6 +330,49 @@ int64_t fit_k(QType t, int64_t k) {
   }
 }
 
+std::vector<uint32_t> reference_bits(QType wt, const GemmData& d, int64_t m, int64_t n, int64_t k) {
+  const golden::Shape s{m, n, k};
+  std::vector<uint32_t> out(static_cast<size_t>(m * n));
+  std::span<float> yf{reinterpret_cast<float*>(out.data()), out.size()};
+  std::span<int32_t> yi{reinterpret_cast<int32_t*>(out.data()), out.size()};
+  switch (wt) {
+    case QType::S8: golden::gemm_s8s8(as<int8_t>(d.activations), as<int8_t>(d.weights), s, yi); break;
+    case QType::U8: golden::gemm_u8s8(as<uint8_t>(d.activations), as<int8_t>(d.weights), s, yi); break;
+    case QType::BF16: golden::model_bf16_dot2(as<uint16_t>(d.activations), as<uint16_t>(d.weights), s, yf); break;
+    case QType::F16: golden::model_fma_f32(d.act_f32, widened_f16(d.weights), s, yf); break;
+    case QType::F32: golden::model_fma_f32(d.act_f32, as<float>(d.weights), s, yf); break;
+    default: golden::gemm_quantized(wt, d.weights, d.activations, s, yf); break;
+  }
+  return out;
+}
+
+int64_t outside_golden_bound(QType wt, const GemmData& d, std::span<const uint32_t> bits, int64_t m, int64_t n,
+                             int64_t k, std::string* first) {
+  const golden::Shape s{m, n, k};
+  golden::ExactModel e;
+  if (wt == QType::BF16) {
+    e = golden::exact_model_bf16(as<uint16_t>(d.activations), as<uint16_t>(d.weights), s, true);
+  } else if (wt == QType::F16) {
+    e = golden::exact_model_f32(d.act_f32, widened_f16(d.weights), s);
+  } else if (wt == QType::F32) {
+    e = golden::exact_model_f32(d.act_f32, as<float>(d.weights), s);
+  } else {
+    return 0;
+  }
+  int64_t bad = 0;
+  for (size_t i = 0; i < bits.size(); ++i) {
+    const float got = f32_from_bits(bits[i]);
+    if (std::fabs(static_cast<double>(got) - e.y[i]) <= e.bound[i]) continue;
+    if (bad++ == 0 && first != nullptr) {
+      std::ostringstream os;
+      os << "y[" << static_cast<int64_t>(i) / n << "][" << static_cast<int64_t>(i) % n << "] = " << got
+         << " exact " << e.y[i] << " bound " << e.bound[i];
+      *first = os.str();
+    }
+  }
+  return bad;
+}
+
 std::string GemmTester::describe(const KernelDesc& kernel) const {
   std::ostringstream os;
   os << kernel.name << " M=" << m_ << " N=" << n_ << " K=" << fit_k(kernel.weight_type, k_)
@@ -253,7 +393,7 @@ bool GemmTester::test(const KernelDesc& kernel) const {
 
   // Activations through the kernel's own quantiser, on the pool: the same bytes.
   std::vector<std::byte> aq = d.activations;
-  if (!raw_) {
+  if (!raw_ && kernel.quantize != nullptr) {
     std::vector<std::byte> mine(aq.size(), std::byte{0x5a});
     threading::quantize_parallel(pool, kernel, variant_, d.act_f32, m_, k, mine);
     const auto diff = std::mismatch(mine.begin(), mine.end(), aq.begin());
@@ -277,8 +417,9 @@ bool GemmTester::test(const KernelDesc& kernel) const {
   for (int r = 0; r < repeat_; ++r) threading::run_gemm(pool, kernel, w, av, ov);
   EXPECT_EQ(read_mxcsr() & kMxcsrControlMask, mxcsr_before) << what << ": MXCSR changed";
 
-  std::vector<float> ref(static_cast<size_t>(m_ * n_));
-  golden::gemm_quantized(wt, d.weights, aq, golden::Shape{m_, n_, k}, ref);
+  const std::vector<uint32_t> ref_bits = reference_bits(wt, d, m_, n_, k);
+  const std::span<const float> ref{reinterpret_cast<const float*>(ref_bits.data()), ref_bits.size()};
+  const bool is_int = wt == QType::S8 || wt == QType::U8;
 
   int64_t bad = 0, first_m = -1, first_n = -1, pad_bad = 0;
   for (int64_t i = 0; i < m_; ++i) {
@@ -298,13 +439,21 @@ bool GemmTester::test(const KernelDesc& kernel) const {
   if (bad != 0) {
     const float got = y[static_cast<size_t>(first_m) * ys + static_cast<size_t>(first_n)];
     const float want = ref[static_cast<size_t>(first_m * n_ + first_n)];
-    ADD_FAILURE() << what << ": " << bad << " of " << m_ * n_
-                  << " outputs differ from golden; first at (m=" << first_m << ", n=" << first_n
-                  << "): kernel " << got << " (" << hex_bits(got) << "), golden " << want << " ("
+    ADD_FAILURE() << what << ": " << bad << " of " << m_ * n_ << " outputs differ from "
+                  << (traits(wt).block_quantized || is_int ? "golden" : "the kernel's exact model")
+                  << "; first at (m=" << first_m << ", n=" << first_n << "): kernel "
+                  << value_text(got, is_int) << " ("
+                  << hex_bits(got) << "), reference "
+                  << value_text(want, is_int) << " ("
                   << hex_bits(want) << ")";
   }
+  std::string outside;
+  const int64_t out_of_bound = outside_golden_bound(wt, d, ref_bits, m_, n_, k, &outside);
+  if (out_of_bound != 0)
+    ADD_FAILURE() << what << ": " << out_of_bound << " outputs of the exact model are outside golden's bound; first "
+                  << outside;
   if (pad_bad != 0) ADD_FAILURE() << what << ": " << pad_bad << " padding floats beyond N were written";
-  return bad == 0 && pad_bad == 0;
+  return bad == 0 && pad_bad == 0 && out_of_bound == 0;
 }
 
 std::vector<std::string> registry_kernel_names() {

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -108,11 +109,24 @@ class GemmTester {
 };
 
 // The GGUF weights and quantised activations the tester uses (exposed for other tests).
+// Plain types (s8, u8, bf16, f16, f32): raw [N][K] weights with planted extremes (int8
+// -128 / 127 rows, bf16 / f16 / f32 zeros, -0, subnormals, the largest f16) and raw
+// activations in the kernel's format (f32 for f16 weights); variant and raw are unused.
 struct GemmData {
-  std::vector<std::byte> weights;      // N rows of GGUF blocks
+  std::vector<std::byte> weights;      // N rows of GGUF blocks (plain types: raw rows)
   std::vector<float> act_f32;          // M x K (empty with raw activations)
   std::vector<std::byte> activations;  // M rows of the activation type
 };
 GemmData make_gemm_data(QType wt, int64_t m, int64_t n, int64_t k, uint64_t seed, ActQuant variant, bool raw);
+
+// What a kernel reading weight type wt must write, as bits [M][N]: golden::gemm_quantized
+// for the block formats, golden::gemm_s8s8 / gemm_u8s8 for raw int8, and the kernel's
+// exact model (reference/golden/kernel_models.h) for bf16, f16 and f32.
+std::vector<uint32_t> reference_bits(QType wt, const GemmData& d, int64_t m, int64_t n, int64_t k);
+
+// Float kernels only: the number of outputs outside golden's analytic bound (error_bounds.h),
+// and the first one described in *first.
+int64_t outside_golden_bound(QType wt, const GemmData& d, std::span<const uint32_t> bits, int64_t m, int64_t n,
+                             int64_t k, std::string* first);
 
 }  // namespace amxlab::testing

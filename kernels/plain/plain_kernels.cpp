@@ -1,0 +1,85 @@
+// The plain GEMMs' run functions: argument checks and errors, the ISA guard, scratch, then
+// the AVX-512 translation unit (plain_raw.h) or the portable loop (portable_panel_gemm.cpp).
+#include "kernels/plain/plain_kernels.h"
+
+#include <string>
+
+#include "kernels/core/error.h"
+#include "kernels/generic/kernel_args.h"
+#include "kernels/kernel_checks.h"
+#include "kernels/plain/plain_raw.h"
+#include "kernels/plain/portable_panel_gemm.h"
+
+namespace amxlab::plain {
+namespace {
+
+using RawFn = void (*)(const raw::PanelArgs&);
+
+// Checks the weights, views and slice; fills g (a_pack unset). False for an empty slice.
+bool check_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
+               const OutputView& y, const Slice& s, raw::PanelArgs& g) {
+  w.require(wt, panel32::layout_of(wt), kernel);
+  check_gemm_views(wt, kernel, w.n(), w.k(), a, y, s);
+  if (s.m0 == s.m1 || s.n0 == s.n1) return false;
+  require(a.bytes != nullptr && y.data != nullptr,
+          [&] { return std::string(kernel) + ": null activation or output pointer"; });
+  const panel32::Geometry geo = panel32::geometry(wt, w.n(), w.k());
+  g.op = wt == QType::S8    ? raw::kS8S8
+         : wt == QType::U8  ? raw::kU8S8
+         : wt == QType::BF16 ? raw::kBf16
+         : wt == QType::F16 ? raw::kF16
+                            : raw::kF32;
+  g.w = w.bytes().data();
+  g.panel_bytes = geo.panel_bytes;
+  g.unit_row_bytes = geo.unit_row_bytes;
+  g.comp = wt == QType::S8 ? reinterpret_cast<const int32_t*>(g.w + geo.comp_offset) : nullptr;
+  g.k = w.k();
+  g.units = geo.units;
+  g.a = a.bytes + static_cast<size_t>(s.m0) * a.row_stride;
+  g.a_stride = a.row_stride;
+  g.rows = s.m1 - s.m0;
+  g.y = static_cast<std::byte*>(y.data) + static_cast<size_t>(s.m0) * y.row_stride * 4;
+  g.y_stride = y.row_stride;
+  g.n0 = s.n0;
+  g.n1 = s.n1;
+  return true;
+}
+
+void run_avx512(QType wt, const char* kernel, uint32_t isa, RawFn fn, const PackedWeights& w,
+                const ActivationView& a, const OutputView& y, const Slice& s) {
+  raw::PanelArgs g;
+  if (!check_run(wt, kernel, w, a, y, s, g)) return;
+  kernel_args::require_isa(isa, kernel);
+  g.a_pack = reinterpret_cast<std::byte*>(kernel_args::thread_scratch(raw::a_pack_bytes(g.rows) / 4));
+  fn(g);
+}
+
+void run_portable(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
+                  const OutputView& y, const Slice& s) {
+  raw::PanelArgs g;
+  if (!check_run(wt, kernel, w, a, y, s, g)) return;
+  portable_panel_gemm(g);
+}
+
+}  // namespace
+
+Plan plan_panel(int64_t, int64_t, int64_t) {
+  return Plan{raw::kTileRows, panel32::kPanelCols};
+}
+
+#define AMXLAB_PLAIN_RUN(type, t, kname, isa, raw_fn)                                                      \
+  void run_##t##_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) { \
+    run_avx512(type, kname, isa, raw_fn, w, a, y, s);                                                        \
+  }                                                                                                          \
+  void run_##t##_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y,              \
+                          const Slice& s) {                                                                  \
+    run_portable(type, #t "_gemm_1x32__portable", w, a, y, s);                                               \
+  }
+AMXLAB_PLAIN_RUN(QType::S8, s8s8, "s8s8_gemm_12x32__avx512vnni", kAvx512VnniIsa, &raw::avx512_panel_gemm_int8)
+AMXLAB_PLAIN_RUN(QType::U8, u8s8, "u8s8_gemm_12x32__avx512vnni", kAvx512VnniIsa, &raw::avx512_panel_gemm_int8)
+AMXLAB_PLAIN_RUN(QType::BF16, bf16, "bf16_gemm_12x32__avx512bf16", kAvx512Bf16Isa, &raw::avx512_panel_gemm_bf16)
+AMXLAB_PLAIN_RUN(QType::F16, f16, "f16_gemm_12x32__avx512", kAvx512FmaIsa, &raw::avx512_panel_gemm_f32)
+AMXLAB_PLAIN_RUN(QType::F32, f32, "f32_gemm_12x32__avx512", kAvx512FmaIsa, &raw::avx512_panel_gemm_f32)
+#undef AMXLAB_PLAIN_RUN
+
+}  // namespace amxlab::plain

@@ -1,0 +1,55 @@
+// The boundary between the portable wrappers of the plain GEMMs (plain_kernels.cpp:
+// checks, errors, scratch; no ISA flags) and the translation units built with ISA flags.
+// Only plain data and declarations cross it (see kernels/vnni/vnni_raw.h for why).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace amxlab::plain::raw {
+
+// What one multiply-accumulate step of a unit (4 bytes of a row) computes.
+enum Op : int {
+  kS8S8 = 0,  // int32 += s8 x s8 (activations stored + 128 as u8, compensation at the end)
+  kU8S8 = 1,  // int32 += u8 x s8
+  kBf16 = 2,  // fp32 = VDPBF16PS rules: odd pair then even pair, fused, DAZ/FTZ
+  kF16 = 3,   // fp32 = fma(a, (float)w_f16, acc)
+  kF32 = 4,   // fp32 = fma(a, w, acc)
+};
+
+// One run() call after its checks: rows m0..m1 (a and y point at row m0), columns
+// n0..n1, all of K. The packed weights are Layout::*_panel32 (kernels/pack/panel_pack.h).
+struct PanelArgs {
+  int op = kF32;
+  const std::byte* w = nullptr;  // panel 0
+  size_t panel_bytes = 0;
+  size_t unit_row_bytes = 0;       // 128, or 64 for f16
+  const int32_t* comp = nullptr;   // s8 x s8: 128 * sum_k W per column (padded N)
+  int64_t k = 0;                   // K in elements
+  int64_t units = 0;               // K units of 4 activation bytes (ceil)
+  const std::byte* a = nullptr;    // activation row m0: s8 / u8 / bf16 / f32 elements
+  size_t a_stride = 0;             // bytes between activation rows
+  int64_t rows = 0;                // m1 - m0 >= 1
+  void* y = nullptr;               // output row m0, column 0 (int32 or fp32)
+  size_t y_stride = 0;             // in elements
+  int64_t n0 = 0, n1 = 0;          // any; the plan keeps n0 at panel boundaries
+  std::byte* a_pack = nullptr;     // scratch of a_pack_bytes(rows)
+};
+
+// Units per K block: the weights of one panel and block (32 KiB with 128-byte unit
+// rows) stay in L1 while every row block of the slice runs over them.
+inline constexpr int64_t kBlockUnits = 256;
+// Rows of the register tile (x 32 columns) and of the packed activation blocks.
+inline constexpr int64_t kTileRows = 12;
+inline constexpr size_t a_pack_bytes(int64_t rows) {
+  return static_cast<size_t>((rows + kTileRows - 1) / kTileRows * kTileRows) * kBlockUnits * 4u;
+}
+
+// AVX-512: 12 x 32 register tile (a slice of one row: 1 x 128) over K blocks of
+// kBlockUnits (kernels/plain/avx512_panel_gemm.h). One translation unit per ISA set, so
+// that no instruction of a richer set leaks into a kernel of a poorer one:
+void avx512_panel_gemm_f32(const PanelArgs& g);   // kF32, kF16: AVX-512F + FMA + F16C
+void avx512_panel_gemm_int8(const PanelArgs& g);  // kS8S8, kU8S8: + AVX512-VNNI
+void avx512_panel_gemm_bf16(const PanelArgs& g);  // kBf16: + AVX512-BF16
+
+}  // namespace amxlab::plain::raw
