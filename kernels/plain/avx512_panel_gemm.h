@@ -4,17 +4,16 @@
 // for one ISA set can be picked by the linker for another.
 //
 // Loop nest of one slice (rows m0..m1, columns n0..n1):
+//   the activations are read where they are (4 bytes per row and unit), except for s8
+//   (copied + 128 as u8) and a K that ends inside a unit (copied, zero-padded);
 //   for each K block of kBlockUnits units:
-//     pack the slice's activations of the block: row blocks of kTileRows rows, unit by
-//       unit, 4 bytes per row (s8 stored + 128 as u8; bf16 pairs with a zero after an
-//       odd K; f32 as is) - every broadcast then walks one cache line after the other;
-//     for each panel of 32 columns, for each row block: the register tile
-//       (R rows x 32 columns, R <= 12: 2R zmm accumulators) runs over the block's units.
+//     for each pair of panels (64 columns), for each block of 6 rows: the register tile
+//       (R <= 6 rows x 64 columns: 4R zmm accumulators) runs over the block's units.
 //       One row only (a GEMV): 1 x 128 over four panels at once, 8 accumulators, so that
 //       the fused chains' latency is hidden.
-//   The accumulators start at zero in the first block, are stored to dst between blocks
-//   and reloaded (exact: the same fp32 / int32 values), and get the s8 x s8 compensation
-//   in the last.
+//   The accumulators start at zero in the first block, go to a partial-sum scratch
+//   between blocks and are reloaded from it (exact: the same fp32 / int32 values), and
+//   get the s8 x s8 compensation in the last, which writes dst.
 // Per output, the operations therefore run in ascending K, one fused step per unit
 // (VDPBF16PS: the odd pair then the even pair): the scalar models in
 // reference/golden/kernel_models.h reproduce it bit for bit.
@@ -24,6 +23,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #include "kernels/plain/plain_raw.h"
 
@@ -100,7 +100,10 @@ inline Vec<OP> vbroadcast(const std::byte* p) {
 template <int OP>
 inline Vec<OP> vstep(Vec<OP> acc, Vec<OP> a, Vec<OP> w) {
   if constexpr (kIntOp<OP>) {
-    return _mm512_dpbusd_epi32(acc, a, w);  // u8 activations x s8 weights, wrapping
+    // u8 activations x s8 weights, wrapping. Written as asm: gcc 12 copies the
+    // accumulator around every _mm512_dpbusd_epi32 (two register moves per step).
+    asm("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(w));
+    return acc;
   } else if constexpr (OP == kBf16) {
     // GCC's vector cast reinterprets the bits (no conversion).
     return _mm512_dpbf16_ps(acc, (__m512bh)a, (__m512bh)w);  // NOLINT(google-readability-casting)
@@ -120,21 +123,47 @@ struct Cols {
   __mmask16 mask(int c) const { return static_cast<__mmask16>(lanes(cols - 16 * c) & ~lanes(skip - 16 * c)); }
 };
 
-// R rows x NP panels (32 NP columns) over `units` units. ap: the packed activations of
-// the row block (unit u, row r at (u * kTileRows + r) * 4); bp: panel 0 at the block's
-// first unit; y: dst at the tile's first row and column.
+// Where a tile's accumulators come from and go to: dst itself (row stride of dst), or its
+// place in the slice's partial-sum scratch (kPartBytes per tile, contiguous, in the order
+// the tiles run: the hardware prefetcher streams it; dst rows are a page apart).
+struct Acc {
+  const std::byte* in = nullptr;  // null: start at zero (first K block)
+  size_t in_stride = 0;
+  std::byte* out = nullptr;
+  size_t out_stride = 0;
+  // What the next tile reads and writes (its partial sums, its dst rows), prefetched
+  // while this one computes: a K block of a tile is ~3000 cycles, a miss ~500.
+  const std::byte* prefetch = nullptr;
+  size_t prefetch_stride = 0;
+  const std::byte* prefetch2 = nullptr;
+  size_t prefetch2_stride = 0;
+};
+inline constexpr size_t kPartRowBytes = 256;  // 64 columns
+inline constexpr size_t kPartBytes = kGemmRows * kPartRowBytes;
+
+// R rows x NP panels (32 NP columns) over `units` units. a: activation row 0 of the tile
+// at its first unit (row r at a + r * a_pitch, 4 bytes per unit); bp: panel 0 at the
+// block's first unit. noclone: a constant-propagated clone (gcc 12) lost the register
+// allocation of the 24 accumulators and spilled them in the inner loop.
 template <int OP, int R, int NP>
-void tile(const std::byte* ap, const std::byte* bp, const PanelArgs& g, int64_t units, std::byte* y, Cols cols,
-          bool first, bool last, const int32_t* comp) {
+__attribute__((noclone)) void tile(const std::byte* a, size_t a_pitch, const std::byte* bp, const PanelArgs& g,
+                                   int64_t units, Cols cols, const Acc& io, const int32_t* comp) {
   constexpr int C = 2 * NP;
-  const size_t ys = g.y_stride * 4;
   const size_t half = OP == kF16 ? 32 : 64;  // bytes of 16 lanes in a unit row
   Vec<OP> acc[R][C];
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 8
     for (int c = 0; c < C; ++c)
-      acc[r][c] = first ? vzero<OP>() : vload_masked<OP>(y + r * ys + 64 * c, cols.mask(c));
+      acc[r][c] = io.in == nullptr ? vzero<OP>() : vload_masked<OP>(io.in + r * io.in_stride + 64 * c, cols.mask(c));
+  }
+  for (const auto& [at, stride] : {std::pair{io.prefetch, io.prefetch_stride}, std::pair{io.prefetch2, io.prefetch2_stride}}) {
+    if (at == nullptr) continue;
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) _mm_prefetch(reinterpret_cast<const char*>(at + r * stride + 64 * c), _MM_HINT_T0);
+    }
   }
   for (int64_t u = 0; u < units; ++u) {
     Vec<OP> w[C];
@@ -142,16 +171,15 @@ void tile(const std::byte* ap, const std::byte* bp, const PanelArgs& g, int64_t 
     for (int c = 0; c < C; ++c)
       w[c] = vload_weights<OP>(bp + static_cast<size_t>(c / 2) * g.panel_bytes +
                                static_cast<size_t>(u) * g.unit_row_bytes + half * (c % 2));
-    const std::byte* au = ap + static_cast<size_t>(u) * kTileRows * 4;
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
-      const Vec<OP> a = vbroadcast<OP>(au + 4 * r);
+      const Vec<OP> x = vbroadcast<OP>(a + r * a_pitch + 4 * u);
 #pragma GCC unroll 8
-      for (int c = 0; c < C; ++c) acc[r][c] = vstep<OP>(acc[r][c], a, w[c]);
+      for (int c = 0; c < C; ++c) acc[r][c] = vstep<OP>(acc[r][c], x, w[c]);
     }
   }
   if constexpr (OP == kS8S8) {
-    if (last) {
+    if (comp != nullptr) {
 #pragma GCC unroll 8
       for (int c = 0; c < C; ++c) {
         const __m512i k = _mm512_loadu_si512(comp + 16 * c);
@@ -165,66 +193,65 @@ void tile(const std::byte* ap, const std::byte* bp, const PanelArgs& g, int64_t 
 #pragma GCC unroll 8
     for (int c = 0; c < C; ++c) {
       const __mmask16 m = cols.mask(c);
-      if (m != 0) vstore_masked<OP>(y + r * ys + 64 * c, m, acc[r][c]);
+      if (m != 0) vstore_masked<OP>(io.out + r * io.out_stride + 64 * c, m, acc[r][c]);
     }
   }
 }
 
-// Activations of units u0..u0+nu of every row of the slice -> g.a_pack.
 template <int OP>
-void pack_activations(const PanelArgs& g, int64_t u0, int64_t nu) {
+constexpr int64_t kUnitElems = OP == kBf16 ? 2 : kIntOp<OP> ? 4 : 1;
+
+// True when the kernel reads a packed copy of the activations: s8 (stored + 128 as u8)
+// and K not a multiple of the unit (the last unit zero-padded). Otherwise it broadcasts
+// straight from the caller's rows.
+template <int OP>
+bool packs_activations(const PanelArgs& g) {
+  return g.op == kS8S8 || g.k % kUnitElems<OP> != 0;
+}
+
+// The slice's activation rows -> g.a_pack: rows of units * 4 bytes.
+template <int OP>
+void pack_activations(const PanelArgs& g) {
+  const size_t elem = OP == kBf16 ? 2 : kIntOp<OP> ? 1 : 4;
+  const size_t bytes = static_cast<size_t>(g.k) * elem, pitch = static_cast<size_t>(g.units) * 4;
   for (int64_t r = 0; r < g.rows; ++r) {
-    const std::byte* row = g.a + static_cast<size_t>(r) * g.a_stride;
-    std::byte* out = g.a_pack + static_cast<size_t>(r / kTileRows) * kTileRows * kBlockUnits * 4 +
-                     static_cast<size_t>(r % kTileRows) * 4;
-    for (int64_t u = 0; u < nu; ++u) {
-      std::byte* dst = out + static_cast<size_t>(u) * kTileRows * 4;
-      const int64_t e = (u0 + u) * (OP == kBf16 ? 2 : OP == kS8S8 || OP == kU8S8 ? 4 : 1);
-      if constexpr (OP == kF32 || OP == kF16) {
-        std::memcpy(dst, row + 4 * e, 4);
-      } else if constexpr (OP == kBf16) {
-        std::memset(dst, 0, 4);
-        std::memcpy(dst, row + 2 * e, e + 1 < g.k ? 4 : 2);
-      } else {
-        uint32_t v = 0;
-        std::memcpy(&v, row + e, static_cast<size_t>(g.k - e < 4 ? g.k - e : 4));
-        if constexpr (OP == kS8S8) v ^= 0x80808080u;  // s8 -> u8 = s8 + 128
-        std::memcpy(dst, &v, 4);
-      }
+    std::byte* dst = g.a_pack + static_cast<size_t>(r) * pitch;
+    std::memcpy(dst, g.a + static_cast<size_t>(r) * g.a_stride, bytes);
+    std::memset(dst + bytes, 0, pitch - bytes);
+    if (g.op == kS8S8) {
+      for (size_t i = 0; i < pitch; ++i) dst[i] ^= std::byte{0x80};  // s8 -> u8 = s8 + 128
     }
   }
 }
 
 template <int OP>
-void gemv_panels(const std::byte* ap, const std::byte* bp, const PanelArgs& g, int64_t nu, std::byte* y, Cols cols, bool first, bool last, const int32_t* comp, int np) {
+void gemv_panels(const std::byte* a, const std::byte* bp, const PanelArgs& g, int64_t nu, Cols cols,
+                 const Acc& io, const int32_t* comp, int np) {
   switch (np) {
-    case 4: return tile<OP, 1, 4>(ap, bp, g, nu, y, cols, first, last, comp);
-    case 3: return tile<OP, 1, 3>(ap, bp, g, nu, y, cols, first, last, comp);
-    case 2: return tile<OP, 1, 2>(ap, bp, g, nu, y, cols, first, last, comp);
-    default: return tile<OP, 1, 1>(ap, bp, g, nu, y, cols, first, last, comp);
+    case 4: return tile<OP, 1, 4>(a, 0, bp, g, nu, cols, io, comp);
+    case 3: return tile<OP, 1, 3>(a, 0, bp, g, nu, cols, io, comp);
+    case 2: return tile<OP, 1, 2>(a, 0, bp, g, nu, cols, io, comp);
+    default: return tile<OP, 1, 1>(a, 0, bp, g, nu, cols, io, comp);
   }
 }
 
-template <int OP>
-void gemm_rows(const std::byte* ap, const std::byte* bp, const PanelArgs& g, int64_t nu, std::byte* y, Cols cols, bool first, bool last, const int32_t* comp, int64_t rows) {
+// Rows 1..kGemmRows against NP = 1 or 2 panels.
+template <int OP, int NP>
+void gemm_rows(const std::byte* a, size_t a_pitch, const std::byte* bp, const PanelArgs& g, int64_t nu, Cols cols,
+               const Acc& io, const int32_t* comp, int64_t rows) {
+  static_assert(kGemmRows == 6);
   switch (rows) {
-    case 12: return tile<OP, 12, 1>(ap, bp, g, nu, y, cols, first, last, comp);
-    case 11: return tile<OP, 11, 1>(ap, bp, g, nu, y, cols, first, last, comp);
-    case 10: return tile<OP, 10, 1>(ap, bp, g, nu, y, cols, first, last, comp);
-    case 9: return tile<OP, 9, 1>(ap, bp, g, nu, y, cols, first, last, comp);
-    case 8: return tile<OP, 8, 1>(ap, bp, g, nu, y, cols, first, last, comp);
-    case 7: return tile<OP, 7, 1>(ap, bp, g, nu, y, cols, first, last, comp);
-    case 6: return tile<OP, 6, 1>(ap, bp, g, nu, y, cols, first, last, comp);
-    case 5: return tile<OP, 5, 1>(ap, bp, g, nu, y, cols, first, last, comp);
-    case 4: return tile<OP, 4, 1>(ap, bp, g, nu, y, cols, first, last, comp);
-    case 3: return tile<OP, 3, 1>(ap, bp, g, nu, y, cols, first, last, comp);
-    case 2: return tile<OP, 2, 1>(ap, bp, g, nu, y, cols, first, last, comp);
-    default: return tile<OP, 1, 1>(ap, bp, g, nu, y, cols, first, last, comp);
+    case 6: return tile<OP, 6, NP>(a, a_pitch, bp, g, nu, cols, io, comp);
+    case 5: return tile<OP, 5, NP>(a, a_pitch, bp, g, nu, cols, io, comp);
+    case 4: return tile<OP, 4, NP>(a, a_pitch, bp, g, nu, cols, io, comp);
+    case 3: return tile<OP, 3, NP>(a, a_pitch, bp, g, nu, cols, io, comp);
+    case 2: return tile<OP, 2, NP>(a, a_pitch, bp, g, nu, cols, io, comp);
+    default: return tile<OP, 1, NP>(a, a_pitch, bp, g, nu, cols, io, comp);
   }
 }
 
-inline const int32_t* comp_at(const PanelArgs& g, int64_t panel) {
-  return g.comp == nullptr ? nullptr : g.comp + panel * 32;
+inline const int32_t* comp_at(const PanelArgs& g, int64_t panel, bool last) {
+  return g.comp == nullptr || !last ? nullptr : g.comp + panel * 32;
 }
 
 template <int OP>
@@ -235,25 +262,57 @@ void panel_gemm(const PanelArgs& g) {
   auto* y0 = static_cast<std::byte*>(g.y);
   const size_t ys = g.y_stride * 4;
   auto cols_of = [&](int64_t p) { return Cols{g.n0 - p * kCols, g.n1 - p * kCols}; };
+  const std::byte* a = g.a;
+  size_t a_pitch = g.a_stride;
+  if (packs_activations<OP>(g)) {
+    pack_activations<OP>(g);
+    a = g.a_pack;
+    a_pitch = static_cast<size_t>(g.units) * 4;
+  }
+  const int64_t row_tiles = (g.rows + kGemmRows - 1) / kGemmRows;
   for (int64_t u0 = 0; u0 < g.units; u0 += kBlockUnits) {
     const int64_t nu = g.units - u0 < kBlockUnits ? g.units - u0 : kBlockUnits;
     const bool first = u0 == 0, last = u0 + nu == g.units;
-    pack_activations<OP>(g, u0, nu);
     const std::byte* b0 = g.w + static_cast<size_t>(u0) * g.unit_row_bytes;
+    const std::byte* au = a + 4 * u0;
     if (g.rows == 1) {
+      // One row: the partial sums stay in dst (one contiguous row).
       for (int64_t p = p0; p < p1; p += 4) {
         const int np = static_cast<int>(p1 - p < 4 ? p1 - p : 4);
-        gemv_panels<OP>(g.a_pack, b0 + static_cast<size_t>(p) * g.panel_bytes, g, nu, y0 + 4 * p * kCols,
-                        cols_of(p), first, last, comp_at(g, p), np);
+        std::byte* yt = y0 + 4 * p * kCols;
+        const Acc io{first ? nullptr : yt, 0, yt, 0, yt + 4 * np * kCols, 0, nullptr, 0};
+        gemv_panels<OP>(au, b0 + static_cast<size_t>(p) * g.panel_bytes, g, nu, cols_of(p), io, comp_at(g, p, last),
+                        np);
       }
       continue;
     }
-    for (int64_t p = p0; p < p1; ++p) {
+    // Tiles of 6 rows x 64 columns (two panels): 6 broadcasts and 4 weight loads per 24
+    // multiply-adds; the weights of a panel pair and K block stay in L1 across the rows.
+    for (int64_t p = p0; p < p1; p += 2) {
       const std::byte* bp = b0 + static_cast<size_t>(p) * g.panel_bytes;
-      for (int64_t r0 = 0; r0 < g.rows; r0 += kTileRows) {
-        const std::byte* ap = g.a_pack + static_cast<size_t>(r0) * kBlockUnits * 4;
-        gemm_rows<OP>(ap, bp, g, nu, y0 + static_cast<size_t>(r0) * ys + 4 * p * kCols, cols_of(p), first, last,
-                      comp_at(g, p), g.rows - r0 < kTileRows ? g.rows - r0 : kTileRows);
+      for (int64_t r0 = 0; r0 < g.rows; r0 += kGemmRows) {
+        std::byte* yt = y0 + static_cast<size_t>(r0) * ys + 4 * p * kCols;
+        std::byte* part = g.c_part + static_cast<size_t>((p - p0) / 2 * row_tiles + r0 / kGemmRows) * kPartBytes;
+        // The next tile: the next rows of these panels, else the first rows of the next.
+        const std::byte* y_next = r0 + kGemmRows < g.rows ? yt + kGemmRows * ys : y0 + 4 * (p + 2) * kCols;
+        Acc io;
+        io.in = first ? nullptr : part;
+        io.in_stride = kPartRowBytes;
+        io.out = last ? yt : part;
+        io.out_stride = last ? ys : kPartRowBytes;
+        // The next tile's partial sums follow this one's (same pass), except after the
+        // last row tile of the last panel pair.
+        io.prefetch = part + kPartBytes;
+        io.prefetch_stride = kPartRowBytes;
+        io.prefetch2 = last ? y_next : nullptr;
+        io.prefetch2_stride = ys;
+        const int64_t rows = g.rows - r0 < kGemmRows ? g.rows - r0 : kGemmRows;
+        const std::byte* at = au + static_cast<size_t>(r0) * a_pitch;
+        if (p + 1 < p1) {
+          gemm_rows<OP, 2>(at, a_pitch, bp, g, nu, cols_of(p), io, comp_at(g, p, last), rows);
+        } else {
+          gemm_rows<OP, 1>(at, a_pitch, bp, g, nu, cols_of(p), io, comp_at(g, p, last), rows);
+        }
       }
     }
   }

@@ -50,7 +50,11 @@ void run_avx512(QType wt, const char* kernel, uint32_t isa, RawFn fn, const Pack
   raw::PanelArgs g;
   if (!check_run(wt, kernel, w, a, y, s, g)) return;
   kernel_args::require_isa(isa, kernel);
-  g.a_pack = reinterpret_cast<std::byte*>(kernel_args::thread_scratch(raw::a_pack_bytes(g.rows) / 4));
+  const size_t a_bytes = (raw::a_pack_bytes(g.rows, g.units) + 63) / 64 * 64;
+  const size_t part = g.units > raw::kBlockUnits ? raw::partial_bytes(g.rows, g.n0, g.n1) : 0;
+  auto* scratch = reinterpret_cast<std::byte*>(kernel_args::thread_scratch((a_bytes + part) / 4));
+  g.a_pack = scratch;
+  g.c_part = scratch + a_bytes;
   fn(g);
 }
 
@@ -64,7 +68,7 @@ void run_portable(QType wt, const char* kernel, const PackedWeights& w, const Ac
 }  // namespace
 
 Plan plan_panel(int64_t, int64_t, int64_t) {
-  return Plan{raw::kTileRows, panel32::kPanelCols};
+  return Plan{raw::kGemmRows, 2 * panel32::kPanelCols};
 }
 
 #define AMXLAB_PLAIN_RUN(type, t, kname, isa, raw_fn)                                                      \
@@ -75,11 +79,11 @@ Plan plan_panel(int64_t, int64_t, int64_t) {
                           const Slice& s) {                                                                  \
     run_portable(type, #t "_gemm_1x32__portable", w, a, y, s);                                               \
   }
-AMXLAB_PLAIN_RUN(QType::S8, s8s8, "s8s8_gemm_12x32__avx512vnni", kAvx512VnniIsa, &raw::avx512_panel_gemm_int8)
-AMXLAB_PLAIN_RUN(QType::U8, u8s8, "u8s8_gemm_12x32__avx512vnni", kAvx512VnniIsa, &raw::avx512_panel_gemm_int8)
-AMXLAB_PLAIN_RUN(QType::BF16, bf16, "bf16_gemm_12x32__avx512bf16", kAvx512Bf16Isa, &raw::avx512_panel_gemm_bf16)
-AMXLAB_PLAIN_RUN(QType::F16, f16, "f16_gemm_12x32__avx512", kAvx512FmaIsa, &raw::avx512_panel_gemm_f32)
-AMXLAB_PLAIN_RUN(QType::F32, f32, "f32_gemm_12x32__avx512", kAvx512FmaIsa, &raw::avx512_panel_gemm_f32)
+AMXLAB_PLAIN_RUN(QType::S8, s8s8, "s8s8_gemm_6x64__avx512vnni", kAvx512VnniIsa, &raw::avx512_panel_gemm_int8)
+AMXLAB_PLAIN_RUN(QType::U8, u8s8, "u8s8_gemm_6x64__avx512vnni", kAvx512VnniIsa, &raw::avx512_panel_gemm_int8)
+AMXLAB_PLAIN_RUN(QType::BF16, bf16, "bf16_gemm_6x64__avx512bf16", kAvx512Bf16Isa, &raw::avx512_panel_gemm_bf16)
+AMXLAB_PLAIN_RUN(QType::F16, f16, "f16_gemm_6x64__avx512", kAvx512FmaIsa, &raw::avx512_panel_gemm_f32)
+AMXLAB_PLAIN_RUN(QType::F32, f32, "f32_gemm_6x64__avx512", kAvx512FmaIsa, &raw::avx512_panel_gemm_f32)
 #undef AMXLAB_PLAIN_RUN
 
 }  // namespace amxlab::plain

@@ -2,7 +2,7 @@
 // (s8 x s8 -> s32, u8 x s8 -> s32, exact with int32 wrap-around), bf16 x bf16 -> f32,
 // f16 weights x f32 activations -> f32 (GGUF F16 tensors) and f32 x f32 -> f32, over the
 // panel32 layout (kernels/pack/panel_pack.h):
-//   <t>_gemm_12x32__avx512*  AVX-512: 12 x 32 register tile, K blocks of 256 units; a
+//   <t>_gemm_6x64__avx512*  AVX-512: 6 x 64 register tile, K blocks of 256 units; a
 //                            slice of one row runs 1 x 128 (kernels/plain/avx512_panel_gemm.h)
 //   <t>_gemm_1x32__portable  plain C++, one output at a time, the same operation order
 // Integer kernels equal golden::gemm_s8s8 / gemm_u8s8 bit for bit; float kernels equal
@@ -18,7 +18,7 @@
 
 namespace amxlab::plain {
 
-Plan plan_panel(int64_t m, int64_t n, int64_t k);  // {12, 32}
+Plan plan_panel(int64_t m, int64_t n, int64_t k);  // {6, 64}
 
 void run_s8s8_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_u8s8_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
@@ -38,15 +38,15 @@ inline constexpr uint32_t kAvx512Bf16Isa = kIsaAvx512 | kIsaAvx512Bf16 | kIsaAvx
 
 // The "u8" case type is the u8 x s8 GEMM (qtype.h): its weights are s8.
 inline constexpr KernelDesc kPlainKernels[] = {
-    {"s8s8_gemm_12x32__avx512vnni", QType::S8, QType::S8, KernelOp::gemm, 12, 32, kAvx512VnniIsa,
+    {"s8s8_gemm_6x64__avx512vnni", QType::S8, QType::S8, KernelOp::gemm, 6, 64, kAvx512VnniIsa,
      Engine::native, Layout::s8_panel32, &panel32::pack, nullptr, &plan_panel, &run_s8s8_avx512},
-    {"u8s8_gemm_12x32__avx512vnni", QType::U8, QType::U8, KernelOp::gemm, 12, 32, kAvx512VnniIsa,
+    {"u8s8_gemm_6x64__avx512vnni", QType::U8, QType::U8, KernelOp::gemm, 6, 64, kAvx512VnniIsa,
      Engine::native, Layout::s8_panel32, &panel32::pack, nullptr, &plan_panel, &run_u8s8_avx512},
-    {"bf16_gemm_12x32__avx512bf16", QType::BF16, QType::BF16, KernelOp::gemm, 12, 32, kAvx512Bf16Isa,
+    {"bf16_gemm_6x64__avx512bf16", QType::BF16, QType::BF16, KernelOp::gemm, 6, 64, kAvx512Bf16Isa,
      Engine::native, Layout::bf16_panel32, &panel32::pack, nullptr, &plan_panel, &run_bf16_avx512},
-    {"f16_gemm_12x32__avx512", QType::F16, QType::F32, KernelOp::gemm, 12, 32, kAvx512FmaIsa, Engine::native,
+    {"f16_gemm_6x64__avx512", QType::F16, QType::F32, KernelOp::gemm, 6, 64, kAvx512FmaIsa, Engine::native,
      Layout::f16_panel32, &panel32::pack, nullptr, &plan_panel, &run_f16_avx512},
-    {"f32_gemm_12x32__avx512", QType::F32, QType::F32, KernelOp::gemm, 12, 32, kAvx512FmaIsa, Engine::native,
+    {"f32_gemm_6x64__avx512", QType::F32, QType::F32, KernelOp::gemm, 6, 64, kAvx512FmaIsa, Engine::native,
      Layout::f32_panel32, &panel32::pack, nullptr, &plan_panel, &run_f32_avx512},
     {"s8s8_gemm_1x32__portable", QType::S8, QType::S8, KernelOp::gemm, 1, 32, kIsaNone, Engine::native,
      Layout::s8_panel32, &panel32::pack, nullptr, &plan_panel, &run_s8s8_portable},

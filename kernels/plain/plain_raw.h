@@ -33,19 +33,26 @@ struct PanelArgs {
   void* y = nullptr;               // output row m0, column 0 (int32 or fp32)
   size_t y_stride = 0;             // in elements
   int64_t n0 = 0, n1 = 0;          // any; the plan keeps n0 at panel boundaries
-  std::byte* a_pack = nullptr;     // scratch of a_pack_bytes(rows)
+  std::byte* a_pack = nullptr;     // scratch: rows * units * 4 bytes (s8, or K inside a unit)
+  std::byte* c_part = nullptr;     // scratch: partial_bytes(rows, n0, n1) when K spans blocks
 };
 
 // Units per K block: the weights of one panel and block (32 KiB with 128-byte unit
 // rows) stay in L1 while every row block of the slice runs over them.
 inline constexpr int64_t kBlockUnits = 256;
-// Rows of the register tile (x 32 columns) and of the packed activation blocks.
-inline constexpr int64_t kTileRows = 12;
-inline constexpr size_t a_pack_bytes(int64_t rows) {
-  return static_cast<size_t>((rows + kTileRows - 1) / kTileRows * kTileRows) * kBlockUnits * 4u;
+// Rows of the register tile (x 64 columns).
+inline constexpr int64_t kGemmRows = 6;
+// Scratch of one run() call: the packed activations, then the partial sums of the tiles
+// between K blocks (6 x 64 x 4 bytes per tile).
+inline constexpr size_t a_pack_bytes(int64_t rows, int64_t units) {
+  return static_cast<size_t>(rows) * static_cast<size_t>(units) * 4u;
+}
+inline constexpr size_t partial_bytes(int64_t rows, int64_t n0, int64_t n1) {
+  const int64_t pairs = ((n1 + 31) / 32 - n0 / 32 + 1) / 2;
+  return static_cast<size_t>((rows + kGemmRows - 1) / kGemmRows * pairs) * kGemmRows * 256u;
 }
 
-// AVX-512: 12 x 32 register tile (a slice of one row: 1 x 128) over K blocks of
+// AVX-512: 6 x 64 register tile (a slice of one row: 1 x 128) over K blocks of
 // kBlockUnits (kernels/plain/avx512_panel_gemm.h). One translation unit per ISA set, so
 // that no instruction of a richer set leaks into a kernel of a poorer one:
 void avx512_panel_gemm_f32(const PanelArgs& g);   // kF32, kF16: AVX-512F + FMA + F16C
