@@ -120,6 +120,7 @@ inline __mmask16 lanes(int64_t valid) {
 // Which dst columns of the tile are the slice's: [skip, cols) of its 32 NP columns.
 struct Cols {
   int64_t skip = 0, cols = 0;
+  bool all(int np) const { return skip <= 0 && cols >= 32 * np; }
   __mmask16 mask(int c) const { return static_cast<__mmask16>(lanes(cols - 16 * c) & ~lanes(skip - 16 * c)); }
 };
 
@@ -151,11 +152,16 @@ __attribute__((noclone)) void tile(const std::byte* a, size_t a_pitch, const std
   constexpr int C = 2 * NP;
   const size_t half = OP == kF16 ? 32 : 64;  // bytes of 16 lanes in a unit row
   Vec<OP> acc[R][C];
+  // Masks only at the edges of the slice; inside it every lane is the slice's.
+  const bool all = cols.all(NP);
+  __mmask16 mask[C];
+#pragma GCC unroll 8
+  for (int c = 0; c < C; ++c) mask[c] = all ? __mmask16{0xffff} : cols.mask(c);
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 8
     for (int c = 0; c < C; ++c)
-      acc[r][c] = io.in == nullptr ? vzero<OP>() : vload_masked<OP>(io.in + r * io.in_stride + 64 * c, cols.mask(c));
+      acc[r][c] = io.in == nullptr ? vzero<OP>() : vload_masked<OP>(io.in + r * io.in_stride + 64 * c, mask[c]);
   }
   for (const auto& [at, stride] : {std::pair{io.prefetch, io.prefetch_stride}, std::pair{io.prefetch2, io.prefetch2_stride}}) {
     if (at == nullptr) continue;
@@ -192,8 +198,7 @@ __attribute__((noclone)) void tile(const std::byte* a, size_t a_pitch, const std
   for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 8
     for (int c = 0; c < C; ++c) {
-      const __mmask16 m = cols.mask(c);
-      if (m != 0) vstore_masked<OP>(io.out + r * io.out_stride + 64 * c, m, acc[r][c]);
+      if (mask[c] != 0) vstore_masked<OP>(io.out + r * io.out_stride + 64 * c, mask[c], acc[r][c]);
     }
   }
 }
