@@ -8,6 +8,7 @@
 #include "kernels/amx/amx_gemm.h"
 #include "kernels/amx/amx_kernels.h"
 #include "kernels/amx/amx_kquant_gemm.h"
+#include "kernels/amx/amx_plain_gemm.h"
 #include "kernels/core/error.h"
 #include "kernels/tile/emulator.h"
 
@@ -27,6 +28,9 @@ void run_emulated_on(tile::EmulatedTiles& t, QType wt, const PackedWeights& w, c
     case QType::Q6_K:
     case QType::IQ4_XS:
       return kquant_gemm_slice(t, wt, kq_kernel_name(wt, KqKernel::amx_emulated).data(), w, a, y, s);
+    case QType::S8: return plain_gemm_slice<QType::S8>(t, "s8s8_gemm_32x32__amx_emulated", w, a, y, s);
+    case QType::U8: return plain_gemm_slice<QType::U8>(t, "u8s8_gemm_32x32__amx_emulated", w, a, y, s);
+    case QType::BF16: return plain_gemm_slice<QType::BF16>(t, "bf16_gemm_32x32__amx_emulated", w, a, y, s);
     default: break;
   }
   throw Error(std::string("amx::run_emulated_on: no AMX kernel for ") + name(wt) + " weights");
@@ -56,5 +60,18 @@ void run_kq_emulated(const PackedWeights& w, const ActivationView& a, const Outp
   kquant_gemm_slice(t, T, kq_kernel_name(T, KqKernel::amx_emulated).data(), w, a, y, s);
 }
 AMXLAB_AMX_KQ_INSTANTIATE(run_kq_emulated)
+
+void run_s8s8_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  tile::EmulatedTiles t;
+  run_emulated_on(t, QType::S8, w, a, y, s);
+}
+void run_u8s8_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  tile::EmulatedTiles t;
+  run_emulated_on(t, QType::U8, w, a, y, s);
+}
+void run_bf16_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  tile::EmulatedTiles t;
+  run_emulated_on(t, QType::BF16, w, a, y, s);
+}
 
 }  // namespace amxlab::amx

@@ -15,6 +15,7 @@
 #include "kernels/kquant_names.h"
 #include "kernels/pack/amx_pack.h"
 #include "kernels/pack/kquant_pack.h"
+#include "kernels/pack/panel_pack.h"
 #include "kernels/tile/counters.h"
 #include "kernels/tile/sapphire_rapids_model.h"
 
@@ -64,6 +65,14 @@ void run_kq_emulated(const PackedWeights& w, const ActivationView& a, const Outp
   template void fn<QType::IQ4_XS>(const PackedWeights&, const ActivationView&, const OutputView&, \
                                   const Slice&);
 // NOLINTEND(bugprone-macro-parentheses)
+
+// Plain types on oneDNN's terms (amx_plain_gemm.h): s8 x s8, u8 x s8 -> s32, bf16 -> f32.
+void run_s8s8_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_u8s8_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_bf16_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_s8s8_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_u8s8_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_bf16_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 
 // The emulated kernel on a caller-supplied emulator (options such as count_only, and
 // its counters, stay with the caller). In count-only mode the epilogue and the writes
@@ -137,6 +146,10 @@ constexpr KernelDesc kq_amx_emulated_desc() {
           &run_kq_emulated<T>};
 }
 
+// The plain GEMMs need the tiles only (no vector epilogue).
+inline constexpr uint32_t kAmxPlainInt8Isa = kIsaAmxInt8;
+inline constexpr uint32_t kAmxPlainBf16Isa = kIsaAmxBf16;
+
 inline constexpr KernelDesc kAmxKernels[] = {
     {"q8_0_gemm_32x32__amx", QType::Q8_0, QType::Q8_0, KernelOp::gemm, kTileM, kTileN, kAmxNativeIsa,
      Engine::native, Layout::q8_0_amx_tile, &pack_amx_tile, &generic::quantize_q8_0, &plan_gemm,
@@ -173,6 +186,18 @@ inline constexpr KernelDesc kAmxKernels[] = {
     kq_amx_emulated_desc<QType::Q4_K>(),
     kq_amx_emulated_desc<QType::Q5_K>(),
     kq_amx_emulated_desc<QType::Q6_K>(),
+    {"s8s8_gemm_32x32__amx", QType::S8, QType::S8, KernelOp::gemm, kTileM, kTileN, kAmxPlainInt8Isa,
+     Engine::native, Layout::s8_panel32, &panel32::pack, nullptr, &plan_gemm, &run_s8s8_native},
+    {"u8s8_gemm_32x32__amx", QType::U8, QType::U8, KernelOp::gemm, kTileM, kTileN, kAmxPlainInt8Isa,
+     Engine::native, Layout::s8_panel32, &panel32::pack, nullptr, &plan_gemm, &run_u8s8_native},
+    {"bf16_gemm_32x32__amx", QType::BF16, QType::BF16, KernelOp::gemm, kTileM, kTileN, kAmxPlainBf16Isa,
+     Engine::native, Layout::bf16_panel32, &panel32::pack, nullptr, &plan_gemm, &run_bf16_native},
+    {"s8s8_gemm_32x32__amx_emulated", QType::S8, QType::S8, KernelOp::gemm, kTileM, kTileN, kAmxPlainInt8Isa,
+     Engine::emulated, Layout::s8_panel32, &panel32::pack, nullptr, &plan_gemm, &run_s8s8_emulated},
+    {"u8s8_gemm_32x32__amx_emulated", QType::U8, QType::U8, KernelOp::gemm, kTileM, kTileN, kAmxPlainInt8Isa,
+     Engine::emulated, Layout::s8_panel32, &panel32::pack, nullptr, &plan_gemm, &run_u8s8_emulated},
+    {"bf16_gemm_32x32__amx_emulated", QType::BF16, QType::BF16, KernelOp::gemm, kTileM, kTileN, kAmxPlainBf16Isa,
+     Engine::emulated, Layout::bf16_panel32, &panel32::pack, nullptr, &plan_gemm, &run_bf16_emulated},
     kq_amx_emulated_desc<QType::IQ4_XS>(),
 };
 

@@ -15,9 +15,10 @@ namespace {
 
 using RawFn = void (*)(const raw::PanelArgs&);
 
-// Checks the weights, views and slice; fills g (a_pack unset). False for an empty slice.
-bool check_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
-               const OutputView& y, const Slice& s, raw::PanelArgs& g) {
+}  // namespace
+
+bool check_panel_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
+                     const OutputView& y, const Slice& s, raw::PanelArgs& g) {
   w.require(wt, panel32::layout_of(wt), kernel);
   check_gemm_views(wt, kernel, w.n(), w.k(), a, y, s);
   if (s.m0 == s.m1 || s.n0 == s.n1) return false;
@@ -45,10 +46,12 @@ bool check_run(QType wt, const char* kernel, const PackedWeights& w, const Activ
   return true;
 }
 
+namespace {
+
 void run_avx512(QType wt, const char* kernel, uint32_t isa, RawFn fn, const PackedWeights& w,
                 const ActivationView& a, const OutputView& y, const Slice& s) {
   raw::PanelArgs g;
-  if (!check_run(wt, kernel, w, a, y, s, g)) return;
+  if (!check_panel_run(wt, kernel, w, a, y, s, g)) return;
   kernel_args::require_isa(isa, kernel);
   const size_t a_bytes = (raw::a_pack_bytes(g.rows, g.units) + 63) / 64 * 64;
   const size_t part = g.units > raw::kBlockUnits ? raw::partial_bytes(g.rows, g.n0, g.n1) : 0;
@@ -61,7 +64,7 @@ void run_avx512(QType wt, const char* kernel, uint32_t isa, RawFn fn, const Pack
 void run_portable(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
                   const OutputView& y, const Slice& s) {
   raw::PanelArgs g;
-  if (!check_run(wt, kernel, w, a, y, s, g)) return;
+  if (!check_panel_run(wt, kernel, w, a, y, s, g)) return;
   portable_panel_gemm(g);
 }
 

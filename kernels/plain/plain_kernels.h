@@ -18,6 +18,15 @@
 
 namespace amxlab::plain {
 
+namespace raw {
+struct PanelArgs;
+}
+// The checks of every panel32 kernel (these and the AMX ones): weights of type wt in its
+// panel32 layout, activations, output and slice; throws Error naming `kernel` before
+// anything is written. Fills g except the scratch pointers; false for an empty slice.
+bool check_panel_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
+                     const OutputView& y, const Slice& s, raw::PanelArgs& g);
+
 Plan plan_panel(int64_t m, int64_t n, int64_t k);  // {6, 64}
 
 void run_s8s8_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
