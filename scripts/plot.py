@@ -6,6 +6,7 @@
 - throughput-<type>-n<N>k<K>-t<T>.png: GOPS vs M for every kernel, with oneDNN's int8
   matmul of the same shape and, when the run had a calibration, the roofline
   (peak int8 or read bandwidth at the working-set size, whichever binds);
+- ratio-<type>-t<T>.png (s8, u8, bf16, f16, f32): speed / oneDNN's vs M, one line per (N, K);
 - bandwidth.png: read bandwidth vs working-set size from the calibration, per thread
   count, with the measured knees;
 - numa-<type>-m<M>-n<N>k<K>.png (from `amxlab numa` or any run with several NUMA
@@ -48,6 +49,7 @@ def save(fig, ax, path, written, **legend):
 def throughput_plots(docs, out):
     groups = collections.defaultdict(lambda: collections.defaultdict(list))
     onednn = collections.defaultdict(dict)
+    onednn_kind = {}
     roof = collections.defaultdict(dict)
     for doc in docs:
         for c in doc["cases"]:
@@ -63,6 +65,7 @@ def throughput_plots(docs, out):
             o = c.get("onednn_timing")
             if o and "gops" in o:
                 onednn[key][s["m"]] = o["gops"]
+                onednn_kind[key] = o.get("kind", "int8")
             if "roofline_gops" in t:
                 roof[key][s["m"]] = t["roofline_gops"]
     written = []
@@ -74,7 +77,8 @@ def throughput_plots(docs, out):
             ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=kernel)
         if onednn[key]:
             ms = sorted(onednn[key])
-            ax.plot(ms, [onednn[key][m] for m in ms], "k--", marker="s", label="oneDNN int8 (same shape)")
+            kind = onednn_kind.get(key, "int8").split(" ")[0]
+            ax.plot(ms, [onednn[key][m] for m in ms], "k--", marker="s", label=f"oneDNN {kind} (same shape)")
         if roof[key]:
             ms = sorted(roof[key])
             ax.plot(ms, [roof[key][m] for m in ms], ":", color="grey", label="measured roofline")
@@ -83,6 +87,36 @@ def throughput_plots(docs, out):
         ax.set_ylabel("GOPS (2*M*N*K / s)")
         ax.set_title(f"{typ}  N={n} K={k}  threads={threads}")
         save(fig, ax, os.path.join(out, f"throughput-{typ}-n{n}k{k}-t{threads}.png"), written, fontsize=8)
+    return written
+
+
+def ratio_plots(docs, out):
+    """ratio-<type>-t<T>.png: our GOPS / oneDNN's GOPS vs M, one line per (N, K), for the
+    types that oneDNN runs on the same terms (s8, u8, bf16, f32; f16 against its f32)."""
+    series = collections.defaultdict(lambda: collections.defaultdict(dict))
+    for doc in docs:
+        for c in doc["cases"]:
+            t, o = c.get("timing"), c.get("onednn_timing")
+            if not t or not o or "gops" not in t or "gops" not in o or not o["gops"]:
+                continue
+            if c["type"] not in ("s8", "u8", "bf16", "f16", "f32"):
+                continue
+            s = c["shape"]
+            series[(c["type"], c["threads"])][(s["n"], s["k"])][s["m"]] = t["gops"] / o["gops"]
+    written = []
+    for (typ, threads), lines in sorted(series.items()):
+        if not any(len(v) > 1 for v in lines.values()):
+            continue
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for (n, k), pts in sorted(lines.items()):
+            ms = sorted(pts)
+            ax.plot(ms, [pts[m] for m in ms], marker="o", label=f"N={n} K={k}")
+        ax.axhline(1.0, color="k", linestyle="--", linewidth=1)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("M (rows of activations)")
+        ax.set_ylabel("speed / oneDNN's (same shape, threads)")
+        ax.set_title(f"{typ}  threads={threads}: kernel=auto vs oneDNN")
+        save(fig, ax, os.path.join(out, f"ratio-{typ}-t{threads}.png"), written, fontsize=8)
     return written
 
 
@@ -155,7 +189,8 @@ def main():
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     docs = load(args.results)
-    written = throughput_plots(docs, args.out) + bandwidth_plot(docs, args.out) + numa_plots(docs, args.out)
+    written = (throughput_plots(docs, args.out) + ratio_plots(docs, args.out) + bandwidth_plot(docs, args.out) +
+               numa_plots(docs, args.out))
     for p in written:
         print(p)
     if not written:

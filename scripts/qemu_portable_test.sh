@@ -15,7 +15,7 @@ set -u
 
 build_dir="${1:-build/release}"
 bin="${build_dir}/tests/kernels_test"
-filter="${GTEST_FILTER:-*portable*:KernelPaths.*:Dispatch.*:VnniPack.*:KquantPack.*:KquantNibblePack.*:EncodeBlock.*}"
+filter="${GTEST_FILTER:-*portable*:KernelPaths.*:Dispatch.*:VnniPack.*:KquantPack.*:KquantNibblePack.*:EncodeBlock.*:PlainKernels.*}"
 
 qemu="$(command -v qemu-x86_64 || true)"
 if [[ -z "${qemu}" ]]; then

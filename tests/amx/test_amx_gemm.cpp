@@ -274,9 +274,20 @@ TEST(AmxGemm, CountOnlyMatchesRealCounters) {
 // ---- the registry lines ----
 
 TEST(AmxGemm, RegistryLinesAreConsistent) {
-  ASSERT_EQ(std::size(kAmxKernels), 20u);  // Q8_0, Q4_0, Q4_1, IQ4_NL and six K-quants, x2 engines
+  // Q8_0, Q4_0, Q4_1, IQ4_NL and six K-quants, and s8s8, u8s8, bf16; x2 engines.
+  ASSERT_EQ(std::size(kAmxKernels), 26u);
   for (const KernelDesc& kd : kAmxKernels) {
     SCOPED_TRACE(std::string(kd.name));
+    if (panel32::packable(kd.weight_type)) {
+      // The plain GEMMs (amx_plain_gemm.h): tiles only, plain activations, panel32.
+      const bool emulated = kd.name.ends_with("__amx_emulated");
+      EXPECT_EQ(kd.engine, emulated ? Engine::emulated : Engine::native);
+      EXPECT_EQ(kd.isa, kd.weight_type == QType::BF16 ? kIsaAmxBf16 : kIsaAmxInt8);
+      EXPECT_EQ(kd.layout, panel32::layout_of(kd.weight_type));
+      EXPECT_EQ(kd.quantize, nullptr);
+      EXPECT_EQ(kd.act_type, traits(kd.weight_type).act_type);
+      continue;
+    }
     const bool kquant = traits(kd.weight_type).block_elems == 256;
     EXPECT_EQ(kd.op, KernelOp::gemm);
     EXPECT_EQ(kd.act_type, traits(kd.weight_type).act_type);

@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
+#include <fstream>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -14,7 +16,9 @@
 #include "harness/io/npy.h"
 #include "kernels/core/formats.h"
 #include "reference/golden/error_bounds.h"
+#include "kernels/core/fp16.h"
 #include "tests/cli/cli_util.h"
+#include "tests/io/gguf_writer.h"
 
 namespace amxlab::testing {
 namespace {
@@ -183,6 +187,39 @@ TEST(CliSweep, RealTensorsReproduceGgml) {
   const auto yv = y.as<float>(), wv = want.as<float>();
   for (size_t i = 0; i < yv.size(); ++i) {
     EXPECT_LE(std::fabs(static_cast<double>(yv[i]) - wv[i]), 2 * golden::gamma(2304) * e.sum_abs[i]) << i;
+  }
+}
+
+// A GGUF F16 tensor (ggml type 1: whole F16 models, output and embedding tensors) is a
+// weight type like the others: read from the file, run by the dispatcher's kernel and by
+// the portable one, checked against golden's bound and oneDNN.
+TEST(CliSweep, GgufF16TensorRuns) {
+  const std::string gguf = temp_file("f16.gguf"), out = temp_file("f16.json");
+  FileSpec spec;
+  spec.tensors.push_back({"w.f16", 1, {100, 33}, 0});  // K = 100 (ne0), N = 33
+  Bytes b = build(spec);
+  // Finite f16 data (the writer's byte pattern would hold Inf and NaN).
+  const size_t data = b.size() - 100 * 33 * 2;
+  for (size_t i = 0; i < 100 * 33; ++i) {
+    const uint16_t h = f32_to_fp16(static_cast<float>(static_cast<int>(i % 97) - 48) / 16.0f);
+    std::memcpy(b.data() + data + 2 * i, &h, 2);
+  }
+  {
+    std::ofstream f(gguf, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+  }
+  const auto r = run_amxlab("check --no-isolate --weights " + gguf + ":w.f16 --type f16 --m 1,5 --kernel auto,f16_gemm_1x32__portable --out " + out);
+  std::remove(gguf.c_str());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto doc = read_json(out);
+  ASSERT_EQ(doc["cases"].size(), 4u);
+  for (const auto& c : doc["cases"]) {
+    EXPECT_EQ(c["verdict"], "PASS") << c.dump();
+    EXPECT_EQ(c["type"], "f16");
+    EXPECT_EQ(c["shape"]["n"], 33);
+    EXPECT_EQ(c["shape"]["k"], 100);
+    EXPECT_TRUE(c["checks"]["golden"]["within_bound"].get<bool>()) << c.dump();
+    EXPECT_TRUE(c["checks"]["onednn_vs_golden"]["pass"].get<bool>()) << c.dump();
   }
 }
 

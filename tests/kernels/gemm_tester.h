@@ -37,6 +37,9 @@ inline constexpr QType kKernelWeightTypes[] = {QType::Q8_0, QType::Q4_0,  QType:
                                                QType::Q2_K, QType::Q3_K,  QType::Q4_K, QType::Q5_K,
                                                QType::Q6_K, QType::IQ4_XS};
 
+// The plain types with production kernels (kernels/plain, AMX): oneDNN's own terms.
+inline constexpr QType kPlainWeightTypes[] = {QType::S8, QType::U8, QType::BF16, QType::F16, QType::F32};
+
 // The shape grid of issue #6 that the fast and long suites share.
 inline constexpr int64_t kGridMs[] = {1, 2, 15, 16, 17, 31, 32, 33, 64, 100, 512};
 inline constexpr int64_t kGridNs[] = {1, 16, 17, 48};

@@ -115,8 +115,8 @@ TEST(Dispatch, EachCapForcesALowerPath) {
 
 TEST(Dispatch, Errors) {
   Restore r;
-  std::string msg = error_of([] { (void)choose_kernel(QType::F16, 1, nullptr); });
-  EXPECT_NE(msg.find("no kernel for f16"), std::string::npos) << msg;
+  std::string msg = error_of([] { (void)choose_kernel(QType::Q8_1, 1, nullptr); });
+  EXPECT_NE(msg.find("no kernel for q8_1"), std::string::npos) << msg;
   msg = error_of([] { (void)choose_kernel(QType::Q8_0, 0, nullptr); });
   EXPECT_NE(msg.find("M=0"), std::string::npos) << msg;
 }
@@ -124,7 +124,11 @@ TEST(Dispatch, Errors) {
 TEST(Dispatch, EveryRegisteredNameStatesTypeOpTileAndIsa) {
   for (const KernelDesc& k : kernel_registry()) {
     const std::string n(k.name);
-    EXPECT_EQ(n.rfind(std::string(name(k.weight_type)) + "_" + name(k.op) + "_", 0), 0u) << n;
+    // Raw integer GEMMs name both operands: s8s8 (type s8), u8s8 (type u8: u8 x s8).
+    const std::string type = k.weight_type == QType::S8   ? "s8s8"
+                             : k.weight_type == QType::U8 ? "u8s8"
+                                                          : std::string(name(k.weight_type));
+    EXPECT_EQ(n.rfind(type + "_" + name(k.op) + "_", 0), 0u) << n;
     const std::string tile = std::to_string(k.tile_m) + "x" + std::to_string(k.tile_n);
     EXPECT_NE(n.find("_" + tile + "__"), std::string::npos) << n;
   }

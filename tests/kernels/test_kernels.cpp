@@ -199,14 +199,20 @@ std::vector<float> run_chosen(QType wt, const GemmData& d, int64_t m, int64_t n,
   return y;
 }
 
+std::vector<QType> every_kernel_type() {
+  std::vector<QType> out;
+  for (QType t : kKernelWeightTypes) out.push_back(t);
+  for (QType t : kPlainWeightTypes) out.push_back(t);
+  return out;
+}
+
 TEST(KernelPaths, EveryIsaCapGivesTheSameBitsThroughTheDispatcher) {
   CapGuard guard;
-  for (QType wt : kKernelWeightTypes) {
+  for (QType wt : every_kernel_type()) {
     for (int64_t m : {int64_t{1}, int64_t{3}, int64_t{40}}) {
       const int64_t n = 80, k = traits(wt).block_elems == kQKK ? 2304 : 2080;
       const GemmData d = make_gemm_data(wt, m, n, k, static_cast<uint64_t>(m) + 31, ActQuant::runtime, false);
-      std::vector<float> ref(static_cast<size_t>(m * n));
-      golden::gemm_quantized(wt, d.weights, d.activations, golden::Shape{m, n, k}, ref);
+      const std::vector<uint32_t> ref = reference_bits(wt, d, m, n, k);
       std::vector<std::string> used;
       for (IsaLevel cap : {IsaLevel::amx, IsaLevel::avx512_vnni, IsaLevel::avx2, IsaLevel::portable}) {
         set_isa_cap(cap);
@@ -232,7 +238,7 @@ TEST(KernelPaths, EveryIsaCapGivesTheSameBitsThroughTheDispatcher) {
 }
 
 TEST(KernelPaths, VnniEqualsPortableBitwise) {
-  for (QType wt : kKernelWeightTypes) {
+  for (QType wt : every_kernel_type()) {
     const int64_t m = 19, n = 70, k = traits(wt).block_elems == kQKK ? 2304 : 2080;
     const GemmData d = make_gemm_data(wt, m, n, k, 77, ActQuant::ref, false);
     std::vector<std::vector<float>> outs;
