@@ -12,9 +12,10 @@
 #      TDPBF16PS order decision (verdict in TDPBF16PS-verdict.txt and README.md);
 #   3. the test binaries with AMX-native tests (AmxNative.*, TileNative.*, the registry's
 #      EveryKernel.*/..._amx, AMX permission, oneDNN int8 vs golden), run directly;
-#   4. amxlab bench of every native AMX kernel in the registry at M=16 and M=512,
-#      N=K=4096, 1 thread and all threads, against oneDNN (in process, and per ISA cap
-#      avx512_core_amx / avx512_core_vnni in subprocesses);
+#   4. amxlab bench of every native AMX kernel in the registry (the plain s8s8 / u8s8 /
+#      bf16 GEMMs first) at M=16 and M=512, N=K=4096, 1 thread and all threads, against
+#      oneDNN (in process, and per ISA cap avx512_core_amx / avx512_core_vnni in
+#      subprocesses);
 #   5. amxlab check of the same kernels (bitwise against golden) on small shapes through
 #      the harness (packing on the pool, slices at all threads).
 # Without AMX it says so, with the reason, and runs what can run: info, the self-test's
@@ -203,7 +204,11 @@ thread_list="1"
 cases=()
 if [ "$amx" -eq 1 ]; then
   # info's kernel lines: name, weight type, op, engine, needs, status.
-  amx_kernels=$(printf '%s\n' "$info_text" | awk '$4 == "native" && $5 ~ /amx_int8/ {print $2 ":" $1}')
+  # The plain GEMMs first (s8s8, u8s8, bf16: oneDNN's own terms, issue #12), then the
+  # quantised ones.
+  amx_kernels=$(printf '%s\n' "$info_text" |
+    awk '$4 == "native" && $5 ~ /amx_(int8|bf16)/ {print ($2 ~ /^(s8|u8|bf16)$/ ? 0 : 1), $2 ":" $1}' |
+    sort -s -k1,1n | awk '{print $2}')
   ms="16 512"
   nk="n4096k4096"
   if [ "$quick" -eq 1 ]; then ms="16"; nk="n256k512"; fi

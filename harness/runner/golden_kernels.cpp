@@ -2,10 +2,13 @@
 #include <csignal>
 #include <cstring>
 #include <thread>
+#include <vector>
 
 #include "harness/runner/kernel_under_test.h"
 #include "kernels/core/error.h"
+#include "kernels/core/fp16.h"
 #include "reference/golden/golden_gemm.h"
+#include "reference/golden/kernel_models.h"
 
 namespace amxlab::harness {
 
@@ -35,6 +38,28 @@ void run_golden(const Case& c, const CaseData& d, void* y) {
                        {static_cast<float*>(y), mn});
       return;
     default: golden::gemm(c.type, d.w, d.a_f32, s, c.act_quant, {static_cast<float*>(y), mn}); return;
+  }
+}
+
+bool run_kernel_model(const Case& c, const CaseData& d, float* y) {
+  const golden::Shape s{c.m, c.n, c.k};
+  const size_t mn = static_cast<size_t>(c.m * c.n), mk = static_cast<size_t>(c.m * c.k),
+               nk = static_cast<size_t>(c.n * c.k);
+  const std::span<const uint16_t> w16{reinterpret_cast<const uint16_t*>(d.w.data()), d.w.size() / 2};
+  switch (c.type) {
+    case QType::BF16:
+      golden::model_bf16_dot2({reinterpret_cast<const uint16_t*>(d.a_plain.data()), mk}, w16, s, {y, mn});
+      return true;
+    case QType::F16: {
+      std::vector<float> wide(nk);
+      for (size_t i = 0; i < nk; ++i) wide[i] = fp16_to_f32(w16[i]);
+      golden::model_fma_f32(d.a_f32, wide, s, {y, mn});
+      return true;
+    }
+    case QType::F32:
+      golden::model_fma_f32(d.a_f32, {reinterpret_cast<const float*>(d.w.data()), nk}, s, {y, mn});
+      return true;
+    default: return false;
   }
 }
 

@@ -45,4 +45,9 @@ std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c,
 // Runs the golden model for the case into y (the reference every kernel must match).
 void run_golden(const Case& c, const CaseData& d, void* y);
 
+// BF16, F16, F32 cases: the exact model of the registry kernels' operation order
+// (reference/golden/kernel_models.h) into y [M][N], which every such kernel matches bit
+// for bit. False (y untouched) for other types.
+bool run_kernel_model(const Case& c, const CaseData& d, float* y);
+
 }  // namespace amxlab::harness

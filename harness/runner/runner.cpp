@@ -15,6 +15,7 @@
 #include "harness/runner/throughput.h"
 #include "kernels/core/error.h"
 #include "kernels/core/fpenv.h"
+#include "kernels/registry.h"
 
 namespace amxlab::harness {
 namespace {
@@ -77,6 +78,17 @@ void check_case(const Case& c, const CaseData& d, KernelUnderTest& k, const RunO
       verdict = "FAIL";
       reason = fmt::format("y[{}][{}] = {} is {:.3g} bounds away from exact {}", b.first_m, b.first_n, b.got,
                            b.max_ratio, b.exact);
+    }
+    // A registry kernel also equals its own exact model (its operation order) bit for bit.
+    std::vector<float> model(mn);
+    if (find_kernel(k.name()) != nullptr && run_kernel_model(c, d, model.data())) {
+      const BitwiseCheck m = compare_bitwise(got.data(), model.data(), c.m, c.n, false);
+      rec["checks"]["exact_model"] = m.to_json();
+      if (!m.pass() && verdict == "PASS") {
+        verdict = "FAIL";
+        reason = fmt::format("{} of {} outputs differ from the kernel's exact model; first y[{}][{}] = {}, model {}",
+                             m.mismatches, mn, m.first_m, m.first_n, m.got, m.want);
+      }
     }
   } else {
     const BitwiseCheck b = compare_bitwise(got.data(), want.data(), c.m, c.n, is_int);
