@@ -30,9 +30,8 @@ constexpr std::array<KernelDesc, (Ns + ...)> concat(const KernelDesc (&... famil
   return out;
 }
 
-constexpr auto kKernels =
-    concat(vnni::kVnniKernels, vnni::kKquantVnniKernels, generic::kPortableKernels, plain::kPlainKernels,
-           amx::kAmxKernels);
+constexpr auto kKernels = concat(vnni::kVnniKernels, vnni::kKquantVnniKernels, generic::kPortableKernels,
+                                 plain::kPlainKernels, amx::kAmxKernels);
 
 }  // namespace
 

@@ -179,16 +179,18 @@ nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
   // Packing is timed apart from the GEMM (once: it happens once per weight tensor).
   const auto reorder_start = std::chrono::steady_clock::now();
   mm.set_weights(w.data());
-  const double reorder_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - reorder_start).count();
+  const double reorder_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - reorder_start).count();
   std::vector<int32_t> y(static_cast<size_t>(c.m * c.n));
   const timing::TimingResult t = time_body(
       "onednn/" + c.descriptor(), [&](int64_t) { mm.run(a.data(), y.data()); }, o, false);
   nlohmann::json j = timing_json(t);
   j["impl"] = mm.impl();
   j["weights_reorder_seconds"] = reorder_s;
-  j["kind"] = quantised           ? "u8s8s32 (int8 speed reference of a quantised case)"
-              : c.type == QType::F16 ? "f32f32f32 (f16 weights widened: oneDNN 2.6 has no f16 x f32 GEMM here)"
-                                     : onednn::name(kind);
+  j["kind"] = quantised ? "u8s8s32 (int8 speed reference of a quantised case)"
+              : c.type == QType::F16
+                  ? "f32f32f32 (f16 weights widened: oneDNN 2.6 has no f16 x f32 GEMM here)"
+                  : onednn::name(kind);
   j["omp_wait_policy"] = onednn::omp_wait_policy();
   j["threads"] = {{"place", c.place},
                   {"requested_cpus", cpus},

@@ -86,8 +86,9 @@ void check_case(const Case& c, const CaseData& d, KernelUnderTest& k, const RunO
       rec["checks"]["exact_model"] = m.to_json();
       if (!m.pass() && verdict == "PASS") {
         verdict = "FAIL";
-        reason = fmt::format("{} of {} outputs differ from the kernel's exact model; first y[{}][{}] = {}, model {}",
-                             m.mismatches, mn, m.first_m, m.first_n, m.got, m.want);
+        reason = fmt::format(
+            "{} of {} outputs differ from the kernel's exact model; first y[{}][{}] = {}, model {}",
+            m.mismatches, mn, m.first_m, m.first_n, m.got, m.want);
       }
     }
   } else {
@@ -148,7 +149,8 @@ nlohmann::json run_case(const Case& c, const RunOptions& o) {
     // Packing once per weight tensor: timed apart from the GEMM, reported separately.
     const auto pack_start = std::chrono::steady_clock::now();
     k->prepare(c, d);
-    rec["pack_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - pack_start).count();
+    rec["pack_seconds"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - pack_start).count();
     if (!k->placement().is_null()) rec["numa"] = k->placement();
     if (!k->placement_flag().empty()) {
       // The weights are not where the policy says: any figure would be mislabelled.

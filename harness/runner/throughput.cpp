@@ -58,8 +58,8 @@ void add_rates(nlohmann::json& j, const Case& c, double seconds, double weight_b
   const double mem_gops = gbps > 0 ? ops / (weight_bytes / (gbps * 1e9)) * 1e-9 : 0;
   const auto& peaks = cal.peaks_for(c.threads);
   const auto& peak = c.type == QType::F32 || c.type == QType::F16 ? peaks.peak_fp32_gflops
-                     : c.type == QType::BF16 ? peaks.peak_bf16_gflops
-                                             : peaks.peak_int8_gops;
+                     : c.type == QType::BF16                      ? peaks.peak_bf16_gflops
+                                                                  : peaks.peak_int8_gops;
   double roof = mem_gops;
   std::string kind = "memory: " + std::to_string(gbps) + " GB/s at this working set";
   if (peak.present && (mem_gops <= 0 || peak.value < mem_gops)) {

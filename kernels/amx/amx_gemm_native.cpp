@@ -41,10 +41,12 @@ void run_kq_native(const PackedWeights& w, const ActivationView& a, const Output
 AMXLAB_AMX_KQ_INSTANTIATE(run_kq_native)
 
 void run_s8s8_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
-  tile::run_native([&](tile::NativeTiles& t) { plain_gemm_slice<QType::S8>(t, "s8s8_gemm_32x32__amx", w, a, y, s); });
+  tile::run_native(
+      [&](tile::NativeTiles& t) { plain_gemm_slice<QType::S8>(t, "s8s8_gemm_32x32__amx", w, a, y, s); });
 }
 void run_u8s8_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
-  tile::run_native([&](tile::NativeTiles& t) { plain_gemm_slice<QType::U8>(t, "u8s8_gemm_32x32__amx", w, a, y, s); });
+  tile::run_native(
+      [&](tile::NativeTiles& t) { plain_gemm_slice<QType::U8>(t, "u8s8_gemm_32x32__amx", w, a, y, s); });
 }
 void run_bf16_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
   tile::run_native(

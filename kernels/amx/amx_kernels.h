@@ -196,8 +196,9 @@ inline constexpr KernelDesc kAmxKernels[] = {
      Engine::emulated, Layout::s8_panel32, &panel32::pack, nullptr, &plan_gemm, &run_s8s8_emulated},
     {"u8s8_gemm_32x32__amx_emulated", QType::U8, QType::U8, KernelOp::gemm, kTileM, kTileN, kAmxPlainInt8Isa,
      Engine::emulated, Layout::s8_panel32, &panel32::pack, nullptr, &plan_gemm, &run_u8s8_emulated},
-    {"bf16_gemm_32x32__amx_emulated", QType::BF16, QType::BF16, KernelOp::gemm, kTileM, kTileN, kAmxPlainBf16Isa,
-     Engine::emulated, Layout::bf16_panel32, &panel32::pack, nullptr, &plan_gemm, &run_bf16_emulated},
+    {"bf16_gemm_32x32__amx_emulated", QType::BF16, QType::BF16, KernelOp::gemm, kTileM, kTileN,
+     kAmxPlainBf16Isa, Engine::emulated, Layout::bf16_panel32, &panel32::pack, nullptr, &plan_gemm,
+     &run_bf16_emulated},
     kq_amx_emulated_desc<QType::IQ4_XS>(),
 };
 

@@ -125,8 +125,8 @@ void plain_gemm_slice(Tiles& t, const char* kernel, const PackedWeights& w, cons
   if (static_cast<size_t>(g.k) * elem != row_bytes_used) {
     copy.assign(static_cast<size_t>(g.rows) * row_bytes_used, std::byte{0});
     for (int64_t r = 0; r < g.rows; ++r)
-      std::memcpy(copy.data() + static_cast<size_t>(r) * row_bytes_used, g.a + static_cast<size_t>(r) * g.a_stride,
-                  static_cast<size_t>(g.k) * elem);
+      std::memcpy(copy.data() + static_cast<size_t>(r) * row_bytes_used,
+                  g.a + static_cast<size_t>(r) * g.a_stride, static_cast<size_t>(g.k) * elem);
     act = copy.data();
     pitch = static_cast<std::ptrdiff_t>(row_bytes_used);
   }
@@ -159,7 +159,8 @@ void plain_gemm_slice(Tiles& t, const char* kernel, const PackedWeights& w, cons
           t.template zero<2>();
           t.template zero<3>();
         }
-        for (int64_t step = 0; step < full; ++step) plain_step<WT>(t, am, pitch, panel, step * kStepUnits, lower);
+        for (int64_t step = 0; step < full; ++step)
+          plain_step<WT>(t, am, pitch, panel, step * kStepUnits, lower);
         if (tail != 0) {
           plain_store_c(t, c, lower);
           t.configure(plain_tile_config(r0, r1, static_cast<int>(tail)));

@@ -7,8 +7,8 @@
 #include "kernels/core/blocks.h"
 #include "kernels/core/error.h"
 #include "kernels/pack/kquant_nibble_pack.h"
-#include "kernels/pack/panel_pack.h"
 #include "kernels/pack/kquant_pack.h"
+#include "kernels/pack/panel_pack.h"
 
 namespace amxlab::vnni16 {
 namespace {

@@ -147,8 +147,9 @@ inline constexpr size_t kPartBytes = kGemmRows * kPartRowBytes;
 // block's first unit. noclone: a constant-propagated clone (gcc 12) lost the register
 // allocation of the 24 accumulators and spilled them in the inner loop.
 template <int OP, int R, int NP>
-__attribute__((noclone)) void tile(const std::byte* a, size_t a_pitch, const std::byte* bp, const PanelArgs& g,
-                                   int64_t units, Cols cols, const Acc& io, const int32_t* comp) {
+__attribute__((noclone)) void tile(const std::byte* a, size_t a_pitch, const std::byte* bp,
+                                   const PanelArgs& g, int64_t units, Cols cols, const Acc& io,
+                                   const int32_t* comp) {
   constexpr int C = 2 * NP;
   const size_t half = OP == kF16 ? 32 : 64;  // bytes of 16 lanes in a unit row
   Vec<OP> acc[R][C];
@@ -161,14 +162,17 @@ __attribute__((noclone)) void tile(const std::byte* a, size_t a_pitch, const std
   for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 8
     for (int c = 0; c < C; ++c)
-      acc[r][c] = io.in == nullptr ? vzero<OP>() : vload_masked<OP>(io.in + r * io.in_stride + 64 * c, mask[c]);
+      acc[r][c] =
+          io.in == nullptr ? vzero<OP>() : vload_masked<OP>(io.in + r * io.in_stride + 64 * c, mask[c]);
   }
-  for (const auto& [at, stride] : {std::pair{io.prefetch, io.prefetch_stride}, std::pair{io.prefetch2, io.prefetch2_stride}}) {
+  for (const auto& [at, stride] :
+       {std::pair{io.prefetch, io.prefetch_stride}, std::pair{io.prefetch2, io.prefetch2_stride}}) {
     if (at == nullptr) continue;
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 8
-      for (int c = 0; c < C; ++c) _mm_prefetch(reinterpret_cast<const char*>(at + r * stride + 64 * c), _MM_HINT_T0);
+      for (int c = 0; c < C; ++c)
+        _mm_prefetch(reinterpret_cast<const char*>(at + r * stride + 64 * c), _MM_HINT_T0);
     }
   }
   for (int64_t u = 0; u < units; ++u) {
@@ -204,7 +208,9 @@ __attribute__((noclone)) void tile(const std::byte* a, size_t a_pitch, const std
 }
 
 template <int OP>
-constexpr int64_t kUnitElems = OP == kBf16 ? 2 : kIntOp<OP> ? 4 : 1;
+constexpr int64_t kUnitElems = OP == kBf16  ? 2
+                               : kIntOp<OP> ? 4
+                                            : 1;
 
 // True when the kernel reads a packed copy of the activations: s8 (stored + 128 as u8)
 // and K not a multiple of the unit (the last unit zero-padded). Otherwise it broadcasts
@@ -242,8 +248,8 @@ void gemv_panels(const std::byte* a, const std::byte* bp, const PanelArgs& g, in
 
 // Rows 1..kGemmRows against NP = 1 or 2 panels.
 template <int OP, int NP>
-void gemm_rows(const std::byte* a, size_t a_pitch, const std::byte* bp, const PanelArgs& g, int64_t nu, Cols cols,
-               const Acc& io, const int32_t* comp, int64_t rows) {
+void gemm_rows(const std::byte* a, size_t a_pitch, const std::byte* bp, const PanelArgs& g, int64_t nu,
+               Cols cols, const Acc& io, const int32_t* comp, int64_t rows) {
   static_assert(kGemmRows == 6);
   switch (rows) {
     case 6: return tile<OP, 6, NP>(a, a_pitch, bp, g, nu, cols, io, comp);
@@ -275,8 +281,11 @@ void panel_gemm(const PanelArgs& g) {
     a_pitch = static_cast<size_t>(g.units) * 4;
   }
   const int64_t row_tiles = (g.rows + kGemmRows - 1) / kGemmRows;
-  for (int64_t u0 = 0; u0 < g.units; u0 += kBlockUnits) {
-    const int64_t nu = g.units - u0 < kBlockUnits ? g.units - u0 : kBlockUnits;
+  // One row tile only (M <= 6, decode): no weight block is reused across row tiles, so K
+  // is not blocked and every panel is one long sequential stream.
+  const int64_t block = block_units(g.rows, g.units);
+  for (int64_t u0 = 0; u0 < g.units; u0 += block) {
+    const int64_t nu = g.units - u0 < block ? g.units - u0 : block;
     const bool first = u0 == 0, last = u0 + nu == g.units;
     const std::byte* b0 = g.w + static_cast<size_t>(u0) * g.unit_row_bytes;
     const std::byte* au = a + 4 * u0;
@@ -286,8 +295,8 @@ void panel_gemm(const PanelArgs& g) {
         const int np = static_cast<int>(p1 - p < 4 ? p1 - p : 4);
         std::byte* yt = y0 + 4 * p * kCols;
         const Acc io{first ? nullptr : yt, 0, yt, 0, yt + 4 * np * kCols, 0, nullptr, 0};
-        gemv_panels<OP>(au, b0 + static_cast<size_t>(p) * g.panel_bytes, g, nu, cols_of(p), io, comp_at(g, p, last),
-                        np);
+        gemv_panels<OP>(au, b0 + static_cast<size_t>(p) * g.panel_bytes, g, nu, cols_of(p), io,
+                        comp_at(g, p, last), np);
       }
       continue;
     }
@@ -297,7 +306,8 @@ void panel_gemm(const PanelArgs& g) {
       const std::byte* bp = b0 + static_cast<size_t>(p) * g.panel_bytes;
       for (int64_t r0 = 0; r0 < g.rows; r0 += kGemmRows) {
         std::byte* yt = y0 + static_cast<size_t>(r0) * ys + 4 * p * kCols;
-        std::byte* part = g.c_part + static_cast<size_t>((p - p0) / 2 * row_tiles + r0 / kGemmRows) * kPartBytes;
+        std::byte* part =
+            g.c_part + static_cast<size_t>((p - p0) / 2 * row_tiles + r0 / kGemmRows) * kPartBytes;
         // The next tile: the next rows of these panels, else the first rows of the next.
         const std::byte* y_next = r0 + kGemmRows < g.rows ? yt + kGemmRows * ys : y0 + 4 * (p + 2) * kCols;
         Acc io;

@@ -25,11 +25,11 @@ bool check_panel_run(QType wt, const char* kernel, const PackedWeights& w, const
   require(a.bytes != nullptr && y.data != nullptr,
           [&] { return std::string(kernel) + ": null activation or output pointer"; });
   const panel32::Geometry geo = panel32::geometry(wt, w.n(), w.k());
-  g.op = wt == QType::S8    ? raw::kS8S8
-         : wt == QType::U8  ? raw::kU8S8
+  g.op = wt == QType::S8     ? raw::kS8S8
+         : wt == QType::U8   ? raw::kU8S8
          : wt == QType::BF16 ? raw::kBf16
-         : wt == QType::F16 ? raw::kF16
-                            : raw::kF32;
+         : wt == QType::F16  ? raw::kF16
+                             : raw::kF32;
   g.w = w.bytes().data();
   g.panel_bytes = geo.panel_bytes;
   g.unit_row_bytes = geo.unit_row_bytes;
@@ -53,8 +53,11 @@ void run_avx512(QType wt, const char* kernel, uint32_t isa, RawFn fn, const Pack
   raw::PanelArgs g;
   if (!check_panel_run(wt, kernel, w, a, y, s, g)) return;
   kernel_args::require_isa(isa, kernel);
-  const size_t a_bytes = (raw::a_pack_bytes(g.rows, g.units) + 63) / 64 * 64;
-  const size_t part = g.units > raw::kBlockUnits ? raw::partial_bytes(g.rows, g.n0, g.n1) : 0;
+  // The activation copy only where the kernel makes one (s8, or K inside a unit).
+  const int64_t unit_elems = g.op == raw::kBf16 ? 2 : g.op == raw::kS8S8 || g.op == raw::kU8S8 ? 4 : 1;
+  const bool copies = g.op == raw::kS8S8 || g.k % unit_elems != 0;
+  const size_t a_bytes = copies ? (raw::a_pack_bytes(g.rows, g.units) + 63) / 64 * 64 : 0;
+  const size_t part = g.units > raw::block_units(g.rows, g.units) ? raw::partial_bytes(g.rows, g.n0, g.n1) : 0;
   auto* scratch = reinterpret_cast<std::byte*>(kernel_args::thread_scratch((a_bytes + part) / 4));
   g.a_pack = scratch;
   g.c_part = scratch + a_bytes;
@@ -74,17 +77,19 @@ Plan plan_panel(int64_t, int64_t, int64_t) {
   return Plan{raw::kGemmRows, 2 * panel32::kPanelCols};
 }
 
-#define AMXLAB_PLAIN_RUN(type, t, kname, isa, raw_fn)                                                      \
-  void run_##t##_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) { \
-    run_avx512(type, kname, isa, raw_fn, w, a, y, s);                                                        \
-  }                                                                                                          \
-  void run_##t##_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y,              \
-                          const Slice& s) {                                                                  \
-    run_portable(type, #t "_gemm_1x32__portable", w, a, y, s);                                               \
+#define AMXLAB_PLAIN_RUN(type, t, kname, isa, raw_fn)                                           \
+  void run_##t##_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,   \
+                        const Slice& s) {                                                       \
+    run_avx512(type, kname, isa, raw_fn, w, a, y, s);                                           \
+  }                                                                                             \
+  void run_##t##_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y, \
+                          const Slice& s) {                                                     \
+    run_portable(type, #t "_gemm_1x32__portable", w, a, y, s);                                  \
   }
 AMXLAB_PLAIN_RUN(QType::S8, s8s8, "s8s8_gemm_6x64__avx512vnni", kAvx512VnniIsa, &raw::avx512_panel_gemm_int8)
 AMXLAB_PLAIN_RUN(QType::U8, u8s8, "u8s8_gemm_6x64__avx512vnni", kAvx512VnniIsa, &raw::avx512_panel_gemm_int8)
-AMXLAB_PLAIN_RUN(QType::BF16, bf16, "bf16_gemm_6x64__avx512bf16", kAvx512Bf16Isa, &raw::avx512_panel_gemm_bf16)
+AMXLAB_PLAIN_RUN(QType::BF16, bf16, "bf16_gemm_6x64__avx512bf16", kAvx512Bf16Isa,
+                 &raw::avx512_panel_gemm_bf16)
 AMXLAB_PLAIN_RUN(QType::F16, f16, "f16_gemm_6x64__avx512", kAvx512FmaIsa, &raw::avx512_panel_gemm_f32)
 AMXLAB_PLAIN_RUN(QType::F32, f32, "f32_gemm_6x64__avx512", kAvx512FmaIsa, &raw::avx512_panel_gemm_f32)
 #undef AMXLAB_PLAIN_RUN

@@ -23,18 +23,18 @@ struct PanelArgs {
   int op = kF32;
   const std::byte* w = nullptr;  // panel 0
   size_t panel_bytes = 0;
-  size_t unit_row_bytes = 0;       // 128, or 64 for f16
-  const int32_t* comp = nullptr;   // s8 x s8: 128 * sum_k W per column (padded N)
-  int64_t k = 0;                   // K in elements
-  int64_t units = 0;               // K units of 4 activation bytes (ceil)
-  const std::byte* a = nullptr;    // activation row m0: s8 / u8 / bf16 / f32 elements
-  size_t a_stride = 0;             // bytes between activation rows
-  int64_t rows = 0;                // m1 - m0 >= 1
-  void* y = nullptr;               // output row m0, column 0 (int32 or fp32)
-  size_t y_stride = 0;             // in elements
-  int64_t n0 = 0, n1 = 0;          // any; the plan keeps n0 at panel boundaries
-  std::byte* a_pack = nullptr;     // scratch: rows * units * 4 bytes (s8, or K inside a unit)
-  std::byte* c_part = nullptr;     // scratch: partial_bytes(rows, n0, n1) when K spans blocks
+  size_t unit_row_bytes = 0;      // 128, or 64 for f16
+  const int32_t* comp = nullptr;  // s8 x s8: 128 * sum_k W per column (padded N)
+  int64_t k = 0;                  // K in elements
+  int64_t units = 0;              // K units of 4 activation bytes (ceil)
+  const std::byte* a = nullptr;   // activation row m0: s8 / u8 / bf16 / f32 elements
+  size_t a_stride = 0;            // bytes between activation rows
+  int64_t rows = 0;               // m1 - m0 >= 1
+  void* y = nullptr;              // output row m0, column 0 (int32 or fp32)
+  size_t y_stride = 0;            // in elements
+  int64_t n0 = 0, n1 = 0;         // any; the plan keeps n0 at panel boundaries
+  std::byte* a_pack = nullptr;    // scratch: rows * units * 4 bytes (s8, or K inside a unit)
+  std::byte* c_part = nullptr;    // scratch: partial_bytes(rows, n0, n1) when K spans blocks
 };
 
 // Units per K block: the weights of one panel and block (32 KiB with 128-byte unit
@@ -42,6 +42,12 @@ struct PanelArgs {
 inline constexpr int64_t kBlockUnits = 256;
 // Rows of the register tile (x 64 columns).
 inline constexpr int64_t kGemmRows = 6;
+// The K block of a slice: kBlockUnits, or all of K when the slice is one row tile.
+// static: both sides of the boundary call it, each gets its own copy (no shared inline
+// definition that the linker could take from the AVX-512 translation unit).
+static constexpr int64_t block_units(int64_t rows, int64_t units) {
+  return rows <= kGemmRows ? units : kBlockUnits;
+}
 // Scratch of one run() call: the packed activations, then the partial sums of the tiles
 // between K blocks (6 x 64 x 4 bytes per tile).
 inline constexpr size_t a_pack_bytes(int64_t rows, int64_t units) {

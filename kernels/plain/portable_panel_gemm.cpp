@@ -33,7 +33,8 @@ float dot_float(const raw::PanelArgs& g, const std::byte* a, const std::byte* pa
   for (int64_t u = 0; u < g.units; ++u) {
     const std::byte* w = panel + static_cast<size_t>(u) * g.unit_row_bytes;
     const float x = load<float>(a + 4 * u);
-    acc = std::fma(x, g.op == raw::kF16 ? fp16_to_f32(load<uint16_t>(w + 2 * j)) : load<float>(w + 4 * j), acc);
+    acc =
+        std::fma(x, g.op == raw::kF16 ? fp16_to_f32(load<uint16_t>(w + 2 * j)) : load<float>(w + 4 * j), acc);
   }
   return acc;
 }

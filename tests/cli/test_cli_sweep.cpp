@@ -7,16 +7,16 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
 #include "harness/io/gguf_reader.h"
 #include "harness/io/npy.h"
 #include "kernels/core/formats.h"
-#include "reference/golden/error_bounds.h"
 #include "kernels/core/fp16.h"
+#include "reference/golden/error_bounds.h"
 #include "tests/cli/cli_util.h"
 #include "tests/io/gguf_writer.h"
 
@@ -208,7 +208,8 @@ TEST(CliSweep, GgufF16TensorRuns) {
     std::ofstream f(gguf, std::ios::binary);
     f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
   }
-  const auto r = run_amxlab("check --no-isolate --weights " + gguf + ":w.f16 --type f16 --m 1,5 --kernel auto,f16_gemm_1x32__portable --out " + out);
+  const auto r = run_amxlab("check --no-isolate --weights " + gguf +
+                            ":w.f16 --type f16 --m 1,5 --kernel auto,f16_gemm_1x32__portable --out " + out);
   std::remove(gguf.c_str());
   ASSERT_EQ(r.status, 0) << r.output;
   const auto doc = read_json(out);

@@ -183,8 +183,8 @@ GemmData make_plain_data(QType wt, int64_t m, int64_t n, int64_t k, std::mt19937
     for (size_t i = 0; i < nk; ++i) put(d.weights, i, f32_to_bf16(spread(rng, -20, 20)));
     for (size_t i = 0; i < mk; ++i) put(d.activations, i, f32_to_bf16(spread(rng, -20, 20)));
     // Zeros, -0, subnormals (flushed by the BF16 units), the smallest normal.
-    for (uint16_t special : {uint16_t{0x0000}, uint16_t{0x8000}, uint16_t{0x0001}, uint16_t{0x807f},
-                             uint16_t{0x0080}}) {
+    for (uint16_t special :
+         {uint16_t{0x0000}, uint16_t{0x8000}, uint16_t{0x0001}, uint16_t{0x807f}, uint16_t{0x0080}}) {
       for (size_t p = 0; p < plants; ++p) {
         put(d.weights, pick_w(rng), special);
         put(d.activations, pick_a(rng), special);
@@ -338,7 +338,9 @@ std::vector<uint32_t> reference_bits(QType wt, const GemmData& d, int64_t m, int
   switch (wt) {
     case QType::S8: golden::gemm_s8s8(as<int8_t>(d.activations), as<int8_t>(d.weights), s, yi); break;
     case QType::U8: golden::gemm_u8s8(as<uint8_t>(d.activations), as<int8_t>(d.weights), s, yi); break;
-    case QType::BF16: golden::model_bf16_dot2(as<uint16_t>(d.activations), as<uint16_t>(d.weights), s, yf); break;
+    case QType::BF16:
+      golden::model_bf16_dot2(as<uint16_t>(d.activations), as<uint16_t>(d.weights), s, yf);
+      break;
     case QType::F16: golden::model_fma_f32(d.act_f32, widened_f16(d.weights), s, yf); break;
     case QType::F32: golden::model_fma_f32(d.act_f32, as<float>(d.weights), s, yf); break;
     default: golden::gemm_quantized(wt, d.weights, d.activations, s, yf); break;
@@ -346,8 +348,8 @@ std::vector<uint32_t> reference_bits(QType wt, const GemmData& d, int64_t m, int
   return out;
 }
 
-int64_t outside_golden_bound(QType wt, const GemmData& d, std::span<const uint32_t> bits, int64_t m, int64_t n,
-                             int64_t k, std::string* first) {
+int64_t outside_golden_bound(QType wt, const GemmData& d, std::span<const uint32_t> bits, int64_t m,
+                             int64_t n, int64_t k, std::string* first) {
   const golden::Shape s{m, n, k};
   golden::ExactModel e;
   if (wt == QType::BF16) {
@@ -442,16 +444,14 @@ bool GemmTester::test(const KernelDesc& kernel) const {
     ADD_FAILURE() << what << ": " << bad << " of " << m_ * n_ << " outputs differ from "
                   << (traits(wt).block_quantized || is_int ? "golden" : "the kernel's exact model")
                   << "; first at (m=" << first_m << ", n=" << first_n << "): kernel "
-                  << value_text(got, is_int) << " ("
-                  << hex_bits(got) << "), reference "
-                  << value_text(want, is_int) << " ("
-                  << hex_bits(want) << ")";
+                  << value_text(got, is_int) << " (" << hex_bits(got) << "), reference "
+                  << value_text(want, is_int) << " (" << hex_bits(want) << ")";
   }
   std::string outside;
   const int64_t out_of_bound = outside_golden_bound(wt, d, ref_bits, m_, n_, k, &outside);
   if (out_of_bound != 0)
-    ADD_FAILURE() << what << ": " << out_of_bound << " outputs of the exact model are outside golden's bound; first "
-                  << outside;
+    ADD_FAILURE() << what << ": " << out_of_bound
+                  << " outputs of the exact model are outside golden's bound; first " << outside;
   if (pad_bad != 0) ADD_FAILURE() << what << ": " << pad_bad << " padding floats beyond N were written";
   return bad == 0 && pad_bad == 0 && out_of_bound == 0;
 }

@@ -129,7 +129,7 @@ std::vector<uint32_t> reference_bits(QType wt, const GemmData& d, int64_t m, int
 
 // Float kernels only: the number of outputs outside golden's analytic bound (error_bounds.h),
 // and the first one described in *first.
-int64_t outside_golden_bound(QType wt, const GemmData& d, std::span<const uint32_t> bits, int64_t m, int64_t n,
-                             int64_t k, std::string* first);
+int64_t outside_golden_bound(QType wt, const GemmData& d, std::span<const uint32_t> bits, int64_t m,
+                             int64_t n, int64_t k, std::string* first);
 
 }  // namespace amxlab::testing

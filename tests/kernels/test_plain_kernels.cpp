@@ -84,7 +84,8 @@ TEST(PlainKernels, PackingIsExactlyInvertibleAndPadsWithZeros) {
         // 128 * row sum, per column.
         for (int64_t row = 0; row < n; ++row) {
           int32_t want = 0, got = 0;
-          for (int64_t e = 0; e < k; ++e) want += 128 * static_cast<int8_t>(d.weights[static_cast<size_t>(row * k + e)]);
+          for (int64_t e = 0; e < k; ++e)
+            want += 128 * static_cast<int8_t>(d.weights[static_cast<size_t>(row * k + e)]);
           std::memcpy(&got, w.bytes().data() + g.comp_offset + 4 * static_cast<size_t>(row), 4);
           EXPECT_EQ(got, want) << name(t) << " row " << row;
         }
@@ -117,7 +118,8 @@ TEST(PlainKernels, Bf16ModelIsOrderSensitive) {
       uint32_t acc = 0;
       for (int64_t p = 0; p < k; p += 2) {
         acc = fma_daz_ftz(bf16_bits_to_f32_bits(a[i * k + p]), bf16_bits_to_f32_bits(w[j * k + p]), acc);
-        acc = fma_daz_ftz(bf16_bits_to_f32_bits(a[i * k + p + 1]), bf16_bits_to_f32_bits(w[j * k + p + 1]), acc);
+        acc = fma_daz_ftz(bf16_bits_to_f32_bits(a[i * k + p + 1]), bf16_bits_to_f32_bits(w[j * k + p + 1]),
+                          acc);
       }
       differs += acc != bits[static_cast<size_t>(i * n + j)];
     }
