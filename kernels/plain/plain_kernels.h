@@ -2,7 +2,7 @@
 // (s8 x s8 -> s32, u8 x s8 -> s32, exact with int32 wrap-around), bf16 x bf16 -> f32,
 // f16 weights x f32 activations -> f32 (GGUF F16 tensors) and f32 x f32 -> f32, over the
 // panel32 layout (kernels/pack/panel_pack.h):
-//   <t>_gemm_6x64__avx512*  AVX-512: 6 x 64 register tile, K blocks of 256 units; a
+//   <t>_gemm_6x64__avx512*  AVX-512: 6 x 64 register tile, K blocks of 1024 units; a
 //                            slice of one row runs 1 x 128 (kernels/plain/avx512_panel_gemm.h)
 //   <t>_gemm_1x32__portable  plain C++, one output at a time, the same operation order
 // Integer kernels equal golden::gemm_s8s8 / gemm_u8s8 bit for bit; float kernels equal

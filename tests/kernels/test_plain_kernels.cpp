@@ -41,7 +41,7 @@ TEST(PlainKernels, EveryTypeHasAnAvx512AndAPortableKernel) {
   }
 }
 
-// K not a multiple of the unit (4 int8, 2 bf16), K across the 256-unit blocks, one row
+// K not a multiple of the unit (4 int8, 2 bf16), K across the 1024-unit blocks, one row
 // (the 1 x 128 GEMV path) and several, N tails inside a panel and across panels.
 TEST(PlainKernels, KTailsAndBlockEdges) {
   int i = 0;
@@ -51,7 +51,8 @@ TEST(PlainKernels, KTailsAndBlockEdges) {
       std::printf("skipped %s: %s\n", std::string(kd->name).c_str(), why.c_str());
       continue;
     }
-    for (int64_t k : {1, 2, 3, 5, 7, 33, 255, 257, 513, 1023, 1025, 2051}) {
+    // 4099 and 8197: int8 K blocks of 1024 units (4096 values) crossed, with a tail.
+    for (int64_t k : {1, 2, 3, 5, 7, 33, 255, 257, 513, 1023, 1025, 2051, 4099, 8197}) {
       for (int64_t m : {1, 13}) {
         const int64_t n = i % 2 == 0 ? 33 : 130;
         GemmTester().m(m).n(n).k(k).threads(1 + i % 3).seed(static_cast<uint64_t>(300 + i)).test(*kd);
