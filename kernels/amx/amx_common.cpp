@@ -84,7 +84,10 @@ void prepare(QType wt, const char* kernel, const PackedWeights& w, const Activat
 
 AmxModelReport model_gemm(QType wt, int64_t m, int64_t n, int64_t k, double ghz) {
   const bool kquant = kq16::packable(wt);
-  require(kquant || amx_tile_packable(wt), std::string("amx::model_gemm: no AMX kernel for ") + name(wt));
+  // The plain GEMMs (s8s8, u8s8, bf16 over panel32): no vector epilogue, K = 64 bytes
+  // per tile product (the full TMUL rate), any K.
+  const bool plain = wt == QType::S8 || wt == QType::U8 || wt == QType::BF16;
+  require(kquant || plain || amx_tile_packable(wt), std::string("amx::model_gemm: no AMX kernel for ") + name(wt));
   const int64_t block = traits(wt).block_elems;
   require(m >= 1 && n >= 1 && k >= block && k % block == 0,
           "amx::model_gemm: bad shape M=" + std::to_string(m) + " N=" + std::to_string(n) +
@@ -92,8 +95,9 @@ AmxModelReport model_gemm(QType wt, int64_t m, int64_t n, int64_t k, double ghz)
   // Zero data: the count-only emulator reads no memory, the scale tables read zeros.
   const QType act = traits(wt).act_type;
   const std::vector<std::byte> gguf(row_bytes(wt, k) * static_cast<size_t>(n));
-  const PackedWeights w = kquant ? kq16::pack(wt, gguf, n, k, default_memory_resource())
-                                 : pack_amx_tile(wt, gguf, n, k, default_memory_resource());
+  const PackedWeights w = plain    ? panel32::pack(wt, gguf, n, k, default_memory_resource())
+                          : kquant ? kq16::pack(wt, gguf, n, k, default_memory_resource())
+                                   : pack_amx_tile(wt, gguf, n, k, default_memory_resource());
   const size_t arow = row_bytes(act, k);
   const std::vector<std::byte> aq(arow * static_cast<size_t>(m));
   // Never written in count-only mode: left uninitialised (untouched pages cost nothing).
@@ -108,15 +112,16 @@ AmxModelReport model_gemm(QType wt, int64_t m, int64_t n, int64_t k, double ghz)
 
   AmxModelReport r;
   r.counters = t.counters();
-  // K per tile product: 32, or a K-quant's sub-block (16 for Q2_K, Q3_K, Q6_K).
-  r.format_ceiling = kquant ? kq16::type_info(wt).sub_len / 64.0 : 0.5;
+  // K per tile product: 32, or a K-quant's sub-block (16 for Q2_K, Q3_K, Q6_K); the plain
+  // GEMMs 64 bytes (64 int8, 32 bf16): the full rate.
+  r.format_ceiling = plain ? 1.0 : kquant ? kq16::type_info(wt).sub_len / 64.0 : 0.5;
   const int64_t padded_n = (n + kStripRows - 1) / kStripRows * kStripRows;
   r.epilogue_elements =
-      static_cast<uint64_t>(m) * static_cast<uint64_t>(padded_n) * static_cast<uint64_t>(k / kBlockK);
-  r.epilogue_cycles_per_element = epilogue_cycles_per_element_block(wt);
+      plain ? 0 : static_cast<uint64_t>(m) * static_cast<uint64_t>(padded_n) * static_cast<uint64_t>(k / kBlockK);
+  r.epilogue_cycles_per_element = plain ? 0.0 : epilogue_cycles_per_element_block(wt);
   tile::ModelInputs in;
   in.useful_macs = static_cast<uint64_t>(m) * static_cast<uint64_t>(n) * static_cast<uint64_t>(k);
-  in.mac_kind = tile::MacKind::int8;
+  in.mac_kind = wt == QType::BF16 ? tile::MacKind::bf16 : tile::MacKind::int8;
   in.epilogue_elements = r.epilogue_elements;
   in.epilogue_cycles_per_element = r.epilogue_cycles_per_element;
   in.ghz = ghz;
@@ -126,7 +131,9 @@ AmxModelReport model_gemm(QType wt, int64_t m, int64_t n, int64_t k, double ghz)
   const double busiest = tile_cycles > r.model.epilogue_cycles ? tile_cycles : r.model.epilogue_cycles;
   r.overlapped_cycles = busiest + r.model.config_cycles;
   r.overlapped_utilisation =
-      r.overlapped_cycles > 0 ? static_cast<double>(in.useful_macs) / (r.overlapped_cycles * 1024.0) : 0.0;
+      r.overlapped_cycles > 0
+          ? static_cast<double>(in.useful_macs) / (r.overlapped_cycles * (wt == QType::BF16 ? 512.0 : 1024.0))
+          : 0.0;
   return r;
 }
 

@@ -14,19 +14,20 @@ namespace amxlab::amx::testing {
 
 inline void print(const char* what, QType t, int64_t m, int64_t n, int64_t k, const AmxModelReport& r) {
   std::printf(
-      "%s %s M=%lld N=%lld K=%lld [%s]\n  TDPB*D %llu TILELOADD %llu TILESTORED %llu TILEZERO %llu "
+      "%s %s M=%lld N=%lld K=%lld [%s]\n  TDPB*D %llu TDPBF16PS %llu TILELOADD %llu TILESTORED %llu TILEZERO %llu "
       "LDTILECFG %llu\n"
       "  cycles: tmul %.4g load/store %.4g config %.4g epilogue %.4g (%.4f/elem-block) -> %.4g\n"
-      "  utilisation %.2f %% of int8 peak = %.1f %% of the format ceiling"
+      "  utilisation %.2f %% of %s peak = %.1f %% of the format ceiling"
       " (overlapped-epilogue bound: %.2f %% = %.1f %%)\n",
       what, name(t), static_cast<long long>(m), static_cast<long long>(n), static_cast<long long>(k),
       r.model.label.c_str(), static_cast<unsigned long long>(r.counters.tdpb_int8()),
+      static_cast<unsigned long long>(r.counters.tdpbf16ps()),
       static_cast<unsigned long long>(r.counters.tileloadd()),
       static_cast<unsigned long long>(r.counters.tilestored()),
       static_cast<unsigned long long>(r.counters.tilezero()),
       static_cast<unsigned long long>(r.counters.ldtilecfg()), r.model.tmul_cycles, r.model.load_store_cycles,
       r.model.config_cycles, r.model.epilogue_cycles, r.epilogue_cycles_per_element, r.model.cycles,
-      100.0 * r.model.utilisation, 100.0 * r.model.utilisation / r.format_ceiling,
+      100.0 * r.model.utilisation, t == QType::BF16 ? "bf16" : "int8", 100.0 * r.model.utilisation / r.format_ceiling,
       100.0 * r.overlapped_utilisation, 100.0 * r.overlapped_utilisation / r.format_ceiling);
 }
 

@@ -51,6 +51,24 @@ TEST(AmxLong, ModelM512EveryType) {
   }
 }
 
+// The plain GEMMs (amx_plain_gemm.h): one TDPB per 16 x 16 x 64-byte block, no epilogue;
+// M=512 and a small M (the M <= 16), N=K=4096.
+TEST(AmxLong, ModelPlainGemms) {
+  for (QType t : {QType::S8, QType::U8, QType::BF16}) {
+    for (int64_t m : {int64_t{16}, int64_t{512}}) {
+      const AmxModelReport r = model_gemm(t, m, 4096, 4096);
+      testing::print("model", t, m, 4096, 4096, r);
+      const uint64_t products = 4u * static_cast<uint64_t>((m + 31) / 32) * 128 * (4096 / 64) * (t == QType::BF16 ? 2 : 1);
+      const uint64_t row_halves = m > 16 ? 4u : 2u;  // C tiles per 32-row tile and panel
+      EXPECT_EQ(t == QType::BF16 ? r.counters.tdpbf16ps() : r.counters.tdpb_int8(),
+                products / 4 * row_halves)
+          << name(t) << " M=" << m;
+      EXPECT_GT(r.model.utilisation, 0.0);
+      EXPECT_LE(r.model.utilisation, 1.0);
+    }
+  }
+}
+
 TEST(AmxLong, ModelM4096) {
   for (QType t : {QType::Q8_0, QType::Q4_0, QType::Q4_1}) {
     const AmxModelReport r = model_gemm(t, 4096, 4096, 4096);
