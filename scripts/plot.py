@@ -46,6 +46,13 @@ def save(fig, ax, path, written, **legend):
     written.append(path)
 
 
+def vs_m_axes(ax, ylabel, title):
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("M (rows of activations)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+
+
 def throughput_plots(docs, out):
     groups = collections.defaultdict(lambda: collections.defaultdict(list))
     onednn = collections.defaultdict(dict)
@@ -82,10 +89,7 @@ def throughput_plots(docs, out):
         if roof[key]:
             ms = sorted(roof[key])
             ax.plot(ms, [roof[key][m] for m in ms], ":", color="grey", label="measured roofline")
-        ax.set_xscale("log", base=2)
-        ax.set_xlabel("M (rows of activations)")
-        ax.set_ylabel("GOPS (2*M*N*K / s)")
-        ax.set_title(f"{typ}  N={n} K={k}  threads={threads}")
+        vs_m_axes(ax, "GOPS (2*M*N*K / s)", f"{typ}  N={n} K={k}  threads={threads}")
         save(fig, ax, os.path.join(out, f"throughput-{typ}-n{n}k{k}-t{threads}.png"), written, fontsize=8)
     return written
 
@@ -112,10 +116,7 @@ def ratio_plots(docs, out):
             ms = sorted(pts)
             ax.plot(ms, [pts[m] for m in ms], marker="o", label=f"N={n} K={k}")
         ax.axhline(1.0, color="k", linestyle="--", linewidth=1)
-        ax.set_xscale("log", base=2)
-        ax.set_xlabel("M (rows of activations)")
-        ax.set_ylabel("speed / oneDNN's (same shape, threads)")
-        ax.set_title(f"{typ}  threads={threads}: kernel=auto vs oneDNN")
+        vs_m_axes(ax, "speed / oneDNN's (same shape, threads)", f"{typ}  threads={threads}: kernel=auto vs oneDNN")
         save(fig, ax, os.path.join(out, f"ratio-{typ}-t{threads}.png"), written, fontsize=8)
     return written
 

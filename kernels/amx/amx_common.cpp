@@ -87,7 +87,8 @@ AmxModelReport model_gemm(QType wt, int64_t m, int64_t n, int64_t k, double ghz)
   // The plain GEMMs (s8s8, u8s8, bf16 over panel32): no vector epilogue, K = 64 bytes
   // per tile product (the full TMUL rate), any K.
   const bool plain = wt == QType::S8 || wt == QType::U8 || wt == QType::BF16;
-  require(kquant || plain || amx_tile_packable(wt), std::string("amx::model_gemm: no AMX kernel for ") + name(wt));
+  require(kquant || plain || amx_tile_packable(wt),
+          std::string("amx::model_gemm: no AMX kernel for ") + name(wt));
   const int64_t block = traits(wt).block_elems;
   require(m >= 1 && n >= 1 && k >= block && k % block == 0,
           "amx::model_gemm: bad shape M=" + std::to_string(m) + " N=" + std::to_string(n) +
@@ -117,7 +118,8 @@ AmxModelReport model_gemm(QType wt, int64_t m, int64_t n, int64_t k, double ghz)
   r.format_ceiling = plain ? 1.0 : kquant ? kq16::type_info(wt).sub_len / 64.0 : 0.5;
   const int64_t padded_n = (n + kStripRows - 1) / kStripRows * kStripRows;
   r.epilogue_elements =
-      plain ? 0 : static_cast<uint64_t>(m) * static_cast<uint64_t>(padded_n) * static_cast<uint64_t>(k / kBlockK);
+      plain ? 0
+            : static_cast<uint64_t>(m) * static_cast<uint64_t>(padded_n) * static_cast<uint64_t>(k / kBlockK);
   r.epilogue_cycles_per_element = plain ? 0.0 : epilogue_cycles_per_element_block(wt);
   tile::ModelInputs in;
   in.useful_macs = static_cast<uint64_t>(m) * static_cast<uint64_t>(n) * static_cast<uint64_t>(k);

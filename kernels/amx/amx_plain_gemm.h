@@ -87,25 +87,22 @@ void plain_step(Tiles& t, const std::byte* a, std::ptrdiff_t pitch, const std::b
   plain_dp<WT>(t, lower);
 }
 
-template <class Tiles>
-void plain_store_c(Tiles& t, uint32_t* c, bool lower) {
+// The C tiles to (Store) or from the 32 x 32 scratch c (row stride 32 elements).
+template <bool Store, class Tiles>
+void plain_move_c(Tiles& t, uint32_t* c, bool lower) {
   constexpr std::ptrdiff_t kCStride = 32 * 4;
-  t.template stored<0>(c, kCStride);
-  t.template stored<1>(c + 16, kCStride);
+  const auto move = [&]<int T>(uint32_t* at) {
+    if constexpr (Store) {
+      t.template stored<T>(at, kCStride);
+    } else {
+      t.template loadd<T>(at, kCStride);
+    }
+  };
+  move.template operator()<0>(c);
+  move.template operator()<1>(c + 16);
   if (lower) {
-    t.template stored<2>(c + 16 * 32, kCStride);
-    t.template stored<3>(c + 16 * 32 + 16, kCStride);
-  }
-}
-
-template <class Tiles>
-void plain_load_c(Tiles& t, const uint32_t* c, bool lower) {
-  constexpr std::ptrdiff_t kCStride = 32 * 4;
-  t.template loadd<0>(c, kCStride);
-  t.template loadd<1>(c + 16, kCStride);
-  if (lower) {
-    t.template loadd<2>(c + 16 * 32, kCStride);
-    t.template loadd<3>(c + 16 * 32 + 16, kCStride);
+    move.template operator()<2>(c + 16 * 32);
+    move.template operator()<3>(c + 16 * 32 + 16);
   }
 }
 
@@ -162,13 +159,13 @@ void plain_gemm_slice(Tiles& t, const char* kernel, const PackedWeights& w, cons
         for (int64_t step = 0; step < full; ++step)
           plain_step<WT>(t, am, pitch, panel, step * kStepUnits, lower);
         if (tail != 0) {
-          plain_store_c(t, c, lower);
+          plain_move_c<true>(t, c, lower);
           t.configure(plain_tile_config(r0, r1, static_cast<int>(tail)));
           cfg0 = -1;  // the main configuration is restored for the next tile
-          plain_load_c(t, c, lower);
+          plain_move_c<false>(t, c, lower);
           plain_step<WT>(t, am, pitch, panel, full * kStepUnits, lower);
         }
-        plain_store_c(t, c, lower);
+        plain_move_c<true>(t, c, lower);
         if (count_only) continue;
         const int64_t lo = std::max<int64_t>(g.n0 - 32 * p, 0), hi = std::min<int64_t>(g.n1 - 32 * p, 32);
         auto* out = static_cast<std::byte*>(g.y) + (static_cast<size_t>(m) * g.y_stride + 32 * p + lo) * 4;

@@ -57,7 +57,8 @@ void run_avx512(QType wt, const char* kernel, uint32_t isa, RawFn fn, const Pack
   const int64_t unit_elems = g.op == raw::kBf16 ? 2 : g.op == raw::kS8S8 || g.op == raw::kU8S8 ? 4 : 1;
   const bool copies = g.op == raw::kS8S8 || g.k % unit_elems != 0;
   const size_t a_bytes = copies ? (raw::a_pack_bytes(g.rows, g.units) + 63) / 64 * 64 : 0;
-  const size_t part = g.units > raw::block_units(g.rows, g.units) ? raw::partial_bytes(g.rows, g.n0, g.n1) : 0;
+  const size_t part =
+      g.units > raw::block_units(g.rows, g.units) ? raw::partial_bytes(g.rows, g.n0, g.n1) : 0;
   auto* scratch = reinterpret_cast<std::byte*>(kernel_args::thread_scratch((a_bytes + part) / 4));
   g.a_pack = scratch;
   g.c_part = scratch + a_bytes;

@@ -20,9 +20,14 @@ T load(const std::byte* p) {
 uint32_t dot_int(const raw::PanelArgs& g, const std::byte* a, const std::byte* panel, size_t j) {
   uint32_t acc = 0;  // wraps modulo 2^32 like the int32 accumulators
   for (int64_t e = 0; e < g.k; ++e) {
-    const auto w = static_cast<int32_t>(load<int8_t>(panel + static_cast<size_t>(e / 4) * g.unit_row_bytes +
-                                                     4 * j + static_cast<size_t>(e % 4)));
-    const int32_t x = g.op == raw::kS8S8 ? load<int8_t>(a + e) : load<uint8_t>(a + e);
+    // Sign extension of the s8 values is the point (NOLINTs below).
+    const int8_t ws = load<int8_t>(panel + static_cast<size_t>(e / 4) * g.unit_row_bytes + 4 * j +
+                                   static_cast<size_t>(e % 4));
+    const int32_t w = ws;  // NOLINT(bugprone-signed-char-misuse)
+    const int8_t xs = load<int8_t>(a + e);
+    const int32_t x = g.op == raw::kS8S8
+                          ? int32_t{xs}
+                          : int32_t{load<uint8_t>(a + e)};  // NOLINT(bugprone-signed-char-misuse)
     acc += static_cast<uint32_t>(x * w);
   }
   return acc;

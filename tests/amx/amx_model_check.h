@@ -14,7 +14,8 @@ namespace amxlab::amx::testing {
 
 inline void print(const char* what, QType t, int64_t m, int64_t n, int64_t k, const AmxModelReport& r) {
   std::printf(
-      "%s %s M=%lld N=%lld K=%lld [%s]\n  TDPB*D %llu TDPBF16PS %llu TILELOADD %llu TILESTORED %llu TILEZERO %llu "
+      "%s %s M=%lld N=%lld K=%lld [%s]\n  TDPB*D %llu TDPBF16PS %llu TILELOADD %llu TILESTORED %llu TILEZERO "
+      "%llu "
       "LDTILECFG %llu\n"
       "  cycles: tmul %.4g load/store %.4g config %.4g epilogue %.4g (%.4f/elem-block) -> %.4g\n"
       "  utilisation %.2f %% of %s peak = %.1f %% of the format ceiling"
@@ -27,8 +28,9 @@ inline void print(const char* what, QType t, int64_t m, int64_t n, int64_t k, co
       static_cast<unsigned long long>(r.counters.tilezero()),
       static_cast<unsigned long long>(r.counters.ldtilecfg()), r.model.tmul_cycles, r.model.load_store_cycles,
       r.model.config_cycles, r.model.epilogue_cycles, r.epilogue_cycles_per_element, r.model.cycles,
-      100.0 * r.model.utilisation, t == QType::BF16 ? "bf16" : "int8", 100.0 * r.model.utilisation / r.format_ceiling,
-      100.0 * r.overlapped_utilisation, 100.0 * r.overlapped_utilisation / r.format_ceiling);
+      100.0 * r.model.utilisation, t == QType::BF16 ? "bf16" : "int8",
+      100.0 * r.model.utilisation / r.format_ceiling, 100.0 * r.overlapped_utilisation,
+      100.0 * r.overlapped_utilisation / r.format_ceiling);
 }
 
 // M, N multiples of 32, K of 32: every tile full, so the counts are closed-form.

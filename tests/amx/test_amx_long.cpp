@@ -58,10 +58,10 @@ TEST(AmxLong, ModelPlainGemms) {
     for (int64_t m : {int64_t{16}, int64_t{512}}) {
       const AmxModelReport r = model_gemm(t, m, 4096, 4096);
       testing::print("model", t, m, 4096, 4096, r);
-      const uint64_t products = 4u * static_cast<uint64_t>((m + 31) / 32) * 128 * (4096 / 64) * (t == QType::BF16 ? 2 : 1);
+      const uint64_t products =
+          4u * static_cast<uint64_t>((m + 31) / 32) * 128 * (4096 / 64) * (t == QType::BF16 ? 2 : 1);
       const uint64_t row_halves = m > 16 ? 4u : 2u;  // C tiles per 32-row tile and panel
-      EXPECT_EQ(t == QType::BF16 ? r.counters.tdpbf16ps() : r.counters.tdpb_int8(),
-                products / 4 * row_halves)
+      EXPECT_EQ(t == QType::BF16 ? r.counters.tdpbf16ps() : r.counters.tdpb_int8(), products / 4 * row_halves)
           << name(t) << " M=" << m;
       EXPECT_GT(r.model.utilisation, 0.0);
       EXPECT_LE(r.model.utilisation, 1.0);

@@ -45,7 +45,7 @@ TEST_P(EveryKernel, EveryMAndNAtSmallK) {
           .n(n)
           .k(k)
           .threads(1 + i % 3)
-          .seed(static_cast<uint64_t>(100 + i))
+          .seed(100 + static_cast<uint64_t>(i))
           .act_quant(v)
           .raw_activations(i % 4 == 3)
           .test(kernel());
@@ -65,7 +65,7 @@ TEST_P(EveryKernel, EveryK) {
             .n(n)
             .k(k)
             .threads(1 + i % 3)
-            .seed(static_cast<uint64_t>(200 + i))
+            .seed(200 + static_cast<uint64_t>(i))
             .raw_activations(i % 2 == 1)
             .test(kernel());
         ++i;

@@ -55,7 +55,7 @@ TEST(PlainKernels, KTailsAndBlockEdges) {
     for (int64_t k : {1, 2, 3, 5, 7, 33, 255, 257, 513, 1023, 1025, 2051, 4099, 8197}) {
       for (int64_t m : {1, 13}) {
         const int64_t n = i % 2 == 0 ? 33 : 130;
-        GemmTester().m(m).n(n).k(k).threads(1 + i % 3).seed(static_cast<uint64_t>(300 + i)).test(*kd);
+        GemmTester().m(m).n(n).k(k).threads(1 + i % 3).seed(300 + static_cast<uint64_t>(i)).test(*kd);
         ++i;
       }
     }
