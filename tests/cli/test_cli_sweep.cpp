@@ -190,6 +190,37 @@ TEST(CliSweep, RealTensorsReproduceGgml) {
   }
 }
 
+// harness/inputs/benchdnn_matmul.txt: every line is a valid case, and benchdnn's small
+// correctness shapes (K = 1, N = 1, M = 1 ...) pass for every type through `check`
+// (golden bitwise or exact model + bound, oneDNN vs golden). The BERT-large M=128 lines
+// are timed in results/ (too slow for a fast test's golden in double).
+TEST(CliSweep, BenchdnnBatchOfThePlainTypes) {
+  std::ifstream in(kData + "/../../harness/inputs/benchdnn_matmul.txt");
+  ASSERT_TRUE(in) << "harness/inputs/benchdnn_matmul.txt not found";
+  const std::string small = temp_file("benchdnn_small.txt"), out = temp_file("benchdnn.json");
+  std::ofstream f(small);
+  std::string line;
+  int cases = 0, small_cases = 0;
+  std::set<std::string> types;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    ++cases;
+    types.insert(line.substr(0, line.find(':')));
+    if (line.find(":m128") == std::string::npos) {
+      f << line << "\n";
+      ++small_cases;
+    }
+  }
+  f.close();
+  EXPECT_EQ(cases, 80);
+  EXPECT_EQ(types, (std::set<std::string>{"s8", "u8", "bf16", "f16", "f32"}));
+  const auto r = run_amxlab("check --no-isolate --batch " + small + " --out " + out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto doc = read_json(out);
+  ASSERT_EQ(doc["cases"].size(), static_cast<size_t>(small_cases));
+  for (const auto& c : doc["cases"]) EXPECT_EQ(c["verdict"], "PASS") << c.dump();
+}
+
 // A GGUF F16 tensor (ggml type 1: whole F16 models, output and embedding tensors) is a
 // weight type like the others: read from the file, run by the dispatcher's kernel and by
 // the portable one, checked against golden's bound and oneDNN.
