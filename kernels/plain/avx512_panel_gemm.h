@@ -114,7 +114,7 @@ inline Vec<OP> vstep(Vec<OP> acc, Vec<OP> a, Vec<OP> w) {
 
 inline __mmask16 lanes(int64_t valid) {
   if (valid >= 16) return 0xffff;
-  return valid <= 0 ? 0 : static_cast<__mmask16>((1u << valid) - 1u);
+  return valid <= 0 ? __mmask16{0} : static_cast<__mmask16>((1u << valid) - 1u);
 }
 
 // Which dst columns of the tile are the slice's: [skip, cols) of its 32 NP columns.
