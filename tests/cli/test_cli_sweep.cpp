@@ -252,6 +252,9 @@ TEST(CliSweep, GgufF16TensorRuns) {
     EXPECT_EQ(c["shape"]["k"], 100);
     EXPECT_TRUE(c["checks"]["golden"]["within_bound"].get<bool>()) << c.dump();
     EXPECT_TRUE(c["checks"]["onednn_vs_golden"]["pass"].get<bool>()) << c.dump();
+    // A registry kernel is also held to its own exact model, bit for bit.
+    ASSERT_TRUE(c["checks"].contains("exact_model")) << c.dump();
+    EXPECT_TRUE(c["checks"]["exact_model"]["bitwise"].get<bool>()) << c.dump();
   }
 }
 
