@@ -1,6 +1,7 @@
 #include "kernels/pack/packed_weights.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <utility>
 
@@ -116,12 +117,20 @@ void PackedWeights::require(QType type, Layout layout, const char* kernel) const
 }
 
 uint64_t checksum_bytes(std::span<const std::byte> bytes) {
-  uint64_t h = 1469598103934665603ull;
-  for (std::byte b : bytes) {
-    h ^= static_cast<uint64_t>(b);
-    h *= 1099511628211ull;
+  constexpr uint64_t kBasis = 1469598103934665603ull, kPrime = 1099511628211ull;
+  uint64_t lane[4] = {kBasis, kBasis ^ 1, kBasis ^ 2, kBasis ^ 3};
+  const size_t words = bytes.size() / 8, groups = words / 4;
+  for (size_t g = 0; g < groups; ++g) {
+    for (size_t i = 0; i < 4; ++i) {
+      uint64_t w;
+      std::memcpy(&w, bytes.data() + (4 * g + i) * 8, 8);
+      lane[i] = (lane[i] ^ w) * kPrime;
+    }
   }
-  return h;
+  uint64_t h = kBasis;
+  for (const uint64_t l : lane) h = (h ^ l) * kPrime;
+  for (size_t i = groups * 32; i < bytes.size(); ++i) h = (h ^ static_cast<uint64_t>(bytes[i])) * kPrime;
+  return (h ^ bytes.size()) * kPrime;
 }
 
 }  // namespace amxlab

@@ -85,7 +85,11 @@ class PackedWeights {
   size_t bytes_ = 0;
 };
 
-// 64-bit FNV-1a of the source bytes: cheap, deterministic, recorded in results.
+// A 64-bit checksum of the source bytes: FNV-1a steps over 64-bit little-endian words in
+// four interleaved lanes (one multiply chain per lane, ~1 cycle per 8 bytes instead of the
+// byte-wise FNV-1a's ~4 per byte: packing a 64 MiB tensor spent more time in it than in
+// the packing), the lanes and any tail bytes folded in order at the end. Deterministic,
+// not cryptographic: it names the source a PackedWeights came from.
 uint64_t checksum_bytes(std::span<const std::byte> bytes);
 
 }  // namespace amxlab

@@ -6,6 +6,16 @@
 #include "kernels/core/error.h"
 
 namespace amxlab::panel32 {
+namespace {
+
+// `count` units of B bytes from a row into one column of consecutive unit rows.
+template <size_t B>
+void copy_units(std::byte* col, const std::byte* row, int64_t count, size_t unit_row_bytes) {
+  for (int64_t u = 0; u < count; ++u)
+    std::memcpy(col + static_cast<size_t>(u) * unit_row_bytes, row + static_cast<size_t>(u) * B, B);
+}
+
+}  // namespace
 
 bool packable(QType t) {
   return t == QType::S8 || t == QType::U8 || t == QType::BF16 || t == QType::F16 || t == QType::F32;
@@ -64,12 +74,17 @@ PackedWeights pack(QType t, std::span<const std::byte> rows, int64_t n, int64_t 
       int32_t sum = 0;
       if (row < n) {
         const std::byte* r = src.data() + static_cast<size_t>(row) * rb;
-        for (int64_t u = 0; u < g.units; ++u) {
-          const size_t first = static_cast<size_t>(u * g.unit_elems) * elem;
-          const size_t bytes = std::min(unit_bytes, rb - first);
-          std::memcpy(panel + static_cast<size_t>(u) * g.unit_row_bytes + static_cast<size_t>(j) * unit_bytes,
-                      r + first, bytes);
+        std::byte* col = panel + static_cast<size_t>(j) * unit_bytes;
+        // Whole units with a fixed-size copy (one move each, not a library call), then
+        // the part of a last unit that K ends inside.
+        const int64_t whole = static_cast<int64_t>(rb / unit_bytes);
+        if (unit_bytes == 4) {
+          copy_units<4>(col, r, whole, g.unit_row_bytes);
+        } else {
+          copy_units<2>(col, r, whole, g.unit_row_bytes);
         }
+        const size_t rest = rb - static_cast<size_t>(whole) * unit_bytes;
+        if (rest != 0) std::memcpy(col + static_cast<size_t>(whole) * g.unit_row_bytes, r + rb - rest, rest);
         if (g.comp_offset != 0) {
           uint32_t s = 0;  // wraps like the int32 accumulators
           for (int64_t e = 0; e < k; ++e) s += static_cast<uint32_t>(static_cast<int8_t>(r[e]));

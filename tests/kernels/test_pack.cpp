@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "kernels/core/blocks.h"
@@ -135,6 +136,37 @@ TEST(VnniPack, Errors) {
   EXPECT_NE(msg.find("gguf_rows"), std::string::npos) << msg;
   const auto back = unpack_to_gguf(plain);
   EXPECT_EQ(0, std::memcmp(back.data(), src.data(), src.size()));
+}
+
+}  // namespace
+}  // namespace amxlab::testing
+
+namespace amxlab::testing {
+namespace {
+
+// The source checksum names the bytes a PackedWeights came from: equal bytes give equal
+// sums, one changed byte anywhere (word lanes, their order, the tail) or another length
+// gives another.
+TEST(Checksum, EveryByteAndTheLengthCount) {
+  for (size_t size : {size_t{0}, size_t{1}, size_t{7}, size_t{31}, size_t{32}, size_t{33}, size_t{100}}) {
+    std::vector<std::byte> v(size);
+    for (size_t i = 0; i < size; ++i) v[i] = static_cast<std::byte>(i * 37 + 11);
+    const uint64_t base = checksum_bytes(v);
+    EXPECT_EQ(checksum_bytes(std::vector<std::byte>(v)), base);
+    for (size_t i = 0; i < size; ++i) {
+      std::vector<std::byte> w = v;
+      w[i] ^= std::byte{0x01};
+      EXPECT_NE(checksum_bytes(w), base) << "size " << size << " byte " << i;
+    }
+    std::vector<std::byte> longer = v;
+    longer.push_back(std::byte{0});
+    EXPECT_NE(checksum_bytes(longer), base) << "size " << size;
+  }
+  // Two 8-byte words swapped between lanes.
+  std::vector<std::byte> a(64), b(64);
+  for (size_t i = 0; i < 64; ++i) a[i] = b[i] = static_cast<std::byte>(i);
+  for (size_t i = 0; i < 8; ++i) std::swap(b[i], b[8 + i]);
+  EXPECT_NE(checksum_bytes(a), checksum_bytes(b));
 }
 
 }  // namespace
