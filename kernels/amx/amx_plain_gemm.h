@@ -34,9 +34,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <vector>
 
 #include "kernels/amx/amx_kernels.h"
+#include "kernels/generic/kernel_args.h"
 #include "kernels/plain/plain_kernels.h"
 #include "kernels/plain/plain_raw.h"
 #include "kernels/tile/tile.h"
@@ -113,20 +113,14 @@ void plain_gemm_slice(Tiles& t, const char* kernel, const PackedWeights& w, cons
   if (!plain::check_panel_run(WT, kernel, w, a, y, s, g)) return;
   bool count_only = false;
   if constexpr (!Tiles::is_native) count_only = t.options().count_only;
-  // Whole 4-byte units of every row: a copy only when K ends inside one.
-  std::vector<std::byte> copy;
+  // Whole 4-byte units of every row (a copy only when K ends inside one; s8 stays s8:
+  // TDPBSSD needs no + 128).
+  plain::whole_unit_rows(
+      g, false,
+      reinterpret_cast<std::byte*>(kernel_args::thread_scratch(plain::whole_unit_copy_bytes(g, false) / 4)));
   const std::byte* act = g.a;
-  auto pitch = static_cast<std::ptrdiff_t>(g.a_stride);
-  const size_t elem = traits(WT).block_bytes;
+  const auto pitch = static_cast<std::ptrdiff_t>(g.a_stride);
   const size_t row_bytes_used = static_cast<size_t>(g.units) * 4;
-  if (static_cast<size_t>(g.k) * elem != row_bytes_used) {
-    copy.assign(static_cast<size_t>(g.rows) * row_bytes_used, std::byte{0});
-    for (int64_t r = 0; r < g.rows; ++r)
-      std::memcpy(copy.data() + static_cast<size_t>(r) * row_bytes_used,
-                  g.a + static_cast<size_t>(r) * g.a_stride, static_cast<size_t>(g.k) * elem);
-    act = copy.data();
-    pitch = static_cast<std::ptrdiff_t>(row_bytes_used);
-  }
   alignas(64) uint32_t c[32 * 32];
   t.declare_buffer(act, static_cast<size_t>(g.rows - 1) * static_cast<size_t>(pitch) + row_bytes_used,
                    "activations", tile::BufferAccess::read);

@@ -4,8 +4,9 @@
 // for one ISA set can be picked by the linker for another.
 //
 // Loop nest of one slice (rows m0..m1, columns n0..n1):
-//   the activations are read where they are (4 bytes per row and unit), except for s8
-//   (copied + 128 as u8) and a K that ends inside a unit (copied, zero-padded);
+//   the activations are broadcast 4 bytes per row and unit from g.a: the caller's rows,
+//   or the portable wrapper's copy for s8 (+ 128 as u8) and a K that ends inside a unit
+//   (zero-padded; plain::whole_unit_rows);
 //   for each K block of kBlockUnits units:
 //     for each pair of panels (64 columns), for each block of 6 rows: the register tile
 //       (R <= 6 rows x 64 columns: 4R zmm accumulators) runs over the block's units.
@@ -208,34 +209,6 @@ __attribute__((noclone)) void tile(const std::byte* a, size_t a_pitch, const std
 }
 
 template <int OP>
-constexpr int64_t kUnitElems = OP == kBf16  ? 2
-                               : kIntOp<OP> ? 4
-                                            : 1;
-
-// True when the kernel reads a packed copy of the activations: s8 (stored + 128 as u8)
-// and K not a multiple of the unit (the last unit zero-padded). Otherwise it broadcasts
-// straight from the caller's rows.
-template <int OP>
-bool packs_activations(const PanelArgs& g) {
-  return g.op == kS8S8 || g.k % kUnitElems<OP> != 0;
-}
-
-// The slice's activation rows -> g.a_pack: rows of units * 4 bytes.
-template <int OP>
-void pack_activations(const PanelArgs& g) {
-  const size_t elem = OP == kBf16 ? 2 : kIntOp<OP> ? 1 : 4;
-  const size_t bytes = static_cast<size_t>(g.k) * elem, pitch = static_cast<size_t>(g.units) * 4;
-  for (int64_t r = 0; r < g.rows; ++r) {
-    std::byte* dst = g.a_pack + static_cast<size_t>(r) * pitch;
-    std::memcpy(dst, g.a + static_cast<size_t>(r) * g.a_stride, bytes);
-    std::memset(dst + bytes, 0, pitch - bytes);
-    if (g.op == kS8S8) {
-      for (size_t i = 0; i < pitch; ++i) dst[i] ^= std::byte{0x80};  // s8 -> u8 = s8 + 128
-    }
-  }
-}
-
-template <int OP>
 void gemv_panels(const std::byte* a, const std::byte* bp, const PanelArgs& g, int64_t nu, Cols cols,
                  const Acc& io, const int32_t* comp, int np) {
   switch (np) {
@@ -273,13 +246,8 @@ void panel_gemm(const PanelArgs& g) {
   auto* y0 = static_cast<std::byte*>(g.y);
   const size_t ys = g.y_stride * 4;
   auto cols_of = [&](int64_t p) { return Cols{g.n0 - p * kCols, g.n1 - p * kCols}; };
-  const std::byte* a = g.a;
-  size_t a_pitch = g.a_stride;
-  if (packs_activations<OP>(g)) {
-    pack_activations<OP>(g);
-    a = g.a_pack;
-    a_pitch = static_cast<size_t>(g.units) * 4;
-  }
+  const std::byte* a = g.a;  // whole 4-byte units per row (plain::whole_unit_rows)
+  const size_t a_pitch = g.a_stride;
   const int64_t row_tiles = (g.rows + kGemmRows - 1) / kGemmRows;
   // One row tile only (M <= 6, decode): no weight block is reused across row tiles, so K
   // is not blocked and every panel is one long sequential stream.

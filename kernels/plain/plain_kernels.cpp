@@ -2,6 +2,7 @@
 // the AVX-512 translation unit (plain_raw.h) or the portable loop (portable_panel_gemm.cpp).
 #include "kernels/plain/plain_kernels.h"
 
+#include <cstring>
 #include <string>
 
 #include "kernels/core/error.h"
@@ -38,12 +39,34 @@ bool check_panel_run(QType wt, const char* kernel, const PackedWeights& w, const
   g.units = geo.units;
   g.a = a.bytes + static_cast<size_t>(s.m0) * a.row_stride;
   g.a_stride = a.row_stride;
+  g.a_row_bytes = row_bytes(traits(wt).act_type, w.k());
   g.rows = s.m1 - s.m0;
   g.y = static_cast<std::byte*>(y.data) + static_cast<size_t>(s.m0) * y.row_stride * 4;
   g.y_stride = y.row_stride;
   g.n0 = s.n0;
   g.n1 = s.n1;
   return true;
+}
+
+size_t whole_unit_copy_bytes(const raw::PanelArgs& g, bool to_u8) {
+  const size_t pitch = static_cast<size_t>(g.units) * 4;
+  if (!to_u8 && g.a_row_bytes == pitch) return 0;
+  return (static_cast<size_t>(g.rows) * pitch + 63) / 64 * 64;
+}
+
+void whole_unit_rows(raw::PanelArgs& g, bool to_u8, std::byte* scratch) {
+  if (whole_unit_copy_bytes(g, to_u8) == 0) return;
+  const size_t pitch = static_cast<size_t>(g.units) * 4;
+  for (int64_t r = 0; r < g.rows; ++r) {
+    std::byte* dst = scratch + static_cast<size_t>(r) * pitch;
+    std::memcpy(dst, g.a + static_cast<size_t>(r) * g.a_stride, g.a_row_bytes);
+    std::memset(dst + g.a_row_bytes, 0, pitch - g.a_row_bytes);
+    if (to_u8) {
+      for (size_t i = 0; i < pitch; ++i) dst[i] ^= std::byte{0x80};  // s8 -> u8 = s8 + 128
+    }
+  }
+  g.a = scratch;
+  g.a_stride = pitch;
 }
 
 namespace {
@@ -53,15 +76,13 @@ void run_avx512(QType wt, const char* kernel, uint32_t isa, RawFn fn, const Pack
   raw::PanelArgs g;
   if (!check_panel_run(wt, kernel, w, a, y, s, g)) return;
   kernel_args::require_isa(isa, kernel);
-  // The activation copy only where the kernel makes one (s8, or K inside a unit).
-  const int64_t unit_elems = g.op == raw::kBf16 ? 2 : g.op == raw::kS8S8 || g.op == raw::kU8S8 ? 4 : 1;
-  const bool copies = g.op == raw::kS8S8 || g.k % unit_elems != 0;
-  const size_t a_bytes = copies ? (raw::a_pack_bytes(g.rows, g.units) + 63) / 64 * 64 : 0;
   const size_t part =
       g.units > raw::block_units(g.rows, g.units) ? raw::partial_bytes(g.rows, g.n0, g.n1) : 0;
-  auto* scratch = reinterpret_cast<std::byte*>(kernel_args::thread_scratch((a_bytes + part) / 4));
-  g.a_pack = scratch;
-  g.c_part = scratch + a_bytes;
+  const bool to_u8 = g.op == raw::kS8S8;
+  const size_t copy = whole_unit_copy_bytes(g, to_u8);
+  auto* scratch = reinterpret_cast<std::byte*>(kernel_args::thread_scratch((copy + part) / 4));
+  whole_unit_rows(g, to_u8, scratch);
+  g.c_part = scratch + copy;
   fn(g);
 }
 

@@ -27,6 +27,14 @@ struct PanelArgs;
 bool check_panel_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
                      const OutputView& y, const Slice& s, raw::PanelArgs& g);
 
+// Rows of whole 4-byte units for the kernels that read a unit per broadcast or tile row
+// (AVX-512, AMX): the caller's rows when K fills its last unit and `to_u8` is false;
+// otherwise a copy of whole_unit_copy_bytes() bytes (0 when none is needed), zero-padded
+// to whole units, each s8 byte stored + 128 as u8 when `to_u8` (VPDPBUSD's unsigned
+// operand). whole_unit_rows() makes the copy in `scratch` and points g.a / g.a_stride at it.
+size_t whole_unit_copy_bytes(const raw::PanelArgs& g, bool to_u8);
+void whole_unit_rows(raw::PanelArgs& g, bool to_u8, std::byte* scratch);
+
 Plan plan_panel(int64_t m, int64_t n, int64_t k);  // {6, 64}
 
 void run_s8s8_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);

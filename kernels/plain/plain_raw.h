@@ -27,13 +27,15 @@ struct PanelArgs {
   const int32_t* comp = nullptr;  // s8 x s8: 128 * sum_k W per column (padded N)
   int64_t k = 0;                  // K in elements
   int64_t units = 0;              // K units of 4 activation bytes (ceil)
-  const std::byte* a = nullptr;   // activation row m0: s8 / u8 / bf16 / f32 elements
+  const std::byte* a = nullptr;   // activation row m0: s8 / u8 / bf16 / f32 elements; for
+                                  // the AVX-512 and AMX kernels whole 4-byte units (see
+                                  // plain::whole_unit_rows, plain_kernels.h)
   size_t a_stride = 0;            // bytes between activation rows
+  size_t a_row_bytes = 0;         // bytes of K values in a row (k * element size)
   int64_t rows = 0;               // m1 - m0 >= 1
   void* y = nullptr;              // output row m0, column 0 (int32 or fp32)
   size_t y_stride = 0;            // in elements
   int64_t n0 = 0, n1 = 0;         // any; the plan keeps n0 at panel boundaries
-  std::byte* a_pack = nullptr;    // scratch: rows * units * 4 bytes (s8, or K inside a unit)
   std::byte* c_part = nullptr;    // scratch: partial_bytes(rows, n0, n1) when K spans blocks
 };
 
@@ -51,11 +53,8 @@ inline constexpr int64_t kGemmRows = 6;
 static constexpr int64_t block_units(int64_t rows, int64_t units) {
   return rows <= kGemmRows ? units : kBlockUnits;
 }
-// Scratch of one run() call: the packed activations, then the partial sums of the tiles
-// between K blocks (6 x 64 x 4 bytes per tile).
-inline constexpr size_t a_pack_bytes(int64_t rows, int64_t units) {
-  return static_cast<size_t>(rows) * static_cast<size_t>(units) * 4u;
-}
+// Scratch of one run() call: the partial sums of the tiles between K blocks (6 x 64 x 4
+// bytes per tile).
 inline constexpr size_t partial_bytes(int64_t rows, int64_t n0, int64_t n1) {
   const int64_t pairs = ((n1 + 31) / 32 - n0 / 32 + 1) / 2;
   return static_cast<size_t>((rows + kGemmRows - 1) / kGemmRows * pairs) * kGemmRows * 256u;
