@@ -7,6 +7,7 @@
 #include "harness/io/npy.h"
 #include "harness/io/printable.h"
 #include "kernels/core/error.h"
+#include "kernels/core/formats.h"
 #include "kernels/core/fp16.h"
 
 namespace amxlab::harness {
@@ -32,6 +33,17 @@ std::pair<std::string, std::string> split_weights_spec(const std::string& spec) 
 }
 
 }  // namespace
+
+std::vector<float> dequantized_weights(const Case& c, const CaseData& d) {
+  if (c.type == QType::S8 || c.type == QType::U8) {
+    std::vector<float> w(d.w.size());
+    for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(static_cast<int8_t>(d.w[i]));
+    return w;
+  }
+  std::vector<float> w(static_cast<size_t>(c.n * c.k));
+  dequantize(c.type, d.w, c.n, c.k, w);
+  return w;
+}
 
 Case case_from_sources(const Case& base, const DataSources& sources) {
   Case c = base;

@@ -33,6 +33,10 @@ struct CaseData {
 // overflow (as benchdnn's fills do), which makes oneDNN exactly comparable.
 CaseData make_case_data(const Case& c, const DataSources& sources = {});
 
+// The case's weights W [N][K] as floats (exact for every type: dequantised blocks,
+// widened f16 / bf16, int8 values).
+std::vector<float> dequantized_weights(const Case& c, const CaseData& d);
+
 // Shape of a case taken from real tensors: N and K from the GGUF tensor, M from the
 // .npy rows; the caller's case supplies the rest.
 Case case_from_sources(const Case& base, const DataSources& sources);

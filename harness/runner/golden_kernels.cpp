@@ -6,7 +6,6 @@
 
 #include "harness/runner/kernel_under_test.h"
 #include "kernels/core/error.h"
-#include "kernels/core/fp16.h"
 #include "reference/golden/golden_gemm.h"
 #include "reference/golden/kernel_models.h"
 
@@ -41,26 +40,19 @@ void run_golden(const Case& c, const CaseData& d, void* y) {
   }
 }
 
-bool run_kernel_model(const Case& c, const CaseData& d, float* y) {
+bool run_kernel_model(const Case& c, const CaseData& d, std::vector<float>& y) {
   const golden::Shape s{c.m, c.n, c.k};
-  const size_t mn = static_cast<size_t>(c.m * c.n), mk = static_cast<size_t>(c.m * c.k),
-               nk = static_cast<size_t>(c.n * c.k);
-  const std::span<const uint16_t> w16{reinterpret_cast<const uint16_t*>(d.w.data()), d.w.size() / 2};
-  switch (c.type) {
-    case QType::BF16:
-      golden::model_bf16_dot2({reinterpret_cast<const uint16_t*>(d.a_plain.data()), mk}, w16, s, {y, mn});
-      return true;
-    case QType::F16: {
-      std::vector<float> wide(nk);
-      for (size_t i = 0; i < nk; ++i) wide[i] = fp16_to_f32(w16[i]);
-      golden::model_fma_f32(d.a_f32, wide, s, {y, mn});
-      return true;
-    }
-    case QType::F32:
-      golden::model_fma_f32(d.a_f32, {reinterpret_cast<const float*>(d.w.data()), nk}, s, {y, mn});
-      return true;
-    default: return false;
+  if (c.type != QType::BF16 && c.type != QType::F16 && c.type != QType::F32) return false;
+  y.resize(static_cast<size_t>(c.m * c.n));
+  if (c.type == QType::BF16) {
+    const auto as_u16 = [](const std::vector<std::byte>& v) {
+      return std::span<const uint16_t>{reinterpret_cast<const uint16_t*>(v.data()), v.size() / 2};
+    };
+    golden::model_bf16_dot2(as_u16(d.a_plain), as_u16(d.w), s, y);
+  } else {
+    golden::model_fma_f32(d.a_f32, dequantized_weights(c, d), s, y);  // f16 widened exactly
   }
+  return true;
 }
 
 namespace {

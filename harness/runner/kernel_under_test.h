@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "harness/runner/case_data.h"
 #include "harness/runner/case_placement.h"
@@ -46,8 +47,8 @@ std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c,
 void run_golden(const Case& c, const CaseData& d, void* y);
 
 // BF16, F16, F32 cases: the exact model of the registry kernels' operation order
-// (reference/golden/kernel_models.h) into y [M][N], which every such kernel matches bit
-// for bit. False (y untouched) for other types.
-bool run_kernel_model(const Case& c, const CaseData& d, float* y);
+// (reference/golden/kernel_models.h) into y, resized to [M][N], which every such kernel
+// matches bit for bit. False (y untouched) for other types.
+bool run_kernel_model(const Case& c, const CaseData& d, std::vector<float>& y);
 
 }  // namespace amxlab::harness

@@ -70,17 +70,10 @@ std::vector<double> q4_1_sum_slack(const Case& c, const std::vector<std::byte>& 
 
 }  // namespace
 
-std::vector<float> widened_f16(const std::vector<std::byte>& w) {
-  const auto h = as_u16(w);
-  std::vector<float> out(h.size());
-  for (size_t i = 0; i < h.size(); ++i) out[i] = fp16_to_f32(h[i]);
-  return out;
-}
-
 golden::ExactModel exact_reference(const Case& c, const CaseData& d) {
   const golden::Shape s{c.m, c.n, c.k};
   if (c.type == QType::BF16) return golden::exact_model_bf16(as_u16(d.a_plain), as_u16(d.w), s, true);
-  if (c.type == QType::F16) return golden::exact_model_f32(d.a_f32, widened_f16(d.w), s);
+  if (c.type == QType::F16) return golden::exact_model_f32(d.a_f32, dequantized_weights(c, d), s);
   return golden::exact_model_f32(d.a_f32, as_f32(d.w), s);
 }
 
@@ -106,7 +99,7 @@ nlohmann::json onednn_check(const Case& c, const CaseData& d, const void* y_gold
   std::string impl;
   if (c.type == QType::BF16 || c.type == QType::F16 || c.type == QType::F32) {
     onednn::Matmul mm(kind_of(c.type), c.m, c.n, c.k);
-    const std::vector<float> wide = c.type == QType::F16 ? widened_f16(d.w) : std::vector<float>();
+    const std::vector<float> wide = c.type == QType::F16 ? dequantized_weights(c, d) : std::vector<float>();
     mm.set_weights(c.type == QType::F16 ? static_cast<const void*>(wide.data()) : d.w.data());
     mm.run(c.type == QType::BF16 ? static_cast<const void*>(d.a_plain.data()) : d.a_f32.data(), y.data());
     impl = mm.impl();

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/core/formats.h"
 #include "kernels/core/fp16.h"
 #include "reference/golden/checks.h"
 #include "reference/golden/golden_gemm.h"
@@ -62,7 +63,7 @@ void gemm_f32(std::span<const float> a, std::span<const float> w, Shape s, std::
 void gemm_f16(std::span<const float> a, std::span<const uint16_t> w, Shape s, std::span<float> y) {
   check_plain(a, w, y, s, "golden::gemm_f16");
   std::vector<float> wf(static_cast<size_t>(s.n * s.k));
-  for (size_t i = 0; i < wf.size(); ++i) wf[i] = fp16_to_f32(w[i]);
+  dequantize(QType::F16, std::as_bytes(w), s.n, s.k, wf);
   float_gemm<float>(a, wf, s, y, [](float v) { return static_cast<double>(v); });
 }
 

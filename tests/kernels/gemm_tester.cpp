@@ -222,9 +222,10 @@ std::span<const T> as(const std::vector<std::byte>& v) {
   return {reinterpret_cast<const T*>(v.data()), v.size() / sizeof(T)};
 }
 
+// f16 weights widened exactly (kernels/core dequantize).
 std::vector<float> widened_f16(const std::vector<std::byte>& w) {
   std::vector<float> out(w.size() / 2);
-  for (size_t i = 0; i < out.size(); ++i) out[i] = fp16_to_f32(as<uint16_t>(w)[i]);
+  dequantize(QType::F16, w, 1, static_cast<int64_t>(out.size()), out);
   return out;
 }
 
