@@ -132,10 +132,10 @@ AmxModelReport model_gemm(QType wt, int64_t m, int64_t n, int64_t k, double ghz)
       r.model.tmul_cycles > r.model.load_store_cycles ? r.model.tmul_cycles : r.model.load_store_cycles;
   const double busiest = tile_cycles > r.model.epilogue_cycles ? tile_cycles : r.model.epilogue_cycles;
   r.overlapped_cycles = busiest + r.model.config_cycles;
-  r.overlapped_utilisation =
-      r.overlapped_cycles > 0
-          ? static_cast<double>(in.useful_macs) / (r.overlapped_cycles * (wt == QType::BF16 ? 512.0 : 1024.0))
-          : 0.0;
+  r.overlapped_utilisation = r.overlapped_cycles > 0
+                                 ? static_cast<double>(in.useful_macs) /
+                                       (r.overlapped_cycles * tile::peak_macs_per_cycle(in.mac_kind))
+                                 : 0.0;
   return r;
 }
 

@@ -20,7 +20,7 @@ ModelResult model_sapphire_rapids(const TileCounters& c, const ModelInputs& in,
   r.cycles = tile + r.config_cycles + r.epilogue_cycles;
   r.cycles_serial = r.tmul_cycles + r.load_store_cycles + r.config_cycles + r.epilogue_cycles;
   r.seconds = r.cycles / (in.ghz * 1e9);
-  const double peak = in.mac_kind == MacKind::int8 ? k.int8_macs_per_cycle : k.bf16_macs_per_cycle;
+  const double peak = peak_macs_per_cycle(in.mac_kind, k);
   r.utilisation = r.cycles > 0 ? d(in.useful_macs) / (r.cycles * peak) : 0.0;
   r.label = kSapphireRapidsModelLabel;
   return r;

@@ -45,6 +45,11 @@ struct SapphireRapidsCosts {
 
 enum class MacKind { int8, bf16 };
 
+// The TMUL peak in multiply-adds per cycle for the kind.
+inline double peak_macs_per_cycle(MacKind kind, const SapphireRapidsCosts& costs = {}) {
+  return kind == MacKind::int8 ? costs.int8_macs_per_cycle : costs.bf16_macs_per_cycle;
+}
+
 struct ModelInputs {
   uint64_t useful_macs = 0;  // of the real problem, e.g. M*N*K
   MacKind mac_kind = MacKind::int8;
