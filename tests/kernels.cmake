@@ -23,6 +23,10 @@ if(TARGET amxlab_threading)
   amxlab_add_test(thread_pool_test LABEL fast
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/kernels/test_thread_pool.cpp
     LIBS amxlab::threading)
+  # Mixture-of-experts GEMM (kernels/moe): the routing matrix over every kernel set.
+  amxlab_add_test(moe_test LABEL fast
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/kernels/test_moe.cpp
+    LIBS amxlab_gemm_tester amxlab::sweep)
   amxlab_add_test(kernels_long_test LABEL long
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/kernels/test_kernels_long.cpp
     LIBS amxlab_gemm_tester)

@@ -73,7 +73,7 @@ class HeaderDictParser {
         if (peek() != '\'' && peek() != '"') {
           fail(
               "unsupported dtype: 'descr' is not a simple type string (structured dtypes "
-              "are not supported; supported: '<f4', '|i1', '<i4')");
+              "are not supported; supported: '<f4', '|i1', '<i4', '<i8')");
         }
         descr = parse_string("a dtype string");
       } else if (key == "fortran_order") {
@@ -197,13 +197,14 @@ class HeaderDictParser {
   NpyDtype parse_descr(const std::string& descr) const {
     if (descr == "<f4") return NpyDtype::F32;
     if (descr == "<i4") return NpyDtype::I32;
+    if (descr == "<i8") return NpyDtype::I64;
     // Byte order is meaningless for one-byte items; numpy writes '|'.
     if (descr == "|i1" || descr == "<i1" || descr == ">i1" || descr == "=i1") return NpyDtype::I8;
     if (descr == ">f4" || descr == ">i4" || (descr.size() > 1 && descr[0] == '>')) {
       throw Error(fmt::format("{}: big-endian dtype '{}' is not supported (only little-endian)", source_,
                               printable(descr)));
     }
-    throw Error(fmt::format("{}: unsupported dtype '{}' (supported: '<f4', '|i1', '<i4')", source_,
+    throw Error(fmt::format("{}: unsupported dtype '{}' (supported: '<f4', '|i1', '<i4', '<i8')", source_,
                             printable(descr)));
   }
 
@@ -312,6 +313,7 @@ std::string_view npy_descr(NpyDtype t) {
     case NpyDtype::F32: return "<f4";
     case NpyDtype::I8: return "|i1";
     case NpyDtype::I32: return "<i4";
+    case NpyDtype::I64: return "<i8";
   }
   throw Error("npy: invalid NpyDtype value " + std::to_string(static_cast<int>(t)));
 }
@@ -321,6 +323,7 @@ size_t npy_item_size(NpyDtype t) {
     case NpyDtype::F32: return 4;
     case NpyDtype::I8: return 1;
     case NpyDtype::I32: return 4;
+    case NpyDtype::I64: return 8;
   }
   throw Error("npy: invalid NpyDtype value " + std::to_string(static_cast<int>(t)));
 }

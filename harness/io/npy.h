@@ -1,7 +1,7 @@
 // NumPy .npy files: the exchange format for activations and reference outputs.
 //
 // Reads format versions 1.0, 2.0 and 3.0 and writes 1.0 (2.0 only if a header would
-// not fit). Supported: little-endian float32 ('<f4'), int8 ('|i1') and int32 ('<i4'),
+// not fit). Supported: little-endian float32 ('<f4'), int8 ('|i1') and int32 ('<i4'), int64 ('<i8'),
 // C order, any number of dimensions (including 0, a scalar). Anything else is
 // rejected with an amxlab::Error that names the file and the offending header field.
 #pragma once
@@ -18,9 +18,9 @@
 
 namespace amxlab::io {
 
-enum class NpyDtype : uint8_t { F32, I8, I32 };
+enum class NpyDtype : uint8_t { F32, I8, I32, I64 };
 
-// The descr string written to headers: "<f4", "|i1", "<i4".
+// The descr string written to headers: "<f4", "|i1", "<i4", "<i8".
 std::string_view npy_descr(NpyDtype t);
 size_t npy_item_size(NpyDtype t);
 
@@ -30,8 +30,10 @@ constexpr NpyDtype npy_dtype_of() {
     return NpyDtype::F32;
   } else if constexpr (std::is_same_v<T, int8_t>) {
     return NpyDtype::I8;
+  } else if constexpr (std::is_same_v<T, int64_t>) {
+    return NpyDtype::I64;  // numpy's default integer (expert ids from np.save)
   } else {
-    static_assert(std::is_same_v<T, int32_t>, "npy supports float, int8_t and int32_t");
+    static_assert(std::is_same_v<T, int32_t>, "npy supports float, int8_t, int32_t and int64_t");
     return NpyDtype::I32;
   }
 }

@@ -104,8 +104,7 @@ void CasePlacement::place(PackedWeights packed) {
   copies_.reserve(static_cast<size_t>(placed_->copies()));
   for (int i = 0; i < placed_->copies(); ++i) {
     borrowed_.push_back(std::make_unique<Borrowed>(placed_->copy(i), placed_->memory_description()));
-    copies_.emplace_back(packed.type(), packed.layout(), packed.n(), packed.k(), bytes,
-                         packed.source_checksum(), *borrowed_.back());
+    copies_.push_back(packed.empty_like(*borrowed_.back()));  // expert stacking kept
     std::memcpy(copies_.back().mutable_bytes().data(), packed.bytes().data(), bytes);
   }
   for (const auto& s : slots_) {

@@ -1,5 +1,6 @@
 #include "kernels/pack/packed_weights.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -82,7 +83,10 @@ PackedWeights::PackedWeights(PackedWeights&& o) noexcept
       checksum_(o.checksum_),
       memory_(o.memory_),
       data_(std::exchange(o.data_, nullptr)),
-      bytes_(std::exchange(o.bytes_, 0)) {}
+      bytes_(std::exchange(o.bytes_, 0)),
+      experts_(o.experts_),
+      expert_stride_(o.expert_stride_),
+      expert_bytes_(o.expert_bytes_) {}
 
 PackedWeights& PackedWeights::operator=(PackedWeights&& o) noexcept {
   if (this != &o) {
@@ -95,6 +99,9 @@ PackedWeights& PackedWeights::operator=(PackedWeights&& o) noexcept {
     memory_ = o.memory_;
     data_ = std::exchange(o.data_, nullptr);
     bytes_ = std::exchange(o.bytes_, 0);
+    experts_ = o.experts_;
+    expert_stride_ = o.expert_stride_;
+    expert_bytes_ = o.expert_bytes_;
   }
   return *this;
 }
@@ -104,7 +111,7 @@ PackedWeights::~PackedWeights() {
 }
 
 void PackedWeights::release() noexcept {
-  if (data_ != nullptr) memory_->deallocate(data_, bytes_);
+  if (data_ != nullptr && memory_ != nullptr) memory_->deallocate(data_, bytes_);
   data_ = nullptr;
 }
 
@@ -114,6 +121,56 @@ void PackedWeights::require(QType type, Layout layout, const char* kernel) const
     throw Error(std::string(kernel) + ": weights are " + amxlab::name(type_) + "/" + amxlab::name(layout_) +
                 ", this kernel reads " + amxlab::name(type) + "/" + amxlab::name(layout));
   }
+  if (experts_ > 0) {
+    throw Error(std::string(kernel) + ": weights are expert-stacked (" + std::to_string(experts_) +
+                " experts of " + std::to_string(n_) + "x" + std::to_string(k_) + ", " + amxlab::name(layout_) +
+                "): a GEMM kernel reads one tensor; run them through moe_gemm");
+  }
+}
+
+PackedWeights PackedWeights::stacked(QType type, Layout layout, int64_t experts, int64_t n, int64_t k,
+                                     size_t expert_bytes, uint64_t source_checksum, MemoryResource& memory) {
+  amxlab::require(experts >= 1 && n >= 1 && k >= 1 && expert_bytes >= 1 && expert_bytes <= SIZE_MAX - 63,
+                  "PackedWeights: bad expert stack E=" + std::to_string(experts) + " N=" + std::to_string(n) +
+                      " K=" + std::to_string(k) + " bytes=" + std::to_string(expert_bytes));
+  const size_t expert_stride = (expert_bytes + 63) / 64 * 64;
+  amxlab::require(static_cast<size_t>(experts) <= SIZE_MAX / expert_stride,
+                  "PackedWeights: expert stack size overflows");
+  PackedWeights w;
+  w.type_ = type;
+  w.layout_ = layout;
+  w.n_ = n;
+  w.k_ = k;
+  w.checksum_ = source_checksum;
+  w.experts_ = experts;
+  w.expert_stride_ = expert_stride;
+  w.expert_bytes_ = expert_bytes;
+  w.bytes_ = static_cast<size_t>(experts) * expert_stride;
+  w.memory_ = &memory;
+  w.data_ = static_cast<std::byte*>(memory.allocate(w.bytes_));
+  return w;
+}
+
+PackedWeights PackedWeights::expert(int64_t e) const {
+  amxlab::require(experts_ > 0, "PackedWeights::expert: the weights are not expert-stacked");
+  amxlab::require(data_ != nullptr, "PackedWeights::expert: weights were moved from");
+  amxlab::require(e >= 0 && e < experts_, [&] {
+    return "PackedWeights::expert: expert " + std::to_string(e) + " outside [0, " + std::to_string(experts_) + ")";
+  });
+  PackedWeights v;
+  v.type_ = type_;
+  v.layout_ = layout_;
+  v.n_ = n_;
+  v.k_ = k_;
+  v.checksum_ = checksum_;
+  v.data_ = data_ + static_cast<size_t>(e) * expert_stride_;
+  v.bytes_ = expert_bytes_;
+  return v;
+}
+
+PackedWeights PackedWeights::empty_like(MemoryResource& memory) const {
+  if (experts_ > 0) return stacked(type_, layout_, experts_, n_, k_, expert_bytes_, checksum_, memory);
+  return PackedWeights(type_, layout_, n_, k_, bytes_, checksum_, memory);
 }
 
 uint64_t checksum_bytes(std::span<const std::byte> bytes) {

@@ -71,18 +71,42 @@ class PackedWeights {
   std::span<std::byte> mutable_bytes() { return {data_, bytes_}; }
 
   // Throws Error("<kernel>: weights are <type>/<layout>, this kernel reads <type>/<layout>")
-  // unless type and layout both match, and checks the shape against n/k when given.
+  // unless type and layout both match, and refuses expert-stacked weights: a GEMM kernel
+  // reads one [N][K] tensor, the experts are reached through moe_gemm (kernels/moe).
   void require(QType type, Layout layout, const char* kernel) const;
 
+  // Expert-stacked weights (DESIGN.md "Mixture of experts", kernels/moe/expert_pack.h):
+  // E experts of [N][K] in one allocation, each packed in the layout as if alone
+  // (expert_bytes each), expert e's bytes at e * expert_stride() (expert_bytes rounded up
+  // to 64: every expert cache-line aligned). experts() is 0 for a plain tensor.
+  static PackedWeights stacked(QType type, Layout layout, int64_t experts, int64_t n, int64_t k,
+                               size_t expert_bytes, uint64_t source_checksum,
+                               MemoryResource& memory = default_memory_resource());
+  int64_t experts() const { return experts_; }
+  bool expert_stacked() const { return experts_ > 0; }
+  size_t expert_stride() const { return expert_stride_; }
+  size_t expert_bytes() const { return expert_bytes_; }
+  // Expert e of stacked weights as a plain PackedWeights that borrows its bytes (owns
+  // nothing: valid while this object lives and is not moved from). Throws Error for a
+  // plain tensor or e outside [0, E).
+  PackedWeights expert(int64_t e) const;
+  // New weights of the same type, layout, shape, stacking and checksum in `memory`,
+  // bytes uninitialised (for placement: the caller copies the bytes in).
+  PackedWeights empty_like(MemoryResource& memory) const;
+
  private:
+  PackedWeights() = default;  // for the factories above
   void release() noexcept;
-  QType type_;
-  Layout layout_;
-  int64_t n_, k_;
-  uint64_t checksum_;
-  MemoryResource* memory_;
+  QType type_ = QType::F32;
+  Layout layout_ = Layout::gguf_rows;
+  int64_t n_ = 0, k_ = 0;
+  uint64_t checksum_ = 0;
+  MemoryResource* memory_ = nullptr;  // null: a borrowed view (expert()), nothing to free
   std::byte* data_ = nullptr;
   size_t bytes_ = 0;
+  int64_t experts_ = 0;
+  size_t expert_stride_ = 0;
+  size_t expert_bytes_ = 0;
 };
 
 // A 64-bit checksum of the source bytes: FNV-1a steps over 64-bit little-endian words in

@@ -6,6 +6,7 @@
 #include "kernels/core/block_codes.h"
 #include "kernels/core/blocks.h"
 #include "kernels/core/error.h"
+#include "kernels/pack/amx_pack.h"
 #include "kernels/pack/kquant_nibble_pack.h"
 #include "kernels/pack/kquant_pack.h"
 #include "kernels/pack/panel_pack.h"
@@ -220,10 +221,13 @@ std::vector<std::byte> unpack_to_gguf(const PackedWeights& w) {
     case Layout::bf16_panel32:
     case Layout::f16_panel32:
     case Layout::f32_panel32: return panel32::unpack(w);
+    case Layout::q8_0_amx_tile:
+    case Layout::q4_0_amx_tile:
+    case Layout::q4_1_amx_tile:
+    case Layout::iq4_nl_amx_tile: return amx::unpack_amx_tile(w);
     default: break;
   }
-  throw Error(std::string("unpack_to_gguf: layout ") + name(w.layout()) +
-              " is not unpacked here (its family has its own inverse, e.g. amx::unpack_amx_tile)");
+  throw Error(std::string("unpack_to_gguf: layout ") + name(w.layout()) + " has no inverse here");
 }
 
 }  // namespace amxlab

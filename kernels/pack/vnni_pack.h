@@ -83,8 +83,9 @@ std::vector<std::byte> unpack(const PackedWeights& w);
 
 namespace amxlab {
 
-// The GGUF bytes any PackedWeights of this project was packed from: gguf_rows (a copy)
-// and the vnni16 layouts. Other layouts throw Error naming the layout. The result's
+// The GGUF bytes any PackedWeights of this project was packed from (a copy for
+// gguf_rows; every packed layout's own inverse otherwise). A layout without an inverse
+// (plain_s8) throws Error naming it. The result's
 // checksum_bytes() equals w.source_checksum().
 std::vector<std::byte> unpack_to_gguf(const PackedWeights& w);
 

@@ -1,0 +1,65 @@
+#include "kernels/moe/moe_dispatch.h"
+
+#include "kernels/core/error.h"
+#include "kernels/dispatch.h"
+#include "kernels/registry.h"
+
+namespace amxlab::moe {
+namespace {
+
+constexpr int64_t kLargeM = 1 << 20;  // "a large M" for the dispatcher's GEMM choice
+
+const KernelDesc& runnable_named(std::string_view kname, QType type) {
+  const KernelDesc* k = find_kernel(kname);
+  if (k == nullptr)
+    throw Error("moe: unknown kernel '" + std::string(kname) + "' (see `amxlab info` for the registry)");
+  require(k->weight_type == type, [&] {
+    return "moe: " + std::string(k->name) + " reads " + name(k->weight_type) + " weights, the case is " + name(type);
+  });
+  std::string why;
+  if (!kernel_runnable(*k, &why)) throw Error(std::string(k->name) + ": " + why);
+  return *k;
+}
+
+}  // namespace
+
+MoeKernels choose_moe_kernels(QType type, std::string* why) {
+  std::string large_why, small_why;
+  const KernelDesc& large = choose_kernel(type, kLargeM, &large_why);
+  const KernelDesc& first = choose_kernel(type, 1, &small_why);
+  const KernelDesc* small = nullptr;
+  std::string rule;
+  if (first.layout == large.layout && first.act_type == large.act_type) {
+    small = &first;
+    rule = "small: the dispatcher's M=1 kernel (" + small_why + ")";
+  } else {
+    // The best runnable native kernel of large's layout for one row: a GEMV over a GEMM,
+    // then the higher ISA level.
+    for (const KernelDesc& k : kernel_registry()) {
+      if (k.weight_type != type || k.layout != large.layout || k.act_type != large.act_type ||
+          k.engine != Engine::native || !kernel_runnable(k))
+        continue;
+      const auto rank = [](const KernelDesc& d) { return (d.op == KernelOp::gemv ? 10 : 0) + isa_rank(d.isa); };
+      if (small == nullptr || rank(k) > rank(*small)) small = &k;
+    }
+    rule = std::string("small: ") + std::string(first.name) + " reads " + name(first.layout) + ", not " +
+           name(large.layout) + "; the best kernel of that layout for one row";
+  }
+  MoeKernels out{&large, small, gemv_max_m(type) + 1};
+  if (why != nullptr) {
+    *why = out.name() + ": large: " + large_why + "; " + rule + "; groups of >= " +
+           std::to_string(out.large_min_rows) + " rows (GEMV threshold + 1) run on " + std::string(large.name);
+  }
+  return out;
+}
+
+MoeKernels moe_kernels_named(std::string_view spec, QType type) {
+  const size_t plus = spec.find('+');
+  const KernelDesc& large = runnable_named(spec.substr(0, plus), type);
+  const KernelDesc& small = plus == std::string_view::npos ? large : runnable_named(spec.substr(plus + 1), type);
+  MoeKernels out{&large, &small, gemv_max_m(type) + 1};
+  check_moe_kernels(out);
+  return out;
+}
+
+}  // namespace amxlab::moe

@@ -1,0 +1,33 @@
+// Which registry kernels run a moe_gemm (kernels/moe/moe_gemm.h) of a weight type here,
+// and the row threshold between them.
+//
+// Rule (auto): `large` is the dispatcher's GEMM for a large M (choose_kernel: the GEMM of
+// the highest ISA level that can run, AMX where usable); `small` is the dispatcher's
+// kernel for M = 1 when it reads the same layout (on this lab's AVX-512 machines: the
+// VNNI GEMV beside the VNNI GEMM; on AMX: the K-quant, IQ4_XS and raw int8 / bf16 VNNI
+// kernels share the AMX kernels' layouts), else the best runnable kernel of large's
+// layout at M = 1, else large itself (Q8_0 / Q4_0 / Q4_1 / IQ4_NL on AMX: their AMX
+// B-tile layout is read by the AMX kernels only, so one-row groups run there too).
+// The threshold is the dense dispatcher's measured GEMV threshold: groups of more than
+// gemv_max_m(type) rows (kernels/dispatch.h, kernels/README.md "Dispatcher") run on
+// `large`. Where large is AMX and small a VNNI GEMM the crossover has not been measured
+// on AMX hardware; the same threshold applies (as the dense dispatcher: AMX from M = 2).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "kernels/moe/moe_gemm.h"
+
+namespace amxlab::moe {
+
+// The auto choice; `why` receives the kernels and the reasons. Throws Error when no
+// kernel of the type can run here.
+MoeKernels choose_moe_kernels(QType type, std::string* why = nullptr);
+
+// Kernels named "<large>+<small>" or "<kernel>" (every group on it), registry names, for
+// weights of `type`, with the auto threshold. Throws Error for an unknown name, a kernel
+// of another type, a pair that reads different layouts, or one that cannot run here.
+MoeKernels moe_kernels_named(std::string_view spec, QType type);
+
+}  // namespace amxlab::moe

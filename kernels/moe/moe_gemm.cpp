@@ -1,0 +1,232 @@
+#include "kernels/moe/moe_gemm.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "kernels/core/error.h"
+
+namespace amxlab::moe {
+namespace {
+
+// Gathering fewer bytes than this runs on the caller (a fork/join costs more).
+constexpr size_t kParallelGatherBytes = size_t{256} << 10;
+
+struct Unit {
+  int32_t expert;
+  int64_t m0, m1, n0, n1;
+  const KernelDesc* kernel;
+  int64_t cost;
+};
+
+}  // namespace
+
+std::string MoeKernels::name() const {
+  if (large == nullptr || small == nullptr) return "(unset)";
+  if (large == small) return std::string(large->name);
+  return std::string(large->name) + "+" + std::string(small->name);
+}
+
+void check_moe_kernels(const MoeKernels& k) {
+  require(k.large != nullptr && k.small != nullptr, "moe_gemm: no kernels given");
+  require(k.large->weight_type == k.small->weight_type && k.large->layout == k.small->layout &&
+              k.large->act_type == k.small->act_type,
+          [&] {
+            return "moe_gemm: " + std::string(k.large->name) + " reads " + name(k.large->weight_type) + "/" +
+                   name(k.large->layout) + " x " + name(k.large->act_type) + ", " + std::string(k.small->name) +
+                   " reads " + name(k.small->weight_type) + "/" + name(k.small->layout) + " x " +
+                   name(k.small->act_type) + ": the groups of one call must read the same packed experts";
+          });
+  require(k.large_min_rows >= 1, "moe_gemm: large_min_rows must be >= 1");
+}
+
+void check_routing(const Routing& r, int64_t experts) {
+  require(r.tokens >= 1 && r.top_k >= 1, [&] {
+    return "moe_gemm: routing of " + std::to_string(r.tokens) + " tokens x top-" + std::to_string(r.top_k) +
+           " (both must be >= 1)";
+  });
+  require(r.ids.size() == static_cast<size_t>(r.tokens * r.top_k), [&] {
+    return "moe_gemm: " + std::to_string(r.ids.size()) + " expert ids for " + std::to_string(r.tokens) +
+           " tokens x top-" + std::to_string(r.top_k);
+  });
+  for (size_t i = 0; i < r.ids.size(); ++i) {
+    const int32_t id = r.ids[i];
+    if (id < 0 || id >= experts) {
+      throw Error("moe_gemm: expert id " + std::to_string(id) + " of token " +
+                  std::to_string(static_cast<int64_t>(i) / r.top_k) + " slot " +
+                  std::to_string(static_cast<int64_t>(i) % r.top_k) + " is outside [0, " + std::to_string(experts) +
+                  ")");
+    }
+  }
+}
+
+void plan_moe(const MoeKernels& k, int64_t experts, int64_t n, int64_t kdim, const Routing& r, int workers,
+              MoePlan& plan) {
+  check_routing(r, experts);
+  const int64_t routes = r.tokens * r.top_k;
+  auto& offset = plan.group_offset;
+  offset.assign(static_cast<size_t>(experts + 1), 0);
+  for (const int32_t id : r.ids) ++offset[static_cast<size_t>(id) + 1];
+  for (int64_t e = 0; e < experts; ++e) offset[static_cast<size_t>(e + 1)] += offset[static_cast<size_t>(e)];
+  plan.route_of_row.resize(static_cast<size_t>(routes));
+  {
+    std::vector<int64_t> next(offset.begin(), offset.end() - 1);
+    for (int64_t i = 0; i < routes; ++i)
+      plan.route_of_row[static_cast<size_t>(next[static_cast<size_t>(r.ids[static_cast<size_t>(i)])]++)] = i;
+  }
+
+  // Units: row chunk x column block of every non-empty group, in expert order.
+  thread_local std::vector<Unit> units;
+  units.clear();
+  int64_t total = 0;
+  plan.gathered_rows = 0;
+  for (int64_t e = 0; e < experts; ++e) {
+    const int64_t rows = offset[static_cast<size_t>(e + 1)] - offset[static_cast<size_t>(e)];
+    if (rows == 0) continue;
+    if (rows > 1) plan.gathered_rows += rows;
+    const KernelDesc* kern = rows >= k.large_min_rows ? k.large : k.small;
+    const Plan p = kern->plan(rows, n, kdim);
+    const int64_t m_step = std::max<int64_t>(1, p.m_step), n_step = std::clamp<int64_t>(p.n_step, 1, n);
+    const int64_t chunk = std::max(m_step, kRowChunk / m_step * m_step);
+    for (int64_t m0 = 0; m0 < rows; m0 += chunk) {
+      const int64_t m1 = std::min(rows, m0 + chunk);
+      for (int64_t n0 = 0; n0 < n; n0 += n_step) {
+        const int64_t n1 = std::min(n, n0 + n_step);
+        const int64_t cost = (n1 - n0) * (m1 - m0 + kWeightCost);
+        units.push_back({static_cast<int32_t>(e), m0, m1, n0, n1, kern, cost});
+        total += cost;
+      }
+    }
+  }
+
+  // Cut the sequence into runs of equal cost: a unit goes to the worker whose share
+  // holds the middle of its cost; neighbours of one row chunk with adjacent columns and
+  // the same worker merge into one piece.
+  const int parts = static_cast<int>(std::clamp<int64_t>(workers, 1, std::max<int64_t>(1, std::ssize(units))));
+  plan.pieces.clear();
+  plan.bundle.assign(1, 0);
+  int64_t before = 0;
+  int current = 0;
+  for (const Unit& u : units) {
+    const double mid = static_cast<double>(before) + 0.5 * static_cast<double>(u.cost);
+    const int w = std::min(parts - 1, static_cast<int>(mid * parts / static_cast<double>(total)));
+    before += u.cost;
+    if (w != current) {
+      while (current < w) {
+        plan.bundle.push_back(plan.pieces.size());
+        ++current;
+      }
+    } else if (!plan.pieces.empty() && plan.bundle.back() < plan.pieces.size()) {
+      Piece& last = plan.pieces.back();
+      if (last.expert == u.expert && last.m0 == u.m0 && last.n1 == u.n0) {
+        last.n1 = u.n1;
+        continue;
+      }
+    }
+    const auto e = static_cast<size_t>(u.expert);
+    plan.pieces.push_back(
+        {u.expert, offset[e], offset[e + 1] - offset[e], u.m0, u.m1, u.n0, u.n1, u.kernel});
+  }
+  plan.bundle.push_back(plan.pieces.size());
+  // Workers with nothing (more workers than units) are dropped from the end.
+  while (plan.bundle.size() > 2 && plan.bundle[plan.bundle.size() - 2] == plan.pieces.size())
+    plan.bundle.pop_back();
+}
+
+void moe_gemm(const MoeKernels& k, std::span<const PackedWeights* const> experts_of_worker,
+              const ActivationView& act, const Routing& r, const OutputView& dst, int workers,
+              const ParallelFor& parallel, MoeScratch& scratch) {
+  check_moe_kernels(k);
+  require(!experts_of_worker.empty() && experts_of_worker[0] != nullptr, "moe_gemm: no expert weights given");
+  const PackedWeights& w = *experts_of_worker[0];
+  if (!w.expert_stacked()) {
+    throw Error("moe_gemm: the weights (" + std::string(name(w.type())) + "/" + name(w.layout()) + ", " +
+                std::to_string(w.n()) + "x" + std::to_string(w.k()) +
+                ") are not expert-stacked: pack them with moe::pack_experts");
+  }
+  require(w.type() == k.large->weight_type && w.layout() == k.large->layout, [&] {
+    return "moe_gemm: the experts are packed as " + std::string(name(w.type())) + "/" + name(w.layout()) + ", " +
+           k.name() + " reads " + name(k.large->weight_type) + "/" + name(k.large->layout);
+  });
+  for (const PackedWeights* copy : experts_of_worker) {
+    require(copy != nullptr && copy->expert_stacked() && copy->type() == w.type() && copy->layout() == w.layout() &&
+                copy->experts() == w.experts() && copy->n() == w.n() && copy->k() == w.k(),
+            "moe_gemm: the per-worker copies of the experts differ");
+  }
+  const int64_t n = w.n(), kdim = w.k(), routes = r.tokens * r.top_k;
+  const size_t arow = row_bytes(k.large->act_type, kdim);
+  require(act.type == k.large->act_type && act.k == kdim && act.m == r.tokens && act.row_stride >= arow &&
+              act.bytes != nullptr,
+          [&] {
+            return "moe_gemm: activations are " + std::string(name(act.type)) + " [" + std::to_string(act.m) + "][" +
+                   std::to_string(act.k) + "], the call needs " + name(k.large->act_type) + " [" +
+                   std::to_string(r.tokens) + "][" + std::to_string(kdim) + "]";
+          });
+  require(dst.data != nullptr && dst.m == routes && dst.n == n && dst.row_stride >= static_cast<size_t>(n), [&] {
+    return "moe_gemm: dst is [" + std::to_string(dst.m) + "][" + std::to_string(dst.n) + "] (stride " +
+           std::to_string(dst.row_stride) + "), the call writes [" + std::to_string(r.tokens) + " x " +
+           std::to_string(r.top_k) + "][" + std::to_string(n) + "]";
+  });
+  MoePlan& plan = scratch.plan;
+  plan_moe(k, w.experts(), n, kdim, r, std::max(1, workers), plan);  // checks every id first
+
+  // Gather the rows of groups with more than one row (grouped order, one slot per row).
+  const auto* in = act.bytes;
+  if (plan.gathered_rows > 0) {
+    if (scratch.gathered.size() < static_cast<size_t>(routes) * arow)
+      scratch.gathered.resize(static_cast<size_t>(routes) * arow);
+    std::byte* g = scratch.gathered.data();
+    const auto gather = [&](int64_t r0, int64_t r1) {
+      for (int64_t e = 0; e + 1 < std::ssize(plan.group_offset); ++e) {
+        const int64_t g0 = std::max(r0, plan.group_offset[static_cast<size_t>(e)]);
+        const int64_t g1 = std::min(r1, plan.group_offset[static_cast<size_t>(e + 1)]);
+        if (g0 >= g1 || plan.group_offset[static_cast<size_t>(e + 1)] - plan.group_offset[static_cast<size_t>(e)] < 2)
+          continue;
+        for (int64_t i = g0; i < g1; ++i) {
+          const int64_t token = plan.route_of_row[static_cast<size_t>(i)] / r.top_k;
+          std::memcpy(g + static_cast<size_t>(i) * arow, in + static_cast<size_t>(token) * act.row_stride, arow);
+        }
+      }
+    };
+    const int parts = static_cast<size_t>(plan.gathered_rows) * arow < kParallelGatherBytes ? 1 : plan.workers();
+    if (parts <= 1) {
+      gather(0, routes);
+    } else {
+      parallel(parts, [&](int64_t p) { gather(routes * p / parts, routes * (p + 1) / parts); });
+    }
+  }
+
+  if (scratch.out.size() < static_cast<size_t>(plan.workers())) scratch.out.resize(static_cast<size_t>(plan.workers()));
+  auto* out = static_cast<std::byte*>(dst.data);
+  const size_t out_row = dst.row_stride * 4;  // fp32 or int32 outputs
+  const std::byte* gathered = scratch.gathered.data();
+  parallel(plan.workers(), [&](int64_t wk) {
+    const PackedWeights& mine =
+        *experts_of_worker[experts_of_worker.size() == 1 ? 0 : static_cast<size_t>(wk) % experts_of_worker.size()];
+    auto& block = scratch.out[static_cast<size_t>(wk)];
+    for (size_t i = plan.bundle[static_cast<size_t>(wk)]; i < plan.bundle[static_cast<size_t>(wk) + 1]; ++i) {
+      const Piece& p = plan.pieces[i];
+      const PackedWeights expert = mine.expert(p.expert);
+      const int64_t rows = p.m1 - p.m0;
+      if (p.group_rows == 1) {
+        const int64_t route = plan.route_of_row[static_cast<size_t>(p.row_offset)];
+        const ActivationView a{act.type, in + static_cast<size_t>(route / r.top_k) * act.row_stride, act.row_stride,
+                               1, kdim};
+        const OutputView y{out + static_cast<size_t>(route) * out_row, dst.row_stride, 1, n};
+        p.kernel->run(expert, a, y, Slice{0, 1, p.n0, p.n1});
+        continue;
+      }
+      if (block.size() < static_cast<size_t>(rows * n)) block.resize(static_cast<size_t>(rows * n));
+      const ActivationView a{act.type, gathered + static_cast<size_t>(p.row_offset + p.m0) * arow, arow, rows, kdim};
+      const OutputView y{block.data(), static_cast<size_t>(n), rows, n};
+      p.kernel->run(expert, a, y, Slice{0, rows, p.n0, p.n1});
+      const size_t cols = static_cast<size_t>(p.n1 - p.n0) * 4;
+      for (int64_t m = 0; m < rows; ++m) {
+        const int64_t route = plan.route_of_row[static_cast<size_t>(p.row_offset + p.m0 + m)];
+        std::memcpy(out + static_cast<size_t>(route) * out_row + static_cast<size_t>(p.n0) * 4,
+                    block.data() + static_cast<size_t>(m * n + p.n0), cols);
+      }
+    }
+  });
+}
+
+}  // namespace amxlab::moe
