@@ -135,8 +135,8 @@ std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep
       dropped.insert(dropped.end(), e.dropped.begin(), e.dropped.end());
     }
   }
-  if (!f.weights.empty() || !f.activations.empty()) {
-    for (auto& c : cases) c = harness::case_from_sources(c, {f.weights, f.activations});
+  if (!f.weights.empty() || !f.activations.empty() || !f.routing.empty()) {
+    for (auto& c : cases) c = harness::case_from_sources(c, {f.weights, f.activations, f.routing});
   }
   if (!f.shard.empty()) {
     int i = 0, n = 1;
@@ -183,7 +183,7 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
   o.run.repetitions = f.repetitions;
   o.run.min_time_s = f.min_time_s;
   o.run.cold = !f.no_cold;
-  o.run.sources = {f.weights, f.activations};
+  o.run.sources = {f.weights, f.activations, f.routing};
   o.run.output_npy = f.output;
   o.run.calibration = load_calibration(f.calibration);
   o.run.placement.hugepages = f.hugepages;
@@ -280,6 +280,7 @@ void add_sweep_flags(CLI::App* cmd, SweepFlags& f) {
   cmd->add_option("--shard", f.shard, "run shard i/n of the sweep (0 <= i < n)");
   cmd->add_option("--weights", f.weights, "FILE.gguf:TENSOR instead of random weights");
   cmd->add_option("--activations", f.activations, "F32 [M][K] .npy instead of random activations");
+  cmd->add_option("--routing", f.routing, "MoE cases: expert ids, int32/int64 [T][top_k] .npy (route=file)");
   cmd->add_option("--output", f.output, "write the kernel's output as .npy (single case)");
   cmd->add_option(
       "--onednn-isa", f.onednn_isa,

@@ -14,7 +14,7 @@ namespace amxlab::cli {
 struct SweepFlags {
   std::string kernel, type, m, n, k, threads, place, numa, aq, seed;
   std::vector<std::string> cases, batches;
-  std::string shard, out, resume, weights, activations, output, calibration, max_isa, onednn_isa;
+  std::string shard, out, resume, weights, activations, routing, output, calibration, max_isa, onednn_isa;
   int repetitions = 5;
   double min_time_s = 0.05, timeout_s = 900;
   bool no_cold = false, no_onednn = false, no_isolate = false, quick = false, hugepages = false;

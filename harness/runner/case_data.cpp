@@ -1,11 +1,13 @@
 #include "harness/runner/case_data.h"
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 
 #include "harness/io/gguf_reader.h"
 #include "harness/io/npy.h"
 #include "harness/io/printable.h"
+#include "harness/sweep/routing.h"
 #include "kernels/core/error.h"
 #include "kernels/core/formats.h"
 #include "kernels/core/fp16.h"
@@ -40,8 +42,9 @@ std::vector<float> dequantized_weights(const Case& c, const CaseData& d) {
     for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(static_cast<int8_t>(d.w[i]));
     return w;
   }
-  std::vector<float> w(static_cast<size_t>(c.n * c.k));
-  dequantize(c.type, d.w, c.n, c.k, w);
+  const int64_t rows = c.n * std::max<int64_t>(1, c.experts);  // MoE: every expert
+  std::vector<float> w(static_cast<size_t>(rows * c.k));
+  dequantize(c.type, d.w, rows, c.k, w);
   return w;
 }
 
@@ -54,11 +57,28 @@ Case case_from_sources(const Case& base, const DataSources& sources) {
     if (!t.qtype)
       throw Error("--weights: tensor " + io::printable(tensor, 80) + " has ggml type " +
                   std::string(t.type_name) + ", which amxlab has no kernels for");
-    if (t.dims.size() > 2)
-      throw Error("--weights: tensor " + io::printable(tensor, 80) + " has more than 2 dimensions");
+    if (t.dims.size() > 3 || (t.dims.size() == 3 && !c.moe()))
+      throw Error("--weights: tensor " + io::printable(tensor, 80) + " has " + std::to_string(t.dims.size()) +
+                  " dimensions" +
+                  (t.dims.size() == 3 ? " (an expert tensor: give a MoE case, shape e<E>top<k>t<T>n<N>k<K>)" : ""));
     c.type = *t.qtype;
     c.k = t.row_length();
-    c.n = t.rows();
+    if (c.moe()) {
+      if (t.dims.size() != 3)
+        throw Error("--weights: tensor " + io::printable(tensor, 80) + " is not a 3-D expert tensor [K, N, E]");
+      c.n = t.dims[1];
+      c.experts = t.dims[2];
+    } else {
+      c.n = t.rows();
+    }
+  }
+  if (!sources.routing.empty()) {
+    if (!c.moe()) throw Error("--routing: applies to mixture-of-experts cases only");
+    int64_t tokens = 0, top_k = 0;
+    (void)read_routing_npy(sources.routing, c.experts, tokens, top_k);
+    c.m = tokens;
+    c.top_k = top_k;
+    c.route = "file";
   }
   if (!sources.activations.empty()) {
     const io::NpyArray a = io::read_npy(sources.activations);
@@ -68,6 +88,10 @@ Case case_from_sources(const Case& base, const DataSources& sources) {
       throw Error("--activations: " + sources.activations + " has rows of " + std::to_string(a.shape[1]) +
                   " values, the weights have K=" + std::to_string(c.k));
     }
+    if (c.moe() && a.shape[0] != c.m) {
+      throw Error("--activations: " + sources.activations + " has " + std::to_string(a.shape[0]) +
+                  " rows, the case has T=" + std::to_string(c.m) + " tokens");
+    }
     c.m = a.shape[0];
   }
   validate_case(c);
@@ -76,7 +100,22 @@ Case case_from_sources(const Case& base, const DataSources& sources) {
 
 CaseData make_case_data(const Case& c, const DataSources& sources) {
   CaseData d;
-  const auto m = static_cast<size_t>(c.m), n = static_cast<size_t>(c.n), k = static_cast<size_t>(c.k);
+  // A MoE case's weights are E experts of [N][K]: E * N rows.
+  const auto m = static_cast<size_t>(c.m), n = static_cast<size_t>(c.n * std::max<int64_t>(1, c.experts)),
+             k = static_cast<size_t>(c.k);
+  if (c.moe()) {
+    if (c.route == "file") {
+      require(!sources.routing.empty(), "route=file: give the expert ids with --routing FILE.npy");
+      int64_t tokens = 0, top_k = 0;
+      d.ids = read_routing_npy(sources.routing, c.experts, tokens, top_k);
+      require(tokens == c.m && top_k == c.top_k, "--routing: " + io::printable(sources.routing, 200) + " holds [" +
+                                                     std::to_string(tokens) + "][" + std::to_string(top_k) +
+                                                     "] ids, the case has T=" + std::to_string(c.m) +
+                                                     " top_k=" + std::to_string(c.top_k));
+    } else {
+      d.ids = make_routing(*parse_route(c.route), c.m, c.top_k, c.experts, c.seed);
+    }
+  }
   const auto& tr = traits(c.type);
   d.source = "random(seed=" + std::to_string(c.seed) + ")";
 
@@ -106,14 +145,14 @@ CaseData make_case_data(const Case& c, const DataSources& sources) {
     const auto [path, tensor] = split_weights_spec(sources.weights);
     const io::GgufFile f = io::GgufFile::open(path);
     const auto& t = f.tensor(tensor);
-    require(t.qtype == c.type && t.row_length() == c.k && t.rows() == c.n,
+    require(t.qtype == c.type && t.row_length() == c.k && t.rows() == static_cast<int64_t>(n),
             "--weights: tensor " + io::printable(tensor, 80) + " does not match the case " + c.descriptor());
     d.w.assign(t.data.begin(), t.data.end());
     d.source += ", weights=" + sources.weights;
   } else {
     const auto wf = normal_fill(n * k, c.seed * 2 + 2, 97, 20.0f);
     d.w.resize(row_bytes(c.type, c.k) * n);
-    quantize_weights(c.type, wf, c.n, c.k, d.w);
+    quantize_weights(c.type, wf, static_cast<int64_t>(n), c.k, d.w);
   }
 
   if (c.type == QType::BF16) {

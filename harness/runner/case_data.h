@@ -15,6 +15,7 @@ namespace amxlab::harness {
 struct DataSources {
   std::string weights;      // "path.gguf:tensor.name" or empty
   std::string activations;  // "path.npy" (float32 [M][K]) or empty
+  std::string routing;      // MoE: "path.npy" of expert ids (int32 / int64 [T][top_k]) or empty
 };
 
 struct CaseData {
@@ -23,7 +24,10 @@ struct CaseData {
   // Plain-type activations in their own format (bf16 bits, s8, u8), [M][K].
   std::vector<std::byte> a_plain;
   // Weights W [N][K] in the case's type: GGUF rows for block formats, raw otherwise.
+  // MoE cases: E experts of [N][K], expert after expert (a GGUF 3-D expert tensor).
   std::vector<std::byte> w;
+  // MoE cases: expert ids [T][top_k] (harness/sweep/routing.h).
+  std::vector<int32_t> ids;
   std::string source;  // where the data came from, recorded in results
 };
 
@@ -33,12 +37,13 @@ struct CaseData {
 // overflow (as benchdnn's fills do), which makes oneDNN exactly comparable.
 CaseData make_case_data(const Case& c, const DataSources& sources = {});
 
-// The case's weights W [N][K] as floats (exact for every type: dequantised blocks,
+// The case's weights W [N][K] (MoE: [E * N][K]) as floats (exact for every type: dequantised blocks,
 // widened f16 / bf16, int8 values).
 std::vector<float> dequantized_weights(const Case& c, const CaseData& d);
 
-// Shape of a case taken from real tensors: N and K from the GGUF tensor, M from the
-// .npy rows; the caller's case supplies the rest.
+// Shape of a case taken from real tensors: N and K from the GGUF tensor (and E from a
+// 3-D expert tensor [K, N, E], which makes the case a MoE case), M from the .npy rows,
+// T and top_k from a routing .npy (route=file); the caller's case supplies the rest.
 Case case_from_sources(const Case& base, const DataSources& sources);
 
 }  // namespace amxlab::harness

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "harness/runner/kernel_under_test.h"
+#include "harness/runner/moe_case.h"
 #include "kernels/core/error.h"
 #include "reference/golden/golden_gemm.h"
 #include "reference/golden/kernel_models.h"
@@ -12,6 +13,10 @@
 namespace amxlab::harness {
 
 void run_golden(const Case& c, const CaseData& d, void* y) {
+  if (c.moe()) {
+    run_golden_moe(c, d, y);
+    return;
+  }
   const golden::Shape s{c.m, c.n, c.k};
   const size_t mn = static_cast<size_t>(c.m * c.n), mk = static_cast<size_t>(c.m * c.k),
                nk = static_cast<size_t>(c.n * c.k);
@@ -42,7 +47,8 @@ void run_golden(const Case& c, const CaseData& d, void* y) {
 
 bool run_kernel_model(const Case& c, const CaseData& d, std::vector<float>& y) {
   const golden::Shape s{c.m, c.n, c.k};
-  if (c.type != QType::BF16 && c.type != QType::F16 && c.type != QType::F32) return false;
+  // (A MoE case's golden already is the kernels' exact model per route: moe_case.h.)
+  if (c.moe() || (c.type != QType::BF16 && c.type != QType::F16 && c.type != QType::F32)) return false;
   y.resize(static_cast<size_t>(c.m * c.n));
   if (c.type == QType::BF16) {
     const auto as_u16 = [](const std::vector<std::byte>& v) {
@@ -76,12 +82,12 @@ class PlantedFaultKernel : public KernelUnderTest {
   std::string engine() const override { return "reference"; }
   void prepare(const Case&, const CaseData&) override {}
   void run(const Case& c, const CaseData& d, void* y) override {
-    if (c.m == 13 && which_ == "crash") std::raise(SIGSEGV);
+    if (c.m == 13 && which_ == "crash") std::raise(SIGSEGV);  // (MoE: T = 13)
     if (c.m == 13 && which_ == "hang") {
       for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
     }
     run_golden(c, d, y);
-    if (which_ == "flipbit" && c.m == 17 && c.n == 33) {
+    if (which_ == "flipbit" && c.out_rows() == 17 && c.n == 33) {
       auto* p = static_cast<uint32_t*>(y) + (16 * 33 + 32);
       *p ^= 1u;
     }
@@ -103,6 +109,7 @@ std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c, const Pla
                       " numa=" + c.numa + " apply to registry kernels, which run on the pinned pool");
   }
   if (c.kernel == "golden") return std::make_unique<GoldenKernel>();
+  if (c.moe() && c.kernel.rfind("test.", 0) != 0) return make_moe_kernel(c, placement);
   if (c.kernel.rfind("test.", 0) == 0) {
     const std::string which = c.kernel.substr(5);
     if (which != "flipbit" && which != "crash" && which != "hang") {

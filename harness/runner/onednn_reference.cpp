@@ -29,7 +29,9 @@ std::span<const float> as_f32(const std::vector<std::byte>& v) {
   return {reinterpret_cast<const float*>(v.data()), v.size() / 4};
 }
 
-onednn::MatmulKind kind_of(QType t) {
+}  // namespace
+
+onednn::MatmulKind onednn_kind_of(QType t) {
   switch (t) {
     case QType::S8: return onednn::MatmulKind::s8s8s32;
     case QType::U8: return onednn::MatmulKind::u8s8s32;
@@ -41,6 +43,15 @@ onednn::MatmulKind kind_of(QType t) {
     default: return onednn::MatmulKind::u8s8s32;
   }
 }
+
+std::vector<int> onednn_cpus(const Case& c) {
+  std::vector<int> cpus;
+  for (const auto& s : numa::plan_workers(machine_topology(), numa::parse_placement(c.place), c.threads))
+    cpus.push_back(s.cpu);
+  return cpus;
+}
+
+namespace {
 
 // Q4_1's min term uses the Q8_1 block's stored fp16 s, not the exact d * sum(q) that a
 // dequantised f32 matmul sees: per output, sum over blocks of |m_w| * |s - d * sum(q)|.
@@ -82,7 +93,7 @@ nlohmann::json onednn_check(const Case& c, const CaseData& d, const void* y_gold
   nlohmann::json j;
   onednn::set_threads(c.threads);
   if (c.type == QType::S8 || c.type == QType::U8) {
-    onednn::Matmul mm(kind_of(c.type), c.m, c.n, c.k);
+    onednn::Matmul mm(onednn_kind_of(c.type), c.m, c.n, c.k);
     mm.set_weights(d.w.data());
     std::vector<int32_t> y(mn);
     mm.run(d.a_plain.data(), y.data());
@@ -98,7 +109,7 @@ nlohmann::json onednn_check(const Case& c, const CaseData& d, const void* y_gold
   golden::ExactModel e;
   std::string impl;
   if (c.type == QType::BF16 || c.type == QType::F16 || c.type == QType::F32) {
-    onednn::Matmul mm(kind_of(c.type), c.m, c.n, c.k);
+    onednn::Matmul mm(onednn_kind_of(c.type), c.m, c.n, c.k);
     const std::vector<float> wide = c.type == QType::F16 ? dequantized_weights(c, d) : std::vector<float>();
     mm.set_weights(c.type == QType::F16 ? static_cast<const void*>(wide.data()) : d.w.data());
     mm.run(c.type == QType::BF16 ? static_cast<const void*>(d.a_plain.data()) : d.a_f32.data(), y.data());
@@ -137,13 +148,11 @@ nlohmann::json onednn_check(const Case& c, const CaseData& d, const void* y_gold
 }
 
 nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
-  const onednn::MatmulKind kind = kind_of(c.type);
+  const onednn::MatmulKind kind = onednn_kind_of(c.type);
   const bool quantised = traits(c.type).block_quantized;
   // The case's threads and placement for oneDNN too: its OpenMP team pinned to the CPUs
   // the harness's pool uses (the planner's slots, in order).
-  std::vector<int> cpus;
-  for (const auto& s : numa::plan_workers(machine_topology(), numa::parse_placement(c.place), c.threads))
-    cpus.push_back(s.cpu);
+  const std::vector<int> cpus = onednn_cpus(c);
   const onednn::OmpPinning pinning(cpus);
   onednn::Matmul mm(kind, c.m, c.n, c.k);
   // Data for the timing only (values do not matter for speed; keep int sums in range).

@@ -2,12 +2,20 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "harness/runner/case_data.h"
 #include "harness/runner/runner.h"
 #include "reference/golden/error_bounds.h"
+#include "reference/onednn/matmul.h"
 
 namespace amxlab::harness {
+
+// The oneDNN matmul a case of weight type t is compared with: the same kind for plain
+// types (f16: f32 on widened weights), u8s8s32 for quantised types (the int8 reference).
+onednn::MatmulKind onednn_kind_of(QType t);
+// The CPUs oneDNN's OpenMP team is pinned to: the case's placement, as the pool's.
+std::vector<int> onednn_cpus(const Case& c);
 
 // The exact model a float case is checked against (bf16 with DAZ/FTZ slack).
 golden::ExactModel exact_reference(const Case& c, const CaseData& d);

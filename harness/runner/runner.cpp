@@ -6,11 +6,13 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <set>
 #include <vector>
 
 #include "harness/io/npy.h"
 #include "harness/runner/checks.h"
 #include "harness/runner/kernel_under_test.h"
+#include "harness/runner/moe_case.h"
 #include "harness/runner/onednn_reference.h"
 #include "harness/runner/throughput.h"
 #include "kernels/core/error.h"
@@ -36,7 +38,7 @@ std::vector<float> activation_values(const Case& c, const CaseData& d) {
 
 void check_case(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o,
                 nlohmann::json& rec, std::string& verdict, std::string& reason) {
-  const size_t mn = static_cast<size_t>(c.m * c.n);
+  const size_t mn = static_cast<size_t>(c.out_rows() * c.n);
   const bool is_int = int_output(c.type);
   std::vector<uint32_t> want(mn), got(mn);
   run_golden(c, d, want.data());
@@ -50,7 +52,7 @@ void check_case(const Case& c, const CaseData& d, KernelUnderTest& k, const RunO
     reason = "the kernel left MXCSR changed";
   }
   if (!o.output_npy.empty()) {
-    const int64_t shape[2] = {c.m, c.n};
+    const int64_t shape[2] = {c.out_rows(), c.n};
     if (is_int) {
       io::write_npy_i32(o.output_npy, shape, {reinterpret_cast<const int32_t*>(got.data()), mn});
     } else {
@@ -58,7 +60,7 @@ void check_case(const Case& c, const CaseData& d, KernelUnderTest& k, const RunO
     }
   }
 
-  if (c.type == QType::BF16 || c.type == QType::F16 || c.type == QType::F32) {
+  if (!c.moe() && (c.type == QType::BF16 || c.type == QType::F16 || c.type == QType::F32)) {
     // No two float implementations agree bitwise: ULP + analytic bound vs the exact model.
     const auto e = exact_reference(c, d);
     const BoundCheck b = compare_within({reinterpret_cast<const float*>(got.data()), mn}, e.y, e.bound, c.n);
@@ -81,8 +83,14 @@ void check_case(const Case& c, const CaseData& d, KernelUnderTest& k, const RunO
       }
     }
   } else {
-    const BitwiseCheck b = compare_bitwise(got.data(), want.data(), c.m, c.n, is_int);
+    const BitwiseCheck b = compare_bitwise(got.data(), want.data(), c.out_rows(), c.n, is_int);
     rec["checks"]["golden"] = b.to_json();
+    if (c.moe()) {
+      rec["checks"]["golden"]["definition"] =
+          traits(c.type).block_quantized || is_int
+              ? "per (token, slot) the single-expert golden GEMM"
+              : "per (token, slot) the kernels' exact model (reference/golden/kernel_models.h)";
+    }
     if (!b.pass() && verdict == "PASS") {
       verdict = "FAIL";
       reason = fmt::format("{} of {} outputs differ from golden; first y[{}][{}] = {}, golden {}",
@@ -99,7 +107,7 @@ void check_case(const Case& c, const CaseData& d, KernelUnderTest& k, const RunO
   }
 
   if (o.onednn) {
-    nlohmann::json j = onednn_check(c, d, want.data());
+    nlohmann::json j = c.moe() ? onednn_moe_check(c, d, want.data()) : onednn_check(c, d, want.data());
     if (!j.value("pass", true) && verdict == "PASS") {
       verdict = "FAIL";
       reason = "oneDNN disagrees with golden: " + j.value("detail", std::string());
@@ -114,6 +122,7 @@ std::string reproducer(const Case& c, const RunOptions& o) {
   std::string cmd = "amxlab check --case '" + c.descriptor() + "'";
   if (!o.sources.weights.empty()) cmd += " --weights '" + o.sources.weights + "'";
   if (!o.sources.activations.empty()) cmd += " --activations '" + o.sources.activations + "'";
+  if (!o.sources.routing.empty()) cmd += " --routing '" + o.sources.routing + "'";
   if (o.placement.hugepages) cmd += " --hugepages";
   if (o.placement.page_query != "move_pages") cmd += " --page-query " + o.placement.page_query;
   return cmd;
@@ -125,6 +134,7 @@ nlohmann::json run_case(const Case& c, const RunOptions& o) {
   rec["kernel"] = c.kernel;
   rec["type"] = name(c.type);
   rec["shape"] = {{"m", c.m}, {"n", c.n}, {"k", c.k}};
+  if (c.moe()) rec["moe"] = {{"experts", c.experts}, {"top_k", c.top_k}, {"tokens", c.m}, {"route", c.route}};
   rec["threads"] = c.threads;
   rec["reproducer"] = reproducer(c, o);
   rec["numa"] = {{"policy", c.numa}, {"place", c.place}, {"observed", nullptr}};
@@ -141,6 +151,7 @@ nlohmann::json run_case(const Case& c, const RunOptions& o) {
     rec["pack_seconds"] =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - pack_start).count();
     if (!k->placement().is_null()) rec["numa"] = k->placement();
+    if (c.moe()) rec["moe"]["routed_experts"] = std::set<int32_t>(d.ids.begin(), d.ids.end()).size();
     if (!k->placement_flag().empty()) {
       // The weights are not where the policy says: any figure would be mislabelled.
       verdict = "FAIL";
@@ -153,15 +164,15 @@ nlohmann::json run_case(const Case& c, const RunOptions& o) {
       // from a stopwatch, and are not mixed with measured figures.
       rec["timing"] = {{"kind", "model"}, {"note", "emulated AMX kernel: not timed; see the SPR model"}};
     } else if (o.bench) {
-      rec["timing"] = time_kernel(c, d, *k, o);
+      rec["timing"] = c.moe() ? time_moe_kernel(c, d, *k, o) : time_kernel(c, d, *k, o);
       const auto& cold = rec["timing"].contains("cold") ? rec["timing"]["cold"] : nlohmann::json();
       if (cold.is_object() && cold.contains("placement_flag") && verdict == "PASS") {
         verdict = "FAIL";
         reason = "NUMA placement differs from numa=" + c.numa +
                  " in the cold timing: " + cold["placement_flag"].get<std::string>();
       }
-      if (o.onednn) rec["onednn_timing"] = onednn_time(c, o);
-      if (!o.onednn_isas.empty()) rec["onednn_timing_by_isa"] = onednn_time_per_isa(c, o);
+      if (o.onednn) rec["onednn_timing"] = c.moe() ? onednn_moe_time(c, d, o) : onednn_time(c, o);
+      if (!o.onednn_isas.empty() && !c.moe()) rec["onednn_timing_by_isa"] = onednn_time_per_isa(c, o);
     }
     rec["kernel_info"] = k->info();
   } catch (const CaseSkipped& e) {

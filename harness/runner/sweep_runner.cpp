@@ -146,6 +146,7 @@ nlohmann::json run_options_to_json(const RunOptions& o) {
           {"cold_bytes", o.cold_bytes},
           {"weights", o.sources.weights},
           {"activations", o.sources.activations},
+          {"routing", o.sources.routing},
           {"output_npy", o.output_npy},
           {"calibration", o.calibration},
           {"onednn_isas", o.onednn_isas},
@@ -165,6 +166,7 @@ RunOptions run_options_from_json(const nlohmann::json& j) {
   o.cold_bytes = j.value("cold_bytes", uint64_t{0});
   o.sources.weights = j.value("weights", "");
   o.sources.activations = j.value("activations", "");
+  o.sources.routing = j.value("routing", "");
   o.output_npy = j.value("output_npy", "");
   o.calibration = j.value("calibration", nlohmann::json());
   o.onednn_isas = j.value("onednn_isas", std::vector<std::string>{});

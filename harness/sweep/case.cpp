@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "harness/io/printable.h"
+#include "harness/sweep/routing.h"
 #include "kernels/core/error.h"
 
 namespace amxlab::harness {
@@ -36,8 +37,30 @@ bool parse_int(std::string_view text, T& out) {
               io::printable(why, 300));
 }
 
+// "e128top8t512n768k2048": experts, top_k, tokens, N, K.
+void parse_moe_shape(std::string_view descriptor, std::string_view text, Case& c) {
+  const size_t pt = text.find("top"), pm = text.find('t', pt == std::string_view::npos ? 0 : pt + 3),
+               pn = text.find('n'), pk = text.find('k');
+  const auto bad = [&](const char* why) {
+    fail(descriptor, "shape", "'" + std::string(text) + "' " + why + " (MoE shape: e<E>top<k>t<T>n<N>k<K>)");
+  };
+  if (pt == std::string_view::npos || pm == std::string_view::npos || pn == std::string_view::npos ||
+      pk == std::string_view::npos || !(pt < pm && pm < pn && pn < pk))
+    bad("is not of the form e<E>top<k>t<T>n<N>k<K>");
+  if (!parse_int(text.substr(1, pt - 1), c.experts) || !parse_int(text.substr(pt + 3, pm - pt - 3), c.top_k) ||
+      !parse_int(text.substr(pm + 1, pn - pm - 1), c.m) || !parse_int(text.substr(pn + 1, pk - pn - 1), c.n) ||
+      !parse_int(text.substr(pk + 1), c.k))
+    bad("has a non-integer dimension");
+  if (c.experts < 1 || c.top_k < 1) bad("needs E >= 1 and top_k >= 1");
+  c.route = "uniform";
+}
+
 // "m512n4096k4096": three integers after the letters m, n, k, in that order.
 void parse_shape(std::string_view descriptor, std::string_view text, Case& c) {
+  if (!text.empty() && text[0] == 'e') {
+    parse_moe_shape(descriptor, text, c);
+    return;
+  }
   const size_t pn = text.find('n'), pk = text.find('k');
   if (text.empty() || text[0] != 'm' || pn == std::string_view::npos || pk == std::string_view::npos ||
       pk < pn) {
@@ -76,12 +99,17 @@ bool valid_place(std::string_view v) {
 }  // namespace
 
 std::string Case::shape() const {
+  if (moe()) {
+    return "e" + std::to_string(experts) + "top" + std::to_string(top_k) + "t" + std::to_string(m) + "n" +
+           std::to_string(n) + "k" + std::to_string(k);
+  }
   return "m" + std::to_string(m) + "n" + std::to_string(n) + "k" + std::to_string(k);
 }
 
 std::string Case::descriptor() const {
   return std::string(name(type)) + ":" + shape() + ":t" + std::to_string(threads) + ":kernel=" + kernel +
-         ":place=" + place + ":numa=" + numa + ":aq=" + name(act_quant) + ":seed=" + std::to_string(seed);
+         (moe() ? ":route=" + route : std::string()) + ":place=" + place + ":numa=" + numa +
+         ":aq=" + name(act_quant) + ":seed=" + std::to_string(seed);
 }
 
 Case parse_case(std::string_view d) {
@@ -95,7 +123,7 @@ Case parse_case(std::string_view d) {
   if (fields[2].size() < 2 || fields[2][0] != 't' || !parse_int(fields[2].substr(1), c.threads)) {
     fail(d, "threads", "'" + std::string(fields[2]) + "' is not of the form t<threads>");
   }
-  bool seen[6] = {};
+  bool seen[7] = {};
   for (size_t i = 3; i < fields.size(); ++i) {
     const auto f = fields[i];
     const size_t eq = f.find('=');
@@ -103,11 +131,11 @@ Case parse_case(std::string_view d) {
     const auto key = f.substr(0, eq), value = f.substr(eq + 1);
     if (!valid_value(value))
       fail(d, std::string(key), "empty value or one holding ':', ',', '=', space or a non-printable byte");
-    static constexpr std::string_view kKeys[] = {"kernel", "place", "numa", "aq", "seed", "threads"};
+    static constexpr std::string_view kKeys[] = {"kernel", "place", "numa", "aq", "seed", "threads", "route"};
     size_t idx = 0;
     while (idx < std::size(kKeys) && kKeys[idx] != key) ++idx;
     if (idx == std::size(kKeys) || idx == 5)
-      fail(d, std::string(key), "unknown key (kernel, place, numa, aq, seed)");
+      fail(d, std::string(key), "unknown key (kernel, place, numa, aq, seed, route)");
     if (seen[idx]) fail(d, std::string(key), "given twice");
     seen[idx] = true;
     switch (idx) {
@@ -130,6 +158,13 @@ Case parse_case(std::string_view d) {
         c.act_quant = *v;
         break;
       }
+      case 6:
+        if (!c.moe())
+          fail(d, "route", "applies to mixture-of-experts cases only (shape e<E>top<k>t<T>n<N>k<K>)");
+        if (!parse_route(value))
+          fail(d, "route", "'" + std::string(value) + "' is not uniform, zipf, one, sparse or file");
+        c.route = std::string(value);
+        break;
       default:
         if (!parse_int(value, c.seed))
           fail(d, "seed", "'" + std::string(value) + "' is not an unsigned integer");
@@ -146,6 +181,13 @@ void validate_case(const Case& c) {
   if (c.threads < 1 || c.threads > 4096) fail(d, "threads", "must be between 1 and 4096");
   const auto& tr = traits(c.type);
   if (!tr.weight_type && c.type != QType::U8) fail(d, "type", std::string(tr.name) + " is not a weight type");
+  if (c.moe()) {
+    if (c.experts > (int64_t{1} << 20) || c.top_k > c.experts)
+      fail(d, "shape", "needs 1 <= top_k <= E <= 2^20 (a token's experts are distinct)");
+    if (!parse_route(c.route)) fail(d, "route", "'" + c.route + "' is not uniform, zipf, one, sparse or file");
+  } else if (!c.route.empty()) {
+    fail(d, "route", "applies to mixture-of-experts cases only");
+  }
   if (c.k % tr.block_elems != 0) {
     fail(d, "shape",
          "K=" + std::to_string(c.k) + " is not a multiple of the " + tr.name + " block size " +

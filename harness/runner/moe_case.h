@@ -1,0 +1,38 @@
+// The harness side of mixture-of-experts cases (Case::moe(), DESIGN.md "Mixture of
+// experts"): the golden model per (token, slot), moe_gemm as a kernel under test on the
+// case's pinned pool, its timing (hot, and over rotating routings so a decode step reads
+// other experts' weights each call), and oneDNN's reference: a loop of per-expert
+// matmuls over the same routed rows.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <span>
+
+#include "harness/runner/case_data.h"
+#include "harness/runner/case_placement.h"
+#include "harness/runner/kernel_under_test.h"
+#include "harness/runner/runner.h"
+
+namespace amxlab::harness {
+
+// y [T * top_k][N]: per route the single-expert golden GEMM (reference/golden/golden_moe.h);
+// for s8 / u8 golden's exact int32 GEMM; for bf16 / f16 / f32 the registry kernels' exact
+// model (reference/golden/kernel_models.h), which those kernels match bit for bit (its
+// analytic bound against exact arithmetic is checked by the dense cases).
+void run_golden_moe(const Case& c, const CaseData& d, void* y);
+
+// moe_gemm with the case's kernels ("auto", a registry kernel, or "<large>+<small>").
+std::unique_ptr<KernelUnderTest> make_moe_kernel(const Case& c, const PlacementOptions& placement);
+
+// Hot timing (the case's routing) and rotating timing (kRotations routings of the same
+// distribution, one per iteration: other experts each call), rates on the routed work.
+nlohmann::json time_moe_kernel(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o);
+
+// oneDNN: per-expert matmuls over the routed rows (gathered before timing). s8 / u8:
+// bitwise against golden; other types have no oneDNN equivalent to check (timing only).
+nlohmann::json onednn_moe_check(const Case& c, const CaseData& d, const void* y_golden);
+nlohmann::json onednn_moe_time(const Case& c, const CaseData& d, const RunOptions& o);
+
+}  // namespace amxlab::harness
