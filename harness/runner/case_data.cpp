@@ -1,7 +1,9 @@
 #include "harness/runner/case_data.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <thread>
 #include <random>
 
 #include "harness/io/gguf_reader.h"
@@ -149,6 +151,22 @@ CaseData make_case_data(const Case& c, const DataSources& sources) {
             "--weights: tensor " + io::printable(tensor, 80) + " does not match the case " + c.descriptor());
     d.w.assign(t.data.begin(), t.data.end());
     d.source += ", weights=" + sources.weights;
+  } else if (c.moe()) {
+    // One stream per expert (seeded by seed and expert), generated on every CPU: the
+    // Qwen3-30B-A3B shape is 200 M weights, ~10 s on one thread.
+    const size_t per = static_cast<size_t>(c.n) * k, bytes = row_bytes(c.type, c.k) * static_cast<size_t>(c.n);
+    d.w.resize(bytes * static_cast<size_t>(c.experts));
+    std::atomic<int64_t> next{0};
+    const auto work = [&] {
+      for (int64_t e; (e = next++) < c.experts;) {
+        const auto wf = normal_fill(per, (c.seed * 2 + 2) * 1000003 + static_cast<uint64_t>(e), 97, 20.0f);
+        quantize_weights(c.type, wf, c.n, c.k, std::span(d.w).subspan(static_cast<size_t>(e) * bytes, bytes));
+      }
+    };
+    std::vector<std::thread> threads(std::max(1u, std::thread::hardware_concurrency()) - 1);
+    for (auto& t : threads) t = std::thread(work);
+    work();
+    for (auto& t : threads) t.join();
   } else {
     const auto wf = normal_fill(n * k, c.seed * 2 + 2, 97, 20.0f);
     d.w.resize(row_bytes(c.type, c.k) * n);

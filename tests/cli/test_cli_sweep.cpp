@@ -258,6 +258,108 @@ TEST(CliSweep, GgufF16TensorRuns) {
   }
 }
 
+// Mixture-of-experts cases end to end (issue #13): every routing distribution and the
+// types with kernels, bitwise against golden per (token, slot); s8 also against the
+// per-expert oneDNN loop.
+TEST(CliMoe, RoutingsBatchPassesBitwise) {
+  const std::string batch = std::string(AMXLAB_SOURCE_DIR) + "/harness/inputs/moe_routings.txt",
+                    out = temp_file("moe.json");
+  const auto r = run_amxlab("check --no-isolate --batch " + batch + " --out " + out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto doc = read_json(out);
+  std::set<std::string> routes;
+  for (const auto& c : doc["cases"]) {
+    EXPECT_EQ(c["verdict"], "PASS") << c.dump();
+    EXPECT_TRUE(c["checks"]["golden"]["bitwise"].get<bool>()) << c.dump();
+    EXPECT_EQ(c["checks"]["golden"]["mismatches"], 0) << c.dump();
+    routes.insert(c["moe"]["route"].get<std::string>());
+    if (c["type"] == "s8") {
+      EXPECT_TRUE(c["checks"]["onednn_vs_golden"]["pass"].get<bool>()) << c.dump();
+      EXPECT_GT(c["checks"]["onednn_vs_golden"]["matmuls"].get<int>(), 1) << c.dump();
+    }
+    if (c["moe"]["route"] == "sparse") EXPECT_LE(c["moe"]["routed_experts"].get<int>(), 4) << c.dump();
+  }
+  EXPECT_EQ(routes, (std::set<std::string>{"uniform", "zipf", "one", "sparse"}));
+}
+
+// A planted one-bit bug in a MoE output is reported with its (route, column) and rerun line.
+TEST(CliMoe, PlantedBitFlipIsCaught) {
+  const auto r = run_sweep_to_json("check --no-isolate --case q4_0:e4top1t17n33k64:t1:kernel=test.flipbit");
+  EXPECT_EQ(r.command.status, 1) << r.command.output;
+  EXPECT_NE(r.command.output.find("y[16][32]"), std::string::npos) << r.command.output;
+  EXPECT_NE(r.command.output.find("rerun: amxlab check --case 'q4_0:e4top1t17n33k64:t1:kernel=test.flipbit:route=uniform"),
+            std::string::npos)
+      << r.command.output;
+}
+
+// Routing from a .npy of ids (numpy's default int64), the case's T and top_k taken from
+// it; a bad id is refused with the file named.
+TEST(CliMoe, RoutingFromNpy) {
+  const std::string ids = temp_file("ids.npy"), bad = temp_file("bad ids\x1b.npy");
+  const std::vector<int64_t> v = {3, 1, 0, 2, 2, 3, 1, 0, 3, 2};
+  const int64_t shape[2] = {5, 2};
+  io::write_npy(ids, io::NpyDtype::I64, shape, v.data(), v.size() * 8);
+  auto w = v;
+  w[7] = 4;
+  io::write_npy(bad, io::NpyDtype::I64, shape, w.data(), w.size() * 8);
+  const auto c = run_single_case("check --no-isolate --case q8_0:e4top1t1n40k64:t2 --routing " + ids);
+  EXPECT_EQ(c["verdict"], "PASS") << c.dump();
+  EXPECT_EQ(c["moe"]["tokens"], 5) << c.dump();
+  EXPECT_EQ(c["moe"]["top_k"], 2) << c.dump();
+  EXPECT_EQ(c["moe"]["route"], "file") << c.dump();
+  EXPECT_NE(c["reproducer"].get<std::string>().find("--routing '" + ids + "'"), std::string::npos) << c.dump();
+  const auto r = run_amxlab("check --no-isolate --case q8_0:e4top1t1n40k64:t2 --routing '" + bad + "' --out " +
+                            temp_file("bad.json"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("id 4 of token 3 slot 1 is outside [0, 4)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("bad ids\\x1b.npy"), std::string::npos) << r.output;
+  std::remove(ids.c_str());
+  std::remove(bad.c_str());
+}
+
+// A GGUF 3-D expert tensor [K, N, E] (as ffn_gate_exps) read straight from the file.
+TEST(CliMoe, GgufExpertTensorRuns) {
+  const std::string gguf = temp_file("experts.gguf");
+  FileSpec spec;
+  spec.tensors.push_back({"blk.0.ffn_gate_exps.weight", 8, {64, 48, 6}, 0});  // q8_0: K 64, N 48, E 6
+  Bytes b = build(spec);
+  // Valid q8_0 blocks (the writer's byte pattern would hold NaN scales).
+  std::vector<float> wf(64 * 48 * 6);
+  for (size_t i = 0; i < wf.size(); ++i) wf[i] = static_cast<float>(static_cast<int>(i * 37 % 101) - 50) / 8.0f;
+  std::vector<std::byte> q(row_bytes(QType::Q8_0, 64) * 48 * 6);
+  quantize_weights(QType::Q8_0, wf, 48 * 6, 64, q);
+  std::memcpy(b.data() + b.size() - q.size(), q.data(), q.size());
+  {
+    std::ofstream f(gguf, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+  }
+  const auto c = run_single_case("check --no-isolate --case q8_0:e1top1t9n1k32:t2:route=zipf --weights " + gguf +
+                                 ":blk.0.ffn_gate_exps.weight");
+  EXPECT_EQ(c["verdict"], "PASS") << c.dump();
+  EXPECT_EQ(c["moe"]["experts"], 6) << c.dump();
+  EXPECT_EQ(c["shape"]["n"], 48) << c.dump();
+  EXPECT_EQ(c["shape"]["k"], 64) << c.dump();
+  // A dense case cannot take the 3-D tensor.
+  const auto r = run_amxlab("check --no-isolate --case q8_0:m1n1k32:t1 --weights " + gguf +
+                            ":blk.0.ffn_gate_exps.weight --out " + temp_file("dense.json"));
+  EXPECT_NE(r.output.find("an expert tensor: give a MoE case"), std::string::npos) << r.output;
+  std::remove(gguf.c_str());
+}
+
+// Timing: hot, rotating routings, and the per-expert oneDNN loop, with rates on the
+// routed work.
+TEST(CliMoe, BenchRecordsHotRotatingAndOnednnLoop) {
+  const auto c = run_single_case("bench --no-isolate --reps 2 --min-time 0.01 --case q4_0:e16top4t8n64k256:t2");
+  ASSERT_EQ(c["verdict"], "PASS") << c.dump();
+  const auto& t = c["timing"];
+  EXPECT_GT(t["hot"]["median_s"].get<double>(), 0) << c.dump();
+  EXPECT_EQ(t["cold"]["rotating_routings"], 8) << c.dump();
+  EXPECT_GT(t["gops"].get<double>(), 0) << c.dump();
+  EXPECT_GT(c["onednn_timing"]["matmuls"].get<int>(), 1) << c.dump();
+  EXPECT_GT(c["onednn_timing"]["gops"].get<double>(), 0) << c.dump();
+  EXPECT_GT(c["pack_seconds"].get<double>(), 0) << c.dump();
+}
+
 }  // namespace
 }  // namespace amxlab::testing
 

@@ -53,6 +53,37 @@ TEST(CaseDescriptor, ErrorsNameTheField) {
   expect_error("q8_0:m0n1k32:t1", "field shape");
 }
 
+TEST(CaseDescriptor, MoeCasesRoundTrip) {
+  const Case c = parse_case("q4_0:e128top8t512n768k2048:t2:route=zipf");
+  EXPECT_TRUE(c.moe());
+  EXPECT_EQ(c.experts, 128);
+  EXPECT_EQ(c.top_k, 8);
+  EXPECT_EQ(c.m, 512);
+  EXPECT_EQ(c.out_rows(), 4096);
+  EXPECT_EQ(c.n, 768);
+  EXPECT_EQ(c.k, 2048);
+  EXPECT_EQ(c.route, "zipf");
+  EXPECT_EQ(c.descriptor(),
+            "q4_0:e128top8t512n768k2048:t2:kernel=auto:route=zipf:place=compact:numa=local:aq=runtime:seed=1");
+  EXPECT_EQ(parse_case(c.descriptor()), c);
+  EXPECT_EQ(parse_case("q8_0:e8top2t1n64k64:t1").route, "uniform");
+  const Case pair = parse_case("q4_0:e4top1t7n16k32:t1:kernel=q4_0_gemm_4x32__avx512vnni+q4_0_gemv_1x64__avx512vnni");
+  EXPECT_EQ(parse_case(pair.descriptor()), pair);
+  // A dense case prints no route; a MoE case always does.
+  EXPECT_EQ(parse_case("q8_0:m1n1k32:t1").descriptor().find("route"), std::string::npos);
+}
+
+TEST(CaseDescriptor, MoeErrorsNameTheField) {
+  expect_error("q4_0:e128top8n768k2048:t1", "field shape");
+  expect_error("q4_0:e128top8t512n768:t1", "field shape");
+  expect_error("q4_0:e0top1t1n16k32:t1", "E >= 1 and top_k >= 1");
+  expect_error("q4_0:e4top8t1n16k32:t1", "top_k <= E");
+  expect_error("q4_0:e4topxt1n16k32:t1", "non-integer");
+  expect_error("q4_0:e4top1t1n16k33:t1", "block size 32");
+  expect_error("q4_0:e4top1t1n16k32:t1:route=hot", "field route");
+  expect_error("q4_0:m1n16k32:t1:route=zipf", "mixture-of-experts cases only");
+}
+
 TEST(Sweep, CrossProductDropsImpossibleCombinationsVisibly) {
   SweepSpec s;
   s.kernels = {"golden"};
