@@ -22,6 +22,14 @@ double weight_bytes_of(const Case& c) {
 
 }  // namespace
 
+uint64_t cold_bytes_for(const Case& c, const RunOptions& o) {
+  uint64_t cold_bytes = o.cold_bytes;
+  if (cold_bytes == 0 && o.calibration.is_object()) {
+    cold_bytes = calibrate::calibration_from_json(o.calibration).cold_bytes(c.threads);
+  }
+  return cold_bytes == 0 ? kDefaultColdBytes : cold_bytes;
+}
+
 timing::TimingResult time_body(const std::string& name, const std::function<void(int64_t)>& body,
                                const RunOptions& o, bool cold) {
   timing::TimingOptions t;
@@ -108,11 +116,7 @@ nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k,
   if (o.cold) {
     // Rotating copies of the packed weights whose total exceeds the last cache knee, so
     // every iteration reads weights that are not in any cache.
-    uint64_t cold_bytes = o.cold_bytes;
-    if (cold_bytes == 0 && o.calibration.is_object()) {
-      cold_bytes = calibrate::calibration_from_json(o.calibration).cold_bytes(c.threads);
-    }
-    if (cold_bytes == 0) cold_bytes = kDefaultColdBytes;
+    const uint64_t cold_bytes = cold_bytes_for(c, o);
     const int64_t copies =
         std::min(kMaxColdCopies, timing::cold_buffer_copies(static_cast<uint64_t>(wbytes), cold_bytes));
     std::vector<std::unique_ptr<KernelUnderTest>> rot;

@@ -26,6 +26,10 @@ void add_rates(nlohmann::json& j, const Case& c, double seconds, double weight_b
 void add_memory_roofline(nlohmann::json& j, const Case& c, double seconds, double weight_bytes,
                          double working_set_bytes, const RunOptions& o);
 
+// Bytes a cold timing rotates at least: RunOptions::cold_bytes, else the calibration's
+// last cache knee for the case's threads, else 256 MiB.
+uint64_t cold_bytes_for(const Case& c, const RunOptions& o);
+
 // Hot (same buffers) and cold (rotating copies of the weights totalling more than the
 // last measured cache knee) timings of the kernel.
 nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o);

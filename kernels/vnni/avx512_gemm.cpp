@@ -97,7 +97,11 @@ template <int KIND, int MR, int NS>
     const size_t aoff = static_cast<size_t>(b) * c.a_block_bytes;
     if constexpr (kPrefetchGroups > 0 && MR == 1 && KIND != kQ8_0) {
       if (h == 0) {
-        const size_t pf = goff + kPrefetchGroups * c.group_bytes;
+        // Past the end of the strips, the next tile's strips (NS strips on): its first
+        // groups are then in flight when it starts (a short-K GEMV, e.g. an MoE expert
+        // of K = 2048, starts a tile every 32 groups).
+        size_t pf = goff + kPrefetchGroups * c.group_bytes;
+        if (pf >= c.strip_bytes) pf += (NS - 1) * c.strip_bytes;
 #pragma GCC unroll 8
         for (int s = 0; s < NS; ++s) {
           for (size_t line = 0; line < c.group_bytes; line += 64)
@@ -238,6 +242,51 @@ void tile_dispatch(const Ctx& c, int64_t r0, int64_t s0, int mr, int ns, const K
   tile<KIND, MR, NS>(c, r0, s0, k, masks);
 }
 
+// The weights the next (strip group, K range) of a GEMM reads, prefetched into L2 in
+// equal shares after each row tile of the current one: the first row tile of a chunk
+// otherwise waits on memory for all of its weights (they are read once, then reused
+// from L1 by the other row tiles), which is what a cold GEMM - an MoE expert, whose
+// weights come from DRAM once per call - spends its extra time on.
+struct NextChunk {
+  const uint8_t* strip[4];  // up to 4 strips
+  int strips = 0;
+  size_t begin = 0, lines = 0;  // byte offset in each strip, 64-byte lines per strip
+  size_t per_tile = 0;          // lines (over all strips) per row tile
+  int strip_at = 0;             // the next line to prefetch
+  size_t line_at = 0;
+};
+
+template <int NS>
+NextChunk next_chunk_of(const Ctx& c, int64_t s, int64_t s_hi, int64_t b1, int64_t kc, int64_t row_tiles) {
+  NextChunk n{};
+  int64_t strip0 = s, nb0 = b1;
+  if (b1 >= c.blocks) {
+    strip0 = s + NS;
+    nb0 = 0;
+  }
+  if (strip0 >= s_hi) return n;
+  const int64_t nb1 = nb0 + kc < c.blocks ? nb0 + kc : c.blocks;
+  n.strips = static_cast<int>(s_hi - strip0 < NS ? s_hi - strip0 : NS);
+  for (int i = 0; i < n.strips; ++i) n.strip[i] = c.w + static_cast<size_t>(strip0 + i) * c.strip_bytes;
+  n.begin = static_cast<size_t>(nb0 >> 1) * c.group_bytes;
+  const size_t end = static_cast<size_t>((nb1 + 1) >> 1) * c.group_bytes;
+  n.lines = (end - n.begin + 63) / 64;
+  const size_t total = n.lines * static_cast<size_t>(n.strips);
+  n.per_tile = (total + static_cast<size_t>(row_tiles) - 1) / static_cast<size_t>(row_tiles);
+  return n;
+}
+
+[[gnu::always_inline]] inline void prefetch_share(NextChunk& n) {
+  // (strip, line) advance without a division: a share is a few dozen lines.
+  for (size_t i = 0; i < n.per_tile && n.strip_at < n.strips; ++i) {
+    _mm_prefetch(reinterpret_cast<const char*>(n.strip[n.strip_at] + n.begin + 64 * n.line_at), _MM_HINT_T1);
+    if (++n.line_at == n.lines) {
+      n.line_at = 0;
+      ++n.strip_at;
+    }
+  }
+}
+
 // Loop order: groups of NS strips (NS*16 output columns), then ranges of kc blocks, then
 // tiles of MR rows. The weights of one strip group and K range (NS x kc x 544 bytes for
 // q8_0) stay in L1 while every row tile of the slice runs over them; the fp32
@@ -264,6 +313,7 @@ void drive(const GemmArgs& g, int64_t kc) {
               g.y,
               g.y_stride};
   const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
+  const int64_t row_tiles = (g.rows + MR - 1) / MR;
   for (int64_t s = s_lo; s < s_hi; s += NS) {
     const int ns = static_cast<int>(s_hi - s < NS ? s_hi - s : NS);
     __mmask16 masks[NS];
@@ -271,9 +321,12 @@ void drive(const GemmArgs& g, int64_t kc) {
     for (int64_t b0 = 0; b0 < g.blocks; b0 += kc) {
       const int64_t b1 = b0 + kc < g.blocks ? b0 + kc : g.blocks;
       const KRange k{b0, b1, b0 == 0, b1 == g.blocks, t.partial};
+      NextChunk next{};
+      if constexpr (MR > 1) next = next_chunk_of<NS>(c, s, s_hi, b1, kc, row_tiles);
       for (int64_t r = 0; r < g.rows; r += MR) {
         const int mr = static_cast<int>(g.rows - r < MR ? g.rows - r : MR);
         tile_dispatch<KIND, MR, NS>(c, r, s, mr, ns, k, masks);
+        if constexpr (MR > 1) prefetch_share(next);
       }
     }
   }
