@@ -17,7 +17,9 @@
 #      oneDNN (in process, and per ISA cap avx512_core_amx / avx512_core_vnni in
 #      subprocesses);
 #   5. amxlab check of the same kernels (bitwise against golden) on small shapes through
-#      the harness (packing on the pool, slices at all threads).
+#      the harness (packing on the pool, slices at all threads);
+#   6. MoE: amxlab check of MoE cases whose groups run on AMX, and the MoE threshold
+#      between the AMX GEMM and the VNNI kernels timed at 1, 4 and 16 rows.
 # Without AMX it says so, with the reason, and runs what can run: info, the self-test's
 # VNNI parts, the same tests (native AMX ones skip and say why; emulated ones run),
 # a small bench of the best non-AMX kernels against oneDNN and a check of the emulated
@@ -255,6 +257,21 @@ fi
 run_step "amxlab check ($((${#check_cases[@]} / 2)) cases)" 120 "$dir/check.txt" \
   "$amxlab" check "${check_cases[@]}" --out "$dir/check.json"
 
+# 6. MoE (issue #13): bitwise with the AMX kernels in the groups, then the threshold
+# between the AMX GEMM and the VNNI kernels (AMXLAB_MOE_MIN_ROWS 1, 4, 16) at T = 64
+# (4 rows per expert on average) on Qwen3-30B-A3B's expert shape.
+moe_check=(--case "q4_K:e16top8t64n96k512:t${all_threads}:route=zipf" --case "q4_0:e16top8t33n96k256:t1:route=uniform")
+[ "$amx" -eq 1 ] || moe_check+=(--case "q4_K:e16top8t64n96k512:t1:kernel=q4_K_gemm_32x32__amx_emulated:route=zipf")
+run_step "amxlab check MoE (${#moe_check[@]} args)" 60 "$dir/moe-check.txt" \
+  "$amxlab" check "${moe_check[@]}" --out "$dir/moe-check.json"
+moe_shape="e128top8t64n768k2048"
+[ "$quick" -eq 1 ] && moe_shape="e16top8t16n96k512"
+for rows in 1 4 16; do
+  AMXLAB_MOE_MIN_ROWS=$rows run_step "amxlab bench MoE AMXLAB_MOE_MIN_ROWS=$rows" 60 "$dir/moe-bench-min$rows.txt" \
+    "$amxlab" bench --case "q4_K:$moe_shape:t${all_threads}" --case "q4_0:$moe_shape:t${all_threads}" \
+    --no-cold --no-onednn --reps 3 --out "$dir/moe-bench-min$rows.json"
+done
+
 # --- the summary ------------------------------------------------------------------------
 {
   echo "# AMX hardware check: $model"
@@ -303,6 +320,16 @@ run_step "amxlab check ($((${#check_cases[@]} / 2)) cases)" 120 "$dir/check.txt"
   echo
   echo '```'
   sed -n '/^case  /,/^results: /p' "$dir/check.txt" 2>/dev/null
+  echo '```'
+  echo
+  echo "## MoE: check, and the AMX GEMM / VNNI threshold (hot median per AMXLAB_MOE_MIN_ROWS)"
+  echo
+  echo '```'
+  sed -n '/^case  /,/^results: /p' "$dir/moe-check.txt" 2>/dev/null
+  for rows in 1 4 16; do
+    echo "AMXLAB_MOE_MIN_ROWS=$rows"
+    sed -n '/^case  /,/^results: /p' "$dir/moe-bench-min$rows.txt" 2>/dev/null
+  done
   echo '```'
 } >"$dir/README.md"
 

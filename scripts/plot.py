@@ -9,6 +9,11 @@
 - ratio-<type>-t<T>.png (s8, u8, bf16, f16, f32): speed / oneDNN's vs M, one line per (N, K);
 - bandwidth.png: read bandwidth vs working-set size from the calibration, per thread
   count, with the measured knees;
+- moe-<type>-e<E>top<k>n<N>k<K>-t<T>.png (mixture-of-experts cases): GOPS of the routed
+  work vs tokens per batch T, per routing: ours hot and over rotating routings (cold),
+  oneDNN's per-expert matmul loop, the emulated AMX kernels' Sapphire Rapids model (one
+  core; not a measurement), and our dense GEMM at M = T * top_k / E = 32 when the run
+  has it;
 - numa-<type>-m<M>-n<N>k<K>.png (from `amxlab numa` or any run with several NUMA
   policies): GB/s of GGUF weight bytes vs threads, one line per policy and thread
   placement, hot (solid) and cold (dashed), the observed page placement in the legend.
@@ -61,7 +66,7 @@ def throughput_plots(docs, out):
     for doc in docs:
         for c in doc["cases"]:
             t = c.get("timing")
-            if not t or "gops" not in t:
+            if not t or "gops" not in t or "moe" in c:
                 continue
             numa = c.get("numa") if isinstance(c.get("numa"), dict) else {}
             if numa.get("policy", "local") != "local" or numa.get("place", "compact") != "compact":
@@ -103,7 +108,7 @@ def ratio_plots(docs, out):
             t, o = c.get("timing"), c.get("onednn_timing")
             if not t or not o or "gops" not in t or "gops" not in o or not o["gops"]:
                 continue
-            if c["type"] not in ("s8", "u8", "bf16", "f16", "f32"):
+            if c["type"] not in ("s8", "u8", "bf16", "f16", "f32") or "moe" in c:
                 continue
             s = c["shape"]
             series[(c["type"], c["threads"])][(s["n"], s["k"])][s["m"]] = t["gops"] / o["gops"]
@@ -118,6 +123,53 @@ def ratio_plots(docs, out):
         ax.axhline(1.0, color="k", linestyle="--", linewidth=1)
         vs_m_axes(ax, "speed / oneDNN's (same shape, threads)", f"{typ}  threads={threads}: kernel=auto vs oneDNN")
         save(fig, ax, os.path.join(out, f"ratio-{typ}-t{threads}.png"), written, fontsize=8)
+    return written
+
+
+def moe_plots(docs, out):
+    series = collections.defaultdict(lambda: collections.defaultdict(dict))
+    dense = {}
+    for doc in docs:
+        for c in doc["cases"]:
+            t = c.get("timing") or {}
+            s = c["shape"]
+            if "moe" not in c:
+                if "gops" in t:
+                    dense[(c["type"], s["n"], s["k"], c["threads"], s["m"])] = t["gops"]
+                continue
+            e = c["moe"]
+            key = (c["type"], e["experts"], e["top_k"], s["n"], s["k"], c["threads"])
+            route = e["route"]
+            if t.get("kind") == "model" and t.get("modelled_gops_one_core"):
+                series[key][f"{c['kernel']} {route} (SPR model, one core)"][s["m"]] = t["modelled_gops_one_core"]
+                continue
+            if "gops" not in t:
+                continue
+            ops = 2.0 * s["m"] * e["top_k"] * s["n"] * s["k"]
+            series[key][f"ours {route} hot"][s["m"]] = t["gops"]
+            if t.get("cold", {}).get("median_s"):
+                series[key][f"ours {route} rotating routings"][s["m"]] = ops / t["cold"]["median_s"] * 1e-9
+            o = c.get("onednn_timing") or {}
+            if o.get("gops"):
+                series[key][f"oneDNN per-expert loop {route}"][s["m"]] = o["gops"]
+    written = []
+    for key, lines in sorted(series.items()):
+        typ, experts, top_k, n, k, threads = key
+        fig, ax = plt.subplots(figsize=(7.5, 4.8))
+        for label, pts in sorted(lines.items()):
+            ts = sorted(pts)
+            style = "k--" if label.startswith("oneDNN") else (":" if "model" in label else "-")
+            ax.plot(ts, [pts[x] for x in ts], style, marker="o", label=label)
+        m_mean = max(1, 512 * top_k // experts)
+        d = dense.get((typ, n, k, threads, m_mean))
+        if d:
+            ax.axhline(d, color="grey", linestyle="-.", linewidth=1, label=f"ours dense M={m_mean} (hot)")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("T (tokens per batch)")
+        ax.set_ylabel("GOPS (2 * T * top_k * N * K / s)")
+        ax.set_title(f"{typ} MoE  E={experts} top-{top_k} N={n} K={k}  threads={threads}")
+        save(fig, ax, os.path.join(out, f"moe-{typ}-e{experts}top{top_k}n{n}k{k}-t{threads}.png"), written,
+             fontsize=7)
     return written
 
 
@@ -190,8 +242,8 @@ def main():
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     docs = load(args.results)
-    written = (throughput_plots(docs, args.out) + ratio_plots(docs, args.out) + bandwidth_plot(docs, args.out) +
-               numa_plots(docs, args.out))
+    written = (throughput_plots(docs, args.out) + ratio_plots(docs, args.out) + moe_plots(docs, args.out) +
+               bandwidth_plot(docs, args.out) + numa_plots(docs, args.out))
     for p in written:
         print(p)
     if not written:

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <random>
+#include <map>
 #include <set>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "kernels/core/cpu_features.h"
 #include "kernels/core/error.h"
 #include "kernels/core/fp16.h"
+#include "kernels/amx/amx_kernels.h"
 #include "kernels/isa.h"
 #include "kernels/moe/expert_pack.h"
 #include "kernels/moe/moe_dispatch.h"
@@ -85,6 +87,8 @@ class MoeKernel : public KernelUnderTest {
     const int workers = threading::workers_for(large, c.out_rows(), c.n, c.k, pool.size());
     moe::moe_gemm(ks_, placement_->weights_of_worker(), a, {ids, c.m, c.top_k}, out, workers, parallel_, scratch_);
   }
+
+  const moe::MoeKernels& kernels() const { return ks_; }
 
   nlohmann::json info() const override {
     return {{"layout", amxlab::name(ks_.large->layout)},
@@ -218,6 +222,40 @@ nlohmann::json time_moe_kernel(const Case& c, const CaseData& d, KernelUnderTest
     add_memory_roofline(j["cold"], c, rot.median_s, bytes, static_cast<double>(copies) * touched_bytes, o);
   }
   add_rates(j, c, hot.median_s, hot_bytes, o);
+  return j;
+}
+
+nlohmann::json model_moe_timing(const Case& c, const CaseData& d, const KernelUnderTest& k) {
+  const auto* mk = dynamic_cast<const MoeKernel*>(&k);
+  nlohmann::json j = {{"kind", "model"}, {"label", tile::kSapphireRapidsModelLabel}};
+  if (mk == nullptr || mk->kernels().large->engine != Engine::emulated) {
+    j["note"] = "not an emulated AMX kernel set";
+    return j;
+  }
+  const moe::MoeKernels& ks = mk->kernels();
+  std::vector<int64_t> rows(static_cast<size_t>(c.experts), 0);
+  for (const int32_t e : d.ids) ++rows[static_cast<size_t>(e)];
+  std::map<int64_t, double> seconds_of;  // per distinct group size
+  double seconds = 0;
+  int64_t modelled_rows = 0, other_rows = 0;
+  for (const int64_t r : rows) {
+    if (r == 0) continue;
+    if (r < ks.large_min_rows && ks.small != ks.large) {
+      other_rows += r;
+      continue;
+    }
+    auto it = seconds_of.find(r);
+    if (it == seconds_of.end()) it = seconds_of.emplace(r, amx::model_gemm(c.type, r, c.n, c.k).model.seconds).first;
+    seconds += it->second;
+    modelled_rows += r;
+  }
+  const double ops = 2.0 * static_cast<double>(modelled_rows) * static_cast<double>(c.n) * static_cast<double>(c.k);
+  j["modelled_seconds_one_core"] = seconds;
+  j["modelled_gops_one_core"] = seconds > 0 ? ops / seconds * 1e-9 : 0.0;
+  j["modelled_rows"] = modelled_rows;
+  j["rows_on_small_kernel_not_modelled"] = other_rows;
+  j["note"] = "each AMX group's tile counts from the count-only emulator through the Sapphire Rapids model, "
+              "one core, groups in sequence; not a measurement";
   return j;
 }
 

@@ -30,6 +30,12 @@ std::unique_ptr<KernelUnderTest> make_moe_kernel(const Case& c, const PlacementO
 // distribution, one per iteration: other experts each call), rates on the routed work.
 nlohmann::json time_moe_kernel(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o);
 
+// An emulated AMX kernel set is not timed (the emulator's speed says nothing about the
+// hardware's): its groups on the AMX kernel get the Sapphire Rapids model's time
+// (amx::model_gemm of each group's rows, one core), labelled engine=emulated,
+// timing=model; groups on a non-AMX small kernel are counted, not modelled.
+nlohmann::json model_moe_timing(const Case& c, const CaseData& d, const KernelUnderTest& k);
+
 // oneDNN: per-expert matmuls over the routed rows (gathered before timing). s8 / u8:
 // bitwise against golden; other types have no oneDNN equivalent to check (timing only).
 nlohmann::json onednn_moe_check(const Case& c, const CaseData& d, const void* y_golden);

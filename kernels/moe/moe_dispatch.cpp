@@ -1,5 +1,7 @@
 #include "kernels/moe/moe_dispatch.h"
 
+#include <cstdlib>
+
 #include "kernels/core/error.h"
 #include "kernels/dispatch.h"
 #include "kernels/registry.h"
@@ -23,6 +25,16 @@ const KernelDesc& runnable_named(std::string_view kname, QType type) {
 
 }  // namespace
 
+int64_t moe_large_min_rows() {
+  const char* env = std::getenv("AMXLAB_MOE_MIN_ROWS");
+  if (env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    const long long v = std::strtoll(env, &end, 10);
+    if (end != nullptr && *end == '\0' && v >= 1) return static_cast<int64_t>(v);
+  }
+  return kDefaultMoeLargeMinRows;
+}
+
 MoeKernels choose_moe_kernels(QType type, std::string* why) {
   std::string large_why, small_why;
   const KernelDesc& large = choose_kernel(type, kLargeM, &large_why);
@@ -45,10 +57,11 @@ MoeKernels choose_moe_kernels(QType type, std::string* why) {
     rule = std::string("small: ") + std::string(first.name) + " reads " + name(first.layout) + ", not " +
            name(large.layout) + "; the best kernel of that layout for one row";
   }
-  MoeKernels out{&large, small, gemv_max_m(type) + 1};
+  MoeKernels out{&large, small, moe_large_min_rows()};
   if (why != nullptr) {
     *why = out.name() + ": large: " + large_why + "; " + rule + "; groups of >= " +
-           std::to_string(out.large_min_rows) + " rows (GEMV threshold + 1) run on " + std::string(large.name);
+           std::to_string(out.large_min_rows) + " rows run on " + std::string(large.name) +
+           (std::getenv("AMXLAB_MOE_MIN_ROWS") != nullptr ? " (AMXLAB_MOE_MIN_ROWS)" : " (measured default)");
   }
   return out;
 }
@@ -57,7 +70,7 @@ MoeKernels moe_kernels_named(std::string_view spec, QType type) {
   const size_t plus = spec.find('+');
   const KernelDesc& large = runnable_named(spec.substr(0, plus), type);
   const KernelDesc& small = plus == std::string_view::npos ? large : runnable_named(spec.substr(plus + 1), type);
-  MoeKernels out{&large, &small, gemv_max_m(type) + 1};
+  MoeKernels out{&large, &small, moe_large_min_rows()};
   check_moe_kernels(out);
   return out;
 }

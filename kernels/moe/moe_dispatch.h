@@ -8,10 +8,12 @@
 // kernels share the AMX kernels' layouts), else the best runnable kernel of large's
 // layout at M = 1, else large itself (Q8_0 / Q4_0 / Q4_1 / IQ4_NL on AMX: their AMX
 // B-tile layout is read by the AMX kernels only, so one-row groups run there too).
-// The threshold is the dense dispatcher's measured GEMV threshold: groups of more than
-// gemv_max_m(type) rows (kernels/dispatch.h, kernels/README.md "Dispatcher") run on
-// `large`. Where large is AMX and small a VNNI GEMM the crossover has not been measured
-// on AMX hardware; the same threshold applies (as the dense dispatcher: AMX from M = 2).
+// The threshold, kDefaultMoeLargeMinRows, is measured (kernels/README.md "MoE"): an
+// expert's group is cold (its weights come from DRAM once per call), and up to 3 rows the
+// GEMV, which prefetches its weight streams, beats the GEMM although it reads the weights
+// once per row (the second read hits L2); from 4 rows the GEMM wins. AMXLAB_MOE_MIN_ROWS
+// (an integer >= 1) overrides it. Where large is AMX and small a VNNI kernel the
+// crossover has not been measured on AMX hardware; the same threshold applies.
 #pragma once
 
 #include <string>
@@ -20,6 +22,11 @@
 #include "kernels/moe/moe_gemm.h"
 
 namespace amxlab::moe {
+
+// Groups of at least this many rows run on the large kernel (see above).
+inline constexpr int64_t kDefaultMoeLargeMinRows = 4;
+// AMXLAB_MOE_MIN_ROWS when set to an integer >= 1, else kDefaultMoeLargeMinRows.
+int64_t moe_large_min_rows();
 
 // The auto choice; `why` receives the kernels and the reasons. Throws Error when no
 // kernel of the type can run here.
