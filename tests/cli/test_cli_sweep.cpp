@@ -394,10 +394,19 @@ TEST(CliPlot, DrawsThroughputFromAResultsFile) {
                  out)
           .status,
       0);
-  const std::string cmd =
-      "/usr/bin/python3 " + std::string(AMXLAB_SOURCE_DIR) + "/scripts/plot.py " + out + " --out " + dir;
+  // MoE cases go to their own plot (GOPS vs T), not into the dense ones.
+  const std::string moe = temp_file("plot-moe.json");
+  ASSERT_EQ(run_amxlab("bench --case q4_0:e8top2t1n64k64:t1 --case q4_0:e8top2t16n64k64:t1 --reps 2 "
+                       "--min-time 0.005 --out " +
+                       moe)
+                .status,
+            0);
+  const std::string cmd = "/usr/bin/python3 " + std::string(AMXLAB_SOURCE_DIR) + "/scripts/plot.py " + out + " " +
+                          moe + " --out " + dir;
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   EXPECT_TRUE(std::filesystem::exists(dir + "/throughput-s8-n64k64-t1.png"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/moe-q4_0-e8top2n64k64-t1.png"));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/throughput-q4_0-n64k64-t1.png"));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -19,6 +20,8 @@
 #include "kernels/core/formats.h"
 #include "kernels/core/fpenv.h"
 #include "kernels/isa.h"
+#include "kernels/moe/expert_pack.h"
+#include "kernels/moe/moe_gemm.h"
 #include "kernels/registry.h"
 #include "tests/test_util.h"
 
@@ -349,6 +352,57 @@ TEST(PackOnThePool, EqualsTheSerialPackForEveryLayout) {
         EXPECT_EQ(0, std::memcmp(serial.bytes().data(), parallel.bytes().data(), serial.bytes().size()))
             << kd.name << " N=" << n << " threads=" << threads;
         EXPECT_EQ(serial.source_checksum(), parallel.source_checksum());
+      }
+    }
+  }
+}
+
+// moe_gemm on the pool (the TSan run covers it): packing the expert stack in parallel and
+// the gathered, grouped, per-worker work give the bits of one worker, for a routing that
+// leaves experts empty and piles tokens on others.
+TEST(MoeOnThePool, EqualsOneWorker) {
+  constexpr int64_t kE = 8, kT = 64, kTop = 3, kN = 40, kK = 96;
+  for (const char* name : {"q4_0_gemm_1x1__portable", "q8_0_gemm_4x32__avx512vnni"}) {
+    const KernelDesc* kd = find_kernel(name);
+    ASSERT_NE(kd, nullptr);
+    if (!kernel_runnable(*kd)) continue;  // the portable kernel always runs
+    std::vector<float> wf(static_cast<size_t>(kE * kN * kK)), af(static_cast<size_t>(kT * kK));
+    for (size_t i = 0; i < wf.size(); ++i) wf[i] = static_cast<float>((i * 37) % 23) - 11.0f;
+    for (size_t i = 0; i < af.size(); ++i) af[i] = static_cast<float>((i * 11) % 17) - 8.0f;
+    std::vector<std::byte> gguf(row_bytes(kd->weight_type, kK) * static_cast<size_t>(kE * kN));
+    quantize_weights(kd->weight_type, wf, kE * kN, kK, gguf);
+    const size_t arow = row_bytes(kd->act_type, kK);
+    std::vector<std::byte> aq(arow * kT);
+    kd->quantize(ActQuant::runtime, af, kT, kK, aq);
+    std::vector<int32_t> ids(static_cast<size_t>(kT * kTop));
+    for (int64_t t = 0; t < kT; ++t) {
+      for (int64_t j = 0; j < kTop; ++j) ids[static_cast<size_t>(t * kTop + j)] = static_cast<int32_t>((t % 5 == 0 ? 1 : 2 * j) + (j == 0 ? 0 : 1));
+    }
+    const moe::MoeKernels ks{kd, kd, 4};
+    const ActivationView a{kd->act_type, aq.data(), arow, kT, kK};
+    std::vector<float> want(static_cast<size_t>(kT * kTop * kN)), got(want.size());
+    {
+      const PackedWeights w = moe::pack_experts(*kd, kd->weight_type, gguf, kE, kN, kK);
+      const PackedWeights* ws[] = {&w};
+      moe::MoeScratch scratch;
+      moe::moe_gemm(ks, ws, a, {ids, kT, kTop}, OutputView{want.data(), kN, kT * kTop, kN}, 1, serial_for(), scratch);
+    }
+    for (int threads : {2, 3}) {
+      ThreadPool pool(threads);
+      const ParallelFor on_pool = [&](int64_t count, const std::function<void(int64_t)>& fn) {
+        pool.parallel_for(count, fn);
+      };
+      const ParallelFor on_workers = [&](int64_t count, const std::function<void(int64_t)>& fn) {
+        pool.for_first_workers(static_cast<int>(count), fn);
+      };
+      const PackedWeights w = moe::pack_experts(*kd, kd->weight_type, gguf, kE, kN, kK, default_memory_resource(), on_pool);
+      const PackedWeights* ws[] = {&w};
+      moe::MoeScratch scratch;
+      for (int rep = 0; rep < 3; ++rep) {
+        std::fill(got.begin(), got.end(), -1.0f);
+        moe::moe_gemm(ks, ws, a, {ids, kT, kTop}, OutputView{got.data(), kN, kT * kTop, kN}, threads, on_workers,
+                      scratch);
+        ASSERT_EQ(0, std::memcmp(got.data(), want.data(), got.size() * 4)) << name << " threads=" << threads;
       }
     }
   }
