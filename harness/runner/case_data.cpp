@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <thread>
 #include <random>
+#include <thread>
 
 #include "harness/io/gguf_reader.h"
 #include "harness/io/npy.h"
@@ -60,14 +60,16 @@ Case case_from_sources(const Case& base, const DataSources& sources) {
       throw Error("--weights: tensor " + io::printable(tensor, 80) + " has ggml type " +
                   std::string(t.type_name) + ", which amxlab has no kernels for");
     if (t.dims.size() > 3 || (t.dims.size() == 3 && !c.moe()))
-      throw Error("--weights: tensor " + io::printable(tensor, 80) + " has " + std::to_string(t.dims.size()) +
-                  " dimensions" +
-                  (t.dims.size() == 3 ? " (an expert tensor: give a MoE case, shape e<E>top<k>t<T>n<N>k<K>)" : ""));
+      throw Error(
+          "--weights: tensor " + io::printable(tensor, 80) + " has " + std::to_string(t.dims.size()) +
+          " dimensions" +
+          (t.dims.size() == 3 ? " (an expert tensor: give a MoE case, shape e<E>top<k>t<T>n<N>k<K>)" : ""));
     c.type = *t.qtype;
     c.k = t.row_length();
     if (c.moe()) {
       if (t.dims.size() != 3)
-        throw Error("--weights: tensor " + io::printable(tensor, 80) + " is not a 3-D expert tensor [K, N, E]");
+        throw Error("--weights: tensor " + io::printable(tensor, 80) +
+                    " is not a 3-D expert tensor [K, N, E]");
       c.n = t.dims[1];
       c.experts = t.dims[2];
     } else {
@@ -110,10 +112,10 @@ CaseData make_case_data(const Case& c, const DataSources& sources) {
       require(!sources.routing.empty(), "route=file: give the expert ids with --routing FILE.npy");
       int64_t tokens = 0, top_k = 0;
       d.ids = read_routing_npy(sources.routing, c.experts, tokens, top_k);
-      require(tokens == c.m && top_k == c.top_k, "--routing: " + io::printable(sources.routing, 200) + " holds [" +
-                                                     std::to_string(tokens) + "][" + std::to_string(top_k) +
-                                                     "] ids, the case has T=" + std::to_string(c.m) +
-                                                     " top_k=" + std::to_string(c.top_k));
+      require(tokens == c.m && top_k == c.top_k,
+              "--routing: " + io::printable(sources.routing, 200) + " holds [" + std::to_string(tokens) +
+                  "][" + std::to_string(top_k) + "] ids, the case has T=" + std::to_string(c.m) +
+                  " top_k=" + std::to_string(c.top_k));
     } else {
       d.ids = make_routing(*parse_route(c.route), c.m, c.top_k, c.experts, c.seed);
     }
@@ -154,7 +156,8 @@ CaseData make_case_data(const Case& c, const DataSources& sources) {
   } else if (c.moe()) {
     // One stream per expert (seeded by seed and expert), generated on every CPU: the
     // Qwen3-30B-A3B shape is 200 M weights, ~10 s on one thread.
-    const size_t per = static_cast<size_t>(c.n) * k, bytes = row_bytes(c.type, c.k) * static_cast<size_t>(c.n);
+    const size_t per = static_cast<size_t>(c.n) * k,
+                 bytes = row_bytes(c.type, c.k) * static_cast<size_t>(c.n);
     d.w.resize(bytes * static_cast<size_t>(c.experts));
     std::atomic<int64_t> next{0};
     const auto work = [&] {

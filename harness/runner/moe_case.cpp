@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <random>
 #include <map>
+#include <random>
 #include <set>
 #include <vector>
 
@@ -16,10 +16,10 @@
 #include "harness/sweep/routing.h"
 #include "harness/threading/thread_pool.h"
 #include "harness/timing/timing.h"
+#include "kernels/amx/amx_kernels.h"
 #include "kernels/core/cpu_features.h"
 #include "kernels/core/error.h"
 #include "kernels/core/fp16.h"
-#include "kernels/amx/amx_kernels.h"
 #include "kernels/isa.h"
 #include "kernels/moe/expert_pack.h"
 #include "kernels/moe/moe_dispatch.h"
@@ -61,8 +61,8 @@ class MoeKernel : public KernelUnderTest {
 
   void prepare(const Case& c, const CaseData& d) override {
     placement_.emplace(c, placement_options_);
-    placement_->place(moe::pack_experts(*ks_.large, c.type, d.w, c.experts, c.n, c.k, default_memory_resource(),
-                                        placement_->parallel_for()));
+    placement_->place(moe::pack_experts(*ks_.large, c.type, d.w, c.experts, c.n, c.k,
+                                        default_memory_resource(), placement_->parallel_for()));
     threading::ThreadPool* pool = &placement_->pool();
     parallel_ = [pool](int64_t count, const std::function<void(int64_t)>& fn) {
       pool->for_first_workers(static_cast<int>(count), fn);
@@ -81,11 +81,12 @@ class MoeKernel : public KernelUnderTest {
       aq_.resize(arow * static_cast<size_t>(c.m));
       threading::quantize_parallel(pool, large, c.act_quant, d.a_f32, c.m, c.k, aq_);
     }
-    const ActivationView a{large.act_type, large.quantize != nullptr ? aq_.data() : d.a_plain.data(), arow, c.m,
-                           c.k};
+    const ActivationView a{large.act_type, large.quantize != nullptr ? aq_.data() : d.a_plain.data(), arow,
+                           c.m, c.k};
     const OutputView out{y, static_cast<size_t>(c.n), c.out_rows(), c.n};
     const int workers = threading::workers_for(large, c.out_rows(), c.n, c.k, pool.size());
-    moe::moe_gemm(ks_, placement_->weights_of_worker(), a, {ids, c.m, c.top_k}, out, workers, parallel_, scratch_);
+    moe::moe_gemm(ks_, placement_->weights_of_worker(), a, {ids, c.m, c.top_k}, out, workers, parallel_,
+                  scratch_);
   }
 
   const moe::MoeKernels& kernels() const { return ks_; }
@@ -169,7 +170,6 @@ std::unique_ptr<KernelUnderTest> make_moe_kernel(const Case& c, const PlacementO
 nlohmann::json time_moe_kernel(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o) {
   auto* moe_kernel = dynamic_cast<MoeKernel*>(&k);
   std::vector<uint32_t> y(static_cast<size_t>(c.out_rows() * c.n));
-  const double stack_bytes = static_cast<double>(expert_src_bytes(c)) * static_cast<double>(c.experts);
   nlohmann::json j;
   j["kind"] = "measured";
   const threading::CallerBinding bind_caller(k.caller_cpu());
@@ -192,9 +192,11 @@ nlohmann::json time_moe_kernel(const Case& c, const CaseData& d, KernelUnderTest
       bytes += routed_weight_bytes(c, routings.back()) / kRotations;
       touched.insert(routings.back().begin(), routings.back().end());
     }
-    const double touched_bytes = static_cast<double>(touched.size()) * static_cast<double>(expert_src_bytes(c));
+    const double touched_bytes =
+        static_cast<double>(touched.size()) * static_cast<double>(expert_src_bytes(c));
     const int64_t copies = std::min<int64_t>(
-        kMaxStackCopies, timing::cold_buffer_copies(static_cast<uint64_t>(touched_bytes), cold_bytes_for(c, o)));
+        kMaxStackCopies,
+        timing::cold_buffer_copies(static_cast<uint64_t>(touched_bytes), cold_bytes_for(c, o)));
     std::vector<std::unique_ptr<KernelUnderTest>> stacks;
     for (int64_t i = 1; i < copies; ++i) {
       stacks.push_back(make_moe_kernel(c, o.placement));
@@ -206,7 +208,9 @@ nlohmann::json time_moe_kernel(const Case& c, const CaseData& d, KernelUnderTest
     };
     const auto rot = time_body(
         k.name() + "/rotating/" + c.descriptor(),
-        [&](int64_t it) { copy(it).run_routing(c, d, routings[static_cast<size_t>(it % kRotations)], y.data()); },
+        [&](int64_t it) {
+          copy(it).run_routing(c, d, routings[static_cast<size_t>(it % kRotations)], y.data());
+        },
         o, true);
     j["cold"] = timing_json(rot);
     j["cold"]["rotating_routings"] = kRotations;
@@ -245,17 +249,20 @@ nlohmann::json model_moe_timing(const Case& c, const CaseData& d, const KernelUn
       continue;
     }
     auto it = seconds_of.find(r);
-    if (it == seconds_of.end()) it = seconds_of.emplace(r, amx::model_gemm(c.type, r, c.n, c.k).model.seconds).first;
+    if (it == seconds_of.end())
+      it = seconds_of.emplace(r, amx::model_gemm(c.type, r, c.n, c.k).model.seconds).first;
     seconds += it->second;
     modelled_rows += r;
   }
-  const double ops = 2.0 * static_cast<double>(modelled_rows) * static_cast<double>(c.n) * static_cast<double>(c.k);
+  const double ops =
+      2.0 * static_cast<double>(modelled_rows) * static_cast<double>(c.n) * static_cast<double>(c.k);
   j["modelled_seconds_one_core"] = seconds;
   j["modelled_gops_one_core"] = seconds > 0 ? ops / seconds * 1e-9 : 0.0;
   j["modelled_rows"] = modelled_rows;
   j["rows_on_small_kernel_not_modelled"] = other_rows;
-  j["note"] = "each AMX group's tile counts from the count-only emulator through the Sapphire Rapids model, "
-              "one core, groups in sequence; not a measurement";
+  j["note"] =
+      "each AMX group's tile counts from the count-only emulator through the Sapphire Rapids model, "
+      "one core, groups in sequence; not a measurement";
   return j;
 }
 
@@ -265,10 +272,10 @@ namespace {
 struct OnednnMoeLoop {
   onednn::MatmulKind kind;
   std::vector<onednn::Matmul> mms;
-  std::vector<int64_t> first_row;   // grouped row of each matmul's first row
+  std::vector<int64_t> first_row;  // grouped row of each matmul's first row
   std::vector<int64_t> route_of_row;
-  std::vector<std::byte> a;         // [R][K] grouped activations
-  std::vector<std::byte> y;         // [R][N] grouped outputs (4-byte elements)
+  std::vector<std::byte> a;  // [R][K] grouped activations
+  std::vector<std::byte> y;  // [R][N] grouped outputs (4-byte elements)
   size_t elem = 1;
 
   // w_of(e): expert e's [N][K] weights in the kind's input type.
@@ -278,7 +285,8 @@ struct OnednnMoeLoop {
     const int64_t routes = c.out_rows();
     std::vector<int64_t> count(static_cast<size_t>(c.experts) + 1, 0);
     for (const int32_t e : ids) ++count[static_cast<size_t>(e) + 1];
-    for (int64_t e = 0; e < c.experts; ++e) count[static_cast<size_t>(e + 1)] += count[static_cast<size_t>(e)];
+    for (int64_t e = 0; e < c.experts; ++e)
+      count[static_cast<size_t>(e + 1)] += count[static_cast<size_t>(e)];
     route_of_row.resize(static_cast<size_t>(routes));
     std::vector<int64_t> next(count.begin(), count.end() - 1);
     for (int64_t r = 0; r < routes; ++r)
@@ -287,7 +295,8 @@ struct OnednnMoeLoop {
     a.resize(static_cast<size_t>(routes) * arow);
     y.resize(static_cast<size_t>(routes * c.n) * 4);
     for (int64_t i = 0; i < routes; ++i)
-      std::memcpy(a.data() + static_cast<size_t>(i) * arow, a_of(route_of_row[static_cast<size_t>(i)] / c.top_k), arow);
+      std::memcpy(a.data() + static_cast<size_t>(i) * arow,
+                  a_of(route_of_row[static_cast<size_t>(i)] / c.top_k), arow);
     for (int64_t e = 0; e < c.experts; ++e) {
       const int64_t r0 = count[static_cast<size_t>(e)], r1 = count[static_cast<size_t>(e + 1)];
       if (r0 == r1) continue;
@@ -321,15 +330,16 @@ nlohmann::json onednn_moe_check(const Case& c, const CaseData& d, const void* y_
   loop.run(c);
   std::vector<int32_t> got(static_cast<size_t>(c.out_rows() * c.n));
   for (size_t i = 0; i < loop.route_of_row.size(); ++i) {
-    std::memcpy(got.data() + static_cast<size_t>(loop.route_of_row[i] * c.n), loop.y.data() + i * static_cast<size_t>(c.n) * 4,
-                static_cast<size_t>(c.n) * 4);
+    std::memcpy(got.data() + static_cast<size_t>(loop.route_of_row[i] * c.n),
+                loop.y.data() + i * static_cast<size_t>(c.n) * 4, static_cast<size_t>(c.n) * 4);
   }
   const BitwiseCheck b = compare_bitwise(got.data(), y_golden, c.out_rows(), c.n, true);
   nlohmann::json j = b.to_json();
   j["pass"] = b.pass();
   j["impl"] = loop.mms.empty() ? "" : loop.mms.front().impl();
   j["matmuls"] = loop.mms.size();
-  if (!b.pass()) j["detail"] = fmt::format("y[{}][{}] oneDNN {} golden {}", b.first_m, b.first_n, b.got, b.want);
+  if (!b.pass())
+    j["detail"] = fmt::format("y[{}][{}] oneDNN {} golden {}", b.first_m, b.first_n, b.got, b.want);
   return j;
 }
 
@@ -361,10 +371,11 @@ nlohmann::json onednn_moe_time(const Case& c, const CaseData& d, const RunOption
   OnednnMoeLoop loop(
       c, d.ids, [&](int64_t) -> const void* { return w.data(); },
       [&](int64_t t) { return a.data() + static_cast<size_t>(t * c.k) * elem; });
-  const double setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - reorder_start).count();
+  const double setup_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - reorder_start).count();
   const threading::CallerBinding unbound(-1);
-  const timing::TimingResult t =
-      time_body("onednn-moe/" + c.descriptor(), [&](int64_t) { loop.run(c); }, o, false);
+  const timing::TimingResult t = time_body(
+      "onednn-moe/" + c.descriptor(), [&](int64_t) { loop.run(c); }, o, false);
   nlohmann::json j = timing_json(t);
   j["impl"] = loop.mms.empty() ? "" : loop.mms.front().impl();
   j["matmuls"] = loop.mms.size();

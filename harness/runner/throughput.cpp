@@ -51,7 +51,8 @@ nlohmann::json timing_json(const timing::TimingResult& t) {
 
 void add_rates(nlohmann::json& j, const Case& c, double seconds, double weight_bytes, const RunOptions& o) {
   // MoE: T * top_k routed rows.
-  const double ops = 2.0 * static_cast<double>(c.out_rows()) * static_cast<double>(c.n) * static_cast<double>(c.k);
+  const double ops =
+      2.0 * static_cast<double>(c.out_rows()) * static_cast<double>(c.n) * static_cast<double>(c.k);
   j["gops"] = ops / seconds * 1e-9;
   j["weight_bytes"] = weight_bytes;
   j["weight_gbps"] = weight_bytes / seconds * 1e-9;

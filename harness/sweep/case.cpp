@@ -47,9 +47,10 @@ void parse_moe_shape(std::string_view descriptor, std::string_view text, Case& c
   if (pt == std::string_view::npos || pm == std::string_view::npos || pn == std::string_view::npos ||
       pk == std::string_view::npos || !(pt < pm && pm < pn && pn < pk))
     bad("is not of the form e<E>top<k>t<T>n<N>k<K>");
-  if (!parse_int(text.substr(1, pt - 1), c.experts) || !parse_int(text.substr(pt + 3, pm - pt - 3), c.top_k) ||
-      !parse_int(text.substr(pm + 1, pn - pm - 1), c.m) || !parse_int(text.substr(pn + 1, pk - pn - 1), c.n) ||
-      !parse_int(text.substr(pk + 1), c.k))
+  if (!parse_int(text.substr(1, pt - 1), c.experts) ||
+      !parse_int(text.substr(pt + 3, pm - pt - 3), c.top_k) ||
+      !parse_int(text.substr(pm + 1, pn - pm - 1), c.m) ||
+      !parse_int(text.substr(pn + 1, pk - pn - 1), c.n) || !parse_int(text.substr(pk + 1), c.k))
     bad("has a non-integer dimension");
   if (c.experts < 1 || c.top_k < 1) bad("needs E >= 1 and top_k >= 1");
   c.route = "uniform";
@@ -184,7 +185,8 @@ void validate_case(const Case& c) {
   if (c.moe()) {
     if (c.experts > (int64_t{1} << 20) || c.top_k > c.experts)
       fail(d, "shape", "needs 1 <= top_k <= E <= 2^20 (a token's experts are distinct)");
-    if (!parse_route(c.route)) fail(d, "route", "'" + c.route + "' is not uniform, zipf, one, sparse or file");
+    if (!parse_route(c.route))
+      fail(d, "route", "'" + c.route + "' is not uniform, zipf, one, sparse or file");
   } else if (!c.route.empty()) {
     fail(d, "route", "applies to mixture-of-experts cases only");
   }

@@ -31,8 +31,8 @@
 namespace amxlab::harness {
 
 struct Case {
-  std::string kernel = "auto";  // registry name, "auto" (dispatcher), "golden", or "test.<name>"
-  QType type = QType::Q8_0;     // weight type (s8 = S8xS8->S32, u8 = U8xS8->S32)
+  std::string kernel = "auto";   // registry name, "auto" (dispatcher), "golden", or "test.<name>"
+  QType type = QType::Q8_0;      // weight type (s8 = S8xS8->S32, u8 = U8xS8->S32)
   int64_t m = 1, n = 1, k = 32;  // MoE: m = T tokens
   int threads = 1;
   std::string place = "compact";  // thread placement: compact, scatter, node.<i>
@@ -45,7 +45,7 @@ struct Case {
 
   bool moe() const { return experts > 0; }
   int64_t out_rows() const { return moe() ? m * top_k : m; }  // rows of the output
-  std::string shape() const;  // "m512n4096k4096" or "e128top8t512n768k2048"
+  std::string shape() const;                                  // "m512n4096k4096" or "e128top8t512n768k2048"
   std::string descriptor() const;
   bool operator==(const Case&) const = default;
 };

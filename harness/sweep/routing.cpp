@@ -51,12 +51,14 @@ const char* name(RouteKind r) {
 }
 
 std::optional<RouteKind> parse_route(std::string_view text) {
-  for (const RouteKind r : {RouteKind::uniform, RouteKind::zipf, RouteKind::one, RouteKind::sparse, RouteKind::file})
+  for (const RouteKind r :
+       {RouteKind::uniform, RouteKind::zipf, RouteKind::one, RouteKind::sparse, RouteKind::file})
     if (text == name(r)) return r;
   return std::nullopt;
 }
 
-std::vector<int32_t> make_routing(RouteKind kind, int64_t tokens, int64_t top_k, int64_t experts, uint64_t seed) {
+std::vector<int32_t> make_routing(RouteKind kind, int64_t tokens, int64_t top_k, int64_t experts,
+                                  uint64_t seed) {
   require(tokens >= 1 && top_k >= 1 && experts >= 1, "routing: T, top_k and E must be >= 1");
   require(top_k <= experts, "routing: top_k=" + std::to_string(top_k) + " is more than the " +
                                 std::to_string(experts) + " experts (a token's experts are distinct)");
@@ -92,11 +94,13 @@ std::vector<int32_t> make_routing(RouteKind kind, int64_t tokens, int64_t top_k,
   return ids;
 }
 
-std::vector<int32_t> read_routing_npy(const std::string& path, int64_t experts, int64_t& tokens, int64_t& top_k) {
+std::vector<int32_t> read_routing_npy(const std::string& path, int64_t experts, int64_t& tokens,
+                                      int64_t& top_k) {
   const std::string where = "--routing " + io::printable(path, 200);
   const io::NpyArray a = io::read_npy(path);
   require(a.shape.size() == 1 || a.shape.size() == 2,
-          where + ": expert ids must be a [T][top_k] (or [T]) array, not " + std::to_string(a.shape.size()) + "-D");
+          where + ": expert ids must be a [T][top_k] (or [T]) array, not " + std::to_string(a.shape.size()) +
+              "-D");
   tokens = a.shape[0];
   top_k = a.shape.size() == 2 ? a.shape[1] : 1;
   require(tokens >= 1 && top_k >= 1, where + ": the array is empty");
@@ -105,8 +109,9 @@ std::vector<int32_t> read_routing_npy(const std::string& path, int64_t experts, 
     for (size_t i = 0; i < ids.size(); ++i) {
       const auto v = static_cast<int64_t>(values[i]);
       require(v >= 0 && v < experts, [&] {
-        return where + ": id " + std::to_string(v) + " of token " + std::to_string(static_cast<int64_t>(i) / top_k) +
-               " slot " + std::to_string(static_cast<int64_t>(i) % top_k) + " is outside [0, " +
+        return where + ": id " + std::to_string(v) + " of token " +
+               std::to_string(static_cast<int64_t>(i) / top_k) + " slot " +
+               std::to_string(static_cast<int64_t>(i) % top_k) + " is outside [0, " +
                std::to_string(experts) + ")";
       });
       ids[i] = static_cast<int32_t>(v);
@@ -117,7 +122,8 @@ std::vector<int32_t> read_routing_npy(const std::string& path, int64_t experts, 
   } else if (a.dtype == io::NpyDtype::I64) {
     take(a.as<int64_t>());
   } else {
-    throw Error(where + ": expert ids must be int32 or int64, the array holds " + std::string(io::npy_descr(a.dtype)));
+    throw Error(where + ": expert ids must be int32 or int64, the array holds " +
+                std::string(io::npy_descr(a.dtype)));
   }
   return ids;
 }

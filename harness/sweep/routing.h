@@ -27,11 +27,13 @@ std::optional<RouteKind> parse_route(std::string_view text);
 
 // ids [tokens][top_k]. Throws Error when top_k > experts (a token's experts are distinct)
 // or for RouteKind::file (read_routing_npy does that).
-std::vector<int32_t> make_routing(RouteKind kind, int64_t tokens, int64_t top_k, int64_t experts, uint64_t seed);
+std::vector<int32_t> make_routing(RouteKind kind, int64_t tokens, int64_t top_k, int64_t experts,
+                                  uint64_t seed);
 
 // A routing from a .npy file of int32 or int64 ids, shape [T][top_k] (or [T] for top-1).
 // Throws Error (path and reason, printed escaped) for another dtype, rank or shape, or an
 // id outside [0, experts).
-std::vector<int32_t> read_routing_npy(const std::string& path, int64_t experts, int64_t& tokens, int64_t& top_k);
+std::vector<int32_t> read_routing_npy(const std::string& path, int64_t experts, int64_t& tokens,
+                                      int64_t& top_k);
 
 }  // namespace amxlab::harness

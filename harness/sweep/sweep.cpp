@@ -66,7 +66,7 @@ Expansion expand(const SweepSpec& spec) {
                   for (const auto& numa : spec.numa) {
                     for (ActQuant aq : spec.act_quant) {
                       for (uint64_t seed : spec.seeds) {
-                        Case c{kname, type, m, n, k, t, place, numa, aq, seed};
+                        Case c{kname, type, m, n, k, t, place, numa, aq, seed, 0, 0, {}};
                         try {
                           validate_case(c);
                           out.cases.push_back(parse_case(c.descriptor()));

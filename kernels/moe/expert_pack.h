@@ -22,8 +22,9 @@ namespace amxlab::moe {
 // Packs E experts of [N][K] (gguf holds at least E * N * row_bytes(type, K) bytes) with
 // kernel.pack(). The checksum covers exactly those bytes. Throws Error for E < 1, a type
 // the kernel does not read, a short buffer, or anything the kernel's packer refuses.
-PackedWeights pack_experts(const KernelDesc& kernel, QType type, std::span<const std::byte> gguf, int64_t experts,
-                           int64_t n, int64_t k, MemoryResource& memory = default_memory_resource(),
+PackedWeights pack_experts(const KernelDesc& kernel, QType type, std::span<const std::byte> gguf,
+                           int64_t experts, int64_t n, int64_t k,
+                           MemoryResource& memory = default_memory_resource(),
                            const ParallelFor& parallel = serial_for());
 
 // The exact inverse: E * N GGUF rows, bit for bit, through unpack_to_gguf() of each

@@ -16,7 +16,8 @@ const KernelDesc& runnable_named(std::string_view kname, QType type) {
   if (k == nullptr)
     throw Error("moe: unknown kernel '" + std::string(kname) + "' (see `amxlab info` for the registry)");
   require(k->weight_type == type, [&] {
-    return "moe: " + std::string(k->name) + " reads " + name(k->weight_type) + " weights, the case is " + name(type);
+    return "moe: " + std::string(k->name) + " reads " + name(k->weight_type) + " weights, the case is " +
+           name(type);
   });
   std::string why;
   if (!kernel_runnable(*k, &why)) throw Error(std::string(k->name) + ": " + why);
@@ -51,7 +52,9 @@ MoeKernels choose_moe_kernels(QType type, std::string* why) {
       if (k.weight_type != type || k.layout != large.layout || k.act_type != large.act_type ||
           k.engine != Engine::native || !kernel_runnable(k))
         continue;
-      const auto rank = [](const KernelDesc& d) { return (d.op == KernelOp::gemv ? 10 : 0) + isa_rank(d.isa); };
+      const auto rank = [](const KernelDesc& d) {
+        return (d.op == KernelOp::gemv ? 10 : 0) + isa_rank(d.isa);
+      };
       if (small == nullptr || rank(k) > rank(*small)) small = &k;
     }
     rule = std::string("small: ") + std::string(first.name) + " reads " + name(first.layout) + ", not " +
@@ -59,8 +62,9 @@ MoeKernels choose_moe_kernels(QType type, std::string* why) {
   }
   MoeKernels out{&large, small, moe_large_min_rows()};
   if (why != nullptr) {
-    *why = out.name() + ": large: " + large_why + "; " + rule + "; groups of >= " +
-           std::to_string(out.large_min_rows) + " rows run on " + std::string(large.name) +
+    *why = out.name() + ": large: " + large_why + "; " + rule +
+           "; groups of >= " + std::to_string(out.large_min_rows) + " rows run on " +
+           std::string(large.name) +
            (std::getenv("AMXLAB_MOE_MIN_ROWS") != nullptr ? " (AMXLAB_MOE_MIN_ROWS)" : " (measured default)");
   }
   return out;
@@ -69,7 +73,8 @@ MoeKernels choose_moe_kernels(QType type, std::string* why) {
 MoeKernels moe_kernels_named(std::string_view spec, QType type) {
   const size_t plus = spec.find('+');
   const KernelDesc& large = runnable_named(spec.substr(0, plus), type);
-  const KernelDesc& small = plus == std::string_view::npos ? large : runnable_named(spec.substr(plus + 1), type);
+  const KernelDesc& small =
+      plus == std::string_view::npos ? large : runnable_named(spec.substr(plus + 1), type);
   MoeKernels out{&large, &small, moe_large_min_rows()};
   check_moe_kernels(out);
   return out;

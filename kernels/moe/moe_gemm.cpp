@@ -32,9 +32,10 @@ void check_moe_kernels(const MoeKernels& k) {
               k.large->act_type == k.small->act_type,
           [&] {
             return "moe_gemm: " + std::string(k.large->name) + " reads " + name(k.large->weight_type) + "/" +
-                   name(k.large->layout) + " x " + name(k.large->act_type) + ", " + std::string(k.small->name) +
-                   " reads " + name(k.small->weight_type) + "/" + name(k.small->layout) + " x " +
-                   name(k.small->act_type) + ": the groups of one call must read the same packed experts";
+                   name(k.large->layout) + " x " + name(k.large->act_type) + ", " +
+                   std::string(k.small->name) + " reads " + name(k.small->weight_type) + "/" +
+                   name(k.small->layout) + " x " + name(k.small->act_type) +
+                   ": the groups of one call must read the same packed experts";
           });
   require(k.large_min_rows >= 1, "moe_gemm: large_min_rows must be >= 1");
 }
@@ -53,8 +54,8 @@ void check_routing(const Routing& r, int64_t experts) {
     if (id < 0 || id >= experts) {
       throw Error("moe_gemm: expert id " + std::to_string(id) + " of token " +
                   std::to_string(static_cast<int64_t>(i) / r.top_k) + " slot " +
-                  std::to_string(static_cast<int64_t>(i) % r.top_k) + " is outside [0, " + std::to_string(experts) +
-                  ")");
+                  std::to_string(static_cast<int64_t>(i) % r.top_k) + " is outside [0, " +
+                  std::to_string(experts) + ")");
     }
   }
 }
@@ -101,7 +102,8 @@ void plan_moe(const MoeKernels& k, int64_t experts, int64_t n, int64_t kdim, con
   // Cut the sequence into runs of equal cost: a unit goes to the worker whose share
   // holds the middle of its cost; neighbours of one row chunk with adjacent columns and
   // the same worker merge into one piece.
-  const int parts = static_cast<int>(std::clamp<int64_t>(workers, 1, std::max<int64_t>(1, std::ssize(units))));
+  const int parts =
+      static_cast<int>(std::clamp<int64_t>(workers, 1, std::max<int64_t>(1, std::ssize(units))));
   plan.pieces.clear();
   plan.bundle.assign(1, 0);
   int64_t before = 0;
@@ -123,8 +125,7 @@ void plan_moe(const MoeKernels& k, int64_t experts, int64_t n, int64_t kdim, con
       }
     }
     const auto e = static_cast<size_t>(u.expert);
-    plan.pieces.push_back(
-        {u.expert, offset[e], offset[e + 1] - offset[e], u.m0, u.m1, u.n0, u.n1, u.kernel});
+    plan.pieces.push_back({u.expert, offset[e], offset[e + 1] - offset[e], u.m0, u.m1, u.n0, u.n1, u.kernel});
   }
   plan.bundle.push_back(plan.pieces.size());
   // Workers with nothing (more workers than units) are dropped from the end.
@@ -144,12 +145,13 @@ void moe_gemm(const MoeKernels& k, std::span<const PackedWeights* const> experts
                 ") are not expert-stacked: pack them with moe::pack_experts");
   }
   require(w.type() == k.large->weight_type && w.layout() == k.large->layout, [&] {
-    return "moe_gemm: the experts are packed as " + std::string(name(w.type())) + "/" + name(w.layout()) + ", " +
-           k.name() + " reads " + name(k.large->weight_type) + "/" + name(k.large->layout);
+    return "moe_gemm: the experts are packed as " + std::string(name(w.type())) + "/" + name(w.layout()) +
+           ", " + k.name() + " reads " + name(k.large->weight_type) + "/" + name(k.large->layout);
   });
   for (const PackedWeights* copy : experts_of_worker) {
-    require(copy != nullptr && copy->expert_stacked() && copy->type() == w.type() && copy->layout() == w.layout() &&
-                copy->experts() == w.experts() && copy->n() == w.n() && copy->k() == w.k(),
+    require(copy != nullptr && copy->expert_stacked() && copy->type() == w.type() &&
+                copy->layout() == w.layout() && copy->experts() == w.experts() && copy->n() == w.n() &&
+                copy->k() == w.k(),
             "moe_gemm: the per-worker copies of the experts differ");
   }
   const int64_t n = w.n(), kdim = w.k(), routes = r.tokens * r.top_k;
@@ -157,15 +159,16 @@ void moe_gemm(const MoeKernels& k, std::span<const PackedWeights* const> experts
   require(act.type == k.large->act_type && act.k == kdim && act.m == r.tokens && act.row_stride >= arow &&
               act.bytes != nullptr,
           [&] {
-            return "moe_gemm: activations are " + std::string(name(act.type)) + " [" + std::to_string(act.m) + "][" +
-                   std::to_string(act.k) + "], the call needs " + name(k.large->act_type) + " [" +
+            return "moe_gemm: activations are " + std::string(name(act.type)) + " [" + std::to_string(act.m) +
+                   "][" + std::to_string(act.k) + "], the call needs " + name(k.large->act_type) + " [" +
                    std::to_string(r.tokens) + "][" + std::to_string(kdim) + "]";
           });
-  require(dst.data != nullptr && dst.m == routes && dst.n == n && dst.row_stride >= static_cast<size_t>(n), [&] {
-    return "moe_gemm: dst is [" + std::to_string(dst.m) + "][" + std::to_string(dst.n) + "] (stride " +
-           std::to_string(dst.row_stride) + "), the call writes [" + std::to_string(r.tokens) + " x " +
-           std::to_string(r.top_k) + "][" + std::to_string(n) + "]";
-  });
+  require(
+      dst.data != nullptr && dst.m == routes && dst.n == n && dst.row_stride >= static_cast<size_t>(n), [&] {
+        return "moe_gemm: dst is [" + std::to_string(dst.m) + "][" + std::to_string(dst.n) + "] (stride " +
+               std::to_string(dst.row_stride) + "), the call writes [" + std::to_string(r.tokens) + " x " +
+               std::to_string(r.top_k) + "][" + std::to_string(n) + "]";
+      });
   MoePlan& plan = scratch.plan;
   plan_moe(k, w.experts(), n, kdim, r, std::max(1, workers), plan);  // checks every id first
 
@@ -179,15 +182,18 @@ void moe_gemm(const MoeKernels& k, std::span<const PackedWeights* const> experts
       for (int64_t e = 0; e + 1 < std::ssize(plan.group_offset); ++e) {
         const int64_t g0 = std::max(r0, plan.group_offset[static_cast<size_t>(e)]);
         const int64_t g1 = std::min(r1, plan.group_offset[static_cast<size_t>(e + 1)]);
-        if (g0 >= g1 || plan.group_offset[static_cast<size_t>(e + 1)] - plan.group_offset[static_cast<size_t>(e)] < 2)
+        if (g0 >= g1 ||
+            plan.group_offset[static_cast<size_t>(e + 1)] - plan.group_offset[static_cast<size_t>(e)] < 2)
           continue;
         for (int64_t i = g0; i < g1; ++i) {
           const int64_t token = plan.route_of_row[static_cast<size_t>(i)] / r.top_k;
-          std::memcpy(g + static_cast<size_t>(i) * arow, in + static_cast<size_t>(token) * act.row_stride, arow);
+          std::memcpy(g + static_cast<size_t>(i) * arow, in + static_cast<size_t>(token) * act.row_stride,
+                      arow);
         }
       }
     };
-    const int parts = static_cast<size_t>(plan.gathered_rows) * arow < kParallelGatherBytes ? 1 : plan.workers();
+    const int parts =
+        static_cast<size_t>(plan.gathered_rows) * arow < kParallelGatherBytes ? 1 : plan.workers();
     if (parts <= 1) {
       gather(0, routes);
     } else {
@@ -195,13 +201,15 @@ void moe_gemm(const MoeKernels& k, std::span<const PackedWeights* const> experts
     }
   }
 
-  if (scratch.out.size() < static_cast<size_t>(plan.workers())) scratch.out.resize(static_cast<size_t>(plan.workers()));
+  if (scratch.out.size() < static_cast<size_t>(plan.workers()))
+    scratch.out.resize(static_cast<size_t>(plan.workers()));
   auto* out = static_cast<std::byte*>(dst.data);
   const size_t out_row = dst.row_stride * 4;  // fp32 or int32 outputs
   const std::byte* gathered = scratch.gathered.data();
   parallel(plan.workers(), [&](int64_t wk) {
-    const PackedWeights& mine =
-        *experts_of_worker[experts_of_worker.size() == 1 ? 0 : static_cast<size_t>(wk) % experts_of_worker.size()];
+    const PackedWeights& mine = *experts_of_worker[experts_of_worker.size() == 1
+                                                       ? 0
+                                                       : static_cast<size_t>(wk) % experts_of_worker.size()];
     auto& block = scratch.out[static_cast<size_t>(wk)];
     for (size_t i = plan.bundle[static_cast<size_t>(wk)]; i < plan.bundle[static_cast<size_t>(wk) + 1]; ++i) {
       const Piece& p = plan.pieces[i];
@@ -209,14 +217,15 @@ void moe_gemm(const MoeKernels& k, std::span<const PackedWeights* const> experts
       const int64_t rows = p.m1 - p.m0;
       if (p.group_rows == 1) {
         const int64_t route = plan.route_of_row[static_cast<size_t>(p.row_offset)];
-        const ActivationView a{act.type, in + static_cast<size_t>(route / r.top_k) * act.row_stride, act.row_stride,
-                               1, kdim};
+        const ActivationView a{act.type, in + static_cast<size_t>(route / r.top_k) * act.row_stride,
+                               act.row_stride, 1, kdim};
         const OutputView y{out + static_cast<size_t>(route) * out_row, dst.row_stride, 1, n};
         p.kernel->run(expert, a, y, Slice{0, 1, p.n0, p.n1});
         continue;
       }
       if (block.size() < static_cast<size_t>(rows * n)) block.resize(static_cast<size_t>(rows * n));
-      const ActivationView a{act.type, gathered + static_cast<size_t>(p.row_offset + p.m0) * arow, arow, rows, kdim};
+      const ActivationView a{act.type, gathered + static_cast<size_t>(p.row_offset + p.m0) * arow, arow, rows,
+                             kdim};
       const OutputView y{block.data(), static_cast<size_t>(n), rows, n};
       p.kernel->run(expert, a, y, Slice{0, rows, p.n0, p.n1});
       const size_t cols = static_cast<size_t>(p.n1 - p.n0) * 4;

@@ -31,7 +31,7 @@
 
 namespace amxlab::moe {
 
-inline constexpr int64_t kRowChunk = 64;    // rows of one piece of work (before m_step rounding)
+inline constexpr int64_t kRowChunk = 64;   // rows of one piece of work (before m_step rounding)
 inline constexpr int64_t kWeightCost = 2;  // one column's weight stream, in row-equivalents
 
 // The kernels that run the groups. small may equal large (one kernel for every group).

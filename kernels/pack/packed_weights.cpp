@@ -123,8 +123,8 @@ void PackedWeights::require(QType type, Layout layout, const char* kernel) const
   }
   if (experts_ > 0) {
     throw Error(std::string(kernel) + ": weights are expert-stacked (" + std::to_string(experts_) +
-                " experts of " + std::to_string(n_) + "x" + std::to_string(k_) + ", " + amxlab::name(layout_) +
-                "): a GEMM kernel reads one tensor; run them through moe_gemm");
+                " experts of " + std::to_string(n_) + "x" + std::to_string(k_) + ", " +
+                amxlab::name(layout_) + "): a GEMM kernel reads one tensor; run them through moe_gemm");
   }
 }
 
@@ -155,7 +155,8 @@ PackedWeights PackedWeights::expert(int64_t e) const {
   amxlab::require(experts_ > 0, "PackedWeights::expert: the weights are not expert-stacked");
   amxlab::require(data_ != nullptr, "PackedWeights::expert: weights were moved from");
   amxlab::require(e >= 0 && e < experts_, [&] {
-    return "PackedWeights::expert: expert " + std::to_string(e) + " outside [0, " + std::to_string(experts_) + ")";
+    return "PackedWeights::expert: expert " + std::to_string(e) + " outside [0, " + std::to_string(experts_) +
+           ")";
   });
   PackedWeights v;
   v.type_ = type_;

@@ -11,7 +11,8 @@ void for_each_route(std::span<const int32_t> ids, const MoeShape& s,
                     const std::function<void(int64_t t, int64_t j, int64_t e)>& route) {
   require(s.experts >= 1 && s.tokens >= 1 && s.top_k >= 1 && s.n >= 1 && s.k >= 1,
           "golden moe: E, T, top_k, N and K must be >= 1");
-  require(ids.size() == static_cast<size_t>(s.tokens * s.top_k), "golden moe: ids do not hold T x top_k entries");
+  require(ids.size() == static_cast<size_t>(s.tokens * s.top_k),
+          "golden moe: ids do not hold T x top_k entries");
   for (size_t i = 0; i < ids.size(); ++i) {
     require(ids[i] >= 0 && ids[i] < s.experts, [&] {
       return "golden moe: expert id " + std::to_string(ids[i]) + " of token " + std::to_string(i / s.top_k) +

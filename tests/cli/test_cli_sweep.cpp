@@ -287,7 +287,8 @@ TEST(CliMoe, PlantedBitFlipIsCaught) {
   const auto r = run_sweep_to_json("check --no-isolate --case q4_0:e4top1t17n33k64:t1:kernel=test.flipbit");
   EXPECT_EQ(r.command.status, 1) << r.command.output;
   EXPECT_NE(r.command.output.find("y[16][32]"), std::string::npos) << r.command.output;
-  EXPECT_NE(r.command.output.find("rerun: amxlab check --case 'q4_0:e4top1t17n33k64:t1:kernel=test.flipbit:route=uniform"),
+  EXPECT_NE(r.command.output.find(
+                "rerun: amxlab check --case 'q4_0:e4top1t17n33k64:t1:kernel=test.flipbit:route=uniform"),
             std::string::npos)
       << r.command.output;
 }
@@ -307,9 +308,10 @@ TEST(CliMoe, RoutingFromNpy) {
   EXPECT_EQ(c["moe"]["tokens"], 5) << c.dump();
   EXPECT_EQ(c["moe"]["top_k"], 2) << c.dump();
   EXPECT_EQ(c["moe"]["route"], "file") << c.dump();
-  EXPECT_NE(c["reproducer"].get<std::string>().find("--routing '" + ids + "'"), std::string::npos) << c.dump();
-  const auto r = run_amxlab("check --no-isolate --case q8_0:e4top1t1n40k64:t2 --routing '" + bad + "' --out " +
-                            temp_file("bad.json"));
+  EXPECT_NE(c["reproducer"].get<std::string>().find("--routing '" + ids + "'"), std::string::npos)
+      << c.dump();
+  const auto r = run_amxlab("check --no-isolate --case q8_0:e4top1t1n40k64:t2 --routing '" + bad +
+                            "' --out " + temp_file("bad.json"));
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.output.find("id 4 of token 3 slot 1 is outside [0, 4)"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("bad ids\\x1b.npy"), std::string::npos) << r.output;
@@ -325,7 +327,8 @@ TEST(CliMoe, GgufExpertTensorRuns) {
   Bytes b = build(spec);
   // Valid q8_0 blocks (the writer's byte pattern would hold NaN scales).
   std::vector<float> wf(64 * 48 * 6);
-  for (size_t i = 0; i < wf.size(); ++i) wf[i] = static_cast<float>(static_cast<int>(i * 37 % 101) - 50) / 8.0f;
+  for (size_t i = 0; i < wf.size(); ++i)
+    wf[i] = static_cast<float>(static_cast<int>(i * 37 % 101) - 50) / 8.0f;
   std::vector<std::byte> q(row_bytes(QType::Q8_0, 64) * 48 * 6);
   quantize_weights(QType::Q8_0, wf, 48 * 6, 64, q);
   std::memcpy(b.data() + b.size() - q.size(), q.data(), q.size());
@@ -333,8 +336,8 @@ TEST(CliMoe, GgufExpertTensorRuns) {
     std::ofstream f(gguf, std::ios::binary);
     f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
   }
-  const auto c = run_single_case("check --no-isolate --case q8_0:e1top1t9n1k32:t2:route=zipf --weights " + gguf +
-                                 ":blk.0.ffn_gate_exps.weight");
+  const auto c = run_single_case("check --no-isolate --case q8_0:e1top1t9n1k32:t2:route=zipf --weights " +
+                                 gguf + ":blk.0.ffn_gate_exps.weight");
   EXPECT_EQ(c["verdict"], "PASS") << c.dump();
   EXPECT_EQ(c["moe"]["experts"], 6) << c.dump();
   EXPECT_EQ(c["shape"]["n"], 48) << c.dump();
@@ -349,7 +352,8 @@ TEST(CliMoe, GgufExpertTensorRuns) {
 // Timing: hot, rotating routings, and the per-expert oneDNN loop, with rates on the
 // routed work.
 TEST(CliMoe, BenchRecordsHotRotatingAndOnednnLoop) {
-  const auto c = run_single_case("bench --no-isolate --reps 2 --min-time 0.01 --case q4_0:e16top4t8n64k256:t2");
+  const auto c =
+      run_single_case("bench --no-isolate --reps 2 --min-time 0.01 --case q4_0:e16top4t8n64k256:t2");
   ASSERT_EQ(c["verdict"], "PASS") << c.dump();
   const auto& t = c["timing"];
   EXPECT_GT(t["hot"]["median_s"].get<double>(), 0) << c.dump();
@@ -401,8 +405,8 @@ TEST(CliPlot, DrawsThroughputFromAResultsFile) {
                        moe)
                 .status,
             0);
-  const std::string cmd = "/usr/bin/python3 " + std::string(AMXLAB_SOURCE_DIR) + "/scripts/plot.py " + out + " " +
-                          moe + " --out " + dir;
+  const std::string cmd = "/usr/bin/python3 " + std::string(AMXLAB_SOURCE_DIR) + "/scripts/plot.py " + out +
+                          " " + moe + " --out " + dir;
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   EXPECT_TRUE(std::filesystem::exists(dir + "/throughput-s8-n64k64-t1.png"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/moe-q4_0-e8top2n64k64-t1.png"));

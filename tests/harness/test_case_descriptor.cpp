@@ -20,7 +20,7 @@ void expect_error(const std::string& descriptor, const std::string& phrase) {
 
 TEST(CaseDescriptor, RoundTrips) {
   const Case c{
-      "q8_0_gemm_4x16__avx512vnni", QType::Q8_0, 512, 4096, 4096, 2, "scatter", "bind.1", ActQuant::ref, 7};
+      "q8_0_gemm_4x16__avx512vnni", QType::Q8_0, 512, 4096, 4096, 2, "scatter", "bind.1", ActQuant::ref, 7, 0, 0, {}};
   EXPECT_EQ(
       c.descriptor(),
       "q8_0:m512n4096k4096:t2:kernel=q8_0_gemm_4x16__avx512vnni:place=scatter:numa=bind.1:aq=ref:seed=7");
@@ -63,11 +63,13 @@ TEST(CaseDescriptor, MoeCasesRoundTrip) {
   EXPECT_EQ(c.n, 768);
   EXPECT_EQ(c.k, 2048);
   EXPECT_EQ(c.route, "zipf");
-  EXPECT_EQ(c.descriptor(),
-            "q4_0:e128top8t512n768k2048:t2:kernel=auto:route=zipf:place=compact:numa=local:aq=runtime:seed=1");
+  EXPECT_EQ(
+      c.descriptor(),
+      "q4_0:e128top8t512n768k2048:t2:kernel=auto:route=zipf:place=compact:numa=local:aq=runtime:seed=1");
   EXPECT_EQ(parse_case(c.descriptor()), c);
   EXPECT_EQ(parse_case("q8_0:e8top2t1n64k64:t1").route, "uniform");
-  const Case pair = parse_case("q4_0:e4top1t7n16k32:t1:kernel=q4_0_gemm_4x32__avx512vnni+q4_0_gemv_1x64__avx512vnni");
+  const Case pair =
+      parse_case("q4_0:e4top1t7n16k32:t1:kernel=q4_0_gemm_4x32__avx512vnni+q4_0_gemv_1x64__avx512vnni");
   EXPECT_EQ(parse_case(pair.descriptor()), pair);
   // A dense case prints no route; a MoE case always does.
   EXPECT_EQ(parse_case("q8_0:m1n1k32:t1").descriptor().find("route"), std::string::npos);

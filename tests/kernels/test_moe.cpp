@@ -9,12 +9,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <functional>
-#include <tuple>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "harness/sweep/routing.h"
@@ -87,7 +87,8 @@ const Fixture& fixture(QType t, int64_t tokens) {
   auto& f = cache[{static_cast<int>(t), tokens}];
   if (f.ref.empty()) {
     const int64_t k = moe_k(t);
-    f.data = make_gemm_data(t, tokens, kExperts * kN, k, 1300 + static_cast<uint64_t>(tokens), ActQuant::runtime, false);
+    f.data = make_gemm_data(t, tokens, kExperts * kN, k, 1300 + static_cast<uint64_t>(tokens),
+                            ActQuant::runtime, false);
     f.ref = reference_bits(t, f.data, tokens, kExperts * kN, k);
   }
   return f;
@@ -134,7 +135,8 @@ bool check_call(const moe::MoeKernels& ks, const PackedWeights& w, QType t, int6
     const int64_t tok = r / top_k, e = ids[static_cast<size_t>(r)];
     for (int64_t n = 0; n < kN + kPad; ++n) {
       const uint32_t got = dst[static_cast<size_t>(r * (kN + kPad) + n)];
-      const uint32_t want = n < kN ? f.ref[static_cast<size_t>(tok * kExperts * kN + e * kN + n)] : nan_bits();
+      const uint32_t want =
+          n < kN ? f.ref[static_cast<size_t>(tok * kExperts * kN + e * kN + n)] : nan_bits();
       if (got != want && bad++ == 0) {
         first = "dst[t=" + std::to_string(tok) + " slot=" + std::to_string(r % top_k) + " (expert " +
                 std::to_string(e) + ")][" + std::to_string(n) + "] = 0x" + hex(got) + ", " +
@@ -143,9 +145,9 @@ bool check_call(const moe::MoeKernels& ks, const PackedWeights& w, QType t, int6
     }
   }
   if (bad == 0) return true;
-  ADD_FAILURE() << ks.name() << " " << name(t) << " e" << kExperts << "top" << top_k << "t" << tokens << "n" << kN
-                << "k" << k << " route=" << harness::name(route) << " threads=" << threads << " seed=" << seed << ": "
-                << bad << " outputs differ; first " << first;
+  ADD_FAILURE() << ks.name() << " " << name(t) << " e" << kExperts << "top" << top_k << "t" << tokens << "n"
+                << kN << "k" << k << " route=" << harness::name(route) << " threads=" << threads
+                << " seed=" << seed << ": " << bad << " outputs differ; first " << first;
   return false;
 }
 
@@ -160,11 +162,9 @@ TEST_P(MoeKernelSet, BitwiseToGoldenForEveryRouting) {
   const QType t = ks.large->weight_type;
   for (const int64_t tokens : {1, 7, 64, 512}) {
     const Fixture& f = fixture(t, tokens);
-    const PackedWeights w =
-        moe::pack_experts(*ks.large, t, f.data.weights, kExperts, kN, moe_k(t), default_memory_resource(),
-                          [](int64_t count, const std::function<void(int64_t)>& fn) {
-                            pool_for(2).parallel_for(count, fn);
-                          });
+    const PackedWeights w = moe::pack_experts(
+        *ks.large, t, f.data.weights, kExperts, kN, moe_k(t), default_memory_resource(),
+        [](int64_t count, const std::function<void(int64_t)>& fn) { pool_for(2).parallel_for(count, fn); });
     uint64_t seed = 1;
     for (const int64_t top_k : {1, 2, 8}) {
       for (const RouteKind route : kRoutes) {
@@ -185,8 +185,7 @@ std::vector<std::string> set_names() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sets, MoeKernelSet, ::testing::ValuesIn(set_names()),
-                         [](const auto& info) { return info.param; });
-
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 // A pair splits groups at large_min_rows: thresholds that put every group size on either
 // kernel give the same bits.
@@ -224,12 +223,15 @@ TEST(Moe, GoldenPerRouteIsTheSingleExpertGemm) {
     const int64_t top_k = 3, k = moe_k(t);
     const auto ids = harness::make_routing(RouteKind::zipf, 7, top_k, kExperts, 3);
     std::vector<float> dst(static_cast<size_t>(7 * top_k * kN));
-    golden::gemm_moe(t, f.data.weights, f.data.act_f32, ids, {kExperts, 7, top_k, kN, k}, ActQuant::runtime, dst);
+    golden::gemm_moe(t, f.data.weights, f.data.act_f32, ids, {kExperts, 7, top_k, kN, k}, ActQuant::runtime,
+                     dst);
     for (int64_t r = 0; r < 7 * top_k; ++r) {
       for (int64_t n = 0; n < kN; ++n) {
         uint32_t got;
         std::memcpy(&got, &dst[static_cast<size_t>(r * kN + n)], 4);
-        ASSERT_EQ(got, f.ref[static_cast<size_t>((r / top_k) * kExperts * kN + ids[static_cast<size_t>(r)] * kN + n)])
+        ASSERT_EQ(
+            got,
+            f.ref[static_cast<size_t>((r / top_k) * kExperts * kN + ids[static_cast<size_t>(r)] * kN + n)])
             << name(t) << " route " << r << " n " << n;
       }
     }
@@ -261,8 +263,8 @@ TEST(Moe, StackedPackingRoundTrips) {
     EXPECT_EQ(w.source_checksum(), checksum_bytes(f.data.weights)) << k.name;
     EXPECT_EQ(moe::unpack_experts(w), f.data.weights) << k.name;
     const size_t src = row_bytes(t, kk) * kN;
-    const PackedWeights alone =
-        k.pack(t, std::span<const std::byte>(f.data.weights).subspan(5 * src, src), kN, kk, default_memory_resource());
+    const PackedWeights alone = k.pack(t, std::span<const std::byte>(f.data.weights).subspan(5 * src, src),
+                                       kN, kk, default_memory_resource());
     const PackedWeights five = w.expert(5);
     ASSERT_EQ(five.bytes().size(), alone.bytes().size()) << k.name;
     EXPECT_EQ(std::memcmp(five.bytes().data(), alone.bytes().data(), alone.bytes().size()), 0) << k.name;
@@ -275,9 +277,9 @@ TEST(Moe, WorkIsBalancedByRowsAndColumns) {
   const moe::MoeKernels ks = moe::moe_kernels_named("q4_0_gemm_32x32__amx_emulated", QType::Q4_0);
   for (const auto& [tokens, top_k, route, workers] :
        std::vector<std::tuple<int64_t, int64_t, RouteKind, int>>{{512, 1, RouteKind::one, 3},
-                                                                   {512, 1, RouteKind::one, 16},
-                                                                   {512, 8, RouteKind::uniform, 3},
-                                                                   {1, 8, RouteKind::uniform, 2}}) {
+                                                                 {512, 1, RouteKind::one, 16},
+                                                                 {512, 8, RouteKind::uniform, 3},
+                                                                 {1, 8, RouteKind::uniform, 2}}) {
     const auto ids = harness::make_routing(route, tokens, top_k, 128, 9);
     moe::MoePlan plan;
     moe::plan_moe(ks, 128, 768, 2048, {ids, tokens, top_k}, workers, plan);
@@ -291,13 +293,15 @@ TEST(Moe, WorkIsBalancedByRowsAndColumns) {
     }
     const auto [lo, hi] = std::minmax_element(cost.begin(), cost.end());
     EXPECT_GT(*lo, 0);
-    EXPECT_LE(static_cast<double>(*hi), 1.25 * static_cast<double>(*lo)) << tokens << " tokens, " << workers << " workers";
+    EXPECT_LE(static_cast<double>(*hi), 1.25 * static_cast<double>(*lo))
+        << tokens << " tokens, " << workers << " workers";
   }
 }
 
 // Bad input: a clear error and dst untouched (still the NaN poison).
 TEST(Moe, BadInputIsRefusedAndWritesNothing) {
-  const moe::MoeKernels ks = moe::moe_kernels_named("q4_0_gemm_4x32__avx512vnni+q4_0_gemv_1x64__avx512vnni", QType::Q4_0);
+  const moe::MoeKernels ks =
+      moe::moe_kernels_named("q4_0_gemm_4x32__avx512vnni+q4_0_gemv_1x64__avx512vnni", QType::Q4_0);
   if (const std::string why = set_skip_reason(ks); !why.empty()) GTEST_SKIP() << why;
   const Fixture& f = fixture(QType::Q4_0, 7);
   const PackedWeights w = moe::pack_experts(*ks.large, QType::Q4_0, f.data.weights, kExperts, kN, 96);
@@ -317,10 +321,12 @@ TEST(Moe, BadInputIsRefusedAndWritesNothing) {
   };
   auto bad = ids;
   bad[5] = 16;
-  EXPECT_NE(run(w, a, y, bad, 2).find("expert id 16 of token 2 slot 1 is outside [0, 16)"), std::string::npos);
+  EXPECT_NE(run(w, a, y, bad, 2).find("expert id 16 of token 2 slot 1 is outside [0, 16)"),
+            std::string::npos);
   bad[5] = -1;
   EXPECT_NE(run(w, a, y, bad, 2).find("expert id -1 of token 2 slot 1"), std::string::npos);
-  EXPECT_NE(run(w, a, y, std::span(ids).first(13), 2).find("13 expert ids for 7 tokens x top-2"), std::string::npos);
+  EXPECT_NE(run(w, a, y, std::span(ids).first(13), 2).find("13 expert ids for 7 tokens x top-2"),
+            std::string::npos);
   EXPECT_NE(run(plain, a, y, ids, 2).find("not expert-stacked"), std::string::npos);
   const ActivationView short_a{QType::Q8_0, a.bytes, arow, 6, 96};
   EXPECT_NE(run(w, short_a, y, ids, 2).find("activations are q8_0 [6][96]"), std::string::npos);
@@ -329,18 +335,24 @@ TEST(Moe, BadInputIsRefusedAndWritesNothing) {
   for (const uint32_t v : dst) ASSERT_EQ(v, nan_bits()) << "a refused call wrote dst";
   // A stacked tensor handed to a GEMM kernel directly is refused too.
   const OutputView one{dst.data(), static_cast<size_t>(kN), 7, kN};
-  EXPECT_NE(error_of([&] { ks.large->run(w, a, one, Slice{0, 7, 0, kN}); }).find("expert-stacked"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              ks.large->run(w, a, one, Slice{0, 7, 0, kN});
+            }).find("expert-stacked"),
+            std::string::npos);
   for (const uint32_t v : dst) ASSERT_EQ(v, nan_bits()) << "a refused call wrote dst";
-  EXPECT_NE(error_of([&] { (void)moe::moe_kernels_named("q4_0_gemm_4x32__avx512vnni+q8_0_gemv_1x64__avx512vnni",
-                                                          QType::Q4_0); })
-                .find("reads q8_0 weights"),
+  EXPECT_NE(error_of([&] {
+              (void)moe::moe_kernels_named("q4_0_gemm_4x32__avx512vnni+q8_0_gemv_1x64__avx512vnni",
+                                           QType::Q4_0);
+            }).find("reads q8_0 weights"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { (void)moe::moe_kernels_named("q4_0_gemm_4x32__avx512vnni+q4_0_gemm_32x32__amx_emulated",
-                                                          QType::Q4_0); })
-                .find("must read the same packed experts"),
+  EXPECT_NE(error_of([&] {
+              (void)moe::moe_kernels_named("q4_0_gemm_4x32__avx512vnni+q4_0_gemm_32x32__amx_emulated",
+                                           QType::Q4_0);
+            }).find("must read the same packed experts"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { (void)moe::moe_kernels_named("nope", QType::Q4_0); }).find("unknown kernel 'nope'"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { (void)moe::moe_kernels_named("nope", QType::Q4_0); }).find("unknown kernel 'nope'"),
+      std::string::npos);
 }
 
 // ik_llama.cpp: expert weights packed for AMX were read by a kernel expecting another
@@ -358,12 +370,16 @@ TEST(Moe, AmxPackedExpertsHandedToAnotherKernelAreRefused) {
   moe::MoeScratch scratch;
   const PackedWeights* ws[] = {&w};
   const OutputView y{dst.data(), static_cast<size_t>(kN), 7, kN};
-  const std::string e1 = error_of([&] { moe::moe_gemm(vnni, ws, a, {ids, 7, 1}, y, 1, serial_for(), scratch); });
-  EXPECT_NE(e1.find("the experts are packed as q4_0/q4_0_amx_tile, q4_0_gemm_1x1__portable reads q4_0/q4_0_vnni16"),
-            std::string::npos)
+  const std::string e1 = error_of([&] {
+    moe::moe_gemm(vnni, ws, a, {ids, 7, 1}, y, 1, serial_for(), scratch);
+  });
+  EXPECT_NE(
+      e1.find("the experts are packed as q4_0/q4_0_amx_tile, q4_0_gemm_1x1__portable reads q4_0/q4_0_vnni16"),
+      std::string::npos)
       << e1;
   const std::string e2 = error_of([&] { vnni.large->run(w.expert(3), a, y, Slice{0, 7, 0, kN}); });
-  EXPECT_NE(e2.find("weights are q4_0/q4_0_amx_tile, this kernel reads q4_0/q4_0_vnni16"), std::string::npos) << e2;
+  EXPECT_NE(e2.find("weights are q4_0/q4_0_amx_tile, this kernel reads q4_0/q4_0_vnni16"), std::string::npos)
+      << e2;
   for (const uint32_t v : dst) ASSERT_EQ(v, nan_bits()) << "a refused call wrote dst";
   // The right kernel on the same weights: golden's bits, no NaN.
   EXPECT_TRUE(check_call(amx, w, QType::Q4_0, 7, 1, RouteKind::uniform, 1, 2));

@@ -376,7 +376,9 @@ TEST(MoeOnThePool, EqualsOneWorker) {
     kd->quantize(ActQuant::runtime, af, kT, kK, aq);
     std::vector<int32_t> ids(static_cast<size_t>(kT * kTop));
     for (int64_t t = 0; t < kT; ++t) {
-      for (int64_t j = 0; j < kTop; ++j) ids[static_cast<size_t>(t * kTop + j)] = static_cast<int32_t>((t % 5 == 0 ? 1 : 2 * j) + (j == 0 ? 0 : 1));
+      for (int64_t j = 0; j < kTop; ++j)
+        ids[static_cast<size_t>(t * kTop + j)] =
+            static_cast<int32_t>((t % 5 == 0 ? 1 : 2 * j) + (j == 0 ? 0 : 1));
     }
     const moe::MoeKernels ks{kd, kd, 4};
     const ActivationView a{kd->act_type, aq.data(), arow, kT, kK};
@@ -385,7 +387,8 @@ TEST(MoeOnThePool, EqualsOneWorker) {
       const PackedWeights w = moe::pack_experts(*kd, kd->weight_type, gguf, kE, kN, kK);
       const PackedWeights* ws[] = {&w};
       moe::MoeScratch scratch;
-      moe::moe_gemm(ks, ws, a, {ids, kT, kTop}, OutputView{want.data(), kN, kT * kTop, kN}, 1, serial_for(), scratch);
+      moe::moe_gemm(ks, ws, a, {ids, kT, kTop}, OutputView{want.data(), kN, kT * kTop, kN}, 1, serial_for(),
+                    scratch);
     }
     for (int threads : {2, 3}) {
       ThreadPool pool(threads);
@@ -395,13 +398,14 @@ TEST(MoeOnThePool, EqualsOneWorker) {
       const ParallelFor on_workers = [&](int64_t count, const std::function<void(int64_t)>& fn) {
         pool.for_first_workers(static_cast<int>(count), fn);
       };
-      const PackedWeights w = moe::pack_experts(*kd, kd->weight_type, gguf, kE, kN, kK, default_memory_resource(), on_pool);
+      const PackedWeights w =
+          moe::pack_experts(*kd, kd->weight_type, gguf, kE, kN, kK, default_memory_resource(), on_pool);
       const PackedWeights* ws[] = {&w};
       moe::MoeScratch scratch;
       for (int rep = 0; rep < 3; ++rep) {
         std::fill(got.begin(), got.end(), -1.0f);
-        moe::moe_gemm(ks, ws, a, {ids, kT, kTop}, OutputView{got.data(), kN, kT * kTop, kN}, threads, on_workers,
-                      scratch);
+        moe::moe_gemm(ks, ws, a, {ids, kT, kTop}, OutputView{got.data(), kN, kT * kTop, kN}, threads,
+                      on_workers, scratch);
         ASSERT_EQ(0, std::memcmp(got.data(), want.data(), got.size() * 4)) << name << " threads=" << threads;
       }
     }
