@@ -277,7 +277,9 @@ TEST(CliMoe, RoutingsBatchPassesBitwise) {
       EXPECT_TRUE(c["checks"]["onednn_vs_golden"]["pass"].get<bool>()) << c.dump();
       EXPECT_GT(c["checks"]["onednn_vs_golden"]["matmuls"].get<int>(), 1) << c.dump();
     }
-    if (c["moe"]["route"] == "sparse") EXPECT_LE(c["moe"]["routed_experts"].get<int>(), 4) << c.dump();
+    if (c["moe"]["route"] == "sparse") {
+      EXPECT_LE(c["moe"]["routed_experts"].get<int>(), 4) << c.dump();
+    }
   }
   EXPECT_EQ(routes, (std::set<std::string>{"uniform", "zipf", "one", "sparse"}));
 }
