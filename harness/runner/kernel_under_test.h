@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,25 @@ class KernelUnderTest {
   // -1: a timing loop binds the caller there once (threading::CallerBinding) instead of
   // paying the pin and restore on every call.
   virtual int caller_cpu() const { return -1; }
+};
+
+// A kernel under test that runs on the case's pinned pool with its weights placed by the
+// case's NUMA policy (case_placement.h): the registry kernels and moe_gemm. Subclasses
+// emplace placement_ in prepare().
+class PlacedKernel : public KernelUnderTest {
+ public:
+  explicit PlacedKernel(PlacementOptions options) : placement_options_(std::move(options)) {}
+  nlohmann::json placement() const override {
+    return placement_ ? placement_->report() : nlohmann::json(nullptr);
+  }
+  int caller_cpu() const override { return placement_ ? placement_->pool().cpus()[0] : -1; }
+  std::string placement_flag() const override {
+    return placement_ && placement_->flagged() ? placement_->flag_reason() : std::string();
+  }
+
+ protected:
+  PlacementOptions placement_options_;
+  std::optional<CasePlacement> placement_;
 };
 
 // Throws amxlab::Error for an unknown kernel, or one that cannot run here (the message

@@ -52,10 +52,10 @@ double routed_weight_bytes(const Case& c, std::span<const int32_t> ids) {
   return static_cast<double>(used.size()) * static_cast<double>(expert_src_bytes(c));
 }
 
-class MoeKernel : public KernelUnderTest {
+class MoeKernel : public PlacedKernel {
  public:
   MoeKernel(moe::MoeKernels ks, std::string why, PlacementOptions placement)
-      : ks_(ks), why_(std::move(why)), placement_options_(std::move(placement)) {}
+      : PlacedKernel(std::move(placement)), ks_(ks), why_(std::move(why)) {}
   std::string name() const override { return ks_.name(); }
   std::string engine() const override { return amxlab::name(ks_.large->engine); }
 
@@ -99,19 +99,10 @@ class MoeKernel : public KernelUnderTest {
             {"isa", isa_names(ks_.large->isa | ks_.small->isa)},
             {"chosen_because", why_}};
   }
-  nlohmann::json placement() const override {
-    return placement_ ? placement_->report() : nlohmann::json(nullptr);
-  }
-  int caller_cpu() const override { return placement_ ? placement_->pool().cpus()[0] : -1; }
-  std::string placement_flag() const override {
-    return placement_ && placement_->flagged() ? placement_->flag_reason() : std::string();
-  }
 
  private:
   moe::MoeKernels ks_;
   std::string why_;
-  PlacementOptions placement_options_;
-  std::optional<CasePlacement> placement_;
   ParallelFor parallel_;
   moe::MoeScratch scratch_;
   std::vector<std::byte> aq_;
@@ -348,25 +339,11 @@ nlohmann::json onednn_moe_time(const Case& c, const CaseData& d, const RunOption
   const onednn::OmpPinning pinning(cpus);
   const onednn::MatmulKind kind = onednn_kind_of(c.type);
   const size_t elem = onednn::input_elem_bytes(kind);
-  // Values do not matter for speed: integers in [0, 64), floats k/16 in [-2, 2) (no
-  // denormals), one weight buffer per expert (each matmul reorders its own copy).
+  // One weight buffer for every expert (each matmul reorders its own copy).
   std::mt19937 rng(static_cast<uint32_t>(c.seed));
-  const auto fill = [&](std::vector<std::byte>& v) {
-    for (size_t i = 0; i < v.size() / elem; ++i) {
-      const float f = static_cast<float>(static_cast<int>(rng() % 64) - 32) / 16.0f;
-      if (elem == 4) {
-        std::memcpy(v.data() + 4 * i, &f, 4);
-      } else if (elem == 2) {
-        const uint16_t h = f32_to_bf16(f);
-        std::memcpy(v.data() + 2 * i, &h, 2);
-      } else {
-        v[i] = static_cast<std::byte>(rng() % 64);
-      }
-    }
-  };
   std::vector<std::byte> w(static_cast<size_t>(c.n * c.k) * elem), a(static_cast<size_t>(c.m * c.k) * elem);
-  fill(w);
-  fill(a);
+  fill_for_timing(w, elem, rng);
+  fill_for_timing(a, elem, rng);
   const auto reorder_start = std::chrono::steady_clock::now();
   OnednnMoeLoop loop(
       c, d.ids, [&](int64_t) -> const void* { return w.data(); },

@@ -44,6 +44,20 @@ onednn::MatmulKind onednn_kind_of(QType t) {
   }
 }
 
+void fill_for_timing(std::vector<std::byte>& v, size_t elem, std::mt19937& rng) {
+  for (size_t i = 0; i < v.size() / elem; ++i) {
+    const float f = static_cast<float>(static_cast<int>(rng() % 64) - 32) / 16.0f;
+    if (elem == 4) {
+      std::memcpy(v.data() + 4 * i, &f, 4);
+    } else if (elem == 2) {
+      const uint16_t h = f32_to_bf16(f);
+      std::memcpy(v.data() + 2 * i, &h, 2);
+    } else {
+      v[i] = static_cast<std::byte>(rng() % 64);
+    }
+  }
+}
+
 std::vector<int> onednn_cpus(const Case& c) {
   std::vector<int> cpus;
   for (const auto& s : numa::plan_workers(machine_topology(), numa::parse_placement(c.place), c.threads))
@@ -160,24 +174,8 @@ nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
   const size_t elem =
       (kind == onednn::MatmulKind::bf16bf16f32) ? 2 : (kind == onednn::MatmulKind::f32f32f32 ? 4 : 1);
   std::vector<std::byte> a(static_cast<size_t>(c.m * c.k) * elem), w(static_cast<size_t>(c.n * c.k) * elem);
-  // Integers in [0, 64) (int sums in range), floats in [-2, 2) in steps of 1/16: no
-  // denormals, no special values on either side of the comparison.
-  auto fill = [&](std::vector<std::byte>& v) {
-    const size_t count = v.size() / elem;
-    for (size_t i = 0; i < count; ++i) {
-      const float f = static_cast<float>(static_cast<int>(rng() % 64) - 32) / 16.0f;
-      if (elem == 4) {
-        std::memcpy(v.data() + 4 * i, &f, 4);
-      } else if (elem == 2) {
-        const uint16_t h = f32_to_bf16(f);
-        std::memcpy(v.data() + 2 * i, &h, 2);
-      } else {
-        v[i] = static_cast<std::byte>(rng() % 64);
-      }
-    }
-  };
-  fill(a);
-  fill(w);
+  fill_for_timing(a, elem, rng);
+  fill_for_timing(w, elem, rng);
   // Packing is timed apart from the GEMM (once: it happens once per weight tensor).
   const auto reorder_start = std::chrono::steady_clock::now();
   mm.set_weights(w.data());

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <random>
 #include <vector>
 
 #include "harness/runner/case_data.h"
@@ -16,6 +17,11 @@ namespace amxlab::harness {
 onednn::MatmulKind onednn_kind_of(QType t);
 // The CPUs oneDNN's OpenMP team is pinned to: the case's placement, as the pool's.
 std::vector<int> onednn_cpus(const Case& c);
+
+// Timing data for oneDNN (values do not matter for speed): elements of `elem` bytes,
+// integers in [0, 64) (int32 sums stay in range), floats in [-2, 2) in steps of 1/16 (no
+// denormals, no special values; bf16 when elem is 2).
+void fill_for_timing(std::vector<std::byte>& v, size_t elem, std::mt19937& rng);
 
 // The exact model a float case is checked against (bf16 with DAZ/FTZ slack).
 golden::ExactModel exact_reference(const Case& c, const CaseData& d);

@@ -16,10 +16,10 @@
 namespace amxlab::harness {
 namespace {
 
-class RegistryKernel : public KernelUnderTest {
+class RegistryKernel : public PlacedKernel {
  public:
   RegistryKernel(const KernelDesc& k, std::string why, PlacementOptions placement)
-      : k_(k), why_(std::move(why)), placement_options_(std::move(placement)) {}
+      : PlacedKernel(std::move(placement)), k_(k), why_(std::move(why)) {}
   std::string name() const override { return std::string(k_.name); }
   std::string engine() const override { return amxlab::name(k_.engine); }
 
@@ -48,19 +48,9 @@ class RegistryKernel : public KernelUnderTest {
             {"chosen_because", why_}};
   }
 
-  nlohmann::json placement() const override {
-    return placement_ ? placement_->report() : nlohmann::json(nullptr);
-  }
-  int caller_cpu() const override { return placement_ ? placement_->pool().cpus()[0] : -1; }
-  std::string placement_flag() const override {
-    return placement_ && placement_->flagged() ? placement_->flag_reason() : std::string();
-  }
-
  private:
   const KernelDesc& k_;
   std::string why_;
-  PlacementOptions placement_options_;
-  std::optional<CasePlacement> placement_;
   std::vector<std::byte> aq_;
 };
 

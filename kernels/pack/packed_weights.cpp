@@ -136,12 +136,7 @@ PackedWeights PackedWeights::stacked(QType type, Layout layout, int64_t experts,
   const size_t expert_stride = (expert_bytes + 63) / 64 * 64;
   amxlab::require(static_cast<size_t>(experts) <= SIZE_MAX / expert_stride,
                   "PackedWeights: expert stack size overflows");
-  PackedWeights w;
-  w.type_ = type;
-  w.layout_ = layout;
-  w.n_ = n;
-  w.k_ = k;
-  w.checksum_ = source_checksum;
+  PackedWeights w(HeaderOnly{}, type, layout, n, k, source_checksum);
   w.experts_ = experts;
   w.expert_stride_ = expert_stride;
   w.expert_bytes_ = expert_bytes;
@@ -158,12 +153,7 @@ PackedWeights PackedWeights::expert(int64_t e) const {
     return "PackedWeights::expert: expert " + std::to_string(e) + " outside [0, " + std::to_string(experts_) +
            ")";
   });
-  PackedWeights v;
-  v.type_ = type_;
-  v.layout_ = layout_;
-  v.n_ = n_;
-  v.k_ = k_;
-  v.checksum_ = checksum_;
+  PackedWeights v(HeaderOnly{}, type_, layout_, n_, k_, checksum_);  // memory_ null: borrowed
   v.data_ = data_ + static_cast<size_t>(e) * expert_stride_;
   v.bytes_ = expert_bytes_;
   return v;

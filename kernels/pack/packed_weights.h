@@ -95,7 +95,10 @@ class PackedWeights {
   PackedWeights empty_like(MemoryResource& memory) const;
 
  private:
-  PackedWeights() = default;  // for the factories above
+  // Type, layout, shape and checksum only, no bytes yet (for the factories above).
+  struct HeaderOnly {};
+  PackedWeights(HeaderOnly, QType type, Layout layout, int64_t n, int64_t k, uint64_t source_checksum)
+      : type_(type), layout_(layout), n_(n), k_(k), checksum_(source_checksum) {}
   void release() noexcept;
   QType type_ = QType::F32;
   Layout layout_ = Layout::gguf_rows;
