@@ -259,7 +259,8 @@ run_step "amxlab check ($((${#check_cases[@]} / 2)) cases)" 120 "$dir/check.txt"
 
 # 6. MoE (issue #13): bitwise with the AMX kernels in the groups, then the threshold
 # between the AMX GEMM and the VNNI kernels (AMXLAB_MOE_MIN_ROWS 1, 4, 16) at T = 64
-# (4 rows per expert on average) on Qwen3-30B-A3B's expert shape.
+# (4 rows per expert on average) on Qwen3-30B-A3B's expert shape: Q4_K (AMX GEMM + the VNNI
+# GEMM of its layout) and Q6_K (AMX GEMM + the VNNI GEMV).
 moe_check=(--case "q4_K:e16top8t64n96k512:t${all_threads}:route=zipf" --case "q4_0:e16top8t33n96k256:t1:route=uniform")
 [ "$amx" -eq 1 ] || moe_check+=(--case "q4_K:e16top8t64n96k512:t1:kernel=q4_K_gemm_32x32__amx_emulated:route=zipf")
 run_step "amxlab check MoE (${#moe_check[@]} args)" 60 "$dir/moe-check.txt" \
@@ -268,7 +269,7 @@ moe_shape="e128top8t64n768k2048"
 [ "$quick" -eq 1 ] && moe_shape="e16top8t16n96k512"
 for rows in 1 4 16; do
   AMXLAB_MOE_MIN_ROWS=$rows run_step "amxlab bench MoE AMXLAB_MOE_MIN_ROWS=$rows" 60 "$dir/moe-bench-min$rows.txt" \
-    "$amxlab" bench --case "q4_K:$moe_shape:t${all_threads}" --case "q4_0:$moe_shape:t${all_threads}" \
+    "$amxlab" bench --case "q4_K:$moe_shape:t${all_threads}" --case "q6_K:$moe_shape:t${all_threads}" \
     --no-cold --no-onednn --reps 3 --out "$dir/moe-bench-min$rows.json"
 done
 

@@ -37,7 +37,7 @@ echo "$out" | tail -n 4
 dirs=("$tmp"/results/*/)
 dir=${dirs[0]}
 for f in README.md TDPBF16PS-verdict.txt info.txt info.json tile-selftest.txt tile-selftest.json \
-  bench.json check.json tests/amx_test.log tests/amx_test.json tests/tile_test.log; do
+  bench.json check.json moe-check.json moe-bench-min4.json tests/amx_test.log tests/amx_test.json tests/tile_test.log; do
   [ -s "$dir/$f" ] || fail "no $f in $dir"
 done
 grep -q '^TDPBF16PS order verdict: ' "$dir/TDPBF16PS-verdict.txt" || fail "no verdict line"
