@@ -12,5 +12,6 @@ void register_sweep_commands(CLI::App& app);    // check, bench, run, case-worke
 void register_results_commands(CLI::App& app);  // compare, merge
 void register_calibrate_command(CLI::App& app);
 void register_numa_command(CLI::App& app);  // the NUMA placement experiment
+void register_model_command(CLI::App& app);  // model inventories: check, time, project
 
 }  // namespace amxlab::cli

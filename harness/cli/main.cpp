@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
 #ifdef AMXLAB_HAVE_RUNNER
   amxlab::cli::register_sweep_commands(app);
   amxlab::cli::register_numa_command(app);
+  amxlab::cli::register_model_command(app);
 #endif
 #ifdef AMXLAB_HAVE_CALIBRATE
   amxlab::cli::register_calibrate_command(app);

@@ -1,0 +1,188 @@
+#include "harness/model/inventory.h"
+
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "harness/io/gguf_reader.h"
+#include "harness/io/printable.h"
+#include "kernels/core/error.h"
+
+namespace amxlab::harness::model {
+namespace {
+
+struct RoleName {
+  std::string_view suffix;  // the part after "blk.<i>." (or the whole name)
+  TensorRole role;
+};
+
+// llama.cpp's GGUF tensor names (llama-arch.cpp LLM_TENSOR_NAMES), the part that says
+// what the tensor is; ".weight" is stripped first.
+constexpr RoleName kRoles[] = {
+    {"attn_q", TensorRole::attn_q},
+    {"attn_k", TensorRole::attn_k},
+    {"attn_v", TensorRole::attn_v},
+    {"attn_qkv", TensorRole::attn_qkv},
+    {"attn_output", TensorRole::attn_output},
+    {"ffn_gate", TensorRole::ffn_gate},
+    {"ffn_up", TensorRole::ffn_up},
+    {"ffn_down", TensorRole::ffn_down},
+    {"ffn_gate_exps", TensorRole::ffn_gate_exps},
+    {"ffn_up_exps", TensorRole::ffn_up_exps},
+    {"ffn_down_exps", TensorRole::ffn_down_exps},
+    {"ffn_gate_shexp", TensorRole::ffn_gate_shexp},
+    {"ffn_up_shexp", TensorRole::ffn_up_shexp},
+    {"ffn_down_shexp", TensorRole::ffn_down_shexp},
+    {"ffn_gate_inp", TensorRole::router},
+    {"output", TensorRole::output},
+    {"token_embd", TensorRole::embedding},
+};
+
+uint64_t metadata_uint(const io::GgufFile& f, const std::string& key, uint64_t fallback) {
+  const io::GgufValue* v = f.find_metadata(key);
+  if (v == nullptr) return fallback;
+  const auto u = v->as_uint();
+  return u ? *u : fallback;
+}
+
+}  // namespace
+
+const char* name(TensorRole r) {
+  switch (r) {
+    case TensorRole::attn_q: return "attn_q";
+    case TensorRole::attn_k: return "attn_k";
+    case TensorRole::attn_v: return "attn_v";
+    case TensorRole::attn_qkv: return "attn_qkv";
+    case TensorRole::attn_output: return "attn_output";
+    case TensorRole::ffn_gate: return "ffn_gate";
+    case TensorRole::ffn_up: return "ffn_up";
+    case TensorRole::ffn_down: return "ffn_down";
+    case TensorRole::ffn_gate_exps: return "ffn_gate_exps";
+    case TensorRole::ffn_up_exps: return "ffn_up_exps";
+    case TensorRole::ffn_down_exps: return "ffn_down_exps";
+    case TensorRole::ffn_gate_shexp: return "ffn_gate_shexp";
+    case TensorRole::ffn_up_shexp: return "ffn_up_shexp";
+    case TensorRole::ffn_down_shexp: return "ffn_down_shexp";
+    case TensorRole::router: return "router";
+    case TensorRole::output: return "output";
+    case TensorRole::embedding: return "embedding";
+    case TensorRole::norm: return "norm";
+    case TensorRole::other: return "other";
+  }
+  return "other";
+}
+
+bool is_matmul(TensorRole r) {
+  return r != TensorRole::embedding && r != TensorRole::norm && r != TensorRole::other;
+}
+
+bool is_expert_stacked(TensorRole r) {
+  return r == TensorRole::ffn_gate_exps || r == TensorRole::ffn_up_exps || r == TensorRole::ffn_down_exps;
+}
+
+const char* tensor_class(TensorRole r) {
+  switch (r) {
+    case TensorRole::attn_q:
+    case TensorRole::attn_k:
+    case TensorRole::attn_v:
+    case TensorRole::attn_qkv:
+    case TensorRole::attn_output: return "attention";
+    case TensorRole::ffn_gate:
+    case TensorRole::ffn_up:
+    case TensorRole::ffn_down: return "dense FFN";
+    case TensorRole::ffn_gate_exps:
+    case TensorRole::ffn_up_exps:
+    case TensorRole::ffn_down_exps: return "MoE experts";
+    case TensorRole::ffn_gate_shexp:
+    case TensorRole::ffn_up_shexp:
+    case TensorRole::ffn_down_shexp: return "shared experts";
+    case TensorRole::router: return "router";
+    case TensorRole::output: return "output";
+    case TensorRole::embedding: return "embedding (not a matmul)";
+    case TensorRole::norm: return "norm (not a matmul)";
+    case TensorRole::other: return "other (not a matmul)";
+  }
+  return "other (not a matmul)";
+}
+
+int layer_of(std::string_view n) {
+  if (n.substr(0, 4) != "blk.") return -1;
+  const size_t dot = n.find('.', 4);
+  int layer = -1;
+  const auto [p, ec] =
+      std::from_chars(n.data() + 4, n.data() + (dot == std::string_view::npos ? n.size() : dot), layer);
+  return ec == std::errc() && dot != std::string_view::npos && p == n.data() + dot ? layer : -1;
+}
+
+TensorRole classify(std::string_view n) {
+  std::string_view s = n;
+  if (layer_of(s) >= 0) s = s.substr(s.find('.', 4) + 1);
+  if (s.size() > 7 && s.substr(s.size() - 7) == ".weight") {
+    s = s.substr(0, s.size() - 7);
+  } else {
+    return TensorRole::other;  // biases, scales, rope frequencies: not matmul weights
+  }
+  if (s.size() >= 4 && s.substr(s.size() - 4) == "norm")
+    return TensorRole::norm;  // attn_norm, ffn_norm, q_norm
+  for (const auto& r : kRoles) {
+    if (s == r.suffix) return r.role;
+  }
+  return TensorRole::other;
+}
+
+void check_inventory(const ModelInventory& inv) {
+  const std::string where = io::printable(inv.source, 200);
+  bool any = false;
+  std::set<int64_t> expert_counts;
+  for (const auto& t : inv.tensors) {
+    if (!is_matmul(t.role)) continue;
+    any = true;
+    if (is_expert_stacked(t.role)) {
+      require(t.dims.size() == 3,
+              where + ": expert tensor " + io::printable(t.name, 120) + " is not 3-D [K, N, E]");
+      expert_counts.insert(t.experts());
+    } else {
+      require(t.dims.size() <= 2, where + ": matmul tensor " + io::printable(t.name, 120) + " has " +
+                                      std::to_string(t.dims.size()) + " dimensions");
+    }
+  }
+  require(any, where + ": no matmul weight tensor (attn_*, ffn_*, output) in the inventory");
+  if (!expert_counts.empty()) {
+    require(expert_counts.size() == 1, where + ": expert tensors hold different expert counts (" +
+                                           std::to_string(*expert_counts.begin()) + " and " +
+                                           std::to_string(*expert_counts.rbegin()) + ")");
+    require(inv.top_k >= 1 && inv.top_k <= *expert_counts.begin(),
+            where + ": expert tensors need the experts used per token (expert_used_count) between 1 and " +
+                std::to_string(*expert_counts.begin()) + ", got " + std::to_string(inv.top_k));
+  }
+}
+
+ModelInventory inventory_from_gguf(const io::GgufFile& f) {
+  ModelInventory inv;
+  inv.source = f.source();
+  if (const io::GgufValue* a = f.find_metadata("general.architecture");
+      a != nullptr && a->as_string() != nullptr)
+    inv.architecture = *a->as_string();
+  const std::string arch = inv.architecture;
+  inv.layers = static_cast<int64_t>(metadata_uint(f, arch + ".block_count", 0));
+  inv.experts = static_cast<int64_t>(metadata_uint(f, arch + ".expert_count", 0));
+  inv.top_k = static_cast<int64_t>(metadata_uint(f, arch + ".expert_used_count", 0));
+  int max_layer = -1;
+  for (const auto& t : f.tensors()) {
+    ModelTensor m;
+    m.name = t.name;
+    m.type_name = std::string(t.type_name);
+    m.type = t.qtype;
+    m.dims = t.dims;
+    m.layer = layer_of(t.name);
+    m.role = classify(t.name);
+    m.bytes = t.n_bytes;
+    max_layer = std::max(max_layer, m.layer);
+    inv.tensors.push_back(std::move(m));
+  }
+  if (inv.layers == 0) inv.layers = max_layer + 1;
+  check_inventory(inv);
+  return inv;
+}
+
+}  // namespace amxlab::harness::model

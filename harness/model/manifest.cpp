@@ -1,0 +1,188 @@
+#include "harness/model/manifest.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "harness/io/printable.h"
+#include "kernels/core/error.h"
+
+namespace amxlab::harness::model {
+namespace {
+
+int64_t size_field(const nlohmann::json& j, const char* key, const std::string& where, bool may_be_zero) {
+  if (!j.contains(key) || !j[key].is_number_integer())
+    throw Error(where + ": field '" + key + "' is missing or not an integer");
+  const auto v = j[key].get<int64_t>();
+  if (v < 0 || (!may_be_zero && v == 0) || v > (int64_t{1} << 24))
+    throw Error(where + ": field '" + key + "' = " + std::to_string(v) + " is out of range");
+  return v;
+}
+
+std::string string_field(const nlohmann::json& j, const char* key, const std::string& where) {
+  if (!j.contains(key) || !j[key].is_string())
+    throw Error(where + ": field '" + key + "' is missing or not a string");
+  return j[key].get<std::string>();
+}
+
+struct Recipe {
+  const char* name;
+  QType base;
+  QType output;
+  bool k_quant_mix;  // attn_v / ffn_down raised to Q6_K on use_more_bits layers
+};
+constexpr Recipe kRecipes[] = {
+    {"q4_0", QType::Q4_0, QType::Q6_K, false},
+    {"q8_0", QType::Q8_0, QType::Q8_0, false},
+    {"q4_k_m", QType::Q4_K, QType::Q6_K, true},
+};
+
+}  // namespace
+
+bool use_more_bits(int64_t layer, int64_t layers) {
+  return layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
+}
+
+std::vector<std::string> manifest_names(const std::string& models_dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(models_dir, ec)) {
+    if (e.path().extension() == ".json") out.push_back(e.path().stem().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Manifest manifest_from_json(const nlohmann::json& j, const std::string& where) {
+  if (!j.is_object() || j.value("schema", "") != "amxlab.model_manifest")
+    throw Error(where + ": not an amxlab model manifest (\"schema\": \"amxlab.model_manifest\")");
+  Manifest m;
+  m.name = string_field(j, "name", where);
+  m.architecture = string_field(j, "architecture", where);
+  m.source = j.value("source", "");
+  m.layers = size_field(j, "layers", where, false);
+  m.hidden = size_field(j, "hidden", where, false);
+  m.heads = size_field(j, "heads", where, false);
+  m.kv_heads = size_field(j, "kv_heads", where, false);
+  m.head_dim = size_field(j, "head_dim", where, false);
+  m.ffn = size_field(j, "ffn", where, true);
+  m.experts = size_field(j, "experts", where, true);
+  m.top_k = size_field(j, "top_k", where, true);
+  m.expert_ffn = size_field(j, "expert_ffn", where, true);
+  m.vocab = size_field(j, "vocab", where, false);
+  m.qk_norm = j.value("qk_norm", false);
+  if (m.experts > 0) {
+    if (m.top_k < 1 || m.top_k > m.experts || m.expert_ffn < 1)
+      throw Error(where + ": a MoE manifest needs 1 <= top_k <= experts and expert_ffn >= 1");
+  } else if (m.ffn < 1) {
+    throw Error(where + ": a dense manifest needs ffn >= 1 (or experts > 0)");
+  }
+  return m;
+}
+
+nlohmann::json to_json(const Manifest& m) {
+  return {{"schema", "amxlab.model_manifest"},
+          {"name", m.name},
+          {"architecture", m.architecture},
+          {"source", m.source},
+          {"layers", m.layers},
+          {"hidden", m.hidden},
+          {"heads", m.heads},
+          {"kv_heads", m.kv_heads},
+          {"head_dim", m.head_dim},
+          {"ffn", m.ffn},
+          {"experts", m.experts},
+          {"top_k", m.top_k},
+          {"expert_ffn", m.expert_ffn},
+          {"vocab", m.vocab},
+          {"qk_norm", m.qk_norm}};
+}
+
+Manifest load_manifest(const std::string& models_dir, const std::string& name) {
+  const std::string path = models_dir + "/" + name + ".json";
+  const bool plain = !name.empty() && name.find_first_of("/\\") == std::string::npos && name[0] != '.';
+  std::ifstream in(path);
+  if (!plain || !in) {
+    std::string known;
+    for (const auto& n : manifest_names(models_dir)) known += (known.empty() ? "" : ", ") + n;
+    throw Error("--manifest: unknown model '" + io::printable(name, 80) + "' (known: " + known + ")");
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded()) throw Error(path + ": not valid JSON");
+  return manifest_from_json(j, path);
+}
+
+std::vector<std::string> recipe_names() {
+  std::vector<std::string> out;
+  for (const auto& r : kRecipes) out.emplace_back(r.name);
+  return out;
+}
+
+ModelInventory manifest_inventory(const Manifest& m, const std::string& recipe, int64_t layers) {
+  const Recipe* r = nullptr;
+  for (const auto& x : kRecipes)
+    if (recipe == x.name) r = &x;
+  if (r == nullptr) {
+    std::string known;
+    for (const auto& n : recipe_names()) known += (known.empty() ? "" : ", ") + n;
+    throw Error("--recipe: unknown recipe '" + io::printable(recipe, 80) + "' (known: " + known + ")");
+  }
+  ModelInventory inv;
+  inv.architecture = m.architecture;
+  inv.layers = layers > 0 ? std::min(layers, m.layers) : m.layers;
+  inv.experts = m.experts;
+  inv.top_k = m.top_k;
+  inv.source = "manifest " + m.name + ", recipe " + recipe +
+               (inv.layers < m.layers
+                    ? ", first " + std::to_string(inv.layers) + " of " + std::to_string(m.layers) + " layers"
+                    : "");
+  const auto add = [&](const std::string& n, std::optional<QType> type, std::vector<int64_t> dims) {
+    ModelTensor t;
+    t.name = n;
+    t.type = type;
+    t.type_name = type ? name(*type) : "f32";
+    t.dims = std::move(dims);
+    t.layer = layer_of(n);
+    t.role = classify(n);
+    int64_t rows = 1;
+    for (size_t i = 1; i < t.dims.size(); ++i) rows *= t.dims[i];
+    t.bytes = row_bytes(type.value_or(QType::F32), t.dims[0]) * static_cast<uint64_t>(rows);
+    inv.tensors.push_back(std::move(t));
+  };
+  const int64_t q = m.heads * m.head_dim, kv = m.kv_heads * m.head_dim;
+  add("token_embd.weight", r->base, {m.hidden, m.vocab});
+  for (int64_t i = 0; i < inv.layers; ++i) {
+    const std::string b = "blk." + std::to_string(i) + ".";
+    // The whole model's layer count decides use_more_bits, even when fewer are kept.
+    const QType raised = r->k_quant_mix && use_more_bits(i, m.layers) ? QType::Q6_K : r->base;
+    add(b + "attn_norm.weight", QType::F32, {m.hidden});
+    add(b + "attn_q.weight", r->base, {m.hidden, q});
+    add(b + "attn_k.weight", r->base, {m.hidden, kv});
+    add(b + "attn_v.weight", raised, {m.hidden, kv});
+    add(b + "attn_output.weight", r->base, {q, m.hidden});
+    if (m.qk_norm) {
+      add(b + "attn_q_norm.weight", QType::F32, {m.head_dim});
+      add(b + "attn_k_norm.weight", QType::F32, {m.head_dim});
+    }
+    add(b + "ffn_norm.weight", QType::F32, {m.hidden});
+    if (m.experts > 0) {
+      add(b + "ffn_gate_inp.weight", QType::F32, {m.hidden, m.experts});
+      add(b + "ffn_gate_exps.weight", r->base, {m.hidden, m.expert_ffn, m.experts});
+      add(b + "ffn_up_exps.weight", r->base, {m.hidden, m.expert_ffn, m.experts});
+      add(b + "ffn_down_exps.weight", raised, {m.expert_ffn, m.hidden, m.experts});
+    } else {
+      add(b + "ffn_gate.weight", r->base, {m.hidden, m.ffn});
+      add(b + "ffn_up.weight", r->base, {m.hidden, m.ffn});
+      add(b + "ffn_down.weight", raised, {m.ffn, m.hidden});
+    }
+  }
+  add("output_norm.weight", QType::F32, {m.hidden});
+  add("output.weight", r->output, {m.hidden, m.vocab});
+  check_inventory(inv);
+  return inv;
+}
+
+}  // namespace amxlab::harness::model

@@ -1,0 +1,229 @@
+#include "harness/model/projection.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "harness/sweep/case.h"
+#include "kernels/registry.h"
+
+namespace amxlab::harness::model {
+namespace {
+
+std::string why_excluded(const ModelTensor& t) {
+  if (!t.type) return "ggml type " + t.type_name + " has no format in amxlab";
+  bool registered = false;
+  std::string why_not;
+  for (const auto& k : kernel_registry()) {
+    if (k.weight_type != *t.type) continue;
+    registered = true;
+    std::string why;
+    if (kernel_runnable(k, &why)) return {};
+    if (why_not.empty()) why_not = std::string(k.name) + ": " + why;
+  }
+  if (!registered) return std::string("no kernel for ") + name(*t.type) + " in the registry";
+  return "no kernel for " + std::string(name(*t.type)) + " can run here (" + why_not + ")";
+}
+
+std::string descriptor_of(const ModelCase& c, int64_t rows, int64_t n, int64_t experts, int64_t top_k,
+                          int threads, const std::string& kernel) {
+  const std::string shape =
+      experts > 0 ? "e" + std::to_string(experts) + "top" + std::to_string(top_k) + "t" +
+                        std::to_string(rows) + "n" + std::to_string(n) + "k" + std::to_string(c.k)
+                  : "m" + std::to_string(rows) + "n" + std::to_string(n) + "k" + std::to_string(c.k);
+  // The printed (complete) form: the key of the results' records.
+  return parse_case(c.type_name + ":" + shape + ":t" + std::to_string(threads) + ":kernel=" + kernel +
+                    (experts > 0 ? ":route=uniform" : ""))
+      .descriptor();
+}
+
+// Seconds of a record's timing: the cold (rotating) median for decode when present.
+std::optional<double> seconds_of(const nlohmann::json& rec, bool prefer_cold, const char* which) {
+  const auto& t = rec.contains(which) ? rec[which] : nlohmann::json();
+  if (!t.is_object()) return std::nullopt;
+  if (std::string(which) == "onednn_timing") {
+    return t.contains("median_s") ? std::optional<double>(t["median_s"].get<double>()) : std::nullopt;
+  }
+  if (prefer_cold && t.contains("cold") && t["cold"].contains("median_s"))
+    return t["cold"]["median_s"].get<double>();
+  if (t.contains("hot") && t["hot"].contains("median_s")) return t["hot"]["median_s"].get<double>();
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string ModelCase::shape() const {
+  return experts > 0 ? "e" + std::to_string(experts) + "top" + std::to_string(top_k) + "n" +
+                           std::to_string(n) + "k" + std::to_string(k)
+                     : "n" + std::to_string(n) + "k" + std::to_string(k);
+}
+
+std::string ModelCase::decode_descriptor(int threads) const {
+  return descriptor_of(*this, 1, n, experts, top_k, threads, "auto");
+}
+
+std::string ModelCase::prefill_descriptor(int threads) const {
+  return descriptor_of(*this, kPrefillTokens, n, experts, top_k, threads, "auto");
+}
+
+std::vector<std::string> ModelCase::check_descriptors(const std::string& kernel, int threads) const {
+  const int64_t cn = std::min(n, kCheckMaxN), ce = std::min(experts, kCheckMaxExperts);
+  const int64_t ck = std::min(top_k, ce);
+  return {descriptor_of(*this, 1, cn, ce, ck, threads, kernel),
+          descriptor_of(*this, 17, cn, ce, ck, threads, kernel)};
+}
+
+std::vector<ModelCase> model_cases(const ModelInventory& inv) {
+  std::vector<ModelCase> out;
+  std::map<std::tuple<std::string, int64_t, int64_t, int64_t, std::string, bool>, size_t> index;
+  for (const auto& t : inv.tensors) {
+    if (!is_matmul(t.role)) continue;
+    const bool lm_head = t.role == TensorRole::output;
+    const auto key =
+        std::make_tuple(t.type_name, t.n(), t.k(), t.experts(), std::string(tensor_class(t.role)), lm_head);
+    auto it = index.find(key);
+    if (it == index.end()) {
+      ModelCase c;
+      c.type_name = t.type_name;
+      c.type = t.type;
+      c.n = t.n();
+      c.k = t.k();
+      c.experts = t.experts();
+      c.top_k = c.experts > 0 ? inv.top_k : 0;
+      c.tensor_class = tensor_class(t.role);
+      c.lm_head = lm_head;
+      c.bytes_each = t.bytes;
+      c.excluded = why_excluded(t);
+      it = index.emplace(key, out.size()).first;
+      out.push_back(std::move(c));
+    }
+    ModelCase& c = out[it->second];
+    ++c.count;
+    if (c.tensors.size() < 4) c.tensors.push_back(t.name);
+  }
+  return out;
+}
+
+nlohmann::json inventory_json(const ModelInventory& inv) {
+  std::map<std::string, int64_t> classes;
+  uint64_t matmul_bytes = 0, other_bytes = 0;
+  nlohmann::json not_matmul = nlohmann::json::array();
+  for (const auto& t : inv.tensors) {
+    ++classes[tensor_class(t.role)];
+    if (is_matmul(t.role)) {
+      matmul_bytes += t.bytes;
+    } else {
+      other_bytes += t.bytes;
+      if (t.role != TensorRole::norm && not_matmul.size() < 8) not_matmul.push_back(t.name);
+    }
+  }
+  return {{"source", inv.source},         {"architecture", inv.architecture},
+          {"layers", inv.layers},         {"experts", inv.experts},
+          {"top_k", inv.top_k},           {"tensors", inv.tensors.size()},
+          {"tensors_per_class", classes}, {"matmul_weight_bytes", matmul_bytes},
+          {"other_bytes", other_bytes},   {"not_matmuls_besides_norms", not_matmul}};
+}
+
+nlohmann::json project(const ModelInventory& inv, const std::vector<ModelCase>& cases,
+                       const std::map<std::string, nlohmann::json>& records, int threads) {
+  struct Side {
+    double decode_s = 0, prefill_s = 0;
+  };
+  Side ours, onednn;
+  bool onednn_complete = true;
+  uint64_t all_bytes = 0, covered_bytes = 0;
+  std::map<std::string, Side> by_class;
+  nlohmann::json rows = nlohmann::json::array(), left_out = nlohmann::json::array();
+  for (const auto& c : cases) {
+    const uint64_t bytes = c.bytes_each * static_cast<uint64_t>(c.count);
+    all_bytes += bytes;
+    nlohmann::json row = {{"type", c.type_name}, {"shape", c.shape()},         {"class", c.tensor_class},
+                          {"count", c.count},    {"bytes_each", c.bytes_each}, {"tensors", c.tensors},
+                          {"lm_head", c.lm_head}};
+    if (!c.excluded.empty()) {
+      row["left_out"] = c.excluded;
+      left_out.push_back(row);
+      continue;
+    }
+    const std::string dd = c.decode_descriptor(threads), pd = c.prefill_descriptor(threads);
+    const auto d = records.find(dd), p = records.find(pd);
+    const auto pass = [](const auto& it, const auto& end) {
+      return it != end && it->second.value("verdict", "") == "PASS";
+    };
+    if (!pass(d, records.end()) || (!c.lm_head && !pass(p, records.end()))) {
+      row["left_out"] = "no PASS timing record for " + (pass(d, records.end()) ? pd : dd);
+      left_out.push_back(row);
+      continue;
+    }
+    const auto dec = seconds_of(d->second, true, "timing");
+    const auto pre = c.lm_head ? dec : seconds_of(p->second, false, "timing");
+    if (!dec || !pre) {
+      row["left_out"] = "the timing records hold no median";
+      left_out.push_back(row);
+      continue;
+    }
+    covered_bytes += bytes;
+    const double prefill_tok = c.lm_head ? *dec / kPrefillTokens : *pre / kPrefillTokens;
+    const auto n = static_cast<double>(c.count);
+    ours.decode_s += n * *dec;
+    ours.prefill_s += n * prefill_tok;
+    by_class[c.tensor_class].decode_s += n * *dec;
+    by_class[c.tensor_class].prefill_s += n * prefill_tok;
+    row["decode_s_each"] = *dec;
+    row["prefill_s_per_token_each"] = prefill_tok;
+    row["decode_s"] = n * *dec;
+    row["prefill_s_per_token"] = n * prefill_tok;
+    row["decode_descriptor"] = dd;
+    row["prefill_descriptor"] = c.lm_head ? dd + " (one pass per 512-token batch)" : pd;
+    const auto od = seconds_of(d->second, false, "onednn_timing");
+    const auto op = c.lm_head ? od : seconds_of(p->second, false, "onednn_timing");
+    if (od && op) {
+      onednn.decode_s += n * *od;
+      onednn.prefill_s += n * (*op / kPrefillTokens);
+      row["onednn_decode_s"] = n * *od;
+      row["onednn_prefill_s_per_token"] = n * (*op / kPrefillTokens);
+      row["onednn_kind"] = d->second["onednn_timing"].value("kind", "");
+    } else {
+      onednn_complete = false;
+    }
+    rows.push_back(row);
+  }
+  for (auto& r : rows) {
+    r["decode_share"] = ours.decode_s > 0 ? r["decode_s"].get<double>() / ours.decode_s : 0.0;
+    r["prefill_share"] = ours.prefill_s > 0 ? r["prefill_s_per_token"].get<double>() / ours.prefill_s : 0.0;
+  }
+  std::sort(rows.begin(), rows.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a["decode_share"].get<double>() > b["decode_share"].get<double>();
+  });
+  nlohmann::json classes = nlohmann::json::object();
+  for (const auto& [k, s] : by_class) {
+    classes[k] = {{"decode_s", s.decode_s},
+                  {"prefill_s_per_token", s.prefill_s},
+                  {"decode_share", ours.decode_s > 0 ? s.decode_s / ours.decode_s : 0.0},
+                  {"prefill_share", ours.prefill_s > 0 ? s.prefill_s / ours.prefill_s : 0.0}};
+  }
+  const auto side = [](const Side& s) {
+    return nlohmann::json{{"decode_ms_per_token", s.decode_s * 1e3},
+                          {"decode_tokens_per_s", s.decode_s > 0 ? 1.0 / s.decode_s : 0.0},
+                          {"prefill_ms_per_token", s.prefill_s * 1e3},
+                          {"prefill_tokens_per_s", s.prefill_s > 0 ? 1.0 / s.prefill_s : 0.0}};
+  };
+  nlohmann::json j;
+  j["threads"] = threads;
+  j["ours"] = side(ours);
+  j["onednn"] = side(onednn);
+  if (!onednn_complete) j["onednn"]["note"] = "some cases have no oneDNN timing: its totals leave them out";
+  j["covered_weight_bytes"] = covered_bytes;
+  j["matmul_weight_bytes"] = all_bytes;
+  j["covered_fraction"] =
+      all_bytes > 0 ? static_cast<double>(covered_bytes) / static_cast<double>(all_bytes) : 0.0;
+  j["cases"] = rows;
+  j["left_out"] = left_out;
+  j["classes"] = classes;
+  j["rules"] =
+      "decode: count x M=1 time (cold where measured); prefill: count x M=512 hot time / 512, output.weight "
+      "one M=1 pass per 512-token batch; MoE tensors at T=1 / T=512 with the model's top-k, uniform routing";
+  (void)inv;
+  return j;
+}
+
+}  // namespace amxlab::harness::model
