@@ -3,7 +3,8 @@
 # default job on this machine: machine facts, the golden self-check, the tile emulator
 # self-test, a quick calibration (peaks, read bandwidth, cache knees), and the default
 # sweep (every registered kernel, a few shapes, 1 and all threads; checked against
-# golden and oneDNN, timed against oneDNN and the roofline), then plots.
+# golden and oneDNN, timed against oneDNN and the roofline), a small model projection
+# (amxlab model), then plots.
 # Everything goes to results/local/<host>-<time>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,9 +25,13 @@ status=0
 # The NUMA placement experiment (every policy x 1..all threads; on one node remote and
 # interleave are listed as skipped with the reason).
 "$bin" numa --quick --calibration "$out/calibration.json" --out "$out/numa.json" || status=$?
-/usr/bin/python3 scripts/plot.py "$out/run.json" "$out/numa.json" --out "$out/plots" ||
+# One small model projection (amxlab model): a Qwen3-MoE-shaped manifest of 2 layers,
+# checked for every kernel that can run its shapes, timed, projected per token.
+"$bin" model --manifest tiny-moe --recipe q4_k_m --reps 3 --min-time 0.02 --calibration "$out/calibration.json" \
+  --out "$out/model.json" || status=$?
+/usr/bin/python3 scripts/plot.py "$out/run.json" "$out/numa.json" "$out/model.json" --out "$out/plots" ||
   echo "plotting failed (is python3-matplotlib installed?)"
 
 echo
-echo "main job done: results in $out/ (run.json, numa.json, calibration.json, plots/, info.json)"
+echo "main job done: results in $out/ (run.json, numa.json, model.json, calibration.json, plots/, info.json)"
 exit $status

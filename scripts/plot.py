@@ -14,6 +14,8 @@
   oneDNN's per-expert matmul loop, the emulated AMX kernels' Sapphire Rapids model (one
   core; not a measurement), and our dense GEMM at M = T * top_k / E = 32 when the run
   has it;
+- model-shares-t<T>.png (from `amxlab model`): each tensor class's share of the matmul
+  time per token, decode and prefill, ours and oneDNN's totals in the title;
 - numa-<type>-m<M>-n<N>k<K>.png (from `amxlab numa` or any run with several NUMA
   policies): GB/s of GGUF weight bytes vs threads, one line per policy and thread
   placement, hot (solid) and cold (dashed), the observed page placement in the legend.
@@ -173,6 +175,33 @@ def moe_plots(docs, out):
     return written
 
 
+def model_plots(docs, out):
+    written = []
+    for doc in docs:
+        m = doc.get("model")
+        if not m or not m.get("projection"):
+            continue
+        p = m["projection"]
+        classes = sorted(p.get("classes", {}).items())
+        if not classes:
+            continue
+        fig, ax = plt.subplots(figsize=(7.5, 4.5))
+        names = [c for c, _ in classes]
+        xs = range(len(names))
+        ax.bar([x - 0.2 for x in xs], [100 * v["decode_share"] for _, v in classes], width=0.4, label="decode (M=1)")
+        ax.bar([x + 0.2 for x in xs], [100 * v["prefill_share"] for _, v in classes], width=0.4, label="prefill (M=512)")
+        ax.set_xticks(list(xs))
+        ax.set_xticklabels(names, rotation=15, fontsize=8)
+        ax.set_ylabel("% of matmul time per token")
+        o, d = p["ours"], p["onednn"]
+        ax.set_title(f"{m['inventory']['source']}\nours: decode {o['decode_tokens_per_s']:.1f} tok/s, prefill "
+                     f"{o['prefill_tokens_per_s']:.1f}; oneDNN: {d['decode_tokens_per_s']:.1f} / "
+                     f"{d['prefill_tokens_per_s']:.1f}  ({100 * p['covered_fraction']:.0f} % of weights covered)",
+                     fontsize=8)
+        save(fig, ax, os.path.join(out, f"model-shares-t{p['threads']}.png"), written, fontsize=8)
+    return written
+
+
 def bandwidth_plot(docs, out):
     for doc in docs:
         cal = doc.get("calibration")
@@ -243,7 +272,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     docs = load(args.results)
     written = (throughput_plots(docs, args.out) + ratio_plots(docs, args.out) + moe_plots(docs, args.out) +
-               bandwidth_plot(docs, args.out) + numa_plots(docs, args.out))
+               model_plots(docs, args.out) + bandwidth_plot(docs, args.out) + numa_plots(docs, args.out))
     for p in written:
         print(p)
     if not written:

@@ -351,6 +351,71 @@ TEST(CliMoe, GgufExpertTensorRuns) {
   std::remove(gguf.c_str());
 }
 
+// `amxlab model` end to end on the tiny manifest: every shape checked for every kernel,
+// timed, projected; the results are a normal results file (`amxlab compare` reads them)
+// with the projection under "model".
+TEST(CliModel, TinyManifestIsCheckedTimedAndProjected) {
+  const std::string out = temp_file("model.json"), check = temp_file("model-check.json"),
+                    again = temp_file("model2.json");
+  const auto r = run_amxlab("model --manifest tiny-moe --recipe q4_k_m --layers 1 --threads 2 --reps 2 "
+                            "--min-time 0.005 --no-cold --out " + out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("matmul time per token, ours:"), std::string::npos) << r.output;
+  const auto doc = read_json(out);
+  const auto& p = doc["model"]["projection"];
+  EXPECT_DOUBLE_EQ(p["covered_fraction"].get<double>(), 1.0);
+  double sum = 0;
+  for (const auto& c : p["cases"]) sum += c["decode_s"].get<double>();
+  EXPECT_NEAR(sum * 1e3, p["ours"]["decode_ms_per_token"].get<double>(), 1e-9);
+  EXPECT_GT(p["onednn"]["decode_tokens_per_s"].get<double>(), 0);
+  EXPECT_EQ(doc["model"]["inventory"]["experts"], 16);
+  const auto checks = read_json(check);
+  std::set<std::string> kernels;
+  for (const auto& c : checks["cases"]) {
+    EXPECT_EQ(c["verdict"], "PASS") << c.dump();
+    kernels.insert(c["kernel"].get<std::string>());
+  }
+  EXPECT_TRUE(kernels.count("q4_K_gemm_32x32__amx_emulated")) << "AMX emulated kernels are checked too";
+  EXPECT_TRUE(kernels.count("q4_K_gemm_1x1__portable"));
+  ASSERT_EQ(run_amxlab("model --manifest tiny-moe --recipe q4_k_m --layers 1 --threads 2 --reps 2 --min-time 0.005 "
+                       "--no-cold --no-check --out " + again)
+                .status,
+            0);
+  const auto cmp = run_amxlab("compare " + out + " " + again);
+  EXPECT_NE(cmp.status, 2) << cmp.output;
+  EXPECT_NE(cmp.output.find("q4_K:e16top4t1n256k512"), std::string::npos) << cmp.output;
+  for (const auto& f : {out, check, again}) std::remove(f.c_str());
+}
+
+// A GGUF whose tensors include a type amxlab has no format for: listed, left out, and
+// the covered fraction says how much of the model the totals hold. Bad inputs are errors.
+TEST(CliModel, GgufInventoryWithAnUncoveredTypeAndBadInputs) {
+  const std::string gguf = temp_file("model.gguf"), out = temp_file("model-gguf.json");
+  FileSpec spec;
+  spec.kvs.push_back(kv_raw("general.architecture", 8, [](Writer& w) { w.str("llama"); }));
+  spec.kvs.push_back(kv_u32("llama.block_count", 1));
+  spec.tensors.push_back({"blk.0.attn_q.weight", 8, {256, 64}, 0});     // q8_0
+  spec.tensors.push_back({"blk.0.ffn_up.weight", 6, {256, 64}, 32768});  // q5_0: no format here
+  spec.tensors.push_back({"blk.0.attn_norm.weight", 0, {256}, 65536});   // f32, not a matmul
+  ASSERT_TRUE(write_gguf(gguf, spec));
+  const auto r = run_amxlab("model " + gguf + " --no-check --threads 1 --reps 2 --min-time 0.005 --no-cold --out " + out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("left out: q5_0"), std::string::npos) << r.output;
+  const auto p = read_json(out)["model"]["projection"];
+  EXPECT_EQ(p["left_out"].size(), 1u);
+  // q8_0 64 x 256: 64 x 8 x 34 bytes; q5_0: 64 x 8 x 22.
+  EXPECT_NEAR(p["covered_fraction"].get<double>(), 17408.0 / (17408.0 + 11264.0), 1e-12);
+  EXPECT_NE(run_amxlab("model --manifest nope").output.find("unknown model 'nope'"), std::string::npos);
+  EXPECT_NE(run_amxlab("model --manifest tiny-moe --recipe q9").output.find("unknown recipe 'q9'"), std::string::npos);
+  EXPECT_NE(run_amxlab("model " + gguf + " --manifest tiny-moe").output.find("one of them"), std::string::npos);
+  FileSpec norms;
+  norms.tensors.push_back({"output_norm.weight", 0, {256}, 0});
+  ASSERT_TRUE(write_gguf(gguf, norms));
+  EXPECT_NE(run_amxlab("model " + gguf).output.find("no matmul weight tensor"), std::string::npos);
+  std::remove(gguf.c_str());
+  std::remove(out.c_str());
+}
+
 // Timing: hot, rotating routings, and the per-expert oneDNN loop, with rates on the
 // routed work.
 TEST(CliMoe, BenchRecordsHotRotatingAndOnednnLoop) {
