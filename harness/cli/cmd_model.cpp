@@ -4,7 +4,10 @@
 // "model") and <out stem>-check.json (the bitwise checks).
 #include <fmt/core.h>
 
+#include <ctime>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <thread>
 
 #include "harness/cli/commands.h"
@@ -26,7 +29,7 @@ struct ModelFlags {
   std::string file, manifest, recipe = "q4_0", models_dir;
   int64_t layers = 0;
   int threads = 0;
-  bool no_check = false, check_only = false;
+  bool no_check = false, check_only = false, real_weights = false;
   SweepFlags sweep;
 };
 
@@ -99,37 +102,64 @@ int run_model(ModelFlags& f) {
   fmt::print("amxlab model: {}: {} tensors, {} matmul shapes\n", io::printable(inv.source, 200),
              inv.tensors.size(), cases.size());
 
-  const std::string out = !f.sweep.out.empty() ? f.sweep.out : "results/local/model.json";
+  std::string out = f.sweep.out;
+  if (out.empty()) {
+    const std::time_t now = std::time(nullptr);
+    char tag[32];
+    std::strftime(tag, sizeof tag, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
+    out = std::string("results/local/model-") + tag + ".json";
+  }
   const std::filesystem::path op(out);
   const std::string check_out = (op.parent_path() / (op.stem().string() + "-check.json")).string();
+  if (f.real_weights && f.file.empty()) throw Error("--real-weights needs a GGUF file");
   int rc = 0;
-  if (!f.no_check) {
-    // Every kernel that can run each shape (AMX emulated included), bitwise against golden.
-    std::vector<std::string> checks;
+  // One sweep into `path` (appending after the first call); with --real-weights one per
+  // shape, on the bytes of its first tensor in the file.
+  std::map<std::string, bool> started;
+  const auto sweep = [&](const std::string& mode, const std::vector<std::string>& descriptors, const std::string& path,
+                         const std::string& tensor) {
+    SweepFlags g = f.sweep;
+    g.out = started[path] ? "" : path;
+    g.resume = started[path] ? path : "";
+    g.weights = tensor.empty() ? "" : f.file + ":" + tensor;
+    std::string written;
+    rc = std::max(rc, exit_code(run_cases(mode, parse_all(descriptors), {}, g, &written)));
+    started[path] = true;
+    return written;
+  };
+  const auto each_shape = [&](const std::string& mode, const std::string& path,
+                              const std::function<std::vector<std::string>(const harness::model::ModelCase&)>& of) {
+    std::vector<std::string> all;
+    std::string written = path;
     for (const auto& c : cases) {
       if (!c.excluded.empty()) continue;
-      std::vector<std::string> kernels = {"auto"};
+      const auto d = of(c);
+      if (f.real_weights) {
+        written = sweep(mode, d, path, c.tensors.front());
+      } else {
+        all.insert(all.end(), d.begin(), d.end());
+      }
+    }
+    if (!f.real_weights) written = sweep(mode, all, path, "");
+    return written;
+  };
+  if (!f.no_check) {
+    // Every kernel that can run each shape (AMX emulated included), bitwise against golden.
+    each_shape("check", check_out, [&](const harness::model::ModelCase& c) {
+      std::vector<std::string> kernels = {"auto"}, out_d;
       for (const auto& k : kernel_registry())
         if (k.weight_type == *c.type && kernel_runnable(k)) kernels.emplace_back(k.name);
       for (const auto& k : kernels)
-        for (const auto& d : c.check_descriptors(k, threads)) checks.push_back(d);
-    }
-    SweepFlags cf = f.sweep;
-    cf.out = check_out;
-    rc = std::max(rc, exit_code(run_cases("check", parse_all(checks), {}, cf)));
+        for (const auto& d : c.check_descriptors(k, threads)) out_d.push_back(d);
+      return out_d;
+    });
   }
   if (f.check_only) return rc;
-
-  std::vector<std::string> benches;
-  for (const auto& c : cases) {
-    if (!c.excluded.empty()) continue;
-    benches.push_back(c.decode_descriptor(threads));
-    if (!c.lm_head) benches.push_back(c.prefill_descriptor(threads));
-  }
-  SweepFlags bf = f.sweep;
-  bf.out = out;
-  std::string path;
-  rc = std::max(rc, exit_code(run_cases("bench", parse_all(benches), {}, bf, &path)));
+  const std::string path = each_shape("bench", out, [&](const harness::model::ModelCase& c) {
+    std::vector<std::string> d = {c.decode_descriptor(threads)};
+    if (!c.lm_head) d.push_back(c.prefill_descriptor(threads));
+    return d;
+  });
   nlohmann::json doc = harness::read_results(path);
   std::map<std::string, nlohmann::json> records;
   for (const auto& r : doc["cases"]) records[r.value("descriptor", "")] = r;
@@ -157,6 +187,9 @@ void register_model_command(CLI::App& app) {
   cmd->add_option("--threads", f->threads, "threads of every case (default: all CPUs)");
   cmd->add_option("--models-dir", f->models_dir, "where the manifests are (default: the source tree's)");
   cmd->add_flag("--no-check", f->no_check, "time and project only");
+  cmd->add_flag("--real-weights", f->real_weights,
+                "with a GGUF file: run each shape on the bytes of its first tensor in the file (checks: the first "
+                "512 rows of the first 16 experts)");
   cmd->add_flag("--check-only", f->check_only, "check only (no timing, no projection)");
   add_run_flags(cmd, f->sweep);
   cmd->add_flag("--no-onednn", f->sweep.no_onednn, "skip oneDNN");

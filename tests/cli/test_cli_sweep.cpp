@@ -416,6 +416,58 @@ TEST(CliModel, GgufInventoryWithAnUncoveredTypeAndBadInputs) {
   std::remove(out.c_str());
 }
 
+// --real-weights: every shape runs on its first tensor's own bytes from the file (mmap),
+// the checks on the documented prefix (the first 512 rows, of the first 16 experts).
+TEST(CliModel, RealWeightsFromTheFile) {
+  const std::string gguf = temp_file("real.gguf"), out = temp_file("real.json"), check = temp_file("real-check.json");
+  FileSpec spec;
+  spec.kvs.push_back(kv_raw("general.architecture", 8, [](Writer& w) { w.str("qwen3moe"); }));
+  spec.kvs.push_back(kv_u32("qwen3moe.block_count", 1));
+  spec.kvs.push_back(kv_u32("qwen3moe.expert_count", 20));
+  spec.kvs.push_back(kv_u32("qwen3moe.expert_used_count", 2));
+  const int64_t qn = 640, en = 64, experts = 20, k = 256;
+  const size_t q_bytes = row_bytes(QType::Q8_0, k) * qn, e_bytes = row_bytes(QType::Q4_0, k) * en * experts;
+  spec.tensors.push_back({"blk.0.attn_q.weight", 8, {256, 640}, 0});
+  spec.tensors.push_back({"blk.0.ffn_up_exps.weight", 2, {256, 64, 20}, (q_bytes + 31) / 32 * 32});
+  Bytes b = build(spec);
+  // Valid blocks (the writer's byte pattern would hold NaN scales), at the tensors' places.
+  const auto put = [&](QType t, int64_t rows, size_t at, size_t bytes) {
+    std::vector<float> wf(static_cast<size_t>(rows * k));
+    for (size_t i = 0; i < wf.size(); ++i) wf[i] = static_cast<float>(static_cast<int>(i * 29 % 61) - 30) / 8.0f;
+    std::vector<std::byte> q(bytes);
+    quantize_weights(t, wf, rows, k, q);
+    std::memcpy(b.data() + at, q.data(), q.size());
+  };
+  const io::GgufFile parsed = io::GgufFile::parse(b, "real.gguf");
+  put(QType::Q8_0, qn, parsed.tensors()[0].file_offset, q_bytes);
+  put(QType::Q4_0, en * experts, parsed.tensors()[1].file_offset, e_bytes);
+  {
+    std::ofstream f(gguf, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+  }
+  const auto r = run_amxlab("model " + gguf + " --real-weights --threads 2 --reps 1 --min-time 0.005 --no-cold --out " +
+                            out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  bool sampled = false, moe_sampled = false;
+  const auto checks = read_json(check);
+  for (const auto& c : checks["cases"]) {
+    EXPECT_EQ(c["verdict"], "PASS") << c.dump();
+    const auto src = c["data_source"].get<std::string>();
+    EXPECT_NE(src.find("weights=" + gguf + ":blk.0."), std::string::npos) << src;
+    sampled |= src.find("attn_q.weight (first 512 rows)") != std::string::npos;
+    moe_sampled |= src.find("ffn_up_exps.weight (first 64 rows of the first 16 experts)") != std::string::npos;
+  }
+  EXPECT_TRUE(sampled);
+  EXPECT_TRUE(moe_sampled);
+  const auto doc = read_json(out);
+  for (const auto& c : doc["cases"]) {
+    EXPECT_EQ(c["verdict"], "PASS") << c.dump();
+    EXPECT_EQ(c["data_source"].get<std::string>().find("(first"), std::string::npos) << "timed on whole tensors";
+  }
+  EXPECT_DOUBLE_EQ(doc["model"]["projection"]["covered_fraction"].get<double>(), 1.0);
+  for (const auto& f : {gguf, out, check}) std::remove(f.c_str());
+}
+
 // Timing: hot, rotating routings, and the per-expert oneDNN loop, with rates on the
 // routed work.
 TEST(CliMoe, BenchRecordsHotRotatingAndOnednnLoop) {
@@ -478,6 +530,9 @@ TEST(CliPlot, DrawsThroughputFromAResultsFile) {
   EXPECT_TRUE(std::filesystem::exists(dir + "/throughput-s8-n64k64-t1.png"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/moe-q4_0-e8top2n64k64-t1.png"));
   EXPECT_FALSE(std::filesystem::exists(dir + "/throughput-q4_0-n64k64-t1.png"));
+  std::filesystem::remove_all(dir);
+  std::remove(moe.c_str());
+  std::remove(out.c_str());
 }
 
 }  // namespace
