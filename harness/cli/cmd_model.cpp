@@ -41,6 +41,7 @@ std::string default_models_dir() {
 
 std::vector<harness::Case> parse_all(const std::vector<std::string>& descriptors) {
   std::vector<harness::Case> out;
+  out.reserve(descriptors.size());
   for (const auto& d : descriptors) out.push_back(harness::parse_case(d));
   return out;
 }
@@ -116,8 +117,8 @@ int run_model(ModelFlags& f) {
   // One sweep into `path` (appending after the first call); with --real-weights one per
   // shape, on the bytes of its first tensor in the file.
   std::map<std::string, bool> started;
-  const auto sweep = [&](const std::string& mode, const std::vector<std::string>& descriptors, const std::string& path,
-                         const std::string& tensor) {
+  const auto sweep = [&](const std::string& mode, const std::vector<std::string>& descriptors,
+                         const std::string& path, const std::string& tensor) {
     SweepFlags g = f.sweep;
     g.out = started[path] ? "" : path;
     g.resume = started[path] ? path : "";
@@ -127,22 +128,23 @@ int run_model(ModelFlags& f) {
     started[path] = true;
     return written;
   };
-  const auto each_shape = [&](const std::string& mode, const std::string& path,
-                              const std::function<std::vector<std::string>(const harness::model::ModelCase&)>& of) {
-    std::vector<std::string> all;
-    std::string written = path;
-    for (const auto& c : cases) {
-      if (!c.excluded.empty()) continue;
-      const auto d = of(c);
-      if (f.real_weights) {
-        written = sweep(mode, d, path, c.tensors.front());
-      } else {
-        all.insert(all.end(), d.begin(), d.end());
-      }
-    }
-    if (!f.real_weights) written = sweep(mode, all, path, "");
-    return written;
-  };
+  const auto each_shape =
+      [&](const std::string& mode, const std::string& path,
+          const std::function<std::vector<std::string>(const harness::model::ModelCase&)>& of) {
+        std::vector<std::string> all;
+        std::string written = path;
+        for (const auto& c : cases) {
+          if (!c.excluded.empty()) continue;
+          const auto d = of(c);
+          if (f.real_weights) {
+            written = sweep(mode, d, path, c.tensors.front());
+          } else {
+            all.insert(all.end(), d.begin(), d.end());
+          }
+        }
+        if (!f.real_weights) written = sweep(mode, all, path, "");
+        return written;
+      };
   if (!f.no_check) {
     // Every kernel that can run each shape (AMX emulated included), bitwise against golden.
     each_shape("check", check_out, [&](const harness::model::ModelCase& c) {
@@ -187,9 +189,10 @@ void register_model_command(CLI::App& app) {
   cmd->add_option("--threads", f->threads, "threads of every case (default: all CPUs)");
   cmd->add_option("--models-dir", f->models_dir, "where the manifests are (default: the source tree's)");
   cmd->add_flag("--no-check", f->no_check, "time and project only");
-  cmd->add_flag("--real-weights", f->real_weights,
-                "with a GGUF file: run each shape on the bytes of its first tensor in the file (checks: the first "
-                "512 rows of the first 16 experts)");
+  cmd->add_flag(
+      "--real-weights", f->real_weights,
+      "with a GGUF file: run each shape on the bytes of its first tensor in the file (checks: the first "
+      "512 rows of the first 16 experts)");
   cmd->add_flag("--check-only", f->check_only, "check only (no timing, no projection)");
   add_run_flags(cmd, f->sweep);
   cmd->add_flag("--no-onednn", f->sweep.no_onednn, "skip oneDNN");

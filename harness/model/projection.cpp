@@ -127,6 +127,7 @@ nlohmann::json project(const ModelInventory& inv, const std::vector<ModelCase>& 
                        const std::map<std::string, nlohmann::json>& records, int threads) {
   struct Side {
     double decode_s = 0, prefill_s = 0;
+    double decode_hot_s = 0;  // M=1 with the weights in cache (what a repeated-call benchmark sees)
   };
   Side ours, onednn;
   bool onednn_complete = true;
@@ -155,6 +156,7 @@ nlohmann::json project(const ModelInventory& inv, const std::vector<ModelCase>& 
       continue;
     }
     const auto dec = seconds_of(d->second, true, "timing");
+    const auto dec_hot = seconds_of(d->second, false, "timing");
     const auto pre = c.lm_head ? dec : seconds_of(p->second, false, "timing");
     if (!dec || !pre) {
       row["left_out"] = "the timing records hold no median";
@@ -165,6 +167,7 @@ nlohmann::json project(const ModelInventory& inv, const std::vector<ModelCase>& 
     const double prefill_tok = c.lm_head ? *dec / kPrefillTokens : *pre / kPrefillTokens;
     const auto n = static_cast<double>(c.count);
     ours.decode_s += n * *dec;
+    ours.decode_hot_s += n * dec_hot.value_or(*dec);
     ours.prefill_s += n * prefill_tok;
     by_class[c.tensor_class].decode_s += n * *dec;
     by_class[c.tensor_class].prefill_s += n * prefill_tok;
@@ -178,6 +181,7 @@ nlohmann::json project(const ModelInventory& inv, const std::vector<ModelCase>& 
     const auto op = c.lm_head ? od : seconds_of(p->second, false, "onednn_timing");
     if (od && op) {
       onednn.decode_s += n * *od;
+      onednn.decode_hot_s += n * *od;  // oneDNN is timed hot only
       onednn.prefill_s += n * (*op / kPrefillTokens);
       row["onednn_decode_s"] = n * *od;
       row["onednn_prefill_s_per_token"] = n * (*op / kPrefillTokens);
@@ -204,6 +208,7 @@ nlohmann::json project(const ModelInventory& inv, const std::vector<ModelCase>& 
   const auto side = [](const Side& s) {
     return nlohmann::json{{"decode_ms_per_token", s.decode_s * 1e3},
                           {"decode_tokens_per_s", s.decode_s > 0 ? 1.0 / s.decode_s : 0.0},
+                          {"decode_hot_ms_per_token", s.decode_hot_s * 1e3},
                           {"prefill_ms_per_token", s.prefill_s * 1e3},
                           {"prefill_tokens_per_s", s.prefill_s > 0 ? 1.0 / s.prefill_s : 0.0}};
   };
@@ -220,7 +225,8 @@ nlohmann::json project(const ModelInventory& inv, const std::vector<ModelCase>& 
   j["left_out"] = left_out;
   j["classes"] = classes;
   j["rules"] =
-      "decode: count x M=1 time (cold where measured); prefill: count x M=512 hot time / 512, output.weight "
+      "decode: count x M=1 time (cold where measured; decode_hot: the hot time); prefill: count x M=512 hot "
+      "time / 512, output.weight "
       "one M=1 pass per 512-token batch; MoE tensors at T=1 / T=512 with the model's top-k, uniform routing";
   (void)inv;
   return j;

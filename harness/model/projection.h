@@ -9,7 +9,9 @@
 // costs one M = 1 pass of it (its decode time / 512 per token).
 //
 // Projection: decode = sum over cases of count x the M = 1 time (the rotating / cold
-// timing where there is one: a decode step's weights come from DRAM); prefill = sum of
+// timing where there is one: a decode step's weights come from DRAM; decode_hot: the same
+// with the hot times, what a benchmark repeating one call on the same weights sees —
+// oneDNN is timed hot only); prefill = sum of
 // count x the M = 512 time (hot) / 512. Both as matmul milliseconds per token and the
 // tokens/s that matmul time alone allows, for our kernels (kernel=auto) and for oneDNN on
 // the same shapes (its int8 / bf16 / f32 matmul; MoE: its per-expert loop). A tensor
