@@ -14,7 +14,7 @@
   oneDNN's per-expert matmul loop, the emulated AMX kernels' Sapphire Rapids model (one
   core; not a measurement), and our dense GEMM at M = T * top_k / E = 32 when the run
   has it;
-- model-shares-t<T>.png (from `amxlab model`): each tensor class's share of the matmul
+- model-<model>-t<T>.png (from `amxlab model`): each tensor class's share of the matmul
   time per token, decode and prefill, ours and oneDNN's totals in the title;
 - numa-<type>-m<M>-n<N>k<K>.png (from `amxlab numa` or any run with several NUMA
   policies): GB/s of GGUF weight bytes vs threads, one line per policy and thread
@@ -25,6 +25,7 @@ import argparse
 import collections
 import json
 import os
+import re
 import sys
 
 import matplotlib
@@ -198,7 +199,8 @@ def model_plots(docs, out):
                      f"{o['prefill_tokens_per_s']:.1f}; oneDNN: {d['decode_tokens_per_s']:.1f} / "
                      f"{d['prefill_tokens_per_s']:.1f}  ({100 * p['covered_fraction']:.0f} % of weights covered)",
                      fontsize=8)
-        save(fig, ax, os.path.join(out, f"model-shares-t{p['threads']}.png"), written, fontsize=8)
+        slug = re.sub(r"[^A-Za-z0-9_.]+", "-", m["inventory"]["source"].replace("manifest ", "").replace("recipe ", ""))
+        save(fig, ax, os.path.join(out, f"model-{slug.strip('-')}-t{p['threads']}.png"), written, fontsize=8)
     return written
 
 
