@@ -14,9 +14,11 @@ packages=(
 )
 # Emulators for tests that must run on other CPUs / topologies: the portable kernels
 # under a CPU without AVX-512 (qemu-user), and the NUMA placement tests in a two-node VM
-# (qemu-system-x86 + a Debian kernel image). Optional: where they cannot be installed,
-# those tests say SKIPPED with the reason.
-optional_packages=(qemu-user qemu-system-x86 linux-image-amd64)
+# (qemu-system-x86 + a Debian kernel image); Slurm and munge for the fleet-sweep test on
+# a single-node cluster on localhost (scripts/slurm/local_cluster.sh; installing them
+# starts no daemon where there is no systemd, and the test starts its own). Optional:
+# where they cannot be installed, those tests say SKIPPED with the reason.
+optional_packages=(qemu-user qemu-system-x86 linux-image-amd64 slurmctld slurmd slurm-client munge)
 
 missing=()
 for p in "${packages[@]}"; do

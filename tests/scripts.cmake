@@ -6,3 +6,12 @@ if(NOT AMXLAB_SANITIZE AND NOT AMXLAB_TSAN AND TARGET amxlab_runner AND TARGET k
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_amx_hardware_check.sh ${CMAKE_BINARY_DIR})
   set_tests_properties(amx_hardware_check_bundle PROPERTIES LABELS fast TIMEOUT 120)
 endif()
+
+# The fleet sweep on a real single-node Slurm (issue #15): munge, slurmctld and slurmd on
+# localhost from a generated configuration, a job array, a cancelled and resubmitted
+# task, merges. Skipped (77, with the reason) where Slurm is missing or cannot start.
+if(NOT AMXLAB_SANITIZE AND NOT AMXLAB_TSAN AND TARGET amxlab_runner)
+  add_test(NAME slurm_sweep
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_slurm_sweep.sh ${CMAKE_BINARY_DIR})
+  set_tests_properties(slurm_sweep PROPERTIES LABELS fast SKIP_RETURN_CODE 77 TIMEOUT 240 RUN_SERIAL TRUE)
+endif()

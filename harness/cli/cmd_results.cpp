@@ -41,10 +41,12 @@ void register_results_commands(CLI::App& app) {
     cmd->add_option("FILES", *inputs, "results files")->required();
     cmd->add_option("--out,-o", *out, "merged file")->required();
     cmd->add_flag("--allow-different-builds", *force, "merge files from different builds");
+    auto partial = std::make_shared<bool>(false);
+    cmd->add_flag("--allow-partial", *partial, "merge even when shards are missing or incomplete");
     cmd->callback([=] {
       std::vector<harness::NamedResults> docs;
       for (const auto& p : *inputs) docs.push_back({p, harness::read_results(p)});
-      const auto merged = harness::merge_results(docs, *force);
+      const auto merged = harness::merge_results(docs, *force, *partial);
       io::write_file_atomically(*out, merged.dump(1) + "\n");
       fmt::print("merged {} file(s), {} case(s) -> {}\n", docs.size(), merged["cases"].size(), *out);
     });

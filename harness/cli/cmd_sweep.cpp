@@ -215,6 +215,7 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
       {"isolated", o.isolate},
       {"hugepages", o.run.placement.hugepages},
       {"shard", f.shard},
+      {"cases_planned", cases.size()},  // merge tells a complete shard from a cut one
       {"dropped_combinations", dropped}};
 
   fmt::print("amxlab {}: {} case(s) -> {}\n", mode, cases.size(), o.results_path);

@@ -1,6 +1,9 @@
 #include "harness/results/merge.h"
 
+#include <map>
 #include <set>
+#include <string>
+#include <utility>
 
 #include "harness/io/printable.h"
 #include "kernels/core/error.h"
@@ -14,10 +17,65 @@ std::string build_key(const nlohmann::json& doc) {
   return b.value("commit", "?") + " | " + b.value("compiler", "?") + " | " + b.value("flags", "?");
 }
 
+// "i/n" -> (i, n); (-1, 0) when absent or malformed.
+std::pair<int64_t, int64_t> shard_of(const nlohmann::json& doc) {
+  const auto& run = doc.contains("run") ? doc["run"] : nlohmann::json::object();
+  const std::string s = run.is_object() && run.contains("shard") && run["shard"].is_string() ? run["shard"].get<std::string>() : "";
+  const size_t slash = s.find('/');
+  if (slash == std::string::npos) return {-1, 0};
+  try {
+    return {std::stoll(s.substr(0, slash)), std::stoll(s.substr(slash + 1))};
+  } catch (const std::exception&) {
+    return {-1, 0};
+  }
+}
+
+// Why a shard file is not complete, or "".
+std::string incomplete_because(const nlohmann::json& doc) {
+  const auto& end = doc.contains("run_end") ? doc["run_end"] : nlohmann::json();
+  if (!end.is_object()) return "no run_end (the run was cut off)";
+  if (end.value("interrupted", false)) return "interrupted";
+  const auto planned = doc.contains("run") && doc["run"].is_object() ? doc["run"].value("cases_planned", int64_t{-1})
+                                                                      : int64_t{-1};
+  const auto have = static_cast<int64_t>(doc.contains("cases") ? doc["cases"].size() : 0);
+  if (planned >= 0 && have < planned)
+    return std::to_string(have) + " of " + std::to_string(planned) + " cases";
+  return "";
+}
+
+void check_shards(const std::vector<NamedResults>& inputs) {
+  std::map<int64_t, std::string> present;
+  std::set<int64_t> counts;
+  std::string incomplete;
+  for (const auto& in : inputs) {
+    const auto [i, n] = shard_of(in.doc);
+    if (n <= 0) continue;
+    counts.insert(n);
+    if (!present.emplace(i, in.path).second)
+      throw Error("merge: shard " + std::to_string(i) + "/" + std::to_string(n) + " given twice (" +
+                  io::printable(present[i], 200) + ", " + io::printable(in.path, 200) + ")");
+    if (const std::string why = incomplete_because(in.doc); !why.empty())
+      incomplete += (incomplete.empty() ? "" : "; ") + std::to_string(i) + " (" + io::printable(in.path, 200) + ": " + why + ")";
+  }
+  if (counts.empty()) return;
+  if (counts.size() > 1) throw Error("merge: the files are shards of different sweeps (shard counts differ)");
+  const int64_t n = *counts.begin();
+  std::string missing;
+  for (int64_t i = 0; i < n; ++i)
+    if (!present.count(i)) missing += (missing.empty() ? "" : ", ") + std::to_string(i);
+  if (missing.empty() && incomplete.empty()) return;
+  throw Error("merge: shards of " + std::to_string(n) + ": " +
+              (missing.empty() ? std::string() : "missing " + missing + (incomplete.empty() ? "" : "; ")) +
+              (incomplete.empty() ? std::string() : "incomplete " + incomplete) +
+              " (rerun those shards, with --resume for an incomplete one, or pass --allow-partial)");
+}
+
 }  // namespace
 
-nlohmann::json merge_results(const std::vector<NamedResults>& inputs, bool allow_different_builds) {
+nlohmann::json merge_results(const std::vector<NamedResults>& inputs, bool allow_different_builds,
+                             bool allow_partial) {
   require(!inputs.empty(), "merge: no input files");
+  if (!allow_partial) check_shards(inputs);
   nlohmann::json out = inputs.front().doc;
   out["cases"] = nlohmann::json::array();
   out["merged_from"] = nlohmann::json::array();
