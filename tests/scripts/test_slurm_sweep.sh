@@ -17,7 +17,11 @@ build=${1:?usage: $0 BUILD_DIR}
 amxlab="$build/harness/cli/amxlab"
 tmp=$(mktemp -d /tmp/amxlab-slurm-test.XXXXXX)
 cleanup() {
+  # Our private cluster: cancel whatever is still queued or running, stop the daemons by
+  # pid, and end any task process that outlived them (their command lines name $tmp).
+  [ -f "$tmp/cluster/slurm.conf" ] && SLURM_CONF="$tmp/cluster/slurm.conf" scancel --user="$(id -un)" 2>/dev/null
   "$repo/scripts/slurm/local_cluster.sh" stop "$tmp/cluster"
+  pkill -KILL -f "$tmp/" 2>/dev/null
   rm -rf "$tmp"
 }
 trap cleanup EXIT
