@@ -25,6 +25,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM  # a killed test (CTest's timeout) still runs the EXIT trap
 fail() {
   echo "FAIL: $*"
   for f in "$tmp"/logs/*.log "$tmp"/*/merge.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }; done
@@ -108,6 +109,9 @@ wait_for "$tmp/run2/merge.log" 90 || fail "the merge job did not run after the c
 for _ in $(seq 40); do grep -q "merge" "$tmp/run2/merge.log" && break; sleep 0.25; done
 grep -q "incomplete 1 (" "$tmp/run2/merge.log" || fail "merge does not name shard 1 as incomplete: $(cat "$tmp/run2/merge.log")"
 [ ! -f "$tmp/run2/merged.json" ] || fail "a merge of an incomplete sweep wrote merged.json"
+"$amxlab" merge "$tmp"/run2/shard-*-of-2.json --out "$tmp/partial.json" >"$tmp/partial.log" 2>&1 &&
+  fail "merge of an incomplete sweep exited 0"
+grep -q "incomplete 1 (" "$tmp/partial.log" || fail "merge does not name shard 1: $(cat "$tmp/partial.log")"
 # Resubmit index 1 alone (an array of one: AMXLAB_SHARDS keeps the shard count), with a
 # case timeout so the hanging case ends as TIMEOUT.
 (cd "$repo" && AMXLAB_SHARDS=2 sbatch -Q --array=1 --output="$tmp/logs/run2-resubmit-%A_%a.log" \
