@@ -20,7 +20,9 @@ std::string build_key(const nlohmann::json& doc) {
 // "i/n" -> (i, n); (-1, 0) when absent or malformed.
 std::pair<int64_t, int64_t> shard_of(const nlohmann::json& doc) {
   const auto& run = doc.contains("run") ? doc["run"] : nlohmann::json::object();
-  const std::string s = run.is_object() && run.contains("shard") && run["shard"].is_string() ? run["shard"].get<std::string>() : "";
+  const std::string s = run.is_object() && run.contains("shard") && run["shard"].is_string()
+                            ? run["shard"].get<std::string>()
+                            : "";
   const size_t slash = s.find('/');
   if (slash == std::string::npos) return {-1, 0};
   try {
@@ -35,8 +37,9 @@ std::string incomplete_because(const nlohmann::json& doc) {
   const auto& end = doc.contains("run_end") ? doc["run_end"] : nlohmann::json();
   if (!end.is_object()) return "no run_end (the run was cut off)";
   if (end.value("interrupted", false)) return "interrupted";
-  const auto planned = doc.contains("run") && doc["run"].is_object() ? doc["run"].value("cases_planned", int64_t{-1})
-                                                                      : int64_t{-1};
+  const auto planned = doc.contains("run") && doc["run"].is_object()
+                           ? doc["run"].value("cases_planned", int64_t{-1})
+                           : int64_t{-1};
   const auto have = static_cast<int64_t>(doc.contains("cases") ? doc["cases"].size() : 0);
   if (planned >= 0 && have < planned)
     return std::to_string(have) + " of " + std::to_string(planned) + " cases";
@@ -55,7 +58,8 @@ void check_shards(const std::vector<NamedResults>& inputs) {
       throw Error("merge: shard " + std::to_string(i) + "/" + std::to_string(n) + " given twice (" +
                   io::printable(present[i], 200) + ", " + io::printable(in.path, 200) + ")");
     if (const std::string why = incomplete_because(in.doc); !why.empty())
-      incomplete += (incomplete.empty() ? "" : "; ") + std::to_string(i) + " (" + io::printable(in.path, 200) + ": " + why + ")";
+      incomplete += (incomplete.empty() ? "" : "; ") + std::to_string(i) + " (" +
+                    io::printable(in.path, 200) + ": " + why + ")";
   }
   if (counts.empty()) return;
   if (counts.size() > 1) throw Error("merge: the files are shards of different sweeps (shard counts differ)");

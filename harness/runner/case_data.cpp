@@ -154,18 +154,20 @@ CaseData make_case_data(const Case& c, const DataSources& sources) {
     // prefix of GGUF rows is a valid tensor of the same type.
     const int64_t t_experts = c.moe() ? t.ne(2) : 1, t_rows = c.moe() ? t.ne(1) : t.rows();
     require(t.qtype == c.type && t.row_length() == c.k && t_rows >= c.n &&
-                t_experts >= std::max<int64_t>(1, c.experts) && (c.moe() ? t.dims.size() == 3 : t.dims.size() <= 2),
+                t_experts >= std::max<int64_t>(1, c.experts) &&
+                (c.moe() ? t.dims.size() == 3 : t.dims.size() <= 2),
             "--weights: tensor " + io::printable(tensor, 80) + " does not match the case " + c.descriptor());
     const size_t row = row_bytes(c.type, c.k), take = row * static_cast<size_t>(c.n);
     for (int64_t e = 0; e < std::max<int64_t>(1, c.experts); ++e) {
       const auto from = t.data.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(e * t_rows) * row);
       d.w.insert(d.w.end(), from, from + static_cast<std::ptrdiff_t>(take));
     }
-    d.source += ", weights=" + sources.weights +
-                (t_rows > c.n || t_experts > std::max<int64_t>(1, c.experts)
-                     ? " (first " + std::to_string(c.n) + " rows" +
-                           (c.moe() ? " of the first " + std::to_string(c.experts) + " experts" : std::string()) + ")"
-                     : std::string());
+    d.source +=
+        ", weights=" + sources.weights +
+        (t_rows > c.n || t_experts > std::max<int64_t>(1, c.experts)
+             ? " (first " + std::to_string(c.n) + " rows" +
+                   (c.moe() ? " of the first " + std::to_string(c.experts) + " experts" : std::string()) + ")"
+             : std::string());
   } else if (c.moe()) {
     // One stream per expert (seeded by seed and expert), generated on every CPU: the
     // Qwen3-30B-A3B shape is 200 M weights, ~10 s on one thread.

@@ -357,8 +357,10 @@ TEST(CliMoe, GgufExpertTensorRuns) {
 TEST(CliModel, TinyManifestIsCheckedTimedAndProjected) {
   const std::string out = temp_file("model.json"), check = temp_file("model-check.json"),
                     again = temp_file("model2.json");
-  const auto r = run_amxlab("model --manifest tiny-moe --recipe q4_k_m --layers 1 --threads 2 --reps 2 "
-                            "--min-time 0.005 --no-cold --out " + out);
+  const auto r = run_amxlab(
+      "model --manifest tiny-moe --recipe q4_k_m --layers 1 --threads 2 --reps 2 "
+      "--min-time 0.005 --no-cold --out " +
+      out);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("matmul time per token, ours:"), std::string::npos) << r.output;
   const auto doc = read_json(out);
@@ -377,10 +379,12 @@ TEST(CliModel, TinyManifestIsCheckedTimedAndProjected) {
   }
   EXPECT_TRUE(kernels.count("q4_K_gemm_32x32__amx_emulated")) << "AMX emulated kernels are checked too";
   EXPECT_TRUE(kernels.count("q4_K_gemm_1x1__portable"));
-  ASSERT_EQ(run_amxlab("model --manifest tiny-moe --recipe q4_k_m --layers 1 --threads 2 --reps 2 --min-time 0.005 "
-                       "--no-cold --no-check --out " + again)
-                .status,
-            0);
+  ASSERT_EQ(
+      run_amxlab("model --manifest tiny-moe --recipe q4_k_m --layers 1 --threads 2 --reps 2 --min-time 0.005 "
+                 "--no-cold --no-check --out " +
+                 again)
+          .status,
+      0);
   const auto cmp = run_amxlab("compare " + out + " " + again);
   EXPECT_NE(cmp.status, 2) << cmp.output;
   EXPECT_NE(cmp.output.find("q4_K:e16top4t1n256k512"), std::string::npos) << cmp.output;
@@ -394,11 +398,12 @@ TEST(CliModel, GgufInventoryWithAnUncoveredTypeAndBadInputs) {
   FileSpec spec;
   spec.kvs.push_back(kv_raw("general.architecture", 8, [](Writer& w) { w.str("llama"); }));
   spec.kvs.push_back(kv_u32("llama.block_count", 1));
-  spec.tensors.push_back({"blk.0.attn_q.weight", 8, {256, 64}, 0});     // q8_0
+  spec.tensors.push_back({"blk.0.attn_q.weight", 8, {256, 64}, 0});      // q8_0
   spec.tensors.push_back({"blk.0.ffn_up.weight", 6, {256, 64}, 32768});  // q5_0: no format here
   spec.tensors.push_back({"blk.0.attn_norm.weight", 0, {256}, 65536});   // f32, not a matmul
   ASSERT_TRUE(write_gguf(gguf, spec));
-  const auto r = run_amxlab("model " + gguf + " --no-check --threads 1 --reps 2 --min-time 0.005 --no-cold --out " + out);
+  const auto r = run_amxlab("model " + gguf +
+                            " --no-check --threads 1 --reps 2 --min-time 0.005 --no-cold --out " + out);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("left out: q5_0"), std::string::npos) << r.output;
   const auto p = read_json(out)["model"]["projection"];
@@ -406,8 +411,10 @@ TEST(CliModel, GgufInventoryWithAnUncoveredTypeAndBadInputs) {
   // q8_0 64 x 256: 64 x 8 x 34 bytes; q5_0: 64 x 8 x 22.
   EXPECT_NEAR(p["covered_fraction"].get<double>(), 17408.0 / (17408.0 + 11264.0), 1e-12);
   EXPECT_NE(run_amxlab("model --manifest nope").output.find("unknown model 'nope'"), std::string::npos);
-  EXPECT_NE(run_amxlab("model --manifest tiny-moe --recipe q9").output.find("unknown recipe 'q9'"), std::string::npos);
-  EXPECT_NE(run_amxlab("model " + gguf + " --manifest tiny-moe").output.find("one of them"), std::string::npos);
+  EXPECT_NE(run_amxlab("model --manifest tiny-moe --recipe q9").output.find("unknown recipe 'q9'"),
+            std::string::npos);
+  EXPECT_NE(run_amxlab("model " + gguf + " --manifest tiny-moe").output.find("one of them"),
+            std::string::npos);
   FileSpec norms;
   norms.tensors.push_back({"output_norm.weight", 0, {256}, 0});
   ASSERT_TRUE(write_gguf(gguf, norms));
@@ -419,7 +426,8 @@ TEST(CliModel, GgufInventoryWithAnUncoveredTypeAndBadInputs) {
 // --real-weights: every shape runs on its first tensor's own bytes from the file (mmap),
 // the checks on the documented prefix (the first 512 rows, of the first 16 experts).
 TEST(CliModel, RealWeightsFromTheFile) {
-  const std::string gguf = temp_file("real.gguf"), out = temp_file("real.json"), check = temp_file("real-check.json");
+  const std::string gguf = temp_file("real.gguf"), out = temp_file("real.json"),
+                    check = temp_file("real-check.json");
   FileSpec spec;
   spec.kvs.push_back(kv_raw("general.architecture", 8, [](Writer& w) { w.str("qwen3moe"); }));
   spec.kvs.push_back(kv_u32("qwen3moe.block_count", 1));
@@ -433,7 +441,8 @@ TEST(CliModel, RealWeightsFromTheFile) {
   // Valid blocks (the writer's byte pattern would hold NaN scales), at the tensors' places.
   const auto put = [&](QType t, int64_t rows, size_t at, size_t bytes) {
     std::vector<float> wf(static_cast<size_t>(rows * k));
-    for (size_t i = 0; i < wf.size(); ++i) wf[i] = static_cast<float>(static_cast<int>(i * 29 % 61) - 30) / 8.0f;
+    for (size_t i = 0; i < wf.size(); ++i)
+      wf[i] = static_cast<float>(static_cast<int>(i * 29 % 61) - 30) / 8.0f;
     std::vector<std::byte> q(bytes);
     quantize_weights(t, wf, rows, k, q);
     std::memcpy(b.data() + at, q.data(), q.size());
@@ -445,8 +454,8 @@ TEST(CliModel, RealWeightsFromTheFile) {
     std::ofstream f(gguf, std::ios::binary);
     f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
   }
-  const auto r = run_amxlab("model " + gguf + " --real-weights --threads 2 --reps 1 --min-time 0.005 --no-cold --out " +
-                            out);
+  const auto r = run_amxlab("model " + gguf +
+                            " --real-weights --threads 2 --reps 1 --min-time 0.005 --no-cold --out " + out);
   ASSERT_EQ(r.status, 0) << r.output;
   bool sampled = false, moe_sampled = false;
   const auto checks = read_json(check);
@@ -455,14 +464,16 @@ TEST(CliModel, RealWeightsFromTheFile) {
     const auto src = c["data_source"].get<std::string>();
     EXPECT_NE(src.find("weights=" + gguf + ":blk.0."), std::string::npos) << src;
     sampled |= src.find("attn_q.weight (first 512 rows)") != std::string::npos;
-    moe_sampled |= src.find("ffn_up_exps.weight (first 64 rows of the first 16 experts)") != std::string::npos;
+    moe_sampled |=
+        src.find("ffn_up_exps.weight (first 64 rows of the first 16 experts)") != std::string::npos;
   }
   EXPECT_TRUE(sampled);
   EXPECT_TRUE(moe_sampled);
   const auto doc = read_json(out);
   for (const auto& c : doc["cases"]) {
     EXPECT_EQ(c["verdict"], "PASS") << c.dump();
-    EXPECT_EQ(c["data_source"].get<std::string>().find("(first"), std::string::npos) << "timed on whole tensors";
+    EXPECT_EQ(c["data_source"].get<std::string>().find("(first"), std::string::npos)
+        << "timed on whole tensors";
   }
   EXPECT_DOUBLE_EQ(doc["model"]["projection"]["covered_fraction"].get<double>(), 1.0);
   for (const auto& f : {gguf, out, check}) std::remove(f.c_str());

@@ -19,8 +19,19 @@ void expect_error(const std::string& descriptor, const std::string& phrase) {
 }
 
 TEST(CaseDescriptor, RoundTrips) {
-  const Case c{
-      "q8_0_gemm_4x16__avx512vnni", QType::Q8_0, 512, 4096, 4096, 2, "scatter", "bind.1", ActQuant::ref, 7, 0, 0, {}};
+  const Case c{"q8_0_gemm_4x16__avx512vnni",
+               QType::Q8_0,
+               512,
+               4096,
+               4096,
+               2,
+               "scatter",
+               "bind.1",
+               ActQuant::ref,
+               7,
+               0,
+               0,
+               {}};
   EXPECT_EQ(
       c.descriptor(),
       "q8_0:m512n4096k4096:t2:kernel=q8_0_gemm_4x16__avx512vnni:place=scatter:numa=bind.1:aq=ref:seed=7");

@@ -120,24 +120,29 @@ TEST(Merge, NamesMissingAndIncompleteShards) {
   const auto shard = [](int i, int n, int cases, int planned, bool ended) {
     nlohmann::json d = results_with({});
     d["cases"] = nlohmann::json::array();
-    for (int c = 0; c < cases; ++c) d["cases"].push_back({{"descriptor", "q8_0:m" + std::to_string(1 + i * 10 + c) + "n32k32:t1"}});
+    for (int c = 0; c < cases; ++c)
+      d["cases"].push_back({{"descriptor", "q8_0:m" + std::to_string(1 + i * 10 + c) + "n32k32:t1"}});
     d["run"] = {{"shard", std::to_string(i) + "/" + std::to_string(n)}, {"cases_planned", planned}};
     if (ended) d["run_end"] = {{"interrupted", false}, {"cases_in_file", cases}};
     return d;
   };
-  const auto ok = merge_results({{"s0", shard(0, 3, 2, 2, true)}, {"s1", shard(1, 3, 2, 2, true)},
-                                 {"s2", shard(2, 3, 1, 1, true)}},
-                                false);
+  const auto ok = merge_results(
+      {{"s0", shard(0, 3, 2, 2, true)}, {"s1", shard(1, 3, 2, 2, true)}, {"s2", shard(2, 3, 1, 1, true)}},
+      false);
   EXPECT_EQ(ok["cases"].size(), 5u);
   const std::string msg = amxlab::testing::error_of([&] {
-    merge_results({{"s0", shard(0, 4, 2, 2, true)}, {"s2", shard(2, 4, 1, 2, true)}, {"s3", shard(3, 4, 1, 2, false)}},
-                  false);
+    merge_results(
+        {{"s0", shard(0, 4, 2, 2, true)}, {"s2", shard(2, 4, 1, 2, true)}, {"s3", shard(3, 4, 1, 2, false)}},
+        false);
   });
-  EXPECT_NE(msg.find("shards of 4: missing 1; incomplete 2 (s2: 1 of 2 cases); 3 (s3: no run_end (the run was cut off))"),
+  EXPECT_NE(msg.find("shards of 4: missing 1; incomplete 2 (s2: 1 of 2 cases); 3 (s3: no run_end (the run "
+                     "was cut off))"),
             std::string::npos)
       << msg;
-  EXPECT_EQ(merge_results({{"s0", shard(0, 4, 2, 2, true)}, {"s3", shard(3, 4, 1, 2, false)}}, false, true)["cases"].size(),
-            3u);
+  EXPECT_EQ(
+      merge_results({{"s0", shard(0, 4, 2, 2, true)}, {"s3", shard(3, 4, 1, 2, false)}}, false, true)["cases"]
+          .size(),
+      3u);
   EXPECT_NE(amxlab::testing::error_of([&] {
               merge_results({{"s0", shard(0, 2, 1, 1, true)}, {"t0", shard(0, 2, 1, 1, true)}}, false);
             }).find("shard 0/2 given twice"),
