@@ -165,7 +165,7 @@ int run_model(ModelFlags& f) {
   nlohmann::json doc = harness::read_results(path);
   std::map<std::string, nlohmann::json> records;
   for (const auto& r : doc["cases"]) records[r.value("descriptor", "")] = r;
-  const nlohmann::json projection = harness::model::project(inv, cases, records, threads);
+  const nlohmann::json projection = harness::model::project(cases, records, threads);
   doc["model"] = {{"inventory", inv_json},
                   {"projection", projection},
                   {"check_results", f.no_check ? nlohmann::json(nullptr) : nlohmann::json(check_out)}};

@@ -36,17 +36,21 @@ std::string descriptor_of(const ModelCase& c, int64_t rows, int64_t n, int64_t e
       .descriptor();
 }
 
-// Seconds of a record's timing: the cold (rotating) median for decode when present.
-std::optional<double> seconds_of(const nlohmann::json& rec, bool prefer_cold, const char* which) {
-  const auto& t = rec.contains(which) ? rec[which] : nlohmann::json();
+// Our median of a record: the cold (rotating) one when asked for and present, else hot.
+std::optional<double> kernel_seconds(const nlohmann::json& rec, bool prefer_cold) {
+  const auto& t = rec.contains("timing") ? rec["timing"] : nlohmann::json();
   if (!t.is_object()) return std::nullopt;
-  if (std::string(which) == "onednn_timing") {
-    return t.contains("median_s") ? std::optional<double>(t["median_s"].get<double>()) : std::nullopt;
-  }
   if (prefer_cold && t.contains("cold") && t["cold"].contains("median_s"))
     return t["cold"]["median_s"].get<double>();
   if (t.contains("hot") && t["hot"].contains("median_s")) return t["hot"]["median_s"].get<double>();
   return std::nullopt;
+}
+
+// oneDNN's median of a record (timed hot only).
+std::optional<double> onednn_seconds(const nlohmann::json& rec) {
+  const auto& t = rec.contains("onednn_timing") ? rec["onednn_timing"] : nlohmann::json();
+  if (!t.is_object() || !t.contains("median_s")) return std::nullopt;
+  return t["median_s"].get<double>();
 }
 
 }  // namespace
@@ -123,7 +127,7 @@ nlohmann::json inventory_json(const ModelInventory& inv) {
           {"other_bytes", other_bytes},   {"not_matmuls_besides_norms", not_matmul}};
 }
 
-nlohmann::json project(const ModelInventory& inv, const std::vector<ModelCase>& cases,
+nlohmann::json project(const std::vector<ModelCase>& cases,
                        const std::map<std::string, nlohmann::json>& records, int threads) {
   struct Side {
     double decode_s = 0, prefill_s = 0;
@@ -155,9 +159,9 @@ nlohmann::json project(const ModelInventory& inv, const std::vector<ModelCase>& 
       left_out.push_back(row);
       continue;
     }
-    const auto dec = seconds_of(d->second, true, "timing");
-    const auto dec_hot = seconds_of(d->second, false, "timing");
-    const auto pre = c.lm_head ? dec : seconds_of(p->second, false, "timing");
+    const auto dec = kernel_seconds(d->second, true);
+    const auto dec_hot = kernel_seconds(d->second, false);
+    const auto pre = c.lm_head ? dec : kernel_seconds(p->second, false);
     if (!dec || !pre) {
       row["left_out"] = "the timing records hold no median";
       left_out.push_back(row);
@@ -177,8 +181,8 @@ nlohmann::json project(const ModelInventory& inv, const std::vector<ModelCase>& 
     row["prefill_s_per_token"] = n * prefill_tok;
     row["decode_descriptor"] = dd;
     row["prefill_descriptor"] = c.lm_head ? dd + " (one pass per 512-token batch)" : pd;
-    const auto od = seconds_of(d->second, false, "onednn_timing");
-    const auto op = c.lm_head ? od : seconds_of(p->second, false, "onednn_timing");
+    const auto od = onednn_seconds(d->second);
+    const auto op = c.lm_head ? od : onednn_seconds(p->second);
     if (od && op) {
       onednn.decode_s += n * *od;
       onednn.decode_hot_s += n * *od;  // oneDNN is timed hot only
@@ -228,7 +232,6 @@ nlohmann::json project(const ModelInventory& inv, const std::vector<ModelCase>& 
       "decode: count x M=1 time (cold where measured; decode_hot: the hot time); prefill: count x M=512 hot "
       "time / 512, output.weight "
       "one M=1 pass per 512-token batch; MoE tensors at T=1 / T=512 with the model's top-k, uniform routing";
-  (void)inv;
   return j;
 }
 

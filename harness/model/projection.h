@@ -63,7 +63,7 @@ std::vector<ModelCase> model_cases(const ModelInventory& inv);
 // decode and prefill descriptors: totals, per-case table sorted by decode share, class
 // shares, covered fraction. Cases whose records are missing or not PASS are reported as
 // such and left out of the totals (never silently).
-nlohmann::json project(const ModelInventory& inv, const std::vector<ModelCase>& cases,
+nlohmann::json project(const std::vector<ModelCase>& cases,
                        const std::map<std::string, nlohmann::json>& records, int threads);
 
 // The inventory as JSON (counts per class, matmul bytes, the tensors not matmuls).

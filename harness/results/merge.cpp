@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "harness/io/printable.h"
+#include "harness/sweep/sweep.h"
 #include "kernels/core/error.h"
 
 namespace amxlab::harness {
@@ -17,19 +18,17 @@ std::string build_key(const nlohmann::json& doc) {
   return b.value("commit", "?") + " | " + b.value("compiler", "?") + " | " + b.value("flags", "?");
 }
 
-// "i/n" -> (i, n); (-1, 0) when absent or malformed.
+// "i/n" -> (i, n) with sweep.h's parse_shard; (-1, 0) when absent or malformed.
 std::pair<int64_t, int64_t> shard_of(const nlohmann::json& doc) {
   const auto& run = doc.contains("run") ? doc["run"] : nlohmann::json::object();
-  const std::string s = run.is_object() && run.contains("shard") && run["shard"].is_string()
-                            ? run["shard"].get<std::string>()
-                            : "";
-  const size_t slash = s.find('/');
-  if (slash == std::string::npos) return {-1, 0};
+  if (!run.is_object() || !run.contains("shard") || !run["shard"].is_string()) return {-1, 0};
+  int index = -1, count = 0;
   try {
-    return {std::stoll(s.substr(0, slash)), std::stoll(s.substr(slash + 1))};
-  } catch (const std::exception&) {
+    parse_shard(run["shard"].get<std::string>(), index, count);
+  } catch (const Error&) {
     return {-1, 0};
   }
+  return {index, count};
 }
 
 // Why a shard file is not complete, or "".

@@ -23,6 +23,7 @@
 #include "kernels/isa.h"
 #include "kernels/moe/expert_pack.h"
 #include "kernels/moe/moe_dispatch.h"
+#include "kernels/moe/moe_gemm.h"
 #include "reference/golden/golden_gemm.h"
 #include "reference/golden/golden_moe.h"
 #include "reference/golden/kernel_models.h"
@@ -274,14 +275,8 @@ struct OnednnMoeLoop {
                 const std::function<const std::byte*(int64_t token)>& a_of)
       : kind(onednn_kind_of(c.type)), elem(onednn::input_elem_bytes(kind)) {
     const int64_t routes = c.out_rows();
-    std::vector<int64_t> count(static_cast<size_t>(c.experts) + 1, 0);
-    for (const int32_t e : ids) ++count[static_cast<size_t>(e) + 1];
-    for (int64_t e = 0; e < c.experts; ++e)
-      count[static_cast<size_t>(e + 1)] += count[static_cast<size_t>(e)];
-    route_of_row.resize(static_cast<size_t>(routes));
-    std::vector<int64_t> next(count.begin(), count.end() - 1);
-    for (int64_t r = 0; r < routes; ++r)
-      route_of_row[static_cast<size_t>(next[static_cast<size_t>(ids[static_cast<size_t>(r)])]++)] = r;
+    std::vector<int64_t> count;  // the groups' first rows, as moe_gemm groups them
+    moe::group_by_expert(ids, c.experts, count, route_of_row);
     const size_t arow = static_cast<size_t>(c.k) * elem;
     a.resize(static_cast<size_t>(routes) * arow);
     y.resize(static_cast<size_t>(routes * c.n) * 4);
@@ -350,7 +345,6 @@ nlohmann::json onednn_moe_time(const Case& c, const CaseData& d, const RunOption
       [&](int64_t t) { return a.data() + static_cast<size_t>(t * c.k) * elem; });
   const double setup_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - reorder_start).count();
-  const threading::CallerBinding unbound(-1);
   const timing::TimingResult t = time_body(
       "onednn-moe/" + c.descriptor(), [&](int64_t) { loop.run(c); }, o, false);
   nlohmann::json j = timing_json(t);

@@ -60,20 +60,23 @@ void check_routing(const Routing& r, int64_t experts) {
   }
 }
 
+void group_by_expert(std::span<const int32_t> ids, int64_t experts, std::vector<int64_t>& group_offset,
+                     std::vector<int64_t>& route_of_row) {
+  group_offset.assign(static_cast<size_t>(experts + 1), 0);
+  for (const int32_t id : ids) ++group_offset[static_cast<size_t>(id) + 1];
+  for (int64_t e = 0; e < experts; ++e)
+    group_offset[static_cast<size_t>(e + 1)] += group_offset[static_cast<size_t>(e)];
+  route_of_row.resize(ids.size());
+  std::vector<int64_t> next(group_offset.begin(), group_offset.end() - 1);
+  for (size_t i = 0; i < ids.size(); ++i)
+    route_of_row[static_cast<size_t>(next[static_cast<size_t>(ids[i])]++)] = static_cast<int64_t>(i);
+}
+
 void plan_moe(const MoeKernels& k, int64_t experts, int64_t n, int64_t kdim, const Routing& r, int workers,
               MoePlan& plan) {
   check_routing(r, experts);
-  const int64_t routes = r.tokens * r.top_k;
-  auto& offset = plan.group_offset;
-  offset.assign(static_cast<size_t>(experts + 1), 0);
-  for (const int32_t id : r.ids) ++offset[static_cast<size_t>(id) + 1];
-  for (int64_t e = 0; e < experts; ++e) offset[static_cast<size_t>(e + 1)] += offset[static_cast<size_t>(e)];
-  plan.route_of_row.resize(static_cast<size_t>(routes));
-  {
-    std::vector<int64_t> next(offset.begin(), offset.end() - 1);
-    for (int64_t i = 0; i < routes; ++i)
-      plan.route_of_row[static_cast<size_t>(next[static_cast<size_t>(r.ids[static_cast<size_t>(i)])]++)] = i;
-  }
+  group_by_expert(r.ids, experts, plan.group_offset, plan.route_of_row);
+  const auto& offset = plan.group_offset;
 
   // Units: row chunk x column block of every non-empty group, in expert order.
   thread_local std::vector<Unit> units;

@@ -57,6 +57,12 @@ struct Routing {
 // routing whose ids do not hold tokens * top_k entries.
 void check_routing(const Routing& r, int64_t experts);
 
+// The routes grouped by expert (a counting sort, routes in ascending order inside a
+// group): group_offset [E + 1] holds each expert's first grouped row, route_of_row maps a
+// grouped row to its route t * top_k + j. The ids must be in [0, E) (check_routing).
+void group_by_expert(std::span<const int32_t> ids, int64_t experts, std::vector<int64_t>& group_offset,
+                     std::vector<int64_t>& route_of_row);
+
 // One piece of work: rows [m0, m1) of group `group` (its rows in grouped order start at
 // row_offset), columns [n0, n1), run by `kernel`.
 struct Piece {

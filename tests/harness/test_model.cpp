@@ -212,7 +212,7 @@ TEST(ModelProjection, TotalsAreTheSumOfTheCasesAndUncoveredTypesAreListed) {
     want_prefill += static_cast<double>(c.count) * (c.lm_head ? t : 100 * t) / 512;
     EXPECT_NO_THROW((void)parse_case(c.decode_descriptor(2))) << c.decode_descriptor(2);
   }
-  const nlohmann::json p = project(inv, cases, records, 2);
+  const nlohmann::json p = project(cases, records, 2);
   EXPECT_NEAR(p["ours"]["decode_ms_per_token"].get<double>(), want_decode * 1e3, 1e-12);
   EXPECT_NEAR(p["ours"]["prefill_ms_per_token"].get<double>(), want_prefill * 1e3, 1e-12);
   EXPECT_NEAR(p["ours"]["decode_tokens_per_s"].get<double>(), 1.0 / want_decode, 1e-6);
@@ -230,7 +230,7 @@ TEST(ModelProjection, TotalsAreTheSumOfTheCasesAndUncoveredTypesAreListed) {
   EXPECT_LT(p["covered_fraction"].get<double>(), 1.0);
   // A missing record is reported, never silently dropped.
   records.erase(cases[0].decode_descriptor(2));
-  const nlohmann::json q = project(inv, cases, records, 2);
+  const nlohmann::json q = project(cases, records, 2);
   EXPECT_EQ(q["left_out"].size(), 2u);
 }
 
