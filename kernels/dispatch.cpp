@@ -13,32 +13,32 @@ namespace {
 
 std::atomic<int64_t> g_override{-1};
 
-int64_t threshold_from_env(std::string* source, int64_t fallback) {
-  const char* env = std::getenv("AMXLAB_GEMV_MAX_M");
-  if (env != nullptr && *env != '\0') {
-    char* end = nullptr;
-    const long long v = std::strtoll(env, &end, 10);
-    if (end != nullptr && *end == '\0' && v >= 0) {
-      if (source != nullptr) *source = "AMXLAB_GEMV_MAX_M";
-      return static_cast<int64_t>(v);
-    }
-    if (source != nullptr) *source = std::string("default; AMXLAB_GEMV_MAX_M='") + env + "' ignored";
-    return fallback;
-  }
-  if (source != nullptr) *source = "default";
-  return fallback;
-}
-
 int64_t threshold(std::string* source, int64_t fallback) {
   const int64_t o = g_override.load();
   if (o >= 0) {
     if (source != nullptr) *source = "set_gemv_max_m";
     return o;
   }
-  return threshold_from_env(source, fallback);
+  return env_setting("AMXLAB_GEMV_MAX_M", 0, fallback, source);
 }
 
 }  // namespace
+
+int64_t env_setting(const char* var, int64_t min, int64_t fallback, std::string* source) {
+  const char* env = std::getenv(var);
+  if (env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    const long long v = std::strtoll(env, &end, 10);
+    if (end != nullptr && *end == '\0' && v >= min) {
+      if (source != nullptr) *source = var;
+      return static_cast<int64_t>(v);
+    }
+    if (source != nullptr) *source = std::string("default; ") + var + "='" + env + "' ignored";
+    return fallback;
+  }
+  if (source != nullptr) *source = "default";
+  return fallback;
+}
 
 int64_t default_gemv_max_m(QType type) {
   switch (type) {

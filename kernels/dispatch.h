@@ -32,6 +32,11 @@ int64_t gemv_max_m(QType type);
 // n >= 0 sets the threshold; n < 0 returns to the environment / default.
 void set_gemv_max_m(int64_t n);
 
+// An integer setting from the environment: `var` when it holds an integer >= min, else
+// `fallback`; `source` (if given) says which: "<var>", "default", or
+// "default; <var>='<value>' ignored".
+int64_t env_setting(const char* var, int64_t min, int64_t fallback, std::string* source = nullptr);
+
 // The kernel to run; `why` (if given) receives its name and the reasons, including the
 // kernels that were not eligible. Throws Error when no kernel of that type can run.
 const KernelDesc& choose_kernel(QType type, int64_t m, std::string* why = nullptr);

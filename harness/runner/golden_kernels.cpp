@@ -109,7 +109,6 @@ std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c, const Pla
                       " numa=" + c.numa + " apply to registry kernels, which run on the pinned pool");
   }
   if (c.kernel == "golden") return std::make_unique<GoldenKernel>();
-  if (c.moe() && c.kernel.rfind("test.", 0) != 0) return make_moe_kernel(c, placement);
   if (c.kernel.rfind("test.", 0) == 0) {
     const std::string which = c.kernel.substr(5);
     if (which != "flipbit" && which != "crash" && which != "hang") {
@@ -117,7 +116,7 @@ std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c, const Pla
     }
     return std::make_unique<PlantedFaultKernel>(which);
   }
-  return make_registry_kernel(c, placement);
+  return c.moe() ? make_moe_kernel(c, placement) : make_registry_kernel(c, placement);
 }
 
 }  // namespace amxlab::harness

@@ -1,7 +1,5 @@
 #include "kernels/moe/moe_dispatch.h"
 
-#include <cstdlib>
-
 #include "kernels/core/error.h"
 #include "kernels/dispatch.h"
 #include "kernels/registry.h"
@@ -26,14 +24,8 @@ const KernelDesc& runnable_named(std::string_view kname, QType type) {
 
 }  // namespace
 
-int64_t moe_large_min_rows() {
-  const char* env = std::getenv("AMXLAB_MOE_MIN_ROWS");
-  if (env != nullptr && *env != '\0') {
-    char* end = nullptr;
-    const long long v = std::strtoll(env, &end, 10);
-    if (end != nullptr && *end == '\0' && v >= 1) return static_cast<int64_t>(v);
-  }
-  return kDefaultMoeLargeMinRows;
+int64_t moe_large_min_rows(std::string* source) {
+  return env_setting("AMXLAB_MOE_MIN_ROWS", 1, kDefaultMoeLargeMinRows, source);
 }
 
 MoeKernels choose_moe_kernels(QType type, std::string* why) {
@@ -60,12 +52,13 @@ MoeKernels choose_moe_kernels(QType type, std::string* why) {
     rule = std::string("small: ") + std::string(first.name) + " reads " + name(first.layout) + ", not " +
            name(large.layout) + "; the best kernel of that layout for one row";
   }
-  MoeKernels out{&large, small, moe_large_min_rows()};
+  std::string source;
+  MoeKernels out{&large, small, moe_large_min_rows(&source)};
   if (why != nullptr) {
     *why = out.name() + ": large: " + large_why + "; " + rule +
            "; groups of >= " + std::to_string(out.large_min_rows) + " rows run on " +
-           std::string(large.name) +
-           (std::getenv("AMXLAB_MOE_MIN_ROWS") != nullptr ? " (AMXLAB_MOE_MIN_ROWS)" : " (measured default)");
+           std::string(large.name) + " (" +
+           (source == "default" ? std::string("the measured default") : source) + ")";
   }
   return out;
 }

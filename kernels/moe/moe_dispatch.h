@@ -25,8 +25,9 @@ namespace amxlab::moe {
 
 // Groups of at least this many rows run on the large kernel (see above).
 inline constexpr int64_t kDefaultMoeLargeMinRows = 4;
-// AMXLAB_MOE_MIN_ROWS when set to an integer >= 1, else kDefaultMoeLargeMinRows.
-int64_t moe_large_min_rows();
+// AMXLAB_MOE_MIN_ROWS when set to an integer >= 1, else kDefaultMoeLargeMinRows; `source`
+// as env_setting (kernels/dispatch.h) says.
+int64_t moe_large_min_rows(std::string* source = nullptr);
 
 // The auto choice; `why` receives the kernels and the reasons. Throws Error when no
 // kernel of the type can run here.
