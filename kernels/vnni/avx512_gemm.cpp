@@ -247,8 +247,9 @@ void tile_dispatch(const Ctx& c, int64_t r0, int64_t s0, int mr, int ns, const K
 // otherwise waits on memory for all of its weights (they are read once, then reused
 // from L1 by the other row tiles), which is what a cold GEMM - an MoE expert, whose
 // weights come from DRAM once per call - spends its extra time on.
+constexpr int kMaxChunkStrips = 4;  // NS <= 4 (kPartialStride)
 struct NextChunk {
-  const uint8_t* strip[4];  // up to 4 strips
+  const uint8_t* strip[kMaxChunkStrips];
   int strips = 0;
   size_t begin = 0, lines = 0;  // byte offset in each strip, 64-byte lines per strip
   size_t per_tile = 0;          // lines (over all strips) per row tile
@@ -258,6 +259,7 @@ struct NextChunk {
 
 template <int NS>
 NextChunk next_chunk_of(const Ctx& c, int64_t s, int64_t s_hi, int64_t b1, int64_t kc, int64_t row_tiles) {
+  static_assert(NS <= kMaxChunkStrips, "NextChunk holds at most kMaxChunkStrips strips");
   NextChunk n{};
   int64_t strip0 = s, nb0 = b1;
   if (b1 >= c.blocks) {
