@@ -12,6 +12,7 @@
 
 #include "kernels/core/formats.h"
 #include "kernels/core/qtype.h"
+#include "kernels/isa.h"
 #include "kernels/pack/packed_weights.h"
 #include "kernels/pack/parallel_for.h"
 
@@ -75,6 +76,11 @@ struct KernelDesc {
   QuantizeFn quantize;  // null for plain types (the harness converts)
   PlanFn plan;
   RunFn run;
+
+  // A BF16 kernel built on TDPBF16PS (native or emulated): its operation order is the
+  // tile instruction's (golden::model_bf16_tdpbf16ps), not VDPBF16PS's - the two kinds of
+  // BF16 kernel agree within golden's bound, not bit for bit.
+  bool on_tdpbf16ps() const { return weight_type == QType::BF16 && (isa & kIsaAmxBf16) != 0; }
 
   // pack_fn, on the calling thread unless a ParallelFor is given.
   PackedWeights pack(QType type, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,

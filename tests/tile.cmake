@@ -4,6 +4,7 @@ amxlab_add_test(tile_test LABEL fast
     ${CMAKE_CURRENT_LIST_DIR}/tile/test_tile_int8.cpp
     ${CMAKE_CURRENT_LIST_DIR}/tile/test_tile_checks.cpp
     ${CMAKE_CURRENT_LIST_DIR}/tile/test_tile_bf16.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/tile/test_tile_bf16_silicon.cpp
     ${CMAKE_CURRENT_LIST_DIR}/tile/test_tile_vnni.cpp
     ${CMAKE_CURRENT_LIST_DIR}/tile/test_tile_counters.cpp
     ${CMAKE_CURRENT_LIST_DIR}/tile/test_tile_native.cpp

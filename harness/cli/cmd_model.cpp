@@ -29,7 +29,7 @@ struct ModelFlags {
   std::string file, manifest, recipe = "q4_0", models_dir;
   int64_t layers = 0;
   int threads = 0;
-  bool no_check = false, check_only = false, real_weights = false;
+  bool no_check = false, check_only = false, real_weights = false, list_cases = false;
   SweepFlags sweep;
 };
 
@@ -99,6 +99,17 @@ int run_model(ModelFlags& f) {
     inv = harness::model::manifest_inventory(m, f.recipe, f.layers);
   }
   const auto cases = harness::model::model_cases(inv);
+  const auto timed_descriptors = [&](const harness::model::ModelCase& c) {
+    std::vector<std::string> d = {c.decode_descriptor(threads)};
+    if (!c.lm_head) d.push_back(c.prefill_descriptor(threads));
+    return d;
+  };
+  if (f.list_cases) {  // a batch file of the timed cases (scripts/ab.sh --manifest)
+    for (const auto& c : cases)
+      if (c.excluded.empty())
+        for (const auto& d : timed_descriptors(c)) fmt::print("{}\n", d);
+    return 0;
+  }
   const nlohmann::json inv_json = harness::model::inventory_json(inv);
   fmt::print("amxlab model: {}: {} tensors, {} matmul shapes\n", io::printable(inv.source, 200),
              inv.tensors.size(), cases.size());
@@ -157,11 +168,7 @@ int run_model(ModelFlags& f) {
     });
   }
   if (f.check_only) return rc;
-  const std::string path = each_shape("bench", out, [&](const harness::model::ModelCase& c) {
-    std::vector<std::string> d = {c.decode_descriptor(threads)};
-    if (!c.lm_head) d.push_back(c.prefill_descriptor(threads));
-    return d;
-  });
+  const std::string path = each_shape("bench", out, timed_descriptors);
   nlohmann::json doc = harness::read_results(path);
   std::map<std::string, nlohmann::json> records;
   for (const auto& r : doc["cases"]) records[r.value("descriptor", "")] = r;
@@ -194,6 +201,8 @@ void register_model_command(CLI::App& app) {
       "with a GGUF file: run each shape on the bytes of its first tensor in the file (checks: the first "
       "512 rows of the first 16 experts)");
   cmd->add_flag("--check-only", f->check_only, "check only (no timing, no projection)");
+  cmd->add_flag("--list-cases", f->list_cases,
+                "print the timed cases' descriptors (a batch file) and exit, running nothing");
   add_run_flags(cmd, f->sweep);
   cmd->add_flag("--no-onednn", f->sweep.no_onednn, "skip oneDNN");
   cmd->callback([f] {

@@ -11,6 +11,7 @@
 #include "harness/io/atomic_write.h"
 #include "kernels/core/cpu_features.h"
 #include "kernels/tile/arith.h"
+#include "kernels/tile/native_crosscheck.h"
 #include "kernels/tile/selftest.h"
 
 namespace amxlab::cli {
@@ -37,7 +38,7 @@ nlohmann::json results_json(const tile::SelftestOptions& opt, const std::vector<
   j["programs"] = opt.tile_programs;
   j["seed"] = opt.seed;
   j["bf16_order"] = tile::bf16_order_name(tile::kDefaultBf16Order);
-  j["bf16_order_provisional"] = true;
+  j["vdpbf16ps_order"] = tile::bf16_order_name(tile::kVdpbf16psOrder);
   j["tdpbf16ps"] = verdict_json(verdict);
   j["checks"] = nlohmann::json::array();
   for (const auto& r : results)
@@ -56,6 +57,10 @@ void register_tile_selftest_command(CLI::App& app) {
   auto opt = std::make_shared<tile::SelftestOptions>();
   auto json = std::make_shared<bool>(false);
   auto out = std::make_shared<std::string>();
+  auto trace = std::make_shared<bool>(false);
+  auto probes = std::make_shared<std::string>();
+  auto probe_count = std::make_shared<uint64_t>(4096);
+  auto colsb_step = std::make_shared<std::string>();
   cmd->add_option("--lanes", opt->lanes, "random lanes per VNNI instruction")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32));
   cmd->add_option("--programs", opt->tile_programs, "random tile programs (AMX machines only)")
@@ -63,7 +68,29 @@ void register_tile_selftest_command(CLI::App& app) {
   cmd->add_option("--seed", opt->seed, "random seed");
   cmd->add_flag("--json", *json, "print the results as JSON");
   cmd->add_option("--out", *out, "also write the results as JSON to this file (with the TDPBF16PS verdict)");
-  cmd->callback([opt, json, out] {
+  cmd->add_flag("--trace", *trace,
+                "name each tile program on stderr before it runs natively (the last line names a program "
+                "the CPU refused)");
+  cmd->add_option(
+      "--dump-bf16-probes", *probes,
+      "write native TDPBF16PS probes (4 KiB records, kernels/tile/README.md) to this file and exit");
+  cmd->add_option("--probe-count", *probe_count, "number of TDPBF16PS probes for --dump-bf16-probes")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
+  cmd->add_option("--probe-colsb", *colsb_step,
+                  "run one step (config, zero, load, store, control) on a tile of colsb 10 and exit: "
+                  "a step the CPU refuses dies of SIGILL");
+  cmd->callback([opt, json, out, trace, probes, probe_count, colsb_step] {
+    if (!colsb_step->empty()) {
+      tile::run_native_colsb_probe(*colsb_step);
+      fmt::print("tile-selftest: colsb probe '{}' ran\n", *colsb_step);
+      return;
+    }
+    if (!probes->empty()) {
+      tile::dump_native_bf16_probes(*probes, *probe_count, opt->seed);
+      fmt::print("tile-selftest: {} TDPBF16PS probes written to {}\n", *probe_count, *probes);
+      return;
+    }
+    if (*trace) opt->trace = stderr;
     tile::Bf16OrderVerdict verdict;
     const auto results = tile::run_tile_selftest(*opt, &verdict);
     int failed = 0, skipped = 0;
@@ -77,8 +104,9 @@ void register_tile_selftest_command(CLI::App& app) {
     if (*json) {
       fmt::print("{}\n", j.dump(2));
     } else {
-      fmt::print("tile emulator self-test on {} (TDPBF16PS order: {}, PROVISIONAL)\n",
-                 cpu_features().model_name, tile::bf16_order_name(tile::kDefaultBf16Order));
+      fmt::print("tile emulator self-test on {} (TDPBF16PS order: {}, VDPBF16PS order: {})\n",
+                 cpu_features().model_name, tile::bf16_order_name(tile::kDefaultBf16Order),
+                 tile::bf16_order_name(tile::kVdpbf16psOrder));
       fmt::print("{:<6} {:<62} {}\n", "result", "check", "detail");
       for (const auto& r : results)
         fmt::print("{:<6} {:<62} {}\n", tile::check_status_name(r.status), r.name, r.detail);

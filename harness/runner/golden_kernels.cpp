@@ -45,7 +45,7 @@ void run_golden(const Case& c, const CaseData& d, void* y) {
   }
 }
 
-bool run_kernel_model(const Case& c, const CaseData& d, std::vector<float>& y) {
+bool run_kernel_model(const Case& c, const CaseData& d, const KernelDesc& kernel, std::vector<float>& y) {
   const golden::Shape s{c.m, c.n, c.k};
   // (A MoE case's golden already is the kernels' exact model per route: moe_case.h.)
   if (c.moe() || (c.type != QType::BF16 && c.type != QType::F16 && c.type != QType::F32)) return false;
@@ -54,7 +54,8 @@ bool run_kernel_model(const Case& c, const CaseData& d, std::vector<float>& y) {
     const auto as_u16 = [](const std::vector<std::byte>& v) {
       return std::span<const uint16_t>{reinterpret_cast<const uint16_t*>(v.data()), v.size() / 2};
     };
-    golden::model_bf16_dot2(as_u16(d.a_plain), as_u16(d.w), s, y);
+    golden::model_bf16(kernel.on_tdpbf16ps() ? golden::Bf16Model::tdpbf16ps : golden::Bf16Model::vdpbf16ps,
+                       as_u16(d.a_plain), as_u16(d.w), s, y);
   } else {
     golden::model_fma_f32(d.a_f32, dequantized_weights(c, d), s, y);  // f16 widened exactly
   }

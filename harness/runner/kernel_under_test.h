@@ -68,7 +68,8 @@ void run_golden(const Case& c, const CaseData& d, void* y);
 
 // BF16, F16, F32 cases: the exact model of the registry kernels' operation order
 // (reference/golden/kernel_models.h) into y, resized to [M][N], which every such kernel
-// matches bit for bit. False (y untouched) for other types.
-bool run_kernel_model(const Case& c, const CaseData& d, std::vector<float>& y);
+// matches bit for bit (BF16: the order of `kernel`'s instruction, VDPBF16PS or TDPBF16PS).
+// False (y untouched) for other types.
+bool run_kernel_model(const Case& c, const CaseData& d, const KernelDesc& kernel, std::vector<float>& y);
 
 }  // namespace amxlab::harness

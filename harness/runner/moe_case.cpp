@@ -123,6 +123,10 @@ void run_golden_moe(const Case& c, const CaseData& d, void* y) {
   const size_t wbytes = traits(c.type).block_bytes;  // bytes per element of the plain type
   const std::vector<float> widened =
       c.type == QType::F16 || c.type == QType::F32 ? dequantized_weights(c, d) : std::vector<float>();
+  // BF16: the order of the case's kernels (one for both kernels of a set: check_moe_kernels).
+  const golden::Bf16Model bf16_model = c.type == QType::BF16 && moe_kernels_of(c).large->on_tdpbf16ps()
+                                           ? golden::Bf16Model::tdpbf16ps
+                                           : golden::Bf16Model::vdpbf16ps;
   golden::for_each_route(d.ids, s, [&](int64_t t, int64_t j, int64_t e) {
     const size_t route = static_cast<size_t>(t * c.top_k + j), ue = static_cast<size_t>(e),
                  ut = static_cast<size_t>(t);
@@ -139,9 +143,9 @@ void run_golden_moe(const Case& c, const CaseData& d, void* y) {
                           {static_cast<int32_t*>(y) + route * n, n});
         break;
       case QType::BF16:
-        golden::model_bf16_dot2({reinterpret_cast<const uint16_t*>(d.a_plain.data()) + ut * k, k},
-                                {reinterpret_cast<const uint16_t*>(w), n * k}, one,
-                                {static_cast<float*>(y) + route * n, n});
+        golden::model_bf16(bf16_model, {reinterpret_cast<const uint16_t*>(d.a_plain.data()) + ut * k, k},
+                           {reinterpret_cast<const uint16_t*>(w), n * k}, one,
+                           {static_cast<float*>(y) + route * n, n});
         break;
       default:  // F16, F32: the FMA model on exactly widened weights
         golden::model_fma_f32({d.a_f32.data() + ut * k, k}, {widened.data() + ue * n * k, n * k}, one,
@@ -151,10 +155,13 @@ void run_golden_moe(const Case& c, const CaseData& d, void* y) {
   });
 }
 
+moe::MoeKernels moe_kernels_of(const Case& c, std::string* why) {
+  return c.kernel == "auto" ? moe::choose_moe_kernels(c.type, why) : moe::moe_kernels_named(c.kernel, c.type);
+}
+
 std::unique_ptr<KernelUnderTest> make_moe_kernel(const Case& c, const PlacementOptions& placement) {
   std::string why = "named in the case";
-  const moe::MoeKernels ks =
-      c.kernel == "auto" ? moe::choose_moe_kernels(c.type, &why) : moe::moe_kernels_named(c.kernel, c.type);
+  const moe::MoeKernels ks = moe_kernels_of(c, &why);
   if (ks.large->engine == Engine::emulated || ks.small->engine == Engine::emulated) request_amx_permission();
   return std::make_unique<MoeKernel>(ks, why, placement);
 }

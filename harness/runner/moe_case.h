@@ -14,14 +14,18 @@
 #include "harness/runner/case_placement.h"
 #include "harness/runner/kernel_under_test.h"
 #include "harness/runner/runner.h"
+#include "kernels/moe/moe_dispatch.h"
 
 namespace amxlab::harness {
 
 // y [T * top_k][N]: per route the single-expert golden GEMM (reference/golden/golden_moe.h);
-// for s8 / u8 golden's exact int32 GEMM; for bf16 / f16 / f32 the registry kernels' exact
+// for s8 / u8 golden's exact int32 GEMM; for bf16 / f16 / f32 the case's kernels' exact
 // model (reference/golden/kernel_models.h), which those kernels match bit for bit (its
 // analytic bound against exact arithmetic is checked by the dense cases).
 void run_golden_moe(const Case& c, const CaseData& d, void* y);
+
+// The case's MoE kernels: the dispatcher's pair for kernel=auto, else the named ones.
+moe::MoeKernels moe_kernels_of(const Case& c, std::string* why = nullptr);
 
 // moe_gemm with the case's kernels ("auto", a registry kernel, or "<large>+<small>").
 std::unique_ptr<KernelUnderTest> make_moe_kernel(const Case& c, const PlacementOptions& placement);

@@ -36,6 +36,18 @@ std::vector<float> activation_values(const Case& c, const CaseData& d) {
   return a;
 }
 
+// FNV-1a over the output words, as 16 hex digits.
+std::string output_digest(const std::vector<uint32_t>& words) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (const uint32_t w : words) {
+    for (int b = 0; b < 4; ++b) {
+      h ^= (w >> (8 * b)) & 0xffu;
+      h *= 0x100000001b3ull;
+    }
+  }
+  return fmt::format("{:016x}", h);
+}
+
 void check_case(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o,
                 nlohmann::json& rec, std::string& verdict, std::string& reason) {
   const size_t mn = static_cast<size_t>(c.out_rows() * c.n);
@@ -51,6 +63,9 @@ void check_case(const Case& c, const CaseData& d, KernelUnderTest& k, const RunO
     verdict = "FAIL";
     reason = "the kernel left MXCSR changed";
   }
+  // The output's bits in one word, so that two runs (two revisions: scripts/ab.sh) can
+  // tell whether any bit moved even when both pass their checks.
+  rec["output_digest"] = output_digest(got);
   if (!o.output_npy.empty()) {
     const int64_t shape[2] = {c.out_rows(), c.n};
     if (is_int) {
@@ -72,7 +87,7 @@ void check_case(const Case& c, const CaseData& d, KernelUnderTest& k, const RunO
     }
     // A registry kernel also equals its own exact model (its operation order) bit for bit.
     std::vector<float> model;
-    if (find_kernel(k.name()) != nullptr && run_kernel_model(c, d, model)) {
+    if (const KernelDesc* kd = find_kernel(k.name()); kd != nullptr && run_kernel_model(c, d, *kd, model)) {
       const BitwiseCheck m = compare_bitwise(got.data(), model.data(), c.m, c.n, false);
       rec["checks"]["exact_model"] = m.to_json();
       if (!m.pass() && verdict == "PASS") {

@@ -6,15 +6,25 @@
 #include "kernels/amx/amx_kernels.h"
 #include "kernels/amx/amx_kquant_gemm.h"
 #include "kernels/amx/amx_plain_gemm.h"
+#include "kernels/generic/kernel_args.h"
 #include "kernels/tile/native_backend.h"
 
 namespace amxlab::amx {
 namespace {
 
+// Every native run first refuses an ISA the CPU lacks or the cap (AMXLAB_MAX_ISA /
+// --max-isa) excludes, as the VNNI kernels do: a direct call of a RunFn must not run
+// tiles under `--max-isa avx512_vnni` (the first AMX machine showed it did).
+template <class Body>
+void run_checked(const char* kernel, uint32_t isa, Body&& body) {
+  kernel_args::require_isa(isa, kernel);
+  tile::run_native([&](tile::NativeTiles& t) { body(t); });
+}
+
 template <QType WT>
 void run_native_kernel(const char* kernel, const PackedWeights& w, const ActivationView& a,
                        const OutputView& y, const Slice& s) {
-  tile::run_native([&](tile::NativeTiles& t) { gemm_slice<WT>(t, kernel, w, a, y, s); });
+  run_checked(kernel, kAmxNativeIsa, [&](tile::NativeTiles& t) { gemm_slice<WT>(t, kernel, w, a, y, s); });
 }
 
 }  // namespace
@@ -34,23 +44,26 @@ void run_iq4_nl_native(const PackedWeights& w, const ActivationView& a, const Ou
 
 template <QType T>
 void run_kq_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
-  tile::run_native([&](tile::NativeTiles& t) {
-    kquant_gemm_slice(t, T, kq_kernel_name(T, KqKernel::amx).data(), w, a, y, s);
-  });
+  const char* kernel = kq_kernel_name(T, KqKernel::amx).data();
+  run_checked(kernel, kAmxKqNativeIsa,
+              [&](tile::NativeTiles& t) { kquant_gemm_slice(t, T, kernel, w, a, y, s); });
 }
 AMXLAB_AMX_KQ_INSTANTIATE(run_kq_native)
 
 void run_s8s8_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
-  tile::run_native(
-      [&](tile::NativeTiles& t) { plain_gemm_slice<QType::S8>(t, "s8s8_gemm_32x32__amx", w, a, y, s); });
+  run_checked("s8s8_gemm_32x32__amx", kAmxPlainInt8Isa, [&](tile::NativeTiles& t) {
+    plain_gemm_slice<QType::S8>(t, "s8s8_gemm_32x32__amx", w, a, y, s);
+  });
 }
 void run_u8s8_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
-  tile::run_native(
-      [&](tile::NativeTiles& t) { plain_gemm_slice<QType::U8>(t, "u8s8_gemm_32x32__amx", w, a, y, s); });
+  run_checked("u8s8_gemm_32x32__amx", kAmxPlainInt8Isa, [&](tile::NativeTiles& t) {
+    plain_gemm_slice<QType::U8>(t, "u8s8_gemm_32x32__amx", w, a, y, s);
+  });
 }
 void run_bf16_native(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
-  tile::run_native(
-      [&](tile::NativeTiles& t) { plain_gemm_slice<QType::BF16>(t, "bf16_gemm_32x32__amx", w, a, y, s); });
+  run_checked("bf16_gemm_32x32__amx", kAmxPlainBf16Isa, [&](tile::NativeTiles& t) {
+    plain_gemm_slice<QType::BF16>(t, "bf16_gemm_32x32__amx", w, a, y, s);
+  });
 }
 
 }  // namespace amxlab::amx

@@ -24,8 +24,8 @@ const KernelDesc& runnable_named(std::string_view kname, QType type) {
 
 }  // namespace
 
-int64_t moe_large_min_rows(std::string* source) {
-  return env_setting("AMXLAB_MOE_MIN_ROWS", 1, kDefaultMoeLargeMinRows, source);
+int64_t moe_large_min_rows(std::string* source, int64_t fallback) {
+  return env_setting("AMXLAB_MOE_MIN_ROWS", 1, fallback, source);
 }
 
 MoeKernels choose_moe_kernels(QType type, std::string* why) {
@@ -34,7 +34,8 @@ MoeKernels choose_moe_kernels(QType type, std::string* why) {
   const KernelDesc& first = choose_kernel(type, 1, &small_why);
   const KernelDesc* small = nullptr;
   std::string rule;
-  if (first.layout == large.layout && first.act_type == large.act_type) {
+  if (first.layout == large.layout && first.act_type == large.act_type &&
+      first.on_tdpbf16ps() == large.on_tdpbf16ps()) {
     small = &first;
     rule = "small: the dispatcher's M=1 kernel (" + small_why + ")";
   } else {
@@ -42,23 +43,30 @@ MoeKernels choose_moe_kernels(QType type, std::string* why) {
     // then the higher ISA level.
     for (const KernelDesc& k : kernel_registry()) {
       if (k.weight_type != type || k.layout != large.layout || k.act_type != large.act_type ||
-          k.engine != Engine::native || !kernel_runnable(k))
+          k.on_tdpbf16ps() != large.on_tdpbf16ps() || k.engine != Engine::native || !kernel_runnable(k))
         continue;
       const auto rank = [](const KernelDesc& d) {
         return (d.op == KernelOp::gemv ? 10 : 0) + isa_rank(d.isa);
       };
       if (small == nullptr || rank(k) > rank(*small)) small = &k;
     }
-    rule = std::string("small: ") + std::string(first.name) + " reads " + name(first.layout) + ", not " +
-           name(large.layout) + "; the best kernel of that layout for one row";
+    rule = std::string("small: ") + std::string(first.name) +
+           (first.on_tdpbf16ps() != large.on_tdpbf16ps()
+                ? std::string(" sums BF16 pairs in another order than TDPBF16PS")
+                : " reads " + std::string(name(first.layout)) + ", not " + name(large.layout)) +
+           "; the best kernel of that layout and order for one row";
   }
   std::string source;
-  MoeKernels out{&large, small, moe_large_min_rows(&source)};
+  const bool amx = large.engine == Engine::native && (large.isa & (kIsaAmxInt8 | kIsaAmxBf16)) != 0;
+  MoeKernels out{&large, small,
+                 moe_large_min_rows(&source, amx ? kDefaultMoeLargeMinRowsAmx : kDefaultMoeLargeMinRows)};
   if (why != nullptr) {
     *why = out.name() + ": large: " + large_why + "; " + rule +
            "; groups of >= " + std::to_string(out.large_min_rows) + " rows run on " +
            std::string(large.name) + " (" +
-           (source == "default" ? std::string("the measured default") : source) + ")";
+           (source == "default" ? std::string(amx ? "the default measured on AMX" : "the measured default")
+                                : source) +
+           ")";
   }
   return out;
 }

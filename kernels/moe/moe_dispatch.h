@@ -12,8 +12,11 @@
 // expert's group is cold (its weights come from DRAM once per call), and up to 3 rows the
 // GEMV, which prefetches its weight streams, beats the GEMM although it reads the weights
 // once per row (the second read hits L2); from 4 rows the GEMM wins. AMXLAB_MOE_MIN_ROWS
-// (an integer >= 1) overrides it. Where large is AMX and small a VNNI kernel the
-// crossover has not been measured on AMX hardware; the same threshold applies.
+// (an integer >= 1) overrides it. Where large is the native AMX GEMM the threshold is
+// kDefaultMoeLargeMinRowsAmx = 1, measured on Emerald Rapids (16 threads, Qwen3-30B-A3B's
+// expert shape e128top8t64n768k2048, uniform routing: Q4_K 1861 / 2266 / 2167 us and Q6_K
+// 2979 / 3172 / 3099 us with thresholds 1 / 4 / 16 - the AMX GEMM beats the VNNI GEMV and
+// GEMM even for one-row groups; results/intel-xeon-emerald-rapids-16core-vm/).
 #pragma once
 
 #include <string>
@@ -25,9 +28,10 @@ namespace amxlab::moe {
 
 // Groups of at least this many rows run on the large kernel (see above).
 inline constexpr int64_t kDefaultMoeLargeMinRows = 4;
-// AMXLAB_MOE_MIN_ROWS when set to an integer >= 1, else kDefaultMoeLargeMinRows; `source`
-// as env_setting (kernels/dispatch.h) says.
-int64_t moe_large_min_rows(std::string* source = nullptr);
+inline constexpr int64_t kDefaultMoeLargeMinRowsAmx = 1;  // large = the native AMX GEMM
+// AMXLAB_MOE_MIN_ROWS when set to an integer >= 1, else `fallback` (one of the defaults
+// above); `source` as env_setting (kernels/dispatch.h) says.
+int64_t moe_large_min_rows(std::string* source = nullptr, int64_t fallback = kDefaultMoeLargeMinRows);
 
 // The auto choice; `why` receives the kernels and the reasons. Throws Error when no
 // kernel of the type can run here.

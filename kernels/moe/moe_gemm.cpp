@@ -37,6 +37,11 @@ void check_moe_kernels(const MoeKernels& k) {
                    name(k.small->layout) + " x " + name(k.small->act_type) +
                    ": the groups of one call must read the same packed experts";
           });
+  require(k.large->on_tdpbf16ps() == k.small->on_tdpbf16ps(), [&] {
+    return "moe_gemm: " + std::string(k.large->name) + " and " + std::string(k.small->name) +
+           " sum BF16 pairs in different orders (TDPBF16PS / VDPBF16PS): one call's groups must "
+           "follow one exact model";
+  });
   require(k.large_min_rows >= 1, "moe_gemm: large_min_rows must be >= 1");
 }
 

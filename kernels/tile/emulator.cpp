@@ -106,6 +106,15 @@ void EmulatedTiles::check_configured(TileOp op, int t, const char* role) const {
           "): tile is not configured (rows = 0, colsb = 0 in the current LDTILECFG)");
 }
 
+// TILELOADD / TILESTORED of a tile whose colsb is not a whole number of dwords raise #UD
+// on silicon (measured on Emerald Rapids: LDTILECFG and TILEZERO accept colsb = 10, the
+// load and the store of that tile die of SIGILL; the same config's colsb = 8 tile works).
+void EmulatedTiles::check_whole_dwords(TileOp op, int t) const {
+  if (config_.colsb[t] % 4 != 0)
+    fault(std::string(tile_op_name(op)) + " " + tmm(t) + ": colsb (" + std::to_string(config_.colsb[t]) +
+          ") is not a multiple of 4 (#UD on silicon)");
+}
+
 void EmulatedTiles::check_footprint(TileOp op, int t, uintptr_t base, std::ptrdiff_t stride,
                                     bool write) const {
   const int r = config_.rows[t];
@@ -200,6 +209,7 @@ void EmulatedTiles::loadd_at(int t, const void* base, std::ptrdiff_t stride) {
   const TileOp op = TileOp::tileloadd;
   check_permission(op);
   check_configured(op, t, "destination");
+  check_whole_dwords(op, t);
   const uintptr_t b = reinterpret_cast<uintptr_t>(base);
   check_footprint(op, t, b, stride, /*write=*/false);
   const int r = config_.rows[t];
@@ -219,6 +229,7 @@ void EmulatedTiles::stored_at(int t, void* base, std::ptrdiff_t stride) {
   const TileOp op = TileOp::tilestored;
   check_permission(op);
   check_configured(op, t, "source");
+  check_whole_dwords(op, t);
   const uintptr_t b = reinterpret_cast<uintptr_t>(base);
   check_footprint(op, t, b, stride, /*write=*/true);
   const int r = config_.rows[t];

@@ -10,8 +10,8 @@
 //    (int32, wrap-around, signedness per op), then bytes beyond C.colsb and rows
 //    beyond C.rows are zero;
 //  * TDPBF16PS: bf16 pairs into fp32 with the rules of kernels/tile/arith.h (DAZ, FTZ
-//    after rounding, RNE, MXCSR ignored) in the Bf16Order of the options, which is
-//    PROVISIONAL until an AMX machine decides it (selftest, README.md).
+//    after rounding, RNE, MXCSR ignored) in the Bf16Order of the options, by default
+//    the one measured on Emerald Rapids silicon (arith.h, README.md).
 //
 // Strict checks (each throws TileFault naming the instruction, tiles and shapes):
 //  * any tile instruction before the process asked the OS for AMX permission
@@ -21,6 +21,8 @@
 //  * a tile used while unconfigured (no LDTILECFG, after TILERELEASE, or rows = 0);
 //  * dot products: the same tile as two operands, colsb not a multiple of 4,
 //    A.colsb != 4*B.rows, C.rows != A.rows, C.colsb != B.colsb, B.rows > 16;
+//  * TILELOADD / TILESTORED of a tile whose colsb is not a multiple of 4 (#UD on silicon;
+//    LDTILECFG and TILEZERO accept it - measured, native_crosscheck.h);
 //  * TILELOADD / TILESTORED whose rows x colsb footprint (with the stride) is not
 //    inside one buffer the kernel declared with declare_buffer(), or that stores into
 //    a buffer declared read-only (or loads from one declared write-only).
@@ -52,7 +54,7 @@ class TileFault : public Error {
 };
 
 struct EmulatorOptions {
-  Bf16Order bf16_order = kDefaultBf16Order;  // PROVISIONAL, see arith.h
+  Bf16Order bf16_order = kDefaultBf16Order;  // TDPBF16PS as measured on silicon (arith.h)
   bool count_only = false;
   // Whether the process has requested AMX permission. A test hook: the default asks
   // the process state (amxlab::amx_permission_requested()).
@@ -145,6 +147,7 @@ class EmulatedTiles {
 
   void check_permission(TileOp op) const;
   void check_configured(TileOp op, int t, const char* role) const;
+  void check_whole_dwords(TileOp op, int t) const;
   void check_footprint(TileOp op, int t, uintptr_t base, std::ptrdiff_t stride, bool write) const;
   std::string shape(int t) const;
   [[noreturn]] void fault(const std::string& msg) const;

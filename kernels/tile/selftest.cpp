@@ -20,9 +20,9 @@ std::string order_counts(const uint64_t mismatches[3], uint64_t lanes) {
   return s;
 }
 
-int default_order_index() {
+int order_index(Bf16Order order) {
   for (int o = 0; o < 3; ++o)
-    if (kAllBf16Orders[o] == kDefaultBf16Order) return o;
+    if (kAllBf16Orders[o] == order) return o;
   return 0;
 }
 
@@ -41,9 +41,9 @@ std::string bf16_verdict_text(const Bf16OrderVerdict& v) {
     return "ambiguous: " + list + " all equal native on " + std::to_string(v.programs) +
            " programs (run more --programs)";
   if (v.default_confirmed)
-    return "native TDPBF16PS follows " + def + " (the provisional default) on all " +
+    return "native TDPBF16PS follows " + def + " (the emulator's order) on all " +
            std::to_string(v.programs) + " programs: confirmed";
-  return "native TDPBF16PS follows " + list + ", not the provisional default " + def + " (" +
+  return "native TDPBF16PS follows " + list + ", not the emulator's order " + def + " (" +
          std::to_string(v.programs) + " programs): make " + list + " the default in kernels/tile/arith.h";
 }
 
@@ -52,7 +52,8 @@ std::vector<CheckResult> run_tile_selftest(const SelftestOptions& opt, Bf16Order
   Bf16OrderVerdict local;
   Bf16OrderVerdict& v16 = verdict != nullptr ? *verdict : local;
   v16 = Bf16OrderVerdict{};
-  const int def = default_order_index();
+  const int def = order_index(kDefaultBf16Order);
+  const int vdp = order_index(kVdpbf16psOrder);
 
   // --- int8 rules vs VPDPBUSD -------------------------------------------------------
   {
@@ -79,17 +80,17 @@ std::vector<CheckResult> run_tile_selftest(const SelftestOptions& opt, Bf16Order
   // --- bf16 rules vs VDPBF16PS ------------------------------------------------------
   {
     CheckResult c{
-        std::string("bf16 rules (") + bf16_order_name(kDefaultBf16Order) + ") vs native VDPBF16PS (zmm)",
+        std::string("bf16 rules (") + bf16_order_name(kVdpbf16psOrder) + ") vs native VDPBF16PS (zmm)",
         CheckStatus::skip, ""};
     try {
       const Bf16Validation v = validate_vdpbf16ps(opt.lanes, opt.seed + 1);
       if (!v.ran) {
         c.detail = v.skip_reason;
       } else {
-        c.status = v.mismatches[def] == 0 ? CheckStatus::pass : CheckStatus::fail;
+        c.status = v.mismatches[vdp] == 0 ? CheckStatus::pass : CheckStatus::fail;
         c.detail = "lanes bitwise equal per order: " + order_counts(v.mismatches, v.lanes) + " (" +
                    std::to_string(v.nan_lanes) + " NaN lanes, payloads compared)";
-        if (v.mismatches[def] != 0) c.detail += "; " + v.first_mismatch[def];
+        if (v.mismatches[vdp] != 0) c.detail += "; " + v.first_mismatch[vdp];
       }
     } catch (const std::exception& e) {
       c.status = CheckStatus::fail;
@@ -105,7 +106,7 @@ std::vector<CheckResult> run_tile_selftest(const SelftestOptions& opt, Bf16Order
   CheckResult bf16{"TDPBF16PS order: emulated == native", CheckStatus::skip, ""};
   CheckResult demo{"demo GEMM: emulated == native", CheckStatus::skip, ""};
   try {
-    const NativeCrosscheckReport r = run_native_tile_crosscheck(opt.tile_programs, opt.seed + 2);
+    const NativeCrosscheckReport r = run_native_tile_crosscheck(opt.tile_programs, opt.seed + 2, opt.trace);
     int8.status = r.int8_mismatches == 0 ? CheckStatus::pass : CheckStatus::fail;
     int8.detail = std::to_string(r.int8_programs - r.int8_mismatches) + "/" +
                   std::to_string(r.int8_programs) + " programs bitwise equal";

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@ struct SelftestOptions {
   uint64_t lanes = uint64_t{1} << 20;  // per VNNI instruction
   uint64_t tile_programs = 10000;      // random tile programs (AMX machines)
   uint64_t seed = 20240601;
+  std::FILE* trace = nullptr;  // each tile program named here before it runs natively
 };
 
 // What the native cross-check says about TDPBF16PS's order (arith.h's Bf16Order is

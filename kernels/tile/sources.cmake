@@ -8,10 +8,11 @@ target_sources(amxlab_kernels PRIVATE
   ${_amxlab_tile_dir}/validate_vnni.cpp
   ${_amxlab_tile_dir}/validate_vnni_native.cpp
   ${_amxlab_tile_dir}/native_crosscheck.cpp
+  ${_amxlab_tile_dir}/native_probes.cpp
   ${_amxlab_tile_dir}/selftest.cpp
 )
 # Native AMX translation unit (only runs after run_native()/require_amx_usable()).
-set_source_files_properties(${_amxlab_tile_dir}/native_crosscheck.cpp PROPERTIES
+set_source_files_properties(${_amxlab_tile_dir}/native_crosscheck.cpp ${_amxlab_tile_dir}/native_probes.cpp PROPERTIES
   COMPILE_OPTIONS "-mamx-tile;-mamx-int8;-mamx-bf16")
 # Native VPDPBUSD / VDPBF16PS (only called when cpu_features() reports them).
 set_source_files_properties(${_amxlab_tile_dir}/validate_vnni_native.cpp PROPERTIES

@@ -331,7 +331,8 @@ int64_t fit_k(QType t, int64_t k) {
   }
 }
 
-std::vector<uint32_t> reference_bits(QType wt, const GemmData& d, int64_t m, int64_t n, int64_t k) {
+std::vector<uint32_t> reference_bits(QType wt, const GemmData& d, int64_t m, int64_t n, int64_t k,
+                                     const KernelDesc* kernel) {
   const golden::Shape s{m, n, k};
   std::vector<uint32_t> out(static_cast<size_t>(m * n));
   std::span<float> yf{reinterpret_cast<float*>(out.data()), out.size()};
@@ -340,7 +341,9 @@ std::vector<uint32_t> reference_bits(QType wt, const GemmData& d, int64_t m, int
     case QType::S8: golden::gemm_s8s8(as<int8_t>(d.activations), as<int8_t>(d.weights), s, yi); break;
     case QType::U8: golden::gemm_u8s8(as<uint8_t>(d.activations), as<int8_t>(d.weights), s, yi); break;
     case QType::BF16:
-      golden::model_bf16_dot2(as<uint16_t>(d.activations), as<uint16_t>(d.weights), s, yf);
+      golden::model_bf16(kernel != nullptr && kernel->on_tdpbf16ps() ? golden::Bf16Model::tdpbf16ps
+                                                                     : golden::Bf16Model::vdpbf16ps,
+                         as<uint16_t>(d.activations), as<uint16_t>(d.weights), s, yf);
       break;
     case QType::F16: golden::model_fma_f32(d.act_f32, widened_f16(d.weights), s, yf); break;
     case QType::F32: golden::model_fma_f32(d.act_f32, as<float>(d.weights), s, yf); break;
@@ -420,7 +423,7 @@ bool GemmTester::test(const KernelDesc& kernel) const {
   for (int r = 0; r < repeat_; ++r) threading::run_gemm(pool, kernel, w, av, ov);
   EXPECT_EQ(read_mxcsr() & kMxcsrControlMask, mxcsr_before) << what << ": MXCSR changed";
 
-  const std::vector<uint32_t> ref_bits = reference_bits(wt, d, m_, n_, k);
+  const std::vector<uint32_t> ref_bits = reference_bits(wt, d, m_, n_, k, &kernel);
   const std::span<const float> ref{reinterpret_cast<const float*>(ref_bits.data()), ref_bits.size()};
   const bool is_int = wt == QType::S8 || wt == QType::U8;
 

@@ -125,7 +125,11 @@ GemmData make_gemm_data(QType wt, int64_t m, int64_t n, int64_t k, uint64_t seed
 // What a kernel reading weight type wt must write, as bits [M][N]: golden::gemm_quantized
 // for the block formats, golden::gemm_s8s8 / gemm_u8s8 for raw int8, and the kernel's
 // exact model (reference/golden/kernel_models.h) for bf16, f16 and f32.
-std::vector<uint32_t> reference_bits(QType wt, const GemmData& d, int64_t m, int64_t n, int64_t k);
+// The reference a kernel must equal bit for bit: golden for the integer and quantised
+// types, the kernel's exact model for F32 / F16 / BF16 (of `kernel` when given: a BF16
+// kernel on TDPBF16PS follows another order than one on VDPBF16PS).
+std::vector<uint32_t> reference_bits(QType wt, const GemmData& d, int64_t m, int64_t n, int64_t k,
+                                     const KernelDesc* kernel = nullptr);
 
 // Float kernels only: the number of outputs outside golden's analytic bound (error_bounds.h),
 // and the first one described in *first.

@@ -82,14 +82,17 @@ struct Fixture {
   GemmData data;
   std::vector<uint32_t> ref;
 };
-const Fixture& fixture(QType t, int64_t tokens) {
-  static std::map<std::pair<int, int64_t>, Fixture> cache;
-  auto& f = cache[{static_cast<int>(t), tokens}];
+// kernel: the set's large kernel, whose exact model a BF16 reference follows (a set's two
+// kernels follow the same one: check_moe_kernels).
+const Fixture& fixture(QType t, int64_t tokens, const KernelDesc* kernel = nullptr) {
+  static std::map<std::tuple<int, int64_t, bool>, Fixture> cache;
+  const bool tdp = kernel != nullptr && kernel->on_tdpbf16ps();
+  auto& f = cache[{static_cast<int>(t), tokens, tdp}];
   if (f.ref.empty()) {
     const int64_t k = moe_k(t);
     f.data = make_gemm_data(t, tokens, kExperts * kN, k, 1300 + static_cast<uint64_t>(tokens),
                             ActQuant::runtime, false);
-    f.ref = reference_bits(t, f.data, tokens, kExperts * kN, k);
+    f.ref = reference_bits(t, f.data, tokens, kExperts * kN, k, kernel);
   }
   return f;
 }
@@ -118,7 +121,7 @@ uint32_t nan_bits() {
 // One moe_gemm call checked against the reference; false (with a message) on a mismatch.
 bool check_call(const moe::MoeKernels& ks, const PackedWeights& w, QType t, int64_t tokens, int64_t top_k,
                 RouteKind route, int threads, uint64_t seed) {
-  const Fixture& f = fixture(t, tokens);
+  const Fixture& f = fixture(t, tokens, ks.large);
   const int64_t k = moe_k(t), routes = tokens * top_k;
   const auto ids = harness::make_routing(route, tokens, top_k, kExperts, seed);
   std::vector<uint32_t> dst(static_cast<size_t>(routes * (kN + kPad)), nan_bits());
@@ -161,7 +164,7 @@ TEST_P(MoeKernelSet, BitwiseToGoldenForEveryRouting) {
   if (ks.large->engine == Engine::emulated) request_amx_permission();
   const QType t = ks.large->weight_type;
   for (const int64_t tokens : {1, 7, 64, 512}) {
-    const Fixture& f = fixture(t, tokens);
+    const Fixture& f = fixture(t, tokens, ks.large);
     const PackedWeights w = moe::pack_experts(
         *ks.large, t, f.data.weights, kExperts, kN, moe_k(t), default_memory_resource(),
         [](int64_t count, const std::function<void(int64_t)>& fn) { pool_for(2).parallel_for(count, fn); });
@@ -196,7 +199,7 @@ TEST(Moe, ThresholdDoesNotChangeBits) {
       moe::MoeKernels ks = base;
       ks.large_min_rows = min_rows;
       const QType t = ks.large->weight_type;
-      const Fixture& f = fixture(t, 64);
+      const Fixture& f = fixture(t, 64, ks.large);
       const PackedWeights w = moe::pack_experts(*ks.large, t, f.data.weights, kExperts, kN, moe_k(t));
       ASSERT_TRUE(check_call(ks, w, t, 64, 2, RouteKind::zipf, 2, 77)) << "large_min_rows=" << min_rows;
     }
@@ -210,7 +213,7 @@ TEST(Moe, AutoChoiceForEveryType) {
     const moe::MoeKernels ks = moe::choose_moe_kernels(t, &why);
     EXPECT_NO_THROW(moe::check_moe_kernels(ks)) << why;
     EXPECT_NE(why.find(std::string(ks.large->name)), std::string::npos) << why;
-    const Fixture& f = fixture(t, 7);
+    const Fixture& f = fixture(t, 7, ks.large);
     const PackedWeights w = moe::pack_experts(*ks.large, t, f.data.weights, kExperts, kN, moe_k(t));
     EXPECT_TRUE(check_call(ks, w, t, 7, 8, RouteKind::uniform, 2, 5)) << why;
   }

@@ -1,4 +1,4 @@
-// TDPBF16PS in every (PROVISIONAL) order variant against hand-worked examples.
+// TDPBF16PS in every order variant against hand-worked examples.
 // Expected values are worked out in the comments, not printed from the code.
 //
 // Notation: a pair is (even, odd); the tile computes C += A.pair . B.pair per K dword.
@@ -126,9 +126,12 @@ TEST(TileBf16, NaNPrecedenceAndDefaultNaN) {
   check_all_orders(0x3f800000u, {0x3f80, 0x7f81}, {0x3f80, 0x3f80}, {0x7fc10000u, 0x7fc10000u, 0x7fc10000u});
 }
 
-TEST(TileBf16, DefaultOrderIsOddThenEvenProvisional) {
-  EXPECT_EQ(kDefaultBf16Order, Bf16Order::odd_then_even_fma);
-  EXPECT_EQ(EmulatorOptions{}.bf16_order, Bf16Order::odd_then_even_fma);
+TEST(TileBf16, TheEmulatorFollowsTheSiliconsOrders) {
+  // TDPBF16PS: separate sums per instruction (measured on Emerald Rapids; the probes in
+  // tests/data/tile replay it below); VDPBF16PS: odd then even (measured on Zen 5).
+  EXPECT_EQ(kDefaultBf16Order, Bf16Order::separate_sums);
+  EXPECT_EQ(EmulatorOptions{}.bf16_order, Bf16Order::separate_sums);
+  EXPECT_EQ(kVdpbf16psOrder, Bf16Order::odd_then_even_fma);
 }
 
 TEST(TileBf16, NeedsDefaultMxcsrAndLeavesItAlone) {
@@ -174,13 +177,15 @@ TEST(TileBf16, FullTileIndexing) {
   t.stored<0>(out.data(), 64);
   for (int m = 0; m < 16; ++m)
     for (int n = 0; n < 16; ++n) {
-      uint32_t acc = c[m * 16 + n];
+      // The silicon's order (separate even and odd sums, then C + (even + odd)).
+      uint32_t even = 0, odd = 0;
       for (int k = 0; k < 16; ++k) {
         const uint16_t ae = a[m * 32 + 2 * k], ao = a[m * 32 + 2 * k + 1];
         const uint16_t be = b[k * 32 + 2 * n], bo = b[k * 32 + 2 * n + 1];
-        acc = fma_daz_ftz(bf16_bits_to_f32_bits(ao), bf16_bits_to_f32_bits(bo), acc);
-        acc = fma_daz_ftz(bf16_bits_to_f32_bits(ae), bf16_bits_to_f32_bits(be), acc);
+        even = fma_daz_ftz(bf16_bits_to_f32_bits(ae), bf16_bits_to_f32_bits(be), even);
+        odd = fma_daz_ftz(bf16_bits_to_f32_bits(ao), bf16_bits_to_f32_bits(bo), odd);
       }
+      const uint32_t acc = add_daz_ftz(c[m * 16 + n], add_daz_ftz(even, odd));
       ASSERT_EQ(out[m * 16 + n], acc) << m << "," << n;
     }
 }

@@ -132,6 +132,23 @@ TEST(TileChecks, ColsbNotMultipleOf4) {
   expect_fault([&] { t.dpbssd<0, 1, 2>(); }, {"B.colsb (63) is not a multiple of 4"});
 }
 
+// Silicon (Emerald Rapids) accepts colsb = 10 in LDTILECFG and TILEZERO but raises #UD
+// on TILELOADD / TILESTORED of that tile (`tile-selftest --probe-colsb`); so does the
+// emulator, and a fault changes nothing.
+TEST(TileChecks, LoadAndStoreNeedWholeDwords) {
+  EmulatedTiles t = make_emulator();
+  std::vector<uint8_t> buf(64, 0x5a);
+  t.declare_buffer(buf.data(), buf.size(), "buf");
+  t.configure(TileConfig::palette1().set(0, 2, 10).set(1, 2, 8));
+  t.zero<0>();
+  expect_fault([&] { t.loadd<0>(buf.data(), 16); }, {"TILELOADD tmm0", "colsb (10) is not a multiple of 4"});
+  expect_fault([&] { t.stored<0>(buf.data(), 16); },
+               {"TILESTORED tmm0", "colsb (10) is not a multiple of 4"});
+  EXPECT_EQ(buf, std::vector<uint8_t>(64, 0x5a));
+  t.loadd<1>(buf.data(), 16);
+  t.stored<1>(buf.data(), 16);
+}
+
 // B.rows > 16 (more than 16 rows of K) cannot be configured: LDTILECFG already
 // rejects rows > 16 (RowsAbove16), so K <= 16 dwords holds for every dot product.
 

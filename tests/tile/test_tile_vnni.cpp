@@ -40,9 +40,9 @@ TEST(TileVnni, Vdpbf16psEmulationEqualsNative) {
   const Bf16Validation r = validate_vdpbf16ps(1u << 17, 12);
   ASSERT_TRUE(r.ran) << r.skip_reason;
   EXPECT_GT(r.nan_lanes, 0u);  // NaN lanes are part of the comparison
-  // The default (PROVISIONAL) order is the one measured on VDPBF16PS ...
+  // VDPBF16PS follows odd_then_even_fma ...
   EXPECT_EQ(r.mismatches[0], 0u) << bf16_order_name(kAllBf16Orders[0]) << ": " << r.first_mismatch[0];
-  EXPECT_EQ(kAllBf16Orders[0], kDefaultBf16Order);
+  EXPECT_EQ(kAllBf16Orders[0], kVdpbf16psOrder);
   // ... and the inputs are discriminating: the other orders fail on some lanes.
   EXPECT_GT(r.mismatches[1], 0u);
   EXPECT_GT(r.mismatches[2], 0u);
