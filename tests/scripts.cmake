@@ -15,3 +15,18 @@ if(NOT AMXLAB_SANITIZE AND NOT AMXLAB_TSAN AND TARGET amxlab_runner)
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_slurm_sweep.sh ${CMAKE_BINARY_DIR})
   set_tests_properties(slurm_sweep PROPERTIES LABELS fast SKIP_RETURN_CODE 77 TIMEOUT 240 RUN_SERIAL TRUE)
 endif()
+
+# kernels/ADDING_A_KERNEL.md: every file, amxlab command, flag and kernel it names exists.
+if(TARGET amxlab_runner)
+  add_test(NAME guide_references
+           COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_guide_references.py ${PROJECT_SOURCE_DIR}
+                   $<TARGET_FILE:amxlab>)
+  set_tests_properties(guide_references PROPERTIES LABELS fast TIMEOUT 60)
+endif()
+
+# scripts/ab.sh on revisions made in a throwaway clone (issue #16): two full builds of
+# amxlab, then incremental ones; label long (about 6 minutes on 2 cores).
+if(NOT AMXLAB_SANITIZE AND NOT AMXLAB_TSAN AND TARGET amxlab_runner)
+  add_test(NAME ab_revisions COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_ab.sh)
+  set_tests_properties(ab_revisions PROPERTIES LABELS long SKIP_RETURN_CODE 77 TIMEOUT 1500 RUN_SERIAL TRUE)
+endif()

@@ -237,6 +237,10 @@ int run_mode(const std::string& mode, const SweepFlags& f) {
   apply_isa_cap(f);
   std::vector<std::string> dropped;
   const auto cases = collect_cases(f, mode == "run", dropped);
+  if (f.list) {
+    for (const auto& c : cases) fmt::print("{}\n", c.descriptor());
+    return 0;
+  }
   return exit_code(run_cases(mode, cases, dropped, f));
 }
 
@@ -288,6 +292,7 @@ void add_sweep_flags(CLI::App* cmd, SweepFlags& f) {
       "also time oneDNN under each ISA cap, one subprocess each (e.g. avx512_core_vnni,avx512_core_amx)");
   cmd->add_flag("--no-onednn", f.no_onednn, "skip oneDNN (check and timing)");
   cmd->add_flag("--quick", f.quick, "default sweep: smaller shapes");
+  cmd->add_flag("--list", f.list, "print the sweep's case descriptors (a batch file) and run nothing");
 }
 
 }  // namespace

@@ -18,6 +18,7 @@ struct SweepFlags {
   int repetitions = 5;
   double min_time_s = 0.05, timeout_s = 900;
   bool no_cold = false, no_onednn = false, no_isolate = false, quick = false, hugepages = false;
+  bool list = false;  // print the cases' descriptors (a batch file) and run nothing
   std::string page_query = "move_pages";
 };
 

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# A/B of the working tree (B) against a git revision (A): did any bit move, did anything
+# get slower? Both binaries run the same sweep interleaved (A, B, B, A, A, B, ... one whole
+# sweep per turn, every case, same pinning and placement), so that a noisy neighbour hits
+# both sides alike; scripts/ab_report.py merges the samples and gives the verdict.
+#
+#   scripts/ab.sh BASE_REV [--rounds N] [--threshold PCT] [--out DIR]
+#                 [--manifest NAME [--recipe R] [--layers L] [--threads T]] [amxlab bench flags ...]
+#
+# BASE_REV  any commit-ish (main, HEAD~3, a tag, a sha). It is checked out in the git
+#           worktree $AMXLAB_AB_CACHE/worktree (default build/ab/) and built there with the
+#           working tree's build type and compiler (build/release/CMakeCache.txt), only
+#           the amxlab target, incrementally from the last base; the binary is kept per sha
+#           (build/ab/bin/<sha>/amxlab), so a later A/B against the same sha reuses it.
+#           A base worktree with local changes is refused (a checkout there would not be
+#           BASE_REV); a revision that does not build is refused with its errors.
+# B         the working tree, built into build/release (cmake --build --preset release
+#           --target amxlab) - uncommitted changes included: that is the point.
+# Sweep     the bench flags after the options (--case, --batch FILE, --type/--m/...);
+#           --manifest NAME: the model's timed cases (`amxlab model --list-cases`);
+#           none: the regression sweep (q4_0, q8_0; M 1, 16; N = K = 4096; 1 and 2 threads).
+#           Cases naming a kernel the base does not have run on B alone ("new").
+# --rounds  turns per side (default 5); --threshold: the slowdown, in %, that fails the A/B
+#           when it is also significant (default 3); --out: results folder (default
+#           results/local/ab-<time>/: a.N.json / b.N.json per turn, ab.json, ab.png).
+#
+# Exit: 0 no moved bit, no new mismatch, no significant slowdown beyond the threshold;
+#       1 one of those; 2 usage; 3 the base does not build or cannot be checked out.
+set -uo pipefail
+
+repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel) || exit 2
+cd "$repo" || exit 2
+die() { echo "ab: $*" >&2; exit "${2:-2}"; }
+
+[ $# -ge 1 ] || die "usage: scripts/ab.sh BASE_REV [--rounds N] [--threshold PCT] [--out DIR] [--manifest NAME] [bench flags...]"
+case "$1" in -h | --help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0"; exit 0 ;; esac
+base_rev=$1
+shift
+rounds=5 threshold=3 out="" manifest="" recipe="" layers="" mthreads=""
+sweep=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds=${2:?--rounds needs a number}; shift 2 ;;
+    --threshold) threshold=${2:?--threshold needs a percentage}; shift 2 ;;
+    --out) out=${2:?--out needs a folder}; shift 2 ;;
+    --manifest) manifest=${2:?--manifest needs a model name}; shift 2 ;;
+    --recipe) recipe=${2:?}; shift 2 ;;
+    --layers) layers=${2:?}; shift 2 ;;
+    --threads) if [ -n "$manifest" ]; then mthreads=${2:?}; else sweep+=("$1" "${2:?}"); fi; shift 2 ;;
+    *) sweep+=("$1"); shift ;;
+  esac
+done
+case "$rounds" in '' | *[!0-9]* | 0 | 1) die "--rounds must be a whole number >= 2 (got '$rounds')" ;; esac
+case "$threshold" in '' | *[!0-9.]*) die "--threshold must be a percentage, e.g. 3 (got '$threshold')" ;; esac
+
+py=python3
+[ -x /usr/bin/python3 ] && py=/usr/bin/python3 # Debian's, with python3-matplotlib (bootstrap.sh)
+
+# --- A: the base revision, built once per sha ----------------------------------------
+# One worktree and one build folder for every base (build/ab/worktree, build/ab/build):
+# checking out another sha there touches only the files that differ, so the build is
+# incremental; each sha's amxlab is kept as build/ab/bin/<sha>/amxlab.
+sha=$(git rev-parse --verify --quiet "$base_rev^{commit}") || die "'$base_rev' is not a commit of this repository" 3
+cache=${AMXLAB_AB_CACHE:-$repo/build/ab}
+src="$cache/worktree" bdir="$cache/build" a_bin="$cache/bin/$sha/amxlab"
+mkdir -p "$cache/bin/$sha" || die "cannot create $cache/bin/$sha" 3
+if [ ! -x "$a_bin" ]; then
+  if [ -e "$src" ]; then
+    dirty=$(git -C "$src" status --porcelain --untracked-files=no 2>&1) ||
+      die "$src is not a git worktree: remove it" 3
+    [ -z "$dirty" ] || die "the base worktree $src has local changes, so a checkout there would not be $base_rev (remove it, or commit the change and A/B against that): $dirty" 3
+    git -C "$src" checkout --quiet --detach "$sha" 2>"$cache/checkout.log" ||
+      die "cannot check out $sha in $src: $(tail -n 3 "$cache/checkout.log")" 3
+  else
+    git worktree prune
+    git worktree add --detach --quiet "$src" "$sha" 2>"$cache/checkout.log" ||
+      die "cannot check out $sha into $src: $(tail -n 3 "$cache/checkout.log")" 3
+  fi
+  cache_var() { sed -n "s/^$1:[A-Z]*=//p" "$repo/build/release/CMakeCache.txt" 2>/dev/null | head -n 1; }
+  build_type=$(cache_var CMAKE_BUILD_TYPE) cxx=$(cache_var CMAKE_CXX_COMPILER) cc=$(cache_var CMAKE_C_COMPILER)
+  echo "ab: building $base_rev ($sha) in $bdir (${build_type:-Release}, ${cxx:-default compiler}) ..."
+  log="$cache/bin/$sha/build.log"
+  if ! { cmake -S "$src" -B "$bdir" -DCMAKE_BUILD_TYPE="${build_type:-Release}" -DAMXLAB_BUILD_TESTS=OFF \
+      ${cxx:+-DCMAKE_CXX_COMPILER="$cxx"} ${cc:+-DCMAKE_C_COMPILER="$cc"} &&
+    cmake --build "$bdir" --target amxlab -j "$(nproc)"; } >"$log" 2>&1; then
+    echo "ab: $base_rev ($sha) does not build; its errors (full log: $log):" >&2
+    grep -E 'error|Error' "$log" | head -n 20 >&2
+    rmdir "$cache/bin/$sha" 2>/dev/null
+    exit 3
+  fi
+  cp "$bdir/harness/cli/amxlab" "$a_bin.tmp" && mv "$a_bin.tmp" "$a_bin" || die "cannot keep the base binary" 3
+fi
+
+# --- B: the working tree --------------------------------------------------------------
+[ -f build/release/CMakeCache.txt ] || cmake --preset release >/dev/null || die "cannot configure build/release"
+cmake --build build/release --target amxlab -j "$(nproc)" >/dev/null 2>build/release/ab-build.err ||
+  { cat build/release/ab-build.err >&2; die "the working tree does not build" 1; }
+b_bin="$repo/build/release/harness/cli/amxlab"
+
+# --- the sweep --------------------------------------------------------------------------
+[ -n "$out" ] || out="results/local/ab-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out" || die "cannot create $out"
+if [ -n "$manifest" ]; then
+  margs=(--manifest "$manifest")
+  [ -n "$recipe" ] && margs+=(--recipe "$recipe")
+  [ -n "$layers" ] && margs+=(--layers "$layers")
+  [ -n "$mthreads" ] && margs+=(--threads "$mthreads")
+  "$b_bin" model "${margs[@]}" --list-cases >"$out/cases.txt" || die "amxlab model ${margs[*]} --list-cases failed"
+  sweep+=(--batch "$out/cases.txt")
+elif [ ${#sweep[@]} -eq 0 ]; then
+  sweep=(--type q4_0,q8_0 --m 1,16 --n 4096 --k 4096 --threads 1,2)
+fi
+# One flag set for both sides: `run` checks every case (verdict, output digest) and times it
+# hot; no cold timing, no oneDNN (not what an A/B compares).
+bench=(run --no-cold --no-onednn --reps 3 --min-time 0.02)
+# Cases whose kernel the base lacks run on B alone: list B's cases, drop those for A.
+"$b_bin" "${bench[@]}" "${sweep[@]}" --list >"$out/cases.b.txt" 2>"$out/list.err" ||
+  die "the sweep flags are not accepted by the working tree's amxlab: $(tail -n 3 "$out/list.err")"
+"$a_bin" info --json >"$out/a-info.json" 2>/dev/null || echo '{}' >"$out/a-info.json"
+"$py" "$repo/scripts/ab_report.py" split-cases "$out/cases.b.txt" "$out/a-info.json" "$out/cases.a.txt" ||
+  die "cannot split the cases"
+
+echo "ab: A = $base_rev ($sha), B = working tree ($(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo '+changes')); $rounds rounds of $(wc -l <"$out/cases.b.txt") cases -> $out"
+order=()
+for ((r = 1; r <= rounds; r++)); do
+  # A B, then B A: each side goes first half the time (a drift between turns cancels).
+  if ((r % 2)); then sides="a b"; else sides="b a"; fi
+  for side in $sides; do
+    if [ "$side" = a ]; then bin=$a_bin list="$out/cases.a.txt"; else bin=$b_bin list="$out/cases.b.txt"; fi
+    [ -s "$list" ] || continue
+    "$bin" "${bench[@]}" --batch "$list" --out "$out/$side.$r.json" >"$out/$side.$r.log" 2>&1
+    order+=("$side.$r")
+  done
+done
+printf '%s\n' "${order[@]}" >"$out/order.txt"
+"$py" "$repo/scripts/ab_report.py" report "$out" --threshold "$threshold" --base "$base_rev ($sha)"
