@@ -7,6 +7,8 @@
 #   scripts/ab.sh BASE_REV [--rounds N] [--threshold PCT] [--out DIR]
 #                 [--manifest NAME [--recipe R] [--layers L] [--threads T]] [amxlab bench flags ...]
 #
+# Turns    A B, then B A, then A B ...: each side runs first in half the rounds, so a drift
+#           of the machine between the two turns of a round does not favour one side.
 # BASE_REV  any commit-ish (main, HEAD~3, a tag, a sha). It is checked out in the git
 #           worktree $AMXLAB_AB_CACHE/worktree (default build/ab/) and built there with the
 #           working tree's build type and compiler (build/release/CMakeCache.txt), only
@@ -20,9 +22,12 @@
 #           --manifest NAME: the model's timed cases (`amxlab model --list-cases`);
 #           none: the regression sweep (q4_0, q8_0; M 1, 16; N = K = 4096; 1 and 2 threads).
 #           Cases naming a kernel the base does not have run on B alone ("new").
-# --rounds  turns per side (default 5); --threshold: the slowdown, in %, that fails the A/B
+# --rounds  turns per side (default 7); --threshold: the slowdown, in %, that fails the A/B
 #           when it is also significant (default 3); --out: results folder (default
 #           results/local/ab-<time>/: a.N.json / b.N.json per turn, ab.json, ab.png).
+#
+# How often it cries wolf and how often it catches a 10 % slowdown on this machine:
+# scripts/ab_rates.sh (N A/Bs of HEAD vs HEAD and of a 10 %-slower GEMV).
 #
 # Exit: 0 no moved bit, no new mismatch, no significant slowdown beyond the threshold;
 #       1 one of those; 2 usage; 3 the base does not build or cannot be checked out.
@@ -36,7 +41,7 @@ die() { echo "ab: $*" >&2; exit "${2:-2}"; }
 case "$1" in -h | --help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0"; exit 0 ;; esac
 base_rev=$1
 shift
-rounds=5 threshold=3 out="" manifest="" recipe="" layers="" mthreads=""
+rounds=7 threshold=3 out="" manifest="" recipe="" layers="" mthreads=""
 sweep=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -110,9 +115,12 @@ if [ -n "$manifest" ]; then
 elif [ ${#sweep[@]} -eq 0 ]; then
   sweep=(--type q4_0,q8_0 --m 1,16 --n 4096 --k 4096 --threads 1,2)
 fi
-# One flag set for both sides: `run` checks every case (verdict, output digest) and times it
-# hot; no cold timing, no oneDNN (not what an A/B compares).
-bench=(run --no-cold --no-onednn --reps 3 --min-time 0.02)
+# One flag set for both sides. The first round is `run` (every case checked: verdicts and
+# output digests, and timed), the others `bench` (timed only: a turn costs ~0.4 s of data
+# and packing per case, the check ~0.15 s more); hot timing, 7 repetitions, no cold, no
+# oneDNN (not what an A/B compares). The report takes each turn's fastest repetition.
+timing=(--no-cold --no-onednn --reps 7 --min-time 0.02)
+bench=(run "${timing[@]}")
 # Cases whose kernel the base lacks run on B alone: list B's cases, drop those for A.
 "$b_bin" "${bench[@]}" "${sweep[@]}" --list >"$out/cases.b.txt" 2>"$out/list.err" ||
   die "the sweep flags are not accepted by the working tree's amxlab: $(tail -n 3 "$out/list.err")"
@@ -128,7 +136,8 @@ for ((r = 1; r <= rounds; r++)); do
   for side in $sides; do
     if [ "$side" = a ]; then bin=$a_bin list="$out/cases.a.txt"; else bin=$b_bin list="$out/cases.b.txt"; fi
     [ -s "$list" ] || continue
-    "$bin" "${bench[@]}" --batch "$list" --out "$out/$side.$r.json" >"$out/$side.$r.log" 2>&1
+    if ((r == 1)); then mode=run; else mode=bench; fi
+    "$bin" "$mode" "${timing[@]}" --batch "$list" --out "$out/$side.$r.json" >"$out/$side.$r.log" 2>&1
     order+=("$side.$r")
   done
 done

@@ -24,6 +24,11 @@ if(TARGET amxlab_runner)
   set_tests_properties(guide_references PROPERTIES LABELS fast TIMEOUT 60)
 endif()
 
+# scripts/ab_report.py's verdicts on hand-made turns (no build): slowdown, moved bit,
+# failure, a kernel new in B, the interleaving check, split-cases.
+add_test(NAME ab_report COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_ab_report.py ${PROJECT_SOURCE_DIR})
+set_tests_properties(ab_report PROPERTIES LABELS fast TIMEOUT 60)
+
 # scripts/ab.sh on revisions made in a throwaway clone (issue #16): two full builds of
 # amxlab, then incremental ones; label long (about 6 minutes on 2 cores).
 if(NOT AMXLAB_SANITIZE AND NOT AMXLAB_TSAN AND TARGET amxlab_runner)

@@ -2,7 +2,8 @@
 # scripts/ab.sh end to end, on revisions made here in a throwaway clone of this repository
 # (CTest `ab_revisions`, label long: two full builds of amxlab, then incremental ones):
 #  1. the working tree against HEAD, nothing changed: exit 0, no moved bit, the turns
-#     interleaved (a.1 b.1 b.2 a.2 ...: checked in order.txt and ab.json);
+#     interleaved (a.1 b.1 b.2 a.2 ...: checked in order.txt and ab.json); the same with
+#     a model manifest (tiny-moe, MoE cases included) as the sweep;
 #  2. a GEMV slowed by a busy loop in the working tree: exit 1, "slower" reported;
 #  3. a kernel whose output moves by one bit: exit 1, "MOVED" reported;
 #  4. a base revision that does not compile: exit 3, the compiler's error shown;
@@ -30,6 +31,14 @@ grep -q "identical" "$tmp/ab1.log" || fail "HEAD vs HEAD: bits not reported iden
 [ "$(tr '\n' ' ' <"$tmp/ab1/order.txt")" = "a.1 b.1 b.2 a.2 a.3 b.3 b.4 a.4 a.5 b.5 " ] || fail "turn order: $(cat "$tmp/ab1/order.txt")"
 python3 -c "import json,sys; j=json.load(open('$tmp/ab1/ab.json')); sys.exit(0 if j['interleaving']['ok'] and j['pass'] else 1)" ||
   fail "ab.json does not record a verified interleaving"
+
+# 1b. A model manifest as the sweep (the base binary is cached now: no build).
+scripts/ab.sh HEAD --rounds 2 --threshold 50 --manifest tiny-moe --layers 1 --threads 1 --out "$tmp/ab1b" >"$tmp/ab1b.log" 2>&1
+rc=$?
+cat "$tmp/ab1b.log"
+[ "$rc" -eq 0 ] || fail "manifest sweep: exit $rc"
+[ "$(grep -c . "$tmp/ab1b/cases.txt")" -ge 2 ] || fail "manifest sweep: no cases listed"
+grep -q "e[0-9]*top[0-9]*t1n" "$tmp/ab1b/cases.txt" || fail "manifest sweep: no MoE case among $(cat "$tmp/ab1b/cases.txt")"
 
 # 2. A slowed GEMV (a busy loop per call) in the working tree.
 run_line='  fn(g);'
