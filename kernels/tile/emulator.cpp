@@ -42,7 +42,7 @@ void bf16_dp(uint8_t (&c)[kMaxRows][kMaxColsb], const uint8_t (&a)[kMaxRows][kMa
   uint16_t a_row[2 * kMaxRows];
   uint16_t b_col[2 * kMaxRows];
   for (int m = 0; m < rows; ++m) {
-    std::memcpy(a_row, &a[m][0], static_cast<std::size_t>(4 * k_pairs));
+    std::memcpy(a_row, &a[m][0], 4 * static_cast<std::size_t>(k_pairs));
     for (int n = 0; n < n_dwords; ++n) {
       for (int k = 0; k < k_pairs; ++k) std::memcpy(&b_col[2 * k], &b[k][4 * n], 4);
       uint32_t acc;
