@@ -43,7 +43,8 @@ grep -q "e[0-9]*top[0-9]*t1n" "$tmp/ab1b/cases.txt" || fail "manifest sweep: no 
 # 2. A slowed GEMV (a busy loop per call) in the working tree.
 run_line='  fn(g);'
 grep -q "^$run_line\$" kernels/vnni/vnni_kernels.cpp || fail "fixture: the run line moved in vnni_kernels.cpp"
-sed -i "s|^$run_line\$|  for (volatile int spin = 0; spin < 400000; spin = spin + 1) {\\n  }\\n$run_line|" kernels/vnni/vnni_kernels.cpp
+# (an empty asm with a memory clobber keeps the loop; CI builds with -Werror)
+sed -i "s|^$run_line\$|  for (int spin = 0; spin < 400000; ++spin) {\\n    __asm__ __volatile__(\"\" ::: \"memory\");\\n  }\\n$run_line|" kernels/vnni/vnni_kernels.cpp
 scripts/ab.sh HEAD "${sweep[@]}" --out "$tmp/ab2" >"$tmp/ab2.log" 2>&1
 rc=$?
 cat "$tmp/ab2.log"
