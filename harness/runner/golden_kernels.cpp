@@ -104,7 +104,7 @@ class PlantedFaultKernel : public KernelUnderTest {
 std::unique_ptr<KernelUnderTest> make_registry_kernel(const Case& c, const PlacementOptions& placement);
 
 std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c, const PlacementOptions& placement) {
-  const bool reference = c.kernel == "golden" || c.kernel.rfind("test.", 0) == 0;
+  const bool reference = is_reference_kernel(c.kernel);
   if (reference && (c.numa != "local" || c.place != "compact")) {
     throw CaseSkipped("kernel=" + c.kernel + " runs on the calling thread: place=" + c.place +
                       " numa=" + c.numa + " apply to registry kernels, which run on the pinned pool");

@@ -63,6 +63,12 @@ class PlacedKernel : public KernelUnderTest {
 std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c,
                                                         const PlacementOptions& placement = {});
 
+// "golden" and the test kernels ("test.<fault>") are the reference itself, run on the
+// calling thread, not registry kernels.
+inline bool is_reference_kernel(const std::string& name) {
+  return name == "golden" || name.rfind("test.", 0) == 0;
+}
+
 // Runs the golden model for the case into y (the reference every kernel must match).
 void run_golden(const Case& c, const CaseData& d, void* y);
 

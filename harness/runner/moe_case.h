@@ -24,7 +24,8 @@ namespace amxlab::harness {
 // analytic bound against exact arithmetic is checked by the dense cases).
 void run_golden_moe(const Case& c, const CaseData& d, void* y);
 
-// The case's MoE kernels: the dispatcher's pair for kernel=auto, else the named ones.
+// The case's MoE kernels: the dispatcher's pair for kernel=auto (and for golden / test.*,
+// which stand for it), else the named ones.
 moe::MoeKernels moe_kernels_of(const Case& c, std::string* why = nullptr);
 
 // moe_gemm with the case's kernels ("auto", a registry kernel, or "<large>+<small>").

@@ -295,6 +295,20 @@ TEST(CliMoe, PlantedBitFlipIsCaught) {
       << r.command.output;
 }
 
+// The reference kernels run BF16 MoE cases too: their golden is the model of the kernels
+// auto would choose (the order of the BF16 sums depends on them), not an unknown kernel.
+TEST(CliMoe, ReferenceKernelsRunBf16Cases) {
+  const auto r = run_sweep_to_json(
+      "check --no-isolate --case bf16:e4top1t17n33k64:t1:kernel=golden --case "
+      "bf16:e4top1t17n33k64:t1:kernel=test.flipbit");
+  EXPECT_EQ(r.command.status, 1) << r.command.output;  // the planted flip, and nothing else
+  EXPECT_EQ(r.command.output.find("unknown kernel"), std::string::npos) << r.command.output;
+  ASSERT_EQ(r.doc["cases"].size(), 2u) << r.command.output;
+  EXPECT_EQ(r.doc["cases"][0]["verdict"], "PASS") << r.doc["cases"][0].dump();
+  EXPECT_EQ(r.doc["cases"][1]["verdict"], "FAIL") << r.doc["cases"][1].dump();
+  EXPECT_NE(r.command.output.find("y[16][32]"), std::string::npos) << r.command.output;
+}
+
 // Routing from a .npy of ids (numpy's default int64), the case's T and top_k taken from
 // it; a bad id is refused with the file named.
 TEST(CliMoe, RoutingFromNpy) {
