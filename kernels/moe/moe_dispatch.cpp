@@ -24,8 +24,13 @@ const KernelDesc& runnable_named(std::string_view kname, QType type) {
 
 }  // namespace
 
-int64_t moe_large_min_rows(std::string* source, int64_t fallback) {
-  return env_setting("AMXLAB_MOE_MIN_ROWS", 1, fallback, source);
+int64_t default_moe_large_min_rows(const KernelDesc& large) {
+  const bool amx = large.engine == Engine::native && (large.isa & (kIsaAmxInt8 | kIsaAmxBf16)) != 0;
+  return amx ? kDefaultMoeLargeMinRowsAmx : kDefaultMoeLargeMinRows;
+}
+
+int64_t moe_large_min_rows(const KernelDesc& large, std::string* source) {
+  return env_setting("AMXLAB_MOE_MIN_ROWS", 1, default_moe_large_min_rows(large), source);
 }
 
 MoeKernels choose_moe_kernels(QType type, std::string* why) {
@@ -34,17 +39,20 @@ MoeKernels choose_moe_kernels(QType type, std::string* why) {
   const KernelDesc& first = choose_kernel(type, 1, &small_why);
   const KernelDesc* small = nullptr;
   std::string rule;
-  if (first.layout == large.layout && first.act_type == large.act_type &&
-      first.on_tdpbf16ps() == large.on_tdpbf16ps()) {
+  // A kernel that can take large's groups: same packed experts, same activations, and (BF16)
+  // the same order of the sums, so that one call follows one exact model.
+  const auto serves_like_large = [&](const KernelDesc& k) {
+    return k.weight_type == type && k.layout == large.layout && k.act_type == large.act_type &&
+           k.on_tdpbf16ps() == large.on_tdpbf16ps();
+  };
+  if (serves_like_large(first)) {
     small = &first;
     rule = "small: the dispatcher's M=1 kernel (" + small_why + ")";
   } else {
     // The best runnable native kernel of large's layout for one row: a GEMV over a GEMM,
     // then the higher ISA level.
     for (const KernelDesc& k : kernel_registry()) {
-      if (k.weight_type != type || k.layout != large.layout || k.act_type != large.act_type ||
-          k.on_tdpbf16ps() != large.on_tdpbf16ps() || k.engine != Engine::native || !kernel_runnable(k))
-        continue;
+      if (!serves_like_large(k) || k.engine != Engine::native || !kernel_runnable(k)) continue;
       const auto rank = [](const KernelDesc& d) {
         return (d.op == KernelOp::gemv ? 10 : 0) + isa_rank(d.isa);
       };
@@ -57,15 +65,15 @@ MoeKernels choose_moe_kernels(QType type, std::string* why) {
            "; the best kernel of that layout and order for one row";
   }
   std::string source;
-  const bool amx = large.engine == Engine::native && (large.isa & (kIsaAmxInt8 | kIsaAmxBf16)) != 0;
-  MoeKernels out{&large, small,
-                 moe_large_min_rows(&source, amx ? kDefaultMoeLargeMinRowsAmx : kDefaultMoeLargeMinRows)};
+  MoeKernels out{&large, small, moe_large_min_rows(large, &source)};
+  const bool amx_default = default_moe_large_min_rows(large) == kDefaultMoeLargeMinRowsAmx;
   if (why != nullptr) {
     *why = out.name() + ": large: " + large_why + "; " + rule +
            "; groups of >= " + std::to_string(out.large_min_rows) + " rows run on " +
            std::string(large.name) + " (" +
-           (source == "default" ? std::string(amx ? "the default measured on AMX" : "the measured default")
-                                : source) +
+           (source == "default"
+                ? std::string(amx_default ? "the default measured on AMX" : "the measured default")
+                : source) +
            ")";
   }
   return out;
@@ -76,7 +84,7 @@ MoeKernels moe_kernels_named(std::string_view spec, QType type) {
   const KernelDesc& large = runnable_named(spec.substr(0, plus), type);
   const KernelDesc& small =
       plus == std::string_view::npos ? large : runnable_named(spec.substr(plus + 1), type);
-  MoeKernels out{&large, &small, moe_large_min_rows()};
+  MoeKernels out{&large, &small, moe_large_min_rows(large)};
   check_moe_kernels(out);
   return out;
 }

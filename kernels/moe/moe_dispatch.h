@@ -29,9 +29,12 @@ namespace amxlab::moe {
 // Groups of at least this many rows run on the large kernel (see above).
 inline constexpr int64_t kDefaultMoeLargeMinRows = 4;
 inline constexpr int64_t kDefaultMoeLargeMinRowsAmx = 1;  // large = the native AMX GEMM
-// AMXLAB_MOE_MIN_ROWS when set to an integer >= 1, else `fallback` (one of the defaults
-// above); `source` as env_setting (kernels/dispatch.h) says.
-int64_t moe_large_min_rows(std::string* source = nullptr, int64_t fallback = kDefaultMoeLargeMinRows);
+// The measured default for groups on `large`: kDefaultMoeLargeMinRowsAmx for a native AMX
+// GEMM, else kDefaultMoeLargeMinRows.
+int64_t default_moe_large_min_rows(const KernelDesc& large);
+// AMXLAB_MOE_MIN_ROWS when set to an integer >= 1, else the default for `large`; `source`
+// as env_setting (kernels/dispatch.h) says. The auto choice and named kernels alike.
+int64_t moe_large_min_rows(const KernelDesc& large, std::string* source = nullptr);
 
 // The auto choice; `why` receives the kernels and the reasons. Throws Error when no
 // kernel of the type can run here.
