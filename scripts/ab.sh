@@ -116,13 +116,12 @@ elif [ ${#sweep[@]} -eq 0 ]; then
   sweep=(--type q4_0,q8_0 --m 1,16 --n 4096 --k 4096 --threads 1,2)
 fi
 # One flag set for both sides. The first round is `run` (every case checked: verdicts and
-# output digests, and timed), the others `bench` (timed only: a turn costs ~0.4 s of data
+# output checksums, and timed), the others `bench` (timed only: a turn costs ~0.4 s of data
 # and packing per case, the check ~0.15 s more); hot timing, 7 repetitions, no cold, no
 # oneDNN (not what an A/B compares). The report takes each turn's fastest repetition.
 timing=(--no-cold --no-onednn --reps 7 --min-time 0.02)
-bench=(run "${timing[@]}")
 # Cases whose kernel the base lacks run on B alone: list B's cases, drop those for A.
-"$b_bin" "${bench[@]}" "${sweep[@]}" --list >"$out/cases.b.txt" 2>"$out/list.err" ||
+"$b_bin" run "${timing[@]}" "${sweep[@]}" --list >"$out/cases.b.txt" 2>"$out/list.err" ||
   die "the sweep flags are not accepted by the working tree's amxlab: $(tail -n 3 "$out/list.err")"
 "$a_bin" info --json >"$out/a-info.json" 2>/dev/null || echo '{}' >"$out/a-info.json"
 "$py" "$repo/scripts/ab_report.py" split-cases "$out/cases.b.txt" "$out/a-info.json" "$out/cases.a.txt" ||

@@ -133,8 +133,8 @@ def report(folder, threshold, base, plot):
             # The turn's fastest repetition: interference only adds time, so the minimum
             # is the steadiest per-turn figure (measured: scripts/ab_rates.sh).
             e[side].append({"round": rnd, "verdict": c.get("verdict"), "reason": c.get("reason", ""),
-                            "median_s": hot.get("min_s", hot.get("median_s")),
-                            "digest": c.get("output_digest"), "checked": "checks" in c and bool(c["checks"]),
+                            "seconds": hot.get("min_s", hot.get("median_s")),
+                            "digest": c.get("output_checksum"),
                             "kernel": c.get("kernel")})
     rows, failed = [], False
     for d, e in sorted(cases.items()):
@@ -155,17 +155,17 @@ def report(folder, threshold, base, plot):
         db = {s["digest"] for s in b if s["digest"]}
         if a and b:
             if not da or not db:
-                row["bits"] = "unknown (a side records no output digest)"
+                row["bits"] = "unknown (a side records no output checksum)"
             elif len(da) > 1 or len(db) > 1:
                 row["bits"] = "unstable within a side"
                 alarms.append("output differs between turns of one side")
             elif da != db:
                 row["bits"] = "MOVED"
-                alarms.append(f"output bits moved (digest {da.pop()} -> {db.pop()})")
+                alarms.append(f"output bits moved (checksum {da.pop()} -> {db.pop()})")
             else:
                 row["bits"] = "identical"
-            ta = [s["median_s"] for s in a if s["median_s"]]
-            tb = [s["median_s"] for s in b if s["median_s"]]
+            ta = [s["seconds"] for s in a if s["seconds"]]
+            tb = [s["seconds"] for s in b if s["seconds"]]
             if len(ta) >= 2 and len(tb) >= 2:
                 speed = median(ta) / median(tb)
                 lo, hi = bootstrap_ci(ta, tb)

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <set>
+#include <span>
 #include <vector>
 
 #include "harness/io/npy.h"
@@ -17,6 +18,7 @@
 #include "harness/runner/throughput.h"
 #include "kernels/core/error.h"
 #include "kernels/core/fpenv.h"
+#include "kernels/pack/packed_weights.h"
 #include "kernels/registry.h"
 
 namespace amxlab::harness {
@@ -36,18 +38,6 @@ std::vector<float> activation_values(const Case& c, const CaseData& d) {
   return a;
 }
 
-// FNV-1a over the output words, as 16 hex digits.
-std::string output_digest(const std::vector<uint32_t>& words) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (const uint32_t w : words) {
-    for (int b = 0; b < 4; ++b) {
-      h ^= (w >> (8 * b)) & 0xffu;
-      h *= 0x100000001b3ull;
-    }
-  }
-  return fmt::format("{:016x}", h);
-}
-
 void check_case(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o,
                 nlohmann::json& rec, std::string& verdict, std::string& reason) {
   const size_t mn = static_cast<size_t>(c.out_rows() * c.n);
@@ -65,7 +55,7 @@ void check_case(const Case& c, const CaseData& d, KernelUnderTest& k, const RunO
   }
   // The output's bits in one word, so that two runs (two revisions: scripts/ab.sh) can
   // tell whether any bit moved even when both pass their checks.
-  rec["output_digest"] = output_digest(got);
+  rec["output_checksum"] = fmt::format("{:016x}", checksum_bytes(std::as_bytes(std::span(got))));
   if (!o.output_npy.empty()) {
     const int64_t shape[2] = {c.out_rows(), c.n};
     if (is_int) {

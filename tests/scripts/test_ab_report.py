@@ -23,7 +23,7 @@ def check(cond, what):
 
 def case(desc, t, verdict="PASS", digest="00000000000000aa", kernel="q8_0_gemv_1x64__avx512vnni"):
     return {"descriptor": desc, "kernel": kernel, "verdict": verdict, "reason": "" if verdict == "PASS" else "x",
-            "output_digest": digest, "timing": {"hot": {"median_s": t}}}
+            "output_checksum": digest, "timing": {"hot": {"median_s": t}}}
 
 
 def write_turns(folder, order, cases_of):
