@@ -12,6 +12,10 @@
 //            mins VMULPS, VXORPS (the negation), VCVTDQ2PS, VFMADD; without mins the
 //            VPDPWSSD accumulate into S.
 // Nothing else (no loads, no unpacking): real kernels can only be slower.
+// The scale products are per (row, column strip) of the tile and per block, so each
+// iteration makes its 2 d_w and 4 d_a vectors opaque: a loop-invariant product would be
+// hoisted out of the loop by the compiler (it was, until the ceilings were re-derived on
+// 2026-11-28: the VMULPS was missing from every mix) and the ceiling would be too high.
 #include <immintrin.h>
 
 #include "harness/calibrate/loops.h"
@@ -29,6 +33,36 @@ inline void opaque(__m512 (&v)[N]) {
 }
 
 constexpr auto kAll = static_cast<__mmask16>(0xffff);
+
+// The per-block scales of the 4 x 32 tile: d_w (and a K-quant's dmin_w) per column
+// strip, d_a per row. Output o is (row o / 2, strip o % 2); its scale products d_w * d_a
+// (and d_a * dmin_w) are one VMULPS each per output and block, as in the kernels.
+struct Scales {
+  static constexpr int kStrips = 2, kRows = 4;
+  __m512 dw[kStrips], dm[kStrips], da[kRows];
+  explicit Scales(float seed) {
+    for (int s = 0; s < kStrips; ++s) {
+      dw[s] = _mm512_set1_ps(seed * static_cast<float>(s + 1));
+      dm[s] = _mm512_set1_ps(0.25f * static_cast<float>(s + 1));
+    }
+    for (int r = 0; r < kRows; ++r) da[r] = _mm512_set1_ps(1.0f / static_cast<float>(1024 * (r + 1)));
+  }
+  // A new block: new scales, as far as the compiler knows (no instruction is emitted).
+  template <bool kMin>
+  [[gnu::always_inline]] void next_block() {
+    for (auto& v : dw) __asm__ volatile("" : "+v"(v));
+    for (auto& v : da) __asm__ volatile("" : "+v"(v));
+    if constexpr (kMin) {
+      for (auto& v : dm) __asm__ volatile("" : "+v"(v));
+    }
+  }
+  [[gnu::always_inline]] __m512 product(int o) const {
+    return _mm512_mul_ps(dw[o % kStrips], da[o / kStrips]);
+  }
+  [[gnu::always_inline]] __m512 min_product(int o) const {
+    return _mm512_mul_ps(da[o / kStrips], dm[o % kStrips]);
+  }
+};
 
 // Sum of every lane of every accumulator (summed through memory: gcc 12's
 // _mm512_reduce_* trip -Wuninitialized), so that nothing is optimised away.
@@ -48,12 +82,14 @@ double mix32(int64_t iterations, float seed) {
   constexpr int kOut = 8;
   __m512i a = _mm512_set1_epi32(static_cast<int>(seed * 64.0f) | 0x01010101);
   __m512i b = _mm512_set1_epi32(0x02020202);
-  __m512 dw = _mm512_set1_ps(seed), da = _mm512_set1_ps(1.0f / 1024.0f), mw = _mm512_set1_ps(0.5f);
-  __asm__ volatile("" : "+v"(a), "+v"(b), "+v"(dw), "+v"(da), "+v"(mw));
+  Scales sc(seed);
+  __m512 mw = _mm512_set1_ps(0.5f);
+  __asm__ volatile("" : "+v"(a), "+v"(b), "+v"(mw));
   __m512 acc[kOut];
   for (auto& x : acc) x = _mm512_setzero_ps();
   opaque(acc);
   for (int64_t it = 0; it < iterations; ++it) {
+    sc.next_block<false>();
     __m512i d[kOut];
     for (auto& x : d) x = b;
     opaque(d);  // else the compiler sees kOut identical chains and computes one
@@ -64,8 +100,8 @@ double mix32(int64_t iterations, float seed) {
     }
 #pragma GCC unroll 8
     for (int o = 0; o < kOut; ++o) {
-      acc[o] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, d[o]), _mm512_mul_ps(dw, da), acc[o]);
-      if constexpr (MIN4_1) acc[o] = _mm512_fmadd_ps(mw, da, acc[o]);
+      acc[o] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, d[o]), sc.product(o), acc[o]);
+      if constexpr (MIN4_1) acc[o] = _mm512_fmadd_ps(mw, sc.da[o / Scales::kStrips], acc[o]);
     }
   }
   return fold(acc);
@@ -77,14 +113,14 @@ double mixk(int64_t iterations, float seed) {
   __m512i a = _mm512_set1_epi32(static_cast<int>(seed * 64.0f) | 0x01010101);
   __m512i b = _mm512_set1_epi32(0x02020202);
   __m512i sc = _mm512_set1_epi32(3), cf = _mm512_set1_epi32(0x00050007), bs = _mm512_set1_epi32(0x00110013);
-  __m512 dw = _mm512_set1_ps(seed), da = _mm512_set1_ps(1.0f / 1024.0f), dm = _mm512_set1_ps(0.25f);
+  Scales scales(seed);
   __asm__ volatile("" : "+v"(a), "+v"(b), "+v"(sc), "+v"(cf), "+v"(bs));
-  __asm__ volatile("" : "+v"(dw), "+v"(da), "+v"(dm));
   const __m512i sign = _mm512_set1_epi32(INT32_MIN);
   __m512 acc[kOut];
   for (auto& x : acc) x = _mm512_setzero_ps();
   opaque(acc);
   for (int64_t it = 0; it < iterations; ++it) {
+    scales.next_block<MIN>();
     __m512i sum[kOut], t[kOut];
     for (auto& x : sum) x = _mm512_setzero_si512();
     opaque(sum);
@@ -111,12 +147,12 @@ double mixk(int64_t iterations, float seed) {
 #pragma GCC unroll 8
     for (int o = 0; o < kOut; ++o) {
       if constexpr (MIN) {
-        acc[o] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, sum[o]), _mm512_mul_ps(dw, da), acc[o]);
+        acc[o] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, sum[o]), scales.product(o), acc[o]);
         const __m512 nd =
-            _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_mul_ps(da, dm)), sign));
+            _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(scales.min_product(o)), sign));
         acc[o] = _mm512_fmadd_ps(nd, _mm512_maskz_cvtepi32_ps(kAll, t[o]), acc[o]);
       } else {
-        acc[o] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, t[o]), _mm512_mul_ps(dw, da), acc[o]);
+        acc[o] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, t[o]), scales.product(o), acc[o]);
       }
     }
   }

@@ -16,21 +16,28 @@
 #include <cstring>
 
 #include "kernels/vnni/lane_bits.h"
-#include "kernels/vnni/row_terms.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab::vnni::raw {
 namespace {
 
+// The activations of one row tile, interleaved per block (build_panels, once per call):
+// the MRP rows' 32 codes, then per row d_a (fp32), the int32 correction -C * sum(codes)
+// and s_a (fp32, q4_1). One pointer walks a row tile's blocks: with four rows' codes,
+// scales, corrections and sums each behind its own pointer the loop ran out of
+// registers and reloaded them from the stack on every block.
+template <int MRP>
+struct Panel {
+  static constexpr size_t kDa = 32 * MRP, kNc = 36 * MRP, kSa = 40 * MRP, kBlockBytes = 44 * MRP;
+};
+static_assert(Panel<1>::kBlockBytes == 4 * kPrepFloatsPerRowBlock, "prep_floats() holds the panels");
+
 struct Ctx {
   const uint8_t* w;
   size_t strip_bytes, group_bytes, code_bytes, d_offset, m_offset;
   int64_t blocks;
-  const uint8_t* a;
-  size_t a_stride, a_block_bytes, a_code_offset;
-  const float* da;
-  const int32_t* nc;
-  const float* sa;
+  const uint8_t* panel;  // row tile t at panel + t * tile_bytes
+  size_t tile_bytes;
   float* y;
   size_t y_stride;
 };
@@ -65,23 +72,128 @@ constexpr int kPartialStride = 64;  // floats per row (NS <= 4 strips)
 // thread, beyond L3: 1346-1376 -> 1672-1702 us, measured interleaved).
 constexpr size_t kPrefetchGroups = 4;
 
-// One register tile: rows r0..r0+MR, strips s0..s0+NS, blocks k.b0..k.b1.
-template <int KIND, int MR, int NS>
+// One block of one register tile: the int32 chains over its 32 codes, then the fp32
+// epilogue into acc. wb[s]: strip s's group at the block's half h; pb: the row tile's
+// panel at this block.
+template <int KIND, int MR, int NS, int MRP>
+[[gnu::always_inline]] inline void block(const Ctx& c, const uint8_t* const (&wg)[NS], size_t h,
+                                         const uint8_t* pb, __m512 (&acc)[MR][NS]) {
+  using P = Panel<MRP>;
+  const __m512i low4 = _mm512_set1_epi8(0x0f);
+  __m512i ia[MR][NS];
+#pragma GCC unroll 8
+  for (int m = 0; m < MR; ++m) {
+    const __m512i init =
+        KIND == kQ4_1 ? _mm512_setzero_si512() : _mm512_set1_epi32(load_i32(pb + P::kNc + 4 * m));
+#pragma GCC unroll 8
+    for (int s = 0; s < NS; ++s) ia[m][s] = init;
+  }
+  // Small tiles (the GEMV) have too few independent VPDPBUSD chains to hide its
+  // latency: each block's chain is split in two (even / odd K groups, or low / high
+  // nibbles) and the halves added (exact int32).
+  constexpr bool kSplit = MR * NS < 8;
+  __m512i ib[MR][NS];
+  if constexpr (kSplit) {
+#pragma GCC unroll 8
+    for (int m = 0; m < MR; ++m) {
+#pragma GCC unroll 8
+      for (int s = 0; s < NS; ++s) ib[m][s] = _mm512_setzero_si512();
+    }
+  }
+  if constexpr (KIND == kQ8_0) {
+#pragma GCC unroll 8
+    for (int kk = 0; kk < 8; ++kk) {
+      __m512i wv[NS];
+#pragma GCC unroll 8
+      for (int s = 0; s < NS; ++s) wv[s] = _mm512_loadu_si512(wg[s] + h * 512 + 64 * kk);
+#pragma GCC unroll 8
+      for (int m = 0; m < MR; ++m) {
+        const __m512i av = _mm512_set1_epi32(load_i32(pb + 32 * m + 4 * kk));
+#pragma GCC unroll 8
+        for (int s = 0; s < NS; ++s) {
+          if (kSplit && kk % 2 == 1) {
+            ib[m][s] = _mm512_dpbusd_epi32(ib[m][s], wv[s], av);
+          } else {
+            ia[m][s] = _mm512_dpbusd_epi32(ia[m][s], wv[s], av);
+          }
+        }
+      }
+    }
+  } else {
+#pragma GCC unroll 4
+    for (int kk = 0; kk < 4; ++kk) {
+      __m512i lo[NS], hi[NS];
+#pragma GCC unroll 8
+      for (int s = 0; s < NS; ++s) {
+        const __m512i raw = _mm512_loadu_si512(wg[s] + h * 256 + 64 * kk);
+        lo[s] = _mm512_and_si512(raw, low4);
+        // Split chains keep the high nibble in place (16 x q: one AND instead of shift +
+        // AND); that chain then sums 16 x dot(q_hi, a), an exact multiple of 16 below
+        // 2^19, which is shifted back (exactly) before the halves are added.
+        hi[s] = kSplit ? _mm512_maskz_andnot_epi32(kAll, low4, raw)
+                       : _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);
+      }
+#pragma GCC unroll 8
+      for (int m = 0; m < MR; ++m) {
+        const __m512i alo = _mm512_set1_epi32(load_i32(pb + 32 * m + 4 * kk));
+        const __m512i ahi = _mm512_set1_epi32(load_i32(pb + 32 * m + 16 + 4 * kk));
+#pragma GCC unroll 8
+        for (int s = 0; s < NS; ++s) {
+          ia[m][s] = _mm512_dpbusd_epi32(ia[m][s], lo[s], alo);
+          if constexpr (kSplit) {
+            ib[m][s] = _mm512_dpbusd_epi32(ib[m][s], hi[s], ahi);
+          } else {
+            ia[m][s] = _mm512_dpbusd_epi32(ia[m][s], hi[s], ahi);
+          }
+        }
+      }
+    }
+  }
+  if constexpr (kSplit) {
+#pragma GCC unroll 8
+    for (int m = 0; m < MR; ++m) {
+#pragma GCC unroll 8
+      for (int s = 0; s < NS; ++s) {
+        const __m512i half = KIND == kQ8_0 ? ib[m][s] : _mm512_maskz_srai_epi32(kAll, ib[m][s], 4);
+        ia[m][s] = _mm512_add_epi32(ia[m][s], half);
+      }
+    }
+  }
+  __m512 dw[NS];
+  __m512 mw[NS];
+#pragma GCC unroll 8
+  for (int s = 0; s < NS; ++s) {
+    dw[s] = half_to_f32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wg[s] + c.d_offset + 32 * h)));
+    if constexpr (KIND == kQ4_1) {
+      mw[s] = half_to_f32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wg[s] + c.m_offset + 32 * h)));
+    } else {
+      mw[s] = dw[s];
+    }
+  }
+#pragma GCC unroll 8
+  for (int m = 0; m < MR; ++m) {
+    const __m512 dav = _mm512_set1_ps(load_f32(pb + P::kDa + 4 * m));
+#pragma GCC unroll 8
+    for (int s = 0; s < NS; ++s) {
+      acc[m][s] = _mm512_fmadd_ps(to_f32(ia[m][s]), _mm512_mul_ps(dw[s], dav), acc[m][s]);
+    }
+    if constexpr (KIND == kQ4_1) {
+      const __m512 sav = _mm512_set1_ps(load_f32(pb + P::kSa + 4 * m));
+#pragma GCC unroll 8
+      for (int s = 0; s < NS; ++s) acc[m][s] = _mm512_fmadd_ps(mw[s], sav, acc[m][s]);
+    }
+  }
+}
+
+// One register tile: rows r0..r0+MR (a row tile of the panel), strips s0..s0+NS, blocks
+// k.b0..k.b1.
+template <int KIND, int MR, int NS, int MRP>
 [[gnu::always_inline]] inline void tile(const Ctx& c, int64_t r0, int64_t s0, const KRange& k,
                                         const __mmask16* masks) {
+  using P = Panel<MRP>;
   const uint8_t* ws[NS];
   for (int s = 0; s < NS; ++s) ws[s] = c.w + static_cast<size_t>(s0 + s) * c.strip_bytes;
-  const uint8_t* ar[MR];
-  const float* da[MR];
-  const int32_t* nc[MR];
-  const float* sa[MR];
-  for (int m = 0; m < MR; ++m) {
-    ar[m] = c.a + static_cast<size_t>(r0 + m) * c.a_stride + c.a_code_offset;
-    const size_t at = static_cast<size_t>(r0 + m) * static_cast<size_t>(c.blocks);
-    da[m] = c.da + at;
-    nc[m] = c.nc + at;
-    sa[m] = c.sa + at;
-  }
+  const uint8_t* panel = c.panel + static_cast<size_t>(r0 / MRP) * c.tile_bytes;
   __m512 acc[MR][NS];
 #pragma GCC unroll 8
   for (int m = 0; m < MR; ++m) {
@@ -89,12 +201,9 @@ template <int KIND, int MR, int NS>
 #pragma GCC unroll 8
     for (int s = 0; s < NS; ++s) acc[m][s] = k.first ? _mm512_setzero_ps() : _mm512_loadu_ps(pr + 16 * s);
   }
-  const __m512i low4 = _mm512_set1_epi8(0x0f);
-
   for (int64_t b = k.b0; b < k.b1; ++b) {
     const size_t goff = static_cast<size_t>(b >> 1) * c.group_bytes;
     const size_t h = static_cast<size_t>(b & 1);
-    const size_t aoff = static_cast<size_t>(b) * c.a_block_bytes;
     if constexpr (kPrefetchGroups > 0 && MR == 1 && KIND != kQ8_0) {
       if (h == 0) {
         // Past the end of the strips, the next tile's strips (NS strips on): its first
@@ -109,110 +218,10 @@ template <int KIND, int MR, int NS>
         }
       }
     }
-    __m512i ia[MR][NS];
+    const uint8_t* wg[NS];
 #pragma GCC unroll 8
-    for (int m = 0; m < MR; ++m) {
-      const __m512i init = KIND == kQ4_1 ? _mm512_setzero_si512() : _mm512_set1_epi32(nc[m][b]);
-#pragma GCC unroll 8
-      for (int s = 0; s < NS; ++s) ia[m][s] = init;
-    }
-    // Small tiles (the GEMV) have too few independent VPDPBUSD chains to hide its
-    // latency: each block's chain is split in two (even / odd K groups, or low / high
-    // nibbles) and the halves added (exact int32).
-    constexpr bool kSplit = MR * NS < 8;
-    __m512i ib[MR][NS];
-    if constexpr (kSplit) {
-#pragma GCC unroll 8
-      for (int m = 0; m < MR; ++m) {
-#pragma GCC unroll 8
-        for (int s = 0; s < NS; ++s) ib[m][s] = _mm512_setzero_si512();
-      }
-    }
-    if constexpr (KIND == kQ8_0) {
-#pragma GCC unroll 8
-      for (int kk = 0; kk < 8; ++kk) {
-        __m512i wv[NS];
-#pragma GCC unroll 8
-        for (int s = 0; s < NS; ++s) wv[s] = _mm512_loadu_si512(ws[s] + goff + h * 512 + 64 * kk);
-#pragma GCC unroll 8
-        for (int m = 0; m < MR; ++m) {
-          const __m512i av = _mm512_set1_epi32((load_i32(ar[m] + aoff + 4 * kk)));
-#pragma GCC unroll 8
-          for (int s = 0; s < NS; ++s) {
-            if (kSplit && kk % 2 == 1) {
-              ib[m][s] = _mm512_dpbusd_epi32(ib[m][s], wv[s], av);
-            } else {
-              ia[m][s] = _mm512_dpbusd_epi32(ia[m][s], wv[s], av);
-            }
-          }
-        }
-      }
-    } else {
-#pragma GCC unroll 4
-      for (int kk = 0; kk < 4; ++kk) {
-        __m512i lo[NS], hi[NS];
-#pragma GCC unroll 8
-        for (int s = 0; s < NS; ++s) {
-          const __m512i raw = _mm512_loadu_si512(ws[s] + goff + h * 256 + 64 * kk);
-          lo[s] = _mm512_and_si512(raw, low4);
-          // Split chains keep the high nibble in place (16 x q: one AND instead of shift +
-          // AND); that chain then sums 16 x dot(q_hi, a), an exact multiple of 16 below
-          // 2^19, which is shifted back (exactly) before the halves are added.
-          hi[s] = kSplit ? _mm512_maskz_andnot_epi32(kAll, low4, raw)
-                         : _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);
-        }
-#pragma GCC unroll 8
-        for (int m = 0; m < MR; ++m) {
-          const __m512i alo = _mm512_set1_epi32((load_i32(ar[m] + aoff + 4 * kk)));
-          const __m512i ahi = _mm512_set1_epi32((load_i32(ar[m] + aoff + 16 + 4 * kk)));
-#pragma GCC unroll 8
-          for (int s = 0; s < NS; ++s) {
-            ia[m][s] = _mm512_dpbusd_epi32(ia[m][s], lo[s], alo);
-            if constexpr (kSplit) {
-              ib[m][s] = _mm512_dpbusd_epi32(ib[m][s], hi[s], ahi);
-            } else {
-              ia[m][s] = _mm512_dpbusd_epi32(ia[m][s], hi[s], ahi);
-            }
-          }
-        }
-      }
-    }
-    if constexpr (kSplit) {
-#pragma GCC unroll 8
-      for (int m = 0; m < MR; ++m) {
-#pragma GCC unroll 8
-        for (int s = 0; s < NS; ++s) {
-          const __m512i half = KIND == kQ8_0 ? ib[m][s] : _mm512_maskz_srai_epi32(kAll, ib[m][s], 4);
-          ia[m][s] = _mm512_add_epi32(ia[m][s], half);
-        }
-      }
-    }
-    __m512 dw[NS];
-    __m512 mw[NS];
-#pragma GCC unroll 8
-    for (int s = 0; s < NS; ++s) {
-      dw[s] = half_to_f32(
-          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ws[s] + goff + c.d_offset + 32 * h)));
-      if constexpr (KIND == kQ4_1) {
-        mw[s] = half_to_f32(
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ws[s] + goff + c.m_offset + 32 * h)));
-      } else {
-        mw[s] = dw[s];
-      }
-    }
-#pragma GCC unroll 8
-    for (int m = 0; m < MR; ++m) {
-      const __m512 dav = _mm512_set1_ps(da[m][b]);
-#pragma GCC unroll 8
-      for (int s = 0; s < NS; ++s) {
-        acc[m][s] = _mm512_fmadd_ps(to_f32(ia[m][s]), _mm512_mul_ps(dw[s], dav), acc[m][s]);
-      }
-      if constexpr (KIND == kQ4_1) {
-        const __m512 sav = _mm512_set1_ps(sa[m][b]);
-#pragma GCC unroll 8
-        for (int s = 0; s < NS; ++s) acc[m][s] = _mm512_fmadd_ps(mw[s], sav, acc[m][s]);
-      }
-    }
+    for (int s = 0; s < NS; ++s) wg[s] = ws[s] + goff;
+    block<KIND, MR, NS, MRP>(c, wg, h, panel + static_cast<size_t>(b) * P::kBlockBytes, acc);
   }
 #pragma GCC unroll 8
   for (int m = 0; m < MR; ++m) {
@@ -230,16 +239,16 @@ template <int KIND, int MR, int NS>
 }
 
 // tile<KIND, mr, ns> for run-time mr <= MR, ns <= NS.
-template <int KIND, int MR, int NS>
+template <int KIND, int MR, int NS, int MRP>
 void tile_dispatch(const Ctx& c, int64_t r0, int64_t s0, int mr, int ns, const KRange& k,
                    const __mmask16* masks) {
   if constexpr (MR > 1) {
-    if (mr < MR) return tile_dispatch<KIND, MR - 1, NS>(c, r0, s0, mr, ns, k, masks);
+    if (mr < MR) return tile_dispatch<KIND, MR - 1, NS, MRP>(c, r0, s0, mr, ns, k, masks);
   }
   if constexpr (NS > 1) {
-    if (ns < NS) return tile_dispatch<KIND, MR, NS - 1>(c, r0, s0, mr, ns, k, masks);
+    if (ns < NS) return tile_dispatch<KIND, MR, NS - 1, MRP>(c, r0, s0, mr, ns, k, masks);
   }
-  tile<KIND, MR, NS>(c, r0, s0, k, masks);
+  tile<KIND, MR, NS, MRP>(c, r0, s0, k, masks);
 }
 
 // The weights the next (strip group, K range) of a GEMM reads, prefetched into L2 in
@@ -289,6 +298,44 @@ NextChunk next_chunk_of(const Ctx& c, int64_t s, int64_t s_hi, int64_t b1, int64
   }
 }
 
+// The row tiles' panels (Panel) of rows 0..g.rows, at g.prep; returns where the fp32
+// partial accumulators start (after the panels, prep_terms_floats()).
+template <int MRP>
+float* build_panels(const GemmArgs& g) {
+  using P = Panel<MRP>;
+  auto* base = reinterpret_cast<uint8_t*>(g.prep);
+  const size_t tile_bytes = static_cast<size_t>(g.blocks) * P::kBlockBytes;
+  const int32_t factor = g.kind == kQ8_0 ? -128 : g.kind == kQ4_0 ? -8 : 0;
+  const __m256i bias = _mm256_set1_epi8(static_cast<char>(0x80));
+  for (int64_t r = 0; r < g.rows; ++r) {
+    const auto* row = reinterpret_cast<const uint8_t*>(g.a) + static_cast<size_t>(r) * g.a_stride;
+    uint8_t* pt = base + static_cast<size_t>(r / MRP) * tile_bytes;
+    const size_t m = static_cast<size_t>(r % MRP);
+    for (int64_t b = 0; b < g.blocks; ++b) {
+      const uint8_t* blk = row + static_cast<size_t>(b) * g.a_block_bytes;
+      uint8_t* pb = pt + static_cast<size_t>(b) * P::kBlockBytes;
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + g.a_code_offset));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(pb + 32 * m), v);
+      uint16_t h[2];
+      std::memcpy(h, blk, sizeof h);
+      const float da = _cvtsh_ss(h[0]);
+      const float sa = g.kind == kQ4_1 ? _cvtsh_ss(h[1]) : 0.0f;
+      int32_t corr = 0;
+      if (factor != 0) {
+        // sum of the signed codes = sum(code + 128) - 32 * 128, the former by VPSADBW.
+        const __m256i sad = _mm256_sad_epu8(_mm256_xor_si256(v, bias), _mm256_setzero_si256());
+        const __m128i s2 = _mm_add_epi64(_mm256_castsi256_si128(sad), _mm256_extracti128_si256(sad, 1));
+        const int64_t biased = _mm_cvtsi128_si64(s2) + _mm_extract_epi64(s2, 1);
+        corr = factor * static_cast<int32_t>(biased - 32 * 128);
+      }
+      std::memcpy(pb + P::kDa + 4 * m, &da, 4);
+      std::memcpy(pb + P::kNc + 4 * m, &corr, 4);
+      std::memcpy(pb + P::kSa + 4 * m, &sa, 4);
+    }
+  }
+  return g.prep + prep_terms_floats(g.rows, g.blocks);
+}
+
 // Loop order: groups of NS strips (NS*16 output columns), then ranges of kc blocks, then
 // tiles of MR rows. The weights of one strip group and K range (NS x kc x 544 bytes for
 // q8_0) stay in L1 while every row tile of the slice runs over them; the fp32
@@ -297,7 +344,8 @@ NextChunk next_chunk_of(const Ctx& c, int64_t s, int64_t s_hi, int64_t b1, int64
 // weights once per row tile instead (the GEMV).
 template <int KIND, int MR, int NS>
 void drive(const GemmArgs& g, int64_t kc) {
-  const RowTerms t = prepare_row_terms(g);
+  static_assert(MR <= 4, "prep_floats() rounds rows up to 4");
+  float* const partial = build_panels<MR>(g);
   const Ctx c{reinterpret_cast<const uint8_t*>(g.w),
               g.strip_bytes,
               g.group_bytes,
@@ -305,13 +353,8 @@ void drive(const GemmArgs& g, int64_t kc) {
               g.d_offset,
               g.m_offset,
               g.blocks,
-              reinterpret_cast<const uint8_t*>(g.a),
-              g.a_stride,
-              g.a_block_bytes,
-              g.a_code_offset,
-              t.da,
-              t.nc,
-              t.sa,
+              reinterpret_cast<const uint8_t*>(g.prep),
+              static_cast<size_t>(g.blocks) * Panel<MR>::kBlockBytes,
               g.y,
               g.y_stride};
   const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
@@ -322,12 +365,12 @@ void drive(const GemmArgs& g, int64_t kc) {
     for (int i = 0; i < NS; ++i) masks[i] = static_cast<__mmask16>(lane_bits(g.n0, g.n1, (s + i) * 16, 16));
     for (int64_t b0 = 0; b0 < g.blocks; b0 += kc) {
       const int64_t b1 = b0 + kc < g.blocks ? b0 + kc : g.blocks;
-      const KRange k{b0, b1, b0 == 0, b1 == g.blocks, t.partial};
+      const KRange k{b0, b1, b0 == 0, b1 == g.blocks, partial};
       NextChunk next{};
       if constexpr (MR > 1) next = next_chunk_of<NS>(c, s, s_hi, b1, kc, row_tiles);
       for (int64_t r = 0; r < g.rows; r += MR) {
         const int mr = static_cast<int>(g.rows - r < MR ? g.rows - r : MR);
-        tile_dispatch<KIND, MR, NS>(c, r, s, mr, ns, k, masks);
+        tile_dispatch<KIND, MR, NS, MR>(c, r, s, mr, ns, k, masks);
         if constexpr (MR > 1) prefetch_share(next);
       }
     }

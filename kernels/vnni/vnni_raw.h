@@ -29,13 +29,19 @@ struct GemmArgs {
   float* y = nullptr;            // output row m0, column 0
   size_t y_stride = 0;           // in floats
   int64_t n0 = 0, n1 = 0;        // columns, n0 < n1
-  // Scratch of prep_floats(rows, blocks) floats: per row and block the activation scale
-  // (fp32), the int32 correction -C * sum(codes) and (Q8_1) the stored s as fp32; then
-  // 64 floats per row of fp32 accumulators kept between K ranges.
+  // Scratch of prep_floats(rows, blocks) floats: the per row and block activation terms
+  // (d_a as fp32, the int32 correction -C * sum(codes), the stored s as fp32 for Q8_1;
+  // the AVX-512 kernels keep a copy of the codes beside them, interleaved per register
+  // tile of rows: 11 floats per row and block, rows rounded up to 4), then 64 floats per
+  // row of fp32 accumulators kept between K ranges.
   float* prep = nullptr;
 };
+inline constexpr size_t kPrepFloatsPerRowBlock = 11;
+inline constexpr size_t prep_terms_floats(int64_t rows, int64_t blocks) {
+  return kPrepFloatsPerRowBlock * static_cast<size_t>((rows + 3) / 4 * 4) * static_cast<size_t>(blocks);
+}
 inline constexpr size_t prep_floats(int64_t rows, int64_t blocks) {
-  return 3u * static_cast<size_t>(rows) * static_cast<size_t>(blocks) + 64u * static_cast<size_t>(rows);
+  return prep_terms_floats(rows, blocks) + 64u * static_cast<size_t>(rows);
 }
 
 // AVX-512 F/BW/VL + VNNI + F16C (avx512_gemm.cpp).
