@@ -149,13 +149,15 @@ ThreadPeaks measure_peaks(PinnedWorkers& w, const Plan& plan) {
         if (format_mix_of(name(t)) == m.name) types += std::string(types.empty() ? "" : " ") + name(t);
       }
       // measure_peak counts kInstructionsPerIteration "instructions" per iteration: give each
-      // 2 x the mix's multiply-adds / that many ops. Run an eighth of the multiply-adds of the
-      // VPDPBUSD peak loop (1024 per iteration): a similar time.
+      // 2 x the mix's multiply-adds / that many ops. Run as many multiply-adds as the
+      // VPDPBUSD peak loop (1024 per iteration): milliseconds per timed call. With an eighth
+      // of them (as until 2026-11-28) a call took ~0.6 ms, and waking the pinned workers
+      // (10-40 us here) took 2-6 % off every ceiling.
       const double macs = loops::format_mix_macs_per_iteration(m.mix);
       const double ops = 2.0 * macs / static_cast<double>(loops::kInstructionsPerIteration);
       Plan mine = plan;
       mine.compute_iterations =
-          static_cast<int64_t>(static_cast<double>(plan.compute_iterations) * 128.0 / macs);
+          static_cast<int64_t>(static_cast<double>(plan.compute_iterations) * 1024.0 / macs);
       p.format_ceilings.push_back({m.name, types,
                                    measure_peak(w, tag + "format/" + m.name,
                                                 std::string("golden mix ") + m.name, m.loop, ops, mine)});
