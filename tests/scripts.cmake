@@ -35,3 +35,10 @@ if(NOT AMXLAB_SANITIZE AND NOT AMXLAB_TSAN AND TARGET amxlab_runner)
   add_test(NAME ab_revisions COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_ab.sh)
   set_tests_properties(ab_revisions PROPERTIES LABELS long SKIP_RETURN_CODE 77 TIMEOUT 1500 RUN_SERIAL TRUE)
 endif()
+
+# scripts/ceiling_rounds.sh: two rounds of calibrate + bench on a small case, the summary
+# and each round's bench reading that round's ceilings (about 40 s: label long).
+if(NOT AMXLAB_SANITIZE AND NOT AMXLAB_TSAN AND TARGET amxlab_runner)
+  add_test(NAME ceiling_rounds COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_ceiling_rounds.sh $<TARGET_FILE:amxlab>)
+  set_tests_properties(ceiling_rounds PROPERTIES LABELS long TIMEOUT 300 RUN_SERIAL TRUE)
+endif()
