@@ -6,19 +6,25 @@
 # bench`, oneDNN in the same process); the summary gives per case the median and the
 # range of the rounds' ratios.
 #
-#   scripts/ceiling_rounds.sh OUT_DIR [ROUNDS] [amxlab bench flags ...]
+#   scripts/ceiling_rounds.sh OUT_DIR [ROUNDS] [--quick] [amxlab bench flags ...]
 #
+# --quick: `amxlab calibrate --quick` (shorter timings; its CTest uses it).
 # Default sweep: --type q8_0,q4_0,q4_1,iq4_nl,q4_K --m 512 --n 4096 --k 4096
 # --threads 1,2 --kernel auto (hot timing only). Writes OUT_DIR/cal.N.json,
 # OUT_DIR/bench.N.json and OUT_DIR/summary.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 1 ] || { sed -n '2,13p' "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,15p' "$0"; exit 2; }
 out=$1
 shift
 rounds=5
 if [ $# -ge 1 ] && [[ $1 =~ ^[0-9]+$ ]]; then
   rounds=$1
+  shift
+fi
+quick=()
+if [ $# -ge 1 ] && [ "$1" = --quick ]; then
+  quick=(--quick)
   shift
 fi
 sweep=("$@")
@@ -29,7 +35,7 @@ mkdir -p "$out"
 for r in $(seq 1 "$rounds"); do
   echo "ceiling_rounds: round $r of $rounds"
   # --max-bytes 64K: the peaks and format ceilings, and almost none of the bandwidth sweep.
-  "$amxlab" calibrate --max-bytes 64K --out "$out/cal.$r.json" > /dev/null 2>> "$out/log.txt"
+  "$amxlab" calibrate "${quick[@]}" --max-bytes 64K --out "$out/cal.$r.json" > /dev/null 2>> "$out/log.txt"
   "$amxlab" bench --no-cold "${sweep[@]}" --calibration "$out/cal.$r.json" --out "$out/bench.$r.json" >> "$out/log.txt" 2>&1
 done
 python3 - "$out" "$rounds" << 'EOF' | tee "$out/summary.txt"

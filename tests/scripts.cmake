@@ -37,7 +37,7 @@ if(NOT AMXLAB_SANITIZE AND NOT AMXLAB_TSAN AND TARGET amxlab_runner)
 endif()
 
 # scripts/ceiling_rounds.sh: two rounds of calibrate + bench on a small case, the summary
-# and each round's bench reading that round's ceilings (about 40 s: label long).
+# and each round's bench reading that round's ceilings (about 20 s: label long).
 if(NOT AMXLAB_SANITIZE AND NOT AMXLAB_TSAN AND TARGET amxlab_runner)
   add_test(NAME ceiling_rounds COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_ceiling_rounds.sh $<TARGET_FILE:amxlab>)
   set_tests_properties(ceiling_rounds PROPERTIES LABELS long TIMEOUT 300 RUN_SERIAL TRUE)

@@ -11,7 +11,7 @@ if "$root/scripts/ceiling_rounds.sh" > "$tmp/usage.txt" 2>&1; then
   echo "FAIL: no arguments was accepted"; exit 1
 fi
 grep -q "OUT_DIR" "$tmp/usage.txt" || { echo "FAIL: no usage text"; cat "$tmp/usage.txt"; exit 1; }
-AMXLAB="$amxlab" "$root/scripts/ceiling_rounds.sh" "$tmp/out" 2 --type q8_0 --m 8 --n 32 --k 64 --threads 1 --kernel auto
+AMXLAB="$amxlab" "$root/scripts/ceiling_rounds.sh" "$tmp/out" 2 --quick --type q8_0 --m 8 --n 32 --k 64 --threads 1 --kernel auto
 for f in cal.1.json cal.2.json bench.1.json bench.2.json summary.txt; do
   [ -s "$tmp/out/$f" ] || { echo "FAIL: $f missing"; exit 1; }
 done
