@@ -16,6 +16,7 @@
 #include <cstring>
 
 #include "kernels/vnni/lane_bits.h"
+#include "kernels/vnni/row_terms.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab::vnni::raw {
@@ -73,7 +74,7 @@ constexpr int kPartialStride = 64;  // floats per row (NS <= 4 strips)
 constexpr size_t kPrefetchGroups = 4;
 
 // One block of one register tile: the int32 chains over its 32 codes, then the fp32
-// epilogue into acc. wb[s]: strip s's group at the block's half h; pb: the row tile's
+// epilogue into acc. wg[s]: strip s's group at the block's half h; pb: the row tile's
 // panel at this block.
 template <int KIND, int MR, int NS, int MRP>
 [[gnu::always_inline]] inline void block(const Ctx& c, const uint8_t* const (&wg)[NS], size_t h,
@@ -305,8 +306,6 @@ float* build_panels(const GemmArgs& g) {
   using P = Panel<MRP>;
   auto* base = reinterpret_cast<uint8_t*>(g.prep);
   const size_t tile_bytes = static_cast<size_t>(g.blocks) * P::kBlockBytes;
-  const int32_t factor = g.kind == kQ8_0 ? -128 : g.kind == kQ4_0 ? -8 : 0;
-  const __m256i bias = _mm256_set1_epi8(static_cast<char>(0x80));
   for (int64_t r = 0; r < g.rows; ++r) {
     const auto* row = reinterpret_cast<const uint8_t*>(g.a) + static_cast<size_t>(r) * g.a_stride;
     uint8_t* pt = base + static_cast<size_t>(r / MRP) * tile_bytes;
@@ -316,21 +315,10 @@ float* build_panels(const GemmArgs& g) {
       uint8_t* pb = pt + static_cast<size_t>(b) * P::kBlockBytes;
       const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + g.a_code_offset));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(pb + 32 * m), v);
-      uint16_t h[2];
-      std::memcpy(h, blk, sizeof h);
-      const float da = _cvtsh_ss(h[0]);
-      const float sa = g.kind == kQ4_1 ? _cvtsh_ss(h[1]) : 0.0f;
-      int32_t corr = 0;
-      if (factor != 0) {
-        // sum of the signed codes = sum(code + 128) - 32 * 128, the former by VPSADBW.
-        const __m256i sad = _mm256_sad_epu8(_mm256_xor_si256(v, bias), _mm256_setzero_si256());
-        const __m128i s2 = _mm_add_epi64(_mm256_castsi256_si128(sad), _mm256_extracti128_si256(sad, 1));
-        const int64_t biased = _mm_cvtsi128_si64(s2) + _mm_extract_epi64(s2, 1);
-        corr = factor * static_cast<int32_t>(biased - 32 * 128);
-      }
-      std::memcpy(pb + P::kDa + 4 * m, &da, 4);
-      std::memcpy(pb + P::kNc + 4 * m, &corr, 4);
-      std::memcpy(pb + P::kSa + 4 * m, &sa, 4);
+      const BlockTerms t = block_terms(g.kind, blk, v);
+      std::memcpy(pb + P::kDa + 4 * m, &t.da, 4);
+      std::memcpy(pb + P::kNc + 4 * m, &t.corr, 4);
+      std::memcpy(pb + P::kSa + 4 * m, &t.sa, 4);
     }
   }
   return g.prep + prep_terms_floats(g.rows, g.blocks);
