@@ -14,8 +14,8 @@
 // Nothing else (no loads, no unpacking): real kernels can only be slower.
 // The scale products are per (row, column strip) of the tile and per block, so each
 // iteration makes its 2 d_w and 4 d_a vectors opaque: a loop-invariant product would be
-// hoisted out of the loop by the compiler (it was, until the ceilings were re-derived on
-// 2026-11-28: the VMULPS was missing from every mix) and the ceiling would be too high.
+// hoisted out of the loop by the compiler (it was, until 2026-11-29: the VMULPS was
+// missing from every mix) and the ceiling would be too high.
 #include <immintrin.h>
 
 #include "harness/calibrate/loops.h"

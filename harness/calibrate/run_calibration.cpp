@@ -151,7 +151,7 @@ ThreadPeaks measure_peaks(PinnedWorkers& w, const Plan& plan) {
       // measure_peak counts kInstructionsPerIteration "instructions" per iteration: give each
       // 2 x the mix's multiply-adds / that many ops. Run as many multiply-adds as the
       // VPDPBUSD peak loop (1024 per iteration): milliseconds per timed call. With an eighth
-      // of them (as until 2026-11-28) a call took ~0.6 ms, and waking the pinned workers
+      // of them (as until 2026-11-29) a call took ~0.6 ms, and waking the pinned workers
       // (10-40 us here) took 2-6 % off every ceiling.
       const double macs = loops::format_mix_macs_per_iteration(m.mix);
       const double ops = 2.0 * macs / static_cast<double>(loops::kInstructionsPerIteration);
