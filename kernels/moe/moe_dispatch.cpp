@@ -22,11 +22,15 @@ const KernelDesc& runnable_named(std::string_view kname, QType type) {
   return *k;
 }
 
+// The native AMX GEMMs have their own measured threshold (kDefaultMoeLargeMinRowsAmx).
+bool native_amx(const KernelDesc& k) {
+  return k.engine == Engine::native && (k.isa & (kIsaAmxInt8 | kIsaAmxBf16)) != 0;
+}
+
 }  // namespace
 
 int64_t default_moe_large_min_rows(const KernelDesc& large) {
-  const bool amx = large.engine == Engine::native && (large.isa & (kIsaAmxInt8 | kIsaAmxBf16)) != 0;
-  return amx ? kDefaultMoeLargeMinRowsAmx : kDefaultMoeLargeMinRows;
+  return native_amx(large) ? kDefaultMoeLargeMinRowsAmx : kDefaultMoeLargeMinRows;
 }
 
 int64_t moe_large_min_rows(const KernelDesc& large, std::string* source) {
@@ -66,13 +70,12 @@ MoeKernels choose_moe_kernels(QType type, std::string* why) {
   }
   std::string source;
   MoeKernels out{&large, small, moe_large_min_rows(large, &source)};
-  const bool amx_default = default_moe_large_min_rows(large) == kDefaultMoeLargeMinRowsAmx;
   if (why != nullptr) {
     *why = out.name() + ": large: " + large_why + "; " + rule +
            "; groups of >= " + std::to_string(out.large_min_rows) + " rows run on " +
            std::string(large.name) + " (" +
            (source == "default"
-                ? std::string(amx_default ? "the default measured on AMX" : "the measured default")
+                ? std::string(native_amx(large) ? "the default measured on AMX" : "the measured default")
                 : source) +
            ")";
   }
