@@ -13,10 +13,14 @@
 # --threads 1,2 --kernel auto (hot timing only). Writes OUT_DIR/cal.N.json,
 # OUT_DIR/bench.N.json and OUT_DIR/summary.txt.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { sed -n '2,15p' "$0"; exit 2; }
-out=$1
+# OUT_DIR and AMXLAB as the caller wrote them (relative to the caller's folder); the
+# default amxlab is the repository's build.
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
 shift
+[ -z "${AMXLAB:-}" ] || AMXLAB=$(cd "$(dirname "$AMXLAB")" && pwd)/$(basename "$AMXLAB")
+cd "$(dirname "$0")/.."
 rounds=5
 if [ $# -ge 1 ] && [[ $1 =~ ^[0-9]+$ ]]; then
   rounds=$1
@@ -31,7 +35,6 @@ sweep=("$@")
 [ ${#sweep[@]} -gt 0 ] || sweep=(--type q8_0,q4_0,q4_1,iq4_nl,q4_K --m 512 --n 4096 --k 4096 --threads 1,2 --kernel auto)
 amxlab=${AMXLAB:-build/release/harness/cli/amxlab}
 [ -x "$amxlab" ] || { echo "ceiling_rounds: no $amxlab (build first, or set AMXLAB)" >&2; exit 2; }
-mkdir -p "$out"
 for r in $(seq 1 "$rounds"); do
   echo "ceiling_rounds: round $r of $rounds"
   # --max-bytes 64K: the peaks and format ceilings, and almost none of the bandwidth sweep.
