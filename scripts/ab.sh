@@ -34,6 +34,7 @@
 set -uo pipefail
 
 repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel) || exit 2
+caller=$PWD  # --out DIR is relative to the caller's folder; the sweep's files to the repository
 cd "$repo" || exit 2
 die() { echo "ab: $*" >&2; exit "${2:-2}"; }
 
@@ -47,7 +48,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=${2:?--rounds needs a number}; shift 2 ;;
     --threshold) threshold=${2:?--threshold needs a percentage}; shift 2 ;;
-    --out) out=${2:?--out needs a folder}; shift 2 ;;
+    --out) out=${2:?--out needs a folder}; [[ $out = /* ]] || out=$caller/$out; shift 2 ;;
     --manifest) manifest=${2:?--manifest needs a model name}; shift 2 ;;
     --recipe) recipe=${2:?}; shift 2 ;;
     --layers) layers=${2:?}; shift 2 ;;
