@@ -46,8 +46,13 @@ struct Rec {
   static constexpr bool kMin = KIND == kNibQ4_K || KIND == kNibQ5_K;
 };
 
-// Records ahead that are prefetched (2: measured against 0 and 4, kernels/README.md).
-constexpr int64_t kPrefetchRecords = 2;
+// The next record of each strip is prefetched into L1 a few lines per sub-block pair, so
+// that the requests trickle out beside the arithmetic. Issuing a whole record at the top
+// of the super-block (the first version, 2 records ahead) left Q5_K and Q6_K at one
+// thread with almost no overlap of arithmetic and memory (time = the sum of both);
+// spread, one record ahead: hot 1.3-1.7x faster, cold 1.2-1.4x (kernels/README.md).
+// Two records ahead, L2 hints, or an extra L2 prefetch further ahead were slower.
+constexpr int64_t kPrefetchRecords = 1;
 
 // Rebuilds the high bits of row kk = q * (sub-block length / 4) + r into lo / hi (bit 4,
 // or bits 4..5). r is a compile-time constant after unrolling, and the row's place in
@@ -86,6 +91,7 @@ template <int KIND, int NS>
   constexpr int kRowsPerSub = R::kSub / 4;  // nibble rows per sub-block: 8 or 4
   static_assert(kRowsPerSub % 4 == 0 || (KIND != kNibQ5_K && kRowsPerSub % 2 == 0), "add_high keys on r");
   constexpr int kPairs = 128 / R::kSub;  // (low, high) sub-block pairs
+  constexpr int kLinesPerPair = static_cast<int>((R::kBytes / 64 + kPairs - 1) / kPairs);
   const auto* w = reinterpret_cast<const uint8_t*>(g.w);
   const uint8_t* ws[NS];
   for (int s = 0; s < NS; ++s) ws[s] = w + static_cast<size_t>(s0 + s) * g.strip_bytes;
@@ -100,18 +106,23 @@ template <int KIND, int NS>
   for (int64_t b = 0; b < g.superblocks; ++b) {
     const uint8_t* ab = arow + static_cast<size_t>(b) * kq_records::kQ8KBlockBytes;
     const uint8_t* rec[NS];
-    for (int s = 0; s < NS; ++s) {
-      rec[s] = ws[s] + static_cast<size_t>(b) * R::kBytes;
-      if (b + kPrefetchRecords < g.superblocks) {
-        const uint8_t* pf = rec[s] + static_cast<size_t>(kPrefetchRecords) * R::kBytes;
-        for (size_t line = 0; line < R::kBytes; line += 64)
-          _mm_prefetch(reinterpret_cast<const char*>(pf + line), _MM_HINT_T0);
-      }
-    }
+    for (int s = 0; s < NS; ++s) rec[s] = ws[s] + static_cast<size_t>(b) * R::kBytes;
+    const bool prefetch = b + kPrefetchRecords < g.superblocks;
     __m512i sum[NS];
     for (int s = 0; s < NS; ++s) sum[s] = _mm512_setzero_si512();
 #pragma GCC unroll 1
     for (int q = 0; q < kPairs; ++q) {
+      if (prefetch) {
+#pragma GCC unroll 4
+        for (int s = 0; s < NS; ++s) {
+          const uint8_t* pf = rec[s] + static_cast<size_t>(kPrefetchRecords) * R::kBytes;
+#pragma GCC unroll 8
+          for (int l = 0; l < kLinesPerPair; ++l) {
+            const size_t line = 64 * static_cast<size_t>(q * kLinesPerPair + l);
+            if (line < R::kBytes) _mm_prefetch(reinterpret_cast<const char*>(pf + line), _MM_HINT_T0);
+          }
+        }
+      }
       __m512i dlo[NS], dhi[NS];
       for (int s = 0; s < NS; ++s) dlo[s] = dhi[s] = _mm512_setzero_si512();
 #pragma GCC unroll 8
