@@ -198,6 +198,7 @@ nlohmann::json run_case(const Case& c, const RunOptions& o) {
   }
   rec["verdict"] = verdict;
   rec["reason"] = reason;
+  rec["checked"] = o.check;  // bench: timed only; its PASS says it ran, not that it is right
   return rec;
 }
 

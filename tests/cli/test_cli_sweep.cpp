@@ -56,6 +56,24 @@ TEST(CliSweep, PlantedOneBitBugIsCaughtWithIndexAndReproducer) {
   std::filesystem::remove(out);
 }
 
+// `bench` times without checking: its table must not print PASS for a case nobody
+// compared (the JSON keeps the verdict PASS for scripts, with "checked": false); `run`
+// checks, and says PASS.
+TEST(CliSweep, BenchSaysTimedNotPass) {
+  const std::string flags =
+      " --no-isolate --type q8_0 --m 1 --n 64 --k 64 --reps 2 --min-time 0.005 --no-cold --no-onednn";
+  const SweepResult bench = run_sweep_to_json("bench" + flags);
+  ASSERT_EQ(bench.command.status, 0) << bench.command.output;
+  EXPECT_NE(bench.command.output.find(" timed "), std::string::npos) << bench.command.output;
+  EXPECT_EQ(bench.command.output.find("PASS"), std::string::npos) << bench.command.output;
+  EXPECT_EQ(bench.doc["cases"][0]["verdict"], "PASS");
+  EXPECT_EQ(bench.doc["cases"][0]["checked"], false);
+  const SweepResult run = run_sweep_to_json("run" + flags);
+  ASSERT_EQ(run.command.status, 0) << run.command.output;
+  EXPECT_NE(run.command.output.find(" PASS "), std::string::npos) << run.command.output;
+  EXPECT_EQ(run.doc["cases"][0]["checked"], true);
+}
+
 TEST(CliSweep, CrashingAndHangingKernelsAreIsolated) {
   const auto [r, doc] = run_sweep_to_json(
       "check --case q8_0:m12n16k32:t1:kernel=test.crash --case q8_0:m13n16k32:t1:kernel=test.crash "
