@@ -70,7 +70,11 @@ constexpr int kPartialStride = 64;  // floats per row (NS <= 4 strips)
 // 814 / 387, 8 groups 708 / 343, 16 groups 781 / 425; into L2 only (T1) 747-760 /
 // 374-385; in cache (8 MiB) it costs nothing measurable (kernels/README.md). Not for
 // q8_0: 17 prefetches per group and strip cost more than they gain (1x4096x14336, 1
-// thread, beyond L3: 1346-1376 -> 1672-1702 us, measured interleaved).
+// thread, beyond L3: 1346-1376 -> 1672-1702 us, measured interleaved). The group's
+// lines are issued half at each of its two blocks rather than all at the first
+// (2026-11-29, 4 interleaved rounds, median us, 1 / 2 threads: hot 655 -> 586 / 330 ->
+// 316, cold 977 -> 912 / 739 -> 704; in cache within the noise); 8 groups ahead, spread,
+// was faster hot (539 / 281) but 10-15 % slower in cache at 2 threads.
 constexpr size_t kPrefetchGroups = 4;
 
 // One block of one register tile: the int32 chains over its 32 codes, then the fp32
@@ -206,17 +210,18 @@ template <int KIND, int MR, int NS, int MRP>
     const size_t goff = static_cast<size_t>(b >> 1) * c.group_bytes;
     const size_t h = static_cast<size_t>(b & 1);
     if constexpr (kPrefetchGroups > 0 && MR == 1 && KIND != kQ8_0) {
-      if (h == 0) {
-        // Past the end of the strips, the next tile's strips (NS strips on): its first
-        // groups are then in flight when it starts (a short-K GEMV, e.g. an MoE expert
-        // of K = 2048, starts a tile every 32 groups).
-        size_t pf = goff + kPrefetchGroups * c.group_bytes;
-        if (pf >= c.strip_bytes) pf += (NS - 1) * c.strip_bytes;
+      // Past the end of the strips, the next tile's strips (NS strips on): its first
+      // groups are then in flight when it starts (a short-K GEMV, e.g. an MoE expert of
+      // K = 2048, starts a tile every 32 groups). Half the group's lines at each of its
+      // two blocks.
+      size_t pf = goff + kPrefetchGroups * c.group_bytes;
+      if (pf >= c.strip_bytes) pf += (NS - 1) * c.strip_bytes;
+      const size_t half = (c.group_bytes / 64 + 1) / 2 * 64;
+      const size_t l0 = h == 0 ? 0 : half, l1 = h == 0 ? half : c.group_bytes;
 #pragma GCC unroll 8
-        for (int s = 0; s < NS; ++s) {
-          for (size_t line = 0; line < c.group_bytes; line += 64)
-            _mm_prefetch(reinterpret_cast<const char*>(ws[s] + pf + line), _MM_HINT_T0);
-        }
+      for (int s = 0; s < NS; ++s) {
+        for (size_t line = l0; line < l1; line += 64)
+          _mm_prefetch(reinterpret_cast<const char*>(ws[s] + pf + line), _MM_HINT_T0);
       }
     }
     const uint8_t* wg[NS];
