@@ -16,8 +16,6 @@
 #include "harness/results/results_file.h"
 #include "kernels/core/error.h"
 
-extern char** environ;
-
 namespace amxlab::harness {
 namespace {
 
@@ -77,6 +75,7 @@ nlohmann::json run_isolated(const Case& c, const SweepOptions& o) {
   std::vector<std::string> args = {o.self_exe,  "case-worker", "--case", desc,
                                    "--options", opts_path,     "--out",  out_path};
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   posix_spawnattr_t attr;
