@@ -8,10 +8,12 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace amxlab::testing {
@@ -45,8 +47,21 @@ inline nlohmann::json read_json(const std::string& path) {
   return nlohmann::json::parse(ss.str());
 }
 
+// A path under /tmp for this test process. Every such path (file or folder) is removed
+// when the process exits: a failed assertion returns before a test's own cleanup, and
+// CI used to leave ~470 files behind per run.
 inline std::string temp_file(const std::string& name) {
-  return "/tmp/amxlab-test-" + std::to_string(getpid()) + "-" + name;
+  struct Cleanup {
+    std::vector<std::string> paths;
+    ~Cleanup() {
+      std::error_code ec;
+      for (const auto& p : paths) std::filesystem::remove_all(p, ec);
+    }
+  };
+  static Cleanup cleanup;
+  std::string path = "/tmp/amxlab-test-" + std::to_string(getpid()) + "-" + name;
+  cleanup.paths.push_back(path);
+  return path;
 }
 
 // Runs `amxlab <args> --out <temp file>` and returns the command's result with the
