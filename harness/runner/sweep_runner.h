@@ -25,8 +25,8 @@ struct SweepOptions {
 };
 
 struct SweepSummary {
-  std::map<std::string, int>
-      verdicts;  // PASS, timed (bench), FAIL, MISTRUSTED, SKIPPED, ERROR, CRASHED, TIMEOUT
+  // PASS, timed (bench), FAIL, MISTRUSTED, SKIPPED, ERROR, CRASHED, TIMEOUT
+  std::map<std::string, int> verdicts;
   int ran = 0, resumed = 0;
   bool interrupted = false;
   std::vector<nlohmann::json> records;  // of this invocation
