@@ -8,7 +8,8 @@
 //   32-wide: per output 8 VPDPBUSD (from a fresh int32), VCVTDQ2PS, VMULPS (d_w * d_a),
 //            VFMADD; Q4_1 one more VFMADD (m_w * s_a)
 //   K-quant: per output and sub-block L/4 VPDPBUSD (fresh), VPMULLD by the scale, VPADDD;
-//            then 8 VPDPWSSD (the bsum term), VCVTDQ2PS, VMULPS, VFMADD, and for a type with
+//            then 256/L/2 VPDPWSSD (the bsum term: a coefficient per sub-block, two per
+//            instruction), VCVTDQ2PS, VMULPS, VFMADD, and for a type with
 //            mins VMULPS, VXORPS (the negation), VCVTDQ2PS, VFMADD; without mins the
 //            VPDPWSSD accumulate into S.
 // Nothing else (no loads, no unpacking): real kernels can only be slower.
@@ -140,7 +141,7 @@ double mixk(int64_t iterations, float seed) {
     for (int o = 0; o < kOut; ++o) t[o] = MIN ? _mm512_setzero_si512() : sum[o];
     opaque(t);
 #pragma GCC unroll 8
-    for (int p = 0; p < 8; ++p) {
+    for (int p = 0; p < 256 / SUB / 2; ++p) {
 #pragma GCC unroll 8
       for (int o = 0; o < kOut; ++o) t[o] = _mm512_dpwssd_epi32(t[o], cf, bs);
     }

@@ -75,18 +75,37 @@ __attribute__((target("avx512f"))) inline void fold_subblock(int32_t* sum, const
   }
 }
 
+// Row a's activation operand of T's coefficient pair p (kquant_pack.h): the bsums of
+// sub-blocks 2p and 2p + 1 as int16 in a dword; a 32-wide sub-block's bsum is the sum of
+// its two stored ones.
+template <int SUB>
+int32_t bsum_pair(const std::byte* a, int p) {
+  int16_t bs[16];
+  std::memcpy(bs, a + kQ8KBsumOffset, sizeof bs);
+  uint32_t lo, hi;
+  if constexpr (SUB == 32) {
+    lo = static_cast<uint16_t>(bs[4 * p] + bs[4 * p + 1]);
+    hi = static_cast<uint16_t>(bs[4 * p + 2] + bs[4 * p + 3]);
+  } else {
+    lo = static_cast<uint16_t>(bs[2 * p]);
+    hi = static_cast<uint16_t>(bs[2 * p + 1]);
+  }
+  return static_cast<int32_t>(lo | hi << 16);
+}
+
 // The end of one super-block: T from the coefficients and the bsums, then the fp32 steps
 // into acc (32 x 32, row stride 32). ab: Q8_K block of row 0, rows `stride` bytes apart.
-template <bool MIN>
+template <int SUB, bool MIN>
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) void finish_superblock(
     float* acc, const int32_t* sum, const std::byte* rec0, const std::byte* rec1, const std::byte* ab,
     size_t stride, int rows, bool two) {
   const auto all = static_cast<__mmask16>(0xffff);
+  constexpr int kPairs = 256 / SUB / 2;
   const std::byte* rec[2] = {rec0, rec1};
-  __m512i cf[2][8];
+  __m512i cf[2][kPairs];
   __m512 dw[2], dmw[2];
   for (int h = 0; h < 2; ++h) {
-    for (int p = 0; p < 8; ++p) cf[h][p] = _mm512_loadu_si512(rec[h] + kq16::kCoefOffset + 64 * p);
+    for (int p = 0; p < kPairs; ++p) cf[h][p] = _mm512_loadu_si512(rec[h] + kq16::kCoefOffset + 64 * p);
     dw[h] = _mm512_maskz_cvtph_ps(
         all, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[h] + kq16::kDOffset)));
     dmw[h] = _mm512_maskz_cvtph_ps(
@@ -100,11 +119,8 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void finish_superblock(
     const __m512 dav = _mm512_set1_ps(da);
     for (int h = 0; h < (two ? 2 : 1); ++h) {
       __m512i t = _mm512_setzero_si512();
-      for (int p = 0; p < 8; ++p) {
-        int32_t pair;
-        std::memcpy(&pair, a + kQ8KBsumOffset + 4 * p, sizeof pair);
-        t = _mm512_dpwssd_epi32(t, cf[h][p], _mm512_set1_epi32(pair));
-      }
+      for (int p = 0; p < kPairs; ++p)
+        t = _mm512_dpwssd_epi32(t, cf[h][p], _mm512_set1_epi32(bsum_pair<SUB>(a, p)));
       float* ar = acc + 32 * r + 16 * h;
       const __m512i s = _mm512_loadu_si512(sum + 32 * r + 16 * h);
       __m512 x = _mm512_loadu_ps(ar);
@@ -159,7 +175,7 @@ void gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w, 
                         rec1 + kq16::kScaleOffset + 16 * static_cast<size_t>(j), rows, two);
         }
       }
-      if (!count_only) finish_superblock<MIN>(acc, sum, rec0, rec1, ab, a.row_stride, rows, two);
+      if (!count_only) finish_superblock<SUB, MIN>(acc, sum, rec0, rec1, ab, a.row_stride, rows, two);
     }
     if (count_only) return;
     write_columns(acc, g.y + static_cast<size_t>(m) * g.y_stride, g.y_stride, rows, st, two, s);

@@ -48,9 +48,13 @@ void run_kq(QType wt, const PackedWeights& w, const ActivationView& a, const Out
           const auto sc = load<int8_t>(rec + kq16::kScaleOffset + 16 * static_cast<size_t>(sub) + j);
           sum += dot * static_cast<uint32_t>(sc);
         }
-        for (size_t q = 0; q < 16; ++q) {
-          const auto c = load<int16_t>(rec + kq16::kCoefOffset + 64 * (q / 2) + 4 * j + 2 * (q % 2));
-          t += static_cast<uint32_t>(c) * static_cast<uint32_t>(load<int16_t>(ab + kQ8KBsumOffset + 2 * q));
+        for (int sub = 0; sub < n_sub; ++sub) {
+          // The sub-block's bsum: one stored Q8_K bsum per 16 codes.
+          int32_t bsum = 0;
+          for (int q = sub * g.sub_len / 16; q < (sub + 1) * g.sub_len / 16; ++q)
+            bsum += load<int16_t>(ab + kQ8KBsumOffset + 2 * static_cast<size_t>(q));
+          const auto c = load<int16_t>(rec + kq16::coef_byte(sub, static_cast<int>(j)));
+          t += static_cast<uint32_t>(c) * static_cast<uint32_t>(bsum);
         }
         const float da = load<float>(ab);
         const float dw = fp16_to_f32(load<uint16_t>(rec + kq16::kDOffset + 2 * j));

@@ -41,13 +41,9 @@ void write_record(const TypeInfo& ti, const BlockInts& b, const std::byte* gguf,
   for (int sub = 0; sub < ti.n_sub; ++sub)
     rec[kScaleOffset + 16 * static_cast<size_t>(sub) + static_cast<size_t>(j)] =
         static_cast<std::byte>(static_cast<uint8_t>(b.scale[sub]));
-  for (int p = 0; p < 8; ++p) {
-    for (int h = 0; h < 2; ++h) {
-      const int bsum = 2 * p + h;  // Q8_K bsum index: codes 16*bsum .. 16*bsum + 15
-      const auto c = static_cast<int16_t>(coef(ti, b, bsum * 16 / ti.sub_len));
-      std::memcpy(rec + kCoefOffset + 64 * static_cast<size_t>(p) + 4 * static_cast<size_t>(j) + 2 * h, &c,
-                  2);
-    }
+  for (int sub = 0; sub < ti.n_sub; ++sub) {
+    const auto c = static_cast<int16_t>(coef(ti, b, sub));
+    std::memcpy(rec + coef_byte(sub, j), &c, 2);
   }
   std::memcpy(rec + kDOffset + 2 * static_cast<size_t>(j), gguf + hf.d, 2);
   if (hf.dmin >= 0) std::memcpy(rec + kDminOffset + 2 * static_cast<size_t>(j), gguf + hf.dmin, 2);
@@ -156,10 +152,8 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
         // NOLINTNEXTLINE(bugprone-signed-char-misuse): the byte is a signed scale
         b.scale[sub] = static_cast<int8_t>(std::to_integer<uint8_t>(rec[kScaleOffset + 16 * sub + j]));
         if (ti.has_min) {
-          // The min is the coefficient of the sub-block's first bsum.
-          const int bsum = sub * ti.sub_len / 16;
-          int16_t c;
-          std::memcpy(&c, rec + kCoefOffset + 64 * static_cast<size_t>(bsum / 2) + 4 * j + 2 * (bsum % 2), 2);
+          int16_t c;  // the min is the sub-block's coefficient
+          std::memcpy(&c, rec + coef_byte(sub, static_cast<int>(j)), 2);
           b.min[sub] = c;
         }
       }

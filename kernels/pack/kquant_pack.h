@@ -10,8 +10,8 @@
 //
 //   [0, 4096)     codes   byte 64*kk + 4*j + i = u(e) = code(e) + bias   (u8, kk 0..63, i 0..3)
 //   [4096, 4352)  scales  byte 16*sub + j      = scale of sub-block sub   (int8, 8 or 16 subs)
-//   [4352, 4864)  coefs   int16 at 64*p + 4*j + 2*h (p 0..7, h 0..1) = c of the Q8_K bsum
-//                         2p + h (see below)
+//   [4352, 4864)  coefs   int16 at 64*p + 4*j + 2*h (p 0..7, h 0..1) = c of sub-block
+//                         2p + h (see below); 32-wide types fill p 0..3, the rest is 0
 //   [4864, 4896)  d       fp16 bits at 2*j     (raw GGUF bits)
 //   [4896, 4928)  dmin    fp16 bits at 2*j     (Q2_K, Q4_K, Q5_K; 0 otherwise)
 //
@@ -25,10 +25,13 @@
 // dot_u(sub) = sum u * a over the sub-block,
 //   S  = sum_sub scale * dot_u(sub) + T      for the biased types, T = sum -bias*scale*bsum
 //   Mn = T                                   for Q2_K, Q4_K, Q5_K,   T = sum min*bsum
-// and T = sum over the 16 bsums of c(bsum) * bsum, c(bsum) being the coefficient of the
-// sub-block the 16 codes belong to (a 32-wide sub-block's coefficient appears twice).
-// One VPDPWSSD per coefficient dword computes two terms of T; every c fits int16
-// (|-32 * scale| <= 4096 for Q6_K). S and Mn are exactly the golden model's int32 sums
+// and T = sum over the sub-blocks of c(sub) * bsum(sub), bsum(sub) being the sum of the
+// sub-block's Q8_K codes: a stored bsum for 16-wide sub-blocks, the sum of two for
+// 32-wide ones (|bsum| <= 32 * 128: int16), which the kernels form per activation row
+// and super-block. One VPDPWSSD per coefficient dword computes two terms of T: 8 per
+// lane vector for 16-wide types, 4 for 32-wide ones (a coefficient per stored bsum would
+// take 8 for every type; at M=512 the 4 saved are ~4 % of a Q4_K GEMM). Every c fits
+// int16 (|-32 * scale| <= 4096 for Q6_K). S and Mn are exactly the golden model's int32 sums
 // (golden_gemm.h) as long as the Q8_K bsums are the sums of its codes, which every
 // Q8_K quantiser writes.
 //
@@ -59,6 +62,12 @@ inline constexpr size_t kCoefOffset = kq_records::kI8CoefOffset;
 inline constexpr size_t kDOffset = kq_records::kI8DOffset;
 inline constexpr size_t kDminOffset = kq_records::kI8DminOffset;
 inline constexpr size_t kRecordBytes = kq_records::kI8RecordBytes;
+
+// Byte offset in a record of sub-block `sub`'s coefficient for lane j.
+constexpr size_t coef_byte(int sub, int j) {
+  return kCoefOffset + 64 * static_cast<size_t>(sub / 2) + 4 * static_cast<size_t>(j) +
+         2 * static_cast<size_t>(sub % 2);
+}
 
 // True for Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS.
 bool packable(QType t);

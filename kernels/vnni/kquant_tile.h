@@ -8,7 +8,8 @@
 // Per output lane and super-block b, in ascending b (the golden order, golden_gemm.h):
 //   dot(sub) = VPDPBUSD chain over the sub-block's u8 codes x the Q8_K codes    (int32)
 //   S        = sum_sub VPMULLD(dot(sub), scale(sub))                            (int32)
-//   T        = 8 VPDPWSSD of the int16 coefficient pairs x the Q8_K bsum pairs   (int32)
+//   T        = VPDPWSSD of the int16 coefficient pairs x the sub-blocks' bsum    (int32)
+//              pairs: 8 for 16-wide sub-blocks, 4 for 32-wide (sub32_bsum_pairs)
 //   no min:  S += T (the -bias * scale * bsum correction of the biased codes)
 //   acc      = VFMADD((float)S, VMULPS(d_w, d_a), acc)
 //   min:     acc = VFMADD(-(VMULPS(d_a, dmin_w)), (float)T, acc)
@@ -42,6 +43,18 @@ struct Ctx {
   size_t y_stride;
   float* partial;
 };
+
+// The activation operand of T for 32-wide sub-blocks (kquant_pack.h): a sub-block's bsum
+// is the sum of the two stored Q8_K bsums of its codes (|sum| <= 32 * 128, so the int16
+// pack does not saturate). out[p] = (bsum(2p), bsum(2p + 1)) as int16 in a dword, p 0..3.
+[[gnu::always_inline]] inline void sub32_bsum_pairs(const uint8_t* ab, int32_t* out) {
+  const __m256i stored =
+      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ab + kq_records::kQ8KBsumOffset));
+  const __m256i sums = _mm256_madd_epi16(stored, _mm256_set1_epi16(1));  // 8 x int32
+  const __m256i packed = _mm256_packs_epi32(sums, sums);                 // per half: bsum 0..3 (4..7), twice
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out),
+                   _mm256_castsi256_si128(_mm256_permute4x64_epi64(packed, 0x08)));  // qwords 0, 2
+}
 
 // Every int32 accumulator of a register tile to zero.
 template <class V, int MR, int U>
@@ -112,10 +125,15 @@ template <class V, int SUB, bool MIN, int MR, int NS>
         for (int m = 0; m < MR; ++m) sum[m][u] = V::add(sum[m][u], V::mullo(dot[m][u], sc));
       }
     }
+    int32_t pairs[MR][4];  // 32-wide sub-blocks: the bsum pairs
+    if constexpr (SUB == 32) {
+#pragma GCC unroll 8
+      for (int m = 0; m < MR; ++m) sub32_bsum_pairs(ab[m], pairs[m]);
+    }
     I t[MR][U];
     zero_all<V>(t);
 #pragma GCC unroll 8
-    for (int p = 0; p < 8; ++p) {
+    for (int p = 0; p < NSUB / 2; ++p) {
       I cf[U];
 #pragma GCC unroll 8
       for (int u = 0; u < U; ++u)
@@ -123,7 +141,9 @@ template <class V, int SUB, bool MIN, int MR, int NS>
                           V::kCodeHalf * (u % H));
 #pragma GCC unroll 8
       for (int m = 0; m < MR; ++m) {
-        const I bs = V::set1_i(load_i32(ab[m] + kq_records::kQ8KBsumOffset + 4 * static_cast<size_t>(p)));
+        const I bs =
+            V::set1_i(SUB == 32 ? pairs[m][p]
+                                : load_i32(ab[m] + kq_records::kQ8KBsumOffset + 4 * static_cast<size_t>(p)));
 #pragma GCC unroll 8
         for (int u = 0; u < U; ++u) t[m][u] = V::dpwssd(t[m][u], cf[u], bs);
       }

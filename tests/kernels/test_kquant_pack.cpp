@@ -133,14 +133,21 @@ TEST(KquantPack, ByteLayoutAsDocumented) {
           EXPECT_EQ(static_cast<int8_t>(std::to_integer<uint8_t>(
                         rec[kq16::kScaleOffset + 16 * static_cast<size_t>(sub) + j])),
                     b.scale[sub]);
-          for (int q = sub * ti.sub_len / 16; q < (sub + 1) * ti.sub_len / 16; ++q) {
-            int16_t c;
-            std::memcpy(&c,
-                        rec + kq16::kCoefOffset + 64 * static_cast<size_t>(q / 2) + 4 * j +
-                            2 * static_cast<size_t>(q % 2),
-                        2);
-            EXPECT_EQ(c, ti.has_min ? b.min[sub] : -ti.bias * b.scale[sub]) << name(t) << " bsum " << q;
-          }
+          int16_t c;
+          std::memcpy(&c,
+                      rec + kq16::kCoefOffset + 64 * static_cast<size_t>(sub / 2) + 4 * j +
+                          2 * static_cast<size_t>(sub % 2),
+                      2);
+          EXPECT_EQ(c, ti.has_min ? b.min[sub] : -ti.bias * b.scale[sub]) << name(t) << " sub " << sub;
+        }
+        // 32-wide types leave the coefficient pairs past their 8 sub-blocks zero.
+        for (int q = ti.n_sub; q < 16; ++q) {
+          int16_t c;
+          std::memcpy(&c,
+                      rec + kq16::kCoefOffset + 64 * static_cast<size_t>(q / 2) + 4 * j +
+                          2 * static_cast<size_t>(q % 2),
+                      2);
+          EXPECT_EQ(c, 0) << name(t) << " unused coefficient " << q;
         }
         uint16_t d, dmin;
         halves(t, blk, d, dmin);
