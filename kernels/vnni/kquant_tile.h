@@ -129,6 +129,9 @@ template <class V, int SUB, bool MIN, int MR, int NS>
     if constexpr (SUB == 32) {
 #pragma GCC unroll 8
       for (int m = 0; m < MR; ++m) sub32_bsum_pairs(ab[m], pairs[m]);
+      // Through memory: gcc would otherwise extract each dword from the register
+      // (VPSRLDQ + a register VPBROADCASTD, two shuffles) instead of one broadcast load.
+      __asm__ volatile("" : "+m"(pairs));
     }
     I t[MR][U];
     zero_all<V>(t);
