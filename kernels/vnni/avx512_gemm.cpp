@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/vnni/chunk_prefetch.h"
 #include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/row_terms.h"
 #include "kernels/vnni/vnni_raw.h"
@@ -257,53 +258,6 @@ void tile_dispatch(const Ctx& c, int64_t r0, int64_t s0, int mr, int ns, const K
   tile<KIND, MR, NS, MRP>(c, r0, s0, k, masks);
 }
 
-// The weights the next (strip group, K range) of a GEMM reads, prefetched into L2 in
-// equal shares after each row tile of the current one: the first row tile of a chunk
-// otherwise waits on memory for all of its weights (they are read once, then reused
-// from L1 by the other row tiles), which is what a cold GEMM - an MoE expert, whose
-// weights come from DRAM once per call - spends its extra time on.
-constexpr int kMaxChunkStrips = 4;  // NS <= 4 (kPartialStride)
-struct NextChunk {
-  const uint8_t* strip[kMaxChunkStrips];
-  int strips = 0;
-  size_t begin = 0, lines = 0;  // byte offset in each strip, 64-byte lines per strip
-  size_t per_tile = 0;          // lines (over all strips) per row tile
-  int strip_at = 0;             // the next line to prefetch
-  size_t line_at = 0;
-};
-
-template <int NS>
-NextChunk next_chunk_of(const Ctx& c, int64_t s, int64_t s_hi, int64_t b1, int64_t kc, int64_t row_tiles) {
-  static_assert(NS <= kMaxChunkStrips, "NextChunk holds at most kMaxChunkStrips strips");
-  NextChunk n{};
-  int64_t strip0 = s, nb0 = b1;
-  if (b1 >= c.blocks) {
-    strip0 = s + NS;
-    nb0 = 0;
-  }
-  if (strip0 >= s_hi) return n;
-  const int64_t nb1 = nb0 + kc < c.blocks ? nb0 + kc : c.blocks;
-  n.strips = static_cast<int>(s_hi - strip0 < NS ? s_hi - strip0 : NS);
-  for (int i = 0; i < n.strips; ++i) n.strip[i] = c.w + static_cast<size_t>(strip0 + i) * c.strip_bytes;
-  n.begin = static_cast<size_t>(nb0 >> 1) * c.group_bytes;
-  const size_t end = static_cast<size_t>((nb1 + 1) >> 1) * c.group_bytes;
-  n.lines = (end - n.begin + 63) / 64;
-  const size_t total = n.lines * static_cast<size_t>(n.strips);
-  n.per_tile = (total + static_cast<size_t>(row_tiles) - 1) / static_cast<size_t>(row_tiles);
-  return n;
-}
-
-[[gnu::always_inline]] inline void prefetch_share(NextChunk& n) {
-  // (strip, line) advance without a division: a share is a few dozen lines.
-  for (size_t i = 0; i < n.per_tile && n.strip_at < n.strips; ++i) {
-    _mm_prefetch(reinterpret_cast<const char*>(n.strip[n.strip_at] + n.begin + 64 * n.line_at), _MM_HINT_T1);
-    if (++n.line_at == n.lines) {
-      n.line_at = 0;
-      ++n.strip_at;
-    }
-  }
-}
-
 // The row tiles' panels (Panel) of rows 0..g.rows, at g.prep; returns where the fp32
 // partial accumulators start (after the panels, prep_terms_floats()).
 template <int MRP>
@@ -360,7 +314,11 @@ void drive(const GemmArgs& g, int64_t kc) {
       const int64_t b1 = b0 + kc < g.blocks ? b0 + kc : g.blocks;
       const KRange k{b0, b1, b0 == 0, b1 == g.blocks, partial};
       NextChunk next{};
-      if constexpr (MR > 1) next = next_chunk_of<NS>(c, s, s_hi, b1, kc, row_tiles);
+      if constexpr (MR > 1) {
+        // Byte offsets of blocks in a strip: groups of two blocks, group_bytes each.
+        const auto at = [&](int64_t blk) { return static_cast<size_t>((blk + 1) >> 1) * c.group_bytes; };
+        next = next_chunk<NS>(c.w, c.strip_bytes, s, s_hi, at(b1), at(kc), at(g.blocks), row_tiles);
+      }
       for (int64_t r = 0; r < g.rows; r += MR) {
         const int mr = static_cast<int>(g.rows - r < MR ? g.rows - r : MR);
         tile_dispatch<KIND, MR, NS, MR>(c, r, s, mr, ns, k, masks);

@@ -24,6 +24,7 @@
 #include <cstring>
 
 #include "kernels/pack/kquant_records.h"
+#include "kernels/vnni/chunk_prefetch.h"
 #include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/vnni_raw.h"
 
@@ -215,6 +216,7 @@ void drive(const KqArgs& g, int64_t kc) {
               g.y_stride,
               g.partial};
   const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
+  const int64_t row_tiles = (g.rows + MR - 1) / MR;
   for (int64_t s = s_lo; s < s_hi; s += NS) {
     const int ns = static_cast<int>(s_hi - s < NS ? s_hi - s : NS);
     typename V::Mask masks[NS * H];
@@ -223,9 +225,17 @@ void drive(const KqArgs& g, int64_t kc) {
     for (int64_t b0 = 0; b0 < g.superblocks; b0 += kc) {
       const int64_t b1 = b0 + kc < g.superblocks ? b0 + kc : g.superblocks;
       const KRange k{b0, b1, b0 == 0, b1 == g.superblocks};
+      NextChunk next{};
+      if constexpr (MR > 1) {
+        constexpr size_t kRec = kq_records::kI8RecordBytes;
+        next = next_chunk<NS>(c.w, c.strip_bytes, s, s_hi, static_cast<size_t>(b1) * kRec,
+                              static_cast<size_t>(kc) * kRec, static_cast<size_t>(g.superblocks) * kRec,
+                              row_tiles);
+      }
       for (int64_t r = 0; r < g.rows; r += MR) {
         const int mr = static_cast<int>(g.rows - r < MR ? g.rows - r : MR);
         tile_dispatch<V, SUB, MIN, MR, NS>(c, r, s, mr, ns, k, masks);
+        if constexpr (MR > 1) prefetch_share(next);
       }
     }
   }
