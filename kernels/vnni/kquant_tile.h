@@ -203,8 +203,9 @@ void tile_dispatch(const Ctx& c, int64_t r0, int64_t s0, int mr, int ns, const K
 
 // Loop order: groups of NS strips, then ranges of kc super-blocks (their records stay in
 // L1 while every row tile of the slice runs over them; the fp32 accumulators go through
-// `partial` between ranges, stored and reloaded exactly), then tiles of MR rows.
-// kc = K/256 streams the weights once per row tile (the GEMV).
+// `partial` between ranges, stored and reloaded exactly), then tiles of MR rows; after
+// each row tile a share of the next chunk's records is prefetched into L2
+// (chunk_prefetch.h). kc = K/256 streams the weights once per row tile (the GEMV).
 template <class V, int SUB, bool MIN, int MR, int NS>
 void drive(const KqArgs& g, int64_t kc) {
   constexpr int H = V::kHalves;
