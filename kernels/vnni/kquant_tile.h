@@ -68,9 +68,10 @@ template <class V, int MR, int U>
 }
 
 struct KRange {
-  int64_t b0, b1;  // super-blocks b0..b1
-  bool first;      // b0 == 0: accumulators start at 0.0f
-  bool last;       // b1 == K/256: the result goes to y, else back to `partial`
+  int64_t b0, b1;   // super-blocks b0..b1
+  bool first;       // b0 == 0: accumulators start at 0.0f
+  bool last;        // b1 == K/256: the result goes to y, else back to `partial`
+  NextChunk* next;  // GEMM: the next chunk's prefetch, a step per sub-block; GEMV: none
 };
 
 // One register tile: rows r0..r0+MR, strips s0..s0+NS, super-blocks k.b0..k.b1. A strip
@@ -118,6 +119,7 @@ template <class V, int SUB, bool MIN, int MR, int NS>
           for (int u = 0; u < U; ++u) dot[m][u] = V::dpbusd(dot[m][u], wv[u], av);
         }
       }
+      if constexpr (MR > 1) prefetch_step(*k.next);
 #pragma GCC unroll 8
       for (int u = 0; u < U; ++u) {
         const I sc = V::load_scales(rec[u / H] + kq_records::kI8ScaleOffset + 16 * static_cast<size_t>(sub) +
@@ -203,8 +205,8 @@ void tile_dispatch(const Ctx& c, int64_t r0, int64_t s0, int mr, int ns, const K
 
 // Loop order: groups of NS strips, then ranges of kc super-blocks (their records stay in
 // L1 while every row tile of the slice runs over them; the fp32 accumulators go through
-// `partial` between ranges, stored and reloaded exactly), then tiles of MR rows; after
-// each row tile a share of the next chunk's records is prefetched into L2
+// `partial` between ranges, stored and reloaded exactly), then tiles of MR rows; a few
+// lines of the next chunk's records are prefetched into L2 at every sub-block
 // (chunk_prefetch.h). kc = K/256 streams the weights once per row tile (the GEMV).
 template <class V, int SUB, bool MIN, int MR, int NS>
 void drive(const KqArgs& g, int64_t kc) {
@@ -225,18 +227,17 @@ void drive(const KqArgs& g, int64_t kc) {
       masks[u] = V::lane_mask(lane_bits(g.n0, g.n1, s * 16 + static_cast<int64_t>(V::kLanes) * u, V::kLanes));
     for (int64_t b0 = 0; b0 < g.superblocks; b0 += kc) {
       const int64_t b1 = b0 + kc < g.superblocks ? b0 + kc : g.superblocks;
-      const KRange k{b0, b1, b0 == 0, b1 == g.superblocks};
       NextChunk next{};
       if constexpr (MR > 1) {
         constexpr size_t kRec = kq_records::kI8RecordBytes;
         next = next_chunk<NS>(c.w, c.strip_bytes, s, s_hi, static_cast<size_t>(b1) * kRec,
                               static_cast<size_t>(kc) * kRec, static_cast<size_t>(g.superblocks) * kRec,
-                              row_tiles);
+                              row_tiles * (b1 - b0) * (256 / SUB));
       }
+      const KRange k{b0, b1, b0 == 0, b1 == g.superblocks, &next};
       for (int64_t r = 0; r < g.rows; r += MR) {
         const int mr = static_cast<int>(g.rows - r < MR ? g.rows - r : MR);
         tile_dispatch<V, SUB, MIN, MR, NS>(c, r, s, mr, ns, k, masks);
-        if constexpr (MR > 1) prefetch_share(next);
       }
     }
   }
