@@ -9,6 +9,7 @@
 #include "harness/io/gguf_reader.h"
 #include "harness/io/npy.h"
 #include "harness/io/printable.h"
+#include "harness/runner/samples.h"
 #include "harness/sweep/routing.h"
 #include "kernels/core/error.h"
 #include "kernels/core/formats.h"
@@ -17,12 +18,12 @@
 namespace amxlab::harness {
 namespace {
 
+// About N(0, 1) (samples.h), every outlier_every-th value scaled by outlier_scale.
 std::vector<float> normal_fill(size_t count, uint64_t seed, size_t outlier_every, float outlier_scale) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<float> dist(0.0f, 1.0f);
+  Samples g(seed);
   std::vector<float> v(count);
   for (size_t i = 0; i < count; ++i) {
-    v[i] = dist(rng);
+    v[i] = g.normal();
     if (i % outlier_every == outlier_every - 1) v[i] *= outlier_scale;
   }
   return v;

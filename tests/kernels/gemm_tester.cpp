@@ -13,6 +13,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "harness/runner/samples.h"
 #include "kernels/core/blocks.h"
 #include "kernels/core/fp16.h"
 #include "kernels/core/fpenv.h"
@@ -150,36 +151,7 @@ void put(std::vector<std::byte>& v, size_t i, T x) {
   std::memcpy(v.data() + i * sizeof x, &x, sizeof x);
 }
 
-// The test data's bulk samples: splitmix64, seeded from the case's generator. Fully
-// specified, unlike std::normal_distribution (implementation-defined), and an order of
-// magnitude cheaper: std::normal_distribution over mt19937_64 (logf per pair) had been
-// 60 % of the long kernel suite's time (perf, q4_K 4x32: 5.6 s per kernel).
-class Samples {
- public:
-  explicit Samples(std::mt19937_64& seeder) : state_(seeder()) {}
-  // About N(0, 1): the sum of four 16-bit uniforms (Irwin-Hall), centred and scaled to
-  // unit variance; |x| < 3.47.
-  float normal() {
-    const uint64_t z = next();
-    const int64_t s = static_cast<int64_t>(z & 0xffff) + static_cast<int64_t>((z >> 16) & 0xffff) +
-                      static_cast<int64_t>((z >> 32) & 0xffff) + static_cast<int64_t>(z >> 48);
-    // mean 4 * 32767.5; variance 4 * (65536^2 - 1) / 12
-    return static_cast<float>(static_cast<double>(s - 131070) * (1.0 / 37836.6));
-  }
-  // Uniform in [lo, hi).
-  float uniform(float lo, float hi) {
-    return lo + (hi - lo) * static_cast<float>(static_cast<double>(next() >> 40) * 0x1p-24);
-  }
-
- private:
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  uint64_t state_;
-};
+using harness::Samples;  // the bulk samples (harness/runner/samples.h)
 
 // A random float of magnitude around 2^[lo, hi] (either sign).
 float spread(Samples& g, float lo, float hi) {
