@@ -77,7 +77,7 @@ struct KRange {
 // One register tile: rows r0..r0+MR, strips s0..s0+NS, super-blocks k.b0..k.b1. A strip
 // is V::kHalves vectors ("columns" u = H*s + h); half h reads its lanes' bytes at the
 // offsets V::kCodeHalf etc.
-template <class V, int SUB, bool MIN, int MR, int NS>
+template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
 [[gnu::always_inline]] inline void tile(const Ctx& c, int64_t r0, int64_t s0, const KRange& k,
                                         const typename V::Mask* masks) {
   using I = typename V::I;
@@ -119,7 +119,7 @@ template <class V, int SUB, bool MIN, int MR, int NS>
           for (int u = 0; u < U; ++u) dot[m][u] = V::dpbusd(dot[m][u], wv[u], av);
         }
       }
-      if constexpr (MR > 1) prefetch_step(*k.next);
+      if constexpr (MR > 1 && SPREAD) prefetch_step(*k.next);
 #pragma GCC unroll 8
       for (int u = 0; u < U; ++u) {
         const I sc = V::load_scales(rec[u / H] + kq_records::kI8ScaleOffset + 16 * static_cast<size_t>(sub) +
@@ -191,23 +191,32 @@ template <class V, int SUB, bool MIN, int MR, int NS>
 }
 
 // tile<..., mr, ns> for run-time mr <= MR, ns <= NS.
-template <class V, int SUB, bool MIN, int MR, int NS>
+template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
 void tile_dispatch(const Ctx& c, int64_t r0, int64_t s0, int mr, int ns, const KRange& k,
                    const typename V::Mask* masks) {
   if constexpr (MR > 1) {
-    if (mr < MR) return tile_dispatch<V, SUB, MIN, MR - 1, NS>(c, r0, s0, mr, ns, k, masks);
+    if (mr < MR) return tile_dispatch<V, SUB, MIN, MR - 1, NS, SPREAD>(c, r0, s0, mr, ns, k, masks);
   }
   if constexpr (NS > 1) {
-    if (ns < NS) return tile_dispatch<V, SUB, MIN, MR, NS - 1>(c, r0, s0, mr, ns, k, masks);
+    if (ns < NS) return tile_dispatch<V, SUB, MIN, MR, NS - 1, SPREAD>(c, r0, s0, mr, ns, k, masks);
   }
-  tile<V, SUB, MIN, MR, NS>(c, r0, s0, k, masks);
+  tile<V, SUB, MIN, MR, NS, SPREAD>(c, r0, s0, k, masks);
 }
+
+// A row tile's share of the next chunk up to this many lines is issued after the tile
+// (M=512: ~5 lines); a larger one is spread over the tile's sub-blocks (an MoE expert's
+// 32 rows: ~77 lines per tile, whose burst stalled the core on the prefetch
+// instructions: Q4_K m32n768k2048 164 -> 151 us, 1 thread). Only for 32-code
+// sub-blocks: with the step inside their 16-code sub-block loop, Q2_K / Q6_K ran ~4 %
+// slower at M=512 and Q6_K's MoE T=512 (N=2048 K=768) ~4 % slower too (3 interleaved
+// rounds each), hence the two tile variants.
+inline constexpr size_t kBurstLines = 16;
 
 // Loop order: groups of NS strips, then ranges of kc super-blocks (their records stay in
 // L1 while every row tile of the slice runs over them; the fp32 accumulators go through
-// `partial` between ranges, stored and reloaded exactly), then tiles of MR rows; a few
-// lines of the next chunk's records are prefetched into L2 at every sub-block
-// (chunk_prefetch.h). kc = K/256 streams the weights once per row tile (the GEMV).
+// `partial` between ranges, stored and reloaded exactly), then tiles of MR rows, each
+// followed or accompanied by its share of the next chunk's prefetch (kBurstLines,
+// chunk_prefetch.h). kc = K/256 streams the weights once per row tile (the GEMV).
 template <class V, int SUB, bool MIN, int MR, int NS>
 void drive(const KqArgs& g, int64_t kc) {
   constexpr int H = V::kHalves;
@@ -228,16 +237,27 @@ void drive(const KqArgs& g, int64_t kc) {
     for (int64_t b0 = 0; b0 < g.superblocks; b0 += kc) {
       const int64_t b1 = b0 + kc < g.superblocks ? b0 + kc : g.superblocks;
       NextChunk next{};
+      bool spread = false;
       if constexpr (MR > 1) {
         constexpr size_t kRec = kq_records::kI8RecordBytes;
-        next = next_chunk<NS>(c.w, c.strip_bytes, s, s_hi, static_cast<size_t>(b1) * kRec,
-                              static_cast<size_t>(kc) * kRec, static_cast<size_t>(g.superblocks) * kRec,
-                              row_tiles * (b1 - b0) * (256 / SUB));
+        const auto chunk = [&](int64_t steps) {
+          return next_chunk<NS>(c.w, c.strip_bytes, s, s_hi, static_cast<size_t>(b1) * kRec,
+                                static_cast<size_t>(kc) * kRec, static_cast<size_t>(g.superblocks) * kRec,
+                                steps);
+        };
+        next = chunk(row_tiles);
+        spread = SUB == 32 && next.per_step > kBurstLines;
+        if (spread) next = chunk(row_tiles * (b1 - b0) * (256 / SUB));
       }
       const KRange k{b0, b1, b0 == 0, b1 == g.superblocks, &next};
       for (int64_t r = 0; r < g.rows; r += MR) {
         const int mr = static_cast<int>(g.rows - r < MR ? g.rows - r : MR);
-        tile_dispatch<V, SUB, MIN, MR, NS>(c, r, s, mr, ns, k, masks);
+        if (spread) {
+          tile_dispatch<V, SUB, MIN, MR, NS, true>(c, r, s, mr, ns, k, masks);
+        } else {
+          tile_dispatch<V, SUB, MIN, MR, NS, false>(c, r, s, mr, ns, k, masks);
+          if constexpr (MR > 1) prefetch_step(next);
+        }
       }
     }
   }
