@@ -22,11 +22,12 @@ Plan plan_gemm(int64_t, int64_t, int64_t) {
 double epilogue_cycles_per_element_block(QType weight_type) {
   if (kq16::packable(weight_type)) {
     // Per 16 outputs: the fold of each sub-block (VPMULLD: 2 uops, VPADDD: 1) and, once
-    // per super-block, 8 VPDPWSSD + VCVTDQ2PS + VMULPS + VFMADD, plus VPADDD (no min)
-    // or VMULPS + VPXORD + VCVTDQ2PS + VFMADD (min); 512-bit uops on p0 and p5 only.
+    // per super-block, a VPDPWSSD per two sub-blocks (4 or 8) + VCVTDQ2PS + VMULPS +
+    // VFMADD, plus VPADDD (no min) or VMULPS + VPXORD + VCVTDQ2PS + VFMADD (min); 512-bit
+    // uops on p0 and p5 only.
     const kq16::TypeInfo ti = kq16::type_info(weight_type);
     const double subs_per_block = 32.0 / ti.sub_len;
-    const double superblock_uops = ti.has_min ? 15.0 : 12.0;
+    const double superblock_uops = ti.n_sub / 2.0 + (ti.has_min ? 7.0 : 4.0);
     return (kKqFoldUops * subs_per_block + superblock_uops / 8.0) / 32.0;
   }
   require(amx_tile_packable(weight_type),

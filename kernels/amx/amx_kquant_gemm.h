@@ -13,7 +13,8 @@
 // TDPBSUD (A signed: the Q8_K codes; B unsigned: the biased weight codes). Per sub-block
 // the C tiles are stored and folded into the int32 super-block sums on the vector unit:
 // S += VPMULLD(dot, scale) (the scales are per weight row, so they cannot enter the
-// tile product); per super-block T = 8 VPDPWSSD of the coefficient pairs x bsum pairs,
+// tile product); per super-block T = VPDPWSSD of the coefficient pairs x the sub-blocks'
+// bsum pairs (4 for 32-wide sub-blocks, 8 for 16-wide: bsum_pair()),
 // then the golden fp32 steps, as kernels/vnni/kquant_tile.h:
 //   no min: acc = fmaf((float)(S + T), d_w * d_a, acc)
 //   min:    acc = fmaf((float)S, d_w * d_a, acc); acc = fmaf(-(d_a * dmin_w), (float)T, acc)
