@@ -22,6 +22,9 @@
 #           --manifest NAME: the model's timed cases (`amxlab model --list-cases`);
 #           none: the regression sweep (q4_0, q8_0; M 1, 16; N = K = 4096; 1 and 2 threads).
 #           Cases naming a kernel the base does not have run on B alone ("new").
+#           A base before 4d4e788 (2026-11-29: the case data from harness/runner/samples.h
+#           instead of std::normal_distribution) draws other inputs from the same seed:
+#           every case then reports moved bits; only its speed column compares.
 # --rounds  turns per side (default 7); --threshold: the slowdown, in %, that fails the A/B
 #           when it is also significant (default 3); --out: results folder (default
 #           results/local/ab-<time>/: a.N.json / b.N.json per turn, ab.json, ab.png).
