@@ -71,7 +71,7 @@ struct KRange {
   int64_t b0, b1;   // super-blocks b0..b1
   bool first;       // b0 == 0: accumulators start at 0.0f
   bool last;        // b1 == K/256: the result goes to y, else back to `partial`
-  NextChunk* next;  // GEMM: the next chunk's prefetch, a step per sub-block; GEMV: none
+  NextChunk* next;  // GEMM: the next chunk's prefetch (tile<SPREAD> steps it); GEMV: none
 };
 
 // One register tile: rows r0..r0+MR, strips s0..s0+NS, super-blocks k.b0..k.b1. A strip
