@@ -14,7 +14,7 @@
 // the C tiles are stored and folded into the int32 super-block sums on the vector unit:
 // S += VPMULLD(dot, scale) (the scales are per weight row, so they cannot enter the
 // tile product); per super-block T = VPDPWSSD of the coefficient pairs x the sub-blocks'
-// bsum pairs (4 for 32-wide sub-blocks, 8 for 16-wide: bsum_pair()),
+// bsum pairs (4 for 32-wide sub-blocks, 8 for 16-wide: vnni/kq_bsum_pairs.h),
 // then the golden fp32 steps, as kernels/vnni/kquant_tile.h:
 //   no min: acc = fmaf((float)(S + T), d_w * d_a, acc)
 //   min:    acc = fmaf((float)S, d_w * d_a, acc); acc = fmaf(-(d_a * dmin_w), (float)T, acc)
@@ -38,6 +38,7 @@
 #include "kernels/generic/kernel_args.h"
 #include "kernels/pack/kquant_pack.h"
 #include "kernels/tile/tile.h"
+#include "kernels/vnni/kq_bsum_pairs.h"
 
 namespace amxlab::amx {
 namespace {
@@ -76,24 +77,6 @@ __attribute__((target("avx512f"))) inline void fold_subblock(int32_t* sum, const
   }
 }
 
-// Row a's activation operand of T's coefficient pair p (kquant_pack.h): the bsums of
-// sub-blocks 2p and 2p + 1 as int16 in a dword; a 32-wide sub-block's bsum is the sum of
-// its two stored ones.
-template <int SUB>
-int32_t bsum_pair(const std::byte* a, int p) {
-  int16_t bs[16];
-  std::memcpy(bs, a + kQ8KBsumOffset, sizeof bs);
-  uint32_t lo, hi;
-  if constexpr (SUB == 32) {
-    lo = static_cast<uint16_t>(bs[4 * p] + bs[4 * p + 1]);
-    hi = static_cast<uint16_t>(bs[4 * p + 2] + bs[4 * p + 3]);
-  } else {
-    lo = static_cast<uint16_t>(bs[2 * p]);
-    hi = static_cast<uint16_t>(bs[2 * p + 1]);
-  }
-  return static_cast<int32_t>(lo | hi << 16);
-}
-
 // The end of one super-block: T from the coefficients and the bsums, then the fp32 steps
 // into acc (32 x 32, row stride 32). ab: Q8_K block of row 0, rows `stride` bytes apart.
 template <int SUB, bool MIN>
@@ -118,10 +101,11 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void finish_superblock(
     float da;
     std::memcpy(&da, a, sizeof da);
     const __m512 dav = _mm512_set1_ps(da);
+    int32_t pairs[kPairs];
+    vnni::raw::kq_bsum_pairs(a, SUB, pairs);
     for (int h = 0; h < (two ? 2 : 1); ++h) {
       __m512i t = _mm512_setzero_si512();
-      for (int p = 0; p < kPairs; ++p)
-        t = _mm512_dpwssd_epi32(t, cf[h][p], _mm512_set1_epi32(bsum_pair<SUB>(a, p)));
+      for (int p = 0; p < kPairs; ++p) t = _mm512_dpwssd_epi32(t, cf[h][p], _mm512_set1_epi32(pairs[p]));
       float* ar = acc + 32 * r + 16 * h;
       const __m512i s = _mm512_loadu_si512(sum + 32 * r + 16 * h);
       __m512 x = _mm512_loadu_ps(ar);

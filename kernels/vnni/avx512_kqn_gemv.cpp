@@ -20,6 +20,7 @@
 
 #include "kernels/core/blocks.h"
 #include "kernels/pack/kquant_records.h"
+#include "kernels/vnni/kq_bsum_pairs.h"
 #include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/vnni_raw.h"
 
@@ -162,20 +163,10 @@ template <int KIND, int NS>
       }
     }
     // The row's bsum pairs: (bsum of sub-block 2p, of 2p + 1) as int16 in a dword.
-    int16_t bs[16];
-    std::memcpy(bs, ab + kq_records::kQ8KBsumOffset, sizeof bs);
+    int32_t pairs[R::kNSub / 2];
+    kq_bsum_pairs(ab, R::kSub, pairs);
     __m512i pair[R::kNSub / 2];
-    for (int p = 0; p < R::kNSub / 2; ++p) {
-      uint16_t lo, hi;
-      if constexpr (R::kSub == 32) {
-        lo = static_cast<uint16_t>(bs[4 * p] + bs[4 * p + 1]);
-        hi = static_cast<uint16_t>(bs[4 * p + 2] + bs[4 * p + 3]);
-      } else {
-        lo = static_cast<uint16_t>(bs[2 * p]);
-        hi = static_cast<uint16_t>(bs[2 * p + 1]);
-      }
-      pair[p] = _mm512_set1_epi32(static_cast<int32_t>(lo | (static_cast<uint32_t>(hi) << 16)));
-    }
+    for (int p = 0; p < R::kNSub / 2; ++p) pair[p] = _mm512_set1_epi32(pairs[p]);
     const __m512 dav = _mm512_set1_ps(load_f32(ab));
 #pragma GCC unroll 4
     for (int s = 0; s < NS; ++s) {

@@ -4,12 +4,12 @@
 // first row tile of every chunk waits on memory for all of them, which is what a cold
 // GEMM - an MoE expert, whose weights come from DRAM once per call - spends its extra
 // time on. The caller says how many prefetch_step() calls a chunk gets: the K-quant GEMM
-// steps at every sub-block (a burst of ~77 prefetches after each row tile of an MoE
-// expert's 32 rows filled the miss buffers and stalled the core on the prefetch
-// instructions themselves: perf put 12 % of that kernel's time there), the vnni16 GEMM
-// after each row tile (half the lines per tile; stepping per block measured 3-4 % slower
-// there). Used by the vnni16 GEMM (avx512_gemm.cpp) and the K-quant one (kquant_tile.h).
-// Plain code in an unnamed namespace: each ISA translation unit gets its own copy
+// steps at every 32-code sub-block when a row tile's share exceeds kBurstLines (a burst
+// of ~77 prefetches after each row tile of an MoE expert's 32 rows filled the miss
+// buffers and stalled the core on the prefetch instructions themselves: perf put 12 % of
+// that kernel's time there), else after each row tile, as the vnni16 GEMM always does
+// (stepping per block measured 3-4 % slower there). Used by the vnni16 GEMM (avx512_gemm.cpp) and the K-quant
+// one (kquant_tile.h). Plain code in an unnamed namespace: each ISA translation unit gets its own copy
 // (vnni_raw.h says why that matters).
 #pragma once
 

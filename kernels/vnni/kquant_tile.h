@@ -47,7 +47,8 @@ struct Ctx {
 
 // The activation operand of T for 32-wide sub-blocks (kquant_pack.h): a sub-block's bsum
 // is the sum of the two stored Q8_K bsums of its codes (|sum| <= 32 * 128, so the int16
-// pack does not saturate). out[p] = (bsum(2p), bsum(2p + 1)) as int16 in a dword, p 0..3.
+// pack does not saturate). out[p] = (bsum(2p), bsum(2p + 1)) as int16 in a dword, p 0..3:
+// kq_bsum_pairs.h's dwords, formed with four vector instructions.
 [[gnu::always_inline]] inline void sub32_bsum_pairs(const uint8_t* ab, int32_t* out) {
   const __m256i stored =
       _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ab + kq_records::kQ8KBsumOffset));
