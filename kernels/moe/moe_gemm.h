@@ -9,8 +9,8 @@
 // GEMV / small-M VNNI kernel); both read the one layout the experts were packed in and
 // the one activation format, so the activations are quantised once per token (the
 // caller does it, T rows) and every group reads the same bytes. A group of one row reads
-// its token's row and writes its dst row in place; larger groups read their rows gathered
-// into a contiguous block and write a per-worker block that is scattered to dst.
+// its token's row and writes its dst row in place; a piece of a larger group reads its rows
+// gathered into a per-worker buffer and writes a per-worker block that is scattered to dst.
 // Work is balanced by rows and columns: each group is cut into row chunks (at most
 // kRowChunk rows, on the kernel's m_step) and column blocks (the kernel's n_step), every
 // piece costed by columns x (rows + kWeightCost), and the sequence of pieces is cut into
@@ -79,7 +79,6 @@ struct MoePlan {
   std::vector<int64_t> route_of_row;  // grouped row -> route t * top_k + j
   std::vector<Piece> pieces;          // in order; worker w runs pieces [bundle[w], bundle[w+1])
   std::vector<size_t> bundle;         // [workers + 1]
-  int64_t gathered_rows = 0;          // rows of groups with more than one row
   int workers() const { return bundle.empty() ? 0 : static_cast<int>(bundle.size()) - 1; }
 };
 
@@ -88,11 +87,12 @@ struct MoePlan {
 void plan_moe(const MoeKernels& k, int64_t experts, int64_t n, int64_t kdim, const Routing& r, int workers,
               MoePlan& plan);
 
-// Buffers reused across calls: gathered activation rows, one output block per worker.
+// Buffers reused across calls, one of each per worker: the piece's activation rows
+// gathered, its output block.
 struct MoeScratch {
   MoePlan plan;
-  std::vector<std::byte> gathered;
-  std::vector<std::vector<uint32_t>> out;  // per worker, kRowChunk-ish rows x N elements
+  std::vector<std::vector<std::byte>> rows;  // per worker, kRowChunk-ish activation rows
+  std::vector<std::vector<uint32_t>> out;    // per worker, kRowChunk-ish rows x N elements
 };
 
 // The whole call: checks everything (kernels, the experts' stacking, type, layout and
