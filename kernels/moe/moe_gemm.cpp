@@ -204,8 +204,10 @@ void moe_gemm(const MoeKernels& k, std::span<const PackedWeights* const> experts
       // The piece's rows, gathered here rather than for the whole call up front: a few
       // dozen rows stay in this core's L2 for the kernel, where a call-wide gathered copy
       // (T x top_k rows, ~9.6 MB at T=512 top-8 K=2048) went to DRAM and back.
-      if (gathered == nullptr || gathered->expert != p.expert || gathered->m0 != p.m0 || gathered->m1 != p.m1) {
-        if (rows_in.size() < static_cast<size_t>(rows) * arow) rows_in.resize(static_cast<size_t>(rows) * arow);
+      if (gathered == nullptr || gathered->expert != p.expert || gathered->m0 != p.m0 ||
+          gathered->m1 != p.m1) {
+        if (rows_in.size() < static_cast<size_t>(rows) * arow)
+          rows_in.resize(static_cast<size_t>(rows) * arow);
         for (int64_t m = 0; m < rows; ++m) {
           const int64_t token = plan.route_of_row[static_cast<size_t>(p.row_offset + p.m0 + m)] / r.top_k;
           std::memcpy(rows_in.data() + static_cast<size_t>(m) * arow,
