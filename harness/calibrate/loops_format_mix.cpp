@@ -8,10 +8,12 @@
 //   32-wide: per output 8 VPDPBUSD (from a fresh int32), VCVTDQ2PS, VMULPS (d_w * d_a),
 //            VFMADD; Q4_1 one more VFMADD (m_w * s_a)
 //   K-quant: per output and sub-block L/4 VPDPBUSD (fresh), VPMULLD by the scale, VPADDD;
-//            then 256/L/2 VPDPWSSD (the bsum term: a coefficient per sub-block, two per
-//            instruction), VCVTDQ2PS, VMULPS, VFMADD, and for a type with
-//            mins VMULPS, VXORPS (the negation), VCVTDQ2PS, VFMADD; without mins the
-//            VPDPWSSD accumulate into S.
+//            then VCVTDQ2PS, VMULPS, VFMADD, and for a type with mins 256/L/2 VPDPWSSD
+//            (the min term Mn: a coefficient per sub-block, two per instruction),
+//            VMULPS, VXORPS (the negation), VCVTDQ2PS, VFMADD. The biased types without
+//            mins (Q3_K, Q6_K, IQ4_XS) need no VPDPWSSD: their chains start at
+//            -bias * bsum (kernels/vnni/kq_bias_starts.h; until 2026-11-29 this mix
+//            counted 256/L/2 VPDPWSSD for them too).
 // Nothing else (no loads, no unpacking): real kernels can only be slower.
 // The scale products are per (row, column strip) of the tile and per block, so each
 // iteration makes its 2 d_w and 4 d_a vectors opaque: a loop-invariant product would be
@@ -138,12 +140,14 @@ double mixk(int64_t iterations, float seed) {
 #pragma GCC unroll 8
       for (int o = 0; o < kOut; ++o) sum[o] = _mm512_add_epi32(sum[o], _mm512_mullo_epi32(d[o], sc));
     }
-    for (int o = 0; o < kOut; ++o) t[o] = MIN ? _mm512_setzero_si512() : sum[o];
-    opaque(t);
+    if constexpr (MIN) {
+      for (auto& x : t) x = _mm512_setzero_si512();
+      opaque(t);
 #pragma GCC unroll 8
-    for (int p = 0; p < 256 / SUB / 2; ++p) {
+      for (int p = 0; p < 256 / SUB / 2; ++p) {
 #pragma GCC unroll 8
-      for (int o = 0; o < kOut; ++o) t[o] = _mm512_dpwssd_epi32(t[o], cf, bs);
+        for (int o = 0; o < kOut; ++o) t[o] = _mm512_dpwssd_epi32(t[o], cf, bs);
+      }
     }
 #pragma GCC unroll 8
     for (int o = 0; o < kOut; ++o) {
@@ -153,7 +157,7 @@ double mixk(int64_t iterations, float seed) {
             _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(scales.min_product(o)), sign));
         acc[o] = _mm512_fmadd_ps(nd, _mm512_maskz_cvtepi32_ps(kAll, t[o]), acc[o]);
       } else {
-        acc[o] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, t[o]), scales.product(o), acc[o]);
+        acc[o] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, sum[o]), scales.product(o), acc[o]);
       }
     }
   }

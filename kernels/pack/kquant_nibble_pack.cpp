@@ -71,7 +71,12 @@ bool packable(QType t) {
 RecordInfo record_info(QType t) {
   require(packable(t),
           [&] { return std::string("kqn::record_info: ") + name(t) + " has no kq_nib_vnni16 layout"; });
-  return t == QType::Q5_K ? kq_records::kNibQ5 : t == QType::Q6_K ? kq_records::kNibQ6 : kq_records::kNibQ4;
+  switch (t) {
+    case QType::Q4_K: return kq_records::kNibQ4;
+    case QType::Q5_K: return kq_records::kNibQ5;
+    case QType::Q6_K: return kq_records::kNibQ6;
+    default: return kq_records::kNibIQ4;
+  }
 }
 
 size_t packed_bytes(QType t, int64_t n, int64_t k) {
@@ -123,14 +128,15 @@ PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int
         for (int sub = 0; sub < ri.n_sub; ++sub) {
           rec[ri.scale_offset + 16 * static_cast<size_t>(sub) + lane] =
               static_cast<std::byte>(static_cast<uint8_t>(b.scale[sub]));
-          const int c = b.has_min ? b.min[sub] : b.scale[sub];
-          rec[ri.coef_offset + 32 * static_cast<size_t>(sub / 2) + 2 * lane + static_cast<size_t>(sub % 2)] =
-              static_cast<std::byte>(static_cast<uint8_t>(c));
+          if (ri.min) {
+            rec[ri.coef_offset + 32 * static_cast<size_t>(sub / 2) + 2 * lane +
+                static_cast<size_t>(sub % 2)] = static_cast<std::byte>(static_cast<uint8_t>(b.min[sub]));
+          }
         }
         uint16_t d, dmin;
         halves(t, blk, d, dmin);
         std::memcpy(rec + ri.d_offset + 2 * lane, &d, 2);
-        std::memcpy(rec + ri.dmin_offset + 2 * lane, &dmin, 2);
+        if (ri.min) std::memcpy(rec + ri.dmin_offset + 2 * lane, &dmin, 2);
       }
     }
   });
@@ -186,14 +192,15 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
         // NOLINTBEGIN(bugprone-signed-char-misuse): the bytes are signed scales / coefficients
         b.scale[sub] = static_cast<int8_t>(
             std::to_integer<uint8_t>(rec[ri.scale_offset + 16 * static_cast<size_t>(sub) + lane]));
-        b.min[sub] = static_cast<int8_t>(
-            std::to_integer<uint8_t>(rec[ri.coef_offset + 32 * static_cast<size_t>(sub / 2) + 2 * lane +
-                                         static_cast<size_t>(sub % 2)]));
+        b.min[sub] = ri.min ? static_cast<int8_t>(std::to_integer<uint8_t>(
+                                  rec[ri.coef_offset + 32 * static_cast<size_t>(sub / 2) + 2 * lane +
+                                      static_cast<size_t>(sub % 2)]))
+                            : int8_t{0};
         // NOLINTEND(bugprone-signed-char-misuse)
       }
       uint16_t d = 0, dmin = 0;
       std::memcpy(&d, rec + ri.d_offset + 2 * lane, 2);
-      std::memcpy(&dmin, rec + ri.dmin_offset + 2 * lane, 2);
+      if (ri.min) std::memcpy(&dmin, rec + ri.dmin_offset + 2 * lane, 2);
       encode_block(t, b, d, dmin, out.data() + static_cast<size_t>(r) * rb + static_cast<size_t>(sb) * bb);
     }
   }

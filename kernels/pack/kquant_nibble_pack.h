@@ -1,11 +1,12 @@
 // Packing Q4_K, Q5_K, Q6_K and IQ4_XS super-blocks into Layout::kq_nib_vnni16, the codes
 // kept at their width (a 4-bit plane plus, for Q5_K / Q6_K, a plane of the high bits),
 // for the GEMV, which streams the weights once and is bound by the bytes it reads:
-// per 256 weights Q4_K 148 (GGUF 144), IQ4_XS 148 (136), Q5_K 180 (176), Q6_K 228 (210),
+// per 256 weights Q4_K 148 (GGUF 144), IQ4_XS 148 (136), Q5_K 180 (176), Q6_K 212 (210),
 // against 308 in kq_i8_vnni16 (kernels/README.md "K-quants" has the measurement).
 //
 // Strips of 16 rows as kq_i8_vnni16 (padding rows all zero); K/256 records per strip of
-// record_bytes(t) = 2048 + H + 32 * n_sub + 64 bytes (a multiple of 64). Record of strip s,
+// 2048 + H + 32 * n_sub + 64 bytes for Q4_K / Q5_K, 2048 + H + 16 * n_sub + 32 rounded up to
+// 64 for Q6_K, 2368 for IQ4_XS (kquant_records.h: nib_record says why). Record of strip s,
 // super-block b, lane j (row 16s + j), with u(e) = code(e) + bias (Q6_K: 32) or, for
 // IQ4_XS, the code-book index of element e:
 //
@@ -18,15 +19,19 @@
 //                           bits 4..5 of u(4kk+i), bits 4*(kk%2)+2..+3 = of u(128+4kk+i).
 //                           One shift, one AND, one OR per nibble vector rebuild u.
 //   then scales             int8 at 16*sub + j (n_sub = 8 or 16)
-//   then coefs              int8 at 32*p + 2*j + h: c of sub-block 2p + h, pair-interleaved so
-//                           that one VPMOVSXBW makes the int16 pairs of VPDPWSSD.
-//                           Q4_K / Q5_K: the min; IQ4_XS / Q6_K: the scale
-//   then d, dmin            fp16 bits at 2*j (dmin: Q4_K, Q5_K)
+//   then coefs (Q4_K, Q5_K) int8 at 32*p + 2*j + h: the min of sub-block 2p + h,
+//                           pair-interleaved so that one VPMOVSXBW makes the int16 pairs of
+//                           VPDPWSSD
+//   then d                  fp16 bits at 2*j
+//   then dmin (Q4_K, Q5_K)  fp16 bits at 2*j
 //
-// The kernel sums as kq_i8_vnni16's (kquant_pack.h): T = sum_sub c * bsum(sub) with the
-// Q8_K bsums of the sub-block (two added for L = 32); Q4_K, Q5_K: Mn = T; IQ4_XS (codes
-// enter VPDPBUSD as value + 128 through one VPSHUFB of a biased book): S -= 128 T; Q6_K
-// (u = code + 32): S -= 32 T. The conversion is exact and invertible (unpack()).
+// The kernel sums as kq_i8_vnni16's (kquant_pack.h): Q4_K, Q5_K: Mn = T = sum_sub min *
+// bsum(sub) with the Q8_K bsums of the sub-block (two added for L = 32); IQ4_XS (codes
+// enter VPDPBUSD as value + 128 through one VPSHUFB of a biased book) and Q6_K
+// (u = code + 32) start each sub-block's chain at -bias * bsum(sub) and need no T
+// (kernels/vnni/kq_bias_starts.h; until 2026-11-29 their records held the scales again as
+// coefficients for a T, and a zero dmin: Q6_K took 228 bytes per 256 weights). The
+// conversion is exact and invertible (unpack()).
 #pragma once
 
 #include <cstddef>

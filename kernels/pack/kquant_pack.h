@@ -33,7 +33,8 @@
 // take 8 for every type; at M=512 the 4 saved are ~4 % of a Q4_K GEMM). Every c fits
 // int16 (|-32 * scale| <= 4096 for Q6_K). S and Mn are exactly the golden model's int32 sums
 // (golden_gemm.h) as long as the Q8_K bsums are the sums of its codes, which every
-// Q8_K quantiser writes.
+// Q8_K quantiser writes. (The VNNI kernels use the biased types' coefficients not at all:
+// their chains start at -bias * bsum(sub), kernels/vnni/kq_bias_starts.h.)
 //
 // Memory: 308 bytes per 256 weights (Q4_K's GGUF 144, Q6_K 210, IQ4_XS 136): the codes
 // are unpacked to bytes, which is what a GEMM wants and what the AMX tiles need; a GEMV

@@ -1,16 +1,16 @@
 // AVX-512 VNNI GEMV for Q4_K, Q5_K, Q6_K and IQ4_XS over kq_nib_vnni16
 // (kernels/pack/kquant_nibble_pack.h), the codes kept at their width: the decode step
-// streams 148-228 bytes per 256 weights instead of kq_i8_vnni16's 308. Built with the
+// streams 148-212 bytes per 256 weights instead of kq_i8_vnni16's 308. Built with the
 // flags of avx512_gemm.cpp (vnni/sources.cmake).
 //
 // Per output lane and super-block, in ascending order (the golden order, golden_gemm.h):
 //   row kk: lo = raw AND 0x0f, hi = (raw >> 4) AND 0x0f; Q5_K / Q6_K OR in the high bits
 //   (one shift and AND each); IQ4_XS: VPSHUFB through the code book + 128
-//   dot(sub) = VPDPBUSD chain;  S = sum_sub VPMULLD(dot, scale)
-//   T = VPDPWSSD of the int8 coefficient pairs (VPMOVSXBW) x the row's bsum pairs
-//   Q4_K, Q5_K: acc = fma((float)S, d_w * d_a, acc); acc = fma(-(d_a * dmin_w), (float)T, acc)
-//   IQ4_XS:     acc = fma((float)(S - 128 T), d_w * d_a, acc)
-//   Q6_K:       acc = fma((float)(S - 32 T), d_w * d_a, acc)
+//   dot(sub) = VPDPBUSD chain, from 0 (Q4_K, Q5_K) or from -bias * bsum(sub) (IQ4_XS:
+//   bias 128, Q6_K: 32; kq_bias_starts.h), i.e. sum code * a;  S = sum_sub VPMULLD(dot, scale)
+//   acc = fma((float)S, d_w * d_a, acc)
+//   Q4_K, Q5_K: T = VPDPWSSD of the int8 coefficient pairs (VPMOVSXBW) x the row's bsum
+//   pairs; acc = fma(-(d_a * dmin_w), (float)T, acc)
 // which are the golden S_b and Mn_b exactly (int32 sums wrap alike).
 #include <immintrin.h>
 
@@ -20,6 +20,7 @@
 
 #include "kernels/core/blocks.h"
 #include "kernels/pack/kquant_records.h"
+#include "kernels/vnni/kq_bias_starts.h"
 #include "kernels/vnni/kq_bsum_pairs.h"
 #include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/vnni_raw.h"
@@ -33,9 +34,10 @@ constexpr int kNS = 4;  // strips per register tile: 64 columns
 // The record of each kind (kernels/pack/kquant_records.h, the packer's geometry too).
 template <int KIND>
 struct Rec {
-  static constexpr kq_records::NibRecord kR = KIND == kNibQ5_K   ? kq_records::kNibQ5
-                                              : KIND == kNibQ6_K ? kq_records::kNibQ6
-                                                                 : kq_records::kNibQ4;
+  static constexpr kq_records::NibRecord kR = KIND == kNibQ5_K     ? kq_records::kNibQ5
+                                              : KIND == kNibQ6_K   ? kq_records::kNibQ6
+                                              : KIND == kNibIQ4_XS ? kq_records::kNibIQ4
+                                                                   : kq_records::kNibQ4;
   static constexpr int kSub = kR.sub_len;
   static constexpr int kNSub = kR.n_sub;
   static constexpr size_t kHigh = kR.high_offset;
@@ -44,7 +46,8 @@ struct Rec {
   static constexpr size_t kD = kR.d_offset;
   static constexpr size_t kDmin = kR.dmin_offset;
   static constexpr size_t kBytes = kR.record_bytes;
-  static constexpr bool kMin = KIND == kNibQ4_K || KIND == kNibQ5_K;
+  static constexpr bool kMin = kR.min;
+  static_assert(kMin == (KIND == kNibQ4_K || KIND == kNibQ5_K));
 };
 
 // The next record of each strip is prefetched into L1 a few lines per sub-block pair, so
@@ -111,6 +114,11 @@ template <int KIND, int NS>
     const bool prefetch = b + kPrefetchRecords < g.superblocks;
     __m512i sum[NS];
     for (int s = 0; s < NS; ++s) sum[s] = _mm512_setzero_si512();
+    int32_t starts[R::kNSub];  // the biased types' chain starts
+    if constexpr (!R::kMin) {
+      bias_starts<R::kSub>(ab, KIND == kNibIQ4_XS ? -128 : -32, starts);
+      __asm__ volatile("" : "+m"(starts));  // broadcast loads, not extractions
+    }
 #pragma GCC unroll 1
     for (int q = 0; q < kPairs; ++q) {
       if (prefetch) {
@@ -124,8 +132,13 @@ template <int KIND, int NS>
           }
         }
       }
+      const __m512i start_lo = R::kMin ? _mm512_setzero_si512() : _mm512_set1_epi32(starts[q]);
+      const __m512i start_hi = R::kMin ? _mm512_setzero_si512() : _mm512_set1_epi32(starts[kPairs + q]);
       __m512i dlo[NS], dhi[NS];
-      for (int s = 0; s < NS; ++s) dlo[s] = dhi[s] = _mm512_setzero_si512();
+      for (int s = 0; s < NS; ++s) {
+        dlo[s] = start_lo;
+        dhi[s] = start_hi;
+      }
 #pragma GCC unroll 8
       for (int r = 0; r < kRowsPerSub; ++r) {
         const int kk = q * kRowsPerSub + r;
@@ -162,34 +175,33 @@ template <int KIND, int NS>
                                                            _mm512_mullo_epi32(dhi[s], scales(kPairs + q))));
       }
     }
-    // The row's bsum pairs: (bsum of sub-block 2p, of 2p + 1) as int16 in a dword.
-    int32_t pairs[R::kNSub / 2];
-    kq_bsum_pairs(ab, R::kSub, pairs);
-    __m512i pair[R::kNSub / 2];
-    for (int p = 0; p < R::kNSub / 2; ++p) pair[p] = _mm512_set1_epi32(pairs[p]);
     const __m512 dav = _mm512_set1_ps(load_f32(ab));
 #pragma GCC unroll 4
     for (int s = 0; s < NS; ++s) {
-      __m512i t = _mm512_setzero_si512();
-      for (int p = 0; p < R::kNSub / 2; ++p) {
-        const __m512i cf = _mm512_maskz_cvtepi8_epi16(static_cast<__mmask32>(0xffffffffu),
-                                                      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(
-                                                          rec[s] + R::kCoef + 32 * static_cast<size_t>(p))));
-        t = _mm512_dpwssd_epi32(t, cf, pair[p]);
-      }
       const __m512 dw =
           _mm512_maskz_cvtph_ps(kAll, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[s] + R::kD)));
-      if constexpr (R::kMin) {
+      acc[s] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, sum[s]), _mm512_mul_ps(dw, dav), acc[s]);
+    }
+    if constexpr (R::kMin) {
+      // The row's bsum pairs: (bsum of sub-block 2p, of 2p + 1) as int16 in a dword.
+      int32_t pairs[R::kNSub / 2];
+      kq_bsum_pairs(ab, R::kSub, pairs);
+      __m512i pair[R::kNSub / 2];
+      for (int p = 0; p < R::kNSub / 2; ++p) pair[p] = _mm512_set1_epi32(pairs[p]);
+#pragma GCC unroll 4
+      for (int s = 0; s < NS; ++s) {
+        __m512i t = _mm512_setzero_si512();
+        for (int p = 0; p < R::kNSub / 2; ++p) {
+          const __m512i cf = _mm512_maskz_cvtepi8_epi16(
+              static_cast<__mmask32>(0xffffffffu), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(
+                                                       rec[s] + R::kCoef + 32 * static_cast<size_t>(p))));
+          t = _mm512_dpwssd_epi32(t, cf, pair[p]);
+        }
         const __m512 dmw = _mm512_maskz_cvtph_ps(
             kAll, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[s] + R::kDmin)));
-        acc[s] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, sum[s]), _mm512_mul_ps(dw, dav), acc[s]);
         const __m512 nd = _mm512_castsi512_ps(
             _mm512_xor_si512(_mm512_castps_si512(_mm512_mul_ps(dav, dmw)), _mm512_set1_epi32(INT32_MIN)));
         acc[s] = _mm512_fmadd_ps(nd, _mm512_maskz_cvtepi32_ps(kAll, t), acc[s]);
-      } else {
-        constexpr unsigned kShift = KIND == kNibIQ4_XS ? 7 : 5;  // bias 128 or 32
-        const __m512i st = _mm512_sub_epi32(sum[s], _mm512_maskz_slli_epi32(kAll, t, kShift));
-        acc[s] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, st), _mm512_mul_ps(dw, dav), acc[s]);
       }
     }
   }

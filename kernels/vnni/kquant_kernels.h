@@ -33,7 +33,7 @@ void run_iq4_nl_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, co
                              const Slice& s);
 
 // The GEMV of Q4_K, Q5_K, Q6_K and IQ4_XS reads their codes at their width
-// (kq_nib_vnni16: 148-228 bytes per 256 weights instead of 308), which measured faster
+// (kq_nib_vnni16: 148-212 bytes per 256 weights instead of 308), which measured faster
 // (kernels/README.md "K-quants"); Q2_K's and Q3_K's GEMV reads kq_i8_vnni16.
 constexpr bool kq_gemv_keeps_nibbles(QType t) {
   return t == QType::Q4_K || t == QType::IQ4_XS || t == QType::Q5_K || t == QType::Q6_K;

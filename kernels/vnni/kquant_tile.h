@@ -7,14 +7,16 @@
 //
 // Per output lane and super-block b, in ascending b (the golden order, golden_gemm.h):
 //   dot(sub) = VPDPBUSD chain over the sub-block's u8 codes x the Q8_K codes    (int32)
+//              started at 0 (min types) or at -bias * bsum(sub) (the biased types:
+//              bias_starts), so it is sum code * a
 //   S        = sum_sub VPMULLD(dot(sub), scale(sub))                            (int32)
-//   T        = VPDPWSSD of the int16 coefficient pairs x the sub-blocks' bsum    (int32)
-//              pairs: 8 for 16-wide sub-blocks, 4 for 32-wide (sub32_bsum_pairs)
-//   no min:  S += T (the -bias * scale * bsum correction of the biased codes)
 //   acc      = VFMADD((float)S, VMULPS(d_w, d_a), acc)
-//   min:     acc = VFMADD(-(VMULPS(d_a, dmin_w)), (float)T, acc)
+//   min:     T = VPDPWSSD of the int16 coefficient pairs x the sub-blocks' bsum  (int32)
+//              pairs: 8 for 16-wide sub-blocks, 4 for 32-wide (sub32_bsum_pairs)
+//            acc = VFMADD(-(VMULPS(d_a, dmin_w)), (float)T, acc)
 // Integer sums wrap like the golden model's int32 sums, so S and T are its exact S_b and
-// Mn_b; the two fp32 steps are the golden ones, operand for operand.
+// Mn_b; the two fp32 steps are the golden ones, operand for operand. (The packed
+// coefficients of the biased types, -bias * scale, serve the AMX and portable kernels.)
 #pragma once
 
 #include <immintrin.h>
@@ -25,6 +27,7 @@
 
 #include "kernels/pack/kquant_records.h"
 #include "kernels/vnni/chunk_prefetch.h"
+#include "kernels/vnni/kq_bias_starts.h"
 #include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/vnni_raw.h"
 
@@ -43,6 +46,7 @@ struct Ctx {
   float* y;
   size_t y_stride;
   float* partial;
+  int32_t neg_bias;  // -KqArgs::bias
 };
 
 // The activation operand of T for 32-wide sub-blocks (kquant_pack.h): a sub-block's bsum
@@ -102,10 +106,25 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
     for (int m = 0; m < MR; ++m) ab[m] = ar[m] + static_cast<size_t>(b) * kq_records::kQ8KBlockBytes;
     I sum[MR][U];
     zero_all<V>(sum);
+    int32_t starts[MR][NSUB];  // no min: the chains' starting values (bias_starts)
+    if constexpr (!MIN) {
+#pragma GCC unroll 8
+      for (int m = 0; m < MR; ++m) bias_starts<SUB>(ab[m], c.neg_bias, starts[m]);
+      __asm__ volatile("" : "+m"(starts));  // broadcast from memory (see pairs below)
+    }
 #pragma GCC unroll 2
     for (int sub = 0; sub < NSUB; ++sub) {
       I dot[MR][U];
-      zero_all<V>(dot);
+      if constexpr (MIN) {
+        zero_all<V>(dot);
+      } else {
+#pragma GCC unroll 8
+        for (int m = 0; m < MR; ++m) {
+          const I start = V::set1_i(starts[m][sub]);
+#pragma GCC unroll 8
+          for (int u = 0; u < U; ++u) dot[m][u] = start;
+        }
+      }
 #pragma GCC unroll 8
       for (int kk = 0; kk < SUB / 4; ++kk) {
         const size_t row = 64 * static_cast<size_t>(sub * (SUB / 4) + kk);
@@ -129,30 +148,33 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
         for (int m = 0; m < MR; ++m) sum[m][u] = V::add(sum[m][u], V::mullo(dot[m][u], sc));
       }
     }
-    int32_t pairs[MR][4];  // 32-wide sub-blocks: the bsum pairs
-    if constexpr (SUB == 32) {
-#pragma GCC unroll 8
-      for (int m = 0; m < MR; ++m) sub32_bsum_pairs(ab[m], pairs[m]);
-      // Through memory: gcc would otherwise extract each dword from the register
-      // (VPSRLDQ + a register VPBROADCASTD, two shuffles) instead of one broadcast load.
-      __asm__ volatile("" : "+m"(pairs));
-    }
+    // The min types' T = Mn: the coefficient pairs x the activation's bsums.
     I t[MR][U];
-    zero_all<V>(t);
+    if constexpr (MIN) {
+      int32_t pairs[MR][4];  // 32-wide sub-blocks: the bsum pairs
+      if constexpr (SUB == 32) {
 #pragma GCC unroll 8
-    for (int p = 0; p < NSUB / 2; ++p) {
-      I cf[U];
+        for (int m = 0; m < MR; ++m) sub32_bsum_pairs(ab[m], pairs[m]);
+        // Through memory: gcc would otherwise extract each dword from the register
+        // (VPSRLDQ + a register VPBROADCASTD, two shuffles) instead of one broadcast load.
+        __asm__ volatile("" : "+m"(pairs));
+      }
+      zero_all<V>(t);
 #pragma GCC unroll 8
-      for (int u = 0; u < U; ++u)
-        cf[u] = V::load_i(rec[u / H] + kq_records::kI8CoefOffset + 64 * static_cast<size_t>(p) +
-                          V::kCodeHalf * (u % H));
+      for (int p = 0; p < NSUB / 2; ++p) {
+        I cf[U];
 #pragma GCC unroll 8
-      for (int m = 0; m < MR; ++m) {
-        const I bs =
-            V::set1_i(SUB == 32 ? pairs[m][p]
-                                : load_i32(ab[m] + kq_records::kQ8KBsumOffset + 4 * static_cast<size_t>(p)));
+        for (int u = 0; u < U; ++u)
+          cf[u] = V::load_i(rec[u / H] + kq_records::kI8CoefOffset + 64 * static_cast<size_t>(p) +
+                            V::kCodeHalf * (u % H));
 #pragma GCC unroll 8
-        for (int u = 0; u < U; ++u) t[m][u] = V::dpwssd(t[m][u], cf[u], bs);
+        for (int m = 0; m < MR; ++m) {
+          const I bs = V::set1_i(
+              SUB == 32 ? pairs[m][p]
+                        : load_i32(ab[m] + kq_records::kQ8KBsumOffset + 4 * static_cast<size_t>(p)));
+#pragma GCC unroll 8
+          for (int u = 0; u < U; ++u) t[m][u] = V::dpwssd(t[m][u], cf[u], bs);
+        }
       }
     }
     F dw[U], dmw[U];
@@ -171,7 +193,7 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
           acc[m][u] = V::fmadd(V::cvt(sum[m][u]), V::mul(dw[u], dav), acc[m][u]);
           acc[m][u] = V::fmadd(V::neg(V::mul(dav, dmw[u])), V::cvt(t[m][u]), acc[m][u]);
         } else {
-          acc[m][u] = V::fmadd(V::cvt(V::add(sum[m][u], t[m][u])), V::mul(dw[u], dav), acc[m][u]);
+          acc[m][u] = V::fmadd(V::cvt(sum[m][u]), V::mul(dw[u], dav), acc[m][u]);
         }
       }
     }
@@ -227,7 +249,8 @@ void drive(const KqArgs& g, int64_t kc) {
               g.a_stride,
               g.y,
               g.y_stride,
-              g.partial};
+              g.partial,
+              -g.bias};
   const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
   const int64_t row_tiles = (g.rows + MR - 1) / MR;
   for (int64_t s = s_lo; s < s_hi; s += NS) {

@@ -194,20 +194,30 @@ TEST(KquantNibblePack, RecordSizesAsDocumented) {
     size_t high_bytes, scale, coef, d, dmin, bytes;
     int sub_len;
   };
+  // The biased types without mins (IQ4_XS, Q6_K) keep no coefficients and no dmin: their
+  // records end at d (Q6_K padded to 64 bytes, IQ4_XS to its measured 2368).
   for (const Want w : {Want{QType::Q4_K, 0, 2048, 2176, 2304, 2336, 2368, 32},
-                       Want{QType::IQ4_XS, 0, 2048, 2176, 2304, 2336, 2368, 32},
+                       Want{QType::IQ4_XS, 0, 2048, 0, 2176, 0, 2368, 32},
                        Want{QType::Q5_K, 512, 2560, 2688, 2816, 2848, 2880, 32},
-                       Want{QType::Q6_K, 1024, 3072, 3328, 3584, 3616, 3648, 16}}) {
+                       Want{QType::Q6_K, 1024, 3072, 0, 3328, 0, 3392, 16}}) {
     const kqn::RecordInfo r = kqn::record_info(w.t);
     EXPECT_EQ(r.high_bytes, w.high_bytes) << name(w.t);
     EXPECT_EQ(r.scale_offset, w.scale) << name(w.t);
-    EXPECT_EQ(r.coef_offset, w.coef) << name(w.t);
+    EXPECT_EQ(r.min, w.coef != 0) << name(w.t);
+    if (r.min) {
+      EXPECT_EQ(r.coef_offset, w.coef) << name(w.t);
+      EXPECT_EQ(r.dmin_offset, w.dmin) << name(w.t);
+    }
     EXPECT_EQ(r.d_offset, w.d) << name(w.t);
-    EXPECT_EQ(r.dmin_offset, w.dmin) << name(w.t);
     EXPECT_EQ(r.record_bytes, w.bytes) << name(w.t);
     EXPECT_EQ(r.record_bytes % 64, 0u);
     EXPECT_EQ(r.sub_len, w.sub_len);
   }
+  // Bytes per 256 weights as kernels/README.md and kquant_nibble_pack.h give them.
+  EXPECT_EQ(kqn::packed_bytes(QType::Q4_K, 16, 256), 16u * 148);
+  EXPECT_EQ(kqn::packed_bytes(QType::IQ4_XS, 16, 256), 16u * 148);
+  EXPECT_EQ(kqn::packed_bytes(QType::Q5_K, 16, 256), 16u * 180);
+  EXPECT_EQ(kqn::packed_bytes(QType::Q6_K, 16, 256), 16u * 212);
 }
 
 TEST(KquantNibblePack, UnpackReturnsTheExactGgufBytes) {
