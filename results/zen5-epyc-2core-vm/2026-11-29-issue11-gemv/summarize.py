@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Median [min, max] over the rounds of before.N.json / after.N.json: time and time over
-the read roofline (hot: at the working set, cold: at the streamed working set)."""
+the read roofline (hot: at the working set, cold: at the streamed working set). Reads
+this script's folder, or the folder given as the first argument."""
 import glob, json, statistics, sys, os
 
-here = os.path.dirname(os.path.abspath(__file__))
+here = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
 rows = {}
 for side in ("before", "after"):
     for f in sorted(glob.glob(os.path.join(here, f"{side}.*.json"))):
