@@ -3,7 +3,8 @@
 // kernels/pack/kquant_pack.h): the chain over the biased codes u = code + bias starts at
 // -bias * bsum(sub) instead of 0, so it ends at sum code * a = dot_u(sub) - bias * bsum(sub)
 // exactly, and S = sum_sub scale * chain(sub) is the golden S_b with no bsum term T
-// (no coefficient loads, no VPDPWSSD: the 4 x 32 tile and the nibble GEMV both).
+// (no coefficient loads, no VPDPWSSD: the AVX-512 4 x 32 tile, the nibble GEMV and the
+// AVX-VNNI tile for IQ4_XS; kquant_tile.h's kStarts says which).
 // |bias * bsum| <= 128 * 32 * 128 fits int32. Used by kquant_tile.h and
 // avx512_kqn_gemv.cpp; AVX2 instructions (every including translation unit has them), in
 // an unnamed namespace: each translation unit gets its own copy (vnni_raw.h says why).
