@@ -18,7 +18,8 @@
 //   -bias * scale * bsum from the stored coefficients; see kStarts.)
 // Integer sums wrap like the golden model's int32 sums, so S and T are its exact S_b and
 // Mn_b; the two fp32 steps are the golden ones, operand for operand. (The packed
-// coefficients of the biased types, -bias * scale, serve the AMX and portable kernels.)
+// coefficients of the biased types, -bias * scale, serve the AMX and portable kernels and
+// this body's AVX-VNNI Q3_K / Q6_K.)
 #pragma once
 
 #include <immintrin.h>
