@@ -116,7 +116,7 @@ template <int KIND, int NS>
     for (int s = 0; s < NS; ++s) sum[s] = _mm512_setzero_si512();
     int32_t starts[R::kNSub];  // the biased types' chain starts
     if constexpr (!R::kMin) {
-      bias_starts<R::kSub>(ab, KIND == kNibIQ4_XS ? -128 : -32, starts);
+      bias_starts<R::kSub>(ab, -g.bias, starts);
       __asm__ volatile("" : "+m"(starts));  // broadcast loads, not extractions
     }
 #pragma GCC unroll 1
