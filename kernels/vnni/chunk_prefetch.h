@@ -8,9 +8,9 @@
 // of ~77 prefetches after each row tile of an MoE expert's 32 rows filled the miss
 // buffers and stalled the core on the prefetch instructions themselves: perf put 12 % of
 // that kernel's time there), else after each row tile, as the vnni16 GEMM always does
-// (stepping per block measured 3-4 % slower there). Used by the vnni16 GEMM (avx512_gemm.cpp) and the K-quant
-// one (kquant_tile.h). Plain code in an unnamed namespace: each ISA translation unit gets its own copy
-// (vnni_raw.h says why that matters).
+// (stepping per block measured 3-4 % slower there). Used by the vnni16 GEMM
+// (avx512_gemm.cpp) and the K-quant one (kquant_tile.h). Plain code in an unnamed
+// namespace: each ISA translation unit gets its own copy (vnni_raw.h says why that matters).
 #pragma once
 
 #include <immintrin.h>
