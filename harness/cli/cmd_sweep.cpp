@@ -256,8 +256,10 @@ void add_run_flags(CLI::App* cmd, SweepFlags& f) {
   cmd->add_option("--timeout", f.timeout_s, "seconds before a case is killed (check isolation)");
   cmd->add_flag("--no-cold", f.no_cold, "skip the cold-cache timing");
   cmd->add_flag("--no-isolate", f.no_isolate, "run cases in this process (no crash isolation)");
-  cmd->add_flag("--hugepages", f.hugepages,
-                "madvise(MADV_HUGEPAGE) on the placed weights (whether the kernel took it is recorded)");
+  cmd->add_flag("--hugepages,!--no-hugepages", f.hugepages,
+                "weights on huge pages, madvise(MADV_HUGEPAGE), ours and oneDNN's, as the calibrated "
+                "read roofline's buffer (the default; whether the kernel took it is recorded); "
+                "--no-hugepages: 4 KiB pages");
   cmd->add_option(
          "--page-query", f.page_query,
          "(testing) where page nodes are read: move_pages, lie:<node> (plants a mismatch), unavailable")
@@ -328,11 +330,13 @@ void register_sweep_commands(CLI::App& app) {
     auto isa = std::make_shared<std::string>();
     auto reps = std::make_shared<int>(5);
     auto min_time = std::make_shared<double>(0.05);
+    auto hugepages = std::make_shared<bool>(true);
     t->add_option("--case", *tc)->required();
     t->add_option("--isa", *isa)->required();
     t->add_option("--reps", *reps);
     t->add_option("--min-time", *min_time);
-    t->callback([=] { harness::run_onednn_time_worker(*tc, *isa, *reps, *min_time); });
+    t->add_flag("--hugepages,!--no-hugepages", *hugepages);
+    t->callback([=] { harness::run_onednn_time_worker(*tc, *isa, *reps, *min_time, *hugepages); });
   }
   worker->callback([desc, opts, out] {
     const int rc = harness::run_case_worker(*desc, *opts, *out);

@@ -17,13 +17,14 @@ struct SweepFlags {
   std::string shard, out, resume, weights, activations, routing, output, calibration, max_isa, onednn_isa;
   int repetitions = 5;
   double min_time_s = 0.05, timeout_s = 900;
-  bool no_cold = false, no_onednn = false, no_isolate = false, quick = false, hugepages = false;
-  bool list = false;  // print the cases' descriptors (a batch file) and run nothing
+  bool no_cold = false, no_onednn = false, no_isolate = false, quick = false;
+  bool hugepages = true;  // --no-hugepages: 4 KiB pages (harness/runner/case_placement.h says why)
+  bool list = false;      // print the cases' descriptors (a batch file) and run nothing
   std::string page_query = "move_pages";
 };
 
 // --out, --resume, --calibration, --max-isa, --reps, --min-time, --timeout, --no-cold,
-// --no-isolate, --hugepages (and the hidden --page-query).
+// --no-isolate, --hugepages / --no-hugepages (and the hidden --page-query).
 void add_run_flags(CLI::App* cmd, SweepFlags& f);
 
 // --max-isa: caps this process and, through AMXLAB_MAX_ISA, its subprocesses.

@@ -35,7 +35,13 @@ class CaseSkipped : public Error {
 };
 
 struct PlacementOptions {
-  bool hugepages = false;  // madvise(MADV_HUGEPAGE) on the weights (--hugepages)
+  // madvise(MADV_HUGEPAGE) on the weights (on unless --no-hugepages). The calibrated read
+  // roofline streams a huge-page buffer (run_calibration.cpp), so the weights measured
+  // against it sit on the same pages: on 4 KiB pages a cold GEMV pays a page walk every
+  // 4 KiB per stream, which the roofline never did (1x4096x14336 Q8_0, Zen 4 VM, 1
+  // thread, cold: 2835 us on 4 KiB pages, 2389 on huge pages; kernels/README.md). oneDNN's
+  // reordered weights follow the same option (onednn::Matmul).
+  bool hugepages = true;
   // Where pages are read from: "move_pages" (the real one), or "lie:<node>" — a backend
   // that claims every page is on <node>, to prove a mismatch fails the case.
   std::string page_query = "move_pages";

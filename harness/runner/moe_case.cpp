@@ -174,8 +174,8 @@ nlohmann::json time_moe_kernel(const Case& c, const CaseData& d, KernelUnderTest
   nlohmann::json j;
   j["kind"] = "measured";
   const threading::CallerBinding bind_caller(k.caller_cpu());
-  const auto hot = time_body(
-      k.name() + "/hot/" + c.descriptor(), [&](int64_t) { k.run(c, d, y.data()); }, o, false);
+  const auto hot =
+      time_body(k.name() + "/hot/" + c.descriptor(), [&](int64_t) { k.run(c, d, y.data()); }, o, false);
   const double hot_bytes = routed_weight_bytes(c, d.ids);
   j["hot"] = timing_json(hot);
   j["hot"]["routed_weight_bytes"] = hot_bytes;
@@ -279,9 +279,10 @@ struct OnednnMoeLoop {
   std::vector<std::byte> y;  // [R][N] grouped outputs (4-byte elements)
   size_t elem = 1;
 
-  // w_of(e): expert e's [N][K] weights in the kind's input type.
+  // w_of(e): expert e's [N][K] weights in the kind's input type; pages: where each
+  // matmul's reordered copy lives.
   OnednnMoeLoop(const Case& c, std::span<const int32_t> ids, const std::function<const void*(int64_t)>& w_of,
-                const std::function<const std::byte*(int64_t token)>& a_of)
+                const std::function<const std::byte*(int64_t token)>& a_of, onednn::WeightPages pages)
       : kind(onednn_kind_of(c.type)), elem(onednn::input_elem_bytes(kind)) {
     const int64_t routes = c.out_rows();
     std::vector<int64_t> count;  // the groups' first rows, as moe_gemm groups them
@@ -295,7 +296,7 @@ struct OnednnMoeLoop {
     for (int64_t e = 0; e < c.experts; ++e) {
       const int64_t r0 = count[static_cast<size_t>(e)], r1 = count[static_cast<size_t>(e + 1)];
       if (r0 == r1) continue;
-      mms.emplace_back(kind, r1 - r0, c.n, c.k);
+      mms.emplace_back(kind, r1 - r0, c.n, c.k, pages);
       mms.back().set_weights(w_of(e));
       first_row.push_back(r0);
     }
@@ -321,7 +322,8 @@ nlohmann::json onednn_moe_check(const Case& c, const CaseData& d, const void* y_
   const size_t nk = static_cast<size_t>(c.n * c.k);
   OnednnMoeLoop loop(
       c, d.ids, [&](int64_t e) -> const void* { return d.w.data() + static_cast<size_t>(e) * nk; },
-      [&](int64_t t) { return d.a_plain.data() + static_cast<size_t>(t * c.k); });
+      [&](int64_t t) { return d.a_plain.data() + static_cast<size_t>(t * c.k); },
+      onednn::WeightPages::library);
   loop.run(c);
   std::vector<int32_t> got(static_cast<size_t>(c.out_rows() * c.n));
   for (size_t i = 0; i < loop.route_of_row.size(); ++i) {
@@ -351,14 +353,15 @@ nlohmann::json onednn_moe_time(const Case& c, const CaseData& d, const RunOption
   const auto reorder_start = std::chrono::steady_clock::now();
   OnednnMoeLoop loop(
       c, d.ids, [&](int64_t) -> const void* { return w.data(); },
-      [&](int64_t t) { return a.data() + static_cast<size_t>(t * c.k) * elem; });
+      [&](int64_t t) { return a.data() + static_cast<size_t>(t * c.k) * elem; }, weight_pages(o));
   const double setup_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - reorder_start).count();
-  const timing::TimingResult t = time_body(
-      "onednn-moe/" + c.descriptor(), [&](int64_t) { loop.run(c); }, o, false);
+  const timing::TimingResult t =
+      time_body("onednn-moe/" + c.descriptor(), [&](int64_t) { loop.run(c); }, o, false);
   nlohmann::json j = timing_json(t);
   j["impl"] = loop.mms.empty() ? "" : loop.mms.front().impl();
   j["matmuls"] = loop.mms.size();
+  j["weights_memory"] = loop.mms.empty() ? "" : loop.mms.front().weight_pages();
   j["weights_reorder_seconds"] = setup_s;
   j["kind"] = std::string(onednn::name(kind)) +
               " per expert over the routed rows (gathered before timing; one primitive and one reordered "

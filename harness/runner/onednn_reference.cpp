@@ -44,6 +44,10 @@ onednn::MatmulKind onednn_kind_of(QType t) {
   }
 }
 
+onednn::WeightPages weight_pages(const RunOptions& o) {
+  return o.placement.hugepages ? onednn::WeightPages::huge : onednn::WeightPages::library;
+}
+
 void fill_for_timing(std::vector<std::byte>& v, size_t elem, std::mt19937& rng) {
   for (size_t i = 0; i < v.size() / elem; ++i) {
     const float f = static_cast<float>(static_cast<int>(rng() % 64) - 32) / 16.0f;
@@ -168,7 +172,7 @@ nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
   // the harness's pool uses (the planner's slots, in order).
   const std::vector<int> cpus = onednn_cpus(c);
   const onednn::OmpPinning pinning(cpus);
-  onednn::Matmul mm(kind, c.m, c.n, c.k);
+  onednn::Matmul mm(kind, c.m, c.n, c.k, weight_pages(o));
   // Data for the timing only (values do not matter for speed; keep int sums in range).
   std::mt19937 rng(static_cast<uint32_t>(c.seed));
   const size_t elem =
@@ -182,8 +186,8 @@ nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
   const double reorder_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - reorder_start).count();
   std::vector<int32_t> y(static_cast<size_t>(c.m * c.n));
-  const timing::TimingResult t = time_body(
-      "onednn/" + c.descriptor(), [&](int64_t) { mm.run(a.data(), y.data()); }, o, false);
+  const timing::TimingResult t =
+      time_body("onednn/" + c.descriptor(), [&](int64_t) { mm.run(a.data(), y.data()); }, o, false);
   nlohmann::json j = timing_json(t);
   j["impl"] = mm.impl();
   j["weights_reorder_seconds"] = reorder_s;
@@ -196,9 +200,9 @@ nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
                   {"requested_cpus", cpus},
                   {"observed_cpus", pinning.observed()},
                   {"openmp_binds_too", onednn::OmpPinning::runtime_binds_threads()}};
-  j["weights_memory"] =
-      "oneDNN's own buffer (its reorder writes it from the calling thread); numa= policies "
-      "apply to the kernel's packed weights only";
+  j["weights_memory"] = mm.weight_pages() +
+                        ", written by oneDNN's reorder on the calling thread; numa= policies apply to the "
+                        "kernel's packed weights only";
   add_rates(j, c, t.median_s, static_cast<double>(mm.weight_bytes()), o);
   return j;
 }
@@ -208,7 +212,8 @@ nlohmann::json onednn_time_per_isa(const Case& c, const RunOptions& o) {
   for (const auto& isa : o.onednn_isas) {
     const std::string cmd = "'" + o.self_exe + "' onednn-time --case '" + c.descriptor() + "' --isa " + isa +
                             " --reps " + std::to_string(o.repetitions) + " --min-time " +
-                            std::to_string(o.min_time_s) + " 2>&1";
+                            std::to_string(o.min_time_s) + (o.placement.hugepages ? "" : " --no-hugepages") +
+                            " 2>&1";
     std::string text;
     if (FILE* p = popen(cmd.c_str(), "r")) {
       char buf[4096];
@@ -229,7 +234,7 @@ nlohmann::json onednn_time_per_isa(const Case& c, const RunOptions& o) {
 }
 
 int run_onednn_time_worker(const std::string& descriptor, const std::string& isa, int repetitions,
-                           double min_time_s) {
+                           double min_time_s, bool hugepages) {
   onednn::Isa cap;
   if (!onednn::parse_isa(isa, cap)) throw Error("--isa: unknown oneDNN ISA '" + isa + "'");
   onednn::set_max_isa(cap);  // first oneDNN call of this process: the cap takes effect
@@ -237,6 +242,7 @@ int run_onednn_time_worker(const std::string& descriptor, const std::string& isa
   RunOptions o;
   o.repetitions = repetitions;
   o.min_time_s = min_time_s;
+  o.placement.hugepages = hugepages;
   nlohmann::json j = onednn_time(c, o);
   j["isa_cap"] = onednn::isa_cap_name();
   j["effective_isa"] = onednn::effective_isa_name();

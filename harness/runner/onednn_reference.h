@@ -17,6 +17,9 @@ namespace amxlab::harness {
 onednn::MatmulKind onednn_kind_of(QType t);
 // The CPUs oneDNN's OpenMP team is pinned to: the case's placement, as the pool's.
 std::vector<int> onednn_cpus(const Case& c);
+// The pages oneDNN's reordered weights get for timing: huge pages when the kernels' are
+// (RunOptions::placement.hugepages), so both sides stream from the same kind of page.
+onednn::WeightPages weight_pages(const RunOptions& o);
 
 // Timing data for oneDNN (values do not matter for speed): elements of `elem` bytes,
 // integers in [0, 64) (int32 sums stay in range), floats in [-2, 2) in steps of 1/16 (no
@@ -43,6 +46,6 @@ nlohmann::json onednn_time_per_isa(const Case& c, const RunOptions& o);
 
 // The subprocess side: caps oneDNN's ISA, times the case, prints the JSON to stdout.
 int run_onednn_time_worker(const std::string& descriptor, const std::string& isa, int repetitions,
-                           double min_time_s);
+                           double min_time_s, bool hugepages);
 
 }  // namespace amxlab::harness

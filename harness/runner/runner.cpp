@@ -128,7 +128,7 @@ std::string reproducer(const Case& c, const RunOptions& o) {
   if (!o.sources.weights.empty()) cmd += " --weights '" + o.sources.weights + "'";
   if (!o.sources.activations.empty()) cmd += " --activations '" + o.sources.activations + "'";
   if (!o.sources.routing.empty()) cmd += " --routing '" + o.sources.routing + "'";
-  if (o.placement.hugepages) cmd += " --hugepages";
+  if (!o.placement.hugepages) cmd += " --no-hugepages";
   if (o.placement.page_query != "move_pages") cmd += " --page-query " + o.placement.page_query;
   return cmd;
 }

@@ -1,6 +1,11 @@
 #include "reference/onednn/matmul.h"
 
+#include <sys/mman.h>
+
 #include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <dnnl.hpp>
 
 #include "kernels/core/error.h"
@@ -25,6 +30,12 @@ KindTypes types_of(MatmulKind kind) {
   throw Error("oneDNN matmul: unknown kind");
 }
 
+constexpr size_t kHugePage = size_t{2} << 20;
+
+struct FreeDeleter {
+  void operator()(void* p) const noexcept { std::free(p); }
+};
+
 std::string shape_text(MatmulKind kind, int64_t m, int64_t n, int64_t k) {
   return "oneDNN matmul " + name(kind) + " m=" + std::to_string(m) + " n=" + std::to_string(n) +
          " k=" + std::to_string(k);
@@ -35,8 +46,9 @@ std::string status_text(dnnl_status_t st) {
     case dnnl_success: return "success";
     case dnnl_out_of_memory: return "out_of_memory";
     case dnnl_invalid_arguments: return "invalid_arguments";
-    case dnnl_unimplemented: return "unimplemented: no oneDNN implementation for this case on this CPU / ISA cap (" +
-                                    isa_cap_name() + ")";
+    case dnnl_unimplemented:
+      return "unimplemented: no oneDNN implementation for this case on this CPU / ISA cap (" +
+             isa_cap_name() + ")";
     case dnnl_iterator_ends: return "iterator_ends";
     case dnnl_runtime_error: return "runtime_error";
     case dnnl_not_required: return "not_required";
@@ -70,7 +82,9 @@ size_t input_elem_bytes(MatmulKind kind) {
   return 0;
 }
 
-size_t output_elem_bytes(MatmulKind) { return 4; }
+size_t output_elem_bytes(MatmulKind) {
+  return 4;
+}
 
 struct Matmul::Impl {
   MatmulKind kind;
@@ -82,12 +96,14 @@ struct Matmul::Impl {
   dnnl::matmul::primitive_desc pd;
   dnnl::matmul prim;
   dnnl::memory a_mem, w_mem, y_mem, scratch_mem;
+  std::unique_ptr<void, FreeDeleter> w_buffer;  // WeightPages::huge: w_mem's handle
+  std::string weight_pages = "oneDNN's allocation";
   std::array<dnnl_exec_arg_t, 4> args{};
   int nargs = 0;
   bool have_weights = false;
 };
 
-Matmul::Matmul(MatmulKind kind, int64_t m, int64_t n, int64_t k) {
+Matmul::Matmul(MatmulKind kind, int64_t m, int64_t n, int64_t k, WeightPages pages) {
   const std::string where = shape_text(kind, m, n, k);
   require(m >= 1 && n >= 1 && k >= 1, where + ": every dimension must be >= 1");
   auto p = std::make_unique<Impl>();
@@ -111,7 +127,19 @@ Matmul::Matmul(MatmulKind kind, int64_t m, int64_t n, int64_t k) {
     p->prim = dnnl::matmul(p->pd);
     p->a_mem = dnnl::memory(p->pd.src_desc(), p->eng, DNNL_MEMORY_NONE);
     p->y_mem = dnnl::memory(p->pd.dst_desc(), p->eng, DNNL_MEMORY_NONE);
-    p->w_mem = dnnl::memory(p->pd.weights_desc(), p->eng);  // library-allocated, once
+    if (pages == WeightPages::huge) {
+      // Whole huge pages, aligned, untouched until the reorder writes them.
+      const size_t bytes = (p->pd.weights_desc().get_size() + kHugePage - 1) / kHugePage * kHugePage;
+      p->w_buffer.reset(std::aligned_alloc(kHugePage, bytes));
+      if (!p->w_buffer)
+        throw Error(where + ": cannot allocate " + std::to_string(bytes) + " bytes of weights");
+      p->weight_pages = madvise(p->w_buffer.get(), bytes, MADV_HUGEPAGE) == 0
+                            ? "huge pages (madvise accepted)"
+                            : std::string("huge pages requested, madvise refused: ") + std::strerror(errno);
+      p->w_mem = dnnl::memory(p->pd.weights_desc(), p->eng, p->w_buffer.get());
+    } else {
+      p->w_mem = dnnl::memory(p->pd.weights_desc(), p->eng);  // library-allocated, once
+    }
     p->args[0] = {DNNL_ARG_SRC, p->a_mem.get()};
     p->args[1] = {DNNL_ARG_WEIGHTS, p->w_mem.get()};
     p->args[2] = {DNNL_ARG_DST, p->y_mem.get()};
@@ -159,17 +187,34 @@ void Matmul::run(const void* a, void* y) {
   check(dnnl_stream_wait(p.strm.get()), "stream wait", p.where);
 }
 
-std::string Matmul::impl() const { return impl_->pd.impl_info_str(); }
+std::string Matmul::impl() const {
+  return impl_->pd.impl_info_str();
+}
 
 size_t Matmul::weight_bytes() const {
   return static_cast<size_t>(impl_->n) * static_cast<size_t>(impl_->k) * input_elem_bytes(impl_->kind);
 }
 
-size_t Matmul::packed_weight_bytes() const { return impl_->pd.weights_desc().get_size(); }
-int Matmul::threads() const { return impl_->threads; }
-MatmulKind Matmul::kind() const { return impl_->kind; }
-int64_t Matmul::m() const { return impl_->m; }
-int64_t Matmul::n() const { return impl_->n; }
-int64_t Matmul::k() const { return impl_->k; }
+size_t Matmul::packed_weight_bytes() const {
+  return impl_->pd.weights_desc().get_size();
+}
+std::string Matmul::weight_pages() const {
+  return impl_->weight_pages;
+}
+int Matmul::threads() const {
+  return impl_->threads;
+}
+MatmulKind Matmul::kind() const {
+  return impl_->kind;
+}
+int64_t Matmul::m() const {
+  return impl_->m;
+}
+int64_t Matmul::n() const {
+  return impl_->n;
+}
+int64_t Matmul::k() const {
+  return impl_->k;
+}
 
 }  // namespace amxlab::onednn

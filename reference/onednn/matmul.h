@@ -40,10 +40,17 @@ std::string name(MatmulKind kind);
 size_t input_elem_bytes(MatmulKind kind);
 size_t output_elem_bytes(MatmulKind kind);
 
+// Where the reordered weights live: oneDNN's own allocation (4 KiB pages here), or a
+// buffer of ours given to transparent huge pages (madvise(MADV_HUGEPAGE) before the
+// reorder first writes it), as the harness places its own kernels' weights by default
+// (harness/runner/case_placement.h): a GEMV timed on 4 KiB pages against ours on huge
+// pages would pay page walks ours does not.
+enum class WeightPages : uint8_t { library, huge };
+
 class Matmul {
  public:
   // m, n, k >= 1 (amxlab::Error otherwise). Creates the primitive (JIT) now.
-  Matmul(MatmulKind kind, int64_t m, int64_t n, int64_t k);
+  Matmul(MatmulKind kind, int64_t m, int64_t n, int64_t k, WeightPages pages = WeightPages::library);
   ~Matmul();
   Matmul(Matmul&&) noexcept;
   Matmul& operator=(Matmul&&) noexcept;
@@ -64,6 +71,9 @@ class Matmul {
   size_t weight_bytes() const;
   // Size of the reordered weights buffer (padding, compensation included).
   size_t packed_weight_bytes() const;
+  // How the weights buffer was given: "oneDNN's allocation", "huge pages (madvise
+  // accepted)" or "huge pages requested, madvise refused: <why>".
+  std::string weight_pages() const;
   // omp_get_max_threads() when the primitive was created.
   int threads() const;
 

@@ -603,13 +603,13 @@ TEST(CliSweep, OnednnTimedPerIsaCapInSubprocesses) {
 }
 
 // The main job's flags: a calibration gives roofline percentages, --max-isa caps the
-// dispatcher (and its subprocesses), --hugepages is recorded.
+// dispatcher (and its subprocesses), huge pages (the default) are recorded, for our
+// weights and oneDNN's, and --no-hugepages turns them off on both sides.
 TEST(CliSweep, CalibrationIsaCapAndHugepagesFlags) {
   const std::string cal = temp_file("cal.json"), out = temp_file("capped.json");
   ASSERT_EQ(run_amxlab("calibrate --quick --threads 1 --max-bytes 16M --out " + cal).status, 0);
-  const auto r = run_amxlab(
-      "run --case q8_0:m2n64k256:t1:kernel=auto --calibration " + cal +
-      " --max-isa portable --hugepages --reps 1 --min-time 0.001 --no-cold --no-onednn --out " + out);
+  const auto r = run_amxlab("run --case q8_0:m2n64k256:t1:kernel=auto --calibration " + cal +
+                            " --max-isa portable --reps 1 --min-time 0.001 --no-cold --out " + out);
   EXPECT_EQ(r.status, 0) << r.output;
   const auto doc = read_json(out);
   EXPECT_EQ(doc["run"]["isa_cap"], "portable");
@@ -622,6 +622,26 @@ TEST(CliSweep, CalibrationIsaCapAndHugepagesFlags) {
   EXPECT_EQ(c["numa"]["hugepages_requested"], true);
   EXPECT_NE(c["numa"]["memory"].get<std::string>().find("MADV_HUGEPAGE"), std::string::npos)
       << c["numa"]["memory"];
+  EXPECT_EQ(c["onednn_timing"]["weights_memory"].get<std::string>().rfind("huge pages", 0), 0u)
+      << c["onednn_timing"].dump();
+  EXPECT_EQ(c["reproducer"].get<std::string>().find("hugepages"), std::string::npos) << c["reproducer"];
+
+  const auto small = run_amxlab(
+      "run --case q8_0:m2n64k256:t1:kernel=auto --no-hugepages --reps 1 "
+      "--min-time 0.001 --no-cold --out " +
+      out);
+  EXPECT_EQ(small.status, 0) << small.output;
+  const auto doc4k = read_json(out);
+  EXPECT_EQ(doc4k["run"]["hugepages"], false);
+  const auto c4k = doc4k["cases"][0];
+  EXPECT_EQ(c4k["verdict"], "PASS") << c4k["reason"];
+  EXPECT_EQ(c4k["numa"]["hugepages_requested"], false);
+  EXPECT_EQ(c4k["numa"]["memory"].get<std::string>().find("MADV_HUGEPAGE"), std::string::npos)
+      << c4k["numa"]["memory"];
+  EXPECT_EQ(c4k["onednn_timing"]["weights_memory"].get<std::string>().rfind("oneDNN's allocation", 0), 0u)
+      << c4k["onednn_timing"].dump();
+  EXPECT_NE(c4k["reproducer"].get<std::string>().find(" --no-hugepages"), std::string::npos)
+      << c4k["reproducer"];
   std::filesystem::remove(cal);
   std::filesystem::remove(out);
 }
