@@ -5,6 +5,7 @@
 #include "kernels/core/cpu_features.h"
 #include "kernels/isa.h"
 #include "kernels/registry.h"
+#include "kernels/vnni/kquant_kernels.h"
 
 namespace amxlab::cli {
 
@@ -23,6 +24,14 @@ nlohmann::json kernels_info() {
                    {"reason", reason}});
   }
   return out;
+}
+
+nlohmann::json kernel_tuning() {
+  std::string why;
+  const vnni::PrefetchTarget t = vnni::kq_gemv_prefetch(&why);
+  return {{"kq_gemv_prefetch", t == vnni::PrefetchTarget::l2 ? "L2" : "L1"},
+          {"why", why},
+          {"l1d_bytes", cpu_features().l1d_bytes}};
 }
 
 }  // namespace amxlab::cli

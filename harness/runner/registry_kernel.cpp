@@ -12,6 +12,7 @@
 #include "kernels/dispatch.h"
 #include "kernels/isa.h"
 #include "kernels/registry.h"
+#include "kernels/vnni/kquant_kernels.h"
 
 namespace amxlab::harness {
 namespace {
@@ -42,10 +43,16 @@ class RegistryKernel : public PlacedKernel {
   }
 
   nlohmann::json info() const override {
-    return {{"layout", amxlab::name(k_.layout)},
-            {"isa", isa_names(k_.isa)},
-            {"tile", std::to_string(k_.tile_m) + "x" + std::to_string(k_.tile_n)},
-            {"chosen_because", why_}};
+    nlohmann::json j = {{"layout", amxlab::name(k_.layout)},
+                        {"isa", isa_names(k_.isa)},
+                        {"tile", std::to_string(k_.tile_m) + "x" + std::to_string(k_.tile_n)},
+                        {"chosen_because", why_}};
+    if (k_.layout == Layout::kq_nib_vnni16) {
+      std::string why;
+      const bool l2 = vnni::kq_gemv_prefetch(&why) == vnni::PrefetchTarget::l2;
+      j["prefetch"] = std::string(l2 ? "L2" : "L1") + " (" + why + ")";
+    }
+    return j;
   }
 
  private:

@@ -55,7 +55,9 @@ struct Rec {
 // of the super-block (the first version, 2 records ahead) left Q5_K and Q6_K at one
 // thread with almost no overlap of arithmetic and memory (time = the sum of both);
 // spread, one record ahead: hot 1.3-1.7x faster, cold 1.2-1.4x (kernels/README.md).
-// Two records ahead, L2 hints, or an extra L2 prefetch further ahead were slower.
+// Two records ahead, L2 hints, or an extra L2 prefetch further ahead were slower on Zen
+// 5 (48 KiB L1D); on Zen 4 (32 KiB) L2 hints were faster (KqArgs::prefetch_l2,
+// kq_gemv_prefetch() in kquant_kernels.h says which and why).
 constexpr int64_t kPrefetchRecords = 1;
 
 // Rebuilds the high bits of row kk = q * (sub-block length / 4) + r into lo / hi (bit 4,
@@ -88,7 +90,7 @@ template <int KIND>
   }
 }
 
-template <int KIND, int NS>
+template <int KIND, int NS, bool L2>
 [[gnu::always_inline]] inline void tile(const KqArgs& g, const uint8_t* arow, float* yrow, int64_t s0,
                                         const __mmask16* masks) {
   using R = Rec<KIND>;
@@ -128,7 +130,8 @@ template <int KIND, int NS>
 #pragma GCC unroll 8
           for (int l = 0; l < kLinesPerPair; ++l) {
             const size_t line = 64 * static_cast<size_t>(q * kLinesPerPair + l);
-            if (line < R::kBytes) _mm_prefetch(reinterpret_cast<const char*>(pf + line), _MM_HINT_T0);
+            if (line < R::kBytes)
+              _mm_prefetch(reinterpret_cast<const char*>(pf + line), L2 ? _MM_HINT_T1 : _MM_HINT_T0);
           }
         }
       }
@@ -208,16 +211,16 @@ template <int KIND, int NS>
   for (int s = 0; s < NS; ++s) _mm512_mask_storeu_ps(yrow + 16 * (s0 + s), masks[s], acc[s]);
 }
 
-template <int KIND, int NS>
+template <int KIND, int NS, bool L2>
 void tile_dispatch(const KqArgs& g, const uint8_t* arow, float* yrow, int64_t s0, int ns,
                    const __mmask16* masks) {
   if constexpr (NS > 1) {
-    if (ns < NS) return tile_dispatch<KIND, NS - 1>(g, arow, yrow, s0, ns, masks);
+    if (ns < NS) return tile_dispatch<KIND, NS - 1, L2>(g, arow, yrow, s0, ns, masks);
   }
-  tile<KIND, NS>(g, arow, yrow, s0, masks);
+  tile<KIND, NS, L2>(g, arow, yrow, s0, masks);
 }
 
-template <int KIND>
+template <int KIND, bool L2>
 void drive(const KqArgs& g) {
   const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
   for (int64_t r = 0; r < g.rows; ++r) {
@@ -228,20 +231,26 @@ void drive(const KqArgs& g) {
       __mmask16 masks[kNS];
       for (int i = 0; i < kNS; ++i)
         masks[i] = static_cast<__mmask16>(lane_bits(g.n0, g.n1, (s + i) * 16, 16));
-      tile_dispatch<KIND, kNS>(g, arow, yrow, s, ns, masks);
+      tile_dispatch<KIND, kNS, L2>(g, arow, yrow, s, ns, masks);
     }
+  }
+}
+
+template <bool L2>
+void drive_kind(const KqArgs& g) {
+  switch (g.nib_kind) {
+    case kNibQ4_K: return drive<kNibQ4_K, L2>(g);
+    case kNibIQ4_XS: return drive<kNibIQ4_XS, L2>(g);
+    case kNibQ5_K: return drive<kNibQ5_K, L2>(g);
+    default: return drive<kNibQ6_K, L2>(g);
   }
 }
 
 }  // namespace
 
 void avx512_kqn_gemv(const KqArgs& g) {
-  switch (g.nib_kind) {
-    case kNibQ4_K: return drive<kNibQ4_K>(g);
-    case kNibIQ4_XS: return drive<kNibIQ4_XS>(g);
-    case kNibQ5_K: return drive<kNibQ5_K>(g);
-    default: return drive<kNibQ6_K>(g);
-  }
+  if (g.prefetch_l2 != 0) return drive_kind<true>(g);
+  drive_kind<false>(g);
 }
 
 }  // namespace amxlab::vnni::raw
