@@ -103,7 +103,8 @@ class PlantedFaultKernel : public KernelUnderTest {
 // registry_kernel.cpp
 std::unique_ptr<KernelUnderTest> make_registry_kernel(const Case& c, const PlacementOptions& placement);
 
-std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c, const PlacementOptions& placement) {
+std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c, const CaseData& d,
+                                                        const PlacementOptions& placement) {
   const bool reference = is_reference_kernel(c.kernel);
   if (reference && (c.numa != "local" || c.place != "compact")) {
     throw CaseSkipped("kernel=" + c.kernel + " runs on the calling thread: place=" + c.place +
@@ -117,7 +118,7 @@ std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c, const Pla
     }
     return std::make_unique<PlantedFaultKernel>(which);
   }
-  return c.moe() ? make_moe_kernel(c, placement) : make_registry_kernel(c, placement);
+  return c.moe() ? make_moe_kernel(c, d.ids, placement) : make_registry_kernel(c, placement);
 }
 
 }  // namespace amxlab::harness

@@ -60,7 +60,8 @@ class PlacedKernel : public KernelUnderTest {
 // Throws amxlab::Error for an unknown kernel, or one that cannot run here (the message
 // says why, e.g. "CPU lacks avx512_vnni"); CaseSkipped when the golden model or a test
 // kernel (which run on the calling thread) is asked for a placement or NUMA policy.
-std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c,
+// d: the case's data (an MoE case's auto choice depends on its routing).
+std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c, const CaseData& d,
                                                         const PlacementOptions& placement = {});
 
 // "golden" and the test kernels ("test.<fault>") are the reference itself, run on the

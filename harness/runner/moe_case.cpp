@@ -124,7 +124,7 @@ void run_golden_moe(const Case& c, const CaseData& d, void* y) {
   const std::vector<float> widened =
       c.type == QType::F16 || c.type == QType::F32 ? dequantized_weights(c, d) : std::vector<float>();
   // BF16: the order of the case's kernels (one for both kernels of a set: check_moe_kernels).
-  const golden::Bf16Model bf16_model = c.type == QType::BF16 && moe_kernels_of(c).large->on_tdpbf16ps()
+  const golden::Bf16Model bf16_model = c.type == QType::BF16 && moe_kernels_of(c, d.ids).large->on_tdpbf16ps()
                                            ? golden::Bf16Model::tdpbf16ps
                                            : golden::Bf16Model::vdpbf16ps;
   golden::for_each_route(d.ids, s, [&](int64_t t, int64_t j, int64_t e) {
@@ -155,15 +155,17 @@ void run_golden_moe(const Case& c, const CaseData& d, void* y) {
   });
 }
 
-moe::MoeKernels moe_kernels_of(const Case& c, std::string* why) {
+moe::MoeKernels moe_kernels_of(const Case& c, std::span<const int32_t> ids, std::string* why) {
   // golden / test.* stand for what auto would run (the BF16 golden follows its order).
-  return c.kernel == "auto" || is_reference_kernel(c.kernel) ? moe::choose_moe_kernels(c.type, why)
-                                                             : moe::moe_kernels_named(c.kernel, c.type);
+  return c.kernel == "auto" || is_reference_kernel(c.kernel)
+             ? moe::choose_moe_kernels(c.type, ids, c.experts, why)
+             : moe::moe_kernels_named(c.kernel, c.type);
 }
 
-std::unique_ptr<KernelUnderTest> make_moe_kernel(const Case& c, const PlacementOptions& placement) {
+std::unique_ptr<KernelUnderTest> make_moe_kernel(const Case& c, std::span<const int32_t> ids,
+                                                 const PlacementOptions& placement) {
   std::string why = "named in the case";
-  const moe::MoeKernels ks = moe_kernels_of(c, &why);
+  const moe::MoeKernels ks = moe_kernels_of(c, ids, &why);
   if (ks.large->engine == Engine::emulated || ks.small->engine == Engine::emulated) request_amx_permission();
   return std::make_unique<MoeKernel>(ks, why, placement);
 }
@@ -200,7 +202,7 @@ nlohmann::json time_moe_kernel(const Case& c, const CaseData& d, KernelUnderTest
         timing::cold_buffer_copies(static_cast<uint64_t>(touched_bytes), cold_bytes_for(c, o)));
     std::vector<std::unique_ptr<KernelUnderTest>> stacks;
     for (int64_t i = 1; i < copies; ++i) {
-      stacks.push_back(make_moe_kernel(c, o.placement));
+      stacks.push_back(make_moe_kernel(c, d.ids, o.placement));
       stacks.back()->prepare(c, d);
     }
     const auto copy = [&](int64_t it) -> MoeKernel& {

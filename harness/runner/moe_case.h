@@ -24,12 +24,14 @@ namespace amxlab::harness {
 // analytic bound against exact arithmetic is checked by the dense cases).
 void run_golden_moe(const Case& c, const CaseData& d, void* y);
 
-// The case's MoE kernels: the dispatcher's pair for kernel=auto (and for golden / test.*,
-// which stand for it), else the named ones.
-moe::MoeKernels moe_kernels_of(const Case& c, std::string* why = nullptr);
+// The case's MoE kernels: the dispatcher's choice for kernel=auto over the case's routing
+// `ids` (and for golden / test.*, which stand for it), else the named ones.
+moe::MoeKernels moe_kernels_of(const Case& c, std::span<const int32_t> ids, std::string* why = nullptr);
 
-// moe_gemm with the case's kernels ("auto", a registry kernel, or "<large>+<small>").
-std::unique_ptr<KernelUnderTest> make_moe_kernel(const Case& c, const PlacementOptions& placement);
+// moe_gemm with the case's kernels ("auto", a registry kernel, or "<large>+<small>"); ids:
+// the case's routing (the auto choice depends on its largest expert group).
+std::unique_ptr<KernelUnderTest> make_moe_kernel(const Case& c, std::span<const int32_t> ids,
+                                                 const PlacementOptions& placement);
 
 // Hot timing (the case's routing) and rotating timing (kRotations routings of the same
 // distribution, one per iteration: other experts each call), rates on the routed work.

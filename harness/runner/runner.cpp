@@ -147,7 +147,7 @@ nlohmann::json run_case(const Case& c, const RunOptions& o) {
   try {
     const CaseData d = make_case_data(c, o.sources);
     rec["data_source"] = d.source;
-    auto k = make_kernel_under_test(c, o.placement);
+    auto k = make_kernel_under_test(c, d, o.placement);
     rec["kernel"] = k->name();
     rec["engine"] = k->engine();
     // Packing once per weight tensor: timed apart from the GEMM, reported separately.

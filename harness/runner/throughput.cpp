@@ -111,8 +111,8 @@ nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k,
   // The caller is worker 0 of the case's pool (the cold copies share that pool): bound
   // to its CPU for the whole timing, so no call pays the pin and restore (~4 us here).
   const threading::CallerBinding bind_caller(k.caller_cpu());
-  const auto hot = time_body(
-      k.name() + "/hot/" + c.descriptor(), [&](int64_t) { k.run(c, d, y.data()); }, o, false);
+  const auto hot =
+      time_body(k.name() + "/hot/" + c.descriptor(), [&](int64_t) { k.run(c, d, y.data()); }, o, false);
   j["hot"] = timing_json(hot);
   if (o.cold) {
     // Rotating copies of the packed weights whose total exceeds the last cache knee, so
@@ -124,7 +124,7 @@ nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k,
     rot.reserve(static_cast<size_t>(copies));
     std::string copy_flag;  // a cold copy whose pages are not where the policy says
     for (int64_t i = 0; i < copies; ++i) {
-      rot.push_back(make_kernel_under_test(c, o.placement));
+      rot.push_back(make_kernel_under_test(c, d, o.placement));
       rot.back()->prepare(c, d);
       if (copy_flag.empty() && !rot.back()->placement_flag().empty())
         copy_flag = "cold copy " + std::to_string(i) + ": " + rot.back()->placement_flag();

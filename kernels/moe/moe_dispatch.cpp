@@ -1,5 +1,7 @@
 #include "kernels/moe/moe_dispatch.h"
 
+#include <algorithm>
+
 #include "kernels/core/error.h"
 #include "kernels/dispatch.h"
 #include "kernels/registry.h"
@@ -80,6 +82,32 @@ MoeKernels choose_moe_kernels(QType type, std::string* why) {
            ")";
   }
   return out;
+}
+
+MoeKernels choose_moe_kernels(QType type, std::span<const int32_t> ids, int64_t experts, std::string* why) {
+  MoeKernels ks = choose_moe_kernels(type, why);
+  const bool exact_for_all = traits(type).block_quantized || type == QType::S8 || type == QType::U8;
+  std::string first_why;
+  const KernelDesc& first = choose_kernel(type, 1, &first_why);
+  if (!exact_for_all || &first == ks.small || first.layout == ks.large->layout || experts <= 0) return ks;
+  std::vector<int64_t> rows(static_cast<size_t>(experts), 0);
+  int64_t most = 0;
+  for (const int32_t id : ids) {
+    if (id >= 0 && id < experts) most = std::max(most, ++rows[static_cast<size_t>(id)]);
+  }
+  if (most >= ks.large_min_rows) {
+    if (why != nullptr) *why += "; the largest expert group has " + std::to_string(most) + " rows";
+    return ks;
+  }
+  const MoeKernels gemv{&first, &first, ks.large_min_rows};
+  if (why != nullptr) {
+    *why = gemv.name() + ": every expert group has fewer than " + std::to_string(ks.large_min_rows) +
+           " rows (at most " + std::to_string(most) +
+           "), so every group runs on the dispatcher's M=1 kernel (" + first_why +
+           "), packed in its layout " + name(first.layout) + " (" + std::string(ks.small->name) +
+           " would read " + name(ks.large->layout) + ")";
+  }
+  return gemv;
 }
 
 MoeKernels moe_kernels_named(std::string_view spec, QType type) {

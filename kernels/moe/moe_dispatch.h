@@ -19,8 +19,10 @@
 // GEMM even for one-row groups; results/intel-xeon-emerald-rapids-16core-vm/).
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kernels/moe/moe_gemm.h"
 
@@ -39,6 +41,20 @@ int64_t moe_large_min_rows(const KernelDesc& large, std::string* source = nullpt
 // The auto choice; `why` receives the kernels and the reasons. Throws Error when no
 // kernel of the type can run here.
 MoeKernels choose_moe_kernels(QType type, std::string* why = nullptr);
+
+// The auto choice for a known routing (ids [T][top_k] over `experts`): as above, except
+// when every expert group has fewer rows than the threshold (a decode step: T = 1 and
+// top-k distinct experts) and the dispatcher's M = 1 kernel reads another layout than
+// large: then every group runs on that kernel and the experts are packed for it, as a
+// dense M = 1 case packs for the GEMV. For Q4_K, Q5_K, Q6_K and IQ4_XS that is the
+// nibble GEMV (148-212 bytes per 256 weights streamed instead of the GEMM layout's 308:
+// Qwen3-30B-A3B's expert shape at T = 1, Q4_K, Zen 4, cold: 737 -> 358 us at one
+// thread, 547 -> 200 us at two; kernels/README.md "MoE"). Quantised and raw integer
+// types only, where every kernel is bitwise golden (a float kernel's exact model is
+// its own). Ids are not checked here (moe_gemm does): an id out of range counts as no
+// group.
+MoeKernels choose_moe_kernels(QType type, std::span<const int32_t> ids, int64_t experts,
+                              std::string* why = nullptr);
 
 // Kernels named "<large>+<small>" or "<kernel>" (every group on it), registry names, for
 // weights of `type`, with the auto threshold. Throws Error for an unknown name, a kernel

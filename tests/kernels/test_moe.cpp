@@ -19,6 +19,7 @@
 
 #include "harness/sweep/routing.h"
 #include "kernels/core/cpu_features.h"
+#include "kernels/dispatch.h"
 #include "kernels/moe/expert_pack.h"
 #include "kernels/moe/moe_dispatch.h"
 #include "kernels/moe/moe_gemm.h"
@@ -219,6 +220,41 @@ TEST(Moe, AutoChoiceForEveryType) {
   }
 }
 
+// With a routing whose expert groups all stay under the threshold (a decode step), the
+// auto choice is the dispatcher's M = 1 kernel for every group when it reads another
+// layout (the K-quants' nibble GEMV), runs bitwise to golden there, and keeps the pair
+// as soon as one group reaches the threshold; Q4_0's GEMV shares the GEMM's layout and
+// BF16's kernels have their own exact models, so neither changes.
+TEST(Moe, AutoChoiceFollowsTheRoutingsLargestGroup) {
+  for (const QType t : {QType::Q4_K, QType::Q6_K, QType::Q4_0, QType::BF16}) {
+    SCOPED_TRACE(name(t));
+    const moe::MoeKernels pair = moe::choose_moe_kernels(t);
+    const KernelDesc& m1 = choose_kernel(t, 1);
+    std::vector<int32_t> decode(8);  // one token, eight distinct experts
+    for (int32_t j = 0; j < 8; ++j) decode[static_cast<size_t>(j)] = 2 * j;
+    std::string why;
+    const moe::MoeKernels ks = moe::choose_moe_kernels(t, decode, kExperts, &why);
+    const bool switches =
+        (t == QType::Q4_K || t == QType::Q6_K) && m1.layout != pair.large->layout && &m1 != pair.small;
+    if (switches) {
+      EXPECT_EQ(ks.large, &m1) << why;
+      EXPECT_EQ(ks.small, &m1) << why;
+      EXPECT_NE(why.find("at most 1"), std::string::npos) << why;
+      const Fixture& f = fixture(t, 1, ks.large);
+      const PackedWeights w = moe::pack_experts(*ks.large, t, f.data.weights, kExperts, kN, moe_k(t));
+      EXPECT_TRUE(check_call(ks, w, t, 1, 8, RouteKind::uniform, 2, 6)) << why;
+    } else {
+      EXPECT_EQ(ks.large, pair.large) << why;
+      EXPECT_EQ(ks.small, pair.small) << why;
+    }
+    // Four tokens on one expert: a group at the threshold keeps the pair.
+    std::vector<int32_t> crowded(static_cast<size_t>(pair.large_min_rows), 5);
+    const moe::MoeKernels kept = moe::choose_moe_kernels(t, crowded, kExperts, &why);
+    EXPECT_EQ(kept.large, pair.large) << why;
+    EXPECT_EQ(kept.small, pair.small) << why;
+  }
+}
+
 // Golden per (token, slot) is the dense golden of the token with that expert.
 TEST(Moe, GoldenPerRouteIsTheSingleExpertGemm) {
   for (const QType t : {QType::Q4_0, QType::Q4_1, QType::Q6_K}) {
@@ -318,9 +354,8 @@ TEST(Moe, BadInputIsRefusedAndWritesNothing) {
   const auto run = [&](const PackedWeights& weights, const ActivationView& av, const OutputView& yv,
                        std::span<const int32_t> route_ids, int64_t top_k) {
     const PackedWeights* ws[] = {&weights};
-    return error_of([&] {
-      moe::moe_gemm(ks, ws, av, {route_ids, 7, top_k}, yv, 2, on_pool(pool_for(2)), scratch);
-    });
+    return error_of(
+        [&] { moe::moe_gemm(ks, ws, av, {route_ids, 7, top_k}, yv, 2, on_pool(pool_for(2)), scratch); });
   };
   auto bad = ids;
   bad[5] = 16;
@@ -338,9 +373,7 @@ TEST(Moe, BadInputIsRefusedAndWritesNothing) {
   for (const uint32_t v : dst) ASSERT_EQ(v, nan_bits()) << "a refused call wrote dst";
   // A stacked tensor handed to a GEMM kernel directly is refused too.
   const OutputView one{dst.data(), static_cast<size_t>(kN), 7, kN};
-  EXPECT_NE(error_of([&] {
-              ks.large->run(w, a, one, Slice{0, 7, 0, kN});
-            }).find("expert-stacked"),
+  EXPECT_NE(error_of([&] { ks.large->run(w, a, one, Slice{0, 7, 0, kN}); }).find("expert-stacked"),
             std::string::npos);
   for (const uint32_t v : dst) ASSERT_EQ(v, nan_bits()) << "a refused call wrote dst";
   EXPECT_NE(error_of([&] {
@@ -373,9 +406,8 @@ TEST(Moe, AmxPackedExpertsHandedToAnotherKernelAreRefused) {
   moe::MoeScratch scratch;
   const PackedWeights* ws[] = {&w};
   const OutputView y{dst.data(), static_cast<size_t>(kN), 7, kN};
-  const std::string e1 = error_of([&] {
-    moe::moe_gemm(vnni, ws, a, {ids, 7, 1}, y, 1, serial_for(), scratch);
-  });
+  const std::string e1 =
+      error_of([&] { moe::moe_gemm(vnni, ws, a, {ids, 7, 1}, y, 1, serial_for(), scratch); });
   EXPECT_NE(
       e1.find("the experts are packed as q4_0/q4_0_amx_tile, q4_0_gemm_1x1__portable reads q4_0/q4_0_vnni16"),
       std::string::npos)
