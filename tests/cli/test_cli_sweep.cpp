@@ -626,11 +626,11 @@ TEST(CliSweep, CalibrationIsaCapAndHugepagesFlags) {
       << c["onednn_timing"].dump();
   EXPECT_EQ(c["reproducer"].get<std::string>().find("hugepages"), std::string::npos) << c["reproducer"];
 
-  const auto small = run_amxlab(
+  const auto four_k = run_amxlab(
       "run --case q8_0:m2n64k256:t1:kernel=auto --no-hugepages --reps 1 "
       "--min-time 0.001 --no-cold --out " +
       out);
-  EXPECT_EQ(small.status, 0) << small.output;
+  EXPECT_EQ(four_k.status, 0) << four_k.output;
   const auto doc4k = read_json(out);
   EXPECT_EQ(doc4k["run"]["hugepages"], false);
   const auto c4k = doc4k["cases"][0];
