@@ -29,9 +29,7 @@ nlohmann::json kernels_info() {
 nlohmann::json kernel_tuning() {
   std::string why;
   const vnni::PrefetchTarget t = vnni::kq_gemv_prefetch(&why);
-  return {{"kq_gemv_prefetch", t == vnni::PrefetchTarget::l2 ? "L2" : "L1"},
-          {"why", why},
-          {"l1d_bytes", cpu_features().l1d_bytes}};
+  return {{"kq_gemv_prefetch", vnni::name(t)}, {"why", why}, {"l1d_bytes", cpu_features().l1d_bytes}};
 }
 
 }  // namespace amxlab::cli

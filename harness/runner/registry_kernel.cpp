@@ -49,8 +49,8 @@ class RegistryKernel : public PlacedKernel {
                         {"chosen_because", why_}};
     if (k_.layout == Layout::kq_nib_vnni16) {
       std::string why;
-      const bool l2 = vnni::kq_gemv_prefetch(&why) == vnni::PrefetchTarget::l2;
-      j["prefetch"] = std::string(l2 ? "L2" : "L1") + " (" + why + ")";
+      const vnni::PrefetchTarget t = vnni::kq_gemv_prefetch(&why);
+      j["prefetch"] = std::string(vnni::name(t)) + " (" + why + ")";
     }
     return j;
   }

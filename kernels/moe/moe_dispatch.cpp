@@ -89,7 +89,8 @@ MoeKernels choose_moe_kernels(QType type, std::span<const int32_t> ids, int64_t 
   const bool exact_for_all = traits(type).block_quantized || type == QType::S8 || type == QType::U8;
   std::string first_why;
   const KernelDesc& first = choose_kernel(type, 1, &first_why);
-  if (!exact_for_all || &first == ks.small || first.layout == ks.large->layout || experts <= 0) return ks;
+  // (small is the M=1 kernel whenever it reads large's layout: only another layout switches.)
+  if (!exact_for_all || first.layout == ks.large->layout || experts <= 0) return ks;
   std::vector<int64_t> rows(static_cast<size_t>(experts), 0);
   int64_t most = 0;
   for (const int32_t id : ids) {

@@ -44,6 +44,10 @@ void run_iq4_nl_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, co
 // Q6_K most (kernels/README.md, "Prefetch target"). The rule: L1 from a 48 KiB L1D (or
 // when the size is unknown), else L2. AMXLAB_KQ_GEMV_PREFETCH=1 or 2 overrides it.
 enum class PrefetchTarget : uint8_t { l1 = 1, l2 = 2 };
+// "L1" / "L2".
+inline const char* name(PrefetchTarget t) {
+  return t == PrefetchTarget::l2 ? "L2" : "L1";
+}
 // The target in force, decided once; `why` (optional) says from what.
 PrefetchTarget kq_gemv_prefetch(std::string* why = nullptr);
 // Forces a target (tests cover both code paths); nullopt returns to the rule.
