@@ -60,6 +60,7 @@ bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, cons
   g.code_bytes = geo.code_bytes;
   g.d_offset = geo.d_offset;
   g.m_offset = geo.m_offset;
+  g.code_offset = geo.code_offset;
   g.blocks = geo.blocks;
   g.a_block_bytes = traits(act).block_bytes;
   g.a_code_offset = act == QType::Q8_1 ? 4 : 2;

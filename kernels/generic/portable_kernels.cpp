@@ -39,7 +39,7 @@ void run_portable(QType wt, const char* kernel, const PackedWeights& w, const Ac
       for (size_t b = 0; b < blocks; ++b) {
         const std::byte* group = strip + (b / 2) * g.group_bytes;
         const size_t h = b % 2;
-        const std::byte* codes = group + h * g.code_bytes + 4 * j;
+        const std::byte* codes = group + g.code_offset + h * g.code_bytes + 4 * j;
         const auto* act = reinterpret_cast<const int8_t*>(arow + b * g.a_block_bytes + g.a_code_offset);
         int32_t isum = 0;
         if constexpr (KIND == vnni::raw::kQ8_0) {

@@ -39,16 +39,10 @@ void halves(QType t, const std::byte* blk, uint16_t& d, uint16_t& dmin) {
   if (t != QType::IQ4_XS) std::memcpy(&dmin, blk + 2, 2);
 }
 
-// Byte and bit of the high plane holding the high bits of row kk, half h (0: element
-// 4kk+i, 1: element 128+4kk+i); the bits sit at `bit` (Q5_K one, Q6_K two).
-void high_slot(QType t, int kk, int h, size_t& row, int& bit) {
-  if (t == QType::Q5_K) {
-    row = static_cast<size_t>(kk / 4);
-    bit = 2 * (kk % 4) + h;
-  } else {
-    row = static_cast<size_t>(kk / 2);
-    bit = 4 * (kk % 2) + 2 * h;
-  }
+// The bit of its high row (NibRecord::high_row) that holds the high bits of row kk, half
+// h (0: element 4kk+i, 1: element 128+4kk+i), at 4j+i for lane j (Q5_K one bit, Q6_K two).
+int high_bit(QType t, int kk, int h) {
+  return t == QType::Q5_K ? 2 * (kk % 4) + h : 4 * (kk % 2) + 2 * h;
 }
 
 void require_shape(QType t, int64_t n, int64_t k, const char* who) {
@@ -113,16 +107,13 @@ PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int
         decode_block(t, blk, b);
         for (int e = 0; e < 128; ++e) {
           const int kk = e / 4;
-          const size_t at = 64 * static_cast<size_t>(kk) + 4 * lane + static_cast<size_t>(e % 4);
+          const size_t at = ri.nib_row(kk) + 4 * lane + static_cast<size_t>(e % 4);
           const uint8_t u[2] = {u_of(t, b.code[e]), u_of(t, b.code[e + 128])};
           rec[at] = static_cast<std::byte>((u[0] & 15) | ((u[1] & 15) << 4));
           if (ri.high_bytes == 0) continue;
           for (int h = 0; h < 2; ++h) {
-            size_t row;
-            int bit;
-            high_slot(t, kk, h, row, bit);
-            std::byte& hb = rec[ri.high_offset + 64 * row + 4 * lane + static_cast<size_t>(e % 4)];
-            hb |= static_cast<std::byte>((u[h] >> 4) << bit);
+            std::byte& hb = rec[ri.high_row(kk) + 4 * lane + static_cast<size_t>(e % 4)];
+            hb |= static_cast<std::byte>((u[h] >> 4) << high_bit(t, kk, h));
           }
         }
         for (int sub = 0; sub < ri.n_sub; ++sub) {
@@ -171,18 +162,15 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
                              static_cast<size_t>(sb) * ri.record_bytes;
       for (int e = 0; e < 128; ++e) {
         const int kk = e / 4;
-        const auto byte = std::to_integer<uint8_t>(
-            rec[64 * static_cast<size_t>(kk) + 4 * lane + static_cast<size_t>(e % 4)]);
+        const auto byte =
+            std::to_integer<uint8_t>(rec[ri.nib_row(kk) + 4 * lane + static_cast<size_t>(e % 4)]);
         uint8_t u[2] = {static_cast<uint8_t>(byte & 15), static_cast<uint8_t>(byte >> 4)};
         if (ri.high_bytes != 0) {
           for (int h = 0; h < 2; ++h) {
-            size_t row;
-            int bit;
-            high_slot(t, kk, h, row, bit);
-            const auto hb = std::to_integer<uint8_t>(
-                rec[ri.high_offset + 64 * row + 4 * lane + static_cast<size_t>(e % 4)]);
+            const auto hb =
+                std::to_integer<uint8_t>(rec[ri.high_row(kk) + 4 * lane + static_cast<size_t>(e % 4)]);
             const int mask = t == QType::Q5_K ? 1 : 3;
-            u[h] = static_cast<uint8_t>(u[h] | (((hb >> bit) & mask) << 4));
+            u[h] = static_cast<uint8_t>(u[h] | (((hb >> high_bit(t, kk, h)) & mask) << 4));
           }
         }
         b.code[e] = code_of(t, u[0]);

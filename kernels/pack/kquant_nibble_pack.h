@@ -1,29 +1,31 @@
 // Packing Q4_K, Q5_K, Q6_K and IQ4_XS super-blocks into Layout::kq_nib_vnni16, the codes
 // kept at their width (a 4-bit plane plus, for Q5_K / Q6_K, a plane of the high bits),
 // for the GEMV, which streams the weights once and is bound by the bytes it reads:
-// per 256 weights Q4_K 148 (GGUF 144), IQ4_XS 148 (136), Q5_K 180 (176), Q6_K 212 (210),
+// per 256 weights Q4_K 148 (GGUF 144), IQ4_XS 140 (136), Q5_K 180 (176), Q6_K 212 (210),
 // against 308 in kq_i8_vnni16 (kernels/README.md "K-quants" has the measurement).
 //
-// Strips of 16 rows as kq_i8_vnni16 (padding rows all zero); K/256 records per strip of
-// 2048 + H + 32 * n_sub + 64 bytes for Q4_K / Q5_K, 2048 + H + 16 * n_sub + 32 rounded up to
-// 64 for Q6_K, 2368 for IQ4_XS (kquant_records.h: nib_record says why). Record of strip s,
-// super-block b, lane j (row 16s + j), with u(e) = code(e) + bias (Q6_K: 32) or, for
-// IQ4_XS, the code-book index of element e:
+// Strips of 16 rows as kq_i8_vnni16 (padding rows all zero); K/256 records per strip,
+// each in the order the GEMV reads it (kquant_records.h: NibRecord says why and gives the
+// offsets): a header padded to 64 bytes, then the code rows, a high row before every 4
+// (Q5_K) or 2 (Q6_K) nibble rows. Record of strip s, super-block b, lane j (row 16s + j),
+// with u(e) = code(e) + bias (Q6_K: 32) or, for IQ4_XS, the code-book index of element e:
 //
-//   [0, 2048)      nibbles  byte 64*kk + 4*j + i (kk 0..31, i 0..3): low nibble = u(4kk+i) & 15,
-//                           high nibble = u(128+4kk+i) & 15. Row kk holds sub-blocks 4kk/L and
-//                           128/L + 4kk/L (L = sub-block length 32 or 16).
-//   [2048, 2048+H) high     Q5_K (H = 512): byte 64*(kk/4) + 4*j + i, bit 2*(kk%4) = bit 4 of
-//                           u(4kk+i), bit 2*(kk%4)+1 = bit 4 of u(128+4kk+i).
-//                           Q6_K (H = 1024): byte 64*(kk/2) + 4*j + i, bits 4*(kk%2)..+1 =
-//                           bits 4..5 of u(4kk+i), bits 4*(kk%2)+2..+3 = of u(128+4kk+i).
-//                           One shift, one AND, one OR per nibble vector rebuild u.
-//   then scales             int8 at 16*sub + j (n_sub = 8 or 16)
-//   then coefs (Q4_K, Q5_K) int8 at 32*p + 2*j + h: the min of sub-block 2p + h,
-//                           pair-interleaved so that one VPMOVSXBW makes the int16 pairs of
-//                           VPDPWSSD
-//   then d                  fp16 bits at 2*j
-//   then dmin (Q4_K, Q5_K)  fp16 bits at 2*j
+//   header   scales         int8 at 16*sub + j (n_sub = 8 or 16)
+//            coefs (Q4_K, Q5_K) int8 at 16*n_sub + 32*p + 2*j + h: the min of sub-block
+//                           2p + h, pair-interleaved so that one VPMOVSXBW makes the int16
+//                           pairs of VPDPWSSD
+//            d              fp16 bits at d_offset + 2*j
+//            dmin (Q4_K, Q5_K) fp16 bits at d_offset + 32 + 2*j
+//   rows     nibble row kk  (kk 0..31) at nib_row(kk): byte 4*j + i (i 0..3): low nibble =
+//                           u(4kk+i) & 15, high nibble = u(128+4kk+i) & 15. Row kk holds
+//                           sub-blocks 4kk/L and 128/L + 4kk/L (L = sub-block length 32 or 16).
+//            high row       at high_row(kk), byte 4*j + i. Q5_K (rows 4g..4g+3): bit
+//                           2*(kk%4) = bit 4 of u(4kk+i), bit 2*(kk%4)+1 = bit 4 of
+//                           u(128+4kk+i). Q6_K (rows 2g, 2g+1): bits 4*(kk%2)..+1 = bits 4..5
+//                           of u(4kk+i), bits 4*(kk%2)+2..+3 = of u(128+4kk+i). One shift,
+//                           one AND, one OR per nibble vector rebuild u.
+//
+// Bytes per 256 weights: Q4_K 148, IQ4_XS 140, Q5_K 180, Q6_K 212.
 //
 // The kernel sums as kq_i8_vnni16's (kquant_pack.h): Q4_K, Q5_K: Mn = T = sum_sub min *
 // bsum(sub) with the Q8_K bsums of the sub-block (two added for L = 32); IQ4_XS (codes

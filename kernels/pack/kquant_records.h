@@ -23,41 +23,60 @@ static_assert(kI8RecordBytes == 4928 && kI8RecordBytes % 64 == 0);
 // kq_nib_vnni16 of a type with `high_bytes` of high-bit plane and sub-blocks of `sub_len`;
 // a type with mins (`min`: Q4_K, Q5_K) also stores the mins (the coefficients of its
 // bsum term) and dmin. The biased types without mins (Q6_K, IQ4_XS) store neither: their
-// GEMV starts each chain at -bias * bsum (kernels/vnni/kq_bias_starts.h), so the record
-// ends at d, padded to `record_bytes` (at least the next cache line).
+// GEMV starts each chain at -bias * bsum (kernels/vnni/kq_bias_starts.h).
+//
+// The record is laid out in the order the GEMV reads it, so that each strip is one
+// ascending stream of cache lines: a header (scales, then coefficients, d and dmin),
+// padded to a cache line, then the code rows. A type with a high-bit plane interleaves
+// it: each 64-byte high row comes just before the `rows_per_high` nibble rows it serves
+// (Q5_K: 4, Q6_K: 2). Until 2026-11-29 the planes and the header followed each other
+// (nibbles, high bits, scales, ...), so the GEMV's reads jumped ahead and back within
+// each record; the hardware prefetchers then fetched little ahead of them and a thread
+// streamed 15-26 GB/s instead of ~30 on a Zen 4 VM (a read loop with the kernel's access
+// order against the ascending one; kernels/README.md "Record order").
 struct NibRecord {
-  size_t high_offset = 0, high_bytes = 0;
+  size_t high_bytes = 0;
   size_t scale_offset = 0, coef_offset = 0, d_offset = 0, dmin_offset = 0;  // coef, dmin: min only
+  size_t header_bytes = 0;  // the header, padded to a cache line: the code rows start here
+  int rows_per_high = 0;    // nibble rows per high row; 0: no high plane
   size_t record_bytes = 0;
   int sub_len = 32, n_sub = 8;
   bool min = false;
+  // Byte offsets, in the record, of nibble row kk (0..31) and of the high row serving it.
+  constexpr size_t nib_row(int kk) const {
+    if (rows_per_high == 0) return header_bytes + 64 * static_cast<size_t>(kk);
+    const int g = kk / rows_per_high, r = kk % rows_per_high;
+    return header_bytes + 64 * static_cast<size_t>(g * (rows_per_high + 1) + 1 + r);
+  }
+  constexpr size_t high_row(int kk) const {
+    const int g = kk / rows_per_high;
+    return header_bytes + 64 * static_cast<size_t>(g * (rows_per_high + 1));
+  }
 };
-constexpr NibRecord nib_record(size_t high_bytes, int sub_len, bool min, size_t record_bytes = 0) {
+constexpr NibRecord nib_record(size_t high_bytes, int sub_len, bool min) {
   NibRecord r;
   r.sub_len = sub_len;
   r.n_sub = kQKK / sub_len;
   r.min = min;
-  r.high_offset = 2048;  // after the 4-bit plane: 32 rows x 64 bytes
   r.high_bytes = high_bytes;
-  r.scale_offset = r.high_offset + high_bytes;
+  r.scale_offset = 0;
   r.coef_offset = r.scale_offset + 16 * static_cast<size_t>(r.n_sub);
   r.d_offset = r.coef_offset + (min ? 16 * static_cast<size_t>(r.n_sub) : 0);
   r.dmin_offset = min ? r.d_offset + 32 : 0;
-  const size_t used = (r.d_offset + (min ? 64 : 32) + 63) / 64 * 64;
-  r.record_bytes = record_bytes > used ? record_bytes : used;
+  r.header_bytes = (r.d_offset + (min ? 64 : 32) + 63) / 64 * 64;
+  r.rows_per_high = high_bytes == 0 ? 0 : static_cast<int>(2048 / high_bytes);
+  r.record_bytes = r.header_bytes + 2048 + high_bytes;
   return r;
 }
-inline constexpr NibRecord kNibQ4 = nib_record(0, 32, true);  // Q4_K
-// IQ4_XS: 2240 bytes would do, but records of 2240 (and 2304) streamed from DRAM 10-25 %
-// slower than 2368 in its GEMV (1 thread, N=4096, K=4096 cold and K=14336 hot, three
-// interleaved rounds, 2026-11-29; in cache 2240 was 8 % faster), so it keeps the size it
-// had with coefficients and dmin: its last 192 bytes are zero (prefetched with the record,
-// never used).
-inline constexpr NibRecord kNibIQ4 = nib_record(0, 32, false, 2368);
+inline constexpr NibRecord kNibQ4 = nib_record(0, 32, true);      // Q4_K
+inline constexpr NibRecord kNibIQ4 = nib_record(0, 32, false);    // IQ4_XS
 inline constexpr NibRecord kNibQ5 = nib_record(512, 32, true);    // Q5_K: 1 high bit
 inline constexpr NibRecord kNibQ6 = nib_record(1024, 16, false);  // Q6_K: 2 high bits
-static_assert(kNibQ4.record_bytes == 2368 && kNibIQ4.record_bytes == 2368 && kNibQ5.record_bytes == 2880 &&
+static_assert(kNibQ4.record_bytes == 2368 && kNibIQ4.record_bytes == 2240 && kNibQ5.record_bytes == 2880 &&
               kNibQ6.record_bytes == 3392);
+static_assert(kNibQ5.high_row(7) == 320 + 64 * 5 && kNibQ5.nib_row(7) == 320 + 64 * 9 &&
+              kNibQ6.high_row(3) == 320 + 64 * 3 && kNibQ6.nib_row(3) == 320 + 64 * 5 &&
+              kNibQ4.nib_row(31) == 2304);
 
 // The Q8_K activation block (blocks.h): fp32 d, 256 codes, 16 int16 bsums.
 inline constexpr size_t kQ8KBlockBytes = sizeof(BlockQ8_K);

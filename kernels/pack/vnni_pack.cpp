@@ -47,8 +47,8 @@ void pad_codes(const Geometry& g, std::byte* group, int h, int j0) {
   const int kk_rows = static_cast<int>(g.code_bytes / 64);
   for (int kk = 0; kk < kk_rows; ++kk) {
     for (int j = j0; j < kStripRows; ++j) {
-      std::memset(group + static_cast<size_t>(h) * g.code_bytes + 64u * kk + 4u * j, static_cast<int>(fill),
-                  4);
+      std::memset(group + g.code_offset + static_cast<size_t>(h) * g.code_bytes + 64u * kk + 4u * j,
+                  static_cast<int>(fill), 4);
     }
   }
 }
@@ -85,9 +85,10 @@ Geometry geometry(QType t, int64_t n, int64_t k) {
   g.blocks = k / kBlockK;
   g.groups = (g.blocks + kGroupBlocks - 1) / kGroupBlocks;
   g.code_bytes = t == QType::Q8_0 || t == QType::IQ4_NL ? 512 : 256;
-  g.d_offset = 2 * g.code_bytes;
-  g.m_offset = g.d_offset + 64;
-  g.group_bytes = g.d_offset + (t == QType::Q4_1 ? 128 : 64);
+  g.d_offset = 0;
+  g.m_offset = 64;
+  g.code_offset = t == QType::Q4_1 ? 128 : 64;
+  g.group_bytes = g.code_offset + 2 * g.code_bytes;
   g.strip_bytes = static_cast<size_t>(g.groups) * g.group_bytes;
   g.total_bytes = static_cast<size_t>(g.strips) * g.strip_bytes;
   return g;
@@ -122,7 +123,7 @@ PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int
               src.data() + static_cast<size_t>(s * kStripRows + j) * rb + static_cast<size_t>(b) * bb;
           std::memcpy(group + g.d_offset + 32u * h + 2u * j, blk + f.d, 2);
           if (f.has_m) std::memcpy(group + g.m_offset + 32u * h + 2u * j, blk + f.m, 2);
-          std::byte* codes = group + static_cast<size_t>(h) * g.code_bytes + 4u * j;
+          std::byte* codes = group + g.code_offset + static_cast<size_t>(h) * g.code_bytes + 4u * j;
           if (t == QType::Q8_0) {
             for (int kk = 0; kk < 8; ++kk) {
               for (int i = 0; i < 4; ++i)
@@ -168,7 +169,7 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
       std::byte* blk = out.data() + static_cast<size_t>(r) * rb + static_cast<size_t>(b) * bb;
       std::memcpy(blk + f.d, group + g.d_offset + 32u * h + 2u * j, 2);
       if (f.has_m) std::memcpy(blk + f.m, group + g.m_offset + 32u * h + 2u * j, 2);
-      const std::byte* codes = group + static_cast<size_t>(h) * g.code_bytes + 4u * j;
+      const std::byte* codes = group + g.code_offset + static_cast<size_t>(h) * g.code_bytes + 4u * j;
       if (t == QType::Q8_0) {
         for (int kk = 0; kk < 8; ++kk) {
           for (int i = 0; i < 4; ++i)

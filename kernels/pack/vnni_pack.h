@@ -7,18 +7,26 @@
 // and zero scales. A strip holds its K/32 blocks in pairs ("groups" of 64 K elements),
 // one group after the other; when K/32 is odd the last group's second block is padding
 // (zero codes, zero scales) that no kernel reads. Group g of strip s starts at byte
-// (s * groups + g) * group_bytes, groups = ceil(K/64). Inside a group, for h = 0, 1
-// (block b = 2g + h):
+// (s * groups + g) * group_bytes, groups = ceil(K/64). Inside a group, the scales first,
+// then for h = 0, 1 (block b = 2g + h) the codes:
 //
 //   q8_0 (group 1088 bytes):
-//     bytes 512*h + 64*kk + 4*j + i  (kk 0..7, j 0..15, i 0..3)
+//     bytes 32*h + 2*j                    = fp16 d of (row 16s+j, block b)  (raw GGUF bits)
+//     bytes 64 + 512*h + 64*kk + 4*j + i  (kk 0..7, j 0..15, i 0..3)
 //           = code(row 16s+j, element 32b + 4kk + i) XOR 0x80   (u8 = code + 128)
-//     bytes 1024 + 32*h + 2*j        = fp16 d of (row 16s+j, block b)  (raw GGUF bits)
 //   q4_0 (576 bytes), q4_1 (640 bytes):
-//     bytes 256*h + 64*kk + 4*j + i  (kk 0..3) = GGUF qs[4kk + i] of (row 16s+j, block b):
-//           low nibble = element 4kk+i, high nibble = element 16+4kk+i (as GGUF pairs them)
-//     bytes 512 + 32*h + 2*j         = fp16 d
-//     bytes 576 + 32*h + 2*j         = fp16 m (q4_1 only)
+//     bytes 32*h + 2*j                    = fp16 d
+//     bytes 64 + 32*h + 2*j               = fp16 m (q4_1 only)
+//     bytes C + 256*h + 64*kk + 4*j + i   (kk 0..3; C = 64, q4_1: 128) = GGUF qs[4kk + i]
+//           of (row 16s+j, block b): low nibble = element 4kk+i, high nibble = element
+//           16+4kk+i (as GGUF pairs them)
+//
+// The scales lead the group so that a strip is read as one ascending stream of cache
+// lines: a block's epilogue reads scales that lie behind its codes, never ahead of them.
+// With the scales after the codes (until 2026-11-29) each epilogue reached ahead of the
+// codes still to come, and the hardware prefetchers fell behind: on a Zen 4 VM the Q4_0
+// GEMV at one thread took 1.38x the read roofline cold, 0.94x with the scales first
+// (kernels/README.md "Record order").
 //
 // Why: every 64-byte row of codes is the unsigned VPDPBUSD operand for 16 output columns
 // and 4 consecutive K (q4: after one AND / one shift+AND); the activation side is a
@@ -61,8 +69,9 @@ struct Geometry {
   int64_t groups = 0;      // ceil(blocks / 2)
   size_t group_bytes = 0;  // 1088 (q8_0), 576 (q4_0), 640 (q4_1)
   size_t code_bytes = 0;   // per block: 512 (q8_0) or 256 (q4)
-  size_t d_offset = 0;     // in a group: 1024 or 512
-  size_t m_offset = 0;     // q4_1: 576
+  size_t d_offset = 0;     // in a group: 0 (the scales lead it)
+  size_t m_offset = 0;     // q4_1: 64
+  size_t code_offset = 0;  // the codes of block 2g: 64 (128 for q4_1)
   size_t strip_bytes = 0;  // groups * group_bytes
   size_t total_bytes = 0;  // strips * strip_bytes
 };

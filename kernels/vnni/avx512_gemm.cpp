@@ -36,7 +36,7 @@ static_assert(Panel<1>::kBlockBytes == 4 * kPrepFloatsPerRowBlock, "prep_floats(
 
 struct Ctx {
   const uint8_t* w;
-  size_t strip_bytes, group_bytes, code_bytes, d_offset, m_offset;
+  size_t strip_bytes, group_bytes, code_bytes, d_offset, m_offset, code_offset;
   int64_t blocks;
   const uint8_t* panel;  // row tile t at panel + t * tile_bytes
   size_t tile_bytes;
@@ -64,19 +64,15 @@ struct KRange {
   float* partial;  // [rows of the slice][kPartialStride] fp32 accumulators between K ranges
 };
 constexpr int kPartialStride = 64;  // floats per row (NS <= 4 strips)
-// GEMV (MR = 1): each strip's weights are read once, as 4 concurrent streams; at the L3
-// edge (Q4_0 1x4096x14336: 31.5 MiB) the hardware prefetchers alone leave the core
-// waiting. A software prefetch of every line of the group 4 groups ahead (~2.3 KB per
-// stream for q4_0) measured, 1 / 2 threads: 862 -> 684 us / 462 -> 348 us; 2 groups
-// 814 / 387, 8 groups 708 / 343, 16 groups 781 / 425; into L2 only (T1) 747-760 /
-// 374-385; in cache (8 MiB) it costs nothing measurable (kernels/README.md). Not for
-// q8_0: 17 prefetches per group and strip cost more than they gain (1x4096x14336, 1
-// thread, beyond L3: 1346-1376 -> 1672-1702 us, measured interleaved). The group's
-// lines are issued half at each of its two blocks rather than all at the first
-// (2026-11-29, 4 interleaved rounds, median us, 1 / 2 threads: hot 655 -> 586 / 330 ->
-// 316, cold 977 -> 912 / 739 -> 704; in cache within the noise); 8 groups ahead, spread,
-// was faster hot (539 / 281) but 10-15 % slower in cache at 2 threads.
-constexpr size_t kPrefetchGroups = 4;
+// GEMV (MR = 1): each strip's weights are read once, as 4 concurrent streams, and left
+// to the hardware prefetchers. Until 2026-11-29 the q4_0 / q4_1 GEMV also prefetched
+// every line 4 groups ahead (ninth session, Zen 5: 862 -> 684 us at 1 thread, Q4_0
+// 1x4096x14336), which compensated for a layout whose block epilogues read scales ahead
+// of the codes (vnni_pack.h: the scales now lead each group). With the scales first, on
+// a Zen 4 VM, that prefetch was 3-10 % slower at one thread (2 interleaved rounds, cold,
+// Q4_0 1x4096x14336: 1295 -> 1171 us; 2 or 8 groups ahead: 1261, 1265; K = 4096: 424 ->
+// 392; Q4_1 1519 -> 1455) and within the noise at two, so it went
+// (kernels/README.md "Record order").
 
 // One block of one register tile: the int32 chains over its 32 codes, then the fp32
 // epilogue into acc. wg[s]: strip s's group at the block's half h; pb: the row tile's
@@ -111,7 +107,7 @@ template <int KIND, int MR, int NS, int MRP>
     for (int kk = 0; kk < 8; ++kk) {
       __m512i wv[NS];
 #pragma GCC unroll 8
-      for (int s = 0; s < NS; ++s) wv[s] = _mm512_loadu_si512(wg[s] + h * 512 + 64 * kk);
+      for (int s = 0; s < NS; ++s) wv[s] = _mm512_loadu_si512(wg[s] + c.code_offset + h * 512 + 64 * kk);
 #pragma GCC unroll 8
       for (int m = 0; m < MR; ++m) {
         const __m512i av = _mm512_set1_epi32(load_i32(pb + 32 * m + 4 * kk));
@@ -131,7 +127,7 @@ template <int KIND, int MR, int NS, int MRP>
       __m512i lo[NS], hi[NS];
 #pragma GCC unroll 8
       for (int s = 0; s < NS; ++s) {
-        const __m512i raw = _mm512_loadu_si512(wg[s] + h * 256 + 64 * kk);
+        const __m512i raw = _mm512_loadu_si512(wg[s] + c.code_offset + h * 256 + 64 * kk);
         lo[s] = _mm512_and_si512(raw, low4);
         // Split chains keep the high nibble in place (16 x q: one AND instead of shift +
         // AND); that chain then sums 16 x dot(q_hi, a), an exact multiple of 16 below
@@ -210,21 +206,6 @@ template <int KIND, int MR, int NS, int MRP>
   for (int64_t b = k.b0; b < k.b1; ++b) {
     const size_t goff = static_cast<size_t>(b >> 1) * c.group_bytes;
     const size_t h = static_cast<size_t>(b & 1);
-    if constexpr (kPrefetchGroups > 0 && MR == 1 && KIND != kQ8_0) {
-      // Past the end of the strips, the next tile's strips (NS strips on): its first
-      // groups are then in flight when it starts (a short-K GEMV, e.g. an MoE expert of
-      // K = 2048, starts a tile every 32 groups). Half the group's lines at each of its
-      // two blocks.
-      size_t pf = goff + kPrefetchGroups * c.group_bytes;
-      if (pf >= c.strip_bytes) pf += (NS - 1) * c.strip_bytes;
-      const size_t half = (c.group_bytes / 64 + 1) / 2 * 64;
-      const size_t l0 = h == 0 ? 0 : half, l1 = h == 0 ? half : c.group_bytes;
-#pragma GCC unroll 8
-      for (int s = 0; s < NS; ++s) {
-        for (size_t line = l0; line < l1; line += 64)
-          _mm_prefetch(reinterpret_cast<const char*>(ws[s] + pf + line), _MM_HINT_T0);
-      }
-    }
     const uint8_t* wg[NS];
 #pragma GCC unroll 8
     for (int s = 0; s < NS; ++s) wg[s] = ws[s] + goff;
@@ -299,6 +280,7 @@ void drive(const GemmArgs& g, int64_t kc) {
               g.code_bytes,
               g.d_offset,
               g.m_offset,
+              g.code_offset,
               g.blocks,
               reinterpret_cast<const uint8_t*>(g.prep),
               static_cast<size_t>(g.blocks) * Panel<MR>::kBlockBytes,

@@ -40,7 +40,6 @@ struct Rec {
                                                                    : kq_records::kNibQ4;
   static constexpr int kSub = kR.sub_len;
   static constexpr int kNSub = kR.n_sub;
-  static constexpr size_t kHigh = kR.high_offset;
   static constexpr size_t kScale = kR.scale_offset;
   static constexpr size_t kCoef = kR.coef_offset;
   static constexpr size_t kD = kR.d_offset;
@@ -57,7 +56,10 @@ struct Rec {
 // spread, one record ahead: hot 1.3-1.7x faster, cold 1.2-1.4x (kernels/README.md).
 // Two records ahead, L2 hints, or an extra L2 prefetch further ahead were slower on Zen
 // 5 (48 KiB L1D); on Zen 4 (32 KiB) L2 hints were faster (KqArgs::prefetch_l2,
-// kq_gemv_prefetch() in kquant_kernels.h says which and why).
+// kq_gemv_prefetch() in kquant_kernels.h says which and why). All of that was measured on
+// records read out of order (kquant_records.h); in reading order, on Zen 4, L2 hints, two
+// records ahead and no prefetch at all were within the noise of each other at one thread
+// and L1 hints 6-23 % slower, so the rule stands (Zen 5 not measured again).
 constexpr int64_t kPrefetchRecords = 1;
 
 // Rebuilds the high bits of row kk = q * (sub-block length / 4) + r into lo / hi (bit 4,
@@ -68,7 +70,7 @@ template <int KIND>
 [[gnu::always_inline]] inline void add_high(const uint8_t* rec, int kk, int r, __m512i& lo, __m512i& hi) {
   using R = Rec<KIND>;
   if constexpr (KIND == kNibQ5_K) {
-    const __m512i hb = _mm512_loadu_si512(rec + R::kHigh + 64 * static_cast<size_t>(kk / 4));
+    const __m512i hb = _mm512_loadu_si512(rec + R::kR.high_row(kk));
     const __m512i bit4 = _mm512_set1_epi8(0x10);
     const int t = r % 4;  // == kk % 4; lo's bit is 2t, hi's 2t + 1: both moved to bit 4
     const auto move = [&](int from) {
@@ -78,7 +80,7 @@ template <int KIND>
     lo = _mm512_or_si512(lo, move(2 * t));
     hi = _mm512_or_si512(hi, move(2 * t + 1));
   } else if constexpr (KIND == kNibQ6_K) {
-    const __m512i hb = _mm512_loadu_si512(rec + R::kHigh + 64 * static_cast<size_t>(kk / 2));
+    const __m512i hb = _mm512_loadu_si512(rec + R::kR.high_row(kk));
     const __m512i bits45 = _mm512_set1_epi8(0x30);
     if (r % 2 == 0) {  // kk even: lo in bits 0..1, hi in bits 2..3
       lo = _mm512_or_si512(lo, _mm512_and_si512(_mm512_slli_epi16(hb, 4), bits45));
@@ -151,7 +153,7 @@ template <int KIND, int NS, bool L2>
             _mm512_set1_epi32(load_i32(ab + kq_records::kQ8KCodeOffset + 128 + 4 * static_cast<size_t>(kk)));
 #pragma GCC unroll 4
         for (int s = 0; s < NS; ++s) {
-          const __m512i raw = _mm512_loadu_si512(rec[s] + 64 * static_cast<size_t>(kk));
+          const __m512i raw = _mm512_loadu_si512(rec[s] + R::kR.nib_row(kk));
           __m512i lo = _mm512_and_si512(raw, low4);
           // Q4_K keeps the high nibble in place (16 x code: one ANDN instead of a shift and
           // an AND); its chain then sums 16 x dot, shifted back exactly below.

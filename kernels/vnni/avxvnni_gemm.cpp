@@ -18,7 +18,7 @@ namespace {
 
 struct Ctx {
   const uint8_t* w;
-  size_t strip_bytes, group_bytes, d_offset, m_offset;
+  size_t strip_bytes, group_bytes, d_offset, m_offset, code_offset;
   int64_t blocks;
   const uint8_t* a;
   size_t a_stride, a_block_bytes, a_code_offset;
@@ -57,7 +57,7 @@ template <int KIND, int MR>
     if constexpr (KIND == kQ8_0) {
 #pragma GCC unroll 8
       for (int kk = 0; kk < 8; ++kk) {
-        const uint8_t* row = ws + goff + h * 512 + 64 * kk;
+        const uint8_t* row = ws + goff + c.code_offset + h * 512 + 64 * kk;
         const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row));
         const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 32));
 #pragma GCC unroll 4
@@ -70,7 +70,7 @@ template <int KIND, int MR>
     } else {
 #pragma GCC unroll 4
       for (int kk = 0; kk < 4; ++kk) {
-        const uint8_t* row = ws + goff + h * 256 + 64 * kk;
+        const uint8_t* row = ws + goff + c.code_offset + h * 256 + 64 * kk;
         const __m256i r0v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row));
         const __m256i r1v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 32));
         const __m256i lo0 = _mm256_and_si256(r0v, low4), lo1 = _mm256_and_si256(r1v, low4);
@@ -134,6 +134,7 @@ void drive(const GemmArgs& g) {
               g.group_bytes,
               g.d_offset,
               g.m_offset,
+              g.code_offset,
               g.blocks,
               reinterpret_cast<const uint8_t*>(g.a),
               g.a_stride,

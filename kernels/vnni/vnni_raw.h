@@ -19,7 +19,7 @@ enum WeightKind : int { kQ8_0 = 0, kQ4_0 = 1, kQ4_1 = 2 };
 struct GemmArgs {
   int kind = kQ8_0;
   const std::byte* w = nullptr;  // packed vnni16 weights (kernels/pack/vnni_pack.h)
-  size_t strip_bytes = 0, group_bytes = 0, code_bytes = 0, d_offset = 0, m_offset = 0;
+  size_t strip_bytes = 0, group_bytes = 0, code_bytes = 0, d_offset = 0, m_offset = 0, code_offset = 0;
   int64_t blocks = 0;            // K / 32
   const std::byte* a = nullptr;  // Q8_0 / Q8_1 activation row m0
   size_t a_stride = 0;           // bytes between activation rows

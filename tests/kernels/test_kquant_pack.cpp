@@ -188,18 +188,19 @@ namespace amxlab::testing {
 namespace {
 
 TEST(KquantNibblePack, RecordSizesAsDocumented) {
-  // The GEMV kernel (kernels/vnni/avx512_kqn_gemv.cpp) hard-codes these offsets.
+  // The GEMV kernel (kernels/vnni/avx512_kqn_gemv.cpp) reads these offsets.
   struct Want {
     QType t;
-    size_t high_bytes, scale, coef, d, dmin, bytes;
+    size_t high_bytes, scale, coef, d, dmin, header, bytes;
     int sub_len;
   };
-  // The biased types without mins (IQ4_XS, Q6_K) keep no coefficients and no dmin: their
-  // records end at d (Q6_K padded to 64 bytes, IQ4_XS to its measured 2368).
-  for (const Want w : {Want{QType::Q4_K, 0, 2048, 2176, 2304, 2336, 2368, 32},
-                       Want{QType::IQ4_XS, 0, 2048, 0, 2176, 0, 2368, 32},
-                       Want{QType::Q5_K, 512, 2560, 2688, 2816, 2848, 2880, 32},
-                       Want{QType::Q6_K, 1024, 3072, 0, 3328, 0, 3392, 16}}) {
+  // The header first (scales, then for the types with mins coefficients and dmin), padded
+  // to a cache line; the biased types without mins (IQ4_XS, Q6_K) keep no coefficients and
+  // no dmin.
+  for (const Want& w : {Want{QType::Q4_K, 0, 0, 128, 256, 288, 320, 2368, 32},
+                        Want{QType::IQ4_XS, 0, 0, 0, 128, 0, 192, 2240, 32},
+                        Want{QType::Q5_K, 512, 0, 128, 256, 288, 320, 2880, 32},
+                        Want{QType::Q6_K, 1024, 0, 0, 256, 0, 320, 3392, 16}}) {
     const kqn::RecordInfo r = kqn::record_info(w.t);
     EXPECT_EQ(r.high_bytes, w.high_bytes) << name(w.t);
     EXPECT_EQ(r.scale_offset, w.scale) << name(w.t);
@@ -209,15 +210,37 @@ TEST(KquantNibblePack, RecordSizesAsDocumented) {
       EXPECT_EQ(r.dmin_offset, w.dmin) << name(w.t);
     }
     EXPECT_EQ(r.d_offset, w.d) << name(w.t);
+    EXPECT_EQ(r.header_bytes, w.header) << name(w.t);
     EXPECT_EQ(r.record_bytes, w.bytes) << name(w.t);
     EXPECT_EQ(r.record_bytes % 64, 0u);
     EXPECT_EQ(r.sub_len, w.sub_len);
   }
   // Bytes per 256 weights as kernels/README.md and kquant_nibble_pack.h give them.
   EXPECT_EQ(kqn::packed_bytes(QType::Q4_K, 16, 256), 16u * 148);
-  EXPECT_EQ(kqn::packed_bytes(QType::IQ4_XS, 16, 256), 16u * 148);
+  EXPECT_EQ(kqn::packed_bytes(QType::IQ4_XS, 16, 256), 16u * 140);
   EXPECT_EQ(kqn::packed_bytes(QType::Q5_K, 16, 256), 16u * 180);
   EXPECT_EQ(kqn::packed_bytes(QType::Q6_K, 16, 256), 16u * 212);
+}
+
+TEST(KquantNibblePack, RowsAscendInTheOrderTheGemvReadsThem) {
+  // The GEMV reads the header, then for each nibble row kk its high row (if any) and the
+  // row: every record must be one ascending walk that covers it exactly once.
+  for (QType t : {QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_XS}) {
+    const kqn::RecordInfo r = kqn::record_info(t);
+    std::vector<size_t> order;
+    for (int kk = 0; kk < 32; ++kk) {
+      if (r.rows_per_high != 0 && kk % r.rows_per_high == 0) order.push_back(r.high_row(kk));
+      order.push_back(r.nib_row(kk));
+    }
+    ASSERT_EQ(order.size() * 64, 2048 + r.high_bytes) << name(t);
+    size_t want = r.header_bytes;
+    for (size_t at : order) {
+      EXPECT_EQ(at, want) << name(t);
+      want = at + 64;
+    }
+    EXPECT_EQ(want, r.record_bytes) << name(t);
+    EXPECT_LE(r.d_offset + (r.min ? 64 : 32), r.header_bytes) << name(t);
+  }
 }
 
 TEST(KquantNibblePack, UnpackReturnsTheExactGgufBytes) {

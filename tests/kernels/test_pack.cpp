@@ -80,24 +80,24 @@ TEST(VnniPack, ByteLayoutAsDocumented) {
     const int64_t s = r / 16, j = r % 16;
     for (int64_t e = 0; e < k; ++e) {
       const int64_t b = e / 32, h = b % 2, kk = (e % 32) / 4, i = e % 4;
-      const size_t at = s * g.strip_bytes + (b / 2) * g.group_bytes + h * 512 + 64 * kk + 4 * j + i;
+      const size_t at = s * g.strip_bytes + (b / 2) * g.group_bytes + 64 + h * 512 + 64 * kk + 4 * j + i;
       const int code = static_cast<int>((r * 31 + e) % 256) - 128;
       ASSERT_EQ(p[at], static_cast<uint8_t>(code + 128)) << "r=" << r << " e=" << e;
     }
     for (int64_t b = 0; b < k / 32; ++b) {
       uint16_t d;
-      std::memcpy(&d, p + s * g.strip_bytes + (b / 2) * g.group_bytes + 1024 + 32 * (b % 2) + 2 * j, 2);
+      std::memcpy(&d, p + s * g.strip_bytes + (b / 2) * g.group_bytes + 32 * (b % 2) + 2 * j, 2);
       EXPECT_EQ(d, r + 1 + 100 * b);
     }
   }
   // Padding rows 18..31 of strip 1 and the padding block 3: zero codes (0x80), zero scales.
   for (int64_t j = 2; j < 16; ++j) {
-    for (int64_t kk = 0; kk < 8; ++kk) EXPECT_EQ(p[g.strip_bytes + 64 * kk + 4 * j], 0x80);
+    for (int64_t kk = 0; kk < 8; ++kk) EXPECT_EQ(p[g.strip_bytes + 64 + 64 * kk + 4 * j], 0x80);
     uint16_t d;
-    std::memcpy(&d, p + g.strip_bytes + 1024 + 2 * j, 2);
+    std::memcpy(&d, p + g.strip_bytes + 2 * j, 2);
     EXPECT_EQ(d, 0);
   }
-  for (int64_t kk = 0; kk < 8; ++kk) EXPECT_EQ(p[g.group_bytes + 512 + 64 * kk], 0x80);
+  for (int64_t kk = 0; kk < 8; ++kk) EXPECT_EQ(p[g.group_bytes + 64 + 512 + 64 * kk], 0x80);
 }
 
 TEST(VnniPack, Q4KeepsTheGgufNibbleBytes) {
@@ -109,10 +109,10 @@ TEST(VnniPack, Q4KeepsTheGgufNibbleBytes) {
     for (int64_t b = 0; b < 2; ++b) {
       BlockQ4_1 blk;
       std::memcpy(&blk, src.data() + (r * 2 + b) * sizeof blk, sizeof blk);
-      for (int q = 0; q < 16; ++q) ASSERT_EQ(p[256 * b + 64 * (q / 4) + 4 * r + q % 4], blk.qs[q]);
+      for (int q = 0; q < 16; ++q) ASSERT_EQ(p[128 + 256 * b + 64 * (q / 4) + 4 * r + q % 4], blk.qs[q]);
       uint16_t d, m;
-      std::memcpy(&d, p + 512 + 32 * b + 2 * r, 2);
-      std::memcpy(&m, p + 576 + 32 * b + 2 * r, 2);
+      std::memcpy(&d, p + 32 * b + 2 * r, 2);
+      std::memcpy(&m, p + 64 + 32 * b + 2 * r, 2);
       EXPECT_EQ(d, blk.d);
       EXPECT_EQ(m, blk.m);
     }
