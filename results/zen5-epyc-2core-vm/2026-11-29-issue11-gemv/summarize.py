@@ -12,8 +12,10 @@ for side in ("before", "after"):
             key = c["descriptor"].split(":kernel")[0]
             t = c["timing"]
             for mode in ("hot", "cold"):
+                if not t.get(mode):  # --no-cold runs time hot only
+                    continue
                 rows.setdefault((key, mode), {}).setdefault(side, []).append(
-                    (t[mode]["median_s"] * 1e6, t[mode]["time_vs_memory_roofline"]))
+                    (t[mode]["median_s"] * 1e6, t[mode].get("time_vs_memory_roofline") or 0.0))
 
 def fmt(v):
     us = [a for a, _ in v]; r = [b for _, b in v]
