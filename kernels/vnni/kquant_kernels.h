@@ -42,7 +42,10 @@ void run_iq4_nl_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, co
 // (Zen 5) that measured fastest (L2 hints slower); on a 32 KiB L1D (Zen 4) the L1
 // prefetches evicted each other before use and L2 hints were 1.2-1.9x faster, Q5_K /
 // Q6_K most (kernels/README.md, "Prefetch target"). The rule: L1 from a 48 KiB L1D (or
-// when the size is unknown), else L2. AMXLAB_KQ_GEMV_PREFETCH=1 or 2 overrides it.
+// when the size is unknown), else L2. AMXLAB_KQ_GEMV_PREFETCH=1 or 2 overrides it. Those
+// figures were taken while the records were read out of order; in reading order (since
+// 2026-11-29, kquant_records.h) the Zen 4 choice matters less: L2 hints within the noise
+// of no prefetch, L1 hints still 6-23 % slower ("Record order"; Zen 5 not re-measured).
 enum class PrefetchTarget : uint8_t { l1 = 1, l2 = 2 };
 // "L1" / "L2".
 inline const char* name(PrefetchTarget t) {
