@@ -51,9 +51,6 @@ void print_human(const nlohmann::json& j) {
     fmt::print("  int8 matmul u8s8s32   1x4096x4096 -> {}\n",
                d["int8_matmul_impl_m1n4096k4096"].get<std::string>());
   }
-  const auto& t = j["tuning"];
-  fmt::print("tuning     K-quant nibble GEMV prefetches its next records into {} ({})\n",
-             t["kq_gemv_prefetch"].get<std::string>(), t["why"].get<std::string>());
   // One kernel per line, fixed columns: name, weights, op, engine, needs, status
   // (scripts select on the columns, e.g. engine native and needs amx_int8).
   const auto& ks = j["kernels"];
@@ -78,7 +75,6 @@ void register_info_command(CLI::App& app) {
   cmd->callback([json_flag] {
     nlohmann::json j = machine_info();
     j["kernels"] = kernels_info();
-    j["tuning"] = kernel_tuning();
     if (*json_flag) {
       std::cout << j.dump(2) << "\n";
     } else {

@@ -5,7 +5,6 @@
 #include "kernels/core/cpu_features.h"
 #include "kernels/isa.h"
 #include "kernels/registry.h"
-#include "kernels/vnni/kquant_kernels.h"
 
 namespace amxlab::cli {
 
@@ -24,12 +23,6 @@ nlohmann::json kernels_info() {
                    {"reason", reason}});
   }
   return out;
-}
-
-nlohmann::json kernel_tuning() {
-  std::string why;
-  const vnni::PrefetchTarget t = vnni::kq_gemv_prefetch(&why);
-  return {{"kq_gemv_prefetch", vnni::name(t)}, {"why", why}, {"l1d_bytes", cpu_features().l1d_bytes}};
 }
 
 }  // namespace amxlab::cli

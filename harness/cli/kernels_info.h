@@ -10,8 +10,4 @@ namespace amxlab::cli {
 // [{name, weight_type, op, engine, needs, runnable, reason}], in registry order.
 nlohmann::json kernels_info();
 
-// Machine-dependent choices the kernels make at run time, with the reason:
-// {"kq_gemv_prefetch": "L1" | "L2", "why", "l1d_bytes"}.
-nlohmann::json kernel_tuning();
-
 }  // namespace amxlab::cli

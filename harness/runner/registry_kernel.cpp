@@ -12,7 +12,6 @@
 #include "kernels/dispatch.h"
 #include "kernels/isa.h"
 #include "kernels/registry.h"
-#include "kernels/vnni/kquant_kernels.h"
 
 namespace amxlab::harness {
 namespace {
@@ -47,11 +46,6 @@ class RegistryKernel : public PlacedKernel {
                         {"isa", isa_names(k_.isa)},
                         {"tile", std::to_string(k_.tile_m) + "x" + std::to_string(k_.tile_n)},
                         {"chosen_because", why_}};
-    if (k_.layout == Layout::kq_nib_vnni16) {
-      std::string why;
-      const vnni::PrefetchTarget t = vnni::kq_gemv_prefetch(&why);
-      j["prefetch"] = std::string(vnni::name(t)) + " (" + why + ")";
-    }
     return j;
   }
 

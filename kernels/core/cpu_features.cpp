@@ -2,7 +2,6 @@
 
 #include <cpuid.h>
 #include <sys/syscall.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -85,8 +84,6 @@ CpuFeatures detect() {
       f.amx_fp16 = bit(l71.a, 21);
     }
   }
-  const long l1d = sysconf(_SC_LEVEL1_DCACHE_SIZE);
-  f.l1d_bytes = l1d > 0 ? l1d : 0;
   if (f.amx_tile && max_leaf >= 0x1d) {
     f.amx_palettes = static_cast<int>(cpuid(0x1d, 0).a);
     if (f.amx_palettes >= 1) {

@@ -31,9 +31,6 @@ struct CpuFeatures {
   int amx_palettes = 0;   // CPUID leaf 0x1D EAX: highest palette id
   int amx_max_rows = 0;   // palette 1 from leaf 0x1D
   int amx_max_colsb = 0;
-  // The L1 data cache of one core in bytes (sysconf, from CPUID's cache leaves); 0 when
-  // the system does not say. A tuning input (kernels/vnni/kquant_kernels.h), not a check.
-  long l1d_bytes = 0;
 };
 
 // Detected once, cached, thread-safe.

@@ -49,18 +49,12 @@ struct Rec {
   static_assert(kMin == (KIND == kNibQ4_K || KIND == kNibQ5_K));
 };
 
-// The next record of each strip is prefetched into L1 a few lines per sub-block pair, so
-// that the requests trickle out beside the arithmetic. Issuing a whole record at the top
-// of the super-block (the first version, 2 records ahead) left Q5_K and Q6_K at one
-// thread with almost no overlap of arithmetic and memory (time = the sum of both);
-// spread, one record ahead: hot 1.3-1.7x faster, cold 1.2-1.4x (kernels/README.md).
-// Two records ahead, L2 hints, or an extra L2 prefetch further ahead were slower on Zen
-// 5 (48 KiB L1D); on Zen 4 (32 KiB) L2 hints were faster (KqArgs::prefetch_l2,
-// kq_gemv_prefetch() in kquant_kernels.h says which and why). All of that was measured on
-// records read out of order (kquant_records.h); in reading order, on Zen 4, L2 hints, two
-// records ahead and no prefetch at all were within the noise of each other at one thread
-// and L1 hints 6-23 % slower, so the rule stands (Zen 5 not measured again).
-constexpr int64_t kPrefetchRecords = 1;
+// No software prefetch: each strip's records are read in ascending order
+// (kquant_records.h), which the hardware prefetchers follow. Until 2026-11-29 the next
+// record of each strip was prefetched (L1 or L2 hints by L1D size), which had paid while
+// the records were read out of order; in reading order, on Zen 4, dropping it took the
+// 1-thread cold GEMVs from 1.28-1.35x to 0.92-1.03x of the read roofline
+// (kernels/README.md "Record order"; Zen 5 not re-measured).
 
 // Rebuilds the high bits of row kk = q * (sub-block length / 4) + r into lo / hi (bit 4,
 // or bits 4..5). r is a compile-time constant after unrolling, and the row's place in
@@ -92,14 +86,13 @@ template <int KIND>
   }
 }
 
-template <int KIND, int NS, bool L2>
+template <int KIND, int NS>
 [[gnu::always_inline]] inline void tile(const KqArgs& g, const uint8_t* arow, float* yrow, int64_t s0,
                                         const __mmask16* masks) {
   using R = Rec<KIND>;
   constexpr int kRowsPerSub = R::kSub / 4;  // nibble rows per sub-block: 8 or 4
   static_assert(kRowsPerSub % 4 == 0 || (KIND != kNibQ5_K && kRowsPerSub % 2 == 0), "add_high keys on r");
   constexpr int kPairs = 128 / R::kSub;  // (low, high) sub-block pairs
-  constexpr int kLinesPerPair = static_cast<int>((R::kBytes / 64 + kPairs - 1) / kPairs);
   const auto* w = reinterpret_cast<const uint8_t*>(g.w);
   const uint8_t* ws[NS];
   for (int s = 0; s < NS; ++s) ws[s] = w + static_cast<size_t>(s0 + s) * g.strip_bytes;
@@ -115,7 +108,6 @@ template <int KIND, int NS, bool L2>
     const uint8_t* ab = arow + static_cast<size_t>(b) * kq_records::kQ8KBlockBytes;
     const uint8_t* rec[NS];
     for (int s = 0; s < NS; ++s) rec[s] = ws[s] + static_cast<size_t>(b) * R::kBytes;
-    const bool prefetch = b + kPrefetchRecords < g.superblocks;
     __m512i sum[NS];
     for (int s = 0; s < NS; ++s) sum[s] = _mm512_setzero_si512();
     int32_t starts[R::kNSub];  // the biased types' chain starts
@@ -125,18 +117,6 @@ template <int KIND, int NS, bool L2>
     }
 #pragma GCC unroll 1
     for (int q = 0; q < kPairs; ++q) {
-      if (prefetch) {
-#pragma GCC unroll 4
-        for (int s = 0; s < NS; ++s) {
-          const uint8_t* pf = rec[s] + static_cast<size_t>(kPrefetchRecords) * R::kBytes;
-#pragma GCC unroll 8
-          for (int l = 0; l < kLinesPerPair; ++l) {
-            const size_t line = 64 * static_cast<size_t>(q * kLinesPerPair + l);
-            if (line < R::kBytes)
-              _mm_prefetch(reinterpret_cast<const char*>(pf + line), L2 ? _MM_HINT_T1 : _MM_HINT_T0);
-          }
-        }
-      }
       const __m512i start_lo = R::kMin ? _mm512_setzero_si512() : _mm512_set1_epi32(starts[q]);
       const __m512i start_hi = R::kMin ? _mm512_setzero_si512() : _mm512_set1_epi32(starts[kPairs + q]);
       __m512i dlo[NS], dhi[NS];
@@ -213,16 +193,16 @@ template <int KIND, int NS, bool L2>
   for (int s = 0; s < NS; ++s) _mm512_mask_storeu_ps(yrow + 16 * (s0 + s), masks[s], acc[s]);
 }
 
-template <int KIND, int NS, bool L2>
+template <int KIND, int NS>
 void tile_dispatch(const KqArgs& g, const uint8_t* arow, float* yrow, int64_t s0, int ns,
                    const __mmask16* masks) {
   if constexpr (NS > 1) {
-    if (ns < NS) return tile_dispatch<KIND, NS - 1, L2>(g, arow, yrow, s0, ns, masks);
+    if (ns < NS) return tile_dispatch<KIND, NS - 1>(g, arow, yrow, s0, ns, masks);
   }
-  tile<KIND, NS, L2>(g, arow, yrow, s0, masks);
+  tile<KIND, NS>(g, arow, yrow, s0, masks);
 }
 
-template <int KIND, bool L2>
+template <int KIND>
 void drive(const KqArgs& g) {
   const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
   for (int64_t r = 0; r < g.rows; ++r) {
@@ -233,26 +213,20 @@ void drive(const KqArgs& g) {
       __mmask16 masks[kNS];
       for (int i = 0; i < kNS; ++i)
         masks[i] = static_cast<__mmask16>(lane_bits(g.n0, g.n1, (s + i) * 16, 16));
-      tile_dispatch<KIND, kNS, L2>(g, arow, yrow, s, ns, masks);
+      tile_dispatch<KIND, kNS>(g, arow, yrow, s, ns, masks);
     }
-  }
-}
-
-template <bool L2>
-void drive_kind(const KqArgs& g) {
-  switch (g.nib_kind) {
-    case kNibQ4_K: return drive<kNibQ4_K, L2>(g);
-    case kNibIQ4_XS: return drive<kNibIQ4_XS, L2>(g);
-    case kNibQ5_K: return drive<kNibQ5_K, L2>(g);
-    default: return drive<kNibQ6_K, L2>(g);
   }
 }
 
 }  // namespace
 
 void avx512_kqn_gemv(const KqArgs& g) {
-  if (g.prefetch_l2 != 0) return drive_kind<true>(g);
-  drive_kind<false>(g);
+  switch (g.nib_kind) {
+    case kNibQ4_K: return drive<kNibQ4_K>(g);
+    case kNibIQ4_XS: return drive<kNibIQ4_XS>(g);
+    case kNibQ5_K: return drive<kNibQ5_K>(g);
+    default: return drive<kNibQ6_K>(g);
+  }
 }
 
 }  // namespace amxlab::vnni::raw

@@ -8,8 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
-#include <string>
 
 #include "kernels/gemm_kernel.h"
 #include "kernels/generic/portable_kernels.h"
@@ -35,26 +33,6 @@ void run_iq4_nl_gemm_avx512(const PackedWeights& w, const ActivationView& a, con
                             const Slice& s);
 void run_iq4_nl_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                              const Slice& s);
-
-// Where the nibble GEMV (kq_nib_vnni16) prefetches the next record of each of its four
-// strips, one record ahead of the one it reads: with L1 hints two records of four
-// strips (19-27 KB) must share the L1 data cache with the activations. On a 48 KiB L1D
-// (Zen 5) that measured fastest (L2 hints slower); on a 32 KiB L1D (Zen 4) the L1
-// prefetches evicted each other before use and L2 hints were 1.2-1.9x faster, Q5_K /
-// Q6_K most (kernels/README.md, "Prefetch target"). The rule: L1 from a 48 KiB L1D (or
-// when the size is unknown), else L2. AMXLAB_KQ_GEMV_PREFETCH=1 or 2 overrides it. Those
-// figures were taken while the records were read out of order; in reading order (since
-// 2026-11-29, kquant_records.h) the Zen 4 choice matters less: L2 hints within the noise
-// of no prefetch, L1 hints still 6-23 % slower ("Record order"; Zen 5 not re-measured).
-enum class PrefetchTarget : uint8_t { l1 = 1, l2 = 2 };
-// "L1" / "L2".
-inline const char* name(PrefetchTarget t) {
-  return t == PrefetchTarget::l2 ? "L2" : "L1";
-}
-// The target in force, decided once; `why` (optional) says from what.
-PrefetchTarget kq_gemv_prefetch(std::string* why = nullptr);
-// Forces a target (tests cover both code paths); nullopt returns to the rule.
-void set_kq_gemv_prefetch(std::optional<PrefetchTarget> t);
 
 // The GEMV of Q4_K, Q5_K, Q6_K and IQ4_XS reads their codes at their width
 // (kq_nib_vnni16: 148-212 bytes per 256 weights instead of 308), which measured faster

@@ -67,7 +67,6 @@ struct KqArgs {
   int64_t n0 = 0, n1 = 0;        // columns, n0 < n1
   float* partial = nullptr;      // kq_partial_floats(rows): fp32 accumulators between K ranges
   int nib_kind = 0;              // kq_nib_vnni16 only: NibKind below
-  int prefetch_l2 = 0;           // kq_nib_vnni16 only: next records into L2, else L1 (kq_gemv_prefetch())
 };
 inline constexpr size_t kq_partial_floats(int64_t rows) {
   return 64u * static_cast<size_t>(rows);

@@ -5,12 +5,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "kernels/core/cpu_features.h"
 #include "kernels/dispatch.h"
 #include "kernels/isa.h"
 #include "kernels/registry.h"
-#include "kernels/vnni/kquant_kernels.h"
-#include "tests/kernels/gemm_tester.h"
 #include "tests/test_util.h"
 
 namespace amxlab::testing {
@@ -134,42 +131,6 @@ TEST(Dispatch, EveryRegisteredNameStatesTypeOpTileAndIsa) {
     EXPECT_EQ(n.rfind(type + "_" + name(k.op) + "_", 0), 0u) << n;
     const std::string tile = std::to_string(k.tile_m) + "x" + std::to_string(k.tile_n);
     EXPECT_NE(n.find("_" + tile + "__"), std::string::npos) << n;
-  }
-}
-
-// The nibble K-quant GEMV's prefetch target: the rule by L1D size (unless the
-// environment names one), and both code paths bitwise equal to golden (the hint changes
-// no arithmetic, but each target is its own instantiation of the loop).
-TEST(KquantGemvPrefetch, RuleFollowsTheL1dSize) {
-  if (std::getenv("AMXLAB_KQ_GEMV_PREFETCH") != nullptr) GTEST_SKIP() << "AMXLAB_KQ_GEMV_PREFETCH is set";
-  vnni::set_kq_gemv_prefetch(std::nullopt);
-  std::string why;
-  const vnni::PrefetchTarget t = vnni::kq_gemv_prefetch(&why);
-  const long l1d = cpu_features().l1d_bytes;
-  EXPECT_EQ(t, l1d > 0 && l1d < 48 * 1024 ? vnni::PrefetchTarget::l2 : vnni::PrefetchTarget::l1) << why;
-  EXPECT_NE(why.find("L1D"), std::string::npos) << why;
-}
-
-TEST(KquantGemvPrefetch, BothTargetsBitwiseToGolden) {
-  if (!have_avx512_vnni()) GTEST_SKIP() << "needs AVX-512 VNNI";
-  struct Reset {
-    ~Reset() { vnni::set_kq_gemv_prefetch(std::nullopt); }
-  } reset;
-  for (const vnni::PrefetchTarget t : {vnni::PrefetchTarget::l1, vnni::PrefetchTarget::l2}) {
-    vnni::set_kq_gemv_prefetch(t);
-    std::string why;
-    ASSERT_EQ(vnni::kq_gemv_prefetch(&why), t);
-    EXPECT_EQ(why, "set_kq_gemv_prefetch");
-    for (const char* name : {"q4_K_gemv_1x64__avx512vnni", "q5_K_gemv_1x64__avx512vnni",
-                             "q6_K_gemv_1x64__avx512vnni", "iq4_xs_gemv_1x64__avx512vnni"}) {
-      SCOPED_TRACE(std::string(name) + (t == vnni::PrefetchTarget::l2 ? " L2" : " L1"));
-      const KernelDesc* k = find_kernel(name);
-      ASSERT_NE(k, nullptr) << name;
-      // Several records per strip (K = 2304: 9), a partial strip group (N = 100), rows
-      // one after another (M = 3), two workers.
-      GemmTester().m(3).n(100).k(2304).threads(2).seed(41).test(*k);
-      GemmTester().m(1).n(48).k(256).threads(1).seed(42).test(*k);
-    }
   }
 }
 
