@@ -18,6 +18,7 @@
 #include "kernels/vnni/chunk_prefetch.h"
 #include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/row_terms.h"
+#include "kernels/vnni/strip_order.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab::vnni::raw {
@@ -187,14 +188,14 @@ template <int KIND, int MR, int NS, int MRP>
   }
 }
 
-// One register tile: rows r0..r0+MR (a row tile of the panel), strips s0..s0+NS, blocks
-// k.b0..k.b1.
+// One register tile: rows r0..r0+MR (a row tile of the panel), strips ts (strip_order.h),
+// blocks k.b0..k.b1.
 template <int KIND, int MR, int NS, int MRP>
-[[gnu::always_inline]] inline void tile(const Ctx& c, int64_t r0, int64_t s0, const KRange& k,
+[[gnu::always_inline]] inline void tile(const Ctx& c, int64_t r0, TileStrips ts, const KRange& k,
                                         const __mmask16* masks) {
   using P = Panel<MRP>;
   const uint8_t* ws[NS];
-  for (int s = 0; s < NS; ++s) ws[s] = c.w + static_cast<size_t>(s0 + s) * c.strip_bytes;
+  for (int s = 0; s < NS; ++s) ws[s] = c.w + static_cast<size_t>(ts.first + s * ts.step) * c.strip_bytes;
   const uint8_t* panel = c.panel + static_cast<size_t>(r0 / MRP) * c.tile_bytes;
   __m512 acc[MR][NS];
 #pragma GCC unroll 8
@@ -218,7 +219,7 @@ template <int KIND, int MR, int NS, int MRP>
 #pragma GCC unroll 8
     for (int s = 0; s < NS; ++s) {
       if (k.last) {
-        _mm512_mask_storeu_ps(yr + 16 * (s0 + s), masks[s], acc[m][s]);
+        _mm512_mask_storeu_ps(yr + 16 * (ts.first + s * ts.step), masks[s], acc[m][s]);
       } else {
         _mm512_storeu_ps(pr + 16 * s, acc[m][s]);
       }
@@ -226,17 +227,16 @@ template <int KIND, int MR, int NS, int MRP>
   }
 }
 
-// tile<KIND, mr, ns> for run-time mr <= MR, ns <= NS.
+// tile<KIND, mr, ns> for run-time mr <= MR, ns = ts.count <= NS.
 template <int KIND, int MR, int NS, int MRP>
-void tile_dispatch(const Ctx& c, int64_t r0, int64_t s0, int mr, int ns, const KRange& k,
-                   const __mmask16* masks) {
+void tile_dispatch(const Ctx& c, int64_t r0, TileStrips ts, int mr, const KRange& k, const __mmask16* masks) {
   if constexpr (MR > 1) {
-    if (mr < MR) return tile_dispatch<KIND, MR - 1, NS, MRP>(c, r0, s0, mr, ns, k, masks);
+    if (mr < MR) return tile_dispatch<KIND, MR - 1, NS, MRP>(c, r0, ts, mr, k, masks);
   }
   if constexpr (NS > 1) {
-    if (ns < NS) return tile_dispatch<KIND, MR, NS - 1, MRP>(c, r0, s0, mr, ns, k, masks);
+    if (ts.count < NS) return tile_dispatch<KIND, MR, NS - 1, MRP>(c, r0, ts, mr, k, masks);
   }
-  tile<KIND, MR, NS, MRP>(c, r0, s0, k, masks);
+  tile<KIND, MR, NS, MRP>(c, r0, ts, k, masks);
 }
 
 // The row tiles' panels (Panel) of rows 0..g.rows, at g.prep; returns where the fp32
@@ -264,10 +264,10 @@ float* build_panels(const GemmArgs& g) {
   return g.prep + prep_terms_floats(g.rows, g.blocks);
 }
 
-// Loop order: groups of NS strips (NS*16 output columns), then ranges of kc blocks, then
-// tiles of MR rows. The weights of one strip group and K range (NS x kc x 544 bytes for
-// q8_0) stay in L1 while every row tile of the slice runs over them; the fp32
-// accumulators go to `partial` between K ranges (exact: stored and reloaded as fp32, the
+// Loop order: groups of NS strips (NS*16 output columns; adjacent for the GEMM, staggered
+// for the GEMV: strip_order.h), then ranges of kc blocks, then tiles of MR rows. The weights of one strip
+// group and K range (NS x kc x 544 bytes for q8_0) stay in L1 while every row tile of the slice runs over
+// them; the fp32 accumulators go to `partial` between K ranges (exact: stored and reloaded as fp32, the
 // per-output sequence of operations is unchanged). kc = K/32 (one range) streams the
 // weights once per row tile instead (the GEMV).
 template <int KIND, int MR, int NS>
@@ -288,10 +288,13 @@ void drive(const GemmArgs& g, int64_t kc) {
               g.y_stride};
   const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
   const int64_t row_tiles = (g.rows + MR - 1) / MR;
-  for (int64_t s = s_lo; s < s_hi; s += NS) {
-    const int ns = static_cast<int>(s_hi - s < NS ? s_hi - s : NS);
-    __mmask16 masks[NS];
-    for (int i = 0; i < NS; ++i) masks[i] = static_cast<__mmask16>(lane_bits(g.n0, g.n1, (s + i) * 16, 16));
+  const StripOrder<NS> order(s_lo, s_hi, MR == 1);  // the GEMV's tiles staggered
+  for (int64_t j = 0; j < order.tile_count(); ++j) {
+    const TileStrips ts = order.tile(j);
+    const int64_t s = ts.first;
+    __mmask16 masks[NS] = {};
+    for (int i = 0; i < ts.count; ++i)
+      masks[i] = static_cast<__mmask16>(lane_bits(g.n0, g.n1, (s + i * ts.step) * 16, 16));
     for (int64_t b0 = 0; b0 < g.blocks; b0 += kc) {
       const int64_t b1 = b0 + kc < g.blocks ? b0 + kc : g.blocks;
       const KRange k{b0, b1, b0 == 0, b1 == g.blocks, partial};
@@ -306,7 +309,7 @@ void drive(const GemmArgs& g, int64_t kc) {
       }
       for (int64_t r = 0; r < g.rows; r += MR) {
         const int mr = static_cast<int>(g.rows - r < MR ? g.rows - r : MR);
-        tile_dispatch<KIND, MR, NS, MR>(c, r, s, mr, ns, k, masks);
+        tile_dispatch<KIND, MR, NS, MR>(c, r, ts, mr, k, masks);
         if constexpr (MR > 1) prefetch_step(next);
       }
     }

@@ -23,6 +23,7 @@
 #include "kernels/vnni/kq_bias_starts.h"
 #include "kernels/vnni/kq_bsum_pairs.h"
 #include "kernels/vnni/lane_bits.h"
+#include "kernels/vnni/strip_order.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab::vnni::raw {
@@ -87,7 +88,7 @@ template <int KIND>
 }
 
 template <int KIND, int NS>
-[[gnu::always_inline]] inline void tile(const KqArgs& g, const uint8_t* arow, float* yrow, int64_t s0,
+[[gnu::always_inline]] inline void tile(const KqArgs& g, const uint8_t* arow, float* yrow, TileStrips ts,
                                         const __mmask16* masks) {
   using R = Rec<KIND>;
   constexpr int kRowsPerSub = R::kSub / 4;  // nibble rows per sub-block: 8 or 4
@@ -95,7 +96,7 @@ template <int KIND, int NS>
   constexpr int kPairs = 128 / R::kSub;  // (low, high) sub-block pairs
   const auto* w = reinterpret_cast<const uint8_t*>(g.w);
   const uint8_t* ws[NS];
-  for (int s = 0; s < NS; ++s) ws[s] = w + static_cast<size_t>(s0 + s) * g.strip_bytes;
+  for (int s = 0; s < NS; ++s) ws[s] = w + static_cast<size_t>(ts.first + s * ts.step) * g.strip_bytes;
   const __m512i low4 = _mm512_set1_epi8(0x0f);
   // The code book + 128 (the unsigned VPDPBUSD operand: v + 128 = v XOR 0x80 as a byte),
   // in every 128-bit lane.
@@ -190,30 +191,30 @@ template <int KIND, int NS>
       }
     }
   }
-  for (int s = 0; s < NS; ++s) _mm512_mask_storeu_ps(yrow + 16 * (s0 + s), masks[s], acc[s]);
+  for (int s = 0; s < NS; ++s) _mm512_mask_storeu_ps(yrow + 16 * (ts.first + s * ts.step), masks[s], acc[s]);
 }
 
 template <int KIND, int NS>
-void tile_dispatch(const KqArgs& g, const uint8_t* arow, float* yrow, int64_t s0, int ns,
-                   const __mmask16* masks) {
+void tile_dispatch(const KqArgs& g, const uint8_t* arow, float* yrow, TileStrips ts, const __mmask16* masks) {
   if constexpr (NS > 1) {
-    if (ns < NS) return tile_dispatch<KIND, NS - 1>(g, arow, yrow, s0, ns, masks);
+    if (ts.count < NS) return tile_dispatch<KIND, NS - 1>(g, arow, yrow, ts, masks);
   }
-  tile<KIND, NS>(g, arow, yrow, s0, masks);
+  tile<KIND, NS>(g, arow, yrow, ts, masks);
 }
 
+// Tiles of kNS staggered strips (strip_order.h), each over all of K, row after row.
 template <int KIND>
 void drive(const KqArgs& g) {
-  const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
+  const StripOrder<kNS> order(g.n0 / 16, (g.n1 + 15) / 16, true);
   for (int64_t r = 0; r < g.rows; ++r) {
     const uint8_t* arow = reinterpret_cast<const uint8_t*>(g.a) + static_cast<size_t>(r) * g.a_stride;
     float* yrow = g.y + static_cast<size_t>(r) * g.y_stride;
-    for (int64_t s = s_lo; s < s_hi; s += kNS) {
-      const int ns = static_cast<int>(s_hi - s < kNS ? s_hi - s : kNS);
-      __mmask16 masks[kNS];
-      for (int i = 0; i < kNS; ++i)
-        masks[i] = static_cast<__mmask16>(lane_bits(g.n0, g.n1, (s + i) * 16, 16));
-      tile_dispatch<KIND, kNS>(g, arow, yrow, s, ns, masks);
+    for (int64_t j = 0; j < order.tile_count(); ++j) {
+      const TileStrips ts = order.tile(j);
+      __mmask16 masks[kNS] = {};
+      for (int i = 0; i < ts.count; ++i)
+        masks[i] = static_cast<__mmask16>(lane_bits(g.n0, g.n1, (ts.first + i * ts.step) * 16, 16));
+      tile_dispatch<KIND, kNS>(g, arow, yrow, ts, masks);
     }
   }
 }

@@ -32,6 +32,7 @@
 #include "kernels/vnni/chunk_prefetch.h"
 #include "kernels/vnni/kq_bias_starts.h"
 #include "kernels/vnni/lane_bits.h"
+#include "kernels/vnni/strip_order.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab::vnni::raw {
@@ -82,17 +83,17 @@ struct KRange {
   NextChunk* next;  // GEMM: the next chunk's prefetch (tile<SPREAD> steps it); GEMV: none
 };
 
-// One register tile: rows r0..r0+MR, strips s0..s0+NS, super-blocks k.b0..k.b1. A strip
+// One register tile: rows r0..r0+MR, strips ts (strip_order.h), super-blocks k.b0..k.b1. A strip
 // is V::kHalves vectors ("columns" u = H*s + h); half h reads its lanes' bytes at the
 // offsets V::kCodeHalf etc.
 template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
-[[gnu::always_inline]] inline void tile(const Ctx& c, int64_t r0, int64_t s0, const KRange& k,
+[[gnu::always_inline]] inline void tile(const Ctx& c, int64_t r0, TileStrips ts, const KRange& k,
                                         const typename V::Mask* masks) {
   using I = typename V::I;
   using F = typename V::F;
   constexpr int H = V::kHalves, U = NS * H, NSUB = 256 / SUB;
   const uint8_t* ws[NS];
-  for (int s = 0; s < NS; ++s) ws[s] = c.w + static_cast<size_t>(s0 + s) * c.strip_bytes;
+  for (int s = 0; s < NS; ++s) ws[s] = c.w + static_cast<size_t>(ts.first + s * ts.step) * c.strip_bytes;
   const uint8_t* ar[MR];
   for (int m = 0; m < MR; ++m) ar[m] = c.a + static_cast<size_t>(r0 + m) * c.a_stride;
   F acc[MR][U];
@@ -211,12 +212,12 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
   }
 #pragma GCC unroll 8
   for (int m = 0; m < MR; ++m) {
-    float* yr = c.y + static_cast<size_t>(r0 + m) * c.y_stride + 16 * static_cast<size_t>(s0);
+    float* yr = c.y + static_cast<size_t>(r0 + m) * c.y_stride;
     float* pr = c.partial + static_cast<size_t>(r0 + m) * kPartialStride;
 #pragma GCC unroll 8
     for (int u = 0; u < U; ++u) {
       if (k.last) {
-        V::store_masked(yr + V::kLanes * u, masks[u], acc[m][u]);
+        V::store_masked(yr + 16 * (ts.first + u / H * ts.step) + V::kLanes * (u % H), masks[u], acc[m][u]);
       } else {
         V::store_f(pr + V::kLanes * u, acc[m][u]);
       }
@@ -226,15 +227,15 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
 
 // tile<..., mr, ns> for run-time mr <= MR, ns <= NS.
 template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
-void tile_dispatch(const Ctx& c, int64_t r0, int64_t s0, int mr, int ns, const KRange& k,
+void tile_dispatch(const Ctx& c, int64_t r0, TileStrips ts, int mr, const KRange& k,
                    const typename V::Mask* masks) {
   if constexpr (MR > 1) {
-    if (mr < MR) return tile_dispatch<V, SUB, MIN, MR - 1, NS, SPREAD>(c, r0, s0, mr, ns, k, masks);
+    if (mr < MR) return tile_dispatch<V, SUB, MIN, MR - 1, NS, SPREAD>(c, r0, ts, mr, k, masks);
   }
   if constexpr (NS > 1) {
-    if (ns < NS) return tile_dispatch<V, SUB, MIN, MR, NS - 1, SPREAD>(c, r0, s0, mr, ns, k, masks);
+    if (ts.count < NS) return tile_dispatch<V, SUB, MIN, MR, NS - 1, SPREAD>(c, r0, ts, mr, k, masks);
   }
-  tile<V, SUB, MIN, MR, NS, SPREAD>(c, r0, s0, k, masks);
+  tile<V, SUB, MIN, MR, NS, SPREAD>(c, r0, ts, k, masks);
 }
 
 // A row tile's share of the next chunk up to this many lines is issued after the tile
@@ -246,7 +247,8 @@ void tile_dispatch(const Ctx& c, int64_t r0, int64_t s0, int mr, int ns, const K
 // rounds each), hence the two tile variants.
 inline constexpr size_t kBurstLines = 16;
 
-// Loop order: groups of NS strips, then ranges of kc super-blocks (their records stay in
+// Loop order: groups of NS strips (adjacent for the GEMM, staggered for the GEMV:
+// strip_order.h), then ranges of kc super-blocks (their records stay in
 // L1 while every row tile of the slice runs over them; the fp32 accumulators go through
 // `partial` between ranges, stored and reloaded exactly), then tiles of MR rows, each
 // followed or accompanied by its share of the next chunk's prefetch (kBurstLines,
@@ -264,11 +266,14 @@ void drive(const KqArgs& g, int64_t kc) {
               -g.bias};
   const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
   const int64_t row_tiles = (g.rows + MR - 1) / MR;
-  for (int64_t s = s_lo; s < s_hi; s += NS) {
-    const int ns = static_cast<int>(s_hi - s < NS ? s_hi - s : NS);
-    typename V::Mask masks[NS * H];
-    for (int u = 0; u < NS * H; ++u)
-      masks[u] = V::lane_mask(lane_bits(g.n0, g.n1, s * 16 + static_cast<int64_t>(V::kLanes) * u, V::kLanes));
+  const StripOrder<NS> order(s_lo, s_hi, MR == 1);  // the GEMV's tiles staggered
+  for (int64_t j = 0; j < order.tile_count(); ++j) {
+    const TileStrips ts = order.tile(j);
+    const int64_t s = ts.first;
+    typename V::Mask masks[NS * H] = {};
+    for (int u = 0; u < ts.count * H; ++u)
+      masks[u] = V::lane_mask(lane_bits(
+          g.n0, g.n1, (s + u / H * ts.step) * 16 + static_cast<int64_t>(V::kLanes) * (u % H), V::kLanes));
     for (int64_t b0 = 0; b0 < g.superblocks; b0 += kc) {
       const int64_t b1 = b0 + kc < g.superblocks ? b0 + kc : g.superblocks;
       NextChunk next{};
@@ -288,9 +293,9 @@ void drive(const KqArgs& g, int64_t kc) {
       for (int64_t r = 0; r < g.rows; r += MR) {
         const int mr = static_cast<int>(g.rows - r < MR ? g.rows - r : MR);
         if (spread) {
-          tile_dispatch<V, SUB, MIN, MR, NS, true>(c, r, s, mr, ns, k, masks);
+          tile_dispatch<V, SUB, MIN, MR, NS, true>(c, r, ts, mr, k, masks);
         } else {
-          tile_dispatch<V, SUB, MIN, MR, NS, false>(c, r, s, mr, ns, k, masks);
+          tile_dispatch<V, SUB, MIN, MR, NS, false>(c, r, ts, mr, k, masks);
           if constexpr (MR > 1) prefetch_step(next);
         }
       }
