@@ -44,6 +44,7 @@ const char* name(Layout l) {
     case Layout::q4_0_amx_tile: return "q4_0_amx_tile";
     case Layout::q4_1_amx_tile: return "q4_1_amx_tile";
     case Layout::iq4_nl_vnni16: return "iq4_nl_vnni16";
+    case Layout::iq4_nl_nib_vnni16: return "iq4_nl_nib_vnni16";
     case Layout::iq4_nl_amx_tile: return "iq4_nl_amx_tile";
     case Layout::kq_i8_vnni16: return "kq_i8_vnni16";
     case Layout::kq_nib_vnni16: return "kq_nib_vnni16";

@@ -20,12 +20,13 @@ namespace amxlab {
 // pack function; `gguf_rows` is the unchanged GGUF tensor ([N] rows of K/block blocks).
 enum class Layout : uint8_t {
   gguf_rows,
-  q8_0_vnni16,    // 16 rows interleaved per K-block, codes+128 as u8 in VNNI 4-byte groups,
-                  // fp16 scales; blocks in pairs (kernels/pack/vnni_pack.h)
-  q4_0_vnni16,    // as q8_0_vnni16 with codes kept as GGUF nibble bytes
-  q4_1_vnni16,    // as q4_0_vnni16 plus the fp16 mins
-  iq4_nl_vnni16,  // as q8_0_vnni16 with the code book's values as the codes
-  q8_0_amx_tile,  // AMX B-tile order: K/4 x (16 columns x 4 bytes) per 16-row strip
+  q8_0_vnni16,        // 16 rows interleaved per K-block, codes+128 as u8 in VNNI 4-byte groups,
+                      // fp16 scales; blocks in pairs (kernels/pack/vnni_pack.h)
+  q4_0_vnni16,        // as q8_0_vnni16 with codes kept as GGUF nibble bytes
+  q4_1_vnni16,        // as q4_0_vnni16 plus the fp16 mins
+  iq4_nl_vnni16,      // as q8_0_vnni16 with the code book's values as the codes
+  iq4_nl_nib_vnni16,  // IQ4_NL for the GEMV: as q4_0_vnni16, the code book's indices kept
+  q8_0_amx_tile,      // AMX B-tile order: K/4 x (16 columns x 4 bytes) per 16-row strip
   q4_0_amx_tile,
   q4_1_amx_tile,
   iq4_nl_amx_tile,  // as q8_0_amx_tile with the code book's values as the codes

@@ -19,11 +19,17 @@ QType type_of(Layout l, const char* who) {
     case Layout::q8_0_vnni16: return QType::Q8_0;
     case Layout::q4_0_vnni16: return QType::Q4_0;
     case Layout::q4_1_vnni16: return QType::Q4_1;
-    case Layout::iq4_nl_vnni16: return QType::IQ4_NL;
+    case Layout::iq4_nl_vnni16:
+    case Layout::iq4_nl_nib_vnni16: return QType::IQ4_NL;
     default: break;
   }
   throw Error(std::string(who) + ": weights have layout " + name(l) +
-              ", not one of q8_0_vnni16, q4_0_vnni16, q4_1_vnni16, iq4_nl_vnni16");
+              ", not one of q8_0_vnni16, q4_0_vnni16, q4_1_vnni16, iq4_nl_vnni16, iq4_nl_nib_vnni16");
+}
+
+// One code byte per element (q8_0, iq4_nl_vnni16) or the GGUF nibble bytes (the others).
+bool byte_codes(Layout l) {
+  return l == Layout::q8_0_vnni16 || l == Layout::iq4_nl_vnni16;
 }
 
 // Byte offsets inside one GGUF block.
@@ -39,11 +45,10 @@ BlockFields fields(QType t) {
 }
 
 // Writes the padding of a group: encoded zero codes (q8_0: 0x80, q4_0: nibbles 8,
-// q4_1: nibbles 0) for `rows` rows starting at row j0 of block h, zero scales/mins.
+// q4_1: nibbles 0; iq4_nl's nibbles: index 8, whose value 1 meets a zero scale) for `rows`
+// rows starting at row j0 of block h, zero scales/mins.
 void pad_codes(const Geometry& g, std::byte* group, int h, int j0) {
-  const auto fill = static_cast<std::byte>(g.type == QType::Q8_0 || g.type == QType::IQ4_NL ? 0x80
-                                           : g.type == QType::Q4_0                          ? 0x88
-                                                                                            : 0x00);
+  const auto fill = static_cast<std::byte>(byte_codes(g.layout) ? 0x80 : g.type == QType::Q4_1 ? 0x00 : 0x88);
   const int kk_rows = static_cast<int>(g.code_bytes / 64);
   for (int kk = 0; kk < kk_rows; ++kk) {
     for (int j = j0; j < kStripRows; ++j) {
@@ -74,17 +79,23 @@ Geometry geometry(QType t, int64_t n, int64_t k) {
   require(packable(t), [&] {
     return std::string("vnni16: ") + name(t) + " has no vnni16 layout (q8_0, q4_0, q4_1 and iq4_nl have)";
   });
+  return geometry(layout_of(t), n, k);
+}
+
+Geometry geometry(Layout l, int64_t n, int64_t k) {
+  const QType t = type_of(l, "vnni16::geometry");
   require(n >= 1, "vnni16: N=" + std::to_string(n) + " must be at least 1");
   require(k >= kBlockK && k % kBlockK == 0,
           "vnni16: K=" + std::to_string(k) + " is not a positive multiple of 32");
   Geometry g;
   g.type = t;
+  g.layout = l;
   g.n = n;
   g.k = k;
   g.strips = (n + kStripRows - 1) / kStripRows;
   g.blocks = k / kBlockK;
   g.groups = (g.blocks + kGroupBlocks - 1) / kGroupBlocks;
-  g.code_bytes = t == QType::Q8_0 || t == QType::IQ4_NL ? 512 : 256;
+  g.code_bytes = byte_codes(l) ? 512 : 256;
   g.d_offset = 0;
   g.m_offset = 64;
   g.code_offset = t == QType::Q4_1 ? 128 : 64;
@@ -94,15 +105,17 @@ Geometry geometry(QType t, int64_t n, int64_t k) {
   return g;
 }
 
-PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
-                   MemoryResource& memory, const ParallelFor& parallel) {
-  const Geometry g = geometry(t, n, k);
+namespace {
+
+PackedWeights pack_as(Layout l, QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
+                      MemoryResource& memory, const ParallelFor& parallel) {
+  const Geometry g = geometry(l, n, k);
   const size_t rb = row_bytes(t, k);
   const size_t src_bytes = rb * static_cast<size_t>(n);
   require_buffer(gguf_rows.data(), gguf_rows.size(), src_bytes,
                  std::string("vnni16::pack ") + name(t) + " GGUF rows");
   const std::span<const std::byte> src = gguf_rows.first(src_bytes);
-  PackedWeights w(t, layout_of(t), n, k, g.total_bytes, checksum_bytes(src), memory);
+  PackedWeights w(t, l, n, k, g.total_bytes, checksum_bytes(src), memory);
   std::byte* out = w.mutable_bytes().data();
   const BlockFields f = fields(t);
   const size_t bb = traits(t).block_bytes;
@@ -124,12 +137,12 @@ PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int
           std::memcpy(group + g.d_offset + 32u * h + 2u * j, blk + f.d, 2);
           if (f.has_m) std::memcpy(group + g.m_offset + 32u * h + 2u * j, blk + f.m, 2);
           std::byte* codes = group + g.code_offset + static_cast<size_t>(h) * g.code_bytes + 4u * j;
-          if (t == QType::Q8_0) {
+          if (l == Layout::q8_0_vnni16) {
             for (int kk = 0; kk < 8; ++kk) {
               for (int i = 0; i < 4; ++i)
                 codes[64 * kk + i] = blk[f.qs + static_cast<size_t>(4 * kk + i)] ^ std::byte{0x80};
             }
-          } else if (t == QType::IQ4_NL) {
+          } else if (l == Layout::iq4_nl_vnni16) {
             for (int e = 0; e < kBlockK; ++e) {
               const auto byte = std::to_integer<uint8_t>(blk[f.qs + static_cast<size_t>(e % 16)]);
               const int8_t v = kIQ4NLValues[e < 16 ? byte & 0xf : byte >> 4];
@@ -146,9 +159,23 @@ PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int
   return w;
 }
 
+}  // namespace
+
+PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
+                   MemoryResource& memory, const ParallelFor& parallel) {
+  return pack_as(layout_of(t), t, gguf_rows, n, k, memory, parallel);
+}
+
+PackedWeights pack_iq4_nl_nibbles(QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
+                                  MemoryResource& memory, const ParallelFor& parallel) {
+  require(t == QType::IQ4_NL,
+          [&] { return std::string("vnni16::pack_iq4_nl_nibbles: ") + name(t) + " is not iq4_nl"; });
+  return pack_as(Layout::iq4_nl_nib_vnni16, t, gguf_rows, n, k, memory, parallel);
+}
+
 std::vector<std::byte> unpack(const PackedWeights& w) {
   const QType t = type_of(w.layout(), "vnni16::unpack");
-  const Geometry g = geometry(t, w.n(), w.k());
+  const Geometry g = geometry(w.layout(), w.n(), w.k());
   require(w.type() == t && w.bytes().size() == g.total_bytes,
           std::string("vnni16::unpack: weights of type ") + name(w.type()) + " hold " +
               std::to_string(w.bytes().size()) + " bytes, layout " + name(w.layout()) +
@@ -170,12 +197,12 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
       std::memcpy(blk + f.d, group + g.d_offset + 32u * h + 2u * j, 2);
       if (f.has_m) std::memcpy(blk + f.m, group + g.m_offset + 32u * h + 2u * j, 2);
       const std::byte* codes = group + g.code_offset + static_cast<size_t>(h) * g.code_bytes + 4u * j;
-      if (t == QType::Q8_0) {
+      if (w.layout() == Layout::q8_0_vnni16) {
         for (int kk = 0; kk < 8; ++kk) {
           for (int i = 0; i < 4; ++i)
             blk[f.qs + static_cast<size_t>(4 * kk + i)] = codes[64 * kk + i] ^ std::byte{0x80};
         }
-      } else if (t == QType::IQ4_NL) {
+      } else if (w.layout() == Layout::iq4_nl_vnni16) {
         BlockInts ints;
         for (int e = 0; e < kBlockK; ++e)
           ints.code[e] = static_cast<int8_t>(std::to_integer<uint8_t>(codes[64 * (e / 4) + e % 4]) ^ 0x80u);
@@ -215,7 +242,8 @@ std::vector<std::byte> unpack_to_gguf(const PackedWeights& w) {
     case Layout::q8_0_vnni16:
     case Layout::q4_0_vnni16:
     case Layout::q4_1_vnni16:
-    case Layout::iq4_nl_vnni16: return vnni16::unpack(w);
+    case Layout::iq4_nl_vnni16:
+    case Layout::iq4_nl_nib_vnni16: return vnni16::unpack(w);
     case Layout::kq_i8_vnni16: return kq16::unpack(w);
     case Layout::kq_nib_vnni16: return kqn::unpack(w);
     case Layout::s8_panel32:

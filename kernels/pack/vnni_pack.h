@@ -14,12 +14,17 @@
 //     bytes 32*h + 2*j                    = fp16 d of (row 16s+j, block b)  (raw GGUF bits)
 //     bytes 64 + 512*h + 64*kk + 4*j + i  (kk 0..7, j 0..15, i 0..3)
 //           = code(row 16s+j, element 32b + 4kk + i) XOR 0x80   (u8 = code + 128)
-//   q4_0 (576 bytes), q4_1 (640 bytes):
+//   q4_0 and iq4_nl_nib (576 bytes), q4_1 (640 bytes):
 //     bytes 32*h + 2*j                    = fp16 d
 //     bytes 64 + 32*h + 2*j               = fp16 m (q4_1 only)
 //     bytes C + 256*h + 64*kk + 4*j + i   (kk 0..3; C = 64, q4_1: 128) = GGUF qs[4kk + i]
 //           of (row 16s+j, block b): low nibble = element 4kk+i, high nibble = element
 //           16+4kk+i (as GGUF pairs them)
+//   iq4_nl (iq4_nl_vnni16, 1088 bytes): as q8_0, the code book's value of each index as
+//           the code (the Q8_0 loops run it unchanged; the GEMMs read this one);
+//   iq4_nl_nib (iq4_nl_nib_vnni16, 576 bytes): as q4_0, the GGUF index nibbles kept (the
+//           GEMV reads this one: 18 bytes per 32 weights instead of 34, the value looked
+//           up in the kernel by VPSHUFB)
 //
 // The scales lead the group so that a strip is read as one ascending stream of cache
 // lines: a block's epilogue reads scales that lie behind its codes, never ahead of them.
@@ -63,12 +68,13 @@ Layout layout_of(QType t);
 
 struct Geometry {
   QType type = QType::Q8_0;
+  Layout layout = Layout::q8_0_vnni16;
   int64_t n = 0, k = 0;
   int64_t strips = 0;      // ceil(N / 16)
   int64_t blocks = 0;      // K / 32
   int64_t groups = 0;      // ceil(blocks / 2)
-  size_t group_bytes = 0;  // 1088 (q8_0), 576 (q4_0), 640 (q4_1)
-  size_t code_bytes = 0;   // per block: 512 (q8_0) or 256 (q4)
+  size_t group_bytes = 0;  // 1088 (q8_0, iq4_nl), 576 (q4_0, iq4_nl_nib), 640 (q4_1)
+  size_t code_bytes = 0;   // per block: 512 (byte codes) or 256 (nibbles)
   size_t d_offset = 0;     // in a group: 0 (the scales lead it)
   size_t m_offset = 0;     // q4_1: 64
   size_t code_offset = 0;  // the codes of block 2g: 64 (128 for q4_1)
@@ -76,7 +82,8 @@ struct Geometry {
   size_t total_bytes = 0;  // strips * strip_bytes
 };
 // Throws Error for another type, K not a positive multiple of 32, or N < 1.
-Geometry geometry(QType t, int64_t n, int64_t k);
+Geometry geometry(QType t, int64_t n, int64_t k);  // of layout_of(t)
+Geometry geometry(Layout l, int64_t n, int64_t k);
 
 // Packs N GGUF rows of K elements (gguf_rows holds at least N * row_bytes(t, K) bytes;
 // the checksum covers exactly those bytes). A PackFn (kernels/gemm_kernel.h): strips are
@@ -85,7 +92,11 @@ Geometry geometry(QType t, int64_t n, int64_t k);
 PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
                    MemoryResource& memory, const ParallelFor& parallel = serial_for());
 
-// The exact inverse of pack(). Throws Error for another layout.
+// IQ4_NL rows into Layout::iq4_nl_nib_vnni16 (the GEMV's layout); throws for another type.
+PackedWeights pack_iq4_nl_nibbles(QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
+                                  MemoryResource& memory, const ParallelFor& parallel = serial_for());
+
+// The exact inverse of pack() and pack_iq4_nl_nibbles(). Throws Error for another layout.
 std::vector<std::byte> unpack(const PackedWeights& w);
 
 }  // namespace amxlab::vnni16

@@ -5,7 +5,8 @@
 //
 // Per output column lane and block b, in ascending b (the golden order, golden_gemm.h):
 //   isum  = VPDPBUSD chain over the block's 32 codes, started from -C * sum(a_b)
-//           (C = 128 for q8_0's biased codes, 8 for q4_0's nibbles, 0 for q4_1): exact int32
+//           (C = 128 for q8_0's biased codes and iq4_nl's code book + 128, 8 for q4_0's
+//           nibbles, 0 for q4_1): exact int32
 //   acc   = VFMADD((float)isum, VMULPS(d_w, d_a), acc)        (one rounded multiply, one FMA)
 //   q4_1: acc = VFMADD(m_w, s_a, acc)
 // The fp32 accumulators live in registers for all of K and overwrite y at the end.
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/core/blocks.h"
 #include "kernels/vnni/chunk_prefetch.h"
 #include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/row_terms.h"
@@ -83,6 +85,10 @@ template <int KIND, int MR, int NS, int MRP>
                                          const uint8_t* pb, __m512 (&acc)[MR][NS]) {
   using P = Panel<MRP>;
   const __m512i low4 = _mm512_set1_epi8(0x0f);
+  // IQ4_NL: the code book + 128 (v + 128 = v XOR 0x80 as a byte) in every 128-bit lane.
+  const __m512i book = _mm512_maskz_broadcast_i32x4(
+      kAll,
+      _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIQ4NLValues)), _mm_set1_epi8(-128)));
   __m512i ia[MR][NS];
 #pragma GCC unroll 8
   for (int m = 0; m < MR; ++m) {
@@ -130,11 +136,17 @@ template <int KIND, int MR, int NS, int MRP>
       for (int s = 0; s < NS; ++s) {
         const __m512i raw = _mm512_loadu_si512(wg[s] + c.code_offset + h * 256 + 64 * kk);
         lo[s] = _mm512_and_si512(raw, low4);
-        // Split chains keep the high nibble in place (16 x q: one AND instead of shift +
-        // AND); that chain then sums 16 x dot(q_hi, a), an exact multiple of 16 below
-        // 2^19, which is shifted back (exactly) before the halves are added.
-        hi[s] = kSplit ? _mm512_maskz_andnot_epi32(kAll, low4, raw)
-                       : _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);
+        if constexpr (KIND == kIQ4_NL) {
+          // The code book's value + 128 (u8) of each index: VPSHUFB within 128-bit lanes.
+          hi[s] = _mm512_shuffle_epi8(book, _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4));
+          lo[s] = _mm512_shuffle_epi8(book, lo[s]);
+        } else {
+          // Split chains keep the high nibble in place (16 x q: one AND instead of shift +
+          // AND); that chain then sums 16 x dot(q_hi, a), an exact multiple of 16 below
+          // 2^19, which is shifted back (exactly) before the halves are added.
+          hi[s] = kSplit ? _mm512_maskz_andnot_epi32(kAll, low4, raw)
+                         : _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);
+        }
       }
 #pragma GCC unroll 8
       for (int m = 0; m < MR; ++m) {
@@ -157,7 +169,8 @@ template <int KIND, int MR, int NS, int MRP>
     for (int m = 0; m < MR; ++m) {
 #pragma GCC unroll 8
       for (int s = 0; s < NS; ++s) {
-        const __m512i half = KIND == kQ8_0 ? ib[m][s] : _mm512_maskz_srai_epi32(kAll, ib[m][s], 4);
+        const __m512i half =
+            KIND == kQ4_0 || KIND == kQ4_1 ? _mm512_maskz_srai_epi32(kAll, ib[m][s], 4) : ib[m][s];
         ia[m][s] = _mm512_add_epi32(ia[m][s], half);
       }
     }
@@ -337,6 +350,7 @@ void avx512_gemv(const GemmArgs& g) {
   switch (g.kind) {
     case kQ8_0: return drive<kQ8_0, kGemvMR, kGemvNS>(g, g.blocks);
     case kQ4_0: return drive<kQ4_0, kGemvMR, kGemvNS>(g, g.blocks);
+    case kIQ4_NL: return drive<kIQ4_NL, kGemvMR, kGemvNS>(g, g.blocks);
     default: return drive<kQ4_1, kGemvMR, kGemvNS>(g, g.blocks);
   }
 }

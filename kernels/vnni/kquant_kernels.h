@@ -3,7 +3,8 @@
 //   <type>_gemv_1x64__avx512vnni  AVX-512 VNNI, 1 row x 64 columns per register tile
 //   <type>_gemm_4x32__avx512vnni  AVX-512 VNNI, 4 rows x 32 columns, K in ranges of 1024
 //   <type>_gemm_2x16__avxvnni     AVX-VNNI (256-bit VEX), 2 rows x 16 columns
-// plus IQ4_NL (x Q8_0), packed as Q8_0 codes (iq4_nl_vnni16) and run by the Q8_0 loops.
+// plus IQ4_NL (x Q8_0): its GEMMs over Q8_0 codes (iq4_nl_vnni16, the Q8_0 loops), its GEMV
+// over the index nibbles (iq4_nl_nib_vnni16, the Q4_0 loop with the code book looked up).
 // kKquantVnniKernels is spliced into the registry table (kernels/registry.cpp).
 #pragma once
 
@@ -112,8 +113,8 @@ inline constexpr KernelDesc kKquantVnniKernels[] = {
     kq_gemm_avxvnni_desc<QType::Q6_K>(),
     kq_gemm_avxvnni_desc<QType::IQ4_XS>(),
     {"iq4_nl_gemv_1x64__avx512vnni", QType::IQ4_NL, QType::Q8_0, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
-     Engine::native, Layout::iq4_nl_vnni16, &vnni16::pack, &quantize_q8_0_avx512, &plan_gemv_avx512,
-     &run_iq4_nl_gemv_avx512},
+     Engine::native, Layout::iq4_nl_nib_vnni16, &vnni16::pack_iq4_nl_nibbles, &quantize_q8_0_avx512,
+     &plan_gemv_avx512, &run_iq4_nl_gemv_avx512},
     {"iq4_nl_gemm_4x32__avx512vnni", QType::IQ4_NL, QType::Q8_0, KernelOp::gemm, 4, 32, kAvx512VnniIsa,
      Engine::native, Layout::iq4_nl_vnni16, &vnni16::pack, &quantize_q8_0_avx512, &plan_gemm_avx512,
      &run_iq4_nl_gemm_avx512},

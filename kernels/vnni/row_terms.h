@@ -21,14 +21,14 @@ namespace amxlab::vnni::raw {
 namespace {
 
 // One activation block's terms: d_a, s_a (Q8_1, else 0) and the int32 correction
-// -C * sum(codes) (C = 128 for q8_0's biased codes, 8 for q4_0's nibbles, 0 for q4_1).
-// blk: the block (fp16 d [, fp16 s], then codes); codes: its 32 codes.
+// -C * sum(codes) (C = 128 for q8_0's biased codes and iq4_nl's code book + 128, 8 for
+// q4_0's nibbles, 0 for q4_1). blk: the block (fp16 d [, fp16 s], then codes); codes: its 32 codes.
 struct BlockTerms {
   float da, sa;
   int32_t corr;
 };
 [[gnu::always_inline]] inline BlockTerms block_terms(int kind, const uint8_t* blk, __m256i codes) {
-  const int32_t factor = kind == kQ8_0 ? -128 : kind == kQ4_0 ? -8 : 0;
+  const int32_t factor = kind == kQ8_0 || kind == kIQ4_NL ? -128 : kind == kQ4_0 ? -8 : 0;
   uint16_t h[2];
   std::memcpy(h, blk, sizeof h);
   BlockTerms t{_cvtsh_ss(h[0]), kind == kQ4_1 ? _cvtsh_ss(h[1]) : 0.0f, 0};

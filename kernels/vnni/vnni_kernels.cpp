@@ -17,9 +17,9 @@ using RawFn = void (*)(const raw::GemmArgs&);
 using kernel_args::require_isa;
 
 void run(QType wt, const char* kernel, uint32_t isa, RawFn fn, const PackedWeights& w,
-         const ActivationView& a, const OutputView& y, const Slice& s) {
+         const ActivationView& a, const OutputView& y, const Slice& s, bool iq4_nl_nibbles = false) {
   raw::GemmArgs g;
-  if (!kernel_args::check_vnni16_run(wt, kernel, w, a, y, s, g)) return;
+  if (!kernel_args::check_vnni16_run(wt, kernel, w, a, y, s, g, iq4_nl_nibbles)) return;
   require_isa(isa, kernel);
   g.prep = kernel_args::thread_scratch(raw::prep_floats(g.rows, g.blocks));
   fn(g);
@@ -92,12 +92,16 @@ AMXLAB_VNNI_RUN(run_q4_1_gemm_avx512, QType::Q4_1, "q4_1_gemm_4x32__avx512vnni",
 AMXLAB_VNNI_RUN(run_q8_0_gemm_avxvnni, QType::Q8_0, "q8_0_gemm_2x16__avxvnni", kAvxVnniIsa, raw::avxvnni_gemm)
 AMXLAB_VNNI_RUN(run_q4_0_gemm_avxvnni, QType::Q4_0, "q4_0_gemm_2x16__avxvnni", kAvxVnniIsa, raw::avxvnni_gemm)
 AMXLAB_VNNI_RUN(run_q4_1_gemm_avxvnni, QType::Q4_1, "q4_1_gemm_2x16__avxvnni", kAvxVnniIsa, raw::avxvnni_gemm)
-AMXLAB_VNNI_RUN(run_iq4_nl_gemv_avx512, QType::IQ4_NL, "iq4_nl_gemv_1x64__avx512vnni", kAvx512VnniIsa,
-                raw::avx512_gemv)
 AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avx512, QType::IQ4_NL, "iq4_nl_gemm_4x32__avx512vnni", kAvx512VnniIsa,
                 raw::avx512_gemm)
 AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avxvnni, QType::IQ4_NL, "iq4_nl_gemm_2x16__avxvnni", kAvxVnniIsa,
                 raw::avxvnni_gemm)
 #undef AMXLAB_VNNI_RUN
+
+// The IQ4_NL GEMV reads the index nibbles (iq4_nl_nib_vnni16), not the GEMMs' byte codes.
+void run_iq4_nl_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                            const Slice& s) {
+  run(QType::IQ4_NL, "iq4_nl_gemv_1x64__avx512vnni", kAvx512VnniIsa, raw::avx512_gemv, w, a, y, s, true);
+}
 
 }  // namespace amxlab::vnni

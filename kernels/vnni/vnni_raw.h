@@ -12,7 +12,8 @@
 
 namespace amxlab::vnni::raw {
 
-enum WeightKind : int { kQ8_0 = 0, kQ4_0 = 1, kQ4_1 = 2 };
+// kIQ4_NL: IQ4_NL's index nibbles (iq4_nl_nib_vnni16), the GEMV only.
+enum WeightKind : int { kQ8_0 = 0, kQ4_0 = 1, kQ4_1 = 2, kIQ4_NL = 3 };
 
 // One run() call after its checks: rows m0..m1 (a and y already point at row m0),
 // columns n0..n1 of the output, all of K.

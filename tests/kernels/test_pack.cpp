@@ -119,6 +119,47 @@ TEST(VnniPack, Q4KeepsTheGgufNibbleBytes) {
   }
 }
 
+// IQ4_NL for the GEMV (iq4_nl_nib_vnni16): Q4_0's geometry with the index nibbles kept,
+// so the packed tensor is exactly the GGUF size; exact inverse; padding rows hold index 8.
+TEST(VnniPack, Iq4NlNibblesKeepTheGgufBytes) {
+  for (int64_t n : {1, 16, 17, 33}) {
+    for (int64_t k : {32, 96, 2080}) {
+      const auto src = random_bytes(row_bytes(QType::IQ4_NL, k) * static_cast<size_t>(n),
+                                    static_cast<uint64_t>(n * 131 + k));
+      const PackedWeights w =
+          vnni16::pack_iq4_nl_nibbles(QType::IQ4_NL, src, n, k, default_memory_resource());
+      EXPECT_EQ(w.layout(), Layout::iq4_nl_nib_vnni16);
+      const auto g = vnni16::geometry(Layout::iq4_nl_nib_vnni16, n, k);
+      EXPECT_EQ(w.bytes().size(), g.total_bytes);
+      EXPECT_EQ(g.group_bytes, 576u);
+      const auto* p = reinterpret_cast<const uint8_t*>(w.bytes().data());
+      for (int64_t r = 0; r < n; ++r) {
+        const int64_t s = r / 16, j = r % 16;
+        for (int64_t b = 0; b < k / 32; ++b) {
+          BlockIQ4_NL blk;
+          std::memcpy(&blk, src.data() + (r * (k / 32) + b) * sizeof blk, sizeof blk);
+          const uint8_t* group = p + s * g.strip_bytes + (b / 2) * g.group_bytes;
+          for (int q = 0; q < 16; ++q)
+            ASSERT_EQ(group[64 + 256 * (b % 2) + 64 * (q / 4) + 4 * j + q % 4], blk.qs[q]) << "r=" << r;
+          uint16_t d;
+          std::memcpy(&d, group + 32 * (b % 2) + 2 * j, 2);
+          EXPECT_EQ(d, blk.d);
+        }
+      }
+      if (n % 16 != 0) EXPECT_EQ(p[(n / 16) * g.strip_bytes + 64 + 4 * (n % 16)], 0x88);
+      const std::vector<std::byte> back = unpack_to_gguf(w);
+      ASSERT_EQ(back.size(), src.size());
+      EXPECT_EQ(0, std::memcmp(back.data(), src.data(), src.size())) << "N=" << n << " K=" << k;
+    }
+  }
+  EXPECT_EQ(vnni16::geometry(Layout::iq4_nl_nib_vnni16, 4096, 14336).total_bytes,
+            row_bytes(QType::IQ4_NL, 14336) * 4096);
+  const auto src = random_bytes(row_bytes(QType::Q4_0, 64) * 4, 3);
+  const std::string msg = error_of(
+      [&] { (void)vnni16::pack_iq4_nl_nibbles(QType::Q4_0, src, 4, 64, default_memory_resource()); });
+  EXPECT_NE(msg.find("q4_0 is not iq4_nl"), std::string::npos) << msg;
+}
+
 TEST(VnniPack, Errors) {
   const auto src = random_bytes(row_bytes(QType::Q8_0, 64) * 4, 1);
   std::string msg =
