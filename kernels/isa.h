@@ -7,6 +7,7 @@
 
 namespace amxlab {
 
+// NOLINTNEXTLINE(performance-enum-size): bits of the uint32_t masks KernelDesc::isa holds
 enum IsaBit : uint32_t {
   kIsaNone = 0,           // portable C++ (any x86-64)
   kIsaAvx2 = 1u << 0,     // AVX2 + FMA + F16C

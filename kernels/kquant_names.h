@@ -2,13 +2,14 @@
 // error messages and the registry lines of every family.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "kernels/core/qtype.h"
 
 namespace amxlab {
 
-enum class KqKernel { gemv_avx512, gemm_avx512, gemm_avxvnni, portable, amx, amx_emulated };
+enum class KqKernel : uint8_t { gemv_avx512, gemm_avx512, gemm_avxvnni, portable, amx, amx_emulated };
 
 // "" for a type without K-quant kernels.
 constexpr std::string_view kq_kernel_name(QType t, KqKernel k) {

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -30,7 +31,7 @@
 
 namespace amxlab::numa {
 
-enum class PolicyKind { local, bind, remote, interleave, replicate };
+enum class PolicyKind : uint8_t { local, bind, remote, interleave, replicate };
 
 struct Policy {
   PolicyKind kind = PolicyKind::local;
@@ -86,7 +87,7 @@ void pin_current_thread(int cpu);
 // policy at its first touch. Usable as the MemoryResource of a PackedWeights.
 class NumaMemoryResource final : public MemoryResource {
  public:
-  enum class Mode { first_touch, bind, interleave };
+  enum class Mode : uint8_t { first_touch, bind, interleave };
   static std::unique_ptr<NumaMemoryResource> first_touch(AllocOptions options = {});
   static std::unique_ptr<NumaMemoryResource> bind(int node, AllocOptions options = {});
   static std::unique_ptr<NumaMemoryResource> interleave(std::vector<int> nodes, AllocOptions options = {});

@@ -17,6 +17,7 @@
 // i. Nodes without CPUs (memory-only) get no workers; node.<i> on one is an error.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,7 +26,7 @@
 
 namespace amxlab::numa {
 
-enum class PlacementKind { compact, scatter, node };
+enum class PlacementKind : uint8_t { compact, scatter, node };
 
 struct Placement {
   PlacementKind kind = PlacementKind::compact;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -49,7 +50,7 @@ class FakePageQuery final : public PageQuery {
 
 // What a policy promises for one buffer.
 struct Expectation {
-  enum class Kind { on_node, interleaved, per_page };
+  enum class Kind : uint8_t { on_node, interleaved, per_page };
   Kind kind = Kind::on_node;
   int node = -1;                // on_node
   std::vector<int> nodes;       // interleaved: the nodes, each should hold about 1/size

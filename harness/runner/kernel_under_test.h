@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,12 @@ class PlacedKernel : public KernelUnderTest {
   }
 
  protected:
+  // The placement prepare() made; a run before prepare() is a harness bug, reported as one.
+  CasePlacement& placed() {
+    if (!placement_) throw std::logic_error("PlacedKernel: run before prepare");
+    return *placement_;
+  }
+
   PlacementOptions placement_options_;
   std::optional<CasePlacement> placement_;
 };

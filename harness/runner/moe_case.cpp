@@ -61,10 +61,10 @@ class MoeKernel : public PlacedKernel {
   std::string engine() const override { return amxlab::name(ks_.large->engine); }
 
   void prepare(const Case& c, const CaseData& d) override {
-    placement_.emplace(c, placement_options_);
-    placement_->place(moe::pack_experts(*ks_.large, c.type, d.w, c.experts, c.n, c.k,
-                                        default_memory_resource(), placement_->parallel_for()));
-    threading::ThreadPool* pool = &placement_->pool();
+    CasePlacement& placement = placement_.emplace(c, placement_options_);
+    placement.place(moe::pack_experts(*ks_.large, c.type, d.w, c.experts, c.n, c.k, default_memory_resource(),
+                                      placement.parallel_for()));
+    threading::ThreadPool* pool = &placement.pool();
     parallel_ = [pool](int64_t count, const std::function<void(int64_t)>& fn) {
       pool->for_first_workers(static_cast<int>(count), fn);
     };
@@ -76,7 +76,7 @@ class MoeKernel : public PlacedKernel {
   void run_routing(const Case& c, const CaseData& d, std::span<const int32_t> ids, void* y) {
     const KernelDesc& large = *ks_.large;
     const size_t arow = row_bytes(large.act_type, c.k);
-    threading::ThreadPool& pool = placement_->pool();
+    threading::ThreadPool& pool = placed().pool();
     if (large.quantize != nullptr) {
       // Once per token (T rows), whatever the number of routes.
       aq_.resize(arow * static_cast<size_t>(c.m));
@@ -86,7 +86,7 @@ class MoeKernel : public PlacedKernel {
                            c.m, c.k};
     const OutputView out{y, static_cast<size_t>(c.n), c.out_rows(), c.n};
     const int workers = threading::workers_for(large, c.out_rows(), c.n, c.k, pool.size());
-    moe::moe_gemm(ks_, placement_->weights_of_worker(), a, {ids, c.m, c.top_k}, out, workers, parallel_,
+    moe::moe_gemm(ks_, placed().weights_of_worker(), a, {ids, c.m, c.top_k}, out, workers, parallel_,
                   scratch_);
   }
 

@@ -24,21 +24,21 @@ class RegistryKernel : public PlacedKernel {
   std::string engine() const override { return amxlab::name(k_.engine); }
 
   void prepare(const Case& c, const CaseData& d) override {
-    placement_.emplace(c, placement_options_);
+    CasePlacement& p = placement_.emplace(c, placement_options_);
     // Packed once, on the case's workers (strips in parallel), then placed.
-    placement_->place(k_.pack(c.type, d.w, c.n, c.k, default_memory_resource(), placement_->parallel_for()));
+    p.place(k_.pack(c.type, d.w, c.n, c.k, default_memory_resource(), p.parallel_for()));
   }
 
   void run(const Case& c, const CaseData& d, void* y) override {
     const size_t arow = row_bytes(k_.act_type, c.k);
     if (k_.quantize != nullptr) {
       aq_.resize(arow * static_cast<size_t>(c.m));
-      threading::quantize_parallel(placement_->pool(), k_, c.act_quant, d.a_f32, c.m, c.k, aq_);
+      threading::quantize_parallel(placed().pool(), k_, c.act_quant, d.a_f32, c.m, c.k, aq_);
     }
     const ActivationView a{k_.act_type, k_.quantize != nullptr ? aq_.data() : d.a_plain.data(), arow, c.m,
                            c.k};
     const OutputView out{y, static_cast<size_t>(c.n), c.m, c.n};
-    threading::run_gemm(placement_->pool(), k_, placement_->weights_of_worker(), a, out);
+    threading::run_gemm(placed().pool(), k_, placed().weights_of_worker(), a, out);
   }
 
   nlohmann::json info() const override {

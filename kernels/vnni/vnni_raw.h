@@ -13,7 +13,7 @@
 namespace amxlab::vnni::raw {
 
 // kIQ4_NL: IQ4_NL's index nibbles (iq4_nl_nib_vnni16), the GEMV only.
-enum WeightKind : int { kQ8_0 = 0, kQ4_0 = 1, kQ4_1 = 2, kIQ4_NL = 3 };
+enum WeightKind : uint8_t { kQ8_0 = 0, kQ4_0 = 1, kQ4_1 = 2, kIQ4_NL = 3 };
 
 // One run() call after its checks: rows m0..m1 (a and y already point at row m0),
 // columns n0..n1 of the output, all of K.
@@ -38,10 +38,10 @@ struct GemmArgs {
   float* prep = nullptr;
 };
 inline constexpr size_t kPrepFloatsPerRowBlock = 11;
-inline constexpr size_t prep_terms_floats(int64_t rows, int64_t blocks) {
+constexpr size_t prep_terms_floats(int64_t rows, int64_t blocks) {
   return kPrepFloatsPerRowBlock * static_cast<size_t>((rows + 3) / 4 * 4) * static_cast<size_t>(blocks);
 }
-inline constexpr size_t prep_floats(int64_t rows, int64_t blocks) {
+constexpr size_t prep_floats(int64_t rows, int64_t blocks) {
   return prep_terms_floats(rows, blocks) + 64u * static_cast<size_t>(rows);
 }
 
@@ -69,7 +69,7 @@ struct KqArgs {
   float* partial = nullptr;      // kq_partial_floats(rows): fp32 accumulators between K ranges
   int nib_kind = 0;              // kq_nib_vnni16 only: NibKind below
 };
-inline constexpr size_t kq_partial_floats(int64_t rows) {
+constexpr size_t kq_partial_floats(int64_t rows) {
   return 64u * static_cast<size_t>(rows);
 }
 
@@ -80,7 +80,7 @@ void avxvnni_kq_gemm(const KqArgs& g);  // 2 x 16 register tile (avxvnni_kquant.
 // The GEMV over kq_nib_vnni16 (kernels/pack/kquant_nibble_pack.h) for Q4_K, Q5_K, Q6_K
 // and IQ4_XS (KqArgs::nib_kind): 1 row x 64 columns, rows one at a time
 // (avx512_kqn_gemv.cpp). KqArgs::partial is unused.
-enum NibKind : int { kNibQ4_K = 0, kNibIQ4_XS = 1, kNibQ5_K = 2, kNibQ6_K = 3 };
+enum NibKind : uint8_t { kNibQ4_K = 0, kNibIQ4_XS = 1, kNibQ5_K = 2, kNibQ6_K = 3 };
 void avx512_kqn_gemv(const KqArgs& g);
 
 // AVX-512 activation quantisation (avx512_quantize.cpp).
