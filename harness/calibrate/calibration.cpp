@@ -107,6 +107,7 @@ const ThreadPeaks& Calibration::peaks_for(int t) const {
   for (const auto& p : peaks)
     if (p.threads == t) return p;
   std::vector<int> measured;
+  measured.reserve(peaks.size());
   for (const auto& p : peaks) measured.push_back(p.threads);
   throw Error("calibration: no peaks measured with " + std::to_string(t) +
               " thread(s) (measured: " + threads_list(measured) + ")");

@@ -29,7 +29,7 @@ double fp32_fma_ymm(int64_t iterations, float seed);
 // The golden instruction mix of a block format (loops_format_mix.cpp; AVX-512F/BW +
 // VNNI). Returns a fold of the accumulators. Multiply-adds per iteration:
 // format_mix_macs_per_iteration().
-enum class FormatMix : int {
+enum class FormatMix : uint8_t {
   block32,      // Q8_0, Q4_0, IQ4_NL (x Q8_0)
   block32_min,  // Q4_1 (x Q8_1)
   k32_min,      // Q4_K, Q5_K

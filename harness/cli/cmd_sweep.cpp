@@ -87,6 +87,7 @@ std::vector<harness::SweepSpec> default_specs(bool quick) {
 std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep,
                                          std::vector<std::string>& dropped) {
   std::vector<harness::Case> cases;
+  cases.reserve(f.cases.size());
   for (const auto& d : f.cases) cases.push_back(harness::parse_case(d));
   for (const auto& b : f.batches) {
     auto more = harness::read_batch_file(b);

@@ -11,6 +11,7 @@
 namespace amxlab::io {
 
 // The numbering is the file format's (gguf_type); do not reorder.
+// NOLINTNEXTLINE(performance-enum-size): the GGUF file stores these tags as uint32
 enum class GgufValueType : uint32_t {
   U8 = 0,
   I8 = 1,

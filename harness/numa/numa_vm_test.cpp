@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -33,7 +34,7 @@ using namespace amxlab;
 using namespace amxlab::numa;
 
 struct Outcome {
-  enum Kind { pass, fail, skip } kind = pass;
+  enum Kind : uint8_t { pass, fail, skip } kind = pass;
   std::string detail;
 };
 Outcome ok(std::string d) {

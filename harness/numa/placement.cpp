@@ -49,7 +49,7 @@ NodeMask make_mask(const std::vector<int>& nodes) {
   int highest = 0;
   for (const int n : nodes) highest = std::max(highest, n);
   NodeMask m;
-  m.words.assign(static_cast<size_t>(highest / kBits + 1), 0UL);
+  m.words.assign(static_cast<size_t>(highest / kBits) + 1, 0UL);
   for (const int n : nodes) m.words[static_cast<size_t>(n / kBits)] |= 1UL << (n % kBits);
   // The kernel reads maxnode - 1 bits.
   m.maxnode = static_cast<unsigned long>(m.words.size()) * kBits + 1;
@@ -349,6 +349,7 @@ std::vector<TouchShare> split_pages(size_t pages, const std::vector<WorkerSlot>&
   };
   std::vector<TouchShare> shares;
   const size_t n = workers.size();
+  shares.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     shares.push_back(
         {workers[i].worker, workers[i].node, boundary(units * i / n), boundary(units * (i + 1) / n)});

@@ -27,7 +27,11 @@ void run_emulated_on(tile::EmulatedTiles& t, QType wt, const PackedWeights& w, c
     case QType::Q5_K:
     case QType::Q6_K:
     case QType::IQ4_XS:
-      return kquant_gemm_slice(t, wt, kq_kernel_name(wt, KqKernel::amx_emulated).data(), w, a, y, s);
+      // kq_kernel_name() views string literals: .data() is NUL-terminated.
+      return kquant_gemm_slice(t, wt,
+                               kq_kernel_name(wt, KqKernel::amx_emulated)
+                                   .data(),  // NOLINT(bugprone-suspicious-stringview-data-usage)
+                               w, a, y, s);
     case QType::S8: return plain_gemm_slice<QType::S8>(t, "s8s8_gemm_32x32__amx_emulated", w, a, y, s);
     case QType::U8: return plain_gemm_slice<QType::U8>(t, "u8s8_gemm_32x32__amx_emulated", w, a, y, s);
     case QType::BF16: return plain_gemm_slice<QType::BF16>(t, "bf16_gemm_32x32__amx_emulated", w, a, y, s);
@@ -57,7 +61,11 @@ void run_iq4_nl_emulated(const PackedWeights& w, const ActivationView& a, const 
 template <QType T>
 void run_kq_emulated(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
   tile::EmulatedTiles t;
-  kquant_gemm_slice(t, T, kq_kernel_name(T, KqKernel::amx_emulated).data(), w, a, y, s);
+  // kq_kernel_name() views string literals: .data() is NUL-terminated.
+  kquant_gemm_slice(
+      t, T,
+      kq_kernel_name(T, KqKernel::amx_emulated).data(),  // NOLINT(bugprone-suspicious-stringview-data-usage)
+      w, a, y, s);
 }
 AMXLAB_AMX_KQ_INSTANTIATE(run_kq_emulated)
 

@@ -9,7 +9,7 @@
 namespace amxlab::plain::raw {
 
 // What one multiply-accumulate step of a unit (4 bytes of a row) computes.
-enum Op : int {
+enum Op : uint8_t {
   kS8S8 = 0,  // int32 += s8 x s8 (activations stored + 128 as u8, compensation at the end)
   kU8S8 = 1,  // int32 += u8 x s8
   kBf16 = 2,  // fp32 = VDPBF16PS rules: odd pair then even pair, fused, DAZ/FTZ
@@ -55,7 +55,7 @@ static constexpr int64_t block_units(int64_t rows, int64_t units) {
 }
 // Scratch of one run() call: the partial sums of the tiles between K blocks (6 x 64 x 4
 // bytes per tile).
-inline constexpr size_t partial_bytes(int64_t rows, int64_t n0, int64_t n1) {
+constexpr size_t partial_bytes(int64_t rows, int64_t n0, int64_t n1) {
   const int64_t pairs = ((n1 + 31) / 32 - n0 / 32 + 1) / 2;
   return static_cast<size_t>((rows + kGemmRows - 1) / kGemmRows * pairs) * kGemmRows * 256u;
 }

@@ -54,7 +54,7 @@ namespace bf16_detail = amxlab::bf16_detail;
 //    separate_sums per instruction - every one of 786 432 outputs of 3 072 probe
 //    instructions (signed zeros, denormals, cancellations, wide exponent spreads) equal,
 //    the two fma orders 7-97 % (results/intel-xeon-emerald-rapids-16core-vm/).
-enum class Bf16Order {
+enum class Bf16Order : uint8_t {
   // acc = fma(a_odd, b_odd, acc); acc = fma(a_even, b_even, acc) - per pair, in K order.
   odd_then_even_fma,
   // acc = fma(a_even, b_even, acc); acc = fma(a_odd, b_odd, acc) - older SDM text.

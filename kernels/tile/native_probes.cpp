@@ -7,6 +7,7 @@
 // cross-check says only "equal or not"; fitting the silicon's rules needs the raw inputs
 // and outputs of single instructions whose values isolate one effect each (sign of zero,
 // denormals, per-product rounding, the order of the sums, cancellation).
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -22,7 +23,7 @@ namespace {
 constexpr int kRows = 16, kColsb = 64, kPairs = 16;  // one full tile of each operand
 
 // The probe families (probe index modulo kFamilies); each isolates one effect.
-enum Family {
+enum Family : uint8_t {
   ordinary,       // values near 1, C near 1
   zero_c,         // C = +0 or -0: the start of the accumulation
   signed_zeros,   // A and B with signed zeros among ordinary values, C = +-0

@@ -43,7 +43,7 @@ struct SapphireRapidsCosts {
   double bf16_macs_per_cycle = 512.0;
 };
 
-enum class MacKind { int8, bf16 };
+enum class MacKind : uint8_t { int8, bf16 };
 
 // The TMUL peak in multiply-adds per cycle for the kind.
 inline double peak_macs_per_cycle(MacKind kind, const SapphireRapidsCosts& costs = {}) {

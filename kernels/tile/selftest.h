@@ -15,7 +15,7 @@
 
 namespace amxlab::tile {
 
-enum class CheckStatus { pass, fail, skip };
+enum class CheckStatus : uint8_t { pass, fail, skip };
 
 inline const char* check_status_name(CheckStatus s) {
   switch (s) {

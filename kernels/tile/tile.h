@@ -81,10 +81,10 @@ static_assert(offsetof(TileConfig, rows) == 48);
 static_assert(offsetof(TileConfig, reserved_56_63) == 56);
 
 // Access a kernel declares for a buffer (emulator checks; native ignores).
-enum class BufferAccess { read, write, read_write };
+enum class BufferAccess : uint8_t { read, write, read_write };
 
 // The instructions of the layer (counters, messages, random programs).
-enum class TileOp {
+enum class TileOp : uint8_t {
   ldtilecfg,
   tileloadd,
   tilestored,

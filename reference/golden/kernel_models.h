@@ -36,7 +36,7 @@ void model_bf16_tdpbf16ps(std::span<const uint16_t> a, std::span<const uint16_t>
                           std::span<float> y);
 
 // Which of the two a BF16 kernel follows (by the instruction it is built on).
-enum class Bf16Model { vdpbf16ps, tdpbf16ps };
+enum class Bf16Model : uint8_t { vdpbf16ps, tdpbf16ps };
 void model_bf16(Bf16Model model, std::span<const uint16_t> a, std::span<const uint16_t> w, Shape s,
                 std::span<float> y);
 

@@ -27,7 +27,7 @@
 
 namespace amxlab::onednn {
 
-enum class MatmulKind {
+enum class MatmulKind : uint8_t {
   u8s8s32,      // A u8, W s8, y s32 (exact, two's-complement wrap as golden)
   s8s8s32,      // A s8, W s8, y s32
   bf16bf16f32,  // A bf16, W bf16, y f32 (AVX512_BF16: VDPBF16PS, DAZ/FTZ)

@@ -23,12 +23,13 @@
 // omp_wait_policy() with every timing.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace amxlab::onednn {
 
 // Instruction-set caps oneDNN 2.6 understands (dnnl::cpu_isa).
-enum class Isa {
+enum class Isa : uint8_t {
   all,  // no cap
   sse41,
   avx,

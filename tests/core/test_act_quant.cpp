@@ -41,6 +41,7 @@ TEST(ActQuant, TiesDifferOnlyInRounding) {
       quantize_activations(act, v, x, 1, 32, raw);
       const size_t off = act == QType::Q8_0 ? 2 : 4;
       std::vector<int> c;
+      c.reserve(5);
       for (int i = 0; i < 5; ++i) c.push_back(static_cast<int8_t>(raw[off + static_cast<size_t>(i)]));
       return c;
     };

@@ -22,7 +22,6 @@
 namespace amxlab::tile {
 namespace {
 
-using testing::load_u32;
 using testing::make_emulator;
 
 // Runs one TDPBF16PS on a 1 x 1 C with K = `pairs` pairs; a, b hold 2*pairs bf16
@@ -51,7 +50,8 @@ struct Expect {
   uint32_t odd_then_even, even_then_odd, separate;
 };
 
-void check_all_orders(uint32_t acc, std::vector<uint16_t> a, std::vector<uint16_t> b, Expect e) {
+void check_all_orders(uint32_t acc, const std::vector<uint16_t>& a, const std::vector<uint16_t>& b,
+                      Expect e) {
   EXPECT_EQ(tile_dp(acc, a, b, Bf16Order::odd_then_even_fma), e.odd_then_even) << "odd_then_even_fma";
   EXPECT_EQ(tile_dp(acc, a, b, Bf16Order::even_then_odd_fma), e.even_then_odd) << "even_then_odd_fma";
   EXPECT_EQ(tile_dp(acc, a, b, Bf16Order::separate_sums), e.separate) << "separate_sums";
