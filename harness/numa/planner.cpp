@@ -152,6 +152,7 @@ std::string describe(const std::vector<WorkerSlot>& slots) {
 
 std::vector<int> worker_nodes(const std::vector<WorkerSlot>& slots) {
   std::vector<int> nodes;
+  nodes.reserve(slots.size());
   for (const auto& s : slots) nodes.push_back(s.node);
   std::sort(nodes.begin(), nodes.end());
   nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());

@@ -130,8 +130,8 @@ topo::Topology topology_from_sysfs(const std::string& root_dir) {
     if (read_text(topo_dir / "physical_package_id", text)) {
       try {
         packages.insert(to_int(trim(text), "package id"));
-      } catch (const Error&) {
-        // "-1" or garbage: the package is unknown; it is not needed for planning.
+      } catch (const Error&) {  // NOLINT(bugprone-empty-catch): "-1" or garbage: the package is
+                                // unknown, and planning does not need it
       }
     }
     topo::Core core;

@@ -127,7 +127,9 @@ RegionReport verify_region(const void* ptr, size_t bytes, const Expectation& exp
                                                      " entries for " + std::to_string(r.pages) + " pages");
   }
   std::vector<void*> addresses(r.pages);
-  for (size_t i = 0; i < r.pages; ++i) addresses[i] = reinterpret_cast<void*>(base + i * page_size);
+  // move_pages(2) takes void* even to query; the bytes are only looked up, never written.
+  auto* first = const_cast<char*>(static_cast<const char*>(ptr));
+  for (size_t i = 0; i < r.pages; ++i) addresses[i] = first + i * page_size;
   std::vector<int> status(r.pages, 0);
   query.query(addresses, status);
 

@@ -118,7 +118,7 @@ CaseData make_case_data(const Case& c, const DataSources& sources) {
                   "][" + std::to_string(top_k) + "] ids, the case has T=" + std::to_string(c.m) +
                   " top_k=" + std::to_string(c.top_k));
     } else {
-      d.ids = make_routing(parse_route(c.route).value(), c.m, c.top_k, c.experts, c.seed);
+      d.ids = make_routing(route_kind(c.route), c.m, c.top_k, c.experts, c.seed);
     }
   }
   const auto& tr = traits(c.type);

@@ -191,7 +191,7 @@ nlohmann::json time_moe_kernel(const Case& c, const CaseData& d, KernelUnderTest
     std::set<int32_t> touched;
     double bytes = 0;
     for (int i = 0; i < kRotations; ++i) {
-      routings.push_back(make_routing(parse_route(c.route).value(), c.m, c.top_k, c.experts, c.seed + 1 + i));
+      routings.push_back(make_routing(route_kind(c.route), c.m, c.top_k, c.experts, c.seed + 1 + i));
       bytes += routed_weight_bytes(c, routings.back()) / kRotations;
       touched.insert(routings.back().begin(), routings.back().end());
     }

@@ -57,6 +57,12 @@ std::optional<RouteKind> parse_route(std::string_view text) {
   return std::nullopt;
 }
 
+RouteKind route_kind(std::string_view text) {
+  const std::optional<RouteKind> r = parse_route(text);
+  if (!r) throw Error("routing: unknown route '" + io::printable(text, 40) + "'");
+  return *r;
+}
+
 std::vector<int32_t> make_routing(RouteKind kind, int64_t tokens, int64_t top_k, int64_t experts,
                                   uint64_t seed) {
   require(tokens >= 1 && top_k >= 1 && experts >= 1, "routing: T, top_k and E must be >= 1");

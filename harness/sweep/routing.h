@@ -24,6 +24,8 @@ namespace amxlab::harness {
 enum class RouteKind : uint8_t { uniform, zipf, one, sparse, file };
 const char* name(RouteKind r);
 std::optional<RouteKind> parse_route(std::string_view text);
+// parse_route() of a case's route, which the case parser has checked; throws Error otherwise.
+RouteKind route_kind(std::string_view text);
 
 // ids [tokens][top_k]. Throws Error when top_k > experts (a token's experts are distinct)
 // or for RouteKind::file (read_routing_npy does that).

@@ -396,8 +396,11 @@ void run_gemm_on(ThreadPool& pool, const KernelDesc& kernel, const PackedWeights
 
 void run_gemm(ThreadPool& pool, const KernelDesc& kernel, const PackedWeights& w, const ActivationView& a,
               const OutputView& y) {
+  // w outlives the call; every worker reads the same weights.
   run_gemm_on(
-      pool, kernel, w, [&w](size_t) -> const PackedWeights& { return w; }, a, y);
+      pool, kernel, w,
+      [&w](size_t) -> const PackedWeights& { return w; },  // NOLINT(bugprone-return-const-ref-from-parameter)
+      a, y);
 }
 
 void run_gemm(ThreadPool& pool, const KernelDesc& kernel,

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,12 @@ TEST(GgmlVectors, DequantisationIsBitIdentical) {
       continue;  // ggml's README: no deq file for q4_0/q8_0 at n33k2304
     }
     const auto& info = weights().tensor(std::string("w.") + t.type + "." + shape_tag(t.n, t.k));
-    const QType qt = *parse_qtype(t.type);
+    const std::optional<QType> parsed = parse_qtype(t.type);
+    if (!parsed) {
+      ADD_FAILURE() << "unknown type " << t.type;
+      return;
+    }
+    const QType qt = *parsed;
     std::vector<float> y(static_cast<size_t>(t.n * t.k));
     dequantize(qt, info.data, t.n, t.k, y);
     const io::NpyArray ref = io::read_npy(deq_path);
@@ -127,7 +133,12 @@ TEST(GgmlVectors, GoldenGemmAgreesWithGgmlWithinBound) {
   int checked = 0;
   for (const auto& t : kTensors) {
     for (int64_t m : {1, 7}) {
-      const QType qt = *parse_qtype(t.type);
+      const std::optional<QType> parsed = parse_qtype(t.type);
+      if (!parsed) {
+        ADD_FAILURE() << "unknown type " << t.type;
+        return;
+      }
+      const QType qt = *parsed;
       const auto& info = weights().tensor(std::string("w.") + t.type + "." + shape_tag(t.n, t.k));
       const io::NpyArray a = io::read_npy(kDir + "act." + act_tag(m, t.k) + ".npy");
       const io::NpyArray out = io::read_npy(kDir + "out.w." + t.type + "." + shape_tag(t.n, t.k) + ".m" +

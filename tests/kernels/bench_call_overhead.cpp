@@ -15,6 +15,7 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <random>
 #include <string>
@@ -73,7 +74,7 @@ threading::ThreadPool& pool_of(int threads) {
   return *pools[threads];
 }
 
-enum class Piece { quantize, kernel, quantize_parallel, run_gemm, whole_call };
+enum class Piece : uint8_t { quantize, kernel, quantize_parallel, run_gemm, whole_call };
 
 void run_piece(benchmark::State& state, Shape s, Piece piece, int threads) {
   Data d = make(s);

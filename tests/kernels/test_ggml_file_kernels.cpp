@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,12 @@ TEST(GgmlFileKernels, EveryKernelOnGgmlTensorsAndActivations) {
                          Tensor{"q4_K", 33, 2304}, Tensor{"q6_K", 33, 2304}}) {
     const std::string shape = "n" + std::to_string(t.n) + "k" + std::to_string(t.k);
     const auto& info = file.tensor(std::string("w.") + t.type + "." + shape);
-    const QType wt = *parse_qtype(t.type);
+    const std::optional<QType> parsed = parse_qtype(t.type);
+    if (!parsed) {
+      ADD_FAILURE() << "unknown type " << t.type;
+      return;
+    }
+    const QType wt = *parsed;
     const QType act = traits(wt).act_type;
     for (int64_t m : {1, 7}) {
       const std::string mk = "m" + std::to_string(m) + "k" + std::to_string(t.k);

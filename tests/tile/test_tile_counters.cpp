@@ -54,9 +54,12 @@ TEST(TileCounters, CountOnlyTouchesNoMemory) {
   EmulatorOptions opt;
   opt.count_only = true;
   EmulatedTiles t = make_emulator(opt);
+  // Made-up addresses: a count-only emulator never dereferences them.
+  // NOLINTBEGIN(performance-no-int-to-ptr)
   const auto* a = reinterpret_cast<const uint8_t*>(uintptr_t{0x10000000});
   const auto* bp = reinterpret_cast<const uint8_t*>(uintptr_t{0x20000000});
   auto* c = reinterpret_cast<int32_t*>(uintptr_t{0x30000000});
+  // NOLINTEND(performance-no-int-to-ptr)
   demo_gemm_int8<false>(t, 32, 64, 128, a, 128, bp, 4 * 64, c, 64);
   expect_demo_counts(t.counters());
   // Shape and buffer checks still run in count-only mode.
