@@ -131,7 +131,9 @@ TEST(GgufReader, WeightsTailTensors) {
     EXPECT_EQ(t.type_name, c.type);
     EXPECT_EQ(t.ggml_type, static_cast<uint32_t>(tr.ggml_id));
     ASSERT_TRUE(t.qtype.has_value());
-    if (t.qtype) EXPECT_EQ(*t.qtype, q);
+    if (t.qtype) {
+      EXPECT_EQ(*t.qtype, q);
+    }
     EXPECT_EQ(t.dims, (std::vector<int64_t>{c.k, c.n}));
     EXPECT_EQ(t.row_length(), c.k);
     EXPECT_EQ(t.rows(), c.n);
