@@ -146,7 +146,9 @@ TEST(VnniPack, Iq4NlNibblesKeepTheGgufBytes) {
           EXPECT_EQ(d, blk.d);
         }
       }
-      if (n % 16 != 0) EXPECT_EQ(p[(n / 16) * g.strip_bytes + 64 + 4 * (n % 16)], 0x88);
+      if (n % 16 != 0) {
+        EXPECT_EQ(p[(n / 16) * g.strip_bytes + 64 + 4 * (n % 16)], 0x88);
+      }
       const std::vector<std::byte> back = unpack_to_gguf(w);
       ASSERT_EQ(back.size(), src.size());
       EXPECT_EQ(0, std::memcmp(back.data(), src.data(), src.size())) << "N=" << n << " K=" << k;
