@@ -44,8 +44,7 @@ void set_slice(Args& g, const ActivationView& a, const OutputView& y, const Slic
 }  // namespace
 
 bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
-                      const OutputView& y, const Slice& s, vnni::raw::GemmArgs& g, bool iq4_nl_nibbles) {
-  const Layout layout = iq4_nl_nibbles ? Layout::iq4_nl_nib_vnni16 : vnni16::layout_of(wt);
+                      const OutputView& y, const Slice& s, vnni::raw::GemmArgs& g, Layout layout) {
   w.require(wt, layout, kernel);
   const vnni16::Geometry geo = vnni16::geometry(layout, w.n(), w.k());
   if (!check_run(wt, kernel, w, geo.total_bytes, a, y, s)) return false;
@@ -53,10 +52,10 @@ bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, cons
   g = vnni::raw::GemmArgs{};
   // IQ4_NL packed as Q8_0 codes (the code book's values) runs the Q8_0 inner loop; its
   // nibbles, their own (the code book looked up in the kernel).
-  g.kind = iq4_nl_nibbles                             ? vnni::raw::kIQ4_NL
-           : wt == QType::Q8_0 || wt == QType::IQ4_NL ? vnni::raw::kQ8_0
-           : wt == QType::Q4_0                        ? vnni::raw::kQ4_0
-                                                      : vnni::raw::kQ4_1;
+  g.kind = layout == Layout::iq4_nl_nib_vnni16 ? vnni::raw::kIQ4_NL
+           : layout == Layout::q4_0_vnni16     ? vnni::raw::kQ4_0
+           : layout == Layout::q4_1_vnni16     ? vnni::raw::kQ4_1
+                                               : vnni::raw::kQ8_0;
   g.w = w.bytes().data();
   g.strip_bytes = geo.strip_bytes;
   g.group_bytes = geo.group_bytes;

@@ -14,11 +14,11 @@ namespace amxlab::kernel_args {
 
 // Checks weights (type, vnni16 layout, size), activations (type, K, M, stride, buffer),
 // output (N, M, stride), slice bounds, and fills `g` (pointers at row m0; prep unset).
-// Returns false for an empty slice (nothing to do). Throws Error naming `kernel`. The
-// layout is the type's vnni16 layout unless IQ4_NL's nibbles are named.
+// Returns false for an empty slice (nothing to do). Throws Error naming `kernel`.
+// `layout`: the kernel's vnni16 layout (the type's own, or iq4_nl_nib_vnni16 for IQ4_NL's
+// GEMV); it decides the inner loop (GemmArgs::kind).
 bool check_vnni16_run(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
-                      const OutputView& y, const Slice& s, vnni::raw::GemmArgs& g,
-                      bool iq4_nl_nibbles = false);
+                      const OutputView& y, const Slice& s, vnni::raw::GemmArgs& g, Layout layout);
 
 // The same for the K-quant kernels over kq_i8_vnni16 (kernels/pack/kquant_pack.h) or,
 // with layout = kq_nib_vnni16, the Q4_K / IQ4_XS GEMV (kernels/pack/kquant_nibble_pack.h);

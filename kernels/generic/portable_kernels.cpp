@@ -8,6 +8,7 @@
 
 #include "kernels/core/fp16.h"
 #include "kernels/generic/kernel_args.h"
+#include "kernels/pack/vnni_pack.h"
 
 namespace amxlab::generic {
 namespace {
@@ -22,7 +23,7 @@ template <int KIND>
 void run_portable(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
                   const OutputView& y, const Slice& s) {
   vnni::raw::GemmArgs g;
-  if (!kernel_args::check_vnni16_run(wt, kernel, w, a, y, s, g)) return;
+  if (!kernel_args::check_vnni16_run(wt, kernel, w, a, y, s, g, vnni16::layout_of(wt))) return;
   const auto blocks = static_cast<size_t>(g.blocks);
   std::vector<float> da(blocks), sa(blocks);
   for (int64_t r = 0; r < g.rows; ++r) {

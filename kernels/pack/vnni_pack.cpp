@@ -107,9 +107,10 @@ Geometry geometry(Layout l, int64_t n, int64_t k) {
 
 namespace {
 
-PackedWeights pack_as(Layout l, QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
+PackedWeights pack_as(Layout l, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
                       MemoryResource& memory, const ParallelFor& parallel) {
   const Geometry g = geometry(l, n, k);
+  const QType t = g.type;
   const size_t rb = row_bytes(t, k);
   const size_t src_bytes = rb * static_cast<size_t>(n);
   require_buffer(gguf_rows.data(), gguf_rows.size(), src_bytes,
@@ -163,14 +164,14 @@ PackedWeights pack_as(Layout l, QType t, std::span<const std::byte> gguf_rows, i
 
 PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
                    MemoryResource& memory, const ParallelFor& parallel) {
-  return pack_as(layout_of(t), t, gguf_rows, n, k, memory, parallel);
+  return pack_as(layout_of(t), gguf_rows, n, k, memory, parallel);
 }
 
 PackedWeights pack_iq4_nl_nibbles(QType t, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
                                   MemoryResource& memory, const ParallelFor& parallel) {
   require(t == QType::IQ4_NL,
           [&] { return std::string("vnni16::pack_iq4_nl_nibbles: ") + name(t) + " is not iq4_nl"; });
-  return pack_as(Layout::iq4_nl_nib_vnni16, t, gguf_rows, n, k, memory, parallel);
+  return pack_as(Layout::iq4_nl_nib_vnni16, gguf_rows, n, k, memory, parallel);
 }
 
 std::vector<std::byte> unpack(const PackedWeights& w) {

@@ -16,8 +16,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "kernels/core/blocks.h"
 #include "kernels/vnni/chunk_prefetch.h"
+#include "kernels/vnni/iq4_book.h"
 #include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/row_terms.h"
 #include "kernels/vnni/strip_order.h"
@@ -85,10 +85,7 @@ template <int KIND, int MR, int NS, int MRP>
                                          const uint8_t* pb, __m512 (&acc)[MR][NS]) {
   using P = Panel<MRP>;
   const __m512i low4 = _mm512_set1_epi8(0x0f);
-  // IQ4_NL: the code book + 128 (v + 128 = v XOR 0x80 as a byte) in every 128-bit lane.
-  const __m512i book = _mm512_maskz_broadcast_i32x4(
-      kAll,
-      _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIQ4NLValues)), _mm_set1_epi8(-128)));
+  const __m512i book = iq4_book_u8();  // IQ4_NL only
   __m512i ia[MR][NS];
 #pragma GCC unroll 8
   for (int m = 0; m < MR; ++m) {
@@ -208,7 +205,7 @@ template <int KIND, int MR, int NS, int MRP>
                                         const __mmask16* masks) {
   using P = Panel<MRP>;
   const uint8_t* ws[NS];
-  for (int s = 0; s < NS; ++s) ws[s] = c.w + static_cast<size_t>(ts.first + s * ts.step) * c.strip_bytes;
+  for (int s = 0; s < NS; ++s) ws[s] = c.w + static_cast<size_t>(ts.strip(s)) * c.strip_bytes;
   const uint8_t* panel = c.panel + static_cast<size_t>(r0 / MRP) * c.tile_bytes;
   __m512 acc[MR][NS];
 #pragma GCC unroll 8
@@ -232,7 +229,7 @@ template <int KIND, int MR, int NS, int MRP>
 #pragma GCC unroll 8
     for (int s = 0; s < NS; ++s) {
       if (k.last) {
-        _mm512_mask_storeu_ps(yr + 16 * (ts.first + s * ts.step), masks[s], acc[m][s]);
+        _mm512_mask_storeu_ps(yr + 16 * ts.strip(s), masks[s], acc[m][s]);
       } else {
         _mm512_storeu_ps(pr + 16 * s, acc[m][s]);
       }
@@ -307,7 +304,7 @@ void drive(const GemmArgs& g, int64_t kc) {
     const int64_t s = ts.first;
     __mmask16 masks[NS] = {};
     for (int i = 0; i < ts.count; ++i)
-      masks[i] = static_cast<__mmask16>(lane_bits(g.n0, g.n1, (s + i * ts.step) * 16, 16));
+      masks[i] = static_cast<__mmask16>(lane_bits(g.n0, g.n1, ts.strip(i) * 16, 16));
     for (int64_t b0 = 0; b0 < g.blocks; b0 += kc) {
       const int64_t b1 = b0 + kc < g.blocks ? b0 + kc : g.blocks;
       const KRange k{b0, b1, b0 == 0, b1 == g.blocks, partial};

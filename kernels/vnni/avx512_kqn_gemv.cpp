@@ -18,8 +18,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "kernels/core/blocks.h"
 #include "kernels/pack/kquant_records.h"
+#include "kernels/vnni/iq4_book.h"
 #include "kernels/vnni/kq_bias_starts.h"
 #include "kernels/vnni/kq_bsum_pairs.h"
 #include "kernels/vnni/lane_bits.h"
@@ -96,13 +96,9 @@ template <int KIND, int NS>
   constexpr int kPairs = 128 / R::kSub;  // (low, high) sub-block pairs
   const auto* w = reinterpret_cast<const uint8_t*>(g.w);
   const uint8_t* ws[NS];
-  for (int s = 0; s < NS; ++s) ws[s] = w + static_cast<size_t>(ts.first + s * ts.step) * g.strip_bytes;
+  for (int s = 0; s < NS; ++s) ws[s] = w + static_cast<size_t>(ts.strip(s)) * g.strip_bytes;
   const __m512i low4 = _mm512_set1_epi8(0x0f);
-  // The code book + 128 (the unsigned VPDPBUSD operand: v + 128 = v XOR 0x80 as a byte),
-  // in every 128-bit lane.
-  const __m512i book = _mm512_maskz_broadcast_i32x4(
-      kAll,
-      _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIQ4NLValues)), _mm_set1_epi8(-128)));
+  const __m512i book = iq4_book_u8();  // IQ4_XS only
   __m512 acc[NS];
   for (int s = 0; s < NS; ++s) acc[s] = _mm512_setzero_ps();
   for (int64_t b = 0; b < g.superblocks; ++b) {
@@ -191,7 +187,7 @@ template <int KIND, int NS>
       }
     }
   }
-  for (int s = 0; s < NS; ++s) _mm512_mask_storeu_ps(yrow + 16 * (ts.first + s * ts.step), masks[s], acc[s]);
+  for (int s = 0; s < NS; ++s) _mm512_mask_storeu_ps(yrow + 16 * ts.strip(s), masks[s], acc[s]);
 }
 
 template <int KIND, int NS>
@@ -213,7 +209,7 @@ void drive(const KqArgs& g) {
       const TileStrips ts = order.tile(j);
       __mmask16 masks[kNS] = {};
       for (int i = 0; i < ts.count; ++i)
-        masks[i] = static_cast<__mmask16>(lane_bits(g.n0, g.n1, (ts.first + i * ts.step) * 16, 16));
+        masks[i] = static_cast<__mmask16>(lane_bits(g.n0, g.n1, ts.strip(i) * 16, 16));
       tile_dispatch<KIND, kNS>(g, arow, yrow, ts, masks);
     }
   }

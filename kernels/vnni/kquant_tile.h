@@ -93,7 +93,7 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
   using F = typename V::F;
   constexpr int H = V::kHalves, U = NS * H, NSUB = 256 / SUB;
   const uint8_t* ws[NS];
-  for (int s = 0; s < NS; ++s) ws[s] = c.w + static_cast<size_t>(ts.first + s * ts.step) * c.strip_bytes;
+  for (int s = 0; s < NS; ++s) ws[s] = c.w + static_cast<size_t>(ts.strip(s)) * c.strip_bytes;
   const uint8_t* ar[MR];
   for (int m = 0; m < MR; ++m) ar[m] = c.a + static_cast<size_t>(r0 + m) * c.a_stride;
   F acc[MR][U];
@@ -217,7 +217,7 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
 #pragma GCC unroll 8
     for (int u = 0; u < U; ++u) {
       if (k.last) {
-        V::store_masked(yr + 16 * (ts.first + u / H * ts.step) + V::kLanes * (u % H), masks[u], acc[m][u]);
+        V::store_masked(yr + 16 * ts.strip(u / H) + V::kLanes * (u % H), masks[u], acc[m][u]);
       } else {
         V::store_f(pr + V::kLanes * u, acc[m][u]);
       }
@@ -272,8 +272,8 @@ void drive(const KqArgs& g, int64_t kc) {
     const int64_t s = ts.first;
     typename V::Mask masks[NS * H] = {};
     for (int u = 0; u < ts.count * H; ++u)
-      masks[u] = V::lane_mask(lane_bits(
-          g.n0, g.n1, (s + u / H * ts.step) * 16 + static_cast<int64_t>(V::kLanes) * (u % H), V::kLanes));
+      masks[u] = V::lane_mask(
+          lane_bits(g.n0, g.n1, ts.strip(u / H) * 16 + static_cast<int64_t>(V::kLanes) * (u % H), V::kLanes));
     for (int64_t b0 = 0; b0 < g.superblocks; b0 += kc) {
       const int64_t b1 = b0 + kc < g.superblocks ? b0 + kc : g.superblocks;
       NextChunk next{};

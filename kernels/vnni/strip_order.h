@@ -24,6 +24,8 @@ struct TileStrips {
   int64_t first;  // the tile's strip q is first + q * step, q < count
   int64_t step;
   int count;
+
+  [[nodiscard]] int64_t strip(int q) const { return first + q * step; }
 };
 
 // The strips of tile j (0 <= j < tile_count()) of the slice's strips [s_lo, s_hi).

@@ -6,6 +6,7 @@
 
 #include "kernels/core/error.h"
 #include "kernels/generic/kernel_args.h"
+#include "kernels/pack/vnni_pack.h"
 #include "kernels/vnni/kquant_kernels.h"
 #include "kernels/vnni/vnni_raw.h"
 
@@ -16,10 +17,11 @@ using RawFn = void (*)(const raw::GemmArgs&);
 
 using kernel_args::require_isa;
 
+// `layout`: the kernel's own (vnni16::layout_of(wt) unless it says otherwise).
 void run(QType wt, const char* kernel, uint32_t isa, RawFn fn, const PackedWeights& w,
-         const ActivationView& a, const OutputView& y, const Slice& s, bool iq4_nl_nibbles = false) {
+         const ActivationView& a, const OutputView& y, const Slice& s, Layout layout) {
   raw::GemmArgs g;
-  if (!kernel_args::check_vnni16_run(wt, kernel, w, a, y, s, g, iq4_nl_nibbles)) return;
+  if (!kernel_args::check_vnni16_run(wt, kernel, w, a, y, s, g, layout)) return;
   require_isa(isa, kernel);
   g.prep = kernel_args::thread_scratch(raw::prep_floats(g.rows, g.blocks));
   fn(g);
@@ -75,7 +77,7 @@ Plan plan_gemm_avxvnni(int64_t, int64_t, int64_t) {
 
 #define AMXLAB_VNNI_RUN(fn, type, kname, isa, raw_fn)                                             \
   void fn(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) { \
-    run(type, kname, isa, raw_fn, w, a, y, s);                                                    \
+    run(type, kname, isa, raw_fn, w, a, y, s, vnni16::layout_of(type));                           \
   }
 AMXLAB_VNNI_RUN(run_q8_0_gemv_avx512, QType::Q8_0, "q8_0_gemv_1x64__avx512vnni", kAvx512VnniIsa,
                 raw::avx512_gemv)
@@ -101,7 +103,8 @@ AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avxvnni, QType::IQ4_NL, "iq4_nl_gemm_2x16__avxvn
 // The IQ4_NL GEMV reads the index nibbles (iq4_nl_nib_vnni16), not the GEMMs' byte codes.
 void run_iq4_nl_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                             const Slice& s) {
-  run(QType::IQ4_NL, "iq4_nl_gemv_1x64__avx512vnni", kAvx512VnniIsa, raw::avx512_gemv, w, a, y, s, true);
+  run(QType::IQ4_NL, "iq4_nl_gemv_1x64__avx512vnni", kAvx512VnniIsa, raw::avx512_gemv, w, a, y, s,
+      Layout::iq4_nl_nib_vnni16);
 }
 
 }  // namespace amxlab::vnni
