@@ -1,6 +1,7 @@
 #include "kernels/dispatch.h"
 
 #include <atomic>
+#include <bit>
 #include <cstdlib>
 #include <string>
 
@@ -80,6 +81,10 @@ int isa_rank(uint32_t isa) {
   return 0;
 }
 
+int isa_preference(uint32_t isa) {
+  return 16 * isa_rank(isa) + std::popcount(isa);
+}
+
 const KernelDesc& choose_kernel(QType type, int64_t m, std::string* why) {
   require(m >= 1, "choose_kernel: M=" + std::to_string(m) + " must be at least 1");
   std::string source;
@@ -97,7 +102,7 @@ const KernelDesc& choose_kernel(QType type, int64_t m, std::string* why) {
       continue;
     }
     const KernelDesc*& slot = k.op == KernelOp::gemv ? best_gemv : best_gemm;
-    if (slot == nullptr || isa_rank(k.isa) > isa_rank(slot->isa)) slot = &k;
+    if (slot == nullptr || isa_preference(k.isa) > isa_preference(slot->isa)) slot = &k;
   }
   if (best_gemv == nullptr && best_gemm == nullptr) {
     throw Error(std::string("choose_kernel: no kernel for ") + name(type) + " can run here" +
@@ -110,10 +115,10 @@ const KernelDesc& choose_kernel(QType type, int64_t m, std::string* why) {
                           std::to_string(limit) + " (" + source + ")";
   if (small && best_gemv != nullptr) {
     pick = best_gemv;
-    rule = cmp + ": the GEMV of the highest ISA level that can run";
+    rule = cmp + ": the GEMV of the highest ISA level (then most extensions) that can run";
   } else if (best_gemm != nullptr) {
     pick = best_gemm;
-    rule = cmp + ": the GEMM of the highest ISA level that can run";
+    rule = cmp + ": the GEMM of the highest ISA level (then most extensions) that can run";
   } else {
     pick = best_gemv;
     rule = cmp + ", but no GEMM can run: the GEMV of the highest ISA level";

@@ -43,5 +43,9 @@ const KernelDesc& choose_kernel(QType type, int64_t m, std::string* why = nullpt
 
 // 0 portable, 1 avx2 / avx-vnni, 2 avx512 (vnni), 3 amx: the ISA level of a kernel.
 int isa_rank(uint32_t isa);
+// The order kernels of one type and op are preferred in: the higher ISA level, then, within
+// a level, the kernel needing more extensions (e.g. a GEMV that also uses GFNI over the
+// plain AVX-512 VNNI one: it can run only where it is the faster choice, kernels/README.md).
+int isa_preference(uint32_t isa);
 
 }  // namespace amxlab

@@ -48,6 +48,8 @@ uint32_t isa_available() {
   if (f.avx512f && f.avx512bw && f.avx512vl) bits |= kIsaAvx512;
   if ((bits & kIsaAvx512) && f.avx512vnni) bits |= kIsaAvx512Vnni;
   if ((bits & kIsaAvx512) && f.avx512bf16) bits |= kIsaAvx512Bf16;
+  if ((bits & kIsaAvx512) && f.avx512vbmi) bits |= kIsaAvx512Vbmi;
+  if ((bits & kIsaAvx512) && f.gfni) bits |= kIsaGfni;
   if (request_amx_permission().usable) {
     if (f.amx_int8) bits |= kIsaAmxInt8;
     if (f.amx_bf16) bits |= kIsaAmxBf16;
@@ -71,7 +73,8 @@ void set_isa_cap(IsaLevel cap) {
 uint32_t isa_bits_up_to(IsaLevel cap) {
   uint32_t bits = 0;
   if (cap >= IsaLevel::avx2) bits |= kIsaAvx2 | kIsaAvxVnni;
-  if (cap >= IsaLevel::avx512_vnni) bits |= kIsaAvx512 | kIsaAvx512Vnni | kIsaAvx512Bf16;
+  if (cap >= IsaLevel::avx512_vnni)
+    bits |= kIsaAvx512 | kIsaAvx512Vnni | kIsaAvx512Bf16 | kIsaAvx512Vbmi | kIsaGfni;
   if (cap >= IsaLevel::amx) bits |= kIsaAmxInt8 | kIsaAmxBf16;
   return bits;
 }
@@ -82,6 +85,8 @@ std::string isa_names(uint32_t bits) {
                                                                 {kIsaAvx512, "avx512"},
                                                                 {kIsaAvx512Vnni, "avx512_vnni"},
                                                                 {kIsaAvx512Bf16, "avx512_bf16"},
+                                                                {kIsaAvx512Vbmi, "avx512_vbmi"},
+                                                                {kIsaGfni, "gfni"},
                                                                 {kIsaAmxInt8, "amx_int8"},
                                                                 {kIsaAmxBf16, "amx_bf16"}};
   std::string out;

@@ -17,6 +17,10 @@ enum IsaBit : uint32_t {
   kIsaAvx512Bf16 = 1u << 4,
   kIsaAmxInt8 = 1u << 5,  // AMX-TILE + AMX-INT8, OS permission granted
   kIsaAmxBf16 = 1u << 6,
+  // Byte-shuffle extensions of the AVX-512 level (Ice Lake and later, Zen 4 and later):
+  // a kernel that needs them is an alternative to one that does not, never the only path.
+  kIsaAvx512Vbmi = 1u << 7,  // VPERMB
+  kIsaGfni = 1u << 8,        // GF2P8AFFINEQB (EVEX form: with kIsaAvx512)
 };
 
 // Ordered ISA levels for the cap (AMXLAB_MAX_ISA / --max-isa): a kernel runs only if

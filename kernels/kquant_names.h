@@ -9,13 +9,24 @@
 
 namespace amxlab {
 
-enum class KqKernel : uint8_t { gemv_avx512, gemm_avx512, gemm_avxvnni, portable, amx, amx_emulated };
+// gemv_avx512icl: the nibble GEMV built for AVX-512 VNNI + VBMI + GFNI, the subset of Ice
+// Lake's AVX-512 it uses (XNNPACK's name for that level), registered for IQ4_XS, Q5_K, Q6_K.
+enum class KqKernel : uint8_t {
+  gemv_avx512,
+  gemv_avx512icl,
+  gemm_avx512,
+  gemm_avxvnni,
+  portable,
+  amx,
+  amx_emulated
+};
 
 // "" for a type without K-quant kernels.
 constexpr std::string_view kq_kernel_name(QType t, KqKernel k) {
 #define AMXLAB_KQ_NAMES(T)                                             \
   switch (k) {                                                         \
     case KqKernel::gemv_avx512: return T "_gemv_1x64__avx512vnni";     \
+    case KqKernel::gemv_avx512icl: return T "_gemv_1x64__avx512icl";   \
     case KqKernel::gemm_avx512: return T "_gemm_4x32__avx512vnni";     \
     case KqKernel::gemm_avxvnni: return T "_gemm_2x16__avxvnni";       \
     case KqKernel::portable: return T "_gemm_1x1__portable";           \

@@ -72,6 +72,7 @@ CpuFeatures detect() {
     f.avx512bw = os_avx512 && bit(l7.b, 30);
     f.avx512vl = os_avx512 && bit(l7.b, 31);
     f.avx512vbmi = os_avx512 && bit(l7.c, 1);
+    f.gfni = os_avx && bit(l7.c, 8);
     f.avx512vnni = os_avx512 && bit(l7.c, 11);
     f.avx512fp16 = os_avx512 && bit(l7.d, 23);
     f.amx_bf16 = bit(l7.d, 22);
@@ -164,6 +165,7 @@ std::string feature_list(const CpuFeatures& f) {
   add(f.avx512bf16, "avx512bf16");
   add(f.avx512fp16, "avx512fp16");
   add(f.avx512vbmi, "avx512vbmi");
+  add(f.gfni, "gfni");
   add(f.amx_tile, "amx-tile");
   add(f.amx_int8, "amx-int8");
   add(f.amx_bf16, "amx-bf16");

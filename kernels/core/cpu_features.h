@@ -21,6 +21,7 @@ struct CpuFeatures {
   bool avx512bf16 = false;
   bool avx512fp16 = false;
   bool avx512vbmi = false;
+  bool gfni = false;  // GF2P8AFFINEQB and friends (EVEX forms need AVX-512 too)
   bool avx_vnni = false;
   // AMX as enumerated by CPUID (before any OS permission).
   bool amx_tile = false;

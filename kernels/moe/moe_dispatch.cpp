@@ -60,7 +60,7 @@ MoeKernels choose_moe_kernels(QType type, std::string* why) {
     for (const KernelDesc& k : kernel_registry()) {
       if (!serves_like_large(k) || k.engine != Engine::native || !kernel_runnable(k)) continue;
       const auto rank = [](const KernelDesc& d) {
-        return (d.op == KernelOp::gemv ? 10 : 0) + isa_rank(d.isa);
+        return (d.op == KernelOp::gemv ? 1000 : 0) + isa_preference(d.isa);
       };
       if (small == nullptr || rank(k) > rank(*small)) small = &k;
     }

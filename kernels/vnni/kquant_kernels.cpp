@@ -34,6 +34,13 @@ void run_kq_gemv_avx512(const PackedWeights& w, const ActivationView& a, const O
   }
 }
 template <QType T>
+void run_kq_gemv_avx512icl(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                           const Slice& s) {
+  static_assert(kq_gemv_keeps_nibbles(T));
+  run_kq(T, KqKernel::gemv_avx512icl, kAvx512IclIsa, &raw::avx512ext_kqn_gemv, w, a, y, s,
+         Layout::kq_nib_vnni16);
+}
+template <QType T>
 void run_kq_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                         const Slice& s) {
   run_kq(T, KqKernel::gemm_avx512, kAvx512VnniIsa, &raw::avx512_kq_gemm, w, a, y, s);
@@ -58,5 +65,11 @@ AMXLAB_KQ_INSTANTIATE(QType::Q5_K)
 AMXLAB_KQ_INSTANTIATE(QType::Q6_K)
 AMXLAB_KQ_INSTANTIATE(QType::IQ4_XS)
 #undef AMXLAB_KQ_INSTANTIATE
+template void run_kq_gemv_avx512icl<QType::Q5_K>(const PackedWeights&, const ActivationView&,
+                                                 const OutputView&, const Slice&);
+template void run_kq_gemv_avx512icl<QType::Q6_K>(const PackedWeights&, const ActivationView&,
+                                                 const OutputView&, const Slice&);
+template void run_kq_gemv_avx512icl<QType::IQ4_XS>(const PackedWeights&, const ActivationView&,
+                                                   const OutputView&, const Slice&);
 
 }  // namespace amxlab::vnni

@@ -11,6 +11,7 @@ target_sources(amxlab_kernels PRIVATE
   ${_amxlab_vnni_dir}/avxvnni_gemm.cpp
   ${_amxlab_vnni_dir}/avx512_kquant.cpp
   ${_amxlab_vnni_dir}/avx512_kqn_gemv.cpp
+  ${_amxlab_vnni_dir}/avx512ext_kqn_gemv.cpp
   ${_amxlab_vnni_dir}/avxvnni_kquant.cpp
 )
 set_source_files_properties(
@@ -19,6 +20,10 @@ set_source_files_properties(
   ${_amxlab_vnni_dir}/avx512_kquant.cpp
   ${_amxlab_vnni_dir}/avx512_kqn_gemv.cpp
   PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni;-mavx2;-mfma;-mf16c")
+# The same AVX-512 level with the byte-shuffle extensions (kIsaAvx512Vbmi, kIsaGfni).
+set_source_files_properties(
+  ${_amxlab_vnni_dir}/avx512ext_kqn_gemv.cpp
+  PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni;-mavx2;-mfma;-mf16c;-mavx512vbmi;-mgfni")
 set_source_files_properties(
   ${_amxlab_vnni_dir}/avxvnni_gemm.cpp
   ${_amxlab_vnni_dir}/avxvnni_kquant.cpp

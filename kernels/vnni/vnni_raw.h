@@ -82,6 +82,9 @@ void avxvnni_kq_gemm(const KqArgs& g);  // 2 x 16 register tile (avxvnni_kquant.
 // (avx512_kqn_gemv.cpp). KqArgs::partial is unused.
 enum NibKind : uint8_t { kNibQ4_K = 0, kNibIQ4_XS = 1, kNibQ5_K = 2, kNibQ6_K = 3 };
 void avx512_kqn_gemv(const KqArgs& g);
+// The same GEMV with AVX-512 VBMI and GFNI (avx512ext_kqn_gemv.cpp): IQ4_XS, Q5_K, Q6_K
+// unpack their codes in fewer instructions; Q4_K's loop is the one above.
+void avx512ext_kqn_gemv(const KqArgs& g);
 
 // AVX-512 activation quantisation (avx512_quantize.cpp).
 // Index of the first element of x[0..count) that is Inf or NaN, or -1.

@@ -46,6 +46,27 @@ TEST(Dispatch, SmallMGetsTheGemvLargeMTheGemm) {
   }
 }
 
+// Within the AVX-512 level the GEMV built with VBMI + GFNI is preferred where the CPU has
+// both, the plain VNNI one elsewhere (both branches are checked: whichever this CPU takes).
+TEST(Dispatch, ExtensionsBreakTiesWithinAnIsaLevel) {
+  Restore r;
+  set_isa_cap(IsaLevel::avx512_vnni);
+  if (!have_avx512_vnni()) GTEST_SKIP() << "needs AVX-512 VNNI";
+  const bool ext = isa_supported(kIsaAvx512Vbmi | kIsaGfni);
+  EXPECT_GT(isa_preference(kIsaAvx512 | kIsaAvx512Vnni | kIsaAvx2 | kIsaAvx512Vbmi | kIsaGfni),
+            isa_preference(kIsaAvx512 | kIsaAvx512Vnni | kIsaAvx2));
+  EXPECT_GT(isa_preference(kIsaAmxInt8), isa_preference(kIsaAvx512 | kIsaAvx512Vnni | kIsaAvx2 | kIsaGfni));
+  for (QType t : {QType::Q5_K, QType::Q6_K, QType::IQ4_XS}) {
+    std::string why;
+    const KernelDesc& k = choose_kernel(t, 1, &why);
+    const std::string want =
+        std::string(name(t)) + (ext ? "_gemv_1x64__avx512icl" : "_gemv_1x64__avx512vnni");
+    EXPECT_EQ(std::string(k.name), want) << why;
+  }
+  // Q4_K has no such variant: its loop needs no shuffle.
+  EXPECT_EQ(std::string(choose_kernel(QType::Q4_K, 1).name), "q4_K_gemv_1x64__avx512vnni");
+}
+
 TEST(Dispatch, ThresholdFromTheEnvironment) {
   Restore r;
   EXPECT_EQ(gemv_max_m(), kDefaultGemvMaxM);
