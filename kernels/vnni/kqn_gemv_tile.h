@@ -113,7 +113,7 @@ template <int KIND>
   const __m512i low4 = _mm512_set1_epi8(0x0f);
   const __m512i shifted = _mm512_srli_epi16(raw, 4);
   if constexpr (KIND == kNibIQ4_XS) {
-    constexpr auto kAllBytes = static_cast<__mmask64>(~uint64_t{0});
+    constexpr __mmask64 kAllBytes = ~__mmask64{0};
     lo = _mm512_maskz_permutexvar_epi8(kAllBytes, raw, book);
     hi = _mm512_maskz_permutexvar_epi8(kAllBytes, shifted, book);
   } else {
