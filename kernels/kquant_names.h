@@ -10,7 +10,7 @@
 namespace amxlab {
 
 // gemv_avx512icl: the nibble GEMV built for AVX-512 VNNI + VBMI + GFNI, the subset of Ice
-// Lake's AVX-512 it uses (XNNPACK's name for that level), registered for IQ4_XS, Q5_K, Q6_K.
+// Lake's AVX-512 it uses (XNNPACK's name for that level), registered for IQ4_XS and Q5_K.
 enum class KqKernel : uint8_t {
   gemv_avx512,
   gemv_avx512icl,

@@ -7,8 +7,8 @@
 //
 // Per output lane and super-block, in ascending order (the golden order, golden_gemm.h):
 //   row kk: lo = raw AND 0x0f, hi = (raw >> 4) AND 0x0f; Q5_K / Q6_K OR in the high bits
-//   (one shift and AND each; X: one GF2P8AFFINEQB, merged by the VPTERNLOGD that masks
-//   the nibble); IQ4_XS: VPSHUFB through the code book + 128 (X: VPERMB, no mask)
+//   (one shift and AND each; X, Q5_K: one GF2P8AFFINEQB, merged by the VPTERNLOGD that
+//   masks the nibble); IQ4_XS: VPSHUFB through the code book + 128 (X: VPERMB, no mask)
 //   dot(sub) = VPDPBUSD chain, from 0 (Q4_K, Q5_K) or from -bias * bsum(sub) (IQ4_XS:
 //   bias 128, Q6_K: 32; kq_bias_starts.h), i.e. sum code * a;  S = sum_sub VPMULLD(dot, scale)
 //   acc = fma((float)S, d_w * d_a, acc)
@@ -92,21 +92,19 @@ template <int KIND>
   }
 }
 
-// GF2P8AFFINEQB matrix moving bit `from` of every byte to bit 4 (with bits == 2, also bit
-// from + 1 to bit 5) and clearing the other bits: result bit i is the parity of the byte
-// AND the matrix's byte 7 - i.
-constexpr int64_t move_to_bit4(int from, int bits) {
-  uint64_t m = uint64_t{1} << from << 24;
-  if (bits == 2) m |= uint64_t{1} << (from + 1) << 16;
-  return static_cast<int64_t>(m);
+// GF2P8AFFINEQB matrix moving bit `from` of every byte to bit 4 and clearing the other
+// bits: result bit i is the parity of the byte AND the matrix's byte 7 - i.
+constexpr int64_t move_to_bit4(int from) {
+  return static_cast<int64_t>(uint64_t{1} << from << 24);
 }
 
 // The unpack of row kk with AVX-512 VBMI and GFNI (the X kernels): IQ4_XS looks both
 // nibbles up with VPERMB, whose 64-byte table repeats the book four times, so the index
-// bits above the nibble need no mask (3 instructions instead of 5); Q5_K and Q6_K move
-// their high bits with one GF2P8AFFINEQB each and merge them with the VPTERNLOGD that
-// masks the nibble, (x AND 0x0f) OR h, imm 0xec (5 instead of 9 or 8). Same codes as
-// the plain unpack, so the same chains.
+// bits above the nibble need no mask (3 instructions instead of 5); Q5_K moves its high
+// bits with one GF2P8AFFINEQB each and merges them with the VPTERNLOGD that masks the
+// nibble, (x AND 0x0f) OR h, imm 0xec (5 instead of 9). Same codes as the plain unpack,
+// so the same chains. Q6_K's version of the latter (two bits moved) measured no faster
+// (kernels/README.md), so Q6_K has no X kernel.
 template <int KIND>
 [[gnu::always_inline]] inline void unpack_x(const uint8_t* rec, __m512i raw, int kk, int r, __m512i book,
                                             __m512i& lo, __m512i& hi) {
@@ -117,15 +115,12 @@ template <int KIND>
     lo = _mm512_maskz_permutexvar_epi8(kAllBytes, raw, book);
     hi = _mm512_maskz_permutexvar_epi8(kAllBytes, shifted, book);
   } else {
-    static_assert(KIND == kNibQ5_K || KIND == kNibQ6_K);
+    static_assert(KIND == kNibQ5_K);
     const __m512i hb = _mm512_loadu_si512(rec + Rec<KIND>::kR.high_row(kk));
-    // The bits add_high() moves: Q5_K lo 2t, hi 2t + 1 (t = r % 4); Q6_K lo 0..1 or 4..5,
-    // hi 2..3 or 6..7 (r even / odd).
-    constexpr int kBits = KIND == kNibQ5_K ? 1 : 2;
-    const int from_lo = KIND == kNibQ5_K ? 2 * (r % 4) : 4 * (r % 2);
-    const __m512i hl = _mm512_gf2p8affine_epi64_epi8(hb, _mm512_set1_epi64(move_to_bit4(from_lo, kBits)), 0);
-    const __m512i hh =
-        _mm512_gf2p8affine_epi64_epi8(hb, _mm512_set1_epi64(move_to_bit4(from_lo + kBits, kBits)), 0);
+    // The bits add_high() moves: lo's is bit 2t, hi's 2t + 1 (t = r % 4).
+    const int from_lo = 2 * (r % 4);
+    const __m512i hl = _mm512_gf2p8affine_epi64_epi8(hb, _mm512_set1_epi64(move_to_bit4(from_lo)), 0);
+    const __m512i hh = _mm512_gf2p8affine_epi64_epi8(hb, _mm512_set1_epi64(move_to_bit4(from_lo + 1)), 0);
     lo = _mm512_ternarylogic_epi32(raw, hl, low4, 0xec);
     hi = _mm512_ternarylogic_epi32(shifted, hh, low4, 0xec);
   }
@@ -176,7 +171,7 @@ template <int KIND, bool X, int NS>
         for (int s = 0; s < NS; ++s) {
           const __m512i raw = _mm512_loadu_si512(rec[s] + R::kR.nib_row(kk));
           __m512i lo, hi;
-          if constexpr (X && KIND != kNibQ4_K) {
+          if constexpr (X && (KIND == kNibIQ4_XS || KIND == kNibQ5_K)) {
             unpack_x<KIND>(rec[s], raw, kk, r, book, lo, hi);
           } else {
             lo = _mm512_and_si512(raw, low4);

@@ -67,8 +67,6 @@ AMXLAB_KQ_INSTANTIATE(QType::IQ4_XS)
 #undef AMXLAB_KQ_INSTANTIATE
 template void run_kq_gemv_avx512icl<QType::Q5_K>(const PackedWeights&, const ActivationView&,
                                                  const OutputView&, const Slice&);
-template void run_kq_gemv_avx512icl<QType::Q6_K>(const PackedWeights&, const ActivationView&,
-                                                 const OutputView&, const Slice&);
 template void run_kq_gemv_avx512icl<QType::IQ4_XS>(const PackedWeights&, const ActivationView&,
                                                    const OutputView&, const Slice&);
 

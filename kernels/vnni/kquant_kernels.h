@@ -1,7 +1,7 @@
 // VNNI kernels for the K-quants (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS x Q8_K activations)
 // over Layout::kq_i8_vnni16 (kernels/pack/kquant_pack.h), bitwise equal to the golden model:
 //   <type>_gemv_1x64__avx512vnni  AVX-512 VNNI, 1 row x 64 columns per register tile
-//   <type>_gemv_1x64__avx512icl   the same with VBMI + GFNI (IQ4_XS, Q5_K, Q6_K)
+//   <type>_gemv_1x64__avx512icl   the same with VBMI + GFNI (IQ4_XS, Q5_K)
 //   <type>_gemm_4x32__avx512vnni  AVX-512 VNNI, 4 rows x 32 columns, K in ranges of 1024
 //   <type>_gemm_2x16__avxvnni     AVX-VNNI (256-bit VEX), 2 rows x 16 columns
 // plus IQ4_NL (x Q8_0): its GEMMs over Q8_0 codes (iq4_nl_vnni16, the Q8_0 loops), its GEMV
@@ -34,6 +34,8 @@ void run_kq_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const 
 
 void run_iq4_nl_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                             const Slice& s);
+void run_iq4_nl_gemv_avx512icl(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                               const Slice& s);
 void run_iq4_nl_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                             const Slice& s);
 void run_iq4_nl_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
@@ -67,10 +69,9 @@ constexpr KernelDesc kq_gemv_avx512_desc() {
 // The nibble GEMV again, built with AVX-512 VBMI and GFNI (kqn_gemv_tile.h unpack_x):
 // registered for the types whose unpack those shorten. The dispatcher prefers it where
 // the CPU has both (isa_preference); measured in kernels/README.md "K-quants".
-inline constexpr uint32_t kAvx512IclIsa = kAvx512VnniIsa | kIsaAvx512Vbmi | kIsaGfni;
 template <QType T>
 constexpr KernelDesc kq_gemv_avx512icl_desc() {
-  static_assert(T == QType::IQ4_XS || T == QType::Q5_K || T == QType::Q6_K);
+  static_assert(T == QType::IQ4_XS || T == QType::Q5_K);
   return {kq_kernel_name(T, KqKernel::gemv_avx512icl),
           T,
           QType::Q8_K,
@@ -126,7 +127,6 @@ inline constexpr KernelDesc kKquantVnniKernels[] = {
     kq_gemv_avx512_desc<QType::Q6_K>(),
     kq_gemv_avx512_desc<QType::IQ4_XS>(),
     kq_gemv_avx512icl_desc<QType::Q5_K>(),
-    kq_gemv_avx512icl_desc<QType::Q6_K>(),
     kq_gemv_avx512icl_desc<QType::IQ4_XS>(),
     kq_gemm_avx512_desc<QType::Q2_K>(),
     kq_gemm_avx512_desc<QType::Q3_K>(),
@@ -143,6 +143,9 @@ inline constexpr KernelDesc kKquantVnniKernels[] = {
     {"iq4_nl_gemv_1x64__avx512vnni", QType::IQ4_NL, QType::Q8_0, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
      Engine::native, Layout::iq4_nl_nib_vnni16, &vnni16::pack_iq4_nl_nibbles, &quantize_q8_0_avx512,
      &plan_gemv_avx512, &run_iq4_nl_gemv_avx512},
+    {"iq4_nl_gemv_1x64__avx512icl", QType::IQ4_NL, QType::Q8_0, KernelOp::gemv, 1, 64, kAvx512IclIsa,
+     Engine::native, Layout::iq4_nl_nib_vnni16, &vnni16::pack_iq4_nl_nibbles, &quantize_q8_0_avx512,
+     &plan_gemv_avx512, &run_iq4_nl_gemv_avx512icl},
     {"iq4_nl_gemm_4x32__avx512vnni", QType::IQ4_NL, QType::Q8_0, KernelOp::gemm, 4, 32, kAvx512VnniIsa,
      Engine::native, Layout::iq4_nl_vnni16, &vnni16::pack, &quantize_q8_0_avx512, &plan_gemm_avx512,
      &run_iq4_nl_gemm_avx512},

@@ -7,6 +7,7 @@ target_sources(amxlab_kernels PRIVATE
   ${_amxlab_vnni_dir}/vnni_kernels.cpp
   ${_amxlab_vnni_dir}/kquant_kernels.cpp
   ${_amxlab_vnni_dir}/avx512_gemm.cpp
+  ${_amxlab_vnni_dir}/avx512ext_gemv.cpp
   ${_amxlab_vnni_dir}/avx512_quantize.cpp
   ${_amxlab_vnni_dir}/avxvnni_gemm.cpp
   ${_amxlab_vnni_dir}/avx512_kquant.cpp
@@ -22,6 +23,7 @@ set_source_files_properties(
   PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni;-mavx2;-mfma;-mf16c")
 # The same AVX-512 level with the byte-shuffle extensions (kIsaAvx512Vbmi, kIsaGfni).
 set_source_files_properties(
+  ${_amxlab_vnni_dir}/avx512ext_gemv.cpp
   ${_amxlab_vnni_dir}/avx512ext_kqn_gemv.cpp
   PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni;-mavx2;-mfma;-mf16c;-mavx512vbmi;-mgfni")
 set_source_files_properties(

@@ -48,6 +48,8 @@ constexpr size_t prep_floats(int64_t rows, int64_t blocks) {
 // AVX-512 F/BW/VL + VNNI + F16C (avx512_gemm.cpp).
 void avx512_gemm(const GemmArgs& g);  // 4 x 32 register tile, K in ranges of 1024
 void avx512_gemv(const GemmArgs& g);  // 1 x 64 register tile (rows one at a time)
+// The IQ4_NL GEMV with AVX-512 VBMI too (avx512ext_gemv.cpp): VPERMB looks the nibbles up.
+void avx512ext_iq4_nl_gemv(const GemmArgs& g);
 // AVX-VNNI (VEX, 256-bit) + AVX2 + FMA + F16C (avxvnni_gemm.cpp).
 void avxvnni_gemm(const GemmArgs& g);  // 2 x 16 register tile, 128-column chunks
 
@@ -82,8 +84,8 @@ void avxvnni_kq_gemm(const KqArgs& g);  // 2 x 16 register tile (avxvnni_kquant.
 // (avx512_kqn_gemv.cpp). KqArgs::partial is unused.
 enum NibKind : uint8_t { kNibQ4_K = 0, kNibIQ4_XS = 1, kNibQ5_K = 2, kNibQ6_K = 3 };
 void avx512_kqn_gemv(const KqArgs& g);
-// The same GEMV with AVX-512 VBMI and GFNI (avx512ext_kqn_gemv.cpp): IQ4_XS, Q5_K, Q6_K
-// unpack their codes in fewer instructions; Q4_K's loop is the one above.
+// The same GEMV with AVX-512 VBMI and GFNI (avx512ext_kqn_gemv.cpp): IQ4_XS and Q5_K
+// unpack their codes in fewer instructions; Q4_K's and Q6_K's loops are the ones above.
 void avx512ext_kqn_gemv(const KqArgs& g);
 
 // AVX-512 activation quantisation (avx512_quantize.cpp).

@@ -56,15 +56,16 @@ TEST(Dispatch, ExtensionsBreakTiesWithinAnIsaLevel) {
   EXPECT_GT(isa_preference(kIsaAvx512 | kIsaAvx512Vnni | kIsaAvx2 | kIsaAvx512Vbmi | kIsaGfni),
             isa_preference(kIsaAvx512 | kIsaAvx512Vnni | kIsaAvx2));
   EXPECT_GT(isa_preference(kIsaAmxInt8), isa_preference(kIsaAvx512 | kIsaAvx512Vnni | kIsaAvx2 | kIsaGfni));
-  for (QType t : {QType::Q5_K, QType::Q6_K, QType::IQ4_XS}) {
+  for (QType t : {QType::Q5_K, QType::IQ4_XS, QType::IQ4_NL}) {
     std::string why;
     const KernelDesc& k = choose_kernel(t, 1, &why);
     const std::string want =
         std::string(name(t)) + (ext ? "_gemv_1x64__avx512icl" : "_gemv_1x64__avx512vnni");
     EXPECT_EQ(std::string(k.name), want) << why;
   }
-  // Q4_K has no such variant: its loop needs no shuffle.
+  // Q4_K and Q6_K have no such variant (kernels/README.md says why).
   EXPECT_EQ(std::string(choose_kernel(QType::Q4_K, 1).name), "q4_K_gemv_1x64__avx512vnni");
+  EXPECT_EQ(std::string(choose_kernel(QType::Q6_K, 1).name), "q6_K_gemv_1x64__avx512vnni");
 }
 
 TEST(Dispatch, ThresholdFromTheEnvironment) {
