@@ -5,7 +5,12 @@
 namespace amxlab::vnni::raw {
 
 void avx512_kqn_gemv(const KqArgs& g) {
-  kqn_gemv<false>(g);
+  switch (g.nib_kind) {
+    case kNibQ4_K: return drive<kNibQ4_K, false>(g);
+    case kNibIQ4_XS: return drive<kNibIQ4_XS, false>(g);
+    case kNibQ5_K: return drive<kNibQ5_K, false>(g);
+    default: return drive<kNibQ6_K, false>(g);
+  }
 }
 
 }  // namespace amxlab::vnni::raw

@@ -6,8 +6,12 @@
 
 namespace amxlab::vnni::raw {
 
+// Only IQ4_XS and Q5_K have an X unpack, and only they are registered at this level
+// (kquant_kernels.h kq_gemv_has_icl); the other kinds are not built here.
 void avx512ext_kqn_gemv(const KqArgs& g) {
-  kqn_gemv<true>(g);
+  static_assert(has_unpack_x(kNibIQ4_XS) && has_unpack_x(kNibQ5_K));
+  if (g.nib_kind == kNibIQ4_XS) return drive<kNibIQ4_XS, true>(g);
+  drive<kNibQ5_K, true>(g);
 }
 
 }  // namespace amxlab::vnni::raw

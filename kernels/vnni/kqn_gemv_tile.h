@@ -3,7 +3,8 @@
 // streams 148-212 bytes per 256 weights instead of kq_i8_vnni16's 308. One body, two
 // translation units: avx512_kqn_gemv.cpp (X = false: AVX-512 F/BW/VL + VNNI) and
 // avx512ext_kqn_gemv.cpp (X = true: also VBMI and GFNI, fewer unpack instructions per
-// code row, unpack_x below). Everything is in an unnamed namespace (vnni_raw.h says why).
+// code row, unpack_x below; built only for the kinds has_unpack_x() names). Everything is in an unnamed
+// namespace (vnni_raw.h says why).
 //
 // Per output lane and super-block, in ascending order (the golden order, golden_gemm.h):
 //   row kk: lo = raw AND 0x0f, hi = (raw >> 4) AND 0x0f; Q5_K / Q6_K OR in the high bits
@@ -62,6 +63,12 @@ struct Rec {
 // 1-thread cold GEMVs from 1.28-1.35x to 0.92-1.03x of the read roofline
 // (kernels/README.md "Record order"; Zen 5 not re-measured).
 
+// Q5_K's high-plane byte holds bit 2t for the low nibble of row r and bit 2t + 1 for its
+// high nibble, t = r % 4 (the packer's kq_records geometry): `half` 0 or 1.
+constexpr int q5_high_bit(int r, int half) {
+  return 2 * (r % 4) + half;
+}
+
 // Rebuilds the high bits of row kk = q * (sub-block length / 4) + r into lo / hi (bit 4,
 // or bits 4..5). r is a compile-time constant after unrolling, and the row's place in
 // its high-plane byte depends on r alone (rows per sub-block: 8 or 4), so the shifts
@@ -72,13 +79,12 @@ template <int KIND>
   if constexpr (KIND == kNibQ5_K) {
     const __m512i hb = _mm512_loadu_si512(rec + R::kR.high_row(kk));
     const __m512i bit4 = _mm512_set1_epi8(0x10);
-    const int t = r % 4;  // == kk % 4; lo's bit is 2t, hi's 2t + 1: both moved to bit 4
     const auto move = [&](int from) {
       return from <= 4 ? _mm512_and_si512(_mm512_slli_epi16(hb, static_cast<unsigned>(4 - from)), bit4)
                        : _mm512_and_si512(_mm512_srli_epi16(hb, static_cast<unsigned>(from - 4)), bit4);
     };
-    lo = _mm512_or_si512(lo, move(2 * t));
-    hi = _mm512_or_si512(hi, move(2 * t + 1));
+    lo = _mm512_or_si512(lo, move(q5_high_bit(r, 0)));  // both moved to bit 4
+    hi = _mm512_or_si512(hi, move(q5_high_bit(r, 1)));
   } else if constexpr (KIND == kNibQ6_K) {
     const __m512i hb = _mm512_loadu_si512(rec + R::kR.high_row(kk));
     const __m512i bits45 = _mm512_set1_epi8(0x30);
@@ -105,6 +111,9 @@ constexpr int64_t move_to_bit4(int from) {
 // nibble, (x AND 0x0f) OR h, imm 0xec (5 instead of 9). Same codes as the plain unpack,
 // so the same chains. Q6_K's version of the latter (two bits moved) measured no faster
 // (kernels/README.md), so Q6_K has no X kernel.
+constexpr bool has_unpack_x(int kind) {
+  return kind == kNibIQ4_XS || kind == kNibQ5_K;
+}
 template <int KIND>
 [[gnu::always_inline]] inline void unpack_x(const uint8_t* rec, __m512i raw, int kk, int r, __m512i book,
                                             __m512i& lo, __m512i& hi) {
@@ -115,12 +124,12 @@ template <int KIND>
     lo = _mm512_maskz_permutexvar_epi8(kAllBytes, raw, book);
     hi = _mm512_maskz_permutexvar_epi8(kAllBytes, shifted, book);
   } else {
-    static_assert(KIND == kNibQ5_K);
+    static_assert(KIND == kNibQ5_K && has_unpack_x(KIND));
     const __m512i hb = _mm512_loadu_si512(rec + Rec<KIND>::kR.high_row(kk));
-    // The bits add_high() moves: lo's is bit 2t, hi's 2t + 1 (t = r % 4).
-    const int from_lo = 2 * (r % 4);
-    const __m512i hl = _mm512_gf2p8affine_epi64_epi8(hb, _mm512_set1_epi64(move_to_bit4(from_lo)), 0);
-    const __m512i hh = _mm512_gf2p8affine_epi64_epi8(hb, _mm512_set1_epi64(move_to_bit4(from_lo + 1)), 0);
+    const __m512i hl =
+        _mm512_gf2p8affine_epi64_epi8(hb, _mm512_set1_epi64(move_to_bit4(q5_high_bit(r, 0))), 0);
+    const __m512i hh =
+        _mm512_gf2p8affine_epi64_epi8(hb, _mm512_set1_epi64(move_to_bit4(q5_high_bit(r, 1))), 0);
     lo = _mm512_ternarylogic_epi32(raw, hl, low4, 0xec);
     hi = _mm512_ternarylogic_epi32(shifted, hh, low4, 0xec);
   }
@@ -171,7 +180,7 @@ template <int KIND, bool X, int NS>
         for (int s = 0; s < NS; ++s) {
           const __m512i raw = _mm512_loadu_si512(rec[s] + R::kR.nib_row(kk));
           __m512i lo, hi;
-          if constexpr (X && (KIND == kNibIQ4_XS || KIND == kNibQ5_K)) {
+          if constexpr (X && has_unpack_x(KIND)) {
             unpack_x<KIND>(rec[s], raw, kk, r, book, lo, hi);
           } else {
             lo = _mm512_and_si512(raw, low4);
@@ -256,17 +265,6 @@ void drive(const KqArgs& g) {
         masks[i] = static_cast<__mmask16>(lane_bits(g.n0, g.n1, ts.strip(i) * 16, 16));
       tile_dispatch<KIND, X, kNS>(g, arow, yrow, ts, masks);
     }
-  }
-}
-
-// The whole GEMV of one call (KqArgs::nib_kind selects the type).
-template <bool X>
-void kqn_gemv(const KqArgs& g) {
-  switch (g.nib_kind) {
-    case kNibQ4_K: return drive<kNibQ4_K, X>(g);
-    case kNibIQ4_XS: return drive<kNibIQ4_XS, X>(g);
-    case kNibQ5_K: return drive<kNibQ5_K, X>(g);
-    default: return drive<kNibQ6_K, X>(g);
   }
 }
 

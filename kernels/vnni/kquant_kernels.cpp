@@ -36,7 +36,7 @@ void run_kq_gemv_avx512(const PackedWeights& w, const ActivationView& a, const O
 template <QType T>
 void run_kq_gemv_avx512icl(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                            const Slice& s) {
-  static_assert(kq_gemv_keeps_nibbles(T));
+  static_assert(kq_gemv_has_icl(T));
   run_kq(T, KqKernel::gemv_avx512icl, kAvx512IclIsa, &raw::avx512ext_kqn_gemv, w, a, y, s,
          Layout::kq_nib_vnni16);
 }

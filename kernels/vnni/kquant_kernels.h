@@ -67,11 +67,15 @@ constexpr KernelDesc kq_gemv_avx512_desc() {
           &run_kq_gemv_avx512<T>};
 }
 // The nibble GEMV again, built with AVX-512 VBMI and GFNI (kqn_gemv_tile.h unpack_x):
-// registered for the types whose unpack those shorten. The dispatcher prefers it where
-// the CPU has both (isa_preference); measured in kernels/README.md "K-quants".
+// registered for the types whose unpack those shorten (avx512ext_kqn_gemv.cpp runs only
+// these). The dispatcher prefers it where the CPU has both (isa_preference); measured in
+// kernels/README.md "K-quants".
+constexpr bool kq_gemv_has_icl(QType t) {
+  return t == QType::IQ4_XS || t == QType::Q5_K;
+}
 template <QType T>
 constexpr KernelDesc kq_gemv_avx512icl_desc() {
-  static_assert(T == QType::IQ4_XS || T == QType::Q5_K);
+  static_assert(kq_gemv_has_icl(T));
   return {kq_kernel_name(T, KqKernel::gemv_avx512icl),
           T,
           QType::Q8_K,

@@ -136,7 +136,6 @@ template <int KIND, bool X, int MR, int NS, int MRP>
 #pragma GCC unroll 8
       for (int s = 0; s < NS; ++s) {
         const __m512i raw = _mm512_loadu_si512(wg[s] + c.code_offset + h * 256 + 64 * kk);
-        lo[s] = _mm512_and_si512(raw, low4);
         if constexpr (KIND == kIQ4_NL && X) {
           // VPERMB (VBMI) through a table that holds the book four times: the index bits
           // above the nibble select a copy, so neither nibble needs a mask (3 operations
@@ -147,8 +146,9 @@ template <int KIND, bool X, int MR, int NS, int MRP>
         } else if constexpr (KIND == kIQ4_NL) {
           // The code book's value + 128 (u8) of each index: VPSHUFB within 128-bit lanes.
           hi[s] = _mm512_shuffle_epi8(book, _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4));
-          lo[s] = _mm512_shuffle_epi8(book, lo[s]);
+          lo[s] = _mm512_shuffle_epi8(book, _mm512_and_si512(raw, low4));
         } else {
+          lo[s] = _mm512_and_si512(raw, low4);
           // Split chains keep the high nibble in place (16 x q: one AND instead of shift +
           // AND); that chain then sums 16 x dot(q_hi, a), an exact multiple of 16 below
           // 2^19, which is shifted back (exactly) before the halves are added.
