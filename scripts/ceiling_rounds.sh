@@ -4,7 +4,9 @@
 # moment and a GEMM at another give a ratio that means little. Each round here measures
 # the ceilings (`amxlab calibrate`, compute only) and right after them the GEMMs (`amxlab
 # bench`, oneDNN in the same process); the summary gives per case the median and the
-# range of the rounds' ratios.
+# range of the rounds' ratios. Each bench also times the ceiling paired with the kernel
+# (`--paired-ceiling 3`: the format's golden-mix loop and the kernel back to back on the
+# same CPUs, three times); "paired %" is the median of those, per round.
 #
 #   scripts/ceiling_rounds.sh OUT_DIR [ROUNDS] [--quick] [amxlab bench flags ...]
 #
@@ -39,7 +41,7 @@ for r in $(seq 1 "$rounds"); do
   echo "ceiling_rounds: round $r of $rounds"
   # --max-bytes 64K: the peaks and format ceilings, and almost none of the bandwidth sweep.
   "$amxlab" calibrate "${quick[@]}" --max-bytes 64K --out "$out/cal.$r.json" > /dev/null 2>> "$out/log.txt"
-  "$amxlab" bench --no-cold "${sweep[@]}" --calibration "$out/cal.$r.json" --out "$out/bench.$r.json" >> "$out/log.txt" 2>&1
+  "$amxlab" bench --no-cold --paired-ceiling 3 "${sweep[@]}" --calibration "$out/cal.$r.json" --out "$out/bench.$r.json" >> "$out/log.txt" 2>&1
 done
 python3 - "$out" "$rounds" << 'EOF' | tee "$out/summary.txt"
 import json, statistics, sys
@@ -51,11 +53,13 @@ for r in range(1, rounds + 1):
         if "gops" not in t:
             continue
         o = c.get("onednn_timing") or {}
-        e = rows.setdefault(c["descriptor"], {"gops": [], "ceil": [], "pct": [], "x": []})
+        e = rows.setdefault(c["descriptor"], {"gops": [], "ceil": [], "pct": [], "paired": [], "x": []})
         e["gops"].append(t["gops"])
         if "format_ceiling_gops" in t:
             e["ceil"].append(t["format_ceiling_gops"])
             e["pct"].append(t["format_ceiling_pct"])
+        if "pct_median" in t.get("format_ceiling_paired", {}):
+            e["paired"].append(t["format_ceiling_paired"]["pct_median"])
         if "gops" in o:
             e["x"].append(t["gops"] / o["gops"])
 def span(v, fmt):
@@ -63,8 +67,8 @@ def span(v, fmt):
         return "-"
     return (fmt % statistics.median(v)) + " [" + (fmt % min(v)) + ", " + (fmt % max(v)) + "]"
 print(f"{rounds} rounds; median [min, max] over the rounds; each ratio from one round")
-print(f"{'case':58} {'GOPS':>22} {'ceiling GOPS':>22} {'% of ceiling':>20} {'x oneDNN':>22}")
+print(f"{'case':58} {'GOPS':>22} {'ceiling GOPS':>22} {'% of ceiling':>20} {'paired %':>20} {'x oneDNN':>22}")
 for d, e in rows.items():
     print(f"{d[:58]:58} {span(e['gops'], '%.0f'):>22} {span(e['ceil'], '%.0f'):>22} "
-          f"{span(e['pct'], '%.1f'):>20} {span(e['x'], '%.3f'):>22}")
+          f"{span(e['pct'], '%.1f'):>20} {span(e['paired'], '%.1f'):>20} {span(e['x'], '%.3f'):>22}")
 EOF

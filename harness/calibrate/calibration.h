@@ -71,6 +71,15 @@ struct ThreadPeaks {
 std::string format_mix_of(const std::string& weight_type);
 const PeakFigure* format_ceiling(const ThreadPeaks& p, const std::string& weight_type);
 
+// Why the golden-mix loops cannot run here ("" when they can: AVX-512F/BW and VNNI).
+std::string format_mix_unavailable();
+// One call of the golden-mix loop named `mix` (a FormatCeiling::mix) on the calling
+// thread, as many multiply-adds as one call of the calibration's (milliseconds here);
+// returns the multiply-adds done. For a ceiling timed on the case's own workers
+// (RunOptions::paired_ceiling_rounds). Throws amxlab::Error for an unknown mix or when
+// format_mix_unavailable() says why not.
+double run_format_mix(const std::string& mix, float seed);
+
 struct BandwidthPoint {
   uint64_t bytes = 0;  // total working set, all threads together
   int threads = 0;

@@ -44,6 +44,9 @@ class Buffer {
   size_t bytes_ = 0;
 };
 
+// Compute-loop iterations per thread and timed call of a full calibration (--quick: half).
+constexpr int64_t kFullComputeIterations = int64_t{1} << 21;
+
 struct Plan {
   std::vector<int> threads;
   uint64_t min_bytes, max_bytes;
@@ -82,7 +85,7 @@ Plan plan_of(const CalibrateOptions& o) {
   // Work per timed call: milliseconds, so that waking the pinned workers (10-40 us on
   // these VMs) costs at most a few percent.
   p.bytes_per_thread_per_iteration = o.quick ? 256ull << 20 : 512ull << 20;
-  p.compute_iterations = o.quick ? (1 << 20) : (1 << 21);
+  p.compute_iterations = o.quick ? kFullComputeIterations / 2 : kFullComputeIterations;
   return p;
 }
 
@@ -118,6 +121,29 @@ double mix_loop(int64_t iterations, float seed) {
   return loops::format_mix_zmm(M, iterations, seed);
 }
 
+struct Mix {
+  loops::FormatMix mix;
+  const char* name;  // as format_mix_of() names it
+  ComputeLoop loop;
+};
+constexpr Mix kMixes[] = {
+    {loops::FormatMix::block32, "block32", &mix_loop<loops::FormatMix::block32>},
+    {loops::FormatMix::block32_min, "block32_min", &mix_loop<loops::FormatMix::block32_min>},
+    {loops::FormatMix::k32_min, "k32_min", &mix_loop<loops::FormatMix::k32_min>},
+    {loops::FormatMix::k32, "k32", &mix_loop<loops::FormatMix::k32>},
+    {loops::FormatMix::k16_min, "k16_min", &mix_loop<loops::FormatMix::k16_min>},
+    {loops::FormatMix::k16, "k16", &mix_loop<loops::FormatMix::k16>},
+};
+
+// Loop iterations of a mix per timed call: as many multiply-adds as the VPDPBUSD peak
+// loop's 1024 per iteration, milliseconds per call. With an eighth of them (as until
+// 2026-11-29) a call took ~0.6 ms, and waking the pinned workers (10-40 us here) took
+// 2-6 % off every ceiling.
+int64_t mix_iterations(const Mix& m, int64_t compute_iterations) {
+  return static_cast<int64_t>(static_cast<double>(compute_iterations) * 1024.0 /
+                              loops::format_mix_macs_per_iteration(m.mix));
+}
+
 ThreadPeaks measure_peaks(PinnedWorkers& w, const Plan& plan) {
   const CpuFeatures& f = cpu_features();
   ThreadPeaks p;
@@ -130,34 +156,17 @@ ThreadPeaks measure_peaks(PinnedWorkers& w, const Plan& plan) {
     p.peak_int8_gops.absent_reason = "CPU (or OS) does not report AVX512-VNNI";
   }
   if (f.avx512f && f.avx512bw && f.avx512vnni) {
-    struct Mix {
-      loops::FormatMix mix;
-      const char* name;  // as format_mix_of() names it
-      ComputeLoop loop;
-    };
-    static constexpr Mix kMixes[] = {
-        {loops::FormatMix::block32, "block32", &mix_loop<loops::FormatMix::block32>},
-        {loops::FormatMix::block32_min, "block32_min", &mix_loop<loops::FormatMix::block32_min>},
-        {loops::FormatMix::k32_min, "k32_min", &mix_loop<loops::FormatMix::k32_min>},
-        {loops::FormatMix::k32, "k32", &mix_loop<loops::FormatMix::k32>},
-        {loops::FormatMix::k16_min, "k16_min", &mix_loop<loops::FormatMix::k16_min>},
-        {loops::FormatMix::k16, "k16", &mix_loop<loops::FormatMix::k16>},
-    };
     for (const Mix& m : kMixes) {
       std::string types;  // the weight types this mix bounds
       for (QType t : kAllQTypes) {
         if (format_mix_of(name(t)) == m.name) types += std::string(types.empty() ? "" : " ") + name(t);
       }
       // measure_peak counts kInstructionsPerIteration "instructions" per iteration: give each
-      // 2 x the mix's multiply-adds / that many ops. Run as many multiply-adds as the
-      // VPDPBUSD peak loop (1024 per iteration): milliseconds per timed call. With an eighth
-      // of them (as until 2026-11-29) a call took ~0.6 ms, and waking the pinned workers
-      // (10-40 us here) took 2-6 % off every ceiling.
+      // 2 x the mix's multiply-adds / that many ops.
       const double macs = loops::format_mix_macs_per_iteration(m.mix);
       const double ops = 2.0 * macs / static_cast<double>(loops::kInstructionsPerIteration);
       Plan mine = plan;
-      mine.compute_iterations =
-          static_cast<int64_t>(static_cast<double>(plan.compute_iterations) * 1024.0 / macs);
+      mine.compute_iterations = mix_iterations(m, plan.compute_iterations);
       p.format_ceilings.push_back({m.name, types,
                                    measure_peak(w, tag + "format/" + m.name,
                                                 std::string("golden mix ") + m.name, m.loop, ops, mine)});
@@ -215,6 +224,23 @@ std::string mib(uint64_t b) {
 }
 
 }  // namespace
+
+std::string format_mix_unavailable() {
+  const CpuFeatures& f = cpu_features();
+  return f.avx512f && f.avx512bw && f.avx512vnni ? "" : "the golden-mix loops need AVX-512F/BW and VNNI";
+}
+
+double run_format_mix(const std::string& mix, float seed) {
+  const std::string why = format_mix_unavailable();
+  require(why.empty(), "format mix " + mix + ": " + why);
+  for (const Mix& m : kMixes) {
+    if (mix != m.name) continue;
+    const int64_t iters = mix_iterations(m, kFullComputeIterations);
+    g_sink.fetch_add(m.loop(iters, seed) >= 0 ? 1 : 2, std::memory_order_relaxed);
+    return static_cast<double>(iters) * loops::format_mix_macs_per_iteration(m.mix);
+  }
+  throw Error("no format mix named " + mix);
+}
 
 Calibration run_calibration(const CalibrateOptions& o) {
   const Plan plan = plan_of(o);

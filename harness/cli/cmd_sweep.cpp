@@ -183,6 +183,7 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
   o.run.onednn = !f.no_onednn;
   o.run.repetitions = f.repetitions;
   o.run.min_time_s = f.min_time_s;
+  o.run.paired_ceiling_rounds = f.paired_ceiling;
   o.run.cold = !f.no_cold;
   o.run.sources = {f.weights, f.activations, f.routing};
   o.run.output_npy = f.output;
@@ -254,6 +255,10 @@ void add_run_flags(CLI::App* cmd, SweepFlags& f) {
   cmd->add_option("--max-isa", f.max_isa, "cap the kernels' ISA: portable, avx2, avx512_vnni, amx");
   cmd->add_option("--reps", f.repetitions, "timing repetitions")->check(CLI::PositiveNumber);
   cmd->add_option("--min-time", f.min_time_s, "minimum seconds per repetition");
+  cmd->add_option("--paired-ceiling", f.paired_ceiling,
+                  "N rounds, each timing the kernel and its block format's golden-mix loop (the "
+                  "format ceiling) on the same CPUs back to back: % of the ceiling from one moment")
+      ->check(CLI::Range(0, 1000));
   cmd->add_option("--timeout", f.timeout_s, "seconds before a case is killed (check isolation)");
   cmd->add_flag("--no-cold", f.no_cold, "skip the cold-cache timing");
   cmd->add_flag("--no-isolate", f.no_isolate, "run cases in this process (no crash isolation)");

@@ -3,6 +3,8 @@
 // kernel ("test.*", planted faults that prove the harness catches them).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -37,6 +39,10 @@ class KernelUnderTest {
   // -1: a timing loop binds the caller there once (threading::CallerBinding) instead of
   // paying the pin and restore on every call.
   virtual int caller_cpu() const { return -1; }
+  // Calls fn(w) once on each worker of the case's pool (w = 0 on the caller) and returns
+  // true; false (fn not called) for kernels that run on the calling thread. For work
+  // timed on exactly the CPUs the kernel runs on (the paired format ceiling).
+  virtual bool run_on_workers(const std::function<void(int64_t)>& /*fn*/) { return false; }
 };
 
 // A kernel under test that runs on the case's pinned pool with its weights placed by the
@@ -49,6 +55,10 @@ class PlacedKernel : public KernelUnderTest {
     return placement_ ? placement_->report() : nlohmann::json(nullptr);
   }
   int caller_cpu() const override { return placement_ ? placement_->pool().cpus()[0] : -1; }
+  bool run_on_workers(const std::function<void(int64_t)>& fn) override {
+    placed().pool().for_each_worker(fn);
+    return true;
+  }
   std::string placement_flag() const override {
     return placement_ && placement_->flagged() ? placement_->flag_reason() : std::string();
   }

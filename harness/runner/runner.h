@@ -20,6 +20,11 @@ struct RunOptions {
   int repetitions = 5;
   double min_time_s = 0.05;
   bool cold = true;         // also time with rotating buffers (cold caches)
+  // > 0: after the hot timing, this many rounds that each time the kernel (hot, one
+  // repetition) and its block format's golden-mix loop on the same workers, back to back
+  // in alternating order: a % of the format ceiling from one moment, not from a
+  // calibration made minutes earlier on a shared machine (throughput.h).
+  int paired_ceiling_rounds = 0;
   uint64_t cold_bytes = 0;  // rotate at least this many bytes in cold mode (0: 2x 512 MiB... see runner.cpp)
   DataSources sources;
   std::string output_npy;      // write the kernel's output here (F32 [M][N])

@@ -149,6 +149,7 @@ nlohmann::json run_options_to_json(const RunOptions& o) {
           {"repetitions", o.repetitions},
           {"min_time_s", o.min_time_s},
           {"cold", o.cold},
+          {"paired_ceiling_rounds", o.paired_ceiling_rounds},
           {"cold_bytes", o.cold_bytes},
           {"weights", o.sources.weights},
           {"activations", o.sources.activations},
@@ -169,6 +170,7 @@ RunOptions run_options_from_json(const nlohmann::json& j) {
   o.repetitions = j.value("repetitions", 5);
   o.min_time_s = j.value("min_time_s", 0.05);
   o.cold = j.value("cold", true);
+  o.paired_ceiling_rounds = j.value("paired_ceiling_rounds", 0);
   o.cold_bytes = j.value("cold_bytes", uint64_t{0});
   o.sources.weights = j.value("weights", "");
   o.sources.activations = j.value("activations", "");
@@ -251,6 +253,18 @@ std::string summary_table(const SweepSummary& s) {
     if (v != "PASS" && v != "SKIPPED") {
       out += fmt::format("{}: {}\n  {}\n  rerun: {}\n", v, r.value("descriptor", ""), r.value("reason", ""),
                          r.value("reproducer", ""));
+    }
+  }
+  for (const auto& r : s.records) {
+    if (!r.contains("timing") || !r["timing"].contains("format_ceiling_paired")) continue;
+    const nlohmann::json& p = r["timing"]["format_ceiling_paired"];
+    if (p.contains("skipped")) {
+      out += fmt::format("paired ceiling {}: not measured: {}\n", r.value("descriptor", ""),
+                         p.value("skipped", ""));
+    } else {
+      out += fmt::format("paired ceiling {}: {:.1f} % of {} (median of {} rounds; {:.1f} to {:.1f})\n",
+                         r.value("descriptor", ""), p.value("pct_median", 0.0), p.value("mix", ""),
+                         p["rounds"].size(), p.value("pct_min", 0.0), p.value("pct_max", 0.0));
     }
   }
   for (const auto& r : s.records) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "harness/calibrate/calibration.h"
@@ -102,6 +103,56 @@ void add_memory_roofline(nlohmann::json& j, const Case& c, double seconds, doubl
   j["time_vs_memory_roofline"] = seconds / (weight_bytes / (gbps * 1e9));
 }
 
+nlohmann::json paired_ceiling(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o, void* y) {
+  const std::string mix = calibrate::format_mix_of(name(c.type));
+  if (mix.empty()) return {{"skipped", std::string("type ") + name(c.type) + " has no block-format mix"}};
+  if (const std::string why = calibrate::format_mix_unavailable(); !why.empty()) return {{"skipped", why}};
+  // Multiply-adds per call of the mix, summed over the workers (each runs one loop).
+  std::vector<double> macs(static_cast<size_t>(c.threads), 0.0);
+  const auto on_workers = [&] {
+    return k.run_on_workers([&](int64_t w) {
+      if (w < 0 || w >= c.threads) throw std::logic_error("paired ceiling: worker index out of range");
+      macs[static_cast<size_t>(w)] = calibrate::run_format_mix(mix, 1.0f + static_cast<float>(w) / 64.0f);
+    });
+  };
+  if (!on_workers()) return {{"skipped", "kernel " + k.name() + " runs on the calling thread, not on a pool"}};
+  double macs_per_call = 0;
+  for (double m : macs) macs_per_call += m;
+  const double ops = 2.0 * static_cast<double>(c.out_rows()) * static_cast<double>(c.n) * static_cast<double>(c.k);
+  RunOptions one = o;
+  one.repetitions = 1;
+  const std::string tag = c.descriptor();
+  nlohmann::json rounds = nlohmann::json::array();
+  std::vector<double> pct;
+  for (int r = 0; r < o.paired_ceiling_rounds; ++r) {
+    double kernel_s = 0, mix_s = 0;
+    const auto time_kernel_once = [&] {
+      kernel_s = time_body(k.name() + "/paired/" + tag, [&](int64_t) { k.run(c, d, y); }, one, false).median_s;
+    };
+    const auto time_mix_once = [&] {
+      mix_s = time_body("format_mix/" + mix + "/paired/" + tag, [&](int64_t) { on_workers(); }, one, false).median_s;
+    };
+    // Alternating order: whichever runs second in a round does not always meet the
+    // other's after-effects (turbo, a neighbour waking up).
+    if (r % 2 == 0) {
+      time_kernel_once();
+      time_mix_once();
+    } else {
+      time_mix_once();
+      time_kernel_once();
+    }
+    const double kernel_gops = ops / kernel_s * 1e-9, mix_gops = 2.0 * macs_per_call / mix_s * 1e-9;
+    pct.push_back(100.0 * kernel_gops / mix_gops);
+    rounds.push_back({{"kernel_gops", kernel_gops}, {"ceiling_gops", mix_gops}, {"pct", pct.back()}});
+  }
+  const timing::TimingResult t = timing::summarize(pct, 1);
+  return {{"mix", mix},
+          {"rounds", rounds},
+          {"pct_median", t.median_s},
+          {"pct_min", *std::min_element(pct.begin(), pct.end())},
+          {"pct_max", *std::max_element(pct.begin(), pct.end())}};
+}
+
 nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o) {
   const size_t mn = static_cast<size_t>(c.m * c.n);
   std::vector<uint32_t> y(mn);
@@ -114,6 +165,7 @@ nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k,
   const auto hot =
       time_body(k.name() + "/hot/" + c.descriptor(), [&](int64_t) { k.run(c, d, y.data()); }, o, false);
   j["hot"] = timing_json(hot);
+  if (o.paired_ceiling_rounds > 0) j["format_ceiling_paired"] = paired_ceiling(c, d, k, o, y.data());
   if (o.cold) {
     // Rotating copies of the packed weights whose total exceeds the last cache knee, so
     // every iteration reads weights that are not in any cache.

@@ -30,6 +30,13 @@ void add_memory_roofline(nlohmann::json& j, const Case& c, double seconds, doubl
 // last cache knee for the case's threads, else 256 MiB.
 uint64_t cold_bytes_for(const Case& c, const RunOptions& o);
 
+// RunOptions::paired_ceiling_rounds rounds, each timing the kernel (hot, one repetition)
+// and its block format's golden-mix loop (harness/calibrate/loops.h) on the case's own
+// workers back to back, in alternating order: {mix, rounds [{kernel_gops, ceiling_gops,
+// pct}], pct_median, pct_min, pct_max}, or {skipped: why} (no mix for the type, a CPU
+// without the loops' ISA, a kernel that runs on the calling thread). y: the output buffer.
+nlohmann::json paired_ceiling(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o, void* y);
+
 // Hot (same buffers) and cold (rotating copies of the weights totalling more than the
 // last measured cache knee) timings of the kernel.
 nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o);

@@ -2,6 +2,7 @@
 // caught with its index and reproducer; crashing and hanging kernels are isolated; a
 // sweep killed mid-run leaves valid JSON and --resume completes it; shards merge into
 // the unsharded run; oneDNN's int8 matmul equals golden bitwise.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -72,6 +73,56 @@ TEST(CliSweep, BenchSaysTimedNotPass) {
   ASSERT_EQ(run.command.status, 0) << run.command.output;
   EXPECT_NE(run.command.output.find(" PASS "), std::string::npos) << run.command.output;
   EXPECT_EQ(run.doc["cases"][0]["checked"], true);
+}
+
+// --paired-ceiling: per round the kernel and its format's golden-mix loop on the same
+// workers; the options reach the isolated case worker (`run` mode). A type without a
+// block format and a kernel that runs on the calling thread say why they were not paired.
+TEST(CliSweep, PairedCeilingRoundsAreRecordedOrExplained) {
+  const SweepResult r = run_sweep_to_json(
+      "run --type q8_0,f32 --m 4 --n 64 --k 64 --threads 2 --reps 2 --min-time 0.005 --no-cold --no-onednn "
+      "--paired-ceiling 3");
+  ASSERT_EQ(r.command.status, 0) << r.command.output;
+  ASSERT_EQ(r.doc["cases"].size(), 2u) << r.command.output;
+  for (const auto& c : r.doc["cases"]) {
+    ASSERT_TRUE(c["timing"].contains("format_ceiling_paired")) << c.dump(1);
+    const auto& p = c["timing"]["format_ceiling_paired"];
+    if (c["type"] == "f32") {
+      EXPECT_EQ(p.value("skipped", ""), "type f32 has no block-format mix") << p.dump(1);
+      continue;
+    }
+    if (p.contains("skipped")) {  // a CPU without AVX-512 VNNI cannot run the mix loop
+      EXPECT_NE(p.value("skipped", "").find("AVX-512"), std::string::npos) << p.dump(1);
+      continue;
+    }
+    EXPECT_EQ(p["mix"], "block32");
+    ASSERT_EQ(p["rounds"].size(), 3u) << p.dump(1);
+    std::vector<double> pct;
+    for (const auto& round : p["rounds"]) {
+      EXPECT_GT(round["kernel_gops"].get<double>(), 0.0);
+      EXPECT_GT(round["ceiling_gops"].get<double>(), 0.0);
+      pct.push_back(round["pct"].get<double>());
+      EXPECT_NEAR(pct.back(), 100.0 * round["kernel_gops"].get<double>() / round["ceiling_gops"].get<double>(),
+                  1e-9 * pct.back());
+    }
+    std::sort(pct.begin(), pct.end());
+    EXPECT_EQ(p["pct_min"].get<double>(), pct.front());
+    EXPECT_EQ(p["pct_max"].get<double>(), pct.back());
+    EXPECT_EQ(p["pct_median"].get<double>(), pct[1]);
+    EXPECT_NE(r.command.output.find("paired ceiling " + c["descriptor"].get<std::string>() + ": "),
+              std::string::npos)
+        << r.command.output;
+  }
+  const SweepResult golden = run_sweep_to_json(
+      "bench --no-isolate --kernel golden --type q8_0 --m 1 --n 64 --k 64 --reps 2 --min-time 0.005 --no-cold "
+      "--no-onednn --paired-ceiling 2");
+  ASSERT_EQ(golden.command.status, 0) << golden.command.output;
+  EXPECT_EQ(golden.doc["cases"][0]["timing"]["format_ceiling_paired"].value("skipped", ""),
+            "kernel golden runs on the calling thread, not on a pool")
+      << golden.doc.dump(1);
+  EXPECT_NE(golden.command.output.find("not measured: kernel golden runs on the calling thread"),
+            std::string::npos)
+      << golden.command.output;
 }
 
 TEST(CliSweep, CrashingAndHangingKernelsAreIsolated) {

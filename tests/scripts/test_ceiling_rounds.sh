@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/ceiling_rounds.sh end to end on a small case: two rounds of calibrate + bench,
-# the summary names the case with its rounds' GOPS, ceiling, % of ceiling and x oneDNN;
-# no arguments is a usage error.
+# the summary names the case with its rounds' GOPS, ceiling, % of ceiling, paired % and
+# x oneDNN; no arguments is a usage error.
 set -euo pipefail
 amxlab=$1
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -23,13 +23,14 @@ assert lines[0].startswith("2 rounds"), lines[0]
 row = [l for l in lines if l.startswith("q8_0:m8n32k64:t1")]
 assert len(row) == 1, lines
 cells = row[0].split()
-# GOPS, ceiling, % of ceiling, x oneDNN: each "median [min, max]" (3 tokens), none "-"
-assert "-" not in cells[1:], row[0]
+# GOPS, ceiling, % of ceiling, paired %, x oneDNN: each "median [min, max]" (3 tokens), none "-"
+assert len(cells) == 1 + 5 * 3 and "-" not in cells[1:], row[0]
 for r in (1, 2):
     cal = json.load(open(f"{out}/cal.{r}.json"))
     case = json.load(open(f"{out}/bench.{r}.json"))["cases"][0]
     t = case["timing"]
     assert t["format_ceiling_mix"] == "block32", t
+    assert len(t["format_ceiling_paired"]["rounds"]) == 3, t
     # the bench used this round's calibration: its ceiling is the file's block32 at 1 thread
     ceilings = [c for th in cal["peaks"] if th["threads"] == 1 for c in th["format_ceilings"]
                 if c["mix"] == "block32"]
