@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,30 @@ std::string format_mix_unavailable();
 // (RunOptions::paired_ceiling_rounds). Throws amxlab::Error for an unknown mix or when
 // format_mix_unavailable() says why not.
 double run_format_mix(const std::string& mix, float seed);
+
+// The calibration's read loop over a buffer shared by `workers` workers of some pool:
+// worker w reads its own share (bytes / workers, rounded down to 512), which it first
+// touches itself (touch(w), non-zero bytes: an untouched page reads as the shared zero
+// page). Huge pages advised, as for the calibrated bandwidth. For a read roofline timed
+// on the case's own workers (RunOptions::paired_roofline_rounds). Throws amxlab::Error
+// when the CPU has neither AVX-512F nor AVX2, or a share would be under 512 bytes.
+class ReadBuffer {
+ public:
+  ReadBuffer(uint64_t bytes, int workers);
+  ~ReadBuffer();
+  ReadBuffer(const ReadBuffer&) = delete;
+  ReadBuffer& operator=(const ReadBuffer&) = delete;
+  uint64_t share() const { return share_; }
+  void touch(int worker);
+  // Reads the worker's share `passes` times; returns the bytes read.
+  double read(int worker, int64_t passes);
+
+ private:
+  struct Mapping;
+  std::unique_ptr<Mapping> map_;
+  uint64_t share_ = 0;
+  int workers_ = 0;
+};
 
 struct BandwidthPoint {
   uint64_t bytes = 0;  // total working set, all threads together

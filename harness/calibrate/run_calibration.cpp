@@ -242,6 +242,35 @@ double run_format_mix(const std::string& mix, float seed) {
   throw Error("no format mix named " + mix);
 }
 
+struct ReadBuffer::Mapping {
+  Buffer buffer;
+  uint64_t (*read)(const void*, size_t, int64_t);
+};
+
+ReadBuffer::ReadBuffer(uint64_t bytes, int workers) : workers_(workers) {
+  const CpuFeatures& f = cpu_features();
+  require(f.avx512f || f.avx2, "read loop: the CPU has neither AVX-512F nor AVX2");
+  require(workers >= 1, "read loop: need at least one worker");
+  share_ = bytes / static_cast<uint64_t>(workers) / 512 * 512;
+  require(share_ >= 512, "read loop: " + std::to_string(bytes) + " bytes give a worker less than 512");
+  // Buffer cannot move: built in place.
+  map_.reset(new Mapping{Buffer(static_cast<size_t>(share_) * static_cast<size_t>(workers)),
+                         f.avx512f ? loops::read_zmm : loops::read_ymm});
+}
+ReadBuffer::~ReadBuffer() = default;
+
+void ReadBuffer::touch(int worker) {
+  require(worker >= 0 && worker < workers_, "read loop: no worker " + std::to_string(worker));
+  std::memset(map_->buffer.data() + static_cast<size_t>(worker) * share_, 0x5a, share_);
+}
+
+double ReadBuffer::read(int worker, int64_t passes) {
+  require(worker >= 0 && worker < workers_, "read loop: no worker " + std::to_string(worker));
+  const uint64_t r = map_->read(map_->buffer.data() + static_cast<size_t>(worker) * share_, share_, passes);
+  g_sink.fetch_add(r & 1, std::memory_order_relaxed);
+  return static_cast<double>(share_) * static_cast<double>(passes);
+}
+
 Calibration run_calibration(const CalibrateOptions& o) {
   const Plan plan = plan_of(o);
   const CpuFeatures& f = cpu_features();

@@ -184,6 +184,7 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
   o.run.repetitions = f.repetitions;
   o.run.min_time_s = f.min_time_s;
   o.run.paired_ceiling_rounds = f.paired_ceiling;
+  o.run.paired_roofline_rounds = f.paired_roofline;
   o.run.cold = !f.no_cold;
   o.run.sources = {f.weights, f.activations, f.routing};
   o.run.output_npy = f.output;
@@ -258,6 +259,10 @@ void add_run_flags(CLI::App* cmd, SweepFlags& f) {
   cmd->add_option("--paired-ceiling", f.paired_ceiling,
                   "N rounds, each timing the kernel and its block format's golden-mix loop (the "
                   "format ceiling) on the same CPUs back to back: % of the ceiling from one moment")
+      ->check(CLI::Range(0, 1000));
+  cmd->add_option("--paired-roofline", f.paired_roofline,
+                  "N rounds, each timing the kernel (hot, and cold unless --no-cold) and the read loop over "
+                  "the same working set on the same CPUs back to back: x of the read roofline from one moment")
       ->check(CLI::Range(0, 1000));
   cmd->add_option("--timeout", f.timeout_s, "seconds before a case is killed (check isolation)");
   cmd->add_flag("--no-cold", f.no_cold, "skip the cold-cache timing");

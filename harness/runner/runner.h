@@ -25,6 +25,10 @@ struct RunOptions {
   // in alternating order: a % of the format ceiling from one moment, not from a
   // calibration made minutes earlier on a shared machine (throughput.h).
   int paired_ceiling_rounds = 0;
+  // > 0: the same for the read roofline: this many rounds of the kernel (hot, and cold
+  // when timed) and the calibration's read loop over the same working set on the same
+  // workers (time against GGUF bytes / that round's bandwidth).
+  int paired_roofline_rounds = 0;
   uint64_t cold_bytes = 0;  // rotate at least this many bytes in cold mode (0: 2x 512 MiB... see runner.cpp)
   DataSources sources;
   std::string output_npy;      // write the kernel's output here (F32 [M][N])

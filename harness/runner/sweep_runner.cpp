@@ -150,6 +150,7 @@ nlohmann::json run_options_to_json(const RunOptions& o) {
           {"min_time_s", o.min_time_s},
           {"cold", o.cold},
           {"paired_ceiling_rounds", o.paired_ceiling_rounds},
+          {"paired_roofline_rounds", o.paired_roofline_rounds},
           {"cold_bytes", o.cold_bytes},
           {"weights", o.sources.weights},
           {"activations", o.sources.activations},
@@ -171,6 +172,7 @@ RunOptions run_options_from_json(const nlohmann::json& j) {
   o.min_time_s = j.value("min_time_s", 0.05);
   o.cold = j.value("cold", true);
   o.paired_ceiling_rounds = j.value("paired_ceiling_rounds", 0);
+  o.paired_roofline_rounds = j.value("paired_roofline_rounds", 0);
   o.cold_bytes = j.value("cold_bytes", uint64_t{0});
   o.sources.weights = j.value("weights", "");
   o.sources.activations = j.value("activations", "");
@@ -265,6 +267,24 @@ std::string summary_table(const SweepSummary& s) {
       out += fmt::format("paired ceiling {}: {:.1f} % of {} (median of {} rounds; {:.1f} to {:.1f})\n",
                          r.value("descriptor", ""), p.value("pct_median", 0.0), p.value("mix", ""),
                          p["rounds"].size(), p.value("pct_min", 0.0), p.value("pct_max", 0.0));
+    }
+  }
+  for (const auto& r : s.records) {
+    for (const char* mode : {"hot", "cold"}) {
+      if (!r.contains("timing") || !r["timing"].contains(mode) || !r["timing"][mode].contains("roofline_paired"))
+        continue;
+      const nlohmann::json& p = r["timing"][mode]["roofline_paired"];
+      if (p.contains("skipped")) {
+        out += fmt::format("paired roofline {} {}: not measured: {}\n", mode, r.value("descriptor", ""),
+                           p.value("skipped", ""));
+      } else {
+        out += fmt::format(
+            "paired roofline {} {}: {:.2f}x of GGUF bytes / read bandwidth at {:.1f} MiB (median of {} rounds; "
+            "{:.2f} to {:.2f})\n",
+            mode, r.value("descriptor", ""), p.value("time_vs_roofline_median", 0.0),
+            p.value("working_set_bytes", 0.0) / (1 << 20), p["rounds"].size(), p.value("time_vs_roofline_min", 0.0),
+            p.value("time_vs_roofline_max", 0.0));
+      }
     }
   }
   for (const auto& r : s.records) {

@@ -1,12 +1,14 @@
 #include "harness/runner/throughput.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <vector>
 
 #include "harness/calibrate/calibration.h"
 #include "harness/threading/thread_pool.h"
+#include "kernels/core/error.h"
 #include "kernels/core/qtype.h"
 
 namespace amxlab::harness {
@@ -103,6 +105,43 @@ void add_memory_roofline(nlohmann::json& j, const Case& c, double seconds, doubl
   j["time_vs_memory_roofline"] = seconds / (weight_bytes / (gbps * 1e9));
 }
 
+namespace {
+
+// Per round: `first` and `second` timed back to back (one repetition each), the order
+// alternating between rounds, so that whichever runs second does not always meet the
+// other's after-effects (turbo, a neighbour waking up). Seconds per call of each.
+struct PairTimes {
+  std::vector<double> a_s, b_s;
+};
+PairTimes time_pairs(int rounds, const std::string& a_name, const std::function<void(int64_t)>& a,
+                     const std::string& b_name, const std::function<void(int64_t)>& b, const RunOptions& o) {
+  RunOptions one = o;
+  one.repetitions = 1;
+  PairTimes t;
+  for (int r = 0; r < rounds; ++r) {
+    const auto time_a = [&] { t.a_s.push_back(time_body(a_name, a, one, false).median_s); };
+    const auto time_b = [&] { t.b_s.push_back(time_body(b_name, b, one, false).median_s); };
+    if (r % 2 == 0) {
+      time_a();
+      time_b();
+    } else {
+      time_b();
+      time_a();
+    }
+  }
+  return t;
+}
+
+// {rounds, <key>_median, <key>_min, <key>_max} of per-round values (rounds: the records).
+nlohmann::json spread(const std::string& key, const std::vector<double>& v, nlohmann::json rounds) {
+  return {{"rounds", std::move(rounds)},
+          {key + "_median", timing::summarize(v, 1).median_s},
+          {key + "_min", *std::min_element(v.begin(), v.end())},
+          {key + "_max", *std::max_element(v.begin(), v.end())}};
+}
+
+}  // namespace
+
 nlohmann::json paired_ceiling(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o, void* y) {
   const std::string mix = calibrate::format_mix_of(name(c.type));
   if (mix.empty()) return {{"skipped", std::string("type ") + name(c.type) + " has no block-format mix"}};
@@ -119,38 +158,60 @@ nlohmann::json paired_ceiling(const Case& c, const CaseData& d, KernelUnderTest&
   double macs_per_call = 0;
   for (double m : macs) macs_per_call += m;
   const double ops = 2.0 * static_cast<double>(c.out_rows()) * static_cast<double>(c.n) * static_cast<double>(c.k);
-  RunOptions one = o;
-  one.repetitions = 1;
   const std::string tag = c.descriptor();
+  const PairTimes t = time_pairs(
+      o.paired_ceiling_rounds, k.name() + "/paired/" + tag, [&](int64_t) { k.run(c, d, y); },
+      "format_mix/" + mix + "/paired/" + tag, [&](int64_t) { on_workers(); }, o);
   nlohmann::json rounds = nlohmann::json::array();
   std::vector<double> pct;
-  for (int r = 0; r < o.paired_ceiling_rounds; ++r) {
-    double kernel_s = 0, mix_s = 0;
-    const auto time_kernel_once = [&] {
-      kernel_s = time_body(k.name() + "/paired/" + tag, [&](int64_t) { k.run(c, d, y); }, one, false).median_s;
-    };
-    const auto time_mix_once = [&] {
-      mix_s = time_body("format_mix/" + mix + "/paired/" + tag, [&](int64_t) { on_workers(); }, one, false).median_s;
-    };
-    // Alternating order: whichever runs second in a round does not always meet the
-    // other's after-effects (turbo, a neighbour waking up).
-    if (r % 2 == 0) {
-      time_kernel_once();
-      time_mix_once();
-    } else {
-      time_mix_once();
-      time_kernel_once();
-    }
-    const double kernel_gops = ops / kernel_s * 1e-9, mix_gops = 2.0 * macs_per_call / mix_s * 1e-9;
+  for (size_t r = 0; r < t.a_s.size(); ++r) {
+    const double kernel_gops = ops / t.a_s[r] * 1e-9, mix_gops = 2.0 * macs_per_call / t.b_s[r] * 1e-9;
     pct.push_back(100.0 * kernel_gops / mix_gops);
     rounds.push_back({{"kernel_gops", kernel_gops}, {"ceiling_gops", mix_gops}, {"pct", pct.back()}});
   }
-  const timing::TimingResult t = timing::summarize(pct, 1);
-  return {{"mix", mix},
-          {"rounds", rounds},
-          {"pct_median", t.median_s},
-          {"pct_min", *std::min_element(pct.begin(), pct.end())},
-          {"pct_max", *std::max_element(pct.begin(), pct.end())}};
+  nlohmann::json j = spread("pct", pct, std::move(rounds));
+  j["mix"] = mix;
+  return j;
+}
+
+nlohmann::json paired_roofline(const Case& c, KernelUnderTest& k, const RunOptions& o,
+                               const std::function<void(int64_t)>& kernel, double working_set_bytes,
+                               const std::string& label) {
+  const double wbytes = weight_bytes_of(c);
+  std::unique_ptr<calibrate::ReadBuffer> buf;
+  try {
+    buf = std::make_unique<calibrate::ReadBuffer>(static_cast<uint64_t>(working_set_bytes), c.threads);
+  } catch (const Error& e) {
+    return {{"skipped", e.what()}};
+  }
+  // Each worker's share read this many times per call: at least 64 MiB, so that the
+  // hand-off to the workers costs well under 1 % (the calibration reads 512 MiB per call).
+  const int64_t passes =
+      std::max<int64_t>(1, static_cast<int64_t>((uint64_t{64} << 20) / buf->share()) + 1);
+  std::vector<double> bytes(static_cast<size_t>(c.threads), 0.0);
+  const auto on_workers = [&](bool touch) {
+    return k.run_on_workers([&](int64_t w) {
+      if (w < 0 || w >= c.threads) throw std::logic_error("paired roofline: worker index out of range");
+      if (touch) buf->touch(static_cast<int>(w));
+      bytes[static_cast<size_t>(w)] = buf->read(static_cast<int>(w), passes);
+    });
+  };
+  if (!on_workers(true)) return {{"skipped", "kernel " + k.name() + " runs on the calling thread, not on a pool"}};
+  double bytes_per_call = 0;
+  for (double b : bytes) bytes_per_call += b;
+  const std::string tag = c.descriptor();
+  const PairTimes t = time_pairs(o.paired_roofline_rounds, k.name() + "/paired-" + label + "/" + tag, kernel,
+                                 "read/paired-" + label + "/" + tag, [&](int64_t) { on_workers(false); }, o);
+  nlohmann::json rounds = nlohmann::json::array();
+  std::vector<double> ratio;
+  for (size_t r = 0; r < t.a_s.size(); ++r) {
+    const double gbps = bytes_per_call / t.b_s[r] * 1e-9;
+    ratio.push_back(t.a_s[r] / (wbytes / (gbps * 1e9)));
+    rounds.push_back({{"kernel_s", t.a_s[r]}, {"read_gbps", gbps}, {"time_vs_roofline", ratio.back()}});
+  }
+  nlohmann::json j = spread("time_vs_roofline", ratio, std::move(rounds));
+  j["working_set_bytes"] = static_cast<double>(buf->share()) * c.threads;
+  return j;
 }
 
 nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o) {
@@ -166,6 +227,10 @@ nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k,
       time_body(k.name() + "/hot/" + c.descriptor(), [&](int64_t) { k.run(c, d, y.data()); }, o, false);
   j["hot"] = timing_json(hot);
   if (o.paired_ceiling_rounds > 0) j["format_ceiling_paired"] = paired_ceiling(c, d, k, o, y.data());
+  if (o.paired_roofline_rounds > 0) {
+    j["hot"]["roofline_paired"] =
+        paired_roofline(c, k, o, [&](int64_t) { k.run(c, d, y.data()); }, wbytes, "hot");
+  }
   if (o.cold) {
     // Rotating copies of the packed weights whose total exceeds the last cache knee, so
     // every iteration reads weights that are not in any cache.
@@ -190,6 +255,11 @@ nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k,
     j["cold"]["rotated_bytes"] = static_cast<double>(copies) * wbytes;
     j["cold"]["weight_gbps"] = wbytes / cold.median_s * 1e-9;
     add_memory_roofline(j["cold"], c, cold.median_s, wbytes, static_cast<double>(copies) * wbytes, o);
+    if (o.paired_roofline_rounds > 0) {
+      j["cold"]["roofline_paired"] = paired_roofline(
+          c, k, o, [&](int64_t it) { rot[static_cast<size_t>(it % copies)]->run(c, d, y.data()); },
+          static_cast<double>(copies) * wbytes, "cold");
+    }
   }
   add_memory_roofline(j["hot"], c, hot.median_s, wbytes, wbytes, o);
   add_rates(j, c, hot.median_s, wbytes, o);

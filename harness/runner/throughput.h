@@ -36,6 +36,15 @@ uint64_t cold_bytes_for(const Case& c, const RunOptions& o);
 // pct}], pct_median, pct_min, pct_max}, or {skipped: why} (no mix for the type, a CPU
 // without the loops' ISA, a kernel that runs on the calling thread). y: the output buffer.
 nlohmann::json paired_ceiling(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o, void* y);
+// RunOptions::paired_roofline_rounds rounds, each timing `kernel` (one repetition: the hot
+// call, or the cold rotation) and the calibration's read loop over a buffer of
+// `working_set_bytes` (one copy of the weights hot, the rotation cold) on the case's own
+// workers, back to back in alternating order: {rounds [{kernel_s, read_gbps,
+// time_vs_roofline}], time_vs_roofline_median, _min, _max, working_set_bytes}, or
+// {skipped: why}. time_vs_roofline = kernel_s / (GGUF weight bytes / that round's GB/s).
+nlohmann::json paired_roofline(const Case& c, KernelUnderTest& k, const RunOptions& o,
+                               const std::function<void(int64_t)>& kernel, double working_set_bytes,
+                               const std::string& label);
 
 // Hot (same buffers) and cold (rotating copies of the weights totalling more than the
 // last measured cache knee) timings of the kernel.

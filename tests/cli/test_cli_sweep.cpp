@@ -75,16 +75,40 @@ TEST(CliSweep, BenchSaysTimedNotPass) {
   EXPECT_EQ(run.doc["cases"][0]["checked"], true);
 }
 
-// --paired-ceiling: per round the kernel and its format's golden-mix loop on the same
-// workers; the options reach the isolated case worker (`run` mode). A type without a
-// block format and a kernel that runs on the calling thread say why they were not paired.
+// --paired-ceiling / --paired-roofline: per round the kernel and its format's golden-mix
+// loop, or the read loop over its working set (hot, cold), on the same workers; the
+// options reach the isolated case worker (`run` mode). A type without a block format and
+// a kernel that runs on the calling thread say why they were not paired.
 TEST(CliSweep, PairedCeilingRoundsAreRecordedOrExplained) {
   const SweepResult r = run_sweep_to_json(
-      "run --type q8_0,f32 --m 4 --n 64 --k 64 --threads 2 --reps 2 --min-time 0.005 --no-cold --no-onednn "
-      "--paired-ceiling 3");
+      "run --type q8_0,f32 --m 4 --n 64 --k 64 --threads 2 --reps 2 --min-time 0.005 --no-onednn "
+      "--paired-ceiling 3 --paired-roofline 3");
   ASSERT_EQ(r.command.status, 0) << r.command.output;
   ASSERT_EQ(r.doc["cases"].size(), 2u) << r.command.output;
   for (const auto& c : r.doc["cases"]) {
+    const std::string desc = c["descriptor"];
+    for (const char* mode : {"hot", "cold"}) {
+      ASSERT_TRUE(c["timing"][mode].contains("roofline_paired")) << c.dump(1);
+      const auto& p = c["timing"][mode]["roofline_paired"];
+      if (p.contains("skipped")) {  // a CPU without AVX2 cannot run the read loop
+        EXPECT_NE(p.value("skipped", "").find("AVX2"), std::string::npos) << p.dump(1);
+        continue;
+      }
+      ASSERT_EQ(p["rounds"].size(), 3u) << p.dump(1);
+      const double wbytes = c["timing"]["weight_bytes"];
+      for (const auto& round : p["rounds"]) {
+        const double gbps = round["read_gbps"], s = round["kernel_s"];
+        EXPECT_GT(gbps, 0.0);
+        EXPECT_NEAR(round["time_vs_roofline"].get<double>(), s / (wbytes / (gbps * 1e9)), 1e-9 * s * gbps);
+      }
+      // The working set read: one copy of the weights hot, the rotation cold (each
+      // worker's share rounded down to 512 bytes).
+      const double set = mode == std::string("hot") ? wbytes : c["timing"]["cold"]["rotated_bytes"].get<double>();
+      EXPECT_LE(p["working_set_bytes"].get<double>(), set) << p.dump(1);
+      EXPECT_GT(p["working_set_bytes"].get<double>(), set - 2 * 512) << p.dump(1);
+      EXPECT_NE(r.command.output.find(std::string("paired roofline ") + mode + " " + desc + ": "), std::string::npos)
+          << r.command.output;
+    }
     ASSERT_TRUE(c["timing"].contains("format_ceiling_paired")) << c.dump(1);
     const auto& p = c["timing"]["format_ceiling_paired"];
     if (c["type"] == "f32") {
@@ -109,9 +133,7 @@ TEST(CliSweep, PairedCeilingRoundsAreRecordedOrExplained) {
     EXPECT_EQ(p["pct_min"].get<double>(), pct.front());
     EXPECT_EQ(p["pct_max"].get<double>(), pct.back());
     EXPECT_EQ(p["pct_median"].get<double>(), pct[1]);
-    EXPECT_NE(r.command.output.find("paired ceiling " + c["descriptor"].get<std::string>() + ": "),
-              std::string::npos)
-        << r.command.output;
+    EXPECT_NE(r.command.output.find("paired ceiling " + desc + ": "), std::string::npos) << r.command.output;
   }
   const SweepResult golden = run_sweep_to_json(
       "bench --no-isolate --kernel golden --type q8_0 --m 1 --n 64 --k 64 --reps 2 --min-time 0.005 --no-cold "
