@@ -260,9 +260,10 @@ void add_run_flags(CLI::App* cmd, SweepFlags& f) {
                   "N rounds, each timing the kernel and its block format's golden-mix loop (the "
                   "format ceiling) on the same CPUs back to back: % of the ceiling from one moment")
       ->check(CLI::Range(0, 1000));
-  cmd->add_option("--paired-roofline", f.paired_roofline,
-                  "N rounds, each timing the kernel (hot, and cold unless --no-cold) and the read loop over "
-                  "the same working set on the same CPUs back to back: x of the read roofline from one moment")
+  cmd->add_option(
+         "--paired-roofline", f.paired_roofline,
+         "N rounds, each timing the kernel (hot, and cold unless --no-cold) and the read loop over "
+         "the same working set on the same CPUs back to back: x of the read roofline from one moment")
       ->check(CLI::Range(0, 1000));
   cmd->add_option("--timeout", f.timeout_s, "seconds before a case is killed (check isolation)");
   cmd->add_flag("--no-cold", f.no_cold, "skip the cold-cache timing");

@@ -19,7 +19,7 @@ struct RunOptions {
   bool onednn = true;  // include oneDNN (check and/or timing)
   int repetitions = 5;
   double min_time_s = 0.05;
-  bool cold = true;         // also time with rotating buffers (cold caches)
+  bool cold = true;  // also time with rotating buffers (cold caches)
   // > 0: after the hot timing, this many rounds that each time the kernel (hot, one
   // repetition) and its block format's golden-mix loop on the same workers, back to back
   // in alternating order: a % of the format ceiling from one moment, not from a

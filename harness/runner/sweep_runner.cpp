@@ -26,9 +26,9 @@ void on_sigint(int) {
 }
 
 struct SigintGuard {
-  struct sigaction old {};
+  struct sigaction old{};
   SigintGuard() {
-    struct sigaction sa {};
+    struct sigaction sa{};
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old);
@@ -271,7 +271,8 @@ std::string summary_table(const SweepSummary& s) {
   }
   for (const auto& r : s.records) {
     for (const char* mode : {"hot", "cold"}) {
-      if (!r.contains("timing") || !r["timing"].contains(mode) || !r["timing"][mode].contains("roofline_paired"))
+      if (!r.contains("timing") || !r["timing"].contains(mode) ||
+          !r["timing"][mode].contains("roofline_paired"))
         continue;
       const nlohmann::json& p = r["timing"][mode]["roofline_paired"];
       if (p.contains("skipped")) {
@@ -279,11 +280,11 @@ std::string summary_table(const SweepSummary& s) {
                            p.value("skipped", ""));
       } else {
         out += fmt::format(
-            "paired roofline {} {}: {:.2f}x of GGUF bytes / read bandwidth at {:.1f} MiB (median of {} rounds; "
-            "{:.2f} to {:.2f})\n",
+            "paired roofline {} {}: {:.2f}x of GGUF bytes / read bandwidth at {:.1f} MiB "
+            "(median of {} rounds; {:.2f} to {:.2f})\n",
             mode, r.value("descriptor", ""), p.value("time_vs_roofline_median", 0.0),
-            p.value("working_set_bytes", 0.0) / (1 << 20), p["rounds"].size(), p.value("time_vs_roofline_min", 0.0),
-            p.value("time_vs_roofline_max", 0.0));
+            p.value("working_set_bytes", 0.0) / (1 << 20), p["rounds"].size(),
+            p.value("time_vs_roofline_min", 0.0), p.value("time_vs_roofline_max", 0.0));
       }
     }
   }

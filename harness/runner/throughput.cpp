@@ -142,7 +142,8 @@ nlohmann::json spread(const std::string& key, const std::vector<double>& v, nloh
 
 }  // namespace
 
-nlohmann::json paired_ceiling(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o, void* y) {
+nlohmann::json paired_ceiling(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o,
+                              void* y) {
   const std::string mix = calibrate::format_mix_of(name(c.type));
   if (mix.empty()) return {{"skipped", std::string("type ") + name(c.type) + " has no block-format mix"}};
   if (const std::string why = calibrate::format_mix_unavailable(); !why.empty()) return {{"skipped", why}};
@@ -154,10 +155,12 @@ nlohmann::json paired_ceiling(const Case& c, const CaseData& d, KernelUnderTest&
       macs[static_cast<size_t>(w)] = calibrate::run_format_mix(mix, 1.0f + static_cast<float>(w) / 64.0f);
     });
   };
-  if (!on_workers()) return {{"skipped", "kernel " + k.name() + " runs on the calling thread, not on a pool"}};
+  if (!on_workers())
+    return {{"skipped", "kernel " + k.name() + " runs on the calling thread, not on a pool"}};
   double macs_per_call = 0;
   for (double m : macs) macs_per_call += m;
-  const double ops = 2.0 * static_cast<double>(c.out_rows()) * static_cast<double>(c.n) * static_cast<double>(c.k);
+  const double ops =
+      2.0 * static_cast<double>(c.out_rows()) * static_cast<double>(c.n) * static_cast<double>(c.k);
   const std::string tag = c.descriptor();
   const PairTimes t = time_pairs(
       o.paired_ceiling_rounds, k.name() + "/paired/" + tag, [&](int64_t) { k.run(c, d, y); },
@@ -186,8 +189,7 @@ nlohmann::json paired_roofline(const Case& c, KernelUnderTest& k, const RunOptio
   }
   // Each worker's share read this many times per call: at least 64 MiB, so that the
   // hand-off to the workers costs well under 1 % (the calibration reads 512 MiB per call).
-  const int64_t passes =
-      std::max<int64_t>(1, static_cast<int64_t>((uint64_t{64} << 20) / buf->share()) + 1);
+  const int64_t passes = std::max<int64_t>(1, static_cast<int64_t>((uint64_t{64} << 20) / buf->share()) + 1);
   std::vector<double> bytes(static_cast<size_t>(c.threads), 0.0);
   const auto on_workers = [&](bool touch) {
     return k.run_on_workers([&](int64_t w) {
@@ -196,12 +198,14 @@ nlohmann::json paired_roofline(const Case& c, KernelUnderTest& k, const RunOptio
       bytes[static_cast<size_t>(w)] = buf->read(static_cast<int>(w), passes);
     });
   };
-  if (!on_workers(true)) return {{"skipped", "kernel " + k.name() + " runs on the calling thread, not on a pool"}};
+  if (!on_workers(true))
+    return {{"skipped", "kernel " + k.name() + " runs on the calling thread, not on a pool"}};
   double bytes_per_call = 0;
   for (double b : bytes) bytes_per_call += b;
   const std::string tag = c.descriptor();
-  const PairTimes t = time_pairs(o.paired_roofline_rounds, k.name() + "/paired-" + label + "/" + tag, kernel,
-                                 "read/paired-" + label + "/" + tag, [&](int64_t) { on_workers(false); }, o);
+  const PairTimes t = time_pairs(
+      o.paired_roofline_rounds, k.name() + "/paired-" + label + "/" + tag, kernel,
+      "read/paired-" + label + "/" + tag, [&](int64_t) { on_workers(false); }, o);
   nlohmann::json rounds = nlohmann::json::array();
   std::vector<double> ratio;
   for (size_t r = 0; r < t.a_s.size(); ++r) {

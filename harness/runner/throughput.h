@@ -35,7 +35,8 @@ uint64_t cold_bytes_for(const Case& c, const RunOptions& o);
 // workers back to back, in alternating order: {mix, rounds [{kernel_gops, ceiling_gops,
 // pct}], pct_median, pct_min, pct_max}, or {skipped: why} (no mix for the type, a CPU
 // without the loops' ISA, a kernel that runs on the calling thread). y: the output buffer.
-nlohmann::json paired_ceiling(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o, void* y);
+nlohmann::json paired_ceiling(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o,
+                              void* y);
 // RunOptions::paired_roofline_rounds rounds, each timing `kernel` (one repetition: the hot
 // call, or the cold rotation) and the calibration's read loop over a buffer of
 // `working_set_bytes` (one copy of the weights hot, the rotation cold) on the case's own

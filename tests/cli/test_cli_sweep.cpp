@@ -2,9 +2,9 @@
 // caught with its index and reproducer; crashing and hanging kernels are isolated; a
 // sweep killed mid-run leaves valid JSON and --resume completes it; shards merge into
 // the unsharded run; oneDNN's int8 matmul equals golden bitwise.
-#include <algorithm>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -103,10 +103,12 @@ TEST(CliSweep, PairedCeilingRoundsAreRecordedOrExplained) {
       }
       // The working set read: one copy of the weights hot, the rotation cold (each
       // worker's share rounded down to 512 bytes).
-      const double set = mode == std::string("hot") ? wbytes : c["timing"]["cold"]["rotated_bytes"].get<double>();
+      const double set =
+          mode == std::string("hot") ? wbytes : c["timing"]["cold"]["rotated_bytes"].get<double>();
       EXPECT_LE(p["working_set_bytes"].get<double>(), set) << p.dump(1);
       EXPECT_GT(p["working_set_bytes"].get<double>(), set - 2 * 512) << p.dump(1);
-      EXPECT_NE(r.command.output.find(std::string("paired roofline ") + mode + " " + desc + ": "), std::string::npos)
+      EXPECT_NE(r.command.output.find(std::string("paired roofline ") + mode + " " + desc + ": "),
+                std::string::npos)
           << r.command.output;
     }
     ASSERT_TRUE(c["timing"].contains("format_ceiling_paired")) << c.dump(1);
@@ -126,7 +128,8 @@ TEST(CliSweep, PairedCeilingRoundsAreRecordedOrExplained) {
       EXPECT_GT(round["kernel_gops"].get<double>(), 0.0);
       EXPECT_GT(round["ceiling_gops"].get<double>(), 0.0);
       pct.push_back(round["pct"].get<double>());
-      EXPECT_NEAR(pct.back(), 100.0 * round["kernel_gops"].get<double>() / round["ceiling_gops"].get<double>(),
+      EXPECT_NEAR(pct.back(),
+                  100.0 * round["kernel_gops"].get<double>() / round["ceiling_gops"].get<double>(),
                   1e-9 * pct.back());
     }
     std::sort(pct.begin(), pct.end());
@@ -136,7 +139,8 @@ TEST(CliSweep, PairedCeilingRoundsAreRecordedOrExplained) {
     EXPECT_NE(r.command.output.find("paired ceiling " + desc + ": "), std::string::npos) << r.command.output;
   }
   const SweepResult golden = run_sweep_to_json(
-      "bench --no-isolate --kernel golden --type q8_0 --m 1 --n 64 --k 64 --reps 2 --min-time 0.005 --no-cold "
+      "bench --no-isolate --kernel golden --type q8_0 --m 1 --n 64 --k 64 --reps 2 --min-time 0.005 "
+      "--no-cold "
       "--no-onednn --paired-ceiling 2");
   ASSERT_EQ(golden.command.status, 0) << golden.command.output;
   EXPECT_EQ(golden.doc["cases"][0]["timing"]["format_ceiling_paired"].value("skipped", ""),
