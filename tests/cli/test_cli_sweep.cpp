@@ -138,6 +138,15 @@ TEST(CliSweep, PairedCeilingRoundsAreRecordedOrExplained) {
     EXPECT_EQ(p["pct_median"].get<double>(), pct[1]);
     EXPECT_NE(r.command.output.find("paired ceiling " + desc + ": "), std::string::npos) << r.command.output;
   }
+  // A working set too small to give each worker 512 bytes of the read loop: said, not
+  // measured (544 bytes of q8_0 weights, two workers).
+  const SweepResult tiny = run_sweep_to_json(
+      "bench --no-isolate --type q8_0 --m 1 --n 16 --k 32 --threads 2 --reps 2 --min-time 0.005 --no-cold "
+      "--no-onednn --paired-roofline 2");
+  ASSERT_EQ(tiny.command.status, 0) << tiny.command.output;
+  EXPECT_EQ(tiny.doc["cases"][0]["timing"]["hot"]["roofline_paired"].value("skipped", ""),
+            "read loop: 544 bytes give a worker less than 512")
+      << tiny.doc.dump(1);
   const SweepResult golden = run_sweep_to_json(
       "bench --no-isolate --kernel golden --type q8_0 --m 1 --n 64 --k 64 --reps 2 --min-time 0.005 "
       "--no-cold "
