@@ -107,9 +107,11 @@ void add_memory_roofline(nlohmann::json& j, const Case& c, double seconds, doubl
 
 namespace {
 
-// Per round: `first` and `second` timed back to back (one repetition each), the order
-// alternating between rounds, so that whichever runs second does not always meet the
-// other's after-effects (turbo, a neighbour waking up). Seconds per call of each.
+// Per round: `a` and `b` timed back to back (one repetition each), the order alternating
+// between rounds, so that whichever runs second does not always meet the other's
+// after-effects (turbo, a neighbour waking up). Seconds per call of each. A repetition
+// runs for RunOptions::min_time_s (tens of calls), so the first call of each, which finds
+// the caches holding the other's data, weighs little.
 struct PairTimes {
   std::vector<double> a_s, b_s;
 };

@@ -43,6 +43,8 @@ nlohmann::json paired_ceiling(const Case& c, const CaseData& d, KernelUnderTest&
 // workers, back to back in alternating order: {rounds [{kernel_s, read_gbps,
 // time_vs_roofline}], time_vs_roofline_median, _min, _max, working_set_bytes}, or
 // {skipped: why}. time_vs_roofline = kernel_s / (GGUF weight bytes / that round's GB/s).
+// The read buffer is first-touched by each worker (its local node), as the calibration's
+// is, whatever the case's NUMA policy.
 nlohmann::json paired_roofline(const Case& c, KernelUnderTest& k, const RunOptions& o,
                                const std::function<void(int64_t)>& kernel, double working_set_bytes,
                                const std::string& label);
