@@ -182,6 +182,11 @@ nlohmann::json time_moe_kernel(const Case& c, const CaseData& d, KernelUnderTest
   j["hot"] = timing_json(hot);
   j["hot"]["routed_weight_bytes"] = hot_bytes;
   add_memory_roofline(j["hot"], c, hot.median_s, hot_bytes, hot_bytes, o);
+  if (o.paired_ceiling_rounds > 0) j["format_ceiling_paired"] = paired_ceiling(c, d, k, o, y.data());
+  if (o.paired_roofline_rounds > 0) {
+    j["hot"]["roofline_paired"] =
+        paired_roofline(c, k, o, [&](int64_t) { k.run(c, d, y.data()); }, hot_bytes, hot_bytes, "hot");
+  }
   if (o.cold && moe_kernel != nullptr && c.route != "file") {
     // Consecutive decode steps read other experts, and a model's expert stacks together
     // are far larger than any cache: kRotations routings of the same distribution, one
@@ -227,6 +232,14 @@ nlohmann::json time_moe_kernel(const Case& c, const CaseData& d, KernelUnderTest
     // Roofline: the routed experts' GGUF bytes at the read bandwidth of the working set
     // the rotation streams (every copy's touched experts).
     add_memory_roofline(j["cold"], c, rot.median_s, bytes, static_cast<double>(copies) * touched_bytes, o);
+    if (o.paired_roofline_rounds > 0) {
+      j["cold"]["roofline_paired"] = paired_roofline(
+          c, k, o,
+          [&](int64_t it) {
+            copy(it).run_routing(c, d, routings[static_cast<size_t>(it % kRotations)], y.data());
+          },
+          bytes, static_cast<double>(copies) * touched_bytes, "cold");
+    }
   }
   add_rates(j, c, hot.median_s, hot_bytes, o);
   return j;

@@ -180,9 +180,8 @@ nlohmann::json paired_ceiling(const Case& c, const CaseData& d, KernelUnderTest&
 }
 
 nlohmann::json paired_roofline(const Case& c, KernelUnderTest& k, const RunOptions& o,
-                               const std::function<void(int64_t)>& kernel, double working_set_bytes,
-                               const std::string& label) {
-  const double wbytes = weight_bytes_of(c);
+                               const std::function<void(int64_t)>& kernel, double weight_bytes,
+                               double working_set_bytes, const std::string& label) {
   std::unique_ptr<calibrate::ReadBuffer> buf;
   try {
     buf = std::make_unique<calibrate::ReadBuffer>(static_cast<uint64_t>(working_set_bytes), c.threads);
@@ -212,7 +211,7 @@ nlohmann::json paired_roofline(const Case& c, KernelUnderTest& k, const RunOptio
   std::vector<double> ratio;
   for (size_t r = 0; r < t.a_s.size(); ++r) {
     const double gbps = bytes_per_call / t.b_s[r] * 1e-9;
-    ratio.push_back(t.a_s[r] / (wbytes / (gbps * 1e9)));
+    ratio.push_back(t.a_s[r] / (weight_bytes / (gbps * 1e9)));
     rounds.push_back({{"kernel_s", t.a_s[r]}, {"read_gbps", gbps}, {"time_vs_roofline", ratio.back()}});
   }
   nlohmann::json j = spread("time_vs_roofline", ratio, std::move(rounds));
@@ -235,7 +234,7 @@ nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k,
   if (o.paired_ceiling_rounds > 0) j["format_ceiling_paired"] = paired_ceiling(c, d, k, o, y.data());
   if (o.paired_roofline_rounds > 0) {
     j["hot"]["roofline_paired"] =
-        paired_roofline(c, k, o, [&](int64_t) { k.run(c, d, y.data()); }, wbytes, "hot");
+        paired_roofline(c, k, o, [&](int64_t) { k.run(c, d, y.data()); }, wbytes, wbytes, "hot");
   }
   if (o.cold) {
     // Rotating copies of the packed weights whose total exceeds the last cache knee, so
@@ -263,7 +262,7 @@ nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k,
     add_memory_roofline(j["cold"], c, cold.median_s, wbytes, static_cast<double>(copies) * wbytes, o);
     if (o.paired_roofline_rounds > 0) {
       j["cold"]["roofline_paired"] = paired_roofline(
-          c, k, o, [&](int64_t it) { rot[static_cast<size_t>(it % copies)]->run(c, d, y.data()); },
+          c, k, o, [&](int64_t it) { rot[static_cast<size_t>(it % copies)]->run(c, d, y.data()); }, wbytes,
           static_cast<double>(copies) * wbytes, "cold");
     }
   }

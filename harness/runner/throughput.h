@@ -42,12 +42,13 @@ nlohmann::json paired_ceiling(const Case& c, const CaseData& d, KernelUnderTest&
 // `working_set_bytes` (one copy of the weights hot, the rotation cold) on the case's own
 // workers, back to back in alternating order: {rounds [{kernel_s, read_gbps,
 // time_vs_roofline}], time_vs_roofline_median, _min, _max, working_set_bytes}, or
-// {skipped: why}. time_vs_roofline = kernel_s / (GGUF weight bytes / that round's GB/s).
+// {skipped: why}. time_vs_roofline = kernel_s / (weight_bytes / that round's GB/s), with
+// weight_bytes the GGUF bytes one call reads (an MoE call: its routed experts').
 // The read buffer is first-touched by each worker (its local node), as the calibration's
 // is, whatever the case's NUMA policy.
 nlohmann::json paired_roofline(const Case& c, KernelUnderTest& k, const RunOptions& o,
-                               const std::function<void(int64_t)>& kernel, double working_set_bytes,
-                               const std::string& label);
+                               const std::function<void(int64_t)>& kernel, double weight_bytes,
+                               double working_set_bytes, const std::string& label);
 
 // Hot (same buffers) and cold (rotating copies of the weights totalling more than the
 // last measured cache knee) timings of the kernel.

@@ -612,6 +612,32 @@ TEST(CliMoe, BenchRecordsHotRotatingAndOnednnLoop) {
   EXPECT_GT(c["pack_seconds"].get<double>(), 0) << c.dump();
 }
 
+// The paired references of an MoE case: its routed experts' bytes are the read loop's
+// working set hot, the rotation's touched copies cold, and the ratio is against the
+// routed bytes one call reads.
+TEST(CliMoe, PairedReferencesUseTheRoutedBytes) {
+  const auto c = run_single_case(
+      "bench --no-isolate --reps 2 --min-time 0.01 --no-onednn --paired-ceiling 2 --paired-roofline 2 "
+      "--case q4_0:e16top4t8n64k256:t2");
+  ASSERT_EQ(c["verdict"], "PASS") << c.dump();
+  const auto& t = c["timing"];
+  EXPECT_EQ(t["format_ceiling_paired"]["rounds"].size(), 2u) << t.dump(1);
+  const std::pair<const char*, const char*> sets[] = {{"hot", "routed_weight_bytes"},
+                                                      {"cold", "rotated_bytes"}};
+  for (const auto& [mode, set_key] : sets) {
+    const auto& p = t[mode]["roofline_paired"];
+    ASSERT_EQ(p["rounds"].size(), 2u) << t.dump(1);
+    const double set = t[mode][set_key];
+    EXPECT_LE(p["working_set_bytes"].get<double>(), set) << t.dump(1);
+    EXPECT_GT(p["working_set_bytes"].get<double>(), set - 2 * 512) << t.dump(1);
+    const double routed = t[mode]["routed_weight_bytes"];
+    for (const auto& r : p["rounds"]) {
+      const double s = r["kernel_s"], gbps = r["read_gbps"];
+      EXPECT_NEAR(r["time_vs_roofline"].get<double>(), s / (routed / (gbps * 1e9)), 1e-9 * s * gbps);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace amxlab::testing
 
