@@ -81,12 +81,13 @@ std::string format_mix_unavailable();
 // format_mix_unavailable() says why not.
 double run_format_mix(const std::string& mix, float seed);
 
-// The calibration's read loop over a buffer shared by `workers` workers of some pool:
-// worker w reads its own share (bytes / workers, rounded down to 512), which it first
-// touches itself (touch(w), non-zero bytes: an untouched page reads as the shared zero
-// page). Huge pages advised, as for the calibrated bandwidth. For a read roofline timed
-// on the case's own workers (RunOptions::paired_roofline_rounds). Throws amxlab::Error
-// when the CPU has neither AVX-512F nor AVX2, or a share would be under 512 bytes.
+// The read loop over a buffer shared by `workers` workers of some pool: worker w reads
+// its own share (bytes / workers, rounded down to 512), which it first touches itself
+// (touch(w), non-zero bytes: an untouched page reads as the shared zero page); huge
+// pages advised. The calibration's bandwidth sweep reads through it, and so does a read
+// roofline timed on a case's own workers (RunOptions::paired_roofline_rounds). Throws
+// amxlab::Error when the CPU has neither AVX-512F nor AVX2, or a share would be under
+// 512 bytes.
 class ReadBuffer {
  public:
   ReadBuffer(uint64_t bytes, int workers);

@@ -193,28 +193,32 @@ ThreadPeaks measure_peaks(PinnedWorkers& w, const Plan& plan) {
 
 using ReadLoop = uint64_t (*)(const void* p, size_t bytes, int64_t passes);
 
-BandwidthPoint measure_bandwidth(PinnedWorkers& w, ReadLoop read, uint64_t bytes, const Plan& plan) {
+// The read loop this CPU runs and what it is called; a null loop without AVX-512F or AVX2.
+struct ReadLoopChoice {
+  ReadLoop loop;
+  const char* isa;
+};
+ReadLoopChoice read_loop_choice() {
+  const CpuFeatures& f = cpu_features();
+  if (f.avx512f) return {loops::read_zmm, "avx512f zmm loads"};
+  if (f.avx2) return {loops::read_ymm, "avx2 ymm loads"};
+  return {nullptr, nullptr};
+}
+
+BandwidthPoint measure_bandwidth(PinnedWorkers& w, uint64_t bytes, const Plan& plan) {
   const int nt = w.size();
-  const size_t chunk = static_cast<size_t>(bytes / static_cast<uint64_t>(nt) / 512 * 512);
-  Buffer buf(chunk * static_cast<size_t>(nt));
-  // First touch by the reading thread (its own NUMA node), with non-zero bytes: an
-  // untouched page would read as the shared zero page, always in cache.
-  w.run([&](int i) { std::memset(buf.data() + static_cast<size_t>(i) * chunk, 0x5a, chunk); });
+  ReadBuffer buf(bytes, nt);
+  w.run([&](int i) { buf.touch(i); });  // each share by the thread that reads it
   const uint64_t target = plan.bytes_per_thread_per_iteration;
-  const int64_t passes = static_cast<int64_t>(std::max<uint64_t>(1, (target + chunk - 1) / chunk));
-  const auto body = [&](int64_t) {
-    w.run([&](int i) {
-      const uint64_t r = read(buf.data() + static_cast<size_t>(i) * chunk, chunk, passes);
-      g_sink.fetch_add(r & 1, std::memory_order_relaxed);
-    });
-  };
+  const int64_t passes =
+      static_cast<int64_t>(std::max<uint64_t>(1, (target + buf.share() - 1) / buf.share()));
+  const auto body = [&](int64_t) { w.run([&](int i) { buf.read(i, passes); }); };
   const timing::TimingResult t = timing::time_function(
       "calibrate/read/" + std::to_string(nt) + "thr/" + std::to_string(bytes), body, plan.timing);
   BandwidthPoint p;
-  p.bytes = static_cast<uint64_t>(chunk) * static_cast<uint64_t>(nt);
+  p.bytes = buf.share() * static_cast<uint64_t>(nt);
   p.threads = nt;
-  p.gbps =
-      static_cast<double>(chunk) * static_cast<double>(nt) * static_cast<double>(passes) / t.median_s / 1e9;
+  p.gbps = static_cast<double>(p.bytes) * static_cast<double>(passes) / t.median_s / 1e9;
   p.cv = t.cv;
   return p;
 }
@@ -244,23 +248,23 @@ double run_format_mix(const std::string& mix, float seed) {
 
 struct ReadBuffer::Mapping {
   Buffer buffer;
-  uint64_t (*read)(const void*, size_t, int64_t);
+  ReadLoop read;
 };
 
 ReadBuffer::ReadBuffer(uint64_t bytes, int workers) : workers_(workers) {
-  const CpuFeatures& f = cpu_features();
-  require(f.avx512f || f.avx2, "read loop: the CPU has neither AVX-512F nor AVX2");
+  const ReadLoop loop = read_loop_choice().loop;
+  require(loop != nullptr, "read loop: the CPU has neither AVX-512F nor AVX2");
   require(workers >= 1, "read loop: need at least one worker");
   share_ = bytes / static_cast<uint64_t>(workers) / 512 * 512;
   require(share_ >= 512, "read loop: " + std::to_string(bytes) + " bytes give a worker less than 512");
   // Buffer cannot move: built in place.
-  map_.reset(new Mapping{Buffer(static_cast<size_t>(share_) * static_cast<size_t>(workers)),
-                         f.avx512f ? loops::read_zmm : loops::read_ymm});
+  map_.reset(new Mapping{Buffer(static_cast<size_t>(share_) * static_cast<size_t>(workers)), loop});
 }
 ReadBuffer::~ReadBuffer() = default;
 
 void ReadBuffer::touch(int worker) {
   require(worker >= 0 && worker < workers_, "read loop: no worker " + std::to_string(worker));
+  // Non-zero bytes: an untouched page would read as the shared zero page, always in cache.
   std::memset(map_->buffer.data() + static_cast<size_t>(worker) * share_, 0x5a, share_);
 }
 
@@ -286,13 +290,9 @@ Calibration run_calibration(const CalibrateOptions& o) {
     if (o.progress) o.progress(line);
   };
 
-  ReadLoop read = nullptr;
-  if (f.avx512f) {
-    read = loops::read_zmm;
-    c.read_isa = "avx512f zmm loads";
-  } else if (f.avx2) {
-    read = loops::read_ymm;
-    c.read_isa = "avx2 ymm loads";
+  const ReadLoopChoice read = read_loop_choice();
+  if (read.loop != nullptr) {
+    c.read_isa = read.isa;
   } else if (o.bandwidth) {
     c.notes.push_back("bandwidth not measured: the read loop needs AVX2 or AVX-512F");
   }
@@ -315,9 +315,9 @@ Calibration run_calibration(const CalibrateOptions& o) {
         progress(fmt::format("format ceiling {} thr {} ({}): {} GOPS", nt, fc.mix, fc.types, show(fc.gops)));
       c.peaks.push_back(p);
     }
-    if (o.bandwidth && read) {
+    if (o.bandwidth && read.loop != nullptr) {
       for (uint64_t bytes : calibration_sizes(plan.min_bytes, plan.max_bytes, plan.step)) {
-        const BandwidthPoint p = measure_bandwidth(w, read, bytes, plan);
+        const BandwidthPoint p = measure_bandwidth(w, bytes, plan);
         progress(fmt::format("read {} thr {:>10}: {:.1f} GB/s (cv {:.1f}%)", nt, mib(p.bytes), p.gbps,
                              p.cv * 100));
         c.bandwidth.push_back(p);

@@ -182,11 +182,7 @@ nlohmann::json time_moe_kernel(const Case& c, const CaseData& d, KernelUnderTest
   j["hot"] = timing_json(hot);
   j["hot"]["routed_weight_bytes"] = hot_bytes;
   add_memory_roofline(j["hot"], c, hot.median_s, hot_bytes, hot_bytes, o);
-  if (o.paired_ceiling_rounds > 0) j["format_ceiling_paired"] = paired_ceiling(c, d, k, o, y.data());
-  if (o.paired_roofline_rounds > 0) {
-    j["hot"]["roofline_paired"] =
-        paired_roofline(c, k, o, [&](int64_t) { k.run(c, d, y.data()); }, hot_bytes, hot_bytes, "hot");
-  }
+  add_paired_hot(j, c, d, k, o, y.data(), hot_bytes);
   if (o.cold && moe_kernel != nullptr && c.route != "file") {
     // Consecutive decode steps read other experts, and a model's expert stacks together
     // are far larger than any cache: kRotations routings of the same distribution, one

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <numeric>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -134,6 +136,22 @@ PairTimes time_pairs(int rounds, const std::string& a_name, const std::function<
   return t;
 }
 
+// Calls f(w) once on each worker of the case's pool and returns the sum of what the
+// workers returned; nullopt (f not called) for a kernel that runs on the calling thread.
+std::optional<double> sum_on_workers(KernelUnderTest& k, int workers, const std::function<double(int)>& f) {
+  std::vector<double> v(static_cast<size_t>(workers), 0.0);
+  const bool pooled = k.run_on_workers([&](int64_t w) {
+    if (w < 0 || w >= workers) throw std::logic_error("paired timing: worker index out of range");
+    v[static_cast<size_t>(w)] = f(static_cast<int>(w));
+  });
+  if (!pooled) return std::nullopt;
+  return std::accumulate(v.begin(), v.end(), 0.0);
+}
+
+nlohmann::json not_on_a_pool(const KernelUnderTest& k) {
+  return {{"skipped", "kernel " + k.name() + " runs on the calling thread, not on a pool"}};
+}
+
 // {rounds, <key>_median, <key>_min, <key>_max} of per-round values (rounds: the records).
 nlohmann::json spread(const std::string& key, const std::vector<double>& v, nlohmann::json rounds) {
   return {{"rounds", std::move(rounds)},
@@ -149,28 +167,24 @@ nlohmann::json paired_ceiling(const Case& c, const CaseData& d, KernelUnderTest&
   const std::string mix = calibrate::format_mix_of(name(c.type));
   if (mix.empty()) return {{"skipped", std::string("type ") + name(c.type) + " has no block-format mix"}};
   if (const std::string why = calibrate::format_mix_unavailable(); !why.empty()) return {{"skipped", why}};
-  // Multiply-adds per call of the mix, summed over the workers (each runs one loop).
-  std::vector<double> macs(static_cast<size_t>(c.threads), 0.0);
-  const auto on_workers = [&] {
-    return k.run_on_workers([&](int64_t w) {
-      if (w < 0 || w >= c.threads) throw std::logic_error("paired ceiling: worker index out of range");
-      macs[static_cast<size_t>(w)] = calibrate::run_format_mix(mix, 1.0f + static_cast<float>(w) / 64.0f);
+  // One loop per worker; the multiply-adds of a call, summed over the workers.
+  const auto mix_call = [&] {
+    return sum_on_workers(k, c.threads, [&](int w) {
+      return calibrate::run_format_mix(mix, 1.0f + static_cast<float>(w) / 64.0f);
     });
   };
-  if (!on_workers())
-    return {{"skipped", "kernel " + k.name() + " runs on the calling thread, not on a pool"}};
-  double macs_per_call = 0;
-  for (double m : macs) macs_per_call += m;
+  const std::optional<double> macs_per_call = mix_call();
+  if (!macs_per_call) return not_on_a_pool(k);
   const double ops =
       2.0 * static_cast<double>(c.out_rows()) * static_cast<double>(c.n) * static_cast<double>(c.k);
   const std::string tag = c.descriptor();
   const PairTimes t = time_pairs(
       o.paired_ceiling_rounds, k.name() + "/paired/" + tag, [&](int64_t) { k.run(c, d, y); },
-      "format_mix/" + mix + "/paired/" + tag, [&](int64_t) { on_workers(); }, o);
+      "format_mix/" + mix + "/paired/" + tag, [&](int64_t) { mix_call(); }, o);
   nlohmann::json rounds = nlohmann::json::array();
   std::vector<double> pct;
   for (size_t r = 0; r < t.a_s.size(); ++r) {
-    const double kernel_gops = ops / t.a_s[r] * 1e-9, mix_gops = 2.0 * macs_per_call / t.b_s[r] * 1e-9;
+    const double kernel_gops = ops / t.a_s[r] * 1e-9, mix_gops = 2.0 * *macs_per_call / t.b_s[r] * 1e-9;
     pct.push_back(100.0 * kernel_gops / mix_gops);
     rounds.push_back({{"kernel_gops", kernel_gops}, {"ceiling_gops", mix_gops}, {"pct", pct.back()}});
   }
@@ -191,32 +205,37 @@ nlohmann::json paired_roofline(const Case& c, KernelUnderTest& k, const RunOptio
   // Each worker's share read this many times per call: at least 64 MiB, so that the
   // hand-off to the workers costs well under 1 % (the calibration reads 512 MiB per call).
   const int64_t passes = std::max<int64_t>(1, static_cast<int64_t>((uint64_t{64} << 20) / buf->share()) + 1);
-  std::vector<double> bytes(static_cast<size_t>(c.threads), 0.0);
-  const auto on_workers = [&](bool touch) {
-    return k.run_on_workers([&](int64_t w) {
-      if (w < 0 || w >= c.threads) throw std::logic_error("paired roofline: worker index out of range");
-      if (touch) buf->touch(static_cast<int>(w));
-      bytes[static_cast<size_t>(w)] = buf->read(static_cast<int>(w), passes);
-    });
-  };
-  if (!on_workers(true))
-    return {{"skipped", "kernel " + k.name() + " runs on the calling thread, not on a pool"}};
-  double bytes_per_call = 0;
-  for (double b : bytes) bytes_per_call += b;
+  // The first call touches each worker's share before reading it; the bytes of a call,
+  // summed over the workers.
+  const std::optional<double> bytes_per_call = sum_on_workers(k, c.threads, [&](int w) {
+    buf->touch(w);
+    return buf->read(w, passes);
+  });
+  if (!bytes_per_call) return not_on_a_pool(k);
   const std::string tag = c.descriptor();
   const PairTimes t = time_pairs(
       o.paired_roofline_rounds, k.name() + "/paired-" + label + "/" + tag, kernel,
-      "read/paired-" + label + "/" + tag, [&](int64_t) { on_workers(false); }, o);
+      "read/paired-" + label + "/" + tag,
+      [&](int64_t) { sum_on_workers(k, c.threads, [&](int w) { return buf->read(w, passes); }); }, o);
   nlohmann::json rounds = nlohmann::json::array();
   std::vector<double> ratio;
   for (size_t r = 0; r < t.a_s.size(); ++r) {
-    const double gbps = bytes_per_call / t.b_s[r] * 1e-9;
+    const double gbps = *bytes_per_call / t.b_s[r] * 1e-9;
     ratio.push_back(t.a_s[r] / (weight_bytes / (gbps * 1e9)));
     rounds.push_back({{"kernel_s", t.a_s[r]}, {"read_gbps", gbps}, {"time_vs_roofline", ratio.back()}});
   }
   nlohmann::json j = spread("time_vs_roofline", ratio, std::move(rounds));
   j["working_set_bytes"] = static_cast<double>(buf->share()) * c.threads;
   return j;
+}
+
+void add_paired_hot(nlohmann::json& j, const Case& c, const CaseData& d, KernelUnderTest& k,
+                    const RunOptions& o, void* y, double weight_bytes) {
+  if (o.paired_ceiling_rounds > 0) j["format_ceiling_paired"] = paired_ceiling(c, d, k, o, y);
+  if (o.paired_roofline_rounds > 0) {
+    j["hot"]["roofline_paired"] =
+        paired_roofline(c, k, o, [&](int64_t) { k.run(c, d, y); }, weight_bytes, weight_bytes, "hot");
+  }
 }
 
 nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o) {
@@ -231,11 +250,7 @@ nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k,
   const auto hot =
       time_body(k.name() + "/hot/" + c.descriptor(), [&](int64_t) { k.run(c, d, y.data()); }, o, false);
   j["hot"] = timing_json(hot);
-  if (o.paired_ceiling_rounds > 0) j["format_ceiling_paired"] = paired_ceiling(c, d, k, o, y.data());
-  if (o.paired_roofline_rounds > 0) {
-    j["hot"]["roofline_paired"] =
-        paired_roofline(c, k, o, [&](int64_t) { k.run(c, d, y.data()); }, wbytes, wbytes, "hot");
-  }
+  add_paired_hot(j, c, d, k, o, y.data(), wbytes);
   if (o.cold) {
     // Rotating copies of the packed weights whose total exceeds the last cache knee, so
     // every iteration reads weights that are not in any cache.

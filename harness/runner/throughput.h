@@ -50,6 +50,12 @@ nlohmann::json paired_roofline(const Case& c, KernelUnderTest& k, const RunOptio
                                const std::function<void(int64_t)>& kernel, double weight_bytes,
                                double working_set_bytes, const std::string& label);
 
+// The hot pairs the options ask for, into j: format_ceiling_paired and
+// hot.roofline_paired (weight_bytes: the GGUF bytes one hot call reads, also the working
+// set). The cold pair needs the caller's rotation: paired_roofline directly.
+void add_paired_hot(nlohmann::json& j, const Case& c, const CaseData& d, KernelUnderTest& k,
+                    const RunOptions& o, void* y, double weight_bytes);
+
 // Hot (same buffers) and cold (rotating copies of the weights totalling more than the
 // last measured cache knee) timings of the kernel.
 nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o);
