@@ -11,7 +11,7 @@
 #           of the machine between the two turns of a round does not favour one side.
 # BASE_REV  any commit-ish (main, HEAD~3, a tag, a sha). It is checked out in the git
 #           worktree $AMXLAB_AB_CACHE/worktree (default build/ab/) and built there with the
-#           working tree's build type and compiler (build/release/CMakeCache.txt), only
+#           working tree's build type, compiler and ccache (build/release/CMakeCache.txt), only
 #           the amxlab target, incrementally from the last base; the binary is kept per sha
 #           (build/ab/bin/<sha>/amxlab), so a later A/B against the same sha reuses it.
 #           A base worktree with local changes is refused (a checkout there would not be
@@ -66,12 +66,15 @@ py=python3
 [ -x /usr/bin/python3 ] && py=/usr/bin/python3 # Debian's, with python3-matplotlib (bootstrap.sh)
 
 # --- A: the base revision, built once per sha ----------------------------------------
-# One worktree and one build folder for every base (build/ab/worktree, build/ab/build):
-# checking out another sha there touches only the files that differ, so the build is
-# incremental; each sha's amxlab is kept as build/ab/bin/<sha>/amxlab.
+# One worktree and one build folder for every base (build/ab/worktree and its
+# build/release): checking out another sha there touches only the files that differ, so
+# the build is incremental; each sha's amxlab is kept as build/ab/bin/<sha>/amxlab. The
+# build folder sits where the working tree's does, relative to its sources, so that with
+# ccache (cmake/AmxlabCompilerCache.cmake) every file the base shares with the working
+# tree is a cache hit. (Before 2026-11-30 the folder was build/ab/build: delete it.)
 sha=$(git rev-parse --verify --quiet "$base_rev^{commit}") || die "'$base_rev' is not a commit of this repository" 3
 cache=${AMXLAB_AB_CACHE:-$repo/build/ab}
-src="$cache/worktree" bdir="$cache/build" a_bin="$cache/bin/$sha/amxlab"
+src="$cache/worktree" bdir="$cache/worktree/build/release" a_bin="$cache/bin/$sha/amxlab"
 mkdir -p "$cache/bin/$sha" || die "cannot create $cache/bin/$sha" 3
 if [ ! -x "$a_bin" ]; then
   if [ -e "$src" ]; then
@@ -87,10 +90,17 @@ if [ ! -x "$a_bin" ]; then
   fi
   cache_var() { sed -n "s/^$1:[A-Z]*=//p" "$repo/build/release/CMakeCache.txt" 2>/dev/null | head -n 1; }
   build_type=$(cache_var CMAKE_BUILD_TYPE) cxx=$(cache_var CMAKE_CXX_COMPILER) cc=$(cache_var CMAKE_C_COMPILER)
-  echo "ab: building $base_rev ($sha) in $bdir (${build_type:-Release}, ${cxx:-default compiler}) ..."
+  # The working tree's compiler launcher: its own, or ccache as AmxlabCompilerCache.cmake
+  # sets it (passed explicitly, so that a base older than that module uses it too).
+  launcher=$(cache_var CMAKE_CXX_COMPILER_LAUNCHER) ccache=$(cache_var AMXLAB_CCACHE_PROGRAM)
+  if [ -z "$launcher" ] && [ "$(cache_var AMXLAB_CCACHE)" != OFF ] && [ -x "$ccache" ]; then
+    launcher="$(command -v cmake);-E;env;CCACHE_BASEDIR=$src;$ccache"
+  fi
+  echo "ab: building $base_rev ($sha) in $bdir (${build_type:-Release}, ${cxx:-default compiler}${launcher:+, through ${launcher##*;}}) ..."
   log="$cache/bin/$sha/build.log"
   if ! { cmake -S "$src" -B "$bdir" -DCMAKE_BUILD_TYPE="${build_type:-Release}" -DAMXLAB_BUILD_TESTS=OFF \
-      ${cxx:+-DCMAKE_CXX_COMPILER="$cxx"} ${cc:+-DCMAKE_C_COMPILER="$cc"} &&
+      ${cxx:+-DCMAKE_CXX_COMPILER="$cxx"} ${cc:+-DCMAKE_C_COMPILER="$cc"} \
+      ${launcher:+-DCMAKE_CXX_COMPILER_LAUNCHER="$launcher"} &&
     cmake --build "$bdir" --target amxlab -j "$(nproc)"; } >"$log" 2>&1; then
     echo "ab: $base_rev ($sha) does not build; its errors (full log: $log):" >&2
     grep -E 'error|Error' "$log" | head -n 20 >&2

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake g++ make pkg-config git
+  ccache                                              # shared by build/, A/B bases, test clones
   libgtest-dev libgmock-dev libbenchmark-dev          # tests, timing
   libdnnl-dev ocl-icd-opencl-dev opencl-c-headers     # oneDNN and what its CMake config needs
   libhwloc-dev hwloc libnuma-dev numactl              # topology, NUMA placement
