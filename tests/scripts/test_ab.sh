@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # scripts/ab.sh end to end, on revisions made here in a throwaway clone of this repository
-# (CTest `ab_revisions`, label long: two full builds of amxlab, then incremental ones):
+# (CTest `ab_revisions`, label long: two builds of amxlab from nothing, through ccache when
+# it is installed - then mostly cache hits of the suite's own build/release - and
+# incremental ones):
 #  1. the working tree against HEAD, nothing changed: exit 0, no moved bit, the turns
 #     interleaved (a.1 b.1 b.2 a.2 ...: checked in order.txt and ab.json); the same with
 #     a model manifest (tiny-moe, MoE cases included) as the sweep;
