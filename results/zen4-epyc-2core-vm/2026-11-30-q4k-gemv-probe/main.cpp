@@ -16,7 +16,7 @@
 #include "kernels/vnni/vnni_raw.h"
 #include "kernels/pack/kquant_records.h"
 namespace amxlab::vnni::raw {
-void run_base(const KqArgs&); void run_noepi(const KqArgs&); void run_loadonly(const KqArgs&); void run_ibase(const KqArgs&); void run_sr(const KqArgs&); void run_iload(const KqArgs&);
+void run_base(const KqArgs&); void run_noepi(const KqArgs&); void run_loadonly(const KqArgs&); void run_sr(const KqArgs&); void run_ibase(const KqArgs&); void run_iload(const KqArgs&); void run_wbase(const KqArgs&); void run_wload(const KqArgs&); void run_rbase(const KqArgs&); void run_rload(const KqArgs&); void run_pfb8t0(const KqArgs&); void run_pfb8t2(const KqArgs&); void run_pfb16t0(const KqArgs&); void run_pfb16t2(const KqArgs&); void run_pfb32t0(const KqArgs&); void run_pfb32t2(const KqArgs&); void run_pfl8t0(const KqArgs&); void run_pfl8t2(const KqArgs&); void run_pfl16t0(const KqArgs&); void run_pfl16t2(const KqArgs&); void run_pfl32t0(const KqArgs&); void run_pfl32t2(const KqArgs&);
 }
 using namespace amxlab::vnni::raw;
 static uint64_t seqread(const uint8_t* p, size_t n);
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   g.a_stride = a.size(); g.rows = 1; g.y = y.data(); g.y_stride = N; g.n0 = 0; g.n1 = N; g.partial = partial.data();
   g.nib_kind = 0;
   using F = void (*)(const KqArgs&);
-  struct V { const char* name; F f; } vs[] = {{"base", run_base}, {"noepi", run_noepi}, {"loadonly", run_loadonly}, {"sr", run_sr}, {"ibase", run_ibase}, {"iload", run_iload}, {"seqread", nullptr}};
+  struct V { const char* name; F f; } vs[] = {{"base", run_base}, {"noepi", run_noepi}, {"loadonly", run_loadonly}, {"sr", run_sr}, {"ibase", run_ibase}, {"iload", run_iload}, {"wbase", run_wbase}, {"wload", run_wload}, {"rbase", run_rbase}, {"rload", run_rload}, {"pfb8t0", run_pfb8t0}, {"pfb8t2", run_pfb8t2}, {"pfb16t0", run_pfb16t0}, {"pfb16t2", run_pfb16t2}, {"pfb32t0", run_pfb32t0}, {"pfb32t2", run_pfb32t2}, {"pfl8t0", run_pfl8t0}, {"pfl8t2", run_pfl8t2}, {"pfl16t0", run_pfl16t0}, {"pfl16t2", run_pfl16t2}, {"pfl32t0", run_pfl32t0}, {"pfl32t2", run_pfl32t2}, {"seqread", nullptr}};
   volatile uint64_t sink = 0;
   for (int round = 0; round < 3; ++round) for (auto& v : vs) {
     std::vector<double> t;

@@ -38,6 +38,24 @@ def inter(s):
     return sub(s, ORDER, ORDER.replace("true", "false"))
 v["ibase"] = inter(src)
 v["iload"] = inter(v["loadonly"])
+# wide: a tile's four strips stored row by row (headers of the four, then code row kk of
+# strip 0..3 for kk = 0..31): one strictly ascending stream per tile
+ROW = "_mm512_loadu_si512(rec[s] + R::kR.nib_row(kk))"
+def wide(s):
+    s = sub(s, REC, "const uint8_t* tb = w + (static_cast<size_t>(ts.first) * g.superblocks + static_cast<size_t>(b) * NS) * R::kBytes;\n    for (int s = 0; s < NS; ++s) rec[s] = tb + s * R::kR.header_bytes;")
+    s = sub(s, ORDER, ORDER.replace("true", "false"))
+    return sub(s, ROW, "_mm512_loadu_si512(tb + NS * R::kR.header_bytes + NS * (R::kR.nib_row(kk) - R::kR.header_bytes) + 64 * s)")
+v["wbase"] = wide(src)
+v["wload"] = wide(v["loadonly"])
+# rolled: the row loop not unrolled (each load instruction walks its stream 64 bytes at a time)
+RROLL = "#pragma GCC unroll 8\n      for (int r = 0; r < kRowsPerSub; ++r) {"
+v["rbase"] = sub(src, RROLL, RROLL.replace("unroll 8", "unroll 1"))
+v["rload"] = sub(v["loadonly"], RROLL, RROLL.replace("unroll 8", "unroll 1"))
+# pf<b|l><KiB><t0|t2>: one prefetch per strip and super-block, KiB ahead in the strip's stream
+for tag, body in (("b", src), ("l", v["loadonly"])):
+    for ahead in (8, 16, 32):
+        for hint in ("T0", "T2"):
+            v[f"pf{tag}{ahead}{hint.lower()}"] = sub(body, REC, REC + f"\n    for (int s = 0; s < NS; ++s) _mm_prefetch(reinterpret_cast<const char*>(rec[s] + {ahead * 1024}), _MM_HINT_{hint});")
 for name, text in v.items():
     open(f"{name}.h", "w").write(text)
     open(f"v_{name}.cpp", "w").write(f'#include "{name}.h"\nnamespace amxlab::vnni::raw {{\nvoid run_{name}(const KqArgs& g) {{ drive<kNibQ4_K, false>(g); }}\n}}\n')
