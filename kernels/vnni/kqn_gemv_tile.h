@@ -30,6 +30,7 @@
 #include "kernels/vnni/kq_bsum_pairs.h"
 #include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/strip_order.h"
+#include "kernels/vnni/touch_lines.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab::vnni::raw {
@@ -153,6 +154,7 @@ template <int KIND, bool X, int NS>
     const uint8_t* ab = arow + static_cast<size_t>(b) * kq_records::kQ8KBlockBytes;
     const uint8_t* rec[NS];
     for (int s = 0; s < NS; ++s) rec[s] = ws[s] + static_cast<size_t>(b) * R::kBytes;
+    touch_lines<R::kR.header_bytes, NS>(rec);  // header before rows (touch_lines.h)
     __m512i sum[NS];
     for (int s = 0; s < NS; ++s) sum[s] = _mm512_setzero_si512();
     int32_t starts[R::kNSub];  // the biased types' chain starts
