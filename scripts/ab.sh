@@ -65,6 +65,10 @@ case "$threshold" in '' | *[!0-9.]*) die "--threshold must be a percentage, e.g.
 py=python3
 [ -x /usr/bin/python3 ] && py=/usr/bin/python3 # Debian's, with python3-matplotlib (bootstrap.sh)
 
+# The working tree's build folder is configured first: its cache says how to build the base
+# (build type, compiler, ccache), and through ccache the base's objects then serve B's build.
+[ -f build/release/CMakeCache.txt ] || cmake --preset release >/dev/null || die "cannot configure build/release"
+
 # --- A: the base revision, built once per sha ----------------------------------------
 # One worktree and one build folder for every base (build/ab/worktree and its
 # build/release): checking out another sha there touches only the files that differ, so
@@ -110,8 +114,7 @@ if [ ! -x "$a_bin" ]; then
   cp "$bdir/harness/cli/amxlab" "$a_bin.tmp" && mv "$a_bin.tmp" "$a_bin" || die "cannot keep the base binary" 3
 fi
 
-# --- B: the working tree --------------------------------------------------------------
-[ -f build/release/CMakeCache.txt ] || cmake --preset release >/dev/null || die "cannot configure build/release"
+# --- B: the working tree (configured above) ----------------------------------------------
 cmake --build build/release --target amxlab -j "$(nproc)" >/dev/null 2>build/release/ab-build.err ||
   { cat build/release/ab-build.err >&2; die "the working tree does not build" 1; }
 b_bin="$repo/build/release/harness/cli/amxlab"
