@@ -89,6 +89,8 @@ bool check_kq16_run(QType wt, const char* kernel, const PackedWeights& w, const 
   g.nib_kind = wt == QType::Q4_K   ? vnni::raw::kNibQ4_K
                : wt == QType::Q5_K ? vnni::raw::kNibQ5_K
                : wt == QType::Q6_K ? vnni::raw::kNibQ6_K
+               : wt == QType::Q2_K ? vnni::raw::kNibQ2_K
+               : wt == QType::Q3_K ? vnni::raw::kNibQ3_K
                                    : vnni::raw::kNibIQ4_XS;
   set_slice(g, a, y, s);
   return true;

@@ -12,7 +12,13 @@ namespace {
 
 constexpr int kStripRows = 16, kSuperK = 256;
 
-// u: what the planes hold for a code (IQ4_XS: its code-book index; Q6_K: code + 32).
+// The bias added to a code to make it an unsigned VPDPBUSD operand (Q6_K 32, Q3_K 4: the
+// kq16::TypeInfo bias), 0 for the others.
+int bias_of(QType t) {
+  return t == QType::Q6_K ? 32 : t == QType::Q3_K ? 4 : 0;
+}
+
+// u: what the planes hold for a code (IQ4_XS: its code-book index; else code + bias).
 uint8_t u_of(QType t, int8_t code) {
   if (t == QType::IQ4_XS) {
     for (uint8_t i = 0; i < 16; ++i) {
@@ -20,23 +26,28 @@ uint8_t u_of(QType t, int8_t code) {
     }
     return 0;  // unreachable: decode_block() produced the code from an index
   }
-  return static_cast<uint8_t>(t == QType::Q6_K ? code + 32 : code);
+  return static_cast<uint8_t>(code + bias_of(t));
 }
 
 int8_t code_of(QType t, uint8_t u) {
   if (t == QType::IQ4_XS) return kIQ4NLValues[u & 15];
-  return static_cast<int8_t>(t == QType::Q6_K ? u - 32 : u);
+  return static_cast<int8_t>(u - bias_of(t));
 }
 
-// Raw fp16 d / dmin of a GGUF super-block (dmin: Q4_K, Q5_K; they lead those blocks).
+// Raw fp16 d / dmin of a GGUF super-block (dmin: Q2_K, Q4_K, Q5_K).
 void halves(QType t, const std::byte* blk, uint16_t& d, uint16_t& dmin) {
   dmin = 0;
-  if (t == QType::Q6_K) {
-    std::memcpy(&d, blk + offsetof(BlockQ6_K, d), 2);
-    return;
+  switch (t) {
+    case QType::Q6_K: std::memcpy(&d, blk + offsetof(BlockQ6_K, d), 2); return;
+    case QType::Q3_K: std::memcpy(&d, blk + offsetof(BlockQ3_K, d), 2); return;
+    case QType::Q2_K:
+      std::memcpy(&d, blk + offsetof(BlockQ2_K, d), 2);
+      std::memcpy(&dmin, blk + offsetof(BlockQ2_K, dmin), 2);
+      return;
+    default:  // Q4_K, Q5_K, IQ4_XS: d (and dmin) lead the block
+      std::memcpy(&d, blk, 2);
+      if (t != QType::IQ4_XS) std::memcpy(&dmin, blk + 2, 2);
   }
-  std::memcpy(&d, blk, 2);
-  if (t != QType::IQ4_XS) std::memcpy(&dmin, blk + 2, 2);
 }
 
 // The bit of its high row (NibRecord::high_row) that holds the high bits of row kk, half
@@ -48,7 +59,7 @@ int high_bit(QType t, int kk, int h) {
 void require_shape(QType t, int64_t n, int64_t k, const char* who) {
   require(packable(t), [&] {
     return std::string(who) + ": " + name(t) +
-           " has no kq_nib_vnni16 layout (q4_K, q5_K, q6_K and iq4_xs have)";
+           " has no kq_nib_vnni16 layout (q2_K, q3_K, q4_K, q5_K, q6_K and iq4_xs have)";
   });
   require(n >= 1, [&] { return std::string(who) + ": N=" + std::to_string(n) + " must be at least 1"; });
   require(k >= kSuperK && k % kSuperK == 0, [&] {
@@ -59,7 +70,8 @@ void require_shape(QType t, int64_t n, int64_t k, const char* who) {
 }  // namespace
 
 bool packable(QType t) {
-  return t == QType::Q4_K || t == QType::Q5_K || t == QType::Q6_K || t == QType::IQ4_XS;
+  return t == QType::Q2_K || t == QType::Q3_K || t == QType::Q4_K || t == QType::Q5_K || t == QType::Q6_K ||
+         t == QType::IQ4_XS;
 }
 
 RecordInfo record_info(QType t) {
@@ -69,6 +81,8 @@ RecordInfo record_info(QType t) {
     case QType::Q4_K: return kq_records::kNibQ4;
     case QType::Q5_K: return kq_records::kNibQ5;
     case QType::Q6_K: return kq_records::kNibQ6;
+    case QType::Q2_K: return kq_records::kNibQ2;
+    case QType::Q3_K: return kq_records::kNibQ3;
     default: return kq_records::kNibIQ4;
   }
 }
@@ -154,7 +168,7 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
   b.n = kSuperK;
   b.sub_len = ri.sub_len;
   b.n_sub = ri.n_sub;
-  b.has_min = t == QType::Q4_K || t == QType::Q5_K;
+  b.has_min = ri.min;
   for (int64_t r = 0; r < n; ++r) {
     const auto lane = static_cast<size_t>(r % kStripRows);
     for (int64_t sb = 0; sb < sbs; ++sb) {

@@ -1,21 +1,24 @@
-// Packing Q4_K, Q5_K, Q6_K and IQ4_XS super-blocks into Layout::kq_nib_vnni16, the codes
-// kept at their width (a 4-bit plane plus, for Q5_K / Q6_K, a plane of the high bits),
-// for the GEMV, which streams the weights once and is bound by the bytes it reads:
-// per 256 weights Q4_K 148 (GGUF 144), IQ4_XS 140 (136), Q5_K 180 (176), Q6_K 212 (210),
-// against 308 in kq_i8_vnni16 (kernels/README.md "K-quants" has the measurement).
+// Packing K-quant super-blocks (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS) into
+// Layout::kq_nib_vnni16, the codes kept in a 4-bit plane (plus, for Q5_K / Q6_K, a plane
+// of the high bits; Q2_K's 2-bit and Q3_K's 3-bit codes fit the nibbles whole), for the
+// GEMV, which streams the weights once and is bound by the bytes it reads: per 256 weights
+// Q4_K 148 (GGUF 144), IQ4_XS 140 (136), Q5_K 180 (176), Q6_K 212 (210), Q3_K 148 (110),
+// Q2_K 164 (84), against 308 in kq_i8_vnni16 (kernels/README.md "K-quants" has the
+// measurement).
 //
 // Strips of 16 rows as kq_i8_vnni16 (padding rows all zero); K/256 records per strip,
 // each in the order the GEMV reads it (kquant_records.h: NibRecord says why and gives the
 // offsets): a header padded to 64 bytes, then the code rows, a high row before every 4
 // (Q5_K) or 2 (Q6_K) nibble rows. Record of strip s, super-block b, lane j (row 16s + j),
-// with u(e) = code(e) + bias (Q6_K: 32) or, for IQ4_XS, the code-book index of element e:
+// with u(e) = code(e) + bias (Q6_K: 32, Q3_K: 4) or, for IQ4_XS, the code-book index of
+// element e:
 //
 //   header   scales         int8 at 16*sub + j (n_sub = 8 or 16)
-//            coefs (Q4_K, Q5_K) int8 at 16*n_sub + 32*p + 2*j + h: the min of sub-block
+//            coefs (Q2_K, Q4_K, Q5_K) int8 at 16*n_sub + 32*p + 2*j + h: the min of sub-block
 //                           2p + h, pair-interleaved so that one VPMOVSXBW makes the int16
 //                           pairs of VPDPWSSD
 //            d              fp16 bits at d_offset + 2*j
-//            dmin (Q4_K, Q5_K) fp16 bits at d_offset + 32 + 2*j
+//            dmin (Q2_K, Q4_K, Q5_K) fp16 bits at d_offset + 32 + 2*j
 //   rows     nibble row kk  (kk 0..31) at nib_row(kk): byte 4*j + i (i 0..3): low nibble =
 //                           u(4kk+i) & 15, high nibble = u(128+4kk+i) & 15. Row kk holds
 //                           sub-blocks 4kk/L and 128/L + 4kk/L (L = sub-block length 32 or 16).
@@ -25,12 +28,13 @@
 //                           of u(4kk+i), bits 4*(kk%2)+2..+3 = of u(128+4kk+i). One shift,
 //                           one AND, one OR per nibble vector rebuild u.
 //
-// Bytes per 256 weights: Q4_K 148, IQ4_XS 140, Q5_K 180, Q6_K 212.
+// Bytes per 256 weights: Q4_K 148, IQ4_XS 140, Q5_K 180, Q6_K 212, Q3_K 148, Q2_K 164.
 //
-// The kernel sums as kq_i8_vnni16's (kquant_pack.h): Q4_K, Q5_K: Mn = T = sum_sub min *
-// bsum(sub) with the Q8_K bsums of the sub-block (two added for L = 32); IQ4_XS (codes
-// enter VPDPBUSD as value + 128 through one VPSHUFB of a biased book) and Q6_K
-// (u = code + 32) start each sub-block's chain at -bias * bsum(sub) and need no T
+// The kernel sums as kq_i8_vnni16's (kquant_pack.h): Q2_K, Q4_K, Q5_K: Mn = T = sum_sub
+// min * bsum(sub) with the Q8_K bsums of the sub-block (two added for L = 32); IQ4_XS
+// (codes enter VPDPBUSD as value + 128 through one VPSHUFB of a biased book), Q6_K
+// (u = code + 32) and Q3_K (u = code + 4) start each sub-block's chain at -bias * bsum(sub)
+// and need no T
 // (kernels/vnni/kq_bias_starts.h; until 2026-11-29 their records held the scales again as
 // coefficients for a T, and a zero dmin: Q6_K took 228 bytes per 256 weights). The
 // conversion is exact and invertible (unpack()).
@@ -48,7 +52,7 @@
 
 namespace amxlab::kqn {
 
-// True for Q4_K, Q5_K, Q6_K and IQ4_XS.
+// True for Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS.
 bool packable(QType t);
 
 // Where the regions of a record are (see above; kquant_records.h computes them).

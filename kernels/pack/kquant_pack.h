@@ -1,6 +1,7 @@
 // Packing GGUF K-quant super-blocks (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS) into
-// Layout::kq_i8_vnni16, the one layout read by every K-quant kernel: AVX-512 VNNI,
-// AVX-VNNI, portable and AMX (its code rows are AMX B-tile rows).
+// Layout::kq_i8_vnni16, the layout read by every K-quant GEMM: AVX-512 VNNI, AVX-VNNI,
+// portable and AMX (its code rows are AMX B-tile rows). The AVX-512 GEMVs read
+// kq_nib_vnni16 (kquant_nibble_pack.h).
 //
 // The N weight rows are cut into strips of 16 rows (one output column per zmm lane, and
 // the 16 columns of an AMX B tile); the last strip is padded with zero codes, scales,
@@ -38,7 +39,8 @@
 //
 // Memory: 308 bytes per 256 weights (Q4_K's GGUF 144, Q6_K 210, IQ4_XS 136): the codes
 // are unpacked to bytes, which is what a GEMM wants and what the AMX tiles need; a GEMV
-// streams more than the GGUF roofline counts (kernels/README.md "K-quants").
+// would stream more than the GGUF roofline counts, so the GEMVs read kq_nib_vnni16
+// (kernels/README.md "K-quants").
 //
 // The conversion is exact and invertible: unpack() returns the GGUF bytes bit for bit.
 #pragma once

@@ -21,9 +21,9 @@ inline constexpr size_t kI8RecordBytes = kI8DminOffset + 32;   // 4928 = 77 cach
 static_assert(kI8RecordBytes == 4928 && kI8RecordBytes % 64 == 0);
 
 // kq_nib_vnni16 of a type with `high_bytes` of high-bit plane and sub-blocks of `sub_len`;
-// a type with mins (`min`: Q4_K, Q5_K) also stores the mins (the coefficients of its
-// bsum term) and dmin. The biased types without mins (Q6_K, IQ4_XS) store neither: their
-// GEMV starts each chain at -bias * bsum (kernels/vnni/kq_bias_starts.h).
+// a type with mins (`min`: Q2_K, Q4_K, Q5_K) also stores the mins (the coefficients of its
+// bsum term) and dmin. The biased types without mins (Q3_K, Q6_K, IQ4_XS) store neither:
+// their GEMV starts each chain at -bias * bsum (kernels/vnni/kq_bias_starts.h).
 //
 // The record is laid out in the order the GEMV reads it, so that each strip is one
 // ascending stream of cache lines: a header (scales, then coefficients, d and dmin),
@@ -72,8 +72,10 @@ inline constexpr NibRecord kNibQ4 = nib_record(0, 32, true);      // Q4_K
 inline constexpr NibRecord kNibIQ4 = nib_record(0, 32, false);    // IQ4_XS
 inline constexpr NibRecord kNibQ5 = nib_record(512, 32, true);    // Q5_K: 1 high bit
 inline constexpr NibRecord kNibQ6 = nib_record(1024, 16, false);  // Q6_K: 2 high bits
+inline constexpr NibRecord kNibQ2 = nib_record(0, 16, true);      // Q2_K: 2-bit codes in nibbles
+inline constexpr NibRecord kNibQ3 = nib_record(0, 16, false);     // Q3_K: code + 4 (0..7) in nibbles
 static_assert(kNibQ4.record_bytes == 2368 && kNibIQ4.record_bytes == 2240 && kNibQ5.record_bytes == 2880 &&
-              kNibQ6.record_bytes == 3392);
+              kNibQ6.record_bytes == 3392 && kNibQ2.record_bytes == 2624 && kNibQ3.record_bytes == 2368);
 static_assert(kNibQ5.high_row(7) == 320 + 64 * 5 && kNibQ5.nib_row(7) == 320 + 64 * 9 &&
               kNibQ6.high_row(3) == 320 + 64 * 3 && kNibQ6.nib_row(3) == 320 + 64 * 5 &&
               kNibQ4.nib_row(31) == 2304);

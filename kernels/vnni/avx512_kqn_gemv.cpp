@@ -9,6 +9,8 @@ void avx512_kqn_gemv(const KqArgs& g) {
     case kNibQ4_K: return drive<kNibQ4_K, false>(g);
     case kNibIQ4_XS: return drive<kNibIQ4_XS, false>(g);
     case kNibQ5_K: return drive<kNibQ5_K, false>(g);
+    case kNibQ2_K: return drive<kNibQ2_K, false>(g);
+    case kNibQ3_K: return drive<kNibQ3_K, false>(g);
     default: return drive<kNibQ6_K, false>(g);
   }
 }

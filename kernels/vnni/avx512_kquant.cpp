@@ -45,19 +45,15 @@ struct Avx512 {
 };
 
 // GEMM: 4 rows x 2 strips, K in ranges of 4 super-blocks (2 x 4 x 4928 bytes = 39 KB of
-// records in L1 while the row tiles pass). GEMV: 1 row x 4 strips, all of K.
+// records in L1 while the row tiles pass). The GEMVs read kq_nib_vnni16 instead
+// (kqn_gemv_tile.h).
 constexpr int kGemmMR = 4, kGemmNS = 2;
 constexpr int64_t kGemmKc = 4;
-constexpr int kGemvMR = 1, kGemvNS = 4;
 
 }  // namespace
 
 void avx512_kq_gemm(const KqArgs& g) {
   kq::run<Avx512, kGemmMR, kGemmNS>(g, kGemmKc);
-}
-
-void avx512_kq_gemv(const KqArgs& g) {
-  kq::run<Avx512, kGemvMR, kGemvNS>(g, g.superblocks);
 }
 
 }  // namespace amxlab::vnni::raw

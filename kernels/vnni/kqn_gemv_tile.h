@@ -1,6 +1,7 @@
-// The AVX-512 VNNI GEMV for Q4_K, Q5_K, Q6_K and IQ4_XS over kq_nib_vnni16
-// (kernels/pack/kquant_nibble_pack.h), the codes kept at their width: the decode step
-// streams 148-212 bytes per 256 weights instead of kq_i8_vnni16's 308. One body, two
+// The AVX-512 VNNI GEMV for Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS over kq_nib_vnni16
+// (kernels/pack/kquant_nibble_pack.h), the codes kept in nibbles (Q2_K's and Q3_K's
+// 2-3 bits too): the decode step streams 140-212 bytes per 256 weights instead of
+// kq_i8_vnni16's 308. One body, two
 // translation units: avx512_kqn_gemv.cpp (X = false: AVX-512 F/BW/VL + VNNI) and
 // avx512ext_kqn_gemv.cpp (X = true: also VBMI and GFNI, fewer unpack instructions per
 // code row, unpack_x below; built only for the kinds has_unpack_x() names). Everything is in an unnamed
@@ -45,6 +46,8 @@ struct Rec {
   static constexpr kq_records::NibRecord kR = KIND == kNibQ5_K     ? kq_records::kNibQ5
                                               : KIND == kNibQ6_K   ? kq_records::kNibQ6
                                               : KIND == kNibIQ4_XS ? kq_records::kNibIQ4
+                                              : KIND == kNibQ2_K   ? kq_records::kNibQ2
+                                              : KIND == kNibQ3_K   ? kq_records::kNibQ3
                                                                    : kq_records::kNibQ4;
   static constexpr int kSub = kR.sub_len;
   static constexpr int kNSub = kR.n_sub;
@@ -54,7 +57,7 @@ struct Rec {
   static constexpr size_t kDmin = kR.dmin_offset;
   static constexpr size_t kBytes = kR.record_bytes;
   static constexpr bool kMin = kR.min;
-  static_assert(kMin == (KIND == kNibQ4_K || KIND == kNibQ5_K));
+  static_assert(kMin == (KIND == kNibQ4_K || KIND == kNibQ5_K || KIND == kNibQ2_K));
 };
 
 // No software prefetch: each strip's records are read in ascending order

@@ -26,12 +26,7 @@ void run_kq(QType wt, KqKernel which, uint32_t isa, RawKqFn fn, const PackedWeig
 template <QType T>
 void run_kq_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                         const Slice& s) {
-  if constexpr (kq_gemv_keeps_nibbles(T)) {
-    run_kq(T, KqKernel::gemv_avx512, kAvx512VnniIsa, &raw::avx512_kqn_gemv, w, a, y, s,
-           Layout::kq_nib_vnni16);
-  } else {
-    run_kq(T, KqKernel::gemv_avx512, kAvx512VnniIsa, &raw::avx512_kq_gemv, w, a, y, s);
-  }
+  run_kq(T, KqKernel::gemv_avx512, kAvx512VnniIsa, &raw::avx512_kqn_gemv, w, a, y, s, Layout::kq_nib_vnni16);
 }
 template <QType T>
 void run_kq_gemv_avx512icl(const PackedWeights& w, const ActivationView& a, const OutputView& y,

@@ -1,5 +1,6 @@
-// VNNI kernels for the K-quants (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS x Q8_K activations)
-// over Layout::kq_i8_vnni16 (kernels/pack/kquant_pack.h), bitwise equal to the golden model:
+// VNNI kernels for the K-quants (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS x Q8_K activations),
+// bitwise equal to the golden model; the GEMMs over Layout::kq_i8_vnni16
+// (kernels/pack/kquant_pack.h), the GEMVs over kq_nib_vnni16 (kquant_nibble_pack.h):
 //   <type>_gemv_1x64__avx512vnni  AVX-512 VNNI, 1 row x 64 columns per register tile
 //   <type>_gemv_1x64__avx512icl   the same with VBMI + GFNI (IQ4_XS, Q5_K)
 //   <type>_gemm_4x32__avx512vnni  AVX-512 VNNI, 4 rows x 32 columns, K in ranges of 1024
@@ -41,17 +42,12 @@ void run_iq4_nl_gemm_avx512(const PackedWeights& w, const ActivationView& a, con
 void run_iq4_nl_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                              const Slice& s);
 
-// The GEMV of Q4_K, Q5_K, Q6_K and IQ4_XS reads their codes at their width
-// (kq_nib_vnni16: 148-212 bytes per 256 weights instead of 308), which measured faster
-// (kernels/README.md "K-quants"); Q2_K's and Q3_K's GEMV reads kq_i8_vnni16.
-constexpr bool kq_gemv_keeps_nibbles(QType t) {
-  return t == QType::Q4_K || t == QType::IQ4_XS || t == QType::Q5_K || t == QType::Q6_K;
-}
-
+// The GEMV of every K-quant type reads its codes in nibbles (kq_nib_vnni16: 140-212 bytes
+// per 256 weights instead of kq_i8_vnni16's 308), which measured faster (kernels/README.md
+// "K-quants"; Q2_K and Q3_K since 2026-11-30, "Q2_K and Q3_K in nibbles").
 // The three VNNI lines of one K-quant type.
 template <QType T>
 constexpr KernelDesc kq_gemv_avx512_desc() {
-  constexpr bool kNib = kq_gemv_keeps_nibbles(T);
   return {kq_kernel_name(T, KqKernel::gemv_avx512),
           T,
           QType::Q8_K,
@@ -60,8 +56,8 @@ constexpr KernelDesc kq_gemv_avx512_desc() {
           64,
           kAvx512VnniIsa,
           Engine::native,
-          kNib ? Layout::kq_nib_vnni16 : Layout::kq_i8_vnni16,
-          kNib ? &kqn::pack : &kq16::pack,
+          Layout::kq_nib_vnni16,
+          &kqn::pack,
           &quantize_q8_k_avx512,
           &plan_gemv_avx512,
           &run_kq_gemv_avx512<T>};

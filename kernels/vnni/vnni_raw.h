@@ -77,12 +77,11 @@ constexpr size_t kq_partial_floats(int64_t rows) {
 
 // K-quant kernels over kq_i8_vnni16 (kquant_tile.h holds their one body).
 void avx512_kq_gemm(const KqArgs& g);   // 4 x 32 register tile, K in ranges of 1024 (avx512_kquant.cpp)
-void avx512_kq_gemv(const KqArgs& g);   // 1 x 64 register tile, all of K at once
 void avxvnni_kq_gemm(const KqArgs& g);  // 2 x 16 register tile (avxvnni_kquant.cpp)
-// The GEMV over kq_nib_vnni16 (kernels/pack/kquant_nibble_pack.h) for Q4_K, Q5_K, Q6_K
-// and IQ4_XS (KqArgs::nib_kind): 1 row x 64 columns, rows one at a time
+// The GEMV over kq_nib_vnni16 (kernels/pack/kquant_nibble_pack.h) for Q2_K, Q3_K, Q4_K,
+// Q5_K, Q6_K and IQ4_XS (KqArgs::nib_kind): 1 row x 64 columns, rows one at a time
 // (avx512_kqn_gemv.cpp). KqArgs::partial is unused.
-enum NibKind : uint8_t { kNibQ4_K = 0, kNibIQ4_XS = 1, kNibQ5_K = 2, kNibQ6_K = 3 };
+enum NibKind : uint8_t { kNibQ4_K = 0, kNibIQ4_XS = 1, kNibQ5_K = 2, kNibQ6_K = 3, kNibQ2_K = 4, kNibQ3_K = 5 };
 void avx512_kqn_gemv(const KqArgs& g);
 // The same GEMV with AVX-512 VBMI and GFNI (avx512ext_kqn_gemv.cpp): IQ4_XS and Q5_K
 // unpack their codes in fewer instructions; Q4_K's and Q6_K's loops are the ones above.

@@ -195,12 +195,14 @@ TEST(KquantNibblePack, RecordSizesAsDocumented) {
     int sub_len;
   };
   // The header first (scales, then for the types with mins coefficients and dmin), padded
-  // to a cache line; the biased types without mins (IQ4_XS, Q6_K) keep no coefficients and
-  // no dmin.
+  // to a cache line; the biased types without mins (IQ4_XS, Q6_K, Q3_K) keep no
+  // coefficients and no dmin.
   for (const Want& w : {Want{QType::Q4_K, 0, 0, 128, 256, 288, 320, 2368, 32},
                         Want{QType::IQ4_XS, 0, 0, 0, 128, 0, 192, 2240, 32},
                         Want{QType::Q5_K, 512, 0, 128, 256, 288, 320, 2880, 32},
-                        Want{QType::Q6_K, 1024, 0, 0, 256, 0, 320, 3392, 16}}) {
+                        Want{QType::Q6_K, 1024, 0, 0, 256, 0, 320, 3392, 16},
+                        Want{QType::Q2_K, 0, 0, 256, 512, 544, 576, 2624, 16},
+                        Want{QType::Q3_K, 0, 0, 0, 256, 0, 320, 2368, 16}}) {
     const kqn::RecordInfo r = kqn::record_info(w.t);
     EXPECT_EQ(r.high_bytes, w.high_bytes) << name(w.t);
     EXPECT_EQ(r.scale_offset, w.scale) << name(w.t);
@@ -220,12 +222,14 @@ TEST(KquantNibblePack, RecordSizesAsDocumented) {
   EXPECT_EQ(kqn::packed_bytes(QType::IQ4_XS, 16, 256), 16u * 140);
   EXPECT_EQ(kqn::packed_bytes(QType::Q5_K, 16, 256), 16u * 180);
   EXPECT_EQ(kqn::packed_bytes(QType::Q6_K, 16, 256), 16u * 212);
+  EXPECT_EQ(kqn::packed_bytes(QType::Q2_K, 16, 256), 16u * 164);
+  EXPECT_EQ(kqn::packed_bytes(QType::Q3_K, 16, 256), 16u * 148);
 }
 
 TEST(KquantNibblePack, RowsAscendInTheOrderTheGemvReadsThem) {
   // The GEMV reads the header, then for each nibble row kk its high row (if any) and the
   // row: every record must be one ascending walk that covers it exactly once.
-  for (QType t : {QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_XS}) {
+  for (QType t : {QType::Q2_K, QType::Q3_K, QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_XS}) {
     const kqn::RecordInfo r = kqn::record_info(t);
     std::vector<size_t> order;
     for (int kk = 0; kk < 32; ++kk) {
@@ -244,7 +248,7 @@ TEST(KquantNibblePack, RowsAscendInTheOrderTheGemvReadsThem) {
 }
 
 TEST(KquantNibblePack, UnpackReturnsTheExactGgufBytes) {
-  for (QType t : {QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_XS}) {
+  for (QType t : {QType::Q2_K, QType::Q3_K, QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_XS}) {
     for (int64_t n : {1, 15, 16, 17, 33}) {
       for (int64_t k : {256, 512, 2304}) {
         const auto src = random_bytes(row_bytes(t, k) * static_cast<size_t>(n),
@@ -263,8 +267,8 @@ TEST(KquantNibblePack, UnpackReturnsTheExactGgufBytes) {
 
 TEST(KquantNibblePack, Errors) {
   const auto src = random_bytes(row_bytes(QType::Q6_K, 512) * 4, 5);
-  std::string msg = error_of([&] { (void)kqn::pack(QType::Q2_K, src, 1, 256, default_memory_resource()); });
-  EXPECT_NE(msg.find("q2_K has no kq_nib_vnni16 layout"), std::string::npos) << msg;
+  std::string msg = error_of([&] { (void)kqn::pack(QType::Q8_0, src, 1, 256, default_memory_resource()); });
+  EXPECT_NE(msg.find("q8_0 has no kq_nib_vnni16 layout"), std::string::npos) << msg;
   msg = error_of([&] { (void)kqn::pack(QType::Q6_K, src, 4, 320, default_memory_resource()); });
   EXPECT_NE(msg.find("K=320"), std::string::npos) << msg;
   msg = error_of([&] { (void)kqn::pack(QType::Q6_K, src, 9, 512, default_memory_resource()); });
