@@ -51,13 +51,16 @@ int64_t default_gemv_max_m(QType type) {
     // the GEMM's 203 / 217 us; at M = 2 the GEMM is ahead (246 vs 252, 247 vs 261 us).
     case QType::Q4_K:
     case QType::IQ4_XS:
-    // GEMV and GEMM within noise at M = 1 (e.g. Q6_K 229 / 220 us, Q2_K 240 / 231 us;
-    // at K = 14336 the GEMV is ahead cold with 2 threads), the GEMM ahead from M = 2.
+    // GEMV and GEMM within noise at M = 1 (e.g. Q6_K 229 / 220 us; at K = 14336 the GEMV
+    // is ahead cold with 2 threads), the GEMM ahead from M = 2.
     case QType::Q5_K:
     case QType::Q6_K:
-    case QType::Q2_K:
-    case QType::Q3_K:
     case QType::IQ4_NL: return 1;
+    // The nibble GEMV (2026-11-30) ahead of the kq_i8 GEMM up to M = 3, hot and cold, 1 and
+    // 2 threads (Q3_K M = 3, N = K = 4096: 417 against 581 us); at M = 4 cold with 2
+    // threads the GEMM is level or ahead (kernels/README.md "Dispatcher").
+    case QType::Q2_K:
+    case QType::Q3_K: return 3;
     default: return kDefaultGemvMaxM;
   }
 }
