@@ -81,7 +81,14 @@ void avxvnni_kq_gemm(const KqArgs& g);  // 2 x 16 register tile (avxvnni_kquant.
 // The GEMV over kq_nib_vnni16 (kernels/pack/kquant_nibble_pack.h) for Q2_K, Q3_K, Q4_K,
 // Q5_K, Q6_K and IQ4_XS (KqArgs::nib_kind): 1 row x 64 columns, rows one at a time
 // (avx512_kqn_gemv.cpp). KqArgs::partial is unused.
-enum NibKind : uint8_t { kNibQ4_K = 0, kNibIQ4_XS = 1, kNibQ5_K = 2, kNibQ6_K = 3, kNibQ2_K = 4, kNibQ3_K = 5 };
+enum NibKind : uint8_t {
+  kNibQ4_K = 0,
+  kNibIQ4_XS = 1,
+  kNibQ5_K = 2,
+  kNibQ6_K = 3,
+  kNibQ2_K = 4,
+  kNibQ3_K = 5
+};
 void avx512_kqn_gemv(const KqArgs& g);
 // The same GEMV with AVX-512 VBMI and GFNI (avx512ext_kqn_gemv.cpp): IQ4_XS and Q5_K
 // unpack their codes in fewer instructions; Q4_K's and Q6_K's loops are the ones above.
