@@ -80,7 +80,7 @@ struct KRange {
   int64_t b0, b1;   // super-blocks b0..b1
   bool first;       // b0 == 0: accumulators start at 0.0f
   bool last;        // b1 == K/256: the result goes to y, else back to `partial`
-  NextChunk* next;  // GEMM: the next chunk's prefetch (tile<SPREAD> steps it); GEMV: none
+  NextChunk* next;  // the next chunk's prefetch (tile<SPREAD> steps it)
 };
 
 // One register tile: rows r0..r0+MR, strips ts (strip_order.h), super-blocks k.b0..k.b1. A strip
@@ -247,14 +247,15 @@ void tile_dispatch(const Ctx& c, int64_t r0, TileStrips ts, int mr, const KRange
 // rounds each), hence the two tile variants.
 inline constexpr size_t kBurstLines = 16;
 
-// Loop order: groups of NS strips (adjacent for the GEMM, staggered for the GEMV:
-// strip_order.h), then ranges of kc super-blocks (their records stay in
-// L1 while every row tile of the slice runs over them; the fp32 accumulators go through
-// `partial` between ranges, stored and reloaded exactly), then tiles of MR rows, each
-// followed or accompanied by its share of the next chunk's prefetch (kBurstLines,
-// chunk_prefetch.h). kc = K/256 streams the weights once per row tile (the GEMV).
+// Loop order: groups of NS adjacent strips (strip_order.h), then ranges of kc super-blocks
+// (their records stay in L1 while every row tile of the slice runs over them; the fp32
+// accumulators go through `partial` between ranges, stored and reloaded exactly), then
+// tiles of MR rows, each followed or accompanied by its share of the next chunk's
+// prefetch (kBurstLines, chunk_prefetch.h). GEMMs only: the K-quant GEMVs read
+// kq_nib_vnni16 (kqn_gemv_tile.h; the kq_i8 GEMV, MR = 1 here, went on 2026-11-30).
 template <class V, int SUB, bool MIN, int MR, int NS>
 void drive(const KqArgs& g, int64_t kc) {
+  static_assert(MR > 1, "a GEMM tile: the K-quant GEMVs are kqn_gemv_tile.h's");
   constexpr int H = V::kHalves;
   const Ctx c{reinterpret_cast<const uint8_t*>(g.w),
               g.strip_bytes,
@@ -266,7 +267,7 @@ void drive(const KqArgs& g, int64_t kc) {
               -g.bias};
   const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
   const int64_t row_tiles = (g.rows + MR - 1) / MR;
-  const StripOrder<NS> order(s_lo, s_hi, MR == 1);  // the GEMV's tiles staggered
+  const StripOrder<NS> order(s_lo, s_hi, false);
   for (int64_t j = 0; j < order.tile_count(); ++j) {
     const TileStrips ts = order.tile(j);
     const int64_t s = ts.first;
@@ -276,19 +277,15 @@ void drive(const KqArgs& g, int64_t kc) {
           lane_bits(g.n0, g.n1, ts.strip(u / H) * 16 + static_cast<int64_t>(V::kLanes) * (u % H), V::kLanes));
     for (int64_t b0 = 0; b0 < g.superblocks; b0 += kc) {
       const int64_t b1 = b0 + kc < g.superblocks ? b0 + kc : g.superblocks;
-      NextChunk next{};
-      bool spread = false;
-      if constexpr (MR > 1) {
-        constexpr size_t kRec = kq_records::kI8RecordBytes;
-        const auto chunk = [&](int64_t steps) {
-          return next_chunk<NS>(c.w, c.strip_bytes, s, s_hi, static_cast<size_t>(b1) * kRec,
-                                static_cast<size_t>(kc) * kRec, static_cast<size_t>(g.superblocks) * kRec,
-                                steps);
-        };
-        next = chunk(row_tiles);
-        spread = SUB == 32 && next.per_step > kBurstLines;
-        if (spread) next = chunk(row_tiles * (b1 - b0) * (256 / SUB));
-      }
+      constexpr size_t kRec = kq_records::kI8RecordBytes;
+      const auto chunk = [&](int64_t steps) {
+        return next_chunk<NS>(c.w, c.strip_bytes, s, s_hi, static_cast<size_t>(b1) * kRec,
+                              static_cast<size_t>(kc) * kRec, static_cast<size_t>(g.superblocks) * kRec,
+                              steps);
+      };
+      NextChunk next = chunk(row_tiles);
+      const bool spread = SUB == 32 && next.per_step > kBurstLines;
+      if (spread) next = chunk(row_tiles * (b1 - b0) * (256 / SUB));
       const KRange k{b0, b1, b0 == 0, b1 == g.superblocks, &next};
       for (int64_t r = 0; r < g.rows; r += MR) {
         const int mr = static_cast<int>(g.rows - r < MR ? g.rows - r : MR);
@@ -296,7 +293,7 @@ void drive(const KqArgs& g, int64_t kc) {
           tile_dispatch<V, SUB, MIN, MR, NS, true>(c, r, ts, mr, k, masks);
         } else {
           tile_dispatch<V, SUB, MIN, MR, NS, false>(c, r, ts, mr, k, masks);
-          if constexpr (MR > 1) prefetch_step(next);
+          prefetch_step(next);
         }
       }
     }
