@@ -46,8 +46,8 @@ MoeKernels choose_moe_kernels(QType type, std::string* why = nullptr);
 // when every expert group has fewer rows than the threshold (a decode step: T = 1 and
 // top-k distinct experts) and the dispatcher's M = 1 kernel reads another layout than
 // large: then every group runs on that kernel and the experts are packed for it, as a
-// dense M = 1 case packs for the GEMV. For Q4_K, Q5_K, Q6_K and IQ4_XS that is the
-// nibble GEMV (148-212 bytes per 256 weights streamed instead of the GEMM layout's 308:
+// dense M = 1 case packs for the GEMV. For the K-quants and IQ4_XS that is the nibble
+// GEMV (140-212 bytes per 256 weights streamed instead of the GEMM layout's 308:
 // Qwen3-30B-A3B's expert shape at T = 1, Q4_K, Zen 4, cold: 737 -> 358 us at one
 // thread, 547 -> 200 us at two; kernels/README.md "MoE"). Quantised and raw integer
 // types only, where every kernel is bitwise golden (a float kernel's exact model is
