@@ -6,48 +6,28 @@
 #include "kernels/core/block_codes.h"
 #include "kernels/core/blocks.h"
 #include "kernels/core/error.h"
+#include "kernels/pack/kquant_pack.h"
 
 namespace amxlab::kqn {
 namespace {
 
 constexpr int kStripRows = 16, kSuperK = 256;
 
-// The bias added to a code to make it an unsigned VPDPBUSD operand (Q6_K 32, Q3_K 4: the
-// kq16::TypeInfo bias), 0 for the others.
-int bias_of(QType t) {
-  return t == QType::Q6_K ? 32 : t == QType::Q3_K ? 4 : 0;
-}
-
-// u: what the planes hold for a code (IQ4_XS: its code-book index; else code + bias).
-uint8_t u_of(QType t, int8_t code) {
+// u: what the planes hold for a code (IQ4_XS: its code-book index; else code + bias, the
+// kq16::TypeInfo bias as in kq_i8_vnni16: Q3_K 4, Q6_K 32, 0 for the others).
+uint8_t u_of(QType t, int bias, int8_t code) {
   if (t == QType::IQ4_XS) {
     for (uint8_t i = 0; i < 16; ++i) {
       if (kIQ4NLValues[i] == code) return i;
     }
     return 0;  // unreachable: decode_block() produced the code from an index
   }
-  return static_cast<uint8_t>(code + bias_of(t));
+  return static_cast<uint8_t>(code + bias);
 }
 
-int8_t code_of(QType t, uint8_t u) {
+int8_t code_of(QType t, int bias, uint8_t u) {
   if (t == QType::IQ4_XS) return kIQ4NLValues[u & 15];
-  return static_cast<int8_t>(u - bias_of(t));
-}
-
-// Raw fp16 d / dmin of a GGUF super-block (dmin: Q2_K, Q4_K, Q5_K).
-void halves(QType t, const std::byte* blk, uint16_t& d, uint16_t& dmin) {
-  dmin = 0;
-  switch (t) {
-    case QType::Q6_K: std::memcpy(&d, blk + offsetof(BlockQ6_K, d), 2); return;
-    case QType::Q3_K: std::memcpy(&d, blk + offsetof(BlockQ3_K, d), 2); return;
-    case QType::Q2_K:
-      std::memcpy(&d, blk + offsetof(BlockQ2_K, d), 2);
-      std::memcpy(&dmin, blk + offsetof(BlockQ2_K, dmin), 2);
-      return;
-    default:  // Q4_K, Q5_K, IQ4_XS: d (and dmin) lead the block
-      std::memcpy(&d, blk, 2);
-      if (t != QType::IQ4_XS) std::memcpy(&dmin, blk + 2, 2);
-  }
+  return static_cast<int8_t>(u - bias);
 }
 
 // The bit of its high row (NibRecord::high_row) that holds the high bits of row kk, half
@@ -70,8 +50,7 @@ void require_shape(QType t, int64_t n, int64_t k, const char* who) {
 }  // namespace
 
 bool packable(QType t) {
-  return t == QType::Q2_K || t == QType::Q3_K || t == QType::Q4_K || t == QType::Q5_K || t == QType::Q6_K ||
-         t == QType::IQ4_XS;
+  return kq16::packable(t);  // every K-quant type of kq_i8_vnni16 has a nibble record too
 }
 
 RecordInfo record_info(QType t) {
@@ -97,6 +76,8 @@ PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int
                    MemoryResource& memory, const ParallelFor& parallel) {
   require_shape(t, n, k, "kqn::pack");
   const RecordInfo ri = record_info(t);
+  const int bias = kq16::type_info(t).bias;
+  const kq16::HalfFields hf = kq16::half_fields(t);
   const size_t rb = row_bytes(t, k);
   const size_t src_bytes = rb * static_cast<size_t>(n);
   require_buffer(gguf_rows.data(), gguf_rows.size(), src_bytes,
@@ -122,7 +103,7 @@ PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int
         for (int e = 0; e < 128; ++e) {
           const int kk = e / 4;
           const size_t at = ri.nib_row(kk) + 4 * lane + static_cast<size_t>(e % 4);
-          const uint8_t u[2] = {u_of(t, b.code[e]), u_of(t, b.code[e + 128])};
+          const uint8_t u[2] = {u_of(t, bias, b.code[e]), u_of(t, bias, b.code[e + 128])};
           rec[at] = static_cast<std::byte>((u[0] & 15) | ((u[1] & 15) << 4));
           if (ri.high_bytes == 0) continue;
           for (int h = 0; h < 2; ++h) {
@@ -138,10 +119,9 @@ PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int
                 static_cast<size_t>(sub % 2)] = static_cast<std::byte>(static_cast<uint8_t>(b.min[sub]));
           }
         }
-        uint16_t d, dmin;
-        halves(t, blk, d, dmin);
-        std::memcpy(rec + ri.d_offset + 2 * lane, &d, 2);
-        if (ri.min) std::memcpy(rec + ri.dmin_offset + 2 * lane, &dmin, 2);
+        // d and dmin: their raw fp16 bits, as kq_i8_vnni16 copies them.
+        std::memcpy(rec + ri.d_offset + 2 * lane, blk + hf.d, 2);
+        if (ri.min) std::memcpy(rec + ri.dmin_offset + 2 * lane, blk + hf.dmin, 2);
       }
     }
   });
@@ -160,6 +140,7 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
            std::to_string(packed_bytes(t, n, k));
   });
   const RecordInfo ri = record_info(t);
+  const int bias = kq16::type_info(t).bias;
   const size_t rb = row_bytes(t, k), bb = traits(t).block_bytes;
   const int64_t sbs = k / kSuperK;
   const size_t strip_bytes = static_cast<size_t>(sbs) * ri.record_bytes;
@@ -187,8 +168,8 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
             u[h] = static_cast<uint8_t>(u[h] | (((hb >> high_bit(t, kk, h)) & mask) << 4));
           }
         }
-        b.code[e] = code_of(t, u[0]);
-        b.code[e + 128] = code_of(t, u[1]);
+        b.code[e] = code_of(t, bias, u[0]);
+        b.code[e + 128] = code_of(t, bias, u[1]);
       }
       for (int sub = 0; sub < ri.n_sub; ++sub) {
         // NOLINTBEGIN(bugprone-signed-char-misuse): the bytes are signed scales / coefficients

@@ -11,22 +11,6 @@
 namespace amxlab::kq16 {
 namespace {
 
-// Byte offsets of the raw fp16 d and dmin inside a GGUF super-block (dmin: -1 = none).
-struct HalfFields {
-  size_t d = 0;
-  std::ptrdiff_t dmin = -1;
-};
-HalfFields half_fields(QType t) {
-  switch (t) {
-    case QType::Q2_K: return {offsetof(BlockQ2_K, d), static_cast<std::ptrdiff_t>(offsetof(BlockQ2_K, dmin))};
-    case QType::Q3_K: return {offsetof(BlockQ3_K, d), -1};
-    case QType::Q4_K: return {offsetof(BlockQ4_K, d), static_cast<std::ptrdiff_t>(offsetof(BlockQ4_K, dmin))};
-    case QType::Q5_K: return {offsetof(BlockQ5_K, d), static_cast<std::ptrdiff_t>(offsetof(BlockQ5_K, dmin))};
-    case QType::Q6_K: return {offsetof(BlockQ6_K, d), -1};
-    default: return {offsetof(BlockIQ4_XS, d), -1};
-  }
-}
-
 // The coefficient of sub-block `sub` in T (kquant_pack.h).
 int coef(const TypeInfo& ti, const BlockInts& b, int sub) {
   return ti.has_min ? b.min[sub] : -ti.bias * b.scale[sub];
@@ -50,6 +34,17 @@ void write_record(const TypeInfo& ti, const BlockInts& b, const std::byte* gguf,
 }
 
 }  // namespace
+
+HalfFields half_fields(QType t) {
+  switch (t) {
+    case QType::Q2_K: return {offsetof(BlockQ2_K, d), static_cast<std::ptrdiff_t>(offsetof(BlockQ2_K, dmin))};
+    case QType::Q3_K: return {offsetof(BlockQ3_K, d), -1};
+    case QType::Q4_K: return {offsetof(BlockQ4_K, d), static_cast<std::ptrdiff_t>(offsetof(BlockQ4_K, dmin))};
+    case QType::Q5_K: return {offsetof(BlockQ5_K, d), static_cast<std::ptrdiff_t>(offsetof(BlockQ5_K, dmin))};
+    case QType::Q6_K: return {offsetof(BlockQ6_K, d), -1};
+    default: return {offsetof(BlockIQ4_XS, d), -1};
+  }
+}
 
 bool packable(QType t) {
   return t == QType::Q2_K || t == QType::Q3_K || t == QType::Q4_K || t == QType::Q5_K || t == QType::Q6_K ||

@@ -85,6 +85,14 @@ struct TypeInfo {
 // Throws Error for another type.
 TypeInfo type_info(QType t);
 
+// Byte offsets of the raw fp16 d and dmin inside a GGUF super-block of a packable type
+// (dmin: -1 = none); both K-quant layouts copy those bits unchanged.
+struct HalfFields {
+  size_t d = 0;
+  std::ptrdiff_t dmin = -1;
+};
+HalfFields half_fields(QType t);
+
 struct Geometry {
   QType type = QType::Q4_K;
   int64_t n = 0, k = 0;
