@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -46,9 +47,12 @@ void draw_progress(size_t done, size_t total, const std::string& current) {
   if (done == total) fmt::print(stderr, "\n");
 }
 
+// In TMPDIR (or /tmp), so a caller that may kill the sweep can give it a folder of its own.
 std::string temp_path(const std::string& tag) {
-  return fmt::format("/tmp/amxlab-{}-{}-{}.json", tag, getpid(),
-                     std::chrono::steady_clock::now().time_since_epoch().count());
+  return (std::filesystem::temp_directory_path() /
+          fmt::format("amxlab-{}-{}-{}.json", tag, getpid(),
+                      std::chrono::steady_clock::now().time_since_epoch().count()))
+      .string();
 }
 
 nlohmann::json failure_record(const Case& c, const RunOptions& o, const std::string& verdict,

@@ -186,13 +186,18 @@ TEST(CliSweep, KilledSweepLeavesValidJsonAndResumeCompletesIt) {
       "check --kernel golden --type q4_K --m 1,2,3,4,5,6,7,8 --n 96 --k 4096 --no-onednn";
   const std::string full = temp_file("full.json"), part = temp_file("part.json");
   ASSERT_EQ(run_amxlab(args + " --out " + full).status, 0);
+  // The killed sweep cannot remove its per-case scratch files: they go to a folder of the
+  // test's own (removed with it) instead of piling up in /tmp.
+  const std::string scratch = temp_file("killed-scratch");
+  std::filesystem::create_directory(scratch);
 
   // Start the same sweep and kill it (SIGKILL: no chance to clean up) after two cases.
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     setpgid(0, 0);
-    execl("/bin/sh", "sh", "-c", (kAmxlab + " " + args + " --out " + part + " >/dev/null 2>&1").c_str(),
+    execl("/bin/sh", "sh", "-c",
+          ("TMPDIR=" + scratch + " " + kAmxlab + " " + args + " --out " + part + " >/dev/null 2>&1").c_str(),
           nullptr);
     _exit(127);
   }
