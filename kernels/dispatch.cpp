@@ -56,11 +56,13 @@ int64_t default_gemv_max_m(QType type) {
     case QType::Q5_K:
     case QType::Q6_K:
     case QType::IQ4_NL: return 1;
-    // The nibble GEMV (2026-11-30) ahead of the kq_i8 GEMM up to M = 3, hot and cold, 1 and
-    // 2 threads (Q3_K M = 3, N = K = 4096: 417 against 581 us); at M = 4 cold with 2
-    // threads the GEMM is level or ahead (kernels/README.md "Dispatcher").
-    case QType::Q2_K:
-    case QType::Q3_K: return 3;
+    // The GEMV over kq_nib_vnni16 against the kq_i8 GEMM, M = 2..16, N = 4096, K = 14336,
+    // hot and cold, 1 and 2 threads (sixteenth session; kernels/README.md "Dispatcher"):
+    // Q2_K's GEMV (crumbs, 100 bytes per 256 weights) ahead up to M = 12 everywhere,
+    // behind at M = 16 in 3 of 4; Q3_K's (nibbles, 148) ahead up to M = 4, behind at M = 5
+    // cold with 2 threads (3825 against 2799 us).
+    case QType::Q2_K: return 12;
+    case QType::Q3_K: return 4;
     default: return kDefaultGemvMaxM;
   }
 }

@@ -30,10 +30,14 @@ int8_t code_of(QType t, int bias, uint8_t u) {
   return static_cast<int8_t>(u - bias);
 }
 
-// The bit of its high row (NibRecord::high_row) that holds the high bits of row kk, half
-// h (0: element 4kk+i, 1: element 128+4kk+i), at 4j+i for lane j (Q5_K one bit, Q6_K two).
-int high_bit(QType t, int kk, int h) {
-  return t == QType::Q5_K ? 2 * (kk % 4) + h : 4 * (kk % 2) + 2 * h;
+// Where element e (0..255) of lane `lane` lives in a record (kquant_records.h): its code
+// row, field and the byte within the row.
+struct Slot {
+  int kk, field;
+  size_t byte;  // 4 * lane + e % 4
+};
+Slot slot_of(const RecordInfo& ri, int e, size_t lane) {
+  return {(e % ri.span) / 4, e / ri.span, 4 * lane + static_cast<size_t>(e % 4)};
 }
 
 void require_shape(QType t, int64_t n, int64_t k, const char* who) {
@@ -100,15 +104,15 @@ PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int
         const std::byte* blk =
             src.data() + static_cast<size_t>(s * kStripRows + j) * rb + static_cast<size_t>(sb) * bb;
         decode_block(t, blk, b);
-        for (int e = 0; e < 128; ++e) {
-          const int kk = e / 4;
-          const size_t at = ri.nib_row(kk) + 4 * lane + static_cast<size_t>(e % 4);
-          const uint8_t u[2] = {u_of(t, bias, b.code[e]), u_of(t, bias, b.code[e + 128])};
-          rec[at] = static_cast<std::byte>((u[0] & 15) | ((u[1] & 15) << 4));
-          if (ri.high_bytes == 0) continue;
-          for (int h = 0; h < 2; ++h) {
-            std::byte& hb = rec[ri.high_row(kk) + 4 * lane + static_cast<size_t>(e % 4)];
-            hb |= static_cast<std::byte>((u[h] >> 4) << high_bit(t, kk, h));
+        const int code_mask = (1 << ri.code_bits) - 1;
+        for (int e = 0; e < kSuperK; ++e) {
+          const Slot at = slot_of(ri, e, lane);
+          const uint8_t u = u_of(t, bias, b.code[e]);
+          rec[ri.code_row(at.kk) + at.byte] |=
+              static_cast<std::byte>((u & code_mask) << (ri.code_bits * at.field));
+          if (ri.high_bits != 0) {
+            rec[ri.high_row(at.kk) + at.byte] |=
+                static_cast<std::byte>((u >> ri.code_bits) << ri.high_shift(at.kk, at.field));
           }
         }
         for (int sub = 0; sub < ri.n_sub; ++sub) {
@@ -155,21 +159,16 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
     for (int64_t sb = 0; sb < sbs; ++sb) {
       const std::byte* rec = w.bytes().data() + static_cast<size_t>(r / kStripRows) * strip_bytes +
                              static_cast<size_t>(sb) * ri.record_bytes;
-      for (int e = 0; e < 128; ++e) {
-        const int kk = e / 4;
-        const auto byte =
-            std::to_integer<uint8_t>(rec[ri.nib_row(kk) + 4 * lane + static_cast<size_t>(e % 4)]);
-        uint8_t u[2] = {static_cast<uint8_t>(byte & 15), static_cast<uint8_t>(byte >> 4)};
-        if (ri.high_bytes != 0) {
-          for (int h = 0; h < 2; ++h) {
-            const auto hb =
-                std::to_integer<uint8_t>(rec[ri.high_row(kk) + 4 * lane + static_cast<size_t>(e % 4)]);
-            const int mask = t == QType::Q5_K ? 1 : 3;
-            u[h] = static_cast<uint8_t>(u[h] | (((hb >> high_bit(t, kk, h)) & mask) << 4));
-          }
+      const int code_mask = (1 << ri.code_bits) - 1, high_mask = (1 << ri.high_bits) - 1;
+      for (int e = 0; e < kSuperK; ++e) {
+        const Slot at = slot_of(ri, e, lane);
+        const auto code = std::to_integer<uint8_t>(rec[ri.code_row(at.kk) + at.byte]);
+        int u = (code >> (ri.code_bits * at.field)) & code_mask;
+        if (ri.high_bits != 0) {
+          const auto high = std::to_integer<uint8_t>(rec[ri.high_row(at.kk) + at.byte]);
+          u |= ((high >> ri.high_shift(at.kk, at.field)) & high_mask) << ri.code_bits;
         }
-        b.code[e] = code_of(t, bias, u[0]);
-        b.code[e + 128] = code_of(t, bias, u[1]);
+        b.code[e] = code_of(t, bias, static_cast<uint8_t>(u));
       }
       for (int sub = 0; sub < ri.n_sub; ++sub) {
         // NOLINTBEGIN(bugprone-signed-char-misuse): the bytes are signed scales / coefficients

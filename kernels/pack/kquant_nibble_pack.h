@@ -1,15 +1,15 @@
 // Packing K-quant super-blocks (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS) into
 // Layout::kq_nib_vnni16, the codes kept in a 4-bit plane (plus, for Q5_K / Q6_K, a plane
-// of the high bits; Q2_K's 2-bit and Q3_K's 3-bit codes fit the nibbles whole), for the
-// GEMV, which streams the weights once and is bound by the bytes it reads: per 256 weights
-// Q4_K 148 (GGUF 144), IQ4_XS 140 (136), Q5_K 180 (176), Q6_K 212 (210), Q3_K 148 (110),
-// Q2_K 164 (84), against 308 in kq_i8_vnni16 (kernels/README.md "K-quants" has the
-// measurement).
+// of the high bits; Q3_K's 3-bit codes fit the nibbles whole) or, for Q2_K, a 2-bit
+// plane, for the GEMV, which streams the weights once and is bound by the bytes it reads:
+// per 256 weights Q4_K 148 (GGUF 144), IQ4_XS 140 (136), Q5_K 180 (176), Q6_K 212 (210),
+// Q3_K 148 (110), Q2_K 100 (84), against 308 in kq_i8_vnni16 (kernels/README.md
+// "K-quants" has the measurement).
 //
 // Strips of 16 rows as kq_i8_vnni16 (padding rows all zero); K/256 records per strip,
 // each in the order the GEMV reads it (kquant_records.h: NibRecord says why and gives the
 // offsets): a header padded to 64 bytes, then the code rows, a high row before every 4
-// (Q5_K) or 2 (Q6_K) nibble rows. Record of strip s, super-block b, lane j (row 16s + j),
+// (Q5_K) or 2 (Q6_K) code rows. Record of strip s, super-block b, lane j (row 16s + j),
 // with u(e) = code(e) + bias (Q6_K: 32, Q3_K: 4) or, for IQ4_XS, the code-book index of
 // element e:
 //
@@ -19,16 +19,17 @@
 //                           pairs of VPDPWSSD
 //            d              fp16 bits at d_offset + 2*j
 //            dmin (Q2_K, Q4_K, Q5_K) fp16 bits at d_offset + 32 + 2*j
-//   rows     nibble row kk  (kk 0..31) at nib_row(kk): byte 4*j + i (i 0..3): low nibble =
-//                           u(4kk+i) & 15, high nibble = u(128+4kk+i) & 15. Row kk holds
-//                           sub-blocks 4kk/L and 128/L + 4kk/L (L = sub-block length 32 or 16).
-//            high row       at high_row(kk), byte 4*j + i. Q5_K (rows 4g..4g+3): bit
-//                           2*(kk%4) = bit 4 of u(4kk+i), bit 2*(kk%4)+1 = bit 4 of
-//                           u(128+4kk+i). Q6_K (rows 2g, 2g+1): bits 4*(kk%2)..+1 = bits 4..5
-//                           of u(4kk+i), bits 4*(kk%2)+2..+3 = of u(128+4kk+i). One shift,
-//                           one AND, one OR per nibble vector rebuild u.
+//   rows     code row kk    at code_row(kk), byte 4*j + i (i 0..3). Nibbles (kk 0..31):
+//                           low nibble = u(4kk+i) & 15, high nibble = u(128+4kk+i) & 15.
+//                           Crumbs (Q2_K, kk 0..15): bits 2c..2c+1 = u(64c+4kk+i), c 0..3.
+//            high row       at high_row(kk), byte 4*j + i: the bits of u above its code
+//                           bits, field by field (NibRecord::high_shift). Q5_K (rows
+//                           4g..4g+3): bit 2*(kk%4) = bit 4 of u(4kk+i), bit 2*(kk%4)+1 =
+//                           bit 4 of u(128+4kk+i). Q6_K (rows 2g, 2g+1): bits 4*(kk%2)..+1
+//                           = bits 4..5 of u(4kk+i), bits 4*(kk%2)+2..+3 = of
+//                           u(128+4kk+i). One shift, one AND, one OR per field rebuild u.
 //
-// Bytes per 256 weights: Q4_K 148, IQ4_XS 140, Q5_K 180, Q6_K 212, Q3_K 148, Q2_K 164.
+// Bytes per 256 weights: Q4_K 148, IQ4_XS 140, Q5_K 180, Q6_K 212, Q3_K 148, Q2_K 100.
 //
 // The kernel sums as kq_i8_vnni16's (kquant_pack.h): Q2_K, Q4_K, Q5_K: Mn = T = sum_sub
 // min * bsum(sub) with the Q8_K bsums of the sub-block (two added for L = 32); IQ4_XS

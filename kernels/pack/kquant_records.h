@@ -20,30 +20,42 @@ inline constexpr size_t kI8DminOffset = kI8DOffset + 32;       // fp16 [16 lanes
 inline constexpr size_t kI8RecordBytes = kI8DminOffset + 32;   // 4928 = 77 cache lines
 static_assert(kI8RecordBytes == 4928 && kI8RecordBytes % 64 == 0);
 
-// kq_nib_vnni16 of a type with `high_bytes` of high-bit plane and sub-blocks of `sub_len`;
-// a type with mins (`min`: Q2_K, Q4_K, Q5_K) also stores the mins (the coefficients of its
-// bsum term) and dmin. The biased types without mins (Q3_K, Q6_K, IQ4_XS) store neither:
-// their GEMV starts each chain at -bias * bsum (kernels/vnni/kq_bias_starts.h).
+// kq_nib_vnni16 of a type whose codes (code + bias, or the IQ4 book index) take
+// `code_bits` (4: nibbles, 2: crumbs) in the code plane and `high_bits` (0..2) more in a
+// high-bit plane, with sub-blocks of `sub_len`; a type with mins (`min`: Q2_K, Q4_K,
+// Q5_K) also stores the mins (the coefficients of its bsum term) and dmin. The biased
+// types without mins (Q3_K, Q6_K, IQ4_XS) store neither: their GEMV starts each chain at
+// -bias * bsum (kernels/vnni/kq_bias_starts.h).
+//
+// A code row is 64 bytes: byte 4j + i of lane j holds 8 / code_bits fields, field c (bits
+// code_bits * c up) the code of element c * span + 4kk + i of the super-block (span = 256
+// / fields: 128 or 64), so one VPDPBUSD per field takes the activation dword at c * span +
+// 4kk. Field c of rows kk serves sub-block (c * span + 4kk) / sub_len.
 //
 // The record is laid out in the order the GEMV reads it, so that each strip is one
 // ascending stream of cache lines: a header (scales, then coefficients, d and dmin),
 // padded to a cache line, then the code rows. A type with a high-bit plane interleaves
-// it: each 64-byte high row comes just before the `rows_per_high` nibble rows it serves
+// it: each 64-byte high row comes just before the `rows_per_high` code rows it serves
 // (Q5_K: 4, Q6_K: 2). Until 2026-11-29 the planes and the header followed each other
 // (nibbles, high bits, scales, ...), so the GEMV's reads jumped ahead and back within
 // each record; the hardware prefetchers then fetched little ahead of them and a thread
 // streamed 15-26 GB/s instead of ~30 on a Zen 4 VM (a read loop with the kernel's access
 // order against the ascending one; kernels/README.md "Record order").
 struct NibRecord {
-  size_t high_bytes = 0;
+  int code_bits = 4, high_bits = 0;
+  int fields = 2;         // code fields per byte: 8 / code_bits
+  int span = 128;         // elements between a byte's fields: 256 / fields
+  int code_rows = 32;     // 64-byte code rows: 8 * code_bits
+  size_t high_bytes = 0;  // 512 * high_bits
   size_t scale_offset = 0, coef_offset = 0, d_offset = 0, dmin_offset = 0;  // coef, dmin: min only
   size_t header_bytes = 0;  // the header, padded to a cache line: the code rows start here
-  int rows_per_high = 0;    // nibble rows per high row; 0: no high plane
+  int rows_per_high = 0;    // code rows per high row; 0: no high plane
   size_t record_bytes = 0;
   int sub_len = 32, n_sub = 8;
   bool min = false;
-  // Byte offsets, in the record, of nibble row kk (0..31) and of the high row serving it.
-  constexpr size_t nib_row(int kk) const {
+  // Byte offsets, in the record, of code row kk (0..code_rows-1) and of the high row
+  // serving it.
+  constexpr size_t code_row(int kk) const {
     if (rows_per_high == 0) return header_bytes + 64 * static_cast<size_t>(kk);
     const int g = kk / rows_per_high, r = kk % rows_per_high;
     return header_bytes + 64 * static_cast<size_t>(g * (rows_per_high + 1) + 1 + r);
@@ -52,33 +64,44 @@ struct NibRecord {
     const int g = kk / rows_per_high;
     return header_bytes + 64 * static_cast<size_t>(g * (rows_per_high + 1));
   }
+  // The lowest bit, in its high row's byte, of the high bits of field c of row kk: the
+  // high rows hold their code rows' fields in order, high_bits each.
+  constexpr int high_shift(int kk, int c) const { return ((kk % rows_per_high) * fields + c) * high_bits; }
 };
-constexpr NibRecord nib_record(size_t high_bytes, int sub_len, bool min) {
+constexpr NibRecord nib_record(int code_bits, int high_bits, int sub_len, bool min) {
   NibRecord r;
+  r.code_bits = code_bits;
+  r.high_bits = high_bits;
+  r.fields = 8 / code_bits;
+  r.span = kQKK / r.fields;
+  r.code_rows = 8 * code_bits;
   r.sub_len = sub_len;
   r.n_sub = kQKK / sub_len;
   r.min = min;
-  r.high_bytes = high_bytes;
+  r.high_bytes = 512 * static_cast<size_t>(high_bits);
   r.scale_offset = 0;
   r.coef_offset = r.scale_offset + 16 * static_cast<size_t>(r.n_sub);
   r.d_offset = r.coef_offset + (min ? 16 * static_cast<size_t>(r.n_sub) : 0);
   r.dmin_offset = min ? r.d_offset + 32 : 0;
   r.header_bytes = (r.d_offset + (min ? 64 : 32) + 63) / 64 * 64;
-  r.rows_per_high = high_bytes == 0 ? 0 : static_cast<int>(2048 / high_bytes);
-  r.record_bytes = r.header_bytes + 2048 + high_bytes;
+  r.rows_per_high = high_bits == 0 ? 0 : code_bits / high_bits;
+  r.record_bytes = r.header_bytes + 64 * static_cast<size_t>(r.code_rows) + r.high_bytes;
   return r;
 }
-inline constexpr NibRecord kNibQ4 = nib_record(0, 32, true);      // Q4_K
-inline constexpr NibRecord kNibIQ4 = nib_record(0, 32, false);    // IQ4_XS
-inline constexpr NibRecord kNibQ5 = nib_record(512, 32, true);    // Q5_K: 1 high bit
-inline constexpr NibRecord kNibQ6 = nib_record(1024, 16, false);  // Q6_K: 2 high bits
-inline constexpr NibRecord kNibQ2 = nib_record(0, 16, true);      // Q2_K: 2-bit codes in nibbles
-inline constexpr NibRecord kNibQ3 = nib_record(0, 16, false);     // Q3_K: code + 4 (0..7) in nibbles
+inline constexpr NibRecord kNibQ4 = nib_record(4, 0, 32, true);    // Q4_K
+inline constexpr NibRecord kNibIQ4 = nib_record(4, 0, 32, false);  // IQ4_XS
+inline constexpr NibRecord kNibQ5 = nib_record(4, 1, 32, true);    // Q5_K: 1 high bit
+inline constexpr NibRecord kNibQ6 = nib_record(4, 2, 16, false);   // Q6_K: 2 high bits
+inline constexpr NibRecord kNibQ2 = nib_record(2, 0, 16, true);    // Q2_K: 2-bit codes in crumbs
+inline constexpr NibRecord kNibQ3 = nib_record(4, 0, 16, false);   // Q3_K: code + 4 (0..7) in nibbles
 static_assert(kNibQ4.record_bytes == 2368 && kNibIQ4.record_bytes == 2240 && kNibQ5.record_bytes == 2880 &&
-              kNibQ6.record_bytes == 3392 && kNibQ2.record_bytes == 2624 && kNibQ3.record_bytes == 2368);
-static_assert(kNibQ5.high_row(7) == 320 + 64 * 5 && kNibQ5.nib_row(7) == 320 + 64 * 9 &&
-              kNibQ6.high_row(3) == 320 + 64 * 3 && kNibQ6.nib_row(3) == 320 + 64 * 5 &&
-              kNibQ4.nib_row(31) == 2304);
+              kNibQ6.record_bytes == 3392 && kNibQ2.record_bytes == 1600 && kNibQ3.record_bytes == 2368);
+static_assert(kNibQ5.high_row(7) == 320 + 64 * 5 && kNibQ5.code_row(7) == 320 + 64 * 9 &&
+              kNibQ6.high_row(3) == 320 + 64 * 3 && kNibQ6.code_row(3) == 320 + 64 * 5 &&
+              kNibQ4.code_row(31) == 2304 && kNibQ2.code_row(15) == 576 + 64 * 15);
+// The bit layouts of the planes before they were written as high_shift: Q5_K bit
+// 2 * (kk % 4) + c, Q6_K bits 4 * (kk % 2) + 2c up.
+static_assert(kNibQ5.high_shift(6, 1) == 5 && kNibQ6.high_shift(3, 1) == 6 && kNibQ6.high_shift(2, 0) == 0);
 
 // The Q8_K activation block (blocks.h): fp32 d, 256 codes, 16 int16 bsums.
 inline constexpr size_t kQ8KBlockBytes = sizeof(BlockQ8_K);

@@ -1,21 +1,21 @@
 // The AVX-512 VNNI GEMV for Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS over kq_nib_vnni16
-// (kernels/pack/kquant_nibble_pack.h), the codes kept in nibbles (Q2_K's and Q3_K's
-// 2-3 bits too): the decode step streams 140-212 bytes per 256 weights instead of
-// kq_i8_vnni16's 308. One body, two
-// translation units: avx512_kqn_gemv.cpp (X = false: AVX-512 F/BW/VL + VNNI) and
-// avx512ext_kqn_gemv.cpp (X = true: also VBMI and GFNI, fewer unpack instructions per
-// code row, unpack_x below; built only for the kinds has_unpack_x() names). Everything is in an unnamed
-// namespace (vnni_raw.h says why).
+// (kernels/pack/kquant_nibble_pack.h), the codes kept in nibbles or, for Q2_K, in 2-bit
+// crumbs: the decode step streams 100-212 bytes per 256 weights instead of kq_i8_vnni16's
+// 308. One body, two translation units: avx512_kqn_gemv.cpp (X = false: AVX-512 F/BW/VL +
+// VNNI) and avx512ext_kqn_gemv.cpp (X = true: also VBMI and GFNI, fewer unpack
+// instructions per code row, unpack_x below; built only for the kinds has_unpack_x()
+// names). Everything is in an unnamed namespace (vnni_raw.h says why).
 //
 // Per output lane and super-block, in ascending order (the golden order, golden_gemm.h):
-//   row kk: lo = raw AND 0x0f, hi = (raw >> 4) AND 0x0f; Q5_K / Q6_K OR in the high bits
-//   (one shift and AND each; X, Q5_K: one GF2P8AFFINEQB, merged by the VPTERNLOGD that
-//   masks the nibble); IQ4_XS: VPSHUFB through the code book + 128 (X: VPERMB, no mask)
-//   dot(sub) = VPDPBUSD chain, from 0 (Q4_K, Q5_K) or from -bias * bsum(sub) (IQ4_XS:
-//   bias 128, Q6_K: 32; kq_bias_starts.h), i.e. sum code * a;  S = sum_sub VPMULLD(dot, scale)
-//   acc = fma((float)S, d_w * d_a, acc)
-//   Q4_K, Q5_K: T = VPDPWSSD of the int8 coefficient pairs (VPMOVSXBW) x the row's bsum
-//   pairs; acc = fma(-(d_a * dmin_w), (float)T, acc)
+//   code row kk, field c (of 2 nibbles or 4 crumbs per byte): (raw >> bits * c) AND mask;
+//   Q5_K / Q6_K OR in the high bits (one shift and AND each; X, Q5_K: one GF2P8AFFINEQB,
+//   merged by the VPTERNLOGD that masks the nibble); IQ4_XS: VPSHUFB through the code book
+//   + 128 (X: VPERMB, no mask)
+//   dot(sub) = VPDPBUSD chain, from 0 (Q2_K, Q4_K, Q5_K) or from -bias * bsum(sub) (IQ4_XS:
+//   bias 128, Q6_K: 32, Q3_K: 4; kq_bias_starts.h), i.e. sum code * a;
+//   S = sum_sub VPMULLD(dot, scale);  acc = fma((float)S, d_w * d_a, acc)
+//   Q2_K, Q4_K, Q5_K: T = VPDPWSSD of the int8 coefficient pairs (VPMOVSXBW) x the row's
+//   bsum pairs; acc = fma(-(d_a * dmin_w), (float)T, acc)
 // which are the golden S_b and Mn_b exactly (int32 sums wrap alike).
 #pragma once
 
@@ -57,6 +57,11 @@ struct Rec {
   static constexpr size_t kDmin = kR.dmin_offset;
   static constexpr size_t kBytes = kR.record_bytes;
   static constexpr bool kMin = kR.min;
+  static constexpr int kF = kR.fields;            // chains per code row: 2 or 4
+  static constexpr int kGroups = kR.span / kSub;  // row groups per record
+  static constexpr int kRowsPerSub = kSub / 4;    // code rows per group
+  static_assert(kR.rows_per_high == 0 || kRowsPerSub % kR.rows_per_high == 0,
+                "a row's place in its high row depends on r = kk % kRowsPerSub alone");
   static_assert(kMin == (KIND == kNibQ4_K || KIND == kNibQ5_K || KIND == kNibQ2_K));
 };
 
@@ -67,37 +72,22 @@ struct Rec {
 // 1-thread cold GEMVs from 1.28-1.35x to 0.92-1.03x of the read roofline
 // (kernels/README.md "Record order"; Zen 5 not re-measured).
 
-// Q5_K's high-plane byte holds bit 2t for the low nibble of row r and bit 2t + 1 for its
-// high nibble, t = r % 4 (the packer's kq_records geometry): `half` 0 or 1.
-constexpr int q5_high_bit(int r, int half) {
-  return 2 * (r % 4) + half;
-}
-
-// Rebuilds the high bits of row kk = q * (sub-block length / 4) + r into lo / hi (bit 4,
-// or bits 4..5). r is a compile-time constant after unrolling, and the row's place in
-// its high-plane byte depends on r alone (rows per sub-block: 8 or 4), so the shifts
-// and the branch below fold away.
+// ORs the high bits of code row kk = q * kRowsPerSub + r into its fields v, above their
+// code bits (Q5_K: bit 4, Q6_K: bits 4..5). r is a compile-time constant after
+// unrolling and the fields' places in their high row depend on r alone (Rec's
+// static_assert), so the shifts fold away.
 template <int KIND>
-[[gnu::always_inline]] inline void add_high(const uint8_t* rec, int kk, int r, __m512i& lo, __m512i& hi) {
-  using R = Rec<KIND>;
-  if constexpr (KIND == kNibQ5_K) {
-    const __m512i hb = _mm512_loadu_si512(rec + R::kR.high_row(kk));
-    const __m512i bit4 = _mm512_set1_epi8(0x10);
-    const auto move = [&](int from) {
-      return from <= 4 ? _mm512_and_si512(_mm512_slli_epi16(hb, static_cast<unsigned>(4 - from)), bit4)
-                       : _mm512_and_si512(_mm512_srli_epi16(hb, static_cast<unsigned>(from - 4)), bit4);
-    };
-    lo = _mm512_or_si512(lo, move(q5_high_bit(r, 0)));  // both moved to bit 4
-    hi = _mm512_or_si512(hi, move(q5_high_bit(r, 1)));
-  } else if constexpr (KIND == kNibQ6_K) {
-    const __m512i hb = _mm512_loadu_si512(rec + R::kR.high_row(kk));
-    const __m512i bits45 = _mm512_set1_epi8(0x30);
-    if (r % 2 == 0) {  // kk even: lo in bits 0..1, hi in bits 2..3
-      lo = _mm512_or_si512(lo, _mm512_and_si512(_mm512_slli_epi16(hb, 4), bits45));
-      hi = _mm512_or_si512(hi, _mm512_and_si512(_mm512_slli_epi16(hb, 2), bits45));
-    } else {  // lo: bits 4..5, hi: bits 6..7
-      lo = _mm512_or_si512(lo, _mm512_and_si512(hb, bits45));
-      hi = _mm512_or_si512(hi, _mm512_and_si512(_mm512_srli_epi16(hb, 2), bits45));
+[[gnu::always_inline]] inline void add_high(const uint8_t* rec, int kk, int r, __m512i (&v)[Rec<KIND>::kF]) {
+  constexpr kq_records::NibRecord kR = Rec<KIND>::kR;
+  if constexpr (kR.high_bits != 0) {
+    const __m512i hb = _mm512_loadu_si512(rec + kR.high_row(kk));
+    const __m512i mask = _mm512_set1_epi8(static_cast<char>(((1 << kR.high_bits) - 1) << kR.code_bits));
+#pragma GCC unroll 4
+    for (int c = 0; c < kR.fields; ++c) {
+      const int from = kR.high_shift(r, c), to = kR.code_bits;
+      const __m512i moved = from <= to ? _mm512_slli_epi16(hb, static_cast<unsigned>(to - from))
+                                       : _mm512_srli_epi16(hb, static_cast<unsigned>(from - to));
+      v[c] = _mm512_or_si512(v[c], _mm512_and_si512(moved, mask));
     }
   }
 }
@@ -120,36 +110,62 @@ constexpr bool has_unpack_x(int kind) {
 }
 template <int KIND>
 [[gnu::always_inline]] inline void unpack_x(const uint8_t* rec, __m512i raw, int kk, int r, __m512i book,
-                                            __m512i& lo, __m512i& hi) {
+                                            __m512i (&v)[2]) {
   const __m512i low4 = _mm512_set1_epi8(0x0f);
   const __m512i shifted = _mm512_srli_epi16(raw, 4);
   if constexpr (KIND == kNibIQ4_XS) {
     constexpr __mmask64 kAllBytes = ~__mmask64{0};
-    lo = _mm512_maskz_permutexvar_epi8(kAllBytes, raw, book);
-    hi = _mm512_maskz_permutexvar_epi8(kAllBytes, shifted, book);
+    v[0] = _mm512_maskz_permutexvar_epi8(kAllBytes, raw, book);
+    v[1] = _mm512_maskz_permutexvar_epi8(kAllBytes, shifted, book);
   } else {
     static_assert(KIND == kNibQ5_K && has_unpack_x(KIND));
-    const __m512i hb = _mm512_loadu_si512(rec + Rec<KIND>::kR.high_row(kk));
+    constexpr kq_records::NibRecord kR = Rec<KIND>::kR;
+    const __m512i hb = _mm512_loadu_si512(rec + kR.high_row(kk));
     const __m512i hl =
-        _mm512_gf2p8affine_epi64_epi8(hb, _mm512_set1_epi64(move_to_bit4(q5_high_bit(r, 0))), 0);
+        _mm512_gf2p8affine_epi64_epi8(hb, _mm512_set1_epi64(move_to_bit4(kR.high_shift(r, 0))), 0);
     const __m512i hh =
-        _mm512_gf2p8affine_epi64_epi8(hb, _mm512_set1_epi64(move_to_bit4(q5_high_bit(r, 1))), 0);
-    lo = _mm512_ternarylogic_epi32(raw, hl, low4, 0xec);
-    hi = _mm512_ternarylogic_epi32(shifted, hh, low4, 0xec);
+        _mm512_gf2p8affine_epi64_epi8(hb, _mm512_set1_epi64(move_to_bit4(kR.high_shift(r, 1))), 0);
+    v[0] = _mm512_ternarylogic_epi32(raw, hl, low4, 0xec);
+    v[1] = _mm512_ternarylogic_epi32(shifted, hh, low4, 0xec);
   }
+}
+
+// Whether a kind's fields enter VPDPBUSD where they lie in the byte, field c as
+// 2^(bits * c) x code (one AND each, no shift), the chain then shifted back exactly after
+// its group: the kinds with neither a high plane to merge nor a code book to look up.
+// The largest such value, Q2_K's 64 x 3 or Q4_K's 16 x 15, fits a u8; the largest chain,
+// 64 x 16 x 3 x 128 summed (or 16 x 32 x 15 x 128), fits int32 with room to spare.
+template <int KIND>
+constexpr bool kInPlace = Rec<KIND>::kR.high_bits == 0 && KIND != kNibIQ4_XS;
+
+// The plain unpack of code row kk into its fields (the codes, 2^(bits * c) x the codes
+// where kInPlace, or IQ4_XS's book values + 128).
+template <int KIND>
+[[gnu::always_inline]] inline void unpack(const uint8_t* rec, __m512i raw, int kk, int r, __m512i book,
+                                          __m512i (&v)[Rec<KIND>::kF]) {
+  constexpr kq_records::NibRecord kR = Rec<KIND>::kR;
+  constexpr int kMask = (1 << kR.code_bits) - 1;
+#pragma GCC unroll 4
+  for (int c = 0; c < kR.fields; ++c) {
+    if constexpr (kInPlace<KIND>) {
+      v[c] = _mm512_and_si512(raw, _mm512_set1_epi8(static_cast<char>(kMask << (kR.code_bits * c))));
+    } else {
+      const __m512i at0 = c == 0 ? raw : _mm512_srli_epi16(raw, static_cast<unsigned>(kR.code_bits * c));
+      v[c] = _mm512_and_si512(at0, _mm512_set1_epi8(static_cast<char>(kMask)));
+    }
+    if constexpr (KIND == kNibIQ4_XS) v[c] = _mm512_shuffle_epi8(book, v[c]);
+  }
+  add_high<KIND>(rec, kk, r, v);
 }
 
 template <int KIND, bool X, int NS>
 [[gnu::always_inline]] inline void tile(const KqArgs& g, const uint8_t* arow, float* yrow, TileStrips ts,
                                         const __mmask16* masks) {
   using R = Rec<KIND>;
-  constexpr int kRowsPerSub = R::kSub / 4;  // nibble rows per sub-block: 8 or 4
-  static_assert(kRowsPerSub % 4 == 0 || (KIND != kNibQ5_K && kRowsPerSub % 2 == 0), "add_high keys on r");
-  constexpr int kPairs = 128 / R::kSub;  // (low, high) sub-block pairs
+  constexpr int kF = R::kF;
   const auto* w = reinterpret_cast<const uint8_t*>(g.w);
   const uint8_t* ws[NS];
   for (int s = 0; s < NS; ++s) ws[s] = w + static_cast<size_t>(ts.strip(s)) * g.strip_bytes;
-  const __m512i low4 = _mm512_set1_epi8(0x0f);
   const __m512i book = iq4_book_u8();  // IQ4_XS only
   __m512 acc[NS];
   for (int s = 0; s < NS; ++s) acc[s] = _mm512_setzero_ps();
@@ -165,57 +181,55 @@ template <int KIND, bool X, int NS>
       bias_starts<R::kSub>(ab, -g.bias, starts);
       __asm__ volatile("" : "+m"(starts));  // broadcast loads, not extractions
     }
+    // Group q: rows q * kRowsPerSub.. complete one chain per field, field c's of
+    // sub-block c * kGroups + q.
 #pragma GCC unroll 1
-    for (int q = 0; q < kPairs; ++q) {
-      const __m512i start_lo = R::kMin ? _mm512_setzero_si512() : _mm512_set1_epi32(starts[q]);
-      const __m512i start_hi = R::kMin ? _mm512_setzero_si512() : _mm512_set1_epi32(starts[kPairs + q]);
-      __m512i dlo[NS], dhi[NS];
-      for (int s = 0; s < NS; ++s) {
-        dlo[s] = start_lo;
-        dhi[s] = start_hi;
+    for (int q = 0; q < R::kGroups; ++q) {
+      __m512i dot[NS][kF];
+      for (int c = 0; c < kF; ++c) {
+        // In place (kInPlace), field c's chain sums 2^(bits * c) x what it would: its start too.
+        const int up = kInPlace<KIND> ? R::kR.code_bits * c : 0;
+        const __m512i start =
+            R::kMin ? _mm512_setzero_si512() : _mm512_set1_epi32(starts[c * R::kGroups + q] * (1 << up));
+        for (int s = 0; s < NS; ++s) dot[s][c] = start;
       }
 #pragma GCC unroll 8
-      for (int r = 0; r < kRowsPerSub; ++r) {
-        const int kk = q * kRowsPerSub + r;
-        const __m512i alo =
-            _mm512_set1_epi32(load_i32(ab + kq_records::kQ8KCodeOffset + 4 * static_cast<size_t>(kk)));
-        const __m512i ahi =
-            _mm512_set1_epi32(load_i32(ab + kq_records::kQ8KCodeOffset + 128 + 4 * static_cast<size_t>(kk)));
+      for (int r = 0; r < R::kRowsPerSub; ++r) {
+        const int kk = q * R::kRowsPerSub + r;
+        __m512i a[kF];
+#pragma GCC unroll 4
+        for (int c = 0; c < kF; ++c) {
+          a[c] = _mm512_set1_epi32(
+              load_i32(ab + kq_records::kQ8KCodeOffset + static_cast<size_t>(R::kR.span * c + 4 * kk)));
+        }
 #pragma GCC unroll 4
         for (int s = 0; s < NS; ++s) {
-          __m512i raw = _mm512_loadu_si512(rec[s] + R::kR.nib_row(kk));
-          // One load per row: without this gcc folds the load into both unpack
-          // operations (two 64-byte loads per row; Q4_K in L2 ~3 % slower).
+          __m512i raw = _mm512_loadu_si512(rec[s] + R::kR.code_row(kk));
+          // One load per row: without this gcc folds the load into every unpack
+          // operation (a 64-byte load per field; Q4_K in L2 ~3 % slower).
           __asm__("" : "+v"(raw));
-          __m512i lo, hi;
+          __m512i v[kF];
           if constexpr (X && has_unpack_x(KIND)) {
-            unpack_x<KIND>(rec[s], raw, kk, r, book, lo, hi);
+            unpack_x<KIND>(rec[s], raw, kk, r, book, v);
           } else {
-            lo = _mm512_and_si512(raw, low4);
-            // Q4_K keeps the high nibble in place (16 x code: one ANDN instead of a shift
-            // and an AND); its chain then sums 16 x dot, shifted back exactly below.
-            hi = KIND == kNibQ4_K ? _mm512_maskz_andnot_epi32(kAll, low4, raw)
-                                  : _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);
-            if constexpr (KIND == kNibIQ4_XS) {
-              lo = _mm512_shuffle_epi8(book, lo);
-              hi = _mm512_shuffle_epi8(book, hi);
-            }
-            add_high<KIND>(rec[s], kk, r, lo, hi);
+            unpack<KIND>(rec[s], raw, kk, r, book, v);
           }
-          dlo[s] = _mm512_dpbusd_epi32(dlo[s], lo, alo);
-          dhi[s] = _mm512_dpbusd_epi32(dhi[s], hi, ahi);
+#pragma GCC unroll 4
+          for (int c = 0; c < kF; ++c) dot[s][c] = _mm512_dpbusd_epi32(dot[s][c], v[c], a[c]);
         }
       }
 #pragma GCC unroll 4
       for (int s = 0; s < NS; ++s) {
-        // |16 x dot| <= 16 * 32 * 15 * 128 < 2^20: an exact multiple of 16 in int32.
-        if constexpr (KIND == kNibQ4_K) dhi[s] = _mm512_maskz_srai_epi32(kAll, dhi[s], 4);
-        const auto scales = [&](int sub) {
-          return _mm512_maskz_cvtepi8_epi32(kAll, _mm_loadu_si128(reinterpret_cast<const __m128i*>(
-                                                      rec[s] + R::kScale + 16 * static_cast<size_t>(sub))));
-        };
-        sum[s] = _mm512_add_epi32(sum[s], _mm512_add_epi32(_mm512_mullo_epi32(dlo[s], scales(q)),
-                                                           _mm512_mullo_epi32(dhi[s], scales(kPairs + q))));
+#pragma GCC unroll 4
+        for (int c = 0; c < kF; ++c) {
+          // An exact multiple of 2^(bits * c) (kInPlace): back to the plain chain.
+          if (kInPlace<KIND> && c > 0)
+            dot[s][c] = _mm512_maskz_srai_epi32(kAll, dot[s][c], static_cast<unsigned>(R::kR.code_bits * c));
+          const __m512i scale = _mm512_maskz_cvtepi8_epi32(
+              kAll, _mm_loadu_si128(reinterpret_cast<const __m128i*>(
+                        rec[s] + R::kScale + 16 * static_cast<size_t>(c * R::kGroups + q))));
+          sum[s] = _mm512_add_epi32(sum[s], _mm512_mullo_epi32(dot[s][c], scale));
+        }
       }
     }
     const __m512 dav = _mm512_set1_ps(load_f32(ab));

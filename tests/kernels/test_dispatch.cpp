@@ -90,16 +90,16 @@ TEST(Dispatch, ThresholdFromTheEnvironment) {
 
 TEST(Dispatch, PerTypeDefaultsAreTheMeasuredOnes) {
   Restore r;
-  // kernels/README.md "Dispatcher": measured 1 for every type but Q2_K and Q3_K (3).
+  // kernels/README.md "Dispatcher": measured 1 for every type but Q2_K (12) and Q3_K (4).
   for (QType t : {QType::Q8_0, QType::Q4_0, QType::Q4_1, QType::IQ4_NL, QType::Q4_K, QType::Q5_K, QType::Q6_K,
                   QType::IQ4_XS}) {
     EXPECT_EQ(default_gemv_max_m(t), 1) << name(t);
     EXPECT_EQ(gemv_max_m(t), 1) << name(t);
   }
-  for (QType t : {QType::Q2_K, QType::Q3_K}) {
-    EXPECT_EQ(default_gemv_max_m(t), 3) << name(t);
-    EXPECT_EQ(gemv_max_m(t), 3) << name(t);
-  }
+  EXPECT_EQ(default_gemv_max_m(QType::Q2_K), 12);
+  EXPECT_EQ(gemv_max_m(QType::Q2_K), 12);
+  EXPECT_EQ(default_gemv_max_m(QType::Q3_K), 4);
+  EXPECT_EQ(gemv_max_m(QType::Q3_K), 4);
   setenv("AMXLAB_GEMV_MAX_M", "6", 1);
   EXPECT_EQ(gemv_max_m(QType::Q6_K), 6);  // the environment overrides every type
   unsetenv("AMXLAB_GEMV_MAX_M");
