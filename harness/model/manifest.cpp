@@ -26,17 +26,64 @@ std::string string_field(const nlohmann::json& j, const char* key, const std::st
   return j[key].get<std::string>();
 }
 
+// Which of llama-quantize's per-tensor rules a recipe follows (manifest.h lists them).
+enum class Mix : uint8_t {
+  none,    // every matmul weight in the base type
+  k_m,     // q4_k_m, q5_k_m: attn_v and ffn_down Q6_K on use_more_bits layers
+  q3_k_m,  // attn_v Q5_K (layers 0-1) / Q4_K, ffn_down Q5_K (first 16th) / Q4_K, attn_output Q4_K
+  q2_k,    // attn_v Q4_K (GQA >= 4) / Q3_K, ffn_down and attn_output Q3_K
+  iq4_xs,  // attn_v Q5_K with GQA >= 4
+};
 struct Recipe {
   const char* name;
   QType base;
   QType output;
-  bool k_quant_mix;  // attn_v / ffn_down raised to Q6_K on use_more_bits layers
+  Mix mix;
+  bool raise_8_expert_attn_output;  // attn_output Q5_K in 8-expert models
 };
 constexpr Recipe kRecipes[] = {
-    {"q4_0", QType::Q4_0, QType::Q6_K, false},
-    {"q8_0", QType::Q8_0, QType::Q8_0, false},
-    {"q4_k_m", QType::Q4_K, QType::Q6_K, true},
+    {"q4_0", QType::Q4_0, QType::Q6_K, Mix::none, false},
+    {"q8_0", QType::Q8_0, QType::Q8_0, Mix::none, false},
+    {"q2_k", QType::Q2_K, QType::Q6_K, Mix::q2_k, true},
+    {"q3_k_m", QType::Q3_K, QType::Q6_K, Mix::q3_k_m, true},
+    {"q4_k_m", QType::Q4_K, QType::Q6_K, Mix::k_m, true},
+    {"q5_k_m", QType::Q5_K, QType::Q6_K, Mix::k_m, false},
+    {"q6_k", QType::Q6_K, QType::Q6_K, Mix::none, false},
+    {"iq4_xs", QType::IQ4_XS, QType::Q6_K, Mix::iq4_xs, true},
 };
+
+// The types of one layer's attention and FFN-down tensors under a recipe.
+struct LayerTypes {
+  QType attn_k, attn_v, attn_output, ffn_down;
+};
+LayerTypes layer_types(const Recipe& r, const Manifest& m, int64_t i) {
+  const int64_t n = m.layers;  // the whole model's, even when fewer layers are kept
+  const bool gqa4 = m.heads / m.kv_heads >= 4;
+  LayerTypes t{r.base, r.base, r.base, r.base};
+  switch (r.mix) {
+    case Mix::none: break;
+    case Mix::k_m:
+      if (use_more_bits(i, n)) t.attn_v = t.ffn_down = QType::Q6_K;
+      break;
+    case Mix::q3_k_m:
+      t.attn_v = i < 2 ? QType::Q5_K : QType::Q4_K;
+      t.ffn_down = i < n / 16 ? QType::Q5_K : QType::Q4_K;
+      t.attn_output = QType::Q4_K;
+      break;
+    case Mix::q2_k:
+      t.attn_v = gqa4 ? QType::Q4_K : QType::Q3_K;
+      t.ffn_down = t.attn_output = QType::Q3_K;
+      break;
+    case Mix::iq4_xs:
+      if (gqa4) t.attn_v = QType::Q5_K;
+      break;
+  }
+  if (m.experts == 8) {  // llama-quantize's rules for 8-expert models (Mixtral)
+    t.attn_k = t.attn_v = QType::Q8_0;
+    if (r.raise_8_expert_attn_output) t.attn_output = QType::Q5_K;
+  }
+  return t;
+}
 
 }  // namespace
 
@@ -147,6 +194,12 @@ ModelInventory manifest_inventory(const Manifest& m, const std::string& recipe, 
     t.dims = std::move(dims);
     t.layer = layer_of(n);
     t.role = classify(n);
+    const int64_t block = traits(type.value_or(QType::F32)).block_elems;
+    if (t.dims[0] % block != 0) {  // llama-quantize falls back to another type here
+      throw Error("--recipe " + recipe + " on manifest " + io::printable(m.name, 80) + ": " + n +
+                  " has K=" + std::to_string(t.dims[0]) + ", not a multiple of " + name(*type) + "'s " +
+                  std::to_string(block) + "; llama-quantize's fallback types are not modelled");
+    }
     int64_t rows = 1;
     for (size_t i = 1; i < t.dims.size(); ++i) rows *= t.dims[i];
     t.bytes = row_bytes(type.value_or(QType::F32), t.dims[0]) * static_cast<uint64_t>(rows);
@@ -156,13 +209,12 @@ ModelInventory manifest_inventory(const Manifest& m, const std::string& recipe, 
   add("token_embd.weight", r->base, {m.hidden, m.vocab});
   for (int64_t i = 0; i < inv.layers; ++i) {
     const std::string b = "blk." + std::to_string(i) + ".";
-    // The whole model's layer count decides use_more_bits, even when fewer are kept.
-    const QType raised = r->k_quant_mix && use_more_bits(i, m.layers) ? QType::Q6_K : r->base;
+    const LayerTypes lt = layer_types(*r, m, i);
     add(b + "attn_norm.weight", QType::F32, {m.hidden});
     add(b + "attn_q.weight", r->base, {m.hidden, q});
-    add(b + "attn_k.weight", r->base, {m.hidden, kv});
-    add(b + "attn_v.weight", raised, {m.hidden, kv});
-    add(b + "attn_output.weight", r->base, {q, m.hidden});
+    add(b + "attn_k.weight", lt.attn_k, {m.hidden, kv});
+    add(b + "attn_v.weight", lt.attn_v, {m.hidden, kv});
+    add(b + "attn_output.weight", lt.attn_output, {q, m.hidden});
     if (m.qk_norm) {
       add(b + "attn_q_norm.weight", QType::F32, {m.head_dim});
       add(b + "attn_k_norm.weight", QType::F32, {m.head_dim});
@@ -172,11 +224,11 @@ ModelInventory manifest_inventory(const Manifest& m, const std::string& recipe, 
       add(b + "ffn_gate_inp.weight", QType::F32, {m.hidden, m.experts});
       add(b + "ffn_gate_exps.weight", r->base, {m.hidden, m.expert_ffn, m.experts});
       add(b + "ffn_up_exps.weight", r->base, {m.hidden, m.expert_ffn, m.experts});
-      add(b + "ffn_down_exps.weight", raised, {m.expert_ffn, m.hidden, m.experts});
+      add(b + "ffn_down_exps.weight", lt.ffn_down, {m.expert_ffn, m.hidden, m.experts});
     } else {
       add(b + "ffn_gate.weight", r->base, {m.hidden, m.ffn});
       add(b + "ffn_up.weight", r->base, {m.hidden, m.ffn});
-      add(b + "ffn_down.weight", raised, {m.ffn, m.hidden});
+      add(b + "ffn_down.weight", lt.ffn_down, {m.ffn, m.hidden});
     }
   }
   add("output_norm.weight", QType::F32, {m.hidden});

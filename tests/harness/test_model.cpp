@@ -136,6 +136,72 @@ TEST(ModelManifest, BuiltInModelsAndRecipes) {
   EXPECT_EQ(manifest_inventory(load_manifest(kModels, "llama-3.1-8b"), "q4_k_m", 2).layers, 2);
 }
 
+// The K-quant mixes, tensor by tensor, as manifest.h writes llama-quantize's rules down.
+TEST(ModelManifest, KQuantMixesFollowTheWrittenRules) {
+  const Manifest llama = load_manifest(kModels, "llama-3.1-8b");  // 32 layers, 4 query heads per KV head
+  const auto types = [](const ModelInventory& inv) {
+    std::map<std::string, std::string> by;
+    for (const auto& t : inv.tensors) by[t.name] = t.type_name;
+    return by;
+  };
+  auto t = types(manifest_inventory(llama, "q3_k_m"));
+  EXPECT_EQ(t.at("blk.0.attn_q.weight"), "q3_K");
+  EXPECT_EQ(t.at("blk.1.attn_v.weight"), "q5_K");  // layers 0 and 1
+  EXPECT_EQ(t.at("blk.2.attn_v.weight"), "q4_K");
+  EXPECT_EQ(t.at("blk.1.ffn_down.weight"), "q5_K");  // the first 32/16 = 2 layers
+  EXPECT_EQ(t.at("blk.2.ffn_down.weight"), "q4_K");
+  EXPECT_EQ(t.at("blk.9.attn_output.weight"), "q4_K");
+  EXPECT_EQ(t.at("blk.9.ffn_up.weight"), "q3_K");
+  EXPECT_EQ(t.at("output.weight"), "q6_K");
+  EXPECT_EQ(t.at("token_embd.weight"), "q3_K");
+  t = types(manifest_inventory(llama, "q2_k"));
+  EXPECT_EQ(t.at("blk.0.attn_k.weight"), "q2_K");
+  EXPECT_EQ(t.at("blk.5.attn_v.weight"), "q4_K");  // GQA 32 / 8 = 4
+  EXPECT_EQ(t.at("blk.5.ffn_down.weight"), "q3_K");
+  EXPECT_EQ(t.at("blk.5.attn_output.weight"), "q3_K");
+  EXPECT_EQ(t.at("blk.5.ffn_gate.weight"), "q2_K");
+  t = types(manifest_inventory(llama, "q5_k_m"));
+  EXPECT_EQ(t.at("blk.6.ffn_down.weight"), "q6_K");  // use_more_bits(6, 32)
+  EXPECT_EQ(t.at("blk.7.ffn_down.weight"), "q5_K");
+  EXPECT_EQ(t.at("blk.31.attn_v.weight"), "q6_K");
+  t = types(manifest_inventory(llama, "iq4_xs"));
+  EXPECT_EQ(t.at("blk.3.attn_v.weight"), "q5_K");
+  EXPECT_EQ(t.at("blk.3.ffn_down.weight"), "iq4_xs");
+  t = types(manifest_inventory(llama, "q6_k"));
+  EXPECT_EQ(t.at("blk.3.attn_v.weight"), "q6_K");
+  EXPECT_EQ(t.at("output.weight"), "q6_K");
+
+  // Fewer than 4 query heads per KV head: q2_k's attn_v is Q3_K, iq4_xs's stays IQ4_XS.
+  auto j = to_json(llama);
+  j["kv_heads"] = 16;
+  const Manifest gqa2 = manifest_from_json(j, "gqa2.json");
+  EXPECT_EQ(types(manifest_inventory(gqa2, "q2_k")).at("blk.5.attn_v.weight"), "q3_K");
+  EXPECT_EQ(types(manifest_inventory(gqa2, "iq4_xs")).at("blk.5.attn_v.weight"), "iq4_xs");
+
+  // An 8-expert model: attn_k and attn_v Q8_0 whatever the recipe, attn_output Q5_K for
+  // q4_k_m (not for q5_k_m).
+  j = to_json(load_manifest(kModels, "tiny-moe"));
+  j["experts"] = 8;
+  const Manifest moe8 = manifest_from_json(j, "moe8.json");
+  t = types(manifest_inventory(moe8, "q4_k_m"));
+  EXPECT_EQ(t.at("blk.1.attn_k.weight"), "q8_0");
+  EXPECT_EQ(t.at("blk.1.attn_v.weight"), "q8_0");
+  EXPECT_EQ(t.at("blk.1.attn_output.weight"), "q5_K");
+  EXPECT_EQ(t.at("blk.1.attn_q.weight"), "q4_K");
+  EXPECT_EQ(types(manifest_inventory(moe8, "q5_k_m")).at("blk.1.attn_output.weight"), "q5_K");
+  EXPECT_EQ(types(manifest_inventory(moe8, "q4_0")).at("blk.1.attn_v.weight"), "q8_0");
+  EXPECT_EQ(types(manifest_inventory(moe8, "q4_0")).at("blk.1.attn_output.weight"), "q4_0");
+
+  // A K that is not a multiple of the type's block: refused, the tensor named.
+  j = to_json(load_manifest(kModels, "tiny-moe"));
+  j["expert_ffn"] = 96;
+  const Manifest odd = manifest_from_json(j, "odd.json");
+  const std::string msg = error_of([&] { (void)manifest_inventory(odd, "q4_k_m"); });
+  EXPECT_NE(msg.find("blk.0.ffn_down_exps.weight has K=96, not a multiple of q4_K's 256"), std::string::npos)
+      << msg;
+  EXPECT_NO_THROW((void)manifest_inventory(odd, "q4_0"));  // 96 is a multiple of 32
+}
+
 TEST(ModelManifest, BadInputsGiveClearErrors) {
   EXPECT_NE(error_of([] { (void)load_manifest(kModels, "gpt-5"); }).find("unknown model 'gpt-5' (known: "),
             std::string::npos);
@@ -144,7 +210,7 @@ TEST(ModelManifest, BadInputsGiveClearErrors) {
   const Manifest m = load_manifest(kModels, "tiny-moe");
   EXPECT_NE(error_of([&] {
               (void)manifest_inventory(m, "q1_0");
-            }).find("unknown recipe 'q1_0' (known: q4_0, q8_0, q4_k_m)"),
+            }).find("unknown recipe 'q1_0' (known: q4_0, q8_0, q2_k, q3_k_m, q4_k_m, q5_k_m, q6_k, iq4_xs)"),
             std::string::npos);
   auto j = to_json(m);
   j["layers"] = -3;
