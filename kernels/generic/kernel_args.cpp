@@ -86,12 +86,7 @@ bool check_kq16_run(QType wt, const char* kernel, const PackedWeights& w, const 
   g.sub_len = ti.sub_len;
   g.has_min = ti.has_min ? 1 : 0;
   g.bias = ti.bias;
-  g.nib_kind = wt == QType::Q4_K   ? vnni::raw::kNibQ4_K
-               : wt == QType::Q5_K ? vnni::raw::kNibQ5_K
-               : wt == QType::Q6_K ? vnni::raw::kNibQ6_K
-               : wt == QType::Q2_K ? vnni::raw::kNibQ2_K
-               : wt == QType::Q3_K ? vnni::raw::kNibQ3_K
-                                   : vnni::raw::kNibIQ4_XS;
+  g.nib_kind = nibbles ? kqn::nib_kind(wt) : 0;
   set_slice(g, a, y, s);
   return true;
 }

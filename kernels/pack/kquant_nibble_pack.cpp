@@ -57,17 +57,21 @@ bool packable(QType t) {
   return kq16::packable(t);  // every K-quant type of kq_i8_vnni16 has a nibble record too
 }
 
-RecordInfo record_info(QType t) {
+kq_records::NibKind nib_kind(QType t) {
   require(packable(t),
-          [&] { return std::string("kqn::record_info: ") + name(t) + " has no kq_nib_vnni16 layout"; });
+          [&] { return std::string("kqn::nib_kind: ") + name(t) + " has no kq_nib_vnni16 layout"; });
   switch (t) {
-    case QType::Q4_K: return kq_records::kNibQ4;
-    case QType::Q5_K: return kq_records::kNibQ5;
-    case QType::Q6_K: return kq_records::kNibQ6;
-    case QType::Q2_K: return kq_records::kNibQ2;
-    case QType::Q3_K: return kq_records::kNibQ3;
-    default: return kq_records::kNibIQ4;
+    case QType::Q4_K: return kq_records::kNibQ4_K;
+    case QType::Q5_K: return kq_records::kNibQ5_K;
+    case QType::Q6_K: return kq_records::kNibQ6_K;
+    case QType::Q2_K: return kq_records::kNibQ2_K;
+    case QType::Q3_K: return kq_records::kNibQ3_K;
+    default: return kq_records::kNibIQ4_XS;
   }
+}
+
+RecordInfo record_info(QType t) {
+  return kq_records::nib_record_of(nib_kind(t));
 }
 
 size_t packed_bytes(QType t, int64_t n, int64_t k) {

@@ -56,9 +56,12 @@ namespace amxlab::kqn {
 // True for Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS.
 bool packable(QType t);
 
-// Where the regions of a record are (see above; kquant_records.h computes them).
+// The type's record kind (the GEMV's KqArgs::nib_kind). Throws Error for another type.
+kq_records::NibKind nib_kind(QType t);
+
+// Where the regions of a record are (see above; kquant_records.h computes them):
+// nib_record_of(nib_kind(t)). Throws Error for another type.
 using RecordInfo = kq_records::NibRecord;
-// Throws Error for another type.
 RecordInfo record_info(QType t);
 
 // ceil(N/16) * K/256 * record bytes; throws Error for another type or a bad shape.

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "kernels/core/blocks.h"
 
@@ -94,6 +95,28 @@ inline constexpr NibRecord kNibQ5 = nib_record(4, 1, 32, true);    // Q5_K: 1 hi
 inline constexpr NibRecord kNibQ6 = nib_record(4, 2, 16, false);   // Q6_K: 2 high bits
 inline constexpr NibRecord kNibQ2 = nib_record(2, 0, 16, true);    // Q2_K: 2-bit codes in crumbs
 inline constexpr NibRecord kNibQ3 = nib_record(4, 0, 16, false);   // Q3_K: code + 4 (0..7) in nibbles
+
+// The kinds of kq_nib_vnni16 record, one per type: the GEMV's dispatch key
+// (vnni::raw::KqArgs::nib_kind) and, through nib_record_of(), the one place each kind's
+// record is chosen (the packer's kqn::record_info() and the GEMV's Rec<KIND> both ask it).
+enum NibKind : uint8_t {
+  kNibQ4_K = 0,
+  kNibIQ4_XS = 1,
+  kNibQ5_K = 2,
+  kNibQ6_K = 3,
+  kNibQ2_K = 4,
+  kNibQ3_K = 5
+};
+constexpr NibRecord nib_record_of(int kind) {
+  switch (kind) {
+    case kNibIQ4_XS: return kNibIQ4;
+    case kNibQ5_K: return kNibQ5;
+    case kNibQ6_K: return kNibQ6;
+    case kNibQ2_K: return kNibQ2;
+    case kNibQ3_K: return kNibQ3;
+    default: return kNibQ4;
+  }
+}
 static_assert(kNibQ4.record_bytes == 2368 && kNibIQ4.record_bytes == 2240 && kNibQ5.record_bytes == 2880 &&
               kNibQ6.record_bytes == 3392 && kNibQ2.record_bytes == 1600 && kNibQ3.record_bytes == 2368);
 static_assert(kNibQ5.high_row(7) == 320 + 64 * 5 && kNibQ5.code_row(7) == 320 + 64 * 9 &&

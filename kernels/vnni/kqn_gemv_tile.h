@@ -40,15 +40,17 @@ namespace {
 constexpr auto kAll = static_cast<__mmask16>(0xffff);
 constexpr int kNS = 4;  // strips per register tile: 64 columns
 
+using kq_records::kNibIQ4_XS;
+using kq_records::kNibQ2_K;
+using kq_records::kNibQ3_K;
+using kq_records::kNibQ4_K;
+using kq_records::kNibQ5_K;
+using kq_records::kNibQ6_K;
+
 // The record of each kind (kernels/pack/kquant_records.h, the packer's geometry too).
 template <int KIND>
 struct Rec {
-  static constexpr kq_records::NibRecord kR = KIND == kNibQ5_K     ? kq_records::kNibQ5
-                                              : KIND == kNibQ6_K   ? kq_records::kNibQ6
-                                              : KIND == kNibIQ4_XS ? kq_records::kNibIQ4
-                                              : KIND == kNibQ2_K   ? kq_records::kNibQ2
-                                              : KIND == kNibQ3_K   ? kq_records::kNibQ3
-                                                                   : kq_records::kNibQ4;
+  static constexpr kq_records::NibRecord kR = kq_records::nib_record_of(KIND);
   static constexpr int kSub = kR.sub_len;
   static constexpr int kNSub = kR.n_sub;
   static constexpr size_t kScale = kR.scale_offset;

@@ -69,7 +69,7 @@ struct KqArgs {
   size_t y_stride = 0;           // in floats
   int64_t n0 = 0, n1 = 0;        // columns, n0 < n1
   float* partial = nullptr;      // kq_partial_floats(rows): fp32 accumulators between K ranges
-  int nib_kind = 0;              // kq_nib_vnni16 only: NibKind below
+  int nib_kind = 0;              // kq_nib_vnni16 only: kq_records::NibKind
 };
 constexpr size_t kq_partial_floats(int64_t rows) {
   return 64u * static_cast<size_t>(rows);
@@ -81,14 +81,7 @@ void avxvnni_kq_gemm(const KqArgs& g);  // 2 x 16 register tile (avxvnni_kquant.
 // The GEMV over kq_nib_vnni16 (kernels/pack/kquant_nibble_pack.h) for Q2_K, Q3_K, Q4_K,
 // Q5_K, Q6_K and IQ4_XS (KqArgs::nib_kind): 1 row x 64 columns, rows one at a time
 // (avx512_kqn_gemv.cpp). KqArgs::partial is unused.
-enum NibKind : uint8_t {
-  kNibQ4_K = 0,
-  kNibIQ4_XS = 1,
-  kNibQ5_K = 2,
-  kNibQ6_K = 3,
-  kNibQ2_K = 4,
-  kNibQ3_K = 5
-};
+// The kinds are kq_records::NibKind (kernels/pack/kquant_records.h), next to their records.
 void avx512_kqn_gemv(const KqArgs& g);
 // The same GEMV with AVX-512 VBMI and GFNI (avx512ext_kqn_gemv.cpp): IQ4_XS and Q5_K
 // unpack their codes in fewer instructions; Q4_K's and Q6_K's loops are the ones above.
