@@ -120,8 +120,7 @@ PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int
           }
         }
         for (int sub = 0; sub < ri.n_sub; ++sub) {
-          rec[ri.scale_offset + 16 * static_cast<size_t>(sub) + lane] =
-              static_cast<std::byte>(static_cast<uint8_t>(b.scale[sub]));
+          rec[ri.scale_at(sub, j)] = static_cast<std::byte>(static_cast<uint8_t>(b.scale[sub]));
           if (ri.min) {
             rec[ri.coef_offset + 32 * static_cast<size_t>(sub / 2) + 2 * lane +
                 static_cast<size_t>(sub % 2)] = static_cast<std::byte>(static_cast<uint8_t>(b.min[sub]));
@@ -176,8 +175,8 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
       }
       for (int sub = 0; sub < ri.n_sub; ++sub) {
         // NOLINTBEGIN(bugprone-signed-char-misuse): the bytes are signed scales / coefficients
-        b.scale[sub] = static_cast<int8_t>(
-            std::to_integer<uint8_t>(rec[ri.scale_offset + 16 * static_cast<size_t>(sub) + lane]));
+        b.scale[sub] =
+            static_cast<int8_t>(std::to_integer<uint8_t>(rec[ri.scale_at(sub, static_cast<int>(lane))]));
         b.min[sub] = ri.min ? static_cast<int8_t>(std::to_integer<uint8_t>(
                                   rec[ri.coef_offset + 32 * static_cast<size_t>(sub / 2) + 2 * lane +
                                       static_cast<size_t>(sub % 2)]))

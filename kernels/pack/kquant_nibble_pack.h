@@ -13,7 +13,8 @@
 // with u(e) = code(e) + bias (Q6_K: 32, Q3_K: 4) or, for IQ4_XS, the code-book index of
 // element e:
 //
-//   header   scales         int8 at 16*sub + j (n_sub = 8 or 16)
+//   header   scales         int8 at 16*sub + j (n_sub = 8 or 16); Q2_K and Q3_K in pairs
+//                           for one VPDPWSSD per two sub-blocks (NibRecord::scale_at)
 //            coefs (Q2_K, Q4_K, Q5_K) int8 at 16*n_sub + 32*p + 2*j + h: the min of sub-block
 //                           2p + h, pair-interleaved so that one VPMOVSXBW makes the int16
 //                           pairs of VPDPWSSD

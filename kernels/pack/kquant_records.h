@@ -54,6 +54,21 @@ struct NibRecord {
   size_t record_bytes = 0;
   int sub_len = 32, n_sub = 8;
   bool min = false;
+  // The scales as int8 pairs (Q2_K, Q3_K: sub-blocks of 16 small codes, whose dots fit
+  // int16): the GEMV multiplies two sub-blocks' dots by their scales with one VPDPWSSD.
+  // Pair p of row group q holds the scales of fields 2p and 2p + 1, i.e. of sub-blocks
+  // 2p * groups + q and (2p + 1) * groups + q (groups = span / sub_len), lane j's at
+  // 2j and 2j + 1 of its 32 bytes. Otherwise scale row `sub`: 16 bytes, lane j's at j.
+  bool scale_pairs = false;
+  constexpr int groups() const { return span / sub_len; }
+  constexpr size_t scale_pair_row(int q, int p) const {
+    return scale_offset + 32 * static_cast<size_t>(q * (fields / 2) + p);
+  }
+  constexpr size_t scale_at(int sub, int lane) const {
+    if (!scale_pairs) return scale_offset + 16 * static_cast<size_t>(sub) + static_cast<size_t>(lane);
+    const int c = sub / groups(), q = sub % groups();
+    return scale_pair_row(q, c / 2) + 2 * static_cast<size_t>(lane) + static_cast<size_t>(c % 2);
+  }
   // Byte offsets, in the record, of code row kk (0..code_rows-1) and of the high row
   // serving it.
   constexpr size_t code_row(int kk) const {
@@ -69,8 +84,10 @@ struct NibRecord {
   // high rows hold their code rows' fields in order, high_bits each.
   constexpr int high_shift(int kk, int c) const { return ((kk % rows_per_high) * fields + c) * high_bits; }
 };
-constexpr NibRecord nib_record(int code_bits, int high_bits, int sub_len, bool min) {
+constexpr NibRecord nib_record(int code_bits, int high_bits, int sub_len, bool min,
+                               bool scale_pairs = false) {
   NibRecord r;
+  r.scale_pairs = scale_pairs;
   r.code_bits = code_bits;
   r.high_bits = high_bits;
   r.fields = 8 / code_bits;
@@ -89,12 +106,12 @@ constexpr NibRecord nib_record(int code_bits, int high_bits, int sub_len, bool m
   r.record_bytes = r.header_bytes + 64 * static_cast<size_t>(r.code_rows) + r.high_bytes;
   return r;
 }
-inline constexpr NibRecord kNibQ4 = nib_record(4, 0, 32, true);    // Q4_K
-inline constexpr NibRecord kNibIQ4 = nib_record(4, 0, 32, false);  // IQ4_XS
-inline constexpr NibRecord kNibQ5 = nib_record(4, 1, 32, true);    // Q5_K: 1 high bit
-inline constexpr NibRecord kNibQ6 = nib_record(4, 2, 16, false);   // Q6_K: 2 high bits
-inline constexpr NibRecord kNibQ2 = nib_record(2, 0, 16, true);    // Q2_K: 2-bit codes in crumbs
-inline constexpr NibRecord kNibQ3 = nib_record(4, 0, 16, false);   // Q3_K: code + 4 (0..7) in nibbles
+inline constexpr NibRecord kNibQ4 = nib_record(4, 0, 32, true);         // Q4_K
+inline constexpr NibRecord kNibIQ4 = nib_record(4, 0, 32, false);       // IQ4_XS
+inline constexpr NibRecord kNibQ5 = nib_record(4, 1, 32, true);         // Q5_K: 1 high bit
+inline constexpr NibRecord kNibQ6 = nib_record(4, 2, 16, false);        // Q6_K: 2 high bits
+inline constexpr NibRecord kNibQ2 = nib_record(2, 0, 16, true, true);   // Q2_K: 2-bit codes in crumbs
+inline constexpr NibRecord kNibQ3 = nib_record(4, 0, 16, false, true);  // Q3_K: code + 4 (0..7) in nibbles
 
 // The kinds of kq_nib_vnni16 record, one per type: the GEMV's dispatch key
 // (vnni::raw::KqArgs::nib_kind) and, through nib_record_of(), the one place each kind's

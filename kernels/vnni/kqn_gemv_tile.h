@@ -160,6 +160,33 @@ template <int KIND>
   add_high<KIND>(rec, kk, r, v);
 }
 
+// sum += scale x dot for the fields of row group q, two sub-blocks per VPDPWSSD
+// (NibRecord::scale_pairs: Q2_K, Q3_K): the dots of fields 2p and 2p + 1 go into the low
+// and high int16 of each dword, one VPBLENDMW, and meet their scales' int16 pair. Exact:
+// a 16-code sub-block's dot is at most 16 x 4 x 128 = 8192 in size (Q3_K's codes -4..3,
+// Q2_K's 0..3), an int16, and VPDPWSSD wraps in int32 as VPMULLD and VPADDD do. A field
+// kept in place (kInPlace) is shifted once: down to its dot for the low half, up by the
+// rest of 16 for the high half.
+template <int KIND>
+[[gnu::always_inline]] inline void scale_pairs(const uint8_t* rec, int q, const __m512i (&dot)[Rec<KIND>::kF],
+                                               __m512i& sum) {
+  constexpr kq_records::NibRecord kR = Rec<KIND>::kR;
+  static_assert(kR.scale_pairs && kR.sub_len == 16 && (KIND == kNibQ2_K || KIND == kNibQ3_K),
+                "only these dots fit int16");
+  constexpr __mmask32 kHighWords = 0xaaaaaaaau;
+#pragma GCC unroll 2
+  for (int p = 0; p < kR.fields / 2; ++p) {
+    const int lo_up = kInPlace<KIND> ? kR.code_bits * 2 * p : 0;        // field 2p: 2^lo_up x dot
+    const int hi_up = kInPlace<KIND> ? kR.code_bits * (2 * p + 1) : 0;  // field 2p + 1
+    const __m512i lo =
+        lo_up == 0 ? dot[2 * p] : _mm512_maskz_srai_epi32(kAll, dot[2 * p], static_cast<unsigned>(lo_up));
+    const __m512i hi = _mm512_maskz_slli_epi32(kAll, dot[2 * p + 1], static_cast<unsigned>(16 - hi_up));
+    const __m512i scales = _mm512_maskz_cvtepi8_epi16(
+        ~__mmask32{0}, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec + kR.scale_pair_row(q, p))));
+    sum = _mm512_dpwssd_epi32(sum, _mm512_mask_blend_epi16(kHighWords, lo, hi), scales);
+  }
+}
+
 template <int KIND, bool X, int NS>
 [[gnu::always_inline]] inline void tile(const KqArgs& g, const uint8_t* arow, float* yrow, TileStrips ts,
                                         const __mmask16* masks) {
@@ -222,14 +249,18 @@ template <int KIND, bool X, int NS>
       }
 #pragma GCC unroll 4
       for (int s = 0; s < NS; ++s) {
+        if constexpr (R::kR.scale_pairs) {
+          scale_pairs<KIND>(rec[s], q, dot[s], sum[s]);
+          continue;
+        }
 #pragma GCC unroll 4
         for (int c = 0; c < kF; ++c) {
           // An exact multiple of 2^(bits * c) (kInPlace): back to the plain chain.
           if (kInPlace<KIND> && c > 0)
             dot[s][c] = _mm512_maskz_srai_epi32(kAll, dot[s][c], static_cast<unsigned>(R::kR.code_bits * c));
           const __m512i scale = _mm512_maskz_cvtepi8_epi32(
-              kAll, _mm_loadu_si128(reinterpret_cast<const __m128i*>(
-                        rec[s] + R::kScale + 16 * static_cast<size_t>(c * R::kGroups + q))));
+              kAll, _mm_loadu_si128(
+                        reinterpret_cast<const __m128i*>(rec[s] + R::kR.scale_at(c * R::kGroups + q, 0))));
           sum[s] = _mm512_add_epi32(sum[s], _mm512_mullo_epi32(dot[s][c], scale));
         }
       }

@@ -3,6 +3,7 @@
 // pattern of these formats is a legal block), the byte layout, errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -245,6 +246,30 @@ TEST(KquantNibblePack, RowsAscendInTheOrderTheGemvReadsThem) {
     EXPECT_EQ(want, r.record_bytes) << name(t);
     EXPECT_LE(r.d_offset + (r.min ? 64 : 32), r.header_bytes) << name(t);
   }
+}
+
+TEST(KquantNibblePack, ScalesFillTheirRegionOnce) {
+  // scale_at(sub, lane) over every sub-block and lane: each byte of the scale region once
+  // (Q2_K and Q3_K in pairs, NibRecord::scale_pairs; the others in rows of 16).
+  for (QType t : {QType::Q2_K, QType::Q3_K, QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_XS}) {
+    const kqn::RecordInfo r = kqn::record_info(t);
+    EXPECT_EQ(r.scale_pairs, t == QType::Q2_K || t == QType::Q3_K) << name(t);
+    std::vector<int> seen(16 * static_cast<size_t>(r.n_sub), 0);
+    for (int sub = 0; sub < r.n_sub; ++sub) {
+      for (int lane = 0; lane < 16; ++lane) {
+        const size_t at = r.scale_at(sub, lane);
+        ASSERT_GE(at, r.scale_offset) << name(t);
+        ASSERT_LT(at - r.scale_offset, seen.size()) << name(t);
+        ++seen[at - r.scale_offset];
+      }
+    }
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), static_cast<long>(seen.size())) << name(t);
+  }
+  // Q2_K, group 1: fields 0 and 1 are sub-blocks 1 and 5, paired in one 32-byte row.
+  const kqn::RecordInfo q2 = kqn::record_info(QType::Q2_K);
+  EXPECT_EQ(q2.scale_at(1, 3), q2.scale_pair_row(1, 0) + 6);
+  EXPECT_EQ(q2.scale_at(5, 3), q2.scale_pair_row(1, 0) + 7);
+  EXPECT_EQ(q2.scale_at(13, 0), q2.scale_pair_row(1, 1) + 1);
 }
 
 TEST(KquantNibblePack, UnpackReturnsTheExactGgufBytes) {
