@@ -122,8 +122,7 @@ PackedWeights pack(QType t, std::span<const std::byte> gguf_rows, int64_t n, int
         for (int sub = 0; sub < ri.n_sub; ++sub) {
           rec[ri.scale_at(sub, j)] = static_cast<std::byte>(static_cast<uint8_t>(b.scale[sub]));
           if (ri.min) {
-            rec[ri.coef_offset + 32 * static_cast<size_t>(sub / 2) + 2 * lane +
-                static_cast<size_t>(sub % 2)] = static_cast<std::byte>(static_cast<uint8_t>(b.min[sub]));
+            rec[ri.coef_at(sub, j)] = static_cast<std::byte>(static_cast<uint8_t>(b.min[sub]));
           }
         }
         // d and dmin: their raw fp16 bits, as kq_i8_vnni16 copies them.
@@ -177,10 +176,10 @@ std::vector<std::byte> unpack(const PackedWeights& w) {
         // NOLINTBEGIN(bugprone-signed-char-misuse): the bytes are signed scales / coefficients
         b.scale[sub] =
             static_cast<int8_t>(std::to_integer<uint8_t>(rec[ri.scale_at(sub, static_cast<int>(lane))]));
-        b.min[sub] = ri.min ? static_cast<int8_t>(std::to_integer<uint8_t>(
-                                  rec[ri.coef_offset + 32 * static_cast<size_t>(sub / 2) + 2 * lane +
-                                      static_cast<size_t>(sub % 2)]))
-                            : int8_t{0};
+        b.min[sub] =
+            ri.min
+                ? static_cast<int8_t>(std::to_integer<uint8_t>(rec[ri.coef_at(sub, static_cast<int>(lane))]))
+                : int8_t{0};
         // NOLINTEND(bugprone-signed-char-misuse)
       }
       uint16_t d = 0, dmin = 0;

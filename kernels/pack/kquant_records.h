@@ -69,6 +69,12 @@ struct NibRecord {
     const int c = sub / groups(), q = sub % groups();
     return scale_pair_row(q, c / 2) + 2 * static_cast<size_t>(lane) + static_cast<size_t>(c % 2);
   }
+  // The min of sub-block `sub` of lane `lane` (min types): pair-interleaved, two sub-blocks
+  // per dword, so that one VPMOVSXBW makes VPDPWSSD's int16 pairs.
+  constexpr size_t coef_at(int sub, int lane) const {
+    return coef_offset + 32 * static_cast<size_t>(sub / 2) + 2 * static_cast<size_t>(lane) +
+           static_cast<size_t>(sub % 2);
+  }
   // Byte offsets, in the record, of code row kk (0..code_rows-1) and of the high row
   // serving it.
   constexpr size_t code_row(int kk) const {

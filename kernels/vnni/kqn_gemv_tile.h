@@ -53,15 +53,14 @@ struct Rec {
   static constexpr kq_records::NibRecord kR = kq_records::nib_record_of(KIND);
   static constexpr int kSub = kR.sub_len;
   static constexpr int kNSub = kR.n_sub;
-  static constexpr size_t kScale = kR.scale_offset;
   static constexpr size_t kCoef = kR.coef_offset;
   static constexpr size_t kD = kR.d_offset;
   static constexpr size_t kDmin = kR.dmin_offset;
   static constexpr size_t kBytes = kR.record_bytes;
   static constexpr bool kMin = kR.min;
-  static constexpr int kF = kR.fields;            // chains per code row: 2 or 4
-  static constexpr int kGroups = kR.span / kSub;  // row groups per record
-  static constexpr int kRowsPerSub = kSub / 4;    // code rows per group
+  static constexpr int kF = kR.fields;          // chains per code row: 2 or 4
+  static constexpr int kGroups = kR.groups();   // row groups per record
+  static constexpr int kRowsPerSub = kSub / 4;  // code rows per group
   static_assert(kR.rows_per_high == 0 || kRowsPerSub % kR.rows_per_high == 0,
                 "a row's place in its high row depends on r = kk % kRowsPerSub alone");
   static_assert(kMin == (KIND == kNibQ4_K || KIND == kNibQ5_K || KIND == kNibQ2_K));
