@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <thread>
+#include <vector>
 
 #include "harness/cli/commands.h"
 #include "harness/cli/sweep_flags.h"
@@ -28,7 +29,7 @@ namespace {
 struct ModelFlags {
   std::string file, manifest, recipe = "q4_0", models_dir;
   int64_t layers = 0;
-  int threads = 0;
+  int threads = 0, rounds = 1;
   bool no_check = false, check_only = false, real_weights = false, list_cases = false;
   SweepFlags sweep;
 };
@@ -79,6 +80,21 @@ void print_projection(const nlohmann::json& p, const nlohmann::json& inv) {
       "tokens/s)\n",
       d["decode_ms_per_token"].get<double>(), d["decode_tokens_per_s"].get<double>(),
       d["prefill_ms_per_token"].get<double>(), d["prefill_tokens_per_s"].get<double>());
+  if (p.contains("rounds")) {
+    const auto& sp = p["rounds"];
+    const auto range = [&](const char* side, const char* total) {
+      const auto& v = sp[side][total];
+      return fmt::format("{:.3f} [{:.3f}, {:.3f}]", v["median"].get<double>(), v["min"].get<double>(),
+                         v["max"].get<double>());
+    };
+    fmt::print(
+        "{} rounds (the totals above: each case's median over them); the rounds' own totals, ms per token, "
+        "median [min, max]:\n",
+        sp["rounds"].get<int>());
+    for (const char* side : {"ours", "onednn"})
+      fmt::print("  {:<7} decode {}, decode hot {}, prefill {}\n", side, range(side, "decode_ms_per_token"),
+                 range(side, "decode_hot_ms_per_token"), range(side, "prefill_ms_per_token"));
+  }
   fmt::print("covered: {:.1f} % of the matmul weight bytes\n", 100.0 * p["covered_fraction"].get<double>());
 }
 
@@ -168,11 +184,37 @@ int run_model(ModelFlags& f) {
     });
   }
   if (f.check_only) return rc;
-  const std::string path = each_shape("bench", out, timed_descriptors);
+  // Round 1 into <out>, round r > 1 into <out stem>-round<r>.json: each a whole sweep of
+  // the timed cases, one after the other, so the rounds see the machine at different
+  // moments. The projection takes each case's median over the rounds; the rounds' own
+  // projections give the spread.
+  std::vector<std::map<std::string, nlohmann::json>> rounds;
+  std::vector<nlohmann::json> round_projections;
+  nlohmann::json round_files = nlohmann::json::array();
+  std::string path;
+  for (int r = 1; r <= f.rounds; ++r) {
+    const std::string want =
+        r == 1 ? out
+               : (op.parent_path() / (op.stem().string() + "-round" + std::to_string(r) + ".json")).string();
+    const std::string written = each_shape("bench", want, timed_descriptors);
+    if (r == 1) path = written;
+    const nlohmann::json round_doc = harness::read_results(written);
+    std::map<std::string, nlohmann::json> records;
+    for (const auto& rec : round_doc["cases"]) records[rec.value("descriptor", "")] = rec;
+    round_projections.push_back(harness::model::project(cases, records, threads));
+    rounds.push_back(std::move(records));
+    round_files.push_back(written);
+  }
   nlohmann::json doc = harness::read_results(path);
-  std::map<std::string, nlohmann::json> records;
-  for (const auto& r : doc["cases"]) records[r.value("descriptor", "")] = r;
-  const nlohmann::json projection = harness::model::project(cases, records, threads);
+  nlohmann::json projection = harness::model::project(
+      cases, f.rounds == 1 ? rounds.front() : harness::model::merge_rounds(rounds), threads);
+  if (f.rounds > 1) {
+    projection["rounds"] = harness::model::round_spread(round_projections);
+    projection["rounds"]["files"] = round_files;
+    projection["rules"] =
+        projection["rules"].get<std::string>() +
+        "; each case's median over the rounds (rounds: the spread of the rounds' own totals)";
+  }
   doc["model"] = {{"inventory", inv_json},
                   {"projection", projection},
                   {"check_results", f.no_check ? nlohmann::json(nullptr) : nlohmann::json(check_out)}};
@@ -191,9 +233,16 @@ void register_model_command(CLI::App& app) {
       "a model's matmuls (GGUF file or --manifest): checked for every kernel, timed, projected per token");
   cmd->add_option("file", f->file, "GGUF model file (its tensor inventory; no tensor data is read)");
   cmd->add_option("--manifest", f->manifest, "a built-in model (harness/inputs/models/<name>.json)");
-  cmd->add_option("--recipe", f->recipe, "with --manifest: q4_0, q8_0, q4_k_m (default q4_0)");
+  std::string recipes;
+  for (const auto& r : harness::model::recipe_names()) recipes += (recipes.empty() ? "" : ", ") + r;
+  cmd->add_option("--recipe", f->recipe, "with --manifest: " + recipes + " (default q4_0)");
   cmd->add_option("--layers", f->layers, "with --manifest: keep the first N layers (0: all)");
   cmd->add_option("--threads", f->threads, "threads of every case (default: all CPUs)");
+  cmd->add_option(
+         "--rounds", f->rounds,
+         "time every case this many times, a whole sweep per round (round r > 1 into <out>-round<r>.json): "
+         "the projection takes each case's median and prints the rounds' spread")
+      ->check(CLI::Range(1, 100));
   cmd->add_option("--models-dir", f->models_dir, "where the manifests are (default: the source tree's)");
   cmd->add_flag("--no-check", f->no_check, "time and project only");
   cmd->add_flag(

@@ -53,6 +53,40 @@ std::optional<double> onednn_seconds(const nlohmann::json& rec) {
   return t["median_s"].get<double>();
 }
 
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// The medians one record holds: where they are in the record, and their name in
+// "round_medians_s".
+struct MedianAt {
+  const char* name;
+  std::vector<const char*> path;
+};
+const std::vector<MedianAt>& medians_in_a_record() {
+  static const std::vector<MedianAt> at = {{"hot", {"timing", "hot", "median_s"}},
+                                           {"cold", {"timing", "cold", "median_s"}},
+                                           {"onednn", {"onednn_timing", "median_s"}}};
+  return at;
+}
+
+const nlohmann::json* find_path(const nlohmann::json& j, const std::vector<const char*>& path) {
+  const nlohmann::json* at = &j;
+  for (const char* key : path) {
+    if (!at->is_object() || !at->contains(key)) return nullptr;
+    at = &(*at)[key];
+  }
+  return at->is_number() ? at : nullptr;
+}
+
+nlohmann::json& at_path(nlohmann::json& j, const std::vector<const char*>& path) {
+  nlohmann::json* at = &j;
+  for (const char* key : path) at = &(*at)[key];
+  return *at;
+}
+
 }  // namespace
 
 std::string ModelCase::shape() const {
@@ -233,6 +267,64 @@ nlohmann::json project(const std::vector<ModelCase>& cases,
       "time / 512, output.weight "
       "one M=1 pass per 512-token batch; MoE tensors at T=1 / T=512 with the model's top-k, uniform routing";
   return j;
+}
+
+std::map<std::string, nlohmann::json> merge_rounds(
+    const std::vector<std::map<std::string, nlohmann::json>>& rounds) {
+  std::map<std::string, nlohmann::json> out;
+  if (rounds.empty()) return out;
+  for (const auto& [descriptor, first] : rounds.front()) {
+    const nlohmann::json* failed = nullptr;
+    bool missing = false;
+    for (const auto& round : rounds) {
+      const auto it = round.find(descriptor);
+      if (it == round.end()) {
+        missing = true;
+        break;
+      }
+      if (it->second.value("verdict", "") != "PASS") {
+        failed = &it->second;
+        break;
+      }
+    }
+    if (missing) continue;
+    if (failed != nullptr) {
+      out[descriptor] = *failed;
+      continue;
+    }
+    nlohmann::json merged = first;
+    nlohmann::json listed = nlohmann::json::object();
+    for (const auto& m : medians_in_a_record()) {
+      std::vector<double> values;
+      for (const auto& round : rounds)
+        if (const nlohmann::json* v = find_path(round.at(descriptor), m.path))
+          values.push_back(v->get<double>());
+      // A median every round measured (a case timed hot only has no cold one in any).
+      if (values.size() != rounds.size()) continue;
+      at_path(merged, m.path) = median_of(values);
+      listed[m.name] = values;
+    }
+    merged["round_medians_s"] = listed;
+    out[descriptor] = merged;
+  }
+  return out;
+}
+
+nlohmann::json round_spread(const std::vector<nlohmann::json>& projections) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const char* side : {"ours", "onednn"}) {
+    for (const char* total : {"decode_ms_per_token", "decode_hot_ms_per_token", "prefill_ms_per_token"}) {
+      std::vector<double> v;
+      v.reserve(projections.size());
+      for (const auto& p : projections) v.push_back(p.at(side).at(total).get<double>());
+      if (v.empty()) continue;
+      out[side][total] = {{"min", *std::min_element(v.begin(), v.end())},
+                          {"median", median_of(v)},
+                          {"max", *std::max_element(v.begin(), v.end())}};
+    }
+  }
+  out["rounds"] = projections.size();
+  return out;
 }
 
 }  // namespace amxlab::harness::model

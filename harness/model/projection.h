@@ -66,6 +66,19 @@ std::vector<ModelCase> model_cases(const ModelInventory& inv);
 nlohmann::json project(const std::vector<ModelCase>& cases,
                        const std::map<std::string, nlohmann::json>& records, int threads);
 
+// Several rounds of the same timed cases (`amxlab model --rounds`), one map of records
+// per round: per descriptor, the first round's record with each median (hot, cold,
+// oneDNN) replaced by the median over the rounds (the mean of the middle two for an even
+// count), the rounds' own values listed under "round_medians_s". A descriptor that is
+// missing or not PASS in some round gives that round's record (or none), so the projection
+// leaves it out and says so, as for one round.
+std::map<std::string, nlohmann::json> merge_rounds(
+    const std::vector<std::map<std::string, nlohmann::json>>& rounds);
+
+// The spread of the rounds' own projections: for ours and oneDNN, each total (decode,
+// decode_hot, prefill ms per token) as {min, median, max} over the rounds.
+nlohmann::json round_spread(const std::vector<nlohmann::json>& projections);
+
 // The inventory as JSON (counts per class, matmul bytes, the tensors not matmuls).
 nlohmann::json inventory_json(const ModelInventory& inv);
 

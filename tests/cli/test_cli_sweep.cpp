@@ -504,14 +504,34 @@ TEST(CliModel, TinyManifestIsCheckedTimedAndProjected) {
   EXPECT_TRUE(kernels.count("q4_K_gemm_1x1__portable"));
   ASSERT_EQ(
       run_amxlab("model --manifest tiny-moe --recipe q4_k_m --layers 1 --threads 2 --reps 2 --min-time 0.005 "
-                 "--no-cold --no-check --out " +
+                 "--no-cold --no-check --rounds 2 --out " +
                  again)
           .status,
       0);
+  // Two rounds: the second in its own file, each case's median over both, the spread.
+  const std::string round2 = temp_file("model2-round2.json");
+  const auto again_doc = read_json(again);
+  const auto& rounds = again_doc["model"]["projection"]["rounds"];
+  EXPECT_EQ(rounds["rounds"], 2);
+  EXPECT_EQ(rounds["files"], nlohmann::json({again, round2}));
+  const auto& decode = rounds["ours"]["decode_ms_per_token"];
+  EXPECT_LE(decode["min"].get<double>(), decode["max"].get<double>());
+  const auto& first = again_doc["cases"][0];
+  const auto second = read_json(round2)["cases"][0];
+  ASSERT_EQ(first["descriptor"], second["descriptor"]);
+  bool projected = false;
+  for (const auto& c : again_doc["model"]["projection"]["cases"]) {
+    if (c["decode_descriptor"] != first["descriptor"]) continue;
+    projected = true;
+    EXPECT_DOUBLE_EQ(c["decode_s_each"].get<double>(), (first["timing"]["hot"]["median_s"].get<double>() +
+                                                        second["timing"]["hot"]["median_s"].get<double>()) /
+                                                           2);
+  }
+  EXPECT_TRUE(projected) << "the first case is a decode case";
   const auto cmp = run_amxlab("compare " + out + " " + again);
   EXPECT_NE(cmp.status, 2) << cmp.output;
   EXPECT_NE(cmp.output.find("q4_K:e16top4t1n256k512"), std::string::npos) << cmp.output;
-  for (const auto& f : {out, check, again}) std::remove(f.c_str());
+  for (const auto& f : {out, check, again, round2}) std::remove(f.c_str());
 }
 
 // A GGUF whose tensors include a type amxlab has no format for: listed, left out, and

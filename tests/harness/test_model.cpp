@@ -300,6 +300,55 @@ TEST(ModelProjection, TotalsAreTheSumOfTheCasesAndUncoveredTypesAreListed) {
   EXPECT_EQ(q["left_out"].size(), 2u);
 }
 
+// --rounds: each case's medians over the rounds (the mean of the middle two for an even
+// count), a case failing or missing in any round left out, the rounds' totals' spread.
+TEST(ModelProjection, RoundsMergeToEachCasesMedian) {
+  const auto rec = [](double hot, double cold, double onednn) {
+    return nlohmann::json{{"verdict", "PASS"},
+                          {"timing", {{"hot", {{"median_s", hot}}}, {"cold", {{"median_s", cold}}}}},
+                          {"onednn_timing", {{"median_s", onednn}}}};
+  };
+  std::vector<std::map<std::string, nlohmann::json>> rounds(3);
+  rounds[0]["a"] = rec(1, 10, 100);
+  rounds[1]["a"] = rec(3, 30, 300);
+  rounds[2]["a"] = rec(2, 50, 200);
+  rounds[0]["hot-only"] = {{"verdict", "PASS"}, {"timing", {{"hot", {{"median_s", 4.0}}}}}};
+  rounds[1]["hot-only"] = {{"verdict", "PASS"}, {"timing", {{"hot", {{"median_s", 8.0}}}}}};
+  rounds[2]["hot-only"] = {{"verdict", "PASS"}, {"timing", {{"hot", {{"median_s", 5.0}}}}}};
+  for (auto& r : rounds) r["failing"] = rec(1, 1, 1);
+  rounds[1]["failing"]["verdict"] = "TIMEOUT";
+  rounds[0]["missing"] = rec(1, 1, 1);
+  rounds[2]["missing"] = rec(1, 1, 1);
+  const auto merged = merge_rounds(rounds);
+  const auto& a = merged.at("a");
+  EXPECT_EQ(a["timing"]["hot"]["median_s"].get<double>(), 2.0);
+  EXPECT_EQ(a["timing"]["cold"]["median_s"].get<double>(), 30.0);
+  EXPECT_EQ(a["onednn_timing"]["median_s"].get<double>(), 200.0);
+  EXPECT_EQ(a["round_medians_s"]["cold"], nlohmann::json({10.0, 30.0, 50.0}));
+  const auto& h = merged.at("hot-only");
+  EXPECT_EQ(h["timing"]["hot"]["median_s"].get<double>(), 5.0);
+  EXPECT_FALSE(h["timing"].contains("cold"));
+  EXPECT_FALSE(h.contains("onednn_timing"));
+  EXPECT_EQ(merged.at("failing")["verdict"], "TIMEOUT");
+  EXPECT_EQ(merged.count("missing"), 0u);
+  // Two rounds: the mean of the two.
+  rounds.pop_back();
+  EXPECT_EQ(merge_rounds(rounds).at("a")["timing"]["hot"]["median_s"].get<double>(), 2.0);
+
+  const auto totals = [](double decode, double prefill) {
+    nlohmann::json side = {{"decode_ms_per_token", decode},
+                           {"decode_hot_ms_per_token", decode / 2},
+                           {"prefill_ms_per_token", prefill}};
+    return nlohmann::json{{"ours", side}, {"onednn", side}};
+  };
+  const nlohmann::json spread = round_spread({totals(68.0, 21.9), totals(110.4, 21.3), totals(70.0, 22.5)});
+  EXPECT_EQ(spread["rounds"], 3);
+  EXPECT_EQ(spread["ours"]["decode_ms_per_token"],
+            nlohmann::json({{"min", 68.0}, {"median", 70.0}, {"max", 110.4}}));
+  EXPECT_EQ(spread["onednn"]["prefill_ms_per_token"]["median"].get<double>(), 21.9);
+  EXPECT_EQ(spread["ours"]["decode_hot_ms_per_token"]["max"].get<double>(), 55.2);
+}
+
 TEST(ModelProjection, CasesCountTensorsPerToken) {
   const ModelInventory inv = manifest_inventory(load_manifest(kModels, "tiny-moe"), "q4_0");
   std::map<std::string, int64_t> count;
