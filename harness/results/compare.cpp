@@ -29,7 +29,56 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+const nlohmann::json* projection_of(const nlohmann::json& doc) {
+  if (!doc.is_object() || !doc.contains("model") || !doc["model"].is_object()) return nullptr;
+  const auto& m = doc["model"];
+  return m.contains("projection") && m["projection"].is_object() ? &m["projection"] : nullptr;
+}
+
+// "12.345" or, with rounds, "12.345 (rounds 11.000..13.000)": the projection sums each
+// case's median over the rounds, which need not lie within the rounds' own totals.
+std::string total_shown(const nlohmann::json& p, const char* side, const char* total) {
+  std::string out = fmt::format("{:.3f}", p[side].value(total, 0.0));
+  if (p.contains("rounds") && p["rounds"].contains(side) && p["rounds"][side].contains(total)) {
+    const auto& r = p["rounds"][side][total];
+    out += fmt::format(" (rounds {:.3f}..{:.3f})", r.value("min", 0.0), r.value("max", 0.0));
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::string> model_lines(const nlohmann::json& old_doc, const nlohmann::json& new_doc) {
+  const nlohmann::json* po = projection_of(old_doc);
+  const nlohmann::json* pn = projection_of(new_doc);
+  if (po == nullptr || pn == nullptr) return {};
+  std::vector<std::string> out;
+  const auto source = [](const nlohmann::json& doc) {
+    const auto& inv = doc["model"].value("inventory", nlohmann::json::object());
+    return inv.is_object() ? inv.value("source", std::string("?")) : std::string("?");
+  };
+  const std::string so = source(old_doc), sn = source(new_doc);
+  const int to = po->value("threads", 0), tn = pn->value("threads", 0);
+  out.push_back(
+      "model projection, ms per token (not part of the gate; with several rounds, the range of the "
+      "rounds' own totals):");
+  if (so != sn || to != tn) {
+    out.push_back(fmt::format("  different projections: {} at {} threads -> {} at {} threads", shown(so), to,
+                              shown(sn), tn));
+  }
+  for (const char* side : {"ours", "onednn"}) {
+    if (!po->contains(side) || !pn->contains(side)) continue;
+    for (const auto& [total, label] :
+         {std::pair{"decode_ms_per_token", "decode"}, std::pair{"decode_hot_ms_per_token", "decode hot"},
+          std::pair{"prefill_ms_per_token", "prefill"}}) {
+      const double a = (*po)[side].value(total, 0.0), b = (*pn)[side].value(total, 0.0);
+      out.push_back(fmt::format("  {:<7} {:<11} {} -> {}  (x{:.3f})", side, label,
+                                total_shown(*po, side, total), total_shown(*pn, side, total),
+                                a > 0 ? b / a : 0.0));
+    }
+  }
+  return out;
+}
 
 bool CompareReport::regression() const {
   for (const auto& c : cases) {
@@ -61,6 +110,7 @@ std::string CompareReport::table() const {
   }
   for (const auto& d : only_old) out += "only in OLD: " + shown(d) + "\n";
   for (const auto& d : only_new) out += "only in NEW: " + shown(d) + "\n";
+  for (const auto& line : model) out += line + "\n";
   return out;
 }
 
@@ -100,6 +150,7 @@ CompareReport compare_results(const nlohmann::json& old_doc, const nlohmann::jso
   for (const auto& [d, _] : old_cases) {
     if (!seen.count(d)) r.only_old.push_back(d);
   }
+  r.model = model_lines(old_doc, new_doc);
   return r;
 }
 

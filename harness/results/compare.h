@@ -29,9 +29,18 @@ struct CaseComparison {
 struct CompareReport {
   std::vector<CaseComparison> cases;
   std::vector<std::string> only_old, only_new;
+  // Both files hold an `amxlab model` projection: its totals, old -> new (model_lines()).
+  // Shown, not part of the gate: the cases it is made of are.
+  std::vector<std::string> model;
   bool regression() const;
   std::string table() const;
 };
+
+// The lines comparing two `amxlab model` projections (results' "model" / "projection"):
+// each total in ms per token old -> new and the ratio, with the range of the rounds' own
+// totals where a projection has several rounds (`--rounds`); a line saying so where the two are of
+// different models or thread counts. Empty where either file holds no projection.
+std::vector<std::string> model_lines(const nlohmann::json& old_doc, const nlohmann::json& new_doc);
 
 CompareReport compare_results(const nlohmann::json& old_doc, const nlohmann::json& new_doc,
                               const CompareOptions& o);

@@ -80,6 +80,39 @@ TEST(Compare, NewMismatchIsARegression) {
   EXPECT_FALSE(compare_results(new_doc, new_doc, {}).regression());  // failing before and after: not new
 }
 
+// Two `amxlab model` results: the projection's totals old -> new, the rounds' ranges,
+// a note when the projections differ in model or threads; nothing for plain results.
+TEST(Compare, ModelProjectionsAreSetSideBySide) {
+  const auto with_model = [](double decode, const std::string& source, int threads, bool rounds) {
+    nlohmann::json doc = results_with({{"q4_0:m1n32k32:t1", noisy(1e-3, 1)}});
+    nlohmann::json side = {{"decode_ms_per_token", decode},
+                           {"decode_hot_ms_per_token", decode / 2},
+                           {"prefill_ms_per_token", 20.0}};
+    doc["model"] = {{"inventory", {{"source", source}}},
+                    {"projection", {{"threads", threads}, {"ours", side}, {"onednn", side}}}};
+    if (rounds)
+      doc["model"]["projection"]["rounds"] = {
+          {"rounds", 3},
+          {"ours", {{"decode_ms_per_token", {{"min", 60.0}, {"median", 68.0}, {"max", 110.4}}}}}};
+    return doc;
+  };
+  const auto old_doc = with_model(68.0, "manifest llama", 2, true);
+  const auto new_doc = with_model(85.0, "manifest llama", 2, false);
+  const std::string table = compare_results(old_doc, new_doc, {}).table();
+  EXPECT_NE(table.find("ours    decode      68.000 (rounds 60.000..110.400) -> 85.000  (x1.250)"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("onednn  prefill     20.000 -> 20.000  (x1.000)"), std::string::npos) << table;
+  EXPECT_EQ(table.find("different projections"), std::string::npos) << table;
+  const auto lines = model_lines(old_doc, with_model(68.0, "manifest qwen\x1b", 1, false));
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(lines[1],
+            "  different projections: manifest llama at 2 threads -> manifest qwen\\x1b at 1 threads");
+  EXPECT_TRUE(model_lines(results_with({}), new_doc).empty());
+  EXPECT_EQ(compare_results(results_with({}), new_doc, {}).table().find("model projection"),
+            std::string::npos);
+}
+
 // Descriptors, verdicts and build strings are read from the files: shown escaped.
 TEST(Compare, StringsFromTheFilesArePrintedEscaped) {
   const std::string evil = "q8_0\x1b[31m:m1n32k32:t1";
@@ -92,14 +125,12 @@ TEST(Compare, StringsFromTheFilesArePrintedEscaped) {
   EXPECT_EQ(amxlab::testing::raw_byte_in(table), "") << table;
 
   const auto other = results_with({{"q4_0:m1n32k32:t1", noisy(1e-3, 4)}}, "PASS", "\x1b]0;x\x07");
-  const std::string msg = amxlab::testing::error_of([&] {
-    merge_results({{"a.json", old_doc}, {"b.json", other}}, false);
-  });
+  const std::string msg =
+      amxlab::testing::error_of([&] { merge_results({{"a.json", old_doc}, {"b.json", other}}, false); });
   EXPECT_NE(msg.find("\\x1b]0;x\\x07"), std::string::npos) << msg;
   EXPECT_EQ(amxlab::testing::raw_byte_in(msg), "") << msg;
-  const std::string twice = amxlab::testing::error_of([&] {
-    merge_results({{"a.json", old_doc}, {"c.json", old_doc}}, false);
-  });
+  const std::string twice =
+      amxlab::testing::error_of([&] { merge_results({{"a.json", old_doc}, {"c.json", old_doc}}, false); });
   EXPECT_NE(twice.find("q8_0\\x1b[31m"), std::string::npos) << twice;
   EXPECT_EQ(amxlab::testing::raw_byte_in(twice), "") << twice;
 }
