@@ -19,7 +19,12 @@
 namespace amxlab {
 
 enum class KernelOp : uint8_t { gemm, gemv };
-enum class Engine : uint8_t { native, emulated };  // emulated = AMX through the tile emulator
+// native: runs on the ISA its name says (the dispatcher chooses among these only).
+// emulated: AMX through the tile emulator. stand_in: another ISA's kernel body built with
+// instructions of the same semantics in another encoding (the `*__avxvnni_evex` lines: the
+// AVX-VNNI kernels with EVEX VPDPBUSD), so that the body is checked and timed on CPUs
+// where its own ISA is missing; never dispatched.
+enum class Engine : uint8_t { native, emulated, stand_in };
 const char* name(KernelOp op);
 const char* name(Engine e);
 

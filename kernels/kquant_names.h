@@ -16,6 +16,7 @@ enum class KqKernel : uint8_t {
   gemv_avx512icl,
   gemm_avx512,
   gemm_avxvnni,
+  gemm_avxvnni_evex,  // the AVX-VNNI GEMM's body with EVEX VPDPBUSD (Engine::stand_in)
   portable,
   amx,
   amx_emulated
@@ -23,16 +24,17 @@ enum class KqKernel : uint8_t {
 
 // "" for a type without K-quant kernels.
 constexpr std::string_view kq_kernel_name(QType t, KqKernel k) {
-#define AMXLAB_KQ_NAMES(T)                                             \
-  switch (k) {                                                         \
-    case KqKernel::gemv_avx512: return T "_gemv_1x64__avx512vnni";     \
-    case KqKernel::gemv_avx512icl: return T "_gemv_1x64__avx512icl";   \
-    case KqKernel::gemm_avx512: return T "_gemm_4x32__avx512vnni";     \
-    case KqKernel::gemm_avxvnni: return T "_gemm_2x16__avxvnni";       \
-    case KqKernel::portable: return T "_gemm_1x1__portable";           \
-    case KqKernel::amx: return T "_gemm_32x32__amx";                   \
-    case KqKernel::amx_emulated: return T "_gemm_32x32__amx_emulated"; \
-  }                                                                    \
+#define AMXLAB_KQ_NAMES(T)                                                 \
+  switch (k) {                                                             \
+    case KqKernel::gemv_avx512: return T "_gemv_1x64__avx512vnni";         \
+    case KqKernel::gemv_avx512icl: return T "_gemv_1x64__avx512icl";       \
+    case KqKernel::gemm_avx512: return T "_gemm_4x32__avx512vnni";         \
+    case KqKernel::gemm_avxvnni: return T "_gemm_2x16__avxvnni";           \
+    case KqKernel::gemm_avxvnni_evex: return T "_gemm_2x16__avxvnni_evex"; \
+    case KqKernel::portable: return T "_gemm_1x1__portable";               \
+    case KqKernel::amx: return T "_gemm_32x32__amx";                       \
+    case KqKernel::amx_emulated: return T "_gemm_32x32__amx_emulated";     \
+  }                                                                        \
   return ""
   switch (t) {
     case QType::Q2_K: AMXLAB_KQ_NAMES("q2_K");

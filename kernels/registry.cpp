@@ -39,7 +39,12 @@ const char* name(KernelOp op) {
   return op == KernelOp::gemm ? "gemm" : "gemv";
 }
 const char* name(Engine e) {
-  return e == Engine::native ? "native" : "emulated";
+  switch (e) {
+    case Engine::native: return "native";
+    case Engine::emulated: return "emulated";
+    case Engine::stand_in: return "stand-in";
+  }
+  return "?";
 }
 
 std::span<const KernelDesc> kernel_registry() {

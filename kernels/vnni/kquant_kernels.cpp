@@ -45,14 +45,21 @@ void run_kq_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const 
                          const Slice& s) {
   run_kq(T, KqKernel::gemm_avxvnni, kAvxVnniIsa, &raw::avxvnni_kq_gemm, w, a, y, s);
 }
+template <QType T>
+void run_kq_gemm_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                              const Slice& s) {
+  run_kq(T, KqKernel::gemm_avxvnni_evex, kAvxVnniEvexIsa, &raw::avxvnni_evex_kq_gemm, w, a, y, s);
+}
 
-#define AMXLAB_KQ_INSTANTIATE(T)                                                                       \
-  template void run_kq_gemv_avx512<T>(const PackedWeights&, const ActivationView&, const OutputView&,  \
-                                      const Slice&);                                                   \
-  template void run_kq_gemm_avx512<T>(const PackedWeights&, const ActivationView&, const OutputView&,  \
-                                      const Slice&);                                                   \
-  template void run_kq_gemm_avxvnni<T>(const PackedWeights&, const ActivationView&, const OutputView&, \
-                                       const Slice&);
+#define AMXLAB_KQ_INSTANTIATE(T)                                                                            \
+  template void run_kq_gemv_avx512<T>(const PackedWeights&, const ActivationView&, const OutputView&,       \
+                                      const Slice&);                                                        \
+  template void run_kq_gemm_avx512<T>(const PackedWeights&, const ActivationView&, const OutputView&,       \
+                                      const Slice&);                                                        \
+  template void run_kq_gemm_avxvnni<T>(const PackedWeights&, const ActivationView&, const OutputView&,      \
+                                       const Slice&);                                                       \
+  template void run_kq_gemm_avxvnni_evex<T>(const PackedWeights&, const ActivationView&, const OutputView&, \
+                                            const Slice&);
 AMXLAB_KQ_INSTANTIATE(QType::Q2_K)
 AMXLAB_KQ_INSTANTIATE(QType::Q3_K)
 AMXLAB_KQ_INSTANTIATE(QType::Q4_K)

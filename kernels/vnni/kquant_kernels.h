@@ -5,6 +5,7 @@
 //   <type>_gemv_1x64__avx512icl   the same with VBMI + GFNI (IQ4_XS, Q5_K)
 //   <type>_gemm_4x32__avx512vnni  AVX-512 VNNI, 4 rows x 32 columns, K in ranges of 1024
 //   <type>_gemm_2x16__avxvnni     AVX-VNNI (256-bit VEX), 2 rows x 16 columns
+//   <type>_gemm_2x16__avxvnni_evex  its body with EVEX VPDPBUSD (Engine::stand_in)
 // plus IQ4_NL (x Q8_0): its GEMMs over Q8_0 codes (iq4_nl_vnni16, the Q8_0 loops), its GEMV
 // over the index nibbles (iq4_nl_nib_vnni16, the Q4_0 loop with the code book looked up).
 // kKquantVnniKernels is spliced into the registry table (kernels/registry.cpp).
@@ -32,6 +33,9 @@ void run_kq_gemm_avx512(const PackedWeights& w, const ActivationView& a, const O
 template <QType T>
 void run_kq_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                          const Slice& s);
+template <QType T>
+void run_kq_gemm_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                              const Slice& s);
 
 void run_iq4_nl_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                             const Slice& s);
@@ -41,6 +45,8 @@ void run_iq4_nl_gemm_avx512(const PackedWeights& w, const ActivationView& a, con
                             const Slice& s);
 void run_iq4_nl_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                              const Slice& s);
+void run_iq4_nl_gemm_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                                  const Slice& s);
 
 // The GEMV of every K-quant type reads its codes in nibbles (kq_nib_vnni16: 140-212 bytes
 // per 256 weights instead of kq_i8_vnni16's 308), which measured faster (kernels/README.md
@@ -118,6 +124,16 @@ constexpr KernelDesc kq_gemm_avxvnni_desc() {
           &plan_gemm_avxvnni,
           &run_kq_gemm_avxvnni<T>};
 }
+// Its stand-in (Engine::stand_in, avxvnni_dot.h): the same line but the ISA and the run.
+template <QType T>
+constexpr KernelDesc kq_gemm_avxvnni_evex_desc() {
+  KernelDesc d = kq_gemm_avxvnni_desc<T>();
+  d.name = kq_kernel_name(T, KqKernel::gemm_avxvnni_evex);
+  d.isa = kAvxVnniEvexIsa;
+  d.engine = Engine::stand_in;
+  d.run = &run_kq_gemm_avxvnni_evex<T>;
+  return d;
+}
 
 inline constexpr KernelDesc kKquantVnniKernels[] = {
     kq_gemv_avx512_desc<QType::Q2_K>(),
@@ -140,6 +156,12 @@ inline constexpr KernelDesc kKquantVnniKernels[] = {
     kq_gemm_avxvnni_desc<QType::Q5_K>(),
     kq_gemm_avxvnni_desc<QType::Q6_K>(),
     kq_gemm_avxvnni_desc<QType::IQ4_XS>(),
+    kq_gemm_avxvnni_evex_desc<QType::Q2_K>(),
+    kq_gemm_avxvnni_evex_desc<QType::Q3_K>(),
+    kq_gemm_avxvnni_evex_desc<QType::Q4_K>(),
+    kq_gemm_avxvnni_evex_desc<QType::Q5_K>(),
+    kq_gemm_avxvnni_evex_desc<QType::Q6_K>(),
+    kq_gemm_avxvnni_evex_desc<QType::IQ4_XS>(),
     {"iq4_nl_gemv_1x64__avx512vnni", QType::IQ4_NL, QType::Q8_0, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
      Engine::native, Layout::iq4_nl_nib_vnni16, &vnni16::pack_iq4_nl_nibbles, &quantize_q8_0_avx512,
      &plan_gemv_avx512, &run_iq4_nl_gemv_avx512},
@@ -152,6 +174,9 @@ inline constexpr KernelDesc kKquantVnniKernels[] = {
     {"iq4_nl_gemm_2x16__avxvnni", QType::IQ4_NL, QType::Q8_0, KernelOp::gemm, 2, 16, kAvxVnniIsa,
      Engine::native, Layout::iq4_nl_vnni16, &vnni16::pack, &generic::quantize_q8_0, &plan_gemm_avxvnni,
      &run_iq4_nl_gemm_avxvnni},
+    {"iq4_nl_gemm_2x16__avxvnni_evex", QType::IQ4_NL, QType::Q8_0, KernelOp::gemm, 2, 16, kAvxVnniEvexIsa,
+     Engine::stand_in, Layout::iq4_nl_vnni16, &vnni16::pack, &generic::quantize_q8_0, &plan_gemm_avxvnni,
+     &run_iq4_nl_gemm_avxvnni_evex},
 };
 
 }  // namespace amxlab::vnni

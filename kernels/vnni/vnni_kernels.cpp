@@ -98,6 +98,14 @@ AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avx512, QType::IQ4_NL, "iq4_nl_gemm_4x32__avx512
                 raw::avx512_gemm)
 AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avxvnni, QType::IQ4_NL, "iq4_nl_gemm_2x16__avxvnni", kAvxVnniIsa,
                 raw::avxvnni_gemm)
+AMXLAB_VNNI_RUN(run_q8_0_gemm_avxvnni_evex, QType::Q8_0, "q8_0_gemm_2x16__avxvnni_evex", kAvxVnniEvexIsa,
+                raw::avxvnni_evex_gemm)
+AMXLAB_VNNI_RUN(run_q4_0_gemm_avxvnni_evex, QType::Q4_0, "q4_0_gemm_2x16__avxvnni_evex", kAvxVnniEvexIsa,
+                raw::avxvnni_evex_gemm)
+AMXLAB_VNNI_RUN(run_q4_1_gemm_avxvnni_evex, QType::Q4_1, "q4_1_gemm_2x16__avxvnni_evex", kAvxVnniEvexIsa,
+                raw::avxvnni_evex_gemm)
+AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avxvnni_evex, QType::IQ4_NL, "iq4_nl_gemm_2x16__avxvnni_evex",
+                kAvxVnniEvexIsa, raw::avxvnni_evex_gemm)
 #undef AMXLAB_VNNI_RUN
 
 // The IQ4_NL GEMV reads the index nibbles (iq4_nl_nib_vnni16), not the GEMMs' byte codes.

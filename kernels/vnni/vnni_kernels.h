@@ -3,6 +3,7 @@
 //   *_gemv_1x64__avx512vnni  AVX-512 VNNI, 1 row x 64 columns per register tile
 //   *_gemm_4x32__avx512vnni  AVX-512 VNNI, 4 rows x 32 columns, 128-column chunks
 //   *_gemm_2x16__avxvnni     AVX-VNNI (256-bit VEX), 2 rows x 16 columns
+//   *_gemm_2x16__avxvnni_evex  the same body with EVEX VPDPBUSD (Engine::stand_in)
 // kVnniKernels is spliced into the registry table (kernels/registry.cpp).
 #pragma once
 
@@ -48,6 +49,12 @@ void run_q4_0_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, cons
                            const Slice& s);
 void run_q4_1_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                            const Slice& s);
+void run_q8_0_gemm_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                                const Slice& s);
+void run_q4_0_gemm_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                                const Slice& s);
+void run_q4_1_gemm_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                                const Slice& s);
 
 // AVX-512 F/BW/VL + VNNI; F16C and FMA come with the avx2 bit.
 inline constexpr uint32_t kAvx512VnniIsa = kIsaAvx512 | kIsaAvx512Vnni | kIsaAvx2;
@@ -56,6 +63,9 @@ inline constexpr uint32_t kAvx512VnniIsa = kIsaAvx512 | kIsaAvx512Vnni | kIsaAvx
 // instructions, alternatives to the `__avx512vnni` ones (kernels/README.md).
 inline constexpr uint32_t kAvx512IclIsa = kAvx512VnniIsa | kIsaAvx512Vbmi | kIsaGfni;
 inline constexpr uint32_t kAvxVnniIsa = kIsaAvx2 | kIsaAvxVnni;
+// The `*__avxvnni_evex` stand-ins (Engine::stand_in): the AVX-VNNI bodies with EVEX
+// VPDPBUSD, which needs AVX512-VL + VNNI.
+inline constexpr uint32_t kAvxVnniEvexIsa = kAvx512VnniIsa;
 
 inline constexpr KernelDesc kVnniKernels[] = {
     {"q8_0_gemv_1x64__avx512vnni", QType::Q8_0, QType::Q8_0, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
@@ -82,6 +92,15 @@ inline constexpr KernelDesc kVnniKernels[] = {
      Layout::q4_0_vnni16, &vnni16::pack, &generic::quantize_q8_0, &plan_gemm_avxvnni, &run_q4_0_gemm_avxvnni},
     {"q4_1_gemm_2x16__avxvnni", QType::Q4_1, QType::Q8_1, KernelOp::gemm, 2, 16, kAvxVnniIsa, Engine::native,
      Layout::q4_1_vnni16, &vnni16::pack, &generic::quantize_q8_1, &plan_gemm_avxvnni, &run_q4_1_gemm_avxvnni},
+    {"q8_0_gemm_2x16__avxvnni_evex", QType::Q8_0, QType::Q8_0, KernelOp::gemm, 2, 16, kAvxVnniEvexIsa,
+     Engine::stand_in, Layout::q8_0_vnni16, &vnni16::pack, &generic::quantize_q8_0, &plan_gemm_avxvnni,
+     &run_q8_0_gemm_avxvnni_evex},
+    {"q4_0_gemm_2x16__avxvnni_evex", QType::Q4_0, QType::Q8_0, KernelOp::gemm, 2, 16, kAvxVnniEvexIsa,
+     Engine::stand_in, Layout::q4_0_vnni16, &vnni16::pack, &generic::quantize_q8_0, &plan_gemm_avxvnni,
+     &run_q4_0_gemm_avxvnni_evex},
+    {"q4_1_gemm_2x16__avxvnni_evex", QType::Q4_1, QType::Q8_1, KernelOp::gemm, 2, 16, kAvxVnniEvexIsa,
+     Engine::stand_in, Layout::q4_1_vnni16, &vnni16::pack, &generic::quantize_q8_1, &plan_gemm_avxvnni,
+     &run_q4_1_gemm_avxvnni_evex},
 };
 
 }  // namespace amxlab::vnni

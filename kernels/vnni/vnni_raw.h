@@ -52,6 +52,8 @@ void avx512_gemv(const GemmArgs& g);  // 1 x 64 register tile (rows one at a tim
 void avx512ext_iq4_nl_gemv(const GemmArgs& g);
 // AVX-VNNI (VEX, 256-bit) + AVX2 + FMA + F16C (avxvnni_gemm.cpp).
 void avxvnni_gemm(const GemmArgs& g);  // 2 x 16 register tile, 128-column chunks
+// The same body with EVEX VPDPBUSD: AVX512-VL + VNNI (avxvnni_evex.cpp, the stand-ins).
+void avxvnni_evex_gemm(const GemmArgs& g);
 
 // One K-quant run() call after its checks (Layout::kq_i8_vnni16, kernels/pack/kquant_pack.h):
 // rows m0..m1 (a and y already point at row m0), columns n0..n1, all of K.
@@ -76,8 +78,9 @@ constexpr size_t kq_partial_floats(int64_t rows) {
 }
 
 // K-quant kernels over kq_i8_vnni16 (kquant_tile.h holds their one body).
-void avx512_kq_gemm(const KqArgs& g);   // 4 x 32 register tile, K in ranges of 1024 (avx512_kquant.cpp)
-void avxvnni_kq_gemm(const KqArgs& g);  // 2 x 16 register tile (avxvnni_kquant.cpp)
+void avx512_kq_gemm(const KqArgs& g);        // 4 x 32 register tile, K in ranges of 1024 (avx512_kquant.cpp)
+void avxvnni_kq_gemm(const KqArgs& g);       // 2 x 16 register tile (avxvnni_kquant.cpp)
+void avxvnni_evex_kq_gemm(const KqArgs& g);  // the same, EVEX VPDPBUSD (avxvnni_evex.cpp)
 // The GEMV over kq_nib_vnni16 (kernels/pack/kquant_nibble_pack.h) for Q2_K, Q3_K, Q4_K,
 // Q5_K, Q6_K and IQ4_XS (KqArgs::nib_kind): 1 row x 64 columns, rows one at a time
 // (avx512_kqn_gemv.cpp). KqArgs::partial is unused.

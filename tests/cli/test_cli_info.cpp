@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -34,6 +35,20 @@ TEST(CliInfo, ListsEveryKernelWithEngineNeedsAndStatus) {
   }
   EXPECT_TRUE(names.count("q8_0_gemm_32x32__amx")) << r.output;
   EXPECT_TRUE(names.count("q8_0_gemm_32x32__amx_emulated")) << r.output;
+  // Every AVX-VNNI kernel has its EVEX stand-in, which needs AVX-512 VNNI instead.
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& k : j["kernels"]) by_name[k["name"].get<std::string>()] = k;
+  size_t avxvnni = 0;
+  for (const auto& [name, k] : by_name) {
+    if (!name.ends_with("__avxvnni")) continue;
+    ++avxvnni;
+    ASSERT_TRUE(by_name.count(name + "_evex")) << name;
+    const auto& twin = by_name.at(name + "_evex");
+    EXPECT_EQ(twin["engine"], "stand-in") << name;
+    EXPECT_EQ(k["engine"], "native") << name;
+    EXPECT_NE(twin["needs"].get<std::string>().find("avx512_vnni"), std::string::npos) << twin.dump();
+  }
+  EXPECT_EQ(avxvnni, 10u);
 
   // The text form: one line per kernel, name first and engine in the fourth column.
   const auto t = run_amxlab("info");
@@ -47,7 +62,7 @@ TEST(CliInfo, ListsEveryKernelWithEngineNeedsAndStatus) {
     cols >> name >> type >> op >> engine;
     if (names.count(name) == 0) continue;
     ++kernel_lines;
-    EXPECT_TRUE(engine == "native" || engine == "emulated") << line;
+    EXPECT_TRUE(engine == "native" || engine == "emulated" || engine == "stand-in") << line;
   }
   EXPECT_EQ(kernel_lines, names.size()) << t.output;
 }

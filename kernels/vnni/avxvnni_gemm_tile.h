@@ -1,0 +1,181 @@
+// AVX-VNNI GEMM over the vnni16 layout, for CPUs (and ISA caps) without AVX-512: a 16-row
+// strip is two ymm halves (lanes 0-7 are bytes 0..31 of each 64-byte code row, lanes 8-15
+// bytes 32..63). Same per-lane arithmetic and order as vnni16_tile.h (see there). One
+// body, two translation units (kernels/vnni/avxvnni_dot.h): avxvnni_gemm.cpp (VEX
+// VPDPBUSD, -mavx2 -mavxvnni -mfma -mf16c, the production kernels) and avxvnni_evex.cpp
+// (EVEX VPDPBUSD, AVX512-VL: the stand-ins that prove this code where AVX-VNNI is
+// missing). Internal linkage throughout (vnni_raw.h says why).
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/vnni/avxvnni_dot.h"
+#include "kernels/vnni/lane_bits.h"
+#include "kernels/vnni/row_terms.h"
+#include "kernels/vnni/vnni_raw.h"
+
+namespace amxlab::vnni::raw {
+namespace {
+
+struct Ctx {
+  const uint8_t* w;
+  size_t strip_bytes, group_bytes, d_offset, m_offset, code_offset;
+  int64_t blocks;
+  const uint8_t* a;
+  size_t a_stride, a_block_bytes, a_code_offset;
+  const float* da;
+  const int32_t* nc;
+  const float* sa;
+  float* y;
+  size_t y_stride;
+  int64_t n0, n1;
+};
+
+// MR rows x one strip (2 ymm halves): 2*MR int32 + 2*MR fp32 accumulators.
+template <int KIND, int MR>
+[[gnu::always_inline]] inline void tile(const Ctx& c, int64_t r0, int64_t s) {
+  const uint8_t* ws = c.w + static_cast<size_t>(s) * c.strip_bytes;
+  const uint8_t* ar[MR];
+  size_t at[MR];
+  for (int m = 0; m < MR; ++m) {
+    ar[m] = c.a + static_cast<size_t>(r0 + m) * c.a_stride + c.a_code_offset;
+    at[m] = static_cast<size_t>(r0 + m) * static_cast<size_t>(c.blocks);
+  }
+  __m256 acc[MR][2];
+  for (int m = 0; m < MR; ++m) acc[m][0] = acc[m][1] = _mm256_setzero_ps();
+  const __m256i low4 = _mm256_set1_epi8(0x0f);
+  for (int64_t b = 0; b < c.blocks; ++b) {
+    const size_t goff = static_cast<size_t>(b >> 1) * c.group_bytes;
+    const size_t h = static_cast<size_t>(b & 1);
+    const size_t aoff = static_cast<size_t>(b) * c.a_block_bytes;
+    __m256i ia[MR][2];
+#pragma GCC unroll 4
+    for (int m = 0; m < MR; ++m) {
+      const __m256i init =
+          KIND == kQ4_1 ? _mm256_setzero_si256() : _mm256_set1_epi32(c.nc[at[m] + static_cast<size_t>(b)]);
+      ia[m][0] = ia[m][1] = init;
+    }
+    if constexpr (KIND == kQ8_0) {
+#pragma GCC unroll 8
+      for (int kk = 0; kk < 8; ++kk) {
+        const uint8_t* row = ws + goff + c.code_offset + h * 512 + 64 * kk;
+        const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row));
+        const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 32));
+#pragma GCC unroll 4
+        for (int m = 0; m < MR; ++m) {
+          const __m256i av = _mm256_set1_epi32(load_i32(ar[m] + aoff + 4 * kk));
+          ia[m][0] = Dot256::dpbusd(ia[m][0], w0, av);
+          ia[m][1] = Dot256::dpbusd(ia[m][1], w1, av);
+        }
+      }
+    } else {
+#pragma GCC unroll 4
+      for (int kk = 0; kk < 4; ++kk) {
+        const uint8_t* row = ws + goff + c.code_offset + h * 256 + 64 * kk;
+        const __m256i r0v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row));
+        const __m256i r1v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 32));
+        const __m256i lo0 = _mm256_and_si256(r0v, low4), lo1 = _mm256_and_si256(r1v, low4);
+        const __m256i hi0 = _mm256_and_si256(_mm256_srli_epi16(r0v, 4), low4);
+        const __m256i hi1 = _mm256_and_si256(_mm256_srli_epi16(r1v, 4), low4);
+#pragma GCC unroll 4
+        for (int m = 0; m < MR; ++m) {
+          const __m256i alo = _mm256_set1_epi32(load_i32(ar[m] + aoff + 4 * kk));
+          const __m256i ahi = _mm256_set1_epi32(load_i32(ar[m] + aoff + 16 + 4 * kk));
+          ia[m][0] = Dot256::dpbusd(Dot256::dpbusd(ia[m][0], lo0, alo), hi0, ahi);
+          ia[m][1] = Dot256::dpbusd(Dot256::dpbusd(ia[m][1], lo1, alo), hi1, ahi);
+        }
+      }
+    }
+    const uint8_t* dp = ws + goff + c.d_offset + 32 * h;
+    const __m256 dw0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(dp)));
+    const __m256 dw1 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(dp + 16)));
+#pragma GCC unroll 4
+    for (int m = 0; m < MR; ++m) {
+      const __m256 dav = _mm256_set1_ps(c.da[at[m] + static_cast<size_t>(b)]);
+      acc[m][0] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(ia[m][0]), _mm256_mul_ps(dw0, dav), acc[m][0]);
+      acc[m][1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(ia[m][1]), _mm256_mul_ps(dw1, dav), acc[m][1]);
+    }
+    if constexpr (KIND == kQ4_1) {
+      const uint8_t* mp = ws + goff + c.m_offset + 32 * h;
+      const __m256 mw0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(mp)));
+      const __m256 mw1 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(mp + 16)));
+#pragma GCC unroll 4
+      for (int m = 0; m < MR; ++m) {
+        const __m256 sav = _mm256_set1_ps(c.sa[at[m] + static_cast<size_t>(b)]);
+        acc[m][0] = _mm256_fmadd_ps(mw0, sav, acc[m][0]);
+        acc[m][1] = _mm256_fmadd_ps(mw1, sav, acc[m][1]);
+      }
+    }
+  }
+  const int64_t c0 = s * 16;
+  const bool whole = c0 >= c.n0 && c0 + 16 <= c.n1;
+  for (int m = 0; m < MR; ++m) {
+    float* yr = c.y + static_cast<size_t>(r0 + m) * c.y_stride;
+    if (whole) {
+      _mm256_storeu_ps(yr + c0, acc[m][0]);
+      _mm256_storeu_ps(yr + c0 + 8, acc[m][1]);
+    } else {
+      alignas(32) float tmp[16];
+      _mm256_store_ps(tmp, acc[m][0]);
+      _mm256_store_ps(tmp + 8, acc[m][1]);
+      for (int64_t i = 0; i < 16; ++i) {
+        if (c0 + i >= c.n0 && c0 + i < c.n1) yr[c0 + i] = tmp[i];
+      }
+    }
+  }
+}
+
+template <int KIND>
+void drive(const GemmArgs& g) {
+  constexpr int kMR = 2;  // 4 int32 + 4 fp32 accumulators, 2 code, 2 scale regs: 16 ymm
+  constexpr int64_t kChunkStrips = 8;
+  const RowTerms t = prepare_row_terms(g);
+  const Ctx c{reinterpret_cast<const uint8_t*>(g.w),
+              g.strip_bytes,
+              g.group_bytes,
+              g.d_offset,
+              g.m_offset,
+              g.code_offset,
+              g.blocks,
+              reinterpret_cast<const uint8_t*>(g.a),
+              g.a_stride,
+              g.a_block_bytes,
+              g.a_code_offset,
+              t.da,
+              t.nc,
+              t.sa,
+              g.y,
+              g.y_stride,
+              g.n0,
+              g.n1};
+  const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
+  for (int64_t sc = s_lo; sc < s_hi; sc += kChunkStrips) {
+    const int64_t se = sc + kChunkStrips < s_hi ? sc + kChunkStrips : s_hi;
+    for (int64_t r = 0; r < g.rows; r += kMR) {
+      const int64_t mr = g.rows - r < kMR ? g.rows - r : kMR;
+      for (int64_t s = sc; s < se; ++s) {
+        if (mr == 1) {
+          tile<KIND, 1>(c, r, s);
+        } else {
+          tile<KIND, 2>(c, r, s);
+        }
+      }
+    }
+  }
+}
+
+// The entry point's body (GemmArgs::kind: IQ4_NL's GEMM reads Q8_0 codes).
+inline void avxvnni_gemm_body(const GemmArgs& g) {
+  switch (g.kind) {
+    case kQ8_0: return drive<kQ8_0>(g);
+    case kQ4_0: return drive<kQ4_0>(g);
+    default: return drive<kQ4_1>(g);
+  }
+}
+
+}  // namespace
+}  // namespace amxlab::vnni::raw
