@@ -25,22 +25,21 @@
 namespace amxlab::vnni::raw {
 namespace {
 
+// The intrinsic of one operation in this unit's encoding.
+#if defined(AMXLAB_AVXVNNI_EVEX)
+#define AMXLAB_DOT256(op) _mm256_##op##_epi32
+#else
+#define AMXLAB_DOT256(op) _mm256_##op##_avx_epi32
+#endif
 struct Dot256 {
   [[gnu::always_inline]] static __m256i dpbusd(__m256i acc, __m256i u, __m256i a) {
-#if defined(AMXLAB_AVXVNNI_EVEX)
-    return _mm256_dpbusd_epi32(acc, u, a);
-#else
-    return _mm256_dpbusd_avx_epi32(acc, u, a);
-#endif
+    return AMXLAB_DOT256(dpbusd)(acc, u, a);
   }
   [[gnu::always_inline]] static __m256i dpwssd(__m256i acc, __m256i c, __m256i b) {
-#if defined(AMXLAB_AVXVNNI_EVEX)
-    return _mm256_dpwssd_epi32(acc, c, b);
-#else
-    return _mm256_dpwssd_avx_epi32(acc, c, b);
-#endif
+    return AMXLAB_DOT256(dpwssd)(acc, c, b);
   }
 };
+#undef AMXLAB_DOT256
 
 }  // namespace
 }  // namespace amxlab::vnni::raw
