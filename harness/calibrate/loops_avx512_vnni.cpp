@@ -34,8 +34,9 @@ int64_t vnni_dpbusd_zmm(int64_t iterations, int32_t seed) {
   }
   __m512i s = _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(c0, c1), _mm512_add_epi32(c2, c3)),
                                _mm512_add_epi32(_mm512_add_epi32(c4, c5), _mm512_add_epi32(c6, c7)));
-  s = _mm512_add_epi32(s, _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(c8, c9), _mm512_add_epi32(c10, c11)),
-                                           _mm512_add_epi32(_mm512_add_epi32(c12, c13), _mm512_add_epi32(c14, c15))));
+  s = _mm512_add_epi32(
+      s, _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(c8, c9), _mm512_add_epi32(c10, c11)),
+                          _mm512_add_epi32(_mm512_add_epi32(c12, c13), _mm512_add_epi32(c14, c15))));
   // Summed through memory: gcc 12's _mm512_reduce_* trip -Wuninitialized (_mm256_undefined).
   alignas(64) int32_t lanes[16];
   _mm512_store_si512(lanes, s);

@@ -54,8 +54,8 @@ void PinnedWorkers::loop(int index) {
   if (sched_setaffinity(0, sizeof(set), &set) != 0) {
     const std::lock_guard<std::mutex> lock(error_mutex_);
     if (pin_error_.empty())
-      pin_error_ = "PinnedWorkers: sched_setaffinity to CPU " + std::to_string(cpus_[static_cast<size_t>(index)]) +
-                   " failed: " + std::strerror(errno);
+      pin_error_ = "PinnedWorkers: sched_setaffinity to CPU " +
+                   std::to_string(cpus_[static_cast<size_t>(index)]) + " failed: " + std::strerror(errno);
   }
   uint32_t seen = generation_.load();
   if (remaining_.fetch_sub(1) == 1) remaining_.notify_all();

@@ -32,7 +32,7 @@ MappedFile MappedFile::open(const std::string& path) {
   FdGuard fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (fd.fd < 0) throw_os_error(path, "open", errno);
 
-  struct stat st {};
+  struct stat st{};
   if (::fstat(fd.fd, &st) != 0) throw_os_error(path, "stat", errno);
   if (!S_ISREG(st.st_mode)) throw Error("cannot map '" + path + "': not a regular file");
 

@@ -91,7 +91,8 @@ TimingResult summarize(const std::vector<double>& seconds_per_iter, int64_t iter
 TimingResult time_function(const std::string& name, const std::function<void(int64_t)>& body,
                            const TimingOptions& o) {
   require(static_cast<bool>(body), "timing '" + name + "': no body to time");
-  require(o.repetitions >= 1, "timing '" + name + "': repetitions must be >= 1, got " + std::to_string(o.repetitions));
+  require(o.repetitions >= 1,
+          "timing '" + name + "': repetitions must be >= 1, got " + std::to_string(o.repetitions));
   require(o.min_time_s > 0 && std::isfinite(o.min_time_s),
           "timing '" + name + "': min_time_s must be > 0, got " + std::to_string(o.min_time_s));
   require(o.warmup_s >= 0 && std::isfinite(o.warmup_s),
@@ -126,7 +127,8 @@ TimingResult time_function(const std::string& name, const std::function<void(int
 
   if (failure) std::rethrow_exception(failure);
   if (!reporter.error.empty()) throw Error("timing '" + name + "': " + reporter.error);
-  if (reporter.seconds.empty()) throw Error("timing '" + name + "': Google Benchmark reported no measurement");
+  if (reporter.seconds.empty())
+    throw Error("timing '" + name + "': Google Benchmark reported no measurement");
   return summarize(reporter.seconds, reporter.iterations);
 }
 

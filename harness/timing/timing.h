@@ -27,17 +27,17 @@
 namespace amxlab::timing {
 
 struct TimingOptions {
-  int repetitions = 5;       // >= 1
-  double min_time_s = 0.1;   // > 0: minimum duration of each repetition
-  bool cold = false;         // label only: the caller rotates buffers (see cold_buffer_copies)
-  double warmup_s = 0.0;     // >= 0: Google Benchmark MinWarmUpTime before measuring
-  bool print = false;        // also print Google Benchmark's console report (stdout)
+  int repetitions = 5;      // >= 1
+  double min_time_s = 0.1;  // > 0: minimum duration of each repetition
+  bool cold = false;        // label only: the caller rotates buffers (see cold_buffer_copies)
+  double warmup_s = 0.0;    // >= 0: Google Benchmark MinWarmUpTime before measuring
+  bool print = false;       // also print Google Benchmark's console report (stdout)
 };
 
 struct TimingResult {
-  std::vector<double> seconds_per_iter;  // one per repetition, wall clock
+  std::vector<double> seconds_per_iter;                // one per repetition, wall clock
   double median_s = 0, mean_s = 0, cv = 0, min_s = 0;  // cv = sample stddev / mean
-  int64_t iterations = 0;                // iterations per repetition
+  int64_t iterations = 0;                              // iterations per repetition
 };
 
 // Times `body`. `name` labels the benchmark (and the console report when printing);

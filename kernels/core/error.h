@@ -26,7 +26,7 @@ inline void require(bool condition, const char* message) {
 // The same with the message built only when the check fails: for checks on per-call
 // paths, where building a message that is never shown would cost more than the call.
 template <class MakeMessage>
-requires std::is_invocable_r_v<std::string, MakeMessage>
+  requires std::is_invocable_r_v<std::string, MakeMessage>
 inline void require(bool condition, MakeMessage&& make_message) {
   if (!condition) throw Error(make_message());
 }

@@ -65,7 +65,7 @@ size_t row_bytes(QType t, int64_t k);
 void require_buffer(const void* data, size_t bytes, size_t needed, const std::string& what);
 // The same with the name built only when the check fails (per-call paths).
 template <class What>
-requires std::is_invocable_r_v<std::string, What>
+  requires std::is_invocable_r_v<std::string, What>
 void require_buffer(const void* data, size_t bytes, size_t needed, What&& what) {
   if (data == nullptr || bytes < needed) require_buffer(data, bytes, needed, std::string(what()));
 }

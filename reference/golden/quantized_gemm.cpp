@@ -37,7 +37,8 @@ void gemm_quantized(QType wt, std::span<const std::byte> w, std::span<const std:
   const auto blocks = static_cast<size_t>(s.k / tw.block_elems);
   std::vector<BlockInts> wrow_blocks(blocks);
   for (size_t j = 0; j < n; ++j) {
-    for (size_t b = 0; b < blocks; ++b) decode_block(wt, w.data() + j * wrow + b * tw.block_bytes, wrow_blocks[b]);
+    for (size_t b = 0; b < blocks; ++b)
+      decode_block(wt, w.data() + j * wrow + b * tw.block_bytes, wrow_blocks[b]);
     for (size_t i = 0; i < m; ++i) {
       const std::byte* ap = aq.data() + i * arow;
       float acc = 0.0f;

@@ -66,7 +66,9 @@ std::vector<int> OmpPinning::observed() const {
   const int n = static_cast<int>(cpus_.size());
   std::vector<int> out(cpus_.size(), -1);
 #pragma omp parallel num_threads(n)
-  { out[static_cast<size_t>(omp_get_thread_num())] = sched_getcpu(); }
+  {
+    out[static_cast<size_t>(omp_get_thread_num())] = sched_getcpu();
+  }
   return out;
 }
 

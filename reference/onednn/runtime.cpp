@@ -39,7 +39,8 @@ const IsaRow& row(Isa isa) {
 }
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -54,11 +55,14 @@ const char* isa_env_value() {
 
 }  // namespace
 
-std::string name(Isa isa) { return row(isa).lower; }
+std::string name(Isa isa) {
+  return row(isa).lower;
+}
 
 std::string env_name(Isa isa) {
   std::string s = row(isa).lower;
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return s;
 }
 
@@ -87,7 +91,8 @@ void set_max_isa(Isa isa) {
   throw Error("oneDNN ISA cap " + env_name(isa) +
               " refused: oneDNN has already chosen its ISA in this process (a primitive or reorder was "
               "created, or the ISA was queried). The cap must be set before any other oneDNN call; to "
-              "compare ISAs run one subprocess per ISA with " + isa_subprocess_args(isa));
+              "compare ISAs run one subprocess per ISA with " +
+              isa_subprocess_args(isa));
 }
 
 std::string set_max_isa_from_env() {
@@ -122,14 +127,18 @@ std::string effective_isa_name() {
   return "isa_" + std::to_string(static_cast<int>(e));
 }
 
-std::string isa_subprocess_args(Isa isa) { return "ONEDNN_MAX_CPU_ISA=" + env_name(isa); }
+std::string isa_subprocess_args(Isa isa) {
+  return "ONEDNN_MAX_CPU_ISA=" + env_name(isa);
+}
 
 void set_threads(int n) {
   if (n < 1) throw Error("oneDNN threads: " + std::to_string(n) + " is not a thread count (>= 1)");
   omp_set_num_threads(n);
 }
 
-int max_threads() { return omp_get_max_threads(); }
+int max_threads() {
+  return omp_get_max_threads();
+}
 
 std::string omp_wait_policy() {
   const char* v = std::getenv("OMP_WAIT_POLICY");

@@ -145,16 +145,11 @@ TEST(Golden, BadInputIsAClearErrorAndWritesNothing) {
   expect_error([&] { gemm_quantized(QType::Q4_0, w, a, {2, 2, 48}, y); }, "not a positive multiple");
   expect_error([&] { gemm_quantized(QType::Q4_0, w, a, {0, 2, 64}, y); }, "bad shape");
   expect_error(
-      [&] {
-        gemm_quantized(QType::Q4_0, std::span<const std::byte>(w.data(), 10), a, {2, 2, 64}, y);
-      },
+      [&] { gemm_quantized(QType::Q4_0, std::span<const std::byte>(w.data(), 10), a, {2, 2, 64}, y); },
       "too short");
   expect_error([&] { gemm_quantized(QType::Q4_0, std::span<const std::byte>(), a, {2, 2, 64}, y); }, "null");
-  expect_error(
-      [&] {
-        gemm_quantized(QType::Q4_0, w, a, {2, 2, 64}, std::span<float>(y.data(), 3));
-      },
-      "too short");
+  expect_error([&] { gemm_quantized(QType::Q4_0, w, a, {2, 2, 64}, std::span<float>(y.data(), 3)); },
+               "too short");
   expect_error([&] { gemm_quantized(QType::Q8_K, w, a, {2, 2, 256}, y); }, "not a quantised weight format");
   std::vector<float> af(128, 1.0f);
   af[70] = std::numeric_limits<float>::quiet_NaN();

@@ -42,8 +42,8 @@ TEST_F(OnednnIsa, CapFromEnvironmentIsApplied) {
         setenv("ONEDNN_MAX_CPU_ISA", "AVX2", 1);
         const std::string applied = set_max_isa_from_env();
         Matmul mm(MatmulKind::f32f32f32, 8, 8, 8);
-        std::fprintf(stderr, "applied %s effective %s impl %s\n", applied.c_str(), effective_isa_name().c_str(),
-                     mm.impl().c_str());
+        std::fprintf(stderr, "applied %s effective %s impl %s\n", applied.c_str(),
+                     effective_isa_name().c_str(), mm.impl().c_str());
         std::exit(applied == "avx2" && effective_isa_name() == "avx2" ? 0 : 1);
       },
       ::testing::ExitedWithCode(0), "applied avx2 effective avx2");

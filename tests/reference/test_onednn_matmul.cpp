@@ -87,7 +87,9 @@ std::vector<uint16_t> to_bf16(const std::vector<float>& f) {
   return v;
 }
 
-size_t sz(int64_t a, int64_t b) { return static_cast<size_t>(a) * static_cast<size_t>(b); }
+size_t sz(int64_t a, int64_t b) {
+  return static_cast<size_t>(a) * static_cast<size_t>(b);
+}
 
 TEST(OnednnMatmul, U8S8S32BitwiseEqualsGolden) {
   const int alo = 0, ahi = has_vnni() ? 255 : 63, wlo = has_vnni() ? -128 : -64, whi = has_vnni() ? 127 : 63;

@@ -22,8 +22,7 @@ TEST(Timing, BusyLoopGivesSaneStatistics) {
   TimingOptions o;
   o.repetitions = 5;
   o.min_time_s = 0.01;
-  const TimingResult r = time_function(
-      "test/busy", [](int64_t) { busy(2000); }, o);
+  const TimingResult r = time_function("test/busy", [](int64_t) { busy(2000); }, o);
   ASSERT_EQ(r.seconds_per_iter.size(), 5u);
   EXPECT_GT(r.iterations, 0);
   EXPECT_GT(r.min_s, 0.0);
@@ -46,8 +45,7 @@ TEST(Timing, RepetitionCountIsHonoured) {
     TimingOptions o;
     o.repetitions = reps;
     o.min_time_s = 0.002;
-    const TimingResult r = time_function(
-        "test/reps", [](int64_t) { busy(100); }, o);
+    const TimingResult r = time_function("test/reps", [](int64_t) { busy(100); }, o);
     EXPECT_EQ(r.seconds_per_iter.size(), static_cast<size_t>(reps));
     if (reps == 1) {
       EXPECT_EQ(r.cv, 0.0);
@@ -89,8 +87,7 @@ TEST(Timing, BodyExceptionIsRethrownAndTimingStillWorksAfterwards) {
                    o),
                std::runtime_error);
   EXPECT_EQ(calls, 2);
-  const TimingResult r = time_function(
-      "test/after", [](int64_t) { busy(10); }, o);
+  const TimingResult r = time_function("test/after", [](int64_t) { busy(10); }, o);
   EXPECT_EQ(r.seconds_per_iter.size(), 3u);
 }
 
@@ -98,18 +95,10 @@ TEST(Timing, BadOptionsAreErrors) {
   using amxlab::testing::error_of;
   TimingOptions o;
   o.repetitions = 0;
-  EXPECT_NE(error_of([&] {
-              time_function(
-                  "x", [](int64_t) {}, o);
-            }).find("repetitions"),
-            std::string::npos);
+  EXPECT_NE(error_of([&] { time_function("x", [](int64_t) {}, o); }).find("repetitions"), std::string::npos);
   o.repetitions = 1;
   o.min_time_s = 0;
-  EXPECT_NE(error_of([&] {
-              time_function(
-                  "x", [](int64_t) {}, o);
-            }).find("min_time_s"),
-            std::string::npos);
+  EXPECT_NE(error_of([&] { time_function("x", [](int64_t) {}, o); }).find("min_time_s"), std::string::npos);
   o.min_time_s = 0.01;
   EXPECT_NE(error_of([&] { time_function("x", nullptr, o); }).find("no body"), std::string::npos);
 }
