@@ -10,7 +10,8 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev opencl-c-headers     # oneDNN and what its CMake config needs
   libhwloc-dev hwloc libnuma-dev numactl              # topology, NUMA placement
   nlohmann-json3-dev libcli11-dev libfmt-dev          # results JSON, CLI, formatting
-  clang libclang-rt-14-dev                            # libFuzzer target of the GGUF reader
+  clang libclang-rt-14-dev libomp-dev                 # libFuzzer target of the GGUF reader (its
+                                                      # clang build finds OpenMP for the oneDNN wrappers)
   python3 python3-matplotlib                          # scripts/plot.py
 )
 # Emulators for tests that must run on other CPUs / topologies: the portable kernels

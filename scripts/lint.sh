@@ -7,8 +7,10 @@
 #
 # BUILD_DIR (default build/release) must hold compile_commands.json (the presets write
 # it). --changed BASE: only the files changed since git revision BASE. Needs
-# clang-format-19 and clang-tidy-19, and libomp-19-dev for omp.h (the oneDNN wrappers):
-#   apt-get install clang-format-19 clang-tidy-19 libomp-19-dev
+# clang-format-19 and clang-tidy-19 (apt-get install clang-format-19 clang-tidy-19). The
+# oneDNN wrappers include omp.h, which clang-19 has only with libomp-19-dev; that package
+# replaces libomp-dev (clang 14's, which the fuzz build needs), so it is not installed:
+# the script lends clang-tidy another LLVM's omp.h instead (OpenMP's API, not builtins).
 # Exit 0: clean; 1: a file is not clang-formatted or clang-tidy reported something.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,7 +46,14 @@ echo "clang-format: ${#files[@]} files checked"
 mapfile -t units < <(printf '%s\n' "${files[@]}" | grep -E '\.cpp$' || true)
 if [ ${#units[@]} -gt 0 ]; then
   log=$(mktemp)
-  run-clang-tidy-19 -p "$build" -quiet -j "$(nproc)" "${units[@]/#/$PWD/}" >"$log" 2>&1 || true
+  extra=()
+  omp_dir=$(mktemp -d)
+  if ! ls /usr/lib/llvm-19/lib/clang/*/include/omp.h >/dev/null 2>&1; then
+    omp=$(ls /usr/lib/llvm-*/lib/clang/*/include/omp.h 2>/dev/null | head -1 || true)
+    [ -n "$omp" ] && ln -s "$omp" "$omp_dir/omp.h" && extra=(-extra-arg="-isystem$omp_dir")
+  fi
+  run-clang-tidy-19 -p "$build" -quiet -j "$(nproc)" "${extra[@]}" "${units[@]/#/$PWD/}" >"$log" 2>&1 || true
+  rm -rf "$omp_dir"
   if grep -E '^/.*: (warning|error): ' "$log" | sort -u | grep .; then rc=1; fi
   rm -f "$log"
   echo "clang-tidy: ${#units[@]} translation units checked"
