@@ -127,13 +127,23 @@ constexpr KernelDesc kq_gemm_avxvnni_desc() {
 // Its stand-in (Engine::stand_in, avxvnni_dot.h): the same line but the ISA and the run.
 template <QType T>
 constexpr KernelDesc kq_gemm_avxvnni_evex_desc() {
-  KernelDesc d = kq_gemm_avxvnni_desc<T>();
-  d.name = kq_kernel_name(T, KqKernel::gemm_avxvnni_evex);
-  d.isa = kAvxVnniEvexIsa;
-  d.engine = Engine::stand_in;
-  d.run = &run_kq_gemm_avxvnni_evex<T>;
-  return d;
+  return avxvnni_stand_in(kq_gemm_avxvnni_desc<T>(), kq_kernel_name(T, KqKernel::gemm_avxvnni_evex),
+                          &run_kq_gemm_avxvnni_evex<T>);
 }
+
+inline constexpr KernelDesc kIq4NlGemmAvxVnni = {"iq4_nl_gemm_2x16__avxvnni",
+                                                 QType::IQ4_NL,
+                                                 QType::Q8_0,
+                                                 KernelOp::gemm,
+                                                 2,
+                                                 16,
+                                                 kAvxVnniIsa,
+                                                 Engine::native,
+                                                 Layout::iq4_nl_vnni16,
+                                                 &vnni16::pack,
+                                                 &generic::quantize_q8_0,
+                                                 &plan_gemm_avxvnni,
+                                                 &run_iq4_nl_gemm_avxvnni};
 
 inline constexpr KernelDesc kKquantVnniKernels[] = {
     kq_gemv_avx512_desc<QType::Q2_K>(),
@@ -171,12 +181,8 @@ inline constexpr KernelDesc kKquantVnniKernels[] = {
     {"iq4_nl_gemm_4x32__avx512vnni", QType::IQ4_NL, QType::Q8_0, KernelOp::gemm, 4, 32, kAvx512VnniIsa,
      Engine::native, Layout::iq4_nl_vnni16, &vnni16::pack, &quantize_q8_0_avx512, &plan_gemm_avx512,
      &run_iq4_nl_gemm_avx512},
-    {"iq4_nl_gemm_2x16__avxvnni", QType::IQ4_NL, QType::Q8_0, KernelOp::gemm, 2, 16, kAvxVnniIsa,
-     Engine::native, Layout::iq4_nl_vnni16, &vnni16::pack, &generic::quantize_q8_0, &plan_gemm_avxvnni,
-     &run_iq4_nl_gemm_avxvnni},
-    {"iq4_nl_gemm_2x16__avxvnni_evex", QType::IQ4_NL, QType::Q8_0, KernelOp::gemm, 2, 16, kAvxVnniEvexIsa,
-     Engine::stand_in, Layout::iq4_nl_vnni16, &vnni16::pack, &generic::quantize_q8_0, &plan_gemm_avxvnni,
-     &run_iq4_nl_gemm_avxvnni_evex},
+    kIq4NlGemmAvxVnni,
+    avxvnni_stand_in(kIq4NlGemmAvxVnni, "iq4_nl_gemm_2x16__avxvnni_evex", &run_iq4_nl_gemm_avxvnni_evex),
 };
 
 }  // namespace amxlab::vnni

@@ -91,21 +91,19 @@ AMXLAB_VNNI_RUN(run_q4_0_gemm_avx512, QType::Q4_0, "q4_0_gemm_4x32__avx512vnni",
                 raw::avx512_gemm)
 AMXLAB_VNNI_RUN(run_q4_1_gemm_avx512, QType::Q4_1, "q4_1_gemm_4x32__avx512vnni", kAvx512VnniIsa,
                 raw::avx512_gemm)
-AMXLAB_VNNI_RUN(run_q8_0_gemm_avxvnni, QType::Q8_0, "q8_0_gemm_2x16__avxvnni", kAvxVnniIsa, raw::avxvnni_gemm)
-AMXLAB_VNNI_RUN(run_q4_0_gemm_avxvnni, QType::Q4_0, "q4_0_gemm_2x16__avxvnni", kAvxVnniIsa, raw::avxvnni_gemm)
-AMXLAB_VNNI_RUN(run_q4_1_gemm_avxvnni, QType::Q4_1, "q4_1_gemm_2x16__avxvnni", kAvxVnniIsa, raw::avxvnni_gemm)
 AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avx512, QType::IQ4_NL, "iq4_nl_gemm_4x32__avx512vnni", kAvx512VnniIsa,
                 raw::avx512_gemm)
-AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avxvnni, QType::IQ4_NL, "iq4_nl_gemm_2x16__avxvnni", kAvxVnniIsa,
-                raw::avxvnni_gemm)
-AMXLAB_VNNI_RUN(run_q8_0_gemm_avxvnni_evex, QType::Q8_0, "q8_0_gemm_2x16__avxvnni_evex", kAvxVnniEvexIsa,
-                raw::avxvnni_evex_gemm)
-AMXLAB_VNNI_RUN(run_q4_0_gemm_avxvnni_evex, QType::Q4_0, "q4_0_gemm_2x16__avxvnni_evex", kAvxVnniEvexIsa,
-                raw::avxvnni_evex_gemm)
-AMXLAB_VNNI_RUN(run_q4_1_gemm_avxvnni_evex, QType::Q4_1, "q4_1_gemm_2x16__avxvnni_evex", kAvxVnniEvexIsa,
-                raw::avxvnni_evex_gemm)
-AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avxvnni_evex, QType::IQ4_NL, "iq4_nl_gemm_2x16__avxvnni_evex",
-                kAvxVnniEvexIsa, raw::avxvnni_evex_gemm)
+// An AVX-VNNI kernel and its EVEX stand-in (vnni/avxvnni_dot.h): one body, two builds.
+#define AMXLAB_AVXVNNI_RUNS(t, T)                                                                        \
+  AMXLAB_VNNI_RUN(run_##t##_gemm_avxvnni, QType::T, #t "_gemm_2x16__avxvnni", kAvxVnniIsa,               \
+                  raw::avxvnni_gemm)                                                                     \
+  AMXLAB_VNNI_RUN(run_##t##_gemm_avxvnni_evex, QType::T, #t "_gemm_2x16__avxvnni_evex", kAvxVnniEvexIsa, \
+                  raw::avxvnni_evex_gemm)
+AMXLAB_AVXVNNI_RUNS(q8_0, Q8_0)
+AMXLAB_AVXVNNI_RUNS(q4_0, Q4_0)
+AMXLAB_AVXVNNI_RUNS(q4_1, Q4_1)
+AMXLAB_AVXVNNI_RUNS(iq4_nl, IQ4_NL)
+#undef AMXLAB_AVXVNNI_RUNS
 #undef AMXLAB_VNNI_RUN
 
 // The IQ4_NL GEMV reads the index nibbles (iq4_nl_nib_vnni16), not the GEMMs' byte codes.

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "kernels/core/formats.h"
 #include "kernels/gemm_kernel.h"
@@ -67,6 +68,56 @@ inline constexpr uint32_t kAvxVnniIsa = kIsaAvx2 | kIsaAvxVnni;
 // VPDPBUSD, which needs AVX512-VL + VNNI.
 inline constexpr uint32_t kAvxVnniEvexIsa = kAvx512VnniIsa;
 
+// The stand-in of an AVX-VNNI line (Engine::stand_in; vnni/avxvnni_dot.h): the same line
+// with the EVEX build's name, ISA and run function.
+constexpr KernelDesc avxvnni_stand_in(KernelDesc production, std::string_view name, RunFn run) {
+  production.name = name;
+  production.isa = kAvxVnniEvexIsa;
+  production.engine = Engine::stand_in;
+  production.run = run;
+  return production;
+}
+
+inline constexpr KernelDesc kQ8_0GemmAvxVnni = {"q8_0_gemm_2x16__avxvnni",
+                                                QType::Q8_0,
+                                                QType::Q8_0,
+                                                KernelOp::gemm,
+                                                2,
+                                                16,
+                                                kAvxVnniIsa,
+                                                Engine::native,
+                                                Layout::q8_0_vnni16,
+                                                &vnni16::pack,
+                                                &generic::quantize_q8_0,
+                                                &plan_gemm_avxvnni,
+                                                &run_q8_0_gemm_avxvnni};
+inline constexpr KernelDesc kQ4_0GemmAvxVnni = {"q4_0_gemm_2x16__avxvnni",
+                                                QType::Q4_0,
+                                                QType::Q8_0,
+                                                KernelOp::gemm,
+                                                2,
+                                                16,
+                                                kAvxVnniIsa,
+                                                Engine::native,
+                                                Layout::q4_0_vnni16,
+                                                &vnni16::pack,
+                                                &generic::quantize_q8_0,
+                                                &plan_gemm_avxvnni,
+                                                &run_q4_0_gemm_avxvnni};
+inline constexpr KernelDesc kQ4_1GemmAvxVnni = {"q4_1_gemm_2x16__avxvnni",
+                                                QType::Q4_1,
+                                                QType::Q8_1,
+                                                KernelOp::gemm,
+                                                2,
+                                                16,
+                                                kAvxVnniIsa,
+                                                Engine::native,
+                                                Layout::q4_1_vnni16,
+                                                &vnni16::pack,
+                                                &generic::quantize_q8_1,
+                                                &plan_gemm_avxvnni,
+                                                &run_q4_1_gemm_avxvnni};
+
 inline constexpr KernelDesc kVnniKernels[] = {
     {"q8_0_gemv_1x64__avx512vnni", QType::Q8_0, QType::Q8_0, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
      Engine::native, Layout::q8_0_vnni16, &vnni16::pack, &quantize_q8_0_avx512, &plan_gemv_avx512,
@@ -86,21 +137,12 @@ inline constexpr KernelDesc kVnniKernels[] = {
     {"q4_1_gemm_4x32__avx512vnni", QType::Q4_1, QType::Q8_1, KernelOp::gemm, 4, 32, kAvx512VnniIsa,
      Engine::native, Layout::q4_1_vnni16, &vnni16::pack, &quantize_q8_1_avx512, &plan_gemm_avx512,
      &run_q4_1_gemm_avx512},
-    {"q8_0_gemm_2x16__avxvnni", QType::Q8_0, QType::Q8_0, KernelOp::gemm, 2, 16, kAvxVnniIsa, Engine::native,
-     Layout::q8_0_vnni16, &vnni16::pack, &generic::quantize_q8_0, &plan_gemm_avxvnni, &run_q8_0_gemm_avxvnni},
-    {"q4_0_gemm_2x16__avxvnni", QType::Q4_0, QType::Q8_0, KernelOp::gemm, 2, 16, kAvxVnniIsa, Engine::native,
-     Layout::q4_0_vnni16, &vnni16::pack, &generic::quantize_q8_0, &plan_gemm_avxvnni, &run_q4_0_gemm_avxvnni},
-    {"q4_1_gemm_2x16__avxvnni", QType::Q4_1, QType::Q8_1, KernelOp::gemm, 2, 16, kAvxVnniIsa, Engine::native,
-     Layout::q4_1_vnni16, &vnni16::pack, &generic::quantize_q8_1, &plan_gemm_avxvnni, &run_q4_1_gemm_avxvnni},
-    {"q8_0_gemm_2x16__avxvnni_evex", QType::Q8_0, QType::Q8_0, KernelOp::gemm, 2, 16, kAvxVnniEvexIsa,
-     Engine::stand_in, Layout::q8_0_vnni16, &vnni16::pack, &generic::quantize_q8_0, &plan_gemm_avxvnni,
-     &run_q8_0_gemm_avxvnni_evex},
-    {"q4_0_gemm_2x16__avxvnni_evex", QType::Q4_0, QType::Q8_0, KernelOp::gemm, 2, 16, kAvxVnniEvexIsa,
-     Engine::stand_in, Layout::q4_0_vnni16, &vnni16::pack, &generic::quantize_q8_0, &plan_gemm_avxvnni,
-     &run_q4_0_gemm_avxvnni_evex},
-    {"q4_1_gemm_2x16__avxvnni_evex", QType::Q4_1, QType::Q8_1, KernelOp::gemm, 2, 16, kAvxVnniEvexIsa,
-     Engine::stand_in, Layout::q4_1_vnni16, &vnni16::pack, &generic::quantize_q8_1, &plan_gemm_avxvnni,
-     &run_q4_1_gemm_avxvnni_evex},
+    kQ8_0GemmAvxVnni,
+    kQ4_0GemmAvxVnni,
+    kQ4_1GemmAvxVnni,
+    avxvnni_stand_in(kQ8_0GemmAvxVnni, "q8_0_gemm_2x16__avxvnni_evex", &run_q8_0_gemm_avxvnni_evex),
+    avxvnni_stand_in(kQ4_0GemmAvxVnni, "q4_0_gemm_2x16__avxvnni_evex", &run_q4_0_gemm_avxvnni_evex),
+    avxvnni_stand_in(kQ4_1GemmAvxVnni, "q4_1_gemm_2x16__avxvnni_evex", &run_q4_1_gemm_avxvnni_evex),
 };
 
 }  // namespace amxlab::vnni
