@@ -191,23 +191,28 @@ int run_model(ModelFlags& f) {
   std::vector<std::map<std::string, nlohmann::json>> rounds;
   std::vector<nlohmann::json> round_projections;
   nlohmann::json round_files = nlohmann::json::array();
-  std::string path;
+  std::string path;  // round 1's file: it receives the projection
+  nlohmann::json doc;
   for (int r = 1; r <= f.rounds; ++r) {
     const std::string want =
         r == 1 ? out
                : (op.parent_path() / (op.stem().string() + "-round" + std::to_string(r) + ".json")).string();
     const std::string written = each_shape("bench", want, timed_descriptors);
-    if (r == 1) path = written;
-    const nlohmann::json round_doc = harness::read_results(written);
+    nlohmann::json round_doc = harness::read_results(written);
     std::map<std::string, nlohmann::json> records;
     for (const auto& rec : round_doc["cases"]) records[rec.value("descriptor", "")] = rec;
     round_projections.push_back(harness::model::project(cases, records, threads));
     rounds.push_back(std::move(records));
     round_files.push_back(written);
+    if (r == 1) {
+      path = written;
+      doc = std::move(round_doc);
+    }
   }
-  nlohmann::json doc = harness::read_results(path);
-  nlohmann::json projection = harness::model::project(
-      cases, f.rounds == 1 ? rounds.front() : harness::model::merge_rounds(rounds), threads);
+  // One round: its own projection; several: the projection of each case's median.
+  nlohmann::json projection =
+      f.rounds == 1 ? round_projections.front()
+                    : harness::model::project(cases, harness::model::merge_rounds(rounds), threads);
   if (f.rounds > 1) {
     projection["rounds"] = harness::model::round_spread(round_projections);
     projection["rounds"]["files"] = round_files;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "harness/results/median.h"
 #include "harness/sweep/case.h"
 #include "kernels/registry.h"
 
@@ -51,12 +52,6 @@ std::optional<double> onednn_seconds(const nlohmann::json& rec) {
   const auto& t = rec.contains("onednn_timing") ? rec["onednn_timing"] : nlohmann::json();
   if (!t.is_object() || !t.contains("median_s")) return std::nullopt;
   return t["median_s"].get<double>();
-}
-
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 // The medians one record holds: where they are in the record, and their name in
@@ -301,7 +296,7 @@ std::map<std::string, nlohmann::json> merge_rounds(
           values.push_back(v->get<double>());
       // A median every round measured (a case timed hot only has no cold one in any).
       if (values.size() != rounds.size()) continue;
-      at_path(merged, m.path) = median_of(values);
+      at_path(merged, m.path) = median(values);
       listed[m.name] = values;
     }
     merged["round_medians_s"] = listed;
@@ -319,7 +314,7 @@ nlohmann::json round_spread(const std::vector<nlohmann::json>& projections) {
       for (const auto& p : projections) v.push_back(p.at(side).at(total).get<double>());
       if (v.empty()) continue;
       out[side][total] = {{"min", *std::min_element(v.begin(), v.end())},
-                          {"median", median_of(v)},
+                          {"median", median(v)},
                           {"max", *std::max_element(v.begin(), v.end())}};
     }
   }

@@ -6,6 +6,7 @@
 
 #include "harness/io/printable.h"
 #include "harness/results/mann_whitney.h"
+#include "harness/results/median.h"
 
 namespace amxlab::harness {
 namespace {
@@ -21,12 +22,6 @@ std::vector<double> samples(const nlohmann::json& c) {
 // Descriptors and verdicts are read from the two files: shown escaped.
 std::string shown(const std::string& s) {
   return io::printable(s, 200);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 const nlohmann::json* projection_of(const nlohmann::json& doc) {
