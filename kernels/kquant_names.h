@@ -14,6 +14,8 @@ namespace amxlab {
 enum class KqKernel : uint8_t {
   gemv_avx512,
   gemv_avx512icl,
+  gemv_avxvnni,
+  gemv_avxvnni_evex,  // the AVX-VNNI GEMV's body with EVEX VPDPBUSD (Engine::stand_in)
   gemm_avx512,
   gemm_avxvnni,
   gemm_avxvnni_evex,  // the AVX-VNNI GEMM's body with EVEX VPDPBUSD (Engine::stand_in)
@@ -28,6 +30,8 @@ constexpr std::string_view kq_kernel_name(QType t, KqKernel k) {
   switch (k) {                                                             \
     case KqKernel::gemv_avx512: return T "_gemv_1x64__avx512vnni";         \
     case KqKernel::gemv_avx512icl: return T "_gemv_1x64__avx512icl";       \
+    case KqKernel::gemv_avxvnni: return T "_gemv_1x16__avxvnni";           \
+    case KqKernel::gemv_avxvnni_evex: return T "_gemv_1x16__avxvnni_evex"; \
     case KqKernel::gemm_avx512: return T "_gemm_4x32__avx512vnni";         \
     case KqKernel::gemm_avxvnni: return T "_gemm_2x16__avxvnni";           \
     case KqKernel::gemm_avxvnni_evex: return T "_gemm_2x16__avxvnni_evex"; \

@@ -6,6 +6,8 @@
 #define AMXLAB_AVXVNNI_EVEX 1
 #include "kernels/vnni/avxvnni_gemm_tile.h"
 #include "kernels/vnni/avxvnni_kq_ops.h"
+#include "kernels/vnni/kqn_gemv_tile.h"
+#include "kernels/vnni/kqn_vec256.h"
 
 namespace amxlab::vnni::raw {
 
@@ -15,6 +17,10 @@ void avxvnni_evex_gemm(const GemmArgs& g) {
 
 void avxvnni_evex_kq_gemm(const KqArgs& g) {
   avxvnni_kq_gemm_body(g);
+}
+
+void avxvnni_evex_kqn_gemv(const KqArgs& g) {
+  kqn_gemv_body<Vec256>(g);
 }
 
 }  // namespace amxlab::vnni::raw

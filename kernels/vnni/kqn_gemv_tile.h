@@ -1,10 +1,16 @@
-// The AVX-512 VNNI GEMV for Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS over kq_nib_vnni16
+// The VNNI GEMV for Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS over kq_nib_vnni16
 // (kernels/pack/kquant_nibble_pack.h), the codes kept in nibbles or, for Q2_K, in 2-bit
 // crumbs: the decode step streams 100-212 bytes per 256 weights instead of kq_i8_vnni16's
-// 308. One body, two translation units: avx512_kqn_gemv.cpp (X = false: AVX-512 F/BW/VL +
-// VNNI) and avx512ext_kqn_gemv.cpp (X = true: also VBMI and GFNI, fewer unpack
-// instructions per code row, unpack_x below; built only for the kinds has_unpack_x()
-// names). Everything is in an unnamed namespace (vnni_raw.h says why).
+// 308. One body, written once over a register width V, built in four translation units:
+//   V = Vec512 (kqn_vec512.h): avx512_kqn_gemv.cpp (X = false: AVX-512 F/BW/VL + VNNI) and
+//     avx512ext_kqn_gemv.cpp (X = true: also VBMI and GFNI, fewer unpack instructions per
+//     code row, Vec512::unpack_x; built only for the kinds has_unpack_x() names);
+//   V = Vec256 (kqn_vec256.h): avxvnni_kqn_gemv.cpp (AVX2 + AVX-VNNI, the `__avxvnni`
+//     GEMVs) and avxvnni_evex.cpp (the same with EVEX VPDPBUSD: their stand-ins).
+// A 16-column strip is V::kParts registers of V::kLanes lanes; every per-lane field of
+// the record (code and high rows 4 bytes a lane, scales 1, scale pairs, mins and fp16
+// d / dmin 2) is read at the part's lane offset, so the arithmetic per lane is the same
+// at both widths. Everything is in an unnamed namespace (vnni_raw.h says why).
 //
 // Per output lane and super-block, in ascending order (the golden order, golden_gemm.h):
 //   code row kk, field c (of 2 nibbles or 4 crumbs per byte): (raw >> bits * c) AND mask;
@@ -26,7 +32,6 @@
 #include <cstring>
 
 #include "kernels/pack/kquant_records.h"
-#include "kernels/vnni/iq4_book.h"
 #include "kernels/vnni/kq_bias_starts.h"
 #include "kernels/vnni/kq_bsum_pairs.h"
 #include "kernels/vnni/lane_bits.h"
@@ -36,9 +41,6 @@
 
 namespace amxlab::vnni::raw {
 namespace {
-
-constexpr auto kAll = static_cast<__mmask16>(0xffff);
-constexpr int kNS = 4;  // strips per register tile: 64 columns
 
 using kq_records::kNibIQ4_XS;
 using kq_records::kNibQ2_K;
@@ -76,59 +78,28 @@ struct Rec {
 // ORs the high bits of code row kk = q * kRowsPerSub + r into its fields v, above their
 // code bits (Q5_K: bit 4, Q6_K: bits 4..5). r is a compile-time constant after
 // unrolling and the fields' places in their high row depend on r alone (Rec's
-// static_assert), so the shifts fold away.
-template <int KIND>
-[[gnu::always_inline]] inline void add_high(const uint8_t* rec, int kk, int r, __m512i (&v)[Rec<KIND>::kF]) {
+// static_assert), so the shifts fold away. `rows`: the record, at the part's lanes.
+template <typename V, int KIND>
+[[gnu::always_inline]] inline void add_high(const uint8_t* rows, int kk, int r,
+                                            typename V::I (&v)[Rec<KIND>::kF]) {
   constexpr kq_records::NibRecord kR = Rec<KIND>::kR;
   if constexpr (kR.high_bits != 0) {
-    const __m512i hb = _mm512_loadu_si512(rec + kR.high_row(kk));
-    const __m512i mask = _mm512_set1_epi8(static_cast<char>(((1 << kR.high_bits) - 1) << kR.code_bits));
+    const typename V::I hb = V::load_row(rows + kR.high_row(kk));
+    const typename V::I mask = V::set1_8(((1 << kR.high_bits) - 1) << kR.code_bits);
 #pragma GCC unroll 4
     for (int c = 0; c < kR.fields; ++c) {
       const int from = kR.high_shift(r, c), to = kR.code_bits;
-      const __m512i moved = from <= to ? _mm512_slli_epi16(hb, static_cast<unsigned>(to - from))
-                                       : _mm512_srli_epi16(hb, static_cast<unsigned>(from - to));
-      v[c] = _mm512_or_si512(v[c], _mm512_and_si512(moved, mask));
+      const typename V::I moved = from <= to ? V::slli16(hb, static_cast<unsigned>(to - from))
+                                             : V::srli16(hb, static_cast<unsigned>(from - to));
+      v[c] = V::or_(v[c], V::and_(moved, mask));
     }
   }
 }
 
-// GF2P8AFFINEQB matrix moving bit `from` of every byte to bit 4 and clearing the other
-// bits: result bit i is the parity of the byte AND the matrix's byte 7 - i.
-constexpr int64_t move_to_bit4(int from) {
-  return static_cast<int64_t>(uint64_t{1} << from << 24);
-}
-
-// The unpack of row kk with AVX-512 VBMI and GFNI (the X kernels): IQ4_XS looks both
-// nibbles up with VPERMB, whose 64-byte table repeats the book four times, so the index
-// bits above the nibble need no mask (3 instructions instead of 5); Q5_K moves its high
-// bits with one GF2P8AFFINEQB each and merges them with the VPTERNLOGD that masks the
-// nibble, (x AND 0x0f) OR h, imm 0xec (5 instead of 9). Same codes as the plain unpack,
-// so the same chains. Q6_K's version of the latter (two bits moved) measured no faster
-// (kernels/README.md), so Q6_K has no X kernel.
+// The kinds with an unpack in fewer instructions through AVX-512 VBMI and GFNI
+// (Vec512::unpack_x, the X kernels).
 constexpr bool has_unpack_x(int kind) {
   return kind == kNibIQ4_XS || kind == kNibQ5_K;
-}
-template <int KIND>
-[[gnu::always_inline]] inline void unpack_x(const uint8_t* rec, __m512i raw, int kk, int r, __m512i book,
-                                            __m512i (&v)[2]) {
-  const __m512i low4 = _mm512_set1_epi8(0x0f);
-  const __m512i shifted = _mm512_srli_epi16(raw, 4);
-  if constexpr (KIND == kNibIQ4_XS) {
-    constexpr __mmask64 kAllBytes = ~__mmask64{0};
-    v[0] = _mm512_maskz_permutexvar_epi8(kAllBytes, raw, book);
-    v[1] = _mm512_maskz_permutexvar_epi8(kAllBytes, shifted, book);
-  } else {
-    static_assert(KIND == kNibQ5_K && has_unpack_x(KIND));
-    constexpr kq_records::NibRecord kR = Rec<KIND>::kR;
-    const __m512i hb = _mm512_loadu_si512(rec + kR.high_row(kk));
-    const __m512i hl =
-        _mm512_gf2p8affine_epi64_epi8(hb, _mm512_set1_epi64(move_to_bit4(kR.high_shift(r, 0))), 0);
-    const __m512i hh =
-        _mm512_gf2p8affine_epi64_epi8(hb, _mm512_set1_epi64(move_to_bit4(kR.high_shift(r, 1))), 0);
-    v[0] = _mm512_ternarylogic_epi32(raw, hl, low4, 0xec);
-    v[1] = _mm512_ternarylogic_epi32(shifted, hh, low4, 0xec);
-  }
 }
 
 // Whether a kind's fields enter VPDPBUSD where they lie in the byte, field c as
@@ -141,69 +112,73 @@ constexpr bool kInPlace = Rec<KIND>::kR.high_bits == 0 && KIND != kNibIQ4_XS;
 
 // The plain unpack of code row kk into its fields (the codes, 2^(bits * c) x the codes
 // where kInPlace, or IQ4_XS's book values + 128).
-template <int KIND>
-[[gnu::always_inline]] inline void unpack(const uint8_t* rec, __m512i raw, int kk, int r, __m512i book,
-                                          __m512i (&v)[Rec<KIND>::kF]) {
+template <typename V, int KIND>
+[[gnu::always_inline]] inline void unpack(const uint8_t* rows, typename V::I raw, int kk, int r,
+                                          typename V::I book, typename V::I (&v)[Rec<KIND>::kF]) {
   constexpr kq_records::NibRecord kR = Rec<KIND>::kR;
   constexpr int kMask = (1 << kR.code_bits) - 1;
 #pragma GCC unroll 4
   for (int c = 0; c < kR.fields; ++c) {
     if constexpr (kInPlace<KIND>) {
-      v[c] = _mm512_and_si512(raw, _mm512_set1_epi8(static_cast<char>(kMask << (kR.code_bits * c))));
+      v[c] = V::and_(raw, V::set1_8(kMask << (kR.code_bits * c)));
     } else {
-      const __m512i at0 = c == 0 ? raw : _mm512_srli_epi16(raw, static_cast<unsigned>(kR.code_bits * c));
-      v[c] = _mm512_and_si512(at0, _mm512_set1_epi8(static_cast<char>(kMask)));
+      const typename V::I at0 = c == 0 ? raw : V::srli16(raw, static_cast<unsigned>(kR.code_bits * c));
+      v[c] = V::and_(at0, V::set1_8(kMask));
     }
-    if constexpr (KIND == kNibIQ4_XS) v[c] = _mm512_shuffle_epi8(book, v[c]);
+    if constexpr (KIND == kNibIQ4_XS) v[c] = V::shuffle8(book, v[c]);
   }
-  add_high<KIND>(rec, kk, r, v);
+  add_high<V, KIND>(rows, kk, r, v);
 }
 
 // sum += scale x dot for the fields of row group q, two sub-blocks per VPDPWSSD
 // (NibRecord::scale_pairs: Q2_K, Q3_K): the dots of fields 2p and 2p + 1 go into the low
-// and high int16 of each dword, one VPBLENDMW, and meet their scales' int16 pair. Exact:
+// and high int16 of each dword, one word blend, and meet their scales' int16 pair. Exact:
 // a 16-code sub-block's dot is at most 16 x 4 x 128 = 8192 in size (Q3_K's codes -4..3,
 // Q2_K's 0..3), an int16, and VPDPWSSD wraps in int32 as VPMULLD and VPADDD do. A field
 // kept in place (kInPlace) is shifted once: down to its dot for the low half, up by the
-// rest of 16 for the high half.
-template <int KIND>
-[[gnu::always_inline]] inline void scale_pairs(const uint8_t* rec, int q, const __m512i (&dot)[Rec<KIND>::kF],
-                                               __m512i& sum) {
+// rest of 16 for the high half. `lane0`: the part's first lane.
+template <typename V, int KIND>
+[[gnu::always_inline]] inline void scale_pairs(const uint8_t* rec, size_t lane0, int q,
+                                               const typename V::I (&dot)[Rec<KIND>::kF],
+                                               typename V::I& sum) {
   constexpr kq_records::NibRecord kR = Rec<KIND>::kR;
   static_assert(kR.scale_pairs && kR.sub_len == 16 && (KIND == kNibQ2_K || KIND == kNibQ3_K),
                 "only these dots fit int16");
-  constexpr __mmask32 kHighWords = 0xaaaaaaaau;
 #pragma GCC unroll 2
   for (int p = 0; p < kR.fields / 2; ++p) {
     const int lo_up = kInPlace<KIND> ? kR.code_bits * 2 * p : 0;        // field 2p: 2^lo_up x dot
     const int hi_up = kInPlace<KIND> ? kR.code_bits * (2 * p + 1) : 0;  // field 2p + 1
-    const __m512i lo =
-        lo_up == 0 ? dot[2 * p] : _mm512_maskz_srai_epi32(kAll, dot[2 * p], static_cast<unsigned>(lo_up));
-    const __m512i hi = _mm512_maskz_slli_epi32(kAll, dot[2 * p + 1], static_cast<unsigned>(16 - hi_up));
-    const __m512i scales = _mm512_maskz_cvtepi8_epi16(
-        ~__mmask32{0}, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec + kR.scale_pair_row(q, p))));
-    sum = _mm512_dpwssd_epi32(sum, _mm512_mask_blend_epi16(kHighWords, lo, hi), scales);
+    const typename V::I lo = lo_up == 0 ? dot[2 * p] : V::srai32(dot[2 * p], static_cast<unsigned>(lo_up));
+    const typename V::I hi = V::slli32(dot[2 * p + 1], static_cast<unsigned>(16 - hi_up));
+    const typename V::I scales = V::pairs_i16(rec + kR.scale_pair_row(q, p) + 2 * lane0);
+    sum = V::dpwssd(sum, V::blend_high_words(lo, hi), scales);
   }
 }
 
-template <int KIND, bool X, int NS>
+// NS strips of 16 columns, as kU = NS x V::kParts registers ("units"): unit u is part
+// u % kParts of strip u / kParts, lanes lane0(u) = (u % kParts) x kLanes onwards.
+template <typename V, int KIND, bool X, int NS>
 [[gnu::always_inline]] inline void tile(const KqArgs& g, const uint8_t* arow, float* yrow, TileStrips ts,
-                                        const __mmask16* masks) {
+                                        const uint32_t* masks) {
   using R = Rec<KIND>;
+  using I = typename V::I;
+  using F = typename V::F;
   constexpr int kF = R::kF;
+  constexpr int kU = NS * V::kParts;
+  constexpr auto lane0 = [](int u) { return static_cast<size_t>(u % V::kParts) * V::kLanes; };
   const auto* w = reinterpret_cast<const uint8_t*>(g.w);
   const uint8_t* ws[NS];
   for (int s = 0; s < NS; ++s) ws[s] = w + static_cast<size_t>(ts.strip(s)) * g.strip_bytes;
-  const __m512i book = iq4_book_u8();  // IQ4_XS only
-  __m512 acc[NS];
-  for (int s = 0; s < NS; ++s) acc[s] = _mm512_setzero_ps();
+  const I book = V::iq4_book();  // IQ4_XS only
+  F acc[kU];
+  for (int u = 0; u < kU; ++u) acc[u] = V::zero_ps();
   for (int64_t b = 0; b < g.superblocks; ++b) {
     const uint8_t* ab = arow + static_cast<size_t>(b) * kq_records::kQ8KBlockBytes;
     const uint8_t* rec[NS];
     for (int s = 0; s < NS; ++s) rec[s] = ws[s] + static_cast<size_t>(b) * R::kBytes;
-    touch_lines<R::kR.header_bytes, NS>(rec);  // header before rows (touch_lines.h)
-    __m512i sum[NS];
-    for (int s = 0; s < NS; ++s) sum[s] = _mm512_setzero_si512();
+    touch_lines<V, R::kR.header_bytes, NS>(rec);  // header before rows (touch_lines.h)
+    I sum[kU];
+    for (int u = 0; u < kU; ++u) sum[u] = V::zero();
     int32_t starts[R::kNSub];  // the biased types' chain starts
     if constexpr (!R::kMin) {
       bias_starts<R::kSub>(ab, -g.bias, starts);
@@ -213,112 +188,122 @@ template <int KIND, bool X, int NS>
     // sub-block c * kGroups + q.
 #pragma GCC unroll 1
     for (int q = 0; q < R::kGroups; ++q) {
-      __m512i dot[NS][kF];
+      I dot[kU][kF];
       for (int c = 0; c < kF; ++c) {
         // In place (kInPlace), field c's chain sums 2^(bits * c) x what it would: its start too.
         const int up = kInPlace<KIND> ? R::kR.code_bits * c : 0;
-        const __m512i start =
-            R::kMin ? _mm512_setzero_si512() : _mm512_set1_epi32(starts[c * R::kGroups + q] * (1 << up));
-        for (int s = 0; s < NS; ++s) dot[s][c] = start;
+        const I start = R::kMin ? V::zero() : V::set1_32(starts[c * R::kGroups + q] * (1 << up));
+        for (int u = 0; u < kU; ++u) dot[u][c] = start;
       }
 #pragma GCC unroll 8
       for (int r = 0; r < R::kRowsPerSub; ++r) {
         const int kk = q * R::kRowsPerSub + r;
-        __m512i a[kF];
+        I a[kF];
 #pragma GCC unroll 4
         for (int c = 0; c < kF; ++c) {
-          a[c] = _mm512_set1_epi32(
+          a[c] = V::set1_32(
               load_i32(ab + kq_records::kQ8KCodeOffset + static_cast<size_t>(R::kR.span * c + 4 * kk)));
         }
 #pragma GCC unroll 4
-        for (int s = 0; s < NS; ++s) {
-          __m512i raw = _mm512_loadu_si512(rec[s] + R::kR.code_row(kk));
+        for (int u = 0; u < kU; ++u) {
+          const uint8_t* rows = rec[u / V::kParts] + 4 * lane0(u);
+          I raw = V::load_row(rows + R::kR.code_row(kk));
           // One load per row: without this gcc folds the load into every unpack
           // operation (a 64-byte load per field; Q4_K in L2 ~3 % slower).
           __asm__("" : "+v"(raw));
-          __m512i v[kF];
+          I v[kF];
           if constexpr (X && has_unpack_x(KIND)) {
-            unpack_x<KIND>(rec[s], raw, kk, r, book, v);
+            V::template unpack_x<KIND>(rows, raw, kk, r, book, v);
           } else {
-            unpack<KIND>(rec[s], raw, kk, r, book, v);
+            unpack<V, KIND>(rows, raw, kk, r, book, v);
           }
 #pragma GCC unroll 4
-          for (int c = 0; c < kF; ++c) dot[s][c] = _mm512_dpbusd_epi32(dot[s][c], v[c], a[c]);
+          for (int c = 0; c < kF; ++c) dot[u][c] = V::dpbusd(dot[u][c], v[c], a[c]);
         }
       }
 #pragma GCC unroll 4
-      for (int s = 0; s < NS; ++s) {
+      for (int u = 0; u < kU; ++u) {
+        const uint8_t* r = rec[u / V::kParts];
         if constexpr (R::kR.scale_pairs) {
-          scale_pairs<KIND>(rec[s], q, dot[s], sum[s]);
+          scale_pairs<V, KIND>(r, lane0(u), q, dot[u], sum[u]);
           continue;
         }
 #pragma GCC unroll 4
         for (int c = 0; c < kF; ++c) {
           // An exact multiple of 2^(bits * c) (kInPlace): back to the plain chain.
           if (kInPlace<KIND> && c > 0)
-            dot[s][c] = _mm512_maskz_srai_epi32(kAll, dot[s][c], static_cast<unsigned>(R::kR.code_bits * c));
-          const __m512i scale = _mm512_maskz_cvtepi8_epi32(
-              kAll, _mm_loadu_si128(
-                        reinterpret_cast<const __m128i*>(rec[s] + R::kR.scale_at(c * R::kGroups + q, 0))));
-          sum[s] = _mm512_add_epi32(sum[s], _mm512_mullo_epi32(dot[s][c], scale));
+            dot[u][c] = V::srai32(dot[u][c], static_cast<unsigned>(R::kR.code_bits * c));
+          const I scale = V::scales_i32(r + R::kR.scale_at(c * R::kGroups + q, 0) + lane0(u));
+          sum[u] = V::add32(sum[u], V::mullo32(dot[u][c], scale));
         }
       }
     }
-    const __m512 dav = _mm512_set1_ps(load_f32(ab));
+    const F dav = V::set1_ps(load_f32(ab));
 #pragma GCC unroll 4
-    for (int s = 0; s < NS; ++s) {
-      const __m512 dw =
-          _mm512_maskz_cvtph_ps(kAll, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[s] + R::kD)));
-      acc[s] = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, sum[s]), _mm512_mul_ps(dw, dav), acc[s]);
+    for (int u = 0; u < kU; ++u) {
+      const F dw = V::f16_ps(rec[u / V::kParts] + R::kD + 2 * lane0(u));
+      acc[u] = V::fmadd_ps(V::cvt_ps(sum[u]), V::mul_ps(dw, dav), acc[u]);
     }
     if constexpr (R::kMin) {
       // The row's bsum pairs: (bsum of sub-block 2p, of 2p + 1) as int16 in a dword.
       int32_t pairs[R::kNSub / 2];
       kq_bsum_pairs(ab, R::kSub, pairs);
-      __m512i pair[R::kNSub / 2];
-      for (int p = 0; p < R::kNSub / 2; ++p) pair[p] = _mm512_set1_epi32(pairs[p]);
+      I pair[R::kNSub / 2];
+      for (int p = 0; p < R::kNSub / 2; ++p) pair[p] = V::set1_32(pairs[p]);
 #pragma GCC unroll 4
-      for (int s = 0; s < NS; ++s) {
-        __m512i t = _mm512_setzero_si512();
+      for (int u = 0; u < kU; ++u) {
+        const uint8_t* r = rec[u / V::kParts];
+        I t = V::zero();
         for (int p = 0; p < R::kNSub / 2; ++p) {
-          const __m512i cf = _mm512_maskz_cvtepi8_epi16(
-              static_cast<__mmask32>(0xffffffffu), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(
-                                                       rec[s] + R::kCoef + 32 * static_cast<size_t>(p))));
-          t = _mm512_dpwssd_epi32(t, cf, pair[p]);
+          const I cf = V::pairs_i16(r + R::kCoef + 32 * static_cast<size_t>(p) + 2 * lane0(u));
+          t = V::dpwssd(t, cf, pair[p]);
         }
-        const __m512 dmw = _mm512_maskz_cvtph_ps(
-            kAll, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[s] + R::kDmin)));
-        const __m512 nd = _mm512_castsi512_ps(
-            _mm512_xor_si512(_mm512_castps_si512(_mm512_mul_ps(dav, dmw)), _mm512_set1_epi32(INT32_MIN)));
-        acc[s] = _mm512_fmadd_ps(nd, _mm512_maskz_cvtepi32_ps(kAll, t), acc[s]);
+        const F dmw = V::f16_ps(r + R::kDmin + 2 * lane0(u));
+        acc[u] = V::fmadd_ps(V::neg_ps(V::mul_ps(dav, dmw)), V::cvt_ps(t), acc[u]);
       }
     }
   }
-  for (int s = 0; s < NS; ++s) _mm512_mask_storeu_ps(yrow + 16 * ts.strip(s), masks[s], acc[s]);
-}
-
-template <int KIND, bool X, int NS>
-void tile_dispatch(const KqArgs& g, const uint8_t* arow, float* yrow, TileStrips ts, const __mmask16* masks) {
-  if constexpr (NS > 1) {
-    if (ts.count < NS) return tile_dispatch<KIND, X, NS - 1>(g, arow, yrow, ts, masks);
+  for (int u = 0; u < kU; ++u) {
+    V::store(yrow + 16 * ts.strip(u / V::kParts) + lane0(u), acc[u], masks[u / V::kParts] >> lane0(u));
   }
-  tile<KIND, X, NS>(g, arow, yrow, ts, masks);
 }
 
-// Tiles of kNS staggered strips (strip_order.h), each over all of K, row after row.
-template <int KIND, bool X>
+template <typename V, int KIND, bool X, int NS>
+void tile_dispatch(const KqArgs& g, const uint8_t* arow, float* yrow, TileStrips ts, const uint32_t* masks) {
+  if constexpr (NS > 1) {
+    if (ts.count < NS) return tile_dispatch<V, KIND, X, NS - 1>(g, arow, yrow, ts, masks);
+  }
+  tile<V, KIND, X, NS>(g, arow, yrow, ts, masks);
+}
+
+// Tiles of V::kTileStrips staggered strips (strip_order.h), each over all of K, row after
+// row.
+template <typename V, int KIND, bool X>
 void drive(const KqArgs& g) {
-  const StripOrder<kNS> order(g.n0 / 16, (g.n1 + 15) / 16, true);
+  constexpr int kStrips = V::kTileStrips;
+  const StripOrder<kStrips> order(g.n0 / 16, (g.n1 + 15) / 16, true);
   for (int64_t r = 0; r < g.rows; ++r) {
     const uint8_t* arow = reinterpret_cast<const uint8_t*>(g.a) + static_cast<size_t>(r) * g.a_stride;
     float* yrow = g.y + static_cast<size_t>(r) * g.y_stride;
     for (int64_t j = 0; j < order.tile_count(); ++j) {
       const TileStrips ts = order.tile(j);
-      __mmask16 masks[kNS] = {};
-      for (int i = 0; i < ts.count; ++i)
-        masks[i] = static_cast<__mmask16>(lane_bits(g.n0, g.n1, ts.strip(i) * 16, 16));
-      tile_dispatch<KIND, X, kNS>(g, arow, yrow, ts, masks);
+      uint32_t masks[kStrips] = {};
+      for (int i = 0; i < ts.count; ++i) masks[i] = lane_bits(g.n0, g.n1, ts.strip(i) * 16, 16);
+      tile_dispatch<V, KIND, X, kStrips>(g, arow, yrow, ts, masks);
     }
+  }
+}
+
+// One call of the GEMV over every kind (KqArgs::nib_kind) at width V without the X unpack.
+template <typename V>
+void kqn_gemv_body(const KqArgs& g) {
+  switch (g.nib_kind) {
+    case kNibQ4_K: return drive<V, kNibQ4_K, false>(g);
+    case kNibIQ4_XS: return drive<V, kNibIQ4_XS, false>(g);
+    case kNibQ5_K: return drive<V, kNibQ5_K, false>(g);
+    case kNibQ2_K: return drive<V, kNibQ2_K, false>(g);
+    case kNibQ3_K: return drive<V, kNibQ3_K, false>(g);
+    default: return drive<V, kNibQ6_K, false>(g);
   }
 }
 

@@ -36,6 +36,17 @@ void run_kq_gemv_avx512icl(const PackedWeights& w, const ActivationView& a, cons
          Layout::kq_nib_vnni16);
 }
 template <QType T>
+void run_kq_gemv_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                         const Slice& s) {
+  run_kq(T, KqKernel::gemv_avxvnni, kAvxVnniIsa, &raw::avxvnni_kqn_gemv, w, a, y, s, Layout::kq_nib_vnni16);
+}
+template <QType T>
+void run_kq_gemv_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                              const Slice& s) {
+  run_kq(T, KqKernel::gemv_avxvnni_evex, kAvxVnniEvexIsa, &raw::avxvnni_evex_kqn_gemv, w, a, y, s,
+         Layout::kq_nib_vnni16);
+}
+template <QType T>
 void run_kq_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                         const Slice& s) {
   run_kq(T, KqKernel::gemm_avx512, kAvx512VnniIsa, &raw::avx512_kq_gemm, w, a, y, s);
@@ -54,6 +65,10 @@ void run_kq_gemm_avxvnni_evex(const PackedWeights& w, const ActivationView& a, c
 #define AMXLAB_KQ_INSTANTIATE(T)                                                                            \
   template void run_kq_gemv_avx512<T>(const PackedWeights&, const ActivationView&, const OutputView&,       \
                                       const Slice&);                                                        \
+  template void run_kq_gemv_avxvnni<T>(const PackedWeights&, const ActivationView&, const OutputView&,      \
+                                       const Slice&);                                                       \
+  template void run_kq_gemv_avxvnni_evex<T>(const PackedWeights&, const ActivationView&, const OutputView&, \
+                                            const Slice&);                                                  \
   template void run_kq_gemm_avx512<T>(const PackedWeights&, const ActivationView&, const OutputView&,       \
                                       const Slice&);                                                        \
   template void run_kq_gemm_avxvnni<T>(const PackedWeights&, const ActivationView&, const OutputView&,      \

@@ -6,6 +6,8 @@
 //   <type>_gemm_4x32__avx512vnni  AVX-512 VNNI, 4 rows x 32 columns, K in ranges of 1024
 //   <type>_gemm_2x16__avxvnni     AVX-VNNI (256-bit VEX), 2 rows x 16 columns
 //   <type>_gemm_2x16__avxvnni_evex  its body with EVEX VPDPBUSD (Engine::stand_in)
+//   <type>_gemv_1x16__avxvnni     AVX-VNNI, the nibble GEMV on ymm, 1 row x 16 columns
+//   <type>_gemv_1x16__avxvnni_evex  its body with EVEX VPDPBUSD (Engine::stand_in)
 // plus IQ4_NL (x Q8_0): its GEMMs over Q8_0 codes (iq4_nl_vnni16, the Q8_0 loops), its GEMV
 // over the index nibbles (iq4_nl_nib_vnni16, the Q4_0 loop with the code book looked up).
 // kKquantVnniKernels is spliced into the registry table (kernels/registry.cpp).
@@ -28,6 +30,12 @@ void run_kq_gemv_avx512(const PackedWeights& w, const ActivationView& a, const O
 template <QType T>
 void run_kq_gemv_avx512icl(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                            const Slice& s);
+template <QType T>
+void run_kq_gemv_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                         const Slice& s);
+template <QType T>
+void run_kq_gemv_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                              const Slice& s);
 template <QType T>
 void run_kq_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 template <QType T>
@@ -91,6 +99,30 @@ constexpr KernelDesc kq_gemv_avx512icl_desc() {
           &quantize_q8_k_avx512,
           &plan_gemv_avx512,
           &run_kq_gemv_avx512icl<T>};
+}
+// The nibble GEMV on 256-bit registers (kqn_vec256.h) for AVX2 + AVX-VNNI CPUs: at M = 1
+// they read the same 100-212 bytes per 256 weights as the AVX-512 GEMVs instead of the
+// 2x16 GEMM's 308 (kq_i8_vnni16), and its stand-in.
+template <QType T>
+constexpr KernelDesc kq_gemv_avxvnni_desc() {
+  return {kq_kernel_name(T, KqKernel::gemv_avxvnni),
+          T,
+          QType::Q8_K,
+          KernelOp::gemv,
+          1,
+          16,
+          kAvxVnniIsa,
+          Engine::native,
+          Layout::kq_nib_vnni16,
+          &kqn::pack,
+          &generic::quantize_q8_k,
+          &plan_gemv_avxvnni,
+          &run_kq_gemv_avxvnni<T>};
+}
+template <QType T>
+constexpr KernelDesc kq_gemv_avxvnni_evex_desc() {
+  return avxvnni_stand_in(kq_gemv_avxvnni_desc<T>(), kq_kernel_name(T, KqKernel::gemv_avxvnni_evex),
+                          &run_kq_gemv_avxvnni_evex<T>);
 }
 template <QType T>
 constexpr KernelDesc kq_gemm_avx512_desc() {
@@ -172,6 +204,18 @@ inline constexpr KernelDesc kKquantVnniKernels[] = {
     kq_gemm_avxvnni_evex_desc<QType::Q5_K>(),
     kq_gemm_avxvnni_evex_desc<QType::Q6_K>(),
     kq_gemm_avxvnni_evex_desc<QType::IQ4_XS>(),
+    kq_gemv_avxvnni_desc<QType::Q2_K>(),
+    kq_gemv_avxvnni_desc<QType::Q3_K>(),
+    kq_gemv_avxvnni_desc<QType::Q4_K>(),
+    kq_gemv_avxvnni_desc<QType::Q5_K>(),
+    kq_gemv_avxvnni_desc<QType::Q6_K>(),
+    kq_gemv_avxvnni_desc<QType::IQ4_XS>(),
+    kq_gemv_avxvnni_evex_desc<QType::Q2_K>(),
+    kq_gemv_avxvnni_evex_desc<QType::Q3_K>(),
+    kq_gemv_avxvnni_evex_desc<QType::Q4_K>(),
+    kq_gemv_avxvnni_evex_desc<QType::Q5_K>(),
+    kq_gemv_avxvnni_evex_desc<QType::Q6_K>(),
+    kq_gemv_avxvnni_evex_desc<QType::IQ4_XS>(),
     {"iq4_nl_gemv_1x64__avx512vnni", QType::IQ4_NL, QType::Q8_0, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
      Engine::native, Layout::iq4_nl_nib_vnni16, &vnni16::pack_iq4_nl_nibbles, &quantize_q8_0_avx512,
      &plan_gemv_avx512, &run_iq4_nl_gemv_avx512},

@@ -14,6 +14,7 @@ target_sources(amxlab_kernels PRIVATE
   ${_amxlab_vnni_dir}/avx512_kqn_gemv.cpp
   ${_amxlab_vnni_dir}/avx512ext_kqn_gemv.cpp
   ${_amxlab_vnni_dir}/avxvnni_kquant.cpp
+  ${_amxlab_vnni_dir}/avxvnni_kqn_gemv.cpp
   ${_amxlab_vnni_dir}/avxvnni_evex.cpp
 )
 set_source_files_properties(
@@ -30,6 +31,7 @@ set_source_files_properties(
 set_source_files_properties(
   ${_amxlab_vnni_dir}/avxvnni_gemm.cpp
   ${_amxlab_vnni_dir}/avxvnni_kquant.cpp
+  ${_amxlab_vnni_dir}/avxvnni_kqn_gemv.cpp
   PROPERTIES COMPILE_OPTIONS "-mavx2;-mavxvnni;-mfma;-mf16c")
 # The AVX-VNNI bodies with EVEX VPDPBUSD (the *__avxvnni_evex stand-ins, avxvnni_dot.h).
 set_source_files_properties(

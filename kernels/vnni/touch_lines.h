@@ -15,25 +15,21 @@
 // "Scale lines first"; results/zen4-epyc-2core-vm/2026-11-30-q4k-gemv-probe/.
 #pragma once
 
-#include <immintrin.h>
-
 #include <cstddef>
 #include <cstdint>
 
 namespace amxlab::vnni::raw {
 namespace {
 
-// Loads the kBytes (a multiple of 64) at each of the NS pointers.
-template <size_t kBytes, int NS>
+// Loads the kBytes (a multiple of 64) at each of the NS pointers, one V::touch() (a
+// register load whose value is not used) per 64-byte line.
+template <typename V, size_t kBytes, int NS>
 [[gnu::always_inline]] inline void touch_lines(const uint8_t* const (&p)[NS]) {
   static_assert(kBytes % 64 == 0);
 #pragma GCC unroll 4
   for (int s = 0; s < NS; ++s) {
 #pragma GCC unroll 8
-    for (size_t i = 0; i < kBytes; i += 64) {
-      const __m512i line = _mm512_loadu_si512(p[s] + i);
-      __asm__ volatile("" : : "v"(line));  // the load stays; its value is not used
-    }
+    for (size_t i = 0; i < kBytes; i += 64) V::touch(p[s] + i);
   }
 }
 

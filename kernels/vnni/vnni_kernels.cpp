@@ -74,6 +74,9 @@ Plan plan_gemm_avx512(int64_t, int64_t, int64_t) {
 Plan plan_gemm_avxvnni(int64_t, int64_t, int64_t) {
   return Plan{2, 16};
 }
+Plan plan_gemv_avxvnni(int64_t, int64_t, int64_t) {
+  return Plan{1, 16};
+}
 
 #define AMXLAB_VNNI_RUN(fn, type, kname, isa, raw_fn)                                             \
   void fn(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) { \

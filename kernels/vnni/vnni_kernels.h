@@ -31,6 +31,7 @@ void quantize_q8_k_avx512(ActQuant variant, std::span<const float> a, int64_t m,
 Plan plan_gemv_avx512(int64_t m, int64_t n, int64_t k);   // {1, 64}
 Plan plan_gemm_avx512(int64_t m, int64_t n, int64_t k);   // {4, 32}
 Plan plan_gemm_avxvnni(int64_t m, int64_t n, int64_t k);  // {2, 16}
+Plan plan_gemv_avxvnni(int64_t m, int64_t n, int64_t k);  // {1, 16}
 
 void run_q8_0_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                           const Slice& s);

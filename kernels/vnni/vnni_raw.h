@@ -89,6 +89,10 @@ void avx512_kqn_gemv(const KqArgs& g);
 // The same GEMV with AVX-512 VBMI and GFNI (avx512ext_kqn_gemv.cpp): IQ4_XS and Q5_K
 // unpack their codes in fewer instructions; Q4_K's and Q6_K's loops are the ones above.
 void avx512ext_kqn_gemv(const KqArgs& g);
+// The same GEMV on 256-bit registers, 1 row x 16 columns: AVX-VNNI (VEX,
+// avxvnni_kqn_gemv.cpp) and its EVEX stand-in (avxvnni_evex.cpp).
+void avxvnni_kqn_gemv(const KqArgs& g);
+void avxvnni_evex_kqn_gemv(const KqArgs& g);
 
 // AVX-512 activation quantisation (avx512_quantize.cpp).
 // Index of the first element of x[0..count) that is Inf or NaN, or -1.

@@ -112,6 +112,24 @@ TEST(Dispatch, PerTypeDefaultsAreTheMeasuredOnes) {
   }
 }
 
+// At the AVX2 level a K-quant's M = 1 runs on the AVX-VNNI nibble GEMV (kq_nib_vnni16,
+// the same bytes as the AVX-512 GEMV), a larger M on the 2x16 GEMM; never on a stand-in.
+TEST(Dispatch, AvxVnniLevelDecodesKquantsWithTheNibbleGemv) {
+  Restore r;
+  set_isa_cap(IsaLevel::avx2);
+  if (!isa_supported(kIsaAvx2 | kIsaAvxVnni))
+    GTEST_SKIP() << "needs AVX-VNNI (the stand-ins cover the arithmetic)";
+  for (QType t : {QType::Q2_K, QType::Q3_K, QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_XS}) {
+    std::string why;
+    const KernelDesc& k = choose_kernel(t, 1, &why);
+    EXPECT_EQ(std::string(k.name), std::string(name(t)) + "_gemv_1x16__avxvnni") << why;
+    EXPECT_EQ(k.layout, Layout::kq_nib_vnni16) << why;
+    EXPECT_EQ(k.engine, Engine::native) << why;
+    const KernelDesc& g = choose_kernel(t, gemv_max_m(t) + 1, &why);
+    EXPECT_EQ(std::string(g.name), std::string(name(t)) + "_gemm_2x16__avxvnni") << why;
+  }
+}
+
 TEST(Dispatch, EachCapForcesALowerPath) {
   Restore r;
   for (QType t : {QType::Q8_0, QType::Q4_0, QType::Q4_1}) {

@@ -1,0 +1,95 @@
+// The 256-bit register operations of the K-quant nibble GEMV (kqn_gemv_tile.h) for the
+// AVX-VNNI kernels: a 16-column strip of kq_nib_vnni16 is two ymm parts, lanes 0-7 and
+// 8-15, each reading its half of every per-lane field (the tile adds the part's lane
+// offset). VPDPBUSD / VPDPWSSD through Dot256 (avxvnni_dot.h), so one body serves the VEX
+// production kernels (avxvnni_kqn_gemv.cpp) and the EVEX stand-ins (avxvnni_evex.cpp).
+// AVX2 has no 16-bit lane masks: the partial-strip store uses VMASKMOVPS, which writes
+// (and faults on) only the selected lanes. Internal linkage (vnni_raw.h says why).
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/core/blocks.h"
+#include "kernels/vnni/avxvnni_dot.h"
+
+namespace amxlab::vnni::raw {
+namespace {
+
+struct Vec256 {
+  using I = __m256i;
+  using F = __m256;
+  static constexpr int kLanes = 8;
+  static constexpr int kParts = 2;
+  // One strip per tile: its two parts take 2 x (fields + 2) of the 16 VEX registers.
+  static constexpr int kTileStrips = 1;
+
+  [[gnu::always_inline]] static I zero() { return _mm256_setzero_si256(); }
+  [[gnu::always_inline]] static F zero_ps() { return _mm256_setzero_ps(); }
+  [[gnu::always_inline]] static I set1_32(int32_t x) { return _mm256_set1_epi32(x); }
+  [[gnu::always_inline]] static I set1_8(int x) { return _mm256_set1_epi8(static_cast<char>(x)); }
+  [[gnu::always_inline]] static F set1_ps(float x) { return _mm256_set1_ps(x); }
+  [[gnu::always_inline]] static I load_row(const uint8_t* p) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  }
+  [[gnu::always_inline]] static void touch(const uint8_t* p) {
+    const __m256i line = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    __asm__ volatile("" : : "x"(line));
+  }
+  [[gnu::always_inline]] static I and_(I a, I b) { return _mm256_and_si256(a, b); }
+  [[gnu::always_inline]] static I or_(I a, I b) { return _mm256_or_si256(a, b); }
+  [[gnu::always_inline]] static I srli16(I a, unsigned n) {
+    return _mm256_srli_epi16(a, static_cast<int>(n));
+  }
+  [[gnu::always_inline]] static I slli16(I a, unsigned n) {
+    return _mm256_slli_epi16(a, static_cast<int>(n));
+  }
+  [[gnu::always_inline]] static I srai32(I a, unsigned n) {
+    return _mm256_srai_epi32(a, static_cast<int>(n));
+  }
+  [[gnu::always_inline]] static I slli32(I a, unsigned n) {
+    return _mm256_slli_epi32(a, static_cast<int>(n));
+  }
+  [[gnu::always_inline]] static I add32(I a, I b) { return _mm256_add_epi32(a, b); }
+  [[gnu::always_inline]] static I mullo32(I a, I b) { return _mm256_mullo_epi32(a, b); }
+  [[gnu::always_inline]] static I shuffle8(I table, I idx) { return _mm256_shuffle_epi8(table, idx); }
+  [[gnu::always_inline]] static I dpbusd(I acc, I u, I a) { return Dot256::dpbusd(acc, u, a); }
+  [[gnu::always_inline]] static I dpwssd(I acc, I c, I b) { return Dot256::dpwssd(acc, c, b); }
+  [[gnu::always_inline]] static I blend_high_words(I lo, I hi) { return _mm256_blend_epi16(lo, hi, 0xaa); }
+  [[gnu::always_inline]] static I scales_i32(const uint8_t* p) {
+    return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+  }
+  [[gnu::always_inline]] static I pairs_i16(const uint8_t* p) {
+    return _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  }
+  [[gnu::always_inline]] static F f16_ps(const uint8_t* p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  }
+  [[gnu::always_inline]] static F cvt_ps(I a) { return _mm256_cvtepi32_ps(a); }
+  [[gnu::always_inline]] static F mul_ps(F a, F b) { return _mm256_mul_ps(a, b); }
+  [[gnu::always_inline]] static F fmadd_ps(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
+  [[gnu::always_inline]] static F neg_ps(F a) {
+    return _mm256_castsi256_ps(_mm256_xor_si256(_mm256_castps_si256(a), _mm256_set1_epi32(INT32_MIN)));
+  }
+  // The lanes whose bit is set in the low 8 bits of `bits`.
+  [[gnu::always_inline]] static void store(float* p, F v, uint32_t bits) {
+    if ((bits & 0xffu) == 0xffu) {
+      _mm256_storeu_ps(p, v);
+      return;
+    }
+    const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    const __m256i sel =
+        _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(static_cast<int32_t>(bits)), bit), bit);
+    _mm256_maskstore_ps(p, sel, v);
+  }
+  // The IQ4_NL / IQ4_XS code book + 128 (v XOR 0x80) in both 128-bit lanes, for VPSHUFB.
+  [[gnu::always_inline]] static I iq4_book() {
+    return _mm256_broadcastsi128_si256(
+        _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIQ4NLValues)), _mm_set1_epi8(-128)));
+  }
+};
+
+}  // namespace
+}  // namespace amxlab::vnni::raw
