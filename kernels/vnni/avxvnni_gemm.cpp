@@ -8,4 +8,8 @@ void avxvnni_gemm(const GemmArgs& g) {
   avxvnni_gemm_body(g);
 }
 
+void avxvnni_iq4_nl_gemv(const GemmArgs& g) {
+  avxvnni_iq4_nl_gemv_body(g);
+}
+
 }  // namespace amxlab::vnni::raw

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "kernels/vnni/avxvnni_dot.h"
+#include "kernels/vnni/iq4_book.h"
 #include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/row_terms.h"
 #include "kernels/vnni/vnni_raw.h"
@@ -48,6 +49,7 @@ template <int KIND, int MR>
   __m256 acc[MR][2];
   for (int m = 0; m < MR; ++m) acc[m][0] = acc[m][1] = _mm256_setzero_ps();
   const __m256i low4 = _mm256_set1_epi8(0x0f);
+  const __m256i book = iq4_book_u8_256();  // IQ4_NL only
   for (int64_t b = 0; b < c.blocks; ++b) {
     const size_t goff = static_cast<size_t>(b >> 1) * c.group_bytes;
     const size_t h = static_cast<size_t>(b & 1);
@@ -78,9 +80,15 @@ template <int KIND, int MR>
         const uint8_t* row = ws + goff + c.code_offset + h * 256 + 64 * kk;
         const __m256i r0v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row));
         const __m256i r1v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 32));
-        const __m256i lo0 = _mm256_and_si256(r0v, low4), lo1 = _mm256_and_si256(r1v, low4);
-        const __m256i hi0 = _mm256_and_si256(_mm256_srli_epi16(r0v, 4), low4);
-        const __m256i hi1 = _mm256_and_si256(_mm256_srli_epi16(r1v, 4), low4);
+        __m256i lo0 = _mm256_and_si256(r0v, low4), lo1 = _mm256_and_si256(r1v, low4);
+        __m256i hi0 = _mm256_and_si256(_mm256_srli_epi16(r0v, 4), low4);
+        __m256i hi1 = _mm256_and_si256(_mm256_srli_epi16(r1v, 4), low4);
+        if constexpr (KIND == kIQ4_NL) {  // index -> code + 128; the chain starts at -128 * sum(a)
+          lo0 = _mm256_shuffle_epi8(book, lo0);
+          lo1 = _mm256_shuffle_epi8(book, lo1);
+          hi0 = _mm256_shuffle_epi8(book, hi0);
+          hi1 = _mm256_shuffle_epi8(book, hi1);
+        }
 #pragma GCC unroll 4
         for (int m = 0; m < MR; ++m) {
           const __m256i alo = _mm256_set1_epi32(load_i32(ar[m] + aoff + 4 * kk));
@@ -129,9 +137,9 @@ template <int KIND, int MR>
   }
 }
 
-template <int KIND>
+// Rows in tiles of up to kMR: 2 for the GEMMs, 1 for the IQ4_NL GEMV (op gemv, tile 1x16).
+template <int KIND, int kMR = 2>  // 2: 4 int32 + 4 fp32 accumulators, 2 code, 2 scale regs: 16 ymm
 void drive(const GemmArgs& g) {
-  constexpr int kMR = 2;  // 4 int32 + 4 fp32 accumulators, 2 code, 2 scale regs: 16 ymm
   constexpr int64_t kChunkStrips = 8;
   const RowTerms t = prepare_row_terms(g);
   const Ctx c{reinterpret_cast<const uint8_t*>(g.w),
@@ -160,7 +168,7 @@ void drive(const GemmArgs& g) {
       for (int64_t s = sc; s < se; ++s) {
         if (mr == 1) {
           tile<KIND, 1>(c, r, s);
-        } else {
+        } else if constexpr (kMR == 2) {
           tile<KIND, 2>(c, r, s);
         }
       }
@@ -175,6 +183,13 @@ inline void avxvnni_gemm_body(const GemmArgs& g) {
     case kQ4_0: return drive<kQ4_0>(g);
     default: return drive<kQ4_1>(g);
   }
+}
+
+// The IQ4_NL GEMV's body: its index nibbles (iq4_nl_nib_vnni16, 18 bytes per 32 weights
+// where the GEMMs' iq4_nl_vnni16 holds 34) through Q4_0's loop, each nibble looked up
+// by VPSHUFB in the code book + 128, rows one at a time.
+inline void avxvnni_iq4_nl_gemv_body(const GemmArgs& g) {
+  drive<kIQ4_NL, 1>(g);
 }
 
 }  // namespace

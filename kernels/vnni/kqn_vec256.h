@@ -12,8 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "kernels/core/blocks.h"
 #include "kernels/vnni/avxvnni_dot.h"
+#include "kernels/vnni/iq4_book.h"
 
 namespace amxlab::vnni::raw {
 namespace {
@@ -84,11 +84,8 @@ struct Vec256 {
         _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(static_cast<int32_t>(bits)), bit), bit);
     _mm256_maskstore_ps(p, sel, v);
   }
-  // The IQ4_NL / IQ4_XS code book + 128 (v XOR 0x80) in both 128-bit lanes, for VPSHUFB.
-  [[gnu::always_inline]] static I iq4_book() {
-    return _mm256_broadcastsi128_si256(
-        _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIQ4NLValues)), _mm_set1_epi8(-128)));
-  }
+  // The IQ4_NL / IQ4_XS code book + 128 in both 128-bit lanes, for VPSHUFB (iq4_book.h).
+  [[gnu::always_inline]] static I iq4_book() { return iq4_book_u8_256(); }
 };
 
 }  // namespace

@@ -9,7 +9,8 @@
 //   <type>_gemv_1x16__avxvnni     AVX-VNNI, the nibble GEMV on ymm, 1 row x 16 columns
 //   <type>_gemv_1x16__avxvnni_evex  its body with EVEX VPDPBUSD (Engine::stand_in)
 // plus IQ4_NL (x Q8_0): its GEMMs over Q8_0 codes (iq4_nl_vnni16, the Q8_0 loops), its GEMV
-// over the index nibbles (iq4_nl_nib_vnni16, the Q4_0 loop with the code book looked up).
+// over the index nibbles (iq4_nl_nib_vnni16, the Q4_0 loop with the code book looked up;
+// iq4_nl_gemv_1x16__avxvnni and its stand-in: the AVX-VNNI GEMM's Q4_0 loop, likewise).
 // kKquantVnniKernels is spliced into the registry table (kernels/registry.cpp).
 #pragma once
 
@@ -49,6 +50,10 @@ void run_iq4_nl_gemv_avx512(const PackedWeights& w, const ActivationView& a, con
                             const Slice& s);
 void run_iq4_nl_gemv_avx512icl(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                                const Slice& s);
+void run_iq4_nl_gemv_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                             const Slice& s);
+void run_iq4_nl_gemv_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                                  const Slice& s);
 void run_iq4_nl_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                             const Slice& s);
 void run_iq4_nl_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
@@ -177,6 +182,20 @@ inline constexpr KernelDesc kIq4NlGemmAvxVnni = {"iq4_nl_gemm_2x16__avxvnni",
                                                  &plan_gemm_avxvnni,
                                                  &run_iq4_nl_gemm_avxvnni};
 
+inline constexpr KernelDesc kIq4NlGemvAvxVnni = {"iq4_nl_gemv_1x16__avxvnni",
+                                                 QType::IQ4_NL,
+                                                 QType::Q8_0,
+                                                 KernelOp::gemv,
+                                                 1,
+                                                 16,
+                                                 kAvxVnniIsa,
+                                                 Engine::native,
+                                                 Layout::iq4_nl_nib_vnni16,
+                                                 &vnni16::pack_iq4_nl_nibbles,
+                                                 &generic::quantize_q8_0,
+                                                 &plan_gemv_avxvnni,
+                                                 &run_iq4_nl_gemv_avxvnni};
+
 inline constexpr KernelDesc kKquantVnniKernels[] = {
     kq_gemv_avx512_desc<QType::Q2_K>(),
     kq_gemv_avx512_desc<QType::Q3_K>(),
@@ -227,6 +246,8 @@ inline constexpr KernelDesc kKquantVnniKernels[] = {
      &run_iq4_nl_gemm_avx512},
     kIq4NlGemmAvxVnni,
     avxvnni_stand_in(kIq4NlGemmAvxVnni, "iq4_nl_gemm_2x16__avxvnni_evex", &run_iq4_nl_gemm_avxvnni_evex),
+    kIq4NlGemvAvxVnni,
+    avxvnni_stand_in(kIq4NlGemvAvxVnni, "iq4_nl_gemv_1x16__avxvnni_evex", &run_iq4_nl_gemv_avxvnni_evex),
 };
 
 }  // namespace amxlab::vnni

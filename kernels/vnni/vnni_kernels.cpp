@@ -115,6 +115,16 @@ void run_iq4_nl_gemv_avx512(const PackedWeights& w, const ActivationView& a, con
   run(QType::IQ4_NL, "iq4_nl_gemv_1x64__avx512vnni", kAvx512VnniIsa, raw::avx512_gemv, w, a, y, s,
       Layout::iq4_nl_nib_vnni16);
 }
+void run_iq4_nl_gemv_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                             const Slice& s) {
+  run(QType::IQ4_NL, "iq4_nl_gemv_1x16__avxvnni", kAvxVnniIsa, raw::avxvnni_iq4_nl_gemv, w, a, y, s,
+      Layout::iq4_nl_nib_vnni16);
+}
+void run_iq4_nl_gemv_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                                  const Slice& s) {
+  run(QType::IQ4_NL, "iq4_nl_gemv_1x16__avxvnni_evex", kAvxVnniEvexIsa, raw::avxvnni_evex_iq4_nl_gemv, w, a,
+      y, s, Layout::iq4_nl_nib_vnni16);
+}
 void run_iq4_nl_gemv_avx512icl(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                                const Slice& s) {
   run(QType::IQ4_NL, "iq4_nl_gemv_1x64__avx512icl", kAvx512IclIsa, raw::avx512ext_iq4_nl_gemv, w, a, y, s,

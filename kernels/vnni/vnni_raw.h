@@ -54,6 +54,10 @@ void avx512ext_iq4_nl_gemv(const GemmArgs& g);
 void avxvnni_gemm(const GemmArgs& g);  // 2 x 16 register tile, 128-column chunks
 // The same body with EVEX VPDPBUSD: AVX512-VL + VNNI (avxvnni_evex.cpp, the stand-ins).
 void avxvnni_evex_gemm(const GemmArgs& g);
+// The IQ4_NL GEMV over its index nibbles (iq4_nl_nib_vnni16) on the same body, 1 row x
+// 16 columns: AVX-VNNI and its EVEX stand-in.
+void avxvnni_iq4_nl_gemv(const GemmArgs& g);
+void avxvnni_evex_iq4_nl_gemv(const GemmArgs& g);
 
 // One K-quant run() call after its checks (Layout::kq_i8_vnni16, kernels/pack/kquant_pack.h):
 // rows m0..m1 (a and y already point at row m0), columns n0..n1, all of K.

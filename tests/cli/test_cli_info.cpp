@@ -48,7 +48,7 @@ TEST(CliInfo, ListsEveryKernelWithEngineNeedsAndStatus) {
     EXPECT_EQ(k["engine"], "native") << name;
     EXPECT_NE(twin["needs"].get<std::string>().find("avx512_vnni"), std::string::npos) << twin.dump();
   }
-  EXPECT_EQ(avxvnni, 16u);  // ten GEMMs, six K-quant GEMVs
+  EXPECT_EQ(avxvnni, 17u);  // ten GEMMs, seven GEMVs (K-quants, IQ4_NL)
 
   // The text form: one line per kernel, name first and engine in the fourth column.
   const auto t = run_amxlab("info");

@@ -112,9 +112,9 @@ TEST(Dispatch, PerTypeDefaultsAreTheMeasuredOnes) {
   }
 }
 
-// At the AVX2 level a K-quant's M = 1 runs on the AVX-VNNI nibble GEMV (kq_nib_vnni16,
+// At the AVX2 level a K-quant's (and IQ4_NL's) M = 1 runs on the AVX-VNNI nibble GEMV (kq_nib_vnni16,
 // the same bytes as the AVX-512 GEMV), a larger M on the 2x16 GEMM; never on a stand-in.
-TEST(Dispatch, AvxVnniLevelDecodesKquantsWithTheNibbleGemv) {
+TEST(Dispatch, AvxVnniLevelDecodesWithTheNibbleGemvs) {
   Restore r;
   set_isa_cap(IsaLevel::avx2);
   if (!isa_supported(kIsaAvx2 | kIsaAvxVnni))
@@ -128,6 +128,8 @@ TEST(Dispatch, AvxVnniLevelDecodesKquantsWithTheNibbleGemv) {
     const KernelDesc& g = choose_kernel(t, gemv_max_m(t) + 1, &why);
     EXPECT_EQ(std::string(g.name), std::string(name(t)) + "_gemm_2x16__avxvnni") << why;
   }
+  std::string why;
+  EXPECT_EQ(std::string(choose_kernel(QType::IQ4_NL, 1, &why).name), "iq4_nl_gemv_1x16__avxvnni") << why;
 }
 
 TEST(Dispatch, EachCapForcesALowerPath) {
