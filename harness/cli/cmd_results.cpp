@@ -21,7 +21,14 @@ void register_results_commands(CLI::App& app) {
     cmd->add_option("NEW", *new_path, "new results")->required();
     cmd->add_option("--threshold", opts->slowdown_threshold, "relative slowdown that counts (default 0.05)");
     cmd->add_option("--alpha", opts->alpha, "significance level of the Mann-Whitney U test (default 0.05)");
+    auto timing = std::make_shared<std::string>("both");
+    cmd->add_option("--timing", *timing,
+                    "timings compared, each case's on its own: hot (weights in cache), cold (streamed "
+                    "from memory) or both (default)")
+        ->check(CLI::IsMember({"hot", "cold", "both"}));
     cmd->callback([=] {
+      opts->hot = *timing != "cold";
+      opts->cold = *timing != "hot";
       const auto report =
           harness::compare_results(harness::read_results(*old_path), harness::read_results(*new_path), *opts);
       fmt::print("{}", report.table());

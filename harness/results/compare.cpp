@@ -11,10 +11,12 @@
 namespace amxlab::harness {
 namespace {
 
-std::vector<double> samples(const nlohmann::json& c) {
+// The repetition samples of one timing ("hot" or "cold"); empty where the case has none.
+std::vector<double> samples(const nlohmann::json& c, const char* timing) {
   std::vector<double> s;
-  if (c.contains("timing") && c["timing"].contains("hot") && c["timing"]["hot"].contains("samples_s")) {
-    for (const auto& v : c["timing"]["hot"]["samples_s"]) s.push_back(v.get<double>());
+  if (c.contains("timing") && c["timing"].is_object() && c["timing"].contains(timing) &&
+      c["timing"][timing].is_object() && c["timing"][timing].contains("samples_s")) {
+    for (const auto& v : c["timing"][timing]["samples_s"]) s.push_back(v.get<double>());
   }
   return s;
 }
@@ -83,8 +85,8 @@ bool CompareReport::regression() const {
 }
 
 std::string CompareReport::table() const {
-  std::string out =
-      fmt::format("{:<70} {:>10} {:>10} {:>7} {:>8}  {}\n", "case", "old", "new", "ratio", "p", "verdict");
+  std::string out = fmt::format("{:<70} {:<6} {:>10} {:>10} {:>7} {:>8}  {}\n", "case", "timing", "old",
+                                "new", "ratio", "p", "verdict");
   for (const auto& c : cases) {
     std::string note;
     if (c.new_mismatch)
@@ -96,11 +98,11 @@ std::string CompareReport::table() const {
     else if (c.old_verdict != c.new_verdict)
       note = shown(c.old_verdict) + " -> " + shown(c.new_verdict);
     if (c.has_timing) {
-      out += fmt::format("{:<70} {:>8.1f}us {:>8.1f}us {:>7.3f} {:>8.3g}  {}\n", shown(c.descriptor),
-                         c.old_median_s * 1e6, c.new_median_s * 1e6, c.ratio, c.p_value, note);
+      out += fmt::format("{:<70} {:<6} {:>8.1f}us {:>8.1f}us {:>7.3f} {:>8.3g}  {}\n", shown(c.descriptor),
+                         c.timing, c.old_median_s * 1e6, c.new_median_s * 1e6, c.ratio, c.p_value, note);
     } else {
-      out += fmt::format("{:<70} {:>10} {:>10} {:>7} {:>8}  {}\n", shown(c.descriptor), "-", "-", "-", "-",
-                         note);
+      out += fmt::format("{:<70} {:<6} {:>10} {:>10} {:>7} {:>8}  {}\n", shown(c.descriptor), "-", "-", "-",
+                         "-", "-", note);
     }
   }
   for (const auto& d : only_old) out += "only in OLD: " + shown(d) + "\n";
@@ -124,13 +126,19 @@ CompareReport compare_results(const nlohmann::json& old_doc, const nlohmann::jso
       continue;
     }
     const auto& oc = *it->second;
-    CaseComparison cc;
-    cc.descriptor = d;
-    cc.old_verdict = oc.value("verdict", "");
-    cc.new_verdict = nc.value("verdict", "");
-    cc.new_mismatch = cc.new_verdict == "FAIL" && cc.old_verdict != "FAIL";
-    const auto so = samples(oc), sn = samples(nc);
-    if (!so.empty() && !sn.empty()) {
+    CaseComparison base;
+    base.descriptor = d;
+    base.old_verdict = oc.value("verdict", "");
+    base.new_verdict = nc.value("verdict", "");
+    base.new_mismatch = base.new_verdict == "FAIL" && base.old_verdict != "FAIL";
+    // One row per timing both files hold (hot, then cold); the verdicts ride on the first.
+    size_t rows = 0;
+    for (const auto& [timing, wanted] : {std::pair{"hot", o.hot}, std::pair{"cold", o.cold}}) {
+      const auto so = samples(oc, timing), sn = samples(nc, timing);
+      if (!wanted || so.empty() || sn.empty()) continue;
+      CaseComparison cc = base;
+      if (rows++ > 0) cc.new_mismatch = false;
+      cc.timing = timing;
       cc.has_timing = true;
       cc.old_median_s = median(so);
       cc.new_median_s = median(sn);
@@ -139,8 +147,9 @@ CompareReport compare_results(const nlohmann::json& old_doc, const nlohmann::jso
       const bool significant = cc.p_value < o.alpha;
       cc.significant_slowdown = significant && cc.ratio > 1 + o.slowdown_threshold;
       cc.significant_speedup = significant && cc.ratio < 1 / (1 + o.slowdown_threshold);
+      r.cases.push_back(cc);
     }
-    r.cases.push_back(cc);
+    if (rows == 0) r.cases.push_back(base);
   }
   for (const auto& [d, _] : old_cases) {
     if (!seen.count(d)) r.only_old.push_back(d);

@@ -1,6 +1,10 @@
 // `amxlab compare OLD NEW`: matches cases by descriptor, reports speed ratios with a
 // Mann-Whitney U test over the repetition samples and any change of correctness, and
-// decides whether the change is a regression (the CI gate).
+// decides whether the change is a regression (the CI gate). Each timing a case has in
+// both files is compared on its own: hot (weights in cache, the kernel's arithmetic) and
+// cold (weights streamed from memory, what a decode step and `amxlab model`'s decode
+// projection are made of), so a kernel that computes as fast but streams slower (a
+// broken prefetch, a read order the prefetchers lose) is caught too.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -12,10 +16,12 @@ namespace amxlab::harness {
 struct CompareOptions {
   double slowdown_threshold = 0.05;  // relative: 0.05 = 5 % slower medians
   double alpha = 0.05;               // significance level of the U test
+  bool hot = true, cold = true;      // which timings are compared (and gate)
 };
 
 struct CaseComparison {
   std::string descriptor;
+  std::string timing;  // "hot" or "cold"; "" for a case without samples in both files
   std::string old_verdict, new_verdict;
   bool has_timing = false;
   double old_median_s = 0, new_median_s = 0;
@@ -23,7 +29,7 @@ struct CaseComparison {
   double p_value = 1;
   bool significant_slowdown = false;
   bool significant_speedup = false;
-  bool new_mismatch = false;  // PASS (or absent) before, FAIL now
+  bool new_mismatch = false;  // PASS (or absent) before, FAIL now (on the case's first row)
 };
 
 struct CompareReport {

@@ -73,6 +73,50 @@ TEST(Compare, QuietBetweenIdenticalRuns) {
   for (const auto& c : r.cases) EXPECT_DOUBLE_EQ(c.ratio, 1.0);
 }
 
+// Cold timings (what a decode step streams) are compared on their own rows and gate like
+// hot ones: a kernel as fast in cache but slower from memory is a regression.
+TEST(Compare, ColdTimingsGateOnTheirOwnRows) {
+  const auto doc = [](const std::vector<double>& hot, const std::vector<double>& cold,
+                      const std::string& verdict) {
+    nlohmann::json d = results_with({{"q4_K:m1n4096k14336:t1", hot}}, verdict);
+    d["cases"][0]["timing"]["cold"] = {{"samples_s", cold}};
+    return d;
+  };
+  auto slow = noisy(3e-3, 7);
+  for (auto& x : slow) x *= 1.2;
+  const auto old_doc = doc(noisy(1e-3, 5), noisy(3e-3, 6), "PASS");
+  const auto new_doc = doc(noisy(1e-3, 8), slow, "FAIL");
+  const auto r = compare_results(old_doc, new_doc, {});
+  ASSERT_EQ(r.cases.size(), 2u);
+  EXPECT_EQ(r.cases[0].timing, "hot");
+  EXPECT_FALSE(r.cases[0].significant_slowdown);
+  EXPECT_TRUE(r.cases[0].new_mismatch);  // the verdict change, once
+  EXPECT_EQ(r.cases[1].timing, "cold");
+  EXPECT_TRUE(r.cases[1].significant_slowdown);
+  EXPECT_NEAR(r.cases[1].ratio, 1.2, 0.03);
+  EXPECT_FALSE(r.cases[1].new_mismatch);
+  const std::string table = r.table();
+  EXPECT_NE(table.find("hot "), std::string::npos) << table;
+  EXPECT_NE(table.find("SLOWER"), std::string::npos) << table;
+
+  // Same verdicts: the cold slowdown alone is the regression, and --timing hot hides it.
+  const auto pass_new = doc(noisy(1e-3, 8), slow, "PASS");
+  EXPECT_TRUE(compare_results(old_doc, pass_new, {}).regression());
+  CompareOptions hot_only;
+  hot_only.cold = false;
+  const auto h = compare_results(old_doc, pass_new, hot_only);
+  ASSERT_EQ(h.cases.size(), 1u);
+  EXPECT_EQ(h.cases[0].timing, "hot");
+  EXPECT_FALSE(h.regression());
+  CompareOptions cold_only;
+  cold_only.hot = false;
+  EXPECT_TRUE(compare_results(old_doc, pass_new, cold_only).regression());
+  // A case timed cold in one file only: its hot row alone.
+  auto no_cold = pass_new;
+  no_cold["cases"][0]["timing"].erase("cold");
+  EXPECT_EQ(compare_results(old_doc, no_cold, {}).cases.size(), 1u);
+}
+
 TEST(Compare, NewMismatchIsARegression) {
   const auto old_doc = results_with({{"q8_0:m1n32k32:t1", {}}});
   const auto new_doc = results_with({{"q8_0:m1n32k32:t1", {}}}, "FAIL");
