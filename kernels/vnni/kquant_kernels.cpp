@@ -11,8 +11,7 @@ namespace {
 using RawKqFn = void (*)(const raw::KqArgs&);
 
 void run_kq(QType wt, KqKernel which, uint32_t isa, RawKqFn fn, const PackedWeights& w,
-            const ActivationView& a, const OutputView& y, const Slice& s,
-            Layout layout = Layout::kq_i8_vnni16) {
+            const ActivationView& a, const OutputView& y, const Slice& s, Layout layout) {
   const char* kernel = kq_kernel_name(wt, which).data();  // a string literal: NUL-terminated
   raw::KqArgs g;
   if (!kernel_args::check_kq16_run(wt, kernel, w, a, y, s, g, layout)) return;
@@ -21,70 +20,57 @@ void run_kq(QType wt, KqKernel which, uint32_t isa, RawKqFn fn, const PackedWeig
   fn(g);
 }
 
+// What each K-quant VNNI kernel calls: the ISA it needs, its translation unit's entry and
+// the layout it reads.
+struct KqRun {
+  uint32_t isa;
+  RawKqFn fn;
+  Layout layout;
+};
+constexpr KqRun kq_run(KqKernel k) {
+  switch (k) {
+    case KqKernel::gemv_avx512: return {kAvx512VnniIsa, &raw::avx512_kqn_gemv, Layout::kq_nib_vnni16};
+    case KqKernel::gemv_avx512icl: return {kAvx512IclIsa, &raw::avx512ext_kqn_gemv, Layout::kq_nib_vnni16};
+    case KqKernel::gemv_avxvnni: return {kAvxVnniIsa, &raw::avxvnni_kqn_gemv, Layout::kq_nib_vnni16};
+    case KqKernel::gemv_avxvnni_evex:
+      return {kAvxVnniEvexIsa, &raw::avxvnni_evex_kqn_gemv, Layout::kq_nib_vnni16};
+    case KqKernel::gemm_avx512: return {kAvx512VnniIsa, &raw::avx512_kq_gemm, Layout::kq_i8_vnni16};
+    case KqKernel::gemm_avxvnni: return {kAvxVnniIsa, &raw::avxvnni_kq_gemm, Layout::kq_i8_vnni16};
+    case KqKernel::gemm_avxvnni_evex:
+      return {kAvxVnniEvexIsa, &raw::avxvnni_evex_kq_gemm, Layout::kq_i8_vnni16};
+    default: return {0, nullptr, Layout::kq_i8_vnni16};  // not a VNNI kernel
+  }
+}
+
 }  // namespace
 
-template <QType T>
-void run_kq_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                        const Slice& s) {
-  run_kq(T, KqKernel::gemv_avx512, kAvx512VnniIsa, &raw::avx512_kqn_gemv, w, a, y, s, Layout::kq_nib_vnni16);
-}
-template <QType T>
-void run_kq_gemv_avx512icl(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                           const Slice& s) {
-  static_assert(kq_gemv_has_icl(T));
-  run_kq(T, KqKernel::gemv_avx512icl, kAvx512IclIsa, &raw::avx512ext_kqn_gemv, w, a, y, s,
-         Layout::kq_nib_vnni16);
-}
-template <QType T>
-void run_kq_gemv_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                         const Slice& s) {
-  run_kq(T, KqKernel::gemv_avxvnni, kAvxVnniIsa, &raw::avxvnni_kqn_gemv, w, a, y, s, Layout::kq_nib_vnni16);
-}
-template <QType T>
-void run_kq_gemv_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                              const Slice& s) {
-  run_kq(T, KqKernel::gemv_avxvnni_evex, kAvxVnniEvexIsa, &raw::avxvnni_evex_kqn_gemv, w, a, y, s,
-         Layout::kq_nib_vnni16);
-}
-template <QType T>
-void run_kq_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                        const Slice& s) {
-  run_kq(T, KqKernel::gemm_avx512, kAvx512VnniIsa, &raw::avx512_kq_gemm, w, a, y, s);
-}
-template <QType T>
-void run_kq_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                         const Slice& s) {
-  run_kq(T, KqKernel::gemm_avxvnni, kAvxVnniIsa, &raw::avxvnni_kq_gemm, w, a, y, s);
-}
-template <QType T>
-void run_kq_gemm_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                              const Slice& s) {
-  run_kq(T, KqKernel::gemm_avxvnni_evex, kAvxVnniEvexIsa, &raw::avxvnni_evex_kq_gemm, w, a, y, s);
+template <QType T, KqKernel K>
+void run_kq_vnni(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  constexpr KqRun r = kq_run(K);
+  static_assert(r.fn != nullptr, "a K-quant VNNI kernel");
+  static_assert(K != KqKernel::gemv_avx512icl || kq_gemv_has_icl(T));
+  run_kq(T, K, r.isa, r.fn, w, a, y, s, r.layout);
 }
 
-#define AMXLAB_KQ_INSTANTIATE(T)                                                                            \
-  template void run_kq_gemv_avx512<T>(const PackedWeights&, const ActivationView&, const OutputView&,       \
-                                      const Slice&);                                                        \
-  template void run_kq_gemv_avxvnni<T>(const PackedWeights&, const ActivationView&, const OutputView&,      \
-                                       const Slice&);                                                       \
-  template void run_kq_gemv_avxvnni_evex<T>(const PackedWeights&, const ActivationView&, const OutputView&, \
-                                            const Slice&);                                                  \
-  template void run_kq_gemm_avx512<T>(const PackedWeights&, const ActivationView&, const OutputView&,       \
-                                      const Slice&);                                                        \
-  template void run_kq_gemm_avxvnni<T>(const PackedWeights&, const ActivationView&, const OutputView&,      \
-                                       const Slice&);                                                       \
-  template void run_kq_gemm_avxvnni_evex<T>(const PackedWeights&, const ActivationView&, const OutputView&, \
-                                            const Slice&);
-AMXLAB_KQ_INSTANTIATE(QType::Q2_K)
-AMXLAB_KQ_INSTANTIATE(QType::Q3_K)
-AMXLAB_KQ_INSTANTIATE(QType::Q4_K)
-AMXLAB_KQ_INSTANTIATE(QType::Q5_K)
-AMXLAB_KQ_INSTANTIATE(QType::Q6_K)
-AMXLAB_KQ_INSTANTIATE(QType::IQ4_XS)
+#define AMXLAB_KQ_INSTANTIATE(T, K)                                                               \
+  template void run_kq_vnni<T, K>(const PackedWeights&, const ActivationView&, const OutputView&, \
+                                  const Slice&);
+#define AMXLAB_KQ_INSTANTIATE_ALL(T)                    \
+  AMXLAB_KQ_INSTANTIATE(T, KqKernel::gemv_avx512)       \
+  AMXLAB_KQ_INSTANTIATE(T, KqKernel::gemv_avxvnni)      \
+  AMXLAB_KQ_INSTANTIATE(T, KqKernel::gemv_avxvnni_evex) \
+  AMXLAB_KQ_INSTANTIATE(T, KqKernel::gemm_avx512)       \
+  AMXLAB_KQ_INSTANTIATE(T, KqKernel::gemm_avxvnni)      \
+  AMXLAB_KQ_INSTANTIATE(T, KqKernel::gemm_avxvnni_evex)
+AMXLAB_KQ_INSTANTIATE_ALL(QType::Q2_K)
+AMXLAB_KQ_INSTANTIATE_ALL(QType::Q3_K)
+AMXLAB_KQ_INSTANTIATE_ALL(QType::Q4_K)
+AMXLAB_KQ_INSTANTIATE_ALL(QType::Q5_K)
+AMXLAB_KQ_INSTANTIATE_ALL(QType::Q6_K)
+AMXLAB_KQ_INSTANTIATE_ALL(QType::IQ4_XS)
+AMXLAB_KQ_INSTANTIATE(QType::Q5_K, KqKernel::gemv_avx512icl)
+AMXLAB_KQ_INSTANTIATE(QType::IQ4_XS, KqKernel::gemv_avx512icl)
+#undef AMXLAB_KQ_INSTANTIATE_ALL
 #undef AMXLAB_KQ_INSTANTIATE
-template void run_kq_gemv_avx512icl<QType::Q5_K>(const PackedWeights&, const ActivationView&,
-                                                 const OutputView&, const Slice&);
-template void run_kq_gemv_avx512icl<QType::IQ4_XS>(const PackedWeights&, const ActivationView&,
-                                                   const OutputView&, const Slice&);
 
 }  // namespace amxlab::vnni

@@ -26,25 +26,9 @@
 
 namespace amxlab::vnni {
 
-template <QType T>
-void run_kq_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
-template <QType T>
-void run_kq_gemv_avx512icl(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                           const Slice& s);
-template <QType T>
-void run_kq_gemv_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                         const Slice& s);
-template <QType T>
-void run_kq_gemv_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                              const Slice& s);
-template <QType T>
-void run_kq_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
-template <QType T>
-void run_kq_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                         const Slice& s);
-template <QType T>
-void run_kq_gemm_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                              const Slice& s);
+// The run function of K-quant VNNI kernel K (kquant_names.h) for weights of type T.
+template <QType T, KqKernel K>
+void run_kq_vnni(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 
 void run_iq4_nl_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                             const Slice& s);
@@ -79,7 +63,7 @@ constexpr KernelDesc kq_gemv_avx512_desc() {
           &kqn::pack,
           &quantize_q8_k_avx512,
           &plan_gemv_avx512,
-          &run_kq_gemv_avx512<T>};
+          &run_kq_vnni<T, KqKernel::gemv_avx512>};
 }
 // The nibble GEMV again, built with AVX-512 VBMI and GFNI (kqn_gemv_tile.h unpack_x):
 // registered for the types whose unpack those shorten (avx512ext_kqn_gemv.cpp runs only
@@ -103,7 +87,7 @@ constexpr KernelDesc kq_gemv_avx512icl_desc() {
           &kqn::pack,
           &quantize_q8_k_avx512,
           &plan_gemv_avx512,
-          &run_kq_gemv_avx512icl<T>};
+          &run_kq_vnni<T, KqKernel::gemv_avx512icl>};
 }
 // The nibble GEMV on 256-bit registers (kqn_vec256.h) for AVX2 + AVX-VNNI CPUs: at M = 1
 // they read the same 100-212 bytes per 256 weights as the AVX-512 GEMVs instead of the
@@ -122,12 +106,12 @@ constexpr KernelDesc kq_gemv_avxvnni_desc() {
           &kqn::pack,
           &generic::quantize_q8_k,
           &plan_gemv_avxvnni,
-          &run_kq_gemv_avxvnni<T>};
+          &run_kq_vnni<T, KqKernel::gemv_avxvnni>};
 }
 template <QType T>
 constexpr KernelDesc kq_gemv_avxvnni_evex_desc() {
   return avxvnni_stand_in(kq_gemv_avxvnni_desc<T>(), kq_kernel_name(T, KqKernel::gemv_avxvnni_evex),
-                          &run_kq_gemv_avxvnni_evex<T>);
+                          &run_kq_vnni<T, KqKernel::gemv_avxvnni_evex>);
 }
 template <QType T>
 constexpr KernelDesc kq_gemm_avx512_desc() {
@@ -143,7 +127,7 @@ constexpr KernelDesc kq_gemm_avx512_desc() {
           &kq16::pack,
           &quantize_q8_k_avx512,
           &plan_gemm_avx512,
-          &run_kq_gemm_avx512<T>};
+          &run_kq_vnni<T, KqKernel::gemm_avx512>};
 }
 template <QType T>
 constexpr KernelDesc kq_gemm_avxvnni_desc() {
@@ -159,13 +143,13 @@ constexpr KernelDesc kq_gemm_avxvnni_desc() {
           &kq16::pack,
           &generic::quantize_q8_k,
           &plan_gemm_avxvnni,
-          &run_kq_gemm_avxvnni<T>};
+          &run_kq_vnni<T, KqKernel::gemm_avxvnni>};
 }
 // Its stand-in (Engine::stand_in, avxvnni_dot.h): the same line but the ISA and the run.
 template <QType T>
 constexpr KernelDesc kq_gemm_avxvnni_evex_desc() {
   return avxvnni_stand_in(kq_gemm_avxvnni_desc<T>(), kq_kernel_name(T, KqKernel::gemm_avxvnni_evex),
-                          &run_kq_gemm_avxvnni_evex<T>);
+                          &run_kq_vnni<T, KqKernel::gemm_avxvnni_evex>);
 }
 
 inline constexpr KernelDesc kIq4NlGemmAvxVnni = {"iq4_nl_gemm_2x16__avxvnni",
