@@ -16,9 +16,11 @@ enum class KqKernel : uint8_t {
   gemv_avx512icl,
   gemv_avxvnni,
   gemv_avxvnni_evex,  // the AVX-VNNI GEMV's body with EVEX VPDPBUSD (Engine::stand_in)
+  gemv_avx2,          // the same body with the plain AVX2 dot (no VNNI; not IQ4_XS)
   gemm_avx512,
   gemm_avxvnni,
   gemm_avxvnni_evex,  // the AVX-VNNI GEMM's body with EVEX VPDPBUSD (Engine::stand_in)
+  gemm_avx2,          // the same body with the plain AVX2 dot (no VNNI; not IQ4_XS)
   portable,
   amx,
   amx_emulated
@@ -32,9 +34,11 @@ constexpr std::string_view kq_kernel_name(QType t, KqKernel k) {
     case KqKernel::gemv_avx512icl: return T "_gemv_1x64__avx512icl";       \
     case KqKernel::gemv_avxvnni: return T "_gemv_1x16__avxvnni";           \
     case KqKernel::gemv_avxvnni_evex: return T "_gemv_1x16__avxvnni_evex"; \
+    case KqKernel::gemv_avx2: return T "_gemv_1x16__avx2";                 \
     case KqKernel::gemm_avx512: return T "_gemm_4x32__avx512vnni";         \
     case KqKernel::gemm_avxvnni: return T "_gemm_2x16__avxvnni";           \
     case KqKernel::gemm_avxvnni_evex: return T "_gemm_2x16__avxvnni_evex"; \
+    case KqKernel::gemm_avx2: return T "_gemm_2x16__avx2";                 \
     case KqKernel::portable: return T "_gemm_1x1__portable";               \
     case KqKernel::amx: return T "_gemm_32x32__amx";                       \
     case KqKernel::amx_emulated: return T "_gemm_32x32__amx_emulated";     \

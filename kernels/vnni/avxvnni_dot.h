@@ -1,14 +1,23 @@
-// VPDPBUSD and VPDPWSSD on ymm registers for the AVX-VNNI kernels' bodies
-// (avxvnni_gemm_tile.h, avxvnni_kq_ops.h), in the encoding of the translation unit that
-// includes them:
-//   VEX (AVX-VNNI), the production `*__avxvnni` kernels: avxvnni_gemm.cpp and
-//     avxvnni_kquant.cpp, built with -mavxvnni;
+// VPDPBUSD and VPDPWSSD on ymm registers for the 256-bit kernels' bodies
+// (avxvnni_gemm_tile.h, avxvnni_kq_ops.h, kqn_vec256.h), in the encoding of the
+// translation unit that includes them:
+//   VEX (AVX-VNNI), the production `*__avxvnni` kernels: avxvnni_gemm.cpp,
+//     avxvnni_kquant.cpp and avxvnni_kqn_gemv.cpp, built with -mavxvnni;
 //   EVEX (AVX512-VL + AVX512-VNNI) where the unit defines AMXLAB_AVXVNNI_EVEX first: the
 //     `*__avxvnni_evex` stand-ins (avxvnni_evex.cpp). The two encodings are one operation
 //     on 256-bit registers, so a stand-in gives the AVX-VNNI kernel's bits on a CPU that
 //     has AVX-512 VNNI and lacks AVX-VNNI (Zen 4, Ice Lake / Sapphire Rapids servers
 //     before AVX-VNNI was enabled), where the production kernel cannot run and would
-//     otherwise never be checked.
+//     otherwise never be checked;
+//   plain AVX2 where the unit defines AMXLAB_DOT256_AVX2 first: the `*__avx2` kernels
+//     (avx2_kernels.cpp) for CPUs with no VNNI at all (Haswell to Comet Lake, Zen 1-3).
+//     VPMADDUBSW (u8 x s8 pairs summed to int16, saturating) then VPMADDWD by ones and
+//     VPADDD: the same sum as VPDPBUSD while every u is at most 127, since then a pair
+//     is at most 2 x 127 x 128 = 32512 in size and never saturates. kFullU8 says whether
+//     a dot takes any u8: the AVX2 kernels exist only for the types whose codes stay
+//     below 128 (Q4_0, Q4_1, Q2_K..Q6_K; not Q8_0's or the IQ4 books' code + 128), and the
+//     nibble GEMV keeps no field in place there (kqn_gemv_tile.h kInPlace). VPDPWSSD is
+//     VPMADDWD plus VPADDD exactly (both wrap alike).
 // Unnamed namespace (vnni_raw.h): each unit keeps its own copy.
 #pragma once
 
@@ -18,6 +27,10 @@
 #if !defined(__AVX512VL__) || !defined(__AVX512VNNI__)
 #error "AMXLAB_AVXVNNI_EVEX: build this unit with -mavx512vl -mavx512vnni"
 #endif
+#elif defined(AMXLAB_DOT256_AVX2)
+#if !defined(__AVX2__) || defined(__AVX512F__) || defined(__AVXVNNI__)
+#error "AMXLAB_DOT256_AVX2: build this unit with -mavx2 and no VNNI or AVX-512 flags"
+#endif
 #elif !defined(__AVXVNNI__)
 #error "the AVX-VNNI kernels' unit must be built with -mavxvnni (or define AMXLAB_AVXVNNI_EVEX)"
 #endif
@@ -25,6 +38,17 @@
 namespace amxlab::vnni::raw {
 namespace {
 
+#if defined(AMXLAB_DOT256_AVX2)
+struct Dot256 {
+  static constexpr bool kFullU8 = false;  // u <= 127 only (above)
+  [[gnu::always_inline]] static __m256i dpbusd(__m256i acc, __m256i u, __m256i a) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, a), _mm256_set1_epi16(1)));
+  }
+  [[gnu::always_inline]] static __m256i dpwssd(__m256i acc, __m256i c, __m256i b) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(c, b));
+  }
+};
+#else
 // The intrinsic of one operation in this unit's encoding.
 #if defined(AMXLAB_AVXVNNI_EVEX)
 #define AMXLAB_DOT256(op) _mm256_##op##_epi32
@@ -32,6 +56,7 @@ namespace {
 #define AMXLAB_DOT256(op) _mm256_##op##_avx_epi32
 #endif
 struct Dot256 {
+  static constexpr bool kFullU8 = true;
   [[gnu::always_inline]] static __m256i dpbusd(__m256i acc, __m256i u, __m256i a) {
     return AMXLAB_DOT256(dpbusd)(acc, u, a);
   }
@@ -40,6 +65,7 @@ struct Dot256 {
   }
 };
 #undef AMXLAB_DOT256
+#endif
 
 }  // namespace
 }  // namespace amxlab::vnni::raw

@@ -107,8 +107,9 @@ constexpr bool has_unpack_x(int kind) {
 // its group: the kinds with neither a high plane to merge nor a code book to look up.
 // The largest such value, Q2_K's 64 x 3 or Q4_K's 16 x 15, fits a u8; the largest chain,
 // 64 x 16 x 3 x 128 summed (or 16 x 32 x 15 x 128), fits int32 with room to spare.
-template <int KIND>
-constexpr bool kInPlace = Rec<KIND>::kR.high_bits == 0 && KIND != kNibIQ4_XS;
+// Only where V's dot takes any u8 (V::kFullU8; the AVX2 dot, avxvnni_dot.h, takes u <= 127).
+template <typename V, int KIND>
+constexpr bool kInPlace = Rec<KIND>::kR.high_bits == 0 && KIND != kNibIQ4_XS && V::kFullU8;
 
 // The plain unpack of code row kk into its fields (the codes, 2^(bits * c) x the codes
 // where kInPlace, or IQ4_XS's book values + 128).
@@ -119,7 +120,7 @@ template <typename V, int KIND>
   constexpr int kMask = (1 << kR.code_bits) - 1;
 #pragma GCC unroll 4
   for (int c = 0; c < kR.fields; ++c) {
-    if constexpr (kInPlace<KIND>) {
+    if constexpr (kInPlace<V, KIND>) {
       v[c] = V::and_(raw, V::set1_8(kMask << (kR.code_bits * c)));
     } else {
       const typename V::I at0 = c == 0 ? raw : V::srli16(raw, static_cast<unsigned>(kR.code_bits * c));
@@ -146,8 +147,8 @@ template <typename V, int KIND>
                 "only these dots fit int16");
 #pragma GCC unroll 2
   for (int p = 0; p < kR.fields / 2; ++p) {
-    const int lo_up = kInPlace<KIND> ? kR.code_bits * 2 * p : 0;        // field 2p: 2^lo_up x dot
-    const int hi_up = kInPlace<KIND> ? kR.code_bits * (2 * p + 1) : 0;  // field 2p + 1
+    const int lo_up = kInPlace<V, KIND> ? kR.code_bits * 2 * p : 0;        // field 2p: 2^lo_up x dot
+    const int hi_up = kInPlace<V, KIND> ? kR.code_bits * (2 * p + 1) : 0;  // field 2p + 1
     const typename V::I lo = lo_up == 0 ? dot[2 * p] : V::srai32(dot[2 * p], static_cast<unsigned>(lo_up));
     const typename V::I hi = V::slli32(dot[2 * p + 1], static_cast<unsigned>(16 - hi_up));
     const typename V::I scales = V::pairs_i16(rec + kR.scale_pair_row(q, p) + 2 * lane0);
@@ -161,6 +162,7 @@ template <typename V, int KIND, bool X, int NS>
 [[gnu::always_inline]] inline void tile(const KqArgs& g, const uint8_t* arow, float* yrow, TileStrips ts,
                                         const uint32_t* masks) {
   using R = Rec<KIND>;
+  static_assert(V::kFullU8 || KIND != kNibIQ4_XS, "IQ4_XS's book + 128 needs a dot that takes any u8");
   using I = typename V::I;
   using F = typename V::F;
   constexpr int kF = R::kF;
@@ -191,7 +193,7 @@ template <typename V, int KIND, bool X, int NS>
       I dot[kU][kF];
       for (int c = 0; c < kF; ++c) {
         // In place (kInPlace), field c's chain sums 2^(bits * c) x what it would: its start too.
-        const int up = kInPlace<KIND> ? R::kR.code_bits * c : 0;
+        const int up = kInPlace<V, KIND> ? R::kR.code_bits * c : 0;
         const I start = R::kMin ? V::zero() : V::set1_32(starts[c * R::kGroups + q] * (1 << up));
         for (int u = 0; u < kU; ++u) dot[u][c] = start;
       }
@@ -231,7 +233,7 @@ template <typename V, int KIND, bool X, int NS>
 #pragma GCC unroll 4
         for (int c = 0; c < kF; ++c) {
           // An exact multiple of 2^(bits * c) (kInPlace): back to the plain chain.
-          if (kInPlace<KIND> && c > 0)
+          if (kInPlace<V, KIND> && c > 0)
             dot[u][c] = V::srai32(dot[u][c], static_cast<unsigned>(R::kR.code_bits * c));
           const I scale = V::scales_i32(r + R::kR.scale_at(c * R::kGroups + q, 0) + lane0(u));
           sum[u] = V::add32(sum[u], V::mullo32(dot[u][c], scale));
@@ -299,7 +301,10 @@ template <typename V>
 void kqn_gemv_body(const KqArgs& g) {
   switch (g.nib_kind) {
     case kNibQ4_K: return drive<V, kNibQ4_K, false>(g);
-    case kNibIQ4_XS: return drive<V, kNibIQ4_XS, false>(g);
+    case kNibIQ4_XS:
+      // Not registered where the dot takes u <= 127 only (the AVX2 GEMVs).
+      if constexpr (V::kFullU8) drive<V, kNibIQ4_XS, false>(g);
+      return;
     case kNibQ5_K: return drive<V, kNibQ5_K, false>(g);
     case kNibQ2_K: return drive<V, kNibQ2_K, false>(g);
     case kNibQ3_K: return drive<V, kNibQ3_K, false>(g);

@@ -2,7 +2,8 @@
 // AVX-VNNI kernels: a 16-column strip of kq_nib_vnni16 is two ymm parts, lanes 0-7 and
 // 8-15, each reading its half of every per-lane field (the tile adds the part's lane
 // offset). VPDPBUSD / VPDPWSSD through Dot256 (avxvnni_dot.h), so one body serves the VEX
-// production kernels (avxvnni_kqn_gemv.cpp) and the EVEX stand-ins (avxvnni_evex.cpp).
+// production kernels (avxvnni_kqn_gemv.cpp), the EVEX stand-ins (avxvnni_evex.cpp) and the
+// plain AVX2 kernels (avx2_kernels.cpp).
 // AVX2 has no 16-bit lane masks: the partial-strip store uses VMASKMOVPS, which writes
 // (and faults on) only the selected lanes. Internal linkage (vnni_raw.h says why).
 #pragma once
@@ -25,6 +26,7 @@ struct Vec256 {
   static constexpr int kParts = 2;
   // One strip per tile: its two parts take 2 x (fields + 2) of the 16 VEX registers.
   static constexpr int kTileStrips = 1;
+  static constexpr bool kFullU8 = Dot256::kFullU8;  // false for the AVX2 dot (avxvnni_dot.h)
 
   [[gnu::always_inline]] static I zero() { return _mm256_setzero_si256(); }
   [[gnu::always_inline]] static F zero_ps() { return _mm256_setzero_ps(); }

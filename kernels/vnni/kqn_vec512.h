@@ -23,6 +23,7 @@ struct Vec512 {
   static constexpr int kParts = 1;       // registers per 16-column strip
   static constexpr int kTileStrips = 4;  // strips per register tile: 64 columns
   static constexpr auto kAll = static_cast<__mmask16>(0xffff);
+  static constexpr bool kFullU8 = true;  // VPDPBUSD takes any u8
 
   [[gnu::always_inline]] static I zero() { return _mm512_setzero_si512(); }
   [[gnu::always_inline]] static F zero_ps() { return _mm512_setzero_ps(); }

@@ -8,6 +8,8 @@
 //   <type>_gemm_2x16__avxvnni_evex  its body with EVEX VPDPBUSD (Engine::stand_in)
 //   <type>_gemv_1x16__avxvnni     AVX-VNNI, the nibble GEMV on ymm, 1 row x 16 columns
 //   <type>_gemv_1x16__avxvnni_evex  its body with EVEX VPDPBUSD (Engine::stand_in)
+//   <type>_gemv_1x16__avx2 / _gemm_2x16__avx2  both with the plain AVX2 dot (no VNNI;
+//                                 Q2_K..Q6_K, not IQ4_XS)
 // plus IQ4_NL (x Q8_0): its GEMMs over Q8_0 codes (iq4_nl_vnni16, the Q8_0 loops), its GEMV
 // over the index nibbles (iq4_nl_nib_vnni16, the Q4_0 loop with the code book looked up;
 // iq4_nl_gemv_1x16__avxvnni and its stand-in: the AVX-VNNI GEMM's Q4_0 loop, likewise).
@@ -152,6 +154,29 @@ constexpr KernelDesc kq_gemm_avxvnni_evex_desc() {
                           &run_kq_vnni<T, KqKernel::gemm_avxvnni_evex>);
 }
 
+// The plain AVX2 builds (no VNNI; avxvnni_dot.h) of the GEMV and the 2x16 GEMM, for the
+// K-quants whose u operands stay below 128: not IQ4_XS (book + 128).
+constexpr bool kq_has_avx2(QType t) {
+  return t != QType::IQ4_XS;
+}
+template <QType T>
+constexpr KernelDesc kq_gemv_avx2_desc() {
+  static_assert(kq_has_avx2(T));
+  KernelDesc d = kq_gemv_avxvnni_desc<T>();
+  d.name = kq_kernel_name(T, KqKernel::gemv_avx2);
+  d.isa = kAvx2Isa;
+  d.run = &run_kq_vnni<T, KqKernel::gemv_avx2>;
+  return d;
+}
+template <QType T>
+constexpr KernelDesc kq_gemm_avx2_desc() {
+  static_assert(kq_has_avx2(T));
+  KernelDesc d = kq_gemm_avxvnni_desc<T>();
+  d.name = kq_kernel_name(T, KqKernel::gemm_avx2);
+  d.isa = kAvx2Isa;
+  d.run = &run_kq_vnni<T, KqKernel::gemm_avx2>;
+  return d;
+}
 inline constexpr KernelDesc kIq4NlGemmAvxVnni = {"iq4_nl_gemm_2x16__avxvnni",
                                                  QType::IQ4_NL,
                                                  QType::Q8_0,
@@ -219,6 +244,16 @@ inline constexpr KernelDesc kKquantVnniKernels[] = {
     kq_gemv_avxvnni_evex_desc<QType::Q5_K>(),
     kq_gemv_avxvnni_evex_desc<QType::Q6_K>(),
     kq_gemv_avxvnni_evex_desc<QType::IQ4_XS>(),
+    kq_gemv_avx2_desc<QType::Q2_K>(),
+    kq_gemv_avx2_desc<QType::Q3_K>(),
+    kq_gemv_avx2_desc<QType::Q4_K>(),
+    kq_gemv_avx2_desc<QType::Q5_K>(),
+    kq_gemv_avx2_desc<QType::Q6_K>(),
+    kq_gemm_avx2_desc<QType::Q2_K>(),
+    kq_gemm_avx2_desc<QType::Q3_K>(),
+    kq_gemm_avx2_desc<QType::Q4_K>(),
+    kq_gemm_avx2_desc<QType::Q5_K>(),
+    kq_gemm_avx2_desc<QType::Q6_K>(),
     {"iq4_nl_gemv_1x64__avx512vnni", QType::IQ4_NL, QType::Q8_0, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
      Engine::native, Layout::iq4_nl_nib_vnni16, &vnni16::pack_iq4_nl_nibbles, &quantize_q8_0_avx512,
      &plan_gemv_avx512, &run_iq4_nl_gemv_avx512},

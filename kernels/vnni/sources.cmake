@@ -16,6 +16,7 @@ target_sources(amxlab_kernels PRIVATE
   ${_amxlab_vnni_dir}/avxvnni_kquant.cpp
   ${_amxlab_vnni_dir}/avxvnni_kqn_gemv.cpp
   ${_amxlab_vnni_dir}/avxvnni_evex.cpp
+  ${_amxlab_vnni_dir}/avx2_kernels.cpp
 )
 set_source_files_properties(
   ${_amxlab_vnni_dir}/avx512_gemm.cpp
@@ -37,4 +38,8 @@ set_source_files_properties(
 set_source_files_properties(
   ${_amxlab_vnni_dir}/avxvnni_evex.cpp
   PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni;-mavx2;-mfma;-mf16c")
+# The 256-bit bodies with the plain AVX2 dot (the *__avx2 kernels): no VNNI, no AVX-512.
+set_source_files_properties(
+  ${_amxlab_vnni_dir}/avx2_kernels.cpp
+  PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c")
 unset(_amxlab_vnni_dir)

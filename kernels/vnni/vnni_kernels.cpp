@@ -107,6 +107,8 @@ AMXLAB_AVXVNNI_RUNS(q4_0, Q4_0)
 AMXLAB_AVXVNNI_RUNS(q4_1, Q4_1)
 AMXLAB_AVXVNNI_RUNS(iq4_nl, IQ4_NL)
 #undef AMXLAB_AVXVNNI_RUNS
+AMXLAB_VNNI_RUN(run_q4_0_gemm_avx2, QType::Q4_0, "q4_0_gemm_2x16__avx2", kAvx2Isa, raw::avx2_gemm)
+AMXLAB_VNNI_RUN(run_q4_1_gemm_avx2, QType::Q4_1, "q4_1_gemm_2x16__avx2", kAvx2Isa, raw::avx2_gemm)
 #undef AMXLAB_VNNI_RUN
 
 // The IQ4_NL GEMV reads the index nibbles (iq4_nl_nib_vnni16), not the GEMMs' byte codes.
