@@ -41,7 +41,8 @@ int64_t env_setting(const char* var, int64_t min, int64_t fallback, std::string*
 // kernels that were not eligible. Throws Error when no kernel of that type can run.
 const KernelDesc& choose_kernel(QType type, int64_t m, std::string* why = nullptr);
 
-// 0 portable, 1 avx2 / avx-vnni, 2 avx512 (vnni), 3 amx: the ISA level of a kernel.
+// 0 portable, 1 avx2 / avx-vnni (the plain AVX2 kernels and the AVX-VNNI ones), 2 avx512
+// (vnni), 3 amx: the ISA level of a kernel.
 int isa_rank(uint32_t isa);
 // The order kernels of one type and op are preferred in: the higher ISA level, then, within
 // a level, the kernel needing more extensions (e.g. a GEMV that also uses GFNI over the
