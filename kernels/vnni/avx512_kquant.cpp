@@ -23,6 +23,7 @@ struct Avx512 {
   static I set1_i(int32_t v) { return _mm512_set1_epi32(v); }
   static F set1_f(float v) { return _mm512_set1_ps(v); }
   static I dpbusd(I acc, I u, I a) { return _mm512_dpbusd_epi32(acc, u, a); }
+  static I dpbusd_u8(I acc, I u, I a) { return dpbusd(acc, u, a); }
   static I dpwssd(I acc, I c, I b) { return _mm512_dpwssd_epi32(acc, c, b); }
   static I mullo(I a, I b) { return _mm512_mullo_epi32(a, b); }
   static I add(I a, I b) { return _mm512_add_epi32(a, b); }

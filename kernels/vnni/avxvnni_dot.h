@@ -40,9 +40,20 @@ namespace {
 
 #if defined(AMXLAB_DOT256_AVX2)
 struct Dot256 {
-  static constexpr bool kFullU8 = false;  // u <= 127 only (above)
+  static constexpr bool kFullU8 = false;  // dpbusd: u <= 127 only (above)
   [[gnu::always_inline]] static __m256i dpbusd(__m256i acc, __m256i u, __m256i a) {
     return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, a), _mm256_set1_epi16(1)));
+  }
+  // Any u: u = l + 128 h (l = u AND 127, h = u >> 7), each part a VPMADDUBSW that cannot
+  // saturate (l <= 127; h is 0 or 1), the h pairs weighted by 128 in VPMADDWD. Three
+  // times the instructions of dpbusd: for the operands that reach 128 (Q8_0's code + 128,
+  // the IQ4 books + 128).
+  [[gnu::always_inline]] static __m256i dpbusd_u8(__m256i acc, __m256i u, __m256i a) {
+    const __m256i l = _mm256_and_si256(u, _mm256_set1_epi8(0x7f));
+    const __m256i h = _mm256_and_si256(_mm256_srli_epi16(u, 7), _mm256_set1_epi8(1));
+    const __m256i lo = _mm256_madd_epi16(_mm256_maddubs_epi16(l, a), _mm256_set1_epi16(1));
+    const __m256i hi = _mm256_madd_epi16(_mm256_maddubs_epi16(h, a), _mm256_set1_epi16(128));
+    return _mm256_add_epi32(acc, _mm256_add_epi32(lo, hi));
   }
   [[gnu::always_inline]] static __m256i dpwssd(__m256i acc, __m256i c, __m256i b) {
     return _mm256_add_epi32(acc, _mm256_madd_epi16(c, b));
@@ -59,6 +70,9 @@ struct Dot256 {
   static constexpr bool kFullU8 = true;
   [[gnu::always_inline]] static __m256i dpbusd(__m256i acc, __m256i u, __m256i a) {
     return AMXLAB_DOT256(dpbusd)(acc, u, a);
+  }
+  [[gnu::always_inline]] static __m256i dpbusd_u8(__m256i acc, __m256i u, __m256i a) {
+    return dpbusd(acc, u, a);
   }
   [[gnu::always_inline]] static __m256i dpwssd(__m256i acc, __m256i c, __m256i b) {
     return AMXLAB_DOT256(dpwssd)(acc, c, b);

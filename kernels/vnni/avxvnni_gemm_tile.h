@@ -36,6 +36,15 @@ struct Ctx {
   int64_t n0, n1;
 };
 
+// The dot of kind KIND's codes: Q4_0's and Q4_1's nibbles stay below 128, Q8_0's code +
+// 128 and IQ4_NL's book + 128 do not, which only the plain AVX2 dot tells apart
+// (avxvnni_dot.h dpbusd_u8; with VNNI both are VPDPBUSD).
+template <int KIND>
+[[gnu::always_inline]] inline __m256i dot_of(__m256i acc, __m256i u, __m256i a) {
+  if constexpr (KIND == kQ4_0 || KIND == kQ4_1) return Dot256::dpbusd(acc, u, a);
+  return Dot256::dpbusd_u8(acc, u, a);
+}
+
 // MR rows x one strip (2 ymm halves): 2*MR int32 + 2*MR fp32 accumulators.
 template <int KIND, int MR>
 [[gnu::always_inline]] inline void tile(const Ctx& c, int64_t r0, int64_t s) {
@@ -70,8 +79,8 @@ template <int KIND, int MR>
 #pragma GCC unroll 4
         for (int m = 0; m < MR; ++m) {
           const __m256i av = _mm256_set1_epi32(load_i32(ar[m] + aoff + 4 * kk));
-          ia[m][0] = Dot256::dpbusd(ia[m][0], w0, av);
-          ia[m][1] = Dot256::dpbusd(ia[m][1], w1, av);
+          ia[m][0] = dot_of<KIND>(ia[m][0], w0, av);
+          ia[m][1] = dot_of<KIND>(ia[m][1], w1, av);
         }
       }
     } else {
@@ -93,8 +102,8 @@ template <int KIND, int MR>
         for (int m = 0; m < MR; ++m) {
           const __m256i alo = _mm256_set1_epi32(load_i32(ar[m] + aoff + 4 * kk));
           const __m256i ahi = _mm256_set1_epi32(load_i32(ar[m] + aoff + 16 + 4 * kk));
-          ia[m][0] = Dot256::dpbusd(Dot256::dpbusd(ia[m][0], lo0, alo), hi0, ahi);
-          ia[m][1] = Dot256::dpbusd(Dot256::dpbusd(ia[m][1], lo1, alo), hi1, ahi);
+          ia[m][0] = dot_of<KIND>(dot_of<KIND>(ia[m][0], lo0, alo), hi0, ahi);
+          ia[m][1] = dot_of<KIND>(dot_of<KIND>(ia[m][1], lo1, alo), hi1, ahi);
         }
       }
     }

@@ -30,6 +30,7 @@ struct AvxVnni {
   static I set1_i(int32_t v) { return _mm256_set1_epi32(v); }
   static F set1_f(float v) { return _mm256_set1_ps(v); }
   static I dpbusd(I acc, I u, I a) { return Dot256::dpbusd(acc, u, a); }
+  static I dpbusd_u8(I acc, I u, I a) { return Dot256::dpbusd_u8(acc, u, a); }
   static I dpwssd(I acc, I c, I b) { return Dot256::dpwssd(acc, c, b); }
   static I mullo(I a, I b) { return _mm256_mullo_epi32(a, b); }
   static I add(I a, I b) { return _mm256_add_epi32(a, b); }

@@ -58,6 +58,7 @@ struct Vec256 {
   [[gnu::always_inline]] static I mullo32(I a, I b) { return _mm256_mullo_epi32(a, b); }
   [[gnu::always_inline]] static I shuffle8(I table, I idx) { return _mm256_shuffle_epi8(table, idx); }
   [[gnu::always_inline]] static I dpbusd(I acc, I u, I a) { return Dot256::dpbusd(acc, u, a); }
+  [[gnu::always_inline]] static I dpbusd_u8(I acc, I u, I a) { return Dot256::dpbusd_u8(acc, u, a); }
   [[gnu::always_inline]] static I dpwssd(I acc, I c, I b) { return Dot256::dpwssd(acc, c, b); }
   [[gnu::always_inline]] static I blend_high_words(I lo, I hi) { return _mm256_blend_epi16(lo, hi, 0xaa); }
   [[gnu::always_inline]] static I scales_i32(const uint8_t* p) {

@@ -47,6 +47,7 @@ struct Vec512 {
   [[gnu::always_inline]] static I mullo32(I a, I b) { return _mm512_mullo_epi32(a, b); }
   [[gnu::always_inline]] static I shuffle8(I table, I idx) { return _mm512_shuffle_epi8(table, idx); }
   [[gnu::always_inline]] static I dpbusd(I acc, I u, I a) { return _mm512_dpbusd_epi32(acc, u, a); }
+  [[gnu::always_inline]] static I dpbusd_u8(I acc, I u, I a) { return dpbusd(acc, u, a); }
   [[gnu::always_inline]] static I dpwssd(I acc, I c, I b) { return _mm512_dpwssd_epi32(acc, c, b); }
   // Odd int16 of each dword from hi, even from lo.
   [[gnu::always_inline]] static I blend_high_words(I lo, I hi) {

@@ -51,7 +51,6 @@ void run_kq_vnni(const PackedWeights& w, const ActivationView& a, const OutputVi
   constexpr KqRun r = kq_run(K);
   static_assert(r.fn != nullptr, "a K-quant VNNI kernel");
   static_assert(K != KqKernel::gemv_avx512icl || kq_gemv_has_icl(T));
-  static_assert((K != KqKernel::gemv_avx2 && K != KqKernel::gemm_avx2) || kq_has_avx2(T));
   run_kq(T, K, r.isa, r.fn, w, a, y, s, r.layout);
 }
 
@@ -64,9 +63,8 @@ void run_kq_vnni(const PackedWeights& w, const ActivationView& a, const OutputVi
   AMXLAB_KQ_INSTANTIATE(T, KqKernel::gemv_avxvnni_evex) \
   AMXLAB_KQ_INSTANTIATE(T, KqKernel::gemm_avx512)       \
   AMXLAB_KQ_INSTANTIATE(T, KqKernel::gemm_avxvnni)      \
-  AMXLAB_KQ_INSTANTIATE(T, KqKernel::gemm_avxvnni_evex)
-#define AMXLAB_KQ_INSTANTIATE_AVX2(T)           \
-  AMXLAB_KQ_INSTANTIATE(T, KqKernel::gemv_avx2) \
+  AMXLAB_KQ_INSTANTIATE(T, KqKernel::gemm_avxvnni_evex) \
+  AMXLAB_KQ_INSTANTIATE(T, KqKernel::gemv_avx2)         \
   AMXLAB_KQ_INSTANTIATE(T, KqKernel::gemm_avx2)
 AMXLAB_KQ_INSTANTIATE_ALL(QType::Q2_K)
 AMXLAB_KQ_INSTANTIATE_ALL(QType::Q3_K)
@@ -74,14 +72,8 @@ AMXLAB_KQ_INSTANTIATE_ALL(QType::Q4_K)
 AMXLAB_KQ_INSTANTIATE_ALL(QType::Q5_K)
 AMXLAB_KQ_INSTANTIATE_ALL(QType::Q6_K)
 AMXLAB_KQ_INSTANTIATE_ALL(QType::IQ4_XS)
-AMXLAB_KQ_INSTANTIATE_AVX2(QType::Q2_K)
-AMXLAB_KQ_INSTANTIATE_AVX2(QType::Q3_K)
-AMXLAB_KQ_INSTANTIATE_AVX2(QType::Q4_K)
-AMXLAB_KQ_INSTANTIATE_AVX2(QType::Q5_K)
-AMXLAB_KQ_INSTANTIATE_AVX2(QType::Q6_K)
 AMXLAB_KQ_INSTANTIATE(QType::Q5_K, KqKernel::gemv_avx512icl)
 AMXLAB_KQ_INSTANTIATE(QType::IQ4_XS, KqKernel::gemv_avx512icl)
-#undef AMXLAB_KQ_INSTANTIATE_AVX2
 #undef AMXLAB_KQ_INSTANTIATE_ALL
 #undef AMXLAB_KQ_INSTANTIATE
 

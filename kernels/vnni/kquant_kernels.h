@@ -8,8 +8,7 @@
 //   <type>_gemm_2x16__avxvnni_evex  its body with EVEX VPDPBUSD (Engine::stand_in)
 //   <type>_gemv_1x16__avxvnni     AVX-VNNI, the nibble GEMV on ymm, 1 row x 16 columns
 //   <type>_gemv_1x16__avxvnni_evex  its body with EVEX VPDPBUSD (Engine::stand_in)
-//   <type>_gemv_1x16__avx2 / _gemm_2x16__avx2  both with the plain AVX2 dot (no VNNI;
-//                                 Q2_K..Q6_K, not IQ4_XS)
+//   <type>_gemv_1x16__avx2 / _gemm_2x16__avx2  both with the plain AVX2 dot (no VNNI)
 // plus IQ4_NL (x Q8_0): its GEMMs over Q8_0 codes (iq4_nl_vnni16, the Q8_0 loops), its GEMV
 // over the index nibbles (iq4_nl_nib_vnni16, the Q4_0 loop with the code book looked up;
 // iq4_nl_gemv_1x16__avxvnni and its stand-in: the AVX-VNNI GEMM's Q4_0 loop, likewise).
@@ -40,6 +39,10 @@ void run_iq4_nl_gemv_avxvnni(const PackedWeights& w, const ActivationView& a, co
                              const Slice& s);
 void run_iq4_nl_gemv_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                                   const Slice& s);
+void run_iq4_nl_gemm_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                          const Slice& s);
+void run_iq4_nl_gemv_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                          const Slice& s);
 void run_iq4_nl_gemm_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                             const Slice& s);
 void run_iq4_nl_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
@@ -154,29 +157,18 @@ constexpr KernelDesc kq_gemm_avxvnni_evex_desc() {
                           &run_kq_vnni<T, KqKernel::gemm_avxvnni_evex>);
 }
 
-// The plain AVX2 builds (no VNNI; avxvnni_dot.h) of the GEMV and the 2x16 GEMM, for the
-// K-quants whose u operands stay below 128: not IQ4_XS (book + 128).
-constexpr bool kq_has_avx2(QType t) {
-  return t != QType::IQ4_XS;
-}
+// The plain AVX2 builds (no VNNI; avxvnni_dot.h) of the GEMV and the 2x16 GEMM.
 template <QType T>
 constexpr KernelDesc kq_gemv_avx2_desc() {
-  static_assert(kq_has_avx2(T));
-  KernelDesc d = kq_gemv_avxvnni_desc<T>();
-  d.name = kq_kernel_name(T, KqKernel::gemv_avx2);
-  d.isa = kAvx2Isa;
-  d.run = &run_kq_vnni<T, KqKernel::gemv_avx2>;
-  return d;
+  return rebuilt_for(kq_gemv_avxvnni_desc<T>(), kq_kernel_name(T, KqKernel::gemv_avx2), kAvx2Isa,
+                     &run_kq_vnni<T, KqKernel::gemv_avx2>);
 }
 template <QType T>
 constexpr KernelDesc kq_gemm_avx2_desc() {
-  static_assert(kq_has_avx2(T));
-  KernelDesc d = kq_gemm_avxvnni_desc<T>();
-  d.name = kq_kernel_name(T, KqKernel::gemm_avx2);
-  d.isa = kAvx2Isa;
-  d.run = &run_kq_vnni<T, KqKernel::gemm_avx2>;
-  return d;
+  return rebuilt_for(kq_gemm_avxvnni_desc<T>(), kq_kernel_name(T, KqKernel::gemm_avx2), kAvx2Isa,
+                     &run_kq_vnni<T, KqKernel::gemm_avx2>);
 }
+
 inline constexpr KernelDesc kIq4NlGemmAvxVnni = {"iq4_nl_gemm_2x16__avxvnni",
                                                  QType::IQ4_NL,
                                                  QType::Q8_0,
@@ -254,6 +246,8 @@ inline constexpr KernelDesc kKquantVnniKernels[] = {
     kq_gemm_avx2_desc<QType::Q4_K>(),
     kq_gemm_avx2_desc<QType::Q5_K>(),
     kq_gemm_avx2_desc<QType::Q6_K>(),
+    kq_gemv_avx2_desc<QType::IQ4_XS>(),
+    kq_gemm_avx2_desc<QType::IQ4_XS>(),
     {"iq4_nl_gemv_1x64__avx512vnni", QType::IQ4_NL, QType::Q8_0, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
      Engine::native, Layout::iq4_nl_nib_vnni16, &vnni16::pack_iq4_nl_nibbles, &quantize_q8_0_avx512,
      &plan_gemv_avx512, &run_iq4_nl_gemv_avx512},
@@ -267,6 +261,8 @@ inline constexpr KernelDesc kKquantVnniKernels[] = {
     avxvnni_stand_in(kIq4NlGemmAvxVnni, "iq4_nl_gemm_2x16__avxvnni_evex", &run_iq4_nl_gemm_avxvnni_evex),
     kIq4NlGemvAvxVnni,
     avxvnni_stand_in(kIq4NlGemvAvxVnni, "iq4_nl_gemv_1x16__avxvnni_evex", &run_iq4_nl_gemv_avxvnni_evex),
+    rebuilt_for(kIq4NlGemmAvxVnni, "iq4_nl_gemm_2x16__avx2", kAvx2Isa, &run_iq4_nl_gemm_avx2),
+    rebuilt_for(kIq4NlGemvAvxVnni, "iq4_nl_gemv_1x16__avx2", kAvx2Isa, &run_iq4_nl_gemv_avx2),
 };
 
 }  // namespace amxlab::vnni

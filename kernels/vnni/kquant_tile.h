@@ -146,7 +146,12 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
           const I av = V::set1_i(
               load_i32(ab[m] + kq_records::kQ8KCodeOffset + static_cast<size_t>(sub * SUB + 4 * kk)));
 #pragma GCC unroll 8
-          for (int u = 0; u < U; ++u) dot[m][u] = V::dpbusd(dot[m][u], wv[u], av);
+          for (int u = 0; u < U; ++u) {
+            // Sub-blocks of 32 without a min are IQ4_XS's alone, whose u = book + 128
+            // reaches 241: the dot for any u8 (the same instruction on VNNI).
+            dot[m][u] =
+                SUB == 32 && !MIN ? V::dpbusd_u8(dot[m][u], wv[u], av) : V::dpbusd(dot[m][u], wv[u], av);
+          }
         }
       }
       if constexpr (MR > 1 && SPREAD) prefetch_step(*k.next);

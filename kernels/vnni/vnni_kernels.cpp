@@ -107,6 +107,8 @@ AMXLAB_AVXVNNI_RUNS(q4_0, Q4_0)
 AMXLAB_AVXVNNI_RUNS(q4_1, Q4_1)
 AMXLAB_AVXVNNI_RUNS(iq4_nl, IQ4_NL)
 #undef AMXLAB_AVXVNNI_RUNS
+AMXLAB_VNNI_RUN(run_q8_0_gemm_avx2, QType::Q8_0, "q8_0_gemm_2x16__avx2", kAvx2Isa, raw::avx2_gemm)
+AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avx2, QType::IQ4_NL, "iq4_nl_gemm_2x16__avx2", kAvx2Isa, raw::avx2_gemm)
 AMXLAB_VNNI_RUN(run_q4_0_gemm_avx2, QType::Q4_0, "q4_0_gemm_2x16__avx2", kAvx2Isa, raw::avx2_gemm)
 AMXLAB_VNNI_RUN(run_q4_1_gemm_avx2, QType::Q4_1, "q4_1_gemm_2x16__avx2", kAvx2Isa, raw::avx2_gemm)
 #undef AMXLAB_VNNI_RUN
@@ -126,6 +128,11 @@ void run_iq4_nl_gemv_avxvnni_evex(const PackedWeights& w, const ActivationView& 
                                   const Slice& s) {
   run(QType::IQ4_NL, "iq4_nl_gemv_1x16__avxvnni_evex", kAvxVnniEvexIsa, raw::avxvnni_evex_iq4_nl_gemv, w, a,
       y, s, Layout::iq4_nl_nib_vnni16);
+}
+void run_iq4_nl_gemv_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                          const Slice& s) {
+  run(QType::IQ4_NL, "iq4_nl_gemv_1x16__avx2", kAvx2Isa, raw::avx2_iq4_nl_gemv, w, a, y, s,
+      Layout::iq4_nl_nib_vnni16);
 }
 void run_iq4_nl_gemv_avx512icl(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                                const Slice& s) {

@@ -4,7 +4,7 @@
 //   *_gemm_4x32__avx512vnni  AVX-512 VNNI, 4 rows x 32 columns, 128-column chunks
 //   *_gemm_2x16__avxvnni     AVX-VNNI (256-bit VEX), 2 rows x 16 columns
 //   *_gemm_2x16__avxvnni_evex  the same body with EVEX VPDPBUSD (Engine::stand_in)
-//   q4_0 / q4_1_gemm_2x16__avx2  the same body with the plain AVX2 dot (no VNNI)
+//   *_gemm_2x16__avx2        the same body with the plain AVX2 dot (no VNNI)
 // kVnniKernels is spliced into the registry table (kernels/registry.cpp).
 #pragma once
 
@@ -52,6 +52,7 @@ void run_q4_0_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, cons
                            const Slice& s);
 void run_q4_1_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                            const Slice& s);
+void run_q8_0_gemm_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_q4_0_gemm_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_q4_1_gemm_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_q8_0_gemm_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
@@ -74,14 +75,19 @@ inline constexpr uint32_t kAvx2Isa = kIsaAvx2;
 // VPDPBUSD, which needs AVX512-VL + VNNI.
 inline constexpr uint32_t kAvxVnniEvexIsa = kAvx512VnniIsa;
 
-// The stand-in of an AVX-VNNI line (Engine::stand_in; vnni/avxvnni_dot.h): the same line
-// with the EVEX build's name, ISA and run function.
+// An AVX-VNNI line's body built for another ISA: the same line with that build's name,
+// ISA and run function (a native kernel: the plain AVX2 builds, avxvnni_dot.h).
+constexpr KernelDesc rebuilt_for(KernelDesc line, std::string_view name, uint32_t isa, RunFn run) {
+  line.name = name;
+  line.isa = isa;
+  line.run = run;
+  return line;
+}
+// The stand-in of an AVX-VNNI line (Engine::stand_in; vnni/avxvnni_dot.h): its EVEX build.
 constexpr KernelDesc avxvnni_stand_in(KernelDesc production, std::string_view name, RunFn run) {
-  production.name = name;
-  production.isa = kAvxVnniEvexIsa;
-  production.engine = Engine::stand_in;
-  production.run = run;
-  return production;
+  KernelDesc d = rebuilt_for(production, name, kAvxVnniEvexIsa, run);
+  d.engine = Engine::stand_in;
+  return d;
 }
 
 inline constexpr KernelDesc kQ8_0GemmAvxVnni = {"q8_0_gemm_2x16__avxvnni",
@@ -149,12 +155,10 @@ inline constexpr KernelDesc kVnniKernels[] = {
     avxvnni_stand_in(kQ8_0GemmAvxVnni, "q8_0_gemm_2x16__avxvnni_evex", &run_q8_0_gemm_avxvnni_evex),
     avxvnni_stand_in(kQ4_0GemmAvxVnni, "q4_0_gemm_2x16__avxvnni_evex", &run_q4_0_gemm_avxvnni_evex),
     avxvnni_stand_in(kQ4_1GemmAvxVnni, "q4_1_gemm_2x16__avxvnni_evex", &run_q4_1_gemm_avxvnni_evex),
-    // No VNNI: the AVX-VNNI body with the AVX2 dot, for the nibble types (avxvnni_dot.h;
-    // Q8_0's code + 128 would saturate VPMADDUBSW).
-    {"q4_0_gemm_2x16__avx2", QType::Q4_0, QType::Q8_0, KernelOp::gemm, 2, 16, kAvx2Isa, Engine::native,
-     Layout::q4_0_vnni16, &vnni16::pack, &generic::quantize_q8_0, &plan_gemm_avxvnni, &run_q4_0_gemm_avx2},
-    {"q4_1_gemm_2x16__avx2", QType::Q4_1, QType::Q8_1, KernelOp::gemm, 2, 16, kAvx2Isa, Engine::native,
-     Layout::q4_1_vnni16, &vnni16::pack, &generic::quantize_q8_1, &plan_gemm_avxvnni, &run_q4_1_gemm_avx2},
+    // No VNNI: the AVX-VNNI bodies with the plain AVX2 dot (avxvnni_dot.h).
+    rebuilt_for(kQ8_0GemmAvxVnni, "q8_0_gemm_2x16__avx2", kAvx2Isa, &run_q8_0_gemm_avx2),
+    rebuilt_for(kQ4_0GemmAvxVnni, "q4_0_gemm_2x16__avx2", kAvx2Isa, &run_q4_0_gemm_avx2),
+    rebuilt_for(kQ4_1GemmAvxVnni, "q4_1_gemm_2x16__avx2", kAvx2Isa, &run_q4_1_gemm_avx2),
 };
 
 }  // namespace amxlab::vnni

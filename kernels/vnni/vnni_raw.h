@@ -99,10 +99,11 @@ void avxvnni_kqn_gemv(const KqArgs& g);
 void avxvnni_evex_kqn_gemv(const KqArgs& g);
 
 // The 256-bit bodies with the plain AVX2 dot (avx2_kernels.cpp, avxvnni_dot.h): CPUs
-// without VNNI, for the types whose u operands stay below 128 only.
-void avx2_gemm(const GemmArgs& g);    // Q4_0, Q4_1: 2 x 16 register tile
-void avx2_kq_gemm(const KqArgs& g);   // Q2_K..Q6_K over kq_i8_vnni16: 2 x 16
-void avx2_kqn_gemv(const KqArgs& g);  // Q2_K..Q6_K over kq_nib_vnni16: 1 x 16
+// without VNNI.
+void avx2_gemm(const GemmArgs& g);         // as avxvnni_gemm
+void avx2_iq4_nl_gemv(const GemmArgs& g);  // as avxvnni_iq4_nl_gemv
+void avx2_kq_gemm(const KqArgs& g);        // as avxvnni_kq_gemm
+void avx2_kqn_gemv(const KqArgs& g);       // as avxvnni_kqn_gemv
 
 // AVX-512 activation quantisation (avx512_quantize.cpp).
 // Index of the first element of x[0..count) that is Inf or NaN, or -1.
