@@ -26,11 +26,12 @@ std::string trim(const std::string& s) {
 }
 
 // Kernels a kernel list entry stands for, for one type.
-std::vector<std::string> kernels_for(const std::string& entry, QType type, std::string* why) {
+std::vector<std::string> kernels_for(const std::string& entry, QType type, bool no_stand_ins,
+                                     std::string* why) {
   if (entry == "all") {
     std::vector<std::string> out;
     for (const auto& k : kernel_registry()) {
-      if (k.weight_type == type) out.emplace_back(k.name);
+      if (k.weight_type == type && !(no_stand_ins && k.engine == Engine::stand_in)) out.emplace_back(k.name);
     }
     if (out.empty()) *why = std::string("no registered kernel for ") + name(type);
     return out;
@@ -52,7 +53,7 @@ Expansion expand(const SweepSpec& spec) {
   for (const auto& kentry : spec.kernels) {
     for (QType type : spec.types) {
       std::string why;
-      const auto names = kernels_for(kentry, type, &why);
+      const auto names = kernels_for(kentry, type, spec.all_without_stand_ins, &why);
       if (names.empty()) {
         out.dropped.push_back(kentry + " x " + name(type) + ": " + why);
         continue;

@@ -18,6 +18,9 @@ struct SweepSpec {
   std::vector<std::string> numa{"local"};
   std::vector<ActQuant> act_quant{ActQuant::runtime};
   std::vector<uint64_t> seeds{1};
+  // "all" leaves out the stand-ins (Engine::stand_in: another encoding of a kernel's body,
+  // checked by the tests): the main job's quick every-kernel pass.
+  bool all_without_stand_ins = false;
 };
 
 struct Expansion {

@@ -4,6 +4,7 @@
 #include "harness/sweep/case.h"
 #include "harness/sweep/sweep.h"
 #include "kernels/core/error.h"
+#include "kernels/registry.h"
 #include "tests/test_util.h"
 
 namespace amxlab::harness {
@@ -109,6 +110,32 @@ TEST(Sweep, CrossProductDropsImpossibleCombinationsVisibly) {
   EXPECT_EQ(e.cases.size(), 2u * 2 * 2 + 1u * 2 * 2);  // q4_K has no K=32
   EXPECT_EQ(e.dropped.size(), 4u);
   for (const auto& d : e.dropped) EXPECT_NE(d.find("block size 256"), std::string::npos) << d;
+}
+
+// "all" is every registered kernel of the type; the main job's quick pass leaves the
+// stand-ins out (all_without_stand_ins), and nothing else.
+TEST(Sweep, AllWithoutStandInsLeavesOnlyThemOut) {
+  SweepSpec s;
+  s.kernels = {"all"};
+  s.types = {QType::Q4_K};
+  s.n = {64};
+  s.k = {256};
+  size_t registered = 0, stand_ins = 0;
+  for (const auto& k : kernel_registry()) {
+    if (k.weight_type != QType::Q4_K) continue;
+    ++registered;
+    if (k.engine == Engine::stand_in) ++stand_ins;
+  }
+  ASSERT_GT(stand_ins, 0u);
+  EXPECT_EQ(expand(s).cases.size(), registered);
+  s.all_without_stand_ins = true;
+  const Expansion e = expand(s);
+  EXPECT_EQ(e.cases.size(), registered - stand_ins);
+  for (const auto& c : e.cases) {
+    const KernelDesc* k = find_kernel(c.kernel);
+    ASSERT_NE(k, nullptr) << c.kernel;
+    EXPECT_NE(k->engine, Engine::stand_in) << c.kernel;
+  }
 }
 
 TEST(Sweep, ListFlagsReportTheBadItem) {
