@@ -31,30 +31,25 @@ if [[ ! -x "${bin}" ]]; then
 fi
 
 echo "qemu: $(${qemu} --version | head -1)"
-echo "running: AMXLAB_MAX_ISA=portable ${qemu} -cpu Haswell ${bin} --gtest_filter='${filter}'"
+# One pass: the tests of `filter` with the kernels capped at `isa`, under qemu -cpu Haswell.
 # (qemu's "TCG doesn't support requested feature" lines about Haswell's system features
 # are dropped; they do not concern user-mode code.)
-AMXLAB_MAX_ISA=portable "${qemu}" -cpu Haswell "${bin}" --gtest_filter="${filter}" --gtest_brief=1 \
-  2> >(grep -v "TCG doesn't support requested feature" >&2)
-rc=$?
-if [[ ${rc} -ne 0 ]]; then
-  if [[ ${rc} -eq 132 ]]; then
-    echo "FAIL: SIGILL under qemu -cpu Haswell: an instruction the CPU lacks (AVX-512?) ran on the portable path"
-  else
-    echo "FAIL: portable tests under qemu exited with ${rc}"
+run_pass() {
+  local isa="$1" pass_filter="$2" path="$3"
+  echo "running: AMXLAB_MAX_ISA=${isa} ${qemu} -cpu Haswell ${bin} --gtest_filter='${pass_filter}'"
+  AMXLAB_MAX_ISA="${isa}" "${qemu}" -cpu Haswell "${bin}" --gtest_filter="${pass_filter}" --gtest_brief=1 \
+    2> >(grep -v "TCG doesn't support requested feature" >&2)
+  local rc=$?
+  if [[ ${rc} -ne 0 ]]; then
+    if [[ ${rc} -eq 132 ]]; then
+      echo "FAIL: SIGILL under qemu -cpu Haswell: an instruction the CPU lacks (AVX-512, VNNI?) ran on the ${path} path"
+    else
+      echo "FAIL: ${path} tests under qemu exited with ${rc}"
+    fi
+    exit 1
   fi
-  exit 1
-fi
-echo "running: AMXLAB_MAX_ISA=avx2 ${qemu} -cpu Haswell ${bin} --gtest_filter='${avx2_filter}'"
-AMXLAB_MAX_ISA=avx2 "${qemu}" -cpu Haswell "${bin}" --gtest_filter="${avx2_filter}" --gtest_brief=1 \
-  2> >(grep -v "TCG doesn't support requested feature" >&2)
-rc=$?
-if [[ ${rc} -ne 0 ]]; then
-  if [[ ${rc} -eq 132 ]]; then
-    echo "FAIL: SIGILL under qemu -cpu Haswell: an instruction the CPU lacks (AVX-512, VNNI?) ran on the AVX2 path"
-  else
-    echo "FAIL: AVX2 kernel tests under qemu exited with ${rc}"
-  fi
-  exit 1
-fi
+}
+
+run_pass portable "${filter}" portable
+run_pass avx2 "${avx2_filter}" AVX2
 echo "PASS: portable and plain AVX2 kernels ran on an emulated Haswell (no AVX-512, no VNNI) and matched the golden model"

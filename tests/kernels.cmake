@@ -36,7 +36,7 @@ if(TARGET amxlab_threading)
   # runtime under qemu-user is not what is being checked).
   if(NOT AMXLAB_SANITIZE AND NOT AMXLAB_TSAN)
     add_test(NAME qemu_portable COMMAND ${PROJECT_SOURCE_DIR}/scripts/qemu_portable_test.sh ${CMAKE_BINARY_DIR})
-    set_tests_properties(qemu_portable PROPERTIES LABELS fast SKIP_RETURN_CODE 77 TIMEOUT 300)
+    set_tests_properties(qemu_portable PROPERTIES LABELS fast SKIP_RETURN_CODE 77 TIMEOUT 600)
   endif()
 
   # A quick benchmark (not a test): GEMM / GEMV throughput against the roofline figures.
