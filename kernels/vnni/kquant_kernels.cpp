@@ -26,6 +26,9 @@ struct KqRun {
   uint32_t isa;
   RawKqFn fn;
   Layout layout;
+  // false: not a K-quant VNNI kernel (under the sanitizers a function's address is no
+  // constant expression, so fn itself cannot be asserted on)
+  bool known = true;
 };
 constexpr KqRun kq_run(KqKernel k) {
   switch (k) {
@@ -40,7 +43,7 @@ constexpr KqRun kq_run(KqKernel k) {
     case KqKernel::gemm_avxvnni: return {kAvxVnniIsa, &raw::avxvnni_kq_gemm, Layout::kq_i8_vnni16};
     case KqKernel::gemm_avxvnni_evex:
       return {kAvxVnniEvexIsa, &raw::avxvnni_evex_kq_gemm, Layout::kq_i8_vnni16};
-    default: return {0, nullptr, Layout::kq_i8_vnni16};  // not a VNNI kernel
+    default: return {0, nullptr, Layout::kq_i8_vnni16, false};
   }
 }
 
@@ -49,7 +52,7 @@ constexpr KqRun kq_run(KqKernel k) {
 template <QType T, KqKernel K>
 void run_kq_vnni(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
   constexpr KqRun r = kq_run(K);
-  static_assert(r.fn != nullptr, "a K-quant VNNI kernel");
+  static_assert(r.known, "a K-quant VNNI kernel");
   static_assert(K != KqKernel::gemv_avx512icl || kq_gemv_has_icl(T));
   run_kq(T, K, r.isa, r.fn, w, a, y, s, r.layout);
 }
