@@ -67,12 +67,21 @@ int64_t default_gemv_max_m(QType type) {
   }
 }
 
+int64_t default_gemv_max_m(QType type, int level) {
+  if (level == 1 && (type == QType::Q4_K || type == QType::IQ4_XS)) return 3;
+  return default_gemv_max_m(type);
+}
+
 int64_t gemv_max_m() {
   return threshold(nullptr, kDefaultGemvMaxM);
 }
 
 int64_t gemv_max_m(QType type) {
   return threshold(nullptr, default_gemv_max_m(type));
+}
+
+int64_t gemv_max_m(QType type, int level) {
+  return threshold(nullptr, default_gemv_max_m(type, level));
 }
 
 void set_gemv_max_m(int64_t n) {
@@ -92,8 +101,6 @@ int isa_preference(uint32_t isa) {
 
 const KernelDesc& choose_kernel(QType type, int64_t m, std::string* why) {
   require(m >= 1, "choose_kernel: M=" + std::to_string(m) + " must be at least 1");
-  std::string source;
-  const int64_t limit = threshold(&source, default_gemv_max_m(type));
   const KernelDesc* best_gemv = nullptr;
   const KernelDesc* best_gemm = nullptr;
   std::string skipped;
@@ -113,6 +120,11 @@ const KernelDesc& choose_kernel(QType type, int64_t m, std::string* why) {
     throw Error(std::string("choose_kernel: no kernel for ") + name(type) + " can run here" +
                 (registered == 0 ? " (none registered)" : ": " + skipped));
   }
+  // The threshold of the GEMV that would run (its ISA level's, default_gemv_max_m).
+  std::string source;
+  const int64_t limit =
+      threshold(&source, best_gemv != nullptr ? default_gemv_max_m(type, isa_rank(best_gemv->isa))
+                                              : default_gemv_max_m(type));
   const bool small = m <= limit;
   const KernelDesc* pick = nullptr;
   std::string rule;

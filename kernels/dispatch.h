@@ -23,12 +23,20 @@ inline constexpr int64_t kDefaultGemvMaxM = 1;
 // Every type measured so far has 1; a type whose GEMV and GEMM were not compared
 // has kDefaultGemvMaxM.
 int64_t default_gemv_max_m(QType type);
+// The same for the GEMVs of one ISA level (isa_rank): at level 1, the 1x16 AVX2 / AVX-VNNI
+// GEMVs against the 2x16 GEMMs, whose 2-row tile gains less from a second row than the
+// AVX-512 4x32 one: Q4_K and IQ4_XS 3 (measured with the plain AVX2 pair, M = 1..6, N =
+// 4096, K = 14336, hot and cold, 1 and 2 threads: the GEMV ahead at M = 2 and 3 in all
+// four, the GEMM at M = 4 cold; kernels/README.md "Dispatcher"); every other (type,
+// level) as default_gemv_max_m(type).
+int64_t default_gemv_max_m(QType type, int level);
 
 // The threshold in force: set_gemv_max_m() if called, else AMXLAB_GEMV_MAX_M from the
 // environment (a non-negative integer; anything else is ignored), else the default
 // (of `type`, or kDefaultGemvMaxM).
 int64_t gemv_max_m();
 int64_t gemv_max_m(QType type);
+int64_t gemv_max_m(QType type, int level);
 // n >= 0 sets the threshold; n < 0 returns to the environment / default.
 void set_gemv_max_m(int64_t n);
 

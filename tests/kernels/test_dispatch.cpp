@@ -100,6 +100,13 @@ TEST(Dispatch, PerTypeDefaultsAreTheMeasuredOnes) {
   EXPECT_EQ(gemv_max_m(QType::Q2_K), 12);
   EXPECT_EQ(default_gemv_max_m(QType::Q3_K), 4);
   EXPECT_EQ(gemv_max_m(QType::Q3_K), 4);
+  // The AVX2 / AVX-VNNI level's own (kernels/README.md "Dispatcher"), the others as above.
+  EXPECT_EQ(default_gemv_max_m(QType::Q4_K, 1), 3);
+  EXPECT_EQ(default_gemv_max_m(QType::IQ4_XS, 1), 3);
+  EXPECT_EQ(default_gemv_max_m(QType::Q4_K, 2), 1);
+  EXPECT_EQ(default_gemv_max_m(QType::Q5_K, 1), 1);
+  EXPECT_EQ(default_gemv_max_m(QType::Q2_K, 1), 12);
+  EXPECT_EQ(gemv_max_m(QType::IQ4_XS, 1), 3);
   setenv("AMXLAB_GEMV_MAX_M", "6", 1);
   EXPECT_EQ(gemv_max_m(QType::Q6_K), 6);  // the environment overrides every type
   unsetenv("AMXLAB_GEMV_MAX_M");
@@ -125,7 +132,7 @@ TEST(Dispatch, AvxVnniLevelDecodesWithTheNibbleGemvs) {
     EXPECT_EQ(std::string(k.name), std::string(name(t)) + "_gemv_1x16__avxvnni") << why;
     EXPECT_EQ(k.layout, Layout::kq_nib_vnni16) << why;
     EXPECT_EQ(k.engine, Engine::native) << why;
-    const KernelDesc& g = choose_kernel(t, gemv_max_m(t) + 1, &why);
+    const KernelDesc& g = choose_kernel(t, gemv_max_m(t, 1) + 1, &why);
     EXPECT_EQ(std::string(g.name), std::string(name(t)) + "_gemm_2x16__avxvnni") << why;
   }
   std::string why;
@@ -153,6 +160,10 @@ TEST(Dispatch, Avx2LevelWithoutVnniRunsEveryQuantisedType) {
     EXPECT_EQ(std::string(choose_kernel(t, 1, &why).name), std::string(name(t)) + "_gemv_1x16" + isa) << why;
     EXPECT_EQ(std::string(choose_kernel(t, 64, &why).name), std::string(name(t)) + "_gemm_2x16" + isa) << why;
   }
+  // This level's thresholds: Q4_K's M = 3 still on the GEMV, M = 4 on the GEMM.
+  EXPECT_EQ(std::string(choose_kernel(QType::Q4_K, 3, &why).name), "q4_K_gemv_1x16" + isa) << why;
+  EXPECT_NE(why.find("GEMV threshold 3"), std::string::npos) << why;
+  EXPECT_EQ(std::string(choose_kernel(QType::Q4_K, 4, &why).name), "q4_K_gemm_2x16" + isa) << why;
   EXPECT_GT(isa_preference(kIsaAvx2 | kIsaAvxVnni), isa_preference(kIsaAvx2));
 }
 
