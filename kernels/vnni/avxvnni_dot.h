@@ -13,10 +13,11 @@
 //     (avx2_kernels.cpp) for CPUs with no VNNI at all (Haswell to Comet Lake, Zen 1-3).
 //     VPMADDUBSW (u8 x s8 pairs summed to int16, saturating) then VPMADDWD by ones and
 //     VPADDD: the same sum as VPDPBUSD while every u is at most 127, since then a pair
-//     is at most 2 x 127 x 128 = 32512 in size and never saturates. kFullU8 says whether
-//     a dot takes any u8: the AVX2 kernels exist only for the types whose codes stay
-//     below 128 (Q4_0, Q4_1, Q2_K..Q6_K; not Q8_0's or the IQ4 books' code + 128), and the
-//     nibble GEMV keeps no field in place there (kqn_gemv_tile.h kInPlace). VPDPWSSD is
+//     is at most 2 x 127 x 128 = 32512 in size and never saturates (Q4_0's and Q4_1's
+//     nibbles, the K-quants' code + bias). dpbusd_u8 takes any u8 (Q8_0's code + 128, the
+//     IQ4 books + 128) at about three times the instructions; with VNNI both are
+//     VPDPBUSD. kFullU8 says whether dpbusd itself takes any u8: where it does not, the
+//     nibble GEMV keeps no field in place (kqn_gemv_tile.h kInPlace). VPDPWSSD is
 //     VPMADDWD plus VPADDD exactly (both wrap alike).
 // Unnamed namespace (vnni_raw.h): each unit keeps its own copy.
 #pragma once

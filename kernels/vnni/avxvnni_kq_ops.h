@@ -7,6 +7,7 @@
 
 #include "kernels/vnni/avxvnni_dot.h"
 #include "kernels/vnni/kquant_tile.h"
+#include "kernels/vnni/ymm_lanes.h"
 
 namespace amxlab::vnni::raw {
 namespace {
@@ -23,10 +24,7 @@ struct AvxVnni {
   static F load_f(const float* p) { return _mm256_loadu_ps(p); }
   static void store_f(float* p, F v) { _mm256_storeu_ps(p, v); }
   static void store_masked(float* p, Mask m, F v) { _mm256_maskstore_ps(p, m, v); }
-  static Mask lane_mask(uint32_t bits) {  // lane l all-ones when bit l is set
-    const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
-    return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(static_cast<int>(bits)), bit), bit);
-  }
+  static Mask lane_mask(uint32_t bits) { return ymm_lane_mask(bits); }  // ymm_lanes.h
   static I set1_i(int32_t v) { return _mm256_set1_epi32(v); }
   static F set1_f(float v) { return _mm256_set1_ps(v); }
   static I dpbusd(I acc, I u, I a) { return Dot256::dpbusd(acc, u, a); }

@@ -4,8 +4,8 @@
 // offset). VPDPBUSD / VPDPWSSD through Dot256 (avxvnni_dot.h), so one body serves the VEX
 // production kernels (avxvnni_kqn_gemv.cpp), the EVEX stand-ins (avxvnni_evex.cpp) and the
 // plain AVX2 kernels (avx2_kernels.cpp).
-// AVX2 has no 16-bit lane masks: the partial-strip store uses VMASKMOVPS, which writes
-// (and faults on) only the selected lanes. Internal linkage (vnni_raw.h says why).
+// The partial-strip store is VMASKMOVPS (ymm_lanes.h). Internal linkage (vnni_raw.h says
+// why).
 #pragma once
 
 #include <immintrin.h>
@@ -15,6 +15,7 @@
 
 #include "kernels/vnni/avxvnni_dot.h"
 #include "kernels/vnni/iq4_book.h"
+#include "kernels/vnni/ymm_lanes.h"
 
 namespace amxlab::vnni::raw {
 namespace {
@@ -82,10 +83,7 @@ struct Vec256 {
       _mm256_storeu_ps(p, v);
       return;
     }
-    const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
-    const __m256i sel =
-        _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(static_cast<int32_t>(bits)), bit), bit);
-    _mm256_maskstore_ps(p, sel, v);
+    _mm256_maskstore_ps(p, ymm_lane_mask(bits), v);
   }
   // The IQ4_NL / IQ4_XS code book + 128 in both 128-bit lanes, for VPSHUFB (iq4_book.h).
   [[gnu::always_inline]] static I iq4_book() { return iq4_book_u8_256(); }

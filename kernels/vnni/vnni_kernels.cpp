@@ -78,10 +78,13 @@ Plan plan_gemv_avxvnni(int64_t, int64_t, int64_t) {
   return Plan{1, 16};
 }
 
-#define AMXLAB_VNNI_RUN(fn, type, kname, isa, raw_fn)                                             \
+// A run function over `layout` (AMXLAB_VNNI_RUN: the type's vnni16 layout).
+#define AMXLAB_VNNI_RUN_ON(fn, type, kname, isa, raw_fn, layout)                                  \
   void fn(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) { \
-    run(type, kname, isa, raw_fn, w, a, y, s, vnni16::layout_of(type));                           \
+    run(type, kname, isa, raw_fn, w, a, y, s, layout);                                            \
   }
+#define AMXLAB_VNNI_RUN(fn, type, kname, isa, raw_fn) \
+  AMXLAB_VNNI_RUN_ON(fn, type, kname, isa, raw_fn, vnni16::layout_of(type))
 AMXLAB_VNNI_RUN(run_q8_0_gemv_avx512, QType::Q8_0, "q8_0_gemv_1x64__avx512vnni", kAvx512VnniIsa,
                 raw::avx512_gemv)
 AMXLAB_VNNI_RUN(run_q4_0_gemv_avx512, QType::Q4_0, "q4_0_gemv_1x64__avx512vnni", kAvx512VnniIsa,
@@ -111,33 +114,18 @@ AMXLAB_VNNI_RUN(run_q8_0_gemm_avx2, QType::Q8_0, "q8_0_gemm_2x16__avx2", kAvx2Is
 AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avx2, QType::IQ4_NL, "iq4_nl_gemm_2x16__avx2", kAvx2Isa, raw::avx2_gemm)
 AMXLAB_VNNI_RUN(run_q4_0_gemm_avx2, QType::Q4_0, "q4_0_gemm_2x16__avx2", kAvx2Isa, raw::avx2_gemm)
 AMXLAB_VNNI_RUN(run_q4_1_gemm_avx2, QType::Q4_1, "q4_1_gemm_2x16__avx2", kAvx2Isa, raw::avx2_gemm)
+// The IQ4_NL GEMVs read the index nibbles (iq4_nl_nib_vnni16), not the GEMMs' byte codes.
+AMXLAB_VNNI_RUN_ON(run_iq4_nl_gemv_avx512, QType::IQ4_NL, "iq4_nl_gemv_1x64__avx512vnni", kAvx512VnniIsa,
+                   raw::avx512_gemv, Layout::iq4_nl_nib_vnni16)
+AMXLAB_VNNI_RUN_ON(run_iq4_nl_gemv_avx512icl, QType::IQ4_NL, "iq4_nl_gemv_1x64__avx512icl", kAvx512IclIsa,
+                   raw::avx512ext_iq4_nl_gemv, Layout::iq4_nl_nib_vnni16)
+AMXLAB_VNNI_RUN_ON(run_iq4_nl_gemv_avxvnni, QType::IQ4_NL, "iq4_nl_gemv_1x16__avxvnni", kAvxVnniIsa,
+                   raw::avxvnni_iq4_nl_gemv, Layout::iq4_nl_nib_vnni16)
+AMXLAB_VNNI_RUN_ON(run_iq4_nl_gemv_avxvnni_evex, QType::IQ4_NL, "iq4_nl_gemv_1x16__avxvnni_evex",
+                   kAvxVnniEvexIsa, raw::avxvnni_evex_iq4_nl_gemv, Layout::iq4_nl_nib_vnni16)
+AMXLAB_VNNI_RUN_ON(run_iq4_nl_gemv_avx2, QType::IQ4_NL, "iq4_nl_gemv_1x16__avx2", kAvx2Isa,
+                   raw::avx2_iq4_nl_gemv, Layout::iq4_nl_nib_vnni16)
 #undef AMXLAB_VNNI_RUN
-
-// The IQ4_NL GEMV reads the index nibbles (iq4_nl_nib_vnni16), not the GEMMs' byte codes.
-void run_iq4_nl_gemv_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                            const Slice& s) {
-  run(QType::IQ4_NL, "iq4_nl_gemv_1x64__avx512vnni", kAvx512VnniIsa, raw::avx512_gemv, w, a, y, s,
-      Layout::iq4_nl_nib_vnni16);
-}
-void run_iq4_nl_gemv_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                             const Slice& s) {
-  run(QType::IQ4_NL, "iq4_nl_gemv_1x16__avxvnni", kAvxVnniIsa, raw::avxvnni_iq4_nl_gemv, w, a, y, s,
-      Layout::iq4_nl_nib_vnni16);
-}
-void run_iq4_nl_gemv_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                                  const Slice& s) {
-  run(QType::IQ4_NL, "iq4_nl_gemv_1x16__avxvnni_evex", kAvxVnniEvexIsa, raw::avxvnni_evex_iq4_nl_gemv, w, a,
-      y, s, Layout::iq4_nl_nib_vnni16);
-}
-void run_iq4_nl_gemv_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                          const Slice& s) {
-  run(QType::IQ4_NL, "iq4_nl_gemv_1x16__avx2", kAvx2Isa, raw::avx2_iq4_nl_gemv, w, a, y, s,
-      Layout::iq4_nl_nib_vnni16);
-}
-void run_iq4_nl_gemv_avx512icl(const PackedWeights& w, const ActivationView& a, const OutputView& y,
-                               const Slice& s) {
-  run(QType::IQ4_NL, "iq4_nl_gemv_1x64__avx512icl", kAvx512IclIsa, raw::avx512ext_iq4_nl_gemv, w, a, y, s,
-      Layout::iq4_nl_nib_vnni16);
-}
+#undef AMXLAB_VNNI_RUN_ON
 
 }  // namespace amxlab::vnni
