@@ -5,6 +5,7 @@ amxlab_add_test(amx_test LABEL fast
     ${CMAKE_CURRENT_LIST_DIR}/amx/test_amx_gemm.cpp
     ${CMAKE_CURRENT_LIST_DIR}/amx/test_amx_native.cpp
     ${CMAKE_CURRENT_LIST_DIR}/amx/test_amx_model.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/amx/test_amx_vector_steps.cpp
   LIBS amxlab::kernels amxlab::reference)
 # Its own process: nothing may ask for AMX permission before the test does.
 amxlab_add_test(amx_permission_test LABEL fast

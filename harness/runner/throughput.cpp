@@ -166,6 +166,8 @@ nlohmann::json paired_ceiling(const Case& c, const CaseData& d, KernelUnderTest&
                               void* y) {
   const std::string mix = calibrate::format_mix_of(name(c.type));
   if (mix.empty()) return {{"skipped", std::string("type ") + name(c.type) + " has no block-format mix"}};
+  // What the case is before what the machine lacks: a kernel off the pool is never paired.
+  if (!sum_on_workers(k, c.threads, [](int) { return 0.0; })) return not_on_a_pool(k);
   if (const std::string why = calibrate::format_mix_unavailable(); !why.empty()) return {{"skipped", why}};
   // One loop per worker; the multiply-adds of a call, summed over the workers.
   const auto mix_call = [&] {

@@ -7,13 +7,26 @@
 
 #include "kernels/amx/amx_kernels.h"
 #include "kernels/amx/amx_prepare.h"
+#include "kernels/amx/amx_vector_steps.h"
+#include "kernels/core/cpu_features.h"
 #include "kernels/core/error.h"
 #include "kernels/core/fp16.h"
+#include "kernels/isa.h"
 #include "kernels/kernel_checks.h"
 #include "kernels/pack/kquant_pack.h"
 #include "kernels/tile/emulator.h"
 
 namespace amxlab::amx {
+
+const VectorSteps& emulation_vector_steps() {
+  // From the CPU's features and the cap, not isa_supported(): that asks the OS for AMX
+  // permission, which the emulated kernels must not do for the process (the emulator
+  // refuses tile code before the request, as hardware would: amx_permission_test).
+  const CpuFeatures& f = cpu_features();
+  const bool wide = f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni &&
+                    (isa_bits_up_to(isa_cap()) & kIsaAvx512Vnni) != 0;
+  return wide ? vector_steps_avx512() : vector_steps_avx2();
+}
 
 Plan plan_gemm(int64_t, int64_t, int64_t) {
   return Plan{kTileM, kTileN};

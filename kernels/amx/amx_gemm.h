@@ -27,7 +27,7 @@
 // d, s); colsb = 32, so no activation repack. Per K block: TILEZERO C, 2 + 2 TILELOADD,
 // 4 TDPBSSD (K = 32 each: the block format's ceiling, 50 % of the int8 peak), 4
 // TILESTORED into a 32 x 32 int32 scratch (one per block of a group of 4 consecutive
-// blocks, 16 KiB); then the fp32 epilogue (amx_epilogue.h) folds the group into the
+// blocks, 16 KiB); then the fp32 epilogue (amx_vector_steps.h) folds the group into the
 // 32 x 32 fp32 accumulators, block after block. After the last block the
 // accumulators overwrite dst (only the rows/columns of the slice).
 //
@@ -46,7 +46,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "kernels/amx/amx_epilogue.h"
+#include "kernels/amx/amx_vector_steps.h"
 #include "kernels/amx/amx_prepare.h"
 #include "kernels/tile/tile.h"
 
@@ -54,6 +54,14 @@ namespace amxlab::amx {
 namespace {
 
 inline constexpr int64_t kChunkStrips = 8;
+
+// The vector steps of a backend: native AMX CPUs all have AVX-512; the emulator runs
+// wherever AVX2 does (amx_vector_steps.h).
+template <class Tiles>
+const VectorSteps& vector_steps_of() {
+  if constexpr (Tiles::is_native) return vector_steps_avx512();
+  return emulation_vector_steps();
+}
 
 inline tile::TileConfig gemm_tile_config(int r0, int r1) {
   tile::TileConfig c = tile::TileConfig::palette1();
@@ -151,6 +159,7 @@ void gemm_slice(Tiles& t, const char* kernel, const PackedWeights& w, const Acti
   if (p.empty) return;
   bool count_only = false;
   if constexpr (!Tiles::is_native) count_only = t.options().count_only;
+  const VectorSteps& steps = vector_steps_of<Tiles>();
 
   const std::byte* wbytes = w.bytes().data();
   const auto stride = static_cast<std::ptrdiff_t>(a.row_stride);
@@ -189,7 +198,7 @@ void gemm_slice(Tiles& t, const char* kernel, const PackedWeights& w, const Acti
       }
       if (count_only) continue;
       const size_t at = static_cast<size_t>(b0) * static_cast<size_t>(p.rows);
-      epilogue<kMin>(acc, c, sc, count, da + at, kMin ? sa + at : nullptr, p.rows, rows, two);
+      steps.epilogue(kMin, acc, c, sc, count, da + at, kMin ? sa + at : nullptr, p.rows, rows, two);
     }
     if (count_only) return;
     write_columns(acc, static_cast<float*>(y.data) + static_cast<size_t>(m) * y.row_stride, y.row_stride,

@@ -1,8 +1,8 @@
 // Emulated instantiation of the AMX GEMM kernels (amx_gemm.h) with the strict tile
-// emulator: no AMX flags; the AVX-512 epilogue comes through a function target
-// attribute (amx_epilogue.h), hence kIsaAvx512 in the registry. The process must have
-// called request_amx_permission() first (the emulator refuses otherwise, as hardware
-// would answer SIGILL); the thread pool and the tests do.
+// emulator: no AMX flags; the vector steps are the 512-bit build where the CPU has
+// AVX-512, else the 256-bit one (amx_vector_steps.h), hence kIsaAvx2 in the registry.
+// The process must have called request_amx_permission() first (the emulator refuses
+// otherwise, as hardware would answer SIGILL); the thread pool and the tests do.
 #include <string>
 
 #include "kernels/amx/amx_gemm.h"

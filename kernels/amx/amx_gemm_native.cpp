@@ -1,6 +1,6 @@
 // Native instantiation of the AMX GEMM kernels (amx_gemm.h) with NativeTiles. Built
 // with -mamx-tile -mamx-int8 -mamx-bf16 (kernels/amx/sources.cmake); the AVX-512
-// epilogue comes through a function target attribute (amx_epilogue.h). Runs only
+// vector steps are in their own unit (amx_vector_steps.h). Runs only
 // through run_native(), which throws Error("AMX unusable: <reason>") without AMX.
 #include "kernels/amx/amx_gemm.h"
 #include "kernels/amx/amx_kernels.h"

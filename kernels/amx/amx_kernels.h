@@ -107,11 +107,13 @@ struct AmxModelReport {
 AmxModelReport model_gemm(QType weight_type, int64_t m, int64_t n, int64_t k, double ghz = 2.0);
 
 // ---- the registry lines ----
-inline constexpr uint32_t kAmxNativeIsa = kIsaAmxInt8 | kIsaAvx512;  // tiles + AVX-512 epilogue
-inline constexpr uint32_t kAmxEmulatedIsa = kIsaAvx512;              // the epilogue only
-// The K-quant kernels fold their bsum term with VPDPWSSD (every AMX CPU has AVX512-VNNI).
+inline constexpr uint32_t kAmxNativeIsa = kIsaAmxInt8 | kIsaAvx512;  // tiles + AVX-512 vector steps
+// The emulator's vector steps have a 256-bit build (amx_vector_steps.h): AVX2 is enough.
+inline constexpr uint32_t kAmxEmulatedIsa = kIsaAvx2;
+// The K-quant kernels fold their bsum term with VPDPWSSD (every AMX CPU has AVX512-VNNI;
+// the 256-bit steps use VPMADDWD + VPADDD, the same sum).
 inline constexpr uint32_t kAmxKqNativeIsa = kAmxNativeIsa | kIsaAvx512Vnni;
-inline constexpr uint32_t kAmxKqEmulatedIsa = kAmxEmulatedIsa | kIsaAvx512Vnni;
+inline constexpr uint32_t kAmxKqEmulatedIsa = kAmxEmulatedIsa;
 
 template <QType T>
 constexpr KernelDesc kq_amx_desc() {

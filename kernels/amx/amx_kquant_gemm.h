@@ -18,15 +18,12 @@
 // then the golden fp32 steps, as kernels/vnni/kquant_tile.h:
 //   no min: acc = fmaf((float)(S + T), d_w * d_a, acc)
 //   min:    acc = fmaf((float)S, d_w * d_a, acc); acc = fmaf(-(d_a * dmin_w), (float)T, acc)
-// The vector parts are functions with a target attribute (AVX-512F/BW/VNNI), as in
-// amx_epilogue.h, so no library template in these translation units is built for
-// AVX-512; the registry lines need kIsaAvx512 | kIsaAvx512Vnni.
+// The vector parts are the backend's VectorSteps (amx_vector_steps.h: 512-bit natively,
+// 256-bit on the emulator where AVX-512 is missing).
 //
 // Tails and loop order as amx_gemm.h: 8-strip chunks of N, 32-row tiles, strip pairs,
 // then K (super-blocks, their sub-blocks in order). Any slice works.
 #pragma once
-
-#include <immintrin.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -38,7 +35,6 @@
 #include "kernels/generic/kernel_args.h"
 #include "kernels/pack/kquant_pack.h"
 #include "kernels/tile/tile.h"
-#include "kernels/vnni/kq_bsum_pairs.h"
 
 namespace amxlab::amx {
 namespace {
@@ -57,72 +53,6 @@ inline tile::TileConfig config(int sub, int r0, int r1) {
   return c;
 }
 
-// sum[r][0..31] += dot[r][0..31] * scale (columns 16..31 only when `two`); the 32 x 32
-// int32 buffers have a row stride of 32.
-__attribute__((target("avx512f"))) inline void fold_subblock(int32_t* sum, const int32_t* dot,
-                                                             const std::byte* sc0, const std::byte* sc1,
-                                                             int rows, bool two) {
-  const auto all = static_cast<__mmask16>(0xffff);
-  const __m512i s0 = _mm512_maskz_cvtepi8_epi32(all, _mm_loadu_si128(reinterpret_cast<const __m128i*>(sc0)));
-  const __m512i s1 = _mm512_maskz_cvtepi8_epi32(all, _mm_loadu_si128(reinterpret_cast<const __m128i*>(sc1)));
-  for (int r = 0; r < rows; ++r) {
-    int32_t* sr = sum + 32 * r;
-    const int32_t* dr = dot + 32 * r;
-    _mm512_storeu_si512(
-        sr, _mm512_add_epi32(_mm512_loadu_si512(sr), _mm512_mullo_epi32(_mm512_loadu_si512(dr), s0)));
-    if (two) {
-      _mm512_storeu_si512(sr + 16, _mm512_add_epi32(_mm512_loadu_si512(sr + 16),
-                                                    _mm512_mullo_epi32(_mm512_loadu_si512(dr + 16), s1)));
-    }
-  }
-}
-
-// The end of one super-block: T from the coefficients and the bsums, then the fp32 steps
-// into acc (32 x 32, row stride 32). ab: Q8_K block of row 0, rows `stride` bytes apart.
-template <int SUB, bool MIN>
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) void finish_superblock(
-    float* acc, const int32_t* sum, const std::byte* rec0, const std::byte* rec1, const std::byte* ab,
-    size_t stride, int rows, bool two) {
-  const auto all = static_cast<__mmask16>(0xffff);
-  constexpr int kPairs = 256 / SUB / 2;
-  const std::byte* rec[2] = {rec0, rec1};
-  __m512i cf[2][kPairs];
-  __m512 dw[2], dmw[2];
-  for (int h = 0; h < 2; ++h) {
-    for (int p = 0; p < kPairs; ++p) cf[h][p] = _mm512_loadu_si512(rec[h] + kq16::kCoefOffset + 64 * p);
-    dw[h] = _mm512_maskz_cvtph_ps(
-        all, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[h] + kq16::kDOffset)));
-    dmw[h] = _mm512_maskz_cvtph_ps(
-        all, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rec[h] + kq16::kDminOffset)));
-  }
-  const __m512i sign = _mm512_set1_epi32(INT32_MIN);
-  for (int r = 0; r < rows; ++r) {
-    const std::byte* a = ab + static_cast<size_t>(r) * stride;
-    float da;
-    std::memcpy(&da, a, sizeof da);
-    const __m512 dav = _mm512_set1_ps(da);
-    int32_t pairs[kPairs];
-    vnni::raw::kq_bsum_pairs(a, SUB, pairs);
-    for (int h = 0; h < (two ? 2 : 1); ++h) {
-      __m512i t = _mm512_setzero_si512();
-      for (int p = 0; p < kPairs; ++p) t = _mm512_dpwssd_epi32(t, cf[h][p], _mm512_set1_epi32(pairs[p]));
-      float* ar = acc + 32 * r + 16 * h;
-      const __m512i s = _mm512_loadu_si512(sum + 32 * r + 16 * h);
-      __m512 x = _mm512_loadu_ps(ar);
-      if constexpr (MIN) {
-        x = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(all, s), _mm512_mul_ps(dw[h], dav), x);
-        const __m512 nd =
-            _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_mul_ps(dav, dmw[h])), sign));
-        x = _mm512_fmadd_ps(nd, _mm512_maskz_cvtepi32_ps(all, t), x);
-      } else {
-        x = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(all, _mm512_add_epi32(s, t)), _mm512_mul_ps(dw[h], dav),
-                            x);
-      }
-      _mm512_storeu_ps(ar, x);
-    }
-  }
-}
-
 template <int SUB, bool MIN, class Tiles>
 void gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
                 const OutputView& y, const Slice& s) {
@@ -130,6 +60,8 @@ void gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w, 
   if (!kernel_args::check_kq16_run(wt, kernel, w, a, y, s, g)) return;
   bool count_only = false;
   if constexpr (!Tiles::is_native) count_only = t.options().count_only;
+  const VectorSteps& steps = vector_steps_of<Tiles>();
+  constexpr KqRecordOffsets kOffsets{kq16::kCoefOffset, kq16::kDOffset, kq16::kDminOffset};
   constexpr int kSubs = 256 / SUB;
   const auto stride = static_cast<std::ptrdiff_t>(a.row_stride);
   alignas(64) int32_t dot[kTileM * kTileN];
@@ -156,11 +88,11 @@ void gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w, 
         const size_t brow = 64 * static_cast<size_t>(SUB / 4 * j);
         tile_round<true>(t, acodes, stride, rec0 + brow, rec1 + brow, two, r1 > 0, dot);
         if (!count_only) {
-          fold_subblock(sum, dot, rec0 + kq16::kScaleOffset + 16 * static_cast<size_t>(j),
+          steps.fold_subblock(sum, dot, rec0 + kq16::kScaleOffset + 16 * static_cast<size_t>(j),
                         rec1 + kq16::kScaleOffset + 16 * static_cast<size_t>(j), rows, two);
         }
       }
-      if (!count_only) finish_superblock<SUB, MIN>(acc, sum, rec0, rec1, ab, a.row_stride, rows, two);
+      if (!count_only) steps.finish_superblock(SUB, MIN, kOffsets, acc, sum, rec0, rec1, ab, a.row_stride, rows, two);
     }
     if (count_only) return;
     write_columns(acc, g.y + static_cast<size_t>(m) * g.y_stride, g.y_stride, rows, st, two, s);

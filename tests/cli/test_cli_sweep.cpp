@@ -646,7 +646,11 @@ TEST(CliMoe, PairedReferencesUseTheRoutedBytes) {
       "--case q4_0:e16top4t8n64k256:t2");
   ASSERT_EQ(c["verdict"], "PASS") << c.dump();
   const auto& t = c["timing"];
-  EXPECT_EQ(t["format_ceiling_paired"]["rounds"].size(), 2u) << t.dump(1);
+  if (t["format_ceiling_paired"].contains("skipped")) {  // a CPU without AVX-512 VNNI cannot run the mix loop
+    EXPECT_NE(t["format_ceiling_paired"].value("skipped", "").find("AVX-512"), std::string::npos) << t.dump(1);
+  } else {
+    EXPECT_EQ(t["format_ceiling_paired"]["rounds"].size(), 2u) << t.dump(1);
+  }
   const std::pair<const char*, const char*> sets[] = {{"hot", "routed_weight_bytes"},
                                                       {"cold", "rotated_bytes"}};
   for (const auto& [mode, set_key] : sets) {
