@@ -46,8 +46,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "kernels/amx/amx_vector_steps.h"
 #include "kernels/amx/amx_prepare.h"
+#include "kernels/amx/amx_vector_steps.h"
 #include "kernels/tile/tile.h"
 
 namespace amxlab::amx {

@@ -89,10 +89,11 @@ void gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w, 
         tile_round<true>(t, acodes, stride, rec0 + brow, rec1 + brow, two, r1 > 0, dot);
         if (!count_only) {
           steps.fold_subblock(sum, dot, rec0 + kq16::kScaleOffset + 16 * static_cast<size_t>(j),
-                        rec1 + kq16::kScaleOffset + 16 * static_cast<size_t>(j), rows, two);
+                              rec1 + kq16::kScaleOffset + 16 * static_cast<size_t>(j), rows, two);
         }
       }
-      if (!count_only) steps.finish_superblock(SUB, MIN, kOffsets, acc, sum, rec0, rec1, ab, a.row_stride, rows, two);
+      if (!count_only)
+        steps.finish_superblock(SUB, MIN, kOffsets, acc, sum, rec0, rec1, ab, a.row_stride, rows, two);
     }
     if (count_only) return;
     write_columns(acc, g.y + static_cast<size_t>(m) * g.y_stride, g.y_stride, rows, st, two, s);

@@ -87,7 +87,9 @@ struct Lanes {
   [[gnu::always_inline]] static I add(I a, I b) { return _mm256_add_epi32(a, b); }
   [[gnu::always_inline]] static I mullo(I a, I b) { return _mm256_mullo_epi32(a, b); }
   // VPDPWSSD is VPMADDWD then VPADDD exactly: both wrap modulo 2^32 alike.
-  [[gnu::always_inline]] static I dpwssd(I acc, I a, I b) { return _mm256_add_epi32(acc, _mm256_madd_epi16(a, b)); }
+  [[gnu::always_inline]] static I dpwssd(I acc, I a, I b) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(a, b));
+  }
   [[gnu::always_inline]] static I from_i8(const std::byte* p) {
     return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
   }
@@ -138,8 +140,8 @@ void epilogue_group(float* acc, const int32_t* c, const BlockScales* sc, const f
 // G = count (1..kGroupBlocks) as a compile-time constant: the block loop unrolls and
 // the per-block scale vectors stay in registers.
 template <bool kMin>
-void epilogue_of(float* acc, const int32_t* c, const BlockScales* sc, int count, const float* da, const float* sa,
-                 std::ptrdiff_t ld, int rows, bool two) {
+void epilogue_of(float* acc, const int32_t* c, const BlockScales* sc, int count, const float* da,
+                 const float* sa, std::ptrdiff_t ld, int rows, bool two) {
   static_assert(kGroupBlocks == 4, "update the dispatch below");
   switch (count) {
     case 1: return epilogue_group<kMin, 1>(acc, c, sc, da, sa, ld, rows, two);
@@ -165,7 +167,8 @@ void fold_subblock(int32_t* sum, const int32_t* dot, const std::byte* sc0, const
       int32_t* sr = sum + 32 * r + o;
       const int32_t* dr = dot + 32 * r + o;
       Lanes::store(sr, Lanes::add(Lanes::load(sr), Lanes::mullo(Lanes::load(dr), s0)));
-      if (two) Lanes::store(sr + 16, Lanes::add(Lanes::load(sr + 16), Lanes::mullo(Lanes::load(dr + 16), s1)));
+      if (two)
+        Lanes::store(sr + 16, Lanes::add(Lanes::load(sr + 16), Lanes::mullo(Lanes::load(dr + 16), s1)));
     }
   }
 }
@@ -210,8 +213,8 @@ void finish_of(const KqRecordOffsets& off, float* acc, const int32_t* sum, const
 }
 
 void finish_superblock(int sub, bool min, const KqRecordOffsets& off, float* acc, const int32_t* sum,
-                       const std::byte* rec0, const std::byte* rec1, const std::byte* ab, size_t stride, int rows,
-                       bool two) {
+                       const std::byte* rec0, const std::byte* rec1, const std::byte* ab, size_t stride,
+                       int rows, bool two) {
   if (sub == 32) {
     if (min) return finish_of<32, true>(off, acc, sum, rec0, rec1, ab, stride, rows, two);
     return finish_of<32, false>(off, acc, sum, rec0, rec1, ab, stride, rows, two);

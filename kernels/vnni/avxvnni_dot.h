@@ -39,11 +39,34 @@
 namespace amxlab::vnni::raw {
 namespace {
 
+// An empty asm that takes v in a register and may change it. The AVX2 dots end in a
+// VPADDD, which gcc 12 reassociates across a chain: it turned the chains of a register
+// tile into trees of all their products at once and spilled them to the stack (199
+// stack accesses in the Q4_K GEMM's loop). Behind this, each chain stays a chain, as
+// VPDPBUSD keeps it.
+[[gnu::always_inline]] inline void in_register(__m256i& v) {
+  __asm__("" : "+x"(v));
+}
+
+// Sums kept in int16 across several VPMADDUBSW where the operands bound them (the caller
+// proves it: a pair is at most 2 x u_max x 128 in size), widened once by VPMADDWD: one
+// multiply per 32 products instead of two. Plain AVX2, used where VNNI is missing.
+[[gnu::always_inline]] inline __m256i dot16(__m256i acc16, __m256i u, __m256i a) {
+  acc16 = _mm256_add_epi16(acc16, _mm256_maddubs_epi16(u, a));
+  in_register(acc16);
+  return acc16;
+}
+[[gnu::always_inline]] inline __m256i widen16(__m256i acc, __m256i acc16) {
+  return _mm256_add_epi32(acc, _mm256_madd_epi16(acc16, _mm256_set1_epi16(1)));
+}
+
 #if defined(AMXLAB_DOT256_AVX2)
 struct Dot256 {
   static constexpr bool kFullU8 = false;  // dpbusd: u <= 127 only (above)
   [[gnu::always_inline]] static __m256i dpbusd(__m256i acc, __m256i u, __m256i a) {
-    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, a), _mm256_set1_epi16(1)));
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, a), _mm256_set1_epi16(1)));
+    in_register(acc);
+    return acc;
   }
   // Any u: u = l + 128 h (l = u AND 127, h = u >> 7), each part a VPMADDUBSW that cannot
   // saturate (l <= 127; h is 0 or 1), the h pairs weighted by 128 in VPMADDWD. Three
@@ -54,12 +77,30 @@ struct Dot256 {
     const __m256i h = _mm256_and_si256(_mm256_srli_epi16(u, 7), _mm256_set1_epi8(1));
     const __m256i lo = _mm256_madd_epi16(_mm256_maddubs_epi16(l, a), _mm256_set1_epi16(1));
     const __m256i hi = _mm256_madd_epi16(_mm256_maddubs_epi16(h, a), _mm256_set1_epi16(128));
-    return _mm256_add_epi32(acc, _mm256_add_epi32(lo, hi));
+    acc = _mm256_add_epi32(acc, _mm256_add_epi32(lo, hi));
+    in_register(acc);
+    return acc;
   }
   [[gnu::always_inline]] static __m256i dpwssd(__m256i acc, __m256i c, __m256i b) {
-    return _mm256_add_epi32(acc, _mm256_madd_epi16(c, b));
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(c, b));
+    in_register(acc);
+    return acc;
   }
 };
+// VPMADDUBSW results of a K-quant sub-block that int16 holds (kquant_tile.h): a pair of
+// codes u <= u_max times two activation codes (>= -128) is at most 2 x u_max x 128 in
+// size, and g of them at most 32767. Per (SUB, MIN) instantiation the largest u_max of
+// its types: 32 with min Q5_K (31, Q4_K 15): 4; 16 with min Q2_K (3): all 4; 16 without
+// Q6_K (63, Q3_K 7): 2; 32 without IQ4_XS (book + 128 up to 241: no pair fits): 0.
+template <int SUB, bool MIN>
+constexpr int kq_int16_group() {
+  constexpr int u_max = SUB == 32 ? (MIN ? 31 : 255) : (MIN ? 3 : 63);
+  int g = 32767 / (2 * u_max * 128);
+  const int steps = SUB / 4;
+  return g >= steps ? steps : g < 2 ? 0 : g;
+}
+static_assert(kq_int16_group<32, true>() == 4 && kq_int16_group<16, true>() == 4 &&
+              kq_int16_group<16, false>() == 2 && kq_int16_group<32, false>() == 0);
 #else
 // The intrinsic of one operation in this unit's encoding.
 #if defined(AMXLAB_AVXVNNI_EVEX)
@@ -67,6 +108,10 @@ struct Dot256 {
 #else
 #define AMXLAB_DOT256(op) _mm256_##op##_avx_epi32
 #endif
+template <int SUB, bool MIN>
+constexpr int kq_int16_group() {
+  return 0;  // VPDPBUSD sums in int32 at no extra cost
+}
 struct Dot256 {
   static constexpr bool kFullU8 = true;
   [[gnu::always_inline]] static __m256i dpbusd(__m256i acc, __m256i u, __m256i a) {

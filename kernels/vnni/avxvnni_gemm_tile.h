@@ -36,14 +36,168 @@ struct Ctx {
   int64_t n0, n1;
 };
 
-// The dot of kind KIND's codes: Q4_0's and Q4_1's nibbles stay below 128, Q8_0's code +
-// 128 and IQ4_NL's book + 128 do not, which only the plain AVX2 dot tells apart
-// (avxvnni_dot.h dpbusd_u8; with VNNI both are VPDPBUSD).
+// The VPDPBUSD form (Dot256: one instruction with VNNI; on plain AVX2 the exact
+// dpbusd_u8 for the codes that reach 128, Q8_0's code + 128 and IQ4_NL's book + 128).
 template <int KIND>
 [[gnu::always_inline]] inline __m256i dot_of(__m256i acc, __m256i u, __m256i a) {
   if constexpr (KIND == kQ4_0 || KIND == kQ4_1) return Dot256::dpbusd(acc, u, a);
   return Dot256::dpbusd_u8(acc, u, a);
 }
+template <int KIND, int MR>
+[[gnu::always_inline]] inline void block_dot_vnni(const uint8_t* codes, const uint8_t* const (&ar)[MR],
+                                                  size_t aoff, const __m256i (&init)[MR],
+                                                  __m256i (&ia)[MR][2]) {
+  const __m256i low4 = _mm256_set1_epi8(0x0f);
+  const __m256i book = iq4_book_u8_256();  // IQ4_NL only
+#pragma GCC unroll 4
+  for (int m = 0; m < MR; ++m) ia[m][0] = ia[m][1] = init[m];
+  if constexpr (KIND == kQ8_0) {
+#pragma GCC unroll 8
+    for (int kk = 0; kk < 8; ++kk) {
+      const uint8_t* row = codes + 64 * kk;
+      const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row));
+      const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 32));
+#pragma GCC unroll 4
+      for (int m = 0; m < MR; ++m) {
+        const __m256i av = _mm256_set1_epi32(load_i32(ar[m] + aoff + 4 * kk));
+        ia[m][0] = dot_of<KIND>(ia[m][0], w0, av);
+        ia[m][1] = dot_of<KIND>(ia[m][1], w1, av);
+      }
+    }
+  } else {
+#pragma GCC unroll 4
+    for (int kk = 0; kk < 4; ++kk) {
+      const uint8_t* row = codes + 64 * kk;
+      const __m256i r0v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row));
+      const __m256i r1v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 32));
+      __m256i lo0 = _mm256_and_si256(r0v, low4), lo1 = _mm256_and_si256(r1v, low4);
+      __m256i hi0 = _mm256_and_si256(_mm256_srli_epi16(r0v, 4), low4);
+      __m256i hi1 = _mm256_and_si256(_mm256_srli_epi16(r1v, 4), low4);
+      if constexpr (KIND == kIQ4_NL) {  // index -> code + 128; the chain starts at -128 * sum(a)
+        lo0 = _mm256_shuffle_epi8(book, lo0);
+        lo1 = _mm256_shuffle_epi8(book, lo1);
+        hi0 = _mm256_shuffle_epi8(book, hi0);
+        hi1 = _mm256_shuffle_epi8(book, hi1);
+      }
+#pragma GCC unroll 4
+      for (int m = 0; m < MR; ++m) {
+        const __m256i alo = _mm256_set1_epi32(load_i32(ar[m] + aoff + 4 * kk));
+        const __m256i ahi = _mm256_set1_epi32(load_i32(ar[m] + aoff + 16 + 4 * kk));
+        ia[m][0] = dot_of<KIND>(dot_of<KIND>(ia[m][0], lo0, alo), hi0, ahi);
+        ia[m][1] = dot_of<KIND>(dot_of<KIND>(ia[m][1], lo1, alo), hi1, ahi);
+      }
+    }
+  }
+}
+
+// Kinds of this body beyond vnni_raw.h's: the plain AVX2 dot's signed forms of Q8_0's
+// codes (and IQ4_NL's GEMM, which reads Q8_0-layout codes) and of IQ4_NL's nibble GEMV
+// (block_dot below).
+constexpr int kQ8_0Signed = 16, kIQ4_NLSigned = 17;
+template <int KIND>
+constexpr bool kSigned = KIND == kQ8_0Signed || KIND == kIQ4_NLSigned;
+template <int KIND>
+constexpr bool kByteCodes = KIND == kQ8_0 || KIND == kQ8_0Signed;  // else two nibbles per byte
+
+// The exact int32 sum per lane of one block's 32 products, for MR rows and the strip's
+// two halves (ymm lanes 0-7: bytes 0..31 of each 64-byte code row, lanes 8-15: bytes
+// 32..63), started from init[m]. codes: the block's first code row; ar[m] + aoff: row m's
+// 32 activation codes.
+#if defined(AMXLAB_DOT256_AVX2)
+// Plain AVX2 (no VPDPBUSD): each VPMADDUBSW gives int16 pair sums, which VPMADDWD by ones
+// widens to int32. Where the operands allow, fewer widenings:
+//   Q4_0 / Q4_1: a pair is a nibble (<= 15) times two codes (>= -128), at most 3840 in
+//     size, so the 8 VPMADDUBSW of a block add up in int16 (16 products, at most 30720)
+//     and one VPMADDWD per block widens them: one multiply per 32 products instead of two;
+//   Q8_0 and IQ4_NL (kQ8_0Signed, kIQ4_NLSigned): the codes as signed bytes w (code + 128
+//     XOR 0x80; IQ4_NL's signed book), then VPMADDUBSW(|w|, VPSIGNB(a, w)) = sum of w * a,
+//     exact while no activation code is -128 (VPSIGNB would negate it to itself): the
+//     caller checks (RowTerms::a_has_min) and runs the unsigned kinds below otherwise. One
+//     VPMADDUBSW per 32 products instead of two (Dot256::dpbusd_u8), no bias correction;
+//   Q8_0 / IQ4_NL with a -128 activation code: Dot256::dpbusd_u8 on the biased codes.
+template <int KIND, int MR>
+[[gnu::always_inline]] inline void block_dot(const uint8_t* codes, const uint8_t* const (&ar)[MR],
+                                             size_t aoff, const __m256i (&init)[MR], __m256i (&ia)[MR][2]) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  const __m256i low4 = _mm256_set1_epi8(0x0f);
+  const auto load = [&](size_t off) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes + off));
+  };
+  const auto bcast = [&](int m, size_t off) { return _mm256_set1_epi32(load_i32(ar[m] + aoff + off)); };
+  if constexpr (KIND == kQ4_0 || KIND == kQ4_1) {
+    __m256i s16[MR][2];
+#pragma GCC unroll 4
+    for (int m = 0; m < MR; ++m) s16[m][0] = s16[m][1] = _mm256_setzero_si256();
+#pragma GCC unroll 4
+    for (int kk = 0; kk < 4; ++kk) {
+#pragma GCC unroll 2
+      for (int half = 0; half < 2; ++half) {
+        const __m256i raw = load(64 * static_cast<size_t>(kk) + 32 * static_cast<size_t>(half));
+        const __m256i lo = _mm256_and_si256(raw, low4);
+        const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4);
+#pragma GCC unroll 4
+        for (int m = 0; m < MR; ++m) {
+          s16[m][half] = _mm256_add_epi16(s16[m][half], _mm256_maddubs_epi16(lo, bcast(m, 4 * kk)));
+          s16[m][half] = _mm256_add_epi16(s16[m][half], _mm256_maddubs_epi16(hi, bcast(m, 16 + 4 * kk)));
+          in_register(s16[m][half]);  // a chain, not a tree (avxvnni_dot.h)
+        }
+      }
+    }
+#pragma GCC unroll 4
+    for (int m = 0; m < MR; ++m) {
+      ia[m][0] = _mm256_add_epi32(init[m], _mm256_madd_epi16(s16[m][0], ones));
+      ia[m][1] = _mm256_add_epi32(init[m], _mm256_madd_epi16(s16[m][1], ones));
+    }
+  } else if constexpr (kSigned<KIND>) {
+    const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
+    const __m256i book = _mm256_xor_si256(iq4_book_u8_256(), flip);  // IQ4_NL: the signed codes
+#pragma GCC unroll 4
+    for (int m = 0; m < MR; ++m) ia[m][0] = ia[m][1] = init[m];
+    // One signed-code vector w against row m's codes a (broadcast dword): ia += w . a.
+    const auto dot = [&](__m256i& acc, __m256i w, __m256i a) {
+      const __m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(a, w));
+      acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p, ones));
+      in_register(acc);
+    };
+    if constexpr (KIND == kQ8_0Signed) {
+#pragma GCC unroll 8
+      for (int kk = 0; kk < 8; ++kk) {
+        const __m256i w0 = _mm256_xor_si256(load(64 * static_cast<size_t>(kk)), flip);
+        const __m256i w1 = _mm256_xor_si256(load(64 * static_cast<size_t>(kk) + 32), flip);
+#pragma GCC unroll 4
+        for (int m = 0; m < MR; ++m) {
+          const __m256i av = bcast(m, 4 * kk);
+          dot(ia[m][0], w0, av);
+          dot(ia[m][1], w1, av);
+        }
+      }
+    } else {
+#pragma GCC unroll 4
+      for (int kk = 0; kk < 4; ++kk) {
+#pragma GCC unroll 2
+        for (int half = 0; half < 2; ++half) {
+          const __m256i raw = load(64 * static_cast<size_t>(kk) + 32 * static_cast<size_t>(half));
+          const __m256i lo = _mm256_shuffle_epi8(book, _mm256_and_si256(raw, low4));
+          const __m256i hi = _mm256_shuffle_epi8(book, _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4));
+#pragma GCC unroll 4
+          for (int m = 0; m < MR; ++m) {
+            dot(ia[m][half], lo, bcast(m, 4 * kk));
+            dot(ia[m][half], hi, bcast(m, 16 + 4 * kk));
+          }
+        }
+      }
+    }
+  } else {
+    block_dot_vnni<KIND, MR>(codes, ar, aoff, init, ia);
+  }
+}
+#else
+template <int KIND, int MR>
+[[gnu::always_inline]] inline void block_dot(const uint8_t* codes, const uint8_t* const (&ar)[MR],
+                                             size_t aoff, const __m256i (&init)[MR], __m256i (&ia)[MR][2]) {
+  block_dot_vnni<KIND, MR>(codes, ar, aoff, init, ia);
+}
+#endif
 
 // MR rows x one strip (2 ymm halves): 2*MR int32 + 2*MR fp32 accumulators.
 template <int KIND, int MR>
@@ -57,56 +211,18 @@ template <int KIND, int MR>
   }
   __m256 acc[MR][2];
   for (int m = 0; m < MR; ++m) acc[m][0] = acc[m][1] = _mm256_setzero_ps();
-  const __m256i low4 = _mm256_set1_epi8(0x0f);
-  const __m256i book = iq4_book_u8_256();  // IQ4_NL only
   for (int64_t b = 0; b < c.blocks; ++b) {
     const size_t goff = static_cast<size_t>(b >> 1) * c.group_bytes;
     const size_t h = static_cast<size_t>(b & 1);
     const size_t aoff = static_cast<size_t>(b) * c.a_block_bytes;
-    __m256i ia[MR][2];
+    __m256i init[MR];
 #pragma GCC unroll 4
     for (int m = 0; m < MR; ++m) {
-      const __m256i init =
-          KIND == kQ4_1 ? _mm256_setzero_si256() : _mm256_set1_epi32(c.nc[at[m] + static_cast<size_t>(b)]);
-      ia[m][0] = ia[m][1] = init;
+      init[m] = KIND == kQ4_1 || kSigned<KIND> ? _mm256_setzero_si256()
+                                               : _mm256_set1_epi32(c.nc[at[m] + static_cast<size_t>(b)]);
     }
-    if constexpr (KIND == kQ8_0) {
-#pragma GCC unroll 8
-      for (int kk = 0; kk < 8; ++kk) {
-        const uint8_t* row = ws + goff + c.code_offset + h * 512 + 64 * kk;
-        const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row));
-        const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 32));
-#pragma GCC unroll 4
-        for (int m = 0; m < MR; ++m) {
-          const __m256i av = _mm256_set1_epi32(load_i32(ar[m] + aoff + 4 * kk));
-          ia[m][0] = dot_of<KIND>(ia[m][0], w0, av);
-          ia[m][1] = dot_of<KIND>(ia[m][1], w1, av);
-        }
-      }
-    } else {
-#pragma GCC unroll 4
-      for (int kk = 0; kk < 4; ++kk) {
-        const uint8_t* row = ws + goff + c.code_offset + h * 256 + 64 * kk;
-        const __m256i r0v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row));
-        const __m256i r1v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 32));
-        __m256i lo0 = _mm256_and_si256(r0v, low4), lo1 = _mm256_and_si256(r1v, low4);
-        __m256i hi0 = _mm256_and_si256(_mm256_srli_epi16(r0v, 4), low4);
-        __m256i hi1 = _mm256_and_si256(_mm256_srli_epi16(r1v, 4), low4);
-        if constexpr (KIND == kIQ4_NL) {  // index -> code + 128; the chain starts at -128 * sum(a)
-          lo0 = _mm256_shuffle_epi8(book, lo0);
-          lo1 = _mm256_shuffle_epi8(book, lo1);
-          hi0 = _mm256_shuffle_epi8(book, hi0);
-          hi1 = _mm256_shuffle_epi8(book, hi1);
-        }
-#pragma GCC unroll 4
-        for (int m = 0; m < MR; ++m) {
-          const __m256i alo = _mm256_set1_epi32(load_i32(ar[m] + aoff + 4 * kk));
-          const __m256i ahi = _mm256_set1_epi32(load_i32(ar[m] + aoff + 16 + 4 * kk));
-          ia[m][0] = dot_of<KIND>(dot_of<KIND>(ia[m][0], lo0, alo), hi0, ahi);
-          ia[m][1] = dot_of<KIND>(dot_of<KIND>(ia[m][1], lo1, alo), hi1, ahi);
-        }
-      }
-    }
+    __m256i ia[MR][2];
+    block_dot<KIND, MR>(ws + goff + c.code_offset + h * (kByteCodes<KIND> ? 512 : 256), ar, aoff, init, ia);
     const uint8_t* dp = ws + goff + c.d_offset + 32 * h;
     const __m256 dw0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(dp)));
     const __m256 dw1 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(dp + 16)));
@@ -148,9 +264,8 @@ template <int KIND, int MR>
 
 // Rows in tiles of up to kMR: 2 for the GEMMs, 1 for the IQ4_NL GEMV (op gemv, tile 1x16).
 template <int KIND, int kMR = 2>  // 2: 4 int32 + 4 fp32 accumulators, 2 code, 2 scale regs: 16 ymm
-void drive(const GemmArgs& g) {
+void drive(const GemmArgs& g, const RowTerms& t) {
   constexpr int64_t kChunkStrips = 8;
-  const RowTerms t = prepare_row_terms(g);
   const Ctx c{reinterpret_cast<const uint8_t*>(g.w),
               g.strip_bytes,
               g.group_bytes,
@@ -185,20 +300,33 @@ void drive(const GemmArgs& g) {
   }
 }
 
-// The entry point's body (GemmArgs::kind: IQ4_NL's GEMM reads Q8_0 codes).
+// The entry point's body (GemmArgs::kind: IQ4_NL's GEMM reads Q8_0 codes). The plain
+// AVX2 dot takes Q8_0's codes signed unless an activation code is -128 (block_dot).
 inline void avxvnni_gemm_body(const GemmArgs& g) {
+  constexpr bool kSignedDot = !Dot256::kFullU8;
+  const RowTerms t = prepare_row_terms(g, kSignedDot);
   switch (g.kind) {
-    case kQ8_0: return drive<kQ8_0>(g);
-    case kQ4_0: return drive<kQ4_0>(g);
-    default: return drive<kQ4_1>(g);
+    case kQ8_0:
+      if constexpr (kSignedDot) {
+        if (!t.a_has_min) return drive<kQ8_0Signed>(g, t);
+      }
+      return drive<kQ8_0>(g, t);
+    case kQ4_0: return drive<kQ4_0>(g, t);
+    default: return drive<kQ4_1>(g, t);
   }
 }
 
 // The IQ4_NL GEMV's body: its index nibbles (iq4_nl_nib_vnni16, 18 bytes per 32 weights
 // where the GEMMs' iq4_nl_vnni16 holds 34) through Q4_0's loop, each nibble looked up
-// by VPSHUFB in the code book + 128, rows one at a time.
+// by VPSHUFB in the code book (+ 128, or signed on plain AVX2 as Q8_0's), rows one at a
+// time.
 inline void avxvnni_iq4_nl_gemv_body(const GemmArgs& g) {
-  drive<kIQ4_NL, 1>(g);
+  constexpr bool kSignedDot = !Dot256::kFullU8;
+  const RowTerms t = prepare_row_terms(g, kSignedDot);
+  if constexpr (kSignedDot) {
+    if (!t.a_has_min) return drive<kIQ4_NLSigned, 1>(g, t);
+  }
+  drive<kIQ4_NL, 1>(g, t);
 }
 
 }  // namespace

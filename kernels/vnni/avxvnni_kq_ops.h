@@ -30,6 +30,12 @@ struct AvxVnni {
   static I dpbusd(I acc, I u, I a) { return Dot256::dpbusd(acc, u, a); }
   static I dpbusd_u8(I acc, I u, I a) { return Dot256::dpbusd_u8(acc, u, a); }
   static I dpwssd(I acc, I c, I b) { return Dot256::dpwssd(acc, c, b); }
+  template <int SUB, bool MIN>
+  static constexpr int int16_group() {
+    return kq_int16_group<SUB, MIN>();
+  }
+  static I dot16(I acc16, I u, I a) { return raw::dot16(acc16, u, a); }
+  static I widen(I acc, I acc16) { return widen16(acc, acc16); }
   static I mullo(I a, I b) { return _mm256_mullo_epi32(a, b); }
   static I add(I a, I b) { return _mm256_add_epi32(a, b); }
   static I load_scales(const uint8_t* p) {

@@ -135,22 +135,42 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
           for (int u = 0; u < U; ++u) dot[m][u] = start;
         }
       }
+      // The plain AVX2 dot keeps G products' pair sums in int16 before widening them
+      // (avxvnni_dot.h kq_int16_group; 0 on VNNI and for IQ4_XS).
+      constexpr int G = V::template int16_group<SUB, MIN>();
+      [[maybe_unused]] I d16[MR][U];
 #pragma GCC unroll 8
       for (int kk = 0; kk < SUB / 4; ++kk) {
         const size_t row = 64 * static_cast<size_t>(sub * (SUB / 4) + kk);
         I wv[U];
 #pragma GCC unroll 8
         for (int u = 0; u < U; ++u) wv[u] = V::load_i(rec[u / H] + row + V::kCodeHalf * (u % H));
+        if constexpr (G > 0) {
+          if (kk % G == 0) zero_all<V>(d16);
+        }
 #pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) {
           const I av = V::set1_i(
               load_i32(ab[m] + kq_records::kQ8KCodeOffset + static_cast<size_t>(sub * SUB + 4 * kk)));
 #pragma GCC unroll 8
           for (int u = 0; u < U; ++u) {
-            // Sub-blocks of 32 without a min are IQ4_XS's alone, whose u = book + 128
-            // reaches 241: the dot for any u8 (the same instruction on VNNI).
-            dot[m][u] =
-                SUB == 32 && !MIN ? V::dpbusd_u8(dot[m][u], wv[u], av) : V::dpbusd(dot[m][u], wv[u], av);
+            if constexpr (G > 0) {
+              d16[m][u] = V::dot16(d16[m][u], wv[u], av);
+            } else {
+              // Sub-blocks of 32 without a min are IQ4_XS's alone, whose u = book + 128
+              // reaches 241: the dot for any u8 (the same instruction on VNNI).
+              dot[m][u] =
+                  SUB == 32 && !MIN ? V::dpbusd_u8(dot[m][u], wv[u], av) : V::dpbusd(dot[m][u], wv[u], av);
+            }
+          }
+        }
+        if constexpr (G > 0) {
+          if (kk % G == G - 1) {
+#pragma GCC unroll 8
+            for (int m = 0; m < MR; ++m) {
+#pragma GCC unroll 8
+              for (int u = 0; u < U; ++u) dot[m][u] = V::widen(dot[m][u], d16[m][u]);
+            }
           }
         }
       }

@@ -48,11 +48,14 @@ struct RowTerms {
   int32_t* nc;     // [rows][blocks]
   float* sa;       // [rows][blocks]
   float* partial;  // the rest of the scratch: 64 floats per row
+  // Some activation code is -128 (asked for with find_min; Q8_0 activations only): the
+  // plain AVX2 kernels' signed dot cannot take it (avxvnni_gemm_tile.h block_dot).
+  bool a_has_min = false;
 };
 
 // The AVX-VNNI kernel's layout of the terms (the AVX-512 kernels interleave them with the
 // codes instead: build_panels in avx512_gemm.cpp).
-inline RowTerms prepare_row_terms(const GemmArgs& g) {
+inline RowTerms prepare_row_terms(const GemmArgs& g, bool find_min = false) {
   const size_t per = static_cast<size_t>(g.rows) * static_cast<size_t>(g.blocks);
   RowTerms t{};
   t.da = g.prep;
@@ -64,8 +67,12 @@ inline RowTerms prepare_row_terms(const GemmArgs& g) {
     const size_t at = static_cast<size_t>(r) * static_cast<size_t>(g.blocks);
     for (int64_t b = 0; b < g.blocks; ++b) {
       const uint8_t* blk = row + static_cast<size_t>(b) * g.a_block_bytes;
-      const BlockTerms bt = block_terms(
-          g.kind, blk, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + g.a_code_offset)));
+      const __m256i codes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + g.a_code_offset));
+      const BlockTerms bt = block_terms(g.kind, blk, codes);
+      if (find_min) {
+        t.a_has_min |=
+            _mm256_movemask_epi8(_mm256_cmpeq_epi8(codes, _mm256_set1_epi8(static_cast<char>(0x80)))) != 0;
+      }
       t.da[at + static_cast<size_t>(b)] = bt.da;
       t.sa[at + static_cast<size_t>(b)] = bt.sa;
       t.nc[at + static_cast<size_t>(b)] = bt.corr;

@@ -32,7 +32,7 @@ float any_float(std::mt19937& rng) {
     case 0: return 0.0f;
     case 1: return -0.0f;
     default: {
-      const uint32_t bits = (rng() & 0x807fffffu) | ((96u + rng() % 64u) << 23);
+      const auto bits = static_cast<uint32_t>((rng() & 0x807fffffu) | ((96u + rng() % 64u) << 23));
       return std::bit_cast<float>(bits);
     }
   }
@@ -81,13 +81,13 @@ TEST_F(BothWidths, EpilogueGivesTheSameBits) {
     const bool two = trial % 4 < 2;
     const int count = 1 + trial / 4 % kGroupBlocks;
     const int rows = 1 + static_cast<int>(rng_() % 32);
-    SCOPED_TRACE(::testing::Message() << "min " << min << " two " << two << " count " << count << " rows "
-                                      << rows);
+    SCOPED_TRACE(::testing::Message()
+                 << "min " << min << " two " << two << " count " << count << " rows " << rows);
     std::vector<int32_t> c(static_cast<size_t>(kGroupBlocks) * 1024);
     // Block sums up to 2^19 in size (32 x 128 x 128) and beyond, where the conversion rounds.
     for (int32_t& v : c) v = static_cast<int32_t>(rng_() % (1u << 26)) - (1 << 25);
-    std::vector<float> scales(static_cast<size_t>(kGroupBlocks) * 4 * 16), da(static_cast<size_t>(kGroupBlocks) * 32),
-        sa(da.size()), acc(1024);
+    std::vector<float> scales(static_cast<size_t>(kGroupBlocks) * 4 * 16),
+        da(static_cast<size_t>(kGroupBlocks) * 32), sa(da.size()), acc(1024);
     for (float& v : scales) v = any_float(rng_);
     for (float& v : da) v = any_float(rng_);
     for (float& v : sa) v = any_float(rng_);
@@ -117,7 +117,8 @@ TEST_F(BothWidths, SubBlockFoldGivesTheSameBits) {
     std::vector<int32_t> sum_wide = sum, sum_narrow = sum;
     wide_.fold_subblock(sum_wide.data(), dot.data(), scales.data(), scales.data() + 16, rows, two);
     narrow_.fold_subblock(sum_narrow.data(), dot.data(), scales.data(), scales.data() + 16, rows, two);
-    EXPECT_TRUE(same_bits(sum_wide.data(), sum_narrow.data(), sum.size())) << "rows " << rows << " two " << two;
+    EXPECT_TRUE(same_bits(sum_wide.data(), sum_narrow.data(), sum.size()))
+        << "rows " << rows << " two " << two;
   }
 }
 
@@ -131,7 +132,8 @@ TEST_F(BothWidths, SuperBlockFinishGivesTheSameBits) {
     const bool min = trial % 4 < 2;
     const bool two = trial % 8 < 4;
     const int rows = 1 + static_cast<int>(rng_() % 32);
-    SCOPED_TRACE(::testing::Message() << "sub " << sub << " min " << min << " two " << two << " rows " << rows);
+    SCOPED_TRACE(::testing::Message()
+                 << "sub " << sub << " min " << min << " two " << two << " rows " << rows);
     std::vector<std::byte> rec(2 * 576);
     for (std::byte& b : rec) b = static_cast<std::byte>(rng_());
     for (int r = 0; r < 2; ++r) {
@@ -152,8 +154,8 @@ TEST_F(BothWidths, SuperBlockFinishGivesTheSameBits) {
     std::vector<float> acc(1024);
     for (float& v : acc) v = any_float(rng_);
     std::vector<float> acc_wide = acc, acc_narrow = acc;
-    wide_.finish_superblock(sub, min, kOff, acc_wide.data(), sum.data(), rec.data(), rec.data() + 576, act.data(),
-                            stride, rows, two);
+    wide_.finish_superblock(sub, min, kOff, acc_wide.data(), sum.data(), rec.data(), rec.data() + 576,
+                            act.data(), stride, rows, two);
     narrow_.finish_superblock(sub, min, kOff, acc_narrow.data(), sum.data(), rec.data(), rec.data() + 576,
                               act.data(), stride, rows, two);
     EXPECT_TRUE(same_bits(acc_wide.data(), acc_narrow.data(), acc.size()));

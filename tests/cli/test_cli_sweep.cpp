@@ -647,7 +647,8 @@ TEST(CliMoe, PairedReferencesUseTheRoutedBytes) {
   ASSERT_EQ(c["verdict"], "PASS") << c.dump();
   const auto& t = c["timing"];
   if (t["format_ceiling_paired"].contains("skipped")) {  // a CPU without AVX-512 VNNI cannot run the mix loop
-    EXPECT_NE(t["format_ceiling_paired"].value("skipped", "").find("AVX-512"), std::string::npos) << t.dump(1);
+    EXPECT_NE(t["format_ceiling_paired"].value("skipped", "").find("AVX-512"), std::string::npos)
+        << t.dump(1);
   } else {
     EXPECT_EQ(t["format_ceiling_paired"]["rounds"].size(), 2u) << t.dump(1);
   }
