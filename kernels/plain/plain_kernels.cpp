@@ -1,5 +1,6 @@
 // The plain GEMMs' run functions: argument checks and errors, the ISA guard, scratch, then
-// the AVX-512 translation unit (plain_raw.h) or the portable loop (portable_panel_gemm.cpp).
+// the AVX-512 or AVX2 translation unit (plain_raw.h) or the portable loop
+// (portable_panel_gemm.cpp).
 #include "kernels/plain/plain_kernels.h"
 
 #include <cstring>
@@ -71,7 +72,7 @@ void whole_unit_rows(raw::PanelArgs& g, bool to_u8, std::byte* scratch) {
 
 namespace {
 
-void run_avx512(QType wt, const char* kernel, uint32_t isa, RawFn fn, const PackedWeights& w,
+void run_vector(QType wt, const char* kernel, uint32_t isa, RawFn fn, const PackedWeights& w,
                 const ActivationView& a, const OutputView& y, const Slice& s) {
   raw::PanelArgs g;
   if (!check_panel_run(wt, kernel, w, a, y, s, g)) return;
@@ -102,7 +103,7 @@ Plan plan_panel(int64_t, int64_t, int64_t) {
 #define AMXLAB_PLAIN_RUN(type, t, kname, isa, raw_fn)                                           \
   void run_##t##_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y,   \
                         const Slice& s) {                                                       \
-    run_avx512(type, kname, isa, raw_fn, w, a, y, s);                                           \
+    run_vector(type, kname, isa, raw_fn, w, a, y, s);                                           \
   }                                                                                             \
   void run_##t##_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y, \
                           const Slice& s) {                                                     \
@@ -115,5 +116,13 @@ AMXLAB_PLAIN_RUN(QType::BF16, bf16, "bf16_gemm_6x64__avx512bf16", kAvx512Bf16Isa
 AMXLAB_PLAIN_RUN(QType::F16, f16, "f16_gemm_6x64__avx512", kAvx512FmaIsa, &raw::avx512_panel_gemm_f32)
 AMXLAB_PLAIN_RUN(QType::F32, f32, "f32_gemm_6x64__avx512", kAvx512FmaIsa, &raw::avx512_panel_gemm_f32)
 #undef AMXLAB_PLAIN_RUN
+
+// AVX2 + FMA + F16C (no AVX-512): the same wrapper, a 256-bit body.
+void run_f16_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  run_vector(QType::F16, "f16_gemm_3x32__avx2", kIsaAvx2, &raw::avx2_panel_gemm_f32, w, a, y, s);
+}
+void run_f32_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  run_vector(QType::F32, "f32_gemm_3x32__avx2", kIsaAvx2, &raw::avx2_panel_gemm_f32, w, a, y, s);
+}
 
 }  // namespace amxlab::plain

@@ -66,5 +66,8 @@ constexpr size_t partial_bytes(int64_t rows, int64_t n0, int64_t n1) {
 void avx512_panel_gemm_f32(const PanelArgs& g);   // kF32, kF16: AVX-512F + FMA + F16C
 void avx512_panel_gemm_int8(const PanelArgs& g);  // kS8S8, kU8S8: + AVX512-VNNI
 void avx512_panel_gemm_bf16(const PanelArgs& g);  // kBf16: + AVX512-BF16
+// AVX2 + FMA + F16C: kF32, kF16 over a 3 x 32 register tile (kernels/plain/avx2_panel_f32.cpp),
+// the same K blocks and the scratch of partial_bytes().
+void avx2_panel_gemm_f32(const PanelArgs& g);
 
 }  // namespace amxlab::plain::raw

@@ -28,15 +28,19 @@ std::vector<const KernelDesc*> plain_kernels() {
   return out;
 }
 
+// f32 and f16 also run on AVX2 alone (the portable kernel's fmaf is a library call where
+// the build may not assume FMA).
 TEST(PlainKernels, EveryTypeHasAnAvx512AndAPortableKernel) {
   for (QType t : {QType::S8, QType::U8, QType::BF16, QType::F16, QType::F32}) {
-    int avx512 = 0, portable = 0;
+    int avx512 = 0, avx2 = 0, portable = 0;
     for (const KernelDesc* k : plain_kernels()) {
       if (k->weight_type != t) continue;
       avx512 += (k->isa & kIsaAvx512) != 0;
+      avx2 += k->isa == kIsaAvx2;
       portable += k->isa == kIsaNone;
     }
     EXPECT_EQ(avx512, 1) << name(t);
+    EXPECT_EQ(avx2, t == QType::F16 || t == QType::F32 ? 1 : 0) << name(t);
     EXPECT_EQ(portable, 1) << name(t);
   }
 }

@@ -1,0 +1,181 @@
+// f32 x f32 and f16 weights x f32 activations -> f32 on AVX2 + FMA + F16C: the
+// `f32_gemm_3x32__avx2` / `f16_gemm_3x32__avx2` kernels, for CPUs without AVX-512 (where
+// the portable kernel's fmaf is a library call: ~0.01x oneDNN). Built with -mavx2 -mfma
+// -mf16c (kernels/plain/sources.cmake); internal linkage (plain_raw.h says why).
+//
+// Per output, as the AVX-512 kernel (avx512_panel_gemm.h) and the exact model
+// (reference/golden/kernel_models.h): acc = 0, then acc = fma(a_k, w_k, acc) in ascending
+// K, one fused step per element; between K blocks the accumulators rest, exact, in the
+// slice's partial-sum scratch. Register tile: 3 rows x one 32-column panel (12 ymm
+// accumulators, 3 broadcasts, 1 weight vector: the 16 registers); a slice of one row runs
+// 1 x 64 (two panels: 8 chains hide the FMA latency). Loop order: K blocks of
+// kBlockUnits, panels, row tiles: a panel's block of weights (128 KiB of f32) stays in L2
+// while the rows pass.
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/plain/plain_raw.h"
+
+namespace amxlab::plain::raw {
+namespace {
+
+constexpr int64_t kRows = 3;
+constexpr int64_t kCols = 32;                         // a panel
+constexpr size_t kSlotRowBytes = 4 * kCols;           // a partial-sum row of a tile
+constexpr size_t kSlotBytes = kRows * kSlotRowBytes;  // fits partial_bytes() (plain_raw.h)
+static_assert(2 * kRows == kGemmRows && kSlotBytes * 4 == kGemmRows * 256u,
+              "the slots of a 6 x 64 tile's scratch hold four 3 x 32 tiles");
+
+// Lanes [8c, 8c + 8) of a panel that are columns [skip, cols) of the slice, as VMASKMOVPS
+// wants them (sign bit set: the lane is read or written).
+__m256i lane_mask(int64_t skip, int64_t cols, int c) {
+  const __m256i lane = _mm256_add_epi32(_mm256_set1_epi32(8 * c), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  const __m256i from =
+      _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(skip)), lane);                 // lane < skip
+  const __m256i to = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(cols)), lane);  // lane < cols
+  return _mm256_andnot_si256(from, to);
+}
+
+// 8 weight lanes of one unit row: f32, or f16 widened exactly.
+template <bool F16>
+[[gnu::always_inline]] inline __m256 load_w(const std::byte* p) {
+  if constexpr (F16) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  } else {
+    return _mm256_loadu_ps(reinterpret_cast<const float*>(p));
+  }
+}
+
+// Where a tile's accumulators come from (null: zero, the first K block) and go to.
+struct Io {
+  const std::byte* in = nullptr;
+  size_t in_stride = 0;
+  std::byte* out = nullptr;
+  size_t out_stride = 0;
+};
+
+// R rows x NP panels over `units` units. a: row 0 at the block's first unit (row r at a +
+// r * a_pitch); bp: panel 0 at that unit; columns [skip, cols) of the NP * 32 are the
+// slice's.
+template <bool F16, int R, int NP>
+__attribute__((noclone)) void tile(const std::byte* a, size_t a_pitch, const std::byte* bp,
+                                   const PanelArgs& g, int64_t units, int64_t skip, int64_t cols,
+                                   const Io& io) {
+  constexpr int C = 4 * NP;
+  constexpr size_t kLaneBytes = F16 ? 16 : 32;  // 8 weights of a unit row
+  const bool all = skip <= 0 && cols >= kCols * NP;
+  __m256i mask[C];
+#pragma GCC unroll 8
+  for (int c = 0; c < C; ++c) mask[c] = all ? _mm256_set1_epi32(-1) : lane_mask(skip, cols, c);
+  __m256 acc[R][C];
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+      acc[r][c] =
+          io.in == nullptr
+              ? _mm256_setzero_ps()
+              : _mm256_maskload_ps(
+                    reinterpret_cast<const float*>(io.in + static_cast<size_t>(r) * io.in_stride + 32 * c),
+                    mask[c]);
+    }
+  }
+  for (int64_t u = 0; u < units; ++u) {
+    __m256 x[R];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r) {
+      float v;
+      std::memcpy(&v, a + static_cast<size_t>(r) * a_pitch + 4 * static_cast<size_t>(u), 4);
+      x[r] = _mm256_set1_ps(v);
+    }
+    const std::byte* wu = bp + static_cast<size_t>(u) * g.unit_row_bytes;
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+      const __m256 w = load_w<F16>(wu + static_cast<size_t>(c / 4) * g.panel_bytes + kLaneBytes * (c % 4));
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) acc[r][c] = _mm256_fmadd_ps(x[r], w, acc[r][c]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+      auto* p = reinterpret_cast<float*>(io.out + static_cast<size_t>(r) * io.out_stride + 32 * c);
+      if (all) {
+        _mm256_storeu_ps(p, acc[r][c]);
+      } else {
+        _mm256_maskstore_ps(p, mask[c], acc[r][c]);
+      }
+    }
+  }
+}
+
+template <bool F16>
+void rows_tile(int64_t rows, const std::byte* a, size_t a_pitch, const std::byte* bp, const PanelArgs& g,
+               int64_t units, int64_t skip, int64_t cols, const Io& io) {
+  static_assert(kRows == 3, "update the dispatch below");
+  switch (rows) {
+    case 3: return tile<F16, 3, 1>(a, a_pitch, bp, g, units, skip, cols, io);
+    case 2: return tile<F16, 2, 1>(a, a_pitch, bp, g, units, skip, cols, io);
+    default: return tile<F16, 1, 1>(a, a_pitch, bp, g, units, skip, cols, io);
+  }
+}
+
+template <bool F16>
+void panel_gemm(const PanelArgs& g) {
+  const int64_t p0 = g.n0 / kCols, p1 = (g.n1 + kCols - 1) / kCols;
+  auto* y0 = static_cast<std::byte*>(g.y);
+  const size_t ys = g.y_stride * 4;
+  const int64_t row_tiles = (g.rows + kRows - 1) / kRows;
+  // One K block when the slice is one 6-row tile of the AVX-512 kernel's plan (no scratch
+  // then: run_avx2 asks partial_bytes() only past one block).
+  const int64_t block = block_units(g.rows, g.units);
+  for (int64_t u0 = 0; u0 < g.units; u0 += block) {
+    const int64_t nu = g.units - u0 < block ? g.units - u0 : block;
+    const bool first = u0 == 0, last = u0 + nu == g.units;
+    const std::byte* b0 = g.w + static_cast<size_t>(u0) * g.unit_row_bytes;
+    const std::byte* au = g.a + 4 * static_cast<size_t>(u0);
+    if (g.rows == 1) {  // one block (block_units): dst is read and written directly
+      for (int64_t p = p0; p < p1; p += 2) {
+        std::byte* yt = y0 + 4 * static_cast<size_t>(p * kCols);
+        const Io io{first ? nullptr : yt, 0, yt, 0};
+        const std::byte* bp = b0 + static_cast<size_t>(p) * g.panel_bytes;
+        if (p + 1 < p1) {
+          tile<F16, 1, 2>(au, 0, bp, g, nu, g.n0 - p * kCols, g.n1 - p * kCols, io);
+        } else {
+          tile<F16, 1, 1>(au, 0, bp, g, nu, g.n0 - p * kCols, g.n1 - p * kCols, io);
+        }
+      }
+      continue;
+    }
+    for (int64_t p = p0; p < p1; ++p) {
+      const std::byte* bp = b0 + static_cast<size_t>(p) * g.panel_bytes;
+      for (int64_t r0 = 0; r0 < g.rows; r0 += kRows) {
+        std::byte* yt = y0 + static_cast<size_t>(r0) * ys + 4 * static_cast<size_t>(p * kCols);
+        std::byte* slot =
+            g.c_part == nullptr
+                ? nullptr
+                : g.c_part + static_cast<size_t>((p - p0) * row_tiles + r0 / kRows) * kSlotBytes;
+        const Io io{first ? nullptr : slot, kSlotRowBytes, last ? yt : slot, last ? ys : kSlotRowBytes};
+        const int64_t rows = g.rows - r0 < kRows ? g.rows - r0 : kRows;
+        rows_tile<F16>(rows, au + static_cast<size_t>(r0) * g.a_stride, g.a_stride, bp, g, nu,
+                       g.n0 - p * kCols, g.n1 - p * kCols, io);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void avx2_panel_gemm_f32(const PanelArgs& g) {
+  if (g.op == kF16) {
+    panel_gemm<true>(g);
+  } else {
+    panel_gemm<false>(g);
+  }
+}
+
+}  // namespace amxlab::plain::raw
