@@ -69,6 +69,11 @@ int64_t default_gemv_max_m(QType type) {
 
 int64_t default_gemv_max_m(QType type, int level) {
   if (level == 1 && (type == QType::Q4_K || type == QType::IQ4_XS)) return 3;
+  // The 1x16 AVX2 GEMV against the 2x16 AVX2 GEMM after the latter's int16 sums
+  // (nineteenth session, AVX2-only Zen 4, N = K = 4096, 3 rounds, GEMV / GEMM time, hot and
+  // cold): M = 4 0.78-1.10 (1 and 2 threads), M = 6 1.23-1.24 at 1 thread, M = 8
+  // 1.28-1.65 everywhere. Q3_K's 4 still holds there (M = 4 0.81-1.18, M = 8 1.07-1.38).
+  if (level == 1 && type == QType::Q2_K) return 4;
   return default_gemv_max_m(type);
 }
 

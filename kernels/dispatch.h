@@ -27,8 +27,9 @@ int64_t default_gemv_max_m(QType type);
 // GEMVs against the 2x16 GEMMs, whose 2-row tile gains less from a second row than the
 // AVX-512 4x32 one: Q4_K and IQ4_XS 3 (measured with the plain AVX2 pair, M = 1..6, N =
 // 4096, K = 14336, hot and cold, 1 and 2 threads: the GEMV ahead at M = 2 and 3 in all
-// four, the GEMM at M = 4 cold; kernels/README.md "Dispatcher"); every other (type,
-// level) as default_gemv_max_m(type).
+// four, the GEMM at M = 4 cold; kernels/README.md "Dispatcher"); Q2_K 4 (the AVX2 GEMM
+// with int16 sums ahead from M = 6 or 8); every other (type, level) as
+// default_gemv_max_m(type).
 int64_t default_gemv_max_m(QType type, int level);
 
 // The threshold in force: set_gemv_max_m() if called, else AMXLAB_GEMV_MAX_M from the

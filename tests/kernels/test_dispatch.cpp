@@ -105,7 +105,8 @@ TEST(Dispatch, PerTypeDefaultsAreTheMeasuredOnes) {
   EXPECT_EQ(default_gemv_max_m(QType::IQ4_XS, 1), 3);
   EXPECT_EQ(default_gemv_max_m(QType::Q4_K, 2), 1);
   EXPECT_EQ(default_gemv_max_m(QType::Q5_K, 1), 1);
-  EXPECT_EQ(default_gemv_max_m(QType::Q2_K, 1), 12);
+  EXPECT_EQ(default_gemv_max_m(QType::Q2_K, 1), 4);
+  EXPECT_EQ(default_gemv_max_m(QType::Q2_K, 2), 12);
   EXPECT_EQ(gemv_max_m(QType::IQ4_XS, 1), 3);
   setenv("AMXLAB_GEMV_MAX_M", "6", 1);
   EXPECT_EQ(gemv_max_m(QType::Q6_K), 6);  // the environment overrides every type
