@@ -61,9 +61,8 @@ struct Io {
 // r * a_pitch); bp: panel 0 at that unit; columns [skip, cols) of the NP * 32 are the
 // slice's.
 template <bool F16, int R, int NP>
-__attribute__((noclone)) void tile(const std::byte* a, size_t a_pitch, const std::byte* bp,
-                                   const PanelArgs& g, int64_t units, int64_t skip, int64_t cols,
-                                   const Io& io) {
+AMXLAB_NOCLONE void tile(const std::byte* a, size_t a_pitch, const std::byte* bp, const PanelArgs& g,
+                         int64_t units, int64_t skip, int64_t cols, const Io& io) {
   constexpr int C = 4 * NP;
   constexpr size_t kLaneBytes = F16 ? 16 : 32;  // 8 weights of a unit row
   const bool all = skip <= 0 && cols >= kCols * NP;

@@ -148,9 +148,8 @@ inline constexpr size_t kPartBytes = kGemmRows * kPartRowBytes;
 // block's first unit. noclone: a constant-propagated clone (gcc 12) lost the register
 // allocation of the 24 accumulators and spilled them in the inner loop.
 template <int OP, int R, int NP>
-__attribute__((noclone)) void tile(const std::byte* a, size_t a_pitch, const std::byte* bp,
-                                   const PanelArgs& g, int64_t units, Cols cols, const Acc& io,
-                                   const int32_t* comp) {
+AMXLAB_NOCLONE void tile(const std::byte* a, size_t a_pitch, const std::byte* bp, const PanelArgs& g,
+                         int64_t units, Cols cols, const Acc& io, const int32_t* comp) {
   constexpr int C = 2 * NP;
   const size_t half = OP == kF16 ? 32 : 64;  // bytes of 16 lanes in a unit row
   Vec<OP> acc[R][C];
