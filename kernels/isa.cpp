@@ -40,7 +40,7 @@ bool parse_isa_level(const std::string& text, IsaLevel& out) {
   return false;
 }
 
-uint32_t isa_available() {
+uint32_t isa_vector_available() {
   const CpuFeatures& f = cpu_features();
   uint32_t bits = 0;
   if (f.avx2 && f.fma && f.f16c) bits |= kIsaAvx2;
@@ -50,6 +50,12 @@ uint32_t isa_available() {
   if ((bits & kIsaAvx512) && f.avx512bf16) bits |= kIsaAvx512Bf16;
   if ((bits & kIsaAvx512) && f.avx512vbmi) bits |= kIsaAvx512Vbmi;
   if ((bits & kIsaAvx512) && f.gfni) bits |= kIsaGfni;
+  return bits;
+}
+
+uint32_t isa_available() {
+  const CpuFeatures& f = cpu_features();
+  uint32_t bits = isa_vector_available();
   if (request_amx_permission().usable) {
     if (f.amx_int8) bits |= kIsaAmxInt8;
     if (f.amx_bf16) bits |= kIsaAmxBf16;

@@ -31,6 +31,10 @@ bool parse_isa_level(const std::string& text, IsaLevel& out);
 
 // The bits this CPU/OS supports (AMX only once request_amx_permission() granted it).
 uint32_t isa_available();
+// The same without the AMX bits and without asking the OS for AMX permission (which
+// isa_available() does): for code that must not make the request, such as the emulated
+// AMX kernels (the emulator refuses tile code before it, as hardware would).
+uint32_t isa_vector_available();
 
 // The cap in force: AMXLAB_MAX_ISA from the environment unless set_isa_cap() was called.
 IsaLevel isa_cap();

@@ -8,7 +8,6 @@
 #include "kernels/amx/amx_kernels.h"
 #include "kernels/amx/amx_prepare.h"
 #include "kernels/amx/amx_vector_steps.h"
-#include "kernels/core/cpu_features.h"
 #include "kernels/core/error.h"
 #include "kernels/core/fp16.h"
 #include "kernels/isa.h"
@@ -19,12 +18,11 @@
 namespace amxlab::amx {
 
 const VectorSteps& emulation_vector_steps() {
-  // From the CPU's features and the cap, not isa_supported(): that asks the OS for AMX
-  // permission, which the emulated kernels must not do for the process (the emulator
-  // refuses tile code before the request, as hardware would: amx_permission_test).
-  const CpuFeatures& f = cpu_features();
-  const bool wide = f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni &&
-                    (isa_bits_up_to(isa_cap()) & kIsaAvx512Vnni) != 0;
+  // isa_vector_available(), not isa_supported(): the latter asks the OS for AMX
+  // permission, which the emulated kernels must not do for the process
+  // (amx_permission_test).
+  constexpr uint32_t kWide = kIsaAvx512 | kIsaAvx512Vnni;
+  const bool wide = (isa_vector_available() & isa_bits_up_to(isa_cap()) & kWide) == kWide;
   return wide ? vector_steps_avx512() : vector_steps_avx2();
 }
 

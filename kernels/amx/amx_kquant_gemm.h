@@ -61,7 +61,6 @@ void gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w, 
   bool count_only = false;
   if constexpr (!Tiles::is_native) count_only = t.options().count_only;
   const VectorSteps& steps = vector_steps_of<Tiles>();
-  constexpr KqRecordOffsets kOffsets{kq16::kCoefOffset, kq16::kDOffset, kq16::kDminOffset};
   constexpr int kSubs = 256 / SUB;
   const auto stride = static_cast<std::ptrdiff_t>(a.row_stride);
   alignas(64) int32_t dot[kTileM * kTileN];
@@ -92,8 +91,7 @@ void gemm_slice(Tiles& t, QType wt, const char* kernel, const PackedWeights& w, 
                               rec1 + kq16::kScaleOffset + 16 * static_cast<size_t>(j), rows, two);
         }
       }
-      if (!count_only)
-        steps.finish_superblock(SUB, MIN, kOffsets, acc, sum, rec0, rec1, ab, a.row_stride, rows, two);
+      if (!count_only) steps.finish_superblock(SUB, MIN, acc, sum, rec0, rec1, ab, a.row_stride, rows, two);
     }
     if (count_only) return;
     write_columns(acc, g.y + static_cast<size_t>(m) * g.y_stride, g.y_stride, rows, st, two, s);

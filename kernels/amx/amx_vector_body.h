@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "kernels/amx/amx_vector_steps.h"
+#include "kernels/pack/kquant_records.h"
 #include "kernels/vnni/kq_bsum_pairs.h"
 
 namespace amxlab::amx {
@@ -174,8 +175,8 @@ void fold_subblock(int32_t* sum, const int32_t* dot, const std::byte* sc0, const
 }
 
 template <int SUB, bool MIN>
-void finish_of(const KqRecordOffsets& off, float* acc, const int32_t* sum, const std::byte* rec0,
-               const std::byte* rec1, const std::byte* ab, size_t stride, int rows, bool two) {
+void finish_of(float* acc, const int32_t* sum, const std::byte* rec0, const std::byte* rec1,
+               const std::byte* ab, size_t stride, int rows, bool two) {
   constexpr int kPairs = 256 / SUB / 2;
   const std::byte* rec[2] = {rec0, rec1};
   for (int part = 0; part < kParts; ++part) {
@@ -183,9 +184,10 @@ void finish_of(const KqRecordOffsets& off, float* acc, const int32_t* sum, const
     I cf[2][kPairs];
     F dw[2], dmw[2];
     for (int h = 0; h < 2; ++h) {
-      for (int p = 0; p < kPairs; ++p) cf[h][p] = Lanes::load(rec[h] + off.coef + 64 * p + 4 * o);
-      dw[h] = Lanes::from_f16(rec[h] + off.d + 2 * o);
-      dmw[h] = Lanes::from_f16(rec[h] + off.dmin + 2 * o);
+      for (int p = 0; p < kPairs; ++p)
+        cf[h][p] = Lanes::load(rec[h] + kq_records::kI8CoefOffset + 64 * p + 4 * o);
+      dw[h] = Lanes::from_f16(rec[h] + kq_records::kI8DOffset + 2 * o);
+      dmw[h] = Lanes::from_f16(rec[h] + kq_records::kI8DminOffset + 2 * o);
     }
     for (int r = 0; r < rows; ++r) {
       const std::byte* a = ab + static_cast<size_t>(r) * stride;
@@ -212,15 +214,14 @@ void finish_of(const KqRecordOffsets& off, float* acc, const int32_t* sum, const
   }
 }
 
-void finish_superblock(int sub, bool min, const KqRecordOffsets& off, float* acc, const int32_t* sum,
-                       const std::byte* rec0, const std::byte* rec1, const std::byte* ab, size_t stride,
-                       int rows, bool two) {
+void finish_superblock(int sub, bool min, float* acc, const int32_t* sum, const std::byte* rec0,
+                       const std::byte* rec1, const std::byte* ab, size_t stride, int rows, bool two) {
   if (sub == 32) {
-    if (min) return finish_of<32, true>(off, acc, sum, rec0, rec1, ab, stride, rows, two);
-    return finish_of<32, false>(off, acc, sum, rec0, rec1, ab, stride, rows, two);
+    if (min) return finish_of<32, true>(acc, sum, rec0, rec1, ab, stride, rows, two);
+    return finish_of<32, false>(acc, sum, rec0, rec1, ab, stride, rows, two);
   }
-  if (min) return finish_of<16, true>(off, acc, sum, rec0, rec1, ab, stride, rows, two);
-  finish_of<16, false>(off, acc, sum, rec0, rec1, ab, stride, rows, two);
+  if (min) return finish_of<16, true>(acc, sum, rec0, rec1, ab, stride, rows, two);
+  finish_of<16, false>(acc, sum, rec0, rec1, ab, stride, rows, two);
 }
 
 constexpr VectorSteps kSteps{&epilogue, &fold_subblock, &finish_superblock, Lanes::kIsa};

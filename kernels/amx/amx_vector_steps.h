@@ -33,12 +33,6 @@ struct BlockScales {
   const float* mw1;
 };
 
-// The byte offsets of a K-quant record (kernels/pack/kquant_pack.h kq16) the
-// super-block step reads.
-struct KqRecordOffsets {
-  size_t coef, d, dmin;
-};
-
 struct VectorSteps {
   // acc: 32 x 32 fp32 (row stride 32); c: `count` (1..kGroupBlocks) consecutive 32 x 32
   // int32 block results (block g at c + g * 1024); rows 0..rows-1; columns 0..15 (strip
@@ -51,10 +45,10 @@ struct VectorSteps {
   void (*fold_subblock)(int32_t* sum, const int32_t* dot, const std::byte* sc0, const std::byte* sc1,
                         int rows, bool two);
   // The end of one super-block (sub: 16 or 32 codes per scale; min: T is Mn) into acc.
+  // rec0 / rec1: the strips' kq_i8_vnni16 records (kernels/pack/kquant_records.h);
   // ab: row 0's Q8_K block, rows `stride` bytes apart.
-  void (*finish_superblock)(int sub, bool min, const KqRecordOffsets& off, float* acc, const int32_t* sum,
-                            const std::byte* rec0, const std::byte* rec1, const std::byte* ab, size_t stride,
-                            int rows, bool two);
+  void (*finish_superblock)(int sub, bool min, float* acc, const int32_t* sum, const std::byte* rec0,
+                            const std::byte* rec1, const std::byte* ab, size_t stride, int rows, bool two);
   const char* isa;  // "avx512" or "avx2"
 };
 

@@ -18,6 +18,8 @@
 #include <cstring>
 
 #include "kernels/plain/plain_raw.h"
+#include "kernels/vnni/lane_bits.h"
+#include "kernels/vnni/ymm_lanes.h"
 
 namespace amxlab::plain::raw {
 namespace {
@@ -28,16 +30,6 @@ constexpr size_t kSlotRowBytes = 4 * kCols;           // a partial-sum row of a 
 constexpr size_t kSlotBytes = kRows * kSlotRowBytes;  // fits partial_bytes() (plain_raw.h)
 static_assert(2 * kRows == kGemmRows && kSlotBytes * 4 == kGemmRows * 256u,
               "the slots of a 6 x 64 tile's scratch hold four 3 x 32 tiles");
-
-// Lanes [8c, 8c + 8) of a panel that are columns [skip, cols) of the slice, as VMASKMOVPS
-// wants them (sign bit set: the lane is read or written).
-__m256i lane_mask(int64_t skip, int64_t cols, int c) {
-  const __m256i lane = _mm256_add_epi32(_mm256_set1_epi32(8 * c), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  const __m256i from =
-      _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(skip)), lane);                 // lane < skip
-  const __m256i to = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(cols)), lane);  // lane < cols
-  return _mm256_andnot_si256(from, to);
-}
 
 // 8 weight lanes of one unit row: f32, or f16 widened exactly.
 template <bool F16>
@@ -68,7 +60,11 @@ AMXLAB_NOCLONE void tile(const std::byte* a, size_t a_pitch, const std::byte* bp
   const bool all = skip <= 0 && cols >= kCols * NP;
   __m256i mask[C];
 #pragma GCC unroll 8
-  for (int c = 0; c < C; ++c) mask[c] = all ? _mm256_set1_epi32(-1) : lane_mask(skip, cols, c);
+  for (int c = 0; c < C; ++c) {
+    // Lanes [8c, 8c + 8) of the tile that are columns [skip, cols) of the slice.
+    mask[c] =
+        all ? _mm256_set1_epi32(-1) : vnni::raw::ymm_lane_mask(vnni::raw::lane_bits(skip, cols, 8 * c, 8));
+  }
   __m256 acc[R][C];
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {

@@ -118,7 +118,6 @@ constexpr bool kByteCodes = KIND == kQ8_0 || KIND == kQ8_0Signed;  // else two n
 template <int KIND, int MR>
 [[gnu::always_inline]] inline void block_dot(const uint8_t* codes, const uint8_t* const (&ar)[MR],
                                              size_t aoff, const __m256i (&init)[MR], __m256i (&ia)[MR][2]) {
-  const __m256i ones = _mm256_set1_epi16(1);
   const __m256i low4 = _mm256_set1_epi8(0x0f);
   const auto load = [&](size_t off) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes + off));
@@ -137,27 +136,26 @@ template <int KIND, int MR>
         const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4);
 #pragma GCC unroll 4
         for (int m = 0; m < MR; ++m) {
-          s16[m][half] = _mm256_add_epi16(s16[m][half], _mm256_maddubs_epi16(lo, bcast(m, 4 * kk)));
-          s16[m][half] = _mm256_add_epi16(s16[m][half], _mm256_maddubs_epi16(hi, bcast(m, 16 + 4 * kk)));
-          in_register(s16[m][half]);  // a chain, not a tree (avxvnni_dot.h)
+          s16[m][half] = dot16(dot16(s16[m][half], lo, bcast(m, 4 * kk)), hi, bcast(m, 16 + 4 * kk));
         }
       }
     }
 #pragma GCC unroll 4
     for (int m = 0; m < MR; ++m) {
-      ia[m][0] = _mm256_add_epi32(init[m], _mm256_madd_epi16(s16[m][0], ones));
-      ia[m][1] = _mm256_add_epi32(init[m], _mm256_madd_epi16(s16[m][1], ones));
+      ia[m][0] = widen16(init[m], s16[m][0]);
+      ia[m][1] = widen16(init[m], s16[m][1]);
     }
   } else if constexpr (kSigned<KIND>) {
     const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
     const __m256i book = _mm256_xor_si256(iq4_book_u8_256(), flip);  // IQ4_NL: the signed codes
 #pragma GCC unroll 4
     for (int m = 0; m < MR; ++m) ia[m][0] = ia[m][1] = init[m];
-    // One signed-code vector w against row m's codes a (broadcast dword): ia += w . a.
+    // One signed-code vector w against row m's codes a (broadcast dword): ia += w . a,
+    // through Dot256::dpbusd on (|w|, a signed as w). Its u <= 127 bound does not hold
+    // here (|w| reaches 128), but no pair saturates either: a is never -128 on this path,
+    // so a pair is at most 2 x 128 x 127 = 32512 in size.
     const auto dot = [&](__m256i& acc, __m256i w, __m256i a) {
-      const __m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(a, w));
-      acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p, ones));
-      in_register(acc);
+      acc = Dot256::dpbusd(acc, _mm256_abs_epi8(w), _mm256_sign_epi8(a, w));
     };
     if constexpr (KIND == kQ8_0Signed) {
 #pragma GCC unroll 8

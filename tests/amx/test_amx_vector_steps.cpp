@@ -125,9 +125,10 @@ TEST_F(BothWidths, SubBlockFoldGivesTheSameBits) {
 }
 
 TEST_F(BothWidths, SuperBlockFinishGivesTheSameBits) {
-  // A synthetic record: 8 x 64 coefficient bytes (int16 pairs, any value: VPDPWSSD and
-  // VPMADDWD + VPADDD wrap alike), then 16 fp16 d and 16 fp16 dmin.
-  constexpr KqRecordOffsets kOff{0, 512, 544};
+  // Records of the real layout (kq_records): random bytes (the coefficients' int16 pairs
+  // take any value: VPDPWSSD and VPMADDWD + VPADDD wrap alike), finite fp16 d and dmin.
+  using kq_records::kI8DOffset;
+  using kq_records::kI8RecordBytes;
   const auto finite_half = [&] { return static_cast<uint16_t>(rng_() & 0xfbffu); };  // exponent < 31
   for (int trial = 0; trial < 64; ++trial) {
     const int sub = trial % 2 == 0 ? 32 : 16;
@@ -136,12 +137,12 @@ TEST_F(BothWidths, SuperBlockFinishGivesTheSameBits) {
     const int rows = 1 + static_cast<int>(rng_() % 32);
     SCOPED_TRACE(::testing::Message()
                  << "sub " << sub << " min " << min << " two " << two << " rows " << rows);
-    std::vector<std::byte> rec(2 * 576);
+    std::vector<std::byte> rec(2 * kI8RecordBytes);
     for (std::byte& b : rec) b = static_cast<std::byte>(rng_());
-    for (int r = 0; r < 2; ++r) {
-      for (int i = 0; i < 32; ++i) {
+    for (size_t r = 0; r < 2; ++r) {
+      for (size_t i = 0; i < 32; ++i) {  // d, then dmin
         const uint16_t h = finite_half();
-        std::memcpy(rec.data() + 576 * r + 512 + 2 * i, &h, 2);
+        std::memcpy(rec.data() + kI8RecordBytes * r + kI8DOffset + 2 * i, &h, 2);
       }
     }
     const size_t stride = kq_records::kQ8KBlockBytes;
@@ -156,10 +157,10 @@ TEST_F(BothWidths, SuperBlockFinishGivesTheSameBits) {
     std::vector<float> acc(1024);
     for (float& v : acc) v = any_float(rng_);
     std::vector<float> acc_wide = acc, acc_narrow = acc;
-    wide_.finish_superblock(sub, min, kOff, acc_wide.data(), sum.data(), rec.data(), rec.data() + 576,
+    wide_.finish_superblock(sub, min, acc_wide.data(), sum.data(), rec.data(), rec.data() + kI8RecordBytes,
                             act.data(), stride, rows, two);
-    narrow_.finish_superblock(sub, min, kOff, acc_narrow.data(), sum.data(), rec.data(), rec.data() + 576,
-                              act.data(), stride, rows, two);
+    narrow_.finish_superblock(sub, min, acc_narrow.data(), sum.data(), rec.data(),
+                              rec.data() + kI8RecordBytes, act.data(), stride, rows, two);
     EXPECT_TRUE(same_bits(acc_wide.data(), acc_narrow.data(), acc.size()));
   }
 }
