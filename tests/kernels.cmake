@@ -14,6 +14,7 @@ if(TARGET amxlab_threading)
       ${CMAKE_CURRENT_LIST_DIR}/kernels/test_kernels.cpp
       ${CMAKE_CURRENT_LIST_DIR}/kernels/test_plain_kernels.cpp
       ${CMAKE_CURRENT_LIST_DIR}/kernels/test_dispatch.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/kernels/test_avx2_dot.cpp
     LIBS amxlab_gemm_tester)
   # Every kernel on the ggml-quantised tensors and activations of tests/data/ggml.
   amxlab_add_test(ggml_file_kernels_test LABEL fast

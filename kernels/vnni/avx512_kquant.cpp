@@ -23,8 +23,9 @@ struct Avx512 {
   static I set1_i(int32_t v) { return _mm512_set1_epi32(v); }
   static F set1_f(float v) { return _mm512_set1_ps(v); }
   static I dpbusd(I acc, I u, I a) { return _mm512_dpbusd_epi32(acc, u, a); }
-  static I dpbusd_u8(I acc, I u, I a) { return dpbusd(acc, u, a); }
   static I dpwssd(I acc, I c, I b) { return _mm512_dpwssd_epi32(acc, c, b); }
+  static constexpr bool kFullU8 = true;       // VPDPBUSD takes any u8
+  static constexpr bool kSignedBook = false;  // VPDPBUSD takes IQ4_XS's book + 128 as it is
   template <int SUB, bool MIN>
   static constexpr int int16_group() {
     return 0;  // VPDPBUSD sums in int32 at no extra cost

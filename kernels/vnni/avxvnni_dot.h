@@ -14,15 +14,18 @@
 //     VPMADDUBSW (u8 x s8 pairs summed to int16, saturating) then VPMADDWD by ones and
 //     VPADDD: the same sum as VPDPBUSD while every u is at most 127, since then a pair
 //     is at most 2 x 127 x 128 = 32512 in size and never saturates (Q4_0's and Q4_1's
-//     nibbles, the K-quants' code + bias). dpbusd_u8 takes any u8 (Q8_0's code + 128, the
-//     IQ4 books + 128) at about three times the instructions; with VNNI both are
-//     VPDPBUSD. kFullU8 says whether dpbusd itself takes any u8: where it does not, the
-//     nibble GEMV keeps no field in place (kqn_gemv_tile.h kInPlace). VPDPWSSD is
-//     VPMADDWD plus VPADDD exactly (both wrap alike).
+//     nibbles, the K-quants' code + bias). The codes that reach 128 (Q8_0's code + 128,
+//     the IQ4 books + 128), which VPDPBUSD takes as they are, go through dot_flip
+//     instead (below). kFullU8 says whether dpbusd takes any u8: where it does not, the
+//     nibble GEMV keeps no field in place (kqn_gemv_tile.h kInPlace) and the callers
+//     with such codes take dot_flip (they static_assert it). VPDPWSSD is VPMADDWD plus
+//     VPADDD exactly (both wrap alike).
 // Unnamed namespace (vnni_raw.h): each unit keeps its own copy.
 #pragma once
 
 #include <immintrin.h>
+
+#include <cstdint>
 
 #if defined(AMXLAB_AVXVNNI_EVEX)
 #if !defined(__AVX512VL__) || !defined(__AVX512VNNI__)
@@ -68,21 +71,61 @@ struct Dot256 {
     in_register(acc);
     return acc;
   }
-  // Any u: u = l + 128 h (l = u AND 127, h = u >> 7), each part a VPMADDUBSW that cannot
-  // saturate (l <= 127; h is 0 or 1), the h pairs weighted by 128 in VPMADDWD. Three
-  // times the instructions of dpbusd: for the operands that reach 128 (Q8_0's code + 128,
-  // the IQ4 books + 128).
-  [[gnu::always_inline]] static __m256i dpbusd_u8(__m256i acc, __m256i u, __m256i a) {
-    const __m256i l = _mm256_and_si256(u, _mm256_set1_epi8(0x7f));
-    const __m256i h = _mm256_and_si256(_mm256_srli_epi16(u, 7), _mm256_set1_epi8(1));
-    const __m256i lo = _mm256_madd_epi16(_mm256_maddubs_epi16(l, a), _mm256_set1_epi16(1));
-    const __m256i hi = _mm256_madd_epi16(_mm256_maddubs_epi16(h, a), _mm256_set1_epi16(128));
-    acc = _mm256_add_epi32(acc, _mm256_add_epi32(lo, hi));
+  [[gnu::always_inline]] static __m256i dpwssd(__m256i acc, __m256i c, __m256i b) {
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(c, b));
     in_register(acc);
     return acc;
   }
-  [[gnu::always_inline]] static __m256i dpwssd(__m256i acc, __m256i c, __m256i b) {
-    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(c, b));
+  // The signed dot of codes stored biased by 128 (u = w + 128: Q8_0's codes, the IQ4
+  // books) with s8 activations a, any values of both, without VPSIGNB (which here takes
+  // a multiplier port: sign + VPMADDUBSW + VPMADDWD + VPADDD ran 1.45x the time of the
+  // same chain with VPXOR in its place, 2026-11-30). Per activation byte, once
+  // (SignedOperands): |a| (exact as u8, 128 included) and flip = 0x80 where a >= 0, 0x7f
+  // where a < 0. Per weight byte, u XOR flip is w where a >= 0 and ~w = -w - 1 where
+  // a < 0, so |a| x (u XOR flip) = a x w - |a| [a < 0]: VPMADDUBSW(|a|, u XOR flip) sums
+  // two of them to at least 2 x 128 x -128 = -32768 and at most 2 x 128 x 127, never
+  // saturating, and a chain of them ends at sum a x w - neg(a), where neg(a) = sum of
+  // |a| over the negative codes (neg_sum) is the caller's to add back (the chain's
+  // start, or its scaled term). Each product pair is weighted by an int16 in the
+  // widening VPMADDWD (ones, or a scale: the caller proves the int32 bound).
+  struct SignedOperands {
+    __m256i abs, flip;
+  };
+  [[gnu::always_inline]] static SignedOperands signed_operands(__m256i a) {
+    const __m256i negative = _mm256_cmpgt_epi8(_mm256_setzero_si256(), a);
+    return {_mm256_abs_epi8(a), _mm256_xor_si256(negative, _mm256_set1_epi8(-128))};
+  }
+  // neg(a) of 32 codes, from their SignedOperands: the sum of |a| where flip is 0x7f.
+  [[gnu::always_inline]] static int32_t neg_sum(const SignedOperands& o) {
+    const __m256i negative = _mm256_cmpeq_epi8(o.flip, _mm256_set1_epi8(0x7f));
+    const __m256i sad = _mm256_sad_epu8(_mm256_and_si256(o.abs, negative), _mm256_setzero_si256());
+    const __m128i s2 = _mm_add_epi64(_mm256_castsi256_si128(sad), _mm256_extracti128_si256(sad, 1));
+    return static_cast<int32_t>(_mm_cvtsi128_si64(s2) + _mm_extract_epi64(s2, 1));
+  }
+  // A row's 256 Q8_K codes as dot_flip's operands: abs[256], flip[256] and neg(a) per 32
+  // codes (neg[8]), for the K-quant kernels' IQ4_XS (once per super-block and row).
+  [[gnu::always_inline]] static void signed_codes(const uint8_t* codes, uint8_t* abs, uint8_t* flip,
+                                                  int32_t* neg) {
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) {
+      const SignedOperands o =
+          signed_operands(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes + 32 * i)));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(abs + 32 * i), o.abs);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(flip + 32 * i), o.flip);
+      neg[i] = neg_sum(o);
+    }
+  }
+  // Eight int8 scales at p, each as the int16 pair (s, s) of its dword.
+  [[gnu::always_inline]] static __m256i scale_pairs(const void* p) {
+    const __m128i s = _mm_loadl_epi64(static_cast<const __m128i*>(p));
+    return _mm256_cvtepi8_epi16(_mm_unpacklo_epi8(s, s));
+  }
+  // acc + sum weight x pair over one vector of biased codes u and a broadcast activation
+  // dword given as its |a| and flip (above).
+  [[gnu::always_inline]] static __m256i dot_flip(__m256i acc, __m256i u, __m256i abs_a, __m256i flip,
+                                                 __m256i weight) {
+    const __m256i pairs = _mm256_maddubs_epi16(abs_a, _mm256_xor_si256(u, flip));
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, weight));
     in_register(acc);
     return acc;
   }
@@ -116,9 +159,6 @@ struct Dot256 {
   static constexpr bool kFullU8 = true;
   [[gnu::always_inline]] static __m256i dpbusd(__m256i acc, __m256i u, __m256i a) {
     return AMXLAB_DOT256(dpbusd)(acc, u, a);
-  }
-  [[gnu::always_inline]] static __m256i dpbusd_u8(__m256i acc, __m256i u, __m256i a) {
-    return dpbusd(acc, u, a);
   }
   [[gnu::always_inline]] static __m256i dpwssd(__m256i acc, __m256i c, __m256i b) {
     return AMXLAB_DOT256(dpwssd)(acc, c, b);

@@ -31,17 +31,19 @@ struct Ctx {
   const float* da;
   const int32_t* nc;
   const float* sa;
+  const uint8_t* ops;  // RowTerms::ops (the plain AVX2 signed kinds)
   float* y;
   size_t y_stride;
   int64_t n0, n1;
 };
 
-// The VPDPBUSD form (Dot256: one instruction with VNNI; on plain AVX2 the exact
-// dpbusd_u8 for the codes that reach 128, Q8_0's code + 128 and IQ4_NL's book + 128).
+// The VPDPBUSD form (Dot256), one instruction with VNNI. Q8_0's code + 128 and IQ4_NL's
+// book + 128 reach 255, which the plain AVX2 dpbusd cannot take: there they go through
+// the signed kinds (block_dot).
 template <int KIND>
 [[gnu::always_inline]] inline __m256i dot_of(__m256i acc, __m256i u, __m256i a) {
-  if constexpr (KIND == kQ4_0 || KIND == kQ4_1) return Dot256::dpbusd(acc, u, a);
-  return Dot256::dpbusd_u8(acc, u, a);
+  static_assert(KIND == kQ4_0 || KIND == kQ4_1 || Dot256::kFullU8, "u up to 255: the signed kinds");
+  return Dot256::dpbusd(acc, u, a);
 }
 template <int KIND, int MR>
 [[gnu::always_inline]] inline void block_dot_vnni(const uint8_t* codes, const uint8_t* const (&ar)[MR],
@@ -96,6 +98,17 @@ template <int KIND, int MR>
 constexpr int kQ8_0Signed = 16, kIQ4_NLSigned = 17;
 template <int KIND>
 constexpr bool kSigned = KIND == kQ8_0Signed || KIND == kIQ4_NLSigned;
+// Where the signed kinds' tile reads its activation operands: stored once per call
+// (RowTerms::ops, 64 bytes per block), or formed in the loop from the codes (34 bytes per
+// block, three more instructions per activation dword). Measured at M = 1, N = 4096, K =
+// 14336 (3 interleaved rounds, 2026-11-30): Q8_0's one-row tile streams 17 bytes of
+// weights per 16 products and ran 15-20 % slower on the stored operands, whose two
+// broadcasts per dword double the activation bytes each weight strip brings back
+// (2042-2234 us in the loop against 2496-2591 stored, 1 thread); IQ4_NL's one-row GEMV
+// reads nibbles and is compute-bound: stored 1599-1650 us against 1710-1729 in the loop.
+// The GEMM tiles (MR >= 2) store.
+template <int KIND, int MR>
+constexpr bool kOpsStored = kSigned<KIND> && !(MR == 1 && KIND == kQ8_0Signed);
 template <int KIND>
 constexpr bool kByteCodes = KIND == kQ8_0 || KIND == kQ8_0Signed;  // else two nibbles per byte
 
@@ -109,12 +122,12 @@ constexpr bool kByteCodes = KIND == kQ8_0 || KIND == kQ8_0Signed;  // else two n
 //   Q4_0 / Q4_1: a pair is a nibble (<= 15) times two codes (>= -128), at most 3840 in
 //     size, so the 8 VPMADDUBSW of a block add up in int16 (16 products, at most 30720)
 //     and one VPMADDWD per block widens them: one multiply per 32 products instead of two;
-//   Q8_0 and IQ4_NL (kQ8_0Signed, kIQ4_NLSigned): the codes as signed bytes w (code + 128
-//     XOR 0x80; IQ4_NL's signed book), then VPMADDUBSW(|w|, VPSIGNB(a, w)) = sum of w * a,
-//     exact while no activation code is -128 (VPSIGNB would negate it to itself): the
-//     caller checks (RowTerms::a_has_min) and runs the unsigned kinds below otherwise. One
-//     VPMADDUBSW per 32 products instead of two (Dot256::dpbusd_u8), no bias correction;
-//   Q8_0 / IQ4_NL with a -128 activation code: Dot256::dpbusd_u8 on the biased codes.
+//   Q8_0 and IQ4_NL (kQ8_0Signed, kIQ4_NLSigned): Dot256::dot_flip on the stored biased
+//     codes (code + 128; IQ4_NL's book + 128) and each activation dword's |a| and flip,
+//     formed once per call (add_signed_operands, into RowTerms::ops, where ar[m] + aoff
+//     then points) or in the loop (kOpsStored says which): one VPMADDUBSW and a VPXOR
+//     per 32 products, for any codes (-128 included), the chain starting at neg(a) (in
+//     RowTerms::nc).
 template <int KIND, int MR>
 [[gnu::always_inline]] inline void block_dot(const uint8_t* codes, const uint8_t* const (&ar)[MR],
                                              size_t aoff, const __m256i (&init)[MR], __m256i (&ia)[MR][2]) {
@@ -146,27 +159,29 @@ template <int KIND, int MR>
       ia[m][1] = widen16(init[m], s16[m][1]);
     }
   } else if constexpr (kSigned<KIND>) {
-    const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
-    const __m256i book = _mm256_xor_si256(iq4_book_u8_256(), flip);  // IQ4_NL: the signed codes
+    const __m256i book = iq4_book_u8_256();  // IQ4_NL: index -> code + 128
+    const __m256i ones = _mm256_set1_epi16(1);
 #pragma GCC unroll 4
     for (int m = 0; m < MR; ++m) ia[m][0] = ia[m][1] = init[m];
-    // One signed-code vector w against row m's codes a (broadcast dword): ia += w . a,
-    // through Dot256::dpbusd on (|w|, a signed as w). Its u <= 127 bound does not hold
-    // here (|w| reaches 128), but no pair saturates either: a is never -128 on this path,
-    // so a pair is at most 2 x 128 x 127 = 32512 in size.
-    const auto dot = [&](__m256i& acc, __m256i w, __m256i a) {
-      acc = Dot256::dpbusd(acc, _mm256_abs_epi8(w), _mm256_sign_epi8(a, w));
+    // One vector of biased codes u against row m's activation dword at byte off of the
+    // block: its |a| at off, its flip 32 bytes on.
+    const auto dot = [&](__m256i& acc, __m256i u, int m, size_t off) {
+      if constexpr (!kOpsStored<KIND, MR>) {
+        const auto o = Dot256::signed_operands(bcast(m, off));
+        acc = Dot256::dot_flip(acc, u, o.abs, o.flip, ones);
+      } else {
+        acc = Dot256::dot_flip(acc, u, bcast(m, off), bcast(m, 32 + off), ones);
+      }
     };
     if constexpr (KIND == kQ8_0Signed) {
 #pragma GCC unroll 8
       for (int kk = 0; kk < 8; ++kk) {
-        const __m256i w0 = _mm256_xor_si256(load(64 * static_cast<size_t>(kk)), flip);
-        const __m256i w1 = _mm256_xor_si256(load(64 * static_cast<size_t>(kk) + 32), flip);
+        const __m256i u0 = load(64 * static_cast<size_t>(kk));
+        const __m256i u1 = load(64 * static_cast<size_t>(kk) + 32);
 #pragma GCC unroll 4
         for (int m = 0; m < MR; ++m) {
-          const __m256i av = bcast(m, 4 * kk);
-          dot(ia[m][0], w0, av);
-          dot(ia[m][1], w1, av);
+          dot(ia[m][0], u0, m, 4 * static_cast<size_t>(kk));
+          dot(ia[m][1], u1, m, 4 * static_cast<size_t>(kk));
         }
       }
     } else {
@@ -179,8 +194,8 @@ template <int KIND, int MR>
           const __m256i hi = _mm256_shuffle_epi8(book, _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4));
 #pragma GCC unroll 4
           for (int m = 0; m < MR; ++m) {
-            dot(ia[m][half], lo, bcast(m, 4 * kk));
-            dot(ia[m][half], hi, bcast(m, 16 + 4 * kk));
+            dot(ia[m][half], lo, m, 4 * static_cast<size_t>(kk));
+            dot(ia[m][half], hi, m, 16 + 4 * static_cast<size_t>(kk));
           }
         }
       }
@@ -204,20 +219,22 @@ template <int KIND, int MR>
   const uint8_t* ar[MR];
   size_t at[MR];
   for (int m = 0; m < MR; ++m) {
-    ar[m] = c.a + static_cast<size_t>(r0 + m) * c.a_stride + c.a_code_offset;
     at[m] = static_cast<size_t>(r0 + m) * static_cast<size_t>(c.blocks);
+    ar[m] = kOpsStored<KIND, MR> ? c.ops + 64 * at[m]
+                                 : c.a + static_cast<size_t>(r0 + m) * c.a_stride + c.a_code_offset;
   }
+  const size_t a_block_bytes = kOpsStored<KIND, MR> ? 64 : c.a_block_bytes;
   __m256 acc[MR][2];
   for (int m = 0; m < MR; ++m) acc[m][0] = acc[m][1] = _mm256_setzero_ps();
   for (int64_t b = 0; b < c.blocks; ++b) {
     const size_t goff = static_cast<size_t>(b >> 1) * c.group_bytes;
     const size_t h = static_cast<size_t>(b & 1);
-    const size_t aoff = static_cast<size_t>(b) * c.a_block_bytes;
+    const size_t aoff = static_cast<size_t>(b) * a_block_bytes;
     __m256i init[MR];
 #pragma GCC unroll 4
     for (int m = 0; m < MR; ++m) {
-      init[m] = KIND == kQ4_1 || kSigned<KIND> ? _mm256_setzero_si256()
-                                               : _mm256_set1_epi32(c.nc[at[m] + static_cast<size_t>(b)]);
+      init[m] =
+          KIND == kQ4_1 ? _mm256_setzero_si256() : _mm256_set1_epi32(c.nc[at[m] + static_cast<size_t>(b)]);
     }
     __m256i ia[MR][2];
     block_dot<KIND, MR>(ws + goff + c.code_offset + h * (kByteCodes<KIND> ? 512 : 256), ar, aoff, init, ia);
@@ -278,6 +295,7 @@ void drive(const GemmArgs& g, const RowTerms& t) {
               t.da,
               t.nc,
               t.sa,
+              t.ops,
               g.y,
               g.y_stride,
               g.n0,
@@ -298,17 +316,38 @@ void drive(const GemmArgs& g, const RowTerms& t) {
   }
 }
 
+#if defined(AMXLAB_DOT256_AVX2)
+// The plain AVX2 signed kinds' operands (block_dot): per row and block, the |a| and flip
+// of its 32 codes into RowTerms::ops and neg(a), the chain's start, into RowTerms::nc.
+inline void add_signed_operands(const GemmArgs& g, const RowTerms& t, bool store_ops) {
+  for (int64_t r = 0; r < g.rows; ++r) {
+    const auto* row = reinterpret_cast<const uint8_t*>(g.a) + static_cast<size_t>(r) * g.a_stride;
+    for (int64_t b = 0; b < g.blocks; ++b) {
+      const size_t at = static_cast<size_t>(r * g.blocks + b);
+      const auto o = Dot256::signed_operands(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(
+          row + static_cast<size_t>(b) * g.a_block_bytes + g.a_code_offset)));
+      if (store_ops) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(t.ops + 64 * at), o.abs);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(t.ops + 64 * at + 32), o.flip);
+      }
+      t.nc[at] = Dot256::neg_sum(o);
+    }
+  }
+}
+#endif
+
 // The entry point's body (GemmArgs::kind: IQ4_NL's GEMM reads Q8_0 codes). The plain
-// AVX2 dot takes Q8_0's codes signed unless an activation code is -128 (block_dot).
+// AVX2 dot takes Q8_0's codes through the signed kind (block_dot).
 inline void avxvnni_gemm_body(const GemmArgs& g) {
-  constexpr bool kSignedDot = !Dot256::kFullU8;
-  const RowTerms t = prepare_row_terms(g, kSignedDot);
+  const RowTerms t = prepare_row_terms(g);
   switch (g.kind) {
     case kQ8_0:
-      if constexpr (kSignedDot) {
-        if (!t.a_has_min) return drive<kQ8_0Signed>(g, t);
-      }
+#if defined(AMXLAB_DOT256_AVX2)
+      add_signed_operands(g, t, kOpsStored<kQ8_0Signed, 2> && g.rows > 1);  // one row: kOpsStored
+      return drive<kQ8_0Signed>(g, t);
+#else
       return drive<kQ8_0>(g, t);
+#endif
     case kQ4_0: return drive<kQ4_0>(g, t);
     default: return drive<kQ4_1>(g, t);
   }
@@ -316,15 +355,16 @@ inline void avxvnni_gemm_body(const GemmArgs& g) {
 
 // The IQ4_NL GEMV's body: its index nibbles (iq4_nl_nib_vnni16, 18 bytes per 32 weights
 // where the GEMMs' iq4_nl_vnni16 holds 34) through Q4_0's loop, each nibble looked up
-// by VPSHUFB in the code book (+ 128, or signed on plain AVX2 as Q8_0's), rows one at a
-// time.
+// by VPSHUFB in the code book + 128 (on plain AVX2 through the signed kind, as Q8_0's),
+// rows one at a time.
 inline void avxvnni_iq4_nl_gemv_body(const GemmArgs& g) {
-  constexpr bool kSignedDot = !Dot256::kFullU8;
-  const RowTerms t = prepare_row_terms(g, kSignedDot);
-  if constexpr (kSignedDot) {
-    if (!t.a_has_min) return drive<kIQ4_NLSigned, 1>(g, t);
-  }
+  const RowTerms t = prepare_row_terms(g);
+#if defined(AMXLAB_DOT256_AVX2)
+  add_signed_operands(g, t, kOpsStored<kIQ4_NLSigned, 1>);
+  drive<kIQ4_NLSigned, 1>(g, t);
+#else
   drive<kIQ4_NL, 1>(g, t);
+#endif
 }
 
 }  // namespace

@@ -28,8 +28,22 @@ struct AvxVnni {
   static I set1_i(int32_t v) { return _mm256_set1_epi32(v); }
   static F set1_f(float v) { return _mm256_set1_ps(v); }
   static I dpbusd(I acc, I u, I a) { return Dot256::dpbusd(acc, u, a); }
-  static I dpbusd_u8(I acc, I u, I a) { return Dot256::dpbusd_u8(acc, u, a); }
   static I dpwssd(I acc, I c, I b) { return Dot256::dpwssd(acc, c, b); }
+  // IQ4_XS on plain AVX2: its book + 128 (up to 241) through Dot256::dot_flip
+  // (kquant_tile.h kSignedBook).
+  static constexpr bool kFullU8 = Dot256::kFullU8;
+  static constexpr bool kSignedBook = !kFullU8;
+#if defined(AMXLAB_DOT256_AVX2)
+  static void signed_codes(const uint8_t* codes, uint8_t* abs, uint8_t* flip, int32_t* neg) {
+    Dot256::signed_codes(codes, abs, flip, neg);
+  }
+  static I scale_pairs(const uint8_t* p) { return Dot256::scale_pairs(p); }
+  static I dot_flip(I acc, I u, I abs_a, I flip, I scale) {
+    return Dot256::dot_flip(acc, u, abs_a, flip, scale);
+  }
+  // acc + scale x v per int32 lane, for 0 <= v < 2^15 (the int16 pairs (v, 0)).
+  static I add_scaled(I acc, I scale, I v) { return _mm256_add_epi32(acc, _mm256_madd_epi16(scale, v)); }
+#endif
   template <int SUB, bool MIN>
   static constexpr int int16_group() {
     return kq_int16_group<SUB, MIN>();

@@ -181,7 +181,14 @@ template <typename V, int KIND, bool X, int NS>
     I sum[kU];
     for (int u = 0; u < kU; ++u) sum[u] = V::zero();
     int32_t starts[R::kNSub];  // the biased types' chain starts
-    if constexpr (!R::kMin) {
+    // kFlip (IQ4_XS on plain AVX2): the row's codes as dot_flip's operands, once per
+    // super-block; the chains start at neg(a) instead of -128 x bsum (avxvnni_dot.h).
+    constexpr bool kFlip = KIND == kNibIQ4_XS && V::kSignedBook;
+    [[maybe_unused]] alignas(32) uint8_t a_abs[kFlip ? 256 : 1], a_flip[kFlip ? 256 : 1];
+    if constexpr (kFlip) {
+      V::signed_codes(ab + kq_records::kQ8KCodeOffset, a_abs, a_flip, starts);
+      __asm__ volatile("" : "+m"(starts));
+    } else if constexpr (!R::kMin) {
       bias_starts<R::kSub>(ab, -g.bias, starts);
       __asm__ volatile("" : "+m"(starts));  // broadcast loads, not extractions
     }
@@ -200,10 +207,16 @@ template <typename V, int KIND, bool X, int NS>
       for (int r = 0; r < R::kRowsPerSub; ++r) {
         const int kk = q * R::kRowsPerSub + r;
         I a[kF];
+        [[maybe_unused]] I flip[kF];  // kFlip: a holds |a|
 #pragma GCC unroll 4
         for (int c = 0; c < kF; ++c) {
-          a[c] = V::set1_32(
-              load_i32(ab + kq_records::kQ8KCodeOffset + static_cast<size_t>(R::kR.span * c + 4 * kk)));
+          const size_t at = static_cast<size_t>(R::kR.span * c + 4 * kk);
+          if constexpr (kFlip) {
+            a[c] = V::set1_32(load_i32(a_abs + at));
+            flip[c] = V::set1_32(load_i32(a_flip + at));
+          } else {
+            a[c] = V::set1_32(load_i32(ab + kq_records::kQ8KCodeOffset + at));
+          }
         }
 #pragma GCC unroll 4
         for (int u = 0; u < kU; ++u) {
@@ -220,9 +233,13 @@ template <typename V, int KIND, bool X, int NS>
           }
 #pragma GCC unroll 4
           for (int c = 0; c < kF; ++c) {
-            // IQ4_XS's book + 128 reaches 241: the dot for any u8 (the same instruction on VNNI).
-            dot[u][c] =
-                KIND == kNibIQ4_XS ? V::dpbusd_u8(dot[u][c], v[c], a[c]) : V::dpbusd(dot[u][c], v[c], a[c]);
+            // IQ4_XS's book + 128 reaches 241: VPDPBUSD takes it, plain AVX2 dot_flip.
+            if constexpr (kFlip) {
+              dot[u][c] = V::dot_flip(dot[u][c], v[c], a[c], flip[c]);
+            } else {
+              static_assert(KIND != kNibIQ4_XS || V::kFullU8, "IQ4_XS on plain AVX2: kFlip");
+              dot[u][c] = V::dpbusd(dot[u][c], v[c], a[c]);
+            }
           }
         }
       }

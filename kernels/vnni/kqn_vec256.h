@@ -59,7 +59,6 @@ struct Vec256 {
   [[gnu::always_inline]] static I mullo32(I a, I b) { return _mm256_mullo_epi32(a, b); }
   [[gnu::always_inline]] static I shuffle8(I table, I idx) { return _mm256_shuffle_epi8(table, idx); }
   [[gnu::always_inline]] static I dpbusd(I acc, I u, I a) { return Dot256::dpbusd(acc, u, a); }
-  [[gnu::always_inline]] static I dpbusd_u8(I acc, I u, I a) { return Dot256::dpbusd_u8(acc, u, a); }
   [[gnu::always_inline]] static I dpwssd(I acc, I c, I b) { return Dot256::dpwssd(acc, c, b); }
   [[gnu::always_inline]] static I blend_high_words(I lo, I hi) { return _mm256_blend_epi16(lo, hi, 0xaa); }
   [[gnu::always_inline]] static I scales_i32(const uint8_t* p) {
@@ -87,6 +86,19 @@ struct Vec256 {
   }
   // The IQ4_NL / IQ4_XS code book + 128 in both 128-bit lanes, for VPSHUFB (iq4_book.h).
   [[gnu::always_inline]] static I iq4_book() { return iq4_book_u8_256(); }
+  // IQ4_XS on plain AVX2: its book + 128 through Dot256::dot_flip (kqn_gemv_tile.h kFlip).
+#if defined(AMXLAB_DOT256_AVX2)
+  static constexpr bool kSignedBook = true;
+  [[gnu::always_inline]] static void signed_codes(const uint8_t* codes, uint8_t* abs, uint8_t* flip,
+                                                  int32_t* neg) {
+    Dot256::signed_codes(codes, abs, flip, neg);
+  }
+  [[gnu::always_inline]] static I dot_flip(I acc, I u, I abs_a, I flip) {
+    return Dot256::dot_flip(acc, u, abs_a, flip, _mm256_set1_epi16(1));
+  }
+#else
+  static constexpr bool kSignedBook = false;
+#endif
 };
 
 }  // namespace

@@ -23,7 +23,8 @@ struct Vec512 {
   static constexpr int kParts = 1;       // registers per 16-column strip
   static constexpr int kTileStrips = 4;  // strips per register tile: 64 columns
   static constexpr auto kAll = static_cast<__mmask16>(0xffff);
-  static constexpr bool kFullU8 = true;  // VPDPBUSD takes any u8
+  static constexpr bool kFullU8 = true;       // VPDPBUSD takes any u8
+  static constexpr bool kSignedBook = false;  // so IQ4_XS's book + 128 goes in as it is
 
   [[gnu::always_inline]] static I zero() { return _mm512_setzero_si512(); }
   [[gnu::always_inline]] static F zero_ps() { return _mm512_setzero_ps(); }
@@ -47,7 +48,6 @@ struct Vec512 {
   [[gnu::always_inline]] static I mullo32(I a, I b) { return _mm512_mullo_epi32(a, b); }
   [[gnu::always_inline]] static I shuffle8(I table, I idx) { return _mm512_shuffle_epi8(table, idx); }
   [[gnu::always_inline]] static I dpbusd(I acc, I u, I a) { return _mm512_dpbusd_epi32(acc, u, a); }
-  [[gnu::always_inline]] static I dpbusd_u8(I acc, I u, I a) { return dpbusd(acc, u, a); }
   [[gnu::always_inline]] static I dpwssd(I acc, I c, I b) { return _mm512_dpwssd_epi32(acc, c, b); }
   // Odd int16 of each dword from hi, even from lo.
   [[gnu::always_inline]] static I blend_high_words(I lo, I hi) {

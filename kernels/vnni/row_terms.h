@@ -44,24 +44,22 @@ struct BlockTerms {
 }
 
 struct RowTerms {
-  float* da;       // [rows][blocks]
-  int32_t* nc;     // [rows][blocks]
-  float* sa;       // [rows][blocks]
-  float* partial;  // the rest of the scratch: 64 floats per row
-  // Some activation code is -128 (asked for with find_min; Q8_0 activations only): the
-  // plain AVX2 kernels' signed dot cannot take it (avxvnni_gemm_tile.h block_dot).
-  bool a_has_min = false;
+  float* da;     // [rows][blocks]
+  int32_t* nc;   // [rows][blocks]
+  float* sa;     // [rows][blocks]
+  uint8_t* ops;  // [rows][blocks][64]: the plain AVX2 signed dot's operands (avxvnni_gemm_tile.h)
 };
 
 // The AVX-VNNI kernel's layout of the terms (the AVX-512 kernels interleave them with the
-// codes instead: build_panels in avx512_gemm.cpp).
-inline RowTerms prepare_row_terms(const GemmArgs& g, bool find_min = false) {
+// codes instead: build_panels in avx512_gemm.cpp), kPrep256FloatsPerRowBlock per row and
+// block.
+inline RowTerms prepare_row_terms(const GemmArgs& g) {
   const size_t per = static_cast<size_t>(g.rows) * static_cast<size_t>(g.blocks);
   RowTerms t{};
   t.da = g.prep;
   t.nc = reinterpret_cast<int32_t*>(t.da + per);
   t.sa = reinterpret_cast<float*>(t.nc + per);
-  t.partial = t.sa + per;
+  t.ops = reinterpret_cast<uint8_t*>(t.sa + per);
   for (int64_t r = 0; r < g.rows; ++r) {
     const auto* row = reinterpret_cast<const uint8_t*>(g.a) + static_cast<size_t>(r) * g.a_stride;
     const size_t at = static_cast<size_t>(r) * static_cast<size_t>(g.blocks);
@@ -69,10 +67,6 @@ inline RowTerms prepare_row_terms(const GemmArgs& g, bool find_min = false) {
       const uint8_t* blk = row + static_cast<size_t>(b) * g.a_block_bytes;
       const __m256i codes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + g.a_code_offset));
       const BlockTerms bt = block_terms(g.kind, blk, codes);
-      if (find_min) {
-        t.a_has_min |=
-            _mm256_movemask_epi8(_mm256_cmpeq_epi8(codes, _mm256_set1_epi8(static_cast<char>(0x80)))) != 0;
-      }
       t.da[at + static_cast<size_t>(b)] = bt.da;
       t.sa[at + static_cast<size_t>(b)] = bt.sa;
       t.nc[at + static_cast<size_t>(b)] = bt.corr;

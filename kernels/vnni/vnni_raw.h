@@ -33,16 +33,21 @@ struct GemmArgs {
   // Scratch of prep_floats(rows, blocks) floats: the per row and block activation terms
   // (d_a as fp32, the int32 correction -C * sum(codes), the stored s as fp32 for Q8_1;
   // the AVX-512 kernels keep a copy of the codes beside them, interleaved per register
-  // tile of rows: 11 floats per row and block, rows rounded up to 4), then 64 floats per
-  // row of fp32 accumulators kept between K ranges.
+  // tile of rows: 11 floats per row and block, rows rounded up to 4, then 64 floats per
+  // row of fp32 accumulators kept between K ranges; the 256-bit kernels' plain AVX2 dot
+  // keeps 64 bytes of signed-dot operands per row and block after its three terms:
+  // row_terms.h).
   float* prep = nullptr;
 };
 inline constexpr size_t kPrepFloatsPerRowBlock = 11;
+inline constexpr size_t kPrep256FloatsPerRowBlock = 3 + 16;
 constexpr size_t prep_terms_floats(int64_t rows, int64_t blocks) {
   return kPrepFloatsPerRowBlock * static_cast<size_t>((rows + 3) / 4 * 4) * static_cast<size_t>(blocks);
 }
 constexpr size_t prep_floats(int64_t rows, int64_t blocks) {
-  return prep_terms_floats(rows, blocks) + 64u * static_cast<size_t>(rows);
+  const size_t panels = prep_terms_floats(rows, blocks) + 64u * static_cast<size_t>(rows);
+  const size_t terms256 = kPrep256FloatsPerRowBlock * static_cast<size_t>(rows) * static_cast<size_t>(blocks);
+  return panels > terms256 ? panels : terms256;
 }
 
 // AVX-512 F/BW/VL + VNNI + F16C (avx512_gemm.cpp).
@@ -104,6 +109,10 @@ void avx2_gemm(const GemmArgs& g);         // as avxvnni_gemm
 void avx2_iq4_nl_gemv(const GemmArgs& g);  // as avxvnni_iq4_nl_gemv
 void avx2_kq_gemm(const KqArgs& g);        // as avxvnni_kq_gemm
 void avx2_kqn_gemv(const KqArgs& g);       // as avxvnni_kqn_gemv
+// The plain AVX2 signed dot on its own, for its exhaustive test: out[0..8) = the int32
+// lanes of neg(a) + Dot256::dot_flip over 32 biased codes u and the activation dword a
+// broadcast (avxvnni_dot.h), i.e. sum over the lane's 4 bytes of (u - 128) x a.
+void avx2_dot_flip_probe(const uint8_t* u, const int8_t* a, int32_t* out);
 
 // AVX-512 activation quantisation (avx512_quantize.cpp).
 // Index of the first element of x[0..count) that is Inf or NaN, or -1.
