@@ -210,7 +210,8 @@ template <typename V, int KIND, bool X, int NS>
         [[maybe_unused]] I flip[kF];  // kFlip: a holds |a|
 #pragma GCC unroll 4
         for (int c = 0; c < kF; ++c) {
-          const size_t at = static_cast<size_t>(R::kR.span * c + 4 * kk);
+          const size_t at =
+              static_cast<size_t>(R::kR.span) * static_cast<size_t>(c) + 4 * static_cast<size_t>(kk);
           if constexpr (kFlip) {
             a[c] = V::set1_32(load_i32(a_abs + at));
             flip[c] = V::set1_32(load_i32(a_flip + at));
