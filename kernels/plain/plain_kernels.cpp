@@ -36,6 +36,7 @@ bool check_panel_run(QType wt, const char* kernel, const PackedWeights& w, const
   g.panel_bytes = geo.panel_bytes;
   g.unit_row_bytes = geo.unit_row_bytes;
   g.comp = wt == QType::S8 ? reinterpret_cast<const int32_t*>(g.w + geo.comp_offset) : nullptr;
+  g.w_sum128 = geo.comp_offset != 0 ? reinterpret_cast<const int32_t*>(g.w + geo.comp_offset) : nullptr;
   g.k = w.k();
   g.units = geo.units;
   g.a = a.bytes + static_cast<size_t>(s.m0) * a.row_stride;
@@ -120,6 +121,12 @@ AMXLAB_PLAIN_RUN(QType::F32, f32, "f32_gemm_6x64__avx512", kAvx512FmaIsa, &raw::
 // AVX2 + FMA + F16C (no AVX-512): the same wrapper, a 256-bit body.
 void run_f16_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
   run_vector(QType::F16, "f16_gemm_3x32__avx2", kIsaAvx2, &raw::avx2_panel_gemm_f32, w, a, y, s);
+}
+void run_s8s8_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  run_vector(QType::S8, "s8s8_gemm_3x32__avx2", kIsaAvx2, &raw::avx2_panel_gemm_int8, w, a, y, s);
+}
+void run_u8s8_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  run_vector(QType::U8, "u8s8_gemm_3x32__avx2", kIsaAvx2, &raw::avx2_panel_gemm_int8, w, a, y, s);
 }
 void run_f32_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
   run_vector(QType::F32, "f32_gemm_3x32__avx2", kIsaAvx2, &raw::avx2_panel_gemm_f32, w, a, y, s);

@@ -5,7 +5,7 @@
 //   <t>_gemm_6x64__avx512*  AVX-512: 6 x 64 register tile, K blocks of 1024 units; a
 //                            slice of one row runs 1 x 128 (kernels/plain/avx512_panel_gemm.h)
 //   <t>_gemm_3x32__avx2      f32 and f16 on AVX2 + FMA + F16C: 3 x 32 register tile, the
-//                            same K blocks; one row runs 1 x 64 (kernels/plain/avx2_panel_f32.cpp)
+//                            same K blocks; one row runs 1 x 64 (kernels/plain/avx2_panel_gemm.cpp)
 //   <t>_gemm_1x32__portable  plain C++, one output at a time, the same operation order
 // Integer kernels equal golden::gemm_s8s8 / gemm_u8s8 bit for bit; float kernels equal
 // their exact model (reference/golden/kernel_models.h) bit for bit and golden within the
@@ -44,9 +44,11 @@ void run_u8s8_avx512(const PackedWeights& w, const ActivationView& a, const Outp
 void run_bf16_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_f16_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_f32_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
-// The f32 / f16 ones on AVX2 + FMA + F16C (kernels/plain/avx2_panel_f32.cpp).
+// The f32 / f16 ones on AVX2 + FMA + F16C (kernels/plain/avx2_panel_gemm.cpp).
 void run_f16_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_f32_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_s8s8_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_u8s8_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_s8s8_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_u8s8_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_bf16_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
@@ -74,6 +76,10 @@ inline constexpr KernelDesc kPlainKernels[] = {
      Layout::f16_panel32, &panel32::pack, nullptr, &plan_panel, &run_f16_avx2},
     {"f32_gemm_3x32__avx2", QType::F32, QType::F32, KernelOp::gemm, 3, 32, kIsaAvx2, Engine::native,
      Layout::f32_panel32, &panel32::pack, nullptr, &plan_panel, &run_f32_avx2},
+    {"s8s8_gemm_3x32__avx2", QType::S8, QType::S8, KernelOp::gemm, 3, 32, kIsaAvx2, Engine::native,
+     Layout::s8_panel32, &panel32::pack, nullptr, &plan_panel, &run_s8s8_avx2},
+    {"u8s8_gemm_3x32__avx2", QType::U8, QType::U8, KernelOp::gemm, 3, 32, kIsaAvx2, Engine::native,
+     Layout::s8_panel32, &panel32::pack, nullptr, &plan_panel, &run_u8s8_avx2},
     {"s8s8_gemm_1x32__portable", QType::S8, QType::S8, KernelOp::gemm, 1, 32, kIsaNone, Engine::native,
      Layout::s8_panel32, &panel32::pack, nullptr, &plan_panel, &run_s8s8_portable},
     {"u8s8_gemm_1x32__portable", QType::U8, QType::U8, KernelOp::gemm, 1, 32, kIsaNone, Engine::native,

@@ -25,18 +25,21 @@ struct PanelArgs {
   size_t panel_bytes = 0;
   size_t unit_row_bytes = 0;      // 128, or 64 for f16
   const int32_t* comp = nullptr;  // s8 x s8: 128 * sum_k W per column (padded N)
-  int64_t k = 0;                  // K in elements
-  int64_t units = 0;              // K units of 4 activation bytes (ceil)
-  const std::byte* a = nullptr;   // activation row m0: s8 / u8 / bf16 / f32 elements; for
-                                  // the AVX-512 and AMX kernels whole 4-byte units (see
-                                  // plain::whole_unit_rows, plain_kernels.h)
-  size_t a_stride = 0;            // bytes between activation rows
-  size_t a_row_bytes = 0;         // bytes of K values in a row (k * element size)
-  int64_t rows = 0;               // m1 - m0 >= 1
-  void* y = nullptr;              // output row m0, column 0 (int32 or fp32)
-  size_t y_stride = 0;            // in elements
-  int64_t n0 = 0, n1 = 0;         // any; the plan keeps n0 at panel boundaries
-  std::byte* c_part = nullptr;    // scratch: partial_bytes(rows, n0, n1) when K spans blocks
+  // The same sums for either int8 operation (the s8_panel32 layout holds them): the AVX2
+  // kernel's u8 x s8 shifts its activations to s8 (a - 128) and adds them back.
+  const int32_t* w_sum128 = nullptr;
+  int64_t k = 0;                 // K in elements
+  int64_t units = 0;             // K units of 4 activation bytes (ceil)
+  const std::byte* a = nullptr;  // activation row m0: s8 / u8 / bf16 / f32 elements; for
+                                 // the AVX-512 and AMX kernels whole 4-byte units (see
+                                 // plain::whole_unit_rows, plain_kernels.h)
+  size_t a_stride = 0;           // bytes between activation rows
+  size_t a_row_bytes = 0;        // bytes of K values in a row (k * element size)
+  int64_t rows = 0;              // m1 - m0 >= 1
+  void* y = nullptr;             // output row m0, column 0 (int32 or fp32)
+  size_t y_stride = 0;           // in elements
+  int64_t n0 = 0, n1 = 0;        // any; the plan keeps n0 at panel boundaries
+  std::byte* c_part = nullptr;   // scratch: partial_bytes(rows, n0, n1) when K spans blocks
 };
 
 // Units per K block (4096 int8, 2048 bf16, 1024 f32 / f16 values): the weights of a
@@ -75,8 +78,12 @@ constexpr size_t partial_bytes(int64_t rows, int64_t n0, int64_t n1) {
 void avx512_panel_gemm_f32(const PanelArgs& g);   // kF32, kF16: AVX-512F + FMA + F16C
 void avx512_panel_gemm_int8(const PanelArgs& g);  // kS8S8, kU8S8: + AVX512-VNNI
 void avx512_panel_gemm_bf16(const PanelArgs& g);  // kBf16: + AVX512-BF16
-// AVX2 + FMA + F16C: kF32, kF16 over a 3 x 32 register tile (kernels/plain/avx2_panel_f32.cpp),
+// AVX2 + FMA + F16C: kF32, kF16 over a 3 x 32 register tile (kernels/plain/avx2_panel_gemm.cpp),
 // the same K blocks and the scratch of partial_bytes().
 void avx2_panel_gemm_f32(const PanelArgs& g);
+// kS8S8 and kU8S8 on the same tile and blocks, through the plain AVX2 signed dot (s8: the
+// u8 copy of the activations as for AVX-512, no compensation: the dot is signed; u8: the
+// activations - 128, w_sum128 added back).
+void avx2_panel_gemm_int8(const PanelArgs& g);
 
 }  // namespace amxlab::plain::raw

@@ -8,7 +8,7 @@ target_sources(amxlab_kernels PRIVATE
   ${_amxlab_plain_dir}/avx512_panel_f32.cpp
   ${_amxlab_plain_dir}/avx512_panel_int8.cpp
   ${_amxlab_plain_dir}/avx512_panel_bf16.cpp
-  ${_amxlab_plain_dir}/avx2_panel_f32.cpp
+  ${_amxlab_plain_dir}/avx2_panel_gemm.cpp
 )
 set_source_files_properties(${_amxlab_plain_dir}/avx512_panel_f32.cpp
   PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512vl;-mavx2;-mfma;-mf16c")
@@ -16,6 +16,6 @@ set_source_files_properties(${_amxlab_plain_dir}/avx512_panel_int8.cpp
   PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni;-mavx2;-mfma;-mf16c")
 set_source_files_properties(${_amxlab_plain_dir}/avx512_panel_bf16.cpp
   PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512vl;-mavx512bf16;-mavx2;-mfma;-mf16c")
-set_source_files_properties(${_amxlab_plain_dir}/avx2_panel_f32.cpp
+set_source_files_properties(${_amxlab_plain_dir}/avx2_panel_gemm.cpp
   PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c")
 unset(_amxlab_plain_dir)

@@ -2,7 +2,7 @@
 // ymm (8 fp32 columns) that a slice covers become an all-ones / all-zeros vector for
 // VMASKMOVPS, which writes (and faults on) only the selected lanes. Shared by the 2x16
 // K-quant GEMM (avxvnni_kq_ops.h), the 1x16 nibble GEMV (kqn_vec256.h) and the AVX2 f32 /
-// f16 panel GEMM (plain/avx2_panel_f32.cpp). Internal linkage (vnni_raw.h says why).
+// f16 panel GEMM (plain/avx2_panel_gemm.cpp). Internal linkage (vnni_raw.h says why).
 #pragma once
 
 #include <immintrin.h>

@@ -1,0 +1,272 @@
+// f32 x f32 and f16 weights x f32 activations -> f32, and s8 x s8 / u8 x s8 -> s32, on
+// AVX2 + FMA + F16C: the `f32_gemm_3x32__avx2` / `f16_gemm_3x32__avx2` /
+// `s8s8_gemm_3x32__avx2` / `u8s8_gemm_3x32__avx2` kernels, for CPUs without AVX-512
+// (where the portable kernel's fmaf is a library call: ~0.01x oneDNN; its int8 loop
+// 0.02x). Built with -mavx2 -mfma -mf16c (kernels/plain/sources.cmake); internal linkage
+// (plain_raw.h says why).
+//
+// int8: per output an int32 sum over K (wrapping, so any order gives the golden bits),
+// through the plain AVX2 signed dot of the quantised kernels (kernels/vnni/avxvnni_dot.h
+// Dot256::dot_flip). Each activation dword is made s8 by XOR 0x80 (s8 x s8: the
+// wrapper's u8 copy a + 128 gives a back; u8 x s8: a - 128), then |a| and the mask of its
+// negative bytes; VPMADDUBSW(|a|, w XOR mask) sums a x w - |a| [a < 0] per product,
+// exact for any codes (K padding included: its weights are 0); each tile starts from
+// neg(a), the sum of |a| over the negative codes of the units it runs, and u8 x s8 adds
+// 128 x sum W per column (w_sum128) in the last K block.
+//
+// f32 / f16: per output, as the AVX-512 kernel (avx512_panel_gemm.h) and the exact model
+// (reference/golden/kernel_models.h): acc = 0, then acc = fma(a_k, w_k, acc) in ascending
+// K, one fused step per element; between K blocks the accumulators rest, exact, in the
+// slice's partial-sum scratch. Register tile: 3 rows x one 32-column panel (12 ymm
+// accumulators, 3 broadcasts, 1 weight vector: the 16 registers); a slice of one row runs
+// 1 x 64 (two panels: 8 chains hide the FMA latency). Loop order: K blocks of
+// kBlockUnits, panels, row tiles: a panel's block of weights (128 KiB of f32) stays in L2
+// while the rows pass.
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#define AMXLAB_DOT256_AVX2 1
+#include "kernels/plain/plain_raw.h"
+#include "kernels/vnni/avxvnni_dot.h"
+#include "kernels/vnni/lane_bits.h"
+#include "kernels/vnni/ymm_lanes.h"
+
+namespace amxlab::plain::raw {
+namespace {
+
+constexpr int64_t kRows = 3;
+constexpr int64_t kCols = 32;                         // a panel
+constexpr size_t kSlotRowBytes = 4 * kCols;           // a partial-sum row of a tile
+constexpr size_t kSlotBytes = kRows * kSlotRowBytes;  // fits partial_bytes() (plain_raw.h)
+static_assert(2 * kRows == kGemmRows && kSlotBytes * 4 == kGemmRows * 256u,
+              "the slots of a 6 x 64 tile's scratch hold four 3 x 32 tiles");
+
+// 8 weight lanes of one unit row: f32, or f16 widened exactly.
+template <int OP>
+[[gnu::always_inline]] inline __m256 load_w(const std::byte* p) {
+  if constexpr (OP == kF16) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  } else {
+    return _mm256_loadu_ps(reinterpret_cast<const float*>(p));
+  }
+}
+
+// The accumulator register of an operation (a specialisation: std::conditional drops the
+// vector types' attributes).
+template <bool Int>
+struct AccOf {
+  using type = __m256;
+};
+template <>
+struct AccOf<true> {
+  using type = __m256i;
+};
+template <int OP>
+using Acc = typename AccOf<OP == kS8S8>::type;
+
+// neg(a) of n_bytes u8 activation bytes (a + 128) at p: the sum of |a| over a < 0.
+inline int32_t neg_sum_u8(const std::byte* p, size_t n_bytes) {
+  using vnni::raw::Dot256;
+  const __m256i bias = _mm256_set1_epi8(-128);
+  int32_t sum = 0;
+  size_t i = 0;
+  for (; i + 32 <= n_bytes; i += 32) {
+    const __m256i a = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i)), bias);
+    sum += Dot256::neg_sum(Dot256::signed_operands(a));
+  }
+  for (; i < n_bytes; ++i) {
+    const int v = std::to_integer<int>(p[i]) - 128;
+    if (v < 0) sum -= v;
+  }
+  return sum;
+}
+
+// Where a tile's accumulators come from (null: zero, the first K block) and go to.
+struct Io {
+  const std::byte* in = nullptr;
+  size_t in_stride = 0;
+  std::byte* out = nullptr;
+  size_t out_stride = 0;
+  const int32_t* add = nullptr;  // int8, last K block, u8 x s8: w_sum128 of the tile's columns
+};
+
+// R rows x NP panels over `units` units. a: row 0 at the block's first unit (row r at a +
+// r * a_pitch); bp: panel 0 at that unit; columns [skip, cols) of the NP * 32 are the
+// slice's.
+template <int OP, int R, int NP>
+AMXLAB_NOCLONE void tile(const std::byte* a, size_t a_pitch, const std::byte* bp, const PanelArgs& g,
+                         int64_t units, int64_t skip, int64_t cols, const Io& io) {
+  constexpr int C = 4 * NP;
+  constexpr size_t kLaneBytes = OP == kF16 ? 16 : 32;  // 8 weights of a unit row
+  const bool all = skip <= 0 && cols >= kCols * NP;
+  __m256i mask[C];
+#pragma GCC unroll 8
+  for (int c = 0; c < C; ++c) {
+    // Lanes [8c, 8c + 8) of the tile that are columns [skip, cols) of the slice.
+    mask[c] =
+        all ? _mm256_set1_epi32(-1) : vnni::raw::ymm_lane_mask(vnni::raw::lane_bits(skip, cols, 8 * c, 8));
+  }
+  // The accumulators as fp32 or int32 lanes (the scratch holds either, bit for bit).
+  Acc<OP> acc[R][C];
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+    [[maybe_unused]] __m256i start = _mm256_setzero_si256();  // s8: the rows' neg(a) of these units
+    if constexpr (OP == kS8S8)
+      start =
+          _mm256_set1_epi32(neg_sum_u8(a + static_cast<size_t>(r) * a_pitch, 4 * static_cast<size_t>(units)));
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+      const __m256 in =
+          io.in == nullptr
+              ? _mm256_setzero_ps()
+              : _mm256_maskload_ps(
+                    reinterpret_cast<const float*>(io.in + static_cast<size_t>(r) * io.in_stride + 32 * c),
+                    mask[c]);
+      if constexpr (OP == kS8S8) {
+        acc[r][c] = _mm256_add_epi32(_mm256_castps_si256(in), start);
+      } else {
+        acc[r][c] = in;
+      }
+    }
+  }
+  for (int64_t u = 0; u < units; ++u) {
+    const std::byte* wu = bp + static_cast<size_t>(u) * g.unit_row_bytes;
+    if constexpr (OP == kS8S8) {
+      using vnni::raw::Dot256;
+      __m256i abs_a[R], neg[R];
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) {
+        int32_t v;
+        std::memcpy(&v, a + static_cast<size_t>(r) * a_pitch + 4 * static_cast<size_t>(u), 4);
+        const Dot256::SignedOperands o =
+            Dot256::signed_operands(_mm256_xor_si256(_mm256_set1_epi32(v), _mm256_set1_epi8(-128)));
+        abs_a[r] = o.abs;
+        neg[r] = _mm256_xor_si256(o.flip, _mm256_set1_epi8(-128));  // flip for raw s8 weights
+      }
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) {
+        const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(
+            wu + static_cast<size_t>(c / 4) * g.panel_bytes + kLaneBytes * (c % 4)));
+#pragma GCC unroll 4
+        for (int r = 0; r < R; ++r)
+          acc[r][c] = Dot256::dot_flip(acc[r][c], w, abs_a[r], neg[r], _mm256_set1_epi16(1));
+      }
+    } else {
+      __m256 x[R];
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) {
+        float v;
+        std::memcpy(&v, a + static_cast<size_t>(r) * a_pitch + 4 * static_cast<size_t>(u), 4);
+        x[r] = _mm256_set1_ps(v);
+      }
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) {
+        const __m256 w = load_w<OP>(wu + static_cast<size_t>(c / 4) * g.panel_bytes + kLaneBytes * (c % 4));
+#pragma GCC unroll 4
+        for (int r = 0; r < R; ++r) acc[r][c] = _mm256_fmadd_ps(x[r], w, acc[r][c]);
+      }
+    }
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+      auto* p = reinterpret_cast<float*>(io.out + static_cast<size_t>(r) * io.out_stride + 32 * c);
+      __m256 v;
+      if constexpr (OP == kS8S8) {
+        if (io.add != nullptr)
+          acc[r][c] = _mm256_add_epi32(acc[r][c],
+                                       _mm256_loadu_si256(reinterpret_cast<const __m256i*>(io.add + 8 * c)));
+        v = _mm256_castsi256_ps(acc[r][c]);
+      } else {
+        v = acc[r][c];
+      }
+      if (all) {
+        _mm256_storeu_ps(p, v);
+      } else {
+        _mm256_maskstore_ps(p, mask[c], v);
+      }
+    }
+  }
+}
+
+template <int OP>
+void rows_tile(int64_t rows, const std::byte* a, size_t a_pitch, const std::byte* bp, const PanelArgs& g,
+               int64_t units, int64_t skip, int64_t cols, const Io& io) {
+  static_assert(kRows == 3, "update the dispatch below");
+  switch (rows) {
+    case 3: return tile<OP, 3, 1>(a, a_pitch, bp, g, units, skip, cols, io);
+    case 2: return tile<OP, 2, 1>(a, a_pitch, bp, g, units, skip, cols, io);
+    default: return tile<OP, 1, 1>(a, a_pitch, bp, g, units, skip, cols, io);
+  }
+}
+
+// u8 x s8 shifts its activations by -128 (tile): the last K block adds 128 x sum W back.
+inline const int32_t* add_at(const PanelArgs& g, int64_t panel, bool last) {
+  return g.op == kU8S8 && last ? g.w_sum128 + panel * kCols : nullptr;
+}
+
+template <int OP>
+void panel_gemm(const PanelArgs& g) {
+  const int64_t p0 = g.n0 / kCols, p1 = (g.n1 + kCols - 1) / kCols;
+  auto* y0 = static_cast<std::byte*>(g.y);
+  const size_t ys = g.y_stride * 4;
+  const int64_t row_tiles = (g.rows + kRows - 1) / kRows;
+  // One K block when the slice is one 6-row tile of the AVX-512 kernel's plan (no scratch
+  // then: run_avx2 asks partial_bytes() only past one block).
+  const int64_t block = block_units(g.rows, g.units);
+  for (int64_t u0 = 0; u0 < g.units; u0 += block) {
+    const int64_t nu = g.units - u0 < block ? g.units - u0 : block;
+    const bool first = u0 == 0, last = u0 + nu == g.units;
+    const std::byte* b0 = g.w + static_cast<size_t>(u0) * g.unit_row_bytes;
+    const std::byte* au = g.a + 4 * static_cast<size_t>(u0);
+    if (g.rows == 1) {  // one block (block_units): dst is read and written directly
+      for (int64_t p = p0; p < p1; p += 2) {
+        std::byte* yt = y0 + 4 * static_cast<size_t>(p * kCols);
+        const Io io{first ? nullptr : yt, 0, yt, 0, add_at(g, p, last)};
+        const std::byte* bp = b0 + static_cast<size_t>(p) * g.panel_bytes;
+        if (p + 1 < p1) {
+          tile<OP, 1, 2>(au, 0, bp, g, nu, g.n0 - p * kCols, g.n1 - p * kCols, io);
+        } else {
+          tile<OP, 1, 1>(au, 0, bp, g, nu, g.n0 - p * kCols, g.n1 - p * kCols, io);
+        }
+      }
+      continue;
+    }
+    for (int64_t p = p0; p < p1; ++p) {
+      const std::byte* bp = b0 + static_cast<size_t>(p) * g.panel_bytes;
+      for (int64_t r0 = 0; r0 < g.rows; r0 += kRows) {
+        std::byte* yt = y0 + static_cast<size_t>(r0) * ys + 4 * static_cast<size_t>(p * kCols);
+        std::byte* slot =
+            g.c_part == nullptr
+                ? nullptr
+                : g.c_part + static_cast<size_t>((p - p0) * row_tiles + r0 / kRows) * kSlotBytes;
+        const Io io{first ? nullptr : slot, kSlotRowBytes, last ? yt : slot, last ? ys : kSlotRowBytes,
+                    add_at(g, p, last)};
+        const int64_t rows = g.rows - r0 < kRows ? g.rows - r0 : kRows;
+        rows_tile<OP>(rows, au + static_cast<size_t>(r0) * g.a_stride, g.a_stride, bp, g, nu,
+                      g.n0 - p * kCols, g.n1 - p * kCols, io);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void avx2_panel_gemm_f32(const PanelArgs& g) {
+  if (g.op == kF16) {
+    panel_gemm<kF16>(g);
+  } else {
+    panel_gemm<kF32>(g);
+  }
+}
+
+// One instantiation for both int8 operations (the tile's int path; add_at tells them apart).
+void avx2_panel_gemm_int8(const PanelArgs& g) {
+  panel_gemm<kS8S8>(g);
+}
+
+}  // namespace amxlab::plain::raw
