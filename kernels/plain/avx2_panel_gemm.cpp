@@ -11,8 +11,10 @@
 // wrapper's u8 copy a + 128 gives a back; u8 x s8: a - 128), then |a| and the mask of its
 // negative bytes; VPMADDUBSW(|a|, w XOR mask) sums a x w - |a| [a < 0] per product,
 // exact for any codes (K padding included: its weights are 0); each tile starts from
-// neg(a), the sum of |a| over the negative codes of the units it runs, and u8 x s8 adds
-// 128 x sum W per column (w_sum128) in the last K block.
+// neg(a), the sum of |a| over the negative codes of the units it runs (per row and K
+// block once, into PanelArgs::row_neg, before the panels: recomputed by every tile, s8
+// and u8 M = 512 N = K = 4096 ran 139-146 ms against 131-137, one thread), and u8 x s8
+// adds 128 x sum W per column (w_sum128) in the last K block.
 //
 // f32 / f16: per output, as the AVX-512 kernel (avx512_panel_gemm.h) and the exact model
 // (reference/golden/kernel_models.h): acc = 0, then acc = fma(a_k, w_k, acc) in ascending
@@ -91,6 +93,7 @@ struct Io {
   std::byte* out = nullptr;
   size_t out_stride = 0;
   const int32_t* add = nullptr;  // int8, last K block, u8 x s8: w_sum128 of the tile's columns
+  const int32_t* neg = nullptr;  // int8: neg(a) of the tile's rows over its units
 };
 
 // R rows x NP panels over `units` units. a: row 0 at the block's first unit (row r at a +
@@ -113,10 +116,8 @@ AMXLAB_NOCLONE void tile(const std::byte* a, size_t a_pitch, const std::byte* bp
   Acc<OP> acc[R][C];
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {
-    [[maybe_unused]] __m256i start = _mm256_setzero_si256();  // s8: the rows' neg(a) of these units
-    if constexpr (OP == kS8S8)
-      start =
-          _mm256_set1_epi32(neg_sum_u8(a + static_cast<size_t>(r) * a_pitch, 4 * static_cast<size_t>(units)));
+    [[maybe_unused]] __m256i start;  // int8: the row's neg(a) of these units
+    if constexpr (OP == kS8S8) start = _mm256_set1_epi32(io.neg[r]);
 #pragma GCC unroll 8
     for (int c = 0; c < C; ++c) {
       const __m256 in =
@@ -223,10 +224,14 @@ void panel_gemm(const PanelArgs& g) {
     const bool first = u0 == 0, last = u0 + nu == g.units;
     const std::byte* b0 = g.w + static_cast<size_t>(u0) * g.unit_row_bytes;
     const std::byte* au = g.a + 4 * static_cast<size_t>(u0);
+    if constexpr (OP == kS8S8) {
+      for (int64_t r = 0; r < g.rows; ++r)
+        g.row_neg[r] = neg_sum_u8(au + static_cast<size_t>(r) * g.a_stride, 4 * static_cast<size_t>(nu));
+    }
     if (g.rows == 1) {  // one block (block_units): dst is read and written directly
       for (int64_t p = p0; p < p1; p += 2) {
         std::byte* yt = y0 + 4 * static_cast<size_t>(p * kCols);
-        const Io io{first ? nullptr : yt, 0, yt, 0, add_at(g, p, last)};
+        const Io io{first ? nullptr : yt, 0, yt, 0, add_at(g, p, last), g.row_neg};
         const std::byte* bp = b0 + static_cast<size_t>(p) * g.panel_bytes;
         if (p + 1 < p1) {
           tile<OP, 1, 2>(au, 0, bp, g, nu, g.n0 - p * kCols, g.n1 - p * kCols, io);
@@ -244,8 +249,9 @@ void panel_gemm(const PanelArgs& g) {
             g.c_part == nullptr
                 ? nullptr
                 : g.c_part + static_cast<size_t>((p - p0) * row_tiles + r0 / kRows) * kSlotBytes;
-        const Io io{first ? nullptr : slot, kSlotRowBytes, last ? yt : slot, last ? ys : kSlotRowBytes,
-                    add_at(g, p, last)};
+        const Io io{first ? nullptr : slot, kSlotRowBytes,
+                    last ? yt : slot,       last ? ys : kSlotRowBytes,
+                    add_at(g, p, last),     g.row_neg == nullptr ? nullptr : g.row_neg + r0};
         const int64_t rows = g.rows - r0 < kRows ? g.rows - r0 : kRows;
         rows_tile<OP>(rows, au + static_cast<size_t>(r0) * g.a_stride, g.a_stride, bp, g, nu,
                       g.n0 - p * kCols, g.n1 - p * kCols, io);

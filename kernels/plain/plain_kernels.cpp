@@ -81,10 +81,13 @@ void run_vector(QType wt, const char* kernel, uint32_t isa, RawFn fn, const Pack
   const size_t part =
       g.units > raw::block_units(g.rows, g.units) ? raw::partial_bytes(g.rows, g.n0, g.n1) : 0;
   const bool to_u8 = g.op == raw::kS8S8;
+  const bool int8 = g.op == raw::kS8S8 || g.op == raw::kU8S8;
   const size_t copy = whole_unit_copy_bytes(g, to_u8);
-  auto* scratch = reinterpret_cast<std::byte*>(kernel_args::thread_scratch((copy + part) / 4));
+  const size_t negs = int8 ? (static_cast<size_t>(g.rows) * sizeof(int32_t) + 63) / 64 * 64 : 0;
+  auto* scratch = reinterpret_cast<std::byte*>(kernel_args::thread_scratch((copy + part + negs) / 4));
   whole_unit_rows(g, to_u8, scratch);
   g.c_part = scratch + copy;
+  if (int8) g.row_neg = reinterpret_cast<int32_t*>(scratch + copy + part);
   fn(g);
 }
 

@@ -40,6 +40,8 @@ struct PanelArgs {
   size_t y_stride = 0;           // in elements
   int64_t n0 = 0, n1 = 0;        // any; the plan keeps n0 at panel boundaries
   std::byte* c_part = nullptr;   // scratch: partial_bytes(rows, n0, n1) when K spans blocks
+  int32_t* row_neg = nullptr;    // int8 scratch of `rows` int32: the AVX2 kernel's neg(a) per
+                                 // row of the K block it runs (avx2_panel_gemm.cpp)
 };
 
 // Units per K block (4096 int8, 2048 bf16, 1024 f32 / f16 values): the weights of a
