@@ -31,14 +31,47 @@ std::span<const uint16_t> as_u16(const std::vector<std::byte>& v) {
 std::span<const float> as_f32(const std::vector<std::byte>& v) {
   return {reinterpret_cast<const float*>(v.data()), v.size() / 4};
 }
+std::vector<float> widened_bf16(const std::vector<std::byte>& v) {
+  std::vector<float> out(v.size() / 2);
+  for (size_t i = 0; i < out.size(); ++i) out[i] = bf16_to_f32(as_u16(v)[i]);
+  return out;
+}
+
+// Why oneDNN has no matmul of this kind on this CPU under its ISA cap ("" when it has
+// one): oneDNN 2.6 answers "unimplemented" for bf16 without AVX-512 (an AVX2-only CPU).
+// The reference is then skipped with that reason, and the case is still checked against
+// golden. One probe primitive (1 x 1 x 1) per kind and cap.
+std::string onednn_missing(onednn::MatmulKind kind) {
+  static std::mutex mu;
+  static std::map<std::string, std::string> known;
+  const std::string key = onednn::name(kind) + "@" + onednn::isa_cap_name();
+  const std::lock_guard<std::mutex> lock(mu);
+  if (const auto it = known.find(key); it != known.end()) return it->second;
+  std::string why;
+  try {
+    const onednn::Matmul probe(kind, 1, 1, 1);
+  } catch (const Error& e) {
+    if (std::strstr(e.what(), "unimplemented") == nullptr) throw;
+    why = e.what();
+  }
+  return known[key] = why;
+}
 
 }  // namespace
+
+bool bf16_widened_to_f32(const Case& c) {
+  return c.type == QType::BF16 && onednn_kind_of(c.type) == onednn::MatmulKind::f32f32f32;
+}
 
 onednn::MatmulKind onednn_kind_of(QType t) {
   switch (t) {
     case QType::S8: return onednn::MatmulKind::s8s8s32;
     case QType::U8: return onednn::MatmulKind::u8s8s32;
-    case QType::BF16: return onednn::MatmulKind::bf16bf16f32;
+    // Without AVX-512 oneDNN 2.6 has no bf16 matmul: the bf16 case is then compared with
+    // its f32 matmul on the values widened exactly to f32 (bf16_widened_to_f32).
+    case QType::BF16:
+      return onednn_missing(onednn::MatmulKind::bf16bf16f32).empty() ? onednn::MatmulKind::bf16bf16f32
+                                                                     : onednn::MatmulKind::f32f32f32;
     case QType::F32:
     // oneDNN 2.6 has no f16-weights x f32 matmul on CPUs without AVX512-FP16: the f16 case
     // is compared with the same GEMM on weights widened to f32 (twice the weight bytes).
@@ -100,26 +133,6 @@ std::vector<double> q4_1_sum_slack(const Case& c, const std::vector<std::byte>& 
   return slack;
 }
 
-// Why oneDNN has no matmul of this kind on this CPU under its ISA cap ("" when it has
-// one): oneDNN 2.6 answers "unimplemented" for bf16 without AVX-512 (an AVX2-only CPU).
-// The reference is then skipped with that reason, and the case is still checked against
-// golden. One probe primitive (1 x 1 x 1) per kind and cap.
-std::string onednn_missing(onednn::MatmulKind kind) {
-  static std::mutex mu;
-  static std::map<std::string, std::string> known;
-  const std::string key = onednn::name(kind) + "@" + onednn::isa_cap_name();
-  const std::lock_guard<std::mutex> lock(mu);
-  if (const auto it = known.find(key); it != known.end()) return it->second;
-  std::string why;
-  try {
-    const onednn::Matmul probe(kind, 1, 1, 1);
-  } catch (const Error& e) {
-    if (std::strstr(e.what(), "unimplemented") == nullptr) throw;
-    why = e.what();
-  }
-  return known[key] = why;
-}
-
 nlohmann::json skipped_because(const std::string& why) {
   return {{"skipped", "oneDNN has no implementation here: " + why}};
 }
@@ -159,7 +172,14 @@ nlohmann::json onednn_check(const Case& c, const CaseData& d, const void* y_gold
   std::vector<float> y(mn);
   golden::ExactModel e;
   std::string impl;
-  if (c.type == QType::BF16 || c.type == QType::F16 || c.type == QType::F32) {
+  if (bf16_widened_to_f32(c)) {
+    const std::vector<float> wa = widened_bf16(d.a_plain), ww = widened_bf16(d.w);
+    onednn::Matmul mm(onednn::MatmulKind::f32f32f32, c.m, c.n, c.k);
+    mm.set_weights(ww.data());
+    mm.run(wa.data(), y.data());
+    impl = mm.impl();
+    e = golden::exact_model_f32(wa, ww, {c.m, c.n, c.k});
+  } else if (c.type == QType::BF16 || c.type == QType::F16 || c.type == QType::F32) {
     onednn::Matmul mm(onednn_kind_of(c.type), c.m, c.n, c.k);
     const std::vector<float> wide = c.type == QType::F16 ? dequantized_weights(c, d) : std::vector<float>();
     mm.set_weights(c.type == QType::F16 ? static_cast<const void*>(wide.data()) : d.w.data());
@@ -225,10 +245,12 @@ nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
   nlohmann::json j = timing_json(t);
   j["impl"] = mm.impl();
   j["weights_reorder_seconds"] = reorder_s;
-  j["kind"] = quantised ? "u8s8s32 (int8 speed reference of a quantised case)"
-              : c.type == QType::F16
-                  ? "f32f32f32 (f16 weights widened: oneDNN 2.6 has no f16 x f32 GEMM here)"
-                  : onednn::name(kind);
+  j["kind"] =
+      quantised              ? "u8s8s32 (int8 speed reference of a quantised case)"
+      : c.type == QType::F16 ? "f32f32f32 (f16 weights widened: oneDNN 2.6 has no f16 x f32 GEMM here)"
+      : bf16_widened_to_f32(c)
+          ? "f32f32f32 (bf16 weights and activations widened: oneDNN 2.6 has no bf16 matmul on this CPU)"
+          : onednn::name(kind);
   j["omp_wait_policy"] = onednn::omp_wait_policy();
   j["threads"] = {{"place", c.place},
                   {"requested_cpus", cpus},

@@ -13,8 +13,12 @@
 namespace amxlab::harness {
 
 // The oneDNN matmul a case of weight type t is compared with: the same kind for plain
-// types (f16: f32 on widened weights), u8s8s32 for quantised types (the int8 reference).
+// types (f16: f32 on widened weights; bf16 on a CPU where oneDNN has no bf16 matmul, as
+// without AVX-512: f32 on widened weights and activations), u8s8s32 for quantised types
+// (the int8 reference).
 onednn::MatmulKind onednn_kind_of(QType t);
+// Whether a bf16 case's oneDNN side is that f32 matmul on widened values.
+bool bf16_widened_to_f32(const Case& c);
 // The CPUs oneDNN's OpenMP team is pinned to: the case's placement, as the pool's.
 std::vector<int> onednn_cpus(const Case& c);
 // The pages oneDNN's reordered weights get for timing: huge pages when the kernels' are

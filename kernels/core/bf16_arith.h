@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "kernels/core/fma_step.h"
 #include "kernels/core/fp16.h"
 
 namespace amxlab {
@@ -35,19 +36,14 @@ namespace amxlab {
 //  * NaN: if any operand is NaN the result is the first NaN operand in the order
 //    (a, b, c) - the two factors before the addend - quieted (bit 22 set), payload
 //    and sign kept. An invalid operation without NaN operands (Inf*0, Inf-Inf) gives
-//    the x86 default NaN 0xFFC00000. (Measured on VDPBF16PS.)
+//    the x86 default NaN 0xFFC00000. (Measured on VDPBF16PS; fma_step.h gives the plain
+//    float kernels the same rule.)
 //  * Overflow rounds to +-Inf (RNE).
 // The arithmetic runs on the host FPU with std::fma, so it needs the default MXCSR
 // rounding mode with DAZ/FTZ off - the project-wide rule (DESIGN.md); the emulator
 // checks it before each TDPBF16PS.
 
-inline constexpr uint32_t kDefaultNaNBits = 0xffc00000u;
-
 namespace bf16_detail {
-
-inline bool is_nan_bits(uint32_t u) {
-  return (u & 0x7fffffffu) > 0x7f800000u;
-}
 
 // Denormal -> zero of the same sign.
 inline uint32_t daz_bits(uint32_t u) {
@@ -60,10 +56,9 @@ inline uint32_t daz_bits(uint32_t u) {
 // One fused step r = a*b + c on fp32 bit patterns with DAZ on all inputs, FTZ on the
 // output (tininess after rounding), RNE, the NaN rules above.
 inline uint32_t fma_daz_ftz(uint32_t a_bits, uint32_t b_bits, uint32_t c_bits) {
-  using namespace bf16_detail;
-  if (is_nan_bits(a_bits)) return a_bits | 0x00400000u;
-  if (is_nan_bits(b_bits)) return b_bits | 0x00400000u;
-  if (is_nan_bits(c_bits)) return c_bits | 0x00400000u;
+  using bf16_detail::daz_bits;
+  uint32_t nan = 0;
+  if (first_nan_operand(a_bits, b_bits, c_bits, &nan)) return nan;
   const float a = f32_from_bits(daz_bits(a_bits));
   const float b = f32_from_bits(daz_bits(b_bits));
   const float c = f32_from_bits(daz_bits(c_bits));

@@ -39,12 +39,23 @@
 namespace amxlab::plain::raw {
 namespace {
 
-constexpr int64_t kRows = 3;
-constexpr int64_t kCols = 32;                         // a panel
-constexpr size_t kSlotRowBytes = 4 * kCols;           // a partial-sum row of a tile
-constexpr size_t kSlotBytes = kRows * kSlotRowBytes;  // fits partial_bytes() (plain_raw.h)
-static_assert(2 * kRows == kGemmRows && kSlotBytes * 4 == kGemmRows * 256u,
-              "the slots of a 6 x 64 tile's scratch hold four 3 x 32 tiles");
+// Rows of the register tile: 3 (12 accumulators, 3 broadcasts, 1 weight vector); bf16 2
+// (8 accumulators, a broadcast pair per row, the odd and even weight vectors).
+template <int OP>
+constexpr int64_t kRows = OP == kBf16 ? 2 : 3;
+constexpr int64_t kCols = 32;                // a panel
+constexpr size_t kSlotRowBytes = 4 * kCols;  // a partial-sum row of a tile
+template <int OP>
+constexpr size_t kSlotBytes = kRows<OP> * kSlotRowBytes;
+static_assert(2 * kRows<kF32> == kGemmRows && kSlotBytes<kF32> * 4 == kGemmRows * 256u &&
+                  3 * kRows<kBf16> == kGemmRows && kSlotBytes<kBf16> * 6 == kGemmRows * 256u,
+              "the slots of a 6 x 64 tile's scratch (partial_bytes, plain_raw.h) hold four 3 x 32 "
+              "tiles or six 2 x 32 ones");
+
+// MXCSR of the bf16 kernel: all exceptions masked, round to nearest even, DAZ (bit 6) and
+// FTZ (bit 15): VFMADD231PS then takes every step of the VDPBF16PS rules but the choice
+// among NaN operands (kernels/core/bf16_arith.h; avx2_panel_gemm_bf16 below).
+constexpr unsigned kBf16Mxcsr = 0x1f80u | 0x0040u | 0x8000u;
 
 // 8 weight lanes of one unit row: f32, or f16 widened exactly.
 template <int OP>
@@ -68,6 +79,14 @@ struct AccOf<true> {
 };
 template <int OP>
 using Acc = typename AccOf<OP == kS8S8>::type;
+
+// The fp32 images of a dword of bf16 pairs: the odd element (high half) and the even one.
+[[gnu::always_inline]] inline __m256 bf16_odd(__m256i pairs) {
+  return _mm256_castsi256_ps(_mm256_and_si256(pairs, _mm256_set1_epi32(static_cast<int>(0xffff0000u))));
+}
+[[gnu::always_inline]] inline __m256 bf16_even(__m256i pairs) {
+  return _mm256_castsi256_ps(_mm256_slli_epi32(pairs, 16));
+}
 
 // neg(a) of n_bytes u8 activation bytes (a + 128) at p: the sum of |a| over a < 0.
 inline int32_t neg_sum_u8(const std::byte* p, size_t n_bytes) {
@@ -103,7 +122,7 @@ template <int OP, int R, int NP>
 AMXLAB_NOCLONE void tile(const std::byte* a, size_t a_pitch, const std::byte* bp, const PanelArgs& g,
                          int64_t units, int64_t skip, int64_t cols, const Io& io) {
   constexpr int C = 4 * NP;
-  constexpr size_t kLaneBytes = OP == kF16 ? 16 : 32;  // 8 weights of a unit row
+  constexpr size_t kLaneBytes = OP == kF16 ? 16 : 32;  // 8 columns of a unit row
   const bool all = skip <= 0 && cols >= kCols * NP;
   __m256i mask[C];
 #pragma GCC unroll 8
@@ -155,6 +174,25 @@ AMXLAB_NOCLONE void tile(const std::byte* a, size_t a_pitch, const std::byte* bp
         for (int r = 0; r < R; ++r)
           acc[r][c] = Dot256::dot_flip(acc[r][c], w, abs_a[r], neg[r], _mm256_set1_epi16(1));
       }
+    } else if constexpr (OP == kBf16) {
+      // acc = fma(a_odd, w_odd, acc), then fma(a_even, w_even, acc): the VDPBF16PS order.
+      __m256 xo[R], xe[R];
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) {
+        int32_t v;
+        std::memcpy(&v, a + static_cast<size_t>(r) * a_pitch + 4 * static_cast<size_t>(u), 4);
+        xo[r] = bf16_odd(_mm256_set1_epi32(v));
+        xe[r] = bf16_even(_mm256_set1_epi32(v));
+      }
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) {
+        const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(
+            wu + static_cast<size_t>(c / 4) * g.panel_bytes + kLaneBytes * (c % 4)));
+        const __m256 wo = bf16_odd(w), we = bf16_even(w);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; ++r)
+          acc[r][c] = _mm256_fmadd_ps(xe[r], we, _mm256_fmadd_ps(xo[r], wo, acc[r][c]));
+      }
     } else {
       __m256 x[R];
 #pragma GCC unroll 4
@@ -197,12 +235,12 @@ AMXLAB_NOCLONE void tile(const std::byte* a, size_t a_pitch, const std::byte* bp
 template <int OP>
 void rows_tile(int64_t rows, const std::byte* a, size_t a_pitch, const std::byte* bp, const PanelArgs& g,
                int64_t units, int64_t skip, int64_t cols, const Io& io) {
-  static_assert(kRows == 3, "update the dispatch below");
-  switch (rows) {
-    case 3: return tile<OP, 3, 1>(a, a_pitch, bp, g, units, skip, cols, io);
-    case 2: return tile<OP, 2, 1>(a, a_pitch, bp, g, units, skip, cols, io);
-    default: return tile<OP, 1, 1>(a, a_pitch, bp, g, units, skip, cols, io);
+  static_assert(kRows<OP> == 3 || kRows<OP> == 2, "update the dispatch below");
+  if constexpr (kRows<OP> == 3) {
+    if (rows == 3) return tile<OP, 3, 1>(a, a_pitch, bp, g, units, skip, cols, io);
   }
+  if (rows == 2) return tile<OP, 2, 1>(a, a_pitch, bp, g, units, skip, cols, io);
+  return tile<OP, 1, 1>(a, a_pitch, bp, g, units, skip, cols, io);
 }
 
 // u8 x s8 shifts its activations by -128 (tile): the last K block adds 128 x sum W back.
@@ -215,7 +253,8 @@ void panel_gemm(const PanelArgs& g) {
   const int64_t p0 = g.n0 / kCols, p1 = (g.n1 + kCols - 1) / kCols;
   auto* y0 = static_cast<std::byte*>(g.y);
   const size_t ys = g.y_stride * 4;
-  const int64_t row_tiles = (g.rows + kRows - 1) / kRows;
+  constexpr int64_t kR = kRows<OP>;
+  const int64_t row_tiles = (g.rows + kR - 1) / kR;
   // One K block when the slice is one 6-row tile of the AVX-512 kernel's plan (no scratch
   // then: run_avx2 asks partial_bytes() only past one block).
   const int64_t block = block_units(g.rows, g.units);
@@ -243,21 +282,25 @@ void panel_gemm(const PanelArgs& g) {
     }
     for (int64_t p = p0; p < p1; ++p) {
       const std::byte* bp = b0 + static_cast<size_t>(p) * g.panel_bytes;
-      for (int64_t r0 = 0; r0 < g.rows; r0 += kRows) {
+      for (int64_t r0 = 0; r0 < g.rows; r0 += kR) {
         std::byte* yt = y0 + static_cast<size_t>(r0) * ys + 4 * static_cast<size_t>(p * kCols);
         std::byte* slot =
             g.c_part == nullptr
                 ? nullptr
-                : g.c_part + static_cast<size_t>((p - p0) * row_tiles + r0 / kRows) * kSlotBytes;
+                : g.c_part + static_cast<size_t>((p - p0) * row_tiles + r0 / kR) * kSlotBytes<OP>;
         const Io io{first ? nullptr : slot, kSlotRowBytes,
                     last ? yt : slot,       last ? ys : kSlotRowBytes,
                     add_at(g, p, last),     g.row_neg == nullptr ? nullptr : g.row_neg + r0};
-        const int64_t rows = g.rows - r0 < kRows ? g.rows - r0 : kRows;
+        const int64_t rows = g.rows - r0 < kR ? g.rows - r0 : kR;
         rows_tile<OP>(rows, au + static_cast<size_t>(r0) * g.a_stride, g.a_stride, bp, g, nu,
                       g.n0 - p * kCols, g.n1 - p * kCols, io);
       }
     }
   }
+}
+
+[[gnu::noinline]] void panel_gemm_bf16(const PanelArgs& g) {
+  panel_gemm<kBf16>(g);
 }
 
 }  // namespace
@@ -268,6 +311,19 @@ void avx2_panel_gemm_f32(const PanelArgs& g) {
   } else {
     panel_gemm<kF32>(g);
   }
+}
+
+// The VDPBF16PS rules from FMA: DAZ and FTZ in MXCSR (tininess after rounding, as the
+// rules; measured on this VM's Zen 4 and checked by PlainKernels.Bf16SpecialValues), the
+// caller's MXCSR restored after. noinline: no floating-point step of the kernel can be
+// scheduled across the MXCSR writes. Which NaN a step returns when several operands are
+// NaN follows the instruction's operand slots, not the rules: the wrapper recomputes the
+// NaN outputs (kernels/core/fma_step.h, plain_kernels.cpp), as for f32 / f16.
+void avx2_panel_gemm_bf16(const PanelArgs& g) {
+  const unsigned caller = _mm_getcsr();
+  _mm_setcsr(kBf16Mxcsr);
+  panel_gemm_bf16(g);
+  _mm_setcsr(caller);
 }
 
 // One instantiation for both int8 operations (the tile's int path; add_at tells them apart).

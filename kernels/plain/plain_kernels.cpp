@@ -3,6 +3,9 @@
 // (portable_panel_gemm.cpp).
 #include "kernels/plain/plain_kernels.h"
 
+#include <xmmintrin.h>
+
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -73,6 +76,30 @@ void whole_unit_rows(raw::PanelArgs& g, bool to_u8, std::byte* scratch) {
 
 namespace {
 
+// The NaN outputs of a vector float kernel, recomputed one by one by the portable steps,
+// which follow the NaN rules of kernels/core/fma_step.h (the hardware FMA takes its NaN
+// from operand slots the compiler picks); its other outputs never met a NaN operand.
+void recompute_nan_outputs(const raw::PanelArgs& g) {
+  for (int64_t r = 0; r < g.rows; ++r) {
+    const float* row = static_cast<const float*>(g.y) + static_cast<size_t>(r) * g.y_stride;
+    int64_t n = g.n0;
+    for (; n + 4 <= g.n1; n += 4) {  // the common case: four at a time, none NaN
+      const __m128 v = _mm_loadu_ps(row + n);
+      if (_mm_movemask_ps(_mm_cmpunord_ps(v, v)) != 0) break;
+    }
+    for (; n < g.n1; ++n) {
+      if (!std::isnan(row[n])) continue;
+      raw::PanelArgs one = g;
+      one.rows = 1;
+      one.a = g.a + static_cast<size_t>(r) * g.a_stride;
+      one.y = const_cast<float*>(row);
+      one.n0 = n;
+      one.n1 = n + 1;
+      portable_panel_gemm(one);
+    }
+  }
+}
+
 void run_vector(QType wt, const char* kernel, uint32_t isa, RawFn fn, const PackedWeights& w,
                 const ActivationView& a, const OutputView& y, const Slice& s) {
   raw::PanelArgs g;
@@ -89,6 +116,7 @@ void run_vector(QType wt, const char* kernel, uint32_t isa, RawFn fn, const Pack
   g.c_part = scratch + copy;
   if (int8) g.row_neg = reinterpret_cast<int32_t*>(scratch + copy + part);
   fn(g);
+  if (!int8) recompute_nan_outputs(g);
 }
 
 void run_portable(QType wt, const char* kernel, const PackedWeights& w, const ActivationView& a,
@@ -130,6 +158,9 @@ void run_s8s8_avx2(const PackedWeights& w, const ActivationView& a, const Output
 }
 void run_u8s8_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
   run_vector(QType::U8, "u8s8_gemm_3x32__avx2", kIsaAvx2, &raw::avx2_panel_gemm_int8, w, a, y, s);
+}
+void run_bf16_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  run_vector(QType::BF16, "bf16_gemm_2x32__avx2", kIsaAvx2, &raw::avx2_panel_gemm_bf16, w, a, y, s);
 }
 void run_f32_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
   run_vector(QType::F32, "f32_gemm_3x32__avx2", kIsaAvx2, &raw::avx2_panel_gemm_f32, w, a, y, s);

@@ -44,10 +44,11 @@ void run_u8s8_avx512(const PackedWeights& w, const ActivationView& a, const Outp
 void run_bf16_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_f16_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_f32_avx512(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
-// The f32 / f16 ones on AVX2 + FMA + F16C (kernels/plain/avx2_panel_gemm.cpp).
+// The AVX2 + FMA + F16C ones (kernels/plain/avx2_panel_gemm.cpp).
 void run_f16_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_f32_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_s8s8_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_bf16_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_u8s8_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_s8s8_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_u8s8_portable(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
@@ -80,6 +81,8 @@ inline constexpr KernelDesc kPlainKernels[] = {
      Layout::s8_panel32, &panel32::pack, nullptr, &plan_panel, &run_s8s8_avx2},
     {"u8s8_gemm_3x32__avx2", QType::U8, QType::U8, KernelOp::gemm, 3, 32, kIsaAvx2, Engine::native,
      Layout::s8_panel32, &panel32::pack, nullptr, &plan_panel, &run_u8s8_avx2},
+    {"bf16_gemm_2x32__avx2", QType::BF16, QType::BF16, KernelOp::gemm, 2, 32, kIsaAvx2, Engine::native,
+     Layout::bf16_panel32, &panel32::pack, nullptr, &plan_panel, &run_bf16_avx2},
     {"s8s8_gemm_1x32__portable", QType::S8, QType::S8, KernelOp::gemm, 1, 32, kIsaNone, Engine::native,
      Layout::s8_panel32, &panel32::pack, nullptr, &plan_panel, &run_s8s8_portable},
     {"u8s8_gemm_1x32__portable", QType::U8, QType::U8, KernelOp::gemm, 1, 32, kIsaNone, Engine::native,

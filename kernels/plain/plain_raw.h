@@ -87,5 +87,8 @@ void avx2_panel_gemm_f32(const PanelArgs& g);
 // u8 copy of the activations as for AVX-512, no compensation: the dot is signed; u8: the
 // activations - 128, w_sum128 added back).
 void avx2_panel_gemm_int8(const PanelArgs& g);
+// kBf16 on a 2 x 32 tile (one row: 1 x 64), the same K blocks: VFMADD231PS under DAZ + FTZ
+// in the VDPBF16PS order (the wrapper recomputes NaN outputs, as for every float kernel).
+void avx2_panel_gemm_bf16(const PanelArgs& g);
 
 }  // namespace amxlab::plain::raw

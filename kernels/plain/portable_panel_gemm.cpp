@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "kernels/core/bf16_arith.h"
+#include "kernels/core/fma_step.h"
 #include "kernels/core/fp16.h"
 
 namespace amxlab::plain {
@@ -34,14 +35,14 @@ uint32_t dot_int(const raw::PanelArgs& g, const std::byte* a, const std::byte* p
 }
 
 float dot_float(const raw::PanelArgs& g, const std::byte* a, const std::byte* panel, size_t j) {
-  float acc = 0.0f;
+  uint32_t acc = 0;  // +0.0f
   for (int64_t u = 0; u < g.units; ++u) {
     const std::byte* w = panel + static_cast<size_t>(u) * g.unit_row_bytes;
-    const float x = load<float>(a + 4 * u);
-    acc =
-        std::fma(x, g.op == raw::kF16 ? fp16_to_f32(load<uint16_t>(w + 2 * j)) : load<float>(w + 4 * j), acc);
+    const uint32_t wb =
+        g.op == raw::kF16 ? f32_bits(fp16_to_f32(load<uint16_t>(w + 2 * j))) : load<uint32_t>(w + 4 * j);
+    acc = fma_step(load<uint32_t>(a + 4 * u), wb, acc);
   }
-  return acc;
+  return f32_from_bits(acc);
 }
 
 float dot_bf16(const raw::PanelArgs& g, const std::byte* a, const std::byte* panel, size_t j) {

@@ -329,7 +329,7 @@ Bf16Validation validate_vdpbf16ps(uint64_t lanes, uint64_t seed) {
     native_vnni::vdpbf16ps_zmm(nv, acc.data(), a.data(), b.data(), nat.data());
     for (uint64_t v = 0; v < nv; ++v) {
       for (int j = 0; j < 16; ++j)
-        if (bf16_detail::is_nan_bits(nat[16 * v + j])) ++r.nan_lanes;
+        if (is_nan_bits(nat[16 * v + j])) ++r.nan_lanes;
       for (int o = 0; o < 3; ++o) {
         uint32_t emu[16];
         emulate_vdpbf16ps_zmm(&acc[16 * v], &a[32 * v], &b[32 * v], emu, kAllBf16Orders[o]);

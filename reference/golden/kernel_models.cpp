@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernels/core/bf16_arith.h"
+#include "kernels/core/fma_step.h"
 #include "reference/golden/checks.h"
 
 namespace amxlab::golden {
@@ -13,9 +14,9 @@ void model_fma_f32(std::span<const float> a, std::span<const float> w, Shape s, 
   const auto m = static_cast<size_t>(s.m), n = static_cast<size_t>(s.n), k = static_cast<size_t>(s.k);
   for (size_t i = 0; i < m; ++i) {
     for (size_t j = 0; j < n; ++j) {
-      float acc = 0.0f;
-      for (size_t p = 0; p < k; ++p) acc = std::fma(a[i * k + p], w[j * k + p], acc);
-      y[i * n + j] = acc;
+      uint32_t acc = 0;  // +0.0f
+      for (size_t p = 0; p < k; ++p) acc = fma_step(f32_bits(a[i * k + p]), f32_bits(w[j * k + p]), acc);
+      y[i * n + j] = f32_from_bits(acc);
     }
   }
 }

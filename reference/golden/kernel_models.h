@@ -13,11 +13,14 @@
 namespace amxlab::golden {
 
 // F32 and F16 kernels: per output acc = +0.0f, then for k = 0..K-1
-//   acc = fmaf(a[m][k], w[n][k], acc)      (one fused step, RNE, no DAZ/FTZ)
+//   acc = fma_step(a[m][k], w[n][k], acc)  (one fused step, RNE, no DAZ/FTZ; a step with a
+//                                          NaN operand returns the first NaN of (a, w, acc)
+//                                          quieted: kernels/core/fma_step.h)
 // with f16 weights widened exactly to f32 first. y = acc.
 void model_fma_f32(std::span<const float> a, std::span<const float> w, Shape s, std::span<float> y);
 
-// BF16 kernels on VDPBF16PS (AVX512-BF16) and the portable one: per output acc = +0.0f,
+// BF16 kernels on VDPBF16PS (AVX512-BF16), the AVX2 one (FMA under DAZ + FTZ) and the
+// portable one: per output acc = +0.0f,
 // then for each pair p in ascending K
 //   acc = step(a[2p+1], w[2p+1], acc);  acc = step(a[2p], w[2p], acc)
 // where step is the fused DAZ/FTZ bf16 step of kernels/core/bf16_arith.h (measured on

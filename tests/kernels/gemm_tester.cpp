@@ -322,6 +322,48 @@ GemmData make_gemm_data(QType wt, int64_t m, int64_t n, int64_t k, uint64_t seed
   return d;
 }
 
+void plant_float_specials(QType wt, GemmData& d, uint64_t seed) {
+  std::mt19937_64 rng(seed * 0x2545f4914f6cdd1dull + 99);
+  // Values as fp32 bits; bf16 takes the high half (all of these are exact in bf16).
+  static constexpr uint32_t kSpecials[] = {
+      0x7fc10000u, 0xffc30000u, 0x7f810000u,  // NaN: quiet, quiet negative, signalling
+      0x7f800000u, 0xff800000u, 0x7f7f0000u,  // +Inf, -Inf, the largest bf16
+      0x00000000u, 0x80000000u, 0x00010000u,  // +0, -0, a subnormal
+      0x807f0000u, 0x00800000u,               // a negative subnormal, the smallest normal
+      0x20000000u, 0x20000000u, 0x1a000000u,  // 2^-63 (twice as likely), 2^-75
+      0x9a000000u, 0x99800000u, 0x9a800000u,  // -2^-75, -2^-76, -2^-74
+      0x1f810000u, 0x3f800000u, 0xc0400000u,  // (1 + 2^-7) 2^-64, 1, -3
+  };
+  // f16 weights: NaNs, +-Inf, the largest finite, +-0, subnormals.
+  static constexpr uint16_t kHalfSpecials[] = {0x7e01, 0xfe03, 0x7c01, 0x7c00, 0xfc00,
+                                               0x7bff, 0x0000, 0x8000, 0x0001, 0x83ff};
+  std::uniform_int_distribution<size_t> pick(0, std::size(kSpecials) - 1),
+      half(0, std::size(kHalfSpecials) - 1);
+  std::bernoulli_distribution replace(0.5);
+  const auto f32s = [&](std::vector<std::byte>& v) {
+    for (size_t i = 0; i < v.size() / 4; ++i)
+      if (replace(rng)) put(v, i, kSpecials[pick(rng)]);
+  };
+  if (wt == QType::BF16) {
+    for (auto* v : {&d.weights, &d.activations}) {
+      for (size_t i = 0; i < v->size() / 2; ++i)
+        if (replace(rng)) put(*v, i, static_cast<uint16_t>(kSpecials[pick(rng)] >> 16));
+    }
+  } else if (wt == QType::F16 || wt == QType::F32) {
+    if (wt == QType::F16) {
+      for (size_t i = 0; i < d.weights.size() / 2; ++i)
+        if (replace(rng)) put(d.weights, i, kHalfSpecials[half(rng)]);
+    } else {
+      f32s(d.weights);
+    }
+    f32s(d.activations);
+    std::memcpy(d.act_f32.data(), d.activations.data(), d.activations.size());
+  } else {
+    throw std::invalid_argument(std::string("plant_float_specials: ") + std::string(name(wt)) +
+                                " is not a plain float type");
+  }
+}
+
 int64_t fit_k(QType t, int64_t k) {
   if (traits(t).block_elems != kQKK || k % kQKK == 0) return k;
   switch (k) {
@@ -386,6 +428,7 @@ std::string GemmTester::describe(const KernelDesc& kernel) const {
   os << kernel.name << " M=" << m_ << " N=" << n_ << " K=" << fit_k(kernel.weight_type, k_)
      << " threads=" << threads_ << " seed=" << seed_ << " act_quant=" << name(variant_)
      << (raw_ ? " raw_activations" : "");
+  if (specials_) os << " float_specials";
   return os.str();
 }
 
@@ -395,7 +438,8 @@ bool GemmTester::test(const KernelDesc& kernel) const {
   const QType wt = kernel.weight_type;
   const QType act = kernel.act_type;
   const int64_t k = fit_k(wt, k_);
-  const GemmData d = make_gemm_data(wt, m_, n_, k, seed_, variant_, raw_);
+  GemmData d = make_gemm_data(wt, m_, n_, k, seed_, variant_, raw_);
+  if (specials_) plant_float_specials(wt, d, seed_);
   const size_t arow = row_bytes(act, k);
   threading::ThreadPool& pool = pool_for(threads_);
 
@@ -454,7 +498,7 @@ bool GemmTester::test(const KernelDesc& kernel) const {
                   << value_text(want, is_int) << " (" << hex_bits(want) << ")";
   }
   std::string outside;
-  const int64_t out_of_bound = outside_golden_bound(wt, d, ref_bits, m_, n_, k, &outside);
+  const int64_t out_of_bound = specials_ ? 0 : outside_golden_bound(wt, d, ref_bits, m_, n_, k, &outside);
   if (out_of_bound != 0)
     ADD_FAILURE() << what << ": " << out_of_bound
                   << " outputs of the exact model are outside golden's bound; first " << outside;

@@ -90,6 +90,12 @@ class GemmTester {
     repeat_ = v;
     return *this;
   }
+  // Plain float types: half the elements replaced by special values (plant_float_specials);
+  // golden's analytic bound is not checked then (NaN and Inf have none).
+  GemmTester& float_specials(bool v) {
+    specials_ = v;
+    return *this;
+  }
   // Extra floats of padding at the end of every output row (must stay untouched).
   GemmTester& y_pad(int64_t v) {
     y_pad_ = v;
@@ -107,6 +113,7 @@ class GemmTester {
   uint64_t seed_ = 1;
   ActQuant variant_ = ActQuant::runtime;
   bool raw_ = false;
+  bool specials_ = false;
   int repeat_ = 1;
   int64_t y_pad_ = 3;
 };
@@ -121,6 +128,13 @@ struct GemmData {
   std::vector<std::byte> activations;  // M rows of the activation type
 };
 GemmData make_gemm_data(QType wt, int64_t m, int64_t n, int64_t k, uint64_t seed, ActQuant variant, bool raw);
+
+// BF16, F16, F32 data: about half of the weights and activations replaced by NaNs of
+// several payloads (quiet and signalling, both signs), +-Inf, the largest finite value,
+// +-0, subnormals, the smallest normal, and powers of two whose products and sums land on
+// the edge of the normal range (2^-63 x 2^-63 = 2^-126 plus a product of -2^-150, -2^-151 or
+// -2^-152: flushed to zero or not by tininess after rounding), in random places.
+void plant_float_specials(QType wt, GemmData& d, uint64_t seed);
 
 // What a kernel reading weight type wt must write, as bits [M][N]: golden::gemm_quantized
 // for the block formats, golden::gemm_s8s8 / gemm_u8s8 for raw int8, and the kernel's
