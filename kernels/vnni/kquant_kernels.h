@@ -109,7 +109,7 @@ constexpr KernelDesc kq_gemv_avxvnni_desc() {
           Engine::native,
           Layout::kq_nib_vnni16,
           &kqn::pack,
-          &generic::quantize_q8_k,
+          &quantize_q8_k_avx2,
           &plan_gemv_avxvnni,
           &run_kq_vnni<T, KqKernel::gemv_avxvnni>};
 }
@@ -146,7 +146,7 @@ constexpr KernelDesc kq_gemm_avxvnni_desc() {
           Engine::native,
           Layout::kq_i8_vnni16,
           &kq16::pack,
-          &generic::quantize_q8_k,
+          &quantize_q8_k_avx2,
           &plan_gemm_avxvnni,
           &run_kq_vnni<T, KqKernel::gemm_avxvnni>};
 }
@@ -179,7 +179,7 @@ inline constexpr KernelDesc kIq4NlGemmAvxVnni = {"iq4_nl_gemm_2x16__avxvnni",
                                                  Engine::native,
                                                  Layout::iq4_nl_vnni16,
                                                  &vnni16::pack,
-                                                 &generic::quantize_q8_0,
+                                                 &quantize_q8_0_avx2,
                                                  &plan_gemm_avxvnni,
                                                  &run_iq4_nl_gemm_avxvnni};
 
@@ -193,7 +193,7 @@ inline constexpr KernelDesc kIq4NlGemvAvxVnni = {"iq4_nl_gemv_1x16__avxvnni",
                                                  Engine::native,
                                                  Layout::iq4_nl_nib_vnni16,
                                                  &vnni16::pack_iq4_nl_nibbles,
-                                                 &generic::quantize_q8_0,
+                                                 &quantize_q8_0_avx2,
                                                  &plan_gemv_avxvnni,
                                                  &run_iq4_nl_gemv_avxvnni};
 

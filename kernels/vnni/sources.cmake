@@ -17,6 +17,7 @@ target_sources(amxlab_kernels PRIVATE
   ${_amxlab_vnni_dir}/avxvnni_kqn_gemv.cpp
   ${_amxlab_vnni_dir}/avxvnni_evex.cpp
   ${_amxlab_vnni_dir}/avx2_kernels.cpp
+  ${_amxlab_vnni_dir}/avx2_quantize.cpp
 )
 set_source_files_properties(
   ${_amxlab_vnni_dir}/avx512_gemm.cpp
@@ -41,5 +42,6 @@ set_source_files_properties(
 # The 256-bit bodies with the plain AVX2 dot (the *__avx2 kernels): no VNNI, no AVX-512.
 set_source_files_properties(
   ${_amxlab_vnni_dir}/avx2_kernels.cpp
+  ${_amxlab_vnni_dir}/avx2_quantize.cpp
   PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c")
 unset(_amxlab_vnni_dir)

@@ -27,42 +27,68 @@ void run(QType wt, const char* kernel, uint32_t isa, RawFn fn, const PackedWeigh
   fn(g);
 }
 
-void quantize_avx512(QType act, ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
-                     std::span<std::byte> out) {
-  const char* who = act == QType::Q8_0   ? "quantize_q8_0_avx512"
-                    : act == QType::Q8_1 ? "quantize_q8_1_avx512"
-                                         : "quantize_q8_K_avx512";
-  kernel_args::check_quantize(act, who, a, m, k, out);
+// The vector quantisers of one ISA level (vnni_raw.h).
+struct QuantizeBodies {
+  uint32_t isa;
+  const char* suffix;  // of the names in errors: quantize_q8_0_<suffix>
+  int64_t (*find_nonfinite)(const float* x, int64_t count);
+  void (*rows)(int q8_1, int ref, const float* x, int64_t m, int64_t k, std::byte* out, size_t out_stride);
+  void (*q8_k_rows)(const float* x, int64_t m, int64_t k, std::byte* out, size_t out_stride);
+};
+constexpr QuantizeBodies kAvx512Quantize{kIsaAvx512, "avx512", &raw::avx512_find_nonfinite,
+                                         &raw::avx512_quantize_rows, &raw::avx512_quantize_q8_k_rows};
+constexpr QuantizeBodies kAvx2Quantize{kIsaAvx2, "avx2", &raw::avx2_find_nonfinite, &raw::avx2_quantize_rows,
+                                       &raw::avx2_quantize_q8_k_rows};
+
+void quantize_vector(const QuantizeBodies& q, QType act, ActQuant variant, std::span<const float> a,
+                     int64_t m, int64_t k, std::span<std::byte> out) {
+  const std::string who = std::string(act == QType::Q8_0   ? "quantize_q8_0_"
+                                      : act == QType::Q8_1 ? "quantize_q8_1_"
+                                                           : "quantize_q8_K_") +
+                          q.suffix;
+  kernel_args::check_quantize(act, who.c_str(), a, m, k, out);
   if (m == 0) return;
-  require_isa(kIsaAvx512, who);
+  require_isa(q.isa, who.c_str());
   // Every row is checked before anything is written.
-  const int64_t bad = raw::avx512_find_nonfinite(a.data(), m * k);
+  const int64_t bad = q.find_nonfinite(a.data(), m * k);
   if (bad >= 0) {
     const float v = a[static_cast<size_t>(bad)];
-    throw Error(std::string(who) + ": row " + std::to_string(bad / k) + " holds " + (v != v ? "NaN" : "Inf") +
+    throw Error(who + ": row " + std::to_string(bad / k) + " holds " + (v != v ? "NaN" : "Inf") +
                 " at column " + std::to_string(bad % k));
   }
   if (act == QType::Q8_K) {
-    raw::avx512_quantize_q8_k_rows(a.data(), m, k, out.data(), row_bytes(act, k));
+    q.q8_k_rows(a.data(), m, k, out.data(), row_bytes(act, k));
     return;
   }
-  raw::avx512_quantize_rows(act == QType::Q8_1 ? 1 : 0, variant == ActQuant::ref ? 1 : 0, a.data(), m, k,
-                            out.data(), row_bytes(act, k));
+  q.rows(act == QType::Q8_1 ? 1 : 0, variant == ActQuant::ref ? 1 : 0, a.data(), m, k, out.data(),
+         row_bytes(act, k));
 }
 
 }  // namespace
 
 void quantize_q8_0_avx512(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
                           std::span<std::byte> out) {
-  quantize_avx512(QType::Q8_0, variant, a, m, k, out);
+  quantize_vector(kAvx512Quantize, QType::Q8_0, variant, a, m, k, out);
 }
 void quantize_q8_1_avx512(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
                           std::span<std::byte> out) {
-  quantize_avx512(QType::Q8_1, variant, a, m, k, out);
+  quantize_vector(kAvx512Quantize, QType::Q8_1, variant, a, m, k, out);
 }
 void quantize_q8_k_avx512(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
                           std::span<std::byte> out) {
-  quantize_avx512(QType::Q8_K, variant, a, m, k, out);
+  quantize_vector(kAvx512Quantize, QType::Q8_K, variant, a, m, k, out);
+}
+void quantize_q8_0_avx2(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                        std::span<std::byte> out) {
+  quantize_vector(kAvx2Quantize, QType::Q8_0, variant, a, m, k, out);
+}
+void quantize_q8_1_avx2(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                        std::span<std::byte> out) {
+  quantize_vector(kAvx2Quantize, QType::Q8_1, variant, a, m, k, out);
+}
+void quantize_q8_k_avx2(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                        std::span<std::byte> out) {
+  quantize_vector(kAvx2Quantize, QType::Q8_K, variant, a, m, k, out);
 }
 
 Plan plan_gemv_avx512(int64_t, int64_t, int64_t) {

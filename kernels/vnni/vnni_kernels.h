@@ -28,6 +28,13 @@ void quantize_q8_1_avx512(ActQuant variant, std::span<const float> a, int64_t m,
 // Q8_K (the K-quants' activations, with bsums): one definition for both variants.
 void quantize_q8_k_avx512(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
                           std::span<std::byte> out);
+// The same on AVX2 (the 256-bit kernels' quantisers).
+void quantize_q8_0_avx2(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                        std::span<std::byte> out);
+void quantize_q8_1_avx2(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                        std::span<std::byte> out);
+void quantize_q8_k_avx2(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
+                        std::span<std::byte> out);
 
 Plan plan_gemv_avx512(int64_t m, int64_t n, int64_t k);   // {1, 64}
 Plan plan_gemm_avx512(int64_t m, int64_t n, int64_t k);   // {4, 32}
@@ -100,7 +107,7 @@ inline constexpr KernelDesc kQ8_0GemmAvxVnni = {"q8_0_gemm_2x16__avxvnni",
                                                 Engine::native,
                                                 Layout::q8_0_vnni16,
                                                 &vnni16::pack,
-                                                &generic::quantize_q8_0,
+                                                &quantize_q8_0_avx2,
                                                 &plan_gemm_avxvnni,
                                                 &run_q8_0_gemm_avxvnni};
 inline constexpr KernelDesc kQ4_0GemmAvxVnni = {"q4_0_gemm_2x16__avxvnni",
@@ -113,7 +120,7 @@ inline constexpr KernelDesc kQ4_0GemmAvxVnni = {"q4_0_gemm_2x16__avxvnni",
                                                 Engine::native,
                                                 Layout::q4_0_vnni16,
                                                 &vnni16::pack,
-                                                &generic::quantize_q8_0,
+                                                &quantize_q8_0_avx2,
                                                 &plan_gemm_avxvnni,
                                                 &run_q4_0_gemm_avxvnni};
 inline constexpr KernelDesc kQ4_1GemmAvxVnni = {"q4_1_gemm_2x16__avxvnni",
@@ -126,7 +133,7 @@ inline constexpr KernelDesc kQ4_1GemmAvxVnni = {"q4_1_gemm_2x16__avxvnni",
                                                 Engine::native,
                                                 Layout::q4_1_vnni16,
                                                 &vnni16::pack,
-                                                &generic::quantize_q8_1,
+                                                &quantize_q8_1_avx2,
                                                 &plan_gemm_avxvnni,
                                                 &run_q4_1_gemm_avxvnni};
 

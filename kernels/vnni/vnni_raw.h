@@ -123,5 +123,10 @@ void avx512_quantize_rows(int q8_1, int ref, const float* x, int64_t m, int64_t 
                           size_t out_stride);
 // m rows of k floats (all finite, k a multiple of 256) -> Q8_K rows of out_stride bytes.
 void avx512_quantize_q8_k_rows(const float* x, int64_t m, int64_t k, std::byte* out, size_t out_stride);
+// The same three on AVX2 (avx2_quantize.cpp): the 256-bit kernels' quantisers.
+int64_t avx2_find_nonfinite(const float* x, int64_t count);
+void avx2_quantize_rows(int q8_1, int ref, const float* x, int64_t m, int64_t k, std::byte* out,
+                        size_t out_stride);
+void avx2_quantize_q8_k_rows(const float* x, int64_t m, int64_t k, std::byte* out, size_t out_stride);
 
 }  // namespace amxlab::vnni::raw

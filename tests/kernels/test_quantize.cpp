@@ -1,4 +1,4 @@
-// The AVX-512 activation quantisers against kernels/core's quantize_activations: the same
+// The AVX-512 and AVX2 activation quantisers against kernels/core's quantize_activations: the same
 // bytes on random, tie, zero, denormal and extreme inputs, both variants, Q8_0, Q8_1 and
 // Q8_K (with its bsums); Inf/NaN rows are errors naming the row with nothing written.
 #include <gtest/gtest.h>
@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -27,15 +28,22 @@ struct Case {
   QType act;
   QuantFn fn;
 };
-const Case kCases[] = {{QType::Q8_0, &vnni::quantize_q8_0_avx512},
-                       {QType::Q8_1, &vnni::quantize_q8_1_avx512}};
 
-bool avx512_here(std::string* why) {
-  return isa_supported(kIsaAvx512, why);
-}
+// One ISA level's quantisers (the suite runs for each; a level the CPU lacks is skipped
+// with the reason).
+struct Level {
+  const char* name;
+  uint32_t isa;
+  QuantFn q8_0, q8_1, q8_k;
+};
+const Level kLevels[] = {
+    {"avx512", kIsaAvx512, &vnni::quantize_q8_0_avx512, &vnni::quantize_q8_1_avx512,
+     &vnni::quantize_q8_k_avx512},
+    {"avx2", kIsaAvx2, &vnni::quantize_q8_0_avx2, &vnni::quantize_q8_1_avx2, &vnni::quantize_q8_k_avx2},
+};
 
-// The AVX-512 quantisers `cases` against the scalar definition, both variants; a
-// difference names the block and the byte in it.
+// The quantisers `cases` against the scalar definition, both variants; a difference names
+// the block and the byte in it.
 void expect_same(std::span<const Case> cases, const std::vector<float>& x, int64_t m, int64_t k,
                  const std::string& label) {
   for (const Case& c : cases) {
@@ -53,17 +61,29 @@ void expect_same(std::span<const Case> cases, const std::vector<float>& x, int64
     }
   }
 }
-void expect_same(const std::vector<float>& x, int64_t m, int64_t k, const std::string& label) {
-  expect_same(kCases, x, m, k, label);
+
+void PrintTo(const Level& l, std::ostream* os) {
+  *os << l.name;
 }
 
-class Avx512Quantize : public ::testing::Test {
+class VectorQuantize : public ::testing::TestWithParam<Level> {
  protected:
   void SetUp() override {
     std::string why;
-    if (!avx512_here(&why)) GTEST_SKIP() << why;
+    if (!isa_supported(GetParam().isa, &why)) GTEST_SKIP() << why;
+  }
+  std::vector<Case> cases() const { return {{QType::Q8_0, GetParam().q8_0}, {QType::Q8_1, GetParam().q8_1}}; }
+  void expect_same(const std::vector<float>& x, int64_t m, int64_t k, const std::string& label) const {
+    testing::expect_same(cases(), x, m, k, label);
+  }
+  // Q8_K: 256-element super-blocks with group sums; one definition for both variants.
+  void expect_same_q8_k(const std::vector<float>& x, int64_t m, int64_t k, const std::string& label) const {
+    const Case q8_k[] = {{QType::Q8_K, GetParam().q8_k}};
+    testing::expect_same(q8_k, x, m, k, label);
   }
 };
+INSTANTIATE_TEST_SUITE_P(Levels, VectorQuantize, ::testing::ValuesIn(kLevels),
+                         [](const ::testing::TestParamInfo<Level>& p) { return std::string(p.param.name); });
 
 // m rows of k normal values, each `block` of them scaled by its own power of two in
 // 2^-30 .. 2^30 (every block's scale far from its neighbours').
@@ -78,12 +98,12 @@ std::vector<float> scaled_normal_rows(std::mt19937_64& rng, int64_t m, int64_t k
   return x;
 }
 
-TEST_F(Avx512Quantize, RandomRows) {
+TEST_P(VectorQuantize, RandomRows) {
   std::mt19937_64 rng(1);
   for (int64_t k : {32, 64, 96, 2080}) expect_same(scaled_normal_rows(rng, 9, k, 32), 9, k, "random");
 }
 
-TEST_F(Avx512Quantize, TiesZerosDenormalsAndExtremes) {
+TEST_P(VectorQuantize, TiesZerosDenormalsAndExtremes) {
   std::vector<float> x;
   auto block = [&](auto f) {
     for (int i = 0; i < 32; ++i) x.push_back(f(i));
@@ -111,8 +131,8 @@ TEST_F(Avx512Quantize, TiesZerosDenormalsAndExtremes) {
   expect_same(x, 13, 32, "special (one block per row)");
 }
 
-TEST_F(Avx512Quantize, NonFiniteRowIsAnErrorAndNothingIsWritten) {
-  for (const Case& c : kCases) {
+TEST_P(VectorQuantize, NonFiniteRowIsAnErrorAndNothingIsWritten) {
+  for (const Case& c : cases()) {
     for (float bad : {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
                       std::numeric_limits<float>::quiet_NaN()}) {
       const int64_t m = 4, k = 64;
@@ -129,19 +149,13 @@ TEST_F(Avx512Quantize, NonFiniteRowIsAnErrorAndNothingIsWritten) {
   }
 }
 
-// Q8_K: 256-element super-blocks with group sums; one definition for both variants.
-const Case kQ8KCase[] = {{QType::Q8_K, &vnni::quantize_q8_k_avx512}};
-void expect_same_q8_k(const std::vector<float>& x, int64_t m, int64_t k, const std::string& label) {
-  expect_same(kQ8KCase, x, m, k, label);
-}
-
-TEST_F(Avx512Quantize, Q8_KRandomRows) {
+TEST_P(VectorQuantize, Q8_KRandomRows) {
   std::mt19937_64 rng(7);
   for (int64_t k : {256, 512, 2304, 14336})
     expect_same_q8_k(scaled_normal_rows(rng, 3, k, 256), 3, k, "random k=" + std::to_string(k));
 }
 
-TEST_F(Avx512Quantize, Q8_KTiesSignsZerosDenormalsAndExtremes) {
+TEST_P(VectorQuantize, Q8_KTiesSignsZerosDenormalsAndExtremes) {
   std::vector<float> x;
   auto block = [&](auto f) {
     for (int i = 0; i < 256; ++i) x.push_back(f(i));
@@ -170,32 +184,30 @@ TEST_F(Avx512Quantize, Q8_KTiesSignsZerosDenormalsAndExtremes) {
   expect_same_q8_k(x, k / 256, 256, "special (one super-block per row)");
 }
 
-TEST_F(Avx512Quantize, Q8_KNonFiniteRowsAndBadShapes) {
+TEST_P(VectorQuantize, Q8_KNonFiniteRowsAndBadShapes) {
   std::vector<float> x(3 * 256, 0.5f);
   x[2 * 256 + 99] = std::numeric_limits<float>::quiet_NaN();
   std::vector<std::byte> out(row_bytes(QType::Q8_K, 256) * 3, std::byte{0x5a});
-  const std::string msg = error_of([&] { vnni::quantize_q8_k_avx512(ActQuant::runtime, x, 3, 256, out); });
+  const std::string msg = error_of([&] { GetParam().q8_k(ActQuant::runtime, x, 3, 256, out); });
   EXPECT_NE(msg.find("row 2"), std::string::npos) << msg;
   EXPECT_NE(msg.find("column 99"), std::string::npos) << msg;
   for (std::byte b : out) ASSERT_EQ(b, std::byte{0x5a});
-  EXPECT_NE(error_of([&] { vnni::quantize_q8_k_avx512(ActQuant::runtime, x, 1, 96, out); }).find("q8_K"),
+  EXPECT_NE(error_of([&] { GetParam().q8_k(ActQuant::runtime, x, 1, 96, out); }).find("q8_K"),
             std::string::npos);
   std::vector<std::byte> short_out(291);
   EXPECT_NE(error_of([&] {
-              vnni::quantize_q8_k_avx512(ActQuant::runtime, std::span<const float>(x).first(256), 1, 256,
-                                         short_out);
+              GetParam().q8_k(ActQuant::runtime, std::span<const float>(x).first(256), 1, 256, short_out);
             }).find("destination"),
             std::string::npos);
 }
 
-TEST_F(Avx512Quantize, ShortBuffersAreErrors) {
+TEST_P(VectorQuantize, ShortBuffersAreErrors) {
   std::vector<float> x(64, 1.0f);
   std::vector<std::byte> out(33);
-  EXPECT_NE(
-      error_of([&] { vnni::quantize_q8_0_avx512(ActQuant::runtime, x, 1, 64, out); }).find("destination"),
-      std::string::npos);
-  EXPECT_FALSE(error_of([&] { vnni::quantize_q8_0_avx512(ActQuant::runtime, x, 1, 48, out); }).empty());
-  EXPECT_FALSE(error_of([&] { vnni::quantize_q8_0_avx512(ActQuant::runtime, x, 3, 64, out); }).empty());
+  EXPECT_NE(error_of([&] { GetParam().q8_0(ActQuant::runtime, x, 1, 64, out); }).find("destination"),
+            std::string::npos);
+  EXPECT_FALSE(error_of([&] { GetParam().q8_0(ActQuant::runtime, x, 1, 48, out); }).empty());
+  EXPECT_FALSE(error_of([&] { GetParam().q8_0(ActQuant::runtime, x, 3, 64, out); }).empty());
 }
 
 TEST(QuantizeParallel, SameBytesAsSerialAndErrorsNameTheGlobalRow) {
