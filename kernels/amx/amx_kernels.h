@@ -18,6 +18,7 @@
 #include "kernels/pack/panel_pack.h"
 #include "kernels/tile/counters.h"
 #include "kernels/tile/sapphire_rapids_model.h"
+#include "kernels/vnni/vector_quantize.h"
 
 namespace amxlab::tile {
 class EmulatedTiles;
@@ -30,8 +31,9 @@ inline constexpr int kTileM = 32;
 inline constexpr int kTileN = 32;
 
 // ---- shared (portable) pieces: amx_common.cpp ----
-// Activations are quantised by the portable family's quantize_q8_0 / quantize_q8_1
-// (kernels/generic/portable_kernels.h: kernels/core quantize_activations).
+// Activations are quantised by the vector quantisers (kernels/vnni/vector_quantize.h,
+// bit-identical to kernels/core quantize_activations): AVX-512 for the native kernels,
+// AVX2 for the emulated ones (the ISA their registry lines already require).
 // m_step = 32, n_step = 32 (the 2 x 2 tile blocking).
 Plan plan_gemm(int64_t m, int64_t n, int64_t k);
 
@@ -127,7 +129,7 @@ constexpr KernelDesc kq_amx_desc() {
           Engine::native,
           Layout::kq_i8_vnni16,
           &kq16::pack,
-          &generic::quantize_q8_k,
+          &vnni::quantize_q8_k_avx512,
           &plan_gemm,
           &run_kq_native<T>};
 }
@@ -143,7 +145,7 @@ constexpr KernelDesc kq_amx_emulated_desc() {
           Engine::emulated,
           Layout::kq_i8_vnni16,
           &kq16::pack,
-          &generic::quantize_q8_k,
+          &vnni::quantize_q8_k_avx2,
           &plan_gemm,
           &run_kq_emulated<T>};
 }
@@ -154,28 +156,28 @@ inline constexpr uint32_t kAmxPlainBf16Isa = kIsaAmxBf16;
 
 inline constexpr KernelDesc kAmxKernels[] = {
     {"q8_0_gemm_32x32__amx", QType::Q8_0, QType::Q8_0, KernelOp::gemm, kTileM, kTileN, kAmxNativeIsa,
-     Engine::native, Layout::q8_0_amx_tile, &pack_amx_tile, &generic::quantize_q8_0, &plan_gemm,
+     Engine::native, Layout::q8_0_amx_tile, &pack_amx_tile, &vnni::quantize_q8_0_avx512, &plan_gemm,
      &run_q8_0_native},
     {"q4_0_gemm_32x32__amx", QType::Q4_0, QType::Q8_0, KernelOp::gemm, kTileM, kTileN, kAmxNativeIsa,
-     Engine::native, Layout::q4_0_amx_tile, &pack_amx_tile, &generic::quantize_q8_0, &plan_gemm,
+     Engine::native, Layout::q4_0_amx_tile, &pack_amx_tile, &vnni::quantize_q8_0_avx512, &plan_gemm,
      &run_q4_0_native},
     {"q4_1_gemm_32x32__amx", QType::Q4_1, QType::Q8_1, KernelOp::gemm, kTileM, kTileN, kAmxNativeIsa,
-     Engine::native, Layout::q4_1_amx_tile, &pack_amx_tile, &generic::quantize_q8_1, &plan_gemm,
+     Engine::native, Layout::q4_1_amx_tile, &pack_amx_tile, &vnni::quantize_q8_1_avx512, &plan_gemm,
      &run_q4_1_native},
     {"q8_0_gemm_32x32__amx_emulated", QType::Q8_0, QType::Q8_0, KernelOp::gemm, kTileM, kTileN,
-     kAmxEmulatedIsa, Engine::emulated, Layout::q8_0_amx_tile, &pack_amx_tile, &generic::quantize_q8_0,
+     kAmxEmulatedIsa, Engine::emulated, Layout::q8_0_amx_tile, &pack_amx_tile, &vnni::quantize_q8_0_avx2,
      &plan_gemm, &run_q8_0_emulated},
     {"q4_0_gemm_32x32__amx_emulated", QType::Q4_0, QType::Q8_0, KernelOp::gemm, kTileM, kTileN,
-     kAmxEmulatedIsa, Engine::emulated, Layout::q4_0_amx_tile, &pack_amx_tile, &generic::quantize_q8_0,
+     kAmxEmulatedIsa, Engine::emulated, Layout::q4_0_amx_tile, &pack_amx_tile, &vnni::quantize_q8_0_avx2,
      &plan_gemm, &run_q4_0_emulated},
     {"q4_1_gemm_32x32__amx_emulated", QType::Q4_1, QType::Q8_1, KernelOp::gemm, kTileM, kTileN,
-     kAmxEmulatedIsa, Engine::emulated, Layout::q4_1_amx_tile, &pack_amx_tile, &generic::quantize_q8_1,
+     kAmxEmulatedIsa, Engine::emulated, Layout::q4_1_amx_tile, &pack_amx_tile, &vnni::quantize_q8_1_avx2,
      &plan_gemm, &run_q4_1_emulated},
     {"iq4_nl_gemm_32x32__amx", QType::IQ4_NL, QType::Q8_0, KernelOp::gemm, kTileM, kTileN, kAmxNativeIsa,
-     Engine::native, Layout::iq4_nl_amx_tile, &pack_amx_tile, &generic::quantize_q8_0, &plan_gemm,
+     Engine::native, Layout::iq4_nl_amx_tile, &pack_amx_tile, &vnni::quantize_q8_0_avx512, &plan_gemm,
      &run_iq4_nl_native},
     {"iq4_nl_gemm_32x32__amx_emulated", QType::IQ4_NL, QType::Q8_0, KernelOp::gemm, kTileM, kTileN,
-     kAmxEmulatedIsa, Engine::emulated, Layout::iq4_nl_amx_tile, &pack_amx_tile, &generic::quantize_q8_0,
+     kAmxEmulatedIsa, Engine::emulated, Layout::iq4_nl_amx_tile, &pack_amx_tile, &vnni::quantize_q8_0_avx2,
      &plan_gemm, &run_iq4_nl_emulated},
     kq_amx_desc<QType::Q2_K>(),
     kq_amx_desc<QType::Q3_K>(),

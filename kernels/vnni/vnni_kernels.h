@@ -17,24 +17,9 @@
 #include "kernels/generic/portable_kernels.h"
 #include "kernels/isa.h"
 #include "kernels/pack/vnni_pack.h"
+#include "kernels/vnni/vector_quantize.h"
 
 namespace amxlab::vnni {
-
-// QuantizeFn, AVX-512: bit-identical to quantize_activations() (both variants).
-void quantize_q8_0_avx512(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
-                          std::span<std::byte> out);
-void quantize_q8_1_avx512(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
-                          std::span<std::byte> out);
-// Q8_K (the K-quants' activations, with bsums): one definition for both variants.
-void quantize_q8_k_avx512(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
-                          std::span<std::byte> out);
-// The same on AVX2 (the 256-bit kernels' quantisers).
-void quantize_q8_0_avx2(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
-                        std::span<std::byte> out);
-void quantize_q8_1_avx2(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
-                        std::span<std::byte> out);
-void quantize_q8_k_avx2(ActQuant variant, std::span<const float> a, int64_t m, int64_t k,
-                        std::span<std::byte> out);
 
 Plan plan_gemv_avx512(int64_t m, int64_t n, int64_t k);   // {1, 64}
 Plan plan_gemm_avx512(int64_t m, int64_t n, int64_t k);   // {4, 32}

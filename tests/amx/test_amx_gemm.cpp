@@ -5,6 +5,7 @@
 // the emulator (bounds, shapes, configuration) would throw and fail the test.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <ostream>
@@ -15,7 +16,9 @@
 #include <vector>
 
 #include "kernels/core/fpenv.h"
+#include "kernels/isa.h"
 #include "kernels/tile/emulator.h"
+#include "kernels/vnni/vector_quantize.h"
 #include "tests/amx/amx_test_util.h"
 #include "tests/test_util.h"
 
@@ -308,6 +311,17 @@ TEST(AmxGemm, RegistryLinesAreConsistent) {
     const std::vector<std::byte> g = testing::random_weights(kd.weight_type, 3, k, 1);
     const PackedWeights w = kd.pack(kd.weight_type, g, 3, k, default_memory_resource());
     EXPECT_EQ(w.layout(), kd.layout);
+    // The vector quantisers of the ISA each line requires: AVX-512 (native), AVX2 (emulated).
+    const QuantizeFn want_fn =
+        kd.act_type == QType::Q8_K   ? (emulated ? &vnni::quantize_q8_k_avx2 : &vnni::quantize_q8_k_avx512)
+        : kd.act_type == QType::Q8_1 ? (emulated ? &vnni::quantize_q8_1_avx2 : &vnni::quantize_q8_1_avx512)
+                                     : (emulated ? &vnni::quantize_q8_0_avx2 : &vnni::quantize_q8_0_avx512);
+    EXPECT_EQ(kd.quantize, want_fn);
+    std::string why;
+    if (!isa_supported(emulated ? kIsaAvx2 : kIsaAvx512, &why)) {
+      std::printf("%s: quantize() not run: %s\n", std::string(kd.name).c_str(), why.c_str());
+      continue;
+    }
     const std::vector<float> f(static_cast<size_t>(2 * k), 0.25f);
     std::vector<std::byte> q(row_bytes(kd.act_type, k) * 2), want(q.size());
     kd.quantize(ActQuant::ref, f, 2, k, q);
