@@ -21,6 +21,7 @@
 #include <cstring>
 
 #include "kernels/pack/kquant_records.h"
+#include "kernels/vnni/quantize_rows.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab {
@@ -29,12 +30,6 @@ uint16_t f32_to_fp16(float f);  // kernels/core/fp16.h (declared here to keep it
 
 namespace amxlab::vnni::raw {
 namespace {
-
-[[gnu::always_inline]] inline bool finite_bits(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
-  return (u & 0x7f800000u) != 0x7f800000u;
-}
 
 [[gnu::always_inline]] inline __m256 abs_ps(__m256 v) {
   return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v);
@@ -151,12 +146,7 @@ void quantize_q8_k_block(const float* x, uint8_t* out) {
 }  // namespace
 
 void avx2_quantize_q8_k_rows(const float* x, int64_t m, int64_t k, std::byte* out, size_t out_stride) {
-  for (int64_t r = 0; r < m; ++r) {
-    auto* row = reinterpret_cast<uint8_t*>(out) + static_cast<size_t>(r) * out_stride;
-    const float* xr = x + r * k;
-    for (int64_t b = 0; b < k / 256; ++b)
-      quantize_q8_k_block(xr + 256 * b, row + static_cast<size_t>(b) * kq_records::kQ8KBlockBytes);
-  }
+  for_each_block(x, m, k, 256, kq_records::kQ8KBlockBytes, out, out_stride, &quantize_q8_k_block);
 }
 
 int64_t avx2_find_nonfinite(const float* x, int64_t count) {
@@ -167,21 +157,13 @@ int64_t avx2_find_nonfinite(const float* x, int64_t count) {
     const int bad = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(v, exp)));
     if (bad != 0) return i + __builtin_ctz(static_cast<unsigned>(bad));
   }
-  for (; i < count; ++i) {
-    if (!finite_bits(x[i])) return i;
-  }
-  return -1;
+  return first_nonfinite_from(x, i, count);
 }
 
 void avx2_quantize_rows(int q8_1, int ref, const float* x, int64_t m, int64_t k, std::byte* out,
                         size_t out_stride) {
-  const size_t block_bytes = q8_1 != 0 ? 36 : 34;
-  for (int64_t r = 0; r < m; ++r) {
-    auto* row = reinterpret_cast<uint8_t*>(out) + static_cast<size_t>(r) * out_stride;
-    const float* xr = x + r * k;
-    for (int64_t b = 0; b < k / 32; ++b)
-      quantize_block(q8_1, ref, xr + 32 * b, row + static_cast<size_t>(b) * block_bytes);
-  }
+  for_each_block(x, m, k, 32, q8_1 != 0 ? 36 : 34, out, out_stride,
+                 [=](const float* b, uint8_t* o) { quantize_block(q8_1, ref, b, o); });
 }
 
 }  // namespace amxlab::vnni::raw

@@ -24,8 +24,10 @@
 // reports at every inlined use (GCC bug 105593), or -Wuninitialized where the inlining
 // is certain (the Q8_K block's max and its reduction): a false positive, silenced for
 // this file.
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #include <immintrin.h>
 
 #include <cstddef>
@@ -33,6 +35,7 @@
 #include <cstring>
 
 #include "kernels/pack/kquant_records.h"
+#include "kernels/vnni/quantize_rows.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab {
@@ -41,12 +44,6 @@ uint16_t f32_to_fp16(float f);  // kernels/core/fp16.h (declared here to keep it
 
 namespace amxlab::vnni::raw {
 namespace {
-
-[[gnu::always_inline]] inline bool finite_bits(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
-  return (u & 0x7f800000u) != 0x7f800000u;
-}
 
 [[gnu::always_inline]] inline __m512i round_ref(__m512 v) {
   const __m512 t = _mm512_roundscale_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
@@ -135,12 +132,7 @@ void quantize_q8_k_block(const float* x, uint8_t* out) {
 }  // namespace
 
 void avx512_quantize_q8_k_rows(const float* x, int64_t m, int64_t k, std::byte* out, size_t out_stride) {
-  for (int64_t r = 0; r < m; ++r) {
-    auto* row = reinterpret_cast<uint8_t*>(out) + static_cast<size_t>(r) * out_stride;
-    const float* xr = x + r * k;
-    for (int64_t b = 0; b < k / 256; ++b)
-      quantize_q8_k_block(xr + 256 * b, row + static_cast<size_t>(b) * kq_records::kQ8KBlockBytes);
-  }
+  for_each_block(x, m, k, 256, kq_records::kQ8KBlockBytes, out, out_stride, &quantize_q8_k_block);
 }
 
 int64_t avx512_find_nonfinite(const float* x, int64_t count) {
@@ -151,21 +143,13 @@ int64_t avx512_find_nonfinite(const float* x, int64_t count) {
     const __mmask16 bad = _mm512_cmpeq_epi32_mask(v, exp);
     if (bad != 0) return i + __builtin_ctz(bad);
   }
-  for (; i < count; ++i) {
-    if (!finite_bits(x[i])) return i;
-  }
-  return -1;
+  return first_nonfinite_from(x, i, count);
 }
 
 void avx512_quantize_rows(int q8_1, int ref, const float* x, int64_t m, int64_t k, std::byte* out,
                           size_t out_stride) {
-  const size_t block_bytes = q8_1 != 0 ? 36 : 34;
-  for (int64_t r = 0; r < m; ++r) {
-    auto* row = reinterpret_cast<uint8_t*>(out) + static_cast<size_t>(r) * out_stride;
-    const float* xr = x + r * k;
-    for (int64_t b = 0; b < k / 32; ++b)
-      quantize_block(q8_1, ref, xr + 32 * b, row + static_cast<size_t>(b) * block_bytes);
-  }
+  for_each_block(x, m, k, 32, q8_1 != 0 ? 36 : 34, out, out_stride,
+                 [=](const float* b, uint8_t* o) { quantize_block(q8_1, ref, b, o); });
 }
 
 }  // namespace amxlab::vnni::raw
