@@ -1,6 +1,7 @@
-// f32 x f32 and f16 weights x f32 activations -> f32, and s8 x s8 / u8 x s8 -> s32, on
-// AVX2 + FMA + F16C: the `f32_gemm_3x32__avx2` / `f16_gemm_3x32__avx2` /
-// `s8s8_gemm_3x32__avx2` / `u8s8_gemm_3x32__avx2` kernels, for CPUs without AVX-512
+// f32 x f32 and f16 weights x f32 activations -> f32, s8 x s8 / u8 x s8 -> s32, and bf16
+// x bf16 -> f32 on AVX2 + FMA + F16C: the `f32_gemm_3x32__avx2` / `f16_gemm_3x32__avx2` /
+// `s8s8_gemm_2x32__avx2` / `u8s8_gemm_2x32__avx2` / `bf16_gemm_2x32__avx2` kernels, for
+// CPUs without AVX-512
 // (where the portable kernel's fmaf is a library call: ~0.01x oneDNN; its int8 loop
 // 0.02x). Built with -mavx2 -mfma -mf16c (kernels/plain/sources.cmake); internal linkage
 // (plain_raw.h says why).
@@ -39,16 +40,20 @@
 namespace amxlab::plain::raw {
 namespace {
 
-// Rows of the register tile: 3 (12 accumulators, 3 broadcasts, 1 weight vector); bf16 2
-// (8 accumulators, a broadcast pair per row, the odd and even weight vectors).
+// Rows of the register tile: f32 / f16 3 (12 accumulators, 3 broadcasts, 1 weight
+// vector); bf16 2 (8 accumulators, a broadcast pair per row, the odd and even weight
+// vectors); int8 2 (8 accumulators, |a| and the flip mask per row, the weight vector and
+// the ones of VPMADDWD: 14; three rows needed 19 and spilled: M = 512 N = K = 4096 at one
+// thread s8 / u8 134-137 / 131-134 ms against 126-134 / 124-128 with two, three rounds).
 template <int OP>
-constexpr int64_t kRows = OP == kBf16 ? 2 : 3;
+constexpr int64_t kRows = OP == kBf16 || OP == kS8S8 ? 2 : 3;
 constexpr int64_t kCols = 32;                // a panel
 constexpr size_t kSlotRowBytes = 4 * kCols;  // a partial-sum row of a tile
 template <int OP>
 constexpr size_t kSlotBytes = kRows<OP> * kSlotRowBytes;
 static_assert(2 * kRows<kF32> == kGemmRows && kSlotBytes<kF32> * 4 == kGemmRows * 256u &&
-                  3 * kRows<kBf16> == kGemmRows && kSlotBytes<kBf16> * 6 == kGemmRows * 256u,
+                  3 * kRows<kBf16> == kGemmRows && kSlotBytes<kBf16> * 6 == kGemmRows * 256u &&
+                  kRows<kS8S8> == kRows<kBf16>,
               "the slots of a 6 x 64 tile's scratch (partial_bytes, plain_raw.h) hold four 3 x 32 "
               "tiles or six 2 x 32 ones");
 

@@ -154,10 +154,10 @@ void run_f16_avx2(const PackedWeights& w, const ActivationView& a, const OutputV
   run_vector(QType::F16, "f16_gemm_3x32__avx2", kIsaAvx2, &raw::avx2_panel_gemm_f32, w, a, y, s);
 }
 void run_s8s8_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
-  run_vector(QType::S8, "s8s8_gemm_3x32__avx2", kIsaAvx2, &raw::avx2_panel_gemm_int8, w, a, y, s);
+  run_vector(QType::S8, "s8s8_gemm_2x32__avx2", kIsaAvx2, &raw::avx2_panel_gemm_int8, w, a, y, s);
 }
 void run_u8s8_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
-  run_vector(QType::U8, "u8s8_gemm_3x32__avx2", kIsaAvx2, &raw::avx2_panel_gemm_int8, w, a, y, s);
+  run_vector(QType::U8, "u8s8_gemm_2x32__avx2", kIsaAvx2, &raw::avx2_panel_gemm_int8, w, a, y, s);
 }
 void run_bf16_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
   run_vector(QType::BF16, "bf16_gemm_2x32__avx2", kIsaAvx2, &raw::avx2_panel_gemm_bf16, w, a, y, s);

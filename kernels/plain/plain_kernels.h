@@ -6,6 +6,8 @@
 //                            slice of one row runs 1 x 128 (kernels/plain/avx512_panel_gemm.h)
 //   <t>_gemm_3x32__avx2      f32 and f16 on AVX2 + FMA + F16C: 3 x 32 register tile, the
 //                            same K blocks; one row runs 1 x 64 (kernels/plain/avx2_panel_gemm.cpp)
+//   <t>_gemm_2x32__avx2      s8 x s8, u8 x s8 and bf16 there: 2 x 32 (their per-row operands
+//                            take two registers), one row 1 x 64
 //   <t>_gemm_1x32__portable  plain C++, one output at a time, the same operation order
 // Integer kernels equal golden::gemm_s8s8 / gemm_u8s8 bit for bit; float kernels equal
 // their exact model (reference/golden/kernel_models.h) bit for bit and golden within the
@@ -77,9 +79,9 @@ inline constexpr KernelDesc kPlainKernels[] = {
      Layout::f16_panel32, &panel32::pack, nullptr, &plan_panel, &run_f16_avx2},
     {"f32_gemm_3x32__avx2", QType::F32, QType::F32, KernelOp::gemm, 3, 32, kIsaAvx2, Engine::native,
      Layout::f32_panel32, &panel32::pack, nullptr, &plan_panel, &run_f32_avx2},
-    {"s8s8_gemm_3x32__avx2", QType::S8, QType::S8, KernelOp::gemm, 3, 32, kIsaAvx2, Engine::native,
+    {"s8s8_gemm_2x32__avx2", QType::S8, QType::S8, KernelOp::gemm, 2, 32, kIsaAvx2, Engine::native,
      Layout::s8_panel32, &panel32::pack, nullptr, &plan_panel, &run_s8s8_avx2},
-    {"u8s8_gemm_3x32__avx2", QType::U8, QType::U8, KernelOp::gemm, 3, 32, kIsaAvx2, Engine::native,
+    {"u8s8_gemm_2x32__avx2", QType::U8, QType::U8, KernelOp::gemm, 2, 32, kIsaAvx2, Engine::native,
      Layout::s8_panel32, &panel32::pack, nullptr, &plan_panel, &run_u8s8_avx2},
     {"bf16_gemm_2x32__avx2", QType::BF16, QType::BF16, KernelOp::gemm, 2, 32, kIsaAvx2, Engine::native,
      Layout::bf16_panel32, &panel32::pack, nullptr, &plan_panel, &run_bf16_avx2},

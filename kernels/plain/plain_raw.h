@@ -83,7 +83,7 @@ void avx512_panel_gemm_bf16(const PanelArgs& g);  // kBf16: + AVX512-BF16
 // AVX2 + FMA + F16C: kF32, kF16 over a 3 x 32 register tile (kernels/plain/avx2_panel_gemm.cpp),
 // the same K blocks and the scratch of partial_bytes().
 void avx2_panel_gemm_f32(const PanelArgs& g);
-// kS8S8 and kU8S8 on the same tile and blocks, through the plain AVX2 signed dot (s8: the
+// kS8S8 and kU8S8 on a 2 x 32 tile and the same blocks, through the plain AVX2 signed dot (s8: the
 // u8 copy of the activations as for AVX-512, no compensation: the dot is signed; u8: the
 // activations - 128, w_sum128 added back).
 void avx2_panel_gemm_int8(const PanelArgs& g);
