@@ -31,11 +31,6 @@ std::span<const uint16_t> as_u16(const std::vector<std::byte>& v) {
 std::span<const float> as_f32(const std::vector<std::byte>& v) {
   return {reinterpret_cast<const float*>(v.data()), v.size() / 4};
 }
-std::vector<float> widened_bf16(const std::vector<std::byte>& v) {
-  std::vector<float> out(v.size() / 2);
-  for (size_t i = 0; i < out.size(); ++i) out[i] = bf16_to_f32(as_u16(v)[i]);
-  return out;
-}
 
 // Why oneDNN has no matmul of this kind on this CPU under its ISA cap ("" when it has
 // one): oneDNN 2.6 answers "unimplemented" for bf16 without AVX-512 (an AVX2-only CPU).
@@ -173,7 +168,9 @@ nlohmann::json onednn_check(const Case& c, const CaseData& d, const void* y_gold
   golden::ExactModel e;
   std::string impl;
   if (bf16_widened_to_f32(c)) {
-    const std::vector<float> wa = widened_bf16(d.a_plain), ww = widened_bf16(d.w);
+    const std::vector<float> ww = dequantized_weights(c, d);  // exact widening
+    std::vector<float> wa(static_cast<size_t>(c.m * c.k));
+    dequantize(QType::BF16, d.a_plain, c.m, c.k, wa);
     onednn::Matmul mm(onednn::MatmulKind::f32f32f32, c.m, c.n, c.k);
     mm.set_weights(ww.data());
     mm.run(wa.data(), y.data());

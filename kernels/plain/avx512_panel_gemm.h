@@ -234,7 +234,7 @@ void gemm_rows(const std::byte* a, size_t a_pitch, const std::byte* bp, const Pa
 }
 
 inline const int32_t* comp_at(const PanelArgs& g, int64_t panel, bool last) {
-  return g.comp == nullptr || !last ? nullptr : g.comp + panel * 32;
+  return g.op != kS8S8 || !last ? nullptr : g.w_sum128 + panel * 32;
 }
 
 template <int OP>

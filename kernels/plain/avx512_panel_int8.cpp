@@ -4,7 +4,7 @@
 namespace amxlab::plain::raw {
 
 // One instantiation for both: u8 x s8 is s8 x s8 without the +128 and the compensation
-// (g.comp is null), decided at run time. (A second instantiation for u8 got a worse
+// (comp_at gives no sums for it), decided at run time. (A second instantiation for u8 got a worse
 // register allocation from gcc 12: accumulators spilled in the inner loop.)
 void avx512_panel_gemm_int8(const PanelArgs& g) {
   panel_gemm<kS8S8>(g);

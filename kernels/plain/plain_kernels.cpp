@@ -38,7 +38,6 @@ bool check_panel_run(QType wt, const char* kernel, const PackedWeights& w, const
   g.w = w.bytes().data();
   g.panel_bytes = geo.panel_bytes;
   g.unit_row_bytes = geo.unit_row_bytes;
-  g.comp = wt == QType::S8 ? reinterpret_cast<const int32_t*>(g.w + geo.comp_offset) : nullptr;
   g.w_sum128 = geo.comp_offset != 0 ? reinterpret_cast<const int32_t*>(g.w + geo.comp_offset) : nullptr;
   g.k = w.k();
   g.units = geo.units;
@@ -81,7 +80,7 @@ namespace {
 // from operand slots the compiler picks); its other outputs never met a NaN operand.
 void recompute_nan_outputs(const raw::PanelArgs& g) {
   for (int64_t r = 0; r < g.rows; ++r) {
-    const float* row = static_cast<const float*>(g.y) + static_cast<size_t>(r) * g.y_stride;
+    float* row = static_cast<float*>(g.y) + static_cast<size_t>(r) * g.y_stride;
     int64_t n = g.n0;
     for (; n + 4 <= g.n1; n += 4) {  // the common case: four at a time, none NaN
       const __m128 v = _mm_loadu_ps(row + n);
@@ -92,7 +91,7 @@ void recompute_nan_outputs(const raw::PanelArgs& g) {
       raw::PanelArgs one = g;
       one.rows = 1;
       one.a = g.a + static_cast<size_t>(r) * g.a_stride;
-      one.y = const_cast<float*>(row);
+      one.y = row;
       one.n0 = n;
       one.n1 = n + 1;
       portable_panel_gemm(one);

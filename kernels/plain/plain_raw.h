@@ -23,10 +23,10 @@ struct PanelArgs {
   int op = kF32;
   const std::byte* w = nullptr;  // panel 0
   size_t panel_bytes = 0;
-  size_t unit_row_bytes = 0;      // 128, or 64 for f16
-  const int32_t* comp = nullptr;  // s8 x s8: 128 * sum_k W per column (padded N)
-  // The same sums for either int8 operation (the s8_panel32 layout holds them): the AVX2
-  // kernel's u8 x s8 shifts its activations to s8 (a - 128) and adds them back.
+  size_t unit_row_bytes = 0;  // 128, or 64 for f16
+  // int8 (the s8_panel32 layout): 128 * sum_k W per column (padded N). The AVX-512
+  // kernel's s8 x s8 subtracts it (its activations + 128); the AVX2 kernel's u8 x s8 adds
+  // it back (its activations - 128).
   const int32_t* w_sum128 = nullptr;
   int64_t k = 0;                 // K in elements
   int64_t units = 0;             // K units of 4 activation bytes (ceil)

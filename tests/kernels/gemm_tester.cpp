@@ -349,19 +349,19 @@ void plant_float_specials(QType wt, GemmData& d, uint64_t seed) {
       for (size_t i = 0; i < v->size() / 2; ++i)
         if (replace(rng)) put(*v, i, static_cast<uint16_t>(kSpecials[pick(rng)] >> 16));
     }
-  } else if (wt == QType::F16 || wt == QType::F32) {
-    if (wt == QType::F16) {
-      for (size_t i = 0; i < d.weights.size() / 2; ++i)
-        if (replace(rng)) put(d.weights, i, kHalfSpecials[half(rng)]);
-    } else {
-      f32s(d.weights);
-    }
-    f32s(d.activations);
-    std::memcpy(d.act_f32.data(), d.activations.data(), d.activations.size());
-  } else {
+    return;
+  }
+  if (wt != QType::F16 && wt != QType::F32)
     throw std::invalid_argument(std::string("plant_float_specials: ") + std::string(name(wt)) +
                                 " is not a plain float type");
+  if (wt == QType::F16) {
+    for (size_t i = 0; i < d.weights.size() / 2; ++i)
+      if (replace(rng)) put(d.weights, i, kHalfSpecials[half(rng)]);
+  } else {
+    f32s(d.weights);
   }
+  f32s(d.activations);
+  std::memcpy(d.act_f32.data(), d.activations.data(), d.activations.size());
 }
 
 int64_t fit_k(QType t, int64_t k) {
