@@ -292,8 +292,9 @@ std::vector<uint64_t> calibration_sizes(uint64_t min_bytes, uint64_t max_bytes, 
   return sizes;
 }
 
-std::string format_mix_of(const std::string& t) {
-  if (t == "q8_0" || t == "q4_0" || t == "iq4_nl") return "block32";
+std::string format_mix_of(const std::string& t, bool vpdpbusd) {
+  if (t == "q4_0") return "block32";
+  if (t == "q8_0" || t == "iq4_nl") return vpdpbusd ? "block32" : "block32_signed";
   if (t == "q4_1") return "block32_min";
   if (t == "q4_K" || t == "q5_K") return "k32_min";
   if (t == "iq4_xs") return "k32";
@@ -302,10 +303,14 @@ std::string format_mix_of(const std::string& t) {
   return "";
 }
 
-const PeakFigure* format_ceiling(const ThreadPeaks& p, const std::string& weight_type) {
-  const std::string mix = format_mix_of(weight_type);
+const FormatCeiling* format_ceiling(const ThreadPeaks& p, const std::string& weight_type) {
   for (const auto& f : p.format_ceilings) {
-    if (f.mix == mix && f.gops.present) return &f.gops;
+    if (!f.gops.present) continue;
+    for (size_t at = 0; at < f.types.size();) {  // types: space-separated names
+      const size_t end = std::min(f.types.find(' ', at), f.types.size());
+      if (f.types.compare(at, end - at, weight_type) == 0) return &f;
+      at = end + 1;
+    }
   }
   return nullptr;
 }

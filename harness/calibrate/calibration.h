@@ -67,18 +67,25 @@ struct ThreadPeaks {
   std::vector<FormatCeiling> format_ceilings;  // empty in calibrations made before issue #11
 };
 
-// The mix of a quantised weight type ("" for the others) and its ceiling in `p` (null
-// when absent).
+// The mix of a quantised weight type ("" for the others): with VPDPBUSD (AVX-512 VNNI,
+// the loops of loops_format_mix.cpp) Q8_0 and IQ4_NL share Q4_0's block32; with the plain
+// AVX2 dot (loops_format_mix_avx2.cpp) their codes + 128 take the signed dot,
+// block32_signed. The one-argument form answers for the loops this CPU runs.
+std::string format_mix_of(const std::string& weight_type, bool vpdpbusd);
 std::string format_mix_of(const std::string& weight_type);
-const PeakFigure* format_ceiling(const ThreadPeaks& p, const std::string& weight_type);
+// The ceiling of a weight type in `p`: the measured one whose `types` name it (null when
+// absent). By the types the calibration recorded, so a calibration made on either kind
+// of CPU answers for its own loops.
+const FormatCeiling* format_ceiling(const ThreadPeaks& p, const std::string& weight_type);
 
-// Why the golden-mix loops cannot run here ("" when they can: AVX-512F/BW and VNNI).
+// Why the golden-mix loops cannot run here ("" when they can: AVX-512F/BW and VNNI, or
+// AVX2 and FMA).
 std::string format_mix_unavailable();
-// One call of the golden-mix loop named `mix` (a FormatCeiling::mix) on the calling
-// thread, as many multiply-adds as one call of the calibration's (milliseconds here);
-// returns the multiply-adds done. For a ceiling timed on the case's own workers
-// (RunOptions::paired_ceiling_rounds). Throws amxlab::Error for an unknown mix or when
-// format_mix_unavailable() says why not.
+// One call of the golden-mix loop named `mix` (a FormatCeiling::mix of this CPU's loops)
+// on the calling thread, as many multiply-adds as one call of the calibration's
+// (milliseconds here); returns the multiply-adds done. For a ceiling timed on the case's
+// own workers (RunOptions::paired_ceiling_rounds). Throws amxlab::Error for a mix this
+// CPU's loops do not have or when format_mix_unavailable() says why not.
 double run_format_mix(const std::string& mix, float seed);
 
 // The read loop over a buffer shared by `workers` workers of some pool: worker w reads

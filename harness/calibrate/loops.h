@@ -36,11 +36,24 @@ enum class FormatMix : uint8_t {
   k32,          // IQ4_XS
   k16_min,      // Q2_K
   k16,          // Q3_K, Q6_K
+  // AVX2 only: Q8_0's and IQ4_NL's codes + 128, which VPMADDUBSW cannot pair (VPDPBUSD
+  // takes them, so on AVX-512 they are block32's).
+  block32_signed,
 };
+constexpr bool format_mix_is_block32(FormatMix mix) {
+  return mix == FormatMix::block32 || mix == FormatMix::block32_min || mix == FormatMix::block32_signed;
+}
+// block32_signed has no zmm loop (returns 0 without running).
 double format_mix_zmm(FormatMix mix, int64_t iterations, float seed);
 // 8 outputs x 16 lanes x 32 K, or 8 x 16 x 256 for the K-quants.
 constexpr double format_mix_macs_per_iteration(FormatMix mix) {
-  return mix == FormatMix::block32 || mix == FormatMix::block32_min ? 8.0 * 16 * 32 : 8.0 * 16 * 256;
+  return format_mix_is_block32(mix) ? 8.0 * 16 * 32 : 8.0 * 16 * 256;
+}
+// The same mixes with the plain AVX2 dot (loops_format_mix_avx2.cpp; AVX2 + FMA), for
+// CPUs without AVX-512 VNNI: 4 outputs x 8 lanes x 32 K, or 4 x 8 x 256.
+double format_mix_ymm(FormatMix mix, int64_t iterations, float seed);
+constexpr double format_mix_ymm_macs_per_iteration(FormatMix mix) {
+  return format_mix_is_block32(mix) ? 4.0 * 8 * 32 : 4.0 * 8 * 256;
 }
 
 // Reads [p, p + bytes) `passes` times with aligned vector loads summed into eight

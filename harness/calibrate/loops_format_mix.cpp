@@ -174,6 +174,7 @@ double format_mix_zmm(FormatMix mix, int64_t iterations, float seed) {
     case FormatMix::k32: return mixk<32, false>(iterations, seed);
     case FormatMix::k16_min: return mixk<16, true>(iterations, seed);
     case FormatMix::k16: return mixk<16, false>(iterations, seed);
+    case FormatMix::block32_signed: break;  // VPDPBUSD takes any u8: block32 is Q8_0's mix here
   }
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <span>
 
 #include "harness/calibrate/calibration.h"
 #include "harness/calibrate/loops.h"
@@ -117,31 +118,64 @@ double vnni_as_double(int64_t iterations, float seed) {
 }
 
 template <loops::FormatMix M>
-double mix_loop(int64_t iterations, float seed) {
+double zmm_mix_loop(int64_t iterations, float seed) {
   return loops::format_mix_zmm(M, iterations, seed);
+}
+template <loops::FormatMix M>
+double ymm_mix_loop(int64_t iterations, float seed) {
+  return loops::format_mix_ymm(M, iterations, seed);
 }
 
 struct Mix {
   loops::FormatMix mix;
   const char* name;  // as format_mix_of() names it
   ComputeLoop loop;
+  double macs_per_iteration;
 };
-constexpr Mix kMixes[] = {
-    {loops::FormatMix::block32, "block32", &mix_loop<loops::FormatMix::block32>},
-    {loops::FormatMix::block32_min, "block32_min", &mix_loop<loops::FormatMix::block32_min>},
-    {loops::FormatMix::k32_min, "k32_min", &mix_loop<loops::FormatMix::k32_min>},
-    {loops::FormatMix::k32, "k32", &mix_loop<loops::FormatMix::k32>},
-    {loops::FormatMix::k16_min, "k16_min", &mix_loop<loops::FormatMix::k16_min>},
-    {loops::FormatMix::k16, "k16", &mix_loop<loops::FormatMix::k16>},
+template <loops::FormatMix M>
+constexpr Mix zmm_mix(const char* name) {
+  return {M, name, &zmm_mix_loop<M>, loops::format_mix_macs_per_iteration(M)};
+}
+template <loops::FormatMix M>
+constexpr Mix ymm_mix(const char* name) {
+  return {M, name, &ymm_mix_loop<M>, loops::format_mix_ymm_macs_per_iteration(M)};
+}
+using FM = loops::FormatMix;
+// With AVX-512 VNNI: VPDPBUSD takes Q8_0's and IQ4_NL's codes as Q4_0's (block32).
+constexpr Mix kZmmMixes[] = {
+    zmm_mix<FM::block32>("block32"), zmm_mix<FM::block32_min>("block32_min"), zmm_mix<FM::k32_min>("k32_min"),
+    zmm_mix<FM::k32>("k32"),         zmm_mix<FM::k16_min>("k16_min"),         zmm_mix<FM::k16>("k16"),
 };
+// Plain AVX2: block32_signed besides.
+constexpr Mix kYmmMixes[] = {
+    ymm_mix<FM::block32>("block32"),
+    ymm_mix<FM::block32_min>("block32_min"),
+    ymm_mix<FM::block32_signed>("block32_signed"),
+    ymm_mix<FM::k32_min>("k32_min"),
+    ymm_mix<FM::k32>("k32"),
+    ymm_mix<FM::k16_min>("k16_min"),
+    ymm_mix<FM::k16>("k16"),
+};
+
+bool has_zmm_mixes() {
+  const CpuFeatures& f = cpu_features();
+  return f.avx512f && f.avx512bw && f.avx512vnni;
+}
+// The golden-mix loops this CPU runs: the AVX-512 VNNI ones where it has them, else the
+// plain AVX2 ones (empty without AVX2 and FMA).
+std::span<const Mix> mixes_here() {
+  const CpuFeatures& f = cpu_features();
+  if (has_zmm_mixes()) return kZmmMixes;
+  if (f.avx2 && f.fma) return kYmmMixes;
+  return {};
+}
 
 // Loop iterations of a mix per timed call: as many multiply-adds as the VPDPBUSD peak
 // loop's 1024 per iteration, milliseconds per call. With an eighth of them (as until
 // 2026-11-29) a call took ~0.6 ms, and waking the pinned workers (10-40 us here) took
 // 2-6 % off every ceiling.
 int64_t mix_iterations(const Mix& m, int64_t compute_iterations) {
-  return static_cast<int64_t>(static_cast<double>(compute_iterations) * 1024.0 /
-                              loops::format_mix_macs_per_iteration(m.mix));
+  return static_cast<int64_t>(static_cast<double>(compute_iterations) * 1024.0 / m.macs_per_iteration);
 }
 
 ThreadPeaks measure_peaks(PinnedWorkers& w, const Plan& plan) {
@@ -155,22 +189,20 @@ ThreadPeaks measure_peaks(PinnedWorkers& w, const Plan& plan) {
     p.peak_int8_gops.isa = "avx512_vnni vpdpbusd zmm";
     p.peak_int8_gops.absent_reason = "CPU (or OS) does not report AVX512-VNNI";
   }
-  if (f.avx512f && f.avx512bw && f.avx512vnni) {
-    for (const Mix& m : kMixes) {
-      std::string types;  // the weight types this mix bounds
-      for (QType t : kAllQTypes) {
-        if (format_mix_of(name(t)) == m.name) types += std::string(types.empty() ? "" : " ") + name(t);
-      }
-      // measure_peak counts kInstructionsPerIteration "instructions" per iteration: give each
-      // 2 x the mix's multiply-adds / that many ops.
-      const double macs = loops::format_mix_macs_per_iteration(m.mix);
-      const double ops = 2.0 * macs / static_cast<double>(loops::kInstructionsPerIteration);
-      Plan mine = plan;
-      mine.compute_iterations = mix_iterations(m, plan.compute_iterations);
-      p.format_ceilings.push_back({m.name, types,
-                                   measure_peak(w, tag + "format/" + m.name,
-                                                std::string("golden mix ") + m.name, m.loop, ops, mine)});
+  const bool zmm = has_zmm_mixes();
+  for (const Mix& m : mixes_here()) {
+    std::string types;  // the weight types this mix bounds
+    for (QType t : kAllQTypes) {
+      if (format_mix_of(name(t), zmm) == m.name) types += std::string(types.empty() ? "" : " ") + name(t);
     }
+    // measure_peak counts kInstructionsPerIteration "instructions" per iteration: give each
+    // 2 x the mix's multiply-adds / that many ops.
+    const double ops = 2.0 * m.macs_per_iteration / static_cast<double>(loops::kInstructionsPerIteration);
+    Plan mine = plan;
+    mine.compute_iterations = mix_iterations(m, plan.compute_iterations);
+    const std::string what = std::string("golden mix ") + m.name + (zmm ? "" : " (avx2 vpmaddubsw ymm)");
+    p.format_ceilings.push_back(
+        {m.name, types, measure_peak(w, tag + "format/" + m.name, what, m.loop, ops, mine)});
   }
   if (f.avx512f && f.avx512bf16) {
     p.peak_bf16_gflops =
@@ -229,21 +261,24 @@ std::string mib(uint64_t b) {
 
 }  // namespace
 
+std::string format_mix_of(const std::string& weight_type) {
+  return format_mix_of(weight_type, has_zmm_mixes());
+}
+
 std::string format_mix_unavailable() {
-  const CpuFeatures& f = cpu_features();
-  return f.avx512f && f.avx512bw && f.avx512vnni ? "" : "the golden-mix loops need AVX-512F/BW and VNNI";
+  return mixes_here().empty() ? "the golden-mix loops need AVX-512F/BW and VNNI, or AVX2 and FMA" : "";
 }
 
 double run_format_mix(const std::string& mix, float seed) {
   const std::string why = format_mix_unavailable();
   require(why.empty(), "format mix " + mix + ": " + why);
-  for (const Mix& m : kMixes) {
+  for (const Mix& m : mixes_here()) {
     if (mix != m.name) continue;
     const int64_t iters = mix_iterations(m, kFullComputeIterations);
     g_sink.fetch_add(m.loop(iters, seed) >= 0 ? 1 : 2, std::memory_order_relaxed);
-    return static_cast<double>(iters) * loops::format_mix_macs_per_iteration(m.mix);
+    return static_cast<double>(iters) * m.macs_per_iteration;
   }
-  throw Error("no format mix named " + mix);
+  throw Error("no format mix named " + mix + " on this CPU");
 }
 
 struct ReadBuffer::Mapping {

@@ -87,10 +87,10 @@ void add_rates(nlohmann::json& j, const Case& c, double seconds, double weight_b
     j["roofline_kind"] = kind;
   }
   // The block format's own ceiling (issue #11): its golden instruction mix on this core.
-  if (const calibrate::PeakFigure* f = calibrate::format_ceiling(peaks, name(c.type))) {
-    j["format_ceiling_gops"] = f->value;
-    j["format_ceiling_pct"] = 100.0 * j["gops"].get<double>() / f->value;
-    j["format_ceiling_mix"] = calibrate::format_mix_of(name(c.type));
+  if (const calibrate::FormatCeiling* f = calibrate::format_ceiling(peaks, name(c.type))) {
+    j["format_ceiling_gops"] = f->gops.value;
+    j["format_ceiling_pct"] = 100.0 * j["gops"].get<double>() / f->gops.value;
+    j["format_ceiling_mix"] = f->mix;
   }
 }
 

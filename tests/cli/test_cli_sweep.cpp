@@ -15,6 +15,7 @@
 
 #include "harness/io/gguf_reader.h"
 #include "harness/io/npy.h"
+#include "kernels/core/cpu_features.h"
 #include "kernels/core/formats.h"
 #include "kernels/core/fp16.h"
 #include "reference/golden/error_bounds.h"
@@ -117,11 +118,14 @@ TEST(CliSweep, PairedCeilingRoundsAreRecordedOrExplained) {
       EXPECT_EQ(p.value("skipped", ""), "type f32 has no block-format mix") << p.dump(1);
       continue;
     }
-    if (p.contains("skipped")) {  // a CPU without AVX-512 VNNI cannot run the mix loop
-      EXPECT_NE(p.value("skipped", "").find("AVX-512"), std::string::npos) << p.dump(1);
+    const CpuFeatures& f = cpu_features();
+    if (p.contains("skipped")) {  // a CPU with neither AVX-512 VNNI nor AVX2 has no mix loop
+      EXPECT_FALSE(f.avx2 && f.fma) << p.dump(1);
+      EXPECT_NE(p.value("skipped", "").find("AVX2"), std::string::npos) << p.dump(1);
       continue;
     }
-    EXPECT_EQ(p["mix"], "block32");
+    // Q8_0's codes + 128: VPDPBUSD's block32, or the plain AVX2 signed dot's own mix.
+    EXPECT_EQ(p["mix"], f.avx512f && f.avx512bw && f.avx512vnni ? "block32" : "block32_signed");
     ASSERT_EQ(p["rounds"].size(), 3u) << p.dump(1);
     std::vector<double> pct;
     for (const auto& round : p["rounds"]) {
@@ -653,9 +657,9 @@ TEST(CliMoe, PairedReferencesUseTheRoutedBytes) {
       "--case q4_0:e16top4t8n64k256:t2");
   ASSERT_EQ(c["verdict"], "PASS") << c.dump();
   const auto& t = c["timing"];
-  if (t["format_ceiling_paired"].contains("skipped")) {  // a CPU without AVX-512 VNNI cannot run the mix loop
-    EXPECT_NE(t["format_ceiling_paired"].value("skipped", "").find("AVX-512"), std::string::npos)
-        << t.dump(1);
+  if (t["format_ceiling_paired"].contains("skipped")) {  // neither AVX-512 VNNI nor AVX2: no mix loop
+    EXPECT_FALSE(cpu_features().avx2 && cpu_features().fma) << t.dump(1);
+    EXPECT_NE(t["format_ceiling_paired"].value("skipped", "").find("AVX2"), std::string::npos) << t.dump(1);
   } else {
     EXPECT_EQ(t["format_ceiling_paired"]["rounds"].size(), 2u) << t.dump(1);
   }

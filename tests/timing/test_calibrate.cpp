@@ -99,9 +99,9 @@ TEST(Calibration, FormatCeilingsAreOptionalAndFoundByType) {
   const Calibration c = sample();
   for (const char* t : {"q8_0", "q4_0", "iq4_nl"}) {
     ASSERT_NE(format_ceiling(c.peaks[0], t), nullptr) << t;
-    EXPECT_EQ(format_ceiling(c.peaks[0], t)->value, 800.5);
+    EXPECT_EQ(format_ceiling(c.peaks[0], t)->gops.value, 800.5);
   }
-  EXPECT_EQ(format_ceiling(c.peaks[0], "q5_K")->value, 700.25);
+  EXPECT_EQ(format_ceiling(c.peaks[0], "q5_K")->gops.value, 700.25);
   EXPECT_EQ(format_ceiling(c.peaks[0], "q6_K"), nullptr);  // its mix was not measured here
   EXPECT_EQ(format_ceiling(c.peaks[0], "bf16"), nullptr);
   EXPECT_EQ(format_mix_of("q4_1"), "block32_min");
@@ -109,6 +109,22 @@ TEST(Calibration, FormatCeilingsAreOptionalAndFoundByType) {
   EXPECT_EQ(format_mix_of("q2_K"), "k16_min");
   EXPECT_EQ(format_mix_of("q3_K"), "k16");
   EXPECT_EQ(format_mix_of("s8"), "");
+  EXPECT_EQ(format_mix_of("q8_0", true), "block32");
+  EXPECT_EQ(format_mix_of("q8_0", false), "block32_signed");
+  EXPECT_EQ(format_mix_of("iq4_nl", false), "block32_signed");
+  EXPECT_EQ(format_mix_of("q4_0", false), "block32");
+  // A calibration of the AVX2 loops: found by the types it recorded, whole names only.
+  ThreadPeaks avx2 = c.peaks[0];
+  avx2.format_ceilings = {
+      {"block32", "q4_0", {true, 300, 0.01, "golden mix block32 (avx2)", ""}},
+      {"block32_signed", "q8_0 iq4_nl", {true, 200, 0.01, "golden mix block32_signed", ""}},
+      {"k16", "q3_K q6_K", {false, 0, 0, "golden mix k16", "not measured"}}};
+  EXPECT_EQ(format_ceiling(avx2, "q4_0")->gops.value, 300);
+  EXPECT_EQ(format_ceiling(avx2, "q8_0")->mix, "block32_signed");
+  EXPECT_EQ(format_ceiling(avx2, "iq4_nl")->gops.value, 200);
+  EXPECT_EQ(format_ceiling(avx2, "q4"), nullptr);
+  EXPECT_EQ(format_ceiling(avx2, "q8_0 iq4_nl"), nullptr);
+  EXPECT_EQ(format_ceiling(avx2, "q6_K"), nullptr);  // absent: no figure
   j = to_json(sample());
   j["peaks"][0]["format_ceilings"][1].erase("mix");
   EXPECT_NE(amxlab::testing::error_of([&] { calibration_from_json(j); }).find("format_ceilings[1]"),
@@ -285,8 +301,17 @@ TEST(Calibration, TinyRealRunGivesPositiveNumbers) {
   }
   const CpuFeatures& f = cpu_features();
   EXPECT_EQ(c.peaks[0].peak_int8_gops.present, f.avx512f && f.avx512vnni);
-  // The six golden-mix ceilings wherever their loop can run (values: no speed asserted).
-  EXPECT_EQ(c.peaks[0].format_ceilings.size(), f.avx512f && f.avx512bw && f.avx512vnni ? 6u : 0u);
+  // The golden-mix ceilings wherever their loops can run (values: no speed asserted): six
+  // with VPDPBUSD, seven with the plain AVX2 dot (block32_signed besides), each naming
+  // the types it bounds, every quantised type once.
+  const bool zmm = f.avx512f && f.avx512bw && f.avx512vnni;
+  EXPECT_EQ(c.peaks[0].format_ceilings.size(), zmm ? 6u : f.avx2 && f.fma ? 7u : 0u);
+  if (!c.peaks[0].format_ceilings.empty()) {
+    std::string all;
+    for (const auto& fc : c.peaks[0].format_ceilings) all += fc.types + " ";
+    EXPECT_EQ(all, zmm ? "q4_0 q8_0 iq4_nl q4_1 q4_K q5_K iq4_xs q2_K q3_K q6_K "
+                       : "q4_0 q4_1 q8_0 iq4_nl q4_K q5_K iq4_xs q2_K q3_K q6_K ");
+  }
   for (const auto& p : c.peaks) {
     for (const auto& fc : p.format_ceilings) {
       EXPECT_TRUE(fc.gops.present) << fc.mix;
