@@ -30,8 +30,6 @@
 //     sub-block scale as the VPMADDWD weight, per sub-block its start (scale x neg(a):
 //     VPMADDWD + VPADDD), then VCVTDQ2PS, VMULPS, VFMADD.
 // Nothing else (no loads, no unpacking, no broadcasts): real kernels can only be slower.
-// The kernels of 2026-12-01 widen a K-quant group by ones and multiply the sub-block's
-// sum by VPMULLD, two instructions more per sub-block than this mix.
 #include <immintrin.h>
 
 #include "harness/calibrate/loops.h"

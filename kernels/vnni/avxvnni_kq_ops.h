@@ -43,13 +43,15 @@ struct AvxVnni {
   }
   // acc + scale x v per int32 lane, for 0 <= v < 2^15 (the int16 pairs (v, 0)).
   static I add_scaled(I acc, I scale, I v) { return _mm256_add_epi32(acc, _mm256_madd_epi16(scale, v)); }
+  // A group's int16 pair sums (dot16) widened and weighted by the scale pairs sc16 (both
+  // halves of each dword the same scale) in one VPMADDWD, into the chain acc.
+  static I widen_scaled(I acc, I acc16, I sc16) { return Dot256::dpwssd(acc, acc16, sc16); }
 #endif
   template <int SUB, bool MIN>
   static constexpr int int16_group() {
     return kq_int16_group<SUB, MIN>();
   }
   static I dot16(I acc16, I u, I a) { return raw::dot16(acc16, u, a); }
-  static I widen(I acc, I acc16) { return widen16(acc, acc16); }
   static I mullo(I a, I b) { return _mm256_mullo_epi32(a, b); }
   static I add(I a, I b) { return _mm256_add_epi32(a, b); }
   static I load_scales(const uint8_t* p) {

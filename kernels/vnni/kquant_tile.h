@@ -139,17 +139,28 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
       for (int m = 0; m < MR; ++m) bias_starts<SUB>(ab[m], c.neg_bias, starts[m]);
       __asm__ volatile("" : "+m"(starts));  // broadcast from memory (see pairs below)
     }
+    // The plain AVX2 dot keeps G products' pair sums in int16 before widening them
+    // (avxvnni_dot.h kq_int16_group; 0 on VNNI and for IQ4_XS), and widens each group
+    // weighted by its sub-block's scale (the int16 pairs of scale_pairs) in one VPMADDWD
+    // straight into S: no dot registers, no VPMULLD (two instructions fewer per sub-block,
+    // output and group pair than widening by ones, then VPMULLD + VPADDD). Each term is
+    // at most 2 x 32767 x 128 in size and S stays as bounded as the sum of its exact
+    // sub-block products (the golden's), so the order is free.
+    constexpr int G = V::template int16_group<SUB, MIN>();
+    constexpr bool kScalePairs = kSignedBook || G > 0;
 #pragma GCC unroll 2
     for (int sub = 0; sub < NSUB; ++sub) {
-      [[maybe_unused]] I sc16[U];  // kSignedBook: the sub-block's scales as int16 pairs
-      if constexpr (kSignedBook) {
+      [[maybe_unused]] I sc16[U];  // kScalePairs: the sub-block's scales as int16 pairs
+      if constexpr (kScalePairs) {
 #pragma GCC unroll 8
         for (int u = 0; u < U; ++u) {
           sc16[u] = V::scale_pairs(rec[u / H] + kq_records::kI8ScaleOffset + 16 * static_cast<size_t>(sub) +
                                    V::kScaleHalf * (u % H));
+          if constexpr (kSignedBook) {
 #pragma GCC unroll 8
-          for (int m = 0; m < MR; ++m)
-            sum[m][u] = V::add_scaled(sum[m][u], sc16[u], V::set1_i(sa_neg[m][sub]));
+            for (int m = 0; m < MR; ++m)
+              sum[m][u] = V::add_scaled(sum[m][u], sc16[u], V::set1_i(sa_neg[m][sub]));
+          }
         }
       }
       I dot[MR][U];
@@ -163,9 +174,6 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
           for (int u = 0; u < U; ++u) dot[m][u] = start;
         }
       }
-      // The plain AVX2 dot keeps G products' pair sums in int16 before widening them
-      // (avxvnni_dot.h kq_int16_group; 0 on VNNI and for IQ4_XS).
-      constexpr int G = V::template int16_group<SUB, MIN>();
       [[maybe_unused]] I d16[MR][U];
 #pragma GCC unroll 8
       for (int kk = 0; kk < SUB / 4; ++kk) {
@@ -204,13 +212,13 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
 #pragma GCC unroll 8
             for (int m = 0; m < MR; ++m) {
 #pragma GCC unroll 8
-              for (int u = 0; u < U; ++u) dot[m][u] = V::widen(dot[m][u], d16[m][u]);
+              for (int u = 0; u < U; ++u) sum[m][u] = V::widen_scaled(sum[m][u], d16[m][u], sc16[u]);
             }
           }
         }
       }
       if constexpr (MR > 1 && SPREAD) prefetch_step(*k.next);
-      if constexpr (kSignedBook) continue;
+      if constexpr (kScalePairs) continue;
 #pragma GCC unroll 8
       for (int u = 0; u < U; ++u) {
         const I sc = V::load_scales(rec[u / H] + kq_records::kI8ScaleOffset + 16 * static_cast<size_t>(sub) +
