@@ -277,7 +277,9 @@ template <int KIND, int MR>
   }
 }
 
-// Rows in tiles of up to kMR: 2 for the GEMMs, 1 for the IQ4_NL GEMV (op gemv, tile 1x16).
+// Rows in tiles of up to kMR: 2 for the GEMMs (3 for the plain AVX2 Q4_0 / Q4_1:
+// kNibbleMR), 1 for the IQ4_NL GEMV (op gemv, tile 1x16); the last rows of a call in
+// tiles of 2 and 1.
 template <int KIND, int kMR = 2>  // 2: 4 int32 + 4 fp32 accumulators, 2 code, 2 scale regs: 16 ymm
 void drive(const GemmArgs& g, const RowTerms& t) {
   constexpr int64_t kChunkStrips = 8;
@@ -308,8 +310,12 @@ void drive(const GemmArgs& g, const RowTerms& t) {
       for (int64_t s = sc; s < se; ++s) {
         if (mr == 1) {
           tile<KIND, 1>(c, r, s);
-        } else if constexpr (kMR == 2) {
-          tile<KIND, 2>(c, r, s);
+        } else if constexpr (kMR >= 2) {
+          if (kMR == 3 && mr == 3) {
+            tile<KIND, kMR>(c, r, s);
+          } else {
+            tile<KIND, 2>(c, r, s);
+          }
         }
       }
     }
@@ -336,6 +342,21 @@ inline void add_signed_operands(const GemmArgs& g, const RowTerms& t, bool store
 }
 #endif
 
+// Rows per tile of the Q4_0 / Q4_1 GEMMs. The plain AVX2 dot issues ~4 vector
+// instructions per cycle here, of which VPMADDUBSW, VPMADDWD and the fp32 epilogue take
+// two pipes (a scratch loop, 2026-11-30: 16 VPMADDUBSW take 7.8 cycles, 16 VPADDW 3.9,
+// and 16 VPBROADCASTD loads slow the VPADDW but not the VPMADDUBSW), so the nibble
+// unpacking (VPAND, VPSRLW, VPAND per 64 codes) is paid per tile: 3 rows share it (the
+// 12 accumulators leave the fp32 ones to the stack between blocks). 3 x 16 against 2 x
+// 16 at M = 512, N = K = 4096, one thread, two alternating rounds: Q4_0 94-96 ms
+// against 100-101, Q4_1 96-97 against 104. With VPDPBUSD the unpacking is a smaller
+// share: 2 rows.
+#if defined(AMXLAB_DOT256_AVX2)
+constexpr int kNibbleMR = 3;
+#else
+constexpr int kNibbleMR = 2;
+#endif
+
 // The entry point's body (GemmArgs::kind: IQ4_NL's GEMM reads Q8_0 codes). The plain
 // AVX2 dot takes Q8_0's codes through the signed kind (block_dot).
 inline void avxvnni_gemm_body(const GemmArgs& g) {
@@ -348,8 +369,8 @@ inline void avxvnni_gemm_body(const GemmArgs& g) {
 #else
       return drive<kQ8_0>(g, t);
 #endif
-    case kQ4_0: return drive<kQ4_0>(g, t);
-    default: return drive<kQ4_1>(g, t);
+    case kQ4_0: return drive<kQ4_0, kNibbleMR>(g, t);
+    default: return drive<kQ4_1, kNibbleMR>(g, t);
   }
 }
 

@@ -138,8 +138,8 @@ AMXLAB_AVXVNNI_RUNS(iq4_nl, IQ4_NL)
 #undef AMXLAB_AVXVNNI_RUNS
 AMXLAB_VNNI_RUN(run_q8_0_gemm_avx2, QType::Q8_0, "q8_0_gemm_2x16__avx2", kAvx2Isa, raw::avx2_gemm)
 AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avx2, QType::IQ4_NL, "iq4_nl_gemm_2x16__avx2", kAvx2Isa, raw::avx2_gemm)
-AMXLAB_VNNI_RUN(run_q4_0_gemm_avx2, QType::Q4_0, "q4_0_gemm_2x16__avx2", kAvx2Isa, raw::avx2_gemm)
-AMXLAB_VNNI_RUN(run_q4_1_gemm_avx2, QType::Q4_1, "q4_1_gemm_2x16__avx2", kAvx2Isa, raw::avx2_gemm)
+AMXLAB_VNNI_RUN(run_q4_0_gemm_avx2, QType::Q4_0, "q4_0_gemm_3x16__avx2", kAvx2Isa, raw::avx2_gemm)
+AMXLAB_VNNI_RUN(run_q4_1_gemm_avx2, QType::Q4_1, "q4_1_gemm_3x16__avx2", kAvx2Isa, raw::avx2_gemm)
 // The IQ4_NL GEMVs read the index nibbles (iq4_nl_nib_vnni16), not the GEMMs' byte codes.
 AMXLAB_VNNI_RUN_ON(run_iq4_nl_gemv_avx512, QType::IQ4_NL, "iq4_nl_gemv_1x64__avx512vnni", kAvx512VnniIsa,
                    raw::avx512_gemv, Layout::iq4_nl_nib_vnni16)

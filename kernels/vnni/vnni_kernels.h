@@ -69,10 +69,12 @@ inline constexpr uint32_t kAvxVnniEvexIsa = kAvx512VnniIsa;
 
 // An AVX-VNNI line's body built for another ISA: the same line with that build's name,
 // ISA and run function (a native kernel: the plain AVX2 builds, avxvnni_dot.h).
-constexpr KernelDesc rebuilt_for(KernelDesc line, std::string_view name, uint32_t isa, RunFn run) {
+constexpr KernelDesc rebuilt_for(KernelDesc line, std::string_view name, uint32_t isa, RunFn run,
+                                 int tile_m = 0) {
   line.name = name;
   line.isa = isa;
   line.run = run;
+  if (tile_m > 0) line.tile_m = tile_m;  // a build that blocks rows otherwise
   return line;
 }
 // The stand-in of an AVX-VNNI line (Engine::stand_in; vnni/avxvnni_dot.h): its EVEX build.
@@ -149,8 +151,9 @@ inline constexpr KernelDesc kVnniKernels[] = {
     avxvnni_stand_in(kQ4_1GemmAvxVnni, "q4_1_gemm_2x16__avxvnni_evex", &run_q4_1_gemm_avxvnni_evex),
     // No VNNI: the AVX-VNNI bodies with the plain AVX2 dot (avxvnni_dot.h).
     rebuilt_for(kQ8_0GemmAvxVnni, "q8_0_gemm_2x16__avx2", kAvx2Isa, &run_q8_0_gemm_avx2),
-    rebuilt_for(kQ4_0GemmAvxVnni, "q4_0_gemm_2x16__avx2", kAvx2Isa, &run_q4_0_gemm_avx2),
-    rebuilt_for(kQ4_1GemmAvxVnni, "q4_1_gemm_2x16__avx2", kAvx2Isa, &run_q4_1_gemm_avx2),
+    // Q4_0 / Q4_1 in 3-row tiles there (avxvnni_gemm_tile.h kNibbleMR).
+    rebuilt_for(kQ4_0GemmAvxVnni, "q4_0_gemm_3x16__avx2", kAvx2Isa, &run_q4_0_gemm_avx2, 3),
+    rebuilt_for(kQ4_1GemmAvxVnni, "q4_1_gemm_3x16__avx2", kAvx2Isa, &run_q4_1_gemm_avx2, 3),
 };
 
 }  // namespace amxlab::vnni

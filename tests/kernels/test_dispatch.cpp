@@ -152,8 +152,9 @@ TEST(Dispatch, Avx2LevelWithoutVnniRunsEveryQuantisedType) {
   std::string why;
   for (QType t : {QType::Q8_0, QType::Q4_0, QType::Q4_1}) {
     for (int64_t m : {1, 64}) {
-      EXPECT_EQ(std::string(choose_kernel(t, m, &why).name), std::string(name(t)) + "_gemm_2x16" + isa)
-          << why;
+      // The plain AVX2 Q4_0 / Q4_1 tiles are 3 rows (avxvnni_gemm_tile.h kNibbleMR).
+      const std::string tile = !vnni && t != QType::Q8_0 ? "_gemm_3x16" : "_gemm_2x16";
+      EXPECT_EQ(std::string(choose_kernel(t, m, &why).name), std::string(name(t)) + tile + isa) << why;
     }
   }
   for (QType t :

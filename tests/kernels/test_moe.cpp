@@ -343,7 +343,7 @@ TEST(Moe, BadInputIsRefusedAndWritesNothing) {
   // The checks are the MoE entry's, whatever the kernels: the vnni16 pair this CPU runs.
   const moe::MoeKernels ks = moe::moe_kernels_named(
       isa_supported(kIsaAvx512 | kIsaAvx512Vnni) ? "q4_0_gemm_4x32__avx512vnni+q4_0_gemv_1x64__avx512vnni"
-                                                 : "q4_0_gemm_2x16__avx2",
+                                                 : "q4_0_gemm_3x16__avx2",
       QType::Q4_0);
   const Fixture& f = fixture(QType::Q4_0, 7);
   const PackedWeights w = moe::pack_experts(*ks.large, QType::Q4_0, f.data.weights, kExperts, kN, 96);
