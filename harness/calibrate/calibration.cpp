@@ -340,10 +340,12 @@ std::string format_table(const Calibration& c) {
         "format ceilings (the golden instruction mix per block on register data; GOPS, % of the int8 peak)\n";
     for (const auto& p : c.peaks) {
       for (const auto& f : p.format_ceilings) {
-        const double pct =
-            p.peak_int8_gops.present && f.gops.present ? 100.0 * f.gops.value / p.peak_int8_gops.value : 0;
-        out += fmt::format("  {:>7}  {:<12} {:<18} {:>16}  {:.0f}%\n", p.threads, f.mix, f.types,
-                           cell(f.gops), pct);
+        // "-" without a VPDPBUSD peak (an AVX2 CPU's mixes have no int8 peak beside them).
+        const std::string pct = p.peak_int8_gops.present && f.gops.present
+                                    ? fmt::format("{:.0f}%", 100.0 * f.gops.value / p.peak_int8_gops.value)
+                                    : "-";
+        out +=
+            fmt::format("  {:>7}  {:<14} {:<18} {:>16}  {}\n", p.threads, f.mix, f.types, cell(f.gops), pct);
       }
     }
   }
