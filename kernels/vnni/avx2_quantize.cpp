@@ -24,10 +24,6 @@
 #include "kernels/vnni/quantize_rows.h"
 #include "kernels/vnni/vnni_raw.h"
 
-namespace amxlab {
-uint16_t f32_to_fp16(float f);  // kernels/core/fp16.h (declared here to keep its inline helpers out)
-}
-
 namespace amxlab::vnni::raw {
 namespace {
 
@@ -78,14 +74,7 @@ void quantize_block(int q8_1, int ref, const float* x, uint8_t* out) {
     amax_v = _mm256_max_ps(amax_v, abs_ps(xv[i]));
   }
   const float amax = hmax(amax_v);
-  const float d = amax / 127.0f;
-  float inv = 0.0f;
-  if (ref != 0) {
-    inv = d != 0.0f ? 1.0f / d : 0.0f;
-  } else {
-    inv = amax != 0.0f ? 127.0f / amax : 0.0f;
-  }
-  if (!finite_bits(inv)) inv = 0.0f;
+  const auto [d, inv] = q8_scale(amax, ref);
   const __m256 vi = _mm256_set1_ps(inv);
   __m256i q[4];
   for (int i = 0; i < 4; ++i) {
@@ -94,13 +83,9 @@ void quantize_block(int q8_1, int ref, const float* x, uint8_t* out) {
   }
   const size_t code_offset = q8_1 != 0 ? 4 : 2;
   store_codes(out + code_offset, q[0], q[1], q[2], q[3]);
-  const uint16_t hd = f32_to_fp16(d);
-  std::memcpy(out, &hd, sizeof hd);
-  if (q8_1 != 0) {
-    const int32_t sum = hsum(_mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3])));
-    const uint16_t hs = f32_to_fp16(static_cast<float>(sum) * d);
-    std::memcpy(out + 2, &hs, sizeof hs);
-  }
+  store_q8_header(
+      out, q8_1, d,
+      q8_1 != 0 ? hsum(_mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3]))) : 0);
 }
 
 // One Q8_K super-block: fp32 d, 256 codes, 16 int16 group sums (kernels/core/blocks.h).
@@ -121,12 +106,9 @@ void quantize_q8_k_block(const float* x, uint8_t* out) {
       }
     }
   }
-  const float iscale = amax != 0.0f ? -127.0f / max : 0.0f;
+  const float iscale = q8_k_iscale(amax, max, out);
+  if (iscale == 0.0f) return;  // written all zero (a finite max never gives 0)
   constexpr size_t kCodes = kq_records::kQ8KCodeOffset, kSums = kq_records::kQ8KBsumOffset;
-  if (amax == 0.0f || !finite_bits(iscale)) {
-    std::memset(out, 0, kq_records::kQ8KBlockBytes);  // d = 0, codes and sums 0 (an all-zero block)
-    return;
-  }
   const __m256 vi = _mm256_set1_ps(iscale);
   const __m256i top = _mm256_set1_epi32(127);
   for (int g = 0; g < kVecs / 4; ++g) {  // 32 codes: two bsum groups of 16
@@ -162,8 +144,7 @@ int64_t avx2_find_nonfinite(const float* x, int64_t count) {
 
 void avx2_quantize_rows(int q8_1, int ref, const float* x, int64_t m, int64_t k, std::byte* out,
                         size_t out_stride) {
-  for_each_block(x, m, k, 32, q8_1 != 0 ? 36 : 34, out, out_stride,
-                 [=](const float* b, uint8_t* o) { quantize_block(q8_1, ref, b, o); });
+  q8_rows<&quantize_block>(q8_1, ref, x, m, k, out, out_stride);
 }
 
 }  // namespace amxlab::vnni::raw
