@@ -352,7 +352,7 @@ inline void add_signed_operands(const GemmArgs& g, const RowTerms& t, bool store
 // against 100-101, Q4_1 96-97 against 104. With VPDPBUSD the unpacking is a smaller
 // share: 2 rows.
 #if defined(AMXLAB_DOT256_AVX2)
-constexpr int kNibbleMR = 3;
+constexpr int kNibbleMR = kAvx2NibbleTileRows;
 #else
 constexpr int kNibbleMR = 2;
 #endif

@@ -18,6 +18,7 @@
 #include "kernels/isa.h"
 #include "kernels/pack/vnni_pack.h"
 #include "kernels/vnni/vector_quantize.h"
+#include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab::vnni {
 
@@ -152,8 +153,10 @@ inline constexpr KernelDesc kVnniKernels[] = {
     // No VNNI: the AVX-VNNI bodies with the plain AVX2 dot (avxvnni_dot.h).
     rebuilt_for(kQ8_0GemmAvxVnni, "q8_0_gemm_2x16__avx2", kAvx2Isa, &run_q8_0_gemm_avx2),
     // Q4_0 / Q4_1 in 3-row tiles there (avxvnni_gemm_tile.h kNibbleMR).
-    rebuilt_for(kQ4_0GemmAvxVnni, "q4_0_gemm_3x16__avx2", kAvx2Isa, &run_q4_0_gemm_avx2, 3),
-    rebuilt_for(kQ4_1GemmAvxVnni, "q4_1_gemm_3x16__avx2", kAvx2Isa, &run_q4_1_gemm_avx2, 3),
+    rebuilt_for(kQ4_0GemmAvxVnni, "q4_0_gemm_3x16__avx2", kAvx2Isa, &run_q4_0_gemm_avx2,
+                raw::kAvx2NibbleTileRows),
+    rebuilt_for(kQ4_1GemmAvxVnni, "q4_1_gemm_3x16__avx2", kAvx2Isa, &run_q4_1_gemm_avx2,
+                raw::kAvx2NibbleTileRows),
 };
 
 }  // namespace amxlab::vnni
