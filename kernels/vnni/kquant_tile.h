@@ -163,10 +163,9 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
           }
         }
       }
-      I dot[MR][U];
-      if constexpr (!kStarts) {
-        zero_all<V>(dot);
-      } else {
+      [[maybe_unused]] I dot[MR][U];  // the VPDPBUSD chains (none with kScalePairs: S itself)
+      if constexpr (!kScalePairs && !kStarts) zero_all<V>(dot);
+      if constexpr (!kScalePairs && kStarts) {
 #pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) {
           const I start = V::set1_i(starts[m][sub]);
