@@ -296,10 +296,12 @@ std::string format_mix_of(const std::string& t, bool vpdpbusd) {
   if (t == "q4_0") return "block32";
   if (t == "q8_0" || t == "iq4_nl") return vpdpbusd ? "block32" : "block32_signed";
   if (t == "q4_1") return "block32_min";
-  if (t == "q4_K" || t == "q5_K") return "k32_min";
+  if (t == "q4_K") return vpdpbusd ? "k32_min" : "k32_min_g8";
+  if (t == "q5_K") return "k32_min";
   if (t == "iq4_xs") return "k32";
   if (t == "q2_K") return "k16_min";
-  if (t == "q3_K" || t == "q6_K") return "k16";
+  if (t == "q3_K") return vpdpbusd ? "k16" : "k16_g4";
+  if (t == "q6_K") return "k16";
   return "";
 }
 

@@ -54,7 +54,7 @@ struct PeakFigure {
 // instruction mix its golden order makes unavoidable per block (loops.h FormatMix), on
 // register data. Any GEMM of those types is at most this fast on this core.
 struct FormatCeiling {
-  std::string mix;    // "block32", "block32_min", "k32_min", "k32", "k16_min", "k16"
+  std::string mix;    // loops.h FormatMix: "block32", "block32_min", "k32_min", "k32", "k16_min", "k16", ...
   std::string types;  // the weight types it bounds, e.g. "q8_0 q4_0 iq4_nl"
   PeakFigure gops;
 };
@@ -70,7 +70,9 @@ struct ThreadPeaks {
 // The mix of a quantised weight type ("" for the others): with VPDPBUSD (AVX-512 VNNI,
 // the loops of loops_format_mix.cpp) Q8_0 and IQ4_NL share Q4_0's block32; with the plain
 // AVX2 dot (loops_format_mix_avx2.cpp) their codes + 128 take the signed dot,
-// block32_signed. The one-argument form answers for the loops this CPU runs.
+// block32_signed, and Q4_K and Q3_K have their own mixes (k32_min_g8, k16_g4: their
+// narrower codes keep longer int16 groups than Q5_K's and Q6_K's). The one-argument form
+// answers for the loops this CPU runs.
 std::string format_mix_of(const std::string& weight_type, bool vpdpbusd);
 std::string format_mix_of(const std::string& weight_type);
 // The ceiling of a weight type in `p`: the measured one whose `types` name it (null when

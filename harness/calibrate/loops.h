@@ -39,11 +39,17 @@ enum class FormatMix : uint8_t {
   // AVX2 only: Q8_0's and IQ4_NL's codes + 128, which VPMADDUBSW cannot pair (VPDPBUSD
   // takes them, so on AVX-512 they are block32's).
   block32_signed,
+  // AVX2 only: the types whose narrower codes let longer int16 groups through (Q4_K's
+  // 4 bits: a whole 32-code sub-block, where Q5_K's 5 bits allow 4 steps; Q3_K's 3 bits:
+  // 4 steps, Q6_K's 6 bits 2). VPDPBUSD sums in int32, so on AVX-512 they share
+  // k32_min and k16.
+  k32_min_g8,  // Q4_K
+  k16_g4,      // Q3_K
 };
 constexpr bool format_mix_is_block32(FormatMix mix) {
   return mix == FormatMix::block32 || mix == FormatMix::block32_min || mix == FormatMix::block32_signed;
 }
-// block32_signed has no zmm loop (returns 0 without running).
+// block32_signed, k32_min_g8 and k16_g4 have no zmm loop (return 0 without running).
 double format_mix_zmm(FormatMix mix, int64_t iterations, float seed);
 // 8 outputs x 16 lanes x 32 K, or 8 x 16 x 256 for the K-quants.
 constexpr double format_mix_macs_per_iteration(FormatMix mix) {

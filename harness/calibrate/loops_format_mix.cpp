@@ -174,7 +174,11 @@ double format_mix_zmm(FormatMix mix, int64_t iterations, float seed) {
     case FormatMix::k32: return mixk<32, false>(iterations, seed);
     case FormatMix::k16_min: return mixk<16, true>(iterations, seed);
     case FormatMix::k16: return mixk<16, false>(iterations, seed);
-    case FormatMix::block32_signed: break;  // VPDPBUSD takes any u8: block32 is Q8_0's mix here
+    // AVX2-only mixes: VPDPBUSD takes any u8 (block32 is Q8_0's mix here) and sums in
+    // int32 (no int16 groups: k32_min and k16 are Q4_K's and Q3_K's).
+    case FormatMix::block32_signed:
+    case FormatMix::k32_min_g8:
+    case FormatMix::k16_g4: break;
   }
   return 0;
 }

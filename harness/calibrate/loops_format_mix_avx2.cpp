@@ -18,8 +18,9 @@
 //     starting at the activations' neg(a); then VCVTDQ2PS, VMULPS, VFMADD. VPDPBUSD
 //     takes these codes as they are, so the AVX-512 calibration has no such mix;
 //   K-quants, per sub-block of L: L/4 VPMADDUBSW, their pair sums kept in int16 over
-//     groups of G (as the kernels: avxvnni_dot.h kq_int16_group, the group the mix's
-//     widest codes allow: 4 for Q4_K / Q5_K and Q2_K, 2 for Q3_K / Q6_K) by G - 1 VPADDW,
+//     groups of G (as the kernels: avxvnni_dot.h kq_int16_group, the group the type's
+//     widest code allows: k32_min_g8 (Q4_K) 8, k32_min (Q5_K) 4, k16_min (Q2_K) 4,
+//     k16_g4 (Q3_K) 4, k16 (Q6_K) 2) by G - 1 VPADDW,
 //     each group widened and weighted by the sub-block's scale in one VPMADDWD (the scale
 //     as int16 pairs) and added by a VPADDD; per super-block the min or bias term
 //     (coefficient pairs x the bsum pairs, one VPMADDWD + VPADDD per two sub-blocks) and
@@ -264,6 +265,8 @@ double format_mix_ymm(FormatMix mix, int64_t iterations, float seed) {
     case FormatMix::k32: return mixk<32, false, 0>(iterations, seed);
     case FormatMix::k16_min: return mixk<16, true, 4>(iterations, seed);
     case FormatMix::k16: return mixk<16, false, 2>(iterations, seed);
+    case FormatMix::k32_min_g8: return mixk<32, true, 8>(iterations, seed);
+    case FormatMix::k16_g4: return mixk<16, false, 4>(iterations, seed);
   }
   return 0;
 }

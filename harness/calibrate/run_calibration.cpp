@@ -146,14 +146,16 @@ constexpr Mix kZmmMixes[] = {
     zmm_mix<FM::block32>("block32"), zmm_mix<FM::block32_min>("block32_min"), zmm_mix<FM::k32_min>("k32_min"),
     zmm_mix<FM::k32>("k32"),         zmm_mix<FM::k16_min>("k16_min"),         zmm_mix<FM::k16>("k16"),
 };
-// Plain AVX2: block32_signed besides.
+// Plain AVX2: block32_signed, k32_min_g8 and k16_g4 besides.
 constexpr Mix kYmmMixes[] = {
     ymm_mix<FM::block32>("block32"),
     ymm_mix<FM::block32_min>("block32_min"),
     ymm_mix<FM::block32_signed>("block32_signed"),
+    ymm_mix<FM::k32_min_g8>("k32_min_g8"),
     ymm_mix<FM::k32_min>("k32_min"),
     ymm_mix<FM::k32>("k32"),
     ymm_mix<FM::k16_min>("k16_min"),
+    ymm_mix<FM::k16_g4>("k16_g4"),
     ymm_mix<FM::k16>("k16"),
 };
 

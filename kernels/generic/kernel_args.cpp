@@ -86,6 +86,7 @@ bool check_kq16_run(QType wt, const char* kernel, const PackedWeights& w, const 
   g.sub_len = ti.sub_len;
   g.has_min = ti.has_min ? 1 : 0;
   g.bias = ti.bias;
+  g.code_max = ti.code_max;
   g.nib_kind = nibbles ? kqn::nib_kind(wt) : 0;
   set_slice(g, a, y, s);
   return true;

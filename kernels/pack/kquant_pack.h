@@ -81,6 +81,7 @@ struct TypeInfo {
   int n_sub = 8;         // sub-blocks per super-block
   bool has_min = false;  // T is Mn (Q2_K, Q4_K, Q5_K), else T is added to S
   int bias = 0;          // u = code + bias
+  int code_max = 255;    // the largest u: Q2_K 3, Q3_K 7, Q4_K 15, Q5_K 31, Q6_K 63, IQ4_XS 241
 };
 // Throws Error for another type.
 TypeInfo type_info(QType t);

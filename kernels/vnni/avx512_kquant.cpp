@@ -26,7 +26,7 @@ struct Avx512 {
   static I dpwssd(I acc, I c, I b) { return _mm512_dpwssd_epi32(acc, c, b); }
   static constexpr bool kFullU8 = true;       // VPDPBUSD takes any u8
   static constexpr bool kSignedBook = false;  // VPDPBUSD takes IQ4_XS's book + 128 as it is
-  template <int SUB, bool MIN>
+  template <int SUB, int UMAX>
   static constexpr int int16_group() {
     return 0;  // VPDPBUSD sums in int32 at no extra cost
   }

@@ -131,19 +131,20 @@ struct Dot256 {
   }
 };
 // VPMADDUBSW results of a K-quant sub-block that int16 holds (kquant_tile.h): a pair of
-// codes u <= u_max times two activation codes (>= -128) is at most 2 x u_max x 128 in
-// size, and g of them at most 32767. Per (SUB, MIN) instantiation the largest u_max of
-// its types: 32 with min Q5_K (31, Q4_K 15): 4; 16 with min Q2_K (3): all 4; 16 without
-// Q6_K (63, Q3_K 7): 2; 32 without IQ4_XS (book + 128 up to 241: no pair fits): 0.
-template <int SUB, bool MIN>
+// codes u <= UMAX times two activation codes (>= -128) is at most 2 x UMAX x 128 in
+// size, and g of them at most 32767. UMAX is the instantiation's largest code
+// (KqArgs::code_max): Q4_K 15 (a whole 32-code sub-block, 8 steps), Q5_K 31 (4), Q2_K 3
+// (all 4 of a 16-code sub-block), Q3_K 7 (4), Q6_K 63 (2), IQ4_XS's book + 128 up to
+// 241 (no pair fits: 0).
+template <int SUB, int UMAX>
 constexpr int kq_int16_group() {
-  constexpr int u_max = SUB == 32 ? (MIN ? 31 : 255) : (MIN ? 3 : 63);
-  int g = 32767 / (2 * u_max * 128);
+  int g = 32767 / (2 * UMAX * 128);
   const int steps = SUB / 4;
   return g >= steps ? steps : g < 2 ? 0 : g;
 }
-static_assert(kq_int16_group<32, true>() == 4 && kq_int16_group<16, true>() == 4 &&
-              kq_int16_group<16, false>() == 2 && kq_int16_group<32, false>() == 0);
+static_assert(kq_int16_group<32, 15>() == 8 && kq_int16_group<32, 31>() == 4 &&
+              kq_int16_group<16, 3>() == 4 && kq_int16_group<16, 7>() == 4 && kq_int16_group<16, 63>() == 2 &&
+              kq_int16_group<32, 241>() == 0);
 #else
 // The intrinsic of one operation in this unit's encoding.
 #if defined(AMXLAB_AVXVNNI_EVEX)
@@ -151,7 +152,7 @@ static_assert(kq_int16_group<32, true>() == 4 && kq_int16_group<16, true>() == 4
 #else
 #define AMXLAB_DOT256(op) _mm256_##op##_avx_epi32
 #endif
-template <int SUB, bool MIN>
+template <int SUB, int UMAX>
 constexpr int kq_int16_group() {
   return 0;  // VPDPBUSD sums in int32 at no extra cost
 }

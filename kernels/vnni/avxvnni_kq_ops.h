@@ -47,9 +47,9 @@ struct AvxVnni {
   // halves of each dword the same scale) in one VPMADDWD, into the chain acc.
   static I widen_scaled(I acc, I acc16, I sc16) { return Dot256::dpwssd(acc, acc16, sc16); }
 #endif
-  template <int SUB, bool MIN>
+  template <int SUB, int UMAX>
   static constexpr int int16_group() {
-    return kq_int16_group<SUB, MIN>();
+    return kq_int16_group<SUB, UMAX>();
   }
   static I dot16(I acc16, I u, I a) { return raw::dot16(acc16, u, a); }
   static I mullo(I a, I b) { return _mm256_mullo_epi32(a, b); }

@@ -86,7 +86,7 @@ struct KRange {
 // One register tile: rows r0..r0+MR, strips ts (strip_order.h), super-blocks k.b0..k.b1. A strip
 // is V::kHalves vectors ("columns" u = H*s + h); half h reads its lanes' bytes at the
 // offsets V::kCodeHalf etc.
-template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
+template <class V, int SUB, bool MIN, int UMAX, int MR, int NS, bool SPREAD>
 [[gnu::always_inline]] inline void tile(const Ctx& c, int64_t r0, TileStrips ts, const KRange& k,
                                         const typename V::Mask* masks) {
   using I = typename V::I;
@@ -146,7 +146,7 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
     // output and group pair than widening by ones, then VPMULLD + VPADDD). Each term is
     // at most 2 x 32767 x 128 in size and S stays as bounded as the sum of its exact
     // sub-block products (the golden's), so the order is free.
-    constexpr int G = V::template int16_group<SUB, MIN>();
+    constexpr int G = V::template int16_group<SUB, UMAX>();
     constexpr bool kScalePairs = kSignedBook || G > 0;
 #pragma GCC unroll 2
     for (int sub = 0; sub < NSUB; ++sub) {
@@ -162,6 +162,9 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
               sum[m][u] = V::add_scaled(sum[m][u], sc16[u], V::set1_i(sa_neg[m][sub]));
           }
         }
+        // Read by the group widenings only: from memory (VPMADDWD's operand), leaving the
+        // registers to the step (the code vectors above). Neutral for 16-wide sub-blocks.
+        if constexpr (G > 0 && SUB == 32) __asm__("" : "+m"(sc16));
       }
       [[maybe_unused]] I dot[MR][U];  // the VPDPBUSD chains (none with kScalePairs: S itself)
       if constexpr (!kScalePairs && !kStarts) zero_all<V>(dot);
@@ -180,13 +183,17 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
         I wv[U];
 #pragma GCC unroll 8
         for (int u = 0; u < U; ++u) {
-          wv[u] = V::load_i(rec[u / H] + row + V::kCodeHalf * (u % H));
-          // Plain AVX2, 16-wide sub-blocks (Q2_K, Q3_K, Q6_K): the code vectors held in
-          // registers for all rows of the step (an empty asm takes them), where gcc
-          // reloaded them per row. 4 alternating rounds, M = 512 N = K = 4096: Q2_K
-          // 0.90-0.94 of the time, Q3_K 0.89-0.96, Q6_K 0.79-1.04 (median 0.96). For the
-          // 32-wide ones (Q4_K, Q5_K) it made the loop spill: 1.55x the time, not done.
-          if constexpr (G > 0 && SUB == 16) __asm__("" : "+x"(wv[u]));
+          I w = V::load_i(rec[u / H] + row + V::kCodeHalf * (u % H));
+          // Plain AVX2: the code vectors held in registers for all rows of the step (an
+          // empty asm takes them), where gcc reloaded them per row, which made the step
+          // load-bound (two 256-bit loads a cycle). 4 alternating rounds, M = 512
+          // N = K = 4096: Q2_K 0.90-0.94 of the time, Q3_K 0.89-0.96, Q6_K 0.79-1.04
+          // (median 0.96); Q4_K 0.89-0.96, Q5_K 0.81-0.91 with the fp32 accumulators and
+          // the scale pairs kept in memory (below), without which the 32-wide loop spilled
+          // (1.55x). The asm takes a scalar, not wv[u]: on the array gcc kept wv in memory
+          // for the 8-step loop.
+          if constexpr (G > 0) __asm__("" : "+x"(w));
+          wv[u] = w;
         }
         if constexpr (G > 0) {
           if (kk % G == 0) zero_all<V>(d16);
@@ -285,6 +292,9 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
         }
       }
     }
+    // The fp32 accumulators through memory between super-blocks (touched once per 256
+    // codes): their four registers go to the int16 groups (see the code vectors above).
+    if constexpr (G > 0 && SUB == 32) __asm__("" : "+m"(acc));
   }
 #pragma GCC unroll 8
   for (int m = 0; m < MR; ++m) {
@@ -302,16 +312,16 @@ template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
 }
 
 // tile<..., mr, ns> for run-time mr <= MR, ns <= NS.
-template <class V, int SUB, bool MIN, int MR, int NS, bool SPREAD>
+template <class V, int SUB, bool MIN, int UMAX, int MR, int NS, bool SPREAD>
 void tile_dispatch(const Ctx& c, int64_t r0, TileStrips ts, int mr, const KRange& k,
                    const typename V::Mask* masks) {
   if constexpr (MR > 1) {
-    if (mr < MR) return tile_dispatch<V, SUB, MIN, MR - 1, NS, SPREAD>(c, r0, ts, mr, k, masks);
+    if (mr < MR) return tile_dispatch<V, SUB, MIN, UMAX, MR - 1, NS, SPREAD>(c, r0, ts, mr, k, masks);
   }
   if constexpr (NS > 1) {
-    if (ts.count < NS) return tile_dispatch<V, SUB, MIN, MR, NS - 1, SPREAD>(c, r0, ts, mr, k, masks);
+    if (ts.count < NS) return tile_dispatch<V, SUB, MIN, UMAX, MR, NS - 1, SPREAD>(c, r0, ts, mr, k, masks);
   }
-  tile<V, SUB, MIN, MR, NS, SPREAD>(c, r0, ts, k, masks);
+  tile<V, SUB, MIN, UMAX, MR, NS, SPREAD>(c, r0, ts, k, masks);
 }
 
 // A row tile's share of the next chunk up to this many lines is issued after the tile
@@ -329,7 +339,7 @@ inline constexpr size_t kBurstLines = 16;
 // tiles of MR rows, each followed or accompanied by its share of the next chunk's
 // prefetch (kBurstLines, chunk_prefetch.h). GEMMs only: the K-quant GEMVs read
 // kq_nib_vnni16 (kqn_gemv_tile.h; the kq_i8 GEMV, MR = 1 here, went on 2026-11-30).
-template <class V, int SUB, bool MIN, int MR, int NS>
+template <class V, int SUB, bool MIN, int UMAX, int MR, int NS>
 void drive(const KqArgs& g, int64_t kc) {
   static_assert(MR > 1, "a GEMM tile: the K-quant GEMVs are kqn_gemv_tile.h's");
   constexpr int H = V::kHalves;
@@ -366,9 +376,9 @@ void drive(const KqArgs& g, int64_t kc) {
       for (int64_t r = 0; r < g.rows; r += MR) {
         const int mr = static_cast<int>(g.rows - r < MR ? g.rows - r : MR);
         if (spread) {
-          tile_dispatch<V, SUB, MIN, MR, NS, true>(c, r, ts, mr, k, masks);
+          tile_dispatch<V, SUB, MIN, UMAX, MR, NS, true>(c, r, ts, mr, k, masks);
         } else {
-          tile_dispatch<V, SUB, MIN, MR, NS, false>(c, r, ts, mr, k, masks);
+          tile_dispatch<V, SUB, MIN, UMAX, MR, NS, false>(c, r, ts, mr, k, masks);
           prefetch_step(next);
         }
       }
@@ -376,22 +386,41 @@ void drive(const KqArgs& g, int64_t kc) {
   }
 }
 
-// The four (sub-block length, min) combinations of the six types.
+// The (sub-block length, min, largest code) combinations of the six types. UMAX, the
+// largest code u the records hold (KqArgs::code_max), matters only where V keeps int16
+// groups (plain AVX2: kq_int16_group); elsewhere each (SUB, MIN) has one instantiation.
+template <class V, int SUB, bool MIN, int UMAX_NARROW, int UMAX>
+constexpr bool kNarrowCodes =
+    V::template int16_group<SUB, UMAX_NARROW>() != V::template int16_group<SUB, UMAX>();
+
 template <class V, int MR, int NS>
 void run(const KqArgs& g, int64_t kc) {
   if (g.sub_len == 32) {
-    if (g.has_min != 0) return drive<V, 32, true, MR, NS>(g, kc);
+    if (g.has_min != 0) {
+      // Q4_K's 4-bit codes: a whole sub-block's pair sums in int16 on plain AVX2 (one
+      // widening per 32 codes instead of Q5_K's two; M=512 N=K=4096, 4 alternating
+      // rounds, 2026-12-01: 0.90-0.94 of the time).
+      if constexpr (kNarrowCodes<V, 32, true, 15, 31>) {
+        if (g.code_max <= 15) return drive<V, 32, true, 15, MR, NS>(g, kc);
+      }
+      return drive<V, 32, true, 31, MR, NS>(g, kc);
+    }
     // IQ4_XS on plain AVX2 (kSignedBook): 2 rows x 2 strips (M=512 N=K=4096, 1 thread,
     // interleaved rounds, 2026-11-30: 4-5 % faster than the policy's 2 x 1 on a first
     // form of the signed dot; on dot_flip 4 x 1 ran 17 % and 3 x 2 5-11 % slower).
     if constexpr (V::kSignedBook) {
-      return drive<V, 32, false, 2, 2>(g, kc);
+      return drive<V, 32, false, 241, 2, 2>(g, kc);
     } else {
-      return drive<V, 32, false, MR, NS>(g, kc);
+      return drive<V, 32, false, 241, MR, NS>(g, kc);
     }
   }
-  if (g.has_min != 0) return drive<V, 16, true, MR, NS>(g, kc);
-  drive<V, 16, false, MR, NS>(g, kc);
+  if (g.has_min != 0) return drive<V, 16, true, 3, MR, NS>(g, kc);
+  // Q3_K's 3-bit codes: int16 groups of 4 steps where Q6_K's 6 bits allow 2 (0.94 /
+  // 0.96 of the time at 1 / 2 threads, as above).
+  if constexpr (kNarrowCodes<V, 16, false, 7, 63>) {
+    if (g.code_max <= 7) return drive<V, 16, false, 7, MR, NS>(g, kc);
+  }
+  drive<V, 16, false, 63, MR, NS>(g, kc);
 }
 
 }  // namespace kq

@@ -77,6 +77,7 @@ struct KqArgs {
   int sub_len = 32;              // 32 or 16 codes per scale
   int has_min = 0;               // T is Mn (Q2_K, Q4_K, Q5_K), else T is added to S
   int bias = 0;                  // u = code + bias (kq16::TypeInfo): 0, 4, 32 or 128
+  int code_max = 255;            // the largest u the records hold (kq16::TypeInfo)
   const std::byte* a = nullptr;  // Q8_K activation row m0
   size_t a_stride = 0;           // bytes between activation rows
   int64_t rows = 0;              // m1 - m0 >= 1

@@ -115,6 +115,7 @@ TEST(KquantPack, ByteLayoutAsDocumented) {
     const kq16::TypeInfo ti = kq16::type_info(t);
     const std::byte* p = w.bytes().data();
     const size_t strip_bytes = 2 * kq16::kRecordBytes;
+    int u_max = 0;  // TypeInfo::code_max bounds the plain AVX2 dot's int16 groups: the codes reach it
     for (int64_t row : {int64_t{0}, int64_t{5}, int64_t{16}, int64_t{19}}) {
       for (int64_t sb = 0; sb < 2; ++sb) {
         const std::byte* blk = src.data() + static_cast<size_t>(row) * row_bytes(t, k) +
@@ -129,6 +130,7 @@ TEST(KquantPack, ByteLayoutAsDocumented) {
               std::to_integer<int>(rec[64 * static_cast<size_t>(e / 4) + 4 * j + static_cast<size_t>(e % 4)]),
               b.code[e] + ti.bias)
               << name(t) << " row " << row << " element " << e;
+          u_max = std::max(u_max, b.code[e] + ti.bias);
         }
         for (int sub = 0; sub < ti.n_sub; ++sub) {
           EXPECT_EQ(static_cast<int8_t>(std::to_integer<uint8_t>(
@@ -156,6 +158,7 @@ TEST(KquantPack, ByteLayoutAsDocumented) {
         EXPECT_EQ(half_at(rec + kq16::kDminOffset + 2 * j), dmin);
       }
     }
+    EXPECT_EQ(u_max, ti.code_max) << name(t);
     // Padding lanes (rows 20..31 of strip 1): all zero.
     const std::byte* rec = p + strip_bytes;
     for (size_t j = 4; j < 16; ++j) EXPECT_EQ(std::to_integer<int>(rec[4 * j]), 0);

@@ -107,7 +107,13 @@ TEST(Calibration, FormatCeilingsAreOptionalAndFoundByType) {
   EXPECT_EQ(format_mix_of("q4_1"), "block32_min");
   EXPECT_EQ(format_mix_of("iq4_xs"), "k32");
   EXPECT_EQ(format_mix_of("q2_K"), "k16_min");
-  EXPECT_EQ(format_mix_of("q3_K"), "k16");
+  EXPECT_EQ(format_mix_of("q6_K"), "k16");
+  EXPECT_EQ(format_mix_of("q5_K"), "k32_min");
+  // Q4_K's and Q3_K's narrower codes: longer int16 groups on plain AVX2 only.
+  EXPECT_EQ(format_mix_of("q4_K", true), "k32_min");
+  EXPECT_EQ(format_mix_of("q4_K", false), "k32_min_g8");
+  EXPECT_EQ(format_mix_of("q3_K", true), "k16");
+  EXPECT_EQ(format_mix_of("q3_K", false), "k16_g4");
   EXPECT_EQ(format_mix_of("s8"), "");
   EXPECT_EQ(format_mix_of("q8_0", true), "block32");
   EXPECT_EQ(format_mix_of("q8_0", false), "block32_signed");
@@ -302,10 +308,11 @@ TEST(Calibration, TinyRealRunGivesPositiveNumbers) {
   const CpuFeatures& f = cpu_features();
   EXPECT_EQ(c.peaks[0].peak_int8_gops.present, f.avx512f && f.avx512vnni);
   // The golden-mix ceilings wherever their loops can run (values: no speed asserted): six
-  // with VPDPBUSD, seven with the plain AVX2 dot (block32_signed besides), each naming
+  // with VPDPBUSD, nine with the plain AVX2 dot (block32_signed, k32_min_g8 and k16_g4
+  // besides), each naming
   // the types it bounds, every quantised type once.
   const bool zmm = f.avx512f && f.avx512bw && f.avx512vnni;
-  EXPECT_EQ(c.peaks[0].format_ceilings.size(), zmm ? 6u : f.avx2 && f.fma ? 7u : 0u);
+  EXPECT_EQ(c.peaks[0].format_ceilings.size(), zmm ? 6u : f.avx2 && f.fma ? 9u : 0u);
   if (!c.peaks[0].format_ceilings.empty()) {
     std::string all;
     for (const auto& fc : c.peaks[0].format_ceilings) all += fc.types + " ";
