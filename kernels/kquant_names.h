@@ -28,7 +28,7 @@ enum class KqKernel : uint8_t {
 
 // "" for a type without K-quant kernels.
 constexpr std::string_view kq_kernel_name(QType t, KqKernel k) {
-#define AMXLAB_KQ_NAMES(T)                                                 \
+#define AMXLAB_KQ_NAMES(T, AVX2_TILE)                                      \
   switch (k) {                                                             \
     case KqKernel::gemv_avx512: return T "_gemv_1x64__avx512vnni";         \
     case KqKernel::gemv_avx512icl: return T "_gemv_1x64__avx512icl";       \
@@ -38,19 +38,22 @@ constexpr std::string_view kq_kernel_name(QType t, KqKernel k) {
     case KqKernel::gemm_avx512: return T "_gemm_4x32__avx512vnni";         \
     case KqKernel::gemm_avxvnni: return T "_gemm_2x16__avxvnni";           \
     case KqKernel::gemm_avxvnni_evex: return T "_gemm_2x16__avxvnni_evex"; \
-    case KqKernel::gemm_avx2: return T "_gemm_2x16__avx2";                 \
+    case KqKernel::gemm_avx2: return T "_gemm_" AVX2_TILE "__avx2";        \
     case KqKernel::portable: return T "_gemm_1x1__portable";               \
     case KqKernel::amx: return T "_gemm_32x32__amx";                       \
     case KqKernel::amx_emulated: return T "_gemm_32x32__amx_emulated";     \
   }                                                                        \
   return ""
   switch (t) {
-    case QType::Q2_K: AMXLAB_KQ_NAMES("q2_K");
-    case QType::Q3_K: AMXLAB_KQ_NAMES("q3_K");
-    case QType::Q4_K: AMXLAB_KQ_NAMES("q4_K");
-    case QType::Q5_K: AMXLAB_KQ_NAMES("q5_K");
-    case QType::Q6_K: AMXLAB_KQ_NAMES("q6_K");
-    case QType::IQ4_XS: AMXLAB_KQ_NAMES("iq4_xs");
+    // The plain AVX2 GEMM's tile: vnni_raw.h kAvx2Q4KTile, kAvx2Iq4XsTile, else 2 x 16
+    // (the registry test Dispatch.EveryRegisteredNameStatesTypeOpTileAndIsa holds them
+    // to the lines' tiles).
+    case QType::Q2_K: AMXLAB_KQ_NAMES("q2_K", "2x16");
+    case QType::Q3_K: AMXLAB_KQ_NAMES("q3_K", "2x16");
+    case QType::Q4_K: AMXLAB_KQ_NAMES("q4_K", "3x16");
+    case QType::Q5_K: AMXLAB_KQ_NAMES("q5_K", "2x16");
+    case QType::Q6_K: AMXLAB_KQ_NAMES("q6_K", "2x16");
+    case QType::IQ4_XS: AMXLAB_KQ_NAMES("iq4_xs", "2x32");
     default: return "";
   }
 #undef AMXLAB_KQ_NAMES

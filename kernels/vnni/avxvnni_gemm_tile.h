@@ -17,6 +17,7 @@
 #include "kernels/vnni/iq4_book.h"
 #include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/row_terms.h"
+#include "kernels/vnni/row_tiles.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab::vnni::raw {
@@ -279,7 +280,7 @@ template <int KIND, int MR>
 
 // Rows in tiles of up to kMR: 2 for the GEMMs (3 for the plain AVX2 Q4_0 / Q4_1:
 // kNibbleMR), 1 for the IQ4_NL GEMV (op gemv, tile 1x16); the last rows of a call in
-// tiles of 2 and 1.
+// tiles of 2 and 1 (row_tiles.h).
 template <int KIND, int kMR = 2>  // 2: 4 int32 + 4 fp32 accumulators, 2 code, 2 scale regs: 16 ymm
 void drive(const GemmArgs& g, const RowTerms& t) {
   constexpr int64_t kChunkStrips = 8;
@@ -305,8 +306,9 @@ void drive(const GemmArgs& g, const RowTerms& t) {
   const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
   for (int64_t sc = s_lo; sc < s_hi; sc += kChunkStrips) {
     const int64_t se = sc + kChunkStrips < s_hi ? sc + kChunkStrips : s_hi;
-    for (int64_t r = 0; r < g.rows; r += kMR) {
-      const int64_t mr = g.rows - r < kMR ? g.rows - r : kMR;
+    int mr = 0;
+    for (int64_t r = 0; r < g.rows; r += mr) {
+      mr = tile_rows(g.rows - r, kMR);
       for (int64_t s = sc; s < se; ++s) {
         if (mr == 1) {
           tile<KIND, 1>(c, r, s);

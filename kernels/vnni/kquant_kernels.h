@@ -8,7 +8,8 @@
 //   <type>_gemm_2x16__avxvnni_evex  its body with EVEX VPDPBUSD (Engine::stand_in)
 //   <type>_gemv_1x16__avxvnni     AVX-VNNI, the nibble GEMV on ymm, 1 row x 16 columns
 //   <type>_gemv_1x16__avxvnni_evex  its body with EVEX VPDPBUSD (Engine::stand_in)
-//   <type>_gemv_1x16__avx2 / _gemm_2x16__avx2  both with the plain AVX2 dot (no VNNI)
+//   <type>_gemv_1x16__avx2 / _gemm_2x16__avx2  both with the plain AVX2 dot (no VNNI;
+//                                              q4_K _gemm_3x16__avx2, iq4_xs _gemm_2x32__avx2)
 // plus IQ4_NL (x Q8_0): its GEMMs over Q8_0 codes (iq4_nl_vnni16, the Q8_0 loops), its GEMV
 // over the index nibbles (iq4_nl_nib_vnni16, the Q4_0 loop with the code book looked up;
 // iq4_nl_gemv_1x16__avxvnni and its stand-in: the AVX-VNNI GEMM's Q4_0 loop, likewise).
@@ -157,7 +158,8 @@ constexpr KernelDesc kq_gemm_avxvnni_evex_desc() {
                           &run_kq_vnni<T, KqKernel::gemm_avxvnni_evex>);
 }
 
-// The plain AVX2 builds (no VNNI; avxvnni_dot.h) of the GEMV and the 2x16 GEMM.
+// The plain AVX2 builds (no VNNI; avxvnni_dot.h) of the GEMV and the GEMM (2 x 16, but
+// Q4_K 3 x 16 and IQ4_XS 2 x 32: vnni_raw.h).
 template <QType T>
 constexpr KernelDesc kq_gemv_avx2_desc() {
   return rebuilt_for(kq_gemv_avxvnni_desc<T>(), kq_kernel_name(T, KqKernel::gemv_avx2), kAvx2Isa,
@@ -165,8 +167,11 @@ constexpr KernelDesc kq_gemv_avx2_desc() {
 }
 template <QType T>
 constexpr KernelDesc kq_gemm_avx2_desc() {
+  constexpr raw::TileShape tile = T == QType::Q4_K     ? raw::kAvx2Q4KTile
+                                  : T == QType::IQ4_XS ? raw::kAvx2Iq4XsTile
+                                                       : raw::TileShape{0, 0};  // the AVX-VNNI line's
   return rebuilt_for(kq_gemm_avxvnni_desc<T>(), kq_kernel_name(T, KqKernel::gemm_avx2), kAvx2Isa,
-                     &run_kq_vnni<T, KqKernel::gemm_avx2>);
+                     &run_kq_vnni<T, KqKernel::gemm_avx2>, tile.m, tile.n);
 }
 
 inline constexpr KernelDesc kIq4NlGemmAvxVnni = {"iq4_nl_gemm_2x16__avxvnni",

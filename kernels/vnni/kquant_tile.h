@@ -32,6 +32,7 @@
 #include "kernels/vnni/chunk_prefetch.h"
 #include "kernels/vnni/kq_bias_starts.h"
 #include "kernels/vnni/lane_bits.h"
+#include "kernels/vnni/row_tiles.h"
 #include "kernels/vnni/strip_order.h"
 #include "kernels/vnni/vnni_raw.h"
 
@@ -228,6 +229,9 @@ template <class V, int SUB, bool MIN, int UMAX, int MR, int NS, bool SPREAD>
 #pragma GCC unroll 8
               for (int u = 0; u < U; ++u) sum[m][u] = V::widen_scaled(sum[m][u], d16[m][u], sc16[u]);
             }
+            // One widening per sub-block (Q4_K on plain AVX2): S through memory, its
+            // registers to a third row's int16 sums (kAvx2Q4KTile).
+            if constexpr (G == SUB / 4 && MR * U > 4) __asm__("" : "+m"(sum));
           }
         }
       }
@@ -352,7 +356,7 @@ void drive(const KqArgs& g, int64_t kc) {
               g.partial,
               -g.bias};
   const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
-  const int64_t row_tiles = (g.rows + MR - 1) / MR;
+  const int64_t row_tiles = (g.rows + MR - 1) / MR;  // also tile_rows()'s count (row_tiles.h)
   const StripOrder<NS> order(s_lo, s_hi, false);
   for (int64_t j = 0; j < order.tile_count(); ++j) {
     const TileStrips ts = order.tile(j);
@@ -373,8 +377,9 @@ void drive(const KqArgs& g, int64_t kc) {
       const bool spread = SUB == 32 && next.per_step > kBurstLines;
       if (spread) next = chunk(row_tiles * (b1 - b0) * (256 / SUB));
       const KRange k{b0, b1, b0 == 0, b1 == g.superblocks, &next};
-      for (int64_t r = 0; r < g.rows; r += MR) {
-        const int mr = static_cast<int>(g.rows - r < MR ? g.rows - r : MR);
+      int mr = 0;
+      for (int64_t r = 0; r < g.rows; r += mr) {
+        mr = tile_rows(g.rows - r, MR);
         if (spread) {
           tile_dispatch<V, SUB, MIN, UMAX, MR, NS, true>(c, r, ts, mr, k, masks);
         } else {
@@ -399,17 +404,21 @@ void run(const KqArgs& g, int64_t kc) {
     if (g.has_min != 0) {
       // Q4_K's 4-bit codes: a whole sub-block's pair sums in int16 on plain AVX2 (one
       // widening per 32 codes instead of Q5_K's two; M=512 N=K=4096, 4 alternating
-      // rounds, 2026-12-01: 0.90-0.94 of the time).
+      // rounds, 2026-12-01: 0.90 of the time at 1 and 2 threads). Its S is then touched
+      // once per sub-block and goes through memory, which leaves the registers for 3 rows
+      // (kAvx2Q4KTile; 0.94-0.95 of the 2-row tile's time at M = 512 and 32, 4 rounds).
       if constexpr (kNarrowCodes<V, 32, true, 15, 31>) {
-        if (g.code_max <= 15) return drive<V, 32, true, 15, MR, NS>(g, kc);
+        static_assert(kAvx2Q4KTile.n == 16);
+        if (g.code_max <= 15) return drive<V, 32, true, 15, kAvx2Q4KTile.m, 1>(g, kc);
       }
       return drive<V, 32, true, 31, MR, NS>(g, kc);
     }
-    // IQ4_XS on plain AVX2 (kSignedBook): 2 rows x 2 strips (M=512 N=K=4096, 1 thread,
-    // interleaved rounds, 2026-11-30: 4-5 % faster than the policy's 2 x 1 on a first
-    // form of the signed dot; on dot_flip 4 x 1 ran 17 % and 3 x 2 5-11 % slower).
+    // IQ4_XS on plain AVX2 (kSignedBook): 2 rows x 2 strips (kAvx2Iq4XsTile; M=512
+    // N=K=4096, 1 thread, interleaved rounds, 2026-11-30: 4-5 % faster than the policy's
+    // 2 x 1 on a first form of the signed dot; on dot_flip 4 x 1 ran 17 % and 3 x 2 5-11 %
+    // slower).
     if constexpr (V::kSignedBook) {
-      return drive<V, 32, false, 241, 2, 2>(g, kc);
+      return drive<V, 32, false, 241, kAvx2Iq4XsTile.m, kAvx2Iq4XsTile.n / 16>(g, kc);
     } else {
       return drive<V, 32, false, 241, MR, NS>(g, kc);
     }

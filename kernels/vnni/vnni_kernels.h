@@ -71,11 +71,12 @@ inline constexpr uint32_t kAvxVnniEvexIsa = kAvx512VnniIsa;
 // An AVX-VNNI line's body built for another ISA: the same line with that build's name,
 // ISA and run function (a native kernel: the plain AVX2 builds, avxvnni_dot.h).
 constexpr KernelDesc rebuilt_for(KernelDesc line, std::string_view name, uint32_t isa, RunFn run,
-                                 int tile_m = 0) {
+                                 int tile_m = 0, int tile_n = 0) {
   line.name = name;
   line.isa = isa;
   line.run = run;
   if (tile_m > 0) line.tile_m = tile_m;  // a build that blocks rows otherwise
+  if (tile_n > 0) line.tile_n = tile_n;  // or columns
   return line;
 }
 // The stand-in of an AVX-VNNI line (Engine::stand_in; vnni/avxvnni_dot.h): its EVEX build.

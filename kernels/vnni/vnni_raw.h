@@ -15,6 +15,13 @@ namespace amxlab::vnni::raw {
 // Rows per register tile of the plain AVX2 Q4_0 / Q4_1 GEMMs (avxvnni_gemm_tile.h
 // kNibbleMR says why 3); their registry lines carry it (vnni_kernels.h).
 inline constexpr int kAvx2NibbleTileRows = 3;
+// The plain AVX2 K-quant GEMMs' register tiles where they differ from the AVX-VNNI
+// build's 2 x 16 (kquant_tile.h run() says why); their names and registry lines carry
+// them (kquant_names.h, kquant_kernels.h).
+struct TileShape {
+  int m, n;
+};
+inline constexpr TileShape kAvx2Q4KTile{3, 16}, kAvx2Iq4XsTile{2, 32};
 
 // kIQ4_NL: IQ4_NL's index nibbles (iq4_nl_nib_vnni16), the GEMV only.
 enum WeightKind : uint8_t { kQ8_0 = 0, kQ4_0 = 1, kQ4_1 = 2, kIQ4_NL = 3 };
