@@ -44,6 +44,7 @@ static_assert(kI8RecordBytes == 4928 && kI8RecordBytes % 64 == 0);
 // order against the ascending one; kernels/README.md "Record order").
 struct NibRecord {
   int code_bits = 4, high_bits = 0;
+  int code_max = 15;      // the largest u a field enters the dot with (IQ4_XS: book + 128)
   int fields = 2;         // code fields per byte: 8 / code_bits
   int span = 128;         // elements between a byte's fields: 256 / fields
   int code_rows = 32;     // 64-byte code rows: 8 * code_bits
@@ -90,12 +91,13 @@ struct NibRecord {
   // high rows hold their code rows' fields in order, high_bits each.
   constexpr int high_shift(int kk, int c) const { return ((kk % rows_per_high) * fields + c) * high_bits; }
 };
-constexpr NibRecord nib_record(int code_bits, int high_bits, int sub_len, bool min,
+constexpr NibRecord nib_record(int code_bits, int high_bits, int sub_len, bool min, int code_max,
                                bool scale_pairs = false) {
   NibRecord r;
   r.scale_pairs = scale_pairs;
   r.code_bits = code_bits;
   r.high_bits = high_bits;
+  r.code_max = code_max;
   r.fields = 8 / code_bits;
   r.span = kQKK / r.fields;
   r.code_rows = 8 * code_bits;
@@ -112,12 +114,12 @@ constexpr NibRecord nib_record(int code_bits, int high_bits, int sub_len, bool m
   r.record_bytes = r.header_bytes + 64 * static_cast<size_t>(r.code_rows) + r.high_bytes;
   return r;
 }
-inline constexpr NibRecord kNibQ4 = nib_record(4, 0, 32, true);         // Q4_K
-inline constexpr NibRecord kNibIQ4 = nib_record(4, 0, 32, false);       // IQ4_XS
-inline constexpr NibRecord kNibQ5 = nib_record(4, 1, 32, true);         // Q5_K: 1 high bit
-inline constexpr NibRecord kNibQ6 = nib_record(4, 2, 16, false);        // Q6_K: 2 high bits
-inline constexpr NibRecord kNibQ2 = nib_record(2, 0, 16, true, true);   // Q2_K: 2-bit codes in crumbs
-inline constexpr NibRecord kNibQ3 = nib_record(4, 0, 16, false, true);  // Q3_K: code + 4 (0..7) in nibbles
+inline constexpr NibRecord kNibQ4 = nib_record(4, 0, 32, true, 15);        // Q4_K
+inline constexpr NibRecord kNibIQ4 = nib_record(4, 0, 32, false, 241);     // IQ4_XS (book + 128)
+inline constexpr NibRecord kNibQ5 = nib_record(4, 1, 32, true, 31);        // Q5_K: 1 high bit
+inline constexpr NibRecord kNibQ6 = nib_record(4, 2, 16, false, 63);       // Q6_K: 2 high bits
+inline constexpr NibRecord kNibQ2 = nib_record(2, 0, 16, true, 3, true);   // Q2_K: 2-bit codes in crumbs
+inline constexpr NibRecord kNibQ3 = nib_record(4, 0, 16, false, 7, true);  // Q3_K: code + 4 (0..7) in nibbles
 
 // The kinds of kq_nib_vnni16 record, one per type: the GEMV's dispatch key
 // (vnni::raw::KqArgs::nib_kind) and, through nib_record_of(), the one place each kind's

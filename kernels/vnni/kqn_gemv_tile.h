@@ -184,6 +184,13 @@ template <typename V, int KIND, bool X, int NS>
     // kFlip (IQ4_XS on plain AVX2): the row's codes as dot_flip's operands, once per
     // super-block; the chains start at neg(a) instead of -128 x bsum (avxvnni_dot.h).
     constexpr bool kFlip = KIND == kNibIQ4_XS && V::kSignedBook;
+    // The plain AVX2 dot keeps G rows' products in int16 (VPMADDUBSW + VPADDW) and widens
+    // them once (VPMADDWD by ones + VPADDD): G <= the group's rows as the codes allow
+    // (avxvnni_dot.h kq_int16_group: Q4_K, Q2_K, Q3_K a whole group, Q5_K half, Q6_K a
+    // half of its 4 rows); 0 with VPDPBUSD and for IQ4_XS (kFlip). The int32 sums are the
+    // exact dots either way.
+    constexpr int G = kFlip ? 0 : V::template int16_group<R::kSub, R::kR.code_max>();
+    static_assert(G == 0 || R::kRowsPerSub % G == 0, "every row of a group widened");
     [[maybe_unused]] alignas(32) uint8_t a_abs[kFlip ? 256 : 1], a_flip[kFlip ? 256 : 1];
     if constexpr (kFlip) {
       V::signed_codes(ab + kq_records::kQ8KCodeOffset, a_abs, a_flip, starts);
@@ -203,6 +210,7 @@ template <typename V, int KIND, bool X, int NS>
         const I start = R::kMin ? V::zero() : V::set1_32(starts[c * R::kGroups + q] * (1 << up));
         for (int u = 0; u < kU; ++u) dot[u][c] = start;
       }
+      [[maybe_unused]] I d16[kU][kF];
 #pragma GCC unroll 8
       for (int r = 0; r < R::kRowsPerSub; ++r) {
         const int kk = q * R::kRowsPerSub + r;
@@ -237,9 +245,20 @@ template <typename V, int KIND, bool X, int NS>
             // IQ4_XS's book + 128 reaches 241: VPDPBUSD takes it, plain AVX2 dot_flip.
             if constexpr (kFlip) {
               dot[u][c] = V::dot_flip(dot[u][c], v[c], a[c], flip[c]);
+            } else if constexpr (G > 0) {
+              d16[u][c] = V::dot16(r % G == 0 ? V::zero() : d16[u][c], v[c], a[c]);
             } else {
               static_assert(KIND != kNibIQ4_XS || V::kFullU8, "IQ4_XS on plain AVX2: kFlip");
               dot[u][c] = V::dpbusd(dot[u][c], v[c], a[c]);
+            }
+          }
+        }
+        if constexpr (G > 0) {
+          if (r % G == G - 1) {
+#pragma GCC unroll 4
+            for (int u = 0; u < kU; ++u) {
+#pragma GCC unroll 4
+              for (int c = 0; c < kF; ++c) dot[u][c] = V::widen16(dot[u][c], d16[u][c]);
             }
           }
         }

@@ -84,6 +84,14 @@ struct Vec256 {
     }
     _mm256_maskstore_ps(p, ymm_lane_mask(bits), v);
   }
+  // Products kept in int16 over groups of rows where the codes allow (plain AVX2 only:
+  // avxvnni_dot.h kq_int16_group; 0 with VPDPBUSD).
+  template <int SUB, int UMAX>
+  static constexpr int int16_group() {
+    return kq_int16_group<SUB, UMAX>();
+  }
+  [[gnu::always_inline]] static I dot16(I acc16, I u, I a) { return raw::dot16(acc16, u, a); }
+  [[gnu::always_inline]] static I widen16(I acc, I acc16) { return raw::widen16(acc, acc16); }
   // The IQ4_NL / IQ4_XS code book + 128 in both 128-bit lanes, for VPSHUFB (iq4_book.h).
   [[gnu::always_inline]] static I iq4_book() { return iq4_book_u8_256(); }
   // IQ4_XS on plain AVX2: its book + 128 through Dot256::dot_flip (kqn_gemv_tile.h kFlip).

@@ -25,6 +25,10 @@ struct Vec512 {
   static constexpr auto kAll = static_cast<__mmask16>(0xffff);
   static constexpr bool kFullU8 = true;       // VPDPBUSD takes any u8
   static constexpr bool kSignedBook = false;  // so IQ4_XS's book + 128 goes in as it is
+  template <int SUB, int UMAX>
+  static constexpr int int16_group() {
+    return 0;  // VPDPBUSD sums in int32
+  }
 
   [[gnu::always_inline]] static I zero() { return _mm512_setzero_si512(); }
   [[gnu::always_inline]] static F zero_ps() { return _mm512_setzero_ps(); }

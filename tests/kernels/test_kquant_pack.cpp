@@ -107,6 +107,13 @@ TEST(KquantPack, UnpackReturnsTheExactGgufBytes) {
   }
 }
 
+// Both layouts' largest code, which bounds the plain AVX2 dot's int16 groups in the GEMM
+// (kq_i8) and the GEMV (kq_nib): one figure per type. ByteLayoutAsDocumented shows the
+// kq_i8 codes reach it.
+TEST(KquantPack, LayoutsAgreeOnTheLargestCode) {
+  for (QType t : kKTypes) EXPECT_EQ(kqn::record_info(t).code_max, kq16::type_info(t).code_max) << name(t);
+}
+
 TEST(KquantPack, ByteLayoutAsDocumented) {
   for (QType t : kKTypes) {
     const int64_t n = 20, k = 512;
