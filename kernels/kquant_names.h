@@ -28,13 +28,13 @@ enum class KqKernel : uint8_t {
 
 // "" for a type without K-quant kernels.
 constexpr std::string_view kq_kernel_name(QType t, KqKernel k) {
-#define AMXLAB_KQ_NAMES(T, AVX2_TILE)                                      \
+#define AMXLAB_KQ_NAMES(T, AVX2_GEMV, AVX2_TILE)                           \
   switch (k) {                                                             \
     case KqKernel::gemv_avx512: return T "_gemv_1x64__avx512vnni";         \
     case KqKernel::gemv_avx512icl: return T "_gemv_1x64__avx512icl";       \
     case KqKernel::gemv_avxvnni: return T "_gemv_1x16__avxvnni";           \
     case KqKernel::gemv_avxvnni_evex: return T "_gemv_1x16__avxvnni_evex"; \
-    case KqKernel::gemv_avx2: return T "_gemv_1x16__avx2";                 \
+    case KqKernel::gemv_avx2: return T "_gemv_" AVX2_GEMV "__avx2";        \
     case KqKernel::gemm_avx512: return T "_gemm_4x32__avx512vnni";         \
     case KqKernel::gemm_avxvnni: return T "_gemm_2x16__avxvnni";           \
     case KqKernel::gemm_avxvnni_evex: return T "_gemm_2x16__avxvnni_evex"; \
@@ -45,15 +45,15 @@ constexpr std::string_view kq_kernel_name(QType t, KqKernel k) {
   }                                                                        \
   return ""
   switch (t) {
-    // The plain AVX2 GEMM's tile: vnni_raw.h kAvx2Q4KTile, kAvx2Iq4XsTile, else 2 x 16
-    // (the registry test Dispatch.EveryRegisteredNameStatesTypeOpTileAndIsa holds them
-    // to the lines' tiles).
-    case QType::Q2_K: AMXLAB_KQ_NAMES("q2_K", "2x16");
-    case QType::Q3_K: AMXLAB_KQ_NAMES("q3_K", "2x16");
-    case QType::Q4_K: AMXLAB_KQ_NAMES("q4_K", "3x16");
-    case QType::Q5_K: AMXLAB_KQ_NAMES("q5_K", "2x16");
-    case QType::Q6_K: AMXLAB_KQ_NAMES("q6_K", "2x16");
-    case QType::IQ4_XS: AMXLAB_KQ_NAMES("iq4_xs", "2x32");
+    // The plain AVX2 GEMV's and GEMM's tiles: vnni_raw.h kAvx2KqGemvTileStrips,
+    // kAvx2Q4KTile, kAvx2Iq4XsTile, else 1 x 16 and 2 x 16 (the registry test
+    // Dispatch.EveryRegisteredNameStatesTypeOpTileAndIsa holds them to the lines' tiles).
+    case QType::Q2_K: AMXLAB_KQ_NAMES("q2_K", "1x16", "2x16");
+    case QType::Q3_K: AMXLAB_KQ_NAMES("q3_K", "1x16", "2x16");
+    case QType::Q4_K: AMXLAB_KQ_NAMES("q4_K", "1x32", "3x16");
+    case QType::Q5_K: AMXLAB_KQ_NAMES("q5_K", "1x32", "2x16");
+    case QType::Q6_K: AMXLAB_KQ_NAMES("q6_K", "1x16", "2x16");
+    case QType::IQ4_XS: AMXLAB_KQ_NAMES("iq4_xs", "1x16", "2x32");
     default: return "";
   }
 #undef AMXLAB_KQ_NAMES

@@ -318,11 +318,11 @@ void tile_dispatch(const KqArgs& g, const uint8_t* arow, float* yrow, TileStrips
   tile<V, KIND, X, NS>(g, arow, yrow, ts, masks);
 }
 
-// Tiles of V::kTileStrips staggered strips (strip_order.h), each over all of K, row after
-// row.
+// Tiles of V::tile_strips<KIND>() staggered strips (strip_order.h), each over all of K,
+// row after row.
 template <typename V, int KIND, bool X>
 void drive(const KqArgs& g) {
-  constexpr int kStrips = V::kTileStrips;
+  constexpr int kStrips = V::template tile_strips<KIND>();
   const StripOrder<kStrips> order(g.n0 / 16, (g.n1 + 15) / 16, true);
   for (int64_t r = 0; r < g.rows; ++r) {
     const uint8_t* arow = reinterpret_cast<const uint8_t*>(g.a) + static_cast<size_t>(r) * g.a_stride;

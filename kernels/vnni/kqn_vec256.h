@@ -13,8 +13,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/pack/kquant_records.h"
 #include "kernels/vnni/avxvnni_dot.h"
 #include "kernels/vnni/iq4_book.h"
+#include "kernels/vnni/vnni_raw.h"
 #include "kernels/vnni/ymm_lanes.h"
 
 namespace amxlab::vnni::raw {
@@ -25,9 +27,16 @@ struct Vec256 {
   using F = __m256;
   static constexpr int kLanes = 8;
   static constexpr int kParts = 2;
-  // One strip per tile: its two parts take 2 x (fields + 2) of the 16 VEX registers.
-  static constexpr int kTileStrips = 1;
   static constexpr bool kFullU8 = Dot256::kFullU8;  // false for the AVX2 dot (avxvnni_dot.h)
+  // Strips per tile: one (its two parts take 2 x (fields + 2) of the 16 VEX registers),
+  // but two for Q4_K and Q5_K on plain AVX2, whose int16 groups leave the dot chains out
+  // of the row loop (kqn_gemv_tile.h): two streams per core instead of one. M = 1, N =
+  // 4096, K = 14336, hot, 4 alternating rounds (2026-12-01): Q4_K 0.81-0.89 of the time,
+  // Q5_K 0.79-0.96 at 1 and 2 threads; Q6_K (half groups) 0.92-1.41, so one strip there.
+  template <int KIND>
+  static constexpr int tile_strips() {
+    return !kFullU8 && (KIND == kNibQ4_K || KIND == kNibQ5_K) ? kAvx2KqGemvTileStrips : 1;
+  }
 
   [[gnu::always_inline]] static I zero() { return _mm256_setzero_si256(); }
   [[gnu::always_inline]] static F zero_ps() { return _mm256_setzero_ps(); }

@@ -19,9 +19,12 @@ namespace {
 struct Vec512 {
   using I = __m512i;
   using F = __m512;
-  static constexpr int kLanes = 16;      // columns per register
-  static constexpr int kParts = 1;       // registers per 16-column strip
-  static constexpr int kTileStrips = 4;  // strips per register tile: 64 columns
+  static constexpr int kLanes = 16;  // columns per register
+  static constexpr int kParts = 1;   // registers per 16-column strip
+  template <int KIND>
+  static constexpr int tile_strips() {
+    return 4;  // strips per register tile: 64 columns
+  }
   static constexpr auto kAll = static_cast<__mmask16>(0xffff);
   static constexpr bool kFullU8 = true;       // VPDPBUSD takes any u8
   static constexpr bool kSignedBook = false;  // so IQ4_XS's book + 128 goes in as it is

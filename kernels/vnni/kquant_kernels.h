@@ -158,12 +158,13 @@ constexpr KernelDesc kq_gemm_avxvnni_evex_desc() {
                           &run_kq_vnni<T, KqKernel::gemm_avxvnni_evex>);
 }
 
-// The plain AVX2 builds (no VNNI; avxvnni_dot.h) of the GEMV and the GEMM (2 x 16, but
-// Q4_K 3 x 16 and IQ4_XS 2 x 32: vnni_raw.h).
+// The plain AVX2 builds (no VNNI; avxvnni_dot.h) of the GEMV (1 x 16, but Q4_K and Q5_K
+// 1 x 32) and the GEMM (2 x 16, but Q4_K 3 x 16 and IQ4_XS 2 x 32): vnni_raw.h.
 template <QType T>
 constexpr KernelDesc kq_gemv_avx2_desc() {
+  constexpr int tile_n = T == QType::Q4_K || T == QType::Q5_K ? 16 * raw::kAvx2KqGemvTileStrips : 0;
   return rebuilt_for(kq_gemv_avxvnni_desc<T>(), kq_kernel_name(T, KqKernel::gemv_avx2), kAvx2Isa,
-                     &run_kq_vnni<T, KqKernel::gemv_avx2>);
+                     &run_kq_vnni<T, KqKernel::gemv_avx2>, 0, tile_n);
 }
 template <QType T>
 constexpr KernelDesc kq_gemm_avx2_desc() {

@@ -159,7 +159,9 @@ TEST(Dispatch, Avx2LevelWithoutVnniRunsEveryQuantisedType) {
   }
   for (QType t :
        {QType::IQ4_NL, QType::Q2_K, QType::Q3_K, QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_XS}) {
-    EXPECT_EQ(std::string(choose_kernel(t, 1, &why).name), std::string(name(t)) + "_gemv_1x16" + isa) << why;
+    // The plain AVX2 GEMVs of Q4_K and Q5_K take 2 strips per tile (1 x 32): vnni_raw.h.
+    const std::string gemv = !vnni && (t == QType::Q4_K || t == QType::Q5_K) ? "_gemv_1x32" : "_gemv_1x16";
+    EXPECT_EQ(std::string(choose_kernel(t, 1, &why).name), std::string(name(t)) + gemv + isa) << why;
     // The plain AVX2 tiles of Q4_K (3 x 16) and IQ4_XS (2 x 32): vnni_raw.h.
     const std::string tile = vnni                 ? "_gemm_2x16"
                              : t == QType::Q4_K   ? "_gemm_3x16"
@@ -168,7 +170,9 @@ TEST(Dispatch, Avx2LevelWithoutVnniRunsEveryQuantisedType) {
     EXPECT_EQ(std::string(choose_kernel(t, 64, &why).name), std::string(name(t)) + tile + isa) << why;
   }
   // This level's thresholds: Q4_K's M = 3 still on the GEMV, M = 4 on the GEMM.
-  EXPECT_EQ(std::string(choose_kernel(QType::Q4_K, 3, &why).name), "q4_K_gemv_1x16" + isa) << why;
+  EXPECT_EQ(std::string(choose_kernel(QType::Q4_K, 3, &why).name),
+            (vnni ? "q4_K_gemv_1x16" : "q4_K_gemv_1x32") + isa)
+      << why;
   EXPECT_NE(why.find("GEMV threshold 3"), std::string::npos) << why;
   EXPECT_EQ(std::string(choose_kernel(QType::Q4_K, 4, &why).name),
             (vnni ? "q4_K_gemm_2x16" : "q4_K_gemm_3x16") + isa)
