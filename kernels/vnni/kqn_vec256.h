@@ -29,10 +29,11 @@ struct Vec256 {
   static constexpr int kParts = 2;
   static constexpr bool kFullU8 = Dot256::kFullU8;  // false for the AVX2 dot (avxvnni_dot.h)
   // Strips per tile: one (its two parts take 2 x (fields + 2) of the 16 VEX registers),
-  // but two for Q4_K and Q5_K on plain AVX2, whose int16 groups leave the dot chains out
-  // of the row loop (kqn_gemv_tile.h): two streams per core instead of one. M = 1, N =
-  // 4096, K = 14336, hot, 4 alternating rounds (2026-12-01): Q4_K 0.81-0.89 of the time,
-  // Q5_K 0.79-0.96 at 1 and 2 threads; Q6_K (half groups) 0.92-1.41, so one strip there.
+  // but two for Q4_K and Q5_K on plain AVX2 (kAvx2KqGemvTileStrips), where the int16
+  // groups (kqn_gemv_tile.h) take the dot chains' widening out of most rows: two streams
+  // per core instead of one. M = 1, N = 4096, K = 14336, hot, 4 alternating rounds
+  // (2026-12-01): Q4_K 0.81-0.89 of the time, Q5_K 0.79-0.96 at 1 and 2 threads; Q6_K
+  // (groups of 2 rows) 0.92-1.41, so one strip there; Q2_K and Q3_K not measured with two.
   template <int KIND>
   static constexpr int tile_strips() {
     return !kFullU8 && (KIND == kNibQ4_K || KIND == kNibQ5_K) ? kAvx2KqGemvTileStrips : 1;

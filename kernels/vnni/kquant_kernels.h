@@ -9,7 +9,8 @@
 //   <type>_gemv_1x16__avxvnni     AVX-VNNI, the nibble GEMV on ymm, 1 row x 16 columns
 //   <type>_gemv_1x16__avxvnni_evex  its body with EVEX VPDPBUSD (Engine::stand_in)
 //   <type>_gemv_1x16__avx2 / _gemm_2x16__avx2  both with the plain AVX2 dot (no VNNI;
-//                                              q4_K _gemm_3x16__avx2, iq4_xs _gemm_2x32__avx2)
+//                                              q4_K, q5_K _gemv_1x32__avx2; q4_K
+//                                              _gemm_3x16__avx2, iq4_xs _gemm_2x32__avx2)
 // plus IQ4_NL (x Q8_0): its GEMMs over Q8_0 codes (iq4_nl_vnni16, the Q8_0 loops), its GEMV
 // over the index nibbles (iq4_nl_nib_vnni16, the Q4_0 loop with the code book looked up;
 // iq4_nl_gemv_1x16__avxvnni and its stand-in: the AVX-VNNI GEMM's Q4_0 loop, likewise).

@@ -393,8 +393,9 @@ void drive(const KqArgs& g, int64_t kc) {
 
 // The (sub-block length, min, largest code) combinations of the six types. UMAX, the
 // largest code u the records hold (KqArgs::code_max), matters only where V keeps int16
-// groups (plain AVX2: kq_int16_group); elsewhere each (SUB, MIN) has one instantiation.
-template <class V, int SUB, bool MIN, int UMAX_NARROW, int UMAX>
+// groups (plain AVX2: kq_int16_group); elsewhere each (SUB, MIN) has one instantiation:
+// kNarrowCodes says whether a narrower largest code buys a longer group.
+template <class V, int SUB, int UMAX_NARROW, int UMAX>
 constexpr bool kNarrowCodes =
     V::template int16_group<SUB, UMAX_NARROW>() != V::template int16_group<SUB, UMAX>();
 
@@ -407,7 +408,7 @@ void run(const KqArgs& g, int64_t kc) {
       // rounds, 2026-12-01: 0.90 of the time at 1 and 2 threads). Its S is then touched
       // once per sub-block and goes through memory, which leaves the registers for 3 rows
       // (kAvx2Q4KTile; 0.94-0.95 of the 2-row tile's time at M = 512 and 32, 4 rounds).
-      if constexpr (kNarrowCodes<V, 32, true, 15, 31>) {
+      if constexpr (kNarrowCodes<V, 32, 15, 31>) {
         static_assert(kAvx2Q4KTile.n == 16);
         if (g.code_max <= 15) return drive<V, 32, true, 15, kAvx2Q4KTile.m, 1>(g, kc);
       }
@@ -426,7 +427,7 @@ void run(const KqArgs& g, int64_t kc) {
   if (g.has_min != 0) return drive<V, 16, true, 3, MR, NS>(g, kc);
   // Q3_K's 3-bit codes: int16 groups of 4 steps where Q6_K's 6 bits allow 2 (0.94 /
   // 0.96 of the time at 1 / 2 threads, as above).
-  if constexpr (kNarrowCodes<V, 16, false, 7, 63>) {
+  if constexpr (kNarrowCodes<V, 16, 7, 63>) {
     if (g.code_max <= 7) return drive<V, 16, false, 7, MR, NS>(g, kc);
   }
   drive<V, 16, false, 63, MR, NS>(g, kc);
