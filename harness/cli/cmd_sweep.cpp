@@ -233,6 +233,7 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
 }
 
 int exit_code(const harness::SweepSummary& s) {
+  if (s.terminated) return 143;  // 128 + SIGTERM, as the shell reports a process it ended
   return s.failed() ? 1 : (s.interrupted ? 130 : 0);
 }
 

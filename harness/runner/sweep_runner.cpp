@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -20,21 +21,40 @@
 namespace amxlab::harness {
 namespace {
 
-std::atomic<bool> g_stop{false};
+std::atomic<bool> g_stop{false};       // SIGINT: stop after the running case
+std::atomic<bool> g_terminate{false};  // SIGTERM: stop now
 
 void on_sigint(int) {
   g_stop.store(true);
 }
 
-struct SigintGuard {
-  struct sigaction old{};
-  SigintGuard() {
+void on_sigterm(int) {
+  g_terminate.store(true);
+  g_stop.store(true);
+}
+
+// SIGINT always; SIGTERM only where the cases run in subprocesses, which the sweep can
+// end at once (an in-process case cannot be abandoned midway, so there SIGTERM keeps its
+// default action and the file stays as it was after the last case, without run_end).
+struct SignalGuard {
+  struct sigaction old_int{}, old_term{};
+  bool term = false;
+  explicit SignalGuard(bool handle_term) : term(handle_term) {
     struct sigaction sa{};
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old);
+    sigaction(SIGINT, &sa, &old_int);
+    if (term) {
+      sa.sa_handler = on_sigterm;
+      sigaction(SIGTERM, &sa, &old_term);
+    }
   }
-  ~SigintGuard() { sigaction(SIGINT, &old, nullptr); }
+  ~SignalGuard() {
+    sigaction(SIGINT, &old_int, nullptr);
+    if (term) sigaction(SIGTERM, &old_term, nullptr);
+  }
+  SignalGuard(const SignalGuard&) = delete;
+  SignalGuard& operator=(const SignalGuard&) = delete;
 };
 
 void draw_progress(size_t done, size_t total, const std::string& current) {
@@ -68,8 +88,9 @@ nlohmann::json failure_record(const Case& c, const RunOptions& o, const std::str
 }
 
 // Runs the case in `amxlab case-worker`, in its own process group (so Ctrl-C reaches only
-// the sweep, which then stops after this case), with a watchdog.
-nlohmann::json run_isolated(const Case& c, const SweepOptions& o) {
+// the sweep, which then stops after this case), with a watchdog. nullopt: SIGTERM came
+// while it ran; the worker's group is killed and its files removed, no record.
+std::optional<nlohmann::json> run_isolated(const Case& c, const SweepOptions& o) {
   const std::string opts_path = temp_path("options"), out_path = temp_path("case");
   {
     std::ofstream f(opts_path);
@@ -99,6 +120,13 @@ nlohmann::json run_isolated(const Case& c, const SweepOptions& o) {
   while (true) {
     const pid_t w = waitpid(pid, &status, WNOHANG);
     if (w == pid) break;
+    if (g_terminate.load()) {
+      kill(-pid, SIGKILL);  // the worker leads its own group
+      waitpid(pid, &status, 0);
+      std::remove(opts_path.c_str());
+      std::remove(out_path.c_str());
+      return std::nullopt;
+    }
     if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > o.case_timeout_s) {
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
@@ -106,6 +134,17 @@ nlohmann::json run_isolated(const Case& c, const SweepOptions& o) {
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  // A worker ended by SIGTERM is most often one process of a job-wide termination
+  // (scancel signals every process of the job, one after the other): give the sweep's own
+  // signal a moment to arrive, so the case is left for --resume rather than recorded as
+  // CRASHED. A worker killed alone still counts as CRASHED after that wait.
+  for (int i = 0; i < 40 && !g_terminate.load() && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (g_terminate.load()) {
+    std::remove(opts_path.c_str());
+    std::remove(out_path.c_str());
+    return std::nullopt;
   }
   std::remove(opts_path.c_str());
   nlohmann::json rec;
@@ -205,8 +244,9 @@ int run_case_worker(const std::string& descriptor, const std::string& options_js
 SweepSummary run_sweep(const std::vector<Case>& cases, const SweepOptions& o, nlohmann::json header) {
   SweepSummary s;
   ResultsFile file(o.results_path, std::move(header), o.resume);
-  SigintGuard guard;
+  const SignalGuard guard(o.isolate);
   g_stop.store(false);
+  g_terminate.store(false);
   size_t done = 0;
   for (const Case& c : cases) {
     const std::string d = c.descriptor();
@@ -220,7 +260,14 @@ SweepSummary run_sweep(const std::vector<Case>& cases, const SweepOptions& o, nl
       break;
     }
     if (o.progress) draw_progress(done, cases.size(), d);
-    nlohmann::json rec = o.isolate ? run_isolated(c, o) : run_case(c, o.run);
+    std::optional<nlohmann::json> ran;
+    if (o.isolate) {
+      ran = run_isolated(c, o);
+    } else {
+      ran = run_case(c, o.run);
+    }
+    if (!ran) break;  // terminated: the case is not in the file, --resume runs it
+    nlohmann::json& rec = *ran;
     file.append(rec);
     s.verdicts[shown_verdict(rec)]++;
     s.records.push_back(std::move(rec));
@@ -229,8 +276,10 @@ SweepSummary run_sweep(const std::vector<Case>& cases, const SweepOptions& o, nl
   }
   if (o.progress && !s.interrupted) draw_progress(done, cases.size(), "");
   if (g_stop.load()) s.interrupted = true;
-  file.set_field("run_end",
-                 {{"interrupted", s.interrupted}, {"cases_in_file", file.document()["cases"].size()}});
+  s.terminated = g_terminate.load();
+  file.set_field("run_end", {{"interrupted", s.interrupted},
+                             {"terminated", s.terminated},
+                             {"cases_in_file", file.document()["cases"].size()}});
   return s;
 }
 
@@ -253,7 +302,9 @@ std::string summary_table(const SweepSummary& s) {
   std::string counts;
   for (const auto& [v, n] : s.verdicts) counts += fmt::format("{} {}  ", v, n);
   out += fmt::format("\n{} case(s) run, {} already in the file; {}{}\n", s.ran, s.resumed, counts,
-                     s.interrupted ? "(interrupted: rerun with --resume to finish)" : "");
+                     s.terminated    ? "(terminated by SIGTERM: rerun with --resume to finish)"
+                     : s.interrupted ? "(interrupted: rerun with --resume to finish)"
+                                     : "");
   for (const auto& r : s.records) {
     const std::string v = r.value("verdict", "");
     if (v != "PASS" && v != "SKIPPED") {

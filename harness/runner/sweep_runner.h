@@ -1,7 +1,10 @@
 // Runs a list of cases into one results file: case by case, atomically appended,
 // resumable, interruptible (Ctrl-C stops after the current case), with each case's
 // check isolated in a subprocess so a crashing or hanging kernel is that case's
-// failure and the sweep goes on.
+// failure and the sweep goes on. An isolated sweep sent SIGTERM (kill, Slurm's scancel,
+// a CI timeout) ends at once: it kills the running case's process group, removes that
+// case's scratch files and closes the results file as interrupted, the case left for
+// --resume.
 #pragma once
 
 #include <map>
@@ -29,6 +32,7 @@ struct SweepSummary {
   std::map<std::string, int> verdicts;
   int ran = 0, resumed = 0;
   bool interrupted = false;
+  bool terminated = false;              // by SIGTERM (isolated sweeps), the running case abandoned
   std::vector<nlohmann::json> records;  // of this invocation
   bool failed() const;
 };

@@ -1,7 +1,8 @@
 // The sweep driver end to end, through the amxlab binary: a planted one-bit bug is
 // caught with its index and reproducer; crashing and hanging kernels are isolated; a
-// sweep killed mid-run leaves valid JSON and --resume completes it; shards merge into
-// the unsharded run; oneDNN's int8 matmul equals golden bitwise.
+// sweep killed mid-run leaves valid JSON and --resume completes it; one sent SIGTERM ends
+// its case worker and leaves no scratch files; shards merge into the
+// unsharded run; oneDNN's int8 matmul equals golden bitwise.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -227,6 +228,95 @@ TEST(CliSweep, KilledSweepLeavesValidJsonAndResumeCompletesIt) {
   EXPECT_EQ(read_json(part)["cases"].size(), 8u);
   std::filesystem::remove(full);
   std::filesystem::remove(part);
+}
+
+// Processes whose command line names `needle` (the scratch folder a case worker's options
+// file lies in), other than this test.
+std::vector<pid_t> processes_naming(const std::string& needle) {
+  std::vector<pid_t> out;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos || name == std::to_string(getpid()))
+      continue;
+    std::ifstream f(e.path() / "cmdline", std::ios::binary);
+    const std::string cmdline((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (cmdline.find(needle) != std::string::npos) out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+// Kills what a failed run of the test below would leave running (its hanging worker).
+struct KillLeftovers {
+  std::string needle;
+  ~KillLeftovers() {
+    for (const pid_t p : processes_naming(needle)) kill(p, SIGKILL);
+  }
+};
+
+TEST(CliSweep, TerminatedSweepEndsItsCaseAndLeavesNoScratch) {
+  // Slurm's scancel, `kill` and CI timeouts send SIGTERM. The sweep must not die leaving
+  // its case worker running (a worker leads its own process group, so the signal sent
+  // to the sweep alone does not reach it) and its scratch files behind.
+  const std::string part = temp_file("term.json"), scratch = temp_file("term-scratch");
+  std::filesystem::create_directory(scratch);
+  const KillLeftovers leftovers{scratch};
+  const std::string args =
+      "check --case q8_0:m12n16k32:t1:kernel=test.hang --case q8_0:m13n16k32:t1:kernel=test.hang "
+      "--case q8_0:m14n16k32:t1:kernel=test.hang --no-onednn";
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c",
+          ("exec env TMPDIR=" + scratch + " " + kAmxlab + " " + args + " --timeout 600 --out " + part +
+           " >/dev/null 2>&1")
+              .c_str(),
+          nullptr);
+    _exit(127);
+  }
+  // The first case (M = 12: golden) lands in the file, the second (M = 13) hangs in its
+  // worker, whose options file is then in the scratch folder.
+  bool hanging = false;
+  for (int i = 0; i < 3000 && !hanging; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    try {
+      hanging = read_json(part)["cases"].size() == 1 && !processes_naming(scratch).empty();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): the file appears with its first
+                     // atomic write; the loop polls again
+    }
+  }
+  if (!hanging) kill(pid, SIGKILL);
+  ASSERT_TRUE(hanging) << "the sweep never reached its hanging case";
+  kill(pid, SIGTERM);
+  int status = 0;
+  pid_t w = 0;
+  for (int i = 0; i < 1000 && w == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    w = waitpid(pid, &status, WNOHANG);
+  }
+  if (w == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    FAIL() << "the sweep did not end within 10 s of SIGTERM";
+  }
+  ASSERT_TRUE(WIFEXITED(status)) << "the sweep died of signal " << WTERMSIG(status) << " instead of ending";
+  EXPECT_EQ(WEXITSTATUS(status), 143);
+  EXPECT_TRUE(processes_naming(scratch).empty()) << "the hanging case's worker outlived the sweep";
+  EXPECT_TRUE(std::filesystem::is_empty(scratch)) << "scratch files left in " << scratch;
+  const auto doc = read_json(part);
+  ASSERT_EQ(doc["cases"].size(), 1u) << doc.dump(1);
+  EXPECT_TRUE(doc["run_end"]["interrupted"].get<bool>()) << doc["run_end"].dump();
+  EXPECT_TRUE(doc["run_end"]["terminated"].get<bool>()) << doc["run_end"].dump();
+
+  // --resume runs the two cases left (the hanging one now ends as TIMEOUT).
+  const auto r = run_amxlab(args + " --timeout 2 --resume " + part);
+  EXPECT_EQ(r.status, 1) << r.output;  // the TIMEOUT
+  EXPECT_NE(r.output.find("1 already in the file"), std::string::npos) << r.output;
+  const auto done = read_json(part);
+  ASSERT_EQ(done["cases"].size(), 3u);
+  EXPECT_EQ(done["cases"][1]["verdict"], "TIMEOUT");
+  EXPECT_EQ(done["cases"][2]["verdict"], "PASS");
+  std::filesystem::remove(part);
+  std::filesystem::remove_all(scratch);
 }
 
 TEST(CliSweep, ShardsMergeIntoTheUnshardedRun) {

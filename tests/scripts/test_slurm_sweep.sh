@@ -42,7 +42,10 @@ fi
 [ "$rc" -eq 0 ] || fail "local_cluster.sh start exited $rc: $(cat "$tmp/start.err")"
 export SLURM_CONF="$tmp/cluster/slurm.conf"
 export AMXLAB_BIN="$amxlab"
-mkdir -p "$tmp/logs"
+mkdir -p "$tmp/logs" "$tmp/scratch"
+# The sweeps' per-case scratch files go here, so the check at the end sees what a
+# cancelled task leaves behind (a sweep ended by scancel's SIGTERM removes its own).
+export TMPDIR="$tmp/scratch"
 flags=(--no-cold --no-onednn --reps 1 --min-time 0.005)
 
 # Waits (bounded) until a file exists; false on timeout.
@@ -127,4 +130,6 @@ first_after=$(python3 -c "import json,sys; print(json.dumps(json.load(open(sys.a
 grep -q "1 already in the file" "$tmp"/logs/run2-resubmit-*.log || fail "the resubmitted task did not resume"
 "$amxlab" merge "$tmp"/run2/shard-*-of-2.json --out "$tmp/run2/merged.json" >/dev/null || fail "merge after the resubmission"
 [ "$(cases_in "$tmp/run2/merged.json")" -eq 4 ] || fail "merged.json after the resubmission does not hold 4 cases"
+left=$(ls -A "$tmp/scratch")
+[ -z "$left" ] || fail "scratch files left behind by the sweeps: $left"
 echo "PASS"
