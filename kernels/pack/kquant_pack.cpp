@@ -53,12 +53,12 @@ bool packable(QType t) {
 
 TypeInfo type_info(QType t) {
   switch (t) {
-    case QType::Q2_K: return {16, 16, true, 0, 3};
-    case QType::Q3_K: return {16, 16, false, 4, 7};
-    case QType::Q4_K: return {32, 8, true, 0, 15};
-    case QType::Q5_K: return {32, 8, true, 0, 31};
-    case QType::Q6_K: return {16, 16, false, 32, 63};
-    case QType::IQ4_XS: return {32, 8, false, 128, 241};  // the book's 113 + 128
+    case QType::Q2_K: return {16, 16, true, 0, kq_records::kCodeMaxQ2_K};
+    case QType::Q3_K: return {16, 16, false, 4, kq_records::kCodeMaxQ3_K};
+    case QType::Q4_K: return {32, 8, true, 0, kq_records::kCodeMaxQ4_K};
+    case QType::Q5_K: return {32, 8, true, 0, kq_records::kCodeMaxQ5_K};
+    case QType::Q6_K: return {16, 16, false, 32, kq_records::kCodeMaxQ6_K};
+    case QType::IQ4_XS: return {32, 8, false, 128, kq_records::kCodeMaxIQ4_XS};
     default: break;
   }
   throw Error(std::string("kq16: ") + name(t) +

@@ -12,6 +12,17 @@
 
 namespace amxlab::kq_records {
 
+// The largest code u each type's records enter the dot with (code + bias, or the IQ4
+// book entry + 128), in both layouts: written once here for kq16::type_info(), the
+// kq_nib records and the tiles instantiated per largest code (kernels/vnni/kquant_tile.h).
+// Plain AVX2 sizes its int16 groups by it (a VPMADDUBSW pair is at most 2 x u x 128).
+inline constexpr int kCodeMaxQ2_K = 3;      // 2-bit codes
+inline constexpr int kCodeMaxQ3_K = 7;      // 3-bit values -4..3, + 4
+inline constexpr int kCodeMaxQ4_K = 15;     // nibbles
+inline constexpr int kCodeMaxQ5_K = 31;     // nibble + high bit
+inline constexpr int kCodeMaxQ6_K = 63;     // 6-bit values -32..31, + 32
+inline constexpr int kCodeMaxIQ4_XS = 241;  // the book's largest entry, 113, + 128
+
 // kq_i8_vnni16: one record per strip of 16 rows and super-block.
 inline constexpr size_t kI8CodeBytes = 4096;                   // 64 rows x 64 bytes of u8 codes
 inline constexpr size_t kI8ScaleOffset = kI8CodeBytes;         // int8 [16 sub][16 lanes]
@@ -114,12 +125,14 @@ constexpr NibRecord nib_record(int code_bits, int high_bits, int sub_len, bool m
   r.record_bytes = r.header_bytes + 64 * static_cast<size_t>(r.code_rows) + r.high_bytes;
   return r;
 }
-inline constexpr NibRecord kNibQ4 = nib_record(4, 0, 32, true, 15);        // Q4_K
-inline constexpr NibRecord kNibIQ4 = nib_record(4, 0, 32, false, 241);     // IQ4_XS (book + 128)
-inline constexpr NibRecord kNibQ5 = nib_record(4, 1, 32, true, 31);        // Q5_K: 1 high bit
-inline constexpr NibRecord kNibQ6 = nib_record(4, 2, 16, false, 63);       // Q6_K: 2 high bits
-inline constexpr NibRecord kNibQ2 = nib_record(2, 0, 16, true, 3, true);   // Q2_K: 2-bit codes in crumbs
-inline constexpr NibRecord kNibQ3 = nib_record(4, 0, 16, false, 7, true);  // Q3_K: code + 4 (0..7) in nibbles
+inline constexpr NibRecord kNibQ4 = nib_record(4, 0, 32, true, kCodeMaxQ4_K);      // Q4_K
+inline constexpr NibRecord kNibIQ4 = nib_record(4, 0, 32, false, kCodeMaxIQ4_XS);  // IQ4_XS (book + 128)
+inline constexpr NibRecord kNibQ5 = nib_record(4, 1, 32, true, kCodeMaxQ5_K);      // Q5_K: 1 high bit
+inline constexpr NibRecord kNibQ6 = nib_record(4, 2, 16, false, kCodeMaxQ6_K);     // Q6_K: 2 high bits
+inline constexpr NibRecord kNibQ2 =
+    nib_record(2, 0, 16, true, kCodeMaxQ2_K, true);  // Q2_K: 2-bit codes in crumbs
+inline constexpr NibRecord kNibQ3 =
+    nib_record(4, 0, 16, false, kCodeMaxQ3_K, true);  // Q3_K: code + 4 (0..7) in nibbles
 
 // The kinds of kq_nib_vnni16 record, one per type: the GEMV's dispatch key
 // (vnni::raw::KqArgs::nib_kind) and, through nib_record_of(), the one place each kind's

@@ -401,6 +401,12 @@ constexpr bool kNarrowCodes =
 
 template <class V, int MR, int NS>
 void run(const KqArgs& g, int64_t kc) {
+  // Each instantiation serves the types whose largest code is at most its UMAX; a record
+  // with a larger one than its tile assumes would overflow the int16 groups, so the
+  // choice goes by g.code_max (kq16::type_info) against the same table.
+  constexpr int kQ2 = kq_records::kCodeMaxQ2_K, kQ3 = kq_records::kCodeMaxQ3_K;
+  constexpr int kQ4 = kq_records::kCodeMaxQ4_K, kQ5 = kq_records::kCodeMaxQ5_K;
+  constexpr int kQ6 = kq_records::kCodeMaxQ6_K, kIq4 = kq_records::kCodeMaxIQ4_XS;
   if (g.sub_len == 32) {
     if (g.has_min != 0) {
       // Q4_K's 4-bit codes: a whole sub-block's pair sums in int16 on plain AVX2 (one
@@ -408,29 +414,29 @@ void run(const KqArgs& g, int64_t kc) {
       // rounds, 2026-12-01: 0.90 of the time at 1 and 2 threads). Its S is then touched
       // once per sub-block and goes through memory, which leaves the registers for 3 rows
       // (kAvx2Q4KTile; 0.94-0.95 of the 2-row tile's time at M = 512 and 32, 4 rounds).
-      if constexpr (kNarrowCodes<V, 32, 15, 31>) {
+      if constexpr (kNarrowCodes<V, 32, kQ4, kQ5>) {
         static_assert(kAvx2Q4KTile.n == 16);
-        if (g.code_max <= 15) return drive<V, 32, true, 15, kAvx2Q4KTile.m, 1>(g, kc);
+        if (g.code_max <= kQ4) return drive<V, 32, true, kQ4, kAvx2Q4KTile.m, 1>(g, kc);
       }
-      return drive<V, 32, true, 31, MR, NS>(g, kc);
+      return drive<V, 32, true, kQ5, MR, NS>(g, kc);
     }
     // IQ4_XS on plain AVX2 (kSignedBook): 2 rows x 2 strips (kAvx2Iq4XsTile; M=512
     // N=K=4096, 1 thread, interleaved rounds, 2026-11-30: 4-5 % faster than the policy's
     // 2 x 1 on a first form of the signed dot; on dot_flip 4 x 1 ran 17 % and 3 x 2 5-11 %
     // slower).
     if constexpr (V::kSignedBook) {
-      return drive<V, 32, false, 241, kAvx2Iq4XsTile.m, kAvx2Iq4XsTile.n / 16>(g, kc);
+      return drive<V, 32, false, kIq4, kAvx2Iq4XsTile.m, kAvx2Iq4XsTile.n / 16>(g, kc);
     } else {
-      return drive<V, 32, false, 241, MR, NS>(g, kc);
+      return drive<V, 32, false, kIq4, MR, NS>(g, kc);
     }
   }
-  if (g.has_min != 0) return drive<V, 16, true, 3, MR, NS>(g, kc);
+  if (g.has_min != 0) return drive<V, 16, true, kQ2, MR, NS>(g, kc);
   // Q3_K's 3-bit codes: int16 groups of 4 steps where Q6_K's 6 bits allow 2 (0.94 /
   // 0.96 of the time at 1 / 2 threads, as above).
-  if constexpr (kNarrowCodes<V, 16, 7, 63>) {
-    if (g.code_max <= 7) return drive<V, 16, false, 7, MR, NS>(g, kc);
+  if constexpr (kNarrowCodes<V, 16, kQ3, kQ6>) {
+    if (g.code_max <= kQ3) return drive<V, 16, false, kQ3, MR, NS>(g, kc);
   }
-  drive<V, 16, false, 63, MR, NS>(g, kc);
+  drive<V, 16, false, kQ6, MR, NS>(g, kc);
 }
 
 }  // namespace kq
