@@ -278,9 +278,21 @@ template <int KIND, int MR>
   }
 }
 
+// The tile of mr (1..MR) rows.
+template <int KIND, int MR>
+[[gnu::always_inline]] inline void tile_of(const Ctx& c, int mr, int64_t r, int64_t s) {
+  if constexpr (MR == 1) {
+    tile<KIND, 1>(c, r, s);
+  } else if (mr == MR) {
+    tile<KIND, MR>(c, r, s);
+  } else {
+    tile_of<KIND, MR - 1>(c, mr, r, s);
+  }
+}
+
 // Rows in tiles of up to kMR: 2 for the GEMMs (3 for the plain AVX2 Q4_0 / Q4_1:
 // kNibbleMR), 1 for the IQ4_NL GEMV (op gemv, tile 1x16); the last rows of a call in
-// tiles of 2 and 1 (row_tiles.h).
+// smaller tiles (row_tiles.h, tile_of).
 template <int KIND, int kMR = 2>  // 2: 4 int32 + 4 fp32 accumulators, 2 code, 2 scale regs: 16 ymm
 void drive(const GemmArgs& g, const RowTerms& t) {
   constexpr int64_t kChunkStrips = 8;
@@ -309,17 +321,7 @@ void drive(const GemmArgs& g, const RowTerms& t) {
     int mr = 0;
     for (int64_t r = 0; r < g.rows; r += mr) {
       mr = tile_rows(g.rows - r, kMR);
-      for (int64_t s = sc; s < se; ++s) {
-        if (mr == 1) {
-          tile<KIND, 1>(c, r, s);
-        } else if constexpr (kMR >= 2) {
-          if (kMR == 3 && mr == 3) {
-            tile<KIND, kMR>(c, r, s);
-          } else {
-            tile<KIND, 2>(c, r, s);
-          }
-        }
-      }
+      for (int64_t s = sc; s < se; ++s) tile_of<KIND, kMR>(c, mr, r, s);
     }
   }
 }
@@ -351,8 +353,10 @@ inline void add_signed_operands(const GemmArgs& g, const RowTerms& t, bool store
 // unpacking (VPAND, VPSRLW, VPAND per 64 codes) is paid per tile: 3 rows share it (the
 // 12 accumulators leave the fp32 ones to the stack between blocks). 3 x 16 against 2 x
 // 16 at M = 512, N = K = 4096, one thread, two alternating rounds: Q4_0 94-96 ms
-// against 100-101, Q4_1 96-97 against 104. With VPDPBUSD the unpacking is a smaller
-// share: 2 rows.
+// against 100-101, Q4_1 96-97 against 104. 4 rows (tried 2026-12-01: gcc then keeps
+// some broadcasts on the stack) measured level with 3 by the minima over 8 alternating
+// turns at one thread (1.00-1.02 at M = 512 and 64), medians 1.02-1.16 on a noisy VM.
+// With VPDPBUSD the unpacking is a smaller share: 2 rows.
 #if defined(AMXLAB_DOT256_AVX2)
 constexpr int kNibbleMR = kAvx2NibbleTileRows;
 #else
