@@ -28,7 +28,14 @@ import os
 import re
 import sys
 
-import matplotlib
+try:
+    import matplotlib
+except ImportError:
+    sys.exit(
+        f"plot.py: this Python ({sys.executable}) has no matplotlib: run the script as "
+        "scripts/plot.py (it starts /usr/bin/python3, where scripts/bootstrap.sh installs "
+        "python3-matplotlib), or install matplotlib for this Python"
+    )
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

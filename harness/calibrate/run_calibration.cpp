@@ -75,9 +75,12 @@ Plan plan_of(const CalibrateOptions& o) {
   p.max_bytes = o.max_bytes ? o.max_bytes : (o.quick ? 256ull << 20 : 1ull << 30);
   p.step = o.size_step > 0 ? o.size_step : (o.quick ? 2.0 : std::sqrt(2.0));
   require(p.step > 1.0, "calibrate: the size step must be > 1");
-  require(p.min_bytes >= kSizeUnit && p.max_bytes >= p.min_bytes,
-          "calibrate: need 4096 <= min_bytes <= max_bytes (got " + std::to_string(p.min_bytes) + ", " +
-              std::to_string(p.max_bytes) + ")");
+  require(p.min_bytes >= kSizeUnit, "calibrate: the smallest working set must be at least " +
+                                        std::to_string(kSizeUnit) + " bytes (got " +
+                                        std::to_string(p.min_bytes) + ")");
+  require(p.max_bytes >= p.min_bytes, "calibrate: --max-bytes " + std::to_string(p.max_bytes) +
+                                          " is below the smallest working set measured, " +
+                                          std::to_string(p.min_bytes) + " bytes");
   const int max_threads = *std::max_element(p.threads.begin(), p.threads.end());
   require(p.min_bytes >= 512ull * static_cast<uint64_t>(max_threads),
           "calibrate: min_bytes must give every thread at least 512 bytes");

@@ -242,7 +242,8 @@ void register_model_command(CLI::App& app) {
   for (const auto& r : harness::model::recipe_names()) recipes += (recipes.empty() ? "" : ", ") + r;
   cmd->add_option("--recipe", f->recipe, "with --manifest: " + recipes + " (default q4_0)");
   cmd->add_option("--layers", f->layers, "with --manifest: keep the first N layers (0: all)");
-  cmd->add_option("--threads", f->threads, "threads of every case (default: all CPUs)");
+  cmd->add_option("--threads", f->threads, "threads of every case (one count; default: all CPUs)")
+      ->check(CLI::Range(1, 4096));
   cmd->add_option(
          "--rounds", f->rounds,
          "time every case this many times, a whole sweep per round (round r > 1 into <out>-round<r>.json): "
@@ -254,8 +255,10 @@ void register_model_command(CLI::App& app) {
       "--real-weights", f->real_weights,
       "with a GGUF file: run each shape on the bytes of its first tensor in the file (checks: the first "
       "512 rows of the first 16 experts)");
-  cmd->add_flag("--check-only", f->check_only, "check only (no timing, no projection)");
-  cmd->add_flag("--list-cases", f->list_cases,
+  auto* check_only = cmd->add_flag("--check-only", f->check_only, "check only (no timing, no projection)");
+  check_only->excludes("--no-check");
+  // --list, as the sweep commands call it, is the same flag.
+  cmd->add_flag("--list-cases,--list", f->list_cases,
                 "print the timed cases' descriptors (a batch file) and exit, running nothing");
   add_run_flags(cmd, f->sweep);
   cmd->add_flag("--no-onednn", f->sweep.no_onednn, "skip oneDNN");

@@ -15,6 +15,7 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/machine_info.h"
 #include "harness/cli/sweep_flags.h"
+#include "harness/io/printable.h"
 #include "harness/runner/case_data.h"
 #include "harness/runner/case_placement.h"
 #include "harness/runner/onednn_reference.h"
@@ -23,6 +24,7 @@
 #include "kernels/core/error.h"
 #include "kernels/isa.h"
 #include "kernels/registry.h"
+#include "reference/onednn/runtime.h"
 
 namespace amxlab::cli {
 namespace {
@@ -86,6 +88,44 @@ std::vector<harness::SweepSpec> default_specs(bool quick) {
   return specs;
 }
 
+// The "how" lists (kernel, threads, placement, NUMA policy, quantiser, seed): a grid's
+// axes, or modifiers of listed cases. Every item is checked here, so that a typo is an
+// error rather than a dropped combination.
+harness::CaseModifiers how_lists(const SweepFlags& f) {
+  harness::CaseModifiers h;
+  if (!f.kernel.empty()) h.kernels = harness::parse_string_list("--kernel", f.kernel);
+  if (!f.threads.empty()) {
+    for (int64_t t : harness::parse_int_list("--threads", f.threads)) {
+      if (t > 4096) throw Error("--threads: " + std::to_string(t) + " is more than 4096");
+      h.threads.push_back(static_cast<int>(t));
+    }
+  }
+  if (!f.place.empty()) {
+    h.place = harness::parse_string_list("--place", f.place);
+    for (const auto& v : h.place) {
+      if (!harness::valid_place(v)) throw Error("--place: '" + v + "' is not compact, scatter or node.<i>");
+    }
+  }
+  if (!f.numa.empty()) {
+    h.numa = harness::parse_string_list("--numa", f.numa);
+    for (const auto& v : h.numa) {
+      if (!harness::valid_numa(v))
+        throw Error("--numa: '" + v + "' is not local, bind.<node>, remote, interleave or replicate");
+    }
+  }
+  if (!f.aq.empty()) {
+    for (const auto& v : harness::parse_string_list("--aq", f.aq)) {
+      const auto q = parse_act_quant(v);
+      if (!q) throw Error("--aq: '" + v + "' is not runtime or ref");
+      h.act_quant.push_back(*q);
+    }
+  }
+  if (!f.seed.empty()) {
+    for (int64_t v : harness::parse_int_list("--seed", f.seed)) h.seeds.push_back(static_cast<uint64_t>(v));
+  }
+  return h;
+}
+
 std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep,
                                          std::vector<std::string>& dropped) {
   std::vector<harness::Case> cases;
@@ -95,38 +135,38 @@ std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep
     auto more = harness::read_batch_file(b);
     cases.insert(cases.end(), more.begin(), more.end());
   }
-  const bool any_list = !f.kernel.empty() || !f.type.empty() || !f.m.empty() || !f.n.empty() ||
-                        !f.k.empty() || !f.threads.empty();
-  if (any_list || (cases.empty() && !default_sweep)) {
+  const harness::CaseModifiers how = how_lists(f);
+  const bool what_lists = !f.type.empty() || !f.m.empty() || !f.n.empty() || !f.k.empty();
+  if (!cases.empty()) {
+    // Listed cases name their type and shape; a grid of types or shapes beside them would
+    // be a second sweep in the same file, which nobody asked for.
+    if (what_lists) {
+      throw Error(
+          "--type, --m, --n and --k make a grid; with --case or --batch each descriptor names its "
+          "type and shape (--kernel, --threads, --place, --numa, --aq and --seed apply to the listed "
+          "cases). Run the grid as a separate command, or write its cases into the batch file");
+    }
+    if (!how.empty()) {
+      auto e = harness::modify(cases, how);
+      cases = std::move(e.cases);
+      dropped.insert(dropped.end(), e.dropped.begin(), e.dropped.end());
+    }
+  } else if (what_lists || !how.empty() || !default_sweep) {
     harness::SweepSpec s;
-    if (!f.kernel.empty()) s.kernels = harness::parse_string_list("--kernel", f.kernel);
+    if (!how.kernels.empty()) s.kernels = how.kernels;
     if (!f.type.empty()) s.types = harness::parse_type_list("--type", f.type);
     if (!f.m.empty()) s.m = harness::parse_int_list("--m", f.m);
     if (!f.n.empty()) s.n = harness::parse_int_list("--n", f.n);
     if (!f.k.empty()) s.k = harness::parse_int_list("--k", f.k);
-    if (!f.threads.empty()) {
-      s.threads.clear();
-      for (int64_t t : harness::parse_int_list("--threads", f.threads))
-        s.threads.push_back(static_cast<int>(t));
-    }
-    if (!f.place.empty()) s.place = harness::parse_string_list("--place", f.place);
-    if (!f.numa.empty()) s.numa = harness::parse_string_list("--numa", f.numa);
-    if (!f.aq.empty()) {
-      s.act_quant.clear();
-      for (const auto& v : harness::parse_string_list("--aq", f.aq)) {
-        const auto q = parse_act_quant(v);
-        if (!q) throw Error("--aq: '" + v + "' is not runtime or ref");
-        s.act_quant.push_back(*q);
-      }
-    }
-    if (!f.seed.empty()) {
-      s.seeds.clear();
-      for (int64_t v : harness::parse_int_list("--seed", f.seed)) s.seeds.push_back(static_cast<uint64_t>(v));
-    }
+    if (!how.threads.empty()) s.threads = how.threads;
+    if (!how.place.empty()) s.place = how.place;
+    if (!how.numa.empty()) s.numa = how.numa;
+    if (!how.act_quant.empty()) s.act_quant = how.act_quant;
+    if (!how.seeds.empty()) s.seeds = how.seeds;
     auto e = harness::expand(s);
     cases.insert(cases.end(), e.cases.begin(), e.cases.end());
     dropped.insert(dropped.end(), e.dropped.begin(), e.dropped.end());
-  } else if (cases.empty()) {
+  } else {
     for (auto spec : default_specs(f.quick)) {
       if (spec.types.empty()) {
         // Nothing registered yet: the golden model and oneDNN on every format still run.
@@ -139,7 +179,17 @@ std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep
     }
   }
   if (!f.weights.empty() || !f.activations.empty() || !f.routing.empty()) {
-    for (auto& c : cases) c = harness::case_from_sources(c, {f.weights, f.activations, f.routing});
+    // The files' shapes replace the descriptor's (the results and reproducers carry the
+    // shape that ran); say so where a descriptor had named another.
+    for (auto& c : cases) {
+      const harness::Case given = c;
+      c = harness::case_from_sources(c, {f.weights, f.activations, f.routing});
+      if (c.type != given.type || c.shape() != given.shape()) {
+        fmt::print(stderr,
+                   "note: {} runs as {}:{} (the shape and type of --weights / --activations / --routing)\n",
+                   given.descriptor(), name(c.type), c.shape());
+      }
+    }
   }
   if (!f.shard.empty()) {
     int i = 0, n = 1;
@@ -157,7 +207,15 @@ nlohmann::json load_calibration(const std::string& path) {
   ss << in.rdbuf();
   auto j = nlohmann::json::parse(ss.str(), nullptr, false);
   if (j.is_discarded()) throw Error("--calibration: " + path + " is not JSON");
-  return j.contains("calibration") ? j["calibration"] : j;
+  nlohmann::json cal = j.is_object() && j.contains("calibration") ? j["calibration"] : j;
+  const std::string schema = cal.is_object() && cal.contains("schema") && cal["schema"].is_string()
+                                 ? cal["schema"].get<std::string>()
+                                 : std::string();
+  if (schema != "amxlab.calibration.v1") {
+    throw Error("--calibration: " + path + " is not a calibration (schema '" + io::printable(schema, 80) +
+                "', not amxlab.calibration.v1; amxlab calibrate --out FILE writes one)");
+  }
+  return cal;
 }
 
 }  // namespace
@@ -177,6 +235,26 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
                                 std::string* results_path) {
   if (cases.empty())
     throw Error("no cases to run" + (dropped.empty() ? std::string() : ": " + dropped.front()));
+  if (!f.output.empty() && cases.size() != 1)
+    throw Error("--output writes one case's output: this sweep has " + std::to_string(cases.size()) +
+                " cases");
+  for (const auto& isa : f.onednn_isa.empty() ? std::vector<std::string>{}
+                                              : harness::parse_string_list("--onednn-isa", f.onednn_isa)) {
+    onednn::Isa parsed{};
+    if (!onednn::parse_isa(isa, parsed))
+      throw Error("--onednn-isa: '" + isa +
+                  "' is not a oneDNN ISA (e.g. avx2, avx2_vnni, avx512_core, avx512_core_vnni, "
+                  "avx512_core_bf16, avx512_core_amx)");
+  }
+  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const auto over =
+      std::count_if(cases.begin(), cases.end(), [&](const auto& c) { return c.threads > cpus; });
+  if (over > 0) {
+    fmt::print(stderr,
+               "note: {} case(s) ask for more threads than this machine's {} CPUs: they run, "
+               "oversubscribed, and their timings say so\n",
+               over, cpus);
+  }
   harness::parse_page_query(f.page_query);  // a bad value is an error before anything runs
   const bool check = mode != "bench", bench = mode != "check";
   harness::SweepOptions o;
@@ -244,7 +322,12 @@ int run_mode(const std::string& mode, const SweepFlags& f) {
   std::vector<std::string> dropped;
   const auto cases = collect_cases(f, mode == "run", dropped);
   if (f.list) {
+    // The descriptors on stdout (a batch file); what was dropped, and why, on stderr.
     for (const auto& c : cases) fmt::print("{}\n", c.descriptor());
+    for (const auto& d : dropped) fmt::print(stderr, "not a case: {}\n", d);
+    if (cases.empty())
+      throw Error("no cases to list" +
+                  (dropped.empty() ? std::string() : " (every combination was dropped)"));
     return 0;
   }
   return exit_code(run_cases(mode, cases, dropped, f));
@@ -257,8 +340,9 @@ void add_run_flags(CLI::App* cmd, SweepFlags& f) {
   cmd->add_option("--resume", f.resume, "continue this results file, skipping the cases it holds");
   cmd->add_option("--calibration", f.calibration, "calibration JSON (from amxlab calibrate) for roofline %");
   cmd->add_option("--max-isa", f.max_isa, "cap the kernels' ISA: portable, avx2, avx512_vnni, amx");
-  cmd->add_option("--reps", f.repetitions, "timing repetitions")->check(CLI::PositiveNumber);
-  cmd->add_option("--min-time", f.min_time_s, "minimum seconds per repetition");
+  cmd->add_option("--reps", f.repetitions, "timing repetitions")->check(CLI::Range(1, 1000000));
+  cmd->add_option("--min-time", f.min_time_s, "minimum seconds per repetition")
+      ->check(CLI::Range(1e-6, 3600.0));
   cmd->add_option("--paired-ceiling", f.paired_ceiling,
                   "N rounds, each timing the kernel and its block format's golden-mix loop (the "
                   "format ceiling) on the same CPUs back to back: % of the ceiling from one moment")
@@ -268,13 +352,17 @@ void add_run_flags(CLI::App* cmd, SweepFlags& f) {
          "N rounds, each timing the kernel (hot, and cold unless --no-cold) and the read loop over "
          "the same working set on the same CPUs back to back: x of the read roofline from one moment")
       ->check(CLI::Range(0, 1000));
-  cmd->add_option("--timeout", f.timeout_s, "seconds before a case is killed (check isolation)");
+  cmd->add_option("--timeout", f.timeout_s, "seconds before a case is killed (check isolation)")
+      ->check(CLI::Range(0.1, 1e7));
   cmd->add_flag("--no-cold", f.no_cold, "skip the cold-cache timing");
   cmd->add_flag("--no-isolate", f.no_isolate, "run cases in this process (no crash isolation)");
-  cmd->add_flag("--hugepages,!--no-hugepages", f.hugepages,
-                "weights on huge pages, madvise(MADV_HUGEPAGE), ours and oneDNN's, as the calibrated "
-                "read roofline's buffer (the default; whether the kernel took it is recorded); "
-                "--no-hugepages: 4 KiB pages");
+  // Two flags rather than CLI11's "--hugepages,!--no-hugepages", which --help shows as
+  // "{false}", read as the default by users (it is on).
+  cmd->add_flag_callback(
+      "--hugepages", [&f] { f.hugepages = true; },
+      "weights on huge pages, madvise(MADV_HUGEPAGE), ours and oneDNN's, as the calibrated read "
+      "roofline's buffer (on by default; whether the kernel took it is recorded)");
+  cmd->add_flag_callback("--no-hugepages", [&f] { f.hugepages = false; }, "weights on 4 KiB pages");
   cmd->add_option(
          "--page-query", f.page_query,
          "(testing) where page nodes are read: move_pages, lie:<node> (plants a mismatch), unavailable")
@@ -286,19 +374,24 @@ namespace {
 void add_sweep_flags(CLI::App* cmd, SweepFlags& f) {
   add_run_flags(cmd, f);
   cmd->add_option("--kernel", f.kernel,
-                  "kernels: registry names, all, auto, golden, test.<fault> (comma list)");
-  cmd->add_option("--type", f.type, "weight types, e.g. q4_0,q8_0");
-  cmd->add_option("--m", f.m, "M values, e.g. 1,16,512");
-  cmd->add_option("--n", f.n, "N values");
-  cmd->add_option("--k", f.k, "K values");
-  cmd->add_option("--threads", f.threads, "thread counts");
-  cmd->add_option("--place", f.place, "thread placements (compact, scatter, node.<i>)");
-  cmd->add_option("--numa", f.numa, "NUMA policies (local, bind.<node>, remote, interleave, replicate)");
-  cmd->add_option("--aq", f.aq, "activation quantisers (runtime, ref)");
-  cmd->add_option("--seed", f.seed, "data seeds");
-  cmd->add_option("--case", f.cases, "a case descriptor (repeatable)");
+                  "kernels: registry names, all, auto, golden, test.<fault> (comma list; default auto)");
+  // The lists' defaults make the one case check and bench run without case flags:
+  // q8_0:m1n4096k4096:t1:kernel=auto (`run` without them runs the default sweep instead).
+  cmd->add_option("--type", f.type, "weight types, e.g. q4_0,q8_0 (default q8_0)");
+  cmd->add_option("--m", f.m, "M values, e.g. 1,16,512 (default 1)");
+  cmd->add_option("--n", f.n, "N values (default 4096)");
+  cmd->add_option("--k", f.k, "K values (default 4096)");
+  cmd->add_option("--threads", f.threads, "thread counts (default 1)");
+  cmd->add_option("--place", f.place, "thread placements: compact, scatter, node.<i> (default compact)");
+  cmd->add_option("--numa", f.numa,
+                  "NUMA policies: local, bind.<node>, remote, interleave, replicate (default local)");
+  cmd->add_option("--aq", f.aq, "activation quantisers: runtime, ref (default runtime)");
+  cmd->add_option("--seed", f.seed, "data seeds (default 1)");
+  cmd->add_option("--case", f.cases,
+                  "a case descriptor (repeatable); --kernel, --threads, --place, --numa, --aq and --seed "
+                  "then replace those fields (lists multiply), --type/--m/--n/--k are refused");
   cmd->add_option("--batch", f.batches,
-                  "a batch file of descriptors (repeatable), e.g. harness/inputs/smoke.txt");
+                  "a batch file of descriptors (repeatable), e.g. harness/inputs/smoke.txt; as --case");
   cmd->add_option("--shard", f.shard, "run shard i/n of the sweep (0 <= i < n)");
   cmd->add_option("--weights", f.weights, "FILE.gguf:TENSOR instead of random weights");
   cmd->add_option("--activations", f.activations, "F32 [M][K] .npy instead of random activations");

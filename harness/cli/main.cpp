@@ -4,10 +4,15 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <string>
 
+#include "harness/cli/build_info.h"
 #include "harness/cli/commands.h"
+#include "harness/io/printable.h"
 #include "kernels/core/error.h"
+#include "kernels/isa.h"
 
 int main(int argc, char** argv) {
   // oneDNN (Debian's build) runs on OpenMP, whose idle threads spin and steal the cores
@@ -19,8 +24,11 @@ int main(int argc, char** argv) {
     execv("/proc/self/exe", argv);  // returns only on failure: then go on as we are
   }
   try {
-    CLI::App app{"amxlab: correctness and speed lab for low-precision CPU GEMM kernels"};
+    CLI::App app{"amxlab: correctness and speed lab for low-precision CPU GEMM kernels", "amxlab"};
     app.require_subcommand(1);
+    app.option_defaults()->always_capture_default();  // --help shows each option's default
+    app.set_version_flag("--version", std::string("amxlab ") + amxlab::build::kVersion + " (" +
+                                          amxlab::build::kCommit + ", " + amxlab::build::kBuildType + ")");
     amxlab::cli::register_info_command(app);
     amxlab::cli::register_selfcheck_command(app);
     amxlab::cli::register_results_commands(app);
@@ -35,10 +43,57 @@ int main(int argc, char** argv) {
 #ifdef AMXLAB_HAVE_CALIBRATE
     amxlab::cli::register_calibrate_command(app);
 #endif
+    // The kernels' library ignores an AMXLAB_MAX_ISA it cannot read (it has no one to
+    // tell); a user who set one meant a cap, so the CLI refuses to run uncapped instead.
+    if (const char* env = std::getenv("AMXLAB_MAX_ISA"); env != nullptr && *env != '\0') {
+      amxlab::IsaLevel level{};
+      if (!amxlab::parse_isa_level(env, level)) {
+        std::fprintf(stderr,
+                     "amxlab: error: AMXLAB_MAX_ISA='%s' is not portable, avx2, avx512_vnni or amx "
+                     "(lower case); unset it to run uncapped\n",
+                     amxlab::io::printable(env, 80).c_str());
+        return 2;
+      }
+    }
+    // `amxlab help [COMMAND]` is --help; a word that names no command is said to be one
+    // (CLI11 would only say that a subcommand is required).
+    if (argc >= 2 && std::strcmp(argv[1], "help") == 0) {
+      const std::string which = argc >= 3 ? argv[2] : "";
+      const char* help_argv[] = {argv[0], which.c_str(), "--help"};
+      return which.empty() ? app.exit(CLI::CallForHelp()) : [&] {
+        try {
+          app.parse(3, const_cast<char**>(help_argv));
+        } catch (const CLI::ParseError& e) {
+          return app.exit(e);
+        }
+        return 0;
+      }();
+    }
+    if (argc >= 2 && argv[1][0] != '-') {
+      bool known = false;
+      std::string names;
+      for (const CLI::App* sub : app.get_subcommands({})) {
+        if (sub->get_group().empty()) {
+          known = known || sub->get_name() == argv[1];
+          continue;  // hidden (internal) commands are not listed
+        }
+        known = known || sub->get_name() == argv[1];
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      }
+      if (!known) {
+        std::fprintf(stderr, "amxlab: error: unknown command '%s' (commands: %s; amxlab --help)\n",
+                     amxlab::io::printable(argv[1], 80).c_str(), names.c_str());
+        return 2;
+      }
+    }
     try {
       app.parse(argc, argv);
+    } catch (const CLI::RuntimeError& e) {
+      return e.get_exit_code();  // a command's own status: 1 a case failed, 130 / 143 interrupted
     } catch (const CLI::ParseError& e) {
-      return app.exit(e);
+      // --help and --version end here with 0; every usage error exits 2, as amxlab's own
+      // errors do (CLI11's codes 105-115 tell a script nothing more).
+      return app.exit(e) == 0 ? 0 : 2;
     }
   } catch (const std::exception& e) {
     std::fputs("amxlab: error: ", stderr);

@@ -1,5 +1,7 @@
 #include "harness/runner/throughput.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <functional>
 #include <memory>
@@ -275,6 +277,16 @@ nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k,
     j["cold"]["rotating_copies"] = copies;
     if (!copy_flag.empty()) j["cold"]["placement_flag"] = copy_flag;
     j["cold"]["rotated_bytes"] = static_cast<double>(copies) * wbytes;
+    if (static_cast<double>(copies) * wbytes < static_cast<double>(cold_bytes)) {
+      // Small weights: the copies (at most kMaxColdCopies, each packed and placed) total
+      // less than the working set that leaves the caches, so they may be read from one.
+      j["cold"]["rotated_short"] = true;
+      j["cold"]["note"] = fmt::format(
+          "{} copies of {:.0f} bytes rotate {:.1f} MiB, less than the {:.1f} MiB that leave the caches: "
+          "this cold time may be partly cache-resident",
+          copies, wbytes, static_cast<double>(copies) * wbytes / 1048576.0,
+          static_cast<double>(cold_bytes) / 1048576.0);
+    }
     j["cold"]["weight_gbps"] = wbytes / cold.median_s * 1e-9;
     add_memory_roofline(j["cold"], c, cold.median_s, wbytes, static_cast<double>(copies) * wbytes, o);
     if (o.paired_roofline_rounds > 0) {

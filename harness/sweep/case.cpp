@@ -85,18 +85,6 @@ bool valid_value(std::string_view v) {
   return true;
 }
 
-bool valid_numa(std::string_view v) {
-  if (v == "local" || v == "remote" || v == "interleave" || v == "replicate") return true;
-  int node = 0;
-  return v.substr(0, 5) == "bind." && parse_int(v.substr(5), node) && node >= 0;
-}
-
-bool valid_place(std::string_view v) {
-  if (v == "compact" || v == "scatter") return true;
-  int node = 0;
-  return v.substr(0, 5) == "node." && parse_int(v.substr(5), node) && node >= 0;
-}
-
 }  // namespace
 
 std::string Case::shape() const {
@@ -174,6 +162,18 @@ Case parse_case(std::string_view d) {
   }
   validate_case(c);
   return c;
+}
+
+bool valid_numa(std::string_view v) {
+  if (v == "local" || v == "remote" || v == "interleave" || v == "replicate") return true;
+  int node = 0;
+  return v.substr(0, 5) == "bind." && parse_int(v.substr(5), node) && node >= 0;
+}
+
+bool valid_place(std::string_view v) {
+  if (v == "compact" || v == "scatter") return true;
+  int node = 0;
+  return v.substr(0, 5) == "node." && parse_int(v.substr(5), node) && node >= 0;
 }
 
 void validate_case(const Case& c) {

@@ -56,4 +56,10 @@ Case parse_case(std::string_view descriptor);
 // Checks values the parser cannot (K a multiple of the block, threads >= 1, ...).
 void validate_case(const Case& c);
 
+// Whether a value is a placement (compact, scatter, node.<i>) / a NUMA policy (local,
+// bind.<node>, remote, interleave, replicate) at all; whether this machine has the node is
+// the run's question (a case that asks for a missing one is ERROR, with the reason).
+bool valid_place(std::string_view v);
+bool valid_numa(std::string_view v);
+
 }  // namespace amxlab::harness

@@ -131,6 +131,19 @@ std::vector<int32_t> read_routing_npy(const std::string& path, int64_t experts, 
     throw Error(where + ": expert ids must be int32 or int64, the array holds " +
                 std::string(io::npy_descr(a.dtype)));
   }
+  // A router picks top_k distinct experts per token (the descriptor's rule too): a repeat
+  // is a broken file, not a routing.
+  for (int64_t t = 0; t < tokens; ++t) {
+    const auto row = ids.begin() + static_cast<std::ptrdiff_t>(t * top_k);
+    for (int64_t s = 1; s < top_k; ++s) {
+      const auto dup = std::find(row, row + s, row[s]);
+      require(dup == row + s, [&] {
+        return where + ": token " + std::to_string(t) + " names expert " + std::to_string(row[s]) +
+               " twice (slots " + std::to_string(dup - row) + " and " + std::to_string(s) +
+               "); a token's experts are distinct";
+      });
+    }
+  }
   return ids;
 }
 

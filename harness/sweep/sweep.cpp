@@ -1,6 +1,7 @@
 #include "harness/sweep/sweep.h"
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -88,6 +89,54 @@ Expansion expand(const SweepSpec& spec) {
   return out;
 }
 
+Expansion modify(const std::vector<Case>& cases, const CaseModifiers& mods) {
+  Expansion out;
+  // One field at a time: each given list replaces the field in every case so far.
+  std::vector<Case> cur = cases;
+  const auto replace = [&](const auto& values, auto&& set) {
+    if (values.empty()) return;
+    std::vector<Case> next;
+    for (const Case& c : cur) {
+      for (const auto& v : values) {
+        Case m = c;
+        set(m, v);
+        next.push_back(m);
+      }
+    }
+    cur = std::move(next);
+  };
+  if (!mods.kernels.empty()) {
+    std::vector<Case> next;
+    for (const Case& c : cur) {
+      for (const auto& entry : mods.kernels) {
+        std::string why;
+        const auto names = kernels_for(entry, c.type, false, &why);
+        if (names.empty()) out.dropped.push_back(c.descriptor() + " x --kernel " + entry + ": " + why);
+        for (const auto& kname : names) {
+          Case m = c;
+          m.kernel = kname;
+          next.push_back(m);
+        }
+      }
+    }
+    cur = std::move(next);
+  }
+  replace(mods.threads, [](Case& c, int v) { c.threads = v; });
+  replace(mods.place, [](Case& c, const std::string& v) { c.place = v; });
+  replace(mods.numa, [](Case& c, const std::string& v) { c.numa = v; });
+  replace(mods.act_quant, [](Case& c, ActQuant v) { c.act_quant = v; });
+  replace(mods.seeds, [](Case& c, uint64_t v) { c.seed = v; });
+  for (const Case& c : cur) {
+    try {
+      validate_case(c);
+      out.cases.push_back(parse_case(c.descriptor()));
+    } catch (const Error& e) {
+      out.dropped.push_back(e.what());
+    }
+  }
+  return out;
+}
+
 std::vector<int64_t> parse_int_list(const std::string& flag, const std::string& text) {
   std::vector<int64_t> out;
   for (const auto& item : split_commas(text)) {
@@ -144,11 +193,18 @@ std::vector<Case> parse_batch(const std::string& text, const std::string& source
 }
 
 std::vector<Case> read_batch_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error("batch file " + path + " is a directory");
   std::ifstream in(path);
   if (!in) throw Error("cannot open batch file " + path);
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_batch(ss.str(), path);
+  if (in.bad()) throw Error("cannot read batch file " + path);
+  auto cases = parse_batch(ss.str(), path);
+  if (cases.empty())
+    throw Error("batch file " + path +
+                " holds no case (only blank lines and '#' comments): one descriptor per line");
+  return cases;
 }
 
 std::vector<Case> shard(const std::vector<Case>& cases, int index, int count) {

@@ -37,8 +37,27 @@ std::vector<int64_t> parse_int_list(const std::string& flag, const std::string& 
 std::vector<QType> parse_type_list(const std::string& flag, const std::string& text);
 std::vector<std::string> parse_string_list(const std::string& flag, const std::string& text);
 
+// Flags that apply to listed cases (--case, --batch), as benchdnn's modifiers apply to a
+// batch: each non-empty list replaces that field in every listed case, the lists
+// multiplied (--threads 1,2 runs each case at 1 and at 2 threads; --kernel all every
+// registered kernel of the case's type). Type and shape are what a listed case is: they
+// have no modifier. Combinations that cannot exist are listed in `dropped`, with why.
+struct CaseModifiers {
+  std::vector<std::string> kernels;
+  std::vector<int> threads;
+  std::vector<std::string> place, numa;
+  std::vector<ActQuant> act_quant;
+  std::vector<uint64_t> seeds;
+  bool empty() const {
+    return kernels.empty() && threads.empty() && place.empty() && numa.empty() && act_quant.empty() &&
+           seeds.empty();
+  }
+};
+Expansion modify(const std::vector<Case>& cases, const CaseModifiers& mods);
+
 // A batch file: one descriptor per line; blank lines and '#' comments ignored.
-// Errors name the file, the line and the field.
+// Errors name the file, the line and the field; a file that holds no case (a directory,
+// an empty file, only comments) is an error too, not an empty sweep.
 std::vector<Case> read_batch_file(const std::string& path);
 std::vector<Case> parse_batch(const std::string& text, const std::string& source_name);
 

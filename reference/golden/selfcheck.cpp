@@ -71,6 +71,15 @@ std::vector<SelfCheckResult> run_selfcheck(uint64_t seed) {
     for (size_t i = 0; i < wf.size(); ++i) wb[i] = f32_to_bf16(wf[i]);
     gemm_bf16(ab, wb, s, y);
     out.push_back(compare("bf16", s, y, exact_model_bf16(ab, wb, s, false)));
+    // F16 weights widen to f32 exactly, so f32's exact model of the widened weights holds.
+    std::vector<uint16_t> wh(wf.size());
+    std::vector<float> widened(wf.size());
+    for (size_t i = 0; i < wf.size(); ++i) {
+      wh[i] = f32_to_fp16(wf[i]);
+      widened[i] = fp16_to_f32(wh[i]);
+    }
+    gemm_f16(af, wh, s, y);
+    out.push_back(compare("f16", s, y, exact_model_f32(af, widened, s)));
   }
   {
     // Raw int8: -128 * -128 * K overflows int32 at K = 2^17 + 1; check the wrap exactly.
@@ -83,6 +92,14 @@ std::vector<SelfCheckResult> run_selfcheck(uint64_t seed) {
     SelfCheckResult r{"s8", shape_name(s), y[0] == wrapped, 0.0, ""};
     if (!r.passed) r.detail = "got " + std::to_string(y[0]) + ", want " + std::to_string(wrapped);
     out.push_back(r);
+    // U8 x S8: 255 * -128 * K wraps the same way.
+    std::vector<uint8_t> ua(static_cast<size_t>(s.k), 255);
+    gemm_u8s8(ua, w, s, y);
+    const int64_t exact_u = int64_t{-32640} * s.k;
+    const auto wrapped_u = static_cast<int32_t>(static_cast<uint32_t>(exact_u));
+    SelfCheckResult ru{"u8", shape_name(s), y[0] == wrapped_u, 0.0, ""};
+    if (!ru.passed) ru.detail = "got " + std::to_string(y[0]) + ", want " + std::to_string(wrapped_u);
+    out.push_back(ru);
   }
   return out;
 }

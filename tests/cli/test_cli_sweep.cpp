@@ -12,7 +12,9 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
+#include <vector>
 
 #include "harness/io/gguf_reader.h"
 #include "harness/io/npy.h"
@@ -317,6 +319,116 @@ TEST(CliSweep, TerminatedSweepEndsItsCaseAndLeavesNoScratch) {
   EXPECT_EQ(done["cases"][2]["verdict"], "PASS");
   std::filesystem::remove(part);
   std::filesystem::remove_all(scratch);
+}
+
+// Bad sweep input is a clear error (exit 2) before anything runs, not a different sweep.
+TEST(CliSweep, BadSweepInputIsRefusedBeforeAnythingRuns) {
+  const std::string out = temp_file("refused.json"), batch = temp_file("comments.txt"),
+                    dir = temp_file("a-folder");
+  {
+    std::ofstream(batch) << "# only a comment\n\n   \n";
+  }
+  std::filesystem::create_directory(dir);
+  const std::string tiny = " --no-onednn --no-cold --reps 1 --min-time 0.005 --out " + out;
+  const struct {
+    std::string args, says;
+  } refused[] = {
+      {"check --batch " + batch, "holds no case"},
+      {"check --batch " + dir, "is a directory"},
+      {"check --case q8_0:m1n32k32:t1 --type q4_0", "--type, --m, --n and --k make a grid"},
+      {"check --batch " + std::string(AMXLAB_SOURCE_DIR) + "/harness/inputs/smoke.txt --m 4",
+       "with --case or --batch each descriptor names its type and shape"},
+      {"check --place foo,compact --n 64 --k 256", "--place: 'foo' is not compact, scatter or node.<i>"},
+      {"check --numa lokal,local --n 64 --k 256", "--numa: 'lokal' is not local"},
+      {"check --k 100 --type q8_0", "no cases to run"},
+      {"check --list --k 100 --type q8_0", "no cases to list"},
+      {"bench --reps 0 --case q8_0:m1n32k32:t1", "--reps"},
+      {"bench --min-time 0 --case q8_0:m1n32k32:t1", "--min-time"},
+      {"check --timeout 0 --case q8_0:m1n32k32:t1", "--timeout"},
+      {"check --case q8_0:m1n32k32:t1 --case q8_0:m2n32k32:t1 --output " + temp_file("y.npy"),
+       "--output writes one case's output: this sweep has 2 cases"},
+      {"bench --case q8_0:m1n32k32:t1 --onednn-isa avx9", "--onednn-isa: 'avx9' is not a oneDNN ISA"},
+      {"frobnicate", "unknown command 'frobnicate'"},
+      {"model --manifest tiny-moe --check-only --no-check", "excludes"},
+      {"model --manifest tiny-moe --threads 0", "--threads"},
+  };
+  for (const auto& [args, says] : refused) {
+    std::filesystem::remove(out);
+    const auto r =
+        run_amxlab(args + (args.rfind("check", 0) == 0 || args.rfind("bench", 0) == 0 ? tiny : ""));
+    EXPECT_EQ(r.status, 2) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(says), std::string::npos) << args << "\n" << r.output;
+    EXPECT_FALSE(std::filesystem::exists(out)) << args << ": a refused sweep wrote " << out;
+  }
+  setenv("AMXLAB_MAX_ISA", "Portable", 1);  // the kernels' library would ignore it: run uncapped
+  const auto isa = run_amxlab("check --case q8_0:m1n32k32:t1" + tiny);
+  unsetenv("AMXLAB_MAX_ISA");
+  EXPECT_EQ(isa.status, 2) << isa.output;
+  EXPECT_NE(isa.output.find("AMXLAB_MAX_ISA='Portable' is not portable, avx2"), std::string::npos)
+      << isa.output;
+  std::filesystem::remove(batch);
+  std::filesystem::remove(dir);
+}
+
+// With --case / --batch the "how" flags replace those fields of every listed case, lists
+// multiplied; nothing else joins the sweep (no default case beside them).
+TEST(CliSweep, FlagsModifyListedCases) {
+  const auto r = run_amxlab(
+      "check --list --case q4_0:m2n32k64:t1 --case q8_0:e4top2t3n32k64:t1 "
+      "--threads 1,2 --place compact,scatter --seed 7");
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::stringstream ss(r.output);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(ss, l);) lines.push_back(l);
+  ASSERT_EQ(lines.size(), 2u * 2 * 2) << r.output;
+  EXPECT_EQ(lines[0], "q4_0:m2n32k64:t1:kernel=auto:place=compact:numa=local:aq=runtime:seed=7");
+  EXPECT_EQ(lines[3], "q4_0:m2n32k64:t2:kernel=auto:place=scatter:numa=local:aq=runtime:seed=7");
+  EXPECT_EQ(lines[7],
+            "q8_0:e4top2t3n32k64:t2:kernel=auto:route=uniform:place=scatter:numa=local:aq=runtime:seed=7");
+  // --kernel all: every registered kernel of the listed case's type, nothing of another.
+  const auto all = run_amxlab("check --list --case q4_0:m2n32k64:t1 --kernel all");
+  ASSERT_EQ(all.status, 0) << all.output;
+  std::stringstream as(all.output);
+  int n = 0;
+  for (std::string l; std::getline(as, l); ++n)
+    EXPECT_EQ(l.rfind("q4_0:m2n32k64:t1:kernel=q4_0_", 0), 0u) << l;
+  EXPECT_GE(n, 2) << all.output;
+}
+
+// Files that give a case its shape say so when the descriptor had named another; a routing
+// that names an expert twice for one token is refused.
+TEST(CliSweep, FileShapesAreAnnouncedAndBrokenRoutingsRefused) {
+  const std::string act = temp_file("act4.npy"), ids = temp_file("dup-ids.npy");
+  const std::vector<float> a(4 * 64, 0.5f);
+  const int64_t ashape[2] = {4, 64};
+  io::write_npy(act, io::NpyDtype::F32, ashape, a.data(), a.size() * 4);
+  const auto c = run_amxlab("check --no-isolate --no-onednn --case q8_0:m8n32k64:t1 --activations " + act +
+                            " --out " + temp_file("act4.json"));
+  EXPECT_EQ(c.status, 0) << c.output;
+  EXPECT_NE(
+      c.output.find("note: q8_0:m8n32k64:t1:kernel=auto:place=compact:numa=local:aq=runtime:seed=1 runs as "
+                    "q8_0:m4n32k64"),
+      std::string::npos)
+      << c.output;
+  const std::vector<int32_t> v = {0, 1, 3, 3, 2, 0};
+  const int64_t ishape[2] = {3, 2};
+  io::write_npy(ids, io::NpyDtype::I32, ishape, v.data(), v.size() * 4);
+  const auto r = run_amxlab("check --no-isolate --case q8_0:e4top2t3n32k64:t1:route=file --routing " + ids +
+                            " --out " + temp_file("dup.json"));
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("token 1 names expert 3 twice (slots 0 and 1)"), std::string::npos) << r.output;
+  std::filesystem::remove(act);
+  std::filesystem::remove(ids);
+}
+
+// A small case's cold copies cannot total the working set that leaves the caches: the
+// record says so instead of passing a cache-resident time off as cold.
+TEST(CliSweep, ColdTimingOfSmallWeightsSaysItIsShort) {
+  const auto c =
+      run_single_case("bench --no-onednn --reps 1 --min-time 0.002 --case q8_0:m1n64k64:t1:kernel=auto");
+  ASSERT_TRUE(c["timing"].contains("cold")) << c.dump(1);
+  EXPECT_TRUE(c["timing"]["cold"].value("rotated_short", false)) << c["timing"]["cold"].dump(1);
+  EXPECT_NE(c["timing"]["cold"].value("note", "").find("may be partly cache-resident"), std::string::npos);
 }
 
 TEST(CliSweep, ShardsMergeIntoTheUnshardedRun) {
