@@ -2,11 +2,13 @@
 
 #include <fmt/core.h>
 
+#include <cmath>
 #include <map>
 
 #include "harness/io/printable.h"
 #include "harness/results/mann_whitney.h"
 #include "harness/results/median.h"
+#include "kernels/core/error.h"
 
 namespace amxlab::harness {
 namespace {
@@ -19,6 +21,14 @@ std::vector<double> samples(const nlohmann::json& c, const char* timing) {
     for (const auto& v : c["timing"][timing]["samples_s"]) s.push_back(v.get<double>());
   }
   return s;
+}
+
+// Whether any case of the file holds timing samples, hot or cold.
+bool any_samples(const nlohmann::json& doc) {
+  for (const auto& c : doc["cases"]) {
+    if (!samples(c, "hot").empty() || !samples(c, "cold").empty()) return true;
+  }
+  return false;
 }
 
 // Descriptors and verdicts are read from the two files: shown escaped.
@@ -84,6 +94,41 @@ bool CompareReport::regression() const {
   return false;
 }
 
+size_t CompareReport::untested_slowdowns() const {
+  size_t n = 0;
+  for (const auto& c : cases) n += c.untested_slowdown ? 1 : 0;
+  return n;
+}
+
+// A slowdown the samples cannot test is not "no regression": the gate would pass any
+// slowdown at all at --reps 3. A regression it did show still wins (exit 1).
+CompareOutcome CompareReport::outcome() const {
+  if (regression()) return CompareOutcome::kRegression;
+  if (untested_slowdowns() > 0) return CompareOutcome::kInconclusive;
+  if (!nothing_compared.empty()) return CompareOutcome::kNothingCompared;
+  return CompareOutcome::kNoRegression;
+}
+
+std::string CompareReport::summary() const {
+  const double percent = options.slowdown_threshold * 100;
+  switch (outcome()) {
+    case CompareOutcome::kRegression:
+      return fmt::format("REGRESSION: a significant slowdown beyond {:g}% or a new mismatch", percent);
+    case CompareOutcome::kInconclusive:
+      return fmt::format(
+          "INCONCLUSIVE: {} row(s) slower by more than {:g}% with too few samples for the U test to reach "
+          "p < {:g}; rerun both sides with --reps {} (or more)",
+          untested_slowdowns(), percent, options.alpha, mann_whitney_samples_for(options.alpha));
+    case CompareOutcome::kNothingCompared: return "NOTHING COMPARED: " + nothing_compared;
+    case CompareOutcome::kNoRegression: break;
+  }
+  size_t untestable = 0;
+  for (const auto& c : cases) untestable += c.untestable ? 1 : 0;
+  if (untestable == 0) return "no regression";
+  return fmt::format("no regression ({} row(s) with too few samples to test, none slower by more than {:g}%)",
+                     untestable, percent);
+}
+
 std::string CompareReport::table() const {
   std::string out = fmt::format("{:<70} {:<6} {:>10} {:>10} {:>7} {:>8}  {}\n", "case", "timing", "old",
                                 "new", "ratio", "p", "verdict");
@@ -97,6 +142,13 @@ std::string CompareReport::table() const {
       note = "faster";
     else if (c.old_verdict != c.new_verdict)
       note = shown(c.old_verdict) + " -> " + shown(c.new_verdict);
+    if (c.untestable) {
+      const std::string few =
+          fmt::format("too few samples: n = {} and {} cannot give p < {:g}; rerun with --reps {}",
+                      c.old_samples, c.new_samples, options.alpha, mann_whitney_samples_for(options.alpha));
+      const std::string what = c.untested_slowdown ? "UNTESTED SLOWDOWN (" + few + ")" : few;
+      note = note.empty() ? what : note + "; " + what;
+    }
     if (c.has_timing) {
       out += fmt::format("{:<70} {:<6} {:>8.1f}us {:>8.1f}us {:>7.3f} {:>8.3g}  {}\n", shown(c.descriptor),
                          c.timing, c.old_median_s * 1e6, c.new_median_s * 1e6, c.ratio, c.p_value, note);
@@ -113,10 +165,13 @@ std::string CompareReport::table() const {
 
 CompareReport compare_results(const nlohmann::json& old_doc, const nlohmann::json& new_doc,
                               const CompareOptions& o) {
+  validate_compare_options(o);
   CompareReport r;
+  r.options = o;
   std::map<std::string, const nlohmann::json*> old_cases;
   for (const auto& c : old_doc["cases"]) old_cases[c.value("descriptor", "")] = &c;
   std::map<std::string, bool> seen;
+  size_t in_both = 0, timed_rows = 0;
   for (const auto& nc : new_doc["cases"]) {
     const std::string d = nc.value("descriptor", "");
     seen[d] = true;
@@ -126,6 +181,7 @@ CompareReport compare_results(const nlohmann::json& old_doc, const nlohmann::jso
       continue;
     }
     const auto& oc = *it->second;
+    ++in_both;
     CaseComparison base;
     base.descriptor = d;
     base.old_verdict = oc.value("verdict", "");
@@ -144,18 +200,49 @@ CompareReport compare_results(const nlohmann::json& old_doc, const nlohmann::jso
       cc.new_median_s = median(sn);
       cc.ratio = cc.new_median_s / cc.old_median_s;
       cc.p_value = mann_whitney(so, sn).p_value;
-      const bool significant = cc.p_value < o.alpha;
-      cc.significant_slowdown = significant && cc.ratio > 1 + o.slowdown_threshold;
+      cc.old_samples = so.size();
+      cc.new_samples = sn.size();
+      // Where the sizes cannot reach alpha, a p below it could only come from the normal
+      // approximation with ties, which is not to be trusted there: nothing is significant.
+      cc.untestable = mann_whitney_min_p(so.size(), sn.size()) >= o.alpha;
+      const bool slower = cc.ratio > 1 + o.slowdown_threshold;
+      const bool significant = !cc.untestable && cc.p_value < o.alpha;
+      cc.significant_slowdown = significant && slower;
       cc.significant_speedup = significant && cc.ratio < 1 / (1 + o.slowdown_threshold);
+      cc.untested_slowdown = cc.untestable && slower;
       r.cases.push_back(cc);
     }
+    timed_rows += rows;
     if (rows == 0) r.cases.push_back(base);
   }
   for (const auto& [d, _] : old_cases) {
     if (!seen.count(d)) r.only_old.push_back(d);
   }
+  // Nothing compared passes no gate. Two check runs (no timings in either file, all
+  // timings asked for) compare their verdicts only, which is a comparison.
+  const char* kind = o.hot && o.cold ? "hot or cold" : o.hot ? "hot" : "cold";
+  if (in_both == 0) {
+    r.nothing_compared = fmt::format(
+        "no case is in both files ({} only in OLD, {} only in NEW): are they runs of the same cases?",
+        r.only_old.size(), r.only_new.size());
+  } else if (timed_rows == 0 && (!(o.hot && o.cold) || any_samples(old_doc) || any_samples(new_doc))) {
+    r.nothing_compared = fmt::format(
+        "{} case(s) are in both files, but none has {} timing samples in both, so no timing was compared{}",
+        in_both, kind,
+        o.hot ? " (a `check` run records no timings)" : " (a run with --no-cold records no cold timings)");
+  }
   r.model = model_lines(old_doc, new_doc);
   return r;
+}
+
+void validate_compare_options(const CompareOptions& o) {
+  if (!std::isfinite(o.slowdown_threshold) || o.slowdown_threshold < 0)
+    throw Error(fmt::format(
+        "--threshold {:g}: the relative slowdown that counts must be 0 or more (0.05: 5 % slower medians)",
+        o.slowdown_threshold));
+  if (!(o.alpha > 0 && o.alpha < 1))
+    throw Error(fmt::format(
+        "--alpha {:g}: the significance level must lie strictly between 0 and 1 (e.g. 0.05)", o.alpha));
 }
 
 }  // namespace amxlab::harness

@@ -30,6 +30,20 @@ struct CaseComparison {
   bool significant_slowdown = false;
   bool significant_speedup = false;
   bool new_mismatch = false;  // PASS (or absent) before, FAIL now (on the case's first row)
+  // Too few samples for the U test to ever reach p < alpha (mann_whitney_min_p): the row
+  // can show neither a slowdown nor a speedup. untested_slowdown: and its medians are
+  // slower by more than the threshold, which then is neither confirmed nor refuted.
+  size_t old_samples = 0, new_samples = 0;
+  bool untestable = false;
+  bool untested_slowdown = false;
+};
+
+// What compare concludes, and its exit code (documented in `amxlab compare --help`).
+enum class CompareOutcome {
+  kNoRegression = 0,
+  kRegression = 1,    // a significant slowdown beyond the threshold, or a new mismatch
+  kInconclusive = 3,  // no regression shown, but a slowdown beyond the threshold too few samples cannot test
+  kNothingCompared = 4  // no case in both files, or none with the timings asked for
 };
 
 struct CompareReport {
@@ -38,8 +52,16 @@ struct CompareReport {
   // Both files hold an `amxlab model` projection: its totals, old -> new (model_lines()).
   // Shown, not part of the gate: the cases it is made of are.
   std::vector<std::string> model;
+  // Set where the two files share no case, or no case holds the timings asked for in
+  // both (and timings were there to compare): says which.
+  std::string nothing_compared;
+  CompareOptions options;  // what the report was made with (the summary line quotes them)
   bool regression() const;
+  size_t untested_slowdowns() const;
+  CompareOutcome outcome() const;
   std::string table() const;
+  // The last line: the outcome in words, with what to do about an inconclusive one.
+  std::string summary() const;
 };
 
 // The lines comparing two `amxlab model` projections (results' "model" / "projection"):
@@ -48,7 +70,12 @@ struct CompareReport {
 // different models or thread counts. Empty where either file holds no projection.
 std::vector<std::string> model_lines(const nlohmann::json& old_doc, const nlohmann::json& new_doc);
 
+// o's threshold must be >= 0 and its alpha in (0, 1) (validate_compare_options).
 CompareReport compare_results(const nlohmann::json& old_doc, const nlohmann::json& new_doc,
                               const CompareOptions& o);
+
+// Error (naming the flag, the value and what is accepted) on a negative or non-finite
+// --threshold or an --alpha outside (0, 1).
+void validate_compare_options(const CompareOptions& o);
 
 }  // namespace amxlab::harness

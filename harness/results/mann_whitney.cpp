@@ -87,4 +87,19 @@ MannWhitney mann_whitney(const std::vector<double>& a, const std::vector<double>
   return r;
 }
 
+double mann_whitney_min_p(size_t n1, size_t n2) {
+  if (n1 == 0 || n2 == 0) return 1.0;
+  // C(n1 + n2, n1) as a running product; it overflows to inf for huge samples, and 2 / inf
+  // = 0 is the right answer there.
+  double ways = 1;
+  for (size_t i = 1; i <= n1; ++i) ways = ways * static_cast<double>(n2 + i) / static_cast<double>(i);
+  return std::min(1.0, 2.0 / ways);
+}
+
+size_t mann_whitney_samples_for(double alpha) {
+  size_t n = 1;
+  while (mann_whitney_min_p(n, n) >= alpha) ++n;  // alpha > 0: ends (min_p(n, n) -> 0)
+  return n;
+}
+
 }  // namespace amxlab::harness
