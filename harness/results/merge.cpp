@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "harness/io/printable.h"
+#include "harness/results/same_sweep.h"
 #include "harness/sweep/sweep.h"
 #include "kernels/core/error.h"
 
@@ -73,11 +74,28 @@ void check_shards(const std::vector<NamedResults>& inputs) {
               " (rerun those shards, with --resume for an incomplete one, or pass --allow-partial)");
 }
 
+// Shards of different sweeps (another mode, other flags, another shard count) would make
+// one file whose header, taken from the first, is wrong for the rest. Not overridable:
+// unlike a build difference, no reading of such a file is right.
+void check_same_sweep(const std::vector<NamedResults>& inputs) {
+  const auto& first = inputs.front();
+  for (size_t i = 1; i < inputs.size(); ++i) {
+    const auto d = sweep_difference(first.doc, inputs[i].doc, ShardRule::kCount);
+    if (!d) continue;
+    throw Error(
+        "merge: " + io::printable(inputs[i].path, 200) + " and " + io::printable(first.path, 200) +
+        " are not parts of one sweep: " + d->field + " is " + d->b + " in " +
+        io::printable(inputs[i].path, 200) + ", " + d->a + " in " + io::printable(first.path, 200) +
+        " (merge only the shards of one sweep: one command with the same flags, --shard i/n with one n)");
+  }
+}
+
 }  // namespace
 
 nlohmann::json merge_results(const std::vector<NamedResults>& inputs, bool allow_different_builds,
                              bool allow_partial) {
   require(!inputs.empty(), "merge: no input files");
+  check_same_sweep(inputs);
   if (!allow_partial) check_shards(inputs);
   nlohmann::json out = inputs.front().doc;
   out["cases"] = nlohmann::json::array();

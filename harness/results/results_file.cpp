@@ -5,6 +5,7 @@
 
 #include "harness/io/atomic_write.h"
 #include "harness/io/printable.h"
+#include "harness/results/same_sweep.h"
 #include "kernels/core/error.h"
 
 namespace amxlab::harness {
@@ -41,6 +42,15 @@ ResultsFile::ResultsFile(std::string path, nlohmann::json header, bool resume) :
       // dump with ensure_ascii: the old build's strings come from the file.
       throw Error("--resume " + path_ + ": the file comes from build " + old_build.dump(-1, ' ', true) +
                   ", this is " + new_build.dump(-1, ' ', true));
+    }
+    // A file continued by another sweep would hold cases its header does not describe
+    // (a check file "resumed" by bench times nothing: every descriptor is already there).
+    if (const auto d = sweep_difference(doc_, header, ShardRule::kWhole)) {
+      throw Error("--resume " + io::printable(path_, 200) + ": the file was made by another sweep: " +
+                  d->field + " is " + d->a + " in the file, " + d->b +
+                  " in this run. Nothing was run and the file is "
+                  "unchanged: to continue it, rerun with the command and flags of its first run (--timeout "
+                  "may differ); to run this sweep, write a new file with --out");
     }
     for (const auto& c : doc_["cases"]) done_.insert(c.value("descriptor", ""));
     return;

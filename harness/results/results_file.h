@@ -18,8 +18,9 @@ inline constexpr int kResultsSchemaVersion = 1;
 class ResultsFile {
  public:
   // Starts a new file with `header` (machine, build, run, calibration), or, with
-  // resume = true and an existing file, continues it (its header must describe the same
-  // build; otherwise an Error says what differs).
+  // resume = true and an existing file, continues it: its header must describe the same
+  // build and the same sweep (same_sweep.h: mode, shard, the options that change
+  // results); otherwise an Error says what differs, before anything is run or written.
   ResultsFile(std::string path, nlohmann::json header, bool resume);
 
   bool has_case(const std::string& descriptor) const { return done_.count(descriptor) != 0; }
