@@ -2,11 +2,13 @@
 // new mismatches) and merge.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include "harness/results/compare.h"
 #include "harness/results/mann_whitney.h"
 #include "harness/results/merge.h"
+#include "harness/results/same_sweep.h"
 #include "kernels/core/error.h"
 #include "tests/test_util.h"
 
@@ -23,6 +25,22 @@ TEST(MannWhitney, ExactSmallSample) {
   // Five against five fully separated: 2 / C(10,5) = 2/252.
   EXPECT_NEAR(mann_whitney({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}).p_value, 2.0 / 252, 1e-12);
   EXPECT_NEAR(mann_whitney({1, 3, 5}, {2, 4, 6}).p_value, 1.0, 0.4);  // interleaved: not significant
+}
+
+// The floor of p for given sample sizes: 2 / C(n1 + n2, n1). At alpha 0.05 three against
+// three (0.1) can never be significant; four against four (2/70) can.
+TEST(MannWhitney, SmallestPossiblePAndTheSamplesItNeeds) {
+  EXPECT_NEAR(mann_whitney_min_p(3, 3), 0.1, 1e-12);
+  EXPECT_NEAR(mann_whitney_min_p(4, 4), 2.0 / 70, 1e-12);
+  EXPECT_NEAR(mann_whitney_min_p(5, 5), mann_whitney({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}).p_value, 1e-12);
+  EXPECT_NEAR(mann_whitney_min_p(2, 6), 2.0 / 28, 1e-12);
+  EXPECT_DOUBLE_EQ(mann_whitney_min_p(1, 1), 1.0);
+  EXPECT_DOUBLE_EQ(mann_whitney_min_p(0, 5), 1.0);
+  EXPECT_EQ(mann_whitney_min_p(2000, 2000), 0.0);  // C overflows: no floor worth the name
+  EXPECT_EQ(mann_whitney_samples_for(0.05), 4u);
+  EXPECT_EQ(mann_whitney_samples_for(0.1), 4u);  // p < alpha: 3 and 3 reach 0.1, not below
+  EXPECT_EQ(mann_whitney_samples_for(0.01), 5u);
+  EXPECT_EQ(mann_whitney_samples_for(0.5), 2u);
 }
 
 TEST(MannWhitney, TiesUseTheNormalApproximation) {
@@ -124,6 +142,90 @@ TEST(Compare, NewMismatchIsARegression) {
   EXPECT_FALSE(compare_results(new_doc, new_doc, {}).regression());  // failing before and after: not new
 }
 
+// Samples too few for the test ever to reach alpha: no verdict on speed either way, and a
+// slowdown beyond the threshold among them makes the outcome inconclusive, not a pass.
+TEST(Compare, TooFewSamplesCannotShowASlowdownButDoNotPassOne) {
+  const auto old_doc =
+      results_with({{"q8_0:m1n32k32:t1", {1.0, 1.1, 1.2}}, {"q4_0:m1n32k32:t1", {1.0, 1.1, 1.2}}});
+  const auto new_doc =
+      results_with({{"q8_0:m1n32k32:t1", {10.0, 11.0, 12.0}}, {"q4_0:m1n32k32:t1", {1.01, 1.11, 1.21}}});
+  const auto r = compare_results(old_doc, new_doc, {});
+  ASSERT_EQ(r.cases.size(), 2u);
+  EXPECT_TRUE(r.cases[0].untestable);
+  EXPECT_TRUE(r.cases[0].untested_slowdown);
+  EXPECT_FALSE(r.cases[0].significant_slowdown);
+  EXPECT_TRUE(r.cases[1].untestable);
+  EXPECT_FALSE(r.cases[1].untested_slowdown);  // 1 % slower: within the threshold
+  EXPECT_FALSE(r.regression());
+  EXPECT_EQ(r.untested_slowdowns(), 1u);
+  EXPECT_EQ(r.outcome(), CompareOutcome::kInconclusive);
+  const std::string table = r.table();
+  EXPECT_NE(table.find(
+                "UNTESTED SLOWDOWN (too few samples: n = 3 and 3 cannot give p < 0.05; rerun with --reps 4)"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(r.summary().find("INCONCLUSIVE: 1 row(s) slower by more than 5%"), std::string::npos)
+      << r.summary();
+  // A higher threshold takes the slowdown in: nothing left to test, no regression.
+  CompareOptions lax;
+  lax.slowdown_threshold = 10;
+  EXPECT_EQ(compare_results(old_doc, new_doc, lax).outcome(), CompareOutcome::kNoRegression);
+  // Four against four reach 2/70 < 0.05: the same slowdown is a regression.
+  const auto r4 = compare_results(results_with({{"q8_0:m1n32k32:t1", {1.0, 1.1, 1.2, 1.3}}}),
+                                  results_with({{"q8_0:m1n32k32:t1", {10.0, 11.0, 12.0, 13.0}}}), {});
+  EXPECT_FALSE(r4.cases[0].untestable);
+  EXPECT_EQ(r4.outcome(), CompareOutcome::kRegression);
+  // Ties send the test to the normal approximation, whose p (0.047 here) is below the
+  // exact floor of 0.1: not trusted, still untestable.
+  const auto tied = compare_results(results_with({{"q8_0:m1n32k32:t1", {1.0, 1.0, 1.0}}}),
+                                    results_with({{"q8_0:m1n32k32:t1", {2.0, 2.0, 2.0}}}), {});
+  EXPECT_LT(tied.cases[0].p_value, 0.05);
+  EXPECT_FALSE(tied.cases[0].significant_slowdown);
+  EXPECT_EQ(tied.outcome(), CompareOutcome::kInconclusive);
+}
+
+// No case in both files, or none with the timings asked for: nothing passed the gate.
+TEST(Compare, NothingComparedIsItsOwnOutcome) {
+  const auto a = results_with({{"q8_0:m1n32k32:t1", noisy(1e-3, 1)}});
+  const auto b = results_with({{"q4_0:m1n32k32:t1", noisy(1e-3, 2)}});
+  const auto disjoint = compare_results(a, b, {});
+  EXPECT_EQ(disjoint.outcome(), CompareOutcome::kNothingCompared);
+  EXPECT_NE(disjoint.summary().find("no case is in both files (1 only in OLD, 1 only in NEW)"),
+            std::string::npos)
+      << disjoint.summary();
+  EXPECT_EQ(compare_results(results_with({}), results_with({}), {}).outcome(),
+            CompareOutcome::kNothingCompared);
+  CompareOptions cold_only;
+  cold_only.hot = false;
+  const auto cold = compare_results(a, a, cold_only);
+  EXPECT_EQ(cold.outcome(), CompareOutcome::kNothingCompared);
+  EXPECT_NE(cold.summary().find("none has cold timing samples in both"), std::string::npos) << cold.summary();
+  // A timed file against an untimed one (bench against check): no timing compared.
+  EXPECT_EQ(compare_results(a, results_with({{"q8_0:m1n32k32:t1", {}}}), {}).outcome(),
+            CompareOutcome::kNothingCompared);
+  // Two untimed files (check runs): their verdicts are the comparison.
+  const auto checks = results_with({{"q8_0:m1n32k32:t1", {}}});
+  EXPECT_EQ(compare_results(checks, checks, {}).outcome(), CompareOutcome::kNoRegression);
+  EXPECT_EQ(compare_results(checks, results_with({{"q8_0:m1n32k32:t1", {}}}, "FAIL"), {}).outcome(),
+            CompareOutcome::kRegression);
+}
+
+TEST(Compare, OptionsOutOfRangeAreErrors) {
+  const auto doc = results_with({{"q8_0:m1n32k32:t1", noisy(1e-3, 1)}});
+  for (const auto& [threshold, alpha] :
+       {std::pair{-1.0, 0.05}, std::pair{std::nan(""), 0.05}, std::pair{0.05, 5.0}, std::pair{0.05, 0.0},
+        std::pair{0.05, 1.0}, std::pair{0.05, std::nan("")}}) {
+    CompareOptions o;
+    o.slowdown_threshold = threshold;
+    o.alpha = alpha;
+    const std::string msg = amxlab::testing::error_of([&] { compare_results(doc, doc, o); });
+    EXPECT_NE(msg.find(threshold >= 0 ? "--alpha" : "--threshold"), std::string::npos) << msg;
+  }
+  CompareOptions zero;
+  zero.slowdown_threshold = 0;  // any significant slowdown counts
+  EXPECT_EQ(compare_results(doc, doc, zero).outcome(), CompareOutcome::kNoRegression);
+}
+
 // Two `amxlab model` results: the projection's totals old -> new, the rounds' ranges,
 // a note when the projections differ in model or threads; nothing for plain results.
 TEST(Compare, ModelProjectionsAreSetSideBySide) {
@@ -222,6 +324,91 @@ TEST(Merge, NamesMissingAndIncompleteShards) {
               merge_results({{"s0", shard(0, 2, 1, 1, true)}, {"t0", shard(0, 2, 1, 1, true)}}, false);
             }).find("shard 0/2 given twice"),
             std::string::npos);
+}
+
+// What makes two headers parts of one sweep: mode, shard, the options that change
+// results; not timestamps, machine, timeout, isolation or a shard's own case count.
+TEST(SameSweep, ComparesWhatDefinesTheSweepOnly) {
+  const auto header = [](const std::string& mode, const std::string& shard) {
+    nlohmann::json d = results_with({});
+    d["calibration"] = nullptr;
+    d["machine"] = {{"cpu", {{"model", "A"}}}};
+    d["run"] = {{"mode", mode},
+                {"started", "2026-01-01T00:00:00"},
+                {"isa_cap", "amx"},
+                {"omp_wait_policy", "passive"},
+                {"isolated", true},
+                {"hugepages", true},
+                {"shard", shard},
+                {"cases_planned", 4},
+                {"dropped_combinations", nlohmann::json::array()}};
+    return d;
+  };
+  const auto a = header("bench", "0/3");
+  auto same = header("bench", "0/3");
+  same["run"]["started"] = "2026-02-02T00:00:00";
+  same["run"]["isolated"] = false;
+  same["run"]["cases_planned"] = 3;
+  same["machine"]["cpu"]["model"] = "B";
+  EXPECT_FALSE(sweep_difference(a, same, ShardRule::kWhole));
+  EXPECT_FALSE(sweep_difference(a, header("bench", "2/3"), ShardRule::kCount));
+  const auto shard_whole = sweep_difference(a, header("bench", "2/3"), ShardRule::kWhole);
+  ASSERT_TRUE(shard_whole);
+  EXPECT_EQ(shard_whole->field, "run.shard");
+  EXPECT_EQ(shard_whole->b, "\"2/3\"");
+  const auto count = sweep_difference(a, header("bench", "0/4"), ShardRule::kCount);
+  ASSERT_TRUE(count);
+  EXPECT_EQ(count->field, "run.shard (the shard count)");
+  const auto none = sweep_difference(a, header("bench", ""), ShardRule::kWhole);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->b, "none");
+  const auto mode = sweep_difference(a, header("check", "0/3"), ShardRule::kCount);
+  ASSERT_TRUE(mode);
+  EXPECT_EQ(mode->field, "run.mode");
+  EXPECT_EQ(mode->a, "\"bench\"");
+  EXPECT_EQ(mode->b, "\"check\"");
+  for (const auto& [key, value] : {std::pair<std::string, nlohmann::json>{"isa_cap", "avx2"},
+                                   {"hugepages", false},
+                                   {"omp_wait_policy", "(unset)"},
+                                   {"dropped_combinations", {"q4_K with k=64"}}}) {
+    auto other = header("bench", "1/3");
+    other["run"][key] = value;
+    const auto d = sweep_difference(a, other, ShardRule::kCount);
+    ASSERT_TRUE(d) << key;
+    EXPECT_EQ(d->field, "run." + key);
+  }
+  auto calibrated = header("bench", "0/3");
+  calibrated["calibration"] = {{"peak", 1}};
+  const auto cal = sweep_difference(a, calibrated, ShardRule::kWhole);
+  ASSERT_TRUE(cal);
+  EXPECT_EQ(cal->field, "calibration");
+  EXPECT_EQ(cal->a, "none");
+  // A field one header lacks (an older build) is not compared; strings are escaped.
+  auto older = header("bench", "0/3");
+  older["run"].erase("omp_wait_policy");
+  older["run"]["omp_wait_policy_x"] = 1;
+  EXPECT_FALSE(sweep_difference(a, older, ShardRule::kWhole));
+  const auto evil = sweep_difference(a, header("b\x1b[2J", "0/3"), ShardRule::kWhole);
+  ASSERT_TRUE(evil);
+  EXPECT_EQ(amxlab::testing::raw_byte_in(evil->b), "") << evil->b;
+}
+
+TEST(Merge, RefusesPartsOfDifferentSweeps) {
+  const auto shard = [](int i, const std::string& mode) {
+    nlohmann::json d = results_with({{"q8_0:m" + std::to_string(i + 1) + "n32k32:t1", {1.0}}});
+    d["run"] = {{"mode", mode}, {"shard", std::to_string(i) + "/2"}, {"cases_planned", 1}};
+    d["run_end"] = {{"interrupted", false}};
+    return d;
+  };
+  EXPECT_EQ(merge_results({{"s0", shard(0, "bench")}, {"s1", shard(1, "bench")}}, false)["cases"].size(), 2u);
+  const std::string msg = amxlab::testing::error_of(
+      [&] { merge_results({{"s0", shard(0, "bench")}, {"s1", shard(1, "check")}}, false, true); });
+  EXPECT_NE(
+      msg.find("merge: s1 and s0 are not parts of one sweep: run.mode is \"check\" in s1, \"bench\" in s0"),
+      std::string::npos)
+      << msg;
+  // Neither --allow-different-builds nor --allow-partial lets them through.
+  EXPECT_THROW(merge_results({{"s0", shard(0, "bench")}, {"s1", shard(1, "check")}}, true, true), Error);
 }
 
 }  // namespace
