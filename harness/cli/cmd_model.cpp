@@ -20,6 +20,7 @@
 #include "harness/model/projection.h"
 #include "harness/results/results_file.h"
 #include "harness/sweep/case.h"
+#include "harness/sweep/sweep.h"
 #include "kernels/core/error.h"
 #include "kernels/registry.h"
 
@@ -144,14 +145,16 @@ int run_model(ModelFlags& f) {
   // One sweep into `path` (appending after the first call); with --real-weights one per
   // shape, on the bytes of its first tensor in the file.
   std::map<std::string, bool> started;
+  // `digest`: of every case the file will hold, so that the appending sweeps are one sweep
+  // to --resume's check (harness/results/same_sweep.h).
   const auto sweep = [&](const std::string& mode, const std::vector<std::string>& descriptors,
-                         const std::string& path, const std::string& tensor) {
+                         const std::string& path, const std::string& tensor, const std::string& digest) {
     SweepFlags g = f.sweep;
     g.out = started[path] ? "" : path;
     g.resume = started[path] ? path : "";
     g.weights = tensor.empty() ? "" : f.file + ":" + tensor;
     std::string written;
-    rc = std::max(rc, exit_code(run_cases(mode, parse_all(descriptors), {}, g, &written)));
+    rc = std::max(rc, exit_code(run_cases(mode, parse_all(descriptors), {}, g, &written, digest)));
     started[path] = true;
     return written;
   };
@@ -159,17 +162,17 @@ int run_model(ModelFlags& f) {
       [&](const std::string& mode, const std::string& path,
           const std::function<std::vector<std::string>(const harness::model::ModelCase&)>& of) {
         std::vector<std::string> all;
-        std::string written = path;
+        std::vector<std::pair<std::vector<std::string>, std::string>> per_shape;  // descriptors, tensor
         for (const auto& c : cases) {
           if (!c.excluded.empty()) continue;
           const auto d = of(c);
-          if (f.real_weights) {
-            written = sweep(mode, d, path, c.tensors.front());
-          } else {
-            all.insert(all.end(), d.begin(), d.end());
-          }
+          all.insert(all.end(), d.begin(), d.end());
+          per_shape.emplace_back(d, c.tensors.front());
         }
-        if (!f.real_weights) written = sweep(mode, all, path, "");
+        const std::string digest = harness::sweep_digest(parse_all(all));
+        if (!f.real_weights) return sweep(mode, all, path, "", digest);
+        std::string written = path;
+        for (const auto& [d, tensor] : per_shape) written = sweep(mode, d, path, tensor, digest);
         return written;
       };
   if (!f.no_check) {

@@ -18,8 +18,7 @@ void register_results_commands(CLI::App& app) {
         "Exit codes:\n"
         "  0  no regression\n"
         "  1  regression: a significant slowdown beyond --threshold, or a new mismatch (PASS -> FAIL)\n"
-        "  2  error: a file that cannot be read, --threshold or --alpha out of range (a command\n"
-        "     line CLI11 cannot parse, e.g. --alpha abc, exits with its code, 100 and up)\n"
+        "  2  error: a file that cannot be read, --threshold or --alpha out of range or not a number\n"
         "  3  inconclusive: no regression shown, but a case slower beyond --threshold has too few\n"
         "     samples for the U test ever to reach p < --alpha (rerun with the --reps it names)\n"
         "  4  nothing compared: no case is in both files, or none has the timings asked for\n");

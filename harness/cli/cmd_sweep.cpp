@@ -127,7 +127,7 @@ harness::CaseModifiers how_lists(const SweepFlags& f) {
 }
 
 std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep,
-                                         std::vector<std::string>& dropped) {
+                                         std::vector<std::string>& dropped, std::string* digest = nullptr) {
   std::vector<harness::Case> cases;
   cases.reserve(f.cases.size());
   for (const auto& d : f.cases) cases.push_back(harness::parse_case(d));
@@ -191,6 +191,7 @@ std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep
       }
     }
   }
+  if (digest != nullptr) *digest = harness::sweep_digest(cases);
   if (!f.shard.empty()) {
     int i = 0, n = 1;
     harness::parse_shard(f.shard, i, n);
@@ -232,7 +233,7 @@ void apply_isa_cap(const SweepFlags& f) {
 
 harness::SweepSummary run_cases(const std::string& mode, const std::vector<harness::Case>& cases,
                                 const std::vector<std::string>& dropped, const SweepFlags& f,
-                                std::string* results_path) {
+                                std::string* results_path, const std::string& digest) {
   if (cases.empty())
     throw Error("no cases to run" + (dropped.empty() ? std::string() : ": " + dropped.front()));
   if (!f.output.empty() && cases.size() != 1)
@@ -299,7 +300,19 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
       {"hugepages", o.run.placement.hugepages},
       {"shard", f.shard},
       {"cases_planned", cases.size()},  // merge tells a complete shard from a cut one
+      {"sweep_digest", digest.empty() ? harness::sweep_digest(cases) : digest},
       {"dropped_combinations", dropped}};
+  // What changes the timings of a bench / run sweep: a file timed under other settings
+  // is not continued (--resume) or merged with this one (harness/results/same_sweep.h).
+  if (bench) {
+    header["run"]["timing"] = {{"repetitions", o.run.repetitions},
+                               {"min_time_s", o.run.min_time_s},
+                               {"cold", o.run.cold},
+                               {"onednn", o.run.onednn},
+                               {"onednn_isas", o.run.onednn_isas},
+                               {"paired_ceiling_rounds", o.run.paired_ceiling_rounds},
+                               {"paired_roofline_rounds", o.run.paired_roofline_rounds}};
+  }
 
   fmt::print("amxlab {}: {} case(s) -> {}\n", mode, cases.size(), o.results_path);
   for (const auto& d : dropped) fmt::print("  not a case: {}\n", d);
@@ -320,7 +333,8 @@ namespace {
 int run_mode(const std::string& mode, const SweepFlags& f) {
   apply_isa_cap(f);
   std::vector<std::string> dropped;
-  const auto cases = collect_cases(f, mode == "run", dropped);
+  std::string digest;
+  const auto cases = collect_cases(f, mode == "run", dropped, &digest);
   if (f.list) {
     // The descriptors on stdout (a batch file); what was dropped, and why, on stderr.
     for (const auto& c : cases) fmt::print("{}\n", c.descriptor());
@@ -330,7 +344,7 @@ int run_mode(const std::string& mode, const SweepFlags& f) {
                   (dropped.empty() ? std::string() : " (every combination was dropped)"));
     return 0;
   }
-  return exit_code(run_cases(mode, cases, dropped, f));
+  return exit_code(run_cases(mode, cases, dropped, f, nullptr, digest));
 }
 
 }  // namespace

@@ -34,9 +34,10 @@ void apply_isa_cap(const SweepFlags& f);
 
 // Runs `cases` in `mode` ("check", "bench", "run" or "numa": check and time), prints the
 // summary table, and says where the results went.
+// `digest`: sweep_digest() of the whole sweep before --shard (default: of `cases`).
 harness::SweepSummary run_cases(const std::string& mode, const std::vector<harness::Case>& cases,
                                 const std::vector<std::string>& dropped, const SweepFlags& f,
-                                std::string* results_path = nullptr);
+                                std::string* results_path = nullptr, const std::string& digest = "");
 
 // 1 when a case failed, 130 when interrupted, else 0.
 int exit_code(const harness::SweepSummary& s);

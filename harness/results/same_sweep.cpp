@@ -49,7 +49,9 @@ std::optional<SweepDifference> sweep_difference(const nlohmann::json& a, const n
                                      {"run", "isa_cap"},
                                      {"run", "hugepages"},
                                      {"run", "omp_wait_policy"},
-                                     {"run", "dropped_combinations"}}) {
+                                     {"run", "dropped_combinations"},
+                                     {"run", "sweep_digest"},
+                                     {"run", "timing"}}) {
     const nlohmann::json *va = field_of(a, section, key), *vb = field_of(b, section, key);
     if (va != nullptr && vb != nullptr && *va != *vb)
       return SweepDifference{std::string(section) + "." + key, shown(*va), shown(*vb)};

@@ -2,7 +2,10 @@
 // one sweep, and `--resume FILE` continues a file only with the run that began it. The
 // header fields that define what a sweep's results mean are compared: the mode (check,
 // bench, run), the shard, the ISA cap, huge pages, OMP_WAIT_POLICY, the combinations the
-// case flags dropped (the same flags drop the same ones) and the calibration (roofline %).
+// case flags dropped (the same flags drop the same ones), the digest of the whole case list
+// before sharding (run.sweep_digest), the timing settings of a bench or run sweep
+// (run.timing: repetitions, minimum time, cold, oneDNN, paired rounds) and the
+// calibration (roofline %).
 // What does not change the results is not: timestamps, machine, timeout, progress,
 // isolation, cases_planned (a shard's own share). The build is compared by its callers.
 #pragma once

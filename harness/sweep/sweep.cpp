@@ -1,6 +1,7 @@
 #include "harness/sweep/sweep.h"
 
 #include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -215,6 +216,19 @@ std::vector<Case> shard(const std::vector<Case>& cases, int index, int count) {
     out.push_back(cases[i]);
   }
   return out;
+}
+
+std::string sweep_digest(const std::vector<Case>& cases) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (const Case& c : cases) {
+    for (const char ch : c.descriptor() + "\n") {
+      h ^= static_cast<unsigned char>(ch);
+      h *= 0x100000001b3ull;
+    }
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
 }
 
 void parse_shard(const std::string& text, int& index, int& count) {

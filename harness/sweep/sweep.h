@@ -64,6 +64,9 @@ std::vector<Case> parse_batch(const std::string& text, const std::string& source
 // Shard `index` of `count` (0 <= index < count): every count-th case starting at index,
 // so shards are disjoint, cover the sweep, and do not depend on the machine.
 std::vector<Case> shard(const std::vector<Case>& cases, int index, int count);
+// A digest of the cases' descriptors in order (64-bit FNV-1a, hex): recorded before
+// sharding, it tells the shards of one sweep from those of another (merge, --resume).
+std::string sweep_digest(const std::vector<Case>& cases);
 // Parses "i/n" as given to --shard.
 void parse_shard(const std::string& text, int& index, int& count);
 

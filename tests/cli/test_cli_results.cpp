@@ -203,6 +203,17 @@ TEST(CliResults, ResumeRefusesAFileOfAnotherSweepAndLeavesItUnchanged) {
       << pages.output;
   EXPECT_EQ(file_text(shard), shard_before);
 
+  // Other timing settings, or another case list, are another sweep too.
+  const auto reps =
+      run_amxlab("bench " + kCases + " --reps 2 --min-time 0.005 --no-cold --shard 0/3 --resume " + shard);
+  EXPECT_EQ(reps.status, 2) << reps.output;
+  EXPECT_NE(reps.output.find("run.timing is"), std::string::npos) << reps.output;
+  const auto cases = run_amxlab("bench --kernel golden --type q8_0 --m 1,2,4 --n 16 --k 64 --no-onednn " +
+                                kQuick + " --shard 0/3 --resume " + shard);
+  EXPECT_EQ(cases.status, 2) << cases.output;
+  EXPECT_NE(cases.output.find("run.sweep_digest is"), std::string::npos) << cases.output;
+  EXPECT_EQ(file_text(shard), shard_before);
+
   // The same sweep resumes, and a case timeout (which changes no result) may differ.
   const auto same = run_amxlab(bench + " --shard 0/3 --timeout 30 --resume " + shard);
   EXPECT_EQ(same.status, 0) << same.output;
