@@ -7,6 +7,7 @@
 // broken prefetch, a read order the prefetchers lose) is caught too.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -39,7 +40,7 @@ struct CaseComparison {
 };
 
 // What compare concludes, and its exit code (documented in `amxlab compare --help`).
-enum class CompareOutcome {
+enum class CompareOutcome : uint8_t {
   kNoRegression = 0,
   kRegression = 1,    // a significant slowdown beyond the threshold, or a new mismatch
   kInconclusive = 3,  // no regression shown, but a slowdown beyond the threshold too few samples cannot test

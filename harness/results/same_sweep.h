@@ -10,6 +10,7 @@
 // isolation, cases_planned (a shard's own share). The build is compared by its callers.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -21,7 +22,7 @@ struct SweepDifference {
   std::string a, b;   // the two values, shown (escaped: they come from files)
 };
 
-enum class ShardRule {
+enum class ShardRule : uint8_t {
   kCount,  // merge: shards of one sweep share the shard count, not the index
   kWhole,  // resume: the same shard, "i/n" (or none) exactly
 };
