@@ -47,20 +47,25 @@ base_rev=$1
 shift
 rounds=7 threshold=3 out="" manifest="" recipe="" layers="" mthreads=""
 sweep=()
+# An option's value: present and not another option, else a usage error (exit 2).
+value() { [ $# -ge 2 ] && [ -n "$2" ] && [[ $2 != --* ]] || die "$1 needs a value"; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --rounds) rounds=${2:?--rounds needs a number}; shift 2 ;;
-    --threshold) threshold=${2:?--threshold needs a percentage}; shift 2 ;;
-    --out) out=${2:?--out needs a folder}; [[ $out = /* ]] || out=$caller/$out; shift 2 ;;
-    --manifest) manifest=${2:?--manifest needs a model name}; shift 2 ;;
-    --recipe) recipe=${2:?}; shift 2 ;;
-    --layers) layers=${2:?}; shift 2 ;;
-    --threads) if [ -n "$manifest" ]; then mthreads=${2:?}; else sweep+=("$1" "${2:?}"); fi; shift 2 ;;
+    -h | --help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0"; exit 0 ;;
+    --rounds) value "$@"; rounds=$2; shift 2 ;;
+    --threshold) value "$@"; threshold=$2; shift 2 ;;
+    --out) value "$@"; out=$2; [[ $out = /* ]] || out=$caller/$out; shift 2 ;;
+    --manifest) value "$@"; manifest=$2; shift 2 ;;
+    --recipe) value "$@"; recipe=$2; shift 2 ;;
+    --layers) value "$@"; layers=$2; shift 2 ;;
+    --threads) value "$@"; if [ -n "$manifest" ]; then mthreads=$2; else sweep+=("$1" "$2"); fi; shift 2 ;;
     *) sweep+=("$1"); shift ;;
   esac
 done
 case "$rounds" in '' | *[!0-9]* | 0 | 1) die "--rounds must be a whole number >= 2 (got '$rounds')" ;; esac
-case "$threshold" in '' | *[!0-9.]*) die "--threshold must be a percentage, e.g. 3 (got '$threshold')" ;; esac
+[[ $threshold =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--threshold must be a percentage, e.g. 3 or 2.5 (got '$threshold')"
+[ -z "$layers" ] || [[ $layers =~ ^[0-9]+$ ]] || die "--layers must be a whole number (got '$layers')"
+[ -z "$mthreads" ] || [[ $mthreads =~ ^[1-9][0-9]*$ ]] || die "--threads must be a whole number >= 1 (got '$mthreads')"
 
 py=python3
 [ -x /usr/bin/python3 ] && py=/usr/bin/python3 # Debian's, with python3-matplotlib (bootstrap.sh)

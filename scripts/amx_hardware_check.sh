@@ -40,17 +40,19 @@ bundle=""
 results_root="$repo/results"
 budget=420
 quick=0
+# An option's value: present and not another option, else a usage error (exit 2).
+value() { [ $# -ge 2 ] && [ -n "$2" ] && [[ $2 != --* ]] || { echo "amx_hardware_check: $1 needs a value" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --bundle) bundle=${2:?--bundle needs a folder}; shift 2 ;;
-    --results-root) results_root=${2:?--results-root needs a folder}; shift 2 ;;
-    --budget) budget=${2:?--budget needs seconds}; shift 2 ;;
+    --bundle) value "$@"; bundle=$2; shift 2 ;;
+    --results-root) value "$@"; results_root=$2; shift 2 ;;
+    --budget) value "$@"; budget=$2; shift 2 ;;
     --quick) quick=1; shift ;;
     -h | --help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0"; exit 0 ;;
     *) echo "amx_hardware_check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-case "$budget" in '' | *[!0-9]*) echo "amx_hardware_check: --budget '$budget' is not a number of seconds" >&2; exit 2 ;; esac
+case "$budget" in '' | *[!0-9]* | 0 | 00*) echo "amx_hardware_check: --budget '$budget' is not a positive number of seconds" >&2; exit 2 ;; esac
 
 start=$(date +%s)
 deadline=$((start + budget))

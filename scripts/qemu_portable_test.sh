@@ -14,6 +14,10 @@
 # GTEST_FILTER overrides the portable pass's test selection; AVX2_FILTER the AVX2 pass's.
 set -u
 
+case "${1:-}" in
+  -h | --help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0"; exit 0 ;;
+  -*) echo "qemu_portable_test: unknown option '$1' (usage: scripts/qemu_portable_test.sh [BUILD_DIR])" >&2; exit 2 ;;
+esac
 build_dir="${1:-build/release}"
 bin="${build_dir}/tests/kernels_test"
 filter="${GTEST_FILTER:-*portable*:KernelPaths.*:Dispatch.*:VnniPack.*:KquantPack.*:KquantNibblePack.*:EncodeBlock.*:PlainKernels.*}"

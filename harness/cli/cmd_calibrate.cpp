@@ -2,6 +2,7 @@
 // this machine (harness/calibrate), printed as a table and written as JSON for
 // `amxlab bench/run --calibration FILE`.
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <ctime>
@@ -14,6 +15,7 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/machine_info.h"
 #include "harness/io/atomic_write.h"
+#include "harness/io/printable.h"
 #include "kernels/core/error.h"
 
 namespace amxlab::cli {
@@ -27,6 +29,12 @@ struct CalibrateFlags {
   std::string max_bytes;
 };
 
+uint64_t physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page)
+                               : uint64_t{1} << 34;
+}
+
 // "256M", "1G", "65536", "32K" (binary multiples).
 uint64_t parse_size(const std::string& text) {
   std::string digits = text;
@@ -39,8 +47,16 @@ uint64_t parse_size(const std::string& text) {
     }
   }
   if (digits.empty() || digits.size() > 12 || digits.find_first_not_of("0123456789") != std::string::npos)
-    throw Error("--max-bytes: '" + text + "' is not a size (e.g. 268435456, 256M, 1G)");
-  return std::stoull(digits) * mult;
+    throw Error("--max-bytes: '" + io::printable(text, 80) + "' is not a size (e.g. 268435456, 256M, 1G)");
+  const uint64_t value = std::stoull(digits);
+  // The read loop allocates the working set: more than the machine's memory would end
+  // in the OOM killer, and value * mult must not wrap.
+  const uint64_t limit = physical_memory_bytes() / 2;
+  if (value == 0 || value > limit / mult)
+    throw Error("--max-bytes: '" + io::printable(text, 80) +
+                "' must be more than 0 and at most half of this machine's " +
+                std::to_string(physical_memory_bytes() >> 20) + " MiB of memory");
+  return value * mult;
 }
 
 std::string now_tag() {

@@ -15,6 +15,7 @@
 #include "harness/cli/sweep_flags.h"
 #include "harness/io/atomic_write.h"
 #include "harness/io/gguf_reader.h"
+#include "harness/io/json_text.h"
 #include "harness/io/printable.h"
 #include "harness/model/manifest.h"
 #include "harness/model/projection.h"
@@ -32,6 +33,7 @@ struct ModelFlags {
   int64_t layers = 0;
   int threads = 0, rounds = 1;
   bool no_check = false, check_only = false, real_weights = false, list_cases = false;
+  bool recipe_given = false;  // --recipe on the command line (its default applies to manifests)
   SweepFlags sweep;
 };
 
@@ -104,6 +106,14 @@ int run_model(ModelFlags& f) {
   if (f.file.empty() == f.manifest.empty())
     throw Error("amxlab model: give a GGUF file or --manifest NAME (one of them)");
   if (f.layers < 0) throw Error("--layers must be >= 0");
+  // Flags that would be ignored are refused: a user who gave one expected it to act.
+  if (!f.file.empty() && (f.recipe_given || f.layers > 0))
+    throw Error("--recipe and --layers shape a --manifest model; a GGUF file's types and layers are its own");
+  if (!f.manifest.empty() && f.real_weights)
+    throw Error("--real-weights needs a GGUF file (a manifest has no tensor data)");
+  if (f.check_only && f.rounds > 1) throw Error("--rounds times the cases: it has no use with --check-only");
+  if (!f.models_dir.empty() && !std::filesystem::is_directory(f.models_dir))
+    throw Error("--models-dir " + io::printable(f.models_dir, 200) + " is not a folder");
   const int threads =
       f.threads > 0 ? f.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   harness::model::ModelInventory inv;
@@ -113,6 +123,9 @@ int run_model(ModelFlags& f) {
   } else {
     const auto m =
         harness::model::load_manifest(f.models_dir.empty() ? default_models_dir() : f.models_dir, f.manifest);
+    if (f.layers > m.layers)
+      throw Error("--layers " + std::to_string(f.layers) + ": manifest " + io::printable(f.manifest, 80) +
+                  " has " + std::to_string(m.layers) + " layers");
     inv = harness::model::manifest_inventory(m, f.recipe, f.layers);
   }
   const auto cases = harness::model::model_cases(inv);
@@ -226,7 +239,7 @@ int run_model(ModelFlags& f) {
   doc["model"] = {{"inventory", inv_json},
                   {"projection", projection},
                   {"check_results", f.no_check ? nlohmann::json(nullptr) : nlohmann::json(check_out)}};
-  io::write_file_atomically(path, doc.dump(1));
+  io::write_file_atomically(path, io::dump_json(doc, 1));
   print_projection(projection, inv_json);
   fmt::print("results: {}{}\n", path, f.no_check ? "" : " (checks: " + check_out + ")");
   return rc;
@@ -243,7 +256,8 @@ void register_model_command(CLI::App& app) {
   cmd->add_option("--manifest", f->manifest, "a built-in model (harness/inputs/models/<name>.json)");
   std::string recipes;
   for (const auto& r : harness::model::recipe_names()) recipes += (recipes.empty() ? "" : ", ") + r;
-  cmd->add_option("--recipe", f->recipe, "with --manifest: " + recipes + " (default q4_0)");
+  cmd->add_option("--recipe", f->recipe, "with --manifest: " + recipes + " (default q4_0)")
+      ->each([f](const std::string&) { f->recipe_given = true; });
   cmd->add_option("--layers", f->layers, "with --manifest: keep the first N layers (0: all)");
   cmd->add_option("--threads", f->threads, "threads of every case (one count; default: all CPUs)")
       ->check(CLI::Range(1, 4096));

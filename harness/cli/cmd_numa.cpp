@@ -109,6 +109,7 @@ void register_numa_command(CLI::App& app) {
       s.threads.push_back(static_cast<int>(t));
     s.place = harness::parse_string_list("--place", f->place);
     s.numa = harness::parse_string_list("--numa", f->numa.empty() ? default_policies() : f->numa);
+    require_nodes_exist(s.place, s.numa);
     SweepFlags run = *f;
     if (f->quick) {
       run.repetitions = std::min(run.repetitions, 3);

@@ -5,6 +5,7 @@
 
 #include "harness/cli/commands.h"
 #include "harness/io/atomic_write.h"
+#include "harness/io/json_text.h"
 #include "harness/results/compare.h"
 #include "harness/results/merge.h"
 #include "harness/results/results_file.h"
@@ -61,7 +62,7 @@ void register_results_commands(CLI::App& app) {
       std::vector<harness::NamedResults> docs;
       for (const auto& p : *inputs) docs.push_back({p, harness::read_results(p)});
       const auto merged = harness::merge_results(docs, *force, *partial);
-      io::write_file_atomically(*out, merged.dump(1) + "\n");
+      io::write_file_atomically(*out, io::dump_json(merged, 1) + "\n");
       fmt::print("merged {} file(s), {} case(s) -> {}\n", docs.size(), merged["cases"].size(), *out);
     });
   }

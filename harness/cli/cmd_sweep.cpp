@@ -4,7 +4,9 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -113,6 +115,7 @@ harness::CaseModifiers how_lists(const SweepFlags& f) {
         throw Error("--numa: '" + v + "' is not local, bind.<node>, remote, interleave or replicate");
     }
   }
+  require_nodes_exist(h.place, h.numa);
   if (!f.aq.empty()) {
     for (const auto& v : harness::parse_string_list("--aq", f.aq)) {
       const auto q = parse_act_quant(v);
@@ -203,7 +206,7 @@ std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep
 nlohmann::json load_calibration(const std::string& path) {
   if (path.empty()) return nullptr;
   std::ifstream in(path);
-  if (!in) throw Error("--calibration: cannot open " + path);
+  if (!in) throw Error("--calibration: cannot open " + io::printable(path, 300));
   std::stringstream ss;
   ss << in.rdbuf();
   auto j = nlohmann::json::parse(ss.str(), nullptr, false);
@@ -220,6 +223,23 @@ nlohmann::json load_calibration(const std::string& path) {
 }
 
 }  // namespace
+
+void require_nodes_exist(const std::vector<std::string>& place, const std::vector<std::string>& numa) {
+  const auto& nodes = harness::machine_topology().numa_nodes;
+  std::string have;
+  for (const auto& n : nodes) have += (have.empty() ? "" : ", ") + std::to_string(n.os_index);
+  const auto check = [&](const char* flag, const std::string& v, const char* prefix) {
+    if (v.rfind(prefix, 0) != 0) return;
+    const std::string id = v.substr(std::strlen(prefix));
+    const bool found = std::any_of(nodes.begin(), nodes.end(),
+                                   [&](const auto& n) { return std::to_string(n.os_index) == id; });
+    if (!found)
+      throw Error(std::string(flag) + ": " + v + ": NUMA node " + id +
+                  " does not exist here (nodes: " + have + ")");
+  };
+  for (const auto& v : place) check("--place", v, "node.");
+  for (const auto& v : numa) check("--numa", v, "bind.");
+}
 
 void apply_isa_cap(const SweepFlags& f) {
   if (!f.max_isa.empty()) {

@@ -29,6 +29,11 @@ struct SweepFlags {
 // --no-isolate, --hugepages / --no-hugepages (and the hidden --page-query).
 void add_run_flags(CLI::App* cmd, SweepFlags& f);
 
+// Placements (node.<i>) and NUMA policies (bind.<node>) given on the command line must
+// name nodes this machine has: an error before anything runs (a batch file's case that
+// names a missing node is that case's ERROR, with the reason).
+void require_nodes_exist(const std::vector<std::string>& place, const std::vector<std::string>& numa);
+
 // --max-isa: caps this process and, through AMXLAB_MAX_ISA, its subprocesses.
 void apply_isa_cap(const SweepFlags& f);
 

@@ -9,13 +9,14 @@
 #include <cstring>
 #include <utility>
 
+#include "harness/io/printable.h"
 #include "kernels/core/error.h"
 
 namespace amxlab::io {
 namespace {
 
 [[noreturn]] void throw_os_error(const std::string& path, const char* what, int err) {
-  throw Error("cannot " + std::string(what) + " '" + path + "': " + std::strerror(err));
+  throw Error("cannot " + std::string(what) + " '" + printable(path, 300) + "': " + std::strerror(err));
 }
 
 // Closes the descriptor on every path out of open(); the mapping outlives it.
@@ -34,7 +35,7 @@ MappedFile MappedFile::open(const std::string& path) {
 
   struct stat st{};
   if (::fstat(fd.fd, &st) != 0) throw_os_error(path, "stat", errno);
-  if (!S_ISREG(st.st_mode)) throw Error("cannot map '" + path + "': not a regular file");
+  if (!S_ISREG(st.st_mode)) throw Error("cannot map '" + printable(path, 300) + "': not a regular file");
 
   MappedFile file;
   file.path_ = path;

@@ -272,7 +272,8 @@ NpyHeader parse_header(std::span<const std::byte> bytes, const std::string& sour
 
 std::vector<std::byte> read_whole_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw Error(fmt::format("cannot open '{}' for reading: {}", path, std::strerror(errno)));
+  if (!in)
+    throw Error(fmt::format("cannot open '{}' for reading: {}", printable(path), std::strerror(errno)));
   const std::streamoff size = in.tellg();
   if (size < 0) throw Error(fmt::format("cannot determine the size of '{}'", path));
   std::vector<std::byte> buf(static_cast<size_t>(size));

@@ -28,4 +28,29 @@ inline std::string printable(std::string_view s, size_t max_shown) {
   return out;
 }
 
+// One shell word for a reproducer line: '...' where the text is printable ASCII without a
+// quote, else bash's $'...' with the other bytes as \xHH, so that the line is both safe to
+// print and runnable as it stands.
+inline std::string shell_word(std::string_view s) {
+  bool plain = true;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    plain = plain && c >= 0x20 && c < 0x7f && c != '\'' && c != '\\';
+  }
+  if (plain) return "'" + std::string(s) + "'";
+  std::string out = "$'";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\'' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+    }
+  }
+  return out + "'";
+}
+
 }  // namespace amxlab::io

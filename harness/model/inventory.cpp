@@ -5,6 +5,7 @@
 #include <set>
 
 #include "harness/io/gguf_reader.h"
+#include "harness/io/gguf_value.h"
 #include "harness/io/printable.h"
 #include "kernels/core/error.h"
 
@@ -38,12 +39,24 @@ constexpr RoleName kRoles[] = {
     {"token_embd", TensorRole::embedding},
 };
 
-uint64_t metadata_uint(const io::GgufFile& f, const std::string& key, uint64_t fallback) {
+// Layer, expert and top-k counts: a key that is absent gives `fallback`; one of another
+// type, negative or past `limit` is an error (it would read as "absent" or wrap).
+int64_t metadata_count(const io::GgufFile& f, const std::string& key, int64_t fallback, int64_t limit) {
   const io::GgufValue* v = f.find_metadata(key);
   if (v == nullptr) return fallback;
-  const auto u = v->as_uint();
-  return u ? *u : fallback;
+  const std::optional<uint64_t> u = v->as_uint();
+  if (!u.has_value()) {
+    throw Error(io::printable(f.source(), 200) + ": metadata " + io::printable(key, 120) + " is a " +
+                std::string(io::gguf_value_type_name(v->type())) + ", not a non-negative integer");
+  }
+  const uint64_t count = u.value();
+  require(count <= static_cast<uint64_t>(limit), io::printable(f.source(), 200) + ": metadata " +
+                                                     io::printable(key, 120) + " = " + std::to_string(count) +
+                                                     " is more than " + std::to_string(limit));
+  return static_cast<int64_t>(count);
 }
+
+constexpr int64_t kMaxLayers = int64_t{1} << 20;
 
 }  // namespace
 
@@ -67,6 +80,7 @@ const char* name(TensorRole r) {
     case TensorRole::output: return "output";
     case TensorRole::embedding: return "embedding";
     case TensorRole::norm: return "norm";
+    case TensorRole::unknown_weight: return "unknown_weight";
     case TensorRole::other: return "other";
   }
   return "other";
@@ -100,6 +114,7 @@ const char* tensor_class(TensorRole r) {
     case TensorRole::output: return "output";
     case TensorRole::embedding: return "embedding (not a matmul)";
     case TensorRole::norm: return "norm (not a matmul)";
+    case TensorRole::unknown_weight: return "unknown role";
     case TensorRole::other: return "other (not a matmul)";
   }
   return "other (not a matmul)";
@@ -111,7 +126,9 @@ int layer_of(std::string_view n) {
   int layer = -1;
   const auto [p, ec] =
       std::from_chars(n.data() + 4, n.data() + (dot == std::string_view::npos ? n.size() : dot), layer);
-  return ec == std::errc() && dot != std::string_view::npos && p == n.data() + dot ? layer : -1;
+  const bool ok = ec == std::errc() && dot != std::string_view::npos && p == n.data() + dot && layer >= 0 &&
+                  layer < kMaxLayers;
+  return ok ? layer : -1;
 }
 
 TensorRole classify(std::string_view n) {
@@ -151,6 +168,11 @@ void check_inventory(const ModelInventory& inv) {
     require(expert_counts.size() == 1, where + ": expert tensors hold different expert counts (" +
                                            std::to_string(*expert_counts.begin()) + " and " +
                                            std::to_string(*expert_counts.rbegin()) + ")");
+    require(inv.experts == 0 || inv.experts == *expert_counts.begin(),
+            where + ": the metadata says " + std::to_string(inv.experts) +
+                " experts (expert_count), the expert "
+                "tensors hold " +
+                std::to_string(*expert_counts.begin()));
     require(inv.top_k >= 1 && inv.top_k <= *expert_counts.begin(),
             where + ": expert tensors need the experts used per token (expert_used_count) between 1 and " +
                 std::to_string(*expert_counts.begin()) + ", got " + std::to_string(inv.top_k));
@@ -164,23 +186,49 @@ ModelInventory inventory_from_gguf(const io::GgufFile& f) {
       a != nullptr && a->as_string() != nullptr)
     inv.architecture = *a->as_string();
   const std::string arch = inv.architecture;
-  inv.layers = static_cast<int64_t>(metadata_uint(f, arch + ".block_count", 0));
-  inv.experts = static_cast<int64_t>(metadata_uint(f, arch + ".expert_count", 0));
-  inv.top_k = static_cast<int64_t>(metadata_uint(f, arch + ".expert_used_count", 0));
+  const std::string where = io::printable(f.source(), 200);
+  inv.layers = metadata_count(f, arch + ".block_count", 0, kMaxLayers);
+  inv.experts = metadata_count(f, arch + ".expert_count", 0, int64_t{1} << 20);
+  inv.top_k = metadata_count(f, arch + ".expert_used_count", 0, int64_t{1} << 20);
   int max_layer = -1;
+  bool has_output = false;
+  const ModelTensor* embedding = nullptr;
   for (const auto& t : f.tensors()) {
+    // The lab's name where it has the type (ggml's "i8" is the lab's s8), ggml's otherwise.
+    std::string type_name(t.type_name);
+    if (t.qtype.has_value()) type_name = amxlab::name(t.qtype.value());
     ModelTensor m;
     m.name = t.name;
-    m.type_name = std::string(t.type_name);
+    m.type_name = std::move(type_name);
     m.type = t.qtype;
     m.dims = t.dims;
     m.layer = layer_of(t.name);
+    require(m.layer >= 0 || t.name.substr(0, 4) != "blk.",
+            where + ": tensor " + io::printable(t.name, 120) +
+                ": blk.<layer> with a layer that is not a number below " + std::to_string(kMaxLayers));
     m.role = classify(t.name);
+    if (m.role == TensorRole::other && t.dims.size() == 2 && t.dims[1] > 1 && t.name.size() > 7 &&
+        t.name.substr(t.name.size() - 7) == ".weight")
+      m.role = TensorRole::unknown_weight;
     m.bytes = t.n_bytes;
     max_layer = std::max(max_layer, m.layer);
+    has_output = has_output || m.role == TensorRole::output;
     inv.tensors.push_back(std::move(m));
   }
+  for (const auto& t : inv.tensors) {
+    if (t.role == TensorRole::embedding && t.name == "token_embd.weight") embedding = &t;
+  }
+  // Tied embeddings (no output.weight): llama.cpp's LM head multiplies by token_embd.
+  if (!has_output && embedding != nullptr) {
+    ModelTensor head = *embedding;
+    head.name = "token_embd.weight (tied: the LM head)";
+    head.role = TensorRole::output;
+    inv.tensors.push_back(std::move(head));
+  }
   if (inv.layers == 0) inv.layers = max_layer + 1;
+  require(inv.layers >= max_layer + 1, where + ": metadata " + io::printable(arch, 80) +
+                                           ".block_count = " + std::to_string(inv.layers) +
+                                           ", but a tensor is in layer " + std::to_string(max_layer));
   check_inventory(inv);
   return inv;
 }

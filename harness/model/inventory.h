@@ -38,11 +38,15 @@ enum class TensorRole : uint8_t {
   output,  // the LM head
   embedding,
   norm,
+  // A 2-D "<...>.weight" whose name no role above matches (e.g. DeepSeek's attn_q_a): most
+  // likely a matmul, of unknown count per token: listed, with the reason, and left out.
+  unknown_weight,
   other,
 };
 const char* name(TensorRole r);
 // Matmul weights: everything but embeddings (a row lookup), norms (element-wise) and
-// unknown tensors. Expert-stacked roles are MoE matmuls.
+// other tensors; unknown_weight counts (left out with its reason, never silently).
+// Expert-stacked roles are MoE matmuls.
 bool is_matmul(TensorRole r);
 bool is_expert_stacked(TensorRole r);
 // The class a projection groups tensors by: "attention", "dense FFN", "MoE experts",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "harness/io/printable.h"
 #include "harness/results/median.h"
 #include "harness/sweep/case.h"
 #include "kernels/registry.h"
@@ -11,6 +12,9 @@ namespace amxlab::harness::model {
 namespace {
 
 std::string why_excluded(const ModelTensor& t) {
+  if (t.role == TensorRole::unknown_weight)
+    return "no llama.cpp role matches the name " + io::printable(t.name, 120) +
+           ": a matmul of unknown count per token";
   if (!t.type) return "ggml type " + t.type_name + " has no format in amxlab";
   bool registered = false;
   std::string why_not;
@@ -146,15 +150,33 @@ nlohmann::json inventory_json(const ModelInventory& inv) {
       matmul_bytes += t.bytes;
     } else {
       other_bytes += t.bytes;
-      if (t.role != TensorRole::norm && not_matmul.size() < 8) not_matmul.push_back(t.name);
+      if (t.role != TensorRole::norm && not_matmul.size() < 8)
+        not_matmul.push_back(io::printable(t.name, 200));
     }
   }
-  return {{"source", inv.source},         {"architecture", inv.architecture},
-          {"layers", inv.layers},         {"experts", inv.experts},
-          {"top_k", inv.top_k},           {"tensors", inv.tensors.size()},
-          {"tensors_per_class", classes}, {"matmul_weight_bytes", matmul_bytes},
-          {"other_bytes", other_bytes},   {"not_matmuls_besides_norms", not_matmul}};
+  // Names come from the file: escaped (a JSON string must be UTF-8, and a terminal that
+  // shows the file should not receive its control bytes).
+  return {{"source", io::printable(inv.source, 400)},
+          {"architecture", io::printable(inv.architecture, 200)},
+          {"layers", inv.layers},
+          {"experts", inv.experts},
+          {"top_k", inv.top_k},
+          {"tensors", inv.tensors.size()},
+          {"tensors_per_class", classes},
+          {"matmul_weight_bytes", matmul_bytes},
+          {"other_bytes", other_bytes},
+          {"not_matmuls_besides_norms", not_matmul}};
 }
+
+namespace {
+
+nlohmann::json printable_names(const std::vector<std::string>& names) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& n : names) out.push_back(io::printable(n, 200));
+  return out;
+}
+
+}  // namespace
 
 nlohmann::json project(const std::vector<ModelCase>& cases,
                        const std::map<std::string, nlohmann::json>& records, int threads) {
@@ -170,8 +192,9 @@ nlohmann::json project(const std::vector<ModelCase>& cases,
   for (const auto& c : cases) {
     const uint64_t bytes = c.bytes_each * static_cast<uint64_t>(c.count);
     all_bytes += bytes;
-    nlohmann::json row = {{"type", c.type_name}, {"shape", c.shape()},         {"class", c.tensor_class},
-                          {"count", c.count},    {"bytes_each", c.bytes_each}, {"tensors", c.tensors},
+    nlohmann::json row = {{"type", c.type_name},        {"shape", c.shape()},
+                          {"class", c.tensor_class},    {"count", c.count},
+                          {"bytes_each", c.bytes_each}, {"tensors", printable_names(c.tensors)},
                           {"lm_head", c.lm_head}};
     if (!c.excluded.empty()) {
       row["left_out"] = c.excluded;

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "harness/io/atomic_write.h"
+#include "harness/io/json_text.h"
 #include "harness/io/printable.h"
 #include "harness/results/same_sweep.h"
 #include "kernels/core/error.h"
@@ -12,7 +13,7 @@ namespace amxlab::harness {
 
 nlohmann::json read_results(const std::string& path) {
   std::ifstream in(path);
-  if (!in) throw Error("cannot open results file " + path);
+  if (!in) throw Error("cannot open results file " + io::printable(path, 300));
   std::stringstream ss;
   ss << in.rdbuf();
   nlohmann::json doc;
@@ -74,7 +75,7 @@ void ResultsFile::set_field(const std::string& key, const nlohmann::json& value)
 }
 
 void ResultsFile::flush() const {
-  io::write_file_atomically(path_, doc_.dump(1) + "\n");
+  io::write_file_atomically(path_, io::dump_json(doc_, 1) + "\n");
 }
 
 }  // namespace amxlab::harness

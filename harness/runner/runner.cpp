@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "harness/io/npy.h"
+#include "harness/io/printable.h"
 #include "harness/runner/checks.h"
 #include "harness/runner/kernel_under_test.h"
 #include "harness/runner/moe_case.h"
@@ -125,9 +126,9 @@ void check_case(const Case& c, const CaseData& d, KernelUnderTest& k, const RunO
 
 std::string reproducer(const Case& c, const RunOptions& o) {
   std::string cmd = "amxlab check --case '" + c.descriptor() + "'";
-  if (!o.sources.weights.empty()) cmd += " --weights '" + o.sources.weights + "'";
-  if (!o.sources.activations.empty()) cmd += " --activations '" + o.sources.activations + "'";
-  if (!o.sources.routing.empty()) cmd += " --routing '" + o.sources.routing + "'";
+  if (!o.sources.weights.empty()) cmd += " --weights " + io::shell_word(o.sources.weights);
+  if (!o.sources.activations.empty()) cmd += " --activations " + io::shell_word(o.sources.activations);
+  if (!o.sources.routing.empty()) cmd += " --routing " + io::shell_word(o.sources.routing);
   if (!o.placement.hugepages) cmd += " --no-hugepages";
   if (o.placement.page_query != "move_pages") cmd += " --page-query " + o.placement.page_query;
   return cmd;

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/io/json_text.h"
 #include "harness/results/results_file.h"
 #include "kernels/core/error.h"
 
@@ -237,7 +238,7 @@ int run_case_worker(const std::string& descriptor, const std::string& options_js
   const RunOptions o = run_options_from_json(nlohmann::json::parse(ss.str()));
   const nlohmann::json rec = run_case(parse_case(descriptor), o);
   std::ofstream out(out_path);
-  out << rec.dump();
+  out << io::dump_json(rec, -1);
   return out ? 0 : 1;
 }
 

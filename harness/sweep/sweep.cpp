@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "harness/io/printable.h"
 #include "kernels/core/error.h"
 #include "kernels/registry.h"
 
@@ -187,7 +188,7 @@ std::vector<Case> parse_batch(const std::string& text, const std::string& source
     try {
       out.push_back(parse_case(body));
     } catch (const Error& e) {
-      throw Error(source_name + ":" + std::to_string(line_no) + ": " + e.what());
+      throw Error(io::printable(source_name, 300) + ":" + std::to_string(line_no) + ": " + e.what());
     }
   }
   return out;
@@ -195,12 +196,13 @@ std::vector<Case> parse_batch(const std::string& text, const std::string& source
 
 std::vector<Case> read_batch_file(const std::string& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw Error("batch file " + path + " is a directory");
+  if (std::filesystem::is_directory(path, ec))
+    throw Error("batch file " + io::printable(path, 300) + " is a directory");
   std::ifstream in(path);
-  if (!in) throw Error("cannot open batch file " + path);
+  if (!in) throw Error("cannot open batch file " + io::printable(path, 300));
   std::stringstream ss;
   ss << in.rdbuf();
-  if (in.bad()) throw Error("cannot read batch file " + path);
+  if (in.bad()) throw Error("cannot read batch file " + io::printable(path, 300));
   auto cases = parse_batch(ss.str(), path);
   if (cases.empty())
     throw Error("batch file " + path +

@@ -779,6 +779,85 @@ TEST(CliModel, GgufInventoryWithAnUncoveredTypeAndBadInputs) {
   std::remove(out.c_str());
 }
 
+// A GGUF's inventory as a demanding user's file has it: int8 weights under ggml's name
+// "i8" (the lab's s8), a 2-D weight of no known role (listed and left out, with the
+// reason, not dropped from the coverage), tied embeddings (token_embd is the LM head), a
+// tensor name that is not UTF-8 (escaped in the results); and metadata that contradicts
+// the tensors, or flags that would be ignored, refused.
+TEST(CliModel, GgufInventoryEdgesAndContradictions) {
+  const std::string gguf = temp_file("edges.gguf"), out = temp_file("edges.json");
+  FileSpec spec;
+  spec.kvs.push_back(kv_raw("general.architecture", 8, [](Writer& w) { w.str("llama"); }));
+  spec.tensors.push_back({"blk.0.attn_v.weight", 24, {256, 64}, 0});                 // i8
+  spec.tensors.push_back({"blk.0.attn_q_a.weight", 8, {256, 64}, 16384});            // q8_0, no role known
+  spec.tensors.push_back({"blk.0.ffn_up\xff.weight", 8, {256, 64}, 16384 + 17408});  // not UTF-8
+  spec.tensors.push_back({"token_embd.weight", 8, {256, 96}, 16384 + 2 * 17408});    // q8_0, tied
+  ASSERT_TRUE(write_gguf(gguf, spec));
+  const auto list = run_amxlab("model " + gguf + " --list --threads 1");
+  ASSERT_EQ(list.status, 0) << list.output;
+  EXPECT_NE(list.output.find("s8:m1n64k256:t1"), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find("q8_0:m1n96k256:t1"), std::string::npos) << "the tied LM head\n" << list.output;
+  const auto r = run_amxlab("model " + gguf +
+                            " --no-check --threads 1 --reps 1 --min-time 0.002 --no-cold --out " + out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto p = read_json(out)["model"]["projection"];
+  // The two unknown weights share a shape: one row, both names (the second escaped).
+  ASSERT_EQ(p["left_out"].size(), 1u) << p.dump(1);
+  const auto& row = p["left_out"][0];
+  EXPECT_NE(
+      row["left_out"].get<std::string>().find("no llama.cpp role matches the name blk.0.attn_q_a.weight"),
+      std::string::npos)
+      << row.dump();
+  EXPECT_EQ(row["tensors"], nlohmann::json({"blk.0.attn_q_a.weight", "blk.0.ffn_up\\xff.weight"}))
+      << row.dump();
+  EXPECT_LT(p["covered_fraction"].get<double>(), 1.0);
+
+  // Flags a GGUF file would ignore, and manifests asked for more than they hold.
+  const struct {
+    std::string args, says;
+  } refused[] = {
+      {"model " + gguf + " --recipe q8_0 --list", "--recipe and --layers shape a --manifest model"},
+      {"model --manifest tiny-moe --layers 99 --list", "--layers 99: manifest tiny-moe has 2 layers"},
+      {"model --manifest tiny-moe --real-weights --list", "--real-weights needs a GGUF file"},
+      {"model --manifest tiny-moe --check-only --rounds 3", "--rounds times the cases"},
+      {"model --manifest tiny-moe --models-dir /nonexistent/amxlab", "is not a folder"},
+  };
+  for (const auto& [args, says] : refused) {
+    const auto e = run_amxlab(args);
+    EXPECT_EQ(e.status, 2) << args << "\n" << e.output;
+    EXPECT_NE(e.output.find(says), std::string::npos) << args << "\n" << e.output;
+  }
+
+  // Metadata that contradicts the tensors.
+  FileSpec moe;
+  moe.kvs.push_back(kv_raw("general.architecture", 8, [](Writer& w) { w.str("qwen3moe"); }));
+  moe.kvs.push_back(kv_u32("qwen3moe.expert_count", 64));
+  moe.kvs.push_back(kv_u32("qwen3moe.expert_used_count", 2));
+  moe.tensors.push_back({"blk.0.ffn_up_exps.weight", 8, {256, 32, 4}, 0});
+  ASSERT_TRUE(write_gguf(gguf, moe));
+  const auto m = run_amxlab("model " + gguf + " --list");
+  EXPECT_EQ(m.status, 2) << m.output;
+  EXPECT_NE(m.output.find("the metadata says 64 experts (expert_count), the expert tensors hold 4"),
+            std::string::npos)
+      << m.output;
+  FileSpec layers;
+  layers.kvs.push_back(kv_u32("llama.block_count", 1));
+  layers.kvs.push_back(kv_raw("general.architecture", 8, [](Writer& w) { w.str("llama"); }));
+  layers.tensors.push_back({"blk.3.attn_q.weight", 8, {256, 64}, 0});
+  ASSERT_TRUE(write_gguf(gguf, layers));
+  const auto l = run_amxlab("model " + gguf + " --list");
+  EXPECT_EQ(l.status, 2) << l.output;
+  EXPECT_NE(l.output.find("block_count = 1, but a tensor is in layer 3"), std::string::npos) << l.output;
+  layers.tensors[0].name = "blk.99999999999.attn_q.weight";
+  layers.kvs.erase(layers.kvs.begin());
+  ASSERT_TRUE(write_gguf(gguf, layers));
+  const auto big = run_amxlab("model " + gguf + " --list");
+  EXPECT_EQ(big.status, 2) << big.output;
+  EXPECT_NE(big.output.find("a layer that is not a number below 1048576"), std::string::npos) << big.output;
+  std::remove(gguf.c_str());
+  std::remove(out.c_str());
+}
+
 // --real-weights: every shape runs on its first tensor's own bytes from the file (mmap),
 // the checks on the documented prefix (the first 512 rows, of the first 16 experts).
 TEST(CliModel, RealWeightsFromTheFile) {
