@@ -49,6 +49,17 @@ std::vector<std::string> kernels_for(const std::string& entry, QType type, bool 
   return {entry};
 }
 
+// A case that can exist joins the expansion (as its descriptor parses back); one that
+// cannot is listed in `dropped` with why.
+void add_if_valid(Expansion& out, const Case& c) {
+  try {
+    validate_case(c);
+    out.cases.push_back(parse_case(c.descriptor()));
+  } catch (const Error& e) {
+    out.dropped.push_back(e.what());
+  }
+}
+
 }  // namespace
 
 Expansion expand(const SweepSpec& spec) {
@@ -70,13 +81,7 @@ Expansion expand(const SweepSpec& spec) {
                   for (const auto& numa : spec.numa) {
                     for (ActQuant aq : spec.act_quant) {
                       for (uint64_t seed : spec.seeds) {
-                        Case c{kname, type, m, n, k, t, place, numa, aq, seed, 0, 0, {}};
-                        try {
-                          validate_case(c);
-                          out.cases.push_back(parse_case(c.descriptor()));
-                        } catch (const Error& e) {
-                          out.dropped.push_back(e.what());
-                        }
+                        add_if_valid(out, Case{kname, type, m, n, k, t, place, numa, aq, seed, 0, 0, {}});
                       }
                     }
                   }
@@ -128,14 +133,7 @@ Expansion modify(const std::vector<Case>& cases, const CaseModifiers& mods) {
   replace(mods.numa, [](Case& c, const std::string& v) { c.numa = v; });
   replace(mods.act_quant, [](Case& c, ActQuant v) { c.act_quant = v; });
   replace(mods.seeds, [](Case& c, uint64_t v) { c.seed = v; });
-  for (const Case& c : cur) {
-    try {
-      validate_case(c);
-      out.cases.push_back(parse_case(c.descriptor()));
-    } catch (const Error& e) {
-      out.dropped.push_back(e.what());
-    }
-  }
+  for (const Case& c : cur) add_if_valid(out, c);
   return out;
 }
 
