@@ -94,6 +94,7 @@ void register_numa_command(CLI::App& app) {
                   "policies (default local, bind.<every node>, remote, interleave, replicate)");
   cmd->add_option("--kernel", f->kernel, "kernel (default auto: the dispatcher's choice per M)");
   cmd->add_flag("--quick", f->quick, "N=4096 K=4096, fewer repetitions (a smoke run)");
+  cmd->add_flag("--list", f->list, "print the experiment's case descriptors (a batch file) and run nothing");
   add_run_flags(cmd, *f);
   cmd->callback([f] {
     apply_isa_cap(*f);
@@ -116,6 +117,11 @@ void register_numa_command(CLI::App& app) {
       run.min_time_s = std::min(run.min_time_s, 0.02);
     }
     const auto e = harness::expand(s);
+    if (f->list) {  // as the sweep commands: the descriptors, a batch file; nothing runs
+      for (const auto& c : e.cases) fmt::print("{}\n", c.descriptor());
+      for (const auto& d : e.dropped) fmt::print(stderr, "not a case: {}\n", d);
+      return;
+    }
     std::string path;
     const auto summary = run_cases("numa", e.cases, e.dropped, run, &path);
     print_table(summary);

@@ -65,7 +65,8 @@ void register_tile_selftest_command(CLI::App& app) {
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32));
   cmd->add_option("--programs", opt->tile_programs, "random tile programs (AMX machines only)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32));
-  cmd->add_option("--seed", opt->seed, "random seed");
+  cmd->add_option("--seed", opt->seed, "random seed (0 to 2^63 - 1)")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{INT64_MAX}));
   cmd->add_flag("--json", *json, "print the results as JSON");
   cmd->add_option("--out", *out, "also write the results as JSON to this file (with the TDPBF16PS verdict)");
   cmd->add_flag("--trace", *trace,

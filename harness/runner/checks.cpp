@@ -119,7 +119,13 @@ ZeroTrust zero_trust(std::span<const float> a_values, std::span<const float> w_v
     z.reason = fmt::format("{:.0f}% of the weights are zero", 100 * z.w_zero_fraction);
   if (z.y_zero_fraction > kLimit)
     z.reason = fmt::format("{:.0f}% of the outputs are zero", 100 * z.y_zero_fraction);
-  if (z.y_all_equal) z.reason = "every output has the same value";
+  if (z.y_all_equal) {
+    // All NaN (or all Inf) usually means NaN / Inf scales in the weights or activations.
+    const float first = is_int ? 0.0f : static_cast<const float*>(y)[0];
+    z.reason = !is_int && !std::isfinite(first)
+                   ? fmt::format("every output is {} (NaN or Inf scales in the inputs?)", first)
+                   : "every output has the same value";
+  }
   z.trusted = z.reason.empty();
   return z;
 }

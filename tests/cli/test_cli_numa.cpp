@@ -134,5 +134,16 @@ TEST(CliNuma, NumaCommandSweepsPoliciesAndThreadsWithGbpsAndPlacement) {
   std::filesystem::remove(out);
 }
 
+// --list, as the sweep commands have it: the experiment's descriptors, nothing run.
+TEST(CliNuma, ListPrintsTheCasesAndRunsNothing) {
+  const std::string out = temp_file("numa-list.json");
+  const auto r = run_amxlab("numa --list --quick --m 1 --threads 1 --numa local,replicate --out " + out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output,
+            "q4_0:m1n4096k4096:t1:kernel=auto:place=compact:numa=local:aq=runtime:seed=1\n"
+            "q4_0:m1n4096k4096:t1:kernel=auto:place=compact:numa=replicate:aq=runtime:seed=1\n");
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
 }  // namespace
 }  // namespace amxlab::testing
