@@ -51,11 +51,11 @@ uint64_t parse_size(const std::string& text) {
   const uint64_t value = std::stoull(digits);
   // The read loop allocates the working set: more than the machine's memory would end
   // in the OOM killer, and value * mult must not wrap.
-  const uint64_t limit = physical_memory_bytes() / 2;
-  if (value == 0 || value > limit / mult)
+  const uint64_t memory = physical_memory_bytes();
+  if (value == 0 || value > memory / 2 / mult)
     throw Error("--max-bytes: '" + io::printable(text, 80) +
-                "' must be more than 0 and at most half of this machine's " +
-                std::to_string(physical_memory_bytes() >> 20) + " MiB of memory");
+                "' must be more than 0 and at most half of this machine's " + std::to_string(memory >> 20) +
+                " MiB of memory");
   return value * mult;
 }
 

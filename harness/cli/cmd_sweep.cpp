@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +17,7 @@
 #include "harness/cli/machine_info.h"
 #include "harness/cli/sweep_flags.h"
 #include "harness/io/printable.h"
+#include "harness/numa/planner.h"
 #include "harness/runner/case_data.h"
 #include "harness/runner/case_placement.h"
 #include "harness/runner/onednn_reference.h"
@@ -225,20 +225,20 @@ nlohmann::json load_calibration(const std::string& path) {
 }  // namespace
 
 void require_nodes_exist(const std::vector<std::string>& place, const std::vector<std::string>& numa) {
-  const auto& nodes = harness::machine_topology().numa_nodes;
-  std::string have;
-  for (const auto& n : nodes) have += (have.empty() ? "" : ", ") + std::to_string(n.os_index);
-  const auto check = [&](const char* flag, const std::string& v, const char* prefix) {
+  const topo::Topology& topology = harness::machine_topology();
+  const auto check = [&](const char* flag, const std::string& v, std::string_view word) {
+    const std::string prefix = std::string(word) + ".";
     if (v.rfind(prefix, 0) != 0) return;
-    const std::string id = v.substr(std::strlen(prefix));
-    const bool found = std::any_of(nodes.begin(), nodes.end(),
-                                   [&](const auto& n) { return std::to_string(n.os_index) == id; });
+    int node = -1;
+    const bool found = numa::parse_indexed(v, word, node) &&
+                       std::any_of(topology.numa_nodes.begin(), topology.numa_nodes.end(),
+                                   [&](const topo::NumaNode& n) { return n.os_index == node; });
     if (!found)
-      throw Error(std::string(flag) + ": " + v + ": NUMA node " + id +
-                  " does not exist here (nodes: " + have + ")");
+      throw Error(std::string(flag) + ": " + v + ": NUMA node " + v.substr(prefix.size()) +
+                  " does not exist here (nodes: " + numa::node_list(topology) + ")");
   };
-  for (const auto& v : place) check("--place", v, "node.");
-  for (const auto& v : numa) check("--numa", v, "bind.");
+  for (const auto& v : place) check("--place", v, "node");
+  for (const auto& v : numa) check("--numa", v, "bind");
 }
 
 void apply_isa_cap(const SweepFlags& f) {

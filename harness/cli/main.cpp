@@ -58,27 +58,21 @@ int main(int argc, char** argv) {
     // `amxlab help [COMMAND]` is --help; a word that names no command is said to be one
     // (CLI11 would only say that a subcommand is required).
     if (argc >= 2 && std::strcmp(argv[1], "help") == 0) {
-      const std::string which = argc >= 3 ? argv[2] : "";
-      const char* help_argv[] = {argv[0], which.c_str(), "--help"};
-      return which.empty() ? app.exit(CLI::CallForHelp()) : [&] {
-        try {
-          app.parse(3, const_cast<char**>(help_argv));
-        } catch (const CLI::ParseError& e) {
-          return app.exit(e);
-        }
-        return 0;
-      }();
+      if (argc < 3) return app.exit(CLI::CallForHelp());
+      const char* help_argv[] = {argv[0], argv[2], "--help"};
+      try {
+        app.parse(3, const_cast<char**>(help_argv));
+      } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+      }
+      return 0;
     }
     if (argc >= 2 && argv[1][0] != '-') {
       bool known = false;
-      std::string names;
+      std::string names;  // hidden (internal) commands are not listed
       for (const CLI::App* sub : app.get_subcommands({})) {
-        if (sub->get_group().empty()) {
-          known = known || sub->get_name() == argv[1];
-          continue;  // hidden (internal) commands are not listed
-        }
         known = known || sub->get_name() == argv[1];
-        names += (names.empty() ? "" : ", ") + sub->get_name();
+        if (!sub->get_group().empty()) names += (names.empty() ? "" : ", ") + sub->get_name();
       }
       if (!known) {
         std::fprintf(stderr, "amxlab: error: unknown command '%s' (commands: %s; amxlab --help)\n",

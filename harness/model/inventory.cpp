@@ -1,5 +1,6 @@
 #include "harness/model/inventory.h"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <set>
@@ -57,6 +58,7 @@ int64_t metadata_count(const io::GgufFile& f, const std::string& key, int64_t fa
 }
 
 constexpr int64_t kMaxLayers = int64_t{1} << 20;
+constexpr int64_t kMaxExperts = int64_t{1} << 20;
 
 }  // namespace
 
@@ -188,11 +190,10 @@ ModelInventory inventory_from_gguf(const io::GgufFile& f) {
   const std::string arch = inv.architecture;
   const std::string where = io::printable(f.source(), 200);
   inv.layers = metadata_count(f, arch + ".block_count", 0, kMaxLayers);
-  inv.experts = metadata_count(f, arch + ".expert_count", 0, int64_t{1} << 20);
-  inv.top_k = metadata_count(f, arch + ".expert_used_count", 0, int64_t{1} << 20);
+  inv.experts = metadata_count(f, arch + ".expert_count", 0, kMaxExperts);
+  inv.top_k = metadata_count(f, arch + ".expert_used_count", 0, kMaxExperts);
   int max_layer = -1;
   bool has_output = false;
-  const ModelTensor* embedding = nullptr;
   for (const auto& t : f.tensors()) {
     // The lab's name where it has the type (ggml's "i8" is the lab's s8), ggml's otherwise.
     std::string type_name(t.type_name);
@@ -207,19 +208,17 @@ ModelInventory inventory_from_gguf(const io::GgufFile& f) {
             where + ": tensor " + io::printable(t.name, 120) +
                 ": blk.<layer> with a layer that is not a number below " + std::to_string(kMaxLayers));
     m.role = classify(t.name);
-    if (m.role == TensorRole::other && t.dims.size() == 2 && t.dims[1] > 1 && t.name.size() > 7 &&
-        t.name.substr(t.name.size() - 7) == ".weight")
+    if (m.role == TensorRole::other && t.dims.size() == 2 && t.dims[1] > 1 && t.name.ends_with(".weight"))
       m.role = TensorRole::unknown_weight;
     m.bytes = t.n_bytes;
     max_layer = std::max(max_layer, m.layer);
     has_output = has_output || m.role == TensorRole::output;
     inv.tensors.push_back(std::move(m));
   }
-  for (const auto& t : inv.tensors) {
-    if (t.role == TensorRole::embedding && t.name == "token_embd.weight") embedding = &t;
-  }
   // Tied embeddings (no output.weight): llama.cpp's LM head multiplies by token_embd.
-  if (!has_output && embedding != nullptr) {
+  const auto embedding = std::find_if(inv.tensors.begin(), inv.tensors.end(),
+                                      [](const ModelTensor& t) { return t.name == "token_embd.weight"; });
+  if (!has_output && embedding != inv.tensors.end()) {
     ModelTensor head = *embedding;
     head.name = "token_embd.weight (tied: the LM head)";
     head.role = TensorRole::output;

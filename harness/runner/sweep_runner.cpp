@@ -122,11 +122,9 @@ std::optional<nlohmann::json> run_isolated(const Case& c, const SweepOptions& o)
     const pid_t w = waitpid(pid, &status, WNOHANG);
     if (w == pid) break;
     if (g_terminate.load()) {
-      kill(-pid, SIGKILL);  // the worker leads its own group
+      kill(-pid, SIGKILL);  // the worker leads its own group; its files go below
       waitpid(pid, &status, 0);
-      std::remove(opts_path.c_str());
-      std::remove(out_path.c_str());
-      return std::nullopt;
+      break;
     }
     if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > o.case_timeout_s) {
       kill(pid, SIGKILL);
