@@ -58,10 +58,12 @@ const KernelDesc* find_kernel(std::string_view name) {
   return nullptr;
 }
 
+uint32_t kernel_needs(const KernelDesc& kernel) {
+  return kernel.engine == Engine::emulated ? (kernel.isa & ~(kIsaAmxInt8 | kIsaAmxBf16)) : kernel.isa;
+}
+
 bool kernel_runnable(const KernelDesc& kernel, std::string* why) {
-  const uint32_t need =
-      kernel.engine == Engine::emulated ? (kernel.isa & ~(kIsaAmxInt8 | kIsaAmxBf16)) : kernel.isa;
-  return isa_supported(need, why);
+  return isa_supported(kernel_needs(kernel), why);
 }
 
 std::vector<const KernelDesc*> runnable_kernels(std::vector<std::string>* skipped) {

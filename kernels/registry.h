@@ -14,8 +14,11 @@ namespace amxlab {
 std::span<const KernelDesc> kernel_registry();
 const KernelDesc* find_kernel(std::string_view name);
 
-// Whether `kernel` can run here now: the ISA it needs is available and under the cap (an
-// emulated AMX kernel needs only its host ISA). Otherwise `why` says why ("CPU lacks ...",
+// The ISA bits `kernel` needs on the machine that runs it: its `isa`, less the AMX bits
+// for an emulated AMX kernel (the emulator runs the tile program on its host ISA).
+uint32_t kernel_needs(const KernelDesc& kernel);
+
+// Whether `kernel` can run here now: kernel_needs() is available and under the cap. Otherwise `why` says why ("CPU lacks ...",
 // "AMX unusable: ...", "ISA capped ...").
 bool kernel_runnable(const KernelDesc& kernel, std::string* why = nullptr);
 

@@ -1,6 +1,8 @@
 // `amxlab info`: CPU, AMX status with its reason, topology, build and oneDNN facts.
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <array>
 #include <iostream>
 
 #include "harness/cli/commands.h"
@@ -51,18 +53,28 @@ void print_human(const nlohmann::json& j) {
     fmt::print("  int8 matmul u8s8s32   1x4096x4096 -> {}\n",
                d["int8_matmul_impl_m1n4096k4096"].get<std::string>());
   }
-  // One kernel per line, fixed columns: name, weights, op, engine, needs, status
-  // (scripts select on the columns, e.g. engine native and needs amx_int8).
+  // One kernel per line, columns as wide as their longest entry: name, weights, op, engine,
+  // needs (the ISA the kernel runs on here: an emulated AMX kernel needs its host ISA),
+  // status. Scripts select on the columns, e.g. engine native and needs amx_int8.
   const auto& ks = j["kernels"];
   size_t runnable = 0;
-  for (const auto& k : ks) runnable += k["runnable"].get<bool>();
+  std::array<size_t, 5> width{};
+  for (const auto& k : ks) {
+    runnable += k["runnable"].get<bool>();
+    size_t c = 0;
+    for (const char* f : {"name", "weight_type", "op", "engine", "needs"})
+      width[c] = std::max(width[c], k[f].get<std::string>().size()), ++c;
+  }
   fmt::print("kernels    {} registered, {} runnable here (name, weights, op, engine, needs, status)\n",
              ks.size(), runnable);
   for (const auto& k : ks) {
-    fmt::print("  {:<34} {:<5} {} {:<8} {:<24} {}\n", k["name"].get<std::string>(),
-               k["weight_type"].get<std::string>(), k["op"].get<std::string>(),
-               k["engine"].get<std::string>(), k["needs"].get<std::string>(),
-               k["runnable"].get<bool>() ? std::string("runnable") : "no: " + k["reason"].get<std::string>());
+    const std::string status =
+        k["runnable"].get<bool>() ? std::string("runnable") : "no: " + k["reason"].get<std::string>();
+    const std::string emulates = k["emulates"].get<std::string>();
+    fmt::print("  {:<{}} {:<{}} {:<{}} {:<{}} {:<{}} {}{}\n", k["name"].get<std::string>(), width[0],
+               k["weight_type"].get<std::string>(), width[1], k["op"].get<std::string>(), width[2],
+               k["engine"].get<std::string>(), width[3], k["needs"].get<std::string>(), width[4], status,
+               emulates.empty() ? "" : " (emulates " + emulates + ")");
   }
 }
 

@@ -32,6 +32,16 @@ TEST(CliInfo, ListsEveryKernelWithEngineNeedsAndStatus) {
     if (!k["runnable"].get<bool>()) {
       EXPECT_FALSE(k["reason"].get<std::string>().empty()) << name;
     }
+    // An emulated AMX kernel needs its host ISA, never AMX (it runs on every machine that
+    // has the host ISA), and says which AMX instructions it stands for.
+    const std::string needs = k["needs"], emulates = k["emulates"];
+    if (k["engine"] == "emulated") {
+      EXPECT_EQ(needs.find("amx"), std::string::npos) << k.dump();
+      EXPECT_TRUE(emulates == "amx_int8" || emulates == "amx_bf16") << k.dump();
+      EXPECT_EQ(emulates == "amx_bf16", k["weight_type"] == "bf16") << k.dump();
+    } else {
+      EXPECT_EQ(emulates, "") << k.dump();
+    }
   }
   EXPECT_TRUE(names.count("q8_0_gemm_32x32__amx")) << r.output;
   EXPECT_TRUE(names.count("q8_0_gemm_32x32__amx_emulated")) << r.output;
@@ -56,13 +66,19 @@ TEST(CliInfo, ListsEveryKernelWithEngineNeedsAndStatus) {
   std::istringstream lines(t.output);
   std::string line;
   size_t kernel_lines = 0;
+  size_t engine_column = std::string::npos;
   while (std::getline(lines, line)) {
     std::istringstream cols(line);
-    std::string name, type, op, engine;
-    cols >> name >> type >> op >> engine;
+    std::string name, type, op, engine, needs;
+    cols >> name >> type >> op >> engine >> needs;
     if (names.count(name) == 0) continue;
     ++kernel_lines;
     EXPECT_TRUE(engine == "native" || engine == "emulated" || engine == "stand-in") << line;
+    EXPECT_EQ(needs, by_name.at(name)["needs"]) << line;
+    // The columns line up: the engine starts at the same offset on every kernel line.
+    const size_t engine_at = line.find(" " + engine + " ");
+    if (engine_column == std::string::npos) engine_column = engine_at;
+    EXPECT_EQ(engine_at, engine_column) << line;
   }
   EXPECT_EQ(kernel_lines, names.size()) << t.output;
 }
