@@ -279,7 +279,9 @@ void register_model_command(CLI::App& app) {
                 "print the timed cases' descriptors (a batch file) and exit, running nothing");
   add_run_flags(cmd, f->sweep);
   cmd->add_flag("--no-onednn", f->sweep.no_onednn, "skip oneDNN");
-  cmd->callback([f] {
+  cmd->callback([f, cmd] {
+    refuse_idle_flags(*cmd, !f->no_check, !f->check_only,
+                      f->check_only ? "model --check-only" : "model --no-check");
     const int rc = run_model(*f);
     if (rc != 0) throw CLI::RuntimeError(rc);
   });

@@ -348,6 +348,22 @@ int exit_code(const harness::SweepSummary& s) {
   return s.failed() ? 1 : (s.interrupted ? 130 : 0);
 }
 
+void refuse_idle_flags(const CLI::App& cmd, bool checks, bool times, const std::string& what) {
+  static constexpr const char* kTiming[] = {
+      "--reps",    "--min-time",    "--paired-ceiling", "--paired-roofline",
+      "--no-cold", "--calibration", "--onednn-isa"};
+  // (--no-isolate asks for what a command without a check does anyway: allowed.)
+  static constexpr const char* kChecking[] = {"--timeout", "--output"};
+  const auto refuse = [&](const auto& names, const char* does_not) {
+    for (const char* flag : names) {
+      if (cmd.get_option_no_throw(flag) != nullptr && cmd.count(flag) > 0)
+        throw Error(fmt::format("{}: {} {}; it has no effect here", flag, what, does_not));
+    }
+  };
+  if (!times) refuse(kTiming, "times nothing (timing flags apply to bench and run)");
+  if (!checks) refuse(kChecking, "checks nothing (the case timeout and --output belong to the check)");
+}
+
 namespace {
 
 int run_mode(const std::string& mode, const SweepFlags& f) {
@@ -451,7 +467,8 @@ void register_sweep_commands(CLI::App& app) {
     auto* cmd = app.add_subcommand(mode, help);
     add_sweep_flags(cmd, *flags);
     const std::string m = mode;
-    cmd->callback([flags, m] {
+    cmd->callback([flags, m, cmd] {
+      refuse_idle_flags(*cmd, m != "bench", m != "check", m);
       const int rc = run_mode(m, *flags);
       if (rc != 0) throw CLI::RuntimeError(rc);
     });

@@ -29,6 +29,12 @@ struct SweepFlags {
 // --no-isolate, --hugepages / --no-hugepages (and the hidden --page-query).
 void add_run_flags(CLI::App* cmd, SweepFlags& f);
 
+// A flag that cannot act on what the command runs is refused, not ignored: the timing
+// flags (--reps, --min-time, --paired-*, --no-cold, --calibration, --onednn-isa) where
+// nothing is timed, the check's (--timeout, --output) where nothing is checked. `what` names the command for
+// the message ("check", "model --check-only").
+void refuse_idle_flags(const CLI::App& cmd, bool checks, bool times, const std::string& what);
+
 // Placements (node.<i>) and NUMA policies (bind.<node>) given on the command line must
 // name nodes this machine has: an error before anything runs (a batch file's case that
 // names a missing node is that case's ERROR, with the reason).

@@ -329,7 +329,8 @@ TEST(CliSweep, BadSweepInputIsRefusedBeforeAnythingRuns) {
     std::ofstream(batch) << "# only a comment\n\n   \n";
   }
   std::filesystem::create_directory(dir);
-  const std::string tiny = " --no-onednn --no-cold --reps 1 --min-time 0.005 --out " + out;
+  const std::string tiny_check = " --no-onednn --out " + out,
+                    tiny = " --no-onednn --no-cold --reps 1 --min-time 0.005 --out " + out;
   const struct {
     std::string args, says;
   } refused[] = {
@@ -351,17 +352,26 @@ TEST(CliSweep, BadSweepInputIsRefusedBeforeAnythingRuns) {
       {"frobnicate", "unknown command 'frobnicate'"},
       {"model --manifest tiny-moe --check-only --no-check", "excludes"},
       {"model --manifest tiny-moe --threads 0", "--threads"},
+      // Flags with nothing to act on: timing where nothing is timed, the check's where
+      // nothing is checked.
+      {"check --case q8_0:m1n32k32:t1 --reps 3", "--reps: check times nothing"},
+      {"check --case q8_0:m1n32k32:t1 --paired-roofline 2", "--paired-roofline: check times nothing"},
+      {"bench --case q8_0:m1n32k32:t1 --output " + temp_file("y.npy"), "--output: bench checks nothing"},
+      {"bench --case q8_0:m1n32k32:t1 --timeout 5", "--timeout: bench checks nothing"},
+      {"model --manifest tiny-moe --layers 1 --check-only --no-cold", "--no-cold: model --check-only times"},
+      {"model --manifest tiny-moe --layers 1 --no-check --timeout 9", "--timeout: model --no-check checks"},
   };
   for (const auto& [args, says] : refused) {
     std::filesystem::remove(out);
-    const auto r =
-        run_amxlab(args + (args.rfind("check", 0) == 0 || args.rfind("bench", 0) == 0 ? tiny : ""));
+    const auto r = run_amxlab(args + (args.rfind("check", 0) == 0   ? tiny_check
+                                      : args.rfind("bench", 0) == 0 ? tiny
+                                                                    : ""));
     EXPECT_EQ(r.status, 2) << args << "\n" << r.output;
     EXPECT_NE(r.output.find(says), std::string::npos) << args << "\n" << r.output;
     EXPECT_FALSE(std::filesystem::exists(out)) << args << ": a refused sweep wrote " << out;
   }
   setenv("AMXLAB_MAX_ISA", "Portable", 1);  // the kernels' library would ignore it: run uncapped
-  const auto isa = run_amxlab("check --case q8_0:m1n32k32:t1" + tiny);
+  const auto isa = run_amxlab("check --case q8_0:m1n32k32:t1" + tiny_check);
   unsetenv("AMXLAB_MAX_ISA");
   EXPECT_EQ(isa.status, 2) << isa.output;
   EXPECT_NE(isa.output.find("AMXLAB_MAX_ISA='Portable' is not portable, avx2"), std::string::npos)
