@@ -53,7 +53,7 @@ constexpr std::string_view kq_kernel_name(QType t, KqKernel k) {
     case QType::Q4_K: AMXLAB_KQ_NAMES("q4_K", "1x32", "3x16");
     case QType::Q5_K: AMXLAB_KQ_NAMES("q5_K", "1x32", "2x16");
     case QType::Q6_K: AMXLAB_KQ_NAMES("q6_K", "1x16", "2x16");
-    case QType::IQ4_XS: AMXLAB_KQ_NAMES("iq4_xs", "1x16", "2x32");
+    case QType::IQ4_XS: AMXLAB_KQ_NAMES("iq4_xs", "1x32", "2x32");
     default: return "";
   }
 #undef AMXLAB_KQ_NAMES
