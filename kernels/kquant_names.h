@@ -49,7 +49,7 @@ constexpr std::string_view kq_kernel_name(QType t, KqKernel k) {
     // kAvx2Q4KTile, kAvx2Iq4XsTile, else 1 x 16 and 2 x 16 (the registry test
     // Dispatch.EveryRegisteredNameStatesTypeOpTileAndIsa holds them to the lines' tiles).
     case QType::Q2_K: AMXLAB_KQ_NAMES("q2_K", "1x16", "2x16");
-    case QType::Q3_K: AMXLAB_KQ_NAMES("q3_K", "1x16", "2x16");
+    case QType::Q3_K: AMXLAB_KQ_NAMES("q3_K", "1x32", "2x16");
     case QType::Q4_K: AMXLAB_KQ_NAMES("q4_K", "1x32", "3x16");
     case QType::Q5_K: AMXLAB_KQ_NAMES("q5_K", "1x32", "2x16");
     case QType::Q6_K: AMXLAB_KQ_NAMES("q6_K", "1x16", "2x16");

@@ -9,7 +9,7 @@
 //   <type>_gemv_1x16__avxvnni     AVX-VNNI, the nibble GEMV on ymm, 1 row x 16 columns
 //   <type>_gemv_1x16__avxvnni_evex  its body with EVEX VPDPBUSD (Engine::stand_in)
 //   <type>_gemv_1x16__avx2 / _gemm_2x16__avx2  both with the plain AVX2 dot (no VNNI;
-//                                              q4_K, q5_K, iq4_xs _gemv_1x32__avx2; q4_K
+//                                              q3_K, q4_K, q5_K, iq4_xs _gemv_1x32__avx2; q4_K
 //                                              _gemm_3x16__avx2, iq4_xs _gemm_2x32__avx2)
 // plus IQ4_NL (x Q8_0): its GEMMs over Q8_0 codes (iq4_nl_vnni16, the Q8_0 loops), its GEMV
 // over the index nibbles (iq4_nl_nib_vnni16, the Q4_0 loop with the code book looked up;
@@ -163,8 +163,9 @@ constexpr KernelDesc kq_gemm_avxvnni_evex_desc() {
 // 1 x 32) and the GEMM (2 x 16, but Q4_K 3 x 16 and IQ4_XS 2 x 32): vnni_raw.h.
 template <QType T>
 constexpr KernelDesc kq_gemv_avx2_desc() {
-  constexpr int tile_n =
-      T == QType::Q4_K || T == QType::Q5_K || T == QType::IQ4_XS ? 16 * raw::kAvx2KqGemvTileStrips : 0;
+  constexpr int tile_n = T == QType::Q3_K || T == QType::Q4_K || T == QType::Q5_K || T == QType::IQ4_XS
+                             ? 16 * raw::kAvx2KqGemvTileStrips
+                             : 0;
   return rebuilt_for(kq_gemv_avxvnni_desc<T>(), kq_kernel_name(T, KqKernel::gemv_avx2), kAvx2Isa,
                      &run_kq_vnni<T, KqKernel::gemv_avx2>, 0, tile_n);
 }

@@ -22,7 +22,7 @@ struct TileShape {
   int m, n;
 };
 inline constexpr TileShape kAvx2Q4KTile{3, 16}, kAvx2Iq4XsTile{2, 32};
-// Strips per tile of the plain AVX2 Q4_K, Q5_K and IQ4_XS GEMVs (kqn_vec256.h tile_strips): 1 x 32.
+// Strips per tile of the plain AVX2 Q3_K, Q4_K, Q5_K and IQ4_XS GEMVs (kqn_vec256.h tile_strips): 1 x 32.
 inline constexpr int kAvx2KqGemvTileStrips = 2;
 
 // kIQ4_NL: IQ4_NL's index nibbles (iq4_nl_nib_vnni16), the GEMV only.

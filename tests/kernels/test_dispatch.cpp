@@ -159,8 +159,8 @@ TEST(Dispatch, Avx2LevelWithoutVnniRunsEveryQuantisedType) {
   }
   for (QType t :
        {QType::IQ4_NL, QType::Q2_K, QType::Q3_K, QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_XS}) {
-    // The plain AVX2 GEMVs of Q4_K, Q5_K and IQ4_XS take 2 strips per tile (1 x 32): vnni_raw.h.
-    const bool two_strips = t == QType::Q4_K || t == QType::Q5_K || t == QType::IQ4_XS;
+    // The plain AVX2 GEMVs of Q3_K, Q4_K, Q5_K and IQ4_XS take 2 strips per tile (1 x 32): vnni_raw.h.
+    const bool two_strips = t == QType::Q3_K || t == QType::Q4_K || t == QType::Q5_K || t == QType::IQ4_XS;
     const std::string gemv = !vnni && two_strips ? "_gemv_1x32" : "_gemv_1x16";
     EXPECT_EQ(std::string(choose_kernel(t, 1, &why).name), std::string(name(t)) + gemv + isa) << why;
     // The plain AVX2 tiles of Q4_K (3 x 16) and IQ4_XS (2 x 32): vnni_raw.h.
