@@ -14,6 +14,7 @@
 #include "harness/calibrate/calibration.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/machine_info.h"
+#include "harness/cli/whole_number.h"
 #include "harness/io/atomic_write.h"
 #include "harness/io/printable.h"
 #include "kernels/core/error.h"
@@ -105,7 +106,7 @@ void register_calibrate_command(CLI::App& app) {
       "calibrate", "measure compute peaks, read bandwidth over working-set sizes and the cache knees");
   cmd->add_option("--threads", f->threads, "thread counts, e.g. 1,2 (default: 1 and all allowed CPUs)")
       ->delimiter(',')
-      ->check(CLI::Range(1, 4096));
+      ->check(whole_number(1, 4096));
   cmd->add_flag("--quick", f->quick, "fewer sizes (x2 steps up to 256 MiB), shorter timings (CI)");
   cmd->add_flag("--json", f->json, "print the JSON document instead of the table");
   cmd->add_option("--out", f->out, "JSON file to write (default results/local/calibration-<time>.json)");

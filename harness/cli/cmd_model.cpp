@@ -13,6 +13,7 @@
 
 #include "harness/cli/commands.h"
 #include "harness/cli/sweep_flags.h"
+#include "harness/cli/whole_number.h"
 #include "harness/io/atomic_write.h"
 #include "harness/io/gguf_reader.h"
 #include "harness/io/json_text.h"
@@ -260,12 +261,12 @@ void register_model_command(CLI::App& app) {
       ->each([f](const std::string&) { f->recipe_given = true; });
   cmd->add_option("--layers", f->layers, "with --manifest: keep the first N layers (0: all)");
   cmd->add_option("--threads", f->threads, "threads of every case (one count; default: all CPUs)")
-      ->check(CLI::Range(1, 4096));
+      ->check(whole_number(1, 4096));
   cmd->add_option(
          "--rounds", f->rounds,
          "time every case this many times, a whole sweep per round (round r > 1 into <out>-round<r>.json): "
          "the projection takes each case's median and prints the rounds' spread")
-      ->check(CLI::Range(1, 100));
+      ->check(whole_number(1, 100));
   cmd->add_option("--models-dir", f->models_dir, "where the manifests are (default: the source tree's)");
   cmd->add_flag("--no-check", f->no_check, "time and project only");
   cmd->add_flag(

@@ -16,6 +16,7 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/machine_info.h"
 #include "harness/cli/sweep_flags.h"
+#include "harness/cli/whole_number.h"
 #include "harness/io/printable.h"
 #include "harness/numa/planner.h"
 #include "harness/runner/case_data.h"
@@ -390,18 +391,18 @@ void add_run_flags(CLI::App* cmd, SweepFlags& f) {
   cmd->add_option("--resume", f.resume, "continue this results file, skipping the cases it holds");
   cmd->add_option("--calibration", f.calibration, "calibration JSON (from amxlab calibrate) for roofline %");
   cmd->add_option("--max-isa", f.max_isa, "cap the kernels' ISA: portable, avx2, avx512_vnni, amx");
-  cmd->add_option("--reps", f.repetitions, "timing repetitions")->check(CLI::Range(1, 1000000));
+  cmd->add_option("--reps", f.repetitions, "timing repetitions")->check(whole_number(1, 1000000));
   cmd->add_option("--min-time", f.min_time_s, "minimum seconds per repetition")
       ->check(CLI::Range(1e-6, 3600.0));
   cmd->add_option("--paired-ceiling", f.paired_ceiling,
                   "N rounds, each timing the kernel and its block format's golden-mix loop (the "
                   "format ceiling) on the same CPUs back to back: % of the ceiling from one moment")
-      ->check(CLI::Range(0, 1000));
+      ->check(whole_number(0, 1000));
   cmd->add_option(
          "--paired-roofline", f.paired_roofline,
          "N rounds, each timing the kernel (hot, and cold unless --no-cold) and the read loop over "
          "the same working set on the same CPUs back to back: x of the read roofline from one moment")
-      ->check(CLI::Range(0, 1000));
+      ->check(whole_number(0, 1000));
   cmd->add_option("--timeout", f.timeout_s, "seconds before a case is killed (check isolation)")
       ->check(CLI::Range(0.1, 1e7));
   cmd->add_flag("--no-cold", f.no_cold, "skip the cold-cache timing");

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/whole_number.h"
 #include "harness/io/atomic_write.h"
 #include "kernels/core/cpu_features.h"
 #include "kernels/tile/arith.h"
@@ -62,11 +63,11 @@ void register_tile_selftest_command(CLI::App& app) {
   auto probe_count = std::make_shared<uint64_t>(4096);
   auto colsb_step = std::make_shared<std::string>();
   cmd->add_option("--lanes", opt->lanes, "random lanes per VNNI instruction")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32));
+      ->check(whole_number(uint64_t{1}, uint64_t{1} << 32));
   cmd->add_option("--programs", opt->tile_programs, "random tile programs (AMX machines only)")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32));
+      ->check(whole_number(uint64_t{1}, uint64_t{1} << 32));
   cmd->add_option("--seed", opt->seed, "random seed (0 to 2^63 - 1)")
-      ->check(CLI::Range(uint64_t{0}, uint64_t{INT64_MAX}));
+      ->check(whole_number(uint64_t{0}, uint64_t{INT64_MAX}));
   cmd->add_flag("--json", *json, "print the results as JSON");
   cmd->add_option("--out", *out, "also write the results as JSON to this file (with the TDPBF16PS verdict)");
   cmd->add_flag("--trace", *trace,
@@ -76,7 +77,7 @@ void register_tile_selftest_command(CLI::App& app) {
       "--dump-bf16-probes", *probes,
       "write native TDPBF16PS probes (4 KiB records, kernels/tile/README.md) to this file and exit");
   cmd->add_option("--probe-count", *probe_count, "number of TDPBF16PS probes for --dump-bf16-probes")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
+      ->check(whole_number(uint64_t{1}, uint64_t{1} << 20));
   cmd->add_option("--probe-colsb", *colsb_step,
                   "run one step (config, zero, load, store, control) on a tile of colsb 10 and exit: "
                   "a step the CPU refuses dies of SIGILL");

@@ -344,6 +344,8 @@ TEST(CliSweep, BadSweepInputIsRefusedBeforeAnythingRuns) {
       {"check --k 100 --type q8_0", "no cases to run"},
       {"check --list --k 100 --type q8_0", "no cases to list"},
       {"bench --reps 0 --case q8_0:m1n32k32:t1", "--reps"},
+      {"bench --reps 1e3 --case q8_0:m1n32k32:t1", "--reps: '1e3' is not a whole number (1 to 1000000)"},
+      {"bench --reps 2000000 --case q8_0:m1n32k32:t1", "--reps: 2000000 is out of range (1 to 1000000)"},
       {"bench --min-time 0 --case q8_0:m1n32k32:t1", "--min-time"},
       {"check --timeout 0 --case q8_0:m1n32k32:t1", "--timeout"},
       {"check --case q8_0:m1n32k32:t1 --case q8_0:m2n32k32:t1 --output " + temp_file("y.npy"),
