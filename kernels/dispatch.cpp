@@ -71,7 +71,9 @@ int64_t default_gemv_max_m(QType type, int level) {
   // Re-measured after Q4_K's 3 x 16 AVX2 tile and Q3_K's longer int16 groups
   // (twenty-third session, N = K = 4096, 3 rounds, GEMV / GEMM time hot and cold, 1 and 2
   // threads): Q4_K M = 2 0.65-0.85, M = 3 0.94-1.12 (even), M = 5 1.26-1.44; Q3_K M = 4
-  // 0.76-1.15, M = 5 1.03-1.11, M = 6 1.11-1.28. Both thresholds stand.
+  // 0.76-1.15, M = 5 1.03-1.11, M = 6 1.11-1.28. Both thresholds stand. IQ4_XS's after its
+  // 2-strip GEMV (twenty-fifth session, same shapes): M = 3 0.52-1.05, M = 4 0.60-1.26
+  // (1 thread hot 1.08-1.21): 3 stands.
   if (level == 1 && (type == QType::Q4_K || type == QType::IQ4_XS)) return 3;
   // The 1x16 AVX2 GEMV against the 2x16 AVX2 GEMM after the latter's int16 sums
   // (nineteenth session, AVX2-only Zen 4, N = K = 4096, 3 rounds, GEMV / GEMM time, hot and
