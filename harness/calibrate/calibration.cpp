@@ -113,14 +113,42 @@ const ThreadPeaks& Calibration::peaks_for(int t) const {
               " thread(s) (measured: " + threads_list(measured) + ")");
 }
 
-uint64_t Calibration::cold_bytes(int t) const {
+namespace {
+
+uint64_t knee_cold_bytes(const Calibration& c, int t) {
   uint64_t own = 0, any = 0;
-  for (const auto& k : knees) {
+  for (const auto& k : c.knees) {
     any = std::max(any, k.end_bytes);
     if (k.threads == t) own = std::max(own, k.end_bytes);
   }
-  const bool measured = std::find(threads.begin(), threads.end(), t) != threads.end();
+  const bool measured = std::find(c.threads.begin(), c.threads.end(), t) != c.threads.end();
   return measured ? own : any;
+}
+
+}  // namespace
+
+uint64_t Calibration::cold_bytes(int t) const {
+  return std::max(knee_cold_bytes(*this, t), 2 * llc_bytes);
+}
+
+bool Calibration::cold_bytes_from_llc(int t) const {
+  return llc_bytes > 0 && knee_cold_bytes(*this, t) < 2 * llc_bytes;
+}
+
+uint64_t llc_bytes_of(const nlohmann::json& caches) {
+  if (!caches.is_array()) return 0;
+  int level = 0;
+  uint64_t bytes = 0;
+  for (const auto& c : caches) {
+    const auto whole = [&](const char* key) {
+      return c.is_object() && c.contains(key) && c[key].is_number_integer() && c[key].get<int64_t>() >= 0;
+    };
+    if (!whole("level") || !whole("size_bytes") || !whole("count")) continue;
+    const int l = c["level"].get<int>();
+    const uint64_t b = c["size_bytes"].get<uint64_t>() * c["count"].get<uint64_t>();
+    if (l > level || (l == level && b > bytes)) level = l, bytes = b;
+  }
+  return bytes;
 }
 
 std::vector<Knee> find_knees(const std::vector<BandwidthPoint>& all, int threads, const KneeOptions& o) {
@@ -211,6 +239,7 @@ nlohmann::json to_json(const Calibration& c) {
       {"min_time_s", c.min_time_s},
       {"knee_options", {{"threshold", c.knee_options.threshold}, {"step_drop", c.knee_options.step_drop}}},
       {"knee_method", c.knee_method},
+      {"llc_bytes", c.llc_bytes},
       {"notes", c.notes}};
 }
 
@@ -268,6 +297,12 @@ Calibration calibration_from_json(const nlohmann::json& j) {
   }
   c.knee_method = get_or<std::string>(j, "knee_method", "");
   c.notes = get_or<std::vector<std::string>>(j, "notes", {});
+  // Files written before llc_bytes: the topology that `amxlab calibrate` records beside.
+  c.llc_bytes = j.contains("llc_bytes") ? get<uint64_t>(j, "llc_bytes", "calibration")
+                : j.contains("machine") && j["machine"].is_object() && j["machine"].contains("topology") &&
+                        j["machine"]["topology"].is_object()
+                    ? llc_bytes_of(j["machine"]["topology"].value("caches", nlohmann::json()))
+                    : 0;
   return c;
 }
 

@@ -151,6 +151,10 @@ struct Calibration {
   KneeOptions knee_options;
   std::string knee_method;
   std::vector<std::string> notes;
+  // The last-level cache the machine reports, all instances together (0: unknown). A
+  // curve that stops below it, or whose last knee is a higher level's, must not make a
+  // cold working set that fits in it (cold_bytes).
+  uint64_t llc_bytes = 0;
 
   // Read bandwidth (GB/s) at a working set of `bytes` with `threads` threads: linear
   // interpolation in log2(bytes) between the two measured neighbours, clamped to the
@@ -159,10 +163,16 @@ struct Calibration {
   // The peaks of a thread count (amxlab::Error when not measured).
   const ThreadPeaks& peaks_for(int threads) const;
   // Buffers totalling more than this are out of every cache: end_bytes of the largest
-  // knee of `threads` (of any thread count when `threads` was not measured); 0 when no
-  // knee was found.
+  // knee of `threads` (of any thread count when `threads` was not measured), and at least
+  // twice llc_bytes; 0 when neither is known.
   uint64_t cold_bytes(int threads) const;
+  // Whether cold_bytes(threads) is twice llc_bytes rather than a knee of the curve.
+  bool cold_bytes_from_llc(int threads) const;
 };
+
+// The reported last-level cache from a topology's "caches" array (machine_info(): level,
+// count, size_bytes): the highest level's size x count; 0 when absent or malformed.
+uint64_t llc_bytes_of(const nlohmann::json& caches);
 
 nlohmann::json to_json(const Calibration& c);
 // Throws amxlab::Error naming the missing or malformed field.
@@ -199,6 +209,9 @@ inline constexpr uint64_t kSizeUnit = 4096;
 std::vector<uint64_t> calibration_sizes(uint64_t min_bytes, uint64_t max_bytes, double step);
 
 Calibration run_calibration(const CalibrateOptions& o);
+// The checks run_calibration makes on `o` before measuring (amxlab::Error), on their own:
+// a command can refuse bad options before it prints that it is measuring.
+void check_options(const CalibrateOptions& o);
 
 // Human-readable table: peaks per thread count, the bandwidth curve, the knees.
 std::string format_table(const Calibration& c);

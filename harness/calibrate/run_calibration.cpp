@@ -315,6 +315,10 @@ double ReadBuffer::read(int worker, int64_t passes) {
   return static_cast<double>(share_) * static_cast<double>(passes);
 }
 
+void check_options(const CalibrateOptions& o) {
+  (void)plan_of(o);
+}
+
 Calibration run_calibration(const CalibrateOptions& o) {
   const Plan plan = plan_of(o);
   const CpuFeatures& f = cpu_features();

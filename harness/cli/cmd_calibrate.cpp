@@ -47,9 +47,10 @@ uint64_t parse_size(const std::string& text) {
       digits.pop_back();
     }
   }
-  if (digits.empty() || digits.size() > 12 || digits.find_first_not_of("0123456789") != std::string::npos)
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
     throw Error("--max-bytes: '" + io::printable(text, 80) + "' is not a size (e.g. 268435456, 256M, 1G)");
-  const uint64_t value = std::stoull(digits);
+  // More than 12 digits is more than any memory here: the check below says so.
+  const uint64_t value = digits.size() > 12 ? UINT64_MAX / 2 : std::stoull(digits);
   // The read loop allocates the working set: more than the machine's memory would end
   // in the OOM killer, and value * mult must not wrap.
   const uint64_t memory = physical_memory_bytes();
@@ -67,26 +68,40 @@ std::string now_tag() {
   return buf;
 }
 
-int run_calibrate(const CalibrateFlags& f) {
+int run_calibrate(const CalibrateFlags& f, const CLI::App& cmd) {
   calibrate::CalibrateOptions o;
   o.threads = f.threads;
   o.quick = f.quick;
-  if (!f.max_bytes.empty()) o.max_bytes = parse_size(f.max_bytes);
+  if (cmd.count("--max-bytes") > 0) o.max_bytes = parse_size(f.max_bytes);  // '' is not a size
+  if (cmd.count("--out") > 0 && f.out.empty()) throw Error("--out: an empty path");
   // Progress goes to stderr so that --json leaves stdout to the document.
   o.progress = [](const std::string& line) { fmt::print(stderr, "  {}\n", line); };
   const std::string path = !f.out.empty() ? f.out : "results/local/calibration-" + now_tag() + ".json";
+  // Everything that can be refused is refused before minutes of measuring.
+  calibrate::check_options(o);
+  if (std::filesystem::is_directory(path))
+    throw Error("--out " + io::printable(path, 200) + " is a directory: name a file");
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::absolute(path).parent_path(), ec);
+  if (ec) throw Error("--out " + io::printable(path, 200) + ": cannot create its folder: " + ec.message());
 
   fmt::print(stderr, "amxlab calibrate ({}): measuring...\n", f.quick ? "quick" : "full");
-  const calibrate::Calibration c = calibrate::run_calibration(o);
+  calibrate::Calibration c = calibrate::run_calibration(o);
 
-  nlohmann::json doc = calibrate::to_json(c);
   const nlohmann::json info = machine_info();  // after measuring: it starts oneDNN (OpenMP) threads
+  c.llc_bytes = calibrate::llc_bytes_of(info["topology"]["caches"]);
+  for (const int t : c.threads) {
+    if (c.cold_bytes_from_llc(t))
+      c.notes.push_back(fmt::format(
+          "{} thread(s): no knee of the curve ends above twice the reported last-level cache ({} MiB): "
+          "cold working sets use {} MiB (a larger --max-bytes may find the curve's own knee)",
+          t, c.llc_bytes >> 20, c.cold_bytes(t) >> 20));
+  }
+  nlohmann::json doc = calibrate::to_json(c);
   doc["machine"] = {{"cpu", info["cpu"]}, {"topology", info["topology"]}, {"build", info["build"]}};
   doc["measured_at"] = now_tag();
 
   const std::string text = doc.dump(2) + "\n";
-  const auto parent = std::filesystem::absolute(path).parent_path();
-  std::filesystem::create_directories(parent);
   io::write_file_atomically(path, text);
 
   if (f.json) {
@@ -111,8 +126,8 @@ void register_calibrate_command(CLI::App& app) {
   cmd->add_flag("--json", f->json, "print the JSON document instead of the table");
   cmd->add_option("--out", f->out, "JSON file to write (default results/local/calibration-<time>.json)");
   cmd->add_option("--max-bytes", f->max_bytes, "largest working set, e.g. 1G (default 1G, quick 256M)");
-  cmd->callback([f] {
-    const int rc = run_calibrate(*f);
+  cmd->callback([f, cmd] {
+    const int rc = run_calibrate(*f, *cmd);
     if (rc != 0) throw CLI::RuntimeError(rc);
   });
 }

@@ -362,6 +362,10 @@ TEST(CliSweep, BadSweepInputIsRefusedBeforeAnythingRuns) {
       {"bench --case q8_0:m1n32k32:t1 --timeout 5", "--timeout: bench checks nothing"},
       {"model --manifest tiny-moe --layers 1 --check-only --no-cold", "--no-cold: model --check-only times"},
       {"model --manifest tiny-moe --layers 1 --no-check --timeout 9", "--timeout: model --no-check checks"},
+      // Refused before measuring (a full calibration takes minutes).
+      {"calibrate --quick --threads 1 --out " + dir, "is a directory: name a file"},
+      {"calibrate --quick --threads 1 --max-bytes 4K --out " + out, "below the smallest working set"},
+      {"calibrate --quick --threads 1 --max-bytes '' --out " + out, "--max-bytes: '' is not a size"},
   };
   for (const auto& [args, says] : refused) {
     std::filesystem::remove(out);
@@ -370,6 +374,7 @@ TEST(CliSweep, BadSweepInputIsRefusedBeforeAnythingRuns) {
                                                                     : ""));
     EXPECT_EQ(r.status, 2) << args << "\n" << r.output;
     EXPECT_NE(r.output.find(says), std::string::npos) << args << "\n" << r.output;
+    EXPECT_EQ(r.output.find("measuring"), std::string::npos) << args << "\n" << r.output;
     EXPECT_FALSE(std::filesystem::exists(out)) << args << ": a refused sweep wrote " << out;
   }
   setenv("AMXLAB_MAX_ISA", "Portable", 1);  // the kernels' library would ignore it: run uncapped
@@ -1054,6 +1059,15 @@ TEST(CliSweep, OnednnTimedPerIsaCapInSubprocesses) {
 TEST(CliSweep, CalibrationIsaCapAndHugepagesFlags) {
   const std::string cal = temp_file("cal.json"), out = temp_file("capped.json");
   ASSERT_EQ(run_amxlab("calibrate --quick --threads 1 --max-bytes 16M --out " + cal).status, 0);
+  {
+    // A 16 MiB curve cannot reach past the L3 of most machines: the cold working set is
+    // then twice the last-level cache the machine reports, with a note.
+    const auto calj = read_json(cal);
+    const uint64_t llc = calj.value("llc_bytes", uint64_t{0});
+    if (llc > 0) {
+      EXPECT_GE(calj["cold_bytes"]["1"].get<uint64_t>(), 2 * llc) << calj.dump();
+    }
+  }
   const auto r = run_amxlab("run --case q8_0:m2n64k256:t1:kernel=auto --calibration " + cal +
                             " --max-isa portable --reps 1 --min-time 0.001 --no-cold --out " + out);
   EXPECT_EQ(r.status, 0) << r.output;

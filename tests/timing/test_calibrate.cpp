@@ -191,6 +191,37 @@ TEST(KneeFinder, ShortPlateausKeepKneesApart) {
   EXPECT_EQ(cal.cold_bytes(1), 64u << 20);
 }
 
+// A curve measured only up to 64 MiB on a machine with a 32 MiB L3 found its L1 knee
+// alone (the review of 2026-12-01): cold copies of 9 MiB weights rotated 18 MiB, inside
+// the L3, and nothing said so. The reported last-level cache bounds the cold working set.
+TEST(Calibration, ColdWorkingSetIsAtLeastTwiceTheReportedLastLevelCache) {
+  Calibration c;
+  c.threads = {1, 2};
+  c.knees = {{1, 32768, 65536, 170, 88, 1.9}, {2, 16u << 20, 256u << 20, 130, 40, 3.2}};
+  EXPECT_EQ(c.cold_bytes(1), 65536u);
+  c.llc_bytes = 32u << 20;
+  EXPECT_EQ(c.cold_bytes(1), 64u << 20);
+  EXPECT_TRUE(c.cold_bytes_from_llc(1));
+  EXPECT_EQ(c.cold_bytes(2), 256u << 20);  // its own knee ends above: kept
+  EXPECT_FALSE(c.cold_bytes_from_llc(2));
+  EXPECT_EQ(calibration_from_json(to_json(c)).llc_bytes, 32u << 20);
+
+  const nlohmann::json caches = nlohmann::json::parse(R"([
+      {"level": 2, "kind": "unified", "count": 16, "size_bytes": 2097152},
+      {"level": 3, "kind": "unified", "count": 2, "size_bytes": 33554432},
+      {"level": 1, "kind": "data", "count": 16, "size_bytes": 49152}])");
+  EXPECT_EQ(llc_bytes_of(caches), 64u << 20);
+  EXPECT_EQ(llc_bytes_of(nlohmann::json::array()), 0u);
+  EXPECT_EQ(llc_bytes_of(nlohmann::json::parse(R"([{"level": "3", "count": 1, "size_bytes": 9}])")), 0u);
+  // A file written before llc_bytes: taken from the topology recorded beside it.
+  nlohmann::json old = to_json(c);
+  old.erase("llc_bytes");
+  old["machine"] = {{"topology", {{"caches", caches}}}};
+  EXPECT_EQ(calibration_from_json(old).cold_bytes(1), 128u << 20);
+  old.erase("machine");
+  EXPECT_EQ(calibration_from_json(old).cold_bytes(1), 65536u);
+}
+
 TEST(KneeFinder, SlowDeclineIsNotAKnee) {
   // 6.5 % per x sqrt(2) step from 64 MiB to 1 GiB (105 -> 63 GB/s): no cache edge.
   std::vector<double> g = {105};
