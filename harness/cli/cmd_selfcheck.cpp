@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/whole_number.h"
 #include "reference/golden/selfcheck.h"
 
 namespace amxlab::cli {
@@ -9,7 +10,8 @@ namespace amxlab::cli {
 void register_selfcheck_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("selfcheck", "check the golden model against a double-precision model");
   auto seed = std::make_shared<uint64_t>(20251125);
-  cmd->add_option("--seed", *seed, "random seed");
+  cmd->add_option("--seed", *seed, "random seed (0 to 2^63 - 1)")
+      ->check(whole_number(uint64_t{0}, uint64_t{INT64_MAX}));
   cmd->callback([seed] {
     const auto results = golden::run_selfcheck(*seed);
     int failed = 0;

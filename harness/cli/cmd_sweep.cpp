@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -141,6 +142,7 @@ std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep
   }
   const harness::CaseModifiers how = how_lists(f);
   const bool what_lists = !f.type.empty() || !f.m.empty() || !f.n.empty() || !f.k.empty();
+  bool default_used = false;
   if (!cases.empty()) {
     // Listed cases name their type and shape; a grid of types or shapes beside them would
     // be a second sweep in the same file, which nobody asked for.
@@ -171,6 +173,7 @@ std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep
     cases.insert(cases.end(), e.cases.begin(), e.cases.end());
     dropped.insert(dropped.end(), e.dropped.begin(), e.dropped.end());
   } else {
+    default_used = true;
     for (auto spec : default_specs(f.quick)) {
       if (spec.types.empty()) {
         // Nothing registered yet: the golden model and oneDNN on every format still run.
@@ -195,11 +198,34 @@ std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep
       }
     }
   }
+  if (f.quick && !default_used)
+    throw Error("--quick shortens the default sweep (`run` without case flags); these cases are as given");
+  // A case listed twice would run once and be counted "already in the file" the second
+  // time: run once, said here.
+  std::set<std::string> seen;
+  std::vector<harness::Case> unique;
+  size_t repeats = 0;
+  std::string first_repeat;
+  for (auto& c : cases) {
+    if (seen.insert(c.descriptor()).second) {
+      unique.push_back(std::move(c));
+    } else if (repeats++ == 0) {
+      first_repeat = c.descriptor();
+    }
+  }
+  if (repeats > 0)
+    fmt::print(stderr, "note: {} case(s) listed more than once run once (first: {})\n", repeats,
+               io::printable(first_repeat, 200));
+  cases = std::move(unique);
   if (digest != nullptr) *digest = harness::sweep_digest(cases);
   if (!f.shard.empty()) {
     int i = 0, n = 1;
     harness::parse_shard(f.shard, i, n);
+    const size_t all = cases.size();
     cases = harness::shard(cases, i, n);
+    if (cases.empty() && all > 0)
+      throw Error(fmt::format("--shard {}: a sweep of {} case(s) leaves shard {} empty (at most {} shards)",
+                              io::printable(f.shard, 40), all, i, all));
   }
   return cases;
 }

@@ -11,6 +11,7 @@
 #include "harness/cli/whole_number.h"
 #include "harness/io/atomic_write.h"
 #include "kernels/core/cpu_features.h"
+#include "kernels/core/error.h"
 #include "kernels/tile/arith.h"
 #include "kernels/tile/native_crosscheck.h"
 #include "kernels/tile/selftest.h"
@@ -81,7 +82,19 @@ void register_tile_selftest_command(CLI::App& app) {
   cmd->add_option("--probe-colsb", *colsb_step,
                   "run one step (config, zero, load, store, control) on a tile of colsb 10 and exit: "
                   "a step the CPU refuses dies of SIGILL");
-  cmd->callback([opt, json, out, trace, probes, probe_count, colsb_step] {
+  cmd->callback([opt, json, out, trace, probes, probe_count, colsb_step, cmd] {
+    // The probe modes run one thing and exit: the self-test's flags would be ignored there.
+    const auto alone = [&](const char* mode, std::initializer_list<const char*> others) {
+      for (const char* flag : others)
+        if (cmd->count(flag) > 0) throw Error(std::string(flag) + " has no effect with " + mode);
+    };
+    if (!colsb_step->empty())
+      alone("--probe-colsb", {"--dump-bf16-probes", "--probe-count", "--json", "--out", "--trace", "--lanes",
+                              "--programs", "--seed"});
+    if (!probes->empty())
+      alone("--dump-bf16-probes", {"--json", "--out", "--trace", "--lanes", "--programs"});
+    if (probes->empty() && cmd->count("--probe-count") > 0)
+      throw Error("--probe-count sets the number of --dump-bf16-probes records: it needs that flag");
     if (!colsb_step->empty()) {
       tile::run_native_colsb_probe(*colsb_step);
       fmt::print("tile-selftest: colsb probe '{}' ran\n", *colsb_step);

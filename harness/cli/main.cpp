@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -59,6 +60,14 @@ int main(int argc, char** argv) {
     // (CLI11 would only say that a subcommand is required).
     if (argc >= 2 && std::strcmp(argv[1], "help") == 0) {
       if (argc < 3) return app.exit(CLI::CallForHelp());
+      const auto subs = app.get_subcommands({});
+      const bool named = std::any_of(subs.begin(), subs.end(),
+                                     [&](const CLI::App* sub) { return sub->get_name() == argv[2]; });
+      if (!named) {
+        std::fprintf(stderr, "amxlab: error: help: unknown command '%s'; `amxlab --help` lists them\n",
+                     amxlab::io::printable(argv[2], 80).c_str());
+        return 2;
+      }
       const char* help_argv[] = {argv[0], argv[2], "--help"};
       try {
         app.parse(3, const_cast<char**>(help_argv));

@@ -1,5 +1,6 @@
 #include "harness/results/results_file.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -12,6 +13,8 @@
 namespace amxlab::harness {
 
 nlohmann::json read_results(const std::string& path) {
+  if (std::filesystem::is_directory(path))
+    throw Error(io::printable(path, 300) + " is a directory, not a results file");
   std::ifstream in(path);
   if (!in) throw Error("cannot open results file " + io::printable(path, 300));
   std::stringstream ss;

@@ -112,11 +112,9 @@ std::unique_ptr<KernelUnderTest> make_kernel_under_test(const Case& c, const Cas
   }
   if (c.kernel == "golden") return std::make_unique<GoldenKernel>();
   if (c.kernel.rfind("test.", 0) == 0) {
-    const std::string which = c.kernel.substr(5);
-    if (which != "flipbit" && which != "crash" && which != "hang") {
-      throw Error("unknown test kernel '" + c.kernel + "' (test.flipbit, test.crash, test.hang)");
-    }
-    return std::make_unique<PlantedFaultKernel>(which);
+    if (!is_test_kernel(c.kernel))
+      throw Error("unknown test kernel '" + c.kernel + "' (" + test_kernel_list() + ")");
+    return std::make_unique<PlantedFaultKernel>(c.kernel.substr(5));
   }
   return c.moe() ? make_moe_kernel(c, d.ids, placement) : make_registry_kernel(c, placement);
 }

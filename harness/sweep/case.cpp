@@ -1,6 +1,8 @@
 #include "harness/sweep/case.h"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <vector>
 
 #include "harness/io/printable.h"
@@ -168,6 +170,16 @@ bool valid_numa(std::string_view v) {
   if (v == "local" || v == "remote" || v == "interleave" || v == "replicate") return true;
   int node = 0;
   return v.substr(0, 5) == "bind." && parse_int(v.substr(5), node) && node >= 0;
+}
+
+bool is_test_kernel(std::string_view name) {
+  return std::find(std::begin(kTestKernels), std::end(kTestKernels), name) != std::end(kTestKernels);
+}
+
+std::string test_kernel_list() {
+  std::string out;
+  for (const char* k : kTestKernels) out += (out.empty() ? "" : ", ") + std::string(k);
+  return out;
 }
 
 bool valid_place(std::string_view v) {

@@ -62,4 +62,11 @@ void validate_case(const Case& c);
 bool valid_place(std::string_view v);
 bool valid_numa(std::string_view v);
 
+// The planted-fault kernels (harness/runner/golden_kernels.cpp) the zero-trust tests use:
+// kernel=test.<fault>.
+inline constexpr const char* kTestKernels[] = {"test.flipbit", "test.crash", "test.hang"};
+bool is_test_kernel(std::string_view name);
+// "test.flipbit, test.crash, test.hang"
+std::string test_kernel_list();
+
 }  // namespace amxlab::harness

@@ -39,7 +39,9 @@ std::vector<std::string> kernels_for(const std::string& entry, QType type, bool 
     if (out.empty()) *why = std::string("no registered kernel for ") + name(type);
     return out;
   }
-  if (entry == "auto" || entry == "golden" || entry.rfind("test.", 0) == 0) return {entry};
+  if (entry.rfind("test.", 0) == 0 && !is_test_kernel(entry))
+    throw Error("--kernel: unknown test kernel '" + entry + "' (" + test_kernel_list() + ")");
+  if (entry == "auto" || entry == "golden" || is_test_kernel(entry)) return {entry};
   const KernelDesc* k = find_kernel(entry);
   if (k == nullptr) throw Error("--kernel: unknown kernel '" + entry + "'");
   if (k->weight_type != type) {

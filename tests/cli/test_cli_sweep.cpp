@@ -366,6 +366,16 @@ TEST(CliSweep, BadSweepInputIsRefusedBeforeAnythingRuns) {
       {"calibrate --quick --threads 1 --out " + dir, "is a directory: name a file"},
       {"calibrate --quick --threads 1 --max-bytes 4K --out " + out, "below the smallest working set"},
       {"calibrate --quick --threads 1 --max-bytes '' --out " + out, "--max-bytes: '' is not a size"},
+      // The third review's (2026-12-01): each ran, or ran something else, before.
+      {"check --type q4_0 --m 1 --n 64 --k 256 --kernel test.nope", "unknown test kernel 'test.nope'"},
+      {"check --type q4_0 --m 1 --n 64 --k 256 --shard 1/2", "leaves shard 1 empty (at most 1 shards)"},
+      {"check --quick --type q4_0 --m 1 --n 64 --k 256", "--quick shortens the default sweep"},
+      {"bench --quick --case q8_0:m1n32k32:t1", "--quick shortens the default sweep"},
+      {"compare " + dir + " " + dir, "is a directory, not a results file"},
+      {"selfcheck --seed -1", "--seed: '-1' is not a whole number"},
+      {"help bogus", "help: unknown command 'bogus'"},
+      {"tile-selftest --probe-count 5", "--probe-count sets the number of --dump-bf16-probes records"},
+      {"tile-selftest --probe-colsb zero --json", "--json has no effect with --probe-colsb"},
   };
   for (const auto& [args, says] : refused) {
     std::filesystem::remove(out);
@@ -385,6 +395,19 @@ TEST(CliSweep, BadSweepInputIsRefusedBeforeAnythingRuns) {
       << isa.output;
   std::filesystem::remove(batch);
   std::filesystem::remove(dir);
+}
+
+// A case listed twice runs once, and the summary does not call the second "already in the
+// file" (it said so of a new file).
+TEST(CliSweep, RepeatedCasesRunOnce) {
+  const std::string out = temp_file("twice.json");
+  std::filesystem::remove(out);
+  const auto r = run_amxlab("check --no-onednn --type q8_0 --m 1,1 --n 32 --k 32 --out " + out);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("note: 1 case(s) listed more than once run once"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("1 case(s) run, 0 already in the file"), std::string::npos) << r.output;
+  EXPECT_EQ(read_json(out)["run"]["cases_planned"], 1) << r.output;
+  std::filesystem::remove(out);
 }
 
 // With --case / --batch the "how" flags replace those fields of every listed case, lists
