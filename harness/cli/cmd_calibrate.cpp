@@ -120,6 +120,7 @@ void register_calibrate_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "calibrate", "measure compute peaks, read bandwidth over working-set sizes and the cache knees");
   cmd->add_option("--threads", f->threads, "thread counts, e.g. 1,2 (default: 1 and all allowed CPUs)")
+      ->default_str("1,all")
       ->delimiter(',')
       ->check(whole_number(1, 4096));
   cmd->add_flag("--quick", f->quick, "fewer sizes (x2 steps up to 256 MiB), shorter timings (CI)");

@@ -259,8 +259,10 @@ void register_model_command(CLI::App& app) {
   for (const auto& r : harness::model::recipe_names()) recipes += (recipes.empty() ? "" : ", ") + r;
   cmd->add_option("--recipe", f->recipe, "with --manifest: " + recipes + " (default q4_0)")
       ->each([f](const std::string&) { f->recipe_given = true; });
-  cmd->add_option("--layers", f->layers, "with --manifest: keep the first N layers (0: all)");
+  cmd->add_option("--layers", f->layers, "with --manifest: keep the first N layers (0: all)")
+      ->check(whole_number(0, 1u << 20));
   cmd->add_option("--threads", f->threads, "threads of every case (one count; default: all CPUs)")
+      ->default_str("all CPUs")
       ->check(whole_number(1, 4096));
   cmd->add_option(
          "--rounds", f->rounds,
@@ -280,6 +282,7 @@ void register_model_command(CLI::App& app) {
                 "print the timed cases' descriptors (a batch file) and exit, running nothing");
   add_run_flags(cmd, f->sweep);
   cmd->add_flag("--no-onednn", f->sweep.no_onednn, "skip oneDNN");
+  group_mode_flags(cmd);
   cmd->callback([f, cmd] {
     refuse_idle_flags(*cmd, !f->no_check, !f->check_only,
                       f->check_only ? "model --check-only" : "model --no-check");

@@ -20,6 +20,7 @@
 #include "harness/cli/whole_number.h"
 #include "harness/io/printable.h"
 #include "harness/numa/planner.h"
+#include "harness/results/results_file.h"
 #include "harness/runner/case_data.h"
 #include "harness/runner/case_placement.h"
 #include "harness/runner/onednn_reference.h"
@@ -237,13 +238,21 @@ nlohmann::json load_calibration(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   auto j = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded()) throw Error("--calibration: " + path + " is not JSON");
-  nlohmann::json cal = j.is_object() && j.contains("calibration") ? j["calibration"] : j;
+  if (j.is_discarded()) throw Error("--calibration: " + io::printable(path, 300) + " is not JSON");
+  // A results file carries the calibration its sweep ran with (results/README.md): that
+  // one is used; a results file swept without one has none to give.
+  const bool results = j.is_object() && j.value("schema", nlohmann::json()) == harness::kResultsSchema;
+  if (results && !j.value("calibration", nlohmann::json()).is_object())
+    throw Error("--calibration: " + io::printable(path, 300) +
+                " is a results file of a sweep run without --calibration: it holds none (amxlab calibrate "
+                "--out FILE writes one)");
+  nlohmann::json cal = results ? j["calibration"] : j;
   const std::string schema = cal.is_object() && cal.contains("schema") && cal["schema"].is_string()
                                  ? cal["schema"].get<std::string>()
                                  : std::string();
   if (schema != "amxlab.calibration.v1") {
-    throw Error("--calibration: " + path + " is not a calibration (schema '" + io::printable(schema, 80) +
+    throw Error("--calibration: " + io::printable(path, 300) + " is not a calibration (schema '" +
+                io::printable(schema, 80) +
                 "', not amxlab.calibration.v1; amxlab calibrate --out FILE writes one)");
   }
   return cal;
@@ -375,20 +384,31 @@ int exit_code(const harness::SweepSummary& s) {
   return s.failed() ? 1 : (s.interrupted ? 130 : 0);
 }
 
+namespace {
+
+constexpr const char* kTimingFlags[] = {"--reps",    "--min-time",    "--paired-ceiling", "--paired-roofline",
+                                        "--no-cold", "--calibration", "--onednn-isa"};
+// (--no-isolate asks for what a command without a check does anyway: allowed.)
+constexpr const char* kCheckingFlags[] = {"--timeout", "--output"};
+
+}  // namespace
+
+void group_mode_flags(CLI::App* cmd) {
+  for (const char* flag : kTimingFlags)
+    if (auto* o = cmd->get_option_no_throw(flag)) o->group("Timing (refused where nothing is timed)");
+  for (const char* flag : kCheckingFlags)
+    if (auto* o = cmd->get_option_no_throw(flag)) o->group("Check (refused where nothing is checked)");
+}
+
 void refuse_idle_flags(const CLI::App& cmd, bool checks, bool times, const std::string& what) {
-  static constexpr const char* kTiming[] = {
-      "--reps",    "--min-time",    "--paired-ceiling", "--paired-roofline",
-      "--no-cold", "--calibration", "--onednn-isa"};
-  // (--no-isolate asks for what a command without a check does anyway: allowed.)
-  static constexpr const char* kChecking[] = {"--timeout", "--output"};
   const auto refuse = [&](const auto& names, const char* does_not) {
     for (const char* flag : names) {
       if (cmd.get_option_no_throw(flag) != nullptr && cmd.count(flag) > 0)
         throw Error(fmt::format("{}: {} {}; it has no effect here", flag, what, does_not));
     }
   };
-  if (!times) refuse(kTiming, "times nothing (timing flags apply to bench and run)");
-  if (!checks) refuse(kChecking, "checks nothing (the case timeout and --output belong to the check)");
+  if (!times) refuse(kTimingFlags, "times nothing (timing flags apply to bench and run)");
+  if (!checks) refuse(kCheckingFlags, "checks nothing (the case timeout and --output belong to the check)");
 }
 
 namespace {
@@ -480,6 +500,7 @@ void add_sweep_flags(CLI::App* cmd, SweepFlags& f) {
   cmd->add_flag("--no-onednn", f.no_onednn, "skip oneDNN (check and timing)");
   cmd->add_flag("--quick", f.quick, "default sweep: smaller shapes");
   cmd->add_flag("--list", f.list, "print the sweep's case descriptors (a batch file) and run nothing");
+  group_mode_flags(cmd);
 }
 
 }  // namespace

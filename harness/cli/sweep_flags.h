@@ -34,6 +34,8 @@ void add_run_flags(CLI::App* cmd, SweepFlags& f);
 // nothing is timed, the check's (--timeout, --output) where nothing is checked. `what` names the command for
 // the message ("check", "model --check-only").
 void refuse_idle_flags(const CLI::App& cmd, bool checks, bool times, const std::string& what);
+// Puts those flags under two --help headings that say so.
+void group_mode_flags(CLI::App* cmd);
 
 // Placements (node.<i>) and NUMA policies (bind.<node>) given on the command line must
 // name nodes this machine has: an error before anything runs (a batch file's case that

@@ -168,9 +168,13 @@ nlohmann::json run_case(const Case& c, const RunOptions& o) {
       // The emulator's speed says nothing about the hardware's: AMX timings on a machine
       // without AMX come from the Sapphire Rapids model (kernels/amx/README.md), never
       // from a stopwatch, and are not mixed with measured figures.
-      rec["timing"] = c.moe() ? model_moe_timing(c, d, *k)
-                              : nlohmann::json{{"kind", "model"},
-                                               {"note", "emulated AMX kernel: not timed; see the SPR model"}};
+      rec["timing"] = c.moe()
+                          ? model_moe_timing(c, d, *k)
+                          : nlohmann::json{{"kind", "model"},
+                                           {"note",
+                                            "emulated AMX kernel: not timed (the emulator's speed is not "
+                                            "the hardware's), nor oneDNN, cold or paired rounds beside it; "
+                                            "kernels/amx/README.md has the Sapphire Rapids model"}};
     } else if (o.bench) {
       rec["timing"] = c.moe() ? time_moe_kernel(c, d, *k, o) : time_kernel(c, d, *k, o);
       const auto& cold = rec["timing"].contains("cold") ? rec["timing"]["cold"] : nlohmann::json();

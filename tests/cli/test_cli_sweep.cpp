@@ -387,6 +387,17 @@ TEST(CliSweep, BadSweepInputIsRefusedBeforeAnythingRuns) {
     EXPECT_EQ(r.output.find("measuring"), std::string::npos) << args << "\n" << r.output;
     EXPECT_FALSE(std::filesystem::exists(out)) << args << ": a refused sweep wrote " << out;
   }
+  // A results file passed as --calibration: its sweep's calibration, here none.
+  ASSERT_EQ(run_amxlab("check --case q8_0:m1n32k32:t1" + tiny_check).status, 0);
+  const auto no_cal = run_amxlab(
+      "bench --case q8_0:m1n32k32:t1 --no-onednn --no-cold --reps 1 --min-time 0.005 "
+      "--calibration " +
+      out + " --out " + temp_file("never.json"));
+  EXPECT_EQ(no_cal.status, 2) << no_cal.output;
+  EXPECT_NE(no_cal.output.find("is a results file of a sweep run without --calibration"), std::string::npos)
+      << no_cal.output;
+  EXPECT_FALSE(std::filesystem::exists(temp_file("never.json")));
+  std::filesystem::remove(out);
   setenv("AMXLAB_MAX_ISA", "Portable", 1);  // the kernels' library would ignore it: run uncapped
   const auto isa = run_amxlab("check --case q8_0:m1n32k32:t1" + tiny_check);
   unsetenv("AMXLAB_MAX_ISA");
