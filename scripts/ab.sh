@@ -45,7 +45,7 @@ die() { echo "ab: $*" >&2; exit "${2:-2}"; }
 case "$1" in -h | --help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0"; exit 0 ;; esac
 base_rev=$1
 shift
-rounds=7 threshold=3 out="" manifest="" recipe="" layers="" mthreads=""
+rounds=7 threshold=3 out="" manifest="" recipe="" layers="" mthreads="" threads=""
 sweep=()
 # An option's value: present and not another option, else a usage error (exit 2).
 value() { [ $# -ge 2 ] && [ -n "$2" ] && [[ $2 != --* ]] || die "$1 needs a value"; }
@@ -58,21 +58,58 @@ while [ $# -gt 0 ]; do
     --manifest) value "$@"; manifest=$2; shift 2 ;;
     --recipe) value "$@"; recipe=$2; shift 2 ;;
     --layers) value "$@"; layers=$2; shift 2 ;;
-    --threads) value "$@"; if [ -n "$manifest" ]; then mthreads=$2; else sweep+=("$1" "$2"); fi; shift 2 ;;
+    --threads) value "$@"; threads=$2; shift 2 ;;
     *) sweep+=("$1"); shift ;;
   esac
 done
+# --threads: the model's thread count with --manifest, else a sweep flag (either order).
+if [ -n "$manifest" ]; then mthreads=$threads; elif [ -n "$threads" ]; then sweep+=(--threads "$threads"); fi
+[ -n "$manifest" ] || [ -z "$recipe$layers" ] || die "--recipe and --layers shape a --manifest model: give --manifest"
 case "$rounds" in '' | *[!0-9]* | 0 | 1) die "--rounds must be a whole number >= 2 (got '$rounds')" ;; esac
 [[ $threshold =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--threshold must be a percentage, e.g. 3 or 2.5 (got '$threshold')"
+# A percentage here (amxlab compare's --threshold is a fraction): 0.05 would gate a
+# 0.05 % slowdown, far inside any machine's noise - almost certainly meant as 5 %.
+awk -v t="$threshold" 'BEGIN { exit !(t >= 0.5) }' ||
+  die "--threshold is a percentage (3 means 3 %); $threshold % is below any measurable difference (did you mean $(awk -v t="$threshold" 'BEGIN { print t * 100 }')?)"
 [ -z "$layers" ] || [[ $layers =~ ^[0-9]+$ ]] || die "--layers must be a whole number (got '$layers')"
 [ -z "$mthreads" ] || [[ $mthreads =~ ^[1-9][0-9]*$ ]] || die "--threads must be a whole number >= 1 (got '$mthreads')"
 
 py=python3
 [ -x /usr/bin/python3 ] && py=/usr/bin/python3 # Debian's, with python3-matplotlib (bootstrap.sh)
 
+sha=$(git rev-parse --verify --quiet "$base_rev^{commit}") || die "'$base_rev' is not a commit of this repository" 3
+
 # The working tree's build folder is configured first: its cache says how to build the base
-# (build type, compiler, ccache), and through ccache the base's objects then serve B's build.
+# (build type, compiler, ccache), and through ccache B's objects then serve the base's build.
 [ -f build/release/CMakeCache.txt ] || cmake --preset release >/dev/null || die "cannot configure build/release"
+
+# --- B: the working tree, built first: its amxlab checks the sweep's flags ---------------
+# (before the minutes that building the base may take)
+cmake --build build/release --target amxlab -j "$(nproc)" >/dev/null 2>build/release/ab-build.err ||
+  { cat build/release/ab-build.err >&2; die "the working tree does not build" 1; }
+b_bin="$repo/build/release/harness/cli/amxlab"
+
+# --- the sweep --------------------------------------------------------------------------
+[ -n "$out" ] || out="results/local/ab-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out" || die "cannot create $out"
+if [ -n "$manifest" ]; then
+  margs=(--manifest "$manifest")
+  [ -n "$recipe" ] && margs+=(--recipe "$recipe")
+  [ -n "$layers" ] && margs+=(--layers "$layers")
+  [ -n "$mthreads" ] && margs+=(--threads "$mthreads")
+  "$b_bin" model "${margs[@]}" --list-cases >"$out/cases.txt" || die "amxlab model ${margs[*]} --list-cases failed"
+  sweep+=(--batch "$out/cases.txt")
+elif [ ${#sweep[@]} -eq 0 ]; then
+  sweep=(--type q4_0,q8_0 --m 1,16 --n 4096 --k 4096 --threads 1,2)
+fi
+# One flag set for both sides. The first round is `run` (every case checked: verdicts and
+# output checksums, and timed), the others `bench` (timed only: a turn costs ~0.4 s of data
+# and packing per case, the check ~0.15 s more); hot timing, 7 repetitions, no cold, no
+# oneDNN (not what an A/B compares). The report takes each turn's fastest repetition.
+timing=(--no-cold --no-onednn --reps 7 --min-time 0.02)
+# Cases whose kernel the base lacks run on B alone: list B's cases, drop those for A.
+"$b_bin" run "${timing[@]}" "${sweep[@]}" --list >"$out/cases.b.txt" 2>"$out/list.err" ||
+  die "the sweep flags are not accepted by the working tree's amxlab: $(tail -n 3 "$out/list.err")"
 
 # --- A: the base revision, built once per sha ----------------------------------------
 # One worktree and one build folder for every base (build/ab/worktree and its
@@ -81,7 +118,6 @@ py=python3
 # build folder sits where the working tree's does, relative to its sources, so that with
 # ccache (cmake/AmxlabCompilerCache.cmake) every file the base shares with the working
 # tree is a cache hit. (Before 2026-11-30 the folder was build/ab/build: delete it.)
-sha=$(git rev-parse --verify --quiet "$base_rev^{commit}") || die "'$base_rev' is not a commit of this repository" 3
 cache=${AMXLAB_AB_CACHE:-$repo/build/ab}
 src="$cache/worktree" bdir="$cache/worktree/build/release" a_bin="$cache/bin/$sha/amxlab"
 mkdir -p "$cache/bin/$sha" || die "cannot create $cache/bin/$sha" 3
@@ -119,32 +155,6 @@ if [ ! -x "$a_bin" ]; then
   cp "$bdir/harness/cli/amxlab" "$a_bin.tmp" && mv "$a_bin.tmp" "$a_bin" || die "cannot keep the base binary" 3
 fi
 
-# --- B: the working tree (configured above) ----------------------------------------------
-cmake --build build/release --target amxlab -j "$(nproc)" >/dev/null 2>build/release/ab-build.err ||
-  { cat build/release/ab-build.err >&2; die "the working tree does not build" 1; }
-b_bin="$repo/build/release/harness/cli/amxlab"
-
-# --- the sweep --------------------------------------------------------------------------
-[ -n "$out" ] || out="results/local/ab-$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$out" || die "cannot create $out"
-if [ -n "$manifest" ]; then
-  margs=(--manifest "$manifest")
-  [ -n "$recipe" ] && margs+=(--recipe "$recipe")
-  [ -n "$layers" ] && margs+=(--layers "$layers")
-  [ -n "$mthreads" ] && margs+=(--threads "$mthreads")
-  "$b_bin" model "${margs[@]}" --list-cases >"$out/cases.txt" || die "amxlab model ${margs[*]} --list-cases failed"
-  sweep+=(--batch "$out/cases.txt")
-elif [ ${#sweep[@]} -eq 0 ]; then
-  sweep=(--type q4_0,q8_0 --m 1,16 --n 4096 --k 4096 --threads 1,2)
-fi
-# One flag set for both sides. The first round is `run` (every case checked: verdicts and
-# output checksums, and timed), the others `bench` (timed only: a turn costs ~0.4 s of data
-# and packing per case, the check ~0.15 s more); hot timing, 7 repetitions, no cold, no
-# oneDNN (not what an A/B compares). The report takes each turn's fastest repetition.
-timing=(--no-cold --no-onednn --reps 7 --min-time 0.02)
-# Cases whose kernel the base lacks run on B alone: list B's cases, drop those for A.
-"$b_bin" run "${timing[@]}" "${sweep[@]}" --list >"$out/cases.b.txt" 2>"$out/list.err" ||
-  die "the sweep flags are not accepted by the working tree's amxlab: $(tail -n 3 "$out/list.err")"
 "$a_bin" info --json >"$out/a-info.json" 2>/dev/null || echo '{}' >"$out/a-info.json"
 "$py" "$repo/scripts/ab_report.py" split-cases "$out/cases.b.txt" "$out/a-info.json" "$out/cases.a.txt" ||
   die "cannot split the cases"

@@ -9,7 +9,8 @@
 #  2. a GEMV slowed by a busy loop in the working tree: exit 1, "slower" reported;
 #  3. a kernel whose output moves by one bit: exit 1, "MOVED" reported;
 #  4. a base revision that does not compile: exit 3, the compiler's error shown;
-#  5. a dirty base worktree: refused (exit 3).
+#  5. a dirty base worktree: refused (exit 3);
+#  6. usage errors and refused sweep flags before the base is built.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd -P)
 git -C "$repo" rev-parse HEAD >/dev/null 2>&1 || { echo "SKIP: $repo is not a git checkout"; exit 77; }
@@ -85,4 +86,19 @@ rc=$?
 cat "$tmp/ab5.log"
 [ "$rc" -eq 3 ] || fail "dirty base worktree: exit $rc (want 3)"
 grep -q "has local changes" "$tmp/ab5.log" || fail "dirty base worktree: no reason given"
-echo "PASS: ab.sh: HEAD vs HEAD passes interleaved; slowdown, moved bit, broken base and dirty base detected"
+# 6. Usage errors come before any build of the base: a revision that is not one, model
+# flags without --manifest, a threshold given as a fraction, sweep flags amxlab refuses
+# (checked by the working tree's amxlab, built first; no base binary appears).
+git commit -q --allow-empty -m "fixture: a base never built"
+unbuilt=$(git rev-parse HEAD)
+for args in "no-such-revision:3:is not a commit" "HEAD --recipe q4_0:2:give --manifest" \
+  "HEAD --threshold 0.05:2:is a percentage" "HEAD --rounds 2 --type nope:2:not accepted"; do
+  IFS=: read -r a want says <<<"$args"
+  # shellcheck disable=SC2086
+  out=$(scripts/ab.sh $a --out "$tmp/ab6" 2>&1)
+  rc=$?
+  [ "$rc" -eq "$want" ] || fail "ab.sh $a: exit $rc (want $want): $out"
+  grep -q -- "$says" <<<"$out" || fail "ab.sh $a: '$says' not said: $out"
+  [ ! -e "$AMXLAB_AB_CACHE/bin/$unbuilt/amxlab" ] || fail "ab.sh $a built the base before refusing"
+done
+echo "PASS: ab.sh: HEAD vs HEAD passes interleaved; slowdown, moved bit, broken base and dirty base detected; usage errors before building"
