@@ -153,6 +153,9 @@ Manifest load_manifest(const std::string& models_dir, const std::string& name) {
   if (!plain || !in) {
     std::string known;
     for (const auto& n : manifest_names(models_dir)) known += (known.empty() ? "" : ", ") + n;
+    if (known.empty())
+      throw Error("--manifest: " + io::printable(models_dir, 200) +
+                  " holds no manifest (<name>.json); --models-dir names the folder of harness/inputs/models");
     throw Error("--manifest: unknown model '" + io::printable(name, 80) + "' (known: " + known + ")");
   }
   std::stringstream ss;

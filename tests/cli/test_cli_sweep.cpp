@@ -872,6 +872,8 @@ TEST(CliModel, GgufInventoryEdgesAndContradictions) {
       {"model --manifest tiny-moe --real-weights --list", "--real-weights needs a GGUF file"},
       {"model --manifest tiny-moe --check-only --rounds 3", "--rounds times the cases"},
       {"model --manifest tiny-moe --models-dir /nonexistent/amxlab", "is not a folder"},
+      {"model --manifest tiny-moe --models-dir " + std::string(AMXLAB_SOURCE_DIR) + "/harness/cli",
+       "holds no manifest (<name>.json)"},
   };
   for (const auto& [args, says] : refused) {
     const auto e = run_amxlab(args);
