@@ -1,14 +1,20 @@
 #!/usr/bin/python3
 """Draws amxlab results into PNG files.
 
-  scripts/plot.py RESULTS.json [MORE.json ...] --out DIR
+  scripts/plot.py RESULTS.json [MORE.json ...] [--out DIR]
+
+Inputs: results files (amxlab.results, schema_version 1: check, bench, run, numa, model,
+merge) and calibration files (amxlab calibrate --out: amxlab.calibration.v1). A file that
+is neither is refused with a one-line error (exit 2); the folder DIR is made only when
+there is something to draw.
 
 - throughput-<type>-n<N>k<K>-t<T>.png: GOPS vs M for every kernel, with oneDNN's int8
   matmul of the same shape and, when the run had a calibration, the roofline
   (peak int8 or read bandwidth at the working-set size, whichever binds);
 - ratio-<type>-t<T>.png (s8, u8, bf16, f16, f32): speed / oneDNN's vs M, one line per (N, K);
-- bandwidth.png: read bandwidth vs working-set size from the calibration, per thread
-  count, with the measured knees;
+- bandwidth.png: read bandwidth vs working-set size from a calibration file, or from the
+  calibration a results file carries (run with --calibration), per thread count, with the
+  measured knees (bandwidth-2.png, ... for further, different calibrations);
 - moe-<type>-e<E>top<k>n<N>k<K>-t<T>.png (mixture-of-experts cases): GOPS of the routed
   work vs tokens per batch T, per routing: ours hot and over rotating routings (cold),
   oneDNN's per-expert matmul loop, the emulated AMX kernels' Sapphire Rapids model (one
@@ -28,35 +34,110 @@ import os
 import re
 import sys
 
-try:
-    import matplotlib
-except ImportError:
-    sys.exit(
-        f"plot.py: this Python ({sys.executable}) has no matplotlib: run the script as "
-        "scripts/plot.py (it starts /usr/bin/python3, where scripts/bootstrap.sh installs "
-        "python3-matplotlib), or install matplotlib for this Python"
-    )
+RESULTS_SCHEMA = "amxlab.results"
+# The only version the C++ reader accepts (kResultsSchemaVersion, harness/results/results_file.h).
+RESULTS_SCHEMA_VERSION = 1
+CALIBRATION_SCHEMA = "amxlab.calibration.v1"
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+plt = None  # matplotlib.pyplot, imported by use_matplotlib() once the arguments are read
+
+
+def use_matplotlib():
+    global plt
+    try:
+        import matplotlib
+    except ImportError:
+        sys.exit(
+            f"plot.py: this Python ({sys.executable}) has no matplotlib: run the script as "
+            "scripts/plot.py (it starts /usr/bin/python3, where scripts/bootstrap.sh installs "
+            "python3-matplotlib), or install matplotlib for this Python"
+        )
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+
+    plt = matplotlib.pyplot
+
+
+def fail(message):
+    """A one-line error on stderr, exit 2 (bad input)."""
+    print(f"plot.py: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def check_calibration(cal, where):
+    """The bandwidth curve bandwidth_plot() reads: a list of {bytes, threads, gbps}."""
+    bw = cal.get("bandwidth")
+    if bw is None:
+        return
+    if not isinstance(bw, list):
+        fail(f'{where}: "bandwidth" is not a list')
+    for i, point in enumerate(bw):
+        if not isinstance(point, dict) or not all(is_number(point.get(k)) for k in ("bytes", "threads", "gbps")):
+            fail(f'{where}: bandwidth[{i}] is not {{bytes, threads, gbps}} with numbers')
+
+
+def load_one(p):
+    if os.path.isdir(p):
+        fail(f"{p}: is a directory, not a results file")
+    try:
+        with open(p, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        fail(f"{p}: no such file")
+    except OSError as e:
+        fail(f"{p}: cannot read it: {e.strerror or e}")
+    if not raw.strip():
+        fail(f"{p}: empty file, not an amxlab results file")
+    try:
+        doc = json.loads(raw)
+    except ValueError as e:  # JSONDecodeError, UnicodeDecodeError
+        fail(f"{p}: not JSON ({e})")
+    if not isinstance(doc, dict):
+        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(doc), "a number")
+        fail(f"{p}: the JSON is {kind}, not an object: not an amxlab results file")
+    schema = doc.get("schema")
+    if schema == CALIBRATION_SCHEMA:
+        if not isinstance(doc.get("bandwidth"), list):
+            fail(f'{p}: calibration file without a "bandwidth" list')
+        check_calibration(doc, p)
+        # A results document with no cases that carries this calibration.
+        return {"schema": RESULTS_SCHEMA, "schema_version": RESULTS_SCHEMA_VERSION, "cases": [], "calibration": doc}
+    if schema != RESULTS_SCHEMA:
+        what = "no \"schema\"" if schema is None else f"schema {json.dumps(schema)[:80]}"
+        fail(f"{p}: {what}: not an amxlab results file ({RESULTS_SCHEMA}) or calibration file ({CALIBRATION_SCHEMA})")
+    version = doc.get("schema_version")
+    if not is_number(version) or version != RESULTS_SCHEMA_VERSION:
+        fail(f"{p}: schema_version {json.dumps(version)[:40]} is not supported (this script reads "
+             f"{RESULTS_SCHEMA_VERSION})")
+    if not isinstance(doc.get("cases"), list):
+        fail(f'{p}: "cases" is not a list')
+    if not all(isinstance(c, dict) for c in doc["cases"]):
+        fail(f'{p}: "cases" holds something that is not an object')
+    if isinstance(doc.get("calibration"), dict):
+        check_calibration(doc["calibration"], f"{p}: calibration")
+    return doc
 
 
 def load(paths):
-    docs = []
-    for p in paths:
-        with open(p) as f:
-            doc = json.load(f)
-        if doc.get("schema") != "amxlab.results":
-            sys.exit(f"{p}: not an amxlab results file")
-        docs.append(doc)
-    return docs
+    return [load_one(p) for p in paths]
 
 
 def save(fig, ax, path, written, **legend):
     ax.grid(True, alpha=0.3)
     ax.legend(**legend)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    folder = os.path.dirname(path) or "."
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        fail(f"--out {folder}: exists and is not a folder")
+    try:
+        os.makedirs(folder, exist_ok=True)  # only once there is a figure
+        fig.savefig(path, dpi=110)
+    except OSError as e:
+        fail(f"cannot write {path}: {e.strerror or e}")
     plt.close(fig)
     written.append(path)
 
@@ -212,10 +293,14 @@ def model_plots(docs, out):
 
 
 def bandwidth_plot(docs, out):
+    """bandwidth.png from the first calibration with a bandwidth curve; bandwidth-2.png, ...
+    from any different one (results files of one calibration carry equal copies)."""
+    written, seen = [], []
     for doc in docs:
         cal = doc.get("calibration")
-        if not cal or not cal.get("bandwidth"):
+        if not isinstance(cal, dict) or not cal.get("bandwidth") or cal in seen:
             continue
+        seen.append(cal)
         by_threads = collections.defaultdict(list)
         for p in cal["bandwidth"]:
             by_threads[p["threads"]].append((p["bytes"], p["gbps"]))
@@ -230,10 +315,9 @@ def bandwidth_plot(docs, out):
         ax.set_xlabel("working set (MiB)")
         ax.set_ylabel("read bandwidth (GB/s)")
         ax.set_title("measured read bandwidth (amxlab calibrate)")
-        written = []
-        save(fig, ax, os.path.join(out, "bandwidth.png"), written, fontsize=8)
-        return written
-    return []
+        name = "bandwidth.png" if len(seen) == 1 else f"bandwidth-{len(seen)}.png"
+        save(fig, ax, os.path.join(out, name), written, fontsize=8)
+    return written
 
 
 def numa_plots(docs, out):
@@ -273,19 +357,40 @@ def numa_plots(docs, out):
     return written
 
 
+def why_nothing(docs):
+    """Why no figure came out of these (valid) documents, in one line."""
+    cases = [c for d in docs for c in d["cases"]]
+    timed = [c for c in cases if isinstance(c.get("timing"), dict) and
+             ("gops" in c["timing"] or c["timing"].get("modelled_gops_one_core"))]
+    if not cases:
+        what = "no cases"
+    elif not timed:
+        what = (f"none of the {len(cases)} case(s) has a timing (checks and emulated dense cases have none: "
+                "time cases with amxlab bench, run, numa or model)")
+    else:
+        what = (f"the {len(timed)} timed case(s) fit no figure (throughput plots take numa=local "
+                "place=compact, ratio plots two M values of one N, K, NUMA plots two policies of one shape)")
+    return (f"{what}, and no calibration bandwidth curve (pass the file from amxlab calibrate --out, "
+            "or a results file run with --calibration)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("results", nargs="+")
-    ap.add_argument("--out", default="results/local/plots")
+    ap.add_argument("results", nargs="+", metavar="FILE.json",
+                    help="results files (amxlab check/bench/run/numa/model/merge) or calibration files "
+                         "(amxlab calibrate --out)")
+    ap.add_argument("--out", default="results/local/plots", metavar="DIR",
+                    help="folder for the PNG files (default: %(default)s); made only when there is "
+                         "something to draw")
     args = ap.parse_args()
-    os.makedirs(args.out, exist_ok=True)
     docs = load(args.results)
+    use_matplotlib()
     written = (throughput_plots(docs, args.out) + ratio_plots(docs, args.out) + moe_plots(docs, args.out) +
                model_plots(docs, args.out) + bandwidth_plot(docs, args.out) + numa_plots(docs, args.out))
     for p in written:
         print(p)
     if not written:
-        print("no timed cases or calibration in the input: nothing to plot")
+        print(f"plot.py: nothing to plot, nothing written to {args.out}: {why_nothing(docs)}")
 
 
 if __name__ == "__main__":
