@@ -101,6 +101,7 @@ TimingResult time_function(const std::string& name, const std::function<void(int
 
   const std::lock_guard<std::mutex> lock(g_run_mutex);
   int64_t counter = 0;
+  if (o.untimed_first_call) body(counter++);
   std::exception_ptr failure;
   auto fn = [&](benchmark::State& st) {
     if (failure) {

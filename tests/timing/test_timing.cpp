@@ -2,8 +2,10 @@
 // figures are well formed and the options are honoured.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "harness/timing/timing.h"
@@ -16,6 +18,31 @@ namespace {
 void busy(int n) {
   volatile double x = 1.0;
   for (int i = 0; i < n; ++i) x = x * 1.0000001 + 1e-9;
+}
+
+// A first call that costs 100 ms (one-time setup) and later ones that cost nothing: with
+// untimed_first_call the one repetition is the cheap calls', without it the first call
+// is the measurement (min_time is shorter than it). Orders of magnitude apart, so the
+// comparison cannot be noise.
+TEST(Timing, UntimedFirstCallKeepsOneTimeCostsOut) {
+  for (const bool untimed : {true, false}) {
+    TimingOptions o;
+    o.repetitions = 1;
+    o.min_time_s = 0.001;
+    o.untimed_first_call = untimed;
+    int64_t calls = 0;
+    const TimingResult r = time_function(
+        "test/first-call",
+        [&](int64_t) {
+          if (calls++ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        },
+        o);
+    if (untimed) {
+      EXPECT_LT(r.median_s, 0.05) << "the first call was timed";
+    } else {
+      EXPECT_GT(r.median_s, 0.05) << "the first call was not timed (so this test cannot tell)";
+    }
+  }
 }
 
 TEST(Timing, BusyLoopGivesSaneStatistics) {
