@@ -498,7 +498,6 @@ void add_sweep_flags(CLI::App* cmd, SweepFlags& f) {
       "--onednn-isa", f.onednn_isa,
       "also time oneDNN under each ISA cap, one subprocess each (e.g. avx512_core_vnni,avx512_core_amx)");
   cmd->add_flag("--no-onednn", f.no_onednn, "skip oneDNN (check and timing)");
-  cmd->add_flag("--quick", f.quick, "default sweep: smaller shapes");
   cmd->add_flag("--list", f.list, "print the sweep's case descriptors (a batch file) and run nothing");
   group_mode_flags(cmd);
 }
@@ -514,6 +513,9 @@ void register_sweep_commands(CLI::App& app) {
     auto flags = std::make_shared<SweepFlags>();
     auto* cmd = app.add_subcommand(mode, help);
     add_sweep_flags(cmd, *flags);
+    // Only `run` has a default sweep to shorten (check and bench default to one case).
+    if (std::string(mode) == "run")
+      cmd->add_flag("--quick", flags->quick, "the default sweep with smaller shapes (the main job's)");
     const std::string m = mode;
     cmd->callback([flags, m, cmd] {
       refuse_idle_flags(*cmd, m != "bench", m != "check", m);

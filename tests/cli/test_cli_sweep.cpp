@@ -369,8 +369,8 @@ TEST(CliSweep, BadSweepInputIsRefusedBeforeAnythingRuns) {
       // The third review's (2026-12-01): each ran, or ran something else, before.
       {"check --type q4_0 --m 1 --n 64 --k 256 --kernel test.nope", "unknown test kernel 'test.nope'"},
       {"check --type q4_0 --m 1 --n 64 --k 256 --shard 1/2", "leaves shard 1 empty (at most 1 shards)"},
-      {"check --quick --type q4_0 --m 1 --n 64 --k 256", "--quick shortens the default sweep"},
-      {"bench --quick --case q8_0:m1n32k32:t1", "--quick shortens the default sweep"},
+      {"run --quick --type q4_0 --m 1 --n 64 --k 256", "--quick shortens the default sweep"},
+      {"bench --quick --case q8_0:m1n32k32:t1", "--quick"},  // run's flag alone
       {"compare " + dir + " " + dir, "is a directory, not a results file"},
       {"selfcheck --seed -1", "--seed: '-1' is not a whole number"},
       {"help bogus", "help: unknown command 'bogus'"},
