@@ -2,7 +2,6 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -56,38 +55,32 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
-    // `amxlab help [COMMAND]` is --help; a word that names no command is said to be one
-    // (CLI11 would only say that a subcommand is required).
-    if (argc >= 2 && std::strcmp(argv[1], "help") == 0) {
-      if (argc < 3) return app.exit(CLI::CallForHelp());
-      const auto subs = app.get_subcommands({});
-      const bool named = std::any_of(subs.begin(), subs.end(),
-                                     [&](const CLI::App* sub) { return sub->get_name() == argv[2]; });
-      if (!named) {
-        std::fprintf(stderr, "amxlab: error: help: unknown command '%s'; `amxlab --help` lists them\n",
-                     amxlab::io::printable(argv[2], 80).c_str());
+    // `amxlab help [COMMAND]` is --help. The command word (the first, or help's) that names
+    // no command is said to be unknown (CLI11 would only say that a subcommand is required).
+    const bool help = argc >= 2 && std::strcmp(argv[1], "help") == 0;
+    if (help && argc < 3) return app.exit(CLI::CallForHelp());
+    const char* word = help ? argv[2] : argc >= 2 && argv[1][0] != '-' ? argv[1] : nullptr;
+    if (word != nullptr) {
+      bool known = false;
+      std::string names;  // hidden (internal) commands are not listed
+      for (const CLI::App* sub : app.get_subcommands({})) {
+        known = known || sub->get_name() == word;
+        if (!sub->get_group().empty()) names += (names.empty() ? "" : ", ") + sub->get_name();
+      }
+      if (!known) {
+        std::fprintf(stderr, "amxlab: error: %sunknown command '%s' (commands: %s; amxlab --help)\n",
+                     help ? "help: " : "", amxlab::io::printable(word, 80).c_str(), names.c_str());
         return 2;
       }
-      const char* help_argv[] = {argv[0], argv[2], "--help"};
+    }
+    if (help) {
+      const char* help_argv[] = {argv[0], word, "--help"};
       try {
         app.parse(3, const_cast<char**>(help_argv));
       } catch (const CLI::ParseError& e) {
         return app.exit(e);
       }
       return 0;
-    }
-    if (argc >= 2 && argv[1][0] != '-') {
-      bool known = false;
-      std::string names;  // hidden (internal) commands are not listed
-      for (const CLI::App* sub : app.get_subcommands({})) {
-        known = known || sub->get_name() == argv[1];
-        if (!sub->get_group().empty()) names += (names.empty() ? "" : ", ") + sub->get_name();
-      }
-      if (!known) {
-        std::fprintf(stderr, "amxlab: error: unknown command '%s' (commands: %s; amxlab --help)\n",
-                     amxlab::io::printable(argv[1], 80).c_str(), names.c_str());
-        return 2;
-      }
     }
     try {
       app.parse(argc, argv);

@@ -159,8 +159,9 @@ constexpr KernelDesc kq_gemm_avxvnni_evex_desc() {
                           &run_kq_vnni<T, KqKernel::gemm_avxvnni_evex>);
 }
 
-// The plain AVX2 builds (no VNNI; avxvnni_dot.h) of the GEMV (1 x 16, but Q4_K and Q5_K
-// 1 x 32) and the GEMM (2 x 16, but Q4_K 3 x 16 and IQ4_XS 2 x 32): vnni_raw.h.
+// The plain AVX2 builds (no VNNI; avxvnni_dot.h) of the GEMV (1 x 16, but Q3_K, Q4_K, Q5_K
+// and IQ4_XS 1 x 32; the same list as kqn_vec256.h's tile_strips and kquant_names.h's) and the GEMM (2 x 16,
+// but Q4_K 3 x 16 and IQ4_XS 2 x 32): vnni_raw.h.
 template <QType T>
 constexpr KernelDesc kq_gemv_avx2_desc() {
   constexpr int tile_n = T == QType::Q3_K || T == QType::Q4_K || T == QType::Q5_K || T == QType::IQ4_XS
