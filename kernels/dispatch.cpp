@@ -110,6 +110,10 @@ int isa_preference(uint32_t isa) {
   return 16 * isa_rank(isa) + std::popcount(isa);
 }
 
+bool gemv_outranked(uint32_t gemv_isa, uint32_t gemm_isa) {
+  return isa_rank(gemv_isa) == isa_rank(gemm_isa) && isa_preference(gemv_isa) < isa_preference(gemm_isa);
+}
+
 const KernelDesc& choose_kernel(QType type, int64_t m, std::string* why) {
   require(m >= 1, "choose_kernel: M=" + std::to_string(m) + " must be at least 1");
   const KernelDesc* best_gemv = nullptr;
@@ -141,9 +145,15 @@ const KernelDesc& choose_kernel(QType type, int64_t m, std::string* why) {
   std::string rule;
   const std::string cmp = "M=" + std::to_string(m) + (small ? " <= " : " > ") + "GEMV threshold " +
                           std::to_string(limit) + " (" + source + ")";
-  if (small && best_gemv != nullptr) {
+  const bool outranked =
+      best_gemv != nullptr && best_gemm != nullptr && gemv_outranked(best_gemv->isa, best_gemm->isa);
+  if (small && best_gemv != nullptr && !outranked) {
     pick = best_gemv;
     rule = cmp + ": the GEMV of the highest ISA level (then most extensions) that can run";
+  } else if (small && outranked) {
+    pick = best_gemm;
+    rule = cmp + ", but the GEMM needs extensions of its ISA level that the GEMV (" +
+           std::string(best_gemv->name) + ") lacks: the GEMM";
   } else if (best_gemm != nullptr) {
     pick = best_gemm;
     rule = cmp + ": the GEMM of the highest ISA level (then most extensions) that can run";

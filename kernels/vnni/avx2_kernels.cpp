@@ -20,6 +20,10 @@ void avx2_gemm(const GemmArgs& g) {
   avxvnni_gemm_body(g);
 }
 
+void avx2_gemv(const GemmArgs& g) {
+  avx2_gemv_body(g);
+}
+
 void avx2_iq4_nl_gemv(const GemmArgs& g) {
   avxvnni_iq4_nl_gemv_body(g);
 }

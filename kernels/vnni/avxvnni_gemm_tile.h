@@ -18,6 +18,7 @@
 #include "kernels/vnni/lane_bits.h"
 #include "kernels/vnni/row_terms.h"
 #include "kernels/vnni/row_tiles.h"
+#include "kernels/vnni/strip_order.h"
 #include "kernels/vnni/vnni_raw.h"
 
 namespace amxlab::vnni::raw {
@@ -129,41 +130,48 @@ constexpr bool kByteCodes = KIND == kQ8_0 || KIND == kQ8_0Signed;  // else two n
 //     then points) or in the loop (kOpsStored says which): one VPMADDUBSW and a VPXOR
 //     per 32 products, for any codes (-128 included), the chain starting at neg(a) (in
 //     RowTerms::nc).
-template <int KIND, int MR>
-[[gnu::always_inline]] inline void block_dot(const uint8_t* codes, const uint8_t* const (&ar)[MR],
-                                             size_t aoff, const __m256i (&init)[MR], __m256i (&ia)[MR][2]) {
+template <int KIND, int MR, int NS>
+[[gnu::always_inline]] inline void block_dot(const uint8_t* const (&codes)[NS],
+                                             const uint8_t* const (&ar)[MR], size_t aoff,
+                                             const __m256i (&init)[MR], __m256i (&ia)[MR][2 * NS]) {
   const __m256i low4 = _mm256_set1_epi8(0x0f);
-  const auto load = [&](size_t off) {
-    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes + off));
+  const auto load = [&](int s, size_t off) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes[s] + off));
   };
   const auto bcast = [&](int m, size_t off) { return _mm256_set1_epi32(load_i32(ar[m] + aoff + off)); };
   if constexpr (KIND == kQ4_0 || KIND == kQ4_1) {
-    __m256i s16[MR][2];
+    __m256i s16[MR][2 * NS];
 #pragma GCC unroll 4
-    for (int m = 0; m < MR; ++m) s16[m][0] = s16[m][1] = _mm256_setzero_si256();
+    for (int m = 0; m < MR; ++m) {
+#pragma GCC unroll 4
+      for (int u = 0; u < 2 * NS; ++u) s16[m][u] = _mm256_setzero_si256();
+    }
 #pragma GCC unroll 4
     for (int kk = 0; kk < 4; ++kk) {
-#pragma GCC unroll 2
-      for (int half = 0; half < 2; ++half) {
-        const __m256i raw = load(64 * static_cast<size_t>(kk) + 32 * static_cast<size_t>(half));
+#pragma GCC unroll 4
+      for (int u = 0; u < 2 * NS; ++u) {  // strip u / 2, half u % 2
+        const __m256i raw = load(u / 2, 64 * static_cast<size_t>(kk) + 32 * static_cast<size_t>(u % 2));
         const __m256i lo = _mm256_and_si256(raw, low4);
         const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4);
 #pragma GCC unroll 4
         for (int m = 0; m < MR; ++m) {
-          s16[m][half] = dot16(dot16(s16[m][half], lo, bcast(m, 4 * kk)), hi, bcast(m, 16 + 4 * kk));
+          s16[m][u] = dot16(dot16(s16[m][u], lo, bcast(m, 4 * kk)), hi, bcast(m, 16 + 4 * kk));
         }
       }
     }
 #pragma GCC unroll 4
     for (int m = 0; m < MR; ++m) {
-      ia[m][0] = widen16(init[m], s16[m][0]);
-      ia[m][1] = widen16(init[m], s16[m][1]);
+#pragma GCC unroll 4
+      for (int u = 0; u < 2 * NS; ++u) ia[m][u] = widen16(init[m], s16[m][u]);
     }
   } else if constexpr (kSigned<KIND>) {
     const __m256i book = iq4_book_u8_256();  // IQ4_NL: index -> code + 128
     const __m256i ones = _mm256_set1_epi16(1);
 #pragma GCC unroll 4
-    for (int m = 0; m < MR; ++m) ia[m][0] = ia[m][1] = init[m];
+    for (int m = 0; m < MR; ++m) {
+#pragma GCC unroll 4
+      for (int u = 0; u < 2 * NS; ++u) ia[m][u] = init[m];
+    }
     // One vector of biased codes u against row m's activation dword at byte off of the
     // block: its |a| at off, its flip 32 bytes on.
     const auto dot = [&](__m256i& acc, __m256i u, int m, size_t off) {
@@ -177,46 +185,50 @@ template <int KIND, int MR>
     if constexpr (KIND == kQ8_0Signed) {
 #pragma GCC unroll 8
       for (int kk = 0; kk < 8; ++kk) {
-        const __m256i u0 = load(64 * static_cast<size_t>(kk));
-        const __m256i u1 = load(64 * static_cast<size_t>(kk) + 32);
 #pragma GCC unroll 4
-        for (int m = 0; m < MR; ++m) {
-          dot(ia[m][0], u0, m, 4 * static_cast<size_t>(kk));
-          dot(ia[m][1], u1, m, 4 * static_cast<size_t>(kk));
+        for (int u = 0; u < 2 * NS; ++u) {
+          const __m256i w = load(u / 2, 64 * static_cast<size_t>(kk) + 32 * static_cast<size_t>(u % 2));
+#pragma GCC unroll 4
+          for (int m = 0; m < MR; ++m) dot(ia[m][u], w, m, 4 * static_cast<size_t>(kk));
         }
       }
     } else {
 #pragma GCC unroll 4
       for (int kk = 0; kk < 4; ++kk) {
-#pragma GCC unroll 2
-        for (int half = 0; half < 2; ++half) {
-          const __m256i raw = load(64 * static_cast<size_t>(kk) + 32 * static_cast<size_t>(half));
+#pragma GCC unroll 4
+        for (int u = 0; u < 2 * NS; ++u) {
+          const __m256i raw = load(u / 2, 64 * static_cast<size_t>(kk) + 32 * static_cast<size_t>(u % 2));
           const __m256i lo = _mm256_shuffle_epi8(book, _mm256_and_si256(raw, low4));
           const __m256i hi = _mm256_shuffle_epi8(book, _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4));
 #pragma GCC unroll 4
           for (int m = 0; m < MR; ++m) {
-            dot(ia[m][half], lo, m, 4 * static_cast<size_t>(kk));
-            dot(ia[m][half], hi, m, 16 + 4 * static_cast<size_t>(kk));
+            dot(ia[m][u], lo, m, 4 * static_cast<size_t>(kk));
+            dot(ia[m][u], hi, m, 16 + 4 * static_cast<size_t>(kk));
           }
         }
       }
     }
   } else {
-    block_dot_vnni<KIND, MR>(codes, ar, aoff, init, ia);
+    static_assert(NS == 1, "the VNNI forms take one strip per tile");
+    block_dot_vnni<KIND, MR>(codes[0], ar, aoff, init, ia);
   }
 }
 #else
-template <int KIND, int MR>
-[[gnu::always_inline]] inline void block_dot(const uint8_t* codes, const uint8_t* const (&ar)[MR],
-                                             size_t aoff, const __m256i (&init)[MR], __m256i (&ia)[MR][2]) {
-  block_dot_vnni<KIND, MR>(codes, ar, aoff, init, ia);
+template <int KIND, int MR, int NS>
+[[gnu::always_inline]] inline void block_dot(const uint8_t* const (&codes)[NS],
+                                             const uint8_t* const (&ar)[MR], size_t aoff,
+                                             const __m256i (&init)[MR], __m256i (&ia)[MR][2 * NS]) {
+  static_assert(NS == 1, "the VNNI forms take one strip per tile");
+  block_dot_vnni<KIND, MR>(codes[0], ar, aoff, init, ia);
 }
 #endif
 
-// MR rows x one strip (2 ymm halves): 2*MR int32 + 2*MR fp32 accumulators.
-template <int KIND, int MR>
-[[gnu::always_inline]] inline void tile(const Ctx& c, int64_t r0, int64_t s) {
-  const uint8_t* ws = c.w + static_cast<size_t>(s) * c.strip_bytes;
+// MR rows x NS strips (2 ymm halves each): 2*MR*NS int32 + 2*MR*NS fp32 accumulators.
+// The GEMMs take one strip per tile; the plain AVX2 GEMVs two (drive_gemv).
+template <int KIND, int MR, int NS = 1>
+[[gnu::always_inline]] inline void tile(const Ctx& c, int64_t r0, TileStrips ts) {
+  const uint8_t* ws[NS];
+  for (int s = 0; s < NS; ++s) ws[s] = c.w + static_cast<size_t>(ts.strip(s)) * c.strip_bytes;
   const uint8_t* ar[MR];
   size_t at[MR];
   for (int m = 0; m < MR; ++m) {
@@ -225,8 +237,11 @@ template <int KIND, int MR>
                                  : c.a + static_cast<size_t>(r0 + m) * c.a_stride + c.a_code_offset;
   }
   const size_t a_block_bytes = kOpsStored<KIND, MR> ? 64 : c.a_block_bytes;
-  __m256 acc[MR][2];
-  for (int m = 0; m < MR; ++m) acc[m][0] = acc[m][1] = _mm256_setzero_ps();
+  constexpr int kU = 2 * NS;  // ymm halves: strip u / 2, half u % 2
+  __m256 acc[MR][kU];
+  for (int m = 0; m < MR; ++m) {
+    for (int u = 0; u < kU; ++u) acc[m][u] = _mm256_setzero_ps();
+  }
   for (int64_t b = 0; b < c.blocks; ++b) {
     const size_t goff = static_cast<size_t>(b >> 1) * c.group_bytes;
     const size_t h = static_cast<size_t>(b & 1);
@@ -237,42 +252,54 @@ template <int KIND, int MR>
       init[m] =
           KIND == kQ4_1 ? _mm256_setzero_si256() : _mm256_set1_epi32(c.nc[at[m] + static_cast<size_t>(b)]);
     }
-    __m256i ia[MR][2];
-    block_dot<KIND, MR>(ws + goff + c.code_offset + h * (kByteCodes<KIND> ? 512 : 256), ar, aoff, init, ia);
-    const uint8_t* dp = ws + goff + c.d_offset + 32 * h;
-    const __m256 dw0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(dp)));
-    const __m256 dw1 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(dp + 16)));
+    const uint8_t* codes[NS];
+    for (int s = 0; s < NS; ++s) codes[s] = ws[s] + goff + c.code_offset + h * (kByteCodes<KIND> ? 512 : 256);
+    __m256i ia[MR][kU];
+    block_dot<KIND, MR, NS>(codes, ar, aoff, init, ia);
+    __m256 dw[kU];
+#pragma GCC unroll 4
+    for (int u = 0; u < kU; ++u) {
+      dw[u] = _mm256_cvtph_ps(_mm_loadu_si128(
+          reinterpret_cast<const __m128i*>(ws[u / 2] + goff + c.d_offset + 32 * h + 16 * (u % 2))));
+    }
 #pragma GCC unroll 4
     for (int m = 0; m < MR; ++m) {
       const __m256 dav = _mm256_set1_ps(c.da[at[m] + static_cast<size_t>(b)]);
-      acc[m][0] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(ia[m][0]), _mm256_mul_ps(dw0, dav), acc[m][0]);
-      acc[m][1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(ia[m][1]), _mm256_mul_ps(dw1, dav), acc[m][1]);
+#pragma GCC unroll 4
+      for (int u = 0; u < kU; ++u) {
+        acc[m][u] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(ia[m][u]), _mm256_mul_ps(dw[u], dav), acc[m][u]);
+      }
     }
     if constexpr (KIND == kQ4_1) {
-      const uint8_t* mp = ws + goff + c.m_offset + 32 * h;
-      const __m256 mw0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(mp)));
-      const __m256 mw1 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(mp + 16)));
+      __m256 mw[kU];
+#pragma GCC unroll 4
+      for (int u = 0; u < kU; ++u) {
+        mw[u] = _mm256_cvtph_ps(_mm_loadu_si128(
+            reinterpret_cast<const __m128i*>(ws[u / 2] + goff + c.m_offset + 32 * h + 16 * (u % 2))));
+      }
 #pragma GCC unroll 4
       for (int m = 0; m < MR; ++m) {
         const __m256 sav = _mm256_set1_ps(c.sa[at[m] + static_cast<size_t>(b)]);
-        acc[m][0] = _mm256_fmadd_ps(mw0, sav, acc[m][0]);
-        acc[m][1] = _mm256_fmadd_ps(mw1, sav, acc[m][1]);
+#pragma GCC unroll 4
+        for (int u = 0; u < kU; ++u) acc[m][u] = _mm256_fmadd_ps(mw[u], sav, acc[m][u]);
       }
     }
   }
-  const int64_t c0 = s * 16;
-  const bool whole = c0 >= c.n0 && c0 + 16 <= c.n1;
-  for (int m = 0; m < MR; ++m) {
-    float* yr = c.y + static_cast<size_t>(r0 + m) * c.y_stride;
-    if (whole) {
-      _mm256_storeu_ps(yr + c0, acc[m][0]);
-      _mm256_storeu_ps(yr + c0 + 8, acc[m][1]);
-    } else {
-      alignas(32) float tmp[16];
-      _mm256_store_ps(tmp, acc[m][0]);
-      _mm256_store_ps(tmp + 8, acc[m][1]);
-      for (int64_t i = 0; i < 16; ++i) {
-        if (c0 + i >= c.n0 && c0 + i < c.n1) yr[c0 + i] = tmp[i];
+  for (int s = 0; s < NS; ++s) {
+    const int64_t c0 = ts.strip(s) * 16;
+    const bool whole = c0 >= c.n0 && c0 + 16 <= c.n1;
+    for (int m = 0; m < MR; ++m) {
+      float* yr = c.y + static_cast<size_t>(r0 + m) * c.y_stride;
+      if (whole) {
+        _mm256_storeu_ps(yr + c0, acc[m][2 * s]);
+        _mm256_storeu_ps(yr + c0 + 8, acc[m][2 * s + 1]);
+      } else {
+        alignas(32) float tmp[16];
+        _mm256_store_ps(tmp, acc[m][2 * s]);
+        _mm256_store_ps(tmp + 8, acc[m][2 * s + 1]);
+        for (int64_t i = 0; i < 16; ++i) {
+          if (c0 + i >= c.n0 && c0 + i < c.n1) yr[c0 + i] = tmp[i];
+        }
       }
     }
   }
@@ -281,10 +308,11 @@ template <int KIND, int MR>
 // The tile of mr (1..MR) rows.
 template <int KIND, int MR>
 [[gnu::always_inline]] inline void tile_of(const Ctx& c, int mr, int64_t r, int64_t s) {
+  const TileStrips one{s, 1, 1};
   if constexpr (MR == 1) {
-    tile<KIND, 1>(c, r, s);
+    tile<KIND, 1>(c, r, one);
   } else if (mr == MR) {
-    tile<KIND, MR>(c, r, s);
+    tile<KIND, MR>(c, r, one);
   } else {
     tile_of<KIND, MR - 1>(c, mr, r, s);
   }
@@ -293,28 +321,32 @@ template <int KIND, int MR>
 // Rows in tiles of up to kMR: 2 for the GEMMs (3 for the plain AVX2 Q4_0 / Q4_1:
 // kNibbleMR), 1 for the IQ4_NL GEMV (op gemv, tile 1x16); the last rows of a call in
 // smaller tiles (row_tiles.h, tile_of).
+inline Ctx make_ctx(const GemmArgs& g, const RowTerms& t) {
+  return Ctx{reinterpret_cast<const uint8_t*>(g.w),
+             g.strip_bytes,
+             g.group_bytes,
+             g.d_offset,
+             g.m_offset,
+             g.code_offset,
+             g.blocks,
+             reinterpret_cast<const uint8_t*>(g.a),
+             g.a_stride,
+             g.a_block_bytes,
+             g.a_code_offset,
+             t.da,
+             t.nc,
+             t.sa,
+             t.ops,
+             g.y,
+             g.y_stride,
+             g.n0,
+             g.n1};
+}
+
 template <int KIND, int kMR = 2>  // 2: 4 int32 + 4 fp32 accumulators, 2 code, 2 scale regs: 16 ymm
 void drive(const GemmArgs& g, const RowTerms& t) {
   constexpr int64_t kChunkStrips = 8;
-  const Ctx c{reinterpret_cast<const uint8_t*>(g.w),
-              g.strip_bytes,
-              g.group_bytes,
-              g.d_offset,
-              g.m_offset,
-              g.code_offset,
-              g.blocks,
-              reinterpret_cast<const uint8_t*>(g.a),
-              g.a_stride,
-              g.a_block_bytes,
-              g.a_code_offset,
-              t.da,
-              t.nc,
-              t.sa,
-              t.ops,
-              g.y,
-              g.y_stride,
-              g.n0,
-              g.n1};
+  const Ctx c = make_ctx(g, t);
   const int64_t s_lo = g.n0 / 16, s_hi = (g.n1 + 15) / 16;
   for (int64_t sc = s_lo; sc < s_hi; sc += kChunkStrips) {
     const int64_t se = sc + kChunkStrips < s_hi ? sc + kChunkStrips : s_hi;
@@ -322,6 +354,24 @@ void drive(const GemmArgs& g, const RowTerms& t) {
     for (int64_t r = 0; r < g.rows; r += mr) {
       mr = tile_rows(g.rows - r, kMR);
       for (int64_t s = sc; s < se; ++s) tile_of<KIND, kMR>(c, mr, r, s);
+    }
+  }
+}
+
+// The GEMVs: rows one at a time, each over tiles of NS staggered strips (strip_order.h),
+// every strip over all of K; a tile short of strips (the slice's last) takes fewer.
+template <int KIND, int NS>
+void drive_gemv(const GemmArgs& g, const RowTerms& t) {
+  const Ctx c = make_ctx(g, t);
+  const StripOrder<NS> order(g.n0 / 16, (g.n1 + 15) / 16, true);
+  for (int64_t r = 0; r < g.rows; ++r) {
+    for (int64_t j = 0; j < order.tile_count(); ++j) {
+      const TileStrips ts = order.tile(j);
+      if (ts.count == NS) {
+        tile<KIND, 1, NS>(c, r, ts);
+      } else {
+        for (int q = 0; q < ts.count; ++q) tile<KIND, 1>(c, r, TileStrips{ts.strip(q), 1, 1});
+      }
     }
   }
 }
@@ -380,6 +430,23 @@ inline void avxvnni_gemm_body(const GemmArgs& g) {
   }
 }
 
+#if defined(AMXLAB_DOT256_AVX2)
+// The plain AVX2 GEMVs of Q8_0, Q4_0 and Q4_1 (`<t>_gemv_1x32__avx2`): the GEMM's blocks
+// two strips at a time (kAvx2GemvTileStrips), staggered, instead of its one-strip tiles of
+// adjacent strips. Q8_0 forms its signed-dot operands in the loop (kOpsStored).
+inline void avx2_gemv_body(const GemmArgs& g) {
+  const RowTerms t = prepare_row_terms(g);
+  constexpr int kNS = kAvx2GemvTileStrips;
+  switch (g.kind) {
+    case kQ8_0:
+      add_signed_operands(g, t, kOpsStored<kQ8_0Signed, 1>);
+      return drive_gemv<kQ8_0Signed, kNS>(g, t);
+    case kQ4_0: return drive_gemv<kQ4_0, kNS>(g, t);
+    default: return drive_gemv<kQ4_1, kNS>(g, t);
+  }
+}
+#endif
+
 // The IQ4_NL GEMV's body: its index nibbles (iq4_nl_nib_vnni16, 18 bytes per 32 weights
 // where the GEMMs' iq4_nl_vnni16 holds 34) through Q4_0's loop, each nibble looked up
 // by VPSHUFB in the code book + 128 (on plain AVX2 through the signed kind, as Q8_0's),
@@ -388,7 +455,7 @@ inline void avxvnni_iq4_nl_gemv_body(const GemmArgs& g) {
   const RowTerms t = prepare_row_terms(g);
 #if defined(AMXLAB_DOT256_AVX2)
   add_signed_operands(g, t, kOpsStored<kIQ4_NLSigned, 1>);
-  drive<kIQ4_NLSigned, 1>(g, t);
+  drive_gemv<kIQ4_NLSigned, kAvx2GemvTileStrips>(g, t);
 #else
   drive<kIQ4_NL, 1>(g, t);
 #endif

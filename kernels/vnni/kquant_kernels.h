@@ -13,7 +13,8 @@
 //                                              _gemm_3x16__avx2, iq4_xs _gemm_2x32__avx2)
 // plus IQ4_NL (x Q8_0): its GEMMs over Q8_0 codes (iq4_nl_vnni16, the Q8_0 loops), its GEMV
 // over the index nibbles (iq4_nl_nib_vnni16, the Q4_0 loop with the code book looked up;
-// iq4_nl_gemv_1x16__avxvnni and its stand-in: the AVX-VNNI GEMM's Q4_0 loop, likewise).
+// iq4_nl_gemv_1x16__avxvnni and its stand-in: the AVX-VNNI GEMM's Q4_0 loop, likewise;
+// iq4_nl_gemv_1x32__avx2: that loop two strips per tile, as the Q4_0 GEMV's).
 // kKquantVnniKernels is spliced into the registry table (kernels/registry.cpp).
 #pragma once
 
@@ -272,7 +273,8 @@ inline constexpr KernelDesc kKquantVnniKernels[] = {
     kIq4NlGemvAvxVnni,
     avxvnni_stand_in(kIq4NlGemvAvxVnni, "iq4_nl_gemv_1x16__avxvnni_evex", &run_iq4_nl_gemv_avxvnni_evex),
     rebuilt_for(kIq4NlGemmAvxVnni, "iq4_nl_gemm_2x16__avx2", kAvx2Isa, &run_iq4_nl_gemm_avx2),
-    rebuilt_for(kIq4NlGemvAvxVnni, "iq4_nl_gemv_1x16__avx2", kAvx2Isa, &run_iq4_nl_gemv_avx2),
+    rebuilt_for(kIq4NlGemvAvxVnni, "iq4_nl_gemv_1x32__avx2", kAvx2Isa, &run_iq4_nl_gemv_avx2, 0,
+                16 * raw::kAvx2GemvTileStrips),
 };
 
 }  // namespace amxlab::vnni

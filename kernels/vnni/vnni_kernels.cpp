@@ -140,6 +140,9 @@ AMXLAB_VNNI_RUN(run_q8_0_gemm_avx2, QType::Q8_0, "q8_0_gemm_2x16__avx2", kAvx2Is
 AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avx2, QType::IQ4_NL, "iq4_nl_gemm_2x16__avx2", kAvx2Isa, raw::avx2_gemm)
 AMXLAB_VNNI_RUN(run_q4_0_gemm_avx2, QType::Q4_0, "q4_0_gemm_3x16__avx2", kAvx2Isa, raw::avx2_gemm)
 AMXLAB_VNNI_RUN(run_q4_1_gemm_avx2, QType::Q4_1, "q4_1_gemm_3x16__avx2", kAvx2Isa, raw::avx2_gemm)
+AMXLAB_VNNI_RUN(run_q8_0_gemv_avx2, QType::Q8_0, "q8_0_gemv_1x32__avx2", kAvx2Isa, raw::avx2_gemv)
+AMXLAB_VNNI_RUN(run_q4_0_gemv_avx2, QType::Q4_0, "q4_0_gemv_1x32__avx2", kAvx2Isa, raw::avx2_gemv)
+AMXLAB_VNNI_RUN(run_q4_1_gemv_avx2, QType::Q4_1, "q4_1_gemv_1x32__avx2", kAvx2Isa, raw::avx2_gemv)
 // The IQ4_NL GEMVs read the index nibbles (iq4_nl_nib_vnni16), not the GEMMs' byte codes.
 AMXLAB_VNNI_RUN_ON(run_iq4_nl_gemv_avx512, QType::IQ4_NL, "iq4_nl_gemv_1x64__avx512vnni", kAvx512VnniIsa,
                    raw::avx512_gemv, Layout::iq4_nl_nib_vnni16)
@@ -149,7 +152,7 @@ AMXLAB_VNNI_RUN_ON(run_iq4_nl_gemv_avxvnni, QType::IQ4_NL, "iq4_nl_gemv_1x16__av
                    raw::avxvnni_iq4_nl_gemv, Layout::iq4_nl_nib_vnni16)
 AMXLAB_VNNI_RUN_ON(run_iq4_nl_gemv_avxvnni_evex, QType::IQ4_NL, "iq4_nl_gemv_1x16__avxvnni_evex",
                    kAvxVnniEvexIsa, raw::avxvnni_evex_iq4_nl_gemv, Layout::iq4_nl_nib_vnni16)
-AMXLAB_VNNI_RUN_ON(run_iq4_nl_gemv_avx2, QType::IQ4_NL, "iq4_nl_gemv_1x16__avx2", kAvx2Isa,
+AMXLAB_VNNI_RUN_ON(run_iq4_nl_gemv_avx2, QType::IQ4_NL, "iq4_nl_gemv_1x32__avx2", kAvx2Isa,
                    raw::avx2_iq4_nl_gemv, Layout::iq4_nl_nib_vnni16)
 #undef AMXLAB_VNNI_RUN
 #undef AMXLAB_VNNI_RUN_ON

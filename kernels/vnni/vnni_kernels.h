@@ -4,7 +4,8 @@
 //   *_gemm_4x32__avx512vnni  AVX-512 VNNI, 4 rows x 32 columns, 128-column chunks
 //   *_gemm_2x16__avxvnni     AVX-VNNI (256-bit VEX), 2 rows x 16 columns
 //   *_gemm_2x16__avxvnni_evex  the same body with EVEX VPDPBUSD (Engine::stand_in)
-//   *_gemm_2x16__avx2        the same body with the plain AVX2 dot (no VNNI)
+//   *_gemm_2x16__avx2        the same body with the plain AVX2 dot (no VNNI; q4_0, q4_1 3x16)
+//   *_gemv_1x32__avx2        its blocks two strips per tile, rows one at a time (GEMV)
 // kVnniKernels is spliced into the registry table (kernels/registry.cpp).
 #pragma once
 
@@ -48,6 +49,9 @@ void run_q4_1_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, cons
 void run_q8_0_gemm_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_q4_0_gemm_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_q4_1_gemm_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_q8_0_gemv_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_q4_0_gemv_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
+void run_q4_1_gemv_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_q8_0_gemm_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                                 const Slice& s);
 void run_q4_0_gemm_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
@@ -158,6 +162,16 @@ inline constexpr KernelDesc kVnniKernels[] = {
                 raw::kAvx2NibbleTileRows),
     rebuilt_for(kQ4_1GemmAvxVnni, "q4_1_gemm_3x16__avx2", kAvx2Isa, &run_q4_1_gemm_avx2,
                 raw::kAvx2NibbleTileRows),
+    // Their GEMVs: the same blocks in 1 x 32 tiles (avxvnni_gemm_tile.h drive_gemv).
+    {"q8_0_gemv_1x32__avx2", QType::Q8_0, QType::Q8_0, KernelOp::gemv, 1, 16 * raw::kAvx2GemvTileStrips,
+     kAvx2Isa, Engine::native, Layout::q8_0_vnni16, &vnni16::pack, &quantize_q8_0_avx2, &plan_gemv_avxvnni,
+     &run_q8_0_gemv_avx2},
+    {"q4_0_gemv_1x32__avx2", QType::Q4_0, QType::Q8_0, KernelOp::gemv, 1, 16 * raw::kAvx2GemvTileStrips,
+     kAvx2Isa, Engine::native, Layout::q4_0_vnni16, &vnni16::pack, &quantize_q8_0_avx2, &plan_gemv_avxvnni,
+     &run_q4_0_gemv_avx2},
+    {"q4_1_gemv_1x32__avx2", QType::Q4_1, QType::Q8_1, KernelOp::gemv, 1, 16 * raw::kAvx2GemvTileStrips,
+     kAvx2Isa, Engine::native, Layout::q4_1_vnni16, &vnni16::pack, &quantize_q8_1_avx2, &plan_gemv_avxvnni,
+     &run_q4_1_gemv_avx2},
 };
 
 }  // namespace amxlab::vnni

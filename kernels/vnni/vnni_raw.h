@@ -25,6 +25,10 @@ inline constexpr TileShape kAvx2Q4KTile{3, 16}, kAvx2Iq4XsTile{2, 32};
 // Strips per tile of the plain AVX2 Q3_K, Q4_K, Q5_K and IQ4_XS GEMVs (kqn_vec256.h tile_strips): 1 x 32.
 inline constexpr int kAvx2KqGemvTileStrips = 2;
 
+// Strips per tile of the plain AVX2 GEMVs of Q8_0, Q4_0, Q4_1 and IQ4_NL
+// (avxvnni_gemm_tile.h drive_gemv): 1 x 32.
+inline constexpr int kAvx2GemvTileStrips = 2;
+
 // kIQ4_NL: IQ4_NL's index nibbles (iq4_nl_nib_vnni16), the GEMV only.
 enum WeightKind : uint8_t { kQ8_0 = 0, kQ4_0 = 1, kQ4_1 = 2, kIQ4_NL = 3 };
 
@@ -120,6 +124,7 @@ void avxvnni_evex_kqn_gemv(const KqArgs& g);
 // The 256-bit bodies with the plain AVX2 dot (avx2_kernels.cpp, avxvnni_dot.h): CPUs
 // without VNNI.
 void avx2_gemm(const GemmArgs& g);         // as avxvnni_gemm
+void avx2_gemv(const GemmArgs& g);         // Q8_0, Q4_0, Q4_1: 1 x 32 tiles, rows one at a time
 void avx2_iq4_nl_gemv(const GemmArgs& g);  // as avxvnni_iq4_nl_gemv
 void avx2_kq_gemm(const KqArgs& g);        // as avxvnni_kq_gemm
 void avx2_kqn_gemv(const KqArgs& g);       // as avxvnni_kqn_gemv

@@ -151,16 +151,25 @@ TEST(Dispatch, Avx2LevelWithoutVnniRunsEveryQuantisedType) {
   const std::string isa = vnni ? "__avxvnni" : "__avx2";
   std::string why;
   for (QType t : {QType::Q8_0, QType::Q4_0, QType::Q4_1}) {
-    for (int64_t m : {1, 64}) {
-      // The plain AVX2 Q4_0 / Q4_1 tiles are 3 rows (avxvnni_gemm_tile.h kNibbleMR).
-      const std::string tile = !vnni && t != QType::Q8_0 ? "_gemm_3x16" : "_gemm_2x16";
-      EXPECT_EQ(std::string(choose_kernel(t, m, &why).name), std::string(name(t)) + tile + isa) << why;
+    // M = 1: the plain AVX2 GEMV (1 x 32) without AVX-VNNI; with it, the AVX-VNNI GEMM
+    // (gemv_outranked: the plain GEMV was never measured against VPDPBUSD).
+    EXPECT_EQ(std::string(choose_kernel(t, 1, &why).name),
+              std::string(name(t)) + (vnni ? "_gemm_2x16__avxvnni" : "_gemv_1x32__avx2"))
+        << why;
+    if (vnni) {
+      EXPECT_NE(why.find("the GEMV (" + std::string(name(t)) + "_gemv_1x32__avx2) lacks"), std::string::npos)
+          << why;
     }
+    // The plain AVX2 Q4_0 / Q4_1 tiles are 3 rows (avxvnni_gemm_tile.h kNibbleMR).
+    const std::string tile = !vnni && t != QType::Q8_0 ? "_gemm_3x16" : "_gemm_2x16";
+    EXPECT_EQ(std::string(choose_kernel(t, 64, &why).name), std::string(name(t)) + tile + isa) << why;
   }
   for (QType t :
        {QType::IQ4_NL, QType::Q2_K, QType::Q3_K, QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_XS}) {
-    // The plain AVX2 GEMVs of Q3_K, Q4_K, Q5_K and IQ4_XS take 2 strips per tile (1 x 32): vnni_raw.h.
-    const bool two_strips = t == QType::Q3_K || t == QType::Q4_K || t == QType::Q5_K || t == QType::IQ4_XS;
+    // The plain AVX2 GEMVs of Q3_K, Q4_K, Q5_K, IQ4_XS and IQ4_NL take 2 strips per tile
+    // (1 x 32): vnni_raw.h.
+    const bool two_strips =
+        t == QType::Q3_K || t == QType::Q4_K || t == QType::Q5_K || t == QType::IQ4_XS || t == QType::IQ4_NL;
     const std::string gemv = !vnni && two_strips ? "_gemv_1x32" : "_gemv_1x16";
     EXPECT_EQ(std::string(choose_kernel(t, 1, &why).name), std::string(name(t)) + gemv + isa) << why;
     // The plain AVX2 tiles of Q4_K (3 x 16) and IQ4_XS (2 x 32): vnni_raw.h.
@@ -179,6 +188,21 @@ TEST(Dispatch, Avx2LevelWithoutVnniRunsEveryQuantisedType) {
             (vnni ? "q4_K_gemm_2x16" : "q4_K_gemm_3x16") + isa)
       << why;
   EXPECT_GT(isa_preference(kIsaAvx2 | kIsaAvxVnni), isa_preference(kIsaAvx2));
+}
+
+// Within one ISA level a GEMV that lacks the GEMM's extensions leaves it the small M; across
+// levels (an AVX-512 GEMV beside an AMX GEMM, a plain AVX2 one beside AVX-512) it keeps it.
+TEST(Dispatch, GemvOutrankedOnlyByAGemmOfItsLevelWithMoreExtensions) {
+  constexpr uint32_t kAvx2 = kIsaAvx2, kAvxVnni = kIsaAvx2 | kIsaAvxVnni;
+  constexpr uint32_t kAvx512 = kIsaAvx2 | kIsaAvx512 | kIsaAvx512Vnni;
+  EXPECT_TRUE(gemv_outranked(kAvx2, kAvxVnni));
+  EXPECT_FALSE(gemv_outranked(kAvx2, kAvx2));
+  EXPECT_FALSE(gemv_outranked(kAvxVnni, kAvxVnni));
+  EXPECT_FALSE(gemv_outranked(kAvxVnni, kAvx2));
+  EXPECT_FALSE(gemv_outranked(kAvx512, kAvx512 | kIsaAmxInt8));
+  EXPECT_FALSE(gemv_outranked(kAvx2, kAvx512));
+  EXPECT_FALSE(gemv_outranked(kAvx512 | kIsaAvx512Vbmi | kIsaGfni, kAvx512));
+  EXPECT_TRUE(gemv_outranked(kAvx512, kAvx512 | kIsaAvx512Vbmi));
 }
 
 TEST(Dispatch, EachCapForcesALowerPath) {
