@@ -45,8 +45,8 @@ constexpr std::string_view kq_kernel_name(QType t, KqKernel k) {
   }                                                                        \
   return ""
   switch (t) {
-    // The plain AVX2 GEMV's and GEMM's tiles: vnni_raw.h kAvx2KqGemvTileStrips,
-    // kAvx2Q4KTile, kAvx2Iq4XsTile, else 1 x 16 and 2 x 16 (the registry test
+    // The plain AVX2 GEMV's and GEMM's tiles: kq_records::avx2_gemv_strips (kquant_records.h),
+    // vnni_raw.h kAvx2Q4KTile, kAvx2Iq4XsTile, else 1 x 16 and 2 x 16 (the registry test
     // Dispatch.EveryRegisteredNameStatesTypeOpTileAndIsa holds them to the lines' tiles).
     case QType::Q2_K: AMXLAB_KQ_NAMES("q2_K", "1x16", "2x16");
     case QType::Q3_K: AMXLAB_KQ_NAMES("q3_K", "1x32", "2x16");

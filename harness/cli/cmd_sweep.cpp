@@ -233,6 +233,10 @@ std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep
 
 nlohmann::json load_calibration(const std::string& path) {
   if (path.empty()) return nullptr;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw Error("--calibration: " + io::printable(path, 300) +
+                " is a directory, not a calibration file (amxlab calibrate --out FILE writes one)");
   std::ifstream in(path);
   if (!in) throw Error("--calibration: cannot open " + io::printable(path, 300));
   std::stringstream ss;

@@ -60,14 +60,7 @@ bool packable(QType t) {
 kq_records::NibKind nib_kind(QType t) {
   require(packable(t),
           [&] { return std::string("kqn::nib_kind: ") + name(t) + " has no kq_nib_vnni16 layout"; });
-  switch (t) {
-    case QType::Q4_K: return kq_records::kNibQ4_K;
-    case QType::Q5_K: return kq_records::kNibQ5_K;
-    case QType::Q6_K: return kq_records::kNibQ6_K;
-    case QType::Q2_K: return kq_records::kNibQ2_K;
-    case QType::Q3_K: return kq_records::kNibQ3_K;
-    default: return kq_records::kNibIQ4_XS;
-  }
+  return nib_kind_of(t);
 }
 
 RecordInfo record_info(QType t) {

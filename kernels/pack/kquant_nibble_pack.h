@@ -59,6 +59,17 @@ bool packable(QType t);
 
 // The type's record kind (the GEMV's KqArgs::nib_kind). Throws Error for another type.
 kq_records::NibKind nib_kind(QType t);
+// The same at compile time, for a type packable() accepts (IQ4_XS's for any other).
+constexpr kq_records::NibKind nib_kind_of(QType t) {
+  switch (t) {
+    case QType::Q4_K: return kq_records::kNibQ4_K;
+    case QType::Q5_K: return kq_records::kNibQ5_K;
+    case QType::Q6_K: return kq_records::kNibQ6_K;
+    case QType::Q2_K: return kq_records::kNibQ2_K;
+    case QType::Q3_K: return kq_records::kNibQ3_K;
+    default: return kq_records::kNibIQ4_XS;
+  }
+}
 
 // Where the regions of a record are (see above; kquant_records.h computes them):
 // nib_record_of(nib_kind(t)). Throws Error for another type.

@@ -155,6 +155,15 @@ constexpr NibRecord nib_record_of(int kind) {
     default: return kNibQ4;
   }
 }
+// Strips of 16 columns per register tile of each kind's plain AVX2 GEMV (no VNNI:
+// kernels/vnni/kqn_vec256.h tile_strips, which says what was measured): two where the
+// int16 groups leave the registers for a second stream, one for Q2_K (four crumb fields)
+// and Q6_K (groups of two rows). The one list: the registry lines' tile
+// (vnni/kquant_kernels.h) follows it, and their names (kquant_names.h) are tested against
+// that tile.
+constexpr int avx2_gemv_strips(int kind) {
+  return kind == kNibQ2_K || kind == kNibQ6_K ? 1 : 2;
+}
 static_assert(kNibQ4.record_bytes == 2368 && kNibIQ4.record_bytes == 2240 && kNibQ5.record_bytes == 2880 &&
               kNibQ6.record_bytes == 3392 && kNibQ2.record_bytes == 1600 && kNibQ3.record_bytes == 2368);
 static_assert(kNibQ5.high_row(7) == 320 + 64 * 5 && kNibQ5.code_row(7) == 320 + 64 * 9 &&

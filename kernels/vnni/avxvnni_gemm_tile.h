@@ -150,6 +150,10 @@ template <int KIND, int MR, int NS>
     for (int kk = 0; kk < 4; ++kk) {
 #pragma GCC unroll 4
       for (int u = 0; u < 2 * NS; ++u) {  // strip u / 2, half u % 2
+        // gcc loads raw twice (a VMOVDQU and a VPAND from memory): one load (an empty asm on
+        // raw) measured no faster by the fastest repetitions and 1.12x slower for the Q4_0
+        // GEMM at 2 threads (2026-12-01, results/zen4-epyc-2core-vm-avx2-only/
+        // 2026-12-01-twentysixth-session/nibble-one-load/).
         const __m256i raw = load(u / 2, 64 * static_cast<size_t>(kk) + 32 * static_cast<size_t>(u % 2));
         const __m256i lo = _mm256_and_si256(raw, low4);
         const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4);

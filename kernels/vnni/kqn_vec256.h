@@ -29,7 +29,7 @@ struct Vec256 {
   static constexpr int kParts = 2;
   static constexpr bool kFullU8 = Dot256::kFullU8;  // false for the AVX2 dot (avxvnni_dot.h)
   // Strips per tile: one (its two parts take 2 x (fields + 2) of the 16 VEX registers),
-  // but two for Q4_K, Q5_K, IQ4_XS and Q3_K on plain AVX2 (kAvx2KqGemvTileStrips), where the
+  // but two for Q4_K, Q5_K, IQ4_XS and Q3_K on plain AVX2 (kq_records::avx2_gemv_strips), where the
   // int16 groups (kqn_gemv_tile.h) take the dot chains' widening out of most rows: two
   // streams per core instead of one. M = 1, N = 4096, K = 14336, hot, 4 alternating rounds
   // (2026-12-01): Q4_K 0.81-0.89 of the time, Q5_K 0.79-0.96 at 1 and 2 threads; Q6_K
@@ -39,9 +39,7 @@ struct Vec256 {
   // medians 0.90-1.04; Q2_K (crumbs: 4 fields) by minima 1.04-1.07 slower, so one strip.
   template <int KIND>
   static constexpr int tile_strips() {
-    return !kFullU8 && (KIND == kNibQ4_K || KIND == kNibQ5_K || KIND == kNibIQ4_XS || KIND == kNibQ3_K)
-               ? kAvx2KqGemvTileStrips
-               : 1;
+    return kFullU8 ? 1 : kq_records::avx2_gemv_strips(KIND);
   }
 
   [[gnu::always_inline]] static I zero() { return _mm256_setzero_si256(); }

@@ -160,14 +160,13 @@ constexpr KernelDesc kq_gemm_avxvnni_evex_desc() {
                           &run_kq_vnni<T, KqKernel::gemm_avxvnni_evex>);
 }
 
-// The plain AVX2 builds (no VNNI; avxvnni_dot.h) of the GEMV (1 x 16, but Q3_K, Q4_K, Q5_K
-// and IQ4_XS 1 x 32; the same list as kqn_vec256.h's tile_strips and kquant_names.h's) and the GEMM (2 x 16,
-// but Q4_K 3 x 16 and IQ4_XS 2 x 32): vnni_raw.h.
+// The plain AVX2 builds (no VNNI; avxvnni_dot.h) of the GEMV (16 x kq_records::avx2_gemv_strips
+// columns: 1 x 32 but Q2_K's and Q6_K's 1 x 16) and the GEMM (2 x 16, but Q4_K 3 x 16 and
+// IQ4_XS 2 x 32): vnni_raw.h.
 template <QType T>
 constexpr KernelDesc kq_gemv_avx2_desc() {
-  constexpr int tile_n = T == QType::Q3_K || T == QType::Q4_K || T == QType::Q5_K || T == QType::IQ4_XS
-                             ? 16 * raw::kAvx2KqGemvTileStrips
-                             : 0;
+  constexpr int strips = kq_records::avx2_gemv_strips(kqn::nib_kind_of(T));
+  constexpr int tile_n = strips > 1 ? 16 * strips : 0;
   return rebuilt_for(kq_gemv_avxvnni_desc<T>(), kq_kernel_name(T, KqKernel::gemv_avx2), kAvx2Isa,
                      &run_kq_vnni<T, KqKernel::gemv_avx2>, 0, tile_n);
 }

@@ -22,8 +22,8 @@ struct TileShape {
   int m, n;
 };
 inline constexpr TileShape kAvx2Q4KTile{3, 16}, kAvx2Iq4XsTile{2, 32};
-// Strips per tile of the plain AVX2 Q3_K, Q4_K, Q5_K and IQ4_XS GEMVs (kqn_vec256.h tile_strips): 1 x 32.
-inline constexpr int kAvx2KqGemvTileStrips = 2;
+// Strips per tile of the plain AVX2 K-quant GEMVs: kq_records::avx2_gemv_strips
+// (kernels/pack/kquant_records.h).
 
 // Strips per tile of the plain AVX2 GEMVs of Q8_0, Q4_0, Q4_1 and IQ4_NL
 // (avxvnni_gemm_tile.h drive_gemv): 1 x 32.

@@ -372,6 +372,8 @@ TEST(CliSweep, BadSweepInputIsRefusedBeforeAnythingRuns) {
       {"run --quick --type q4_0 --m 1 --n 64 --k 256", "--quick shortens the default sweep"},
       {"bench --quick --case q8_0:m1n32k32:t1", "--quick"},  // run's flag alone
       {"compare " + dir + " " + dir, "is a directory, not a results file"},
+      {"bench --case q8_0:m1n32k32:t1 --calibration " + dir,
+       "--calibration: " + dir + " is a directory, not a"},
       {"selfcheck --seed -1", "--seed: '-1' is not a whole number"},
       {"help bogus", "help: unknown command 'bogus'"},
       {"tile-selftest --probe-count 5", "--probe-count sets the number of --dump-bf16-probes records"},
