@@ -111,7 +111,8 @@ int isa_preference(uint32_t isa) {
 }
 
 bool gemv_outranked(uint32_t gemv_isa, uint32_t gemm_isa) {
-  return isa_rank(gemv_isa) == isa_rank(gemm_isa) && isa_preference(gemv_isa) < isa_preference(gemm_isa);
+  const bool gemm_has_more = (gemv_isa & ~gemm_isa) == 0 && gemm_isa != gemv_isa;  // a strict superset
+  return isa_rank(gemv_isa) == isa_rank(gemm_isa) && gemm_has_more;
 }
 
 const KernelDesc& choose_kernel(QType type, int64_t m, std::string* why) {

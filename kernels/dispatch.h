@@ -58,7 +58,7 @@ int isa_rank(uint32_t isa);
 // plain AVX-512 VNNI one: it can run only where it is the faster choice, kernels/README.md).
 int isa_preference(uint32_t isa);
 // Whether a small M leaves the best GEMV for the best GEMM all the same: the two are of one
-// ISA level and the GEMM needs extensions the GEMV lacks. The plain AVX2 GEMVs of Q8_0,
+// ISA level and the GEMM needs every extension the GEMV needs and more. The plain AVX2 GEMVs of Q8_0,
 // Q4_0, Q4_1 beside the AVX-VNNI GEMMs on a CPU with AVX-VNNI: they were measured only
 // against the GEMMs of the same plain AVX2 dot (VPMADDUBSW), never against VPDPBUSD, so
 // the VNNI GEMM keeps M = 1 there. Across levels (an AVX-512 GEMV beside an AMX GEMM)

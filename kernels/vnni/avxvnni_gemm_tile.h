@@ -114,10 +114,13 @@ constexpr bool kOpsStored = kSigned<KIND> && !(MR == 1 && KIND == kQ8_0Signed);
 template <int KIND>
 constexpr bool kByteCodes = KIND == kQ8_0 || KIND == kQ8_0Signed;  // else two nibbles per byte
 
-// The exact int32 sum per lane of one block's 32 products, for MR rows and the strip's
-// two halves (ymm lanes 0-7: bytes 0..31 of each 64-byte code row, lanes 8-15: bytes
-// 32..63), started from init[m]. codes: the block's first code row; ar[m] + aoff: row m's
-// 32 activation codes.
+// The exact int32 sum per lane of one block's 32 products, for MR rows and NS strips of
+// two halves each (ia[m][2 s + h]; half 0, ymm lanes 0-7: bytes 0..31 of each 64-byte code
+// row, half 1, lanes 8-15: bytes 32..63), started from init[m]. codes[s]: strip s's first
+// code row of the block; ar[m] + aoff: row m's 32 activation codes. Each lane's chain is
+// the same for any NS; an activation dword's broadcast (and Q8_0's |a| and flip) is one
+// value for all 2 NS halves, which gcc forms once (2026-12-01: 8 VPABSB per block in the
+// Q8_0 GEMV's 2-strip tile).
 #if defined(AMXLAB_DOT256_AVX2)
 // Plain AVX2 (no VPDPBUSD): each VPMADDUBSW gives int16 pair sums, which VPMADDWD by ones
 // widens to int32. Where the operands allow, fewer widenings:
@@ -322,9 +325,6 @@ template <int KIND, int MR>
   }
 }
 
-// Rows in tiles of up to kMR: 2 for the GEMMs (3 for the plain AVX2 Q4_0 / Q4_1:
-// kNibbleMR), 1 for the IQ4_NL GEMV (op gemv, tile 1x16); the last rows of a call in
-// smaller tiles (row_tiles.h, tile_of).
 inline Ctx make_ctx(const GemmArgs& g, const RowTerms& t) {
   return Ctx{reinterpret_cast<const uint8_t*>(g.w),
              g.strip_bytes,
@@ -347,6 +347,10 @@ inline Ctx make_ctx(const GemmArgs& g, const RowTerms& t) {
              g.n1};
 }
 
+// Rows in tiles of up to kMR: 2 for the GEMMs (3 for the plain AVX2 Q4_0 / Q4_1:
+// kNibbleMR), 1 for the AVX-VNNI IQ4_NL GEMV (op gemv, tile 1x16); the last rows of a
+// call in smaller tiles (row_tiles.h, tile_of). One strip per tile, 8 adjacent strips per
+// chunk.
 template <int KIND, int kMR = 2>  // 2: 4 int32 + 4 fp32 accumulators, 2 code, 2 scale regs: 16 ymm
 void drive(const GemmArgs& g, const RowTerms& t) {
   constexpr int64_t kChunkStrips = 8;

@@ -22,8 +22,8 @@ struct TileShape {
   int m, n;
 };
 inline constexpr TileShape kAvx2Q4KTile{3, 16}, kAvx2Iq4XsTile{2, 32};
-// Strips per tile of the plain AVX2 K-quant GEMVs: kq_records::avx2_gemv_strips
-// (kernels/pack/kquant_records.h).
+// (Strips per tile of the plain AVX2 K-quant GEMVs: kq_records::avx2_gemv_strips in
+// kernels/pack/kquant_records.h.)
 
 // Strips per tile of the plain AVX2 GEMVs of Q8_0, Q4_0, Q4_1 and IQ4_NL
 // (avxvnni_gemm_tile.h drive_gemv): 1 x 32.
@@ -125,7 +125,7 @@ void avxvnni_evex_kqn_gemv(const KqArgs& g);
 // without VNNI.
 void avx2_gemm(const GemmArgs& g);         // as avxvnni_gemm
 void avx2_gemv(const GemmArgs& g);         // Q8_0, Q4_0, Q4_1: 1 x 32 tiles, rows one at a time
-void avx2_iq4_nl_gemv(const GemmArgs& g);  // as avxvnni_iq4_nl_gemv
+void avx2_iq4_nl_gemv(const GemmArgs& g);  // as avxvnni_iq4_nl_gemv, but 1 x 32 (avx2_gemv's tiles)
 void avx2_kq_gemm(const KqArgs& g);        // as avxvnni_kq_gemm
 void avx2_kqn_gemv(const KqArgs& g);       // as avxvnni_kqn_gemv
 // The plain AVX2 signed dot on its own, for its exhaustive test: out[0..8) = the int32

@@ -203,6 +203,8 @@ TEST(Dispatch, GemvOutrankedOnlyByAGemmOfItsLevelWithMoreExtensions) {
   EXPECT_FALSE(gemv_outranked(kAvx2, kAvx512));
   EXPECT_FALSE(gemv_outranked(kAvx512 | kIsaAvx512Vbmi | kIsaGfni, kAvx512));
   EXPECT_TRUE(gemv_outranked(kAvx512, kAvx512 | kIsaAvx512Vbmi));
+  // Not a superset: more extension bits alone do not outrank.
+  EXPECT_FALSE(gemv_outranked(kAvx512 | kIsaGfni, kAvx512 | kIsaAvx512Vbmi | kIsaAvx512Bf16));
 }
 
 TEST(Dispatch, EachCapForcesALowerPath) {
