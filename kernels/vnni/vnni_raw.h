@@ -26,7 +26,9 @@ inline constexpr TileShape kAvx2Q4KTile{3, 16}, kAvx2Iq4XsTile{2, 32};
 // kernels/pack/kquant_records.h.)
 
 // Strips per tile of the plain AVX2 GEMVs of Q8_0, Q4_0, Q4_1 and IQ4_NL
-// (avxvnni_gemm_tile.h drive_gemv): 1 x 32.
+// (avxvnni_gemm_tile.h drive_gemv): 1 x 32. Three measured slower for Q4_0 (1.08-1.20 by
+// the fastest repetitions at 1 thread; the accumulators leave too few registers) and level
+// for Q8_0 (results/zen4-epyc-2core-vm-avx2-only/2026-12-01-twentysixth-session/gemv-3strips/).
 inline constexpr int kAvx2GemvTileStrips = 2;
 
 // kIQ4_NL: IQ4_NL's index nibbles (iq4_nl_nib_vnni16), the GEMV only.
