@@ -24,10 +24,6 @@ void avx2_gemv(const GemmArgs& g) {
   avx2_gemv_body(g);
 }
 
-void avx2_iq4_nl_gemv(const GemmArgs& g) {
-  avxvnni_iq4_nl_gemv_body(g);
-}
-
 void avx2_kq_gemm(const KqArgs& g) {
   avxvnni_kq_gemm_body(g);
 }

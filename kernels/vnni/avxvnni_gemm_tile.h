@@ -439,9 +439,10 @@ inline void avxvnni_gemm_body(const GemmArgs& g) {
 }
 
 #if defined(AMXLAB_DOT256_AVX2)
-// The plain AVX2 GEMVs of Q8_0, Q4_0 and Q4_1 (`<t>_gemv_1x32__avx2`): the GEMM's blocks
-// two strips at a time (kAvx2GemvTileStrips), staggered, instead of its one-strip tiles of
-// adjacent strips. Q8_0 forms its signed-dot operands in the loop (kOpsStored).
+// The plain AVX2 GEMVs of Q8_0, Q4_0, Q4_1 and IQ4_NL (`<t>_gemv_1x32__avx2`): the GEMM's
+// blocks two strips at a time (kAvx2GemvTileStrips), staggered, instead of its one-strip
+// tiles of adjacent strips. The signed kinds' operands: Q8_0 forms them in the loop,
+// IQ4_NL's index nibbles read them stored (kOpsStored).
 inline void avx2_gemv_body(const GemmArgs& g) {
   const RowTerms t = prepare_row_terms(g);
   constexpr int kNS = kAvx2GemvTileStrips;
@@ -449,25 +450,21 @@ inline void avx2_gemv_body(const GemmArgs& g) {
     case kQ8_0:
       add_signed_operands(g, t, kOpsStored<kQ8_0Signed, 1>);
       return drive_gemv<kQ8_0Signed, kNS>(g, t);
+    case kIQ4_NL:
+      add_signed_operands(g, t, kOpsStored<kIQ4_NLSigned, 1>);
+      return drive_gemv<kIQ4_NLSigned, kNS>(g, t);
     case kQ4_0: return drive_gemv<kQ4_0, kNS>(g, t);
     default: return drive_gemv<kQ4_1, kNS>(g, t);
   }
 }
-#endif
-
-// The IQ4_NL GEMV's body: its index nibbles (iq4_nl_nib_vnni16, 18 bytes per 32 weights
-// where the GEMMs' iq4_nl_vnni16 holds 34) through Q4_0's loop, each nibble looked up
-// by VPSHUFB in the code book + 128 (on plain AVX2 through the signed kind, as Q8_0's),
-// rows one at a time.
-inline void avxvnni_iq4_nl_gemv_body(const GemmArgs& g) {
-  const RowTerms t = prepare_row_terms(g);
-#if defined(AMXLAB_DOT256_AVX2)
-  add_signed_operands(g, t, kOpsStored<kIQ4_NLSigned, 1>);
-  drive_gemv<kIQ4_NLSigned, kAvx2GemvTileStrips>(g, t);
 #else
-  drive<kIQ4_NL, 1>(g, t);
-#endif
+// The AVX-VNNI IQ4_NL GEMV's body: its index nibbles (iq4_nl_nib_vnni16, 18 bytes per 32
+// weights where the GEMMs' iq4_nl_vnni16 holds 34) through Q4_0's loop, each nibble looked
+// up by VPSHUFB in the code book + 128, rows one at a time (on plain AVX2: avx2_gemv_body).
+inline void avxvnni_iq4_nl_gemv_body(const GemmArgs& g) {
+  drive<kIQ4_NL, 1>(g, prepare_row_terms(g));
 }
+#endif
 
 }  // namespace
 }  // namespace amxlab::vnni::raw

@@ -152,8 +152,8 @@ AMXLAB_VNNI_RUN_ON(run_iq4_nl_gemv_avxvnni, QType::IQ4_NL, "iq4_nl_gemv_1x16__av
                    raw::avxvnni_iq4_nl_gemv, Layout::iq4_nl_nib_vnni16)
 AMXLAB_VNNI_RUN_ON(run_iq4_nl_gemv_avxvnni_evex, QType::IQ4_NL, "iq4_nl_gemv_1x16__avxvnni_evex",
                    kAvxVnniEvexIsa, raw::avxvnni_evex_iq4_nl_gemv, Layout::iq4_nl_nib_vnni16)
-AMXLAB_VNNI_RUN_ON(run_iq4_nl_gemv_avx2, QType::IQ4_NL, "iq4_nl_gemv_1x32__avx2", kAvx2Isa,
-                   raw::avx2_iq4_nl_gemv, Layout::iq4_nl_nib_vnni16)
+AMXLAB_VNNI_RUN_ON(run_iq4_nl_gemv_avx2, QType::IQ4_NL, "iq4_nl_gemv_1x32__avx2", kAvx2Isa, raw::avx2_gemv,
+                   Layout::iq4_nl_nib_vnni16)
 #undef AMXLAB_VNNI_RUN
 #undef AMXLAB_VNNI_RUN_ON
 

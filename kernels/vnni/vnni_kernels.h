@@ -83,6 +83,14 @@ constexpr KernelDesc rebuilt_for(KernelDesc line, std::string_view name, uint32_
   if (tile_n > 0) line.tile_n = tile_n;  // or columns
   return line;
 }
+// A GEMM line's plain AVX2 GEMV over the same layout, activations and quantiser: the
+// `<t>_gemv_1x32__avx2` lines (avxvnni_gemm_tile.h drive_gemv).
+constexpr KernelDesc avx2_gemv_of(KernelDesc gemm, std::string_view name, RunFn run) {
+  KernelDesc d = rebuilt_for(gemm, name, kAvx2Isa, run, 1, 16 * raw::kAvx2GemvTileStrips);
+  d.op = KernelOp::gemv;
+  d.plan = &plan_gemv_avxvnni;
+  return d;
+}
 // The stand-in of an AVX-VNNI line (Engine::stand_in; vnni/avxvnni_dot.h): its EVEX build.
 constexpr KernelDesc avxvnni_stand_in(KernelDesc production, std::string_view name, RunFn run) {
   KernelDesc d = rebuilt_for(production, name, kAvxVnniEvexIsa, run);
@@ -163,15 +171,9 @@ inline constexpr KernelDesc kVnniKernels[] = {
     rebuilt_for(kQ4_1GemmAvxVnni, "q4_1_gemm_3x16__avx2", kAvx2Isa, &run_q4_1_gemm_avx2,
                 raw::kAvx2NibbleTileRows),
     // Their GEMVs: the same blocks in 1 x 32 tiles (avxvnni_gemm_tile.h drive_gemv).
-    {"q8_0_gemv_1x32__avx2", QType::Q8_0, QType::Q8_0, KernelOp::gemv, 1, 16 * raw::kAvx2GemvTileStrips,
-     kAvx2Isa, Engine::native, Layout::q8_0_vnni16, &vnni16::pack, &quantize_q8_0_avx2, &plan_gemv_avxvnni,
-     &run_q8_0_gemv_avx2},
-    {"q4_0_gemv_1x32__avx2", QType::Q4_0, QType::Q8_0, KernelOp::gemv, 1, 16 * raw::kAvx2GemvTileStrips,
-     kAvx2Isa, Engine::native, Layout::q4_0_vnni16, &vnni16::pack, &quantize_q8_0_avx2, &plan_gemv_avxvnni,
-     &run_q4_0_gemv_avx2},
-    {"q4_1_gemv_1x32__avx2", QType::Q4_1, QType::Q8_1, KernelOp::gemv, 1, 16 * raw::kAvx2GemvTileStrips,
-     kAvx2Isa, Engine::native, Layout::q4_1_vnni16, &vnni16::pack, &quantize_q8_1_avx2, &plan_gemv_avxvnni,
-     &run_q4_1_gemv_avx2},
+    avx2_gemv_of(kQ8_0GemmAvxVnni, "q8_0_gemv_1x32__avx2", &run_q8_0_gemv_avx2),
+    avx2_gemv_of(kQ4_0GemmAvxVnni, "q4_0_gemv_1x32__avx2", &run_q4_0_gemv_avx2),
+    avx2_gemv_of(kQ4_1GemmAvxVnni, "q4_1_gemv_1x32__avx2", &run_q4_1_gemv_avx2),
 };
 
 }  // namespace amxlab::vnni

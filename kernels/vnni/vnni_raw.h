@@ -125,11 +125,10 @@ void avxvnni_evex_kqn_gemv(const KqArgs& g);
 
 // The 256-bit bodies with the plain AVX2 dot (avx2_kernels.cpp, avxvnni_dot.h): CPUs
 // without VNNI.
-void avx2_gemm(const GemmArgs& g);         // as avxvnni_gemm
-void avx2_gemv(const GemmArgs& g);         // Q8_0, Q4_0, Q4_1: 1 x 32 tiles, rows one at a time
-void avx2_iq4_nl_gemv(const GemmArgs& g);  // as avxvnni_iq4_nl_gemv, but 1 x 32 (avx2_gemv's tiles)
-void avx2_kq_gemm(const KqArgs& g);        // as avxvnni_kq_gemm
-void avx2_kqn_gemv(const KqArgs& g);       // as avxvnni_kqn_gemv
+void avx2_gemm(const GemmArgs& g);    // as avxvnni_gemm
+void avx2_gemv(const GemmArgs& g);    // Q8_0, Q4_0, Q4_1, IQ4_NL: 1 x 32 tiles, rows one at a time
+void avx2_kq_gemm(const KqArgs& g);   // as avxvnni_kq_gemm
+void avx2_kqn_gemv(const KqArgs& g);  // as avxvnni_kqn_gemv
 // The plain AVX2 signed dot on its own, for its exhaustive test: out[0..8) = the int32
 // lanes of neg(a) + Dot256::dot_flip over 32 biased codes u and the activation dword a
 // broadcast (avxvnni_dot.h), i.e. sum over the lane's 4 bytes of (u - 128) x a.
