@@ -57,6 +57,8 @@ CpuFeatures detect() {
   }
 
   const Regs l1 = cpuid(1, 0);
+  const int base_family = static_cast<int>((l1.a >> 8) & 0xfu);
+  f.family = base_family == 0xf ? base_family + static_cast<int>((l1.a >> 20) & 0xffu) : base_family;
   const bool osxsave = bit(l1.c, 27);
   const uint64_t xcr0 = osxsave ? xgetbv0() : 0;
   const bool os_avx = (xcr0 & 0x6) == 0x6;                 // SSE + AVX state

@@ -10,6 +10,7 @@ namespace amxlab {
 struct CpuFeatures {
   std::string vendor;
   std::string model_name;  // CPUID brand string
+  int family = 0;          // CPUID leaf 1: display family (base + extended; AMD Zen 5: 0x1A)
   // Instruction-set bits (CPUID) that the OS also enabled (XCR0), so usable.
   bool avx2 = false;
   bool fma = false;

@@ -68,12 +68,15 @@ struct Rec {
   static_assert(kMin == (KIND == kNibQ4_K || KIND == kNibQ5_K || KIND == kNibQ2_K));
 };
 
-// No software prefetch: each strip's records are read in ascending order
+// Software prefetch: each strip's records are read in ascending order
 // (kquant_records.h), which the hardware prefetchers follow. Until 2026-11-29 the next
 // record of each strip was prefetched (L1 or L2 hints by L1D size), which had paid while
 // the records were read out of order; in reading order, on Zen 4, dropping it took the
 // 1-thread cold GEMVs from 1.28-1.35x to 0.92-1.03x of the read roofline
-// (kernels/README.md "Record order"; Zen 5 not re-measured).
+// (kernels/README.md "Record order"). On Zen 5 (2026-12-01) the next record prefetched into
+// L1, a share of its lines per row group, took 12-29 % off the 1-thread time of Q3_K..IQ4_XS
+// hot and 0-17 % cold; so the distance is a per-CPU choice (KqArgs::prefetch_records,
+// kqn_gemv_prefetch_records(): kernels/README.md "Software prefetch per CPU").
 
 // ORs the high bits of code row kk = q * kRowsPerSub + r into its fields v, above their
 // code bits (Q5_K: bit 4, Q6_K: bits 4..5). r is a compile-time constant after
@@ -203,6 +206,23 @@ template <typename V, int KIND, bool X, int NS>
     // sub-block c * kGroups + q.
 #pragma GCC unroll 1
     for (int q = 0; q < R::kGroups; ++q) {
+      // The record g.prefetch_records ahead in each strip, a share of its lines per row
+      // group (kqn_gemv_prefetch_records(): by CPU; the 512-bit GEMVs only).
+      if constexpr (V::kLanes == 16) {
+        if (g.prefetch_records > 0 && b + g.prefetch_records < g.superblocks) {
+          constexpr size_t kLines = (R::kBytes + 63) / 64;
+          constexpr size_t kPerGroup = (kLines + R::kGroups - 1) / R::kGroups;
+          const size_t first = static_cast<size_t>(q) * kPerGroup;
+          const size_t end = first + kPerGroup < kLines ? first + kPerGroup : kLines;
+          const size_t ahead = static_cast<size_t>(g.prefetch_records) * R::kBytes;
+#pragma GCC unroll 4
+          for (int s = 0; s < NS; ++s) {
+            for (size_t i = first; i < end; ++i) {
+              _mm_prefetch(reinterpret_cast<const char*>(rec[s] + ahead + 64 * i), _MM_HINT_T0);
+            }
+          }
+        }
+      }
       I dot[kU][kF];
       for (int c = 0; c < kF; ++c) {
         // In place (kInPlace), field c's chain sums 2^(bits * c) x what it would: its start too.

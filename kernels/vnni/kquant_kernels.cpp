@@ -2,6 +2,9 @@
 // scratch, the ISA guard, then one call into the ISA translation unit (vnni_raw.h).
 #include "kernels/vnni/kquant_kernels.h"
 
+#include <atomic>
+
+#include "kernels/core/cpu_features.h"
 #include "kernels/generic/kernel_args.h"
 #include "kernels/vnni/vnni_raw.h"
 
@@ -10,6 +13,8 @@ namespace {
 
 using RawKqFn = void (*)(const raw::KqArgs&);
 
+std::atomic<int> g_prefetch_override{-1};
+
 void run_kq(QType wt, KqKernel which, uint32_t isa, RawKqFn fn, const PackedWeights& w,
             const ActivationView& a, const OutputView& y, const Slice& s, Layout layout) {
   const char* kernel = kq_kernel_name(wt, which).data();  // a string literal: NUL-terminated
@@ -17,6 +22,8 @@ void run_kq(QType wt, KqKernel which, uint32_t isa, RawKqFn fn, const PackedWeig
   if (!kernel_args::check_kq16_run(wt, kernel, w, a, y, s, g, layout)) return;
   kernel_args::require_isa(isa, kernel);
   g.partial = kernel_args::thread_scratch(raw::kq_partial_floats(g.rows));
+  if (which == KqKernel::gemv_avx512 || which == KqKernel::gemv_avx512icl)
+    g.prefetch_records = kqn_gemv_prefetch_records(wt);
   fn(g);
 }
 
@@ -48,6 +55,22 @@ constexpr KqRun kq_run(KqKernel k) {
 }
 
 }  // namespace
+
+int kqn_gemv_prefetch_records_for(const std::string& vendor, int family, QType t) {
+  return vendor == "AuthenticAMD" && family == 0x1a && t != QType::Q2_K ? 1 : 0;
+}
+
+int kqn_gemv_prefetch_records(QType t) {
+  const int forced = g_prefetch_override.load(std::memory_order_relaxed);
+  if (forced >= 0) return forced;
+  static const CpuFeatures& f = cpu_features();
+  return kqn_gemv_prefetch_records_for(f.vendor, f.family, t);
+}
+
+KqnPrefetchOverride::KqnPrefetchOverride(int records) : previous_(g_prefetch_override.exchange(records)) {}
+KqnPrefetchOverride::~KqnPrefetchOverride() {
+  g_prefetch_override.store(previous_);
+}
 
 template <QType T, KqKernel K>
 void run_kq_vnni(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {

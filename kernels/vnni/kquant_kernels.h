@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "kernels/gemm_kernel.h"
 #include "kernels/generic/portable_kernels.h"
@@ -73,6 +74,28 @@ constexpr KernelDesc kq_gemv_avx512_desc() {
           &plan_gemv_avx512,
           &run_kq_vnni<T, KqKernel::gemv_avx512>};
 }
+// How many records ahead the AVX-512 nibble GEMVs (<type>_gemv_1x64__avx512vnni / icl)
+// prefetch each strip into L1, a share of the record's lines per row group; 0: none, the
+// hardware prefetchers alone. Chosen per CPU by measurement (kernels/README.md "Software
+// prefetch per CPU"): Zen 5 (AMD family 0x1A) 1 for every type but Q2_K, whose crumbs
+// give it the most arithmetic per byte and which measured no gain; elsewhere 0 (Zen 4
+// measured faster without; other CPUs not measured). Same results either way (a prefetch
+// changes no value); kqn_gemv_prefetch_override() lets a test force a distance.
+int kqn_gemv_prefetch_records_for(const std::string& vendor, int family, QType t);
+int kqn_gemv_prefetch_records(QType t);  // for this CPU, unless overridden
+// Forces the distance for every type while it lives (-1: the CPU's rule); tests only, on
+// one thread, no kernel running.
+class KqnPrefetchOverride {
+ public:
+  explicit KqnPrefetchOverride(int records);
+  ~KqnPrefetchOverride();
+  KqnPrefetchOverride(const KqnPrefetchOverride&) = delete;
+  KqnPrefetchOverride& operator=(const KqnPrefetchOverride&) = delete;
+
+ private:
+  int previous_;
+};
+
 // The nibble GEMV again, built with AVX-512 VBMI and GFNI (kqn_gemv_tile.h unpack_x):
 // registered for the types whose unpack those shorten (avx512ext_kqn_gemv.cpp runs only
 // these). The dispatcher prefers it where the CPU has both (isa_preference); measured in

@@ -101,6 +101,7 @@ struct KqArgs {
   int64_t n0 = 0, n1 = 0;        // columns, n0 < n1
   float* partial = nullptr;      // kq_partial_floats(rows): fp32 accumulators between K ranges
   int nib_kind = 0;              // kq_nib_vnni16 only: kq_records::NibKind
+  int prefetch_records = 0;      // the AVX-512 nibble GEMV: kqn_gemv_prefetch_records()
 };
 constexpr size_t kq_partial_floats(int64_t rows) {
   return 64u * static_cast<size_t>(rows);

@@ -9,12 +9,14 @@
 
 #include "harness/threading/thread_pool.h"
 #include "kernels/core/blocks.h"
+#include "kernels/core/cpu_features.h"
 #include "kernels/core/fp16.h"
 #include "kernels/core/fpenv.h"
 #include "kernels/dispatch.h"
 #include "kernels/isa.h"
 #include "kernels/pack/vnni_pack.h"
 #include "kernels/registry.h"
+#include "kernels/vnni/kquant_kernels.h"
 #include "reference/golden/golden_gemm.h"
 #include "tests/kernels/gemm_tester.h"
 #include "tests/test_util.h"
@@ -316,6 +318,50 @@ TEST(KernelPaths, MxcsrOfTheCallerIsUntouched) {
   std::vector<float> ref(y.size());
   golden::gemm_quantized(QType::Q8_0, d.weights, d.activations, golden::Shape{m, n, k}, ref);
   EXPECT_EQ(0, std::memcmp(y.data(), ref.data(), y.size() * sizeof(float)));
+}
+
+// The AVX-512 nibble GEMVs' software prefetch (kqn_gemv_prefetch_records: chosen per CPU)
+// changes no value: every K-quant GEMV bitwise at distances 0 (none), 1 (Zen 5's) and 3,
+// K = 2304 (9 super-blocks, so the prefetch runs for most of them) and a short K = 256
+// (none ahead), whatever this CPU's own rule says.
+TEST(KquantGemvPrefetch, AnyDistanceGivesTheGoldenBits) {
+  int ran = 0;
+  std::string skipped;
+  for (const char* type : {"q2_K", "q3_K", "q4_K", "q5_K", "q6_K", "iq4_xs"}) {
+    for (const char* isa : {"avx512vnni", "avx512icl"}) {
+      const std::string kernel_name = std::string(type) + "_gemv_1x64__" + isa;
+      const KernelDesc* kd = find_kernel(kernel_name);
+      if (kd == nullptr) continue;  // the icl GEMV exists for Q5_K and IQ4_XS only
+      const std::string why = skip_reason(*kd);
+      if (!why.empty()) {
+        skipped += kernel_name + ": " + why + "; ";
+        continue;
+      }
+      for (int distance : {0, 1, 3}) {
+        const vnni::KqnPrefetchOverride forced(distance);
+        for (int64_t k : {int64_t{256}, int64_t{2304}}) {
+          GemmTester().m(1).n(80).k(k).threads(2).seed(300 + static_cast<uint64_t>(distance)).test(*kd);
+        }
+      }
+      ++ran;
+    }
+  }
+  if (ran == 0) GTEST_SKIP() << "no AVX-512 K-quant GEMV runs here: " << skipped;
+}
+
+TEST(KquantGemvPrefetch, DistanceByCpu) {
+  EXPECT_EQ(vnni::kqn_gemv_prefetch_records_for("AuthenticAMD", 0x1a, QType::Q4_K), 1);
+  EXPECT_EQ(vnni::kqn_gemv_prefetch_records_for("AuthenticAMD", 0x1a, QType::IQ4_XS), 1);
+  EXPECT_EQ(vnni::kqn_gemv_prefetch_records_for("AuthenticAMD", 0x1a, QType::Q2_K), 0);
+  EXPECT_EQ(vnni::kqn_gemv_prefetch_records_for("AuthenticAMD", 0x19, QType::Q4_K), 0);  // Zen 4
+  EXPECT_EQ(vnni::kqn_gemv_prefetch_records_for("GenuineIntel", 6, QType::Q4_K), 0);
+  {
+    const vnni::KqnPrefetchOverride forced(3);
+    EXPECT_EQ(vnni::kqn_gemv_prefetch_records(QType::Q2_K), 3);
+  }
+  EXPECT_EQ(vnni::kqn_gemv_prefetch_records(QType::Q4_K),
+            vnni::kqn_gemv_prefetch_records_for(cpu_features().vendor, cpu_features().family, QType::Q4_K));
+  EXPECT_GT(cpu_features().family, 0);
 }
 
 }  // namespace
