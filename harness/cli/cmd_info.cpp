@@ -23,6 +23,10 @@ void print_human(const nlohmann::json& j) {
   const auto& topo = j["topology"];
   fmt::print("CPU        {} ({})\n", cpu["model"].get<std::string>(), cpu["vendor"].get<std::string>());
   fmt::print("features   {}\n", cpu["features"].get<std::string>());
+  if (j.contains("tuning")) {
+    fmt::print("tuning     AVX-512 K-quant GEMV prefetch, records ahead: {}\n",
+               j["tuning"]["kqn_gemv_prefetch_records"].dump());
+  }
   if (amx["usable"].get<bool>()) {
     fmt::print("AMX        usable\n");
   } else {

@@ -5,6 +5,8 @@
 #include "harness/cli/build_info.h"
 #include "harness/topology/topology.h"
 #include "kernels/core/cpu_features.h"
+#include "kernels/core/qtype.h"
+#include "kernels/vnni/kquant_kernels.h"
 #include "reference/onednn/onednn_info.h"
 
 namespace amxlab::cli {
@@ -14,8 +16,15 @@ nlohmann::json machine_info() {
   const CpuFeatures& f = cpu_features();
   const AmxStatus& amx = request_amx_permission();
   json j;
-  j["cpu"] = {{"vendor", f.vendor},          {"model", f.model_name},       {"features", feature_list(f)},
-              {"avx512_vnni", f.avx512vnni}, {"avx512_bf16", f.avx512bf16}, {"avx_vnni", f.avx_vnni}};
+  j["cpu"] = {{"vendor", f.vendor},          {"model", f.model_name},       {"family", f.family},
+              {"features", feature_list(f)}, {"avx512_vnni", f.avx512vnni}, {"avx512_bf16", f.avx512bf16},
+              {"avx_vnni", f.avx_vnni}};
+  // Per-CPU kernel choices that no registry line shows (kernels/README.md "Software
+  // prefetch per CPU"): what the AVX-512 K-quant GEMVs prefetch on this CPU.
+  json prefetch = json::object();
+  for (QType t : {QType::Q2_K, QType::Q3_K, QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_XS})
+    prefetch[std::string(name(t))] = vnni::kqn_gemv_prefetch_records(t);
+  j["tuning"] = {{"kqn_gemv_prefetch_records", prefetch}};
   j["amx"] = {{"usable", amx.usable},     {"reason", amx.reason},       {"os_permission", amx.os_answer},
               {"cpuid_tile", f.amx_tile}, {"cpuid_int8", f.amx_int8},   {"cpuid_bf16", f.amx_bf16},
               {"cpuid_fp16", f.amx_fp16}, {"xcr0_enabled", f.xcr0_amx}, {"palettes", f.amx_palettes}};

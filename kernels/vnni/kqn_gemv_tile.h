@@ -210,7 +210,8 @@ template <typename V, int KIND, bool X, int NS>
       // group (kqn_gemv_prefetch_records(): by CPU; the 512-bit GEMVs only).
       if constexpr (V::kLanes == 16) {
         if (g.prefetch_records > 0 && b + g.prefetch_records < g.superblocks) {
-          constexpr size_t kLines = (R::kBytes + 63) / 64;
+          static_assert(R::kBytes % 64 == 0, "whole lines: the last one prefetched lies in its record");
+          constexpr size_t kLines = R::kBytes / 64;
           constexpr size_t kPerGroup = (kLines + R::kGroups - 1) / R::kGroups;
           const size_t first = static_cast<size_t>(q) * kPerGroup;
           const size_t end = first + kPerGroup < kLines ? first + kPerGroup : kLines;

@@ -80,11 +80,11 @@ constexpr KernelDesc kq_gemv_avx512_desc() {
 // prefetch per CPU"): Zen 5 (AMD family 0x1A) 1 for every type but Q2_K, whose crumbs
 // give it the most arithmetic per byte and which measured no gain; elsewhere 0 (Zen 4
 // measured faster without; other CPUs not measured). Same results either way (a prefetch
-// changes no value); kqn_gemv_prefetch_override() lets a test force a distance.
+// changes no value); KqnPrefetchOverride lets a test force a distance.
 int kqn_gemv_prefetch_records_for(const std::string& vendor, int family, QType t);
 int kqn_gemv_prefetch_records(QType t);  // for this CPU, unless overridden
-// Forces the distance for every type while it lives (-1: the CPU's rule); tests only, on
-// one thread, no kernel running.
+// Forces the distance for every type while it lives (-1: the CPU's rule); tests only: set
+// and dropped on one thread while no kernel runs (kernels started inside its life read it).
 class KqnPrefetchOverride {
  public:
   explicit KqnPrefetchOverride(int records);

@@ -321,7 +321,7 @@ TEST(KernelPaths, MxcsrOfTheCallerIsUntouched) {
 }
 
 // The AVX-512 nibble GEMVs' software prefetch (kqn_gemv_prefetch_records: chosen per CPU)
-// changes no value: every K-quant GEMV bitwise at distances 0 (none), 1 (Zen 5's) and 3,
+// changes no value: every K-quant GEMV bitwise at distances 0 (none), 1 (Zen 5's), 3 and 9,
 // K = 2304 (9 super-blocks, so the prefetch runs for most of them) and a short K = 256
 // (none ahead), whatever this CPU's own rule says.
 TEST(KquantGemvPrefetch, AnyDistanceGivesTheGoldenBits) {
@@ -337,7 +337,7 @@ TEST(KquantGemvPrefetch, AnyDistanceGivesTheGoldenBits) {
         skipped += kernel_name + ": " + why + "; ";
         continue;
       }
-      for (int distance : {0, 1, 3}) {
+      for (int distance : {0, 1, 3, 9}) {  // 9: as many as K = 2304 has, so none ahead
         const vnni::KqnPrefetchOverride forced(distance);
         for (int64_t k : {int64_t{256}, int64_t{2304}}) {
           GemmTester().m(1).n(80).k(k).threads(2).seed(300 + static_cast<uint64_t>(distance)).test(*kd);
