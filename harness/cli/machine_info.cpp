@@ -6,6 +6,7 @@
 #include "harness/topology/topology.h"
 #include "kernels/core/cpu_features.h"
 #include "kernels/core/qtype.h"
+#include "kernels/kquant_names.h"
 #include "kernels/vnni/kquant_kernels.h"
 #include "reference/onednn/onednn_info.h"
 
@@ -22,8 +23,10 @@ nlohmann::json machine_info() {
   // Per-CPU kernel choices that no registry line shows (kernels/README.md "Software
   // prefetch per CPU"): what the AVX-512 K-quant GEMVs prefetch on this CPU.
   json prefetch = json::object();
-  for (QType t : {QType::Q2_K, QType::Q3_K, QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_XS})
-    prefetch[std::string(name(t))] = vnni::kqn_gemv_prefetch_records(t);
+  for (QType t : kAllQTypes) {
+    if (!kq_kernel_name(t, KqKernel::gemv_avx512).empty())
+      prefetch[std::string(name(t))] = vnni::kqn_gemv_prefetch_records(t);
+  }
   j["tuning"] = {{"kqn_gemv_prefetch_records", prefetch}};
   j["amx"] = {{"usable", amx.usable},     {"reason", amx.reason},       {"os_permission", amx.os_answer},
               {"cpuid_tile", f.amx_tile}, {"cpuid_int8", f.amx_int8},   {"cpuid_bf16", f.amx_bf16},

@@ -2,7 +2,9 @@
 // scratch, the ISA guard, then one call into the ISA translation unit (vnni_raw.h).
 #include "kernels/vnni/kquant_kernels.h"
 
+#include <array>
 #include <atomic>
+#include <iterator>
 
 #include "kernels/core/cpu_features.h"
 #include "kernels/generic/kernel_args.h"
@@ -63,8 +65,15 @@ int kqn_gemv_prefetch_records_for(const std::string& vendor, int family, QType t
 int kqn_gemv_prefetch_records(QType t) {
   const int forced = g_prefetch_override.load(std::memory_order_relaxed);
   if (forced >= 0) return forced;
-  static const CpuFeatures& f = cpu_features();
-  return kqn_gemv_prefetch_records_for(f.vendor, f.family, t);
+  // The rule applied to this CPU once per type, not a vendor string compared on every call.
+  static const std::array<int, std::size(kAllQTypes)> by_type = [] {
+    const CpuFeatures& f = cpu_features();
+    std::array<int, std::size(kAllQTypes)> a{};
+    for (QType q : kAllQTypes)
+      a[static_cast<size_t>(q)] = kqn_gemv_prefetch_records_for(f.vendor, f.family, q);
+    return a;
+  }();
+  return by_type[static_cast<size_t>(t)];
 }
 
 KqnPrefetchOverride::KqnPrefetchOverride(int records) : previous_(g_prefetch_override.exchange(records)) {}

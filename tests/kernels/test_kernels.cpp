@@ -14,6 +14,7 @@
 #include "kernels/core/fpenv.h"
 #include "kernels/dispatch.h"
 #include "kernels/isa.h"
+#include "kernels/kquant_names.h"
 #include "kernels/pack/vnni_pack.h"
 #include "kernels/registry.h"
 #include "kernels/vnni/kquant_kernels.h"
@@ -327,11 +328,11 @@ TEST(KernelPaths, MxcsrOfTheCallerIsUntouched) {
 TEST(KquantGemvPrefetch, AnyDistanceGivesTheGoldenBits) {
   int ran = 0;
   std::string skipped;
-  for (const char* type : {"q2_K", "q3_K", "q4_K", "q5_K", "q6_K", "iq4_xs"}) {
-    for (const char* isa : {"avx512vnni", "avx512icl"}) {
-      const std::string kernel_name = std::string(type) + "_gemv_1x64__" + isa;
-      const KernelDesc* kd = find_kernel(kernel_name);
-      if (kd == nullptr) continue;  // the icl GEMV exists for Q5_K and IQ4_XS only
+  for (QType t : kAllQTypes) {
+    for (KqKernel which : {KqKernel::gemv_avx512, KqKernel::gemv_avx512icl}) {
+      const std::string kernel_name(kq_kernel_name(t, which));
+      const KernelDesc* kd = kernel_name.empty() ? nullptr : find_kernel(kernel_name);
+      if (kd == nullptr) continue;  // not a K-quant; the icl GEMV exists for Q5_K and IQ4_XS only
       const std::string why = skip_reason(*kd);
       if (!why.empty()) {
         skipped += kernel_name + ": " + why + "; ";
