@@ -8,6 +8,7 @@
 #include "kernels/core/fp16.h"
 #include "reference/golden/block_terms.h"
 #include "reference/golden/checks.h"
+#include "reference/golden/output_chunks.h"
 
 namespace amxlab::golden {
 namespace {
@@ -50,8 +51,9 @@ ExactModel exact_model_quantized(QType wt, std::span<const std::byte> w, std::sp
 
   ExactModel e = sized(s);
   const int64_t blocks = s.k / tw.block_elems;
-  for (size_t i = 0; i < m; ++i) {
-    for (size_t j = 0; j < n; ++j) {
+  for_output_chunks(s.m * s.n, 2 * s.k, [&](int64_t first, int64_t last) {
+    for (auto ij = static_cast<size_t>(first); ij < static_cast<size_t>(last); ++ij) {
+      const size_t i = ij / n, j = ij % n;
       double y = 0.0, mag = 0.0, slack = 0.0;
       int64_t terms = 0;
       const std::byte* wp = w.data() + j * wrow;
@@ -75,11 +77,11 @@ ExactModel exact_model_quantized(QType wt, std::span<const std::byte> w, std::sp
       }
       double sum_abs = 0.0;
       for (size_t p = 0; p < k; ++p) sum_abs += std::fabs(static_cast<double>(wf[j * k + p]) * af[i * k + p]);
-      e.y[i * n + j] = y;
-      e.bound[i * n + j] = gamma(terms + 2) * mag + slack;
-      e.sum_abs[i * n + j] = sum_abs;
+      e.y[ij] = y;
+      e.bound[ij] = gamma(terms + 2) * mag + slack;
+      e.sum_abs[ij] = sum_abs;
     }
-  }
+  });
   return e;
 }
 
@@ -89,8 +91,9 @@ ExactModel exact_model_bf16(std::span<const uint16_t> a, std::span<const uint16_
   require_buffer(a.data(), a.size_bytes(), m * k * 2, "exact_model_bf16 activations");
   require_buffer(w.data(), w.size_bytes(), n * k * 2, "exact_model_bf16 weights");
   ExactModel e = sized(s);
-  for (size_t i = 0; i < m; ++i) {
-    for (size_t j = 0; j < n; ++j) {
+  for_output_chunks(s.m * s.n, s.k, [&](int64_t first, int64_t last) {
+    for (auto ij = static_cast<size_t>(first); ij < static_cast<size_t>(last); ++ij) {
+      const size_t i = ij / n, j = ij % n;
       double y = 0.0, mag = 0.0, flushed = 0.0;
       for (size_t p = 0; p < k; ++p) {
         const double x = bf16_to_f32(a[i * k + p]), v = bf16_to_f32(w[j * k + p]);
@@ -101,12 +104,11 @@ ExactModel exact_model_bf16(std::span<const uint16_t> a, std::span<const uint16_
           flushed += std::fabs(prod);
         }
       }
-      e.y[i * n + j] = y;
-      e.sum_abs[i * n + j] = mag;
-      e.bound[i * n + j] =
-          gamma(s.k) * mag + (daz_ftz ? flushed + static_cast<double>(s.k) * kMinNormal : 0.0);
+      e.y[ij] = y;
+      e.sum_abs[ij] = mag;
+      e.bound[ij] = gamma(s.k) * mag + (daz_ftz ? flushed + static_cast<double>(s.k) * kMinNormal : 0.0);
     }
-  }
+  });
   return e;
 }
 
@@ -116,19 +118,20 @@ ExactModel exact_model_f32(std::span<const float> a, std::span<const float> w, S
   require_buffer(a.data(), a.size_bytes(), m * k * 4, "exact_model_f32 activations");
   require_buffer(w.data(), w.size_bytes(), n * k * 4, "exact_model_f32 weights");
   ExactModel e = sized(s);
-  for (size_t i = 0; i < m; ++i) {
-    for (size_t j = 0; j < n; ++j) {
+  for_output_chunks(s.m * s.n, s.k, [&](int64_t first, int64_t last) {
+    for (auto ij = static_cast<size_t>(first); ij < static_cast<size_t>(last); ++ij) {
+      const size_t i = ij / n, j = ij % n;
       double y = 0.0, mag = 0.0;
       for (size_t p = 0; p < k; ++p) {
         const double prod = static_cast<double>(a[i * k + p]) * w[j * k + p];
         y += prod;
         mag += std::fabs(prod);
       }
-      e.y[i * n + j] = y;
-      e.sum_abs[i * n + j] = mag;
-      e.bound[i * n + j] = gamma(s.k) * mag + static_cast<double>(s.k) * kMinSubnormal;
+      e.y[ij] = y;
+      e.sum_abs[ij] = mag;
+      e.bound[ij] = gamma(s.k) * mag + static_cast<double>(s.k) * kMinSubnormal;
     }
-  }
+  });
   return e;
 }
 

@@ -8,6 +8,7 @@
 #include "reference/golden/block_terms.h"
 #include "reference/golden/checks.h"
 #include "reference/golden/golden_gemm.h"
+#include "reference/golden/output_chunks.h"
 
 namespace amxlab::golden {
 namespace {
@@ -35,25 +36,29 @@ void gemm_quantized(QType wt, std::span<const std::byte> w, std::span<const std:
   require_buffer(y.data(), y.size_bytes(), m * n * sizeof(float), "golden::gemm_quantized output Y[M][N]");
 
   const auto blocks = static_cast<size_t>(s.k / tw.block_elems);
-  std::vector<BlockInts> wrow_blocks(blocks);
-  for (size_t j = 0; j < n; ++j) {
-    for (size_t b = 0; b < blocks; ++b)
-      decode_block(wt, w.data() + j * wrow + b * tw.block_bytes, wrow_blocks[b]);
-    for (size_t i = 0; i < m; ++i) {
-      const std::byte* ap = aq.data() + i * arow;
-      float acc = 0.0f;
-      for (size_t b = 0; b < blocks; ++b, ap += ta.block_bytes) {
-        const BlockTerms t = block_terms(wt, wrow_blocks[b], ap);
-        acc = std::fmaf(static_cast<float>(t.main), t.d_w * t.d_a, acc);
-        if (t.extra == ExtraTerm::q4_1_min) {
-          acc = std::fmaf(t.dmin_w, t.s_a, acc);
-        } else if (t.extra == ExtraTerm::kquant_min) {
-          acc = std::fmaf(-(t.d_a * t.dmin_w), static_cast<float>(t.mins), acc);
+  // Columns (weight rows) in ranges over the CPUs: each y[i][j] is the same sum whichever
+  // thread computes it (output_chunks.h).
+  for_output_chunks(s.n, s.m * s.k, [&](int64_t first, int64_t last) {
+    std::vector<BlockInts> wrow_blocks(blocks);
+    for (auto j = static_cast<size_t>(first); j < static_cast<size_t>(last); ++j) {
+      for (size_t b = 0; b < blocks; ++b)
+        decode_block(wt, w.data() + j * wrow + b * tw.block_bytes, wrow_blocks[b]);
+      for (size_t i = 0; i < m; ++i) {
+        const std::byte* ap = aq.data() + i * arow;
+        float acc = 0.0f;
+        for (size_t b = 0; b < blocks; ++b, ap += ta.block_bytes) {
+          const BlockTerms t = block_terms(wt, wrow_blocks[b], ap);
+          acc = std::fmaf(static_cast<float>(t.main), t.d_w * t.d_a, acc);
+          if (t.extra == ExtraTerm::q4_1_min) {
+            acc = std::fmaf(t.dmin_w, t.s_a, acc);
+          } else if (t.extra == ExtraTerm::kquant_min) {
+            acc = std::fmaf(-(t.d_a * t.dmin_w), static_cast<float>(t.mins), acc);
+          }
         }
+        y[i * n + j] = acc;
       }
-      y[i * n + j] = acc;
     }
-  }
+  });
 }
 
 void gemm(QType wt, std::span<const std::byte> w, std::span<const float> a, Shape s, ActQuant variant,
