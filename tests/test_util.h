@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -26,6 +28,15 @@ std::string error_of(F&& f) {
   }
   ADD_FAILURE() << "expected amxlab::Error, nothing was thrown";
   return "";
+}
+
+// n draws of N(0, 1), reproducible from the seed.
+inline std::vector<float> normal_floats(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> d(0.0f, 1.0f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
 }
 
 // "" when `text` holds only printable ASCII, newlines and tabs (what a terminal shows

@@ -6,7 +6,6 @@
 #include <atomic>
 #include <bit>
 #include <cstdint>
-#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -14,6 +13,7 @@
 #include "reference/golden/error_bounds.h"
 #include "reference/golden/golden_gemm.h"
 #include "reference/golden/output_chunks.h"
+#include "tests/test_util.h"
 
 namespace amxlab::golden {
 namespace {
@@ -44,13 +44,7 @@ TEST(OutputChunks, AnExceptionFromTheLastRangeReachesTheCaller) {
                std::runtime_error);
 }
 
-std::vector<float> random_floats(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<float> d(0.0f, 1.0f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(rng);
-  return v;
-}
+using testing::normal_floats;
 
 // Large enough to split (M*N*K = 32 M multiply-adds: two ranges), each row alone too small to.
 constexpr int64_t kM = 32, kN = 256, kK = 4096;
@@ -65,8 +59,8 @@ class SplitGolden : public ::testing::Test {
 };
 
 TEST_F(SplitGolden, QuantizedGemmEqualsRowByRow) {
-  const auto a = random_floats(static_cast<size_t>(kM * kK), 1);
-  const auto wf = random_floats(static_cast<size_t>(kN * kK), 2);
+  const auto a = normal_floats(static_cast<size_t>(kM * kK), 1);
+  const auto wf = normal_floats(static_cast<size_t>(kN * kK), 2);
   for (QType t : {QType::Q4_0, QType::Q4_1, QType::Q8_0, QType::Q4_K, QType::Q6_K, QType::IQ4_XS}) {
     std::vector<std::byte> w(row_bytes(t, kK) * kN);
     quantize_weights(t, wf, kN, kK, w);
@@ -101,8 +95,8 @@ TEST_F(SplitGolden, QuantizedGemmEqualsRowByRow) {
 }
 
 TEST_F(SplitGolden, PlainGemmsAndExactF32EqualRowByRow) {
-  const auto af = random_floats(static_cast<size_t>(kM * kK), 3);
-  const auto wf = random_floats(static_cast<size_t>(kN * kK), 4);
+  const auto af = normal_floats(static_cast<size_t>(kM * kK), 3);
+  const auto wf = normal_floats(static_cast<size_t>(kN * kK), 4);
   std::vector<int8_t> a8(af.size()), w8(wf.size());
   for (size_t i = 0; i < af.size(); ++i) a8[i] = static_cast<int8_t>(static_cast<int>(af[i] * 40.0f) % 128);
   for (size_t i = 0; i < wf.size(); ++i) w8[i] = static_cast<int8_t>(static_cast<int>(wf[i] * 40.0f) % 128);

@@ -74,11 +74,7 @@ std::vector<T> fill_int(size_t n, int lo, int hi, uint32_t seed) {
 }
 
 std::vector<float> fill_f32(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> d(0.0f, 1.0f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(rng);
-  return v;
+  return testing::normal_floats(n, seed);
 }
 
 std::vector<uint16_t> to_bf16(const std::vector<float>& f) {
