@@ -31,21 +31,13 @@ class RegistryKernel : public PlacedKernel {
 
   void run(const Case& c, const CaseData& d, void* y) override {
     const size_t arow = row_bytes(k_.act_type, c.k);
-    const OutputView out{y, static_cast<size_t>(c.n), c.m, c.n};
-    if (k_.quantize != nullptr && c.m == 1) {
-      // A decode-step GEMV: each worker quantises the row for itself (thread_pool.h says why).
-      threading::ThreadPool& pool = placed().pool();
-      aq_.resize(threading::gemv_scratch_stride(k_, c.k) * static_cast<size_t>(pool.size()));
-      threading::quantize_and_run_gemv(pool, k_, placed().weights_of_worker(), c.act_quant, d.a_f32, c.k, aq_,
-                                       out);
-      return;
-    }
     if (k_.quantize != nullptr) {
       aq_.resize(arow * static_cast<size_t>(c.m));
       threading::quantize_parallel(placed().pool(), k_, c.act_quant, d.a_f32, c.m, c.k, aq_);
     }
     const ActivationView a{k_.act_type, k_.quantize != nullptr ? aq_.data() : d.a_plain.data(), arow, c.m,
                            c.k};
+    const OutputView out{y, static_cast<size_t>(c.n), c.m, c.n};
     threading::run_gemm(placed().pool(), k_, placed().weights_of_worker(), a, out);
   }
 

@@ -368,38 +368,28 @@ std::vector<Slice>& slice_buffer() {
   return slices;
 }
 
-std::vector<Slice>& cut_for(ThreadPool& pool, const KernelDesc& kernel, int64_t k, const OutputView& y) {
-  require(kernel.run != nullptr && kernel.plan != nullptr,
-          [&] { return "run_gemm: kernel " + std::string(kernel.name) + " has no run/plan function"; });
-  std::vector<Slice>& slices = slice_buffer();
-  cut_output(y.m, y.n, kernel.plan(y.m, y.n, k), workers_for(kernel, y.m, y.n, k, pool.size()), slices);
-  return slices;
-}
-
-// Slice i on worker i mod P; a call of one slice runs on the caller alone, without a
-// fork/join. activation_of(worker) gives the worker's activations (run before its slices).
-template <class WeightsOf, class ActivationOf>
-void run_slices(ThreadPool& pool, const KernelDesc& kernel, std::span<const Slice> slices,
-                const WeightsOf& weights_of, const ActivationOf& activation_of, const OutputView& y) {
-  const auto parts = static_cast<size_t>(pool.size());
-  const size_t count = slices.size();
-  pool.for_first_workers(static_cast<int>(std::min(parts, count)), [&](int64_t wk) {
-    const PackedWeights& w = weights_of(static_cast<size_t>(wk));
-    const ActivationView a = activation_of(static_cast<size_t>(wk));
-    for (auto i = static_cast<size_t>(wk); i < count; i += parts) kernel.run(w, a, y, slices[i]);
-  });
-}
-
 template <class WeightsOf>
 void run_gemm_on(ThreadPool& pool, const KernelDesc& kernel, const PackedWeights& first,
                  const WeightsOf& weights_of, const ActivationView& a, const OutputView& y) {
-  const std::vector<Slice>& slices = cut_for(pool, kernel, first.k(), y);
+  require(kernel.run != nullptr && kernel.plan != nullptr,
+          [&] { return "run_gemm: kernel " + std::string(kernel.name) + " has no run/plan function"; });
+  const Plan plan = kernel.plan(y.m, y.n, first.k());
+  std::vector<Slice>& slices = slice_buffer();
+  cut_output(y.m, y.n, plan, workers_for(kernel, y.m, y.n, first.k(), pool.size()), slices);
   if (slices.empty()) {
     // Nothing to compute, but the kernel still checks its arguments.
     kernel.run(first, a, y, Slice{0, 0, 0, 0});
     return;
   }
-  run_slices(pool, kernel, slices, weights_of, [&a](size_t) { return a; }, y);
+  const auto parts = static_cast<size_t>(pool.size());
+  const size_t count = slices.size();
+  const Slice* s = slices.data();
+  // Slice i on worker i mod P; a call of one slice runs on the caller alone, without a
+  // fork/join.
+  pool.for_first_workers(static_cast<int>(std::min(parts, count)), [&](int64_t wk) {
+    const PackedWeights& w = weights_of(static_cast<size_t>(wk));
+    for (auto i = static_cast<size_t>(wk); i < count; i += parts) kernel.run(w, a, y, s[i]);
+  });
 }
 
 }  // namespace
@@ -492,47 +482,6 @@ void quantize_parallel(ThreadPool& pool, const KernelDesc& kernel, ActQuant vari
     kernel.quantize(variant, a.subspan(static_cast<size_t>(r0) * uk, static_cast<size_t>(r1 - r0) * uk),
                     r1 - r0, k, out.subspan(static_cast<size_t>(r0) * rb, static_cast<size_t>(r1 - r0) * rb));
   });
-}
-
-size_t gemv_scratch_stride(const KernelDesc& kernel, int64_t k) {
-  constexpr size_t kLine = 64;
-  return (row_bytes(kernel.act_type, k) + kLine - 1) / kLine * kLine;
-}
-
-void quantize_and_run_gemv(ThreadPool& pool, const KernelDesc& kernel,
-                           std::span<const PackedWeights* const> weights_of_worker, ActQuant variant,
-                           std::span<const float> a, int64_t k, std::span<std::byte> scratch,
-                           const OutputView& y) {
-  const auto who = [&] { return "quantize_and_run_gemv (" + std::string(kernel.name) + ")"; };
-  require(kernel.quantize != nullptr,
-          [&] { return who() + ": the kernel reads plain " + name(kernel.act_type) + " activations"; });
-  require(y.m == 1, [&] { return who() + ": a GEMV has one row, not M=" + std::to_string(y.m); });
-  require(
-      weights_of_worker.size() == static_cast<size_t>(pool.size()) &&
-          std::find(weights_of_worker.begin(), weights_of_worker.end(), nullptr) == weights_of_worker.end(),
-      [&] { return who() + ": need one PackedWeights per worker (" + std::to_string(pool.size()) + ")"; });
-  const size_t arow = row_bytes(kernel.act_type, k), stride = gemv_scratch_stride(kernel, k);
-  require_buffer(a.data(), a.size() * sizeof(float), static_cast<size_t>(k) * sizeof(float),
-                 [&] { return who() + " source"; });
-  require_buffer(scratch.data(), scratch.size(), stride * static_cast<size_t>(pool.size()),
-                 [&] { return who() + " scratch (one row per worker)"; });
-  const auto row_of = [&](size_t wk) { return scratch.subspan(wk * stride, arow); };
-  const std::vector<Slice>& slices = cut_for(pool, kernel, weights_of_worker[0]->k(), y);
-  if (slices.size() <= 1) {
-    // The caller alone: quantise, then run (or, with nothing to compute, let the kernel
-    // check its arguments).
-    kernel.quantize(variant, a.subspan(0, static_cast<size_t>(k)), 1, k, row_of(0));
-    const ActivationView av{kernel.act_type, row_of(0).data(), arow, 1, k};
-    kernel.run(*weights_of_worker[0], av, y, slices.empty() ? Slice{0, 0, 0, 0} : slices[0]);
-    return;
-  }
-  run_slices(
-      pool, kernel, slices, [&](size_t wk) -> const PackedWeights& { return *weights_of_worker[wk]; },
-      [&](size_t wk) {
-        kernel.quantize(variant, a.subspan(0, static_cast<size_t>(k)), 1, k, row_of(wk));
-        return ActivationView{kernel.act_type, row_of(wk).data(), arow, 1, k};
-      },
-      y);
 }
 
 }  // namespace amxlab::threading

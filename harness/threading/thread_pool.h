@@ -161,21 +161,4 @@ void run_gemm(ThreadPool& pool, const KernelDesc& kernel,
 void quantize_parallel(ThreadPool& pool, const KernelDesc& kernel, ActQuant variant, std::span<const float> a,
                        int64_t m, int64_t k, std::span<std::byte> out);
 
-// The row size quantise_and_run_gemv needs per worker: the activation row rounded up to
-// whole cache lines, so that no two workers write one line.
-size_t gemv_scratch_stride(const KernelDesc& kernel, int64_t k);
-
-// A GEMV (M = 1) of a kernel with a quantiser, F32 row in: every worker that gets a slice
-// quantises the row itself, into its own stride of `scratch` (pool.size() x
-// gemv_scratch_stride bytes), then runs its slices on that copy. Against quantize_parallel
-// + run_gemm: the quantisation runs on all workers at once rather than before the fork, and
-// the row is never written by one core and read by another (~2 us of a 2-thread
-// 1x1024x4096 Q4_0 call on the 2-core Zen 5 VM). The same bytes (one quantiser, one row),
-// so the same output; an Inf/NaN fails every worker's quantiser before any output is
-// written. One slice (or a pool of one) runs on the caller, as run_gemm does.
-void quantize_and_run_gemv(ThreadPool& pool, const KernelDesc& kernel,
-                           std::span<const PackedWeights* const> weights_of_worker, ActQuant variant,
-                           std::span<const float> a, int64_t k, std::span<std::byte> scratch,
-                           const OutputView& y);
-
 }  // namespace amxlab::threading
