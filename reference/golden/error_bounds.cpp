@@ -51,36 +51,32 @@ ExactModel exact_model_quantized(QType wt, std::span<const std::byte> w, std::sp
 
   ExactModel e = sized(s);
   const int64_t blocks = s.k / tw.block_elems;
-  for_output_chunks(s.m * s.n, 2 * s.k, [&](int64_t first, int64_t last) {
-    for (auto ij = static_cast<size_t>(first); ij < static_cast<size_t>(last); ++ij) {
-      const size_t i = ij / n, j = ij % n;
-      double y = 0.0, mag = 0.0, slack = 0.0;
-      int64_t terms = 0;
-      const std::byte* wp = w.data() + j * wrow;
-      const std::byte* ap = aq.data() + i * arow;
-      for (int64_t b = 0; b < blocks; ++b, wp += tw.block_bytes, ap += ta.block_bytes) {
-        const BlockTerms t = block_terms(wt, wp, ap);
-        const double main = static_cast<double>(t.d_w) * t.d_a * t.main;
-        y += main;
-        mag += std::fabs(main);
-        slack += (std::fabs(static_cast<double>(t.main)) + 1.0) * kMinSubnormal;
+  for_each_output(s.m, s.n, 2 * s.k, [&](size_t i, size_t j, size_t ij) {
+    double y = 0.0, mag = 0.0, slack = 0.0;
+    int64_t terms = 0;
+    const std::byte* wp = w.data() + j * wrow;
+    const std::byte* ap = aq.data() + i * arow;
+    for (int64_t b = 0; b < blocks; ++b, wp += tw.block_bytes, ap += ta.block_bytes) {
+      const BlockTerms t = block_terms(wt, wp, ap);
+      const double main = static_cast<double>(t.d_w) * t.d_a * t.main;
+      y += main;
+      mag += std::fabs(main);
+      slack += (std::fabs(static_cast<double>(t.main)) + 1.0) * kMinSubnormal;
+      ++terms;
+      if (t.extra != ExtraTerm::none) {
+        const double extra = t.extra == ExtraTerm::q4_1_min ? static_cast<double>(t.dmin_w) * t.s_a
+                                                            : -static_cast<double>(t.d_a) * t.dmin_w * t.mins;
+        y += extra;
+        mag += std::fabs(extra);
+        slack += (std::fabs(static_cast<double>(t.mins)) + 1.0) * kMinSubnormal;
         ++terms;
-        if (t.extra != ExtraTerm::none) {
-          const double extra = t.extra == ExtraTerm::q4_1_min
-                                   ? static_cast<double>(t.dmin_w) * t.s_a
-                                   : -static_cast<double>(t.d_a) * t.dmin_w * t.mins;
-          y += extra;
-          mag += std::fabs(extra);
-          slack += (std::fabs(static_cast<double>(t.mins)) + 1.0) * kMinSubnormal;
-          ++terms;
-        }
       }
-      double sum_abs = 0.0;
-      for (size_t p = 0; p < k; ++p) sum_abs += std::fabs(static_cast<double>(wf[j * k + p]) * af[i * k + p]);
-      e.y[ij] = y;
-      e.bound[ij] = gamma(terms + 2) * mag + slack;
-      e.sum_abs[ij] = sum_abs;
     }
+    double sum_abs = 0.0;
+    for (size_t p = 0; p < k; ++p) sum_abs += std::fabs(static_cast<double>(wf[j * k + p]) * af[i * k + p]);
+    e.y[ij] = y;
+    e.bound[ij] = gamma(terms + 2) * mag + slack;
+    e.sum_abs[ij] = sum_abs;
   });
   return e;
 }
@@ -91,23 +87,20 @@ ExactModel exact_model_bf16(std::span<const uint16_t> a, std::span<const uint16_
   require_buffer(a.data(), a.size_bytes(), m * k * 2, "exact_model_bf16 activations");
   require_buffer(w.data(), w.size_bytes(), n * k * 2, "exact_model_bf16 weights");
   ExactModel e = sized(s);
-  for_output_chunks(s.m * s.n, s.k, [&](int64_t first, int64_t last) {
-    for (auto ij = static_cast<size_t>(first); ij < static_cast<size_t>(last); ++ij) {
-      const size_t i = ij / n, j = ij % n;
-      double y = 0.0, mag = 0.0, flushed = 0.0;
-      for (size_t p = 0; p < k; ++p) {
-        const double x = bf16_to_f32(a[i * k + p]), v = bf16_to_f32(w[j * k + p]);
-        const double prod = x * v;
-        y += prod;
-        mag += std::fabs(prod);
-        if ((x != 0.0 && std::fabs(x) < kMinNormal) || (v != 0.0 && std::fabs(v) < kMinNormal)) {
-          flushed += std::fabs(prod);
-        }
+  for_each_output(s.m, s.n, s.k, [&](size_t i, size_t j, size_t ij) {
+    double y = 0.0, mag = 0.0, flushed = 0.0;
+    for (size_t p = 0; p < k; ++p) {
+      const double x = bf16_to_f32(a[i * k + p]), v = bf16_to_f32(w[j * k + p]);
+      const double prod = x * v;
+      y += prod;
+      mag += std::fabs(prod);
+      if ((x != 0.0 && std::fabs(x) < kMinNormal) || (v != 0.0 && std::fabs(v) < kMinNormal)) {
+        flushed += std::fabs(prod);
       }
-      e.y[ij] = y;
-      e.sum_abs[ij] = mag;
-      e.bound[ij] = gamma(s.k) * mag + (daz_ftz ? flushed + static_cast<double>(s.k) * kMinNormal : 0.0);
     }
+    e.y[ij] = y;
+    e.sum_abs[ij] = mag;
+    e.bound[ij] = gamma(s.k) * mag + (daz_ftz ? flushed + static_cast<double>(s.k) * kMinNormal : 0.0);
   });
   return e;
 }
@@ -118,19 +111,16 @@ ExactModel exact_model_f32(std::span<const float> a, std::span<const float> w, S
   require_buffer(a.data(), a.size_bytes(), m * k * 4, "exact_model_f32 activations");
   require_buffer(w.data(), w.size_bytes(), n * k * 4, "exact_model_f32 weights");
   ExactModel e = sized(s);
-  for_output_chunks(s.m * s.n, s.k, [&](int64_t first, int64_t last) {
-    for (auto ij = static_cast<size_t>(first); ij < static_cast<size_t>(last); ++ij) {
-      const size_t i = ij / n, j = ij % n;
-      double y = 0.0, mag = 0.0;
-      for (size_t p = 0; p < k; ++p) {
-        const double prod = static_cast<double>(a[i * k + p]) * w[j * k + p];
-        y += prod;
-        mag += std::fabs(prod);
-      }
-      e.y[ij] = y;
-      e.sum_abs[ij] = mag;
-      e.bound[ij] = gamma(s.k) * mag + static_cast<double>(s.k) * kMinSubnormal;
+  for_each_output(s.m, s.n, s.k, [&](size_t i, size_t j, size_t ij) {
+    double y = 0.0, mag = 0.0;
+    for (size_t p = 0; p < k; ++p) {
+      const double prod = static_cast<double>(a[i * k + p]) * w[j * k + p];
+      y += prod;
+      mag += std::fabs(prod);
     }
+    e.y[ij] = y;
+    e.sum_abs[ij] = mag;
+    e.bound[ij] = gamma(s.k) * mag + static_cast<double>(s.k) * kMinSubnormal;
   });
   return e;
 }

@@ -5,6 +5,7 @@
 // on one core) use every core. Small problems stay on the calling thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 
@@ -19,5 +20,15 @@ void for_output_chunks(int64_t count, int64_t macs_per_item,
 
 // How many ranges (threads) for_output_chunks uses for this much work, here and now.
 int64_t output_chunk_threads(int64_t count, int64_t macs_per_item);
+
+// fn(i, j, ij) for every output y[i][j] of an m x n result (ij = i * n + j, row-major),
+// over the CPUs as for_output_chunks splits them.
+template <class Fn>
+void for_each_output(int64_t m, int64_t n, int64_t macs_per_item, const Fn& fn) {
+  const auto un = static_cast<size_t>(n);
+  for_output_chunks(m * n, macs_per_item, [&](int64_t first, int64_t last) {
+    for (auto ij = static_cast<size_t>(first); ij < static_cast<size_t>(last); ++ij) fn(ij / un, ij % un, ij);
+  });
+}
 
 }  // namespace amxlab::golden

@@ -15,29 +15,23 @@ namespace {
 // int32 accumulation with two's-complement wrap, computed in uint32 (no UB).
 template <class TA>
 void int_gemm(std::span<const TA> a, std::span<const int8_t> w, Shape s, std::span<int32_t> y) {
-  const auto n = static_cast<size_t>(s.n), k = static_cast<size_t>(s.k);
-  for_output_chunks(s.m * s.n, s.k, [&](int64_t first, int64_t last) {
-    for (auto ij = static_cast<size_t>(first); ij < static_cast<size_t>(last); ++ij) {
-      const size_t i = ij / n, j = ij % n;
-      uint32_t acc = 0;
-      for (size_t p = 0; p < k; ++p) {
-        acc += static_cast<uint32_t>(static_cast<int32_t>(a[i * k + p]) * static_cast<int32_t>(w[j * k + p]));
-      }
-      y[ij] = static_cast<int32_t>(acc);
+  const auto k = static_cast<size_t>(s.k);
+  for_each_output(s.m, s.n, s.k, [&](size_t i, size_t j, size_t ij) {
+    uint32_t acc = 0;
+    for (size_t p = 0; p < k; ++p) {
+      acc += static_cast<uint32_t>(static_cast<int32_t>(a[i * k + p]) * static_cast<int32_t>(w[j * k + p]));
     }
+    y[ij] = static_cast<int32_t>(acc);
   });
 }
 
 template <class T, class ToDouble>
 void float_gemm(std::span<const T> a, std::span<const T> w, Shape s, std::span<float> y, ToDouble conv) {
-  const auto n = static_cast<size_t>(s.n), k = static_cast<size_t>(s.k);
-  for_output_chunks(s.m * s.n, s.k, [&](int64_t first, int64_t last) {
-    for (auto ij = static_cast<size_t>(first); ij < static_cast<size_t>(last); ++ij) {
-      const size_t i = ij / n, j = ij % n;
-      double acc = 0.0;
-      for (size_t p = 0; p < k; ++p) acc += conv(a[i * k + p]) * conv(w[j * k + p]);
-      y[ij] = static_cast<float>(acc);
-    }
+  const auto k = static_cast<size_t>(s.k);
+  for_each_output(s.m, s.n, s.k, [&](size_t i, size_t j, size_t ij) {
+    double acc = 0.0;
+    for (size_t p = 0; p < k; ++p) acc += conv(a[i * k + p]) * conv(w[j * k + p]);
+    y[ij] = static_cast<float>(acc);
   });
 }
 
