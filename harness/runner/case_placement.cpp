@@ -93,7 +93,7 @@ ParallelFor CasePlacement::parallel_for() {
   return [pool](int64_t count, const std::function<void(int64_t)>& fn) { pool->parallel_for(count, fn); };
 }
 
-void CasePlacement::place(PackedWeights packed) {
+void CasePlacement::place(const PackedWeights& packed) {
   require(placed_ == nullptr, "CasePlacement::place: the weights are already placed");
   // Place, touch from the pinned workers, then copy the packed bytes in: the pages are
   // where the policy put them before a byte of weights is written.

@@ -58,7 +58,7 @@ class CasePlacement {
   ParallelFor parallel_for();
   // Moves `packed` into memory placed by the policy (one copy per worker node for
   // replicate), touched by the workers, and verifies every page. Once.
-  void place(PackedWeights packed);
+  void place(const PackedWeights& packed);
   ~CasePlacement();
   CasePlacement(const CasePlacement&) = delete;
   CasePlacement& operator=(const CasePlacement&) = delete;

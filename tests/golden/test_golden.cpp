@@ -121,6 +121,22 @@ TEST(Golden, FloatGemmsWithinGammaK) {
   for (size_t i = 0; i < 6; ++i) EXPECT_LE(std::fabs(y[i] - eb.y[i]), eb.bound[i]);
 }
 
+TEST(Golden, SumAbsProductsIsTheExactModelsMagnitude) {
+  // K = 1003: eight lanes plus a tail of three; the interleaved double sum may differ
+  // from the exact model's plain one only by double rounding (relative ~K * 2^-53).
+  const Shape s{3, 5, 1003};
+  auto a = randn(3 * 1003, 11);
+  const auto w = randn(5 * 1003, 12);
+  a[1002] = -1e30f;  // a tail term that dominates row 0
+  const auto e = exact_model_f32(a, w, s);
+  const auto got = sum_abs_products(a, w, s);
+  ASSERT_EQ(got.size(), e.sum_abs.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], e.sum_abs[i], 1e-12 * e.sum_abs[i]) << i;
+  EXPECT_GE(got[0], 1e30 * std::fabs(static_cast<double>(w[1002])));
+  std::vector<float> short_w(w.begin(), w.end() - 1);
+  EXPECT_THROW(sum_abs_products(a, short_w, s), Error);
+}
+
 TEST(Golden, UlpDistance) {
   EXPECT_EQ(ulp_distance(1.0f, 1.0f), 0);
   EXPECT_EQ(ulp_distance(1.0f, std::nextafter(1.0f, 2.0f)), 1);
