@@ -9,16 +9,6 @@
 
 namespace amxlab::calibrate {
 
-std::vector<int> allowed_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  std::vector<int> cpus;
-  if (sched_getaffinity(0, sizeof(set), &set) != 0) return cpus;
-  for (int c = 0; c < CPU_SETSIZE; ++c)
-    if (CPU_ISSET(c, &set)) cpus.push_back(c);
-  return cpus;
-}
-
 PinnedWorkers::PinnedWorkers(int n) {
   require(n >= 1, "PinnedWorkers: need at least one worker, got " + std::to_string(n));
   const std::vector<int> allowed = allowed_cpus();

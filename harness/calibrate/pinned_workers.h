@@ -13,10 +13,12 @@
 #include <thread>
 #include <vector>
 
+#include "kernels/core/cpu_affinity.h"
+
 namespace amxlab::calibrate {
 
-// The CPUs this process may run on (sched_getaffinity), ascending.
-std::vector<int> allowed_cpus();
+// The CPUs this process may run on (kernels/core/cpu_affinity.h).
+using amxlab::allowed_cpus;
 
 class PinnedWorkers {
  public:

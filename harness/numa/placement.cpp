@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "kernels/core/cpu_affinity.h"
 #include "kernels/core/error.h"
 
 namespace amxlab::numa {
@@ -57,14 +58,8 @@ NodeMask make_mask(const std::vector<int>& nodes) {
 }
 
 std::string allowed_cpus_text() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return "unknown";
-  std::vector<int> cpus;
-  for (int c = 0; c < CPU_SETSIZE; ++c) {
-    if (CPU_ISSET(c, &set)) cpus.push_back(c);
-  }
-  return join(cpus);
+  const std::vector<int> cpus = allowed_cpus();
+  return cpus.empty() ? "unknown" : join(cpus);
 }
 
 }  // namespace

@@ -131,17 +131,6 @@ int bound_cpu() {
   return t_bound_cpu;
 }
 
-std::vector<int> allowed_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  std::vector<int> out;
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return out;
-  for (int c = 0; c < CPU_SETSIZE; ++c) {
-    if (CPU_ISSET(c, &set)) out.push_back(c);
-  }
-  return out;
-}
-
 ThreadPool::ThreadPool(int threads, bool pin) {
   require(threads >= 1, "ThreadPool: threads=" + std::to_string(threads) + " must be at least 1");
   const std::vector<int> cpus = allowed_cpus();

@@ -26,13 +26,14 @@
 #include <thread>
 #include <vector>
 
+#include "kernels/core/cpu_affinity.h"
 #include "kernels/core/formats.h"
 #include "kernels/gemm_kernel.h"
 
 namespace amxlab::threading {
 
-// The CPUs this process may run on (sched_getaffinity), ascending.
-std::vector<int> allowed_cpus();
+// The CPUs this process may run on (kernels/core/cpu_affinity.h).
+using amxlab::allowed_cpus;
 
 // Pins the calling thread to one CPU for the binding's lifetime and restores the
 // thread's own mask after (cpu < 0: does nothing). While it holds, a pool whose worker 0

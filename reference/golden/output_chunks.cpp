@@ -1,11 +1,11 @@
 #include "reference/golden/output_chunks.h"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <exception>
 #include <thread>
 #include <vector>
+
+#include "kernels/core/cpu_affinity.h"
 
 namespace amxlab::golden {
 namespace {
@@ -14,10 +14,7 @@ namespace {
 constexpr double kMinMacsPerThread = 16.0 * 1024 * 1024;
 
 int usable_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
-  return std::max(1, CPU_COUNT(&set));
+  return std::max(1, static_cast<int>(allowed_cpus().size()));
 }
 
 }  // namespace
