@@ -15,6 +15,10 @@ void avxvnni_evex_gemm(const GemmArgs& g) {
   avxvnni_gemm_body(g);
 }
 
+void avxvnni_evex_gemv(const GemmArgs& g) {
+  avxvnni_gemv_body(g);
+}
+
 void avxvnni_evex_iq4_nl_gemv(const GemmArgs& g) {
   avxvnni_iq4_nl_gemv_body(g);
 }

@@ -8,6 +8,10 @@ void avxvnni_gemm(const GemmArgs& g) {
   avxvnni_gemm_body(g);
 }
 
+void avxvnni_gemv(const GemmArgs& g) {
+  avxvnni_gemv_body(g);
+}
+
 void avxvnni_iq4_nl_gemv(const GemmArgs& g) {
   avxvnni_iq4_nl_gemv_body(g);
 }

@@ -47,48 +47,53 @@ template <int KIND>
   static_assert(KIND == kQ4_0 || KIND == kQ4_1 || Dot256::kFullU8, "u up to 255: the signed kinds");
   return Dot256::dpbusd(acc, u, a);
 }
-template <int KIND, int MR>
-[[gnu::always_inline]] inline void block_dot_vnni(const uint8_t* codes, const uint8_t* const (&ar)[MR],
-                                                  size_t aoff, const __m256i (&init)[MR],
-                                                  __m256i (&ia)[MR][2]) {
+template <int KIND, int MR, int NS>
+[[gnu::always_inline]] inline void block_dot_vnni(const uint8_t* const (&codes)[NS],
+                                                  const uint8_t* const (&ar)[MR], size_t aoff,
+                                                  const __m256i (&init)[MR], __m256i (&ia)[MR][2 * NS]) {
   const __m256i low4 = _mm256_set1_epi8(0x0f);
   const __m256i book = iq4_book_u8_256();  // IQ4_NL only
 #pragma GCC unroll 4
-  for (int m = 0; m < MR; ++m) ia[m][0] = ia[m][1] = init[m];
+  for (int m = 0; m < MR; ++m) {
+#pragma GCC unroll 4
+    for (int u = 0; u < 2 * NS; ++u) ia[m][u] = init[m];
+  }
   if constexpr (KIND == kQ8_0) {
 #pragma GCC unroll 8
     for (int kk = 0; kk < 8; ++kk) {
-      const uint8_t* row = codes + 64 * kk;
-      const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row));
-      const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 32));
+      __m256i w[2 * NS];
+#pragma GCC unroll 4
+      for (int u = 0; u < 2 * NS; ++u)
+        w[u] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes[u / 2] + 64 * kk + 32 * (u % 2)));
 #pragma GCC unroll 4
       for (int m = 0; m < MR; ++m) {
         const __m256i av = _mm256_set1_epi32(load_i32(ar[m] + aoff + 4 * kk));
-        ia[m][0] = dot_of<KIND>(ia[m][0], w0, av);
-        ia[m][1] = dot_of<KIND>(ia[m][1], w1, av);
+#pragma GCC unroll 4
+        for (int u = 0; u < 2 * NS; ++u) ia[m][u] = dot_of<KIND>(ia[m][u], w[u], av);
       }
     }
   } else {
 #pragma GCC unroll 4
     for (int kk = 0; kk < 4; ++kk) {
-      const uint8_t* row = codes + 64 * kk;
-      const __m256i r0v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row));
-      const __m256i r1v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 32));
-      __m256i lo0 = _mm256_and_si256(r0v, low4), lo1 = _mm256_and_si256(r1v, low4);
-      __m256i hi0 = _mm256_and_si256(_mm256_srli_epi16(r0v, 4), low4);
-      __m256i hi1 = _mm256_and_si256(_mm256_srli_epi16(r1v, 4), low4);
-      if constexpr (KIND == kIQ4_NL) {  // index -> code + 128; the chain starts at -128 * sum(a)
-        lo0 = _mm256_shuffle_epi8(book, lo0);
-        lo1 = _mm256_shuffle_epi8(book, lo1);
-        hi0 = _mm256_shuffle_epi8(book, hi0);
-        hi1 = _mm256_shuffle_epi8(book, hi1);
+      __m256i lo[2 * NS], hi[2 * NS];
+#pragma GCC unroll 4
+      for (int u = 0; u < 2 * NS; ++u) {
+        const __m256i rv =
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes[u / 2] + 64 * kk + 32 * (u % 2)));
+        lo[u] = _mm256_and_si256(rv, low4);
+        hi[u] = _mm256_and_si256(_mm256_srli_epi16(rv, 4), low4);
+        if constexpr (KIND == kIQ4_NL) {  // index -> code + 128; the chain starts at -128 * sum(a)
+          lo[u] = _mm256_shuffle_epi8(book, lo[u]);
+          hi[u] = _mm256_shuffle_epi8(book, hi[u]);
+        }
       }
 #pragma GCC unroll 4
       for (int m = 0; m < MR; ++m) {
         const __m256i alo = _mm256_set1_epi32(load_i32(ar[m] + aoff + 4 * kk));
         const __m256i ahi = _mm256_set1_epi32(load_i32(ar[m] + aoff + 16 + 4 * kk));
-        ia[m][0] = dot_of<KIND>(dot_of<KIND>(ia[m][0], lo0, alo), hi0, ahi);
-        ia[m][1] = dot_of<KIND>(dot_of<KIND>(ia[m][1], lo1, alo), hi1, ahi);
+#pragma GCC unroll 4
+        for (int u = 0; u < 2 * NS; ++u)
+          ia[m][u] = dot_of<KIND>(dot_of<KIND>(ia[m][u], lo[u], alo), hi[u], ahi);
       }
     }
   }
@@ -216,8 +221,7 @@ template <int KIND, int MR, int NS>
       }
     }
   } else {
-    static_assert(NS == 1, "the VNNI forms take one strip per tile");
-    block_dot_vnni<KIND, MR>(codes[0], ar, aoff, init, ia);
+    block_dot_vnni<KIND, MR, NS>(codes, ar, aoff, init, ia);
   }
 }
 #else
@@ -225,8 +229,7 @@ template <int KIND, int MR, int NS>
 [[gnu::always_inline]] inline void block_dot(const uint8_t* const (&codes)[NS],
                                              const uint8_t* const (&ar)[MR], size_t aoff,
                                              const __m256i (&init)[MR], __m256i (&ia)[MR][2 * NS]) {
-  static_assert(NS == 1, "the VNNI forms take one strip per tile");
-  block_dot_vnni<KIND, MR>(codes[0], ar, aoff, init, ia);
+  block_dot_vnni<KIND, MR, NS>(codes, ar, aoff, init, ia);
 }
 #endif
 
@@ -458,6 +461,21 @@ inline void avx2_gemv_body(const GemmArgs& g) {
   }
 }
 #else
+// The AVX-VNNI GEMVs of Q8_0, Q4_0 and Q4_1 (`<t>_gemv_1x32__avxvnni`): as the plain AVX2
+// ones, the GEMM's blocks over two staggered strips per tile, so one row streams two
+// places of the weights at once. Against the AVX-VNNI GEMM at M = 1 (its one-strip tiles;
+// twenty-seventh session, Zen 5, N = 4096, hot, medians of 3 alternating turns): Q4_0
+// 0.84 (K = 14336, 1 and 2 threads), Q4_1 0.77-0.89, Q8_0 0.90-0.99 of its time.
+inline void avxvnni_gemv_body(const GemmArgs& g) {
+  const RowTerms t = prepare_row_terms(g);
+  constexpr int kNS = kAvx2GemvTileStrips;
+  switch (g.kind) {
+    case kQ8_0: return drive_gemv<kQ8_0, kNS>(g, t);
+    case kQ4_0: return drive_gemv<kQ4_0, kNS>(g, t);
+    default: return drive_gemv<kQ4_1, kNS>(g, t);
+  }
+}
+
 // The AVX-VNNI IQ4_NL GEMV's body: its index nibbles (iq4_nl_nib_vnni16, 18 bytes per 32
 // weights where the GEMMs' iq4_nl_vnni16 holds 34) through Q4_0's loop, each nibble looked
 // up by VPSHUFB in the code book + 128, rows one at a time (on plain AVX2: avx2_gemv_body).

@@ -4,6 +4,8 @@
 //   *_gemm_4x32__avx512vnni  AVX-512 VNNI, 4 rows x 32 columns, 128-column chunks
 //   *_gemm_2x16__avxvnni     AVX-VNNI (256-bit VEX), 2 rows x 16 columns
 //   *_gemm_2x16__avxvnni_evex  the same body with EVEX VPDPBUSD (Engine::stand_in)
+//   *_gemv_1x32__avxvnni     its blocks two strips per tile, rows one at a time (GEMV);
+//                            *_gemv_1x32__avxvnni_evex its stand-in
 //   *_gemm_2x16__avx2        the same body with the plain AVX2 dot (no VNNI; q4_0, q4_1 3x16)
 //   *_gemv_1x32__avx2        its blocks two strips per tile, rows one at a time (GEMV)
 // kVnniKernels is spliced into the registry table (kernels/registry.cpp).
@@ -46,6 +48,18 @@ void run_q4_0_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, cons
                            const Slice& s);
 void run_q4_1_gemm_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
                            const Slice& s);
+void run_q8_0_gemv_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                           const Slice& s);
+void run_q4_0_gemv_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                           const Slice& s);
+void run_q4_1_gemv_avxvnni(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                           const Slice& s);
+void run_q8_0_gemv_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                                const Slice& s);
+void run_q4_0_gemv_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                                const Slice& s);
+void run_q4_1_gemv_avxvnni_evex(const PackedWeights& w, const ActivationView& a, const OutputView& y,
+                                const Slice& s);
 void run_q8_0_gemm_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_q4_0_gemm_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
 void run_q4_1_gemm_avx2(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s);
@@ -83,10 +97,12 @@ constexpr KernelDesc rebuilt_for(KernelDesc line, std::string_view name, uint32_
   if (tile_n > 0) line.tile_n = tile_n;  // or columns
   return line;
 }
-// A GEMM line's plain AVX2 GEMV over the same layout, activations and quantiser: the
-// `<t>_gemv_1x32__avx2` lines (avxvnni_gemm_tile.h drive_gemv).
-constexpr KernelDesc avx2_gemv_of(KernelDesc gemm, std::string_view name, RunFn run) {
-  KernelDesc d = rebuilt_for(gemm, name, kAvx2Isa, run, 1, 16 * raw::kAvx2GemvTileStrips);
+// A GEMM line's GEMV over the same layout, activations and quantiser, the GEMM's blocks
+// over two staggered strips per tile (avxvnni_gemm_tile.h drive_gemv): the
+// `<t>_gemv_1x32__avx2` lines (isa kAvx2Isa, the plain AVX2 dot) and the
+// `<t>_gemv_1x32__avxvnni` ones (kAvxVnniIsa, avxvnni_gemv_body).
+constexpr KernelDesc gemv_of(KernelDesc gemm, std::string_view name, uint32_t isa, RunFn run) {
+  KernelDesc d = rebuilt_for(gemm, name, isa, run, 1, 16 * raw::kAvx2GemvTileStrips);
   d.op = KernelOp::gemv;
   d.plan = &plan_gemv_avxvnni;
   return d;
@@ -138,6 +154,13 @@ inline constexpr KernelDesc kQ4_1GemmAvxVnni = {"q4_1_gemm_2x16__avxvnni",
                                                 &plan_gemm_avxvnni,
                                                 &run_q4_1_gemm_avxvnni};
 
+inline constexpr KernelDesc kQ8_0GemvAvxVnni =
+    gemv_of(kQ8_0GemmAvxVnni, "q8_0_gemv_1x32__avxvnni", kAvxVnniIsa, &run_q8_0_gemv_avxvnni);
+inline constexpr KernelDesc kQ4_0GemvAvxVnni =
+    gemv_of(kQ4_0GemmAvxVnni, "q4_0_gemv_1x32__avxvnni", kAvxVnniIsa, &run_q4_0_gemv_avxvnni);
+inline constexpr KernelDesc kQ4_1GemvAvxVnni =
+    gemv_of(kQ4_1GemmAvxVnni, "q4_1_gemv_1x32__avxvnni", kAvxVnniIsa, &run_q4_1_gemv_avxvnni);
+
 inline constexpr KernelDesc kVnniKernels[] = {
     {"q8_0_gemv_1x64__avx512vnni", QType::Q8_0, QType::Q8_0, KernelOp::gemv, 1, 64, kAvx512VnniIsa,
      Engine::native, Layout::q8_0_vnni16, &vnni16::pack, &quantize_q8_0_avx512, &plan_gemv_avx512,
@@ -163,6 +186,13 @@ inline constexpr KernelDesc kVnniKernels[] = {
     avxvnni_stand_in(kQ8_0GemmAvxVnni, "q8_0_gemm_2x16__avxvnni_evex", &run_q8_0_gemm_avxvnni_evex),
     avxvnni_stand_in(kQ4_0GemmAvxVnni, "q4_0_gemm_2x16__avxvnni_evex", &run_q4_0_gemm_avxvnni_evex),
     avxvnni_stand_in(kQ4_1GemmAvxVnni, "q4_1_gemm_2x16__avxvnni_evex", &run_q4_1_gemm_avxvnni_evex),
+    // Their GEMVs: two staggered strips per tile (avxvnni_gemv_body).
+    kQ8_0GemvAvxVnni,
+    kQ4_0GemvAvxVnni,
+    kQ4_1GemvAvxVnni,
+    avxvnni_stand_in(kQ8_0GemvAvxVnni, "q8_0_gemv_1x32__avxvnni_evex", &run_q8_0_gemv_avxvnni_evex),
+    avxvnni_stand_in(kQ4_0GemvAvxVnni, "q4_0_gemv_1x32__avxvnni_evex", &run_q4_0_gemv_avxvnni_evex),
+    avxvnni_stand_in(kQ4_1GemvAvxVnni, "q4_1_gemv_1x32__avxvnni_evex", &run_q4_1_gemv_avxvnni_evex),
     // No VNNI: the AVX-VNNI bodies with the plain AVX2 dot (avxvnni_dot.h).
     rebuilt_for(kQ8_0GemmAvxVnni, "q8_0_gemm_2x16__avx2", kAvx2Isa, &run_q8_0_gemm_avx2),
     // Q4_0 / Q4_1 in 3-row tiles there (avxvnni_gemm_tile.h kNibbleMR).
@@ -171,9 +201,9 @@ inline constexpr KernelDesc kVnniKernels[] = {
     rebuilt_for(kQ4_1GemmAvxVnni, "q4_1_gemm_3x16__avx2", kAvx2Isa, &run_q4_1_gemm_avx2,
                 raw::kAvx2NibbleTileRows),
     // Their GEMVs: the same blocks in 1 x 32 tiles (avxvnni_gemm_tile.h drive_gemv).
-    avx2_gemv_of(kQ8_0GemmAvxVnni, "q8_0_gemv_1x32__avx2", &run_q8_0_gemv_avx2),
-    avx2_gemv_of(kQ4_0GemmAvxVnni, "q4_0_gemv_1x32__avx2", &run_q4_0_gemv_avx2),
-    avx2_gemv_of(kQ4_1GemmAvxVnni, "q4_1_gemv_1x32__avx2", &run_q4_1_gemv_avx2),
+    gemv_of(kQ8_0GemmAvxVnni, "q8_0_gemv_1x32__avx2", kAvx2Isa, &run_q8_0_gemv_avx2),
+    gemv_of(kQ4_0GemmAvxVnni, "q4_0_gemv_1x32__avx2", kAvx2Isa, &run_q4_0_gemv_avx2),
+    gemv_of(kQ4_1GemmAvxVnni, "q4_1_gemv_1x32__avx2", kAvx2Isa, &run_q4_1_gemv_avx2),
 };
 
 }  // namespace amxlab::vnni

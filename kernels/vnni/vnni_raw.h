@@ -82,6 +82,10 @@ void avxvnni_evex_gemm(const GemmArgs& g);
 // 16 columns: AVX-VNNI and its EVEX stand-in.
 void avxvnni_iq4_nl_gemv(const GemmArgs& g);
 void avxvnni_evex_iq4_nl_gemv(const GemmArgs& g);
+// The Q8_0, Q4_0 and Q4_1 GEMVs on the same body, 1 row x kAvx2GemvTileStrips strips
+// (as the plain AVX2 GEMVs): AVX-VNNI and its EVEX stand-in.
+void avxvnni_gemv(const GemmArgs& g);
+void avxvnni_evex_gemv(const GemmArgs& g);
 
 // One K-quant run() call after its checks (Layout::kq_i8_vnni16, kernels/pack/kquant_pack.h):
 // rows m0..m1 (a and y already point at row m0), columns n0..n1, all of K.
