@@ -126,25 +126,19 @@ AMXLAB_VNNI_RUN(run_q4_1_gemm_avx512, QType::Q4_1, "q4_1_gemm_4x32__avx512vnni",
 AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avx512, QType::IQ4_NL, "iq4_nl_gemm_4x32__avx512vnni", kAvx512VnniIsa,
                 raw::avx512_gemm)
 // An AVX-VNNI kernel and its EVEX stand-in (vnni/avxvnni_dot.h): one body, two builds.
-#define AMXLAB_AVXVNNI_RUNS(t, T)                                                                        \
-  AMXLAB_VNNI_RUN(run_##t##_gemm_avxvnni, QType::T, #t "_gemm_2x16__avxvnni", kAvxVnniIsa,               \
-                  raw::avxvnni_gemm)                                                                     \
-  AMXLAB_VNNI_RUN(run_##t##_gemm_avxvnni_evex, QType::T, #t "_gemm_2x16__avxvnni_evex", kAvxVnniEvexIsa, \
-                  raw::avxvnni_evex_gemm)
-AMXLAB_AVXVNNI_RUNS(q8_0, Q8_0)
-AMXLAB_AVXVNNI_RUNS(q4_0, Q4_0)
-AMXLAB_AVXVNNI_RUNS(q4_1, Q4_1)
-AMXLAB_AVXVNNI_RUNS(iq4_nl, IQ4_NL)
+#define AMXLAB_AVXVNNI_RUNS(t, T, op, tile)                                                          \
+  AMXLAB_VNNI_RUN(run_##t##_##op##_avxvnni, QType::T, #t "_" #op "_" #tile "__avxvnni", kAvxVnniIsa, \
+                  raw::avxvnni_##op)                                                                 \
+  AMXLAB_VNNI_RUN(run_##t##_##op##_avxvnni_evex, QType::T, #t "_" #op "_" #tile "__avxvnni_evex",    \
+                  kAvxVnniEvexIsa, raw::avxvnni_evex_##op)
+AMXLAB_AVXVNNI_RUNS(q8_0, Q8_0, gemm, 2x16)
+AMXLAB_AVXVNNI_RUNS(q4_0, Q4_0, gemm, 2x16)
+AMXLAB_AVXVNNI_RUNS(q4_1, Q4_1, gemm, 2x16)
+AMXLAB_AVXVNNI_RUNS(iq4_nl, IQ4_NL, gemm, 2x16)
+AMXLAB_AVXVNNI_RUNS(q8_0, Q8_0, gemv, 1x32)
+AMXLAB_AVXVNNI_RUNS(q4_0, Q4_0, gemv, 1x32)
+AMXLAB_AVXVNNI_RUNS(q4_1, Q4_1, gemv, 1x32)
 #undef AMXLAB_AVXVNNI_RUNS
-#define AMXLAB_AVXVNNI_GEMV_RUNS(t, T)                                                                   \
-  AMXLAB_VNNI_RUN(run_##t##_gemv_avxvnni, QType::T, #t "_gemv_1x32__avxvnni", kAvxVnniIsa,               \
-                  raw::avxvnni_gemv)                                                                     \
-  AMXLAB_VNNI_RUN(run_##t##_gemv_avxvnni_evex, QType::T, #t "_gemv_1x32__avxvnni_evex", kAvxVnniEvexIsa, \
-                  raw::avxvnni_evex_gemv)
-AMXLAB_AVXVNNI_GEMV_RUNS(q8_0, Q8_0)
-AMXLAB_AVXVNNI_GEMV_RUNS(q4_0, Q4_0)
-AMXLAB_AVXVNNI_GEMV_RUNS(q4_1, Q4_1)
-#undef AMXLAB_AVXVNNI_GEMV_RUNS
 AMXLAB_VNNI_RUN(run_q8_0_gemm_avx2, QType::Q8_0, "q8_0_gemm_2x16__avx2", kAvx2Isa, raw::avx2_gemm)
 AMXLAB_VNNI_RUN(run_iq4_nl_gemm_avx2, QType::IQ4_NL, "iq4_nl_gemm_2x16__avx2", kAvx2Isa, raw::avx2_gemm)
 AMXLAB_VNNI_RUN(run_q4_0_gemm_avx2, QType::Q4_0, "q4_0_gemm_3x16__avx2", kAvx2Isa, raw::avx2_gemm)
