@@ -58,11 +58,11 @@ int isa_rank(uint32_t isa);
 // plain AVX-512 VNNI one: it can run only where it is the faster choice, kernels/README.md).
 int isa_preference(uint32_t isa);
 // Whether a small M leaves the best GEMV for the best GEMM all the same: the two are of one
-// ISA level and the GEMM needs every extension the GEMV needs and more. The plain AVX2 GEMVs of Q8_0,
-// Q4_0, Q4_1 beside the AVX-VNNI GEMMs on a CPU with AVX-VNNI: they were measured only
-// against the GEMMs of the same plain AVX2 dot (VPMADDUBSW), never against VPDPBUSD, so
-// the VNNI GEMM keeps M = 1 there. Across levels (an AVX-512 GEMV beside an AMX GEMM)
-// the GEMV keeps the small M.
+// ISA level and the GEMM needs every extension the GEMV needs and more: a plain AVX2 GEMV
+// (measured only against the GEMMs of the same VPMADDUBSW dot, never against VPDPBUSD)
+// never takes M = 1 from an AVX-VNNI GEMM. Every quantised type now has an AVX-VNNI GEMV,
+// which is preferred anyway; the rule covers a type whose only GEMV lacks the extension.
+// Across levels (an AVX-512 GEMV beside an AMX GEMM) the GEMV keeps the small M.
 bool gemv_outranked(uint32_t gemv_isa, uint32_t gemm_isa);
 
 }  // namespace amxlab
