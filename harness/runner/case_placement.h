@@ -56,7 +56,8 @@ class CasePlacement {
   CasePlacement(const Case& c, const PlacementOptions& options);
   // The pool as a ParallelFor (for packing on the case's workers).
   ParallelFor parallel_for();
-  // Moves `packed` into memory placed by the policy (one copy per worker node for
+  // Copies `packed` (freshly packed, or another placement's copy: the cold timing's
+  // rotating copies) into memory placed by the policy (one copy per worker node for
   // replicate), touched by the workers, and verifies every page. Once.
   void place(const PackedWeights& packed);
   ~CasePlacement();

@@ -464,8 +464,9 @@ inline void avx2_gemv_body(const GemmArgs& g) {
 // The AVX-VNNI GEMVs of Q8_0, Q4_0 and Q4_1 (`<t>_gemv_1x32__avxvnni`): as the plain AVX2
 // ones, the GEMM's blocks over two staggered strips per tile, so one row streams two
 // places of the weights at once. Against the AVX-VNNI GEMM at M = 1 (its one-strip tiles;
-// twenty-seventh session, Zen 5, N = 4096, hot, medians of 3 alternating turns): Q4_0
-// 0.84 (K = 14336, 1 and 2 threads), Q4_1 0.77-0.89, Q8_0 0.90-0.99 of its time.
+// twenty-ninth session, Zen 5, N = 4096, K = 4096 and 14336, 1 and 2 threads, hot and
+// cold, medians of four back-to-back pairs): Q4_0 0.81-0.94, Q4_1 0.84-0.97, Q8_0
+// 0.75-1.04 of its time (results/zen5-epyc-2core-vm/.../avxvnni-gemv/).
 inline void avxvnni_gemv_body(const GemmArgs& g) {
   const RowTerms t = prepare_row_terms(g);
   constexpr int kNS = kAvx2GemvTileStrips;

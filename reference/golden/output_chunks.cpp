@@ -13,17 +13,14 @@ namespace {
 // Below this much scalar work per thread (~10 ms) starting a thread is not worth it.
 constexpr double kMinMacsPerThread = 16.0 * 1024 * 1024;
 
-int usable_cpus() {
-  return std::max(1, static_cast<int>(allowed_cpus().size()));
-}
-
 }  // namespace
 
 int64_t output_chunk_threads(int64_t count, int64_t macs_per_item) {
   if (count <= 0) return 0;
   const double work = static_cast<double>(count) * static_cast<double>(std::max<int64_t>(1, macs_per_item));
   const auto by_work = static_cast<int64_t>(std::max(1.0, work / kMinMacsPerThread));
-  return std::min({static_cast<int64_t>(usable_cpus()), count, by_work});
+  const auto cpus = std::max<int64_t>(1, std::ssize(allowed_cpus()));
+  return std::min({cpus, count, by_work});
 }
 
 void for_output_chunks(int64_t count, int64_t macs_per_item,

@@ -73,10 +73,6 @@ std::vector<T> fill_int(size_t n, int lo, int hi, uint32_t seed) {
   return v;
 }
 
-std::vector<float> fill_f32(size_t n, uint32_t seed) {
-  return testing::normal_floats(n, seed);
-}
-
 std::vector<uint16_t> to_bf16(const std::vector<float>& f) {
   std::vector<uint16_t> v(f.size());
   for (size_t i = 0; i < f.size(); ++i) v[i] = f32_to_bf16(f[i]);
@@ -118,8 +114,8 @@ TEST(OnednnMatmul, S8S8S32BitwiseEqualsGolden) {
 TEST(OnednnMatmul, Bf16WithinGoldenBound) {
   if (!bf16_available()) GTEST_SKIP() << "oneDNN has no bf16 matmul under ISA " << effective_isa_name();
   for (const Shape3& s : sweep()) {
-    const auto a = to_bf16(fill_f32(sz(s.m, s.k), 5));
-    const auto w = to_bf16(fill_f32(sz(s.n, s.k), 6));
+    const auto a = to_bf16(testing::normal_floats(sz(s.m, s.k), 5));
+    const auto w = to_bf16(testing::normal_floats(sz(s.n, s.k), 6));
     std::vector<float> got(sz(s.m, s.n), std::numeric_limits<float>::quiet_NaN());
     Matmul mm(MatmulKind::bf16bf16f32, s.m, s.n, s.k);
     mm.set_weights(w.data());
@@ -136,8 +132,8 @@ TEST(OnednnMatmul, Bf16WithinGoldenBound) {
 
 TEST(OnednnMatmul, F32WithinGoldenBound) {
   for (const Shape3& s : sweep()) {
-    const auto a = fill_f32(sz(s.m, s.k), 7);
-    const auto w = fill_f32(sz(s.n, s.k), 8);
+    const auto a = testing::normal_floats(sz(s.m, s.k), 7);
+    const auto w = testing::normal_floats(sz(s.n, s.k), 8);
     std::vector<float> got(sz(s.m, s.n), std::numeric_limits<float>::quiet_NaN());
     Matmul mm(MatmulKind::f32f32f32, s.m, s.n, s.k);
     mm.set_weights(w.data());
@@ -184,8 +180,8 @@ TEST(OnednnMatmul, ReusedPrimitiveGivesTheSameBits) {
   EXPECT_EQ(want, other);
 
   // f32 too: the same inputs give the same bits on every run.
-  const auto wf = fill_f32(sz(s.n, s.k), 12);
-  const auto af = fill_f32(sz(s.m, s.k), 13);
+  const auto wf = testing::normal_floats(sz(s.n, s.k), 12);
+  const auto af = testing::normal_floats(sz(s.m, s.k), 13);
   Matmul mf(MatmulKind::f32f32f32, s.m, s.n, s.k);
   mf.set_weights(wf.data());
   std::vector<float> y1(sz(s.m, s.n)), y2(sz(s.m, s.n));
@@ -201,11 +197,12 @@ TEST(OnednnMatmul, NanPoisonedDstIsFullyOverwritten) {
     const Shape3 s{17, 33, 64};
     std::vector<std::byte> a(sz(s.m, s.k) * input_elem_bytes(kind)), w(sz(s.n, s.k) * input_elem_bytes(kind));
     if (kind == MatmulKind::f32f32f32) {
-      const auto af = fill_f32(sz(s.m, s.k), 14), wf = fill_f32(sz(s.n, s.k), 15);
+      const auto af = testing::normal_floats(sz(s.m, s.k), 14), wf = testing::normal_floats(sz(s.n, s.k), 15);
       std::memcpy(a.data(), af.data(), a.size());
       std::memcpy(w.data(), wf.data(), w.size());
     } else if (kind == MatmulKind::bf16bf16f32) {
-      const auto ab = to_bf16(fill_f32(sz(s.m, s.k), 14)), wb = to_bf16(fill_f32(sz(s.n, s.k), 15));
+      const auto ab = to_bf16(testing::normal_floats(sz(s.m, s.k), 14)),
+                 wb = to_bf16(testing::normal_floats(sz(s.n, s.k), 15));
       std::memcpy(a.data(), ab.data(), a.size());
       std::memcpy(w.data(), wb.data(), w.size());
     } else {
