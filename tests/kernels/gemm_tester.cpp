@@ -12,6 +12,7 @@
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include "harness/runner/samples.h"
 #include "kernels/core/blocks.h"
@@ -432,14 +433,49 @@ std::string GemmTester::describe(const KernelDesc& kernel) const {
   return os.str();
 }
 
+// A reference computed once per data set: golden's bits (any kernel of the type), or the
+// exact model of one operation order (BF16 on TDPBF16PS or on VDPBF16PS), and how many of
+// its outputs lie outside golden's analytic bound.
+struct GemmTester::Reference {
+  bool tdpbf16ps = false;
+  std::vector<uint32_t> bits;
+  int64_t out_of_bound = 0;
+  std::string first_outside;
+};
+
 bool GemmTester::test(const KernelDesc& kernel) const {
+  const KernelDesc* const one[] = {&kernel};
+  return !test_each(one).empty();
+}
+
+std::vector<const KernelDesc*> GemmTester::test_each(std::span<const KernelDesc* const> kernels) const {
+  std::vector<const KernelDesc*> passed;
+  if (kernels.empty()) return passed;
+  const KernelDesc& first = *kernels.front();
+  for (const KernelDesc* kd : kernels) {
+    if (kd->weight_type != first.weight_type || kd->act_type != first.act_type) {
+      ADD_FAILURE() << "GemmTester::test_each: " << kd->name << " reads " << name(kd->weight_type) << " x "
+                    << name(kd->act_type) << ", " << first.name << " " << name(first.weight_type) << " x "
+                    << name(first.act_type) << ": one data set cannot serve both";
+      return passed;
+    }
+  }
+  const QType wt = first.weight_type;
+  const int64_t k = fit_k(wt, k_);
+  GemmData d = make_gemm_data(wt, m_, n_, k, seed_, variant_, raw_);
+  if (specials_) plant_float_specials(wt, d, seed_);
+  std::vector<Reference> refs;
+  for (const KernelDesc* kd : kernels) {
+    if (check(*kd, d, k, refs)) passed.push_back(kd);
+  }
+  return passed;
+}
+
+bool GemmTester::check(const KernelDesc& kernel, const GemmData& d, int64_t k, std::vector<Reference>& refs) const {
   const std::string what = describe(kernel);
   SCOPED_TRACE(what);
   const QType wt = kernel.weight_type;
   const QType act = kernel.act_type;
-  const int64_t k = fit_k(wt, k_);
-  GemmData d = make_gemm_data(wt, m_, n_, k, seed_, variant_, raw_);
-  if (specials_) plant_float_specials(wt, d, seed_);
   const size_t arow = row_bytes(act, k);
   threading::ThreadPool& pool = pool_for(threads_);
 
@@ -469,8 +505,15 @@ bool GemmTester::test(const KernelDesc& kernel) const {
   for (int r = 0; r < repeat_; ++r) threading::run_gemm(pool, kernel, w, av, ov);
   EXPECT_EQ(read_mxcsr() & kMxcsrControlMask, mxcsr_before) << what << ": MXCSR changed";
 
-  const std::vector<uint32_t> ref_bits = reference_bits(wt, d, m_, n_, k, &kernel);
-  const std::span<const float> ref{reinterpret_cast<const float*>(ref_bits.data()), ref_bits.size()};
+  const bool tdpbf16ps = wt == QType::BF16 && kernel.on_tdpbf16ps();
+  auto ref_of = std::find_if(refs.begin(), refs.end(), [&](const Reference& r) { return r.tdpbf16ps == tdpbf16ps; });
+  if (ref_of == refs.end()) {
+    Reference r{tdpbf16ps, reference_bits(wt, d, m_, n_, k, &kernel), 0, {}};
+    r.out_of_bound = specials_ ? 0 : outside_golden_bound(wt, d, r.bits, m_, n_, k, &r.first_outside);
+    refs.push_back(std::move(r));
+    ref_of = refs.end() - 1;
+  }
+  const std::span<const float> ref{reinterpret_cast<const float*>(ref_of->bits.data()), ref_of->bits.size()};
   const bool is_int = wt == QType::S8 || wt == QType::U8;
 
   int64_t bad = 0, first_m = -1, first_n = -1, pad_bad = 0;
@@ -497,13 +540,11 @@ bool GemmTester::test(const KernelDesc& kernel) const {
                   << value_text(got, is_int) << " (" << hex_bits(got) << "), reference "
                   << value_text(want, is_int) << " (" << hex_bits(want) << ")";
   }
-  std::string outside;
-  const int64_t out_of_bound = specials_ ? 0 : outside_golden_bound(wt, d, ref_bits, m_, n_, k, &outside);
-  if (out_of_bound != 0)
-    ADD_FAILURE() << what << ": " << out_of_bound
-                  << " outputs of the exact model are outside golden's bound; first " << outside;
+  if (ref_of->out_of_bound != 0)
+    ADD_FAILURE() << what << ": " << ref_of->out_of_bound
+                  << " outputs of the exact model are outside golden's bound; first " << ref_of->first_outside;
   if (pad_bad != 0) ADD_FAILURE() << what << ": " << pad_bad << " padding floats beyond N were written";
-  return bad == 0 && pad_bad == 0 && out_of_bound == 0;
+  return bad == 0 && pad_bad == 0 && ref_of->out_of_bound == 0;
 }
 
 std::vector<std::string> registry_kernel_names() {

@@ -55,6 +55,8 @@ int64_t fit_k(QType t, int64_t k);
 std::vector<std::string> registry_kernel_names();
 const KernelDesc& registry_kernel(const std::string& name);
 
+struct GemmData;
+
 class GemmTester {
  public:
   GemmTester& m(int64_t v) {
@@ -105,9 +107,19 @@ class GemmTester {
   // gtest assertions (ADD_FAILURE) on any difference; returns true when all bits match.
   bool test(const KernelDesc& kernel) const;
 
+  // test() for several kernels of one weight type on one data set: the weights, the
+  // activations and each reference (golden, or a float kernel's exact model) are made
+  // once and every kernel is checked against them as test() checks one. Returns the
+  // kernels whose bits all matched, in order, so a sweep can drop a failed kernel after
+  // its first reproducer and go on with the others.
+  std::vector<const KernelDesc*> test_each(std::span<const KernelDesc* const> kernels) const;
+
   std::string describe(const KernelDesc& kernel) const;
 
  private:
+  struct Reference;
+  bool check(const KernelDesc& kernel, const GemmData& d, int64_t k, std::vector<Reference>& refs) const;
+
   int64_t m_ = 1, n_ = 16, k_ = 32;
   int threads_ = 1;
   uint64_t seed_ = 1;

@@ -1,6 +1,7 @@
 // Every registered kernel against the golden model, bitwise (fast subset of shapes; the
 // full cross product is in test_kernels_long.cpp), plus error paths, VNNI == portable and
 // the ISA cap through the dispatcher.
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -181,6 +182,42 @@ TEST_P(EveryKernel, OddSlicesCoverTheOutput) {
 
 INSTANTIATE_TEST_SUITE_P(Registry, EveryKernel, ::testing::ValuesIn(registry_kernel_names()),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+
+// ---- The tester itself: several kernels on one data set ----
+
+RunFn g_real_run = nullptr;  // the kernel run_one_bit_off wraps
+
+// The real kernel, then the lowest bit of y[0][0] flipped by the slice that holds it.
+void run_one_bit_off(const PackedWeights& w, const ActivationView& a, const OutputView& y, const Slice& s) {
+  g_real_run(w, a, y, s);
+  if (s.m0 == 0 && s.n0 == 0 && s.m1 > 0 && s.n1 > 0) {
+    uint32_t bits = 0;
+    std::memcpy(&bits, y.data, sizeof bits);
+    bits ^= 1u;
+    std::memcpy(y.data, &bits, sizeof bits);
+  }
+}
+
+TEST(GemmTesterEach, DropsAKernelOneBitOffWithItsReproducerAndKeepsTheOthers) {
+  // Statics: EXPECT_NONFATAL_FAILURE's statement may not name locals.
+  static const KernelDesc& good = registry_kernel("q8_0_gemm_1x1__portable");
+  static KernelDesc bad = good;
+  bad.name = "q8_0_gemm_1x1__portable_one_bit_off";
+  g_real_run = good.run;
+  bad.run = &run_one_bit_off;
+  static const KernelDesc* const kernels[] = {&good, &bad, &good};
+  static std::vector<const KernelDesc*> passed;
+  EXPECT_NONFATAL_FAILURE(passed = GemmTester().m(3).n(17).k(64).threads(2).test_each(kernels),
+                          "q8_0_gemm_1x1__portable_one_bit_off M=3 N=17 K=64 threads=2 seed=1");
+  ASSERT_EQ(passed.size(), 2U);
+  EXPECT_EQ(passed[0], &good);
+  EXPECT_EQ(passed[1], &good);
+
+  // Kernels of two weight types cannot share one data set: refused, none passes.
+  static const KernelDesc* const mixed[] = {&good, &registry_kernel("q4_0_gemm_1x1__portable")};
+  EXPECT_NONFATAL_FAILURE(passed = GemmTester().test_each(mixed), "one data set cannot serve both");
+  EXPECT_TRUE(passed.empty());
+}
 
 // ---- VNNI == portable, and the ISA cap through the dispatcher ----
 
