@@ -1,5 +1,5 @@
 if(TARGET amxlab_runner)
-  amxlab_add_test(test_cli_sweep LABEL fast SOURCES cli/test_cli_sweep.cpp LIBS amxlab::io amxlab::reference nlohmann_json::nlohmann_json)
+  amxlab_add_test(test_cli_sweep LABEL fast SHARD_WEIGHT 2 SOURCES cli/test_cli_sweep.cpp LIBS amxlab::io amxlab::reference nlohmann_json::nlohmann_json)
   target_compile_definitions(test_cli_sweep PRIVATE AMXLAB_BINARY="$<TARGET_FILE:amxlab>"
                                                    AMXLAB_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   add_dependencies(test_cli_sweep amxlab)
