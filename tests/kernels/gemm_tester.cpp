@@ -471,7 +471,8 @@ std::vector<const KernelDesc*> GemmTester::test_each(std::span<const KernelDesc*
   return passed;
 }
 
-bool GemmTester::check(const KernelDesc& kernel, const GemmData& d, int64_t k, std::vector<Reference>& refs) const {
+bool GemmTester::check(const KernelDesc& kernel, const GemmData& d, int64_t k,
+                       std::vector<Reference>& refs) const {
   const std::string what = describe(kernel);
   SCOPED_TRACE(what);
   const QType wt = kernel.weight_type;
@@ -506,7 +507,8 @@ bool GemmTester::check(const KernelDesc& kernel, const GemmData& d, int64_t k, s
   EXPECT_EQ(read_mxcsr() & kMxcsrControlMask, mxcsr_before) << what << ": MXCSR changed";
 
   const bool tdpbf16ps = wt == QType::BF16 && kernel.on_tdpbf16ps();
-  auto ref_of = std::find_if(refs.begin(), refs.end(), [&](const Reference& r) { return r.tdpbf16ps == tdpbf16ps; });
+  auto ref_of =
+      std::find_if(refs.begin(), refs.end(), [&](const Reference& r) { return r.tdpbf16ps == tdpbf16ps; });
   if (ref_of == refs.end()) {
     Reference r{tdpbf16ps, reference_bits(wt, d, m_, n_, k, &kernel), 0, {}};
     r.out_of_bound = specials_ ? 0 : outside_golden_bound(wt, d, r.bits, m_, n_, k, &r.first_outside);
@@ -542,7 +544,8 @@ bool GemmTester::check(const KernelDesc& kernel, const GemmData& d, int64_t k, s
   }
   if (ref_of->out_of_bound != 0)
     ADD_FAILURE() << what << ": " << ref_of->out_of_bound
-                  << " outputs of the exact model are outside golden's bound; first " << ref_of->first_outside;
+                  << " outputs of the exact model are outside golden's bound; first "
+                  << ref_of->first_outside;
   if (pad_bad != 0) ADD_FAILURE() << what << ": " << pad_bad << " padding floats beyond N were written";
   return bad == 0 && pad_bad == 0 && ref_of->out_of_bound == 0;
 }

@@ -57,8 +57,9 @@ TEST_P(EveryTypeLong, FullCrossProduct) {
         for (int t : {1, 2, 3}) {
           const bool raw = seed % 3 == 0;
           const ActQuant v = seed % 2 == 0 ? ActQuant::runtime : ActQuant::ref;
-          kernels = GemmTester().m(m).n(n).k(k).threads(t).seed(seed++).act_quant(v).raw_activations(raw).test_each(
-              kernels);
+          kernels =
+              GemmTester().m(m).n(n).k(k).threads(t).seed(seed++).act_quant(v).raw_activations(raw).test_each(
+                  kernels);
           if (kernels.empty()) return;  // each failed with its reproducer
         }
       }
