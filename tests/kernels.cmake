@@ -43,12 +43,17 @@ if(TARGET amxlab_threading)
   endif()
 
   # A quick benchmark (not a test): GEMM / GEMV throughput against the roofline figures.
-  add_executable(bench_kernels ${CMAKE_CURRENT_LIST_DIR}/kernels/bench_kernels.cpp)
+  # Sanitizer builds make the two benchmarks only on request (`--target`): nothing runs them there.
+  set(bench_on_request "")
+  if(AMXLAB_SANITIZE OR AMXLAB_TSAN)
+    set(bench_on_request EXCLUDE_FROM_ALL)
+  endif()
+  add_executable(bench_kernels ${bench_on_request} ${CMAKE_CURRENT_LIST_DIR}/kernels/bench_kernels.cpp)
   target_include_directories(bench_kernels PRIVATE ${PROJECT_SOURCE_DIR})
   target_link_libraries(bench_kernels PRIVATE amxlab::kernels amxlab::threading amxlab::reference
                         benchmark::benchmark)
   # Where a small call spends its time, and the pool's hand-off vs its spin budget.
-  add_executable(bench_call_overhead ${CMAKE_CURRENT_LIST_DIR}/kernels/bench_call_overhead.cpp)
+  add_executable(bench_call_overhead ${bench_on_request} ${CMAKE_CURRENT_LIST_DIR}/kernels/bench_call_overhead.cpp)
   target_include_directories(bench_call_overhead PRIVATE ${PROJECT_SOURCE_DIR})
   target_link_libraries(bench_call_overhead PRIVATE amxlab::kernels amxlab::threading amxlab::reference
                         benchmark::benchmark)
