@@ -39,6 +39,14 @@ inline std::vector<float> normal_floats(size_t n, uint64_t seed) {
   return v;
 }
 
+// n random bytes, reproducible from the seed.
+inline std::vector<std::byte> random_bytes(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::byte> out(n);
+  for (auto& b : out) b = static_cast<std::byte>(rng() & 0xff);
+  return out;
+}
+
 // "" when `text` holds only printable ASCII, newlines and tabs (what a terminal shows
 // as is); otherwise where the first other byte is. For messages that quote file data,
 // which must arrive escaped (harness/io/printable.h).

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cctype>
-#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -14,6 +13,7 @@
 #include "harness/calibrate/calibration.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/machine_info.h"
+#include "harness/cli/time_tag.h"
 #include "harness/cli/whole_number.h"
 #include "harness/io/atomic_write.h"
 #include "harness/io/printable.h"
@@ -61,13 +61,6 @@ uint64_t parse_size(const std::string& text) {
   return value * mult;
 }
 
-std::string now_tag() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", std::gmtime(&t));
-  return buf;
-}
-
 int run_calibrate(const CalibrateFlags& f, const CLI::App& cmd) {
   calibrate::CalibrateOptions o;
   o.threads = f.threads;
@@ -76,7 +69,7 @@ int run_calibrate(const CalibrateFlags& f, const CLI::App& cmd) {
   if (cmd.count("--out") > 0 && f.out.empty()) throw Error("--out: an empty path");
   // Progress goes to stderr so that --json leaves stdout to the document.
   o.progress = [](const std::string& line) { fmt::print(stderr, "  {}\n", line); };
-  const std::string path = !f.out.empty() ? f.out : "results/local/calibration-" + now_tag() + ".json";
+  const std::string path = !f.out.empty() ? f.out : "results/local/calibration-" + utc_time_tag() + ".json";
   // Everything that can be refused is refused before minutes of measuring.
   calibrate::check_options(o);
   if (std::filesystem::is_directory(path))
@@ -99,7 +92,7 @@ int run_calibrate(const CalibrateFlags& f, const CLI::App& cmd) {
   }
   nlohmann::json doc = calibrate::to_json(c);
   doc["machine"] = {{"cpu", info["cpu"]}, {"topology", info["topology"]}, {"build", info["build"]}};
-  doc["measured_at"] = now_tag();
+  doc["measured_at"] = utc_time_tag();
 
   const std::string text = doc.dump(2) + "\n";
   io::write_file_atomically(path, text);

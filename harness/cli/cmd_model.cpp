@@ -4,7 +4,6 @@
 // "model") and <out stem>-check.json (the bitwise checks).
 #include <fmt/core.h>
 
-#include <ctime>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -13,6 +12,7 @@
 
 #include "harness/cli/commands.h"
 #include "harness/cli/sweep_flags.h"
+#include "harness/cli/time_tag.h"
 #include "harness/cli/whole_number.h"
 #include "harness/io/atomic_write.h"
 #include "harness/io/gguf_reader.h"
@@ -146,12 +146,7 @@ int run_model(ModelFlags& f) {
              inv.tensors.size(), cases.size());
 
   std::string out = f.sweep.out;
-  if (out.empty()) {
-    const std::time_t now = std::time(nullptr);
-    char tag[32];
-    std::strftime(tag, sizeof tag, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
-    out = std::string("results/local/model-") + tag + ".json";
-  }
+  if (out.empty()) out = "results/local/model-" + utc_time_tag() + ".json";
   const std::filesystem::path op(out);
   const std::string check_out = (op.parent_path() / (op.stem().string() + "-check.json")).string();
   if (f.real_weights && f.file.empty()) throw Error("--real-weights needs a GGUF file");

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -17,6 +16,7 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/machine_info.h"
 #include "harness/cli/sweep_flags.h"
+#include "harness/cli/time_tag.h"
 #include "harness/cli/whole_number.h"
 #include "harness/io/printable.h"
 #include "harness/numa/planner.h"
@@ -33,13 +33,6 @@
 
 namespace amxlab::cli {
 namespace {
-
-std::string now_tag() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", std::gmtime(&t));
-  return buf;
-}
 
 // The default sweep of `amxlab run` with no case flags: every registered kernel that can
 // run here on a few small shapes, 1 and all threads; then what an LLM user runs, with the
@@ -346,7 +339,7 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
   o.resume = !f.resume.empty();
   o.results_path = !f.resume.empty() ? f.resume
                    : !f.out.empty()  ? f.out
-                                     : "results/local/" + mode + "-" + now_tag() + ".json";
+                                     : "results/local/" + mode + "-" + utc_time_tag() + ".json";
   if (!f.resume.empty() && !f.out.empty() && f.out != f.resume)
     throw Error("--resume and --out name different files");
   std::filesystem::create_directories(std::filesystem::absolute(o.results_path).parent_path());
@@ -359,7 +352,7 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
   header["calibration"] = o.run.calibration;
   header["run"] = {
       {"mode", mode},
-      {"started", now_tag()},
+      {"started", utc_time_tag()},
       {"isa_cap", name(isa_cap())},
       {"omp_wait_policy", std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "(unset)"},
       {"isolated", o.isolate},

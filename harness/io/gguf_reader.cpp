@@ -22,7 +22,7 @@ static_assert(std::endian::native == std::endian::little, "GGUF reader assumes l
 
 namespace {
 
-constexpr char kMagic[4] = {'G', 'G', 'U', 'F'};
+constexpr char kGgufMagic[4] = {'G', 'G', 'U', 'F'};
 constexpr uint64_t kDefaultAlignment = 32;
 constexpr size_t kMaxDims = 4;  // GGML_MAX_DIMS
 // Real files nest arrays at most one level; the cap keeps recursion (and the
@@ -55,7 +55,7 @@ uint64_t min_encoded_size(GgufValueType t) {
 }
 
 // Names and keys come from the file: show them printable and bounded.
-std::string printable(std::string_view s) {
+std::string gguf_text(std::string_view s) {
   return io::printable(s, 80);
 }
 
@@ -178,14 +178,14 @@ class GgufParser {
 
   void read_header() {
     context_ = "header";
-    need(sizeof kMagic, "magic");
-    if (std::memcmp(buf_.data(), kMagic, sizeof kMagic) != 0) {
+    need(sizeof kGgufMagic, "magic");
+    if (std::memcmp(buf_.data(), kGgufMagic, sizeof kGgufMagic) != 0) {
       const auto* b = reinterpret_cast<const unsigned char*>(buf_.data());
       fail_at(0, fmt::format("bad magic {:02x} {:02x} {:02x} {:02x}, expected \"GGUF\" "
                              "(47 47 55 46); not a GGUF file",
                              b[0], b[1], b[2], b[3]));
     }
-    pos_ = sizeof kMagic;
+    pos_ = sizeof kGgufMagic;
 
     const size_t version_pos = pos_;
     const auto version = read<uint32_t>("version");
@@ -226,7 +226,7 @@ class GgufParser {
       context_ = fmt::format("metadata pair {}", i);
       const size_t kv_pos = pos_;
       std::string key = read_string("key");
-      context_ = fmt::format("metadata pair {} ('{}')", i, printable(key));
+      context_ = fmt::format("metadata pair {} ('{}')", i, gguf_text(key));
       const GgufValueType type = read_value_type("value type");
       const size_t value_pos = pos_;
       GgufValue value = read_value(type, 0);
@@ -260,7 +260,7 @@ class GgufParser {
       const size_t info_pos = pos_;
       GgufTensorInfo t;
       t.name = read_string("name");
-      context_ = fmt::format("tensor {} ('{}')", i, printable(t.name));
+      context_ = fmt::format("tensor {} ('{}')", i, gguf_text(t.name));
 
       const size_t n_dims_pos = pos_;
       const auto n_dims = read<uint32_t>("n_dims");
@@ -330,7 +330,7 @@ class GgufParser {
 
     for (size_t i = 0; i < out_.tensors_.size(); ++i) {
       GgufTensorInfo& t = out_.tensors_[i];
-      context_ = fmt::format("tensor {} ('{}')", i, printable(t.name));
+      context_ = fmt::format("tensor {} ('{}')", i, gguf_text(t.name));
       if (t.offset % alignment != 0) {
         fail_at(offset_pos_[i],
                 fmt::format("data offset {} is not a multiple of the alignment {}", t.offset, alignment));
@@ -354,10 +354,10 @@ class GgufParser {
       const GgufTensorInfo& prev = out_.tensors_[order[k - 1]];
       const GgufTensorInfo& cur = out_.tensors_[order[k]];
       if (prev.offset + prev.n_bytes > cur.offset) {  // no overflow: both end inside the file
-        context_ = fmt::format("tensor {} ('{}')", order[k], printable(cur.name));
+        context_ = fmt::format("tensor {} ('{}')", order[k], gguf_text(cur.name));
         fail_at(offset_pos_[order[k]],
                 fmt::format("data [{}, {}) overlaps tensor {} ('{}') at [{}, {})", cur.offset,
-                            cur.offset + cur.n_bytes, order[k - 1], printable(prev.name), prev.offset,
+                            cur.offset + cur.n_bytes, order[k - 1], gguf_text(prev.name), prev.offset,
                             prev.offset + prev.n_bytes));
       }
     }
@@ -404,10 +404,10 @@ const GgufTensorInfo& GgufFile::tensor(std::string_view name) const {
   std::string available;
   constexpr size_t kMaxListed = 20;
   for (size_t i = 0; i < tensors_.size() && i < kMaxListed; ++i) {
-    available += (i == 0 ? "" : ", ") + printable(tensors_[i].name);
+    available += (i == 0 ? "" : ", ") + gguf_text(tensors_[i].name);
   }
   if (tensors_.size() > kMaxListed) available += fmt::format(", ... ({} in all)", tensors_.size());
-  throw Error(fmt::format("{}: no tensor named '{}'; available: {}", source_, printable(name),
+  throw Error(fmt::format("{}: no tensor named '{}'; available: {}", source_, gguf_text(name),
                           tensors_.empty() ? std::string("(none)") : available));
 }
 

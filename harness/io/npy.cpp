@@ -15,7 +15,7 @@
 namespace amxlab::io {
 namespace {
 
-constexpr unsigned char kMagic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
+constexpr unsigned char kNpyMagic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 constexpr size_t kPreambleV1 = 10;  // magic, major, minor, u16 header length
 constexpr size_t kPreambleV2 = 12;  // ... u32 header length
 // numpy pads the header so the data starts on a 64-byte boundary; we do the same.
@@ -28,7 +28,8 @@ struct NpyHeader {
   size_t data_bytes = 0;
 };
 
-std::string printable(std::string_view s) {
+// Header text from the file, escaped and bounded.
+std::string npy_text(std::string_view s) {
   return io::printable(s, 120);
 }
 
@@ -83,7 +84,7 @@ class HeaderDictParser {
         if (shape) fail("duplicate key 'shape'");
         shape = parse_shape();
       } else {
-        fail(fmt::format("unexpected key '{}' (expected descr, fortran_order, shape)", printable(key)));
+        fail(fmt::format("unexpected key '{}' (expected descr, fortran_order, shape)", npy_text(key)));
       }
       skip_ws();
       if (peek() == ',') {
@@ -115,7 +116,7 @@ class HeaderDictParser {
  private:
   [[noreturn]] void fail(std::string_view what) const {
     throw Error(fmt::format("{}: malformed npy header at character {}: {} (header: {})", source_, pos_, what,
-                            printable(s_)));
+                            npy_text(s_)));
   }
 
   char peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
@@ -202,10 +203,10 @@ class HeaderDictParser {
     if (descr == "|i1" || descr == "<i1" || descr == ">i1" || descr == "=i1") return NpyDtype::I8;
     if (descr == ">f4" || descr == ">i4" || (descr.size() > 1 && descr[0] == '>')) {
       throw Error(fmt::format("{}: big-endian dtype '{}' is not supported (only little-endian)", source_,
-                              printable(descr)));
+                              npy_text(descr)));
     }
     throw Error(fmt::format("{}: unsupported dtype '{}' (supported: '<f4', '|i1', '<i4', '<i8')", source_,
-                            printable(descr)));
+                            npy_text(descr)));
   }
 
   std::string_view s_;
@@ -215,7 +216,7 @@ class HeaderDictParser {
 
 NpyHeader parse_header(std::span<const std::byte> bytes, const std::string& source) {
   const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
-  if (bytes.size() < sizeof kMagic || std::memcmp(b, kMagic, sizeof kMagic) != 0) {
+  if (bytes.size() < sizeof kNpyMagic || std::memcmp(b, kNpyMagic, sizeof kNpyMagic) != 0) {
     throw Error(fmt::format("{}: bad magic: not a .npy file (expected \\x93NUMPY at byte 0)", source));
   }
   if (bytes.size() < kPreambleV1 - 2) {
@@ -272,8 +273,7 @@ NpyHeader parse_header(std::span<const std::byte> bytes, const std::string& sour
 
 std::vector<std::byte> read_whole_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in)
-    throw Error(fmt::format("cannot open '{}' for reading: {}", printable(path), std::strerror(errno)));
+  if (!in) throw Error(fmt::format("cannot open '{}' for reading: {}", npy_text(path), std::strerror(errno)));
   const std::streamoff size = in.tellg();
   if (size < 0) throw Error(fmt::format("cannot determine the size of '{}'", path));
   std::vector<std::byte> buf(static_cast<size_t>(size));
@@ -296,7 +296,7 @@ std::string make_header(NpyDtype dtype, std::span<const int64_t> shape) {
   const bool v2 = header_len > std::numeric_limits<uint16_t>::max();
   if (v2) header_len = padded(kPreambleV2);
 
-  std::string out(reinterpret_cast<const char*>(kMagic), sizeof kMagic);
+  std::string out(reinterpret_cast<const char*>(kNpyMagic), sizeof kNpyMagic);
   out += static_cast<char>(v2 ? 2 : 1);
   out += '\0';
   const int len_bytes = v2 ? 4 : 2;

@@ -32,14 +32,6 @@ using testing::cut;
 using testing::Problem;
 using testing::run_slices;
 
-// The process asks for AMX permission once, as the thread pool does; the emulator
-// refuses tile code otherwise (tests/amx/test_amx_permission.cpp checks that).
-class AmxEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override { (void)request_amx_permission(); }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new AmxEnvironment);
-
 const char* emulated_name(QType t) {
   return t == QType::Q8_0   ? "q8_0_gemm_32x32__amx_emulated"
          : t == QType::Q4_0 ? "q4_0_gemm_32x32__amx_emulated"

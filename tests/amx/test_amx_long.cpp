@@ -11,12 +11,6 @@
 namespace amxlab::amx {
 namespace {
 
-class AmxEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override { (void)request_amx_permission(); }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new AmxEnvironment);
-
 TEST(AmxLong, GridAtK2080) {
   for (const char* kernel :
        {"q8_0_gemm_32x32__amx_emulated", "q4_0_gemm_32x32__amx_emulated", "q4_1_gemm_32x32__amx_emulated"}) {

@@ -13,12 +13,6 @@ namespace {
 using testing::check_closed_form;
 using testing::print;
 
-class AmxEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override { (void)request_amx_permission(); }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new AmxEnvironment);
-
 // The README figure (q4_0 and q4_1 at this shape: tests/amx/test_amx_long.cpp).
 TEST(AmxModel, Q8_0M512N4096K4096) {
   check_closed_form(QType::Q8_0, 512, 4096, 4096);

@@ -20,13 +20,6 @@ namespace {
 
 constexpr QType kKTypes[] = {QType::Q2_K, QType::Q3_K, QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_XS};
 
-std::vector<std::byte> random_bytes(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<std::byte> out(n);
-  for (auto& b : out) b = static_cast<std::byte>(rng() & 0xff);
-  return out;
-}
-
 uint16_t half_at(const std::byte* p) {
   uint16_t h;
   std::memcpy(&h, p, 2);

@@ -17,13 +17,6 @@ namespace {
 
 constexpr QType kTypes[] = {QType::Q8_0, QType::Q4_0, QType::Q4_1, QType::IQ4_NL};
 
-std::vector<std::byte> random_bytes(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<std::byte> out(n);
-  for (auto& b : out) b = static_cast<std::byte>(rng() & 0xff);
-  return out;
-}
-
 TEST(VnniPack, UnpackReturnsTheExactGgufBytes) {
   for (QType t : kTypes) {
     for (int64_t n : {1, 15, 16, 17, 33, 48}) {

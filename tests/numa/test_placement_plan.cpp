@@ -5,6 +5,7 @@
 
 #include "harness/numa/placement.h"
 #include "harness/topology/topology.h"
+#include "tests/numa/synthetic_topologies.h"
 #include "tests/test_util.h"
 
 namespace {
@@ -13,14 +14,9 @@ using namespace amxlab;
 using namespace amxlab::numa;
 using amxlab::testing::error_of;
 
-const topo::Topology& four_nodes() {
-  static const topo::Topology t = topo::discover("package:2 numa:2 core:4 pu:1");
-  return t;
-}
-const topo::Topology& four_nodes_smt() {
-  static const topo::Topology t = topo::discover("package:1 numa:4 core:2 pu:2");
-  return t;
-}
+using amxlab::testing::four_nodes;
+using amxlab::testing::four_nodes_smt;
+
 const topo::Topology& one_node() {
   static const topo::Topology t = topo::discover("package:1 core:2 pu:1");
   return t;

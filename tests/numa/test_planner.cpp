@@ -6,6 +6,7 @@
 
 #include "harness/numa/planner.h"
 #include "harness/topology/topology.h"
+#include "tests/numa/synthetic_topologies.h"
 #include "tests/test_util.h"
 
 namespace {
@@ -14,16 +15,8 @@ using namespace amxlab;
 using namespace amxlab::numa;
 using amxlab::testing::error_of;
 
-// 2 packages x 2 nodes x 4 cores x 1 PU: nodes 0..3, core c = PU c on node c / 4.
-const topo::Topology& four_nodes_no_smt() {
-  static const topo::Topology t = topo::discover("package:2 numa:2 core:4 pu:1");
-  return t;
-}
-// 1 package x 4 nodes x 2 cores x 2 PUs: core c holds PUs 2c, 2c+1 and sits on node c / 2.
-const topo::Topology& four_nodes_smt() {
-  static const topo::Topology t = topo::discover("package:1 numa:4 core:2 pu:2");
-  return t;
-}
+using amxlab::testing::four_nodes;  // no SMT
+using amxlab::testing::four_nodes_smt;
 
 struct Expected {
   int cpu, core, node;
@@ -109,7 +102,7 @@ void check_against(const topo::Topology& t, Expected (*oracle)(const Placement&,
 }
 
 TEST(NumaTopology, SyntheticCoresKnowTheirNodes) {
-  const auto& a = four_nodes_no_smt();
+  const auto& a = four_nodes();
   ASSERT_EQ(a.numa_nodes.size(), 4u);
   ASSERT_EQ(a.core_list.size(), 16u);
   for (int c = 0; c < 16; ++c) {
@@ -131,7 +124,7 @@ TEST(NumaTopology, SyntheticCoresKnowTheirNodes) {
 }
 
 TEST(NumaPlanner, EveryPlacementAndThreadCountWithoutSmt) {
-  check_against(four_nodes_no_smt(), no_smt_oracle);
+  check_against(four_nodes(), no_smt_oracle);
 }
 
 TEST(NumaPlanner, EveryPlacementAndThreadCountWithSmt) {
@@ -140,7 +133,7 @@ TEST(NumaPlanner, EveryPlacementAndThreadCountWithSmt) {
 
 TEST(NumaPlanner, SpotChecksInWords) {
   // scatter puts consecutive workers on different nodes; compact fills node 0 first.
-  const auto s = plan_workers(four_nodes_no_smt(), parse_placement("scatter"), 5);
+  const auto s = plan_workers(four_nodes(), parse_placement("scatter"), 5);
   EXPECT_EQ(describe(s),
             "w0 cpu0 core0 node0, w1 cpu4 core4 node1, w2 cpu8 core8 node2, w3 cpu12 core12 node3, "
             "w4 cpu1 core1 node0");
@@ -170,7 +163,7 @@ TEST(NumaPlanner, ParsesPlacements) {
 }
 
 TEST(NumaPlanner, NonexistentNodeNamesTheNodesThatExist) {
-  const std::string e = error_of([] { plan_workers(four_nodes_no_smt(), parse_placement("node.7"), 2); });
+  const std::string e = error_of([] { plan_workers(four_nodes(), parse_placement("node.7"), 2); });
   EXPECT_EQ(e, "place=node.7: NUMA node 7 does not exist (nodes: 0, 1, 2, 3)");
   EXPECT_NE(error_of([] {
               plan_workers(four_nodes_smt(), parse_placement("compact"), 0);
