@@ -24,7 +24,7 @@ namespace {
 
 constexpr char kGgufMagic[4] = {'G', 'G', 'U', 'F'};
 constexpr uint64_t kDefaultAlignment = 32;
-constexpr size_t kMaxDims = 4;  // GGML_MAX_DIMS
+constexpr size_t kGgufMaxDims = 4;  // GGML_MAX_DIMS
 // Real files nest arrays at most one level; the cap keeps recursion (and the
 // recursive destructor of GgufValue) shallow on hostile input.
 constexpr int kMaxArrayDepth = 16;
@@ -264,8 +264,8 @@ class GgufParser {
 
       const size_t n_dims_pos = pos_;
       const auto n_dims = read<uint32_t>("n_dims");
-      if (n_dims == 0 || n_dims > kMaxDims) {
-        fail_at(n_dims_pos, fmt::format("n_dims {} out of range (expected 1..{})", n_dims, kMaxDims));
+      if (n_dims == 0 || n_dims > kGgufMaxDims) {
+        fail_at(n_dims_pos, fmt::format("n_dims {} out of range (expected 1..{})", n_dims, kGgufMaxDims));
       }
       int64_t n_elements = 1;
       for (uint32_t d = 0; d < n_dims; ++d) {
