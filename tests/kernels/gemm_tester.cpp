@@ -506,7 +506,7 @@ bool GemmTester::check(const KernelDesc& kernel, const GemmData& d, int64_t k,
   for (int r = 0; r < repeat_; ++r) threading::run_gemm(pool, kernel, w, av, ov);
   EXPECT_EQ(read_mxcsr() & kMxcsrControlMask, mxcsr_before) << what << ": MXCSR changed";
 
-  const bool tdpbf16ps = wt == QType::BF16 && kernel.on_tdpbf16ps();
+  const bool tdpbf16ps = kernel.on_tdpbf16ps();  // BF16 on the tile instruction's order
   auto ref_of =
       std::find_if(refs.begin(), refs.end(), [&](const Reference& r) { return r.tdpbf16ps == tdpbf16ps; });
   if (ref_of == refs.end()) {
