@@ -24,6 +24,14 @@ if(TARGET amxlab_runner)
   set_tests_properties(guide_references PROPERTIES LABELS fast TIMEOUT 60)
 endif()
 
+# scripts/targets_report.py's verdicts on hand-made results files, and every target's case
+# among those `scripts/targets.sh --list` makes (amxlab bench --list: nothing timed).
+if(TARGET amxlab_runner)
+  add_test(NAME targets_report COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_targets_report.py
+                                       ${PROJECT_SOURCE_DIR} $<TARGET_FILE:amxlab>)
+  set_tests_properties(targets_report PROPERTIES LABELS fast TIMEOUT 60)
+endif()
+
 # scripts/ab_report.py's verdicts on hand-made turns (no build): slowdown, moved bit,
 # failure, a kernel new in B, the interleaving check, split-cases.
 add_test(NAME ab_report COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_ab_report.py ${PROJECT_SOURCE_DIR})
