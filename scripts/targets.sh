@@ -14,16 +14,17 @@
 #           parsed, nothing run) and stop.
 # AMXLAB    the binary (default build/release/harness/cli/amxlab).
 #
-# Groups (ratios come from one run: a kernel and its oneDNN
-# reference in the same case, ceilings and rooflines paired with the kernel on the same
-# CPUs; single cases move by 5-10 % on a shared VM, so quote the rounds' ranges too):
-#   small    #10: q8_0 1x256x512 and q4_0 1x1024x4096 at 1 and 2 threads, with oneDNN
+# Groups (ratios come from one moment: oneDNN, ceilings and rooflines each timed in rounds
+# paired with the kernel on the same CPUs, `--paired-*`, except the MoE cases' oneDNN
+# loop, timed after ours in the same case; a single case moves by 5-10 % on a shared VM,
+# so quote the rounds' ranges too):
+#   small    #10: q8_0 1x256x512 and q4_0 1x1024x4096 at 1 and 2 threads, paired with oneDNN
 #   gemv     #10, #11, #12: Q4_0, the K-quants, IQ4_XS and F16 at 1x4096x14336, hot and
 #            cold, 3 paired read-roofline rounds
 #   ceiling  #11: Q8_0, Q4_0, Q4_1 at 512x4096x4096, 3 paired format-ceiling rounds
 #   onednn   #11, #12: the other quantised types and s8 / u8 / bf16 / f32 at 512x4096x4096
-#            against oneDNN (its int8 for the quantised types, its own type otherwise)
-#   onednn_m1  #12: s8 / u8 / bf16 / f16 / f32 at 1x4096x4096 against oneDNN
+#            paired with oneDNN (its int8 for the quantised types, its own type otherwise)
+#   onednn_m1  #12: s8 / u8 / bf16 / f16 / f32 at 1x4096x4096, paired with oneDNN
 #   moe      #13: Q4_0 / Q8_0 e128 top-8 T=512 N=768 K=2048 (uniform) and the dense
 #            32x768x2048 GEMM, hot, with oneDNN's per-expert loop
 #   moe_t1   #13: the same at T=1, hot and cold, 3 paired read-roofline rounds
@@ -55,14 +56,15 @@ groups=(small gemv ceiling onednn onednn_m1 moe moe_t1)
 flags_of() {
   case "$1" in
     small) echo "--case q8_0:m1n256k512:t1 --case q8_0:m1n256k512:t2 --case q4_0:m1n1024k4096:t1
-                 --case q4_0:m1n1024k4096:t2 --reps 7 --no-cold" ;;
+                 --case q4_0:m1n1024k4096:t2 --reps 7 --no-cold --paired-onednn 3" ;;
     gemv) echo "--type q4_0,q4_K,q5_K,q6_K,iq4_xs,f16 --m 1 --n 4096 --k 14336 --threads 1,2
                 --paired-roofline 3 --reps 3 --no-onednn" ;;
     ceiling) echo "--type q8_0,q4_0,q4_1 --m 512 --n 4096 --k 4096 --threads 1,2 --paired-ceiling 3
                    --reps 3 --no-cold --no-onednn" ;;
     onednn) echo "--type q4_K,q5_K,q6_K,iq4_xs,iq4_nl,q2_K,q3_K,s8,u8,bf16,f32 --m 512 --n 4096 --k 4096
-                  --threads 1,2 --reps 3 --no-cold" ;;
-    onednn_m1) echo "--type s8,u8,bf16,f16,f32 --m 1 --n 4096 --k 4096 --threads 1,2 --reps 5 --no-cold" ;;
+                  --threads 1,2 --reps 3 --no-cold --paired-onednn 3" ;;
+    onednn_m1) echo "--type s8,u8,bf16,f16,f32 --m 1 --n 4096 --k 4096 --threads 1,2 --reps 5 --no-cold
+                     --paired-onednn 3" ;;
     moe) echo "--case q4_0:$moe:t1:route=uniform --case q4_0:$moe:t2:route=uniform
                --case q8_0:$moe:t1:route=uniform --case q8_0:$moe:t2:route=uniform
                --case q4_0:m32n768k2048:t1 --case q4_0:m32n768k2048:t2

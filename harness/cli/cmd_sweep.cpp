@@ -306,6 +306,8 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
                   "' is not a oneDNN ISA (e.g. avx2, avx2_vnni, avx512_core, avx512_core_vnni, "
                   "avx512_core_bf16, avx512_core_amx)");
   }
+  if (f.no_onednn && f.paired_onednn > 0)
+    throw Error("--paired-onednn times oneDNN beside the kernel: it cannot go with --no-onednn");
   const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const auto over =
       std::count_if(cases.begin(), cases.end(), [&](const auto& c) { return c.threads > cpus; });
@@ -325,6 +327,7 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
   o.run.min_time_s = f.min_time_s;
   o.run.paired_ceiling_rounds = f.paired_ceiling;
   o.run.paired_roofline_rounds = f.paired_roofline;
+  o.run.paired_onednn_rounds = f.paired_onednn;
   o.run.cold = !f.no_cold;
   o.run.sources = {f.weights, f.activations, f.routing};
   o.run.output_npy = f.output;
@@ -370,7 +373,8 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
                                {"onednn", o.run.onednn},
                                {"onednn_isas", o.run.onednn_isas},
                                {"paired_ceiling_rounds", o.run.paired_ceiling_rounds},
-                               {"paired_roofline_rounds", o.run.paired_roofline_rounds}};
+                               {"paired_roofline_rounds", o.run.paired_roofline_rounds},
+                               {"paired_onednn_rounds", o.run.paired_onednn_rounds}};
   }
 
   fmt::print("amxlab {}: {} case(s) -> {}\n", mode, cases.size(), o.results_path);
@@ -389,8 +393,9 @@ int exit_code(const harness::SweepSummary& s) {
 
 namespace {
 
-constexpr const char* kTimingFlags[] = {"--reps",    "--min-time",    "--paired-ceiling", "--paired-roofline",
-                                        "--no-cold", "--calibration", "--onednn-isa"};
+constexpr const char* kTimingFlags[] = {
+    "--reps",          "--min-time", "--paired-ceiling", "--paired-roofline",
+    "--paired-onednn", "--no-cold",  "--calibration",    "--onednn-isa"};
 // (--no-isolate asks for what a command without a check does anyway: allowed.)
 constexpr const char* kCheckingFlags[] = {"--timeout", "--output"};
 
@@ -451,6 +456,10 @@ void add_run_flags(CLI::App* cmd, SweepFlags& f) {
          "--paired-roofline", f.paired_roofline,
          "N rounds, each timing the kernel (hot, and cold unless --no-cold) and the read loop over "
          "the same working set on the same CPUs back to back: x of the read roofline from one moment")
+      ->check(whole_number(0, 1000));
+  cmd->add_option("--paired-onednn", f.paired_onednn,
+                  "N rounds, each timing the kernel (hot) and oneDNN's matmul of the case on the same CPUs "
+                  "back to back: the speed ratio to oneDNN from one moment (not for MoE cases)")
       ->check(whole_number(0, 1000));
   cmd->add_option("--timeout", f.timeout_s, "seconds before a case is killed (check isolation)")
       ->check(CLI::Range(0.1, 1e7));

@@ -18,6 +18,7 @@ struct SweepFlags {
   int repetitions = 5;
   int paired_ceiling = 0;   // --paired-ceiling N (RunOptions::paired_ceiling_rounds)
   int paired_roofline = 0;  // --paired-roofline N (RunOptions::paired_roofline_rounds)
+  int paired_onednn = 0;    // --paired-onednn N (RunOptions::paired_onednn_rounds)
   double min_time_s = 0.05, timeout_s = 900;
   bool no_cold = false, no_onednn = false, no_isolate = false, quick = false;
   bool hugepages = true;  // --no-hugepages: 4 KiB pages (harness/runner/case_placement.h says why)

@@ -222,33 +222,50 @@ nlohmann::json onednn_check(const Case& c, const CaseData& d, const void* y_gold
   return j;
 }
 
+namespace {
+
+// oneDNN's matmul of a case, ready to time: its OpenMP team pinned to the CPUs the
+// harness's pool uses (the planner's slots, in order: the case's threads and placement
+// for oneDNN too), its weights reordered once (timed apart: it happens once per weight
+// tensor), data filled for timing (values do not matter for speed; int sums in range).
+struct TimedMatmul {
+  TimedMatmul(const Case& c, const RunOptions& o, onednn::MatmulKind kind)
+      : cpus(onednn_cpus(c)),
+        pinning(cpus),
+        mm(kind, c.m, c.n, c.k, weight_pages(o)),
+        elem(kind == onednn::MatmulKind::bf16bf16f32 ? 2 : (kind == onednn::MatmulKind::f32f32f32 ? 4 : 1)),
+        a(static_cast<size_t>(c.m * c.k) * elem),
+        w(static_cast<size_t>(c.n * c.k) * elem),
+        y(static_cast<size_t>(c.m * c.n)) {
+    std::mt19937 rng(static_cast<uint32_t>(c.seed));
+    fill_for_timing(a, elem, rng);
+    fill_for_timing(w, elem, rng);
+    const auto reorder_start = std::chrono::steady_clock::now();
+    mm.set_weights(w.data());
+    reorder_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - reorder_start).count();
+  }
+  void run() { mm.run(a.data(), y.data()); }
+
+  std::vector<int> cpus;
+  onednn::OmpPinning pinning;
+  onednn::Matmul mm;
+  size_t elem;
+  std::vector<std::byte> a, w;
+  std::vector<int32_t> y;
+  double reorder_s = 0;
+};
+
+}  // namespace
+
 nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
   const onednn::MatmulKind kind = onednn_kind_of(c.type);
   if (const std::string why = onednn_missing(kind); !why.empty()) return skipped_because(why);
   const bool quantised = traits(c.type).block_quantized;
-  // The case's threads and placement for oneDNN too: its OpenMP team pinned to the CPUs
-  // the harness's pool uses (the planner's slots, in order).
-  const std::vector<int> cpus = onednn_cpus(c);
-  const onednn::OmpPinning pinning(cpus);
-  onednn::Matmul mm(kind, c.m, c.n, c.k, weight_pages(o));
-  // Data for the timing only (values do not matter for speed; keep int sums in range).
-  std::mt19937 rng(static_cast<uint32_t>(c.seed));
-  const size_t elem =
-      (kind == onednn::MatmulKind::bf16bf16f32) ? 2 : (kind == onednn::MatmulKind::f32f32f32 ? 4 : 1);
-  std::vector<std::byte> a(static_cast<size_t>(c.m * c.k) * elem), w(static_cast<size_t>(c.n * c.k) * elem);
-  fill_for_timing(a, elem, rng);
-  fill_for_timing(w, elem, rng);
-  // Packing is timed apart from the GEMM (once: it happens once per weight tensor).
-  const auto reorder_start = std::chrono::steady_clock::now();
-  mm.set_weights(w.data());
-  const double reorder_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - reorder_start).count();
-  std::vector<int32_t> y(static_cast<size_t>(c.m * c.n));
-  const timing::TimingResult t =
-      time_body("onednn/" + c.descriptor(), [&](int64_t) { mm.run(a.data(), y.data()); }, o, false);
+  TimedMatmul tm(c, o, kind);
+  const timing::TimingResult t = time_body("onednn/" + c.descriptor(), [&](int64_t) { tm.run(); }, o, false);
   nlohmann::json j = timing_json(t);
-  j["impl"] = mm.impl();
-  j["weights_reorder_seconds"] = reorder_s;
+  j["impl"] = tm.mm.impl();
+  j["weights_reorder_seconds"] = tm.reorder_s;
   j["kind"] =
       quantised              ? "u8s8s32 (int8 speed reference of a quantised case)"
       : c.type == QType::F16 ? "f32f32f32 (f16 weights widened: oneDNN 2.6 has no f16 x f32 GEMM here)"
@@ -257,13 +274,36 @@ nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
           : onednn::name(kind);
   j["omp_wait_policy"] = onednn::omp_wait_policy();
   j["threads"] = {{"place", c.place},
-                  {"requested_cpus", cpus},
-                  {"observed_cpus", pinning.observed()},
+                  {"requested_cpus", tm.cpus},
+                  {"observed_cpus", tm.pinning.observed()},
                   {"openmp_binds_too", onednn::OmpPinning::runtime_binds_threads()}};
-  j["weights_memory"] = mm.weight_pages() +
+  j["weights_memory"] = tm.mm.weight_pages() +
                         ", written by oneDNN's reorder on the calling thread; numa= policies apply to the "
                         "kernel's packed weights only";
-  add_rates(j, c, t.median_s, static_cast<double>(mm.weight_bytes()), o);
+  add_rates(j, c, t.median_s, static_cast<double>(tm.mm.weight_bytes()), o);
+  return j;
+}
+
+nlohmann::json paired_onednn(const Case& c, const RunOptions& o, const std::string& kernel_name,
+                             const std::function<void(int64_t)>& kernel) {
+  if (c.moe())
+    return {
+        {"skipped", "an MoE case: oneDNN's per-expert loop is timed on its own (onednn_timing), not paired"}};
+  const onednn::MatmulKind kind = onednn_kind_of(c.type);
+  if (const std::string why = onednn_missing(kind); !why.empty()) return skipped_because(why);
+  TimedMatmul tm(c, o, kind);
+  const std::string tag = c.descriptor();
+  const PairTimes t = time_pairs(
+      o.paired_onednn_rounds, kernel_name + "/paired-onednn/" + tag, kernel, "onednn/paired/" + tag,
+      [&](int64_t) { tm.run(); }, o);
+  nlohmann::json rounds = nlohmann::json::array();
+  std::vector<double> speed;
+  for (size_t r = 0; r < t.a_s.size(); ++r) {
+    speed.push_back(t.b_s[r] / t.a_s[r]);
+    rounds.push_back({{"kernel_s", t.a_s[r]}, {"onednn_s", t.b_s[r]}, {"speed_vs_onednn", speed.back()}});
+  }
+  nlohmann::json j = spread("speed_vs_onednn", speed, std::move(rounds));
+  j["impl"] = tm.mm.impl();
   return j;
 }
 

@@ -1,8 +1,10 @@
 // oneDNN's part of a case, and the exact (double) model of the float cases.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "harness/runner/case_data.h"
@@ -43,6 +45,14 @@ nlohmann::json onednn_check(const Case& c, const CaseData& d, const void* y_gold
 // Times oneDNN on the case's shape and threads: the same kind for plain types, and
 // u8s8s32 for quantised types (the int8 speed reference). Returns timing JSON.
 nlohmann::json onednn_time(const Case& c, const RunOptions& o);
+
+// RunOptions::paired_onednn_rounds rounds, each timing `kernel` (the case's hot call) and
+// onednn_time()'s matmul back to back on the same CPUs, in alternating order: {impl,
+// rounds [{kernel_s, onednn_s, speed_vs_onednn}], speed_vs_onednn_median, _min, _max}
+// with speed_vs_onednn = onednn_s / kernel_s, or {skipped: why} (no oneDNN matmul of the
+// kind here; an MoE case, whose per-expert loop is timed on its own in onednn_timing).
+nlohmann::json paired_onednn(const Case& c, const RunOptions& o, const std::string& kernel_name,
+                             const std::function<void(int64_t)>& kernel);
 
 // onednn_time() in one subprocess per ISA cap of o.onednn_isas (`amxlab onednn-time`),
 // merged as {"<isa>": {..., "effective_isa", "impl"}}.

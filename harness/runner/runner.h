@@ -29,6 +29,10 @@ struct RunOptions {
   // when timed) and the calibration's read loop over the same working set on the same
   // workers (time against GGUF bytes / that round's bandwidth).
   int paired_roofline_rounds = 0;
+  // > 0 (with onednn): the same for oneDNN's matmul of the case (onednn_time's reference):
+  // this many rounds of the kernel (hot) and oneDNN back to back, a speed ratio per round
+  // (onednn_reference.h paired_onednn).
+  int paired_onednn_rounds = 0;
   uint64_t cold_bytes = 0;  // rotate at least this many bytes in cold mode (0: 2x 512 MiB... see runner.cpp)
   DataSources sources;
   std::string output_npy;      // write the kernel's output here (F32 [M][N])

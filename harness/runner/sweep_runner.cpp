@@ -193,6 +193,7 @@ nlohmann::json run_options_to_json(const RunOptions& o) {
           {"cold", o.cold},
           {"paired_ceiling_rounds", o.paired_ceiling_rounds},
           {"paired_roofline_rounds", o.paired_roofline_rounds},
+          {"paired_onednn_rounds", o.paired_onednn_rounds},
           {"cold_bytes", o.cold_bytes},
           {"weights", o.sources.weights},
           {"activations", o.sources.activations},
@@ -215,6 +216,7 @@ RunOptions run_options_from_json(const nlohmann::json& j) {
   o.cold = j.value("cold", true);
   o.paired_ceiling_rounds = j.value("paired_ceiling_rounds", 0);
   o.paired_roofline_rounds = j.value("paired_roofline_rounds", 0);
+  o.paired_onednn_rounds = j.value("paired_onednn_rounds", 0);
   o.cold_bytes = j.value("cold_bytes", uint64_t{0});
   o.sources.weights = j.value("weights", "");
   o.sources.activations = j.value("activations", "");
@@ -321,6 +323,19 @@ std::string summary_table(const SweepSummary& s) {
       out += fmt::format("paired ceiling {}: {:.1f} % of {} (median of {} rounds; {:.1f} to {:.1f})\n",
                          r.value("descriptor", ""), p.value("pct_median", 0.0), p.value("mix", ""),
                          p["rounds"].size(), p.value("pct_min", 0.0), p.value("pct_max", 0.0));
+    }
+  }
+  for (const auto& r : s.records) {
+    if (!r.contains("timing") || !r["timing"].contains("onednn_paired")) continue;
+    const nlohmann::json& p = r["timing"]["onednn_paired"];
+    if (p.contains("skipped")) {
+      out += fmt::format("paired oneDNN {}: not measured: {}\n", r.value("descriptor", ""),
+                         p.value("skipped", ""));
+    } else {
+      out += fmt::format(
+          "paired oneDNN {}: {:.2f}x oneDNN's speed ({}; median of {} rounds; {:.2f} to {:.2f})\n",
+          r.value("descriptor", ""), p.value("speed_vs_onednn_median", 0.0), p.value("impl", ""),
+          p["rounds"].size(), p.value("speed_vs_onednn_min", 0.0), p.value("speed_vs_onednn_max", 0.0));
     }
   }
   for (const auto& r : s.records) {

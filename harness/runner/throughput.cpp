@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "harness/calibrate/calibration.h"
+#include "harness/runner/onednn_reference.h"
 #include "harness/threading/thread_pool.h"
 #include "kernels/core/error.h"
 #include "kernels/core/qtype.h"
@@ -110,16 +111,10 @@ void add_memory_roofline(nlohmann::json& j, const Case& c, double seconds, doubl
   j["time_vs_memory_roofline"] = seconds / (weight_bytes / (gbps * 1e9));
 }
 
-namespace {
-
-// Per round: `a` and `b` timed back to back (one repetition each), the order alternating
-// between rounds, so that whichever runs second does not always meet the other's
-// after-effects (turbo, a neighbour waking up). Seconds per call of each. A repetition
-// runs for RunOptions::min_time_s (tens of calls), so the first call of each, which finds
-// the caches holding the other's data, weighs little.
-struct PairTimes {
-  std::vector<double> a_s, b_s;
-};
+// The order alternates so that whichever runs second does not always meet the other's
+// after-effects (turbo, a neighbour waking up). A repetition runs for
+// RunOptions::min_time_s (tens of calls), so the first call of each, which finds the
+// caches holding the other's data, weighs little.
 PairTimes time_pairs(int rounds, const std::string& a_name, const std::function<void(int64_t)>& a,
                      const std::string& b_name, const std::function<void(int64_t)>& b, const RunOptions& o) {
   RunOptions one = o;
@@ -139,6 +134,8 @@ PairTimes time_pairs(int rounds, const std::string& a_name, const std::function<
   return t;
 }
 
+namespace {
+
 // Calls f(w) once on each worker of the case's pool and returns the sum of what the
 // workers returned; nullopt (f not called) for a kernel that runs on the calling thread.
 std::optional<double> sum_on_workers(KernelUnderTest& k, int workers, const std::function<double(int)>& f) {
@@ -155,15 +152,14 @@ nlohmann::json not_on_a_pool(const KernelUnderTest& k) {
   return {{"skipped", "kernel " + k.name() + " runs on the calling thread, not on a pool"}};
 }
 
-// {rounds, <key>_median, <key>_min, <key>_max} of per-round values (rounds: the records).
+}  // namespace
+
 nlohmann::json spread(const std::string& key, const std::vector<double>& v, nlohmann::json rounds) {
   return {{"rounds", std::move(rounds)},
           {key + "_median", timing::summarize(v, 1).median_s},
           {key + "_min", *std::min_element(v.begin(), v.end())},
           {key + "_max", *std::max_element(v.begin(), v.end())}};
 }
-
-}  // namespace
 
 nlohmann::json paired_ceiling(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o,
                               void* y) {
@@ -241,6 +237,8 @@ void add_paired_hot(nlohmann::json& j, const Case& c, const CaseData& d, KernelU
     j["hot"]["roofline_paired"] =
         paired_roofline(c, k, o, [&](int64_t) { k.run(c, d, y); }, weight_bytes, weight_bytes, "hot");
   }
+  if (o.onednn && o.paired_onednn_rounds > 0)
+    j["onednn_paired"] = paired_onednn(c, o, k.name(), [&](int64_t) { k.run(c, d, y); });
 }
 
 nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o) {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "harness/runner/kernel_under_test.h"
 #include "harness/runner/runner.h"
@@ -30,6 +31,16 @@ void add_memory_roofline(nlohmann::json& j, const Case& c, double seconds, doubl
 // last cache knee for the case's threads, else 256 MiB.
 uint64_t cold_bytes_for(const Case& c, const RunOptions& o);
 
+// Per round: `a` and `b` timed back to back (one repetition each of RunOptions::min_time_s),
+// the order alternating between rounds; seconds per call of each.
+struct PairTimes {
+  std::vector<double> a_s, b_s;
+};
+PairTimes time_pairs(int rounds, const std::string& a_name, const std::function<void(int64_t)>& a,
+                     const std::string& b_name, const std::function<void(int64_t)>& b, const RunOptions& o);
+// {rounds, <key>_median, <key>_min, <key>_max} of per-round values v (rounds: the records).
+nlohmann::json spread(const std::string& key, const std::vector<double>& v, nlohmann::json rounds);
+
 // RunOptions::paired_ceiling_rounds rounds, each timing the kernel (hot, one repetition)
 // and its block format's golden-mix loop (harness/calibrate/loops.h) on the case's own
 // workers back to back, in alternating order: {mix, rounds [{kernel_gops, ceiling_gops,
@@ -50,9 +61,10 @@ nlohmann::json paired_roofline(const Case& c, KernelUnderTest& k, const RunOptio
                                const std::function<void(int64_t)>& kernel, double weight_bytes,
                                double working_set_bytes, const std::string& label);
 
-// The hot pairs the options ask for, into j: format_ceiling_paired and
+// The hot pairs the options ask for, into j: format_ceiling_paired,
 // hot.roofline_paired (weight_bytes: the GGUF bytes one hot call reads, also the working
-// set). The cold pair needs the caller's rotation: paired_roofline directly.
+// set) and onednn_paired (onednn_reference.h). The cold pair needs the caller's
+// rotation: paired_roofline directly.
 void add_paired_hot(nlohmann::json& j, const Case& c, const CaseData& d, KernelUnderTest& k,
                     const RunOptions& o, void* y, double weight_bytes);
 

@@ -79,6 +79,42 @@ TEST(CliSweep, BenchSaysTimedNotPass) {
   EXPECT_EQ(run.doc["cases"][0]["checked"], true);
 }
 
+// --paired-onednn: per round the kernel and oneDNN's matmul of the case (its int8 for a
+// quantised type) on the same CPUs; the option reaches the isolated case worker (`run`
+// mode); an MoE case says why it is not paired; without oneDNN it is refused.
+TEST(CliSweep, PairedOnednnRoundsAreRecordedOrExplained) {
+  const SweepResult r = run_sweep_to_json(
+      "run --case q8_0:m4n64k64:t2 --case f32:m4n64k64:t2 --case q8_0:e4top2t3n32k64:t1 --reps 2 "
+      "--min-time 0.005 --no-cold --paired-onednn 3");
+  ASSERT_EQ(r.command.status, 0) << r.command.output;
+  ASSERT_EQ(r.doc["cases"].size(), 3u) << r.command.output;
+  for (const auto& c : r.doc["cases"]) {
+    const std::string desc = c["descriptor"];
+    ASSERT_TRUE(c["timing"].contains("onednn_paired")) << c.dump(1);
+    const auto& p = c["timing"]["onednn_paired"];
+    if (desc.find(":e4top2") != std::string::npos) {
+      EXPECT_NE(p.value("skipped", "").find("an MoE case"), std::string::npos) << p.dump(1);
+      continue;
+    }
+    ASSERT_EQ(p["rounds"].size(), 3u) << p.dump(1);
+    EXPECT_FALSE(p.value("impl", "").empty()) << p.dump(1);
+    std::vector<double> speed;
+    for (const auto& round : p["rounds"]) {
+      const double k = round["kernel_s"], o = round["onednn_s"];
+      EXPECT_GT(k, 0.0);
+      EXPECT_GT(o, 0.0);
+      speed.push_back(round["speed_vs_onednn"].get<double>());
+      EXPECT_NEAR(speed.back(), o / k, 1e-12 * o / k);
+    }
+    std::sort(speed.begin(), speed.end());
+    EXPECT_EQ(p["speed_vs_onednn_min"].get<double>(), speed.front());
+    EXPECT_EQ(p["speed_vs_onednn_max"].get<double>(), speed.back());
+    EXPECT_EQ(p["speed_vs_onednn_median"].get<double>(), speed[1]);
+    EXPECT_NE(r.command.output.find("paired oneDNN " + desc + ": "), std::string::npos) << r.command.output;
+  }
+  EXPECT_EQ(r.doc["run"]["timing"]["paired_onednn_rounds"], 3) << r.doc["run"].dump(1);
+}
+
 // --paired-ceiling / --paired-roofline: per round the kernel and its format's golden-mix
 // loop, or the read loop over its working set (hot, cold), on the same workers; the
 // options reach the isolated case worker (`run` mode). A type without a block format and
@@ -358,6 +394,8 @@ TEST(CliSweep, BadSweepInputIsRefusedBeforeAnythingRuns) {
       // nothing is checked.
       {"check --case q8_0:m1n32k32:t1 --reps 3", "--reps: check times nothing"},
       {"check --case q8_0:m1n32k32:t1 --paired-roofline 2", "--paired-roofline: check times nothing"},
+      {"check --case q8_0:m1n32k32:t1 --paired-onednn 2", "--paired-onednn: check times nothing"},
+      {"bench --case q8_0:m1n32k32:t1 --no-onednn --paired-onednn 2", "cannot go with --no-onednn"},
       {"bench --case q8_0:m1n32k32:t1 --output " + temp_file("y.npy"), "--output: bench checks nothing"},
       {"bench --case q8_0:m1n32k32:t1 --timeout 5", "--timeout: bench checks nothing"},
       {"model --manifest tiny-moe --layers 1 --check-only --no-cold", "--no-cold: model --check-only times"},
