@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -284,6 +285,22 @@ SweepSummary run_sweep(const std::vector<Case>& cases, const SweepOptions& o, nl
   return s;
 }
 
+namespace {
+
+// A line per record whose timing holds `key` (a --paired-* measurement): "<label>
+// <descriptor>: " and what `measured` says of it, or "not measured: <why>".
+void paired_lines(std::string& out, const SweepSummary& s, const char* key, const char* label,
+                  const std::function<std::string(const nlohmann::json&)>& measured) {
+  for (const auto& r : s.records) {
+    if (!r.contains("timing") || !r["timing"].contains(key)) continue;
+    const nlohmann::json& p = r["timing"][key];
+    out += fmt::format("{} {}: {}\n", label, r.value("descriptor", ""),
+                       p.contains("skipped") ? "not measured: " + p.value("skipped", "") : measured(p));
+  }
+}
+
+}  // namespace
+
 std::string summary_table(const SweepSummary& s) {
   std::string out =
       fmt::format("{:<72} {:<10} {:>10} {:>9} {:>9}\n", "case", "verdict", "median", "GOPS", "vs oneDNN");
@@ -313,31 +330,16 @@ std::string summary_table(const SweepSummary& s) {
                          r.value("reproducer", ""));
     }
   }
-  for (const auto& r : s.records) {
-    if (!r.contains("timing") || !r["timing"].contains("format_ceiling_paired")) continue;
-    const nlohmann::json& p = r["timing"]["format_ceiling_paired"];
-    if (p.contains("skipped")) {
-      out += fmt::format("paired ceiling {}: not measured: {}\n", r.value("descriptor", ""),
-                         p.value("skipped", ""));
-    } else {
-      out += fmt::format("paired ceiling {}: {:.1f} % of {} (median of {} rounds; {:.1f} to {:.1f})\n",
-                         r.value("descriptor", ""), p.value("pct_median", 0.0), p.value("mix", ""),
-                         p["rounds"].size(), p.value("pct_min", 0.0), p.value("pct_max", 0.0));
-    }
-  }
-  for (const auto& r : s.records) {
-    if (!r.contains("timing") || !r["timing"].contains("onednn_paired")) continue;
-    const nlohmann::json& p = r["timing"]["onednn_paired"];
-    if (p.contains("skipped")) {
-      out += fmt::format("paired oneDNN {}: not measured: {}\n", r.value("descriptor", ""),
-                         p.value("skipped", ""));
-    } else {
-      out += fmt::format(
-          "paired oneDNN {}: {:.2f}x oneDNN's speed ({}; median of {} rounds; {:.2f} to {:.2f})\n",
-          r.value("descriptor", ""), p.value("speed_vs_onednn_median", 0.0), p.value("impl", ""),
-          p["rounds"].size(), p.value("speed_vs_onednn_min", 0.0), p.value("speed_vs_onednn_max", 0.0));
-    }
-  }
+  paired_lines(out, s, "format_ceiling_paired", "paired ceiling", [](const nlohmann::json& p) {
+    return fmt::format("{:.1f} % of {} (median of {} rounds; {:.1f} to {:.1f})", p.value("pct_median", 0.0),
+                       p.value("mix", ""), p["rounds"].size(), p.value("pct_min", 0.0),
+                       p.value("pct_max", 0.0));
+  });
+  paired_lines(out, s, "onednn_paired", "paired oneDNN", [](const nlohmann::json& p) {
+    return fmt::format("{:.2f}x oneDNN's speed ({}; median of {} rounds; {:.2f} to {:.2f})",
+                       p.value("speed_vs_onednn_median", 0.0), p.value("impl", ""), p["rounds"].size(),
+                       p.value("speed_vs_onednn_min", 0.0), p.value("speed_vs_onednn_max", 0.0));
+  });
   for (const auto& r : s.records) {
     for (const char* mode : {"hot", "cold"}) {
       if (!r.contains("timing") || !r["timing"].contains(mode) ||
