@@ -34,6 +34,16 @@ std::set<std::string> descriptors(const nlohmann::json& doc) {
   return out;
 }
 
+// A --paired-* record's <key>_min, <key>_max and <key>_median are those of its rounds'
+// values v (an odd number of rounds: the median is the middle one).
+void expect_spread(const nlohmann::json& p, const std::string& key, std::vector<double> v) {
+  ASSERT_EQ(v.size() % 2, 1u) << p.dump(1);
+  std::sort(v.begin(), v.end());
+  EXPECT_EQ(p[key + "_min"].get<double>(), v.front()) << p.dump(1);
+  EXPECT_EQ(p[key + "_max"].get<double>(), v.back()) << p.dump(1);
+  EXPECT_EQ(p[key + "_median"].get<double>(), v[v.size() / 2]) << p.dump(1);
+}
+
 TEST(CliSweep, PlantedOneBitBugIsCaughtWithIndexAndReproducer) {
   const std::string out = temp_file("flip.json");
   const auto r =
@@ -106,10 +116,7 @@ TEST(CliSweep, PairedOnednnRoundsAreRecordedOrExplained) {
       speed.push_back(round["speed_vs_onednn"].get<double>());
       EXPECT_NEAR(speed.back(), o / k, 1e-12 * o / k);
     }
-    std::sort(speed.begin(), speed.end());
-    EXPECT_EQ(p["speed_vs_onednn_min"].get<double>(), speed.front());
-    EXPECT_EQ(p["speed_vs_onednn_max"].get<double>(), speed.back());
-    EXPECT_EQ(p["speed_vs_onednn_median"].get<double>(), speed[1]);
+    expect_spread(p, "speed_vs_onednn", speed);
     EXPECT_NE(r.command.output.find("paired oneDNN " + desc + ": "), std::string::npos) << r.command.output;
   }
   EXPECT_EQ(r.doc["run"]["timing"]["paired_onednn_rounds"], 3) << r.doc["run"].dump(1);
@@ -175,10 +182,7 @@ TEST(CliSweep, PairedCeilingRoundsAreRecordedOrExplained) {
                   100.0 * round["kernel_gops"].get<double>() / round["ceiling_gops"].get<double>(),
                   1e-9 * pct.back());
     }
-    std::sort(pct.begin(), pct.end());
-    EXPECT_EQ(p["pct_min"].get<double>(), pct.front());
-    EXPECT_EQ(p["pct_max"].get<double>(), pct.back());
-    EXPECT_EQ(p["pct_median"].get<double>(), pct[1]);
+    expect_spread(p, "pct", pct);
     EXPECT_NE(r.command.output.find("paired ceiling " + desc + ": "), std::string::npos) << r.command.output;
   }
   // A working set too small to give each worker 512 bytes of the read loop: said, not
