@@ -7,6 +7,12 @@
 //                          quantize_parallel, run_gemm, the whole call; each on a pool
 //                          of 1 and 2 with the caller bound (as the harness times it);
 //   parts/<shape>/onednn_u8s8s32   oneDNN's matmul of the same shape, same run;
+//   shares/<shape>/together        each worker's slice inside a 2-worker call, timed by
+//                          the worker itself (counters start<w>_us: when it began after
+//                          the call did; slice<w>_us: how long it took), activations
+//                          quantised beforehand; /caller_alone: the same two slices run
+//                          one after the other by the caller. Whether a 2-thread call
+//                          loses in the kernel's split or around it;
 //   handoff/spin:<us>/gap:<us>     an empty for_each_worker on a pool of 2 whose worker
 //                          spins <us> before it sleeps, called every <gap> us: the
 //                          cost of a hand-off to a spinning vs a sleeping worker, from
@@ -118,6 +124,55 @@ void run_onednn(benchmark::State& state, Shape s, int threads) {
   state.SetLabel(mm.impl());
 }
 
+// shares/*: a late start (the hand-off) or a slower slice (caches, bandwidth shared)?
+void run_shares(benchmark::State& state, Shape s, bool together) {
+  const std::vector<int> cpus = threading::allowed_cpus();
+  if (cpus.size() < 2) {
+    state.SkipWithError("needs 2 CPUs");
+    return;
+  }
+  Data d = make(s);
+  threading::ThreadPool& pool = pool_of(2);
+  const threading::CallerBinding bind(pool.cpus()[0]);
+  const KernelDesc& kd = *d.kd;
+  const ActivationView av{kd.act_type, d.aq.data(), row_bytes(kd.act_type, s.k), s.m, s.k};
+  const OutputView ov{d.y.data(), static_cast<size_t>(s.n), s.m, s.n};
+  const std::vector<Slice> slices = threading::cut_output(s.m, s.n, kd.plan(s.m, s.n, s.k), 2);
+  if (slices.size() != 2) {
+    state.SkipWithError("the output is one slice (the kernel's plan): nothing to share");
+    return;
+  }
+  using Clock = std::chrono::steady_clock;
+  double lag[2] = {}, took[2] = {};
+  for (auto _ : state) {
+    Clock::time_point t_start[2], t_end[2];
+    const auto t0 = Clock::now();
+    if (together) {
+      pool.for_each_worker([&](int64_t wk) {
+        t_start[wk] = Clock::now();
+        kd.run(*d.w, av, ov, slices[static_cast<size_t>(wk)]);
+        t_end[wk] = Clock::now();
+      });
+    } else {
+      for (int wk = 0; wk < 2; ++wk) {
+        t_start[wk] = Clock::now();
+        kd.run(*d.w, av, ov, slices[static_cast<size_t>(wk)]);
+        t_end[wk] = Clock::now();
+      }
+    }
+    for (int wk = 0; wk < 2; ++wk) {
+      lag[wk] += std::chrono::duration<double>(t_start[wk] - t0).count();
+      took[wk] += std::chrono::duration<double>(t_end[wk] - t_start[wk]).count();
+    }
+    benchmark::ClobberMemory();
+  }
+  const auto per_call_us = [&](double sum) { return 1e6 * sum / static_cast<double>(state.iterations()); };
+  for (int wk = 0; wk < 2; ++wk) {
+    state.counters["start" + std::to_string(wk) + "_us"] = per_call_us(lag[wk]);
+    state.counters["slice" + std::to_string(wk) + "_us"] = per_call_us(took[wk]);
+  }
+}
+
 // A hand-off with a given spin budget, called every `gap`: the caller busy-waits the gap
 // (as a decode step's other work would), then runs an empty per-worker call.
 void run_handoff(benchmark::State& state, int spin_us, int gap_us) {
@@ -167,6 +222,20 @@ void register_all() {
             ->MinTime(0.3);
       }
       benchmark::RegisterBenchmark(("parts/" + s.label() + "/onednn_u8s8s32" + ts).c_str(), run_onednn, s, t)
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond)
+          ->MinTime(0.3);
+    }
+  }
+  // The shares: the small shapes and two GEMVs whose weights sit in L3 (9 MiB).
+  std::vector<Shape> shared(std::begin(shapes), std::end(shapes));
+  shared.push_back({QType::Q4_0, 1, 4096, 4096});
+  shared.push_back({QType::IQ4_XS, 1, 4096, 4096});
+  for (const Shape& s : shared) {
+    for (const bool together : {false, true}) {
+      benchmark::RegisterBenchmark(
+          ("shares/" + s.label() + (together ? "/together" : "/caller_alone")).c_str(), run_shares, s,
+          together)
           ->UseRealTime()
           ->Unit(benchmark::kMicrosecond)
           ->MinTime(0.3);
