@@ -15,9 +15,8 @@
 # AMXLAB    the binary (default build/release/harness/cli/amxlab).
 #
 # Groups (ratios come from one moment: oneDNN, ceilings and rooflines each timed in rounds
-# paired with the kernel on the same CPUs, `--paired-*`, except the MoE cases' oneDNN
-# loop, timed after ours in the same case; a single case moves by 5-10 % on a shared VM,
-# so quote the rounds' ranges too):
+# paired with the kernel on the same CPUs, `--paired-*`; a single case moves by 5-10 % on
+# a shared VM, so quote the rounds' ranges too):
 #   small    #10: q8_0 1x256x512 and q4_0 1x1024x4096 at 1 and 2 threads, paired with oneDNN
 #   gemv     #10, #11, #12: Q4_0, the K-quants, IQ4_XS and F16 at 1x4096x14336, hot and
 #            cold, 3 paired read-roofline rounds
@@ -26,7 +25,7 @@
 #            paired with oneDNN (its int8 for the quantised types, its own type otherwise)
 #   onednn_m1  #12: s8 / u8 / bf16 / f16 / f32 at 1x4096x4096, paired with oneDNN
 #   moe      #13: Q4_0 / Q8_0 e128 top-8 T=512 N=768 K=2048 (uniform) and the dense
-#            32x768x2048 GEMM, hot, with oneDNN's per-expert loop
+#            32x768x2048 GEMM, hot, paired with oneDNN's per-expert loop (and its matmul)
 #   moe_t1   #13: the same at T=1, hot and cold, 3 paired read-roofline rounds
 # Issue #14's projections come from `amxlab model` (README "Usage"), not here.
 set -euo pipefail
@@ -68,7 +67,8 @@ flags_of() {
     moe) echo "--case q4_0:$moe:t1:route=uniform --case q4_0:$moe:t2:route=uniform
                --case q8_0:$moe:t1:route=uniform --case q8_0:$moe:t2:route=uniform
                --case q4_0:m32n768k2048:t1 --case q4_0:m32n768k2048:t2
-               --case q8_0:m32n768k2048:t1 --case q8_0:m32n768k2048:t2 --reps 3 --no-cold" ;;
+               --case q8_0:m32n768k2048:t1 --case q8_0:m32n768k2048:t2 --reps 3 --no-cold
+               --paired-onednn 3" ;;
     moe_t1) echo "--case q4_0:e128top8t1n768k2048:t1:route=uniform --case q4_0:e128top8t1n768k2048:t2:route=uniform
                   --case q8_0:e128top8t1n768k2048:t1:route=uniform --case q8_0:e128top8t1n768k2048:t2:route=uniform
                   --paired-roofline 3 --reps 3 --no-onednn" ;;

@@ -60,7 +60,8 @@ def onednn_s(c):
 
 def speed_vs_onednn(c):
     """oneDNN's time / ours: the median of the paired rounds (`--paired-onednn`) where the
-    case has them, else the two hot medians (oneDNN timed after ours: MoE cases)."""
+    case has them, else the two hot medians (oneDNN timed after ours: a results file
+    made without the pairing)."""
     p = c["timing"].get("onednn_paired") or {}
     if "speed_vs_onednn_median" in p:
         return p["speed_vs_onednn_median"]

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <vector>
@@ -184,6 +185,8 @@ nlohmann::json time_moe_kernel(const Case& c, const CaseData& d, KernelUnderTest
   j["hot"]["routed_weight_bytes"] = hot_bytes;
   add_memory_roofline(j["hot"], c, hot.median_s, hot_bytes, hot_bytes, o);
   add_paired_hot(j, c, d, k, o, y.data(), hot_bytes);
+  if (o.onednn && o.paired_onednn_rounds > 0)
+    j["onednn_paired"] = paired_onednn_moe(c, d, o, k.name(), [&](int64_t) { k.run(c, d, y.data()); });
   if (o.cold && moe_kernel != nullptr && c.route != "file") {
     // Consecutive decode steps read other experts, and a model's expert stacks together
     // are far larger than any cache: kRotations routings of the same distribution, one
@@ -352,35 +355,53 @@ nlohmann::json onednn_moe_check(const Case& c, const CaseData& d, const void* y_
   return j;
 }
 
+namespace {
+
+// oneDNN's per-expert loop of a case, ready to time: its OpenMP team pinned to the case's
+// CPUs, one weight buffer for every expert (each matmul reorders its own copy; the
+// reorders timed apart), data filled for timing.
+struct TimedMoeLoop : OnednnTiming {
+  TimedMoeLoop(const Case& c, const CaseData& d, const RunOptions& o)
+      : OnednnTiming(c),
+        w(filled_for_timing(c.n * c.k, elem, rng)),
+        a(filled_for_timing(c.m * c.k, elem, rng)),
+        reorder_start(std::chrono::steady_clock::now()),
+        loop(
+            c, d.ids, [this](int64_t) -> const void* { return w.data(); },
+            [this, &c](int64_t t) { return a.data() + static_cast<size_t>(t * c.k) * elem; },
+            weight_pages(o)),
+        setup_s(std::chrono::duration<double>(std::chrono::steady_clock::now() - reorder_start).count()) {}
+  std::string impl() const { return loop.mms.empty() ? "" : loop.mms.front().impl(); }
+
+  std::vector<std::byte> w, a;
+  std::chrono::steady_clock::time_point reorder_start;
+  OnednnMoeLoop loop;
+  double setup_s;
+};
+
+}  // namespace
+
 nlohmann::json onednn_moe_time(const Case& c, const CaseData& d, const RunOptions& o) {
-  const std::vector<int> cpus = onednn_cpus(c);
-  const onednn::OmpPinning pinning(cpus);
-  const onednn::MatmulKind kind = onednn_kind_of(c.type);
-  const size_t elem = onednn::input_elem_bytes(kind);
-  // One weight buffer for every expert (each matmul reorders its own copy).
-  std::mt19937 rng(static_cast<uint32_t>(c.seed));
-  std::vector<std::byte> w(static_cast<size_t>(c.n * c.k) * elem), a(static_cast<size_t>(c.m * c.k) * elem);
-  fill_for_timing(w, elem, rng);
-  fill_for_timing(a, elem, rng);
-  const auto reorder_start = std::chrono::steady_clock::now();
-  OnednnMoeLoop loop(
-      c, d.ids, [&](int64_t) -> const void* { return w.data(); },
-      [&](int64_t t) { return a.data() + static_cast<size_t>(t * c.k) * elem; }, weight_pages(o));
-  const double setup_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - reorder_start).count();
+  TimedMoeLoop tm(c, d, o);
   const timing::TimingResult t =
-      time_body("onednn-moe/" + c.descriptor(), [&](int64_t) { loop.run(c); }, o, false);
+      time_body("onednn-moe/" + c.descriptor(), [&](int64_t) { tm.loop.run(c); }, o, false);
   nlohmann::json j = timing_json(t);
-  j["impl"] = loop.mms.empty() ? "" : loop.mms.front().impl();
-  j["matmuls"] = loop.mms.size();
-  j["weights_memory"] = loop.mms.empty() ? "" : loop.mms.front().weight_pages();
-  j["weights_reorder_seconds"] = setup_s;
-  j["kind"] = std::string(onednn::name(kind)) +
+  j["impl"] = tm.impl();
+  j["matmuls"] = tm.loop.mms.size();
+  j["weights_memory"] = tm.loop.mms.empty() ? "" : tm.loop.mms.front().weight_pages();
+  j["weights_reorder_seconds"] = tm.setup_s;
+  j["kind"] = std::string(onednn::name(tm.kind)) +
               " per expert over the routed rows (gathered before timing; one primitive and one reordered "
               "weight copy per expert)";
-  j["threads"] = {{"place", c.place}, {"requested_cpus", cpus}, {"observed_cpus", pinning.observed()}};
+  j["threads"] = {{"place", c.place}, {"requested_cpus", tm.cpus}, {"observed_cpus", tm.pinning.observed()}};
   add_rates(j, c, t.median_s, routed_weight_bytes(c, d.ids), o);
   return j;
+}
+
+nlohmann::json paired_onednn_moe(const Case& c, const CaseData& d, const RunOptions& o,
+                                 const std::string& kernel_name, const std::function<void(int64_t)>& kernel) {
+  TimedMoeLoop tm(c, d, o);
+  return paired_onednn_rounds(c, o, kernel_name, kernel, [&](int64_t) { tm.loop.run(c); }, tm.impl());
 }
 
 }  // namespace amxlab::harness

@@ -6,9 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <span>
+#include <string>
 
 #include "harness/runner/case_data.h"
 #include "harness/runner/case_placement.h"
@@ -47,5 +49,11 @@ nlohmann::json model_moe_timing(const Case& c, const CaseData& d, const KernelUn
 // bitwise against golden; other types have no oneDNN equivalent to check (timing only).
 nlohmann::json onednn_moe_check(const Case& c, const CaseData& d, const void* y_golden);
 nlohmann::json onednn_moe_time(const Case& c, const CaseData& d, const RunOptions& o);
+
+// RunOptions::paired_onednn_rounds rounds of `kernel` (the case's hot MoE call) and
+// onednn_moe_time()'s per-expert loop over the same routed rows, back to back on the same
+// CPUs (onednn_reference.h, paired_onednn_rounds, for the record).
+nlohmann::json paired_onednn_moe(const Case& c, const CaseData& d, const RunOptions& o,
+                                 const std::string& kernel_name, const std::function<void(int64_t)>& kernel);
 
 }  // namespace amxlab::harness

@@ -80,8 +80,9 @@ onednn::WeightPages weight_pages(const RunOptions& o) {
   return o.placement.hugepages ? onednn::WeightPages::huge : onednn::WeightPages::library;
 }
 
-void fill_for_timing(std::vector<std::byte>& v, size_t elem, std::mt19937& rng) {
-  for (size_t i = 0; i < v.size() / elem; ++i) {
+std::vector<std::byte> filled_for_timing(int64_t count, size_t elem, std::mt19937& rng) {
+  std::vector<std::byte> v(static_cast<size_t>(count) * elem);
+  for (size_t i = 0; i < static_cast<size_t>(count); ++i) {
     const float f = static_cast<float>(static_cast<int>(rng() % 64) - 32) / 16.0f;
     if (elem == 4) {
       std::memcpy(v.data() + 4 * i, &f, 4);
@@ -92,7 +93,15 @@ void fill_for_timing(std::vector<std::byte>& v, size_t elem, std::mt19937& rng) 
       v[i] = static_cast<std::byte>(rng() % 64);
     }
   }
+  return v;
 }
+
+OnednnTiming::OnednnTiming(const Case& c)
+    : cpus(onednn_cpus(c)),
+      pinning(cpus),
+      kind(onednn_kind_of(c.type)),
+      elem(onednn::input_elem_bytes(kind)),
+      rng(static_cast<uint32_t>(c.seed)) {}
 
 std::vector<int> onednn_cpus(const Case& c) {
   std::vector<int> cpus;
@@ -228,28 +237,20 @@ namespace {
 // harness's pool uses (the planner's slots, in order: the case's threads and placement
 // for oneDNN too), its weights reordered once (timed apart: it happens once per weight
 // tensor), data filled for timing (values do not matter for speed; int sums in range).
-struct TimedMatmul {
-  TimedMatmul(const Case& c, const RunOptions& o, onednn::MatmulKind kind)
-      : cpus(onednn_cpus(c)),
-        pinning(cpus),
+struct TimedMatmul : OnednnTiming {
+  TimedMatmul(const Case& c, const RunOptions& o)
+      : OnednnTiming(c),
         mm(kind, c.m, c.n, c.k, weight_pages(o)),
-        elem(kind == onednn::MatmulKind::bf16bf16f32 ? 2 : (kind == onednn::MatmulKind::f32f32f32 ? 4 : 1)),
-        a(static_cast<size_t>(c.m * c.k) * elem),
-        w(static_cast<size_t>(c.n * c.k) * elem),
+        a(filled_for_timing(c.m * c.k, elem, rng)),
+        w(filled_for_timing(c.n * c.k, elem, rng)),
         y(static_cast<size_t>(c.m * c.n)) {
-    std::mt19937 rng(static_cast<uint32_t>(c.seed));
-    fill_for_timing(a, elem, rng);
-    fill_for_timing(w, elem, rng);
     const auto reorder_start = std::chrono::steady_clock::now();
     mm.set_weights(w.data());
     reorder_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - reorder_start).count();
   }
   void run() { mm.run(a.data(), y.data()); }
 
-  std::vector<int> cpus;
-  onednn::OmpPinning pinning;
   onednn::Matmul mm;
-  size_t elem;
   std::vector<std::byte> a, w;
   std::vector<int32_t> y;
   double reorder_s = 0;
@@ -261,7 +262,7 @@ nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
   const onednn::MatmulKind kind = onednn_kind_of(c.type);
   if (const std::string why = onednn_missing(kind); !why.empty()) return skipped_because(why);
   const bool quantised = traits(c.type).block_quantized;
-  TimedMatmul tm(c, o, kind);
+  TimedMatmul tm(c, o);
   const timing::TimingResult t = time_body("onednn/" + c.descriptor(), [&](int64_t) { tm.run(); }, o, false);
   nlohmann::json j = timing_json(t);
   j["impl"] = tm.mm.impl();
@@ -284,18 +285,12 @@ nlohmann::json onednn_time(const Case& c, const RunOptions& o) {
   return j;
 }
 
-nlohmann::json paired_onednn(const Case& c, const RunOptions& o, const std::string& kernel_name,
-                             const std::function<void(int64_t)>& kernel) {
-  if (c.moe())
-    return {
-        {"skipped", "an MoE case: oneDNN's per-expert loop is timed on its own (onednn_timing), not paired"}};
-  const onednn::MatmulKind kind = onednn_kind_of(c.type);
-  if (const std::string why = onednn_missing(kind); !why.empty()) return skipped_because(why);
-  TimedMatmul tm(c, o, kind);
+nlohmann::json paired_onednn_rounds(const Case& c, const RunOptions& o, const std::string& kernel_name,
+                                    const std::function<void(int64_t)>& kernel,
+                                    const std::function<void(int64_t)>& onednn, const std::string& impl) {
   const std::string tag = c.descriptor();
-  const PairTimes t = time_pairs(
-      o.paired_onednn_rounds, kernel_name + "/paired-onednn/" + tag, kernel, "onednn/paired/" + tag,
-      [&](int64_t) { tm.run(); }, o);
+  const PairTimes t = time_pairs(o.paired_onednn_rounds, kernel_name + "/paired-onednn/" + tag, kernel,
+                                 "onednn/paired/" + tag, onednn, o);
   nlohmann::json rounds = nlohmann::json::array();
   std::vector<double> speed;
   for (size_t r = 0; r < t.a_s.size(); ++r) {
@@ -303,8 +298,17 @@ nlohmann::json paired_onednn(const Case& c, const RunOptions& o, const std::stri
     rounds.push_back({{"kernel_s", t.a_s[r]}, {"onednn_s", t.b_s[r]}, {"speed_vs_onednn", speed.back()}});
   }
   nlohmann::json j = spread("speed_vs_onednn", speed, std::move(rounds));
-  j["impl"] = tm.mm.impl();
+  j["impl"] = impl;
   return j;
+}
+
+nlohmann::json paired_onednn(const Case& c, const RunOptions& o, const std::string& kernel_name,
+                             const std::function<void(int64_t)>& kernel) {
+  require(!c.moe(), "paired_onednn: an MoE case pairs with oneDNN's per-expert loop (paired_onednn_moe)");
+  const onednn::MatmulKind kind = onednn_kind_of(c.type);
+  if (const std::string why = onednn_missing(kind); !why.empty()) return skipped_because(why);
+  TimedMatmul tm(c, o);
+  return paired_onednn_rounds(c, o, kernel_name, kernel, [&](int64_t) { tm.run(); }, tm.mm.impl());
 }
 
 nlohmann::json onednn_time_per_isa(const Case& c, const RunOptions& o) {

@@ -11,6 +11,7 @@
 #include "harness/runner/runner.h"
 #include "reference/golden/error_bounds.h"
 #include "reference/onednn/matmul.h"
+#include "reference/onednn/omp_pinning.h"
 
 namespace amxlab::harness {
 
@@ -27,10 +28,23 @@ std::vector<int> onednn_cpus(const Case& c);
 // (RunOptions::placement.hugepages), so both sides stream from the same kind of page.
 onednn::WeightPages weight_pages(const RunOptions& o);
 
-// Timing data for oneDNN (values do not matter for speed): elements of `elem` bytes,
-// integers in [0, 64) (int32 sums stay in range), floats in [-2, 2) in steps of 1/16 (no
-// denormals, no special values; bf16 when elem is 2).
-void fill_for_timing(std::vector<std::byte>& v, size_t elem, std::mt19937& rng);
+// Timing data for oneDNN (values do not matter for speed): `count` elements of `elem`
+// bytes, integers in [0, 64) (int32 sums stay in range), floats in [-2, 2) in steps of
+// 1/16 (no denormals, no special values; bf16 when elem is 2).
+std::vector<std::byte> filled_for_timing(int64_t count, size_t elem, std::mt19937& rng);
+
+// What a timed oneDNN reference of a case starts from: its OpenMP team pinned to
+// onednn_cpus(c) for its lifetime, the kind of matmul (onednn_kind_of), the bytes of an
+// input element and a generator seeded by the case for filled_for_timing.
+struct OnednnTiming {
+  explicit OnednnTiming(const Case& c);
+
+  std::vector<int> cpus;
+  onednn::OmpPinning pinning;
+  onednn::MatmulKind kind;
+  size_t elem;
+  std::mt19937 rng;
+};
 
 // The exact model a float case is checked against (bf16 with DAZ/FTZ slack).
 golden::ExactModel exact_reference(const Case& c, const CaseData& d);
@@ -47,10 +61,16 @@ nlohmann::json onednn_check(const Case& c, const CaseData& d, const void* y_gold
 nlohmann::json onednn_time(const Case& c, const RunOptions& o);
 
 // RunOptions::paired_onednn_rounds rounds, each timing `kernel` (the case's hot call) and
-// onednn_time()'s matmul back to back on the same CPUs, in alternating order: {impl,
-// rounds [{kernel_s, onednn_s, speed_vs_onednn}], speed_vs_onednn_median, _min, _max}
-// with speed_vs_onednn = onednn_s / kernel_s, or {skipped: why} (no oneDNN matmul of the
-// kind here; an MoE case, whose per-expert loop is timed on its own in onednn_timing).
+// `onednn` (its reference, ready to run) back to back on the same CPUs, in alternating
+// order: {impl, rounds [{kernel_s, onednn_s, speed_vs_onednn}], speed_vs_onednn_median,
+// _min, _max} with speed_vs_onednn = onednn_s / kernel_s.
+nlohmann::json paired_onednn_rounds(const Case& c, const RunOptions& o, const std::string& kernel_name,
+                                    const std::function<void(int64_t)>& kernel,
+                                    const std::function<void(int64_t)>& onednn, const std::string& impl);
+
+// paired_onednn_rounds against onednn_time()'s matmul, or {skipped: why} where oneDNN has
+// no matmul of the kind here. Dense cases only (an MoE case pairs with its per-expert
+// loop: moe_case.h, paired_onednn_moe).
 nlohmann::json paired_onednn(const Case& c, const RunOptions& o, const std::string& kernel_name,
                              const std::function<void(int64_t)>& kernel);
 

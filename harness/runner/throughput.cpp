@@ -237,7 +237,8 @@ void add_paired_hot(nlohmann::json& j, const Case& c, const CaseData& d, KernelU
     j["hot"]["roofline_paired"] =
         paired_roofline(c, k, o, [&](int64_t) { k.run(c, d, y); }, weight_bytes, weight_bytes, "hot");
   }
-  if (o.onednn && o.paired_onednn_rounds > 0)
+  // An MoE case pairs with oneDNN's per-expert loop (time_moe_kernel).
+  if (o.onednn && o.paired_onednn_rounds > 0 && !c.moe())
     j["onednn_paired"] = paired_onednn(c, o, k.name(), [&](int64_t) { k.run(c, d, y); });
 }
 
