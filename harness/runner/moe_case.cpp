@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cstring>
 #include <map>
-#include <optional>
 #include <random>
 #include <set>
 #include <vector>
