@@ -184,8 +184,6 @@ nlohmann::json time_moe_kernel(const Case& c, const CaseData& d, KernelUnderTest
   j["hot"]["routed_weight_bytes"] = hot_bytes;
   add_memory_roofline(j["hot"], c, hot.median_s, hot_bytes, hot_bytes, o);
   add_paired_hot(j, c, d, k, o, y.data(), hot_bytes);
-  if (o.onednn && o.paired_onednn_rounds > 0)
-    j["onednn_paired"] = paired_onednn_moe(c, d, o, k.name(), [&](int64_t) { k.run(c, d, y.data()); });
   if (o.cold && moe_kernel != nullptr && c.route != "file") {
     // Consecutive decode steps read other experts, and a model's expert stacks together
     // are far larger than any cache: kRotations routings of the same distribution, one

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "harness/calibrate/calibration.h"
+#include "harness/runner/moe_case.h"
 #include "harness/runner/onednn_reference.h"
 #include "harness/threading/thread_pool.h"
 #include "kernels/core/error.h"
@@ -233,13 +234,13 @@ nlohmann::json paired_roofline(const Case& c, KernelUnderTest& k, const RunOptio
 void add_paired_hot(nlohmann::json& j, const Case& c, const CaseData& d, KernelUnderTest& k,
                     const RunOptions& o, void* y, double weight_bytes) {
   if (o.paired_ceiling_rounds > 0) j["format_ceiling_paired"] = paired_ceiling(c, d, k, o, y);
-  if (o.paired_roofline_rounds > 0) {
-    j["hot"]["roofline_paired"] =
-        paired_roofline(c, k, o, [&](int64_t) { k.run(c, d, y); }, weight_bytes, weight_bytes, "hot");
+  const auto hot = [&](int64_t) { k.run(c, d, y); };
+  if (o.paired_roofline_rounds > 0)
+    j["hot"]["roofline_paired"] = paired_roofline(c, k, o, hot, weight_bytes, weight_bytes, "hot");
+  if (o.onednn && o.paired_onednn_rounds > 0) {
+    j["onednn_paired"] =
+        c.moe() ? paired_onednn_moe(c, d, o, k.name(), hot) : paired_onednn(c, o, k.name(), hot);
   }
-  // An MoE case pairs with oneDNN's per-expert loop (time_moe_kernel).
-  if (o.onednn && o.paired_onednn_rounds > 0 && !c.moe())
-    j["onednn_paired"] = paired_onednn(c, o, k.name(), [&](int64_t) { k.run(c, d, y); });
 }
 
 nlohmann::json time_kernel(const Case& c, const CaseData& d, KernelUnderTest& k, const RunOptions& o) {

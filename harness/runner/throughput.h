@@ -63,9 +63,8 @@ nlohmann::json paired_roofline(const Case& c, KernelUnderTest& k, const RunOptio
 
 // The hot pairs the options ask for, into j: format_ceiling_paired,
 // hot.roofline_paired (weight_bytes: the GGUF bytes one hot call reads, also the working
-// set) and, for a dense case, onednn_paired (onednn_reference.h; an MoE case's is
-// paired_onednn_moe, moe_case.h). The cold pair needs the caller's rotation:
-// paired_roofline directly.
+// set) and onednn_paired (onednn_reference.h; an MoE case's with its per-expert loop,
+// moe_case.h). The cold pair needs the caller's rotation: paired_roofline directly.
 void add_paired_hot(nlohmann::json& j, const Case& c, const CaseData& d, KernelUnderTest& k,
                     const RunOptions& o, void* y, double weight_bytes);
 

@@ -54,6 +54,11 @@ struct Data {
   std::vector<float> a;
   std::vector<std::byte> aq;
   std::vector<float> y;
+
+  ActivationView activations(const Shape& s) const {
+    return {kd->act_type, aq.data(), row_bytes(kd->act_type, s.k), s.m, s.k};
+  }
+  OutputView output(const Shape& s) { return {y.data(), static_cast<size_t>(s.n), s.m, s.n}; }
 };
 
 Data make(const Shape& s) {
@@ -87,8 +92,8 @@ void run_piece(benchmark::State& state, Shape s, Piece piece, int threads) {
   threading::ThreadPool& pool = pool_of(threads);
   const threading::CallerBinding bind(pool.cpus()[0]);
   const KernelDesc& kd = *d.kd;
-  const ActivationView av{kd.act_type, d.aq.data(), row_bytes(kd.act_type, s.k), s.m, s.k};
-  const OutputView ov{d.y.data(), static_cast<size_t>(s.n), s.m, s.n};
+  const ActivationView av = d.activations(s);
+  const OutputView ov = d.output(s);
   for (auto _ : state) {
     switch (piece) {
       case Piece::quantize: kd.quantize(ActQuant::runtime, d.a, s.m, s.k, d.aq); break;
@@ -124,19 +129,24 @@ void run_onednn(benchmark::State& state, Shape s, int threads) {
   state.SetLabel(mm.impl());
 }
 
+// The CPUs this process may use, or none (the benchmark skipped, saying why) when there
+// are fewer than 2: a 2-worker measurement on one CPU would time the scheduler.
+std::vector<int> two_cpus_or_skip(benchmark::State& state) {
+  std::vector<int> cpus = threading::allowed_cpus();
+  if (cpus.size() >= 2) return cpus;
+  state.SkipWithError("needs 2 CPUs");
+  return {};
+}
+
 // shares/*: a late start (the hand-off) or a slower slice (caches, bandwidth shared)?
 void run_shares(benchmark::State& state, Shape s, bool together) {
-  const std::vector<int> cpus = threading::allowed_cpus();
-  if (cpus.size() < 2) {
-    state.SkipWithError("needs 2 CPUs");
-    return;
-  }
+  if (two_cpus_or_skip(state).empty()) return;
   Data d = make(s);
   threading::ThreadPool& pool = pool_of(2);
   const threading::CallerBinding bind(pool.cpus()[0]);
   const KernelDesc& kd = *d.kd;
-  const ActivationView av{kd.act_type, d.aq.data(), row_bytes(kd.act_type, s.k), s.m, s.k};
-  const OutputView ov{d.y.data(), static_cast<size_t>(s.n), s.m, s.n};
+  const ActivationView av = d.activations(s);
+  const OutputView ov = d.output(s);
   const std::vector<Slice> slices = threading::cut_output(s.m, s.n, kd.plan(s.m, s.n, s.k), 2);
   if (slices.size() != 2) {
     state.SkipWithError("the output is one slice (the kernel's plan): nothing to share");
@@ -176,11 +186,8 @@ void run_shares(benchmark::State& state, Shape s, bool together) {
 // A hand-off with a given spin budget, called every `gap`: the caller busy-waits the gap
 // (as a decode step's other work would), then runs an empty per-worker call.
 void run_handoff(benchmark::State& state, int spin_us, int gap_us) {
-  const std::vector<int> cpus = threading::allowed_cpus();
-  if (cpus.size() < 2) {
-    state.SkipWithError("needs 2 CPUs");
-    return;
-  }
+  const std::vector<int> cpus = two_cpus_or_skip(state);
+  if (cpus.empty()) return;
   threading::ThreadPool pool({cpus[0], cpus[1]},
                              threading::ThreadPool::Options{std::chrono::microseconds(spin_us)});
   const threading::CallerBinding bind(cpus[0]);
