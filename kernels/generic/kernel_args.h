@@ -32,7 +32,9 @@ bool check_kq16_run(QType wt, const char* kernel, const PackedWeights& w, const 
 // reaching an illegal instruction.
 void require_isa(uint32_t isa, const char* kernel);
 
-// A per-thread scratch buffer of at least `floats` floats (grows, never shrinks).
+// A per-thread scratch buffer of at least `floats` floats (grows, never shrinks; its
+// contents do not survive a growth). From 2 MiB up it is a mapping of its own, aligned to
+// 2 MiB with transparent huge pages advised (kernel_args.cpp says why).
 float* thread_scratch(size_t floats);
 
 // Checks of a QuantizeFn call (act q8_0 / q8_1 / q8_K): sizes and buffers; throws Error.

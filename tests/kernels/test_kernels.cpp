@@ -4,6 +4,8 @@
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -14,6 +16,7 @@
 #include "kernels/core/fp16.h"
 #include "kernels/core/fpenv.h"
 #include "kernels/dispatch.h"
+#include "kernels/generic/kernel_args.h"
 #include "kernels/isa.h"
 #include "kernels/kquant_names.h"
 #include "kernels/pack/vnni_pack.h"
@@ -93,6 +96,31 @@ TEST_P(EveryKernel, LargerM) {
   AMXLAB_SKIP_UNLESS_RUNNABLE();
   GemmTester().m(512).n(48).k(96).threads(3).seed(11).test(kernel());
   GemmTester().m(100).n(64).k(2080).threads(2).seed(12).raw_activations(true).test(kernel());
+}
+
+// Scratch of 2 MiB or more is its own mapping, aligned to 2 MiB for transparent huge
+// pages (kernel_args.cpp); smaller requests after it reuse it, larger ones replace it.
+TEST(ThreadScratch, LargeBuffersAreHugePageAlignedWritableAndGrow) {
+  constexpr size_t kHuge = size_t{2} << 20;
+  const auto aligned = [&](const float* p) { return reinterpret_cast<uintptr_t>(p) % kHuge == 0; };
+  ASSERT_NE(kernel_args::thread_scratch(1000), nullptr);
+  float* big = kernel_args::thread_scratch(kHuge / sizeof(float));
+  EXPECT_TRUE(aligned(big));
+  std::fill(big, big + kHuge / sizeof(float), 1.0f);
+  EXPECT_EQ(kernel_args::thread_scratch(10), big);
+  const size_t more = 3 * kHuge / sizeof(float) + 5;
+  float* bigger = kernel_args::thread_scratch(more);
+  EXPECT_TRUE(aligned(bigger));
+  std::fill(bigger, bigger + more, 2.0f);
+  EXPECT_EQ(bigger[more - 1], 2.0f);
+}
+
+// The block32 GEMM's activation panels of M = 512, K = 4096 (2.9 MB) come from that
+// mapped scratch: the golden bits through it, on each worker's own.
+TEST(ThreadScratch, GemmWithPanelsInMappedScratch) {
+  const KernelDesc& k = registry_kernel("q8_0_gemm_4x32__avx512vnni");
+  if (const std::string why = skip_reason(k); !why.empty()) GTEST_SKIP() << why;
+  GemmTester().m(512).n(33).k(4096).threads(2).seed(13).test(k);
 }
 
 TEST_P(EveryKernel, WrongLayoutIsRefused) {
