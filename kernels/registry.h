@@ -18,8 +18,8 @@ const KernelDesc* find_kernel(std::string_view name);
 // for an emulated AMX kernel (the emulator runs the tile program on its host ISA).
 uint32_t kernel_needs(const KernelDesc& kernel);
 
-// Whether `kernel` can run here now: kernel_needs() is available and under the cap. Otherwise `why` says why ("CPU lacks ...",
-// "AMX unusable: ...", "ISA capped ...").
+// Whether `kernel` can run here now: kernel_needs() is available and under the cap. Otherwise `why` says why
+// ("CPU lacks ...", "AMX unusable: ...", "ISA capped ...").
 bool kernel_runnable(const KernelDesc& kernel, std::string* why = nullptr);
 
 // Kernels that can run here now (kernel_runnable); `skipped` receives "<name>: <reason>"

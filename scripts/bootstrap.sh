@@ -13,6 +13,7 @@ packages=(
   clang libclang-rt-14-dev libomp-dev                 # libFuzzer target of the GGUF reader (its
                                                       # clang build finds OpenMP for the oneDNN wrappers)
   python3 python3-matplotlib                          # scripts/plot.py
+  clang-format-19                                     # the clang_format test (scripts/lint.sh)
 )
 # Emulators for tests that must run on other CPUs / topologies: the portable kernels
 # under a CPU without AVX-512 (qemu-user), and the NUMA placement tests in a two-node VM
