@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "kernels/core/aligned_mapping.h"
 #include "kernels/core/cpu_affinity.h"
 #include "kernels/core/error.h"
 
@@ -241,25 +242,7 @@ size_t NumaMemoryResource::mapped_length(size_t bytes) const {
 
 void* NumaMemoryResource::allocate(size_t bytes) {
   const size_t len = mapped_length(bytes);
-  const size_t align = alignment();
-  const size_t page = system_page_size();
-  // Over-map by the alignment and trim, so the kept mapping starts on an aligned address.
-  const size_t extra = align > page ? align : 0;
-  void* raw =
-      mmap(nullptr, len + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (raw == MAP_FAILED) {
-    const int e = errno;
-    throw Error("NumaMemoryResource: mmap of " + std::to_string(len) + " bytes failed: " + std::strerror(e));
-  }
-  auto* base = static_cast<std::byte*>(raw);
-  auto* p = base;
-  if (extra > 0) {
-    const uintptr_t addr = reinterpret_cast<uintptr_t>(base);
-    p = base + ((align - addr % align) % align);
-    if (p > base) munmap(base, static_cast<size_t>(p - base));
-    const size_t tail = static_cast<size_t>((base + len + extra) - (p + len));
-    if (tail > 0) munmap(p + len, tail);
-  }
+  std::byte* p = map_aligned(len, alignment(), MAP_NORESERVE, "NumaMemoryResource");
   if (mode_ != Mode::first_touch) {
     const NodeMask mask = make_mask(nodes_);
     const int mpol = mode_ == Mode::bind ? MPOL_BIND : MPOL_INTERLEAVE;

@@ -3,11 +3,10 @@
 #include <sys/mman.h>
 
 #include <cstddef>
-#include <cstdint>
-#include <new>
 #include <string>
 #include <vector>
 
+#include "kernels/core/aligned_mapping.h"
 #include "kernels/core/error.h"
 #include "kernels/isa.h"
 #include "kernels/kernel_checks.h"
@@ -123,14 +122,10 @@ class ScratchBuffer {
       heap_.resize(floats);
       data_ = heap_.data();
     } else {
-      map_bytes_ = (bytes + kHuge - 1) / kHuge * kHuge + kHuge;  // + the alignment slack
-      void* p = mmap(nullptr, map_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (p == MAP_FAILED) throw std::bad_alloc();
-      map_ = p;
-      const size_t skip = (kHuge - reinterpret_cast<uintptr_t>(p) % kHuge) % kHuge;
-      void* at = static_cast<std::byte*>(p) + skip;
-      madvise(at, map_bytes_ - skip, MADV_HUGEPAGE);  // advice only: 4 KiB pages if refused
-      data_ = static_cast<float*>(at);
+      map_bytes_ = (bytes + kHuge - 1) / kHuge * kHuge;
+      map_ = map_aligned(map_bytes_, kHuge, 0, "thread_scratch");
+      madvise(map_, map_bytes_, MADV_HUGEPAGE);  // advice only: 4 KiB pages if refused
+      data_ = reinterpret_cast<float*>(map_);
     }
     capacity_ = floats;
     return data_;
@@ -147,7 +142,7 @@ class ScratchBuffer {
     capacity_ = 0;
   }
   std::vector<float> heap_;
-  void* map_ = nullptr;
+  std::byte* map_ = nullptr;
   size_t map_bytes_ = 0;
   float* data_ = nullptr;
   size_t capacity_ = 0;
