@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -145,22 +146,37 @@ int run_model(ModelFlags& f) {
   fmt::print("amxlab model: {}: {} tensors, {} matmul shapes\n", io::printable(inv.source, 200),
              inv.tensors.size(), cases.size());
 
-  std::string out = f.sweep.out;
+  // --resume names the run's --out: it continues that file, its check file and its rounds'
+  // files, each where it exists (an interrupted run may not have reached the timing).
+  const bool resuming = !f.sweep.resume.empty();
+  if (resuming && !f.sweep.out.empty() && f.sweep.out != f.sweep.resume)
+    throw Error("--resume and --out name different files");
+  std::string out = resuming ? f.sweep.resume : f.sweep.out;
   if (out.empty()) out = "results/local/model-" + utc_time_tag() + ".json";
   const std::filesystem::path op(out);
   const std::string check_out = (op.parent_path() / (op.stem().string() + "-check.json")).string();
+  const auto round_path = [&](int r) {
+    return r == 1
+               ? out
+               : (op.parent_path() / (op.stem().string() + "-round" + std::to_string(r) + ".json")).string();
+  };
+  if (resuming && !std::filesystem::exists(out) && !std::filesystem::exists(check_out))
+    throw Error("--resume " + io::printable(out, 200) + ": neither it nor its check file " +
+                io::printable(check_out, 200) +
+                " exists, so there is nothing to continue (--resume takes the --out of the model run)");
   if (f.real_weights && f.file.empty()) throw Error("--real-weights needs a GGUF file");
   int rc = 0;
-  // One sweep into `path` (appending after the first call); with --real-weights one per
-  // shape, on the bytes of its first tensor in the file.
+  // One sweep into `path` (appending after the first call, or from the first with
+  // --resume); with --real-weights one per shape, on the bytes of its first tensor.
   std::map<std::string, bool> started;
   // `digest`: of every case the file will hold, so that the appending sweeps are one sweep
   // to --resume's check (harness/results/same_sweep.h).
   const auto sweep = [&](const std::string& mode, const std::vector<std::string>& descriptors,
                          const std::string& path, const std::string& tensor, const std::string& digest) {
     SweepFlags g = f.sweep;
-    g.out = started[path] ? "" : path;
-    g.resume = started[path] ? path : "";
+    const bool append = started[path] || (resuming && std::filesystem::exists(path));
+    g.out = append ? "" : path;
+    g.resume = append ? path : "";
     g.weights = tensor.empty() ? "" : f.file + ":" + tensor;
     std::string written;
     rc = std::max(rc, exit_code(run_cases(mode, parse_all(descriptors), {}, g, &written, digest)));
@@ -170,11 +186,20 @@ int run_model(ModelFlags& f) {
   const auto each_shape =
       [&](const std::string& mode, const std::string& path,
           const std::function<std::vector<std::string>(const harness::model::ModelCase&)>& of) {
+        // A descriptor two shapes share runs once: the checks' first 512 rows of two N,
+        // or one shape in two tensor classes. With --real-weights the checks are of the
+        // tensors' bytes, so each shape's run on its own tensor (results_file.h, case_key).
+        const bool per_tensor = f.real_weights && mode == "check";
         std::vector<std::string> all;
         std::vector<std::pair<std::vector<std::string>, std::string>> per_shape;  // descriptors, tensor
+        std::set<std::string> queued;
         for (const auto& c : cases) {
           if (!c.excluded.empty()) continue;
-          const auto d = of(c);
+          if (per_tensor) queued.clear();
+          std::vector<std::string> d;
+          for (auto& x : of(c))
+            if (queued.insert(x).second) d.push_back(std::move(x));
+          if (d.empty()) continue;
           all.insert(all.end(), d.begin(), d.end());
           per_shape.emplace_back(d, c.tensors.front());
         }
@@ -206,10 +231,7 @@ int run_model(ModelFlags& f) {
   std::string path;  // round 1's file: it receives the projection
   nlohmann::json doc;
   for (int r = 1; r <= f.rounds; ++r) {
-    const std::string want =
-        r == 1 ? out
-               : (op.parent_path() / (op.stem().string() + "-round" + std::to_string(r) + ".json")).string();
-    const std::string written = each_shape("bench", want, timed_descriptors);
+    const std::string written = each_shape("bench", round_path(r), timed_descriptors);
     nlohmann::json round_doc = harness::read_results(written);
     std::map<std::string, nlohmann::json> records;
     for (const auto& rec : round_doc["cases"]) records[rec.value("descriptor", "")] = rec;

@@ -8,6 +8,7 @@
 #include "harness/io/printable.h"
 #include "harness/results/mann_whitney.h"
 #include "harness/results/median.h"
+#include "harness/results/results_file.h"
 #include "kernels/core/error.h"
 
 namespace amxlab::harness {
@@ -169,11 +170,11 @@ CompareReport compare_results(const nlohmann::json& old_doc, const nlohmann::jso
   CompareReport r;
   r.options = o;
   std::map<std::string, const nlohmann::json*> old_cases;
-  for (const auto& c : old_doc["cases"]) old_cases[c.value("descriptor", "")] = &c;
+  for (const auto& c : old_doc["cases"]) old_cases[record_key(c)] = &c;
   std::map<std::string, bool> seen;
   size_t in_both = 0, timed_rows = 0;
   for (const auto& nc : new_doc["cases"]) {
-    const std::string d = nc.value("descriptor", "");
+    const std::string d = record_key(nc);
     seen[d] = true;
     const auto it = old_cases.find(d);
     if (it == old_cases.end()) {

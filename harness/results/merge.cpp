@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "harness/io/printable.h"
+#include "harness/results/results_file.h"
 #include "harness/results/same_sweep.h"
 #include "harness/sweep/sweep.h"
 #include "kernels/core/error.h"
@@ -112,7 +113,7 @@ nlohmann::json merge_results(const std::vector<NamedResults>& inputs, bool allow
                                   {"build", in.doc.value("build", nlohmann::json())},
                                   {"run", in.doc.value("run", nlohmann::json())}});
     for (const auto& c : in.doc["cases"]) {
-      const std::string d = c.value("descriptor", "");
+      const std::string d = record_key(c);
       if (!seen.insert(d).second) {
         throw Error("merge: case " + io::printable(d, 300) + " appears twice (again in " + in.path +
                     "); shards must be disjoint");

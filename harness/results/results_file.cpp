@@ -36,6 +36,21 @@ nlohmann::json read_results(const std::string& path) {
   return doc;
 }
 
+std::string case_key(const std::string& descriptor, const nlohmann::json& sources) {
+  if (!sources.is_object()) return descriptor;
+  std::string from;
+  for (const char* k : {"weights", "activations", "routing"}) {
+    const auto it = sources.find(k);
+    if (it == sources.end() || !it->is_string() || it->get<std::string>().empty()) continue;
+    from += (from.empty() ? "" : ", ") + std::string(k) + "=" + it->get<std::string>();
+  }
+  return from.empty() ? descriptor : descriptor + " (" + from + ")";
+}
+
+std::string record_key(const nlohmann::json& record) {
+  return case_key(record.value("descriptor", ""), record.value("sources", nlohmann::json()));
+}
+
 ResultsFile::ResultsFile(std::string path, nlohmann::json header, bool resume) : path_(std::move(path)) {
   if (resume) {
     doc_ = read_results(path_);
@@ -56,7 +71,7 @@ ResultsFile::ResultsFile(std::string path, nlohmann::json header, bool resume) :
                   "unchanged: to continue it, rerun with the command and flags of its first run (--timeout "
                   "may differ); to run this sweep, write a new file with --out");
     }
-    for (const auto& c : doc_["cases"]) done_.insert(c.value("descriptor", ""));
+    for (const auto& c : doc_["cases"]) done_.insert(record_key(c));
     return;
   }
   doc_ = std::move(header);
@@ -68,7 +83,7 @@ ResultsFile::ResultsFile(std::string path, nlohmann::json header, bool resume) :
 
 void ResultsFile::append(const nlohmann::json& case_record) {
   doc_["cases"].push_back(case_record);
-  done_.insert(case_record.value("descriptor", ""));
+  done_.insert(record_key(case_record));
   flush();
 }
 

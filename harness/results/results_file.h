@@ -15,6 +15,14 @@ namespace amxlab::harness {
 inline constexpr const char* kResultsSchema = "amxlab.results";
 inline constexpr int kResultsSchemaVersion = 1;
 
+// A case's identity in a results file: its descriptor, and where its data came from when
+// that was not the seed (the record's "sources": --weights / --activations / --routing).
+// The same descriptor on another tensor is another case: `amxlab model --real-weights`
+// checks two tensors whose first 512 rows share a shape under one descriptor.
+// "q8_0:m1n512k256:t2:... (weights=m.gguf:blk.0.attn_q.weight)".
+std::string case_key(const std::string& descriptor, const nlohmann::json& sources);
+std::string record_key(const nlohmann::json& record);  // of a case record
+
 class ResultsFile {
  public:
   // Starts a new file with `header` (machine, build, run, calibration), or, with
@@ -23,9 +31,9 @@ class ResultsFile {
   // results); otherwise an Error says what differs, before anything is run or written.
   ResultsFile(std::string path, nlohmann::json header, bool resume);
 
-  bool has_case(const std::string& descriptor) const { return done_.count(descriptor) != 0; }
-  void append(const nlohmann::json& case_record);                       // atomic rewrite
-  void set_field(const std::string& key, const nlohmann::json& value);  // e.g. calibration, run end
+  bool has_case(const std::string& key) const { return done_.count(key) != 0; }  // case_key
+  void append(const nlohmann::json& case_record);                                // atomic rewrite
+  void set_field(const std::string& key, const nlohmann::json& value);           // e.g. calibration, run end
   const nlohmann::json& document() const { return doc_; }
   const std::string& path() const { return path_; }
 
@@ -33,7 +41,7 @@ class ResultsFile {
   void flush() const;
   std::string path_;
   nlohmann::json doc_;
-  std::set<std::string> done_;
+  std::set<std::string> done_;  // record_key of every case in the file
 };
 
 // Reads and validates a results file (schema name and version, cases array).

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <random>
 #include <thread>
+#include <utility>
 
 #include "harness/io/gguf_reader.h"
 #include "harness/io/npy.h"
@@ -101,6 +102,15 @@ Case case_from_sources(const Case& base, const DataSources& sources) {
   }
   validate_case(c);
   return c;
+}
+
+nlohmann::json sources_json(const DataSources& s) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : {std::pair<const char*, const std::string&>{"weights", s.weights},
+                             {"activations", s.activations},
+                             {"routing", s.routing}})
+    if (!v.empty()) j[k] = v;
+  return j.empty() ? nlohmann::json() : j;
 }
 
 CaseData make_case_data(const Case& c, const DataSources& sources) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,10 @@ struct DataSources {
   std::string activations;  // "path.npy" (float32 [M][K]) or empty
   std::string routing;      // MoE: "path.npy" of expert ids (int32 / int64 [T][top_k]) or empty
 };
+
+// The sources as a case record holds them ("sources"; harness/results/results_file.h's
+// case_key): the non-empty ones, or null for a case on seeded data.
+nlohmann::json sources_json(const DataSources& s);
 
 struct CaseData {
   // Quantised, bf16 and f32 cases: activations as F32 [M][K].

@@ -143,6 +143,7 @@ nlohmann::json run_case(const Case& c, const RunOptions& o) {
   if (c.moe()) rec["moe"] = {{"experts", c.experts}, {"top_k", c.top_k}, {"tokens", c.m}, {"route", c.route}};
   rec["threads"] = c.threads;
   rec["reproducer"] = reproducer(c, o);
+  if (const auto src = sources_json(o.sources); !src.is_null()) rec["sources"] = src;
   rec["numa"] = {{"policy", c.numa}, {"place", c.place}, {"observed", nullptr}};
   std::string verdict = "PASS", reason;
   try {

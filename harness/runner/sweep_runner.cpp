@@ -79,14 +79,16 @@ std::string temp_path(const std::string& tag) {
 
 nlohmann::json failure_record(const Case& c, const RunOptions& o, const std::string& verdict,
                               const std::string& why) {
-  return {{"descriptor", c.descriptor()},
-          {"kernel", c.kernel},
-          {"type", name(c.type)},
-          {"shape", {{"m", c.m}, {"n", c.n}, {"k", c.k}}},
-          {"threads", c.threads},
-          {"verdict", verdict},
-          {"reason", why},
-          {"reproducer", reproducer(c, o)}};
+  nlohmann::json rec = {{"descriptor", c.descriptor()},
+                        {"kernel", c.kernel},
+                        {"type", name(c.type)},
+                        {"shape", {{"m", c.m}, {"n", c.n}, {"k", c.k}}},
+                        {"threads", c.threads},
+                        {"verdict", verdict},
+                        {"reason", why},
+                        {"reproducer", reproducer(c, o)}};
+  if (const auto src = sources_json(o.sources); !src.is_null()) rec["sources"] = src;
+  return rec;
 }
 
 // Runs the case in `amxlab case-worker`, in its own process group (so Ctrl-C reaches only
@@ -252,7 +254,7 @@ SweepSummary run_sweep(const std::vector<Case>& cases, const SweepOptions& o, nl
   size_t done = 0;
   for (const Case& c : cases) {
     const std::string d = c.descriptor();
-    if (file.has_case(d)) {
+    if (file.has_case(case_key(d, sources_json(o.run.sources)))) {
       ++s.resumed;
       ++done;
       continue;

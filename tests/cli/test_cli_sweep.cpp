@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -832,6 +833,25 @@ TEST(CliModel, TinyManifestIsCheckedTimedAndProjected) {
                                                            2);
   }
   EXPECT_TRUE(projected) << "the first case is a decode case";
+  // An interrupted run continued: round 2's file lost all but its first case; --resume
+  // (the run's --out) runs the rest into it and leaves every case the files held alone.
+  auto cut = read_json(round2);
+  const size_t whole = cut["cases"].size();
+  ASSERT_GT(whole, 1u);
+  cut["cases"] = nlohmann::json::array({second});
+  std::ofstream(round2) << cut.dump();
+  const auto resumed = run_amxlab(
+      "model --manifest tiny-moe --recipe q4_k_m --layers 1 --threads 2 --reps 2 --min-time 0.005 "
+      "--no-cold --no-check --rounds 2 --resume " +
+      again);
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find(std::to_string(whole - 1) + " case(s) run, 1 already in the file"),
+            std::string::npos)
+      << resumed.output;
+  const auto round2_resumed = read_json(round2);
+  EXPECT_EQ(round2_resumed["cases"].size(), whole);
+  EXPECT_EQ(round2_resumed["cases"][0], second);
+  EXPECT_EQ(read_json(again)["cases"], again_doc["cases"]);
   const auto cmp = run_amxlab("compare " + out + " " + again);
   EXPECT_NE(cmp.status, 2) << cmp.output;
   EXPECT_NE(cmp.output.find("q4_K:e16top4t1n256k512"), std::string::npos) << cmp.output;
@@ -961,10 +981,15 @@ TEST(CliModel, RealWeightsFromTheFile) {
   spec.kvs.push_back(kv_u32("qwen3moe.block_count", 1));
   spec.kvs.push_back(kv_u32("qwen3moe.expert_count", 20));
   spec.kvs.push_back(kv_u32("qwen3moe.expert_used_count", 2));
-  const int64_t qn = 640, en = 64, experts = 20, k = 256;
-  const size_t q_bytes = row_bytes(QType::Q8_0, k) * qn, e_bytes = row_bytes(QType::Q4_0, k) * en * experts;
+  // attn_q and attn_output: two shapes whose checks (the first 512 rows) share one
+  // descriptor, each to be checked on its own tensor's bytes.
+  const int64_t qn = 640, on = 576, en = 64, experts = 20, k = 256;
+  const size_t q_bytes = row_bytes(QType::Q8_0, k) * qn, o_bytes = row_bytes(QType::Q8_0, k) * on,
+               e_bytes = row_bytes(QType::Q4_0, k) * en * experts;
+  const size_t o_at = (q_bytes + 31) / 32 * 32, e_at = o_at + (o_bytes + 31) / 32 * 32;
   spec.tensors.push_back({"blk.0.attn_q.weight", 8, {256, 640}, 0});
-  spec.tensors.push_back({"blk.0.ffn_up_exps.weight", 2, {256, 64, 20}, (q_bytes + 31) / 32 * 32});
+  spec.tensors.push_back({"blk.0.attn_output.weight", 8, {256, 576}, o_at});
+  spec.tensors.push_back({"blk.0.ffn_up_exps.weight", 2, {256, 64, 20}, e_at});
   Bytes b = build(spec);
   // Valid blocks (the writer's byte pattern would hold NaN scales), at the tensors' places.
   const auto put = [&](QType t, int64_t rows, size_t at, size_t bytes) {
@@ -977,7 +1002,8 @@ TEST(CliModel, RealWeightsFromTheFile) {
   };
   const io::GgufFile parsed = io::GgufFile::parse(b, "real.gguf");
   put(QType::Q8_0, qn, parsed.tensors()[0].file_offset, q_bytes);
-  put(QType::Q4_0, en * experts, parsed.tensors()[1].file_offset, e_bytes);
+  put(QType::Q8_0, on, parsed.tensors()[1].file_offset, o_bytes);
+  put(QType::Q4_0, en * experts, parsed.tensors()[2].file_offset, e_bytes);
   {
     std::ofstream f(gguf, std::ios::binary);
     f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
@@ -985,18 +1011,40 @@ TEST(CliModel, RealWeightsFromTheFile) {
   const auto r = run_amxlab("model " + gguf +
                             " --real-weights --threads 2 --reps 1 --min-time 0.005 --no-cold --out " + out);
   ASSERT_EQ(r.status, 0) << r.output;
-  bool sampled = false, moe_sampled = false;
+  // Every check of the shared descriptors ran once per tensor, not once for the file.
+  std::map<std::string, int> q_checks, o_checks;
+  bool moe_sampled = false;
   const auto checks = read_json(check);
   for (const auto& c : checks["cases"]) {
     EXPECT_EQ(c["verdict"], "PASS") << c.dump();
     const auto src = c["data_source"].get<std::string>();
     EXPECT_NE(src.find("weights=" + gguf + ":blk.0."), std::string::npos) << src;
-    sampled |= src.find("attn_q.weight (first 512 rows)") != std::string::npos;
+    const auto d = c["descriptor"].get<std::string>();
+    if (src.find("attn_q.weight (first 512 rows)") != std::string::npos) ++q_checks[d];
+    if (src.find("attn_output.weight (first 512 rows)") != std::string::npos) ++o_checks[d];
     moe_sampled |=
         src.find("ffn_up_exps.weight (first 64 rows of the first 16 experts)") != std::string::npos;
   }
-  EXPECT_TRUE(sampled);
+  EXPECT_FALSE(q_checks.empty());
+  EXPECT_EQ(q_checks, o_checks) << "a check shared by two tensors ran on one of them";
+  for (const auto& [d, n] : q_checks) EXPECT_EQ(n, 1) << d;
   EXPECT_TRUE(moe_sampled);
+  // --resume takes the run's --out and finds every check of each tensor there: nothing
+  // reruns, nothing is added. A file that was never written is refused.
+  const auto again = run_amxlab("model " + gguf + " --real-weights --threads 2 --check-only --resume " + out);
+  ASSERT_EQ(again.status, 0) << again.output;
+  const auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t at = again.output.find(what); at != std::string::npos; at = again.output.find(what, at + 1))
+      ++n;
+    return n;
+  };
+  EXPECT_EQ(count("\n0 case(s) run, "), 3u) << again.output;  // a sweep per shape
+  EXPECT_EQ(count(" case(s) run, "), 3u) << again.output;
+  EXPECT_EQ(read_json(check)["cases"], checks["cases"]);
+  const auto none = run_amxlab("model " + gguf + " --check-only --resume " + out + ".none");
+  EXPECT_NE(none.status, 0);
+  EXPECT_NE(none.output.find("nothing to continue"), std::string::npos) << none.output;
   const auto doc = read_json(out);
   for (const auto& c : doc["cases"]) {
     EXPECT_EQ(c["verdict"], "PASS") << c.dump();

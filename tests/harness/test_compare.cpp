@@ -8,6 +8,7 @@
 #include "harness/results/compare.h"
 #include "harness/results/mann_whitney.h"
 #include "harness/results/merge.h"
+#include "harness/results/results_file.h"
 #include "harness/results/same_sweep.h"
 #include "kernels/core/error.h"
 #include "tests/test_util.h"
@@ -290,6 +291,27 @@ TEST(Merge, JoinsShardsAndRefusesOtherBuilds) {
   EXPECT_THROW(merge_results({{"a.json", a}, {"c.json", other}}, false), Error);
   EXPECT_EQ(merge_results({{"a.json", a}, {"c.json", other}}, true)["cases"].size(), 2u);
   EXPECT_THROW(merge_results({{"a.json", a}, {"a2.json", a}}, false), Error);  // overlapping shards
+}
+
+// A case is its descriptor and the data it ran on: one descriptor on two tensors (amxlab
+// model --real-weights) is two cases to merge and to compare, and seeded data is a third.
+TEST(Merge, CasesOnOtherTensorsAreOtherCases) {
+  const std::string d = "q8_0:m1n512k256:t2";
+  EXPECT_EQ(case_key(d, nullptr), d);
+  EXPECT_EQ(case_key(d, {{"weights", "m.gguf:q"}, {"routing", "r.npy"}}),
+            d + " (weights=m.gguf:q, routing=r.npy)");
+  const auto on = [&](const char* tensor, double s) {
+    auto doc = results_with({{d, {s}}});
+    if (tensor != nullptr) doc["cases"][0]["sources"] = {{"weights", std::string("m.gguf:") + tensor}};
+    return doc;
+  };
+  const auto q = on("blk.0.attn_q.weight", 1.0), o = on("blk.0.attn_output.weight", 1.0),
+             seeded = on(nullptr, 1.0);
+  EXPECT_EQ(merge_results({{"q.json", q}, {"o.json", o}, {"s.json", seeded}}, false)["cases"].size(), 3u);
+  EXPECT_THROW(merge_results({{"q.json", q}, {"q2.json", on("blk.0.attn_q.weight", 2.0)}}, false), Error);
+  const auto r = compare_results(q, o, {});
+  EXPECT_EQ(r.only_old, std::vector<std::string>{record_key(q["cases"][0])});
+  EXPECT_EQ(r.only_new, std::vector<std::string>{d + " (weights=m.gguf:blk.0.attn_output.weight)"});
 }
 
 // Shards: every index once, each complete; otherwise the error names them all.
