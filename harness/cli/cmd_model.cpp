@@ -80,11 +80,18 @@ void print_projection(const nlohmann::json& p, const nlohmann::json& inv) {
       "tokens/s)\n",
       o["decode_ms_per_token"].get<double>(), o["decode_tokens_per_s"].get<double>(),
       o["prefill_ms_per_token"].get<double>(), o["prefill_tokens_per_s"].get<double>());
-  fmt::print(
-      "matmul time per token, oneDNN: decode {:.3f} ms ({:.1f} tokens/s), prefill {:.3f} ms ({:.1f} "
-      "tokens/s)\n",
-      d["decode_ms_per_token"].get<double>(), d["decode_tokens_per_s"].get<double>(),
-      d["prefill_ms_per_token"].get<double>(), d["prefill_tokens_per_s"].get<double>());
+  if (d.contains("note") && d["decode_ms_per_token"].get<double>() == 0 &&
+      d["prefill_ms_per_token"].get<double>() == 0) {
+    fmt::print(
+        "matmul time per token, oneDNN: not measured (--no-onednn, or no oneDNN matmul for these types)\n");
+  } else {
+    fmt::print(
+        "matmul time per token, oneDNN: decode {:.3f} ms ({:.1f} tokens/s), prefill {:.3f} ms ({:.1f} "
+        "tokens/s){}\n",
+        d["decode_ms_per_token"].get<double>(), d["decode_tokens_per_s"].get<double>(),
+        d["prefill_ms_per_token"].get<double>(), d["prefill_tokens_per_s"].get<double>(),
+        d.contains("note") ? " (" + d["note"].get<std::string>() + ")" : "");
+  }
   if (p.contains("rounds")) {
     const auto& sp = p["rounds"];
     const auto range = [&](const char* side, const char* total) {
@@ -166,6 +173,9 @@ int run_model(ModelFlags& f) {
                 " exists, so there is nothing to continue (--resume takes the --out of the model run)");
   if (f.real_weights && f.file.empty()) throw Error("--real-weights needs a GGUF file");
   int rc = 0;
+  // A sweep stopped by Ctrl-C (130) or SIGTERM (143) stops the command: no later sweep runs
+  // and nothing is projected; --resume continues.
+  int stopped = 0;
   // One sweep into `path` (appending after the first call, or from the first with
   // --resume); with --real-weights one per shape, on the bytes of its first tensor.
   std::map<std::string, bool> started;
@@ -173,13 +183,17 @@ int run_model(ModelFlags& f) {
   // to --resume's check (harness/results/same_sweep.h).
   const auto sweep = [&](const std::string& mode, const std::vector<std::string>& descriptors,
                          const std::string& path, const std::string& tensor, const std::string& digest) {
+    if (stopped != 0) return path;
     SweepFlags g = f.sweep;
     const bool append = started[path] || (resuming && std::filesystem::exists(path));
     g.out = append ? "" : path;
     g.resume = append ? path : "";
     g.weights = tensor.empty() ? "" : f.file + ":" + tensor;
+    g.sources_per_case = f.real_weights;
     std::string written;
-    rc = std::max(rc, exit_code(run_cases(mode, parse_all(descriptors), {}, g, &written, digest)));
+    const harness::SweepSummary summary = run_cases(mode, parse_all(descriptors), {}, g, &written, digest);
+    if (summary.failed()) rc = 1;
+    if (summary.terminated || summary.interrupted) stopped = summary.terminated ? 143 : 130;
     started[path] = true;
     return written;
   };
@@ -220,7 +234,9 @@ int run_model(ModelFlags& f) {
       return out_d;
     });
   }
-  if (f.check_only) return rc;
+  // As exit_code(): SIGTERM first, then a failure, then Ctrl-C.
+  const auto stop_code = [&] { return stopped == 143 ? 143 : rc != 0 ? rc : stopped; };
+  if (f.check_only || stopped != 0) return stop_code();
   // Round 1 into <out>, round r > 1 into <out stem>-round<r>.json: each a whole sweep of
   // the timed cases, one after the other, so the rounds see the machine at different
   // moments. The projection takes each case's median over the rounds; the rounds' own
@@ -232,6 +248,7 @@ int run_model(ModelFlags& f) {
   nlohmann::json doc;
   for (int r = 1; r <= f.rounds; ++r) {
     const std::string written = each_shape("bench", round_path(r), timed_descriptors);
+    if (stopped != 0) return stop_code();
     nlohmann::json round_doc = harness::read_results(written);
     std::map<std::string, nlohmann::json> records;
     for (const auto& rec : round_doc["cases"]) records[rec.value("descriptor", "")] = rec;

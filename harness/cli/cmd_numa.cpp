@@ -93,17 +93,22 @@ void register_numa_command(CLI::App& app) {
   cmd->add_option("--numa", f->numa,
                   "policies (default local, bind.<every node>, remote, interleave, replicate)");
   cmd->add_option("--kernel", f->kernel, "kernel (default auto: the dispatcher's choice per M)");
-  cmd->add_flag("--quick", f->quick, "N=4096 K=4096, fewer repetitions (a smoke run)");
+  cmd->add_flag(
+      "--quick", f->quick,
+      "a smoke run: K=4096, 3 repetitions of 0.02 s (each where --k, --reps, --min-time is not given)");
   cmd->add_flag("--list", f->list, "print the experiment's case descriptors (a batch file) and run nothing");
   add_run_flags(cmd, *f);
-  cmd->callback([f] {
+  cmd->callback([f, cmd] {
+    // --quick shortens what the user left at its default, never what they gave.
+    const auto given = [&](const char* flag) { return cmd->get_option(flag)->count() > 0; };
+    const bool quick_k = f->quick && !given("--k");
     apply_isa_cap(*f);
     harness::SweepSpec s;
     s.kernels = harness::parse_string_list("--kernel", f->kernel.empty() ? "auto" : f->kernel);
     s.types = harness::parse_type_list("--type", f->type);
     s.m = harness::parse_int_list("--m", f->m);
     s.n = harness::parse_int_list("--n", f->n);
-    s.k = harness::parse_int_list("--k", f->quick && f->k == "14336" ? "4096" : f->k);
+    s.k = harness::parse_int_list("--k", quick_k ? "4096" : f->k);
     s.threads.clear();
     for (int64_t t :
          harness::parse_int_list("--threads", f->threads.empty() ? default_threads() : f->threads))
@@ -112,11 +117,10 @@ void register_numa_command(CLI::App& app) {
     s.numa = harness::parse_string_list("--numa", f->numa.empty() ? default_policies() : f->numa);
     require_nodes_exist(s.place, s.numa);
     SweepFlags run = *f;
-    if (f->quick) {
-      run.repetitions = std::min(run.repetitions, 3);
-      run.min_time_s = std::min(run.min_time_s, 0.02);
-    }
-    const auto e = harness::expand(s);
+    if (f->quick && !given("--reps")) run.repetitions = std::min(run.repetitions, 3);
+    if (f->quick && !given("--min-time")) run.min_time_s = std::min(run.min_time_s, 0.02);
+    auto e = harness::expand(s);
+    e.cases = run_once(std::move(e.cases));
     if (f->list) {  // as the sweep commands: the descriptors, a batch file; nothing runs
       for (const auto& c : e.cases) fmt::print("{}\n", c.descriptor());
       for (const auto& d : e.dropped) fmt::print(stderr, "not a case: {}\n", d);

@@ -18,7 +18,8 @@ void register_results_commands(CLI::App& app) {
     cmd->footer(
         "Exit codes:\n"
         "  0  no regression\n"
-        "  1  regression: a significant slowdown beyond --threshold, or a new mismatch (PASS -> FAIL)\n"
+        "  1  regression: a significant slowdown beyond --threshold, or a new failure (PASS -> FAIL, ERROR, "
+        "CRASHED, TIMEOUT)\n"
         "  2  error: a file that cannot be read, --threshold or --alpha out of range or not a number\n"
         "  3  inconclusive: no regression shown, but a case slower beyond --threshold has too few\n"
         "     samples for the U test ever to reach p < --alpha (rerun with the --reps it names)\n"

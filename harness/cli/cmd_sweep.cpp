@@ -200,23 +200,7 @@ std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep
   }
   if (f.quick && !default_used)
     throw Error("--quick shortens the default sweep (`run` without case flags); these cases are as given");
-  // A case listed twice would run once and be counted "already in the file" the second
-  // time: run once, said here.
-  std::set<std::string> seen;
-  std::vector<harness::Case> unique;
-  size_t repeats = 0;
-  std::string first_repeat;
-  for (auto& c : cases) {
-    if (seen.insert(c.descriptor()).second) {
-      unique.push_back(std::move(c));
-    } else if (repeats++ == 0) {
-      first_repeat = c.descriptor();
-    }
-  }
-  if (repeats > 0)
-    fmt::print(stderr, "note: {} case(s) listed more than once run once (first: {})\n", repeats,
-               io::printable(first_repeat, 200));
-  cases = std::move(unique);
+  cases = run_once(std::move(cases));
   if (digest != nullptr) *digest = harness::sweep_digest(cases);
   if (!f.shard.empty()) {
     int i = 0, n = 1;
@@ -263,6 +247,24 @@ nlohmann::json load_calibration(const std::string& path) {
 
 }  // namespace
 
+std::vector<harness::Case> run_once(std::vector<harness::Case> cases) {
+  std::set<std::string> seen;
+  std::vector<harness::Case> unique;
+  size_t repeats = 0;
+  std::string first_repeat;
+  for (auto& c : cases) {
+    if (seen.insert(c.descriptor()).second) {
+      unique.push_back(std::move(c));
+    } else if (repeats++ == 0) {
+      first_repeat = c.descriptor();
+    }
+  }
+  if (repeats > 0)
+    fmt::print(stderr, "note: {} case(s) listed more than once run once (first: {})\n", repeats,
+               io::printable(first_repeat, 200));
+  return unique;
+}
+
 void require_nodes_exist(const std::vector<std::string>& place, const std::vector<std::string>& numa) {
   const topo::Topology& topology = harness::machine_topology();
   const auto check = [&](const char* flag, const std::string& v, std::string_view word) {
@@ -308,6 +310,8 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
   }
   if (f.no_onednn && f.paired_onednn > 0)
     throw Error("--paired-onednn times oneDNN beside the kernel: it cannot go with --no-onednn");
+  if (f.no_onednn && !f.onednn_isa.empty())
+    throw Error("--onednn-isa times oneDNN under each cap: it cannot go with --no-onednn");
   const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const auto over =
       std::count_if(cases.begin(), cases.end(), [&](const auto& c) { return c.threads > cpus; });
@@ -345,7 +349,9 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
                                      : "results/local/" + mode + "-" + utc_time_tag() + ".json";
   if (!f.resume.empty() && !f.out.empty() && f.out != f.resume)
     throw Error("--resume and --out name different files");
-  std::filesystem::create_directories(std::filesystem::absolute(o.results_path).parent_path());
+  // A new file's folder is made; --resume's must exist (ResultsFile refuses a missing file).
+  if (f.resume.empty())
+    std::filesystem::create_directories(std::filesystem::absolute(o.results_path).parent_path());
 
   nlohmann::json header;
   const nlohmann::json info = machine_info();
@@ -363,7 +369,13 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
       {"shard", f.shard},
       {"cases_planned", cases.size()},  // merge tells a complete shard from a cut one
       {"sweep_digest", digest.empty() ? harness::sweep_digest(cases) : digest},
-      {"dropped_combinations", dropped}};
+      {"dropped_combinations", dropped},
+      // Part of what the cases are (same_sweep.h): oneDNN checked / timed or not, and the
+      // real data they run on (null: seeded). `amxlab model --real-weights` appends one
+      // sweep per tensor to one file: there each record's own "sources" say which.
+      {"onednn", o.run.onednn},
+      {"sources", f.sources_per_case ? nlohmann::json("per case (each record's \"sources\")")
+                                     : harness::sources_json(o.run.sources)}};
   // What changes the timings of a bench / run sweep: a file timed under other settings
   // is not continued (--resume) or merged with this one (harness/results/same_sweep.h).
   if (bench) {
@@ -459,7 +471,7 @@ void add_run_flags(CLI::App* cmd, SweepFlags& f) {
       ->check(whole_number(0, 1000));
   cmd->add_option("--paired-onednn", f.paired_onednn,
                   "N rounds, each timing the kernel (hot) and oneDNN's matmul of the case on the same CPUs "
-                  "back to back: the speed ratio to oneDNN from one moment (not for MoE cases)")
+                  "back to back: the speed ratio to oneDNN from one moment (MoE cases: its per-expert loop)")
       ->check(whole_number(0, 1000));
   cmd->add_option("--timeout", f.timeout_s, "seconds before a case is killed (check isolation)")
       ->check(CLI::Range(0.1, 1e7));

@@ -24,6 +24,9 @@ struct SweepFlags {
   bool hugepages = true;  // --no-hugepages: 4 KiB pages (harness/runner/case_placement.h says why)
   bool list = false;      // print the cases' descriptors (a batch file) and run nothing
   std::string page_query = "move_pages";
+  // Set by `amxlab model --real-weights`, whose sweeps into one file each run on another
+  // tensor: the header says the sources are per case instead of naming one.
+  bool sources_per_case = false;
 };
 
 // --out, --resume, --calibration, --max-isa, --reps, --min-time, --timeout, --no-cold,
@@ -45,6 +48,10 @@ void require_nodes_exist(const std::vector<std::string>& place, const std::vecto
 
 // --max-isa: caps this process and, through AMXLAB_MAX_ISA, its subprocesses.
 void apply_isa_cap(const SweepFlags& f);
+
+// A case listed twice would run once and be counted "already in the file" the second
+// time: each runs once, and a note on stderr says how many repeated.
+std::vector<harness::Case> run_once(std::vector<harness::Case> cases);
 
 // Runs `cases` in `mode` ("check", "bench", "run" or "numa": check and time), prints the
 // summary table, and says where the results went.

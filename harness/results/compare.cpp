@@ -90,7 +90,7 @@ std::vector<std::string> model_lines(const nlohmann::json& old_doc, const nlohma
 
 bool CompareReport::regression() const {
   for (const auto& c : cases) {
-    if (c.significant_slowdown || c.new_mismatch) return true;
+    if (c.significant_slowdown || c.new_failure) return true;
   }
   return false;
 }
@@ -114,7 +114,7 @@ std::string CompareReport::summary() const {
   const double percent = options.slowdown_threshold * 100;
   switch (outcome()) {
     case CompareOutcome::kRegression:
-      return fmt::format("REGRESSION: a significant slowdown beyond {:g}% or a new mismatch", percent);
+      return fmt::format("REGRESSION: a significant slowdown beyond {:g}% or a new failure", percent);
     case CompareOutcome::kInconclusive:
       return fmt::format(
           "INCONCLUSIVE: {} row(s) slower by more than {:g}% with too few samples for the U test to reach "
@@ -135,8 +135,8 @@ std::string CompareReport::table() const {
                                 "new", "ratio", "p", "verdict");
   for (const auto& c : cases) {
     std::string note;
-    if (c.new_mismatch)
-      note = "NEW MISMATCH (" + shown(c.old_verdict) + " -> " + shown(c.new_verdict) + ")";
+    if (c.new_failure)
+      note = "NEW FAILURE (" + shown(c.old_verdict) + " -> " + shown(c.new_verdict) + ")";
     else if (c.significant_slowdown)
       note = "SLOWER";
     else if (c.significant_speedup)
@@ -187,14 +187,15 @@ CompareReport compare_results(const nlohmann::json& old_doc, const nlohmann::jso
     base.descriptor = d;
     base.old_verdict = oc.value("verdict", "");
     base.new_verdict = nc.value("verdict", "");
-    base.new_mismatch = base.new_verdict == "FAIL" && base.old_verdict != "FAIL";
+    // A case that fails now (FAIL, ERROR, CRASHED, TIMEOUT) and did not before.
+    base.new_failure = is_failure(base.new_verdict) && !is_failure(base.old_verdict);
     // One row per timing both files hold (hot, then cold); the verdicts ride on the first.
     size_t rows = 0;
     for (const auto& [timing, wanted] : {std::pair{"hot", o.hot}, std::pair{"cold", o.cold}}) {
       const auto so = samples(oc, timing), sn = samples(nc, timing);
       if (!wanted || so.empty() || sn.empty()) continue;
       CaseComparison cc = base;
-      if (rows++ > 0) cc.new_mismatch = false;
+      if (rows++ > 0) cc.new_failure = false;
       cc.timing = timing;
       cc.has_timing = true;
       cc.old_median_s = median(so);

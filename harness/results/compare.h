@@ -30,7 +30,7 @@ struct CaseComparison {
   double p_value = 1;
   bool significant_slowdown = false;
   bool significant_speedup = false;
-  bool new_mismatch = false;  // PASS (or absent) before, FAIL now (on the case's first row)
+  bool new_failure = false;  // failing now (is_failure), not before (on the case's first row)
   // Too few samples for the U test to ever reach p < alpha (mann_whitney_min_p): the row
   // can show neither a slowdown nor a speedup. untested_slowdown: and its medians are
   // slower by more than the threshold, which then is neither confirmed nor refuted.

@@ -91,6 +91,43 @@ void check_same_sweep(const std::vector<NamedResults>& inputs) {
   }
 }
 
+// The merged file's header says what it holds, not what the first shard held: every
+// shard of the sweep gives shard "" (the whole sweep, so it can be resumed or merged
+// again); a merge with --allow-partial names the shards it has ("partial 0,3 of 4").
+// cases_planned sums the parts' plans and run_end counts the merged cases.
+void describe_union(nlohmann::json& out, const std::vector<NamedResults>& inputs) {
+  std::set<int64_t> indices;
+  int64_t count = 0, planned = 0;
+  bool plans = true, interrupted = false, terminated = false;
+  for (const auto& in : inputs) {
+    const auto [i, n] = shard_of(in.doc);
+    if (n > 0) {
+      indices.insert(i);
+      count = n;
+    }
+    const auto& run = in.doc.contains("run") && in.doc["run"].is_object() ? in.doc["run"] : nlohmann::json();
+    if (run.is_object() && run.contains("cases_planned") && run["cases_planned"].is_number_integer())
+      planned += run["cases_planned"].get<int64_t>();
+    else
+      plans = false;
+    const auto& end =
+        in.doc.contains("run_end") && in.doc["run_end"].is_object() ? in.doc["run_end"] : nlohmann::json();
+    interrupted |= !end.is_object() || end.value("interrupted", false);
+    terminated |= end.is_object() && end.value("terminated", false);
+  }
+  if (!out.contains("run") || !out["run"].is_object()) out["run"] = nlohmann::json::object();
+  if (count > 0) {
+    std::string have;
+    for (const int64_t i : indices) have += (have.empty() ? "" : ",") + std::to_string(i);
+    out["run"]["shard"] = static_cast<int64_t>(indices.size()) == count
+                              ? std::string()
+                              : "partial " + have + " of " + std::to_string(count);
+  }
+  if (plans) out["run"]["cases_planned"] = planned;
+  out["run_end"] = {
+      {"interrupted", interrupted}, {"terminated", terminated}, {"cases_in_file", out["cases"].size()}};
+}
+
 }  // namespace
 
 nlohmann::json merge_results(const std::vector<NamedResults>& inputs, bool allow_different_builds,
@@ -105,9 +142,9 @@ nlohmann::json merge_results(const std::vector<NamedResults>& inputs, bool allow
   std::set<std::string> seen;
   for (const auto& in : inputs) {
     if (build_key(in.doc) != key && !allow_different_builds) {
-      throw Error("merge: " + in.path + " comes from build '" + io::printable(build_key(in.doc), 300) +
-                  "', " + inputs.front().path + " from '" + io::printable(key, 300) +
-                  "' (pass --allow-different-builds to merge anyway)");
+      throw Error("merge: " + io::printable(in.path, 200) + " comes from build '" +
+                  io::printable(build_key(in.doc), 300) + "', " + io::printable(inputs.front().path, 200) +
+                  " from '" + io::printable(key, 300) + "' (pass --allow-different-builds to merge anyway)");
     }
     out["merged_from"].push_back({{"path", in.path},
                                   {"build", in.doc.value("build", nlohmann::json())},
@@ -115,12 +152,13 @@ nlohmann::json merge_results(const std::vector<NamedResults>& inputs, bool allow
     for (const auto& c : in.doc["cases"]) {
       const std::string d = record_key(c);
       if (!seen.insert(d).second) {
-        throw Error("merge: case " + io::printable(d, 300) + " appears twice (again in " + in.path +
-                    "); shards must be disjoint");
+        throw Error("merge: case " + io::printable(d, 300) + " appears twice (again in " +
+                    io::printable(in.path, 200) + "); shards must be disjoint");
       }
       out["cases"].push_back(c);
     }
   }
+  describe_union(out, inputs);
   return out;
 }
 

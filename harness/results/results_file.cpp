@@ -23,17 +23,24 @@ nlohmann::json read_results(const std::string& path) {
   try {
     doc = nlohmann::json::parse(ss.str());
   } catch (const nlohmann::json::parse_error& e) {
-    throw Error(path + ": not valid JSON: " + io::printable(e.what(), 300));  // quotes the bad bytes
+    throw Error(io::printable(path, 300) +
+                ": not valid JSON: " + io::printable(e.what(), 300));  // quotes the bad bytes
   }
   if (!doc.is_object() || doc.value("schema", "") != kResultsSchema) {
-    throw Error(path + ": not an amxlab results file (schema != " + kResultsSchema + ")");
+    throw Error(io::printable(path, 300) + ": not an amxlab results file (schema != " + kResultsSchema + ")");
   }
   if (doc.value("schema_version", 0) != kResultsSchemaVersion) {
-    throw Error(path + ": schema_version " + std::to_string(doc.value("schema_version", 0)) +
-                " is not supported (this build reads " + std::to_string(kResultsSchemaVersion) + ")");
+    throw Error(io::printable(path, 300) + ": schema_version " +
+                std::to_string(doc.value("schema_version", 0)) + " is not supported (this build reads " +
+                std::to_string(kResultsSchemaVersion) + ")");
   }
-  if (!doc.contains("cases") || !doc["cases"].is_array()) throw Error(path + ": no cases array");
+  if (!doc.contains("cases") || !doc["cases"].is_array())
+    throw Error(io::printable(path, 300) + ": no cases array");
   return doc;
+}
+
+bool is_failure(std::string_view v) {
+  return v == "FAIL" || v == "ERROR" || v == "CRASHED" || v == "TIMEOUT";
 }
 
 std::string case_key(const std::string& descriptor, const nlohmann::json& sources) {
@@ -59,8 +66,8 @@ ResultsFile::ResultsFile(std::string path, nlohmann::json header, bool resume) :
     if (old_build.value("commit", "") != new_build.value("commit", "") ||
         old_build.value("flags", "") != new_build.value("flags", "")) {
       // dump with ensure_ascii: the old build's strings come from the file.
-      throw Error("--resume " + path_ + ": the file comes from build " + old_build.dump(-1, ' ', true) +
-                  ", this is " + new_build.dump(-1, ' ', true));
+      throw Error("--resume " + io::printable(path_, 300) + ": the file comes from build " +
+                  old_build.dump(-1, ' ', true) + ", this is " + new_build.dump(-1, ' ', true));
     }
     // A file continued by another sweep would hold cases its header does not describe
     // (a check file "resumed" by bench times nothing: every descriptor is already there).
@@ -71,7 +78,7 @@ ResultsFile::ResultsFile(std::string path, nlohmann::json header, bool resume) :
                   "unchanged: to continue it, rerun with the command and flags of its first run (--timeout "
                   "may differ); to run this sweep, write a new file with --out");
     }
-    for (const auto& c : doc_["cases"]) done_.insert(record_key(c));
+    for (size_t i = 0; i < doc_["cases"].size(); ++i) done_.emplace(record_key(doc_["cases"][i]), i);
     return;
   }
   doc_ = std::move(header);
@@ -81,9 +88,14 @@ ResultsFile::ResultsFile(std::string path, nlohmann::json header, bool resume) :
   flush();
 }
 
+const nlohmann::json* ResultsFile::find_case(const std::string& key) const {
+  const auto it = done_.find(key);
+  return it == done_.end() ? nullptr : &doc_["cases"][it->second];
+}
+
 void ResultsFile::append(const nlohmann::json& case_record) {
   doc_["cases"].push_back(case_record);
-  done_.insert(record_key(case_record));
+  done_.emplace(record_key(case_record), doc_["cases"].size() - 1);
   flush();
 }
 

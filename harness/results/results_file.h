@@ -6,9 +6,10 @@
 // invalid file, and --resume can pick up where a run stopped.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string>
+#include <string_view>
 
 namespace amxlab::harness {
 
@@ -23,6 +24,11 @@ inline constexpr int kResultsSchemaVersion = 1;
 std::string case_key(const std::string& descriptor, const nlohmann::json& sources);
 std::string record_key(const nlohmann::json& record);  // of a case record
 
+// Verdicts that fail a sweep (exit status 1) and, new in a compare, are a regression:
+// FAIL, ERROR, CRASHED, TIMEOUT. MISTRUSTED (degenerate data: proves little) and SKIPPED
+// (with their reasons) do not, as in benchdnn.
+bool is_failure(std::string_view verdict);
+
 class ResultsFile {
  public:
   // Starts a new file with `header` (machine, build, run, calibration), or, with
@@ -31,9 +37,10 @@ class ResultsFile {
   // results); otherwise an Error says what differs, before anything is run or written.
   ResultsFile(std::string path, nlohmann::json header, bool resume);
 
-  bool has_case(const std::string& key) const { return done_.count(key) != 0; }  // case_key
-  void append(const nlohmann::json& case_record);                                // atomic rewrite
-  void set_field(const std::string& key, const nlohmann::json& value);           // e.g. calibration, run end
+  // The record of the case with this case_key, or nullptr.
+  const nlohmann::json* find_case(const std::string& key) const;
+  void append(const nlohmann::json& case_record);                       // atomic rewrite
+  void set_field(const std::string& key, const nlohmann::json& value);  // e.g. calibration, run end
   const nlohmann::json& document() const { return doc_; }
   const std::string& path() const { return path_; }
 
@@ -41,7 +48,7 @@ class ResultsFile {
   void flush() const;
   std::string path_;
   nlohmann::json doc_;
-  std::set<std::string> done_;  // record_key of every case in the file
+  std::map<std::string, size_t> done_;  // record_key of every case in the file -> its index
 };
 
 // Reads and validates a results file (schema name and version, cases array).

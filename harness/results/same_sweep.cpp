@@ -51,6 +51,8 @@ std::optional<SweepDifference> sweep_difference(const nlohmann::json& a, const n
                                      {"run", "omp_wait_policy"},
                                      {"run", "dropped_combinations"},
                                      {"run", "sweep_digest"},
+                                     {"run", "onednn"},
+                                     {"run", "sources"},
                                      {"run", "timing"}}) {
     const nlohmann::json *va = field_of(a, section, key), *vb = field_of(b, section, key);
     if (va != nullptr && vb != nullptr && *va != *vb)

@@ -19,6 +19,7 @@
 #include "harness/runner/throughput.h"
 #include "kernels/core/error.h"
 #include "kernels/core/fpenv.h"
+#include "kernels/isa.h"
 #include "kernels/pack/packed_weights.h"
 #include "kernels/registry.h"
 
@@ -129,6 +130,8 @@ std::string reproducer(const Case& c, const RunOptions& o) {
   if (!o.sources.weights.empty()) cmd += " --weights " + io::shell_word(o.sources.weights);
   if (!o.sources.activations.empty()) cmd += " --activations " + io::shell_word(o.sources.activations);
   if (!o.sources.routing.empty()) cmd += " --routing " + io::shell_word(o.sources.routing);
+  // The cap picks the kernel of kernel=auto (and skips kernels above it): part of the case.
+  if (isa_cap() != IsaLevel::amx) cmd += std::string(" --max-isa ") + name(isa_cap());
   if (!o.placement.hugepages) cmd += " --no-hugepages";
   if (o.placement.page_query != "move_pages") cmd += " --page-query " + o.placement.page_query;
   return cmd;

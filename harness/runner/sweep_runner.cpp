@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "harness/io/json_text.h"
+#include "harness/io/printable.h"
 #include "harness/results/results_file.h"
 #include "kernels/core/error.h"
 
@@ -152,6 +153,7 @@ std::optional<nlohmann::json> run_isolated(const Case& c, const SweepOptions& o)
   nlohmann::json rec;
   if (timed_out) {
     rec = failure_record(c, o.run, "TIMEOUT", fmt::format("killed after {} s", o.case_timeout_s));
+    rec["reproducer"] = rec["reproducer"].get<std::string>() + fmt::format(" --timeout {}", o.case_timeout_s);
   } else if (WIFSIGNALED(status)) {
     rec = failure_record(
         c, o.run, "CRASHED",
@@ -181,8 +183,10 @@ std::string shown_verdict(const nlohmann::json& rec) {
 }  // namespace
 
 bool SweepSummary::failed() const {
-  for (const auto& [v, n] : verdicts) {
-    if (n > 0 && (v == "FAIL" || v == "ERROR" || v == "CRASHED" || v == "TIMEOUT")) return true;
+  for (const auto* counts : {&verdicts, &resumed_verdicts}) {
+    for (const auto& [v, n] : *counts) {
+      if (n > 0 && is_failure(v)) return true;
+    }
   }
   return false;
 }
@@ -254,7 +258,10 @@ SweepSummary run_sweep(const std::vector<Case>& cases, const SweepOptions& o, nl
   size_t done = 0;
   for (const Case& c : cases) {
     const std::string d = c.descriptor();
-    if (file.has_case(case_key(d, sources_json(o.run.sources)))) {
+    if (const nlohmann::json* held = file.find_case(case_key(d, sources_json(o.run.sources)))) {
+      const std::string v = shown_verdict(*held);
+      s.resumed_verdicts[v]++;
+      if (is_failure(v)) s.resumed_failures.push_back(*held);
       ++s.resumed;
       ++done;
       continue;
@@ -319,9 +326,12 @@ std::string summary_table(const SweepSummary& s) {
     out += fmt::format("{:<72} {:<10} {:>10} {:>9} {:>9}\n", r.value("descriptor", ""), shown_verdict(r),
                        median, gops, vs);
   }
-  std::string counts;
+  std::string counts, held;
   for (const auto& [v, n] : s.verdicts) counts += fmt::format("{} {}  ", v, n);
-  out += fmt::format("\n{} case(s) run, {} already in the file; {}{}\n", s.ran, s.resumed, counts,
+  for (const auto& [v, n] : s.resumed_verdicts)
+    held += fmt::format("{}{} {}", held.empty() ? "" : ", ", v, n);
+  out += fmt::format("\n{} case(s) run, {} already in the file{}; {}{}\n", s.ran, s.resumed,
+                     held.empty() ? "" : " (" + held + ")", counts,
                      s.terminated    ? "(terminated by SIGTERM: rerun with --resume to finish)"
                      : s.interrupted ? "(interrupted: rerun with --resume to finish)"
                                      : "");
@@ -331,6 +341,13 @@ std::string summary_table(const SweepSummary& s) {
       out += fmt::format("{}: {}\n  {}\n  rerun: {}\n", v, r.value("descriptor", ""), r.value("reason", ""),
                          r.value("reproducer", ""));
     }
+  }
+  // Strings from the file: escaped.
+  for (const auto& r : s.resumed_failures) {
+    out +=
+        fmt::format("{} (already in the file): {}\n  {}\n  rerun: {}\n",
+                    io::printable(r.value("verdict", ""), 20), io::printable(r.value("descriptor", ""), 300),
+                    io::printable(r.value("reason", ""), 300), io::printable(r.value("reproducer", ""), 400));
   }
   paired_lines(out, s, "format_ceiling_paired", "paired ceiling", [](const nlohmann::json& p) {
     return fmt::format("{:.1f} % of {} (median of {} rounds; {:.1f} to {:.1f})", p.value("pct_median", 0.0),

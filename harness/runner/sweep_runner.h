@@ -30,6 +30,10 @@ struct SweepOptions {
 struct SweepSummary {
   // PASS, timed (bench), FAIL, MISTRUSTED, SKIPPED, ERROR, CRASHED, TIMEOUT
   std::map<std::string, int> verdicts;
+  // --resume: the verdicts of the cases the file already held (a FAIL there fails the
+  // sweep as it did the run that wrote it), and those records that are not PASS / SKIPPED.
+  std::map<std::string, int> resumed_verdicts;
+  std::vector<nlohmann::json> resumed_failures;
   int ran = 0, resumed = 0;
   bool interrupted = false;
   bool terminated = false;              // by SIGTERM (isolated sweeps), the running case abandoned

@@ -69,6 +69,17 @@ TEST(CliEscaping, ResultsFilesInCompare) {
   EXPECT_EQ(bad.status, 2) << bad.output;
   EXPECT_NE(bad.output.find("not valid JSON"), std::string::npos) << bad.output;
   EXPECT_EQ(raw_byte_in(bad.output), "") << bad.output;
+
+  // A file's own name is a string from outside too: not JSON, another schema.
+  const std::string evil_path = temp_file("e\x1b[31mx.json");
+  for (const std::string& text : {std::string("not json"), std::string("{\"schema\": \"other\"}")}) {
+    write_text(evil_path, text);
+    const auto named = run_amxlab("compare '" + evil_path + "' '" + evil_path + "'");
+    EXPECT_EQ(named.status, 2) << named.output;
+    EXPECT_NE(named.output.find("e\\x1b[31mx.json"), std::string::npos) << named.output;
+    EXPECT_EQ(raw_byte_in(named.output), "") << named.output;
+  }
+  std::remove(evil_path.c_str());
 }
 
 TEST(CliEscaping, CalibrationSchema) {

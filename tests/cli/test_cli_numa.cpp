@@ -143,6 +143,28 @@ TEST(CliNuma, ListPrintsTheCasesAndRunsNothing) {
             "q4_0:m1n4096k4096:t1:kernel=auto:place=compact:numa=local:aq=runtime:seed=1\n"
             "q4_0:m1n4096k4096:t1:kernel=auto:place=compact:numa=replicate:aq=runtime:seed=1\n");
   EXPECT_FALSE(std::filesystem::exists(out));
+  // --quick shortens K only where --k was not given, even when given as its default.
+  const auto k = run_amxlab("numa --list --quick --k 14336 --m 1 --threads 1 --numa local");
+  ASSERT_EQ(k.status, 0) << k.output;
+  EXPECT_EQ(k.output, "q4_0:m1n4096k14336:t1:kernel=auto:place=compact:numa=local:aq=runtime:seed=1\n");
+}
+
+// --quick leaves the timing flags the user gave alone, and a case listed twice runs once.
+TEST(CliNuma, QuickKeepsGivenFlagsAndRepeatsRunOnce) {
+  const std::string out = temp_file("numa-quick.json");
+  const auto r = run_amxlab(
+      "numa --quick --type q8_0 --m 1,1 --n 64 --k 256 --threads 1 --numa local --reps 4 --min-time 0.001 "
+      "--no-cold --out " +
+      out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("1 case(s) listed more than once run once"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("1 case(s) run, 0 already in the file"), std::string::npos) << r.output;
+  const auto doc = read_json(out);
+  EXPECT_EQ(doc["run"]["timing"]["repetitions"], 4) << doc["run"].dump();
+  EXPECT_EQ(doc["run"]["cases_planned"], 1);
+  ASSERT_EQ(doc["cases"].size(), 1u);
+  EXPECT_EQ(doc["cases"][0]["timing"]["hot"]["samples_s"].size(), 4u);
+  std::filesystem::remove(out);
 }
 
 }  // namespace

@@ -69,6 +69,19 @@ TEST(CliSweep, PlantedOneBitBugIsCaughtWithIndexAndReproducer) {
   }
   EXPECT_EQ(failures, 1);
   EXPECT_NE(r.output.find("rerun: amxlab check --case"), std::string::npos) << r.output;
+  // The same sweep resumed finds both cases done; the FAIL it holds still fails the sweep
+  // and is listed with its reproducer.
+  const auto again = run_amxlab(
+      "check --kernel test.flipbit --type q8_0 --m 16,17 --n 33 --k 64 --no-onednn "
+      "--resume " +
+      out);
+  EXPECT_EQ(again.status, 1) << again.output;
+  EXPECT_NE(again.output.find("0 case(s) run, 2 already in the file (FAIL 1, PASS 1)"), std::string::npos)
+      << again.output;
+  EXPECT_NE(again.output.find("FAIL (already in the file): q8_0:m17n33k64:t1:kernel=test.flipbit"),
+            std::string::npos)
+      << again.output;
+  EXPECT_EQ(read_json(out)["cases"], doc["cases"]);
   std::filesystem::remove(out);
 }
 
@@ -858,6 +871,52 @@ TEST(CliModel, TinyManifestIsCheckedTimedAndProjected) {
   for (const auto& f : {out, check, again, round2}) std::remove(f.c_str());
 }
 
+// SIGTERM during the checks stops `amxlab model` there (143): no timing runs, no
+// projection is written, and --resume finishes the run.
+TEST(CliModel, TerminatedDuringTheChecksStopsThere) {
+  const std::string out = temp_file("model-term.json"), check = temp_file("model-term-check.json");
+  const std::string args =
+      "model --manifest tiny-moe --layers 1 --threads 1 --reps 2 --min-time 0.005 --no-cold --no-onednn "
+      "--out " +
+      out;
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", ("exec " + kAmxlab + " " + args + " >/dev/null 2>&1").c_str(), nullptr);
+    _exit(127);
+  }
+  size_t seen = 0;
+  for (int i = 0; i < 6000 && seen == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    try {
+      seen = read_json(check)["cases"].size();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): not written yet; the loop polls again
+    }
+  }
+  kill(pid, SIGTERM);
+  int status = 0;
+  pid_t w = 0;
+  for (int i = 0; i < 3000 && w == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    w = waitpid(pid, &status, WNOHANG);
+  }
+  if (w == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    FAIL() << "amxlab model did not end within 30 s of SIGTERM";
+  }
+  ASSERT_GT(seen, 0u) << "the checks never started";
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 143);
+  EXPECT_FALSE(std::filesystem::exists(out)) << "the timing ran after SIGTERM";
+  const size_t checked = read_json(check)["cases"].size();
+  const auto r = run_amxlab(args.substr(0, args.find(" --out ")) + " --resume " + out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find(std::to_string(checked) + " already in the file"), std::string::npos) << r.output;
+  EXPECT_TRUE(read_json(out)["model"].contains("projection"));
+  for (const auto& f : {out, check}) std::remove(f.c_str());
+}
+
 // A GGUF whose tensors include a type amxlab has no format for: listed, left out, and
 // the covered fraction says how much of the model the totals hold. Bad inputs are errors.
 TEST(CliModel, GgufInventoryWithAnUncoveredTypeAndBadInputs) {
@@ -1209,6 +1268,9 @@ TEST(CliSweep, CalibrationIsaCapAndHugepagesFlags) {
   EXPECT_EQ(c["onednn_timing"]["weights_memory"].get<std::string>().rfind("huge pages", 0), 0u)
       << c["onednn_timing"].dump();
   EXPECT_EQ(c["reproducer"].get<std::string>().find("hugepages"), std::string::npos) << c["reproducer"];
+  // kernel=auto chose under the cap: the rerun line carries it.
+  EXPECT_NE(c["reproducer"].get<std::string>().find(" --max-isa portable"), std::string::npos)
+      << c["reproducer"];
 
   const auto four_k = run_amxlab(
       "run --case q8_0:m2n64k256:t1:kernel=auto --no-hugepages --reps 1 "

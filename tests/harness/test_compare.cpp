@@ -109,11 +109,11 @@ TEST(Compare, ColdTimingsGateOnTheirOwnRows) {
   ASSERT_EQ(r.cases.size(), 2u);
   EXPECT_EQ(r.cases[0].timing, "hot");
   EXPECT_FALSE(r.cases[0].significant_slowdown);
-  EXPECT_TRUE(r.cases[0].new_mismatch);  // the verdict change, once
+  EXPECT_TRUE(r.cases[0].new_failure);  // the verdict change, once
   EXPECT_EQ(r.cases[1].timing, "cold");
   EXPECT_TRUE(r.cases[1].significant_slowdown);
   EXPECT_NEAR(r.cases[1].ratio, 1.2, 0.03);
-  EXPECT_FALSE(r.cases[1].new_mismatch);
+  EXPECT_FALSE(r.cases[1].new_failure);
   const std::string table = r.table();
   EXPECT_NE(table.find("hot "), std::string::npos) << table;
   EXPECT_NE(table.find("SLOWER"), std::string::npos) << table;
@@ -141,6 +141,20 @@ TEST(Compare, NewMismatchIsARegression) {
   const auto new_doc = results_with({{"q8_0:m1n32k32:t1", {}}}, "FAIL");
   EXPECT_TRUE(compare_results(old_doc, new_doc, {}).regression());
   EXPECT_FALSE(compare_results(new_doc, new_doc, {}).regression());  // failing before and after: not new
+  // Every way a case can fail is a new failure after a PASS (or a SKIPPED); MISTRUSTED
+  // (degenerate data) is not, as it fails no sweep.
+  for (const char* now : {"ERROR", "CRASHED", "TIMEOUT"}) {
+    EXPECT_TRUE(compare_results(old_doc, results_with({{"q8_0:m1n32k32:t1", {}}}, now), {}).regression())
+        << now;
+    EXPECT_TRUE(compare_results(results_with({{"q8_0:m1n32k32:t1", {}}}, "SKIPPED"),
+                                results_with({{"q8_0:m1n32k32:t1", {}}}, now), {})
+                    .regression())
+        << now;
+    EXPECT_FALSE(compare_results(new_doc, results_with({{"q8_0:m1n32k32:t1", {}}}, now), {}).regression())
+        << "FAIL -> " << now;
+  }
+  EXPECT_FALSE(
+      compare_results(old_doc, results_with({{"q8_0:m1n32k32:t1", {}}}, "MISTRUSTED"), {}).regression());
 }
 
 // Samples too few for the test ever to reach alpha: no verdict on speed either way, and a
@@ -329,6 +343,13 @@ TEST(Merge, NamesMissingAndIncompleteShards) {
       {{"s0", shard(0, 3, 2, 2, true)}, {"s1", shard(1, 3, 2, 2, true)}, {"s2", shard(2, 3, 1, 1, true)}},
       false);
   EXPECT_EQ(ok["cases"].size(), 5u);
+  // The merged header describes the whole: no shard, the parts' plans summed, every case
+  // counted; merging it again is a merge of one whole file.
+  EXPECT_EQ(ok["run"]["shard"], "");
+  EXPECT_EQ(ok["run"]["cases_planned"], 5);
+  EXPECT_EQ(ok["run_end"]["cases_in_file"], 5);
+  EXPECT_FALSE(ok["run_end"]["interrupted"].get<bool>());
+  EXPECT_EQ(merge_results({{"merged", ok}}, false)["cases"].size(), 5u);
   const std::string msg = amxlab::testing::error_of([&] {
     merge_results(
         {{"s0", shard(0, 4, 2, 2, true)}, {"s2", shard(2, 4, 1, 2, true)}, {"s3", shard(3, 4, 1, 2, false)}},
@@ -338,10 +359,11 @@ TEST(Merge, NamesMissingAndIncompleteShards) {
                      "was cut off))"),
             std::string::npos)
       << msg;
-  EXPECT_EQ(
-      merge_results({{"s0", shard(0, 4, 2, 2, true)}, {"s3", shard(3, 4, 1, 2, false)}}, false, true)["cases"]
-          .size(),
-      3u);
+  const auto partial =
+      merge_results({{"s0", shard(0, 4, 2, 2, true)}, {"s3", shard(3, 4, 1, 2, false)}}, false, true);
+  EXPECT_EQ(partial["cases"].size(), 3u);
+  EXPECT_EQ(partial["run"]["shard"], "partial 0,3 of 4");
+  EXPECT_TRUE(partial["run_end"]["interrupted"].get<bool>()) << "s3 has no run_end";
   EXPECT_NE(amxlab::testing::error_of([&] {
               merge_results({{"s0", shard(0, 2, 1, 1, true)}, {"t0", shard(0, 2, 1, 1, true)}}, false);
             }).find("shard 0/2 given twice"),
