@@ -202,6 +202,10 @@ void validate_case(const Case& c) {
   } else if (!c.route.empty()) {
     fail(d, "route", "applies to mixture-of-experts cases only");
   }
+  // The quantiser variant (aq) is a choice of the block types' activation quantiser; the
+  // plain types take their activations as they are, so aq=ref would repeat aq=runtime.
+  if (!tr.block_quantized && c.act_quant == ActQuant::ref)
+    fail(d, "aq", std::string(tr.name) + " quantises no activations: aq=ref applies to block types only");
   if (c.k % tr.block_elems != 0) {
     fail(d, "shape",
          "K=" + std::to_string(c.k) + " is not a multiple of the " + tr.name + " block size " +

@@ -63,6 +63,9 @@ TEST(CaseDescriptor, ErrorsNameTheField) {
   expect_error("q8_0:m1n1k32:t1:seed=-1", "field seed");
   expect_error("q8_0:m1n1k32:t1:place=everywhere", "field place");
   expect_error("q8_0:m0n1k32:t1", "field shape");
+  // The plain types quantise no activations: aq=ref would be aq=runtime again.
+  for (const char* plain : {"f32", "bf16", "f16", "s8", "u8"})
+    expect_error(std::string(plain) + ":m1n1k32:t1:aq=ref", "aq=ref applies to block types only");
 }
 
 TEST(CaseDescriptor, MoeCasesRoundTrip) {
@@ -110,6 +113,19 @@ TEST(Sweep, CrossProductDropsImpossibleCombinationsVisibly) {
   EXPECT_EQ(e.cases.size(), 2u * 2 * 2 + 1u * 2 * 2);  // q4_K has no K=32
   EXPECT_EQ(e.dropped.size(), 4u);
   for (const auto& d : e.dropped) EXPECT_NE(d.find("block size 256"), std::string::npos) << d;
+  // --aq runtime,ref over a plain type: its one case, the ref half dropped with the reason.
+  SweepSpec p;
+  p.kernels = {"golden"};
+  p.types = {QType::F32, QType::Q8_0};
+  p.m = {1};
+  p.n = {64};
+  p.k = {32};
+  p.threads = {1};
+  p.act_quant = {ActQuant::runtime, ActQuant::ref};
+  const Expansion pe = expand(p);
+  EXPECT_EQ(pe.cases.size(), 3u);
+  ASSERT_EQ(pe.dropped.size(), 1u);
+  EXPECT_NE(pe.dropped[0].find("f32 quantises no activations"), std::string::npos) << pe.dropped[0];
 }
 
 // "all" is every registered kernel of the type; the main job's quick pass leaves the
