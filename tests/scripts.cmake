@@ -56,3 +56,6 @@ if(NOT AMXLAB_SANITIZE AND NOT AMXLAB_TSAN AND TARGET amxlab_runner)
   add_test(NAME ceiling_rounds COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_ceiling_rounds.sh $<TARGET_FILE:amxlab>)
   set_tests_properties(ceiling_rounds PROPERTIES LABELS long TIMEOUT 300 RUN_SERIAL TRUE)
 endif()
+# The tracked files stay small enough to travel to an AMX machine with the bundle.
+add_test(NAME repo_size COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_repo_size.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(repo_size PROPERTIES LABELS fast SKIP_RETURN_CODE 77 TIMEOUT 60)
