@@ -90,6 +90,7 @@ struct KernelDesc {
   // pack_fn, on the calling thread unless a ParallelFor is given.
   PackedWeights pack(QType type, std::span<const std::byte> gguf_rows, int64_t n, int64_t k,
                      MemoryResource& memory, const ParallelFor& parallel = serial_for()) const {
+    require_dims(name, n, k);  // before a packer multiplies them
     return pack_fn(type, gguf_rows, n, k, memory, parallel);
   }
 };

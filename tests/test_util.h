@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -61,6 +62,16 @@ inline std::string raw_byte_in(const std::string& text) {
   }
   return "";
 }
+
+#ifdef AMXLAB_TEST_DATA_DIR
+// tests/data: the source tree's, or AMXLAB_TEST_DATA_DIR from the environment where a test
+// binary runs away from it (scripts/amx_hardware_check.sh runs a bundle's copies on
+// another machine, whose checkout may sit elsewhere).
+inline std::string test_data_dir() {
+  const char* env = std::getenv("AMXLAB_TEST_DATA_DIR");
+  return env != nullptr && *env != '\0' ? std::string(env) : std::string(AMXLAB_TEST_DATA_DIR);
+}
+#endif
 
 // The bytes of a file (tests read vectors from tests/data); throws std::runtime_error.
 inline std::vector<std::byte> read_file_bytes(const std::string& path) {

@@ -44,6 +44,7 @@ void dequantize_activation_block(QType t, const std::byte* src, float* y) {
 void dequantize(QType t, std::span<const std::byte> src, int64_t rows, int64_t k, std::span<float> dst) {
   const auto& tr = traits(t);
   require(rows >= 0, "dequantize: negative row count");
+  require_dims("dequantize", rows, k);
   const size_t rb = row_bytes(t, k);
   const size_t n = static_cast<size_t>(rows) * static_cast<size_t>(k);
   require_buffer(src.data(), src.size(), rb * static_cast<size_t>(rows),

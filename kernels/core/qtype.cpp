@@ -70,6 +70,16 @@ size_t row_bytes(QType t, int64_t k) {
   return static_cast<size_t>(k / tr.block_elems) * tr.block_bytes;
 }
 
+void require_dims(std::string_view who, int64_t rows, int64_t k, int64_t count) {
+  const bool ok = rows >= 0 && rows <= kMaxDim && k >= 0 && k <= kMaxDim && count >= 1 &&
+                  count <= kMaxElements && rows * k <= kMaxElements / count;
+  if (!ok) {
+    throw Error(std::string(who) + ": shape " + (count > 1 ? std::to_string(count) + " x " : std::string()) +
+                std::to_string(rows) + " x " + std::to_string(k) +
+                " is outside what amxlab takes (each dimension <= 2^31, at most 2^40 elements)");
+  }
+}
+
 void require_buffer(const void* data, size_t bytes, size_t needed, const std::string& what) {
   if (data == nullptr) throw Error(what + ": null buffer (" + std::to_string(needed) + " bytes needed)");
   if (bytes < needed) {

@@ -61,6 +61,16 @@ std::optional<QType> qtype_from_ggml_id(int ggml_id);
 // of the block size, naming type and K.
 size_t row_bytes(QType t, int64_t k);
 
+// The largest shapes accepted anywhere: M, N and K up to 2^31 each and at most 2^40
+// elements in a matrix (or in `count` of them, an expert stack), so that no byte count
+// (4 bytes an element at most) or product of them can wrap: a wrapped size would pass a
+// buffer check and be written past (the thirty-fourth session's review found packers,
+// quantisers and a kernel's size check fooled that way). Throws Error naming `who`
+// unless 0 <= rows <= 2^31, 0 <= k <= 2^31, count >= 1 and rows * k * count <= 2^40.
+inline constexpr int64_t kMaxDim = int64_t{1} << 31;
+inline constexpr int64_t kMaxElements = int64_t{1} << 40;
+void require_dims(std::string_view who, int64_t rows, int64_t k, int64_t count = 1);
+
 // Throws Error unless `bytes` holds at least `needed` bytes and `data` is non-null.
 void require_buffer(const void* data, size_t bytes, size_t needed, const std::string& what);
 // The same with the name built only when the check fails (per-call paths).

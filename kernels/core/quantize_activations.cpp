@@ -107,6 +107,7 @@ void quantize_activations(QType act, ActQuant variant, std::span<const float> sr
       act == QType::Q8_0 || act == QType::Q8_1 || act == QType::Q8_K,
       std::string("quantize_activations: ") + name(act) + " is not an activation format (q8_0, q8_1, q8_K)");
   require(m >= 0, "quantize_activations: negative row count");
+  require_dims("quantize_activations", m, k);
   const size_t rb = row_bytes(act, k);
   const size_t n = static_cast<size_t>(m) * static_cast<size_t>(k);
   require_buffer(src.data(), src.size() * sizeof(float), n * sizeof(float), "quantize_activations source");

@@ -304,6 +304,7 @@ void quantize_weights(QType t, std::span<const float> src, int64_t rows, int64_t
   require(t != QType::Q8_1 && t != QType::Q8_K,
           std::string("quantize_weights: ") + tr.name + " is an activation format; use quantize_activations");
   require(rows >= 0, "quantize_weights: negative row count");
+  require_dims("quantize_weights", rows, k);
   const size_t rb = row_bytes(t, k);
   const size_t n = static_cast<size_t>(rows) * static_cast<size_t>(k);
   require_buffer(src.data(), src.size() * sizeof(float), n * sizeof(float), "quantize_weights source");

@@ -160,6 +160,7 @@ void check_quantize(QType act, const char* who, std::span<const float> a, int64_
   require(act == QType::Q8_0 || act == QType::Q8_1 || act == QType::Q8_K,
           [&] { return std::string(who) + ": " + name(act) + " is not q8_0, q8_1 or q8_K"; });
   require(m >= 0, [&] { return std::string(who) + ": negative row count M=" + std::to_string(m); });
+  require_dims(who, m, k);
   const size_t rb = row_bytes(act, k);
   if (m == 0) return;
   require_buffer(a.data(), a.size() * sizeof(float),

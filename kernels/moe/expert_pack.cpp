@@ -43,6 +43,7 @@ PackedWeights pack_experts(const KernelDesc& kernel, QType type, std::span<const
   require(k % traits(type).block_elems == 0, "pack_experts: K=" + std::to_string(k) +
                                                  " is not a multiple of the " + traits(type).name +
                                                  " block size " + std::to_string(traits(type).block_elems));
+  require_dims("pack_experts", n, k, experts);
   const size_t expert_src = row_bytes(type, k) * static_cast<size_t>(n);
   require(static_cast<size_t>(experts) <= gguf.size() / expert_src,
           "pack_experts: " + std::to_string(gguf.size()) + " bytes hold fewer than E=" +

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
+#include <string>
 
 #include "kernels/core/error.h"
+#include "kernels/registry.h"
 
 namespace amxlab::moe {
 namespace {
@@ -40,12 +43,28 @@ void check_moe_kernels(const MoeKernels& k) {
            "follow one exact model";
   });
   require(k.large_min_rows >= 1, "moe_gemm: large_min_rows must be >= 1");
+  // Before anything is written: a kernel that cannot run here would fail in a worker
+  // after other groups had written their rows.
+  for (const KernelDesc* kern : {k.large, k.small}) {
+    std::string why;
+    if (!kernel_runnable(*kern, &why))
+      throw Error("moe_gemm: " + std::string(kern->name) + " cannot run here: " + why);
+  }
 }
 
 void check_routing(const Routing& r, int64_t experts) {
   require(r.tokens >= 1 && r.top_k >= 1, [&] {
     return "moe_gemm: routing of " + std::to_string(r.tokens) + " tokens x top-" + std::to_string(r.top_k) +
            " (both must be >= 1)";
+  });
+  // A token's top_k experts are distinct (ggml's top-k selection), so top_k <= E.
+  require(r.top_k <= experts, [&] {
+    return "moe_gemm: top-" + std::to_string(r.top_k) + " of " + std::to_string(experts) +
+           " experts (a token's experts are distinct: top_k <= E)";
+  });
+  require(r.tokens <= std::numeric_limits<int64_t>::max() / r.top_k, [&] {
+    return "moe_gemm: " + std::to_string(r.tokens) + " tokens x top-" + std::to_string(r.top_k) +
+           " routes overflow int64";
   });
   require(r.ids.size() == static_cast<size_t>(r.tokens * r.top_k), [&] {
     return "moe_gemm: " + std::to_string(r.ids.size()) + " expert ids for " + std::to_string(r.tokens) +
@@ -151,12 +170,30 @@ void moe_gemm(const MoeKernels& k, std::span<const PackedWeights* const> experts
     return "moe_gemm: the experts are packed as " + std::string(name(w.type())) + "/" + name(w.layout()) +
            ", " + k.name() + " reads " + name(k.large->weight_type) + "/" + name(k.large->layout);
   });
-  for (const PackedWeights* copy : experts_of_worker) {
-    require(copy != nullptr && copy->expert_stacked() && copy->type() == w.type() &&
-                copy->layout() == w.layout() && copy->experts() == w.experts() && copy->n() == w.n() &&
-                copy->k() == w.k(),
-            "moe_gemm: the per-worker copies of the experts differ");
+  // Every copy (one per worker, e.g. one per NUMA node) holds the same experts, whole: a
+  // copy of other weights would make the output depend on the worker count, and a copy
+  // moved from or cut short would fail in a worker after others had written their rows.
+  for (size_t i = 0; i < experts_of_worker.size(); ++i) {
+    const PackedWeights* copy = experts_of_worker[i];
+    const auto which = [&] { return "moe_gemm: the experts' copy " + std::to_string(i) + " "; };
+    require(copy != nullptr, [&] { return which() + "is null"; });
+    require(copy->bytes().data() != nullptr,
+            [&] { return which() + "was moved from (empty PackedWeights)"; });
+    require(copy->expert_stacked() && copy->type() == w.type() && copy->layout() == w.layout() &&
+                copy->experts() == w.experts() && copy->n() == w.n() && copy->k() == w.k() &&
+                copy->expert_bytes() == w.expert_bytes() && copy->expert_stride() == w.expert_stride(),
+            [&] { return which() + "has another type, layout or shape than copy 0"; });
+    require(copy->source_checksum() == w.source_checksum(), [&] {
+      return which() + "was packed from other GGUF bytes than copy 0 (source checksums differ)";
+    });
+    const size_t needed = static_cast<size_t>(w.experts() - 1) * w.expert_stride() + w.expert_bytes();
+    require(copy->bytes().size() >= needed, [&] {
+      return which() + "holds " + std::to_string(copy->bytes().size()) + " bytes, its " +
+             std::to_string(w.experts()) + " experts need " + std::to_string(needed);
+    });
   }
+  require(workers >= 1, [&] { return "moe_gemm: workers = " + std::to_string(workers) + " (must be >= 1)"; });
+  check_routing(r, w.experts());  // before tokens x top_k is multiplied
   const int64_t n = w.n(), kdim = w.k(), routes = r.tokens * r.top_k;
   const size_t arow = row_bytes(k.large->act_type, kdim);
   require(act.type == k.large->act_type && act.k == kdim && act.m == r.tokens && act.row_stride >= arow &&
@@ -172,8 +209,15 @@ void moe_gemm(const MoeKernels& k, std::span<const PackedWeights* const> experts
                std::to_string(dst.row_stride) + "), the call writes [" + std::to_string(r.tokens) + " x " +
                std::to_string(r.top_k) + "][" + std::to_string(n) + "]";
       });
+  // The activations and dst must not overlap: the kernels read the one while writing the other.
+  const auto* a_begin = act.bytes;
+  const auto* a_end = a_begin + static_cast<size_t>(act.m - 1) * act.row_stride + arow;
+  const auto* d_begin = static_cast<const std::byte*>(dst.data);
+  const auto* d_end =
+      d_begin + (static_cast<size_t>(dst.m - 1) * dst.row_stride + static_cast<size_t>(n)) * 4;
+  require(a_end <= d_begin || d_end <= a_begin, "moe_gemm: dst overlaps the activations");
   MoePlan& plan = scratch.plan;
-  plan_moe(k, w.experts(), n, kdim, r, std::max(1, workers), plan);  // checks every id first
+  plan_moe(k, w.experts(), n, kdim, r, workers, plan);  // checks every id first
 
   const auto workers_used = static_cast<size_t>(plan.workers());
   if (scratch.out.size() < workers_used) scratch.out.resize(workers_used);

@@ -73,6 +73,7 @@ PackedWeights::PackedWeights(QType type, Layout layout, int64_t n, int64_t k, si
       bytes_(bytes) {
   amxlab::require(n >= 1 && k >= 1,
                   "PackedWeights: bad shape N=" + std::to_string(n) + " K=" + std::to_string(k));
+  require_dims("PackedWeights", n, k);
   data_ = static_cast<std::byte*>(memory.allocate(bytes));
 }
 
@@ -134,6 +135,7 @@ PackedWeights PackedWeights::stacked(QType type, Layout layout, int64_t experts,
   amxlab::require(experts >= 1 && n >= 1 && k >= 1 && expert_bytes >= 1 && expert_bytes <= SIZE_MAX - 63,
                   "PackedWeights: bad expert stack E=" + std::to_string(experts) + " N=" + std::to_string(n) +
                       " K=" + std::to_string(k) + " bytes=" + std::to_string(expert_bytes));
+  require_dims("PackedWeights", n, k, experts);
   const size_t expert_stride = (expert_bytes + 63) / 64 * 64;
   amxlab::require(static_cast<size_t>(experts) <= SIZE_MAX / expert_stride,
                   "PackedWeights: expert stack size overflows");

@@ -373,6 +373,58 @@ TEST(Moe, BadInputIsRefusedAndWritesNothing) {
   EXPECT_NE(run(w, short_a, y, ids, 2).find("activations are q8_0 [6][96]"), std::string::npos);
   const OutputView short_y{dst.data(), static_cast<size_t>(kN), 13, kN};
   EXPECT_NE(run(w, a, short_y, ids, 2).find("dst is [13][40]"), std::string::npos);
+  EXPECT_NE(run(w, a, y, ids, 17).find("top-17 of 16 experts"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              const PackedWeights* ws[] = {&w};
+              moe::moe_gemm(ks, ws, a, {ids, 7, 2}, y, 0, serial_for(), scratch);
+            }).find("workers = 0"),
+            std::string::npos);
+  // Per-worker copies (one per NUMA node) must hold the same experts, whole: a copy packed
+  // from other bytes would make the output depend on the worker count, a moved-from one
+  // fail in a worker after others had written.
+  {
+    auto other_rows = std::vector<std::byte>(f.data.weights.begin(), f.data.weights.end());
+    other_rows[2] ^= std::byte{1};
+    const PackedWeights other = moe::pack_experts(*ks.large, QType::Q4_0, other_rows, kExperts, kN, 96);
+    PackedWeights moved = moe::pack_experts(*ks.large, QType::Q4_0, f.data.weights, kExperts, kN, 96);
+    const PackedWeights taken = std::move(moved);
+    const auto with_copies = [&](const PackedWeights& second) {
+      const PackedWeights* ws[] = {&w, &second};
+      return error_of([&] { moe::moe_gemm(ks, ws, a, {ids, 7, 2}, y, 2, on_pool(pool_for(2)), scratch); });
+    };
+    EXPECT_NE(with_copies(other).find("copy 1 was packed from other GGUF bytes"), std::string::npos);
+    EXPECT_NE(with_copies(moved).find("copy 1 was moved from"),
+              std::string::npos);  // NOLINT(bugprone-use-after-move)
+    {
+      const PackedWeights* ws[] = {&w, &taken};  // the same experts: runs
+      EXPECT_NO_THROW(moe::moe_gemm(ks, ws, a, {ids, 7, 2}, y, 2, on_pool(pool_for(2)), scratch));
+    }
+    std::fill(dst.begin(), dst.end(), nan_bits());
+  }
+  // dst over the activations' bytes: refused before anything is read or written.
+  {
+    std::vector<std::byte> buf(static_cast<size_t>(14 * kN) * 4);
+    std::memcpy(buf.data(), f.data.activations.data(), 7 * arow);
+    const auto before = buf;
+    const ActivationView in_buf{QType::Q8_0, buf.data(), arow, 7, 96};
+    const OutputView over{buf.data(), static_cast<size_t>(kN), 14, kN};
+    EXPECT_NE(run(w, in_buf, over, ids, 2).find("dst overlaps the activations"), std::string::npos);
+    EXPECT_EQ(buf, before);
+    const OutputView over_dense{buf.data(), static_cast<size_t>(kN), 7, kN};
+    EXPECT_NE(error_of([&] {
+                ks.large->run(plain, in_buf, over_dense, Slice{0, 7, 0, kN});
+              }).find("the output overlaps the activations"),
+              std::string::npos);
+    EXPECT_EQ(buf, before);
+  }
+  // Kernels that cannot run here (an ISA cap below them): refused before a group runs.
+  {
+    const IsaLevel cap = isa_cap();
+    set_isa_cap(IsaLevel::portable);
+    const std::string e = run(w, a, y, ids, 2);
+    set_isa_cap(cap);
+    EXPECT_NE(e.find("cannot run here"), std::string::npos) << e;
+  }
   for (const uint32_t v : dst) ASSERT_EQ(v, nan_bits()) << "a refused call wrote dst";
   // A stacked tensor handed to a GEMM kernel directly is refused too.
   const OutputView one{dst.data(), static_cast<size_t>(kN), 7, kN};
@@ -391,6 +443,39 @@ TEST(Moe, BadInputIsRefusedAndWritesNothing) {
   EXPECT_NE(
       error_of([&] { (void)moe::moe_kernels_named("nope", QType::Q4_0); }).find("unknown kernel 'nope'"),
       std::string::npos);
+}
+
+// Sizes that would wrap size_t (N = K = 2^34: row bytes x N is 0 mod 2^64) are refused
+// by name before a packer, quantiser or kernel multiplies them; the buffers are tiny, so a
+// wrapped size check would have written far past them.
+TEST(Shapes, HugeDimensionsAreRefusedBeforeTheyWrap) {
+  const KernelDesc* k = find_kernel(isa_supported(kIsaAvx512 | kIsaAvx512Vnni) ? "q8_0_gemm_4x32__avx512vnni"
+                                                                               : "q8_0_gemm_1x1__portable");
+  ASSERT_NE(k, nullptr);
+  std::vector<std::byte> tiny(64);
+  std::vector<float> floats(16);
+  const int64_t huge = int64_t{1} << 34;
+  const auto refused = [](const std::string& e) {
+    return e.find("is outside what amxlab takes") != std::string::npos;
+  };
+  EXPECT_TRUE(
+      refused(error_of([&] { (void)k->pack(QType::Q8_0, tiny, huge, huge, default_memory_resource()); })));
+  EXPECT_TRUE(refused(error_of([&] { (void)moe::pack_experts(*k, QType::Q8_0, tiny, 1, huge, huge); })));
+  EXPECT_TRUE(refused(error_of([&] { k->quantize(ActQuant::runtime, floats, huge, huge, tiny); })));
+  EXPECT_TRUE(refused(
+      error_of([&] { quantize_activations(QType::Q8_0, ActQuant::runtime, floats, huge, huge, tiny); })));
+  EXPECT_TRUE(refused(error_of([&] {
+    (void)PackedWeights(QType::Q4_0, Layout::q4_0_vnni16, int64_t{1} << 62, 64, 0, 0,
+                        default_memory_resource());
+  })));
+  EXPECT_TRUE(refused(error_of([&] {
+    (void)PackedWeights::stacked(QType::Q4_0, Layout::q4_0_vnni16, huge, 64, 64, 64, 0,
+                                 default_memory_resource());
+  })));
+  std::vector<float> out(16);
+  EXPECT_TRUE(refused(error_of([&] { dequantize(QType::Q8_0, tiny, huge, huge, out); })));
+  EXPECT_TRUE(std::all_of(tiny.begin(), tiny.end(), [](std::byte b) { return b == std::byte{0}; }));
+  EXPECT_NO_THROW(require_dims("t", kMaxDim, 512));  // the bounds themselves pass
 }
 
 // ik_llama.cpp: expert weights packed for AMX were read by a kernel expecting another

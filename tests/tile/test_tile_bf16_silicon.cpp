@@ -29,7 +29,7 @@ struct Probe {
 static_assert(sizeof(Probe) == 4096);
 
 std::vector<Probe> silicon_probes() {
-  const auto bytes = amxlab::testing::read_file_bytes(std::string(AMXLAB_TEST_DATA_DIR) +
+  const auto bytes = amxlab::testing::read_file_bytes(amxlab::testing::test_data_dir() +
                                                       "/tile/tdpbf16ps_emerald_rapids_64.bin");
   std::vector<Probe> probes(bytes.size() / sizeof(Probe));
   std::memcpy(probes.data(), bytes.data(), probes.size() * sizeof(Probe));
