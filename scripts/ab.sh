@@ -65,7 +65,8 @@ done
 # --threads: the model's thread count with --manifest, else a sweep flag (either order).
 if [ -n "$manifest" ]; then mthreads=$threads; elif [ -n "$threads" ]; then sweep+=(--threads "$threads"); fi
 [ -n "$manifest" ] || [ -z "$recipe$layers" ] || die "--recipe and --layers shape a --manifest model: give --manifest"
-case "$rounds" in '' | *[!0-9]* | 0 | 1) die "--rounds must be a whole number >= 2 (got '$rounds')" ;; esac
+# Digits only, no leading zero: bash arithmetic reads 010 as octal (8) and 08 as an error.
+[[ $rounds =~ ^[1-9][0-9]*$ ]] && [ "$rounds" -ge 2 ] || die "--rounds must be a whole number >= 2 (got '$rounds')"
 [[ $threshold =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--threshold must be a percentage, e.g. 3 or 2.5 (got '$threshold')"
 # A percentage here (amxlab compare's --threshold is a fraction): 0.05 would gate a
 # 0.05 % slowdown, far inside any machine's noise - almost certainly meant as 5 %.

@@ -12,14 +12,23 @@
 set -uo pipefail
 n=10 rounds=7 threshold=3 out=""
 [ $# -gt 0 ] && case "$1" in [0-9]*) n=$1; shift ;; esac
+# An option's value: present and not another option, else a usage error (exit 2).
+value() { [ $# -ge 2 ] && [ -n "$2" ] && [[ $2 != --* ]] || { echo "ab_rates: $1 needs a value" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --rounds) rounds=$2; shift 2 ;;
-    --threshold) threshold=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
+    --rounds) value "$@"; rounds=$2; shift 2 ;;
+    --threshold) value "$@"; threshold=$2; shift 2 ;;
+    --out) value "$@"; out=$2; shift 2 ;;
     *) echo "ab_rates: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
+# Digits only, no leading zero: bash arithmetic reads 010 as octal (8) and 08 as an error.
+[[ $n =~ ^[1-9][0-9]*$ ]] || { echo "ab_rates: N must be a whole number >= 1 (got '$n')" >&2; exit 2; }
+# --out relative to the caller's folder: the script works in a clone it deletes at the end.
+if [ -n "$out" ]; then
+  [[ $out = /* ]] || out=$PWD/$out
+  [ -d "$(dirname "$out")" ] || { echo "ab_rates: --out: no folder $(dirname "$out")" >&2; exit 2; }
+fi
 repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel) || exit 2
 tmp=$(mktemp -d)
 trap 'git -C "$repo" worktree prune; rm -rf "$tmp"' EXIT

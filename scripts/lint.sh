@@ -19,12 +19,18 @@ cd "$(dirname "$0")/.."
 base="" format_only=0 build=build/release
 while [ $# -gt 0 ]; do
   case "$1" in
-    --changed) base=${2:?--changed needs a git revision}; shift 2 ;;
+    --changed) [ -n "${2:-}" ] || { echo "lint: --changed needs a git revision" >&2; exit 2; }; base=$2; shift 2 ;;
     --format-only) format_only=1; shift ;;
     -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
     *) build=$1; shift ;;
   esac
 done
+# A revision git does not know would make `git diff` fail inside the file list below, and
+# the list come out empty: "no C++ files to check", exit 0. Refuse it instead.
+if [ -n "$base" ] && ! git rev-parse --verify --quiet "$base^{commit}" >/dev/null; then
+  echo "lint: --changed $base: not a git revision here" >&2
+  exit 2
+fi
 tools=(clang-format-19)
 [ "$format_only" -eq 1 ] || tools+=(clang-tidy-19 run-clang-tidy-19)
 for tool in "${tools[@]}"; do

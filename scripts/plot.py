@@ -80,6 +80,26 @@ def check_calibration(cal, where):
             fail(f'{where}: bandwidth[{i}] is not {{bytes, threads, gbps}} with numbers')
 
 
+def check_case(c, where):
+    """What every plot reads of a case without looking first: its type, threads and shape
+    (and, when present, the MoE fields and the timings as objects)."""
+    if not isinstance(c.get("type"), str) or not c["type"]:
+        fail(f'{where}: "type" is not a non-empty string')
+    if not is_number(c.get("threads")) or c["threads"] < 1:
+        fail(f'{where}: "threads" is not a number >= 1')
+    s = c.get("shape")
+    if not isinstance(s, dict) or not all(is_number(s.get(k)) for k in ("m", "n", "k")):
+        fail(f'{where}: "shape" is not {{m, n, k}} with numbers')
+    if "moe" in c:
+        e = c["moe"]
+        if not isinstance(e, dict) or not all(is_number(e.get(k)) for k in ("experts", "top_k")) \
+                or not isinstance(e.get("route"), str):
+            fail(f'{where}: "moe" is not {{experts, top_k, route}} with numbers and a string')
+    for k in ("timing", "onednn_timing"):
+        if c.get(k) is not None and not isinstance(c[k], dict):
+            fail(f'{where}: "{k}" is not an object')
+
+
 def load_one(p):
     if os.path.isdir(p):
         fail(f"{p}: is a directory, not a results file")
@@ -96,6 +116,8 @@ def load_one(p):
         doc = json.loads(raw)
     except ValueError as e:  # JSONDecodeError, UnicodeDecodeError
         fail(f"{p}: not JSON ({e})")
+    except RecursionError:  # nested deeper than the parser's recursion limit
+        fail(f"{p}: not JSON that can be read here (nested too deeply)")
     if not isinstance(doc, dict):
         kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(doc), "a number")
         fail(f"{p}: the JSON is {kind}, not an object: not an amxlab results file")
@@ -117,6 +139,8 @@ def load_one(p):
         fail(f'{p}: "cases" is not a list')
     if not all(isinstance(c, dict) for c in doc["cases"]):
         fail(f'{p}: "cases" holds something that is not an object')
+    for i, c in enumerate(doc["cases"]):
+        check_case(c, f"{p}: cases[{i}]")
     if isinstance(doc.get("calibration"), dict):
         check_calibration(doc["calibration"], f"{p}: calibration")
     return doc

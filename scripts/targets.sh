@@ -13,6 +13,8 @@
 # --list    print each group's cases (`amxlab bench --list`: every descriptor and flag
 #           parsed, nothing run) and stop.
 # AMXLAB    the binary (default build/release/harness/cli/amxlab).
+# Exit 1 when a group's bench failed in a round (named, with the log): the others still run
+# and the report is still written.
 #
 # Groups (ratios come from one moment: oneDNN, ceilings and rooflines each timed in rounds
 # paired with the kernel on the same CPUs, `--paired-*`; a single case moves by 5-10 % on
@@ -41,7 +43,7 @@ while [ $# -gt 0 ]; do
       rounds=$2
       shift
       ;;
-    -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,32p' "$0"; exit 0 ;;
     -*) echo "targets: unknown option $1" >&2; exit 2 ;;
     *) [ -z "$out" ] || { echo "targets: one OUT_DIR" >&2; exit 2; }; out=$1 ;;
   esac
@@ -87,13 +89,28 @@ fi
 out=${out:-results/local/targets-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"
 : > "$out/log.txt"
+# A group that fails (a failed check, a crash) is recorded and the rounds go on: its
+# finished cases are in its file, its targets say "no data", and the exit is 1.
+failed=()
 for r in $(seq 1 "$rounds"); do
   mkdir -p "$out/r$r"
   for g in "${groups[@]}"; do
     echo "targets: round $r of $rounds: $g"
+    echo "== round $r: $g" >> "$out/log.txt"
+    rc=0
     # shellcheck disable=SC2046  # the group's flags are words
-    "$amxlab" bench $(flags_of "$g") --out "$out/r$r/$g.json" >> "$out/log.txt" 2>&1
+    "$amxlab" bench $(flags_of "$g") --out "$out/r$r/$g.json" >> "$out/log.txt" 2>&1 || rc=$?
+    if [ "$rc" -ne 0 ]; then
+      failed+=("r$r/$g (exit $rc)")
+      echo "targets: round $r: group $g failed (exit $rc); see '== round $r: $g' in $out/log.txt" >&2
+    fi
   done
 done
-python3 scripts/targets_report.py "$out"
+report_rc=0
+python3 scripts/targets_report.py "$out" || report_rc=$?
 echo "targets: $out"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "targets: ${#failed[@]} group run(s) failed: ${failed[*]} (log: $out/log.txt)" >&2
+  exit 1
+fi
+[ "$report_rc" -eq 0 ] || { echo "targets: targets_report.py failed (exit $report_rc)" >&2; exit 1; }

@@ -3,7 +3,8 @@
 # moves the bundle elsewhere (the original is deleted, so nothing can point back at it),
 # checks that every non-glibc library resolves, and is loaded, from inside the moved
 # copy, then runs scripts/amx_hardware_check.sh --quick from it (on a CPU without AMX:
-# the "no AMX" path) and once with a budget too small for any step.
+# the "no AMX" path), then from the bundle's archive (--archive, unpacked by the check)
+# with the results packed into one archive, and once with a budget too small for any step.
 #
 #   tests/scripts/test_amx_hardware_check.sh BUILD_DIR
 set -uo pipefail
@@ -16,7 +17,8 @@ fail() {
   exit 1
 }
 
-"$repo/scripts/bundle_build.sh" --build "$build" --out "$tmp/first" || fail "bundle_build.sh"
+"$repo/scripts/bundle_build.sh" --build "$build" --out "$tmp/first" --archive "$tmp/bundle.tar.gz" || fail "bundle_build.sh"
+[ -s "$tmp/bundle.tar.gz" ] || fail "bundle_build.sh --archive wrote no archive"
 mkdir "$tmp/elsewhere"
 cp -a "$tmp/first" "$tmp/elsewhere/bundle" && rm -rf "$tmp/first"
 moved="$tmp/elsewhere/bundle"
@@ -52,6 +54,15 @@ else
   grep -q 'this CPU has no AMX: ' "$dir/README.md" || fail "README does not say there is no AMX"
   grep -q '^TDPBF16PS order verdict: undecided: ' "$dir/TDPBF16PS-verdict.txt" || fail "verdict not undecided"
 fi
+
+# From the archive, the results packed: the archive holds the results folder and its summary.
+mkdir "$tmp/out"
+"$repo/scripts/amx_hardware_check.sh" --bundle "$tmp/bundle.tar.gz" --results-root "$tmp/results-gz" --quick --budget 60 \
+  --archive "$tmp/out/hardware-check.tar.gz" >"$tmp/gz.log" 2>&1 || fail "--bundle FILE.tar.gz --quick exited $?: $(tail -n 20 "$tmp/gz.log")"
+packed=$(tar -tzf "$tmp/out/hardware-check.tar.gz") || fail "--archive: the results archive does not list"
+grep -q '^[^/]*/README\.md$' <<<"$packed" || fail "--archive: no README.md in the results archive"
+grep -q '^[^/]*/moe-bench-min4\.json$' <<<"$packed" || fail "--archive: no moe-bench-min4.json in the results archive"
+[ "$(find "$tmp/out" -type f | wc -l)" -eq 1 ] || fail "--archive: more than the one archive in its folder: $(ls -A "$tmp/out")"
 
 # A budget too small for any step: nothing runs, the summary says so, the exit is 1.
 "$repo/scripts/amx_hardware_check.sh" --bundle "$moved" --results-root "$tmp/tiny" --budget 12 >"$tmp/tiny.log" 2>&1
