@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -305,6 +306,20 @@ struct KillLeftovers {
   }
 };
 
+// Sends SIGTERM to `pid` and waits up to `seconds` for it to end: its wait status, or
+// nullopt after killing it (it did not end).
+std::optional<int> terminate_and_wait(pid_t pid, int seconds) {
+  kill(pid, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < seconds * 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (waitpid(pid, &status, WNOHANG) != 0) return status;
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return std::nullopt;
+}
+
 TEST(CliSweep, TerminatedSweepEndsItsCaseAndLeavesNoScratch) {
   // Slurm's scancel, `kill` and CI timeouts send SIGTERM. The sweep must not die leaving
   // its case worker running (a worker leads its own process group, so the signal sent
@@ -338,18 +353,9 @@ TEST(CliSweep, TerminatedSweepEndsItsCaseAndLeavesNoScratch) {
   }
   if (!hanging) kill(pid, SIGKILL);
   ASSERT_TRUE(hanging) << "the sweep never reached its hanging case";
-  kill(pid, SIGTERM);
-  int status = 0;
-  pid_t w = 0;
-  for (int i = 0; i < 1000 && w == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    w = waitpid(pid, &status, WNOHANG);
-  }
-  if (w == 0) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    FAIL() << "the sweep did not end within 10 s of SIGTERM";
-  }
+  const auto ended = terminate_and_wait(pid, 10);
+  ASSERT_TRUE(ended) << "the sweep did not end within 10 s of SIGTERM";
+  const int status = *ended;
   ASSERT_TRUE(WIFEXITED(status)) << "the sweep died of signal " << WTERMSIG(status) << " instead of ending";
   EXPECT_EQ(WEXITSTATUS(status), 143);
   EXPECT_TRUE(processes_naming(scratch).empty()) << "the hanging case's worker outlived the sweep";
@@ -893,18 +899,9 @@ TEST(CliModel, TerminatedDuringTheChecksStopsThere) {
     } catch (...) {  // NOLINT(bugprone-empty-catch): not written yet; the loop polls again
     }
   }
-  kill(pid, SIGTERM);
-  int status = 0;
-  pid_t w = 0;
-  for (int i = 0; i < 3000 && w == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    w = waitpid(pid, &status, WNOHANG);
-  }
-  if (w == 0) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    FAIL() << "amxlab model did not end within 30 s of SIGTERM";
-  }
+  const auto ended = terminate_and_wait(pid, 30);
+  ASSERT_TRUE(ended) << "amxlab model did not end within 30 s of SIGTERM";
+  const int status = *ended;
   ASSERT_GT(seen, 0u) << "the checks never started";
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 143);
