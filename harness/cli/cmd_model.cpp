@@ -172,10 +172,10 @@ int run_model(ModelFlags& f) {
                 io::printable(check_out, 200) +
                 " exists, so there is nothing to continue (--resume takes the --out of the model run)");
   if (f.real_weights && f.file.empty()) throw Error("--real-weights needs a GGUF file");
-  int rc = 0;
-  // A sweep stopped by Ctrl-C (130) or SIGTERM (143) stops the command: no later sweep runs
-  // and nothing is projected; --resume continues.
-  int stopped = 0;
+  // The sweeps' outcome together (exit_code). One stopped by Ctrl-C or SIGTERM stops the
+  // command: no later sweep runs and nothing is projected; --resume continues.
+  bool failed = false, interrupted = false, terminated = false;
+  const auto stopped = [&] { return interrupted || terminated; };
   // One sweep into `path` (appending after the first call, or from the first with
   // --resume); with --real-weights one per shape, on the bytes of its first tensor.
   std::map<std::string, bool> started;
@@ -183,7 +183,7 @@ int run_model(ModelFlags& f) {
   // to --resume's check (harness/results/same_sweep.h).
   const auto sweep = [&](const std::string& mode, const std::vector<std::string>& descriptors,
                          const std::string& path, const std::string& tensor, const std::string& digest) {
-    if (stopped != 0) return path;
+    if (stopped()) return path;
     SweepFlags g = f.sweep;
     const bool append = started[path] || (resuming && std::filesystem::exists(path));
     g.out = append ? "" : path;
@@ -192,8 +192,9 @@ int run_model(ModelFlags& f) {
     g.sources_per_case = f.real_weights;
     std::string written;
     const harness::SweepSummary summary = run_cases(mode, parse_all(descriptors), {}, g, &written, digest);
-    if (summary.failed()) rc = 1;
-    if (summary.terminated || summary.interrupted) stopped = summary.terminated ? 143 : 130;
+    failed |= summary.failed();
+    interrupted |= summary.interrupted;
+    terminated |= summary.terminated;
     started[path] = true;
     return written;
   };
@@ -234,9 +235,8 @@ int run_model(ModelFlags& f) {
       return out_d;
     });
   }
-  // As exit_code(): SIGTERM first, then a failure, then Ctrl-C.
-  const auto stop_code = [&] { return stopped == 143 ? 143 : rc != 0 ? rc : stopped; };
-  if (f.check_only || stopped != 0) return stop_code();
+  const auto rc = [&] { return exit_code(failed, interrupted, terminated); };
+  if (f.check_only || stopped()) return rc();
   // Round 1 into <out>, round r > 1 into <out stem>-round<r>.json: each a whole sweep of
   // the timed cases, one after the other, so the rounds see the machine at different
   // moments. The projection takes each case's median over the rounds; the rounds' own
@@ -248,7 +248,7 @@ int run_model(ModelFlags& f) {
   nlohmann::json doc;
   for (int r = 1; r <= f.rounds; ++r) {
     const std::string written = each_shape("bench", round_path(r), timed_descriptors);
-    if (stopped != 0) return stop_code();
+    if (stopped()) return rc();
     nlohmann::json round_doc = harness::read_results(written);
     std::map<std::string, nlohmann::json> records;
     for (const auto& rec : round_doc["cases"]) records[rec.value("descriptor", "")] = rec;
@@ -277,7 +277,7 @@ int run_model(ModelFlags& f) {
   io::write_file_atomically(path, io::dump_json(doc, 1));
   print_projection(projection, inv_json);
   fmt::print("results: {}{}\n", path, f.no_check ? "" : " (checks: " + check_out + ")");
-  return rc;
+  return rc();
 }
 
 }  // namespace

@@ -398,9 +398,13 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
   return summary;
 }
 
+int exit_code(bool failed, bool interrupted, bool terminated) {
+  if (terminated) return 143;  // 128 + SIGTERM, as the shell reports a process it ended
+  return failed ? 1 : (interrupted ? 130 : 0);
+}
+
 int exit_code(const harness::SweepSummary& s) {
-  if (s.terminated) return 143;  // 128 + SIGTERM, as the shell reports a process it ended
-  return s.failed() ? 1 : (s.interrupted ? 130 : 0);
+  return exit_code(s.failed(), s.interrupted, s.terminated);
 }
 
 namespace {

@@ -60,7 +60,9 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
                                 const std::vector<std::string>& dropped, const SweepFlags& f,
                                 std::string* results_path = nullptr, const std::string& digest = "");
 
-// 1 when a case failed, 130 when interrupted, else 0.
+// 143 when terminated (SIGTERM), else 1 when a case failed, else 130 when interrupted
+// (Ctrl-C), else 0: of one sweep, or of several taken together (amxlab model).
+int exit_code(bool failed, bool interrupted, bool terminated);
 int exit_code(const harness::SweepSummary& s);
 
 }  // namespace amxlab::cli

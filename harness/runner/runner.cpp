@@ -137,16 +137,17 @@ std::string reproducer(const Case& c, const RunOptions& o) {
   return cmd;
 }
 
-nlohmann::json run_case(const Case& c, const RunOptions& o) {
-  nlohmann::json rec;
-  rec["descriptor"] = c.descriptor();
-  rec["kernel"] = c.kernel;
-  rec["type"] = name(c.type);
-  rec["shape"] = {{"m", c.m}, {"n", c.n}, {"k", c.k}};
-  if (c.moe()) rec["moe"] = {{"experts", c.experts}, {"top_k", c.top_k}, {"tokens", c.m}, {"route", c.route}};
-  rec["threads"] = c.threads;
-  rec["reproducer"] = reproducer(c, o);
+nlohmann::json case_record_head(const Case& c, const RunOptions& o) {
+  nlohmann::json rec = {{"descriptor", c.descriptor()}, {"kernel", c.kernel},
+                        {"type", name(c.type)},         {"shape", {{"m", c.m}, {"n", c.n}, {"k", c.k}}},
+                        {"threads", c.threads},         {"reproducer", reproducer(c, o)}};
   if (const auto src = sources_json(o.sources); !src.is_null()) rec["sources"] = src;
+  return rec;
+}
+
+nlohmann::json run_case(const Case& c, const RunOptions& o) {
+  nlohmann::json rec = case_record_head(c, o);
+  if (c.moe()) rec["moe"] = {{"experts", c.experts}, {"top_k", c.top_k}, {"tokens", c.m}, {"route", c.route}};
   rec["numa"] = {{"policy", c.numa}, {"place", c.place}, {"observed", nullptr}};
   std::string verdict = "PASS", reason;
   try {

@@ -47,6 +47,11 @@ struct RunOptions {
 // The one-line command that reruns exactly this case.
 std::string reproducer(const Case& c, const RunOptions& o);
 
+// The fields every case record opens with, whatever became of the case (run_case, and
+// the sweep's records of a case that crashed or timed out): descriptor, kernel, type,
+// shape, threads, reproducer, and the data sources when they are not seeded.
+nlohmann::json case_record_head(const Case& c, const RunOptions& o);
+
 // Never throws for a kernel's fault: an error is recorded as verdict ERROR with its text.
 nlohmann::json run_case(const Case& c, const RunOptions& o);
 

@@ -80,15 +80,9 @@ std::string temp_path(const std::string& tag) {
 
 nlohmann::json failure_record(const Case& c, const RunOptions& o, const std::string& verdict,
                               const std::string& why) {
-  nlohmann::json rec = {{"descriptor", c.descriptor()},
-                        {"kernel", c.kernel},
-                        {"type", name(c.type)},
-                        {"shape", {{"m", c.m}, {"n", c.n}, {"k", c.k}}},
-                        {"threads", c.threads},
-                        {"verdict", verdict},
-                        {"reason", why},
-                        {"reproducer", reproducer(c, o)}};
-  if (const auto src = sources_json(o.sources); !src.is_null()) rec["sources"] = src;
+  nlohmann::json rec = case_record_head(c, o);
+  rec["verdict"] = verdict;
+  rec["reason"] = why;
   return rec;
 }
 
@@ -256,9 +250,10 @@ SweepSummary run_sweep(const std::vector<Case>& cases, const SweepOptions& o, nl
   g_stop.store(false);
   g_terminate.store(false);
   size_t done = 0;
+  const nlohmann::json sources = sources_json(o.run.sources);  // every case's: one run's data
   for (const Case& c : cases) {
     const std::string d = c.descriptor();
-    if (const nlohmann::json* held = file.find_case(case_key(d, sources_json(o.run.sources)))) {
+    if (const nlohmann::json* held = file.find_case(case_key(d, sources))) {
       const std::string v = shown_verdict(*held);
       s.resumed_verdicts[v]++;
       if (is_failure(v)) s.resumed_failures.push_back(*held);

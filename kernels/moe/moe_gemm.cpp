@@ -6,6 +6,7 @@
 #include <string>
 
 #include "kernels/core/error.h"
+#include "kernels/kernel_checks.h"
 #include "kernels/registry.h"
 
 namespace amxlab::moe {
@@ -209,13 +210,7 @@ void moe_gemm(const MoeKernels& k, std::span<const PackedWeights* const> experts
                std::to_string(dst.row_stride) + "), the call writes [" + std::to_string(r.tokens) + " x " +
                std::to_string(r.top_k) + "][" + std::to_string(n) + "]";
       });
-  // The activations and dst must not overlap: the kernels read the one while writing the other.
-  const auto* a_begin = act.bytes;
-  const auto* a_end = a_begin + static_cast<size_t>(act.m - 1) * act.row_stride + arow;
-  const auto* d_begin = static_cast<const std::byte*>(dst.data);
-  const auto* d_end =
-      d_begin + (static_cast<size_t>(dst.m - 1) * dst.row_stride + static_cast<size_t>(n)) * 4;
-  require(a_end <= d_begin || d_end <= a_begin, "moe_gemm: dst overlaps the activations");
+  require_apart("moe_gemm", "dst", act, arow, dst, n);
   MoePlan& plan = scratch.plan;
   plan_moe(k, w.experts(), n, kdim, r, workers, plan);  // checks every id first
 
