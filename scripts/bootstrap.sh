@@ -63,8 +63,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq || echo "bootstrap: apt-get update failed; trying with the current package lists" >&2
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# Optional packages: only those the package lists offer.
-offered() { apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [^(]'; }
+# Optional packages: only those the package lists offer. The policy is read whole before it
+# is matched: `apt-cache ... | grep -q` under pipefail fails when grep stops early and
+# apt-cache dies of SIGPIPE, which made every optional package look unavailable.
+offered() {
+  local policy
+  policy=$(apt-cache policy "$1" 2>/dev/null) || return 1
+  [[ $policy == *"Candidate: "[!\(]* ]]
+}
 # Lists that offer none of them (a fresh image's are often empty): refreshed once, unless the
 # required packages' install just did.
 if [ ${#missing[@]} -eq 0 ]; then

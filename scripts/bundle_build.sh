@@ -56,8 +56,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 1
 fi
 for b in "${binaries[@]}"; do
+  # Read whole, then matched: `readelf | grep -q` under pipefail can fail by SIGPIPE.
+  dynamic=$(readelf -d "$build/$b")
   # shellcheck disable=SC2016 # the literal text $ORIGIN
-  if ! readelf -d "$build/$b" | grep -q 'RPATH.*\$ORIGIN'; then
+  if ! grep -q 'RPATH.*\$ORIGIN' <<<"$dynamic"; then
     echo "bundle_build: $b has no RPATH \$ORIGIN (built before cmake/AmxlabRelocatable.cmake?); rebuild it" >&2
     exit 1
   fi

@@ -59,3 +59,7 @@ endif()
 # The tracked files stay small enough to travel to an AMX machine with the bundle.
 add_test(NAME repo_size COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_repo_size.sh ${PROJECT_SOURCE_DIR})
 set_tests_properties(repo_size PROPERTIES LABELS fast SKIP_RETURN_CODE 77 TIMEOUT 60)
+# scripts/bootstrap.sh against fake apt tools: an offered optional package is installed, one
+# with no candidate is reported (the pipefail + grep -q SIGPIPE trap).
+add_test(NAME bootstrap_packages COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_bootstrap.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(bootstrap_packages PROPERTIES LABELS fast TIMEOUT 60)

@@ -49,7 +49,8 @@ fi
 
 [ -n "$binary" ] || fail "no test binary given (--binary PATH, built by the target numa_vm_test)"
 [ -x "$binary" ] || fail "test binary $binary does not exist or is not executable (build the target numa_vm_test)"
-if command -v readelf >/dev/null && readelf -l "$binary" 2>/dev/null | grep -q "Requesting program interpreter"; then
+# The headers read whole, then matched: `readelf | grep -q` under pipefail can fail by SIGPIPE.
+if command -v readelf >/dev/null && grep -q "Requesting program interpreter" <<<"$(readelf -l "$binary" 2>/dev/null)"; then
   fail "$binary is dynamically linked; the VM has no libraries (build it with -static)"
 fi
 
