@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
     --changed) [ -n "${2:-}" ] || { echo "lint: --changed needs a git revision" >&2; exit 2; }; base=$2; shift 2 ;;
     --format-only) format_only=1; shift ;;
     -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    -*) echo "lint: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) build=$1; shift ;;
   esac
 done
@@ -41,7 +42,14 @@ if [ -n "$base" ]; then
 else
   mapfile -t files < <(git ls-files 'kernels' 'reference' 'harness' 'tests' | grep -E '\.(cpp|h)$')
 fi
-[ ${#files[@]} -gt 0 ] || { echo "lint: no C++ files to check"; exit 0; }
+# With --changed an empty list is an answer; without it, the tree was not found (a source
+# tree inside another repository that does not track it, a broken git) and a clean
+# verdict would mean nothing.
+if [ ${#files[@]} -eq 0 ]; then
+  [ -n "$base" ] && { echo "lint: no C++ files changed since $base"; exit 0; }
+  echo "lint: git lists no C++ files under kernels/ reference/ harness/ tests/ here; nothing was checked" >&2
+  exit 1
+fi
 rc=0
 if ! clang-format-19 --dry-run --Werror "${files[@]}" 2>/tmp/lint-format.$$; then
   grep -E '^[^ ].*: (warning|error):' /tmp/lint-format.$$ | sed 's/: warning: code should be clang-formatted.*//' | sort -u | sed 's/^/not clang-formatted: /'

@@ -38,9 +38,14 @@ def main():
           " reference prefill | ratio | oneDNN decode / prefill ms/tok | covered | rounds: ratio cold decode, prefill [min, max] |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for path in args.results:
-        with open(path) as f:
-            doc = json.load(f)
-        m = doc["model"]
+        try:
+            with open(path) as f:
+                doc = json.load(f)
+            m = doc["model"]
+        except (OSError, ValueError, RecursionError) as e:
+            raise SystemExit(f"model_rates: cannot read {path!r}: {e}")
+        except (KeyError, TypeError) as e:
+            raise SystemExit(f"model_rates: {path!r} is not an amxlab model results file ({type(e).__name__}: {e})")
         p, inv = m["projection"], m["inventory"]
         top_k, experts = inv.get("top_k", 0), inv.get("experts", 0)
         dec_bytes = ops = 0.0

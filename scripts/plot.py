@@ -307,10 +307,15 @@ def model_plots(docs, out):
         ax.set_xticklabels(names, rotation=15, fontsize=8)
         ax.set_ylabel("% of matmul time per token")
         o, d = p["ours"], p["onednn"]
+        # A run with --no-onednn has zero oneDNN totals: say so rather than plot "0.0 tok/s".
+        if d["decode_tokens_per_s"] > 0 or d["prefill_tokens_per_s"] > 0:
+            theirs = f"{d['decode_tokens_per_s']:.1f} / {d['prefill_tokens_per_s']:.1f}"
+            theirs += " (some cases not timed)" if "note" in d else ""
+        else:
+            theirs = "not measured"
         ax.set_title(f"{m['inventory']['source']}\nours: decode {o['decode_tokens_per_s']:.1f} tok/s, prefill "
-                     f"{o['prefill_tokens_per_s']:.1f}; oneDNN: {d['decode_tokens_per_s']:.1f} / "
-                     f"{d['prefill_tokens_per_s']:.1f}  ({100 * p['covered_fraction']:.0f} % of weights covered)",
-                     fontsize=8)
+                     f"{o['prefill_tokens_per_s']:.1f}; oneDNN: {theirs}  "
+                     f"({100 * p['covered_fraction']:.0f} % of weights covered)", fontsize=8)
         slug = re.sub(r"[^A-Za-z0-9_.]+", "-", m["inventory"]["source"].replace("manifest ", "").replace("recipe ", ""))
         save(fig, ax, os.path.join(out, f"model-{slug.strip('-')}-t{p['threads']}.png"), written, fontsize=8)
     return written

@@ -29,10 +29,16 @@ def load_cases(folder):
     for name in sorted(os.listdir(folder)):
         if not name.endswith(".json") or name == "targets.json":
             continue
-        with open(os.path.join(folder, name)) as f:
-            doc = json.load(f)
-        for c in doc.get("cases", []):
-            cases[c["descriptor"]] = c
+        path = os.path.join(folder, name)
+        try:
+            with open(path) as f:
+                doc = json.load(f)
+            for c in doc.get("cases", []):
+                cases[c["descriptor"]] = c
+        except (OSError, ValueError, RecursionError) as e:
+            raise SystemExit(f"targets_report: cannot read {path!r}: {e}")
+        except (AttributeError, KeyError, TypeError) as e:
+            raise SystemExit(f"targets_report: {path!r} is not an amxlab results file ({type(e).__name__}: {e})")
     return cases
 
 

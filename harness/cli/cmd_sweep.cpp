@@ -389,8 +389,8 @@ harness::SweepSummary run_cases(const std::string& mode, const std::vector<harne
                                {"paired_onednn_rounds", o.run.paired_onednn_rounds}};
   }
 
-  fmt::print("amxlab {}: {} case(s) -> {}\n", mode, cases.size(), o.results_path);
-  for (const auto& d : dropped) fmt::print("  not a case: {}\n", d);
+  o.banner = fmt::format("amxlab {}: {} case(s) -> {}\n", mode, cases.size(), o.results_path);
+  for (const auto& d : dropped) o.banner += fmt::format("  not a case: {}\n", d);
   auto summary = harness::run_sweep(cases, o, header);
   fmt::print("{}", harness::summary_table(summary));
   fmt::print("results: {}\n", o.results_path);

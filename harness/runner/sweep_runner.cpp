@@ -246,6 +246,8 @@ int run_case_worker(const std::string& descriptor, const std::string& options_js
 SweepSummary run_sweep(const std::vector<Case>& cases, const SweepOptions& o, nlohmann::json header) {
   SweepSummary s;
   ResultsFile file(o.results_path, std::move(header), o.resume);
+  fmt::print("{}", o.banner);
+  std::fflush(stdout);  // before the cases' own output (isolated: other processes)
   const SignalGuard guard(o.isolate);
   g_stop.store(false);
   g_terminate.store(false);

@@ -25,6 +25,8 @@ struct SweepOptions {
   double case_timeout_s = 900;  // a case running longer is killed: TIMEOUT
   std::string self_exe;         // the amxlab binary, for subprocesses
   bool progress = true;         // a progress bar, drawn only when stderr is a TTY
+  // Printed once the results file is open: a refused --resume prints only its error.
+  std::string banner;
 };
 
 struct SweepSummary {

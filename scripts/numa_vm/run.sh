@@ -12,8 +12,8 @@
 # the JSON verification reports). $AMXLAB_NUMA_VM_ACCEL picks QEMU's accelerator
 # (default tcg: software emulation, no KVM needed).
 #
-# Prints "SKIPPED: <reason>" and exits 0 only when qemu-system-x86_64 or a kernel image
-# cannot be found (Debian packages qemu-system-x86 and linux-image-amd64). Everything
+# Prints "SKIPPED: <reason>" and exits 77 (CTest's skip code for `numa_vm`) only when
+# qemu-system-x86_64 or a kernel image cannot be found (Debian packages qemu-system-x86 and linux-image-amd64). Everything
 # else that goes wrong is a failure. The initramfs is written by this script (cpio
 # "newc" format, uncompressed): no cpio, gzip or busybox needed.
 set -euo pipefail
@@ -35,7 +35,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-skip() { echo "SKIPPED: $*"; exit 0; }
+# A skip is its exit code, not the text: the VM's console, echoed on a failure, could say
+# "SKIPPED:" too.
+skip() { echo "SKIPPED: $*"; exit 77; }
 fail() { echo "numa_vm: FAIL: $*" >&2; exit 1; }
 
 qemu="$(command -v qemu-system-x86_64 || true)"

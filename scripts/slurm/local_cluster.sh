@@ -49,9 +49,13 @@ dir=$(cd "$dir" && pwd -P)
 chmod 755 "$dir"
 host=$(hostname -s)
 # Two free TCP ports (not listening now), from a range seeded by the pid.
+# The listening sockets are read whole, then matched: `ss | awk | grep -q` under pipefail
+# fails by SIGPIPE on a host with many sockets and would hand out a port in use.
 port() {
   local p=$(( 20000 + (RANDOM + $$ + $1) % 30000 ))
-  while ss -ltn 2>/dev/null | awk '{print $4}' | grep -q ":$p\$"; do p=$((p + 1)); done
+  local listening
+  listening=$(ss -ltn 2>/dev/null | awk '{print $4}') || listening=""
+  while grep -q ":$p\$" <<<"$listening"; do p=$((p + 1)); done
   echo "$p"
 }
 ctl_port=$(port 0)
@@ -99,7 +103,7 @@ export SLURM_CONF="$dir/slurm.conf"
 slurmctld -f "$SLURM_CONF" >/dev/null 2>&1 || skip "slurmctld did not start: $(tail -n 5 "$dir/slurmctld.log" 2>/dev/null)"
 slurmd -f "$SLURM_CONF" >/dev/null 2>&1 || skip "slurmd did not start: $(tail -n 5 "$dir/slurmd.log" 2>/dev/null)"
 for _ in $(seq 60); do
-  if sinfo -h -o %t 2>/dev/null | grep -qE '^(idle|mix|alloc)'; then
+  if grep -qE '^(idle|mix|alloc)' <<<"$(sinfo -h -o %t 2>/dev/null)"; then
     echo "export SLURM_CONF=$SLURM_CONF"
     exit 0
   fi

@@ -182,6 +182,8 @@ TEST(CliResults, ResumeRefusesAFileOfAnotherSweepAndLeavesItUnchanged) {
       << r.output;
   EXPECT_NE(r.output.find("write a new file with --out"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("already in the file"), std::string::npos) << r.output;
+  // Nor the sweep's banner ("amxlab bench: N case(s) -> FILE"): nothing runs.
+  EXPECT_EQ(r.output.find("case(s) -> "), std::string::npos) << r.output;
   EXPECT_EQ(file_text(smoke), before);
 
   // A shard's file resumed without --shard, and with another shard.

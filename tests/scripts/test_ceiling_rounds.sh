@@ -29,6 +29,8 @@ if skipped:
     # A CPU with neither AVX-512 VNNI nor AVX2 has no golden-mix loop: the ceiling columns
     # say "-", the reason is recorded, GOPS and x oneDNN are still there.
     assert "AVX2" in skipped, skipped
+    flags = next((l.split(":", 1)[1].split() for l in open("/proc/cpuinfo") if l.startswith("flags")), [])
+    assert not ("avx2" in flags and "fma" in flags), "this CPU has AVX2 and FMA, yet the ceiling was skipped: " + skipped
     assert len(cells) == 1 + 3 + 3 + 3 and cells[4:7] == ["-"] * 3 and "-" not in cells[1:4] + cells[7:], row[0]
     print("ceiling_rounds: PASS (no ceiling on this CPU: " + skipped + ")")
     sys.exit(0)

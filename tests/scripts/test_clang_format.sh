@@ -19,4 +19,8 @@ echo "$long" > "$tmp/bad.cpp"
 if clang-format-19 --style="file:$root/.clang-format" --dry-run --Werror "$tmp/bad.cpp" >/dev/null 2>&1; then
   echo "FAIL: a ${#long}-character line passed the style check"; exit 1
 fi
-scripts/lint.sh --format-only
+out=$(scripts/lint.sh --format-only) || { echo "$out"; exit 1; }
+echo "$out"
+# lint.sh ends with "clang-format: N files checked": the tree was read, not an empty list.
+checked=$(sed -n 's/^clang-format: \([0-9]*\) files checked$/\1/p' <<<"$out")
+[ "${checked:-0}" -ge 100 ] || { echo "FAIL: clang-format checked ${checked:-no} files (expected the whole tree)"; exit 1; }

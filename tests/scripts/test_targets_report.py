@@ -136,6 +136,18 @@ with tempfile.TemporaryDirectory() as tmp:
     missing = [f"{t}: {r.get('why')}" for t, r in rows.items() if r["verdict"] == "no data"]
     check(not missing, "targets without a listed case: " + "; ".join(missing))
 
+    # 3. A file cut short (an interrupted round) or not a results file: one line that names
+    # it and exit 1, not a traceback.
+    for name, text, want in (("cut.json", '{"cases": [', "cannot read"),
+                             ("list.json", "[1, 2]", "is not an amxlab results file")):
+        d4 = os.path.join(tmp, "bad-" + name)
+        os.makedirs(d4)
+        with open(os.path.join(d4, name), "w") as f:
+            f.write(text)
+        p = subprocess.run([sys.executable, tool, d4], capture_output=True, text=True)
+        check(p.returncode == 1 and want in p.stderr and name in p.stderr and "Traceback" not in p.stderr,
+              f"{name}: exit {p.returncode}, stderr {p.stderr[-300:]!r}")
+
 if failures:
     for f in failures:
         print("FAIL:", f)
