@@ -149,6 +149,43 @@ TensorRole classify(std::string_view n) {
   return TensorRole::other;
 }
 
+namespace {
+
+// One layer's experts form one FFN: gate and up map K -> N, down maps N -> K. A file whose
+// expert tensors disagree on that cannot be a model (and its projection would time shapes
+// no forward pass runs).
+void check_expert_shapes(const ModelInventory& inv, const std::string& where) {
+  std::map<int, std::map<TensorRole, const ModelTensor*>> by_layer;
+  for (const auto& t : inv.tensors)
+    if (is_expert_stacked(t.role) && t.dims.size() == 3) by_layer[t.layer][t.role] = &t;
+  const auto shape = [](const ModelTensor& t) {
+    return io::printable(t.name, 120) + " [" + std::to_string(t.k()) + ", " + std::to_string(t.n()) + ", " +
+           std::to_string(t.experts()) + "]";
+  };
+  for (const auto& [layer, roles] : by_layer) {
+    const auto find = [&](TensorRole r) {
+      const auto it = roles.find(r);
+      return it == roles.end() ? nullptr : it->second;
+    };
+    const ModelTensor* gate = find(TensorRole::ffn_gate_exps);
+    const ModelTensor* up = find(TensorRole::ffn_up_exps);
+    const ModelTensor* down = find(TensorRole::ffn_down_exps);
+    if (gate != nullptr && up != nullptr) {
+      require(gate->k() == up->k() && gate->n() == up->n(),
+              [&] { return where + ": inconsistent expert shapes: " + shape(*gate) + " and " + shape(*up); });
+    }
+    const ModelTensor* in = gate != nullptr ? gate : up;
+    if (in != nullptr && down != nullptr) {
+      require(down->k() == in->n() && down->n() == in->k(), [&] {
+        return where + ": inconsistent expert shapes: " + shape(*down) + " does not map " + shape(*in) +
+               "'s outputs back (its K must be their N and its N their K)";
+      });
+    }
+  }
+}
+
+}  // namespace
+
 void check_inventory(const ModelInventory& inv) {
   const std::string where = io::printable(inv.source, 200);
   bool any = false;
@@ -166,6 +203,7 @@ void check_inventory(const ModelInventory& inv) {
     }
   }
   require(any, where + ": no matmul weight tensor (attn_*, ffn_*, output) in the inventory");
+  check_expert_shapes(inv, where);
   if (!expert_counts.empty()) {
     require(expert_counts.size() == 1, where + ": expert tensors hold different expert counts (" +
                                            std::to_string(*expert_counts.begin()) + " and " +

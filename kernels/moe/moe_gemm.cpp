@@ -71,14 +71,23 @@ void check_routing(const Routing& r, int64_t experts) {
     return "moe_gemm: " + std::to_string(r.ids.size()) + " expert ids for " + std::to_string(r.tokens) +
            " tokens x top-" + std::to_string(r.top_k);
   });
+  // last_token[e]: the last token seen naming expert e (a repeat within one token is found
+  // in one pass, whatever top_k).
+  std::vector<int64_t> last_token(static_cast<size_t>(experts), -1);
   for (size_t i = 0; i < r.ids.size(); ++i) {
     const int32_t id = r.ids[i];
+    const int64_t token = static_cast<int64_t>(i) / r.top_k, slot = static_cast<int64_t>(i) % r.top_k;
     if (id < 0 || id >= experts) {
-      throw Error("moe_gemm: expert id " + std::to_string(id) + " of token " +
-                  std::to_string(static_cast<int64_t>(i) / r.top_k) + " slot " +
-                  std::to_string(static_cast<int64_t>(i) % r.top_k) + " is outside [0, " +
-                  std::to_string(experts) + ")");
+      throw Error("moe_gemm: expert id " + std::to_string(id) + " of token " + std::to_string(token) +
+                  " slot " + std::to_string(slot) + " is outside [0, " + std::to_string(experts) + ")");
     }
+    int64_t& last = last_token[static_cast<size_t>(id)];
+    if (last == token) {
+      throw Error("moe_gemm: token " + std::to_string(token) + " names expert " + std::to_string(id) +
+                  " twice (slot " + std::to_string(slot) +
+                  " and an earlier one); a token's experts are distinct");
+    }
+    last = token;
   }
 }
 

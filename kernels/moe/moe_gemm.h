@@ -53,8 +53,9 @@ struct Routing {
   int64_t top_k = 0;
 };
 
-// Throws Error naming the first (token, slot) whose id is outside [0, experts), or a
-// routing whose ids do not hold tokens * top_k entries.
+// Throws Error naming the first (token, slot) whose id is outside [0, experts) or repeats
+// an expert of the same token (a router's top-k are distinct, as ggml's are), or a routing
+// whose ids do not hold tokens * top_k entries.
 void check_routing(const Routing& r, int64_t experts);
 
 // The routes grouped by expert (a counting sort, routes in ascending order inside a

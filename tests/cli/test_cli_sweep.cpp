@@ -819,6 +819,39 @@ TEST(CliModel, TinyManifestIsCheckedTimedAndProjected) {
   EXPECT_NEAR(sum * 1e3, p["ours"]["decode_ms_per_token"].get<double>(), 1e-9);
   EXPECT_GT(p["onednn"]["decode_tokens_per_s"].get<double>(), 0);
   EXPECT_EQ(doc["model"]["inventory"]["experts"], 16);
+  // The time per tensor class (what the model plot draws): each class the sum of its
+  // cases, the shares summing to 1.
+  {
+    std::map<std::string, std::pair<double, double>> want;  // class -> decode s, prefill s per token
+    for (const auto& c : p["cases"]) {
+      auto& w = want[c["class"].get<std::string>()];
+      w.first += c["decode_s"].get<double>();
+      w.second += c["prefill_s_per_token"].get<double>();
+    }
+    std::set<std::string> names;
+    double decode_share = 0, prefill_share = 0;
+    for (const auto& [name, v] : p["classes"].items()) {
+      names.insert(name);
+      ASSERT_TRUE(want.count(name)) << name;
+      EXPECT_NEAR(v["decode_s"].get<double>(), want[name].first, 1e-12) << name;
+      EXPECT_NEAR(v["prefill_s_per_token"].get<double>(), want[name].second, 1e-12) << name;
+      decode_share += v["decode_share"].get<double>();
+      prefill_share += v["prefill_share"].get<double>();
+    }
+    EXPECT_EQ(names, (std::set<std::string>{"attention", "MoE experts", "router", "output"}));
+    EXPECT_NEAR(decode_share, 1.0, 1e-9);
+    EXPECT_NEAR(prefill_share, 1.0, 1e-9);
+  }
+  // The model plot: time share per tensor class, one file per projection.
+  if (std::system("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") == 0) {
+    const std::string dir = temp_file("model-plots");
+    const std::string cmd = "/usr/bin/python3 " + std::string(AMXLAB_SOURCE_DIR) + "/scripts/plot.py " + out +
+                            " --out " + dir + " >/dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    EXPECT_TRUE(std::filesystem::exists(dir + "/model-tiny-moe-q4_k_m-first-1-of-2-layers-t2.png"))
+        << "no model plot in " << dir;
+    std::filesystem::remove_all(dir);
+  }
   const auto checks = read_json(check);
   std::set<std::string> kernels;
   for (const auto& c : checks["cases"]) {

@@ -61,7 +61,9 @@ TEST(ModelInventory, ClassifiesLlamaCppTensorNames) {
       {"blk.47.ffn_gate_exps.weight", TensorRole::ffn_gate_exps},
       {"blk.47.ffn_up_exps.weight", TensorRole::ffn_up_exps},
       {"blk.47.ffn_down_exps.weight", TensorRole::ffn_down_exps},
+      {"blk.1.ffn_gate_shexp.weight", TensorRole::ffn_gate_shexp},
       {"blk.1.ffn_up_shexp.weight", TensorRole::ffn_up_shexp},
+      {"blk.1.ffn_down_shexp.weight", TensorRole::ffn_down_shexp},
       {"blk.1.ffn_gate_inp.weight", TensorRole::router},
       {"output.weight", TensorRole::output},
       {"token_embd.weight", TensorRole::embedding},
@@ -78,14 +80,37 @@ TEST(ModelInventory, ClassifiesLlamaCppTensorNames) {
   EXPECT_TRUE(is_matmul(TensorRole::router));
   EXPECT_FALSE(is_matmul(TensorRole::embedding));
   EXPECT_FALSE(is_matmul(TensorRole::norm));
-  EXPECT_STREQ(tensor_class(TensorRole::ffn_down_exps), "MoE experts");
+  // The class each role's time is summed under (the projection's "classes", its plot).
+  const std::map<TensorRole, std::string> classes = {
+      {TensorRole::attn_q, "attention"},
+      {TensorRole::attn_k, "attention"},
+      {TensorRole::attn_v, "attention"},
+      {TensorRole::attn_qkv, "attention"},
+      {TensorRole::attn_output, "attention"},
+      {TensorRole::ffn_gate, "dense FFN"},
+      {TensorRole::ffn_up, "dense FFN"},
+      {TensorRole::ffn_down, "dense FFN"},
+      {TensorRole::ffn_gate_exps, "MoE experts"},
+      {TensorRole::ffn_up_exps, "MoE experts"},
+      {TensorRole::ffn_down_exps, "MoE experts"},
+      {TensorRole::ffn_gate_shexp, "shared experts"},
+      {TensorRole::ffn_up_shexp, "shared experts"},
+      {TensorRole::ffn_down_shexp, "shared experts"},
+      {TensorRole::router, "router"},
+      {TensorRole::output, "output"},
+  };
+  for (const auto& [r, c] : classes) {
+    EXPECT_EQ(tensor_class(r), c) << name(r);
+    EXPECT_TRUE(is_matmul(r)) << name(r);
+  }
 }
 
 // The manifest's inventory written as a GGUF header and read back: the same tensors.
 TEST(ModelInventory, ManifestRoundTripsThroughAGgufHeader) {
   for (const std::string recipe : {"q4_0", "q4_k_m"}) {
     const Manifest m = load_manifest(kModels, "tiny-moe");
-    EXPECT_EQ(manifest_from_json(to_json(m), "round trip").name, m.name);
+    // Every field, not only the name: the JSON written back is the JSON read.
+    EXPECT_EQ(to_json(manifest_from_json(to_json(m), "round trip")), to_json(m));
     const ModelInventory inv = manifest_inventory(m, recipe);
     const testing::Bytes b = gguf_of(inv);
     const io::GgufFile f = io::GgufFile::parse(b, "tiny-moe.gguf");
@@ -102,6 +127,16 @@ TEST(ModelInventory, ManifestRoundTripsThroughAGgufHeader) {
       EXPECT_EQ(back.tensors[i].bytes, inv.tensors[i].bytes) << inv.tensors[i].name;
       EXPECT_EQ(back.tensors[i].role, inv.tensors[i].role) << inv.tensors[i].name;
     }
+  }
+}
+
+// Every built-in manifest survives JSON and back whole (every field, every recipe).
+TEST(ModelManifest, EveryBuiltInRoundTripsThroughJson) {
+  const auto names = manifest_names(kModels);
+  ASSERT_GE(names.size(), 3u);
+  for (const auto& n : names) {
+    const Manifest m = load_manifest(kModels, n);
+    EXPECT_EQ(to_json(manifest_from_json(to_json(m), "round trip")), to_json(m)) << n;
   }
 }
 
@@ -245,6 +280,32 @@ TEST(ModelInventory, BadGgufInventoriesAreRefused) {
               (void)inventory_from_gguf(io::GgufFile::parse(gguf_of(inv), "m.gguf"));
             }).find("expert tensors hold different expert counts (8 and 16)"),
             std::string::npos);
+  // Inconsistent expert shapes: an expert tensor that is not 3-D; gate and up of one layer
+  // with different N; a down projection that does not map N back to K.
+  const ModelInventory good = manifest_inventory(load_manifest(kModels, "tiny-moe"), "q4_0");
+  const auto refused = [&](const std::string& tensor, const auto& change) {
+    ModelInventory bad = good;
+    bool found = false;
+    for (auto& t : bad.tensors) {
+      if (t.name != tensor) continue;
+      change(t);
+      t.bytes = row_bytes(*t.type, t.k()) * static_cast<uint64_t>(t.n()) *
+                static_cast<uint64_t>(std::max<int64_t>(1, t.experts()));
+      found = true;
+    }
+    EXPECT_TRUE(found) << tensor;
+    return error_of([&] { (void)inventory_from_gguf(io::GgufFile::parse(gguf_of(bad), "m.gguf")); });
+  };
+  EXPECT_NE(refused("blk.0.ffn_up_exps.weight", [](ModelTensor& t) { t.dims.pop_back(); })
+                .find("m.gguf: expert tensor blk.0.ffn_up_exps.weight is not 3-D [K, N, E]"),
+            std::string::npos);
+  EXPECT_NE(refused("blk.1.ffn_up_exps.weight", [](ModelTensor& t) { t.dims[1] += 32; })
+                .find("m.gguf: inconsistent expert shapes: blk.1.ffn_gate_exps.weight"),
+            std::string::npos);
+  EXPECT_NE(refused("blk.0.ffn_down_exps.weight", [](ModelTensor& t) { t.dims[0] += 32; })
+                .find("blk.0.ffn_down_exps.weight ["),
+            std::string::npos);
+  EXPECT_NO_THROW((void)inventory_from_gguf(io::GgufFile::parse(gguf_of(good), "m.gguf")));
 }
 
 // Cases: each (type, N, K, experts, class) once with its count; a type without a kernel

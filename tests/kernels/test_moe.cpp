@@ -376,6 +376,22 @@ TEST(Moe, BadInputIsRefusedAndWritesNothing) {
   EXPECT_NE(run(w, a, y, bad, 2).find("expert id -1 of token 2 slot 1"), std::string::npos);
   EXPECT_NE(run(w, a, y, std::span(ids).first(13), 2).find("13 expert ids for 7 tokens x top-2"),
             std::string::npos);
+  // A token naming one expert twice (a router's top-k are distinct; top_k <= E rests on it).
+  bad = ids;
+  bad[7] = bad[6];
+  EXPECT_NE(run(w, a, y, bad, 2).find("token 3 names expert " + std::to_string(bad[6]) + " twice (slot 1"),
+            std::string::npos);
+  // No tokens, no slots.
+  EXPECT_NE(error_of([&] {
+              const PackedWeights* ws[] = {&w};
+              moe::moe_gemm(ks, ws, a, {std::span<const int32_t>(), 0, 2}, y, 2, serial_for(), scratch);
+            }).find("routing of 0 tokens x top-2 (both must be >= 1)"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              const PackedWeights* ws[] = {&w};
+              moe::moe_gemm(ks, ws, a, {std::span<const int32_t>(), 7, 0}, y, 2, serial_for(), scratch);
+            }).find("routing of 7 tokens x top-0 (both must be >= 1)"),
+            std::string::npos);
   EXPECT_NE(run(plain, a, y, ids, 2).find("not expert-stacked"), std::string::npos);
   const ActivationView short_a{QType::Q8_0, a.bytes, arow, 6, 96};
   EXPECT_NE(run(w, short_a, y, ids, 2).find("activations are q8_0 [6][96]"), std::string::npos);

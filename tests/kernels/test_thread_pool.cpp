@@ -378,7 +378,7 @@ TEST(MoeOnThePool, EqualsOneWorker) {
     for (int64_t t = 0; t < kT; ++t) {
       for (int64_t j = 0; j < kTop; ++j)
         ids[static_cast<size_t>(t * kTop + j)] =
-            static_cast<int32_t>((t % 5 == 0 ? 1 : 2 * j) + (j == 0 ? 0 : 1));
+            static_cast<int32_t>(t % 5 == 0 ? j + 1 : 2 * j + (j == 0 ? 0 : 1));  // distinct per token
     }
     const moe::MoeKernels ks{kd, kd, 4};
     const ActivationView a{kd->act_type, aq.data(), arow, kT, kK};
