@@ -63,3 +63,10 @@ set_tests_properties(repo_size PROPERTIES LABELS fast SKIP_RETURN_CODE 77 TIMEOU
 # with no candidate is reported (the pipefail + grep -q SIGPIPE trap).
 add_test(NAME bootstrap_packages COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_bootstrap.sh ${PROJECT_SOURCE_DIR})
 set_tests_properties(bootstrap_packages PROPERTIES LABELS fast TIMEOUT 60)
+# harness/inputs/q4_K_M_layer.txt through `amxlab check --batch` (issue #11's mixed-layer
+# batch file; ~50 s: label long).
+if(NOT AMXLAB_SANITIZE AND NOT AMXLAB_TSAN AND TARGET amxlab_runner)
+  add_test(NAME batch_q4_K_M_layer
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scripts/test_batch_q4_K_M.sh $<TARGET_FILE:amxlab> ${PROJECT_SOURCE_DIR})
+  set_tests_properties(batch_q4_K_M_layer PROPERTIES LABELS long TIMEOUT 600)
+endif()

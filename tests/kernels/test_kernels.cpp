@@ -46,7 +46,10 @@ TEST_P(EveryKernel, EveryMAndNAtSmallK) {
   for (int64_t m : kGridMs) {
     for (int64_t n : kGridNs) {
       const int64_t k = kGridKs[i % 3];  // 32, 64, 96
-      const ActQuant v = i % 2 == 0 ? ActQuant::runtime : ActQuant::ref;
+      // j shifts by one per M, so each N meets both activation quantisers and the raw
+      // activations (with i alone, N's index fixed them: raw only ever at N = 48).
+      const int j = i + i / 4;
+      const ActQuant v = j % 2 == 0 ? ActQuant::runtime : ActQuant::ref;
       GemmTester()
           .m(m)
           .n(n)
@@ -54,7 +57,7 @@ TEST_P(EveryKernel, EveryMAndNAtSmallK) {
           .threads(1 + i % 3)
           .seed(100 + static_cast<uint64_t>(i))
           .act_quant(v)
-          .raw_activations(i % 4 == 3)
+          .raw_activations(j % 4 == 3)
           .test(kernel());
       ++i;
     }
@@ -79,6 +82,31 @@ TEST_P(EveryKernel, EveryK) {
       }
     }
   }
+}
+
+// IQ4_NL has 32-element blocks, so the grid's K stay 32..2080 for it; issue #11 runs it
+// at the K-quants' K too (256, 512, 2304, 14336).
+TEST(KernelsIq4Nl, AtTheKQuantKs) {
+  int kernels = 0, i = 0;
+  for (const KernelDesc& kd : kernel_registry()) {
+    if (kd.weight_type != QType::IQ4_NL || !skip_reason(kd).empty()) continue;
+    ++kernels;
+    for (const int64_t k : {256, 512, 2304, 14336}) {
+      for (const int64_t m : {int64_t{1}, int64_t{33}}) {
+        const int64_t n = i % 2 == 0 ? 17 : 48;
+        GemmTester()
+            .m(m)
+            .n(n)
+            .k(k)
+            .threads(1 + i % 3)
+            .seed(300 + static_cast<uint64_t>(i))
+            .raw_activations(i % 4 == 1)
+            .test(kd);
+        ++i;
+      }
+    }
+  }
+  ASSERT_GT(kernels, 0) << "no IQ4_NL kernel runs here, not even the portable one";
 }
 
 TEST_P(EveryKernel, ThreadCountsGiveTheSameBits) {
