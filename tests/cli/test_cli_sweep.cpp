@@ -655,6 +655,52 @@ TEST(CliSweep, BenchdnnBatchOfThePlainTypes) {
   }
 }
 
+// The K-quants and IQ4 types that have no ggml-computed vectors in tests/data (q4_K and
+// q6_K do): a tensor of each, quantised by the golden quantiser and written with the
+// project's GGUF writer, read back from the file and run by every kernel of the type,
+// bitwise to golden. Kernels this CPU cannot run say why.
+TEST(CliSweep, WriterGgufTensorsOfEveryOtherKQuantRun) {
+  constexpr int64_t kN = 40, kK = 512;
+  for (const QType t : {QType::Q2_K, QType::Q3_K, QType::Q5_K, QType::IQ4_NL, QType::IQ4_XS}) {
+    SCOPED_TRACE(name(t));
+    const std::string gguf = temp_file("kq.gguf"), out = temp_file("kq.json");
+    FileSpec spec;
+    spec.tensors.push_back({"blk.0.ffn_up.weight", static_cast<uint32_t>(traits(t).ggml_id), {kK, kN}, 0});
+    Bytes b = build(spec);
+    // Real blocks (the writer's byte pattern is not a valid K-quant: its scales hold NaN).
+    std::vector<float> w(static_cast<size_t>(kN * kK));
+    for (size_t i = 0; i < w.size(); ++i) w[i] = std::sin(0.37f * static_cast<float>(i)) * 0.05f;
+    const size_t bytes = row_bytes(t, kK) * kN;
+    ASSERT_GE(b.size(), bytes);
+    quantize_weights(t, w, kN, kK, std::span(b).last(bytes));
+    {
+      std::ofstream f(gguf, std::ios::binary);
+      f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+    }
+    const auto r = run_amxlab("check --no-isolate --weights " + gguf + ":blk.0.ffn_up.weight --type " +
+                              std::string(name(t)) + " --m 1,17 --threads 2 --kernel all --out " + out);
+    std::remove(gguf.c_str());
+    ASSERT_EQ(r.status, 0) << r.output;
+    const auto doc = read_json(out);
+    std::remove(out.c_str());
+    int passed = 0;
+    for (const auto& c : doc["cases"]) {
+      if (c["verdict"] == "SKIPPED") {
+        EXPECT_NE(c.value("reason", std::string()).find("lacks"), std::string::npos) << c.dump();
+        continue;
+      }
+      EXPECT_EQ(c["verdict"], "PASS") << c.dump();
+      EXPECT_EQ(c["shape"]["n"], kN);
+      EXPECT_EQ(c["shape"]["k"], kK);
+      EXPECT_TRUE(c["checks"]["golden"]["bitwise"].get<bool>()) << c.dump();
+      ++passed;
+    }
+    // Every runnable kernel of the type: here 10 or 11 (AVX-512, AVX-VNNI, AVX2, portable,
+    // AMX emulated, ...) at two M; at least the portable and AMX-emulated ones anywhere.
+    EXPECT_GE(passed, 4) << r.output;
+  }
+}
+
 // A GGUF F16 tensor (ggml type 1: whole F16 models, output and embedding tensors) is a
 // weight type like the others: read from the file, run by the dispatcher's kernel and by
 // the portable one, checked against golden's bound and oneDNN.
