@@ -44,7 +44,7 @@
 #
 # Results: RESULTS_ROOT/<cpu-slug>-<date>/ (default results/), holding README.md (the
 # summary: AMX status, the TDPBF16PS verdict, each step's outcome, the bench table),
-# info.txt, info.json, tile-selftest.txt/.json, TDPBF16PS-verdict.txt, tests/*.log and
+# info.txt, info.json (its stderr in info-json.log), tile-selftest.txt/.json, TDPBF16PS-verdict.txt, tests/*.log and
 # gtest JSON, bench.txt/.json, check.txt/.json. Exit status: 0 when every step passed,
 # 1 when one failed or ran out of time (or the run was stopped by TERM / INT), 2 on usage
 # errors.
@@ -337,7 +337,10 @@ trap 'on_signal INT' INT
 # 1. Machine facts and the bundle.
 steps+=("amxlab info|$([ "$info_rc" -eq 0 ] && echo ok || echo "FAILED (exit $info_rc)")|-|info.txt")
 [ "$info_rc" -eq 0 ] || failed=1
-quiet=1 run_step "amxlab info --json" 60 "$dir/info.json" "$amxlab" info --json
+# The JSON alone in info.json (a warning on stderr would make it unreadable); stderr and the
+# step's own record go to info-json.log.
+# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
+quiet=1 run_step "amxlab info --json" 60 "$dir/info-json.log" sh -c '"$1" info --json > "$2"' sh "$amxlab" "$dir/info.json"
 if [ -x "$bundle/amxlab" ] && [ -x "$repo/scripts/bundle_check.sh" ]; then
   run_step "bundle self-containment (ldd)" 30 "$dir/bundle-check.txt" "$repo/scripts/bundle_check.sh" "$bundle"
 fi

@@ -1188,7 +1188,37 @@ TEST(CliModel, RealWeightsFromTheFile) {
         << "timed on whole tensors";
   }
   EXPECT_DOUBLE_EQ(doc["model"]["projection"]["covered_fraction"].get<double>(), 1.0);
-  for (const auto& f : {gguf, out, check}) std::remove(f.c_str());
+  // The checks read the file's own bytes: the same file with other weights in attn_q gives
+  // attn_q's checks other outputs and leaves attn_output's as they were.
+  const auto outputs = [](const nlohmann::json& cases, const std::string& tensor) {
+    std::map<std::string, std::string> m;  // descriptor -> output checksum
+    for (const auto& c : cases)
+      if (c["data_source"].get<std::string>().find(tensor) != std::string::npos)
+        m[c["descriptor"].get<std::string>()] = c["output_checksum"].get<std::string>();
+    return m;
+  };
+  const std::string gguf2 = temp_file("real2.gguf"), out2 = temp_file("real2.json"),
+                    check2 = temp_file("real2-check.json");
+  {
+    std::vector<float> wf(static_cast<size_t>(qn * k));
+    for (size_t i = 0; i < wf.size(); ++i)
+      wf[i] = static_cast<float>(static_cast<int>(i * 13 % 47) - 23) / 4.0f;
+    std::vector<std::byte> q(q_bytes);
+    quantize_weights(QType::Q8_0, wf, qn, k, q);
+    std::memcpy(b.data() + parsed.tensors()[0].file_offset, q.data(), q.size());
+    std::ofstream f(gguf2, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+  }
+  const auto r2 = run_amxlab("model " + gguf2 + " --real-weights --threads 2 --check-only --out " + out2);
+  ASSERT_EQ(r2.status, 0) << r2.output;
+  const auto checks2 = read_json(check2)["cases"];
+  const auto q1 = outputs(checks["cases"], "attn_q.weight"), q2 = outputs(checks2, "attn_q.weight");
+  const auto o1 = outputs(checks["cases"], "attn_output.weight"), o2 = outputs(checks2, "attn_output.weight");
+  ASSERT_FALSE(q1.empty());
+  ASSERT_EQ(q1.size(), q2.size());
+  for (const auto& [d, sum] : q1) EXPECT_NE(q2.at(d), sum) << d << ": the same output from other weights";
+  EXPECT_EQ(o1, o2) << "attn_output's bytes did not change, nor may its outputs";
+  for (const auto& f : {gguf, out, check, gguf2, out2, check2}) std::remove(f.c_str());
 }
 
 // Timing: hot, rotating routings, and the per-expert oneDNN loop, with rates on the

@@ -72,9 +72,12 @@ void flip_or_set_half(std::byte* p, uint16_t special) {
 // K-quant super-blocks: every bit pattern of codes, scales and mins is a legal block, so
 // extremes are planted as bytes. Whole blocks of 0x00 / 0xff (all codes and scale/min
 // codes at their minimum / maximum: Q6_K codes -32 / 31, Q3_K high bits all clear / all
-// set, Q4_K scales and mins 0 / 63, nibbles 0 / 15; with 0xff the super-block sums exceed
-// 2^24, so their conversion to fp32 rounds), blocks of random bytes (every Q3_K high-bit
-// pattern, random scales), dmin 0 / negative, d zero / subnormal / negative.
+// set, Q4_K scales and mins 0 / 63, nibbles 0 / 15), blocks of random bytes (every Q3_K
+// high-bit pattern, random scales), dmin 0 / negative, d zero / subnormal / negative.
+// The first block is 0xff (Q6_K: its scales 127, where 0xff would make them -1): against
+// the raw activations' first block (127s and one 126, make_gemm_data) its integer
+// super-block sum is odd and above 2^24 for Q4_K, Q5_K, Q6_K and IQ4_XS, so its conversion
+// to fp32 rounds (KernelsKQuant.SuperBlockSumsThatRoundAreMet checks it happens).
 void plant_kquant_extremes(QType wt, std::vector<std::byte>& w, std::mt19937_64& rng) {
   const size_t bb = traits(wt).block_bytes;
   const size_t total = w.size() / bb;
@@ -88,10 +91,12 @@ void plant_kquant_extremes(QType wt, std::vector<std::byte>& w, std::mt19937_64&
       if (!half) blk[i] = static_cast<std::byte>(value < 0 ? byte(rng) : value);
     }
   };
-  fill(w.data(), 0xff);
   const size_t plants = std::max<size_t>(3, total / 3);
   for (size_t p = 0; p < plants; ++p)
     fill(w.data() + pick_block(rng) * bb, p % 3 == 0 ? 0x00 : p % 3 == 1 ? 0xff : -1);
+  // Last, so no random plant replaces it.
+  fill(w.data(), 0xff);
+  if (wt == QType::Q6_K) std::memset(w.data() + offsetof(BlockQ6_K, scales), 0x7f, sizeof(BlockQ6_K::scales));
   for (uint16_t special : {uint16_t{0x0000}, uint16_t{0x0001}, uint16_t{0x83ff}, uint16_t{0}})
     flip_or_set_half(w.data() + pick_block(rng) * bb + kh.d, special);
   if (kh.dmin != 0) {
@@ -285,6 +290,8 @@ GemmData make_gemm_data(QType wt, int64_t m, int64_t n, int64_t k, uint64_t seed
       const int special = one_in(rng);
       for (int i = 0; i < kQKK; ++i) {
         b.qs[i] = static_cast<int8_t>(special == 0 ? -128 : special == 1 ? 127 : code(rng));
+        // The first block: 127s and one 126, the sums that round (plant_kquant_extremes).
+        if (at == 0) b.qs[i] = static_cast<int8_t>(i == 0 ? 126 : 127);
         b.bsums[i / 16] = static_cast<int16_t>(b.bsums[i / 16] + b.qs[i]);
       }
       std::memcpy(d.activations.data() + at, &b, sizeof b);

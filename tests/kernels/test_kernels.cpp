@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "kernels/pack/vnni_pack.h"
 #include "kernels/registry.h"
 #include "kernels/vnni/kquant_kernels.h"
+#include "reference/golden/block_terms.h"
 #include "reference/golden/golden_gemm.h"
 #include "tests/kernels/gemm_tester.h"
 #include "tests/test_util.h"
@@ -81,6 +83,30 @@ TEST_P(EveryKernel, EveryK) {
         ++i;
       }
     }
+  }
+}
+
+// Issue #11's "super-block sums large enough that the conversion to float rounds": the
+// tester's data holds one such sum in every run with raw activations (its first weight
+// block against the first activation block, plant_kquant_extremes); shown here to round in
+// golden, then met by every kernel of the type.
+TEST(KernelsKQuant, SuperBlockSumsThatRoundAreMet) {
+  for (const QType t : {QType::Q4_K, QType::Q5_K, QType::Q6_K, QType::IQ4_XS}) {
+    for (const uint64_t seed : {uint64_t{11}, uint64_t{12}}) {
+      const GemmData d = make_gemm_data(t, 1, 16, 256, seed, ActQuant::runtime, true);
+      const golden::BlockTerms bt = golden::block_terms(t, d.weights.data(), d.activations.data());
+      EXPECT_GT(std::abs(static_cast<int64_t>(bt.main)), int64_t{1} << 24) << name(t);
+      EXPECT_NE(static_cast<int64_t>(static_cast<float>(bt.main)), static_cast<int64_t>(bt.main))
+          << name(t) << ": the first super-block's sum " << bt.main << " converts to fp32 exactly";
+    }
+    int kernels = 0;
+    for (const KernelDesc& kd : kernel_registry()) {
+      if (kd.weight_type != t || !skip_reason(kd).empty()) continue;
+      ++kernels;
+      for (const int64_t m : {int64_t{1}, int64_t{17}})
+        GemmTester().m(m).n(16).k(256).threads(2).seed(11).raw_activations(true).test(kd);
+    }
+    EXPECT_GT(kernels, 0) << name(t);
   }
 }
 

@@ -147,6 +147,15 @@ TEST(LlmShapes, Q4_1_M1) {
   llm_shape(QType::Q4_1, 1, checked);
   EXPECT_GT(checked, 0) << "no kernel ran at M=1, not even the portable one";
 }
+// The K-quant GEMVs at the full decode shape (their prefetch distance and chunking only
+// matter at this size): every kernel of Q4_K, Q6_K and IQ4_XS over all 4096 columns.
+TEST(LlmShapes, KQuantsAndIq4XsM1) {
+  for (const QType t : {QType::Q4_K, QType::Q6_K, QType::IQ4_XS}) {
+    int checked = 0;
+    llm_shape(t, 1, checked);
+    EXPECT_GT(checked, 0) << name(t) << ": no kernel ran at M=1, not even the portable one";
+  }
+}
 TEST(LlmShapes, Q8_0_M512) {
   llm_prefill_shape(QType::Q8_0);
 }

@@ -42,6 +42,7 @@ for f in README.md TDPBF16PS-verdict.txt info.txt info.json tile-selftest.txt ti
   bench.json check.json moe-check.json moe-bench-min4.json tests/amx_test.log tests/amx_test.json tests/tile_test.log; do
   [ -s "$dir/$f" ] || fail "no $f in $dir"
 done
+python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$dir/info.json" || fail "info.json is not JSON alone"
 grep -q '^TDPBF16PS order verdict: ' "$dir/TDPBF16PS-verdict.txt" || fail "no verdict line"
 grep -q '"tdpbf16ps"' "$dir/tile-selftest.json" || fail "no tdpbf16ps in tile-selftest.json"
 if grep -q '^AMX  *usable$' "$dir/info.txt"; then
