@@ -90,10 +90,15 @@ for name in "${!libs[@]}"; do
   chmod 644 "$out/$name"
 done
 
+built_from=$(env -i PATH=/usr/bin:/bin "$out/amxlab" info --json 2>/dev/null |
+  sed -n 's/.*"commit": *"\([^"]*\)".*/\1/p') || true  # the whole output read: no SIGPIPE
+built_from=${built_from%%$'\n'*}
 {
   echo "amxlab relocatable bundle (scripts/bundle_build.sh)"
   echo "made       $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -n)"
-  echo "source     $(git -C "$repo" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(git -C "$repo" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+  # The commit the binary itself says it was built from (a build folder can be older than
+  # the checkout's HEAD, or made from another checkout).
+  echo "source     ${built_from:-unknown (amxlab info --json named no commit)}"
   echo "build      $build"
   echo "run        scripts/amx_hardware_check.sh --bundle <this folder>"
   echo

@@ -23,7 +23,8 @@ void register_results_commands(CLI::App& app) {
         "  2  error: a file that cannot be read, --threshold or --alpha out of range or not a number\n"
         "  3  inconclusive: no regression shown, but a case slower beyond --threshold has too few\n"
         "     samples for the U test ever to reach p < --alpha (rerun with the --reps it names)\n"
-        "  4  nothing compared: no case is in both files, or none has the timings asked for\n");
+        "  4  nothing compared: no case is in both files, or none has the timings asked for\n"
+        "  5  missing cases: no regression shown, but cases of OLD are not in NEW (--allow-missing)\n");
     auto old_path = std::make_shared<std::string>();
     auto new_path = std::make_shared<std::string>();
     auto opts = std::make_shared<harness::CompareOptions>();
@@ -39,6 +40,8 @@ void register_results_commands(CLI::App& app) {
                     "timings compared, each case's on its own: hot (weights in cache), cold (streamed "
                     "from memory) or both (default)")
         ->check(CLI::IsMember({"hot", "cold", "both"}));
+    cmd->add_flag("--allow-missing", opts->allow_missing,
+                  "cases of OLD that NEW lacks are shown, not a failure (a sweep narrowed on purpose)");
     cmd->callback([=] {
       opts->hot = *timing != "cold";
       opts->cold = *timing != "hot";

@@ -1,6 +1,7 @@
 #include "harness/results/compare.h"
 
 #include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <cmath>
 #include <map>
@@ -101,10 +102,16 @@ size_t CompareReport::untested_slowdowns() const {
   return n;
 }
 
+size_t CompareReport::missing_cases() const {
+  return options.allow_missing || cases.empty() ? 0 : only_old.size();
+}
+
 // A slowdown the samples cannot test is not "no regression": the gate would pass any
-// slowdown at all at --reps 3. A regression it did show still wins (exit 1).
+// slowdown at all at --reps 3. A regression it did show still wins (exit 1), and then
+// the cases NEW lost (a sweep that passes by running less is no pass).
 CompareOutcome CompareReport::outcome() const {
   if (regression()) return CompareOutcome::kRegression;
+  if (missing_cases() > 0) return CompareOutcome::kMissingCases;
   if (untested_slowdowns() > 0) return CompareOutcome::kInconclusive;
   if (!nothing_compared.empty()) return CompareOutcome::kNothingCompared;
   return CompareOutcome::kNoRegression;
@@ -121,13 +128,23 @@ std::string CompareReport::summary() const {
           "p < {:g}; rerun both sides with --reps {} (or more)",
           untested_slowdowns(), percent, options.alpha, mann_whitney_samples_for(options.alpha));
     case CompareOutcome::kNothingCompared: return "NOTHING COMPARED: " + nothing_compared;
+    case CompareOutcome::kMissingCases:
+      return fmt::format(
+          "MISSING CASES: {} case(s) of OLD are not in NEW (\"only in OLD\" above); rerun them, or pass "
+          "--allow-missing where the narrower run is meant",
+          missing_cases());
     case CompareOutcome::kNoRegression: break;
   }
   size_t untestable = 0;
   for (const auto& c : cases) untestable += c.untestable ? 1 : 0;
-  if (untestable == 0) return "no regression";
-  return fmt::format("no regression ({} row(s) with too few samples to test, none slower by more than {:g}%)",
-                     untestable, percent);
+  std::vector<std::string> notes;
+  if (untestable > 0)
+    notes.push_back(fmt::format("{} row(s) with too few samples to test, none slower by more than {:g}%",
+                                untestable, percent));
+  if (!only_old.empty() && options.allow_missing)
+    notes.push_back(fmt::format("{} case(s) of OLD not in NEW, allowed by --allow-missing", only_old.size()));
+  return notes.empty() ? "no regression"
+                       : "no regression (" + fmt::format("{}", fmt::join(notes, "; ")) + ")";
 }
 
 std::string CompareReport::table() const {

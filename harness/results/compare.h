@@ -18,6 +18,9 @@ struct CompareOptions {
   double slowdown_threshold = 0.05;  // relative: 0.05 = 5 % slower medians
   double alpha = 0.05;               // significance level of the U test
   bool hot = true, cold = true;      // which timings are compared (and gate)
+  // A case of OLD that NEW lacks is coverage lost (a kernel or shape dropped from the
+  // sweep, a shard left out): it fails the gate unless the narrowing is meant.
+  bool allow_missing = false;
 };
 
 struct CaseComparison {
@@ -44,7 +47,8 @@ enum class CompareOutcome : uint8_t {
   kNoRegression = 0,
   kRegression = 1,    // a significant slowdown beyond the threshold, or a new mismatch
   kInconclusive = 3,  // no regression shown, but a slowdown beyond the threshold too few samples cannot test
-  kNothingCompared = 4  // no case in both files, or none with the timings asked for
+  kNothingCompared = 4,  // no case in both files, or none with the timings asked for
+  kMissingCases = 5      // cases of OLD that NEW lacks (without allow_missing), none of the above
 };
 
 struct CompareReport {
@@ -59,6 +63,9 @@ struct CompareReport {
   CompareOptions options;  // what the report was made with (the summary line quotes them)
   bool regression() const;
   size_t untested_slowdowns() const;
+  // Cases of OLD that NEW lacks and that count against the gate: only_old's, unless
+  // options.allow_missing or no case is in both files (that is kNothingCompared).
+  size_t missing_cases() const;
   CompareOutcome outcome() const;
   std::string table() const;
   // The last line: the outcome in words, with what to do about an inconclusive one.

@@ -114,6 +114,22 @@ TEST(CliResults, CompareOfNothingIsNotAPassAndBadOptionsAreErrors) {
   EXPECT_NE(cold.output.find("none has cold timing samples in both"), std::string::npos) << cold.output;
   // Two check runs: their verdicts are compared, which is a comparison.
   EXPECT_EQ(run_amxlab("compare " + check + " " + check).status, 0);
+  // A NEW that ran fewer cases than OLD lost coverage: exit 5, or 0 with --allow-missing.
+  const std::string wider = temp_file("nothing-wider.json");
+  ASSERT_EQ(
+      run_amxlab("check --kernel golden --type q4_0 --m 1,2 --n 16 --k 64 --no-onednn --no-isolate --out " +
+                 wider)
+          .status,
+      0);
+  const auto lost = run_amxlab("compare " + wider + " " + check);
+  EXPECT_EQ(lost.status, 5) << lost.output;
+  EXPECT_NE(lost.output.find("only in OLD: q4_0:m2n16k64"), std::string::npos) << lost.output;
+  EXPECT_NE(lost.output.find("MISSING CASES: 1 case(s) of OLD are not in NEW"), std::string::npos)
+      << lost.output;
+  const auto allowed = run_amxlab("compare --allow-missing " + wider + " " + check);
+  EXPECT_EQ(allowed.status, 0) << allowed.output;
+  EXPECT_EQ(run_amxlab("compare " + check + " " + wider).status, 0) << "a case gained is no loss";
+  std::remove(wider.c_str());
 
   for (const auto& [flag, says] :
        {std::pair{"--threshold -1", "--threshold -1: the relative slowdown that counts must be 0 or more"},

@@ -226,6 +226,31 @@ TEST(Compare, NothingComparedIsItsOwnOutcome) {
             CompareOutcome::kRegression);
 }
 
+// A case of OLD that NEW lacks is coverage lost: its own outcome (5) unless a regression
+// outranks it, shown and passed with allow_missing; a case only in NEW is no loss.
+TEST(Compare, CasesMissingFromNewFailTheGate) {
+  const auto both =
+      results_with({{"q8_0:m1n32k32:t1", noisy(1e-3, 1)}, {"q4_0:m1n32k32:t1", noisy(1e-3, 2)}});
+  const auto one = results_with({{"q8_0:m1n32k32:t1", noisy(1e-3, 3)}});
+  const auto lost = compare_results(both, one, {});
+  EXPECT_EQ(lost.only_old, std::vector<std::string>{"q4_0:m1n32k32:t1"});
+  EXPECT_EQ(lost.missing_cases(), 1u);
+  EXPECT_EQ(lost.outcome(), CompareOutcome::kMissingCases);
+  EXPECT_NE(lost.summary().find("MISSING CASES: 1 case(s) of OLD are not in NEW"), std::string::npos)
+      << lost.summary();
+  EXPECT_EQ(compare_results(one, both, {}).outcome(), CompareOutcome::kNoRegression);  // gained
+  CompareOptions allow;
+  allow.allow_missing = true;
+  const auto allowed = compare_results(both, one, allow);
+  EXPECT_EQ(allowed.outcome(), CompareOutcome::kNoRegression);
+  EXPECT_NE(allowed.summary().find("1 case(s) of OLD not in NEW, allowed by --allow-missing"),
+            std::string::npos)
+      << allowed.summary();
+  // A regression among the cases left outranks the loss.
+  const auto slow = results_with({{"q8_0:m1n32k32:t1", noisy(1e-2, 4)}});
+  EXPECT_EQ(compare_results(both, slow, {}).outcome(), CompareOutcome::kRegression);
+}
+
 TEST(Compare, OptionsOutOfRangeAreErrors) {
   const auto doc = results_with({{"q8_0:m1n32k32:t1", noisy(1e-3, 1)}});
   for (const auto& [threshold, alpha] :

@@ -23,6 +23,16 @@ mkdir "$tmp/elsewhere"
 cp -a "$tmp/first" "$tmp/elsewhere/bundle" && rm -rf "$tmp/first"
 moved="$tmp/elsewhere/bundle"
 "$repo/scripts/bundle_check.sh" "$moved" || fail "the moved bundle is not self-contained"
+# MANIFEST names the commit the binary says it was built from (amxlab info), not a guess.
+built=$("$moved/amxlab" info --json | sed -n 's/.*"commit": *"\([^"]*\)".*/\1/p')
+[ -n "$built" ] || fail "amxlab info --json named no commit"
+grep -qxF "source     $built" "$moved/MANIFEST.txt" || fail "MANIFEST.txt's source is not $built: $(grep '^source' "$moved/MANIFEST.txt")"
+# The C library it needs, against a target's: glibc 2.2 predates every symbol version the
+# build links, so the check must name the file and both versions; a malformed one is usage.
+old_glibc=$("$repo/scripts/bundle_check.sh" --glibc 2.2 "$moved") && fail "--glibc 2.2 passed: $old_glibc"
+echo "$old_glibc" | grep -Eq "needs glibc 2\.[0-9]+, --glibc has 2\.2: build the bundle" || fail "--glibc 2.2 said: $old_glibc"
+"$repo/scripts/bundle_check.sh" --glibc 2.x "$moved" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "--glibc 2.x was not a usage error"
 
 # The loader itself, at run time and with a clean environment: every object it
 # initialises is glibc's or the moved bundle's.
