@@ -39,7 +39,7 @@ set -uo pipefail
 repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel) || exit 2
 caller=$PWD  # --out DIR is relative to the caller's folder; the sweep's files to the repository
 cd "$repo" || exit 2
-die() { echo "ab: $*" >&2; exit "${2:-2}"; }
+die() { echo "ab: $1" >&2; exit "${2:-2}"; }  # die MESSAGE [EXIT]
 
 [ $# -ge 1 ] || die "usage: scripts/ab.sh BASE_REV [--rounds N] [--threshold PCT] [--out DIR] [--manifest NAME] [bench flags...]"
 case "$1" in -h | --help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0"; exit 0 ;; esac

@@ -15,7 +15,7 @@
 # --threads 1,2 --kernel auto (hot timing only). Writes OUT_DIR/cal.N.json,
 # OUT_DIR/bench.N.json and OUT_DIR/summary.txt.
 set -euo pipefail
-[ $# -ge 1 ] || { sed -n '2,15p' "$0"; exit 2; }
+[ $# -ge 1 ] || { awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0"; exit 2; }  # the header comment
 # OUT_DIR and AMXLAB as the caller wrote them (relative to the caller's folder); the
 # default amxlab is the repository's build.
 mkdir -p "$1"

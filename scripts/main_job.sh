@@ -2,7 +2,7 @@
 # The README's main-job command: install what is missing, build, and run the lab's
 # default job on this machine: machine facts, the golden self-check, the tile emulator
 # self-test, a quick calibration (peaks, read bandwidth, cache knees), and the default
-# sweep (every registered kernel, a few shapes, 1 and all threads; checked against
+# sweep (`run --quick`: every registered kernel, a few shapes, all threads; checked against
 # golden and oneDNN, timed against oneDNN and the roofline), a small model projection
 # (amxlab model), then plots.
 # Everything goes to results/local/<host>-<time>/.

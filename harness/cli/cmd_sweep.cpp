@@ -198,6 +198,14 @@ std::vector<harness::Case> collect_cases(const SweepFlags& f, bool default_sweep
       }
     }
   }
+  // route=file without the file can run nowhere: a usage error before anything runs, not
+  // a case's ERROR in a results file.
+  if (f.routing.empty()) {
+    for (const auto& c : cases)
+      if (c.moe() && c.route == "file")
+        throw Error(io::printable(c.descriptor(), 200) +
+                    ": route=file reads the expert ids from --routing FILE.npy, which was not given");
+  }
   if (f.quick && !default_used)
     throw Error("--quick shortens the default sweep (`run` without case flags); these cases are as given");
   cases = run_once(std::move(cases));

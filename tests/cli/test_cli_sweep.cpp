@@ -529,6 +529,16 @@ TEST(CliSweep, FileShapesAreAnnouncedAndBrokenRoutingsRefused) {
                             " --out " + temp_file("dup.json"));
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("token 1 names expert 3 twice (slots 0 and 1)"), std::string::npos) << r.output;
+  // route=file without --routing: a usage error before anything runs, no results file.
+  const std::string none = temp_file("no-routing.json");
+  std::filesystem::remove(none);
+  const auto nr = run_amxlab("check --no-isolate --case q8_0:e4top2t3n32k64:t1:route=file --out " + none);
+  EXPECT_EQ(nr.status, 2) << nr.output;
+  EXPECT_NE(nr.output.find(":route=file"), std::string::npos) << nr.output;
+  EXPECT_NE(nr.output.find("reads the expert ids from --routing FILE.npy, which was not given"),
+            std::string::npos)
+      << nr.output;
+  EXPECT_FALSE(std::filesystem::exists(none)) << "a refused sweep wrote " << none;
   std::filesystem::remove(act);
   std::filesystem::remove(ids);
 }
