@@ -13,12 +13,15 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/calibrate/calibration.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/machine_info.h"
 #include "harness/cli/sweep_flags.h"
 #include "harness/cli/time_tag.h"
 #include "harness/cli/whole_number.h"
+#include "harness/io/json_text.h"
 #include "harness/io/printable.h"
+#include "harness/io/read_file.h"
 #include "harness/numa/planner.h"
 #include "harness/results/results_file.h"
 #include "harness/runner/case_data.h"
@@ -228,12 +231,20 @@ nlohmann::json load_calibration(const std::string& path) {
   if (std::filesystem::is_directory(path, ec))
     throw Error("--calibration: " + io::printable(path, 300) +
                 " is a directory, not a calibration file (amxlab calibrate --out FILE writes one)");
-  std::ifstream in(path);
-  if (!in) throw Error("--calibration: cannot open " + io::printable(path, 300));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto j = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded()) throw Error("--calibration: " + io::printable(path, 300) + " is not JSON");
+  const std::string text = [&] {
+    try {
+      return io::read_regular_file(path, "calibration file");
+    } catch (const Error& e) {
+      throw Error(std::string("--calibration: ") + e.what());
+    }
+  }();
+  nlohmann::json j;
+  try {
+    j = io::parse_bounded_json(text);
+  } catch (const std::exception& e) {  // not JSON, or nested too deep
+    throw Error("--calibration: " + io::printable(path, 300) +
+                " is not JSON: " + io::printable(e.what(), 200));
+  }
   // A results file carries the calibration its sweep ran with (results/README.md): that
   // one is used; a results file swept without one has none to give.
   const bool results = j.is_object() && j.value("schema", nlohmann::json()) == harness::kResultsSchema;
@@ -249,6 +260,13 @@ nlohmann::json load_calibration(const std::string& path) {
     throw Error("--calibration: " + io::printable(path, 300) + " is not a calibration (schema '" +
                 io::printable(schema, 80) +
                 "', not amxlab.calibration.v1; amxlab calibrate --out FILE writes one)");
+  }
+  // Read whole now, as every case will read it: a calibration missing a field is one
+  // error before anything runs, not every case's ERROR in a results file.
+  try {
+    (void)calibrate::calibration_from_json(cal);
+  } catch (const std::exception& e) {
+    throw Error("--calibration: " + io::printable(path, 300) + ": " + io::printable(e.what(), 300));
   }
   return cal;
 }

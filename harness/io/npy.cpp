@@ -11,6 +11,7 @@
 
 #include "harness/io/atomic_write.h"
 #include "harness/io/printable.h"
+#include "harness/io/read_file.h"
 
 namespace amxlab::io {
 namespace {
@@ -272,16 +273,9 @@ NpyHeader parse_header(std::span<const std::byte> bytes, const std::string& sour
 }
 
 std::vector<std::byte> read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw Error(fmt::format("cannot open '{}' for reading: {}", npy_text(path), std::strerror(errno)));
-  const std::streamoff size = in.tellg();
-  if (size < 0) throw Error(fmt::format("cannot determine the size of '{}'", path));
-  std::vector<std::byte> buf(static_cast<size_t>(size));
-  in.seekg(0);
-  if (!in.read(reinterpret_cast<char*>(buf.data()), size)) {
-    throw Error(fmt::format("error reading '{}'", path));
-  }
-  return buf;
+  const std::string text = read_regular_file(path, ".npy file");
+  const auto* p = reinterpret_cast<const std::byte*>(text.data());
+  return {p, p + text.size()};
 }
 
 std::string make_header(NpyDtype dtype, std::span<const int64_t> shape) {

@@ -4,20 +4,43 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 
+#include "harness/io/json_text.h"
 #include "harness/io/printable.h"
+#include "harness/io/read_file.h"
 #include "kernels/core/error.h"
 
 namespace amxlab::harness::model {
 namespace {
 
-int64_t size_field(const nlohmann::json& j, const char* key, const std::string& where, bool may_be_zero) {
+// The largest value any size field may hold; `layers` and `experts` are bounded tighter
+// (every layer and expert becomes inventory rows and cases: 2^24 layers would allocate
+// gigabytes before anything is shown). Real models: <= 128 layers, <= 384 experts.
+constexpr int64_t kMaxSize = int64_t{1} << 24;
+constexpr int64_t kMaxLayers = 1024;
+constexpr int64_t kMaxExperts = 4096;
+
+int64_t size_field(const nlohmann::json& j, const char* key, const std::string& where, bool may_be_zero,
+                   int64_t max = kMaxSize) {
   if (!j.contains(key) || !j[key].is_number_integer())
     throw Error(where + ": field '" + key + "' is missing or not an integer");
   const auto v = j[key].get<int64_t>();
-  if (v < 0 || (!may_be_zero && v == 0) || v > (int64_t{1} << 24))
-    throw Error(where + ": field '" + key + "' = " + std::to_string(v) + " is out of range");
+  if (v < 0 || (!may_be_zero && v == 0) || v > max)
+    throw Error(where + ": field '" + key + "' = " + std::to_string(v) + " is out of range (" +
+                (may_be_zero ? "0" : "1") + ".." + std::to_string(max) + ")");
   return v;
+}
+
+// An optional field: its default where absent, an error where it holds another JSON type.
+template <typename T>
+T optional_field(const nlohmann::json& j, const char* key, const std::string& where, T fallback) {
+  if (!j.contains(key)) return fallback;
+  const auto& v = j[key];
+  const bool ok = std::is_same_v<T, bool> ? v.is_boolean() : v.is_string();
+  if (!ok)
+    throw Error(where + ": field '" + key + "' is not a " + (std::is_same_v<T, bool> ? "boolean" : "string"));
+  return v.get<T>();
 }
 
 std::string string_field(const nlohmann::json& j, const char* key, const std::string& where) {
@@ -107,18 +130,22 @@ Manifest manifest_from_json(const nlohmann::json& j, const std::string& where) {
   Manifest m;
   m.name = string_field(j, "name", where);
   m.architecture = string_field(j, "architecture", where);
-  m.source = j.value("source", "");
-  m.layers = size_field(j, "layers", where, false);
+  m.source = optional_field<std::string>(j, "source", where, "");
+  m.layers = size_field(j, "layers", where, false, kMaxLayers);
   m.hidden = size_field(j, "hidden", where, false);
   m.heads = size_field(j, "heads", where, false);
   m.kv_heads = size_field(j, "kv_heads", where, false);
   m.head_dim = size_field(j, "head_dim", where, false);
   m.ffn = size_field(j, "ffn", where, true);
-  m.experts = size_field(j, "experts", where, true);
+  m.experts = size_field(j, "experts", where, true, kMaxExperts);
   m.top_k = size_field(j, "top_k", where, true);
   m.expert_ffn = size_field(j, "expert_ffn", where, true);
   m.vocab = size_field(j, "vocab", where, false);
-  m.qk_norm = j.value("qk_norm", false);
+  m.qk_norm = optional_field<bool>(j, "qk_norm", where, false);
+  // Grouped-query attention: every K/V head serves heads / kv_heads query heads.
+  if (m.kv_heads > m.heads || m.heads % m.kv_heads != 0)
+    throw Error(where + ": kv_heads (" + std::to_string(m.kv_heads) + ") must divide heads (" +
+                std::to_string(m.heads) + ")");
   if (m.experts > 0) {
     if (m.top_k < 1 || m.top_k > m.experts || m.expert_ffn < 1)
       throw Error(where + ": a MoE manifest needs 1 <= top_k <= experts and expert_ffn >= 1");
@@ -158,11 +185,16 @@ Manifest load_manifest(const std::string& models_dir, const std::string& name) {
                   " holds no manifest (<name>.json); --models-dir names the folder of harness/inputs/models");
     throw Error("--manifest: unknown model '" + io::printable(name, 80) + "' (known: " + known + ")");
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const auto j = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded()) throw Error(path + ": not valid JSON");
-  return manifest_from_json(j, path);
+  const std::string where = io::printable(path, 300);
+  nlohmann::json j;
+  try {
+    j = io::parse_bounded_json(io::read_regular_file(path, "manifest"));
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(where + ": not valid JSON: " + io::printable(e.what(), 300));
+  } catch (const Error& e) {
+    throw Error(where + ": " + e.what());
+  }
+  return manifest_from_json(j, where);
 }
 
 std::vector<std::string> recipe_names() {

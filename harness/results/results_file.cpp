@@ -1,41 +1,103 @@
 #include "harness/results/results_file.h"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <set>
 #include <sstream>
 
 #include "harness/io/atomic_write.h"
 #include "harness/io/json_text.h"
 #include "harness/io/printable.h"
+#include "harness/io/read_file.h"
 #include "harness/results/same_sweep.h"
 #include "kernels/core/error.h"
 
 namespace amxlab::harness {
+namespace {
+
+// What every reader of a results file (compare, merge, --resume, the summary) takes for
+// granted, checked once where the file is read, so a file edited by hand or by another
+// tool gives one line naming the case and the field instead of a JSON library's type
+// error, a negative "speed-up" or a terminal escape in the summary.
+void validate_cases(const nlohmann::json& cases, const std::string& where) {
+  static constexpr const char* kVerdicts[] = {"PASS",    "FAIL",    "ERROR",     "CRASHED",
+                                              "TIMEOUT", "SKIPPED", "MISTRUSTED"};
+  std::set<std::string> keys;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const auto& c = cases[i];
+    const auto bad = [&](const std::string& what) {
+      throw Error(where + ": case " + std::to_string(i) + ": " + what);
+    };
+    if (!c.is_object()) bad("not a JSON object");
+    if (!c.contains("descriptor") || !c["descriptor"].is_string() ||
+        c["descriptor"].get<std::string>().empty())
+      bad("no descriptor string");
+    if (c.contains("verdict")) {
+      const auto& v = c["verdict"];
+      if (!v.is_string() ||
+          std::find(std::begin(kVerdicts), std::end(kVerdicts), v.get<std::string>()) == std::end(kVerdicts))
+        bad("verdict " + io::printable(v.dump(-1, ' ', true), 80) +
+            " is none of PASS, FAIL, ERROR, CRASHED, TIMEOUT, SKIPPED, MISTRUSTED");
+    }
+    if (c.contains("checked") && !c["checked"].is_boolean()) bad("\"checked\" is not a boolean");
+    if (c.contains("sources")) {
+      if (!c["sources"].is_object()) bad("\"sources\" is not an object");
+      for (const auto& [k, v] : c["sources"].items())
+        if (!v.is_string()) bad("sources." + io::printable(k, 40) + " is not a string");
+    }
+    if (c.contains("timing")) {
+      if (!c["timing"].is_object()) bad("\"timing\" is not an object");
+      for (const char* t : {"hot", "cold"}) {
+        if (!c["timing"].contains(t)) continue;
+        const auto& tt = c["timing"][t];
+        if (!tt.is_object()) bad(std::string("timing.") + t + " is not an object");
+        if (!tt.contains("samples_s")) continue;
+        const auto& s = tt["samples_s"];
+        if (!s.is_array()) bad(std::string("timing.") + t + ".samples_s is not an array");
+        for (const auto& x : s)
+          if (!x.is_number() || !(x.get<double>() > 0) || !std::isfinite(x.get<double>()) ||
+              x.get<double>() > 1e6)
+            bad(std::string("timing.") + t + ".samples_s holds " + io::printable(x.dump(-1, ' ', true), 40) +
+                ", not a time in seconds (0 < t <= 1e6)");
+      }
+    }
+    if (!keys.insert(record_key(c)).second) bad(io::printable(record_key(c), 200) + " is in the file twice");
+  }
+}
+
+}  // namespace
 
 nlohmann::json read_results(const std::string& path) {
   if (std::filesystem::is_directory(path))
     throw Error(io::printable(path, 300) + " is a directory, not a results file");
-  std::ifstream in(path);
-  if (!in) throw Error("cannot open results file " + io::printable(path, 300));
-  std::stringstream ss;
-  ss << in.rdbuf();
+  const std::string text = io::read_regular_file(path, "results file");
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(ss.str());
+    doc = io::parse_bounded_json(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(io::printable(path, 300) +
                 ": not valid JSON: " + io::printable(e.what(), 300));  // quotes the bad bytes
+  } catch (const Error& e) {
+    throw Error(io::printable(path, 300) + ": " + e.what());
   }
   if (!doc.is_object() || doc.value("schema", "") != kResultsSchema) {
     throw Error(io::printable(path, 300) + ": not an amxlab results file (schema != " + kResultsSchema + ")");
   }
-  if (doc.value("schema_version", 0) != kResultsSchemaVersion) {
+  const nlohmann::json version = doc.contains("schema_version") ? doc["schema_version"] : nlohmann::json();
+  if (!version.is_number_integer() || version.get<int64_t>() != kResultsSchemaVersion) {
     throw Error(io::printable(path, 300) + ": schema_version " +
-                std::to_string(doc.value("schema_version", 0)) + " is not supported (this build reads " +
+                io::printable(version.dump(-1, ' ', true), 40) + " is not supported (this build reads " +
                 std::to_string(kResultsSchemaVersion) + ")");
   }
   if (!doc.contains("cases") || !doc["cases"].is_array())
     throw Error(io::printable(path, 300) + ": no cases array");
+  for (const char* section : {"build", "run", "machine"})
+    if (doc.contains(section) && !doc[section].is_object())
+      throw Error(io::printable(path, 300) + ": \"" + section + "\" is not an object");
+  validate_cases(doc["cases"], io::printable(path, 300));
   return doc;
 }
 
@@ -61,6 +123,12 @@ std::string record_key(const nlohmann::json& record) {
 ResultsFile::ResultsFile(std::string path, nlohmann::json header, bool resume) : path_(std::move(path)) {
   if (resume) {
     doc_ = read_results(path_);
+    // The header says which sweep wrote the file; without it nothing could say whether
+    // this sweep may continue it.
+    if (!doc_.contains("run") || !doc_.contains("build"))
+      throw Error("--resume " + io::printable(path_, 300) + ": the file has no " +
+                  (doc_.contains("run") ? "\"build\"" : "\"run\"") +
+                  " header, so nothing says which sweep wrote it. Nothing was run and the file is unchanged");
     const auto& old_build = doc_["build"];
     const auto& new_build = header["build"];
     if (old_build.value("commit", "") != new_build.value("commit", "") ||

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <random>
 #include <thread>
@@ -86,18 +87,35 @@ Case case_from_sources(const Case& base, const DataSources& sources) {
     c.top_k = top_k;
     c.route = "file";
   }
+  // s8 / u8 cases draw their int8 operands from the seed (make_case_data): a file named
+  // for them would be recorded as the source of data it never supplied.
+  if ((c.type == QType::S8 || c.type == QType::U8) &&
+      (!sources.weights.empty() || !sources.activations.empty()))
+    throw Error(std::string(c.type == QType::S8 ? "s8" : "u8") +
+                " cases run on seeded int8 data only: --weights and --activations are for the quantised and "
+                "floating-point types");
   if (!sources.activations.empty()) {
+    const std::string shown = io::printable(sources.activations, 200);
     const io::NpyArray a = io::read_npy(sources.activations);
-    if (a.shape.size() != 2)
-      throw Error("--activations: " + sources.activations + " is not a 2-D [M][K] array");
+    if (a.shape.size() != 2) throw Error("--activations: " + shown + " is not a 2-D [M][K] array");
+    if (a.dtype != io::NpyDtype::F32)
+      throw Error("--activations: " + shown + " holds " + std::string(io::npy_descr(a.dtype)) +
+                  " values; activations are float32 ('<f4')");
     if (a.shape[1] != c.k) {
-      throw Error("--activations: " + sources.activations + " has rows of " + std::to_string(a.shape[1]) +
+      throw Error("--activations: " + shown + " has rows of " + std::to_string(a.shape[1]) +
                   " values, the weights have K=" + std::to_string(c.k));
     }
     if (c.moe() && a.shape[0] != c.m) {
-      throw Error("--activations: " + sources.activations + " has " + std::to_string(a.shape[0]) +
+      throw Error("--activations: " + shown + " has " + std::to_string(a.shape[0]) +
                   " rows, the case has T=" + std::to_string(c.m) + " tokens");
     }
+    const auto v = a.as<float>();
+    for (size_t i = 0; i < v.size(); ++i)
+      if (!std::isfinite(v[i]))
+        throw Error("--activations: " + shown + " holds " + (std::isnan(v[i]) ? "NaN" : "an infinity") +
+                    " at [" + std::to_string(i / static_cast<size_t>(c.k)) + "][" +
+                    std::to_string(i % static_cast<size_t>(c.k)) +
+                    "]: the quantisers take finite values only");
     c.m = a.shape[0];
   }
   validate_case(c);

@@ -8,6 +8,7 @@
 #include "harness/io/printable.h"
 #include "harness/sweep/routing.h"
 #include "kernels/core/error.h"
+#include "kernels/registry.h"
 
 namespace amxlab::harness {
 namespace {
@@ -194,6 +195,27 @@ void validate_case(const Case& c) {
   if (c.threads < 1 || c.threads > 4096) fail(d, "threads", "must be between 1 and 4096");
   const auto& tr = traits(c.type);
   if (!tr.weight_type && c.type != QType::U8) fail(d, "type", std::string(tr.name) + " is not a weight type");
+  // A kernel no build registers, or one of another type, can run on no machine: refused
+  // with the descriptor (a batch line), not left to be each case's ERROR. A registered
+  // kernel this CPU cannot run is the machine's matter: SKIPPED with the reason.
+  if (c.kernel.rfind("test.", 0) == 0) {
+    if (!is_test_kernel(c.kernel)) fail(d, "kernel", "unknown test kernel (" + test_kernel_list() + ")");
+  } else if (c.kernel != "auto" && c.kernel != "golden") {
+    // A MoE case may name its two kernels, <large>+<small> (moe_kernels_named).
+    const size_t plus = c.moe() ? c.kernel.find('+') : std::string::npos;
+    const std::vector<std::string> parts =
+        plus == std::string::npos
+            ? std::vector<std::string>{c.kernel}
+            : std::vector<std::string>{c.kernel.substr(0, plus), c.kernel.substr(plus + 1)};
+    for (const std::string& part : parts) {
+      const KernelDesc* k = find_kernel(part);
+      if (k == nullptr)
+        fail(d, "kernel",
+             "'" + part + "' is no registered kernel (auto, golden, or a name `amxlab info` lists)");
+      if (k->weight_type != c.type)
+        fail(d, "kernel", part + " reads " + name(k->weight_type) + " weights, the case is " + tr.name);
+    }
+  }
   if (c.moe()) {
     if (c.experts > (int64_t{1} << 20) || c.top_k > c.experts)
       fail(d, "shape", "needs 1 <= top_k <= E <= 2^20 (a token's experts are distinct)");

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "harness/io/printable.h"
+#include "harness/io/read_file.h"
 #include "kernels/core/error.h"
 #include "kernels/registry.h"
 
@@ -198,14 +199,9 @@ std::vector<Case> read_batch_file(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     throw Error("batch file " + io::printable(path, 300) + " is a directory");
-  std::ifstream in(path);
-  if (!in) throw Error("cannot open batch file " + io::printable(path, 300));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw Error("cannot read batch file " + io::printable(path, 300));
-  auto cases = parse_batch(ss.str(), path);
+  auto cases = parse_batch(io::read_regular_file(path, "batch file"), path);
   if (cases.empty())
-    throw Error("batch file " + path +
+    throw Error("batch file " + io::printable(path, 300) +
                 " holds no case (only blank lines and '#' comments): one descriptor per line");
   return cases;
 }

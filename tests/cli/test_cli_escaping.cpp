@@ -55,11 +55,19 @@ TEST(CliEscaping, ResultsFilesInCompare) {
                           {"cases", {{{"descriptor", descriptor}, {"verdict", verdict}}}}};
   };
   write_text(old_path, doc("q8_0:m1n32k32:t1:kernel=a\x1b[2J", "PASS").dump());
-  write_text(new_path, doc("q8_0:m1n32k32:t1:kernel=a\x1b[2J", "odd\x07").dump());
+  write_text(new_path, doc("q8_0:m1n32k32:t1:kernel=a\x1b[2J", "FAIL").dump());
   const auto r = run_amxlab("compare " + old_path + " " + new_path);
   EXPECT_NE(r.output.find("kernel=a\\x1b[2J"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("PASS -> odd\\x07"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("NEW FAILURE (PASS -> FAIL)"), std::string::npos) << r.output;
   EXPECT_EQ(raw_byte_in(r.output), "") << r.output;
+  // A verdict the lab never writes is refused where the file is read, shown escaped.
+  write_text(new_path, doc("q8_0:m1n32k32:t1:kernel=a\x1b[2J", "odd\x07\x1b[2J").dump());
+  const auto odd = run_amxlab("compare " + old_path + " " + new_path);
+  EXPECT_EQ(odd.status, 2) << odd.output;
+  EXPECT_NE(odd.output.find("case 0: verdict \"odd\\\\u0007\\\\u001b[2J\" is none of PASS"),
+            std::string::npos)
+      << odd.output;
+  EXPECT_EQ(raw_byte_in(odd.output), "") << odd.output;
 
   // Bytes that are not UTF-8: nlohmann's parse error quotes them; shown escaped.
   write_text(new_path, "{\"schema\": \"\xff\x1b[31m\"");

@@ -4,6 +4,7 @@
 // its case worker and leaves no scratch files; shards merge into the
 // unsharded run; oneDNN's int8 matmul equals golden bitwise.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -541,6 +543,84 @@ TEST(CliSweep, FileShapesAreAnnouncedAndBrokenRoutingsRefused) {
   EXPECT_FALSE(std::filesystem::exists(none)) << "a refused sweep wrote " << none;
   std::filesystem::remove(act);
   std::filesystem::remove(ids);
+}
+
+// Bad input files are refused before anything runs (exit 2), and an existing --out is
+// left byte for byte as it was: a directory or a FIFO where a file belongs, activations
+// of another dtype or holding NaN, a calibration missing a field, int8 cases given files
+// they would not read, batch lines naming a kernel no build has, a results file without
+// the header --resume needs.
+TEST(CliSweep, BadInputFilesChangeNothing) {
+  const std::string out = temp_file("bad-inputs-out.json");
+  const std::string kept = "{\"kept\": true}\n";
+  const auto expect_refused = [&](const std::string& args, const std::string& says) {
+    {
+      std::ofstream(out) << kept;
+    }
+    const auto r = run_amxlab(args + " --out " + out);
+    EXPECT_EQ(r.status, 2) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(says), std::string::npos) << args << "\n" << r.output;
+    std::ifstream in(out);
+    const std::string now((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(now, kept) << args << ": --out was changed";
+  };
+  const std::string base = "check --no-isolate --no-onednn --case q8_0:m2n32k64:t1:kernel=golden";
+  const std::string dir = temp_file("a-directory");
+  std::filesystem::create_directories(dir);
+  expect_refused(base + " --activations " + dir, "is a directory, not a file");
+  const std::string fifo = temp_file("a-fifo.npy");
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  expect_refused(base + " --activations " + fifo, "is not a regular file");
+
+  const std::string i32 = temp_file("act-i32.npy"), nan = temp_file("act-nan.npy");
+  const int64_t shape[2] = {2, 64};
+  const std::vector<int32_t> ints(2 * 64, 3);
+  io::write_npy(i32, io::NpyDtype::I32, shape, ints.data(), ints.size() * 4);
+  expect_refused(base + " --activations " + i32, "holds <i4 values; activations are float32");
+  std::vector<float> f(2 * 64, 0.25f);
+  f[64 + 5] = std::nanf("");
+  io::write_npy(nan, io::NpyDtype::F32, shape, f.data(), f.size() * 4);
+  expect_refused(base + " --activations " + nan, "holds NaN at [1][5]");
+
+  const std::string cal = temp_file("cal-schema-only.json");
+  {
+    std::ofstream(cal) << R"({"schema": "amxlab.calibration.v1"})";
+  }
+  expect_refused("bench --no-onednn --reps 1 --min-time 0.001 --case q8_0:m2n32k64:t1 --calibration " + cal,
+                 "calibration has no field 'threads'");
+
+  expect_refused("check --no-isolate --case s8:m2n32k64:t1:kernel=golden --activations " + i32,
+                 "s8 cases run on seeded int8 data only");
+
+  const std::string batch = temp_file("bad-kernel.txt");
+  {
+    std::ofstream(batch) << "q8_0:m2n32k64:t1\nq4_0:m2n32k64:t1:kernel=q8_0_gemm_4x32__avx512vnni\n";
+  }
+  expect_refused("check --no-isolate --no-onednn --batch " + batch,
+                 "q8_0_gemm_4x32__avx512vnni reads q8_0 weights, the case is q4_0");
+
+  // --resume of a file whose "run" header was taken out: nothing says which sweep wrote it.
+  const std::string made = temp_file("no-run-header.json");
+  ASSERT_EQ(run_amxlab(base + " --out " + made).status, 0);
+  auto doc = read_json(made);
+  doc.erase("run");
+  {
+    std::ofstream(made) << doc.dump(1);
+  }
+  std::ifstream before_in(made);
+  const std::string before((std::istreambuf_iterator<char>(before_in)), std::istreambuf_iterator<char>());
+  const auto resumed = run_amxlab(
+      "bench --no-onednn --reps 1 --min-time 0.001 --case q8_0:m2n32k64:t1:kernel=golden "
+      "--resume " +
+      made);
+  EXPECT_EQ(resumed.status, 2) << resumed.output;
+  EXPECT_NE(resumed.output.find("the file has no \"run\" header"), std::string::npos) << resumed.output;
+  std::ifstream after_in(made);
+  const std::string after((std::istreambuf_iterator<char>(after_in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(after, before) << "a refused --resume changed the file";
+  for (const auto& p : {out, fifo, i32, nan, cal, batch, made}) std::filesystem::remove(p);
+  std::filesystem::remove_all(dir);
 }
 
 // A small case's cold copies cannot total the working set that leaves the caches: the

@@ -20,7 +20,7 @@ void expect_error(const std::string& descriptor, const std::string& phrase) {
 }
 
 TEST(CaseDescriptor, RoundTrips) {
-  const Case c{"q8_0_gemm_4x16__avx512vnni",
+  const Case c{"q8_0_gemm_4x32__avx512vnni",
                QType::Q8_0,
                512,
                4096,
@@ -35,7 +35,7 @@ TEST(CaseDescriptor, RoundTrips) {
                {}};
   EXPECT_EQ(
       c.descriptor(),
-      "q8_0:m512n4096k4096:t2:kernel=q8_0_gemm_4x16__avx512vnni:place=scatter:numa=bind.1:aq=ref:seed=7");
+      "q8_0:m512n4096k4096:t2:kernel=q8_0_gemm_4x32__avx512vnni:place=scatter:numa=bind.1:aq=ref:seed=7");
   EXPECT_EQ(parse_case(c.descriptor()), c);
   // Short forms take defaults, and print every field.
   const Case d = parse_case("q4_K:m1n4096k14336:t1");
@@ -63,6 +63,12 @@ TEST(CaseDescriptor, ErrorsNameTheField) {
   expect_error("q8_0:m1n1k32:t1:seed=-1", "field seed");
   expect_error("q8_0:m1n1k32:t1:place=everywhere", "field place");
   expect_error("q8_0:m0n1k32:t1", "field shape");
+  // A kernel no build registers, or another type's: the descriptor is refused (a batch
+  // line, before anything runs), not each case's ERROR.
+  expect_error("q8_0:m1n1k32:t1:kernel=no_such_kernel", "'no_such_kernel' is no registered kernel");
+  expect_error("q8_0:m1n1k32:t1:kernel=test.nope", "unknown test kernel");
+  expect_error("q4_0:m1n1k32:t1:kernel=q8_0_gemm_4x32__avx512vnni",
+               "q8_0_gemm_4x32__avx512vnni reads q8_0 weights, the case is q4_0");
   // The plain types quantise no activations: aq=ref would be aq=runtime again.
   for (const char* plain : {"f32", "bf16", "f16", "s8", "u8"})
     expect_error(std::string(plain) + ":m1n1k32:t1:aq=ref", "aq=ref applies to block types only");

@@ -1,9 +1,16 @@
 // The regression gate: Mann-Whitney U, compare (planted 20 % slowdown, identical runs,
 // new mismatches) and merge.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <functional>
 #include <random>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "harness/results/compare.h"
 #include "harness/results/mann_whitney.h"
@@ -249,6 +256,77 @@ TEST(Compare, CasesMissingFromNewFailTheGate) {
   // A regression among the cases left outranks the loss.
   const auto slow = results_with({{"q8_0:m1n32k32:t1", noisy(1e-2, 4)}});
   EXPECT_EQ(compare_results(both, slow, {}).outcome(), CompareOutcome::kRegression);
+}
+
+// A results file edited by hand or written by another tool: each field the readers take
+// for granted is checked where the file is read, the case and field named, the bad value
+// escaped; the same file with the field as the lab writes it is read.
+TEST(ResultsFile, MalformedRecordsAreRefusedWhereTheFileIsRead) {
+  const std::string path = ::testing::TempDir() + "/amxlab-malformed-results.json";
+  const auto refused = [&](const nlohmann::json& doc) {
+    std::ofstream(path) << doc.dump();
+    try {
+      (void)read_results(path);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(read)");
+  };
+  const auto good = results_with({{"q8_0:m1n32k32:t1", {1e-3, 2e-3}}});
+  EXPECT_EQ(refused(good), "(read)");
+  const std::vector<std::pair<std::function<void(nlohmann::json&)>, std::string>> bad = {
+      {[](nlohmann::json& d) { d["cases"][0]["descriptor"] = 7; }, "case 0: no descriptor string"},
+      {[](nlohmann::json& d) { d["cases"][0] = "q8_0:m1n32k32:t1"; }, "case 0: not a JSON object"},
+      {[](nlohmann::json& d) { d["cases"][0]["verdict"] = 3; }, "case 0: verdict 3 is none of PASS"},
+      {[](nlohmann::json& d) { d["cases"][0]["verdict"] = "PASS\x1b[2J"; },
+       "verdict \"PASS\\\\u001b[2J\" is none of PASS"},
+      {[](nlohmann::json& d) { d["cases"][0]["timing"]["hot"]["samples_s"] = {-1, -1}; },
+       "timing.hot.samples_s holds -1, not a time in seconds"},
+      {[](nlohmann::json& d) { d["cases"][0]["timing"]["hot"]["samples_s"] = {0.0}; }, "samples_s holds 0.0"},
+      {[](nlohmann::json& d) { d["cases"][0]["timing"]["hot"]["samples_s"] = 5; },
+       "samples_s is not an array"},
+      {[](nlohmann::json& d) { d["cases"][0]["timing"]["cold"] = "fast"; }, "timing.cold is not an object"},
+      {[](nlohmann::json& d) { d["cases"][0]["sources"] = {{"weights", 1}}; },
+       "sources.weights is not a string"},
+      {[](nlohmann::json& d) { d["cases"].push_back(d["cases"][0]); },
+       "case 1: q8_0:m1n32k32:t1 is in the file twice"},
+      {[](nlohmann::json& d) { d["build"] = "x"; }, "\"build\" is not an object"},
+      {[](nlohmann::json& d) { d["run"] = 1; }, "\"run\" is not an object"},
+      {[](nlohmann::json& d) { d["schema_version"] = 1.5; }, "schema_version 1.5 is not supported"},
+      {[](nlohmann::json& d) { d["schema_version"] = "1"; }, "schema_version \"1\" is not supported"},
+  };
+  for (const auto& [edit, says] : bad) {
+    auto doc = good;
+    edit(doc);
+    const std::string e = refused(doc);
+    EXPECT_NE(e.find(says), std::string::npos) << "expected \"" << says << "\" in: " << e;
+    EXPECT_EQ(e.find('\x1b'), std::string::npos) << e;
+  }
+  // 10^5 nested arrays under a key no reader looks at: valid JSON, refused while parsing
+  // (a recursive walk of it would exhaust the stack).
+  {
+    std::string text = good.dump();
+    text.pop_back();
+    std::ofstream(path) << text << ", \"x\": " << std::string(100000, '[') << std::string(100000, ']') << "}";
+  }
+  try {
+    (void)read_results(path);
+    ADD_FAILURE() << "a document nested 10^5 deep was read";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("nested deeper than 64 levels"), std::string::npos) << e.what();
+  }
+  // Not a regular file: a directory, a FIFO (which would block forever on open).
+  const std::string fifo = path + ".fifo";
+  std::remove(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  try {
+    (void)read_results(fifo);
+    ADD_FAILURE() << "a FIFO was read";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("is not a regular file"), std::string::npos) << e.what();
+  }
+  std::remove(fifo.c_str());
+  std::remove(path.c_str());
 }
 
 TEST(Compare, OptionsOutOfRangeAreErrors) {

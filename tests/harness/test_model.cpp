@@ -4,8 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "harness/io/gguf_reader.h"
 #include "harness/model/inventory.h"
@@ -255,6 +259,38 @@ TEST(ModelManifest, BadInputsGiveClearErrors) {
   j["top_k"] = 17;
   EXPECT_NE(error_of([&] { (void)manifest_from_json(j, "x.json"); }).find("top_k <= experts"),
             std::string::npos);
+  // Sizes that would allocate gigabytes of inventory before anything is shown; fields of
+  // the wrong JSON type; K/V heads that do not divide the query heads.
+  const std::vector<std::pair<std::function<void(nlohmann::json&)>, std::string>> bad = {
+      {[](nlohmann::json& x) { x["layers"] = 1 << 24; }, "'layers' = 16777216 is out of range (1..1024)"},
+      {[](nlohmann::json& x) { x["experts"] = 1 << 20; }, "'experts' = 1048576 is out of range (0..4096)"},
+      {[](nlohmann::json& x) { x["qk_norm"] = "yes"; }, "field 'qk_norm' is not a boolean"},
+      {[](nlohmann::json& x) { x["source"] = 1; }, "field 'source' is not a string"},
+      {[](nlohmann::json& x) { x["kv_heads"] = x["heads"].get<int>() * 2; },
+       "kv_heads (16) must divide heads (8)"},
+      {[](nlohmann::json& x) { x["kv_heads"] = 3; }, "kv_heads (3) must divide heads (8)"},
+  };
+  for (const auto& [edit, says] : bad) {
+    j = to_json(m);
+    edit(j);
+    const std::string e = error_of([&] { (void)manifest_from_json(j, "x.json"); });
+    EXPECT_NE(e.find("x.json: "), std::string::npos) << e;
+    EXPECT_NE(e.find(says), std::string::npos) << e;
+  }
+}
+
+// A manifest file nested 10^5 deep (valid JSON) is refused while parsing, its path named.
+TEST(ModelManifest, DeepNestingIsRefused) {
+  const std::string dir = ::testing::TempDir() + "/amxlab-deep-manifest";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream f(dir + "/deep.json");
+    f << "{\"schema\": \"amxlab.model_manifest\", \"x\": " << std::string(100000, '[')
+      << std::string(100000, ']') << "}";
+  }
+  const std::string e = error_of([&] { (void)load_manifest(dir, "deep"); });
+  EXPECT_NE(e.find("deep.json: nested deeper than 64 levels"), std::string::npos) << e;
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ModelInventory, BadGgufInventoriesAreRefused) {

@@ -1,0 +1,50 @@
+#include "harness/io/read_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "harness/io/printable.h"
+#include "kernels/core/error.h"
+
+namespace amxlab::io {
+namespace {
+
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+std::string read_regular_file(const std::string& path, std::string_view what) {
+  const std::string named = std::string(what) + " " + printable(path, 300);
+  // O_NONBLOCK: opening a FIFO returns at once (and is then refused) instead of waiting
+  // for a writer; on a regular file it changes nothing.
+  const Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
+  if (f.fd < 0) throw Error("cannot open " + named + ": " + std::strerror(errno));
+  struct stat st{};
+  if (::fstat(f.fd, &st) != 0) throw Error("cannot stat " + named + ": " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw Error(named + " is a directory, not a file");
+  if (!S_ISREG(st.st_mode)) throw Error(named + " is not a regular file (a FIFO, socket or device)");
+  std::string text;
+  text.reserve(static_cast<size_t>(st.st_size));
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t r = ::read(f.fd, buf, sizeof buf);
+    if (r == 0) break;
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      throw Error("cannot read " + named + ": " + std::strerror(errno));
+    }
+    text.append(buf, static_cast<size_t>(r));
+  }
+  return text;
+}
+
+}  // namespace amxlab::io
