@@ -10,13 +10,14 @@
 #include <cstring>
 #include <filesystem>
 
+#include "harness/io/printable.h"
 #include "kernels/core/error.h"
 
 namespace amxlab::io {
 namespace {
 
 [[noreturn]] void fail(const std::string& path, std::string_view what, int err) {
-  throw Error(fmt::format("cannot write '{}': {}: {}", path, what, std::strerror(err)));
+  throw Error(fmt::format("cannot write '{}': {}: {}", printable(path, 300), what, std::strerror(err)));
 }
 
 // Owns the temporary file until it has been renamed into place.

@@ -83,7 +83,7 @@ class GgufParser {
 
  private:
   [[noreturn]] void fail_at(size_t at, std::string_view what) const {
-    throw Error(fmt::format("{}: at byte {}: {}: {}", source_, at, context_, what));
+    throw Error(fmt::format("{}: at byte {}: {}: {}", printable(source_, 300), at, context_, what));
   }
 
   size_t remaining() const { return buf_.size() - pos_; }
@@ -91,7 +91,7 @@ class GgufParser {
   void need(size_t n, std::string_view field, std::string_view suffix = {}) const {
     if (remaining() < n) {
       throw Error(fmt::format("{}: truncated at byte {} while reading {} {}{} (needs {} bytes, {} left)",
-                              source_, pos_, context_, field, suffix, n, remaining()));
+                              printable(source_, 300), pos_, context_, field, suffix, n, remaining()));
     }
   }
 
@@ -407,7 +407,7 @@ const GgufTensorInfo& GgufFile::tensor(std::string_view name) const {
     available += (i == 0 ? "" : ", ") + gguf_text(tensors_[i].name);
   }
   if (tensors_.size() > kMaxListed) available += fmt::format(", ... ({} in all)", tensors_.size());
-  throw Error(fmt::format("{}: no tensor named '{}'; available: {}", source_, gguf_text(name),
+  throw Error(fmt::format("{}: no tensor named '{}'; available: {}", printable(source_, 300), gguf_text(name),
                           tensors_.empty() ? std::string("(none)") : available));
 }
 

@@ -30,7 +30,8 @@ struct FdGuard {
 }  // namespace
 
 MappedFile MappedFile::open(const std::string& path) {
-  FdGuard fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  // O_NONBLOCK: a FIFO is refused below (not a regular file) instead of waited on.
+  FdGuard fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
   if (fd.fd < 0) throw_os_error(path, "open", errno);
 
   struct stat st{};

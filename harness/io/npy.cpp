@@ -339,7 +339,7 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& source_n
 
 NpyArray read_npy(const std::string& path) {
   std::vector<std::byte> buf = read_whole_file(path);
-  const NpyHeader h = parse_header(buf, path);
+  const NpyHeader h = parse_header(buf, io::printable(path, 300));
   NpyArray a;
   a.dtype = h.dtype;
   a.shape = h.shape;

@@ -572,6 +572,8 @@ TEST(CliSweep, BadInputFilesChangeNothing) {
   std::filesystem::remove(fifo);
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   expect_refused(base + " --activations " + fifo, "is not a regular file");
+  expect_refused(base + " --weights " + fifo + ":blk.0.attn_q.weight", "not a regular file");
+  expect_refused(base + " --weights " + dir + ":blk.0.attn_q.weight", "not a regular file");
 
   const std::string i32 = temp_file("act-i32.npy"), nan = temp_file("act-nan.npy");
   const int64_t shape[2] = {2, 64};
