@@ -40,11 +40,16 @@ inline CommandResult run_amxlab(const std::string& args) {
   return r;
 }
 
-inline nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path);
+// A file's whole text ("" where it cannot be read).
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
-  return nlohmann::json::parse(ss.str());
+  return ss.str();
+}
+
+inline nlohmann::json read_json(const std::string& path) {
+  return nlohmann::json::parse(read_text(path));
 }
 
 // A path under /tmp for this test process. Every such path (file or folder) is removed

@@ -12,7 +12,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -294,8 +293,7 @@ std::vector<pid_t> processes_naming(const std::string& needle) {
     const std::string name = e.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos || name == std::to_string(getpid()))
       continue;
-    std::ifstream f(e.path() / "cmdline", std::ios::binary);
-    const std::string cmdline((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const std::string cmdline = read_text((e.path() / "cmdline").string());
     if (cmdline.find(needle) != std::string::npos) out.push_back(std::stoi(name));
   }
   return out;
@@ -560,9 +558,7 @@ TEST(CliSweep, BadInputFilesChangeNothing) {
     const auto r = run_amxlab(args + " --out " + out);
     EXPECT_EQ(r.status, 2) << args << "\n" << r.output;
     EXPECT_NE(r.output.find(says), std::string::npos) << args << "\n" << r.output;
-    std::ifstream in(out);
-    const std::string now((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    EXPECT_EQ(now, kept) << args << ": --out was changed";
+    EXPECT_EQ(read_text(out), kept) << args << ": --out was changed";
   };
   const std::string base = "check --no-isolate --no-onednn --case q8_0:m2n32k64:t1:kernel=golden";
   const std::string dir = temp_file("a-directory");
@@ -610,17 +606,14 @@ TEST(CliSweep, BadInputFilesChangeNothing) {
   {
     std::ofstream(made) << doc.dump(1);
   }
-  std::ifstream before_in(made);
-  const std::string before((std::istreambuf_iterator<char>(before_in)), std::istreambuf_iterator<char>());
+  const std::string before = read_text(made);
   const auto resumed = run_amxlab(
       "bench --no-onednn --reps 1 --min-time 0.001 --case q8_0:m2n32k64:t1:kernel=golden "
       "--resume " +
       made);
   EXPECT_EQ(resumed.status, 2) << resumed.output;
   EXPECT_NE(resumed.output.find("the file has no \"run\" header"), std::string::npos) << resumed.output;
-  std::ifstream after_in(made);
-  const std::string after((std::istreambuf_iterator<char>(after_in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(after, before) << "a refused --resume changed the file";
+  EXPECT_EQ(read_text(made), before) << "a refused --resume changed the file";
   for (const auto& p : {out, fifo, i32, nan, cal, batch, made}) std::filesystem::remove(p);
   std::filesystem::remove_all(dir);
 }
