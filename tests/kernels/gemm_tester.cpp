@@ -62,10 +62,14 @@ KHalves k_halves(QType t) {
   }
 }
 
-void flip_or_set_half(std::byte* p, uint16_t special) {
+// flip_or_set_half's "negate the half that is there" (not a half: fp16 0x0000 is the
+// zero it plants; until 2026-12-03 0 meant "flip", so no zero scale was ever planted).
+constexpr uint32_t kFlipSign = 0x10000;
+
+void flip_or_set_half(std::byte* p, uint32_t special) {
   uint16_t h;
   std::memcpy(&h, p, 2);
-  h = special != 0 ? special : static_cast<uint16_t>(h ^ 0x8000u);
+  h = special == kFlipSign ? static_cast<uint16_t>(h ^ 0x8000u) : static_cast<uint16_t>(special);
   std::memcpy(p, &h, 2);
 }
 
@@ -97,10 +101,10 @@ void plant_kquant_extremes(QType wt, std::vector<std::byte>& w, std::mt19937_64&
   // Last, so no random plant replaces it.
   fill(w.data(), 0xff);
   if (wt == QType::Q6_K) std::memset(w.data() + offsetof(BlockQ6_K, scales), 0x7f, sizeof(BlockQ6_K::scales));
-  for (uint16_t special : {uint16_t{0x0000}, uint16_t{0x0001}, uint16_t{0x83ff}, uint16_t{0}})
+  for (uint32_t special : {0x0000u, 0x0001u, 0x83ffu, kFlipSign})
     flip_or_set_half(w.data() + pick_block(rng) * bb + kh.d, special);
   if (kh.dmin != 0) {
-    for (uint16_t special : {uint16_t{0x0000}, uint16_t{0}, uint16_t{0}})
+    for (uint32_t special : {0x0000u, kFlipSign, kFlipSign})
       flip_or_set_half(w.data() + pick_block(rng) * bb + kh.dmin, special);
   }
 }
@@ -142,7 +146,7 @@ void plant_extremes(QType wt, std::vector<std::byte>& w, int64_t n, int64_t k, s
     }
   }
   // Special scales: zero, smallest subnormals, a negated scale.
-  for (uint16_t special : {uint16_t{0x0000}, uint16_t{0x0001}, uint16_t{0x83ff}, uint16_t{0}})
+  for (uint32_t special : {0x0000u, 0x0001u, 0x83ffu, kFlipSign})
     flip_or_set_half(w.data() + pick_block(rng) * bb, special);
 }
 

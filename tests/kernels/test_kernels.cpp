@@ -110,6 +110,68 @@ TEST(KernelsKQuant, SuperBlockSumsThatRoundAreMet) {
   }
 }
 
+// Issue #11's "dmin 0 and negative" (and d zero, subnormal, negative): planted at random
+// blocks by the tester (plant_kquant_extremes), so shown here to be in the data the
+// kernels then run on, for each type with a dmin, not assumed.
+TEST(KernelsKQuant, SpecialScalesArePlantedAndMet) {
+  for (const QType t : {QType::Q2_K, QType::Q4_K, QType::Q5_K}) {
+    const size_t bb = traits(t).block_bytes;
+    const size_t d_at = t == QType::Q2_K   ? offsetof(BlockQ2_K, d)
+                        : t == QType::Q4_K ? offsetof(BlockQ4_K, d)
+                                           : offsetof(BlockQ5_K, d);
+    const size_t dmin_at = t == QType::Q2_K   ? offsetof(BlockQ2_K, dmin)
+                           : t == QType::Q4_K ? offsetof(BlockQ4_K, dmin)
+                                              : offsetof(BlockQ5_K, dmin);
+    for (const uint64_t seed : {uint64_t{21}, uint64_t{22}}) {
+      const GemmData data = make_gemm_data(t, 17, 16, 512, seed, ActQuant::runtime, false);
+      int dmin_zero = 0, dmin_negative = 0, d_zero = 0, d_subnormal = 0, d_negative = 0;
+      for (size_t b = 0; b < data.weights.size() / bb; ++b) {
+        uint16_t d = 0, dmin = 0;
+        std::memcpy(&d, data.weights.data() + b * bb + d_at, 2);
+        std::memcpy(&dmin, data.weights.data() + b * bb + dmin_at, 2);
+        dmin_zero += (dmin & 0x7fff) == 0;
+        dmin_negative += (dmin & 0x8000) != 0 && (dmin & 0x7fff) != 0;
+        d_zero += (d & 0x7fff) == 0;
+        d_subnormal += (d & 0x7c00) == 0 && (d & 0x03ff) != 0;
+        d_negative += (d & 0x8000) != 0 && (d & 0x7fff) != 0;
+      }
+      const std::string what = std::string(name(t)) + " seed " + std::to_string(seed);
+      EXPECT_GT(dmin_zero, 0) << what;
+      EXPECT_GT(dmin_negative, 0) << what;
+      EXPECT_GT(d_zero, 0) << what;
+      EXPECT_GT(d_subnormal, 0) << what;
+      EXPECT_GT(d_negative, 0) << what;
+      int kernels = 0;
+      for (const KernelDesc& kd : kernel_registry()) {
+        if (kd.weight_type != t || !skip_reason(kd).empty()) continue;
+        ++kernels;
+        GemmTester().m(17).n(16).k(512).threads(2).seed(seed).test(kd);
+      }
+      EXPECT_GT(kernels, 0) << what;
+    }
+  }
+}
+
+// The same for the 32-element blocks' scale d (at offset 0 of Q8_0, Q4_0, Q4_1 and
+// IQ4_NL blocks): zero, subnormal and negative scales are in the data.
+TEST(Kernels, Block32SpecialScalesArePlanted) {
+  for (const QType t : {QType::Q8_0, QType::Q4_0, QType::Q4_1, QType::IQ4_NL}) {
+    const size_t bb = traits(t).block_bytes;
+    const GemmData data = make_gemm_data(t, 17, 16, 512, 21, ActQuant::runtime, false);
+    int zero = 0, subnormal = 0, negative = 0;
+    for (size_t b = 0; b < data.weights.size() / bb; ++b) {
+      uint16_t d = 0;
+      std::memcpy(&d, data.weights.data() + b * bb, 2);
+      zero += (d & 0x7fff) == 0;
+      subnormal += (d & 0x7c00) == 0 && (d & 0x03ff) != 0;
+      negative += (d & 0x8000) != 0 && (d & 0x7fff) != 0;
+    }
+    EXPECT_GT(zero, 0) << name(t);
+    EXPECT_GT(subnormal, 0) << name(t);
+    EXPECT_GT(negative, 0) << name(t);
+  }
+}
+
 // IQ4_NL has 32-element blocks, so the grid's K stay 32..2080 for it; issue #11 runs it
 // at the K-quants' K too (256, 512, 2304, 14336).
 TEST(KernelsIq4Nl, AtTheKQuantKs) {
