@@ -33,7 +33,8 @@
 # scripts/ab_rates.sh (N A/Bs of HEAD vs HEAD and of a 10 %-slower GEMV).
 #
 # Exit: 0 no moved bit, no new mismatch, no significant slowdown beyond the threshold;
-#       1 one of those; 2 usage; 3 the base does not build or cannot be checked out.
+#       1 one of those, or the working tree does not build; 2 usage, or build/release
+#       cannot be configured; 3 the base does not build or cannot be checked out.
 set -uo pipefail
 
 repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel) || exit 2

@@ -57,7 +57,12 @@ else
   where="--glibc"
 fi
 if ! command -v readelf >/dev/null; then
-  echo "bundle_check: glibc version check skipped: no readelf (binutils) here"
+  if [ "$where" = "--glibc" ]; then  # asked for: not a pass without it
+    echo "bundle_check: --glibc $glibc: cannot check without readelf (binutils)"
+    problems=$((problems + 1))
+  else
+    echo "bundle_check: glibc version check skipped: no readelf (binutils) here"
+  fi
 elif [ -z "$glibc" ]; then
   echo "bundle_check: glibc version check skipped: getconf GNU_LIBC_VERSION names no glibc (another C library?)"
 else

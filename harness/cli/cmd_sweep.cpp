@@ -243,7 +243,7 @@ nlohmann::json load_calibration(const std::string& path) {
     j = io::parse_bounded_json(text);
   } catch (const std::exception& e) {  // not JSON, or nested too deep
     throw Error("--calibration: " + io::printable(path, 300) +
-                " is not JSON: " + io::printable(e.what(), 200));
+                " cannot be read as JSON: " + io::printable(e.what(), 200));
   }
   // A results file carries the calibration its sweep ran with (results/README.md): that
   // one is used; a results file swept without one has none to give.

@@ -31,7 +31,15 @@ std::string read_regular_file(const std::string& path, std::string_view what) {
   struct stat st{};
   if (::fstat(f.fd, &st) != 0) throw Error("cannot stat " + named + ": " + std::strerror(errno));
   if (S_ISDIR(st.st_mode)) throw Error(named + " is a directory, not a file");
-  if (!S_ISREG(st.st_mode)) throw Error(named + " is not a regular file (a FIFO, socket or device)");
+  // A pipe (--batch <(...), /dev/stdin) is read to its end, blocking again; one that no
+  // process writes to reads as empty and fails as an empty file would.
+  if (S_ISFIFO(st.st_mode)) {
+    const int flags = ::fcntl(f.fd, F_GETFL);
+    if (flags < 0 || ::fcntl(f.fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
+      throw Error("cannot read " + named + ": " + std::strerror(errno));
+  } else if (!S_ISREG(st.st_mode)) {
+    throw Error(named + " is not a regular file or a pipe (a socket or a device)");
+  }
   std::string text;
   text.reserve(static_cast<size_t>(st.st_size));
   char buf[1 << 16];

@@ -1,6 +1,7 @@
 // Whole-file reads of the lab's inputs (results, batch files, calibrations, manifests,
-// .npy): only regular files. A directory would be read as 2^63 bytes (its seek end) and
-// a FIFO would block forever on open or read; both are refused up front, by name.
+// .npy): regular files and pipes. A directory would be read as 2^63 bytes (its seek end):
+// refused by name, as are sockets and devices. A FIFO is opened without waiting for a
+// writer; one nobody writes to reads as empty instead of blocking forever.
 #pragma once
 
 #include <string>

@@ -176,8 +176,8 @@ nlohmann::json to_json(const Manifest& m) {
 Manifest load_manifest(const std::string& models_dir, const std::string& name) {
   const std::string path = models_dir + "/" + name + ".json";
   const bool plain = !name.empty() && name.find_first_of("/\\") == std::string::npos && name[0] != '.';
-  std::ifstream in(path);
-  if (!plain || !in) {
+  std::error_code ec;  // exists() only: opening a FIFO here would wait for a writer
+  if (!plain || !std::filesystem::exists(path, ec)) {
     std::string known;
     for (const auto& n : manifest_names(models_dir)) known += (known.empty() ? "" : ", ") + n;
     if (known.empty())

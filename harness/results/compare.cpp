@@ -111,9 +111,9 @@ size_t CompareReport::missing_cases() const {
 // the cases NEW lost (a sweep that passes by running less is no pass).
 CompareOutcome CompareReport::outcome() const {
   if (regression()) return CompareOutcome::kRegression;
+  if (!nothing_compared.empty()) return CompareOutcome::kNothingCompared;
   if (missing_cases() > 0) return CompareOutcome::kMissingCases;
   if (untested_slowdowns() > 0) return CompareOutcome::kInconclusive;
-  if (!nothing_compared.empty()) return CompareOutcome::kNothingCompared;
   return CompareOutcome::kNoRegression;
 }
 
@@ -131,8 +131,14 @@ std::string CompareReport::summary() const {
     case CompareOutcome::kMissingCases:
       return fmt::format(
           "MISSING CASES: {} case(s) of OLD are not in NEW (\"only in OLD\" above); rerun them, or pass "
-          "--allow-missing where the narrower run is meant",
-          missing_cases());
+          "--allow-missing where the narrower run is meant{}",
+          missing_cases(),
+          untested_slowdowns() == 0
+              ? std::string()
+              : fmt::format(
+                    "; also {} row(s) slower by more than {:g}% with too few samples to test (rerun with "
+                    "--reps {})",
+                    untested_slowdowns(), percent, mann_whitney_samples_for(options.alpha)));
     case CompareOutcome::kNoRegression: break;
   }
   size_t untestable = 0;

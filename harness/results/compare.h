@@ -48,7 +48,10 @@ enum class CompareOutcome : uint8_t {
   kRegression = 1,    // a significant slowdown beyond the threshold, or a new mismatch
   kInconclusive = 3,  // no regression shown, but a slowdown beyond the threshold too few samples cannot test
   kNothingCompared = 4,  // no case in both files, or none with the timings asked for
-  kMissingCases = 5      // cases of OLD that NEW lacks (without allow_missing), none of the above
+  // Cases of OLD that NEW lacks (without allow_missing). Precedence: regression (1),
+  // nothing compared (4), missing (5), inconclusive (3); the missing summary names any
+  // untested slowdown too.
+  kMissingCases = 5
 };
 
 struct CompareReport {
