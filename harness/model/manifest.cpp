@@ -17,12 +17,12 @@ namespace {
 // The largest value any size field may hold; `layers` and `experts` are bounded tighter
 // (every layer and expert becomes inventory rows and cases: 2^24 layers would allocate
 // gigabytes before anything is shown). Real models: <= 128 layers, <= 384 experts.
-constexpr int64_t kMaxSize = int64_t{1} << 24;
-constexpr int64_t kMaxLayers = 1024;
-constexpr int64_t kMaxExperts = 4096;
+constexpr int64_t kManifestMaxSize = int64_t{1} << 24;
+constexpr int64_t kManifestMaxLayers = 1024;
+constexpr int64_t kManifestMaxExperts = 4096;
 
 int64_t size_field(const nlohmann::json& j, const char* key, const std::string& where, bool may_be_zero,
-                   int64_t max = kMaxSize) {
+                   int64_t max = kManifestMaxSize) {
   if (!j.contains(key) || !j[key].is_number_integer())
     throw Error(where + ": field '" + key + "' is missing or not an integer");
   const auto v = j[key].get<int64_t>();
@@ -131,13 +131,13 @@ Manifest manifest_from_json(const nlohmann::json& j, const std::string& where) {
   m.name = string_field(j, "name", where);
   m.architecture = string_field(j, "architecture", where);
   m.source = optional_field<std::string>(j, "source", where, "");
-  m.layers = size_field(j, "layers", where, false, kMaxLayers);
+  m.layers = size_field(j, "layers", where, false, kManifestMaxLayers);
   m.hidden = size_field(j, "hidden", where, false);
   m.heads = size_field(j, "heads", where, false);
   m.kv_heads = size_field(j, "kv_heads", where, false);
   m.head_dim = size_field(j, "head_dim", where, false);
   m.ffn = size_field(j, "ffn", where, true);
-  m.experts = size_field(j, "experts", where, true, kMaxExperts);
+  m.experts = size_field(j, "experts", where, true, kManifestMaxExperts);
   m.top_k = size_field(j, "top_k", where, true);
   m.expert_ffn = size_field(j, "expert_ffn", where, true);
   m.vocab = size_field(j, "vocab", where, false);
