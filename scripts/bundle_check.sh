@@ -8,7 +8,8 @@
 # symbol version any file of the bundle needs (readelf -V) against the C library of the
 # machine it is to run on: this one's (getconf GNU_LIBC_VERSION), or --glibc VERSION to
 # check before carrying it elsewhere (the loader would only say "version `GLIBC_2.38' not
-# found" when the first binary starts there). Without readelf that check says it skipped.
+# found" when the first binary starts there). Without readelf it says it skipped the
+# check, or, where --glibc asked for it, fails.
 # Exit 0 when self-contained; 1 with one line per problem; 2 on usage errors.
 #
 #   scripts/bundle_check.sh [--glibc VERSION] DIR
@@ -29,12 +30,17 @@ if [ $# -ne 1 ] || [ ! -d "$1" ]; then usage; fi
 dir=$(cd "$1" && pwd -P)
 here=$(dirname "$0")
 
+# is_elf FILE: a regular file that starts with the ELF magic (not a script or text).
+is_elf() { [ -f "$1" ] && [ "$(head -c 4 "$1" | tail -c 3)" = ELF ]; }
+# newer A B: version A sorts after version B.
+newer() { [ "$1" != "$2" ] && [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | tail -n 1)" = "$1" ]; }
+
 problems=0
 executables=0
 for f in "$dir"/*; do
   if [ ! -f "$f" ] || [ ! -x "$f" ]; then continue; fi
   case "$f" in *.so | *.so.*) continue ;; esac
-  head -c 4 "$f" | grep -q "ELF" || continue  # scripts and text files
+  is_elf "$f" || continue  # scripts and text files
   executables=$((executables + 1))
   libs=$("$here/needed_libs.sh" "$f") || { problems=$((problems + 1)); continue; }
   while read -r name path; do
@@ -68,14 +74,14 @@ elif [ -z "$glibc" ]; then
 else
   newest="" newest_file=""
   for f in "$dir"/*; do
-    if [ ! -f "$f" ] || ! head -c 4 "$f" | grep -q "ELF"; then continue; fi
+    is_elf "$f" || continue
     v=$(readelf -V --wide "$f" 2>/dev/null | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/^GLIBC_//' | sort -uV | tail -n 1)
     [ -n "$v" ] || continue
-    if [ -z "$newest" ] || [ "$(printf '%s\n%s\n' "$newest" "$v" | sort -V | tail -n 1)" != "$newest" ]; then
+    if [ -z "$newest" ] || newer "$v" "$newest"; then
       newest=$v newest_file=$(basename "$f")
     fi
   done
-  if [ -n "$newest" ] && [ "$(printf '%s\n%s\n' "$glibc" "$newest" | sort -V | tail -n 1)" != "$glibc" ]; then
+  if [ -n "$newest" ] && newer "$newest" "$glibc"; then
     echo "bundle_check: $newest_file needs glibc $newest, $where has $glibc: build the bundle on a machine with glibc <= $glibc"
     problems=$((problems + 1))
   else

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <utility>
 
+#include "harness/io/fd_guard.h"
 #include "harness/io/printable.h"
 #include "kernels/core/error.h"
 
@@ -19,18 +20,11 @@ namespace {
   throw Error("cannot " + std::string(what) + " '" + printable(path, 300) + "': " + std::strerror(err));
 }
 
-// Closes the descriptor on every path out of open(); the mapping outlives it.
-struct FdGuard {
-  int fd;
-  ~FdGuard() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 }  // namespace
 
 MappedFile MappedFile::open(const std::string& path) {
-  // O_NONBLOCK: a FIFO is refused below (not a regular file) instead of waited on.
+  // Closed on every path out (the mapping outlives it). O_NONBLOCK: a FIFO is refused below (not a regular
+  // file) instead of waited on.
   FdGuard fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
   if (fd.fd < 0) throw_os_error(path, "open", errno);
 

@@ -7,26 +7,17 @@
 #include <cerrno>
 #include <cstring>
 
+#include "harness/io/fd_guard.h"
 #include "harness/io/printable.h"
 #include "kernels/core/error.h"
 
 namespace amxlab::io {
-namespace {
-
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-}  // namespace
 
 std::string read_regular_file(const std::string& path, std::string_view what) {
   const std::string named = std::string(what) + " " + printable(path, 300);
-  // O_NONBLOCK: opening a FIFO returns at once (and is then refused) instead of waiting
-  // for a writer; on a regular file it changes nothing.
-  const Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
+  // O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer; on a
+  // regular file it changes nothing.
+  const FdGuard f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
   if (f.fd < 0) throw Error("cannot open " + named + ": " + std::strerror(errno));
   struct stat st{};
   if (::fstat(f.fd, &st) != 0) throw Error("cannot stat " + named + ": " + std::strerror(errno));

@@ -9,8 +9,9 @@
 
 namespace amxlab::io {
 
-// The bytes of the regular file at path. Throws amxlab::Error, naming `what` (e.g.
-// "batch file") and the path escaped, when it is missing, not a regular file, or unreadable.
+// The bytes of the regular file or pipe at path. Throws amxlab::Error, naming `what`
+// (e.g. "batch file") and the path escaped, when it is missing, a directory, a socket or
+// a device, or unreadable.
 std::string read_regular_file(const std::string& path, std::string_view what);
 
 }  // namespace amxlab::io

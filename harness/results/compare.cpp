@@ -149,8 +149,7 @@ std::string CompareReport::summary() const {
                                 untestable, percent));
   if (!only_old.empty() && options.allow_missing)
     notes.push_back(fmt::format("{} case(s) of OLD not in NEW, allowed by --allow-missing", only_old.size()));
-  return notes.empty() ? "no regression"
-                       : "no regression (" + fmt::format("{}", fmt::join(notes, "; ")) + ")";
+  return notes.empty() ? "no regression" : fmt::format("no regression ({})", fmt::join(notes, "; "));
 }
 
 std::string CompareReport::table() const {
